@@ -1,0 +1,38 @@
+# taser: the two commands README.md opens with, and their parts.
+#   make demo   install what is missing, build, make the demo database, open the console on it
+#   make test   run every test (what CI runs)
+
+DEMO_DB ?= $(HOME)/.local/share/taser/demo.db
+SIGNALS ?= 100000
+TASER   := .build/release/taser
+# Debian packages the build and the tests need (GRDB links the system SQLite; the tests use
+# python3's sqlite3 module to tamper with a database and setpriv to run as another user).
+PACKAGES := libsqlite3-dev sqlite3 python3 util-linux
+
+.PHONY: deps build demo test bench clean
+
+deps:
+	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	swift build -c release
+
+demo: build
+	@mkdir -p $(dir $(DEMO_DB))
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	$(TASER) demo --db $(DEMO_DB) --signals $(SIGNALS)
+	$(TASER) --db $(DEMO_DB)
+
+test: deps
+	swift test
+
+bench: build
+	$(TASER) bench demo --signals 1000000
+
+clean:
+	rm -rf .build

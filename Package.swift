@@ -1,0 +1,50 @@
+// swift-tools-version: 6.1
+// The layers of ../shared/DESIGN.md: each target imports only those below it.
+//   taser (executable) -> Engine -> Store -> Model
+// AlertEngine, SignalServer, Positron, Sync, Automation, Server and Console join
+// between Store and Engine (or above it) as their issues land.
+import PackageDescription
+
+let package = Package(
+    name: "taser",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "taser", targets: ["taser"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // Value types only: no I/O, no dependencies.
+        .target(name: "Model"),
+        // The only module that touches SQLite.
+        .target(
+            name: "Store",
+            dependencies: [
+                "Model",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The one facade every client uses: who is asking, the access check, the workflows.
+        .target(name: "Engine", dependencies: ["Model", "Store"]),
+        .executableTarget(
+            name: "taser",
+            dependencies: [
+                "Engine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ModelTests", dependencies: ["Model"]),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: ["Store", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Store"]),
+        // Runs the real binary: exit codes, stderr, two processes writing at once.
+        .testTarget(name: "TaserTests", dependencies: ["taser", "Engine"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

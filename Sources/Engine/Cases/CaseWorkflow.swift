@@ -1,0 +1,236 @@
+import Foundation
+import Model
+import Store
+
+/// Changes to cases. Each one checks access, changes the case and appends its log entry in one
+/// transaction: there is no change without its entry, and no entry without its change.
+extension Engine {
+    /// Opens a case by hand, or from alerts (promote) when `new.alertIDs` is not empty.
+    public func openCase(_ new: NewCase) throws -> Case {
+        let title = new.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !title.isEmpty else { throw EngineError.invalid("a case needs a title: --title \"...\"") }
+        return try change { tx, now in
+            var new = new
+            new.title = title
+            new.team = try resolveTeam(new.team, tx)
+            if let owner = new.owner { try requireAnalyst(owner, tx) }
+            let alerts = try new.alertIDs.map { try visibleAlert($0, tx) }
+            for alert in alerts {
+                if let existing = alert.caseID { throw EngineError.alertAlreadyInCase(alert: alert.id, caseID: existing) }
+            }
+            let id = try tx.insertCase(new, createdBy: actor.name, at: now)
+            var data: [String: JSONValue] = [
+                "title": .string(title), "severity": .string(new.severity.name), "tlp": .string(new.tlp.rawValue),
+                "pap": .string(new.pap.rawValue), "team": JSONValue(new.team), "owner": JSONValue(new.owner),
+            ]
+            if !new.tags.isEmpty { data["tags"] = .array(new.tags.map { .string($0) }) }
+            if !alerts.isEmpty { data["alerts"] = .array(alerts.map { .int($0.id) }) }
+            let body = alerts.isEmpty
+                ? "Case opened: \(title)"
+                : "Case opened from alert\(alerts.count == 1 ? "" : "s") \(alerts.map { "#\($0.id)" }.joined(separator: ", ")): \(title)"
+            try tx.appendLog(NewLogEntry(kind: .created, body: body, data: .object(data)), toCase: id, author: actor.name, at: now)
+            for alert in alerts { try tx.linkAlert(alert.id, toCase: id, by: actor.name, at: now) }
+            if let owner = new.owner {
+                try tx.appendLog(
+                    NewLogEntry(kind: .assignment, body: "Assigned to \(owner)", data: ["from": nil, "to": .string(owner)]),
+                    toCase: id, author: actor.name, at: now)
+            }
+            return try tx.storedCase(id)!
+        }
+    }
+
+    @discardableResult
+    public func addNote(_ caseID: Int64, _ text: String) throws -> LogEntry {
+        let body = try Engine.noteBody(text)
+        return try change { tx, now in
+            _ = try writableCase(caseID, tx)
+            return try tx.appendLog(NewLogEntry(kind: .note, body: body), toCase: caseID, author: actor.name, at: now)
+        }
+    }
+
+    /// A correction is a new entry pointing at the one it corrects; the original stays as it was.
+    @discardableResult
+    public func correct(_ caseID: Int64, entry: Int64, _ text: String) throws -> LogEntry {
+        let body = try Engine.noteBody(text)
+        return try change { tx, now in
+            _ = try writableCase(caseID, tx)
+            guard let target = try tx.log(ofCase: caseID).first(where: { $0.id == entry }) else {
+                throw EngineError.invalid(
+                    "log entry \(entry) is not in case \(caseID); a correction must point at an entry of the same case (see `taser case show \(caseID)`)")
+            }
+            return try tx.appendLog(
+                NewLogEntry(kind: .note, body: body, data: ["corrects_seq": .int(target.seq)], corrects: entry),
+                toCase: caseID, author: actor.name, at: now)
+        }
+    }
+
+    /// Assigns the case to an analyst, or unassigns it with nil.
+    public func assign(_ caseID: Int64, to owner: String?) throws {
+        try change { tx, now in
+            var c = try writableCase(caseID, tx)
+            if let owner { try requireAnalyst(owner, tx) }
+            guard c.owner != owner else {
+                throw EngineError.invalid("case \(caseID) is already \(owner.map { "assigned to \($0)" } ?? "unassigned")")
+            }
+            let from = c.owner
+            c.owner = owner
+            try tx.updateCase(c, at: now)
+            try tx.appendLog(
+                NewLogEntry(
+                    kind: .assignment, body: owner.map { "Assigned to \($0)" } ?? "Unassigned",
+                    data: ["from": JSONValue(from), "to": JSONValue(owner)]),
+                toCase: caseID, author: actor.name, at: now)
+        }
+    }
+
+    /// Moves the case through the workflow. Closing needs a resolution; reopening clears it.
+    public func setStatus(_ caseID: Int64, to status: CaseStatus, resolution: Resolution? = nil, comment: String? = nil) throws {
+        try change { tx, now in
+            var c = try writableCase(caseID, tx)
+            guard c.status.canMove(to: status) else { throw EngineError.invalidTransition(caseID: caseID, from: c.status, to: status) }
+            if status == .closed && resolution == nil { throw EngineError.resolutionRequired(caseID: caseID) }
+            if resolution != nil && !(status == .closed || status == .resolved) {
+                throw EngineError.invalid("a resolution goes with resolved or closed, not \(status.rawValue)")
+            }
+            let from = c.status
+            c.status = status
+            if status.isOpen {
+                c.closedAt = nil
+                c.resolution = nil
+            } else {
+                c.resolution = resolution ?? c.resolution
+                if status == .closed { c.closedAt = now }
+            }
+            try tx.updateCase(c, at: now)
+            var body = "Status \(from.rawValue) → \(status.rawValue)"
+            if let resolution { body += " (\(resolution.rawValue))" }
+            if let comment, !comment.isEmpty { body += ": \(comment)" }
+            try tx.appendLog(
+                NewLogEntry(
+                    kind: .status, body: body,
+                    data: ["from": .string(from.rawValue), "to": .string(status.rawValue), "resolution": JSONValue(resolution?.rawValue)]),
+                toCase: caseID, author: actor.name, at: now)
+        }
+    }
+
+    /// Shares the case with a team (read or write), or revokes the share with nil.
+    public func share(_ caseID: Int64, with team: String, level: ShareLevel?) throws {
+        try change { tx, now in
+            let c = try writableCase(caseID, tx)
+            guard try tx.team(team) != nil else { throw EngineError.unknownTeam(team, known: try tx.teams().map(\.name)) }
+            guard c.team != team else { throw EngineError.invalid("case \(caseID) belongs to team \(team) already") }
+            let current = try tx.shares(ofCase: caseID).first { $0.team == team }?.level
+            guard current != level else {
+                throw EngineError.invalid("case \(caseID) is already \(level.map { "shared with \(team) (\($0.rawValue))" } ?? "not shared with \(team)")")
+            }
+            try tx.setShare(caseID: caseID, team: team, level: level)
+            try tx.updateCase(c, at: now)
+            try tx.appendLog(
+                NewLogEntry(
+                    kind: .share, body: level.map { "Shared with team \(team) (\($0.rawValue))" } ?? "Share with team \(team) revoked",
+                    data: ["team": .string(team), "level": JSONValue(level?.rawValue)]),
+                toCase: caseID, author: actor.name, at: now)
+        }
+    }
+
+    /// Adds an artifact to the case by hand.
+    public func addArtifact(_ caseID: Int64, _ mention: ArtifactMention) throws {
+        let value = mention.value.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !value.isEmpty else { throw EngineError.invalid("an artifact needs a value") }
+        try change { tx, now in
+            let c = try writableCase(caseID, tx)
+            let mention = ArtifactMention(mention.type, value, role: mention.role)
+            guard try tx.addArtifact(mention, toCase: caseID, by: actor.name, at: now) else {
+                throw EngineError.invalid("case \(caseID) already has \(mention.type.rawValue) \(value) as \(mention.role)")
+            }
+            try tx.updateCase(c, at: now)
+            try tx.appendLog(
+                NewLogEntry(
+                    kind: .link, body: "Artifact added: \(mention.type.rawValue) \(value) (\(mention.role))",
+                    data: ["type": .string(mention.type.rawValue), "value": .string(value), "role": .string(mention.role)]),
+                toCase: caseID, author: actor.name, at: now)
+        }
+    }
+
+    /// Moves alerts into a case. Alerts already in another case stay where they are (an error).
+    public func mergeAlerts(_ alertIDs: [Int64], into caseID: Int64) throws {
+        guard !alertIDs.isEmpty else { throw EngineError.invalid("name at least one alert to merge: --alert ID") }
+        try change { tx, now in
+            let c = try writableCase(caseID, tx)
+            let alerts = try alertIDs.map { try visibleAlert($0, tx) }
+            for alert in alerts {
+                if let existing = alert.caseID { throw EngineError.alertAlreadyInCase(alert: alert.id, caseID: existing) }
+            }
+            for alert in alerts { try tx.linkAlert(alert.id, toCase: caseID, by: actor.name, at: now) }
+            try tx.updateCase(c, at: now)
+            try tx.appendLog(
+                NewLogEntry(
+                    kind: .merge, body: "Merged alert\(alerts.count == 1 ? "" : "s") \(alerts.map { "#\($0.id)" }.joined(separator: ", ")) into this case",
+                    data: ["alerts": .array(alerts.map { .int($0.id) })]),
+                toCase: caseID, author: actor.name, at: now)
+        }
+    }
+
+    /// Merges case `source` into case `target`: the target takes over the source's alerts and
+    /// hand-added artifacts; the source is closed as a duplicate pointing at the target. Both logs
+    /// record the merge, and nothing is deleted: the source and its log stay readable.
+    public func mergeCase(_ source: Int64, into target: Int64) throws {
+        guard source != target else { throw EngineError.mergeIntoSelf(source) }
+        try change { tx, now in
+            var from = try writableCase(source, tx)
+            let into = try writableCase(target, tx)
+            if let merged = from.mergedInto { throw EngineError.alreadyMerged(caseID: source, into: merged) }
+            if let merged = into.mergedInto { throw EngineError.alreadyMerged(caseID: target, into: merged) }
+            let alerts = try tx.alerts(ofCase: source)
+            for alert in alerts { try tx.linkAlert(alert.id, toCase: target, by: actor.name, at: now) }
+            let byHand = try tx.artifacts(ofCase: source).filter(\.addedByHand)
+            for item in byHand {
+                for role in item.roles {
+                    _ = try tx.addArtifact(ArtifactMention(item.artifact.type, item.artifact.value, role: role), toCase: target, by: actor.name, at: now)
+                }
+            }
+            let previous = from.status
+            from.mergedInto = target
+            from.status = .closed
+            from.resolution = .duplicate
+            from.closedAt = now
+            try tx.updateCase(from, at: now)
+            try tx.updateCase(into, at: now)
+            try tx.appendLog(
+                NewLogEntry(
+                    kind: .merge, body: "Case #\(source) (\(from.title)) merged into this case: \(alerts.count) alert\(alerts.count == 1 ? "" : "s"), \(byHand.count) artifact\(byHand.count == 1 ? "" : "s") added by hand",
+                    data: ["merged_case": .int(source), "alerts": .array(alerts.map { .int($0.id) })]),
+                toCase: target, author: actor.name, at: now)
+            try tx.appendLog(
+                NewLogEntry(
+                    kind: .merge, body: "Merged into case #\(target) (\(into.title)); status \(previous.rawValue) → closed (duplicate)",
+                    data: ["merged_into": .int(target), "from": .string(previous.rawValue), "to": "closed", "resolution": "duplicate"]),
+                toCase: source, author: actor.name, at: now)
+        }
+    }
+
+    // MARK: - Checks shared by the changes above
+
+    /// The team a new case goes to: the one named (which must exist, and the asker must be in it
+    /// unless admin), else the asker's only team, else none.
+    func resolveTeam(_ team: String?, _ tx: Tx) throws -> String? {
+        let mine = try tx.teams(of: actor.name)
+        guard let team else {
+            if mine.count > 1 && !actor.isAdmin { throw EngineError.teamRequired(choices: mine) }
+            return mine.count == 1 ? mine[0] : nil
+        }
+        guard try tx.team(team) != nil else { throw EngineError.unknownTeam(team, known: try tx.teams().map(\.name)) }
+        guard actor.isAdmin || mine.contains(team) else { throw EngineError.notTeamMember(team: team, analyst: actor.name) }
+        return team
+    }
+
+    func requireAnalyst(_ name: String, _ tx: Tx) throws {
+        guard try tx.analyst(name) != nil else { throw EngineError.unknownAnalyst(name) }
+    }
+
+    static func noteBody(_ text: String) throws -> String {
+        let body = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !body.isEmpty else { throw EngineError.invalid("a note needs text (an argument, or `-` to read standard input)") }
+        return body
+    }
+}

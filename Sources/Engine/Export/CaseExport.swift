@@ -1,0 +1,219 @@
+import Model
+import Store
+
+/// Export formats an analyst can ask for.
+public enum ExportFormat: String, Choice {
+    case json, csv
+}
+
+/// A whole case, as `taser case export` writes it: fields, every log entry with its hashes, every
+/// alert with its signals (raw and normalized), every artifact with its links, and the cases
+/// merged into it with their logs.
+public struct CaseExport: Sendable {
+    public static let formatName = "taser.case-export"
+    public static let formatVersion = 1
+
+    public var detail: CaseDetail
+    public var signals: [Int64: [Signal]]
+    public var signalArtifacts: [Int64: [(artifact: Artifact, role: String)]]
+    public var merged: [CaseDetail]
+    public var exportedAt: Timestamp
+    public var exportedBy: String
+}
+
+extension Engine {
+    public func exportCase(_ id: Int64) throws -> CaseExport {
+        let detail = try caseDetail(id)
+        return try read { tx in
+            var signals: [Int64: [Signal]] = [:]
+            var links: [Int64: [(artifact: Artifact, role: String)]] = [:]
+            for alert in detail.alerts {
+                let list = try tx.signals(ofAlert: alert.id)
+                signals[alert.id] = list
+                for s in list where links[s.id] == nil { links[s.id] = try tx.artifacts(ofSignal: s.id) }
+            }
+            // Merged cases travel with the case they went into, when the asker may read them.
+            let merged = try detail.mergedFrom.compactMap { other -> CaseDetail? in
+                guard try tx.caseAccess(other, for: actor) >= .read, let c = try tx.storedCase(other) else { return nil }
+                return CaseDetail(
+                    case: c, access: try tx.caseAccess(other, for: actor), shares: try tx.shares(ofCase: other),
+                    alerts: try tx.alerts(ofCase: other), artifacts: try tx.artifacts(ofCase: other),
+                    log: try tx.log(ofCase: other), mergedFrom: try tx.casesMerged(into: other))
+            }
+            return CaseExport(
+                detail: detail, signals: signals, signalArtifacts: links, merged: merged, exportedAt: clock(),
+                exportedBy: actor.name)
+        }
+    }
+}
+
+// MARK: - JSON
+
+extension CaseExport {
+    public var json: JSONValue {
+        .object([
+            "format": .string(CaseExport.formatName),
+            "format_version": .int(Int64(CaseExport.formatVersion)),
+            "exported_at": .string(exportedAt.iso8601),
+            "exported_by": .string(exportedBy),
+            "case": detail.case.json(shares: detail.shares),
+            "log": .array(detail.log.map(\.json)),
+            "alerts": .array(detail.alerts.map { alert in
+                var a = alert.json.objectValue!
+                a["signals"] = .array((signals[alert.id] ?? []).map { signal in
+                    var s = signal.json.objectValue!
+                    s["artifacts"] = .array((signalArtifacts[signal.id] ?? []).map { link in
+                        ["type": .string(link.artifact.type.rawValue), "value": .string(link.artifact.value), "role": .string(link.role)]
+                    })
+                    return .object(s)
+                })
+                return .object(a)
+            }),
+            "artifacts": .array(detail.artifacts.map { item in
+                var a = item.artifact.json.objectValue!
+                a["roles"] = .array(item.roles.map { .string($0) })
+                a["signals"] = .int(Int64(item.signals))
+                a["added_by_hand"] = .bool(item.addedByHand)
+                a["links"] = .array(artifactLinks(item.artifact.id))
+                return .object(a)
+            }),
+            "merged_cases": .array(merged.map { m in
+                ["case": m.case.json(shares: m.shares), "log": .array(m.log.map(\.json)),
+                 "alerts": .array(m.alerts.map { .int($0.id) })]
+            }),
+        ])
+    }
+
+    /// Where an artifact appears in the case: which signal of which alert, in which role.
+    func artifactLinks(_ artifactID: Int64) -> [JSONValue] {
+        var out: [JSONValue] = []
+        for alert in detail.alerts {
+            for signal in signals[alert.id] ?? [] {
+                for link in signalArtifacts[signal.id] ?? [] where link.artifact.id == artifactID {
+                    out.append(["alert": .int(alert.id), "signal": .int(signal.id), "role": .string(link.role)])
+                }
+            }
+        }
+        return out
+    }
+}
+
+extension Case {
+    public func json(shares: [CaseShare]) -> JSONValue {
+        .object([
+            "id": .int(id), "title": .string(title), "description": .string(description), "status": .string(status.rawValue),
+            "severity": .string(severity.name), "tlp": .string(tlp.rawValue), "pap": .string(pap.rawValue),
+            "owner": JSONValue(owner), "team": JSONValue(team), "tags": .array(tags.map { .string($0) }),
+            "custom_fields": .object(customFields), "created_at": .string(createdAt.iso8601), "created_by": .string(createdBy),
+            "updated_at": .string(updatedAt.iso8601), "closed_at": JSONValue(closedAt), "resolution": JSONValue(resolution?.rawValue),
+            "merged_into": JSONValue(mergedInto),
+            "shares": .array(shares.map { ["team": .string($0.team), "level": .string($0.level.rawValue)] }),
+        ])
+    }
+}
+
+extension LogEntry {
+    public var json: JSONValue {
+        .object([
+            "id": .int(id), "case": .int(caseID), "seq": .int(seq), "time": .string(time.iso8601), "time_ms": .int(time.ms),
+            "author": .string(author), "kind": .string(kind.rawValue), "body": .string(body),
+            // Kept as the stored text too: the hash covers that exact text.
+            "data": data.flatMap { try? JSONValue.parse($0) } ?? .null, "data_text": JSONValue(data),
+            "corrects": JSONValue(corrects), "prev_hash": .string(prevHash), "hash": .string(hash),
+        ])
+    }
+}
+
+extension Alert {
+    public var json: JSONValue {
+        .object([
+            "id": .int(id), "rule": .string(rule), "group_key": .string(groupKey), "first_signal_at": JSONValue(firstSignalAt),
+            "last_signal_at": JSONValue(lastSignalAt), "status": .string(status.rawValue), "severity": .string(severity.name),
+            "title": .string(title), "team": JSONValue(team), "case": JSONValue(caseID), "created_at": .string(createdAt.iso8601),
+            "updated_at": .string(updatedAt.iso8601), "signal_count": .int(Int64(signalCount)),
+        ])
+    }
+}
+
+extension Signal {
+    public var json: JSONValue {
+        .object([
+            "id": .int(id), "time": .string(time.iso8601), "source": .string(source), "source_ref": .string(sourceRef),
+            "kind": .string(kind), "severity": .string(severity.name), "title": .string(title), "fields": .object(fields),
+            "raw": .string(raw), "ingested_at": .string(ingestedAt.iso8601),
+        ])
+    }
+}
+
+extension Artifact {
+    public var json: JSONValue {
+        .object([
+            "id": .int(id), "type": .string(type.rawValue), "value": .string(value), "first_seen": .string(firstSeen.iso8601),
+            "last_seen": .string(lastSeen.iso8601),
+        ])
+    }
+}
+
+// MARK: - CSV
+
+extension CaseExport {
+    /// One RFC 4180 table: a `record` column says what each row is (case, log, alert, signal,
+    /// artifact, link), so the whole case loads into a spreadsheet or `csvkit` and filters by kind.
+    public static let csvColumns = [
+        "record", "case", "id", "seq", "time", "author", "kind", "source", "type", "value", "role", "alert", "signal",
+        "title", "status", "severity", "body", "data", "fields", "raw", "corrects", "prev_hash", "hash",
+    ]
+
+    public var csv: String {
+        var out = CSVWriter(columns: CaseExport.csvColumns)
+        let c = detail.case
+        let caseID = String(c.id)
+        var fields = c.json(shares: detail.shares).objectValue!
+        for key in ["id", "title", "description", "status", "severity", "created_at", "created_by"] { fields[key] = nil }
+        out.append([
+            "record": "case", "case": caseID, "id": caseID, "time": c.createdAt.iso8601, "author": c.createdBy, "title": c.title,
+            "status": c.status.rawValue, "severity": c.severity.name, "body": c.description, "data": JSONValue.object(fields).text,
+        ])
+        for entry in detail.log + merged.flatMap(\.log) {
+            out.append([
+                "record": "log", "case": String(entry.caseID), "id": String(entry.id), "seq": String(entry.seq),
+                "time": entry.time.iso8601, "author": entry.author, "kind": entry.kind.rawValue, "body": entry.body,
+                "data": entry.data ?? "", "corrects": entry.corrects.map(String.init) ?? "", "prev_hash": entry.prevHash,
+                "hash": entry.hash,
+            ])
+        }
+        for alert in detail.alerts {
+            out.append([
+                "record": "alert", "case": caseID, "id": String(alert.id), "alert": String(alert.id),
+                "time": alert.firstSignalAt?.iso8601 ?? "", "kind": alert.rule, "value": alert.groupKey, "title": alert.title,
+                "status": alert.status.rawValue, "severity": alert.severity.name, "data": alert.json.text,
+            ])
+            for signal in signals[alert.id] ?? [] {
+                out.append([
+                    "record": "signal", "case": caseID, "id": String(signal.id), "alert": String(alert.id), "signal": String(signal.id),
+                    "time": signal.time.iso8601, "kind": signal.kind, "source": signal.source, "value": signal.sourceRef,
+                    "title": signal.title, "severity": signal.severity.name, "fields": JSONValue.object(signal.fields).text,
+                    "raw": signal.raw,
+                ])
+                for link in signalArtifacts[signal.id] ?? [] {
+                    out.append([
+                        "record": "link", "case": caseID, "id": String(link.artifact.id), "alert": String(alert.id),
+                        "signal": String(signal.id), "type": link.artifact.type.rawValue, "value": link.artifact.value,
+                        "role": link.role,
+                    ])
+                }
+            }
+        }
+        for item in detail.artifacts {
+            out.append([
+                "record": "artifact", "case": caseID, "id": String(item.artifact.id), "type": item.artifact.type.rawValue,
+                "value": item.artifact.value, "role": item.roles.joined(separator: " "), "time": item.artifact.firstSeen.iso8601,
+                "data": JSONValue.object([
+                    "first_seen": .string(item.artifact.firstSeen.iso8601), "last_seen": .string(item.artifact.lastSeen.iso8601),
+                    "signals": .int(Int64(item.signals)), "added_by_hand": .bool(item.addedByHand),
+                ]).text,
+            ])
+        }
+        return out.text
+    }
+}

@@ -1,0 +1,65 @@
+public enum AlertStatus: String, Choice {
+    case new, acknowledged, promoted, closed
+}
+
+/// What a rule raised for one group key: the signals that made it fire and those attached
+/// while it stayed open.
+public struct Alert: Sendable, Hashable {
+    public var id: Int64
+    public var rule: String
+    public var groupKey: String
+    public var firstSignalAt: Timestamp?
+    public var lastSignalAt: Timestamp?
+    public var status: AlertStatus
+    public var severity: Severity
+    public var title: String
+    public var team: String?
+    public var caseID: Int64?
+    public var createdAt: Timestamp
+    public var updatedAt: Timestamp
+    public var signalCount: Int
+
+    public init(
+        id: Int64, rule: String, groupKey: String, firstSignalAt: Timestamp?, lastSignalAt: Timestamp?,
+        status: AlertStatus, severity: Severity, title: String, team: String?, caseID: Int64?,
+        createdAt: Timestamp, updatedAt: Timestamp, signalCount: Int
+    ) {
+        self.id = id
+        self.rule = rule
+        self.groupKey = groupKey
+        self.firstSignalAt = firstSignalAt
+        self.lastSignalAt = lastSignalAt
+        self.status = status
+        self.severity = severity
+        self.title = title
+        self.team = team
+        self.caseID = caseID
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.signalCount = signalCount
+    }
+}
+
+/// An alert on its way into the store.
+public struct NewAlert: Sendable {
+    public var rule: String
+    public var groupKey: String
+    public var severity: Severity
+    public var title: String
+    public var team: String?
+    public var signalIDs: [Int64]
+    public var createdAt: Timestamp?
+
+    public init(
+        rule: String, groupKey: String, severity: Severity, title: String, team: String?, signalIDs: [Int64],
+        createdAt: Timestamp? = nil
+    ) {
+        self.rule = rule
+        self.groupKey = groupKey
+        self.severity = severity
+        self.title = title
+        self.team = team
+        self.signalIDs = signalIDs
+        self.createdAt = createdAt
+    }
+}

@@ -1,0 +1,45 @@
+internal import GRDB
+import Model
+
+/// The access policy, written once as SQL so that single reads, listings, pivots and exports all
+/// filter with the same expression. Engine is its only caller: it turns "none" into "not found".
+///
+/// A case is writable by the admin, its owner, its creator and its team's members; a team it is
+/// shared with gets the share's level. An alert is visible to the admin, to everyone when it has
+/// no team, to its team's members, and to whoever may read the case it belongs to.
+enum Access {
+    static func caseLevel(_ c: String, _ actor: Actor) -> SQL {
+        let alias = SQL(sql: c)
+        return """
+            (CASE
+               WHEN \(actor.isAdmin) THEN 2
+               WHEN \(alias).owner = \(actor.name) OR \(alias).created_by = \(actor.name) THEN 2
+               WHEN EXISTS (SELECT 1 FROM team_members m WHERE m.team = \(alias).team AND m.analyst = \(actor.name)) THEN 2
+               ELSE COALESCE((SELECT max(CASE s.level WHEN 'write' THEN 2 ELSE 1 END)
+                                FROM case_shares s JOIN team_members m ON m.team = s.team
+                               WHERE s.case_id = \(alias).id AND m.analyst = \(actor.name)), 0)
+             END)
+            """
+    }
+
+    static func alertVisible(_ a: String, _ actor: Actor) -> SQL {
+        let alias = SQL(sql: a)
+        return """
+            (\(actor.isAdmin) OR \(alias).team IS NULL
+             OR EXISTS (SELECT 1 FROM team_members m WHERE m.team = \(alias).team AND m.analyst = \(actor.name))
+             OR EXISTS (SELECT 1 FROM cases c2 WHERE c2.id = \(alias).case_id AND \(caseLevel("c2", actor)) > 0))
+            """
+    }
+}
+
+extension Tx {
+    /// What `actor` may do with case `id`; `.none` also for a case that does not exist.
+    public func caseAccess(_ id: Int64, for actor: Actor) throws -> AccessLevel {
+        let level = try Int.fetchOne(db, literal: SQL("SELECT \(Access.caseLevel("c", actor)) FROM cases c WHERE c.id = \(id)"))
+        return AccessLevel(rawValue: level ?? 0) ?? .none
+    }
+
+    public func alertVisible(_ id: Int64, to actor: Actor) throws -> Bool {
+        try Bool.fetchOne(db, literal: SQL("SELECT \(Access.alertVisible("a", actor)) FROM alerts a WHERE a.id = \(id)")) ?? false
+    }
+}

@@ -1,0 +1,68 @@
+internal import GRDB
+import Model
+
+/// Which alerts a listing wants.
+public struct AlertFilter: Sendable {
+    public var status: AlertStatus?
+    public var rule: String?
+    public var caseID: Int64?
+    public var limit: Int
+    public init(status: AlertStatus? = nil, rule: String? = nil, caseID: Int64? = nil, limit: Int = 100) {
+        self.status = status
+        self.rule = rule
+        self.caseID = caseID
+        self.limit = limit
+    }
+}
+
+extension Tx {
+    public func insertAlert(_ new: NewAlert, at time: Timestamp) throws -> Alert {
+        let created = new.createdAt ?? time
+        try db.execute(
+            sql: """
+                INSERT INTO alerts (rule, group_key, status, severity, title, team, created_at, updated_at)
+                VALUES (?, ?, 'new', ?, ?, ?, ?, ?)
+                """,
+            arguments: [new.rule, new.groupKey, new.severity.rawValue, new.title, new.team, created.ms, created.ms])
+        let id = db.lastInsertedRowID
+        try attachSignals(new.signalIDs, toAlert: id, at: created)
+        return try alert(id)!
+    }
+
+    /// Links signals to an alert and refreshes its span and count.
+    public func attachSignals(_ signals: [Int64], toAlert id: Int64, at time: Timestamp) throws {
+        let link = try db.cachedStatement(sql: "INSERT OR IGNORE INTO alert_signals (alert_id, signal_id) VALUES (?, ?)")
+        for signal in signals { try link.execute(arguments: [id, signal]) }
+        try db.execute(
+            sql: """
+                UPDATE alerts SET
+                  first_signal_at = (SELECT min(s.time) FROM alert_signals x JOIN signals s ON s.id = x.signal_id WHERE x.alert_id = alerts.id),
+                  last_signal_at = (SELECT max(s.time) FROM alert_signals x JOIN signals s ON s.id = x.signal_id WHERE x.alert_id = alerts.id),
+                  signal_count = (SELECT count(*) FROM alert_signals x WHERE x.alert_id = alerts.id),
+                  updated_at = max(updated_at, ?)
+                WHERE id = ?
+                """,
+            arguments: [time.ms, id])
+    }
+
+    public func alert(_ id: Int64) throws -> Alert? {
+        try Row.fetchOne(db, sql: "SELECT \(Alert.columns) FROM alerts a WHERE a.id = ?", arguments: [id])
+            .map(Alert.init(row:))
+    }
+
+    /// Alerts `actor` may see, newest first.
+    public func alerts(_ filter: AlertFilter, visibleTo actor: Actor) throws -> [Alert] {
+        var sql: SQL = "SELECT \(sql: Alert.columns) FROM alerts a WHERE \(Access.alertVisible("a", actor))"
+        if let status = filter.status { sql += " AND a.status = \(status.rawValue)" }
+        if let rule = filter.rule { sql += " AND a.rule = \(rule)" }
+        if let caseID = filter.caseID { sql += " AND a.case_id = \(caseID)" }
+        sql += " ORDER BY a.last_signal_at DESC, a.id DESC LIMIT \(filter.limit)"
+        return try Row.fetchAll(db, literal: sql).map(Alert.init(row:))
+    }
+
+    public func setAlertStatus(_ id: Int64, _ status: AlertStatus, caseID: Int64?, at time: Timestamp) throws {
+        try db.execute(
+            sql: "UPDATE alerts SET status = ?, case_id = coalesce(?, case_id), updated_at = ? WHERE id = ?",
+            arguments: [status.rawValue, caseID, time.ms, id])
+    }
+}

@@ -1,0 +1,20 @@
+internal import Crypto
+
+enum Hashing {
+    static func sha256Hex(_ text: String) -> String {
+        let digest = SHA256.hash(data: Array(text.utf8))
+        var out = ""
+        out.reserveCapacity(64)
+        let hex = Array("0123456789abcdef")
+        for byte in digest {
+            out.append(hex[Int(byte >> 4)])
+            out.append(hex[Int(byte & 15)])
+        }
+        return out
+    }
+}
+
+extension Store {
+    /// SHA-256 in lowercase hex, as the case log and signal identities use it.
+    public static func sha256Hex(_ text: String) -> String { Hashing.sha256Hex(text) }
+}

@@ -1,0 +1,61 @@
+internal import GRDB
+import Model
+
+extension Tx {
+    public func signal(_ id: Int64) throws -> Signal? {
+        try Row.fetchOne(db, sql: "SELECT \(Signal.columns) FROM signals s WHERE s.id = ?", arguments: [id])
+            .map(Signal.init(row:))
+    }
+
+    /// The signals of an alert, oldest first.
+    public func signals(ofAlert alert: Int64) throws -> [Signal] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT \(Signal.columns) FROM alert_signals x JOIN signals s ON s.id = x.signal_id
+                WHERE x.alert_id = ? ORDER BY s.time, s.id
+                """,
+            arguments: [alert]
+        ).map(Signal.init(row:))
+    }
+
+    /// Each artifact a signal mentions, with its role there.
+    public func artifacts(ofSignal signal: Int64) throws -> [(artifact: Artifact, role: String)] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT \(Artifact.columns), sa.role FROM signal_artifacts sa JOIN artifacts ar ON ar.id = sa.artifact_id
+                WHERE sa.signal_id = ? ORDER BY ar.type, ar.value, sa.role
+                """,
+            arguments: [signal]
+        ).map { (Artifact(row: $0), $0["role"]) }
+    }
+
+    public func signalCount() throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM signals") ?? 0
+    }
+
+    /// Signal ids of the given kinds in a time range, oldest first (for stories and, later, rules).
+    public func signalIDs(kind: String, from: Timestamp, to: Timestamp) throws -> [Int64] {
+        try Int64.fetchAll(
+            db, sql: "SELECT id FROM signals WHERE kind = ? AND time BETWEEN ? AND ? ORDER BY time, id",
+            arguments: [kind, from.ms, to.ms])
+    }
+}
+
+extension Tx {
+    /// The normalized fields exactly as stored (canonical JSON text).
+    public func rawFieldsText(_ id: Int64) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT fields FROM signals WHERE id = ?", arguments: [id])
+    }
+}
+
+extension Tx {
+    /// Average raw and fields sizes and the number of artifact links: what a benchmark's
+    /// baseline needs to write the same volume.
+    public func signalVolume() throws -> (rawBytes: Int, fieldBytes: Int, links: Int) {
+        let row = try Row.fetchOne(db, sql: "SELECT coalesce(avg(length(raw)), 0) AS raw, coalesce(avg(length(fields)), 0) AS fields FROM signals")!
+        let links = try Int.fetchOne(db, sql: "SELECT count(*) FROM signal_artifacts") ?? 0
+        return (Int((row["raw"] as Double).rounded()), Int((row["fields"] as Double).rounded()), links)
+    }
+}

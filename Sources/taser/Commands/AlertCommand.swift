@@ -1,0 +1,110 @@
+import ArgumentParser
+import Engine
+import Model
+import Store
+
+struct AlertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "alert", abstract: "List and inspect alerts.",
+        discussion: "Promote alerts into a case with `taser case new --alert ID`; merge them into one with `taser case merge CASE --alert ID`.",
+        subcommands: [List.self, Show.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the alerts you may see, newest first.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Only this status (new, acknowledged, promoted, closed).") var status: String?
+        @Option(help: "Only alerts of this rule.") var rule: String?
+        @Option(help: "At most this many.") var limit = 100
+        @Flag(help: "JSON Lines: one alert per line.") var json = false
+
+        func run() throws {
+            let filter = AlertFilter(status: try status.map { try choice($0, "alert status") }, rule: rule, limit: limit)
+            let alerts = try global.engine(create: false).alerts(filter)
+            if json { return Output.jsonLines(alerts.map(\.json)) }
+            guard !alerts.isEmpty else { return Output.note("no alerts you may see") }
+            Output.table(
+                ["#", "STATUS", "SEVERITY", "CASE", "SIGNALS", "LAST SIGNAL", "TITLE"],
+                alerts.map {
+                    [String($0.id), $0.status.rawValue, $0.severity.name, $0.caseID.map(String.init) ?? "-", String($0.signalCount),
+                     Output.when($0.lastSignalAt), $0.title]
+                })
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show an alert with its signals and their artifacts.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The alert number.") var id: Int64
+        @Flag(help: "Also print each signal's raw body.") var raw = false
+        @Flag(help: "Print the alert as one JSON object.") var json = false
+
+        func run() throws {
+            let d = try global.engine(create: false).alertDetail(id)
+            if json {
+                var o = d.alert.json.objectValue!
+                o["signals"] = .array(d.signals.map { item in
+                    var s = item.signal.json.objectValue!
+                    s["artifacts"] = .array(item.artifacts.map { ["type": .string($0.artifact.type.rawValue), "value": .string($0.artifact.value), "role": .string($0.role)] })
+                    return .object(s)
+                })
+                return Output.jsonLines([.object(o)])
+            }
+            let a = d.alert
+            Output.line("Alert \(a.id): \(a.title)")
+            Output.line("  rule      \(a.rule)   group: \(a.groupKey)")
+            Output.line("  status    \(a.status.rawValue)\(a.caseID.map { " (case \($0))" } ?? "")   severity: \(a.severity.name)   team: \(a.team ?? "-")")
+            Output.line("  signals   \(a.signalCount), \(Output.when(a.firstSignalAt)) to \(Output.when(a.lastSignalAt))")
+            for item in d.signals {
+                let s = item.signal
+                Output.line("\n  [\(s.id)] \(Output.when(s.time))  \(s.kind)  \(s.severity.name)  \(s.title)")
+                for (key, value) in s.fields.sorted(by: { $0.key < $1.key }) { Output.line("        \(key) = \(value.stringValue ?? value.text)") }
+                if !item.artifacts.isEmpty {
+                    Output.line("        artifacts: " + item.artifacts.map { "\($0.role) \($0.artifact.type.rawValue):\($0.artifact.value)" }.joined(separator: ", "))
+                }
+                if raw { Output.line("        raw: \(s.raw)") }
+            }
+        }
+    }
+}
+
+struct PivotCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pivot", abstract: "Every alert and case that shares an artifact, with first and last seen.",
+        discussion: "Example: taser pivot 185.220.101.4     taser pivot jane.doe --type user")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The artifact's value (an IP, user, host, hash, domain, ...).") var value: String
+    @Option(help: "Only the artifact of this type (\(ArtifactType.names)).") var type: String?
+    @Flag(help: "JSON Lines: one line per alert or case.") var json = false
+
+    func run() throws {
+        let t: ArtifactType? = try type.map { try choice($0, "artifact type") }
+        let pivots = try global.engine(create: false).pivot(value, type: t)
+        if json {
+            Output.jsonLines(pivots.flatMap { p in
+                let hits = p.alerts.map { ("alert", $0) } + p.cases.map { ("case", $0) }
+                return hits.map { kind, hit -> JSONValue in
+                    ["artifact_type": .string(p.artifact.type.rawValue), "artifact": .string(p.artifact.value), "record": .string(kind),
+                     "id": .int(hit.id), "title": .string(hit.title), "status": .string(hit.status), "signals": .int(Int64(hit.signals)),
+                     "first_seen": JSONValue(hit.firstSeen), "last_seen": JSONValue(hit.lastSeen)]
+                }
+            })
+            return
+        }
+        for p in pivots {
+            Output.line("\(p.artifact.type.rawValue) \(p.artifact.value)   first seen \(Output.when(p.artifact.firstSeen)), last seen \(Output.when(p.artifact.lastSeen))")
+            if !p.cases.isEmpty {
+                Output.line("\nCases (\(p.cases.count))")
+                Output.table(["#", "STATUS", "SIGNALS", "FIRST SEEN", "LAST SEEN", "TITLE"], p.cases.map(row))
+            }
+            if !p.alerts.isEmpty {
+                Output.line("\nAlerts (\(p.alerts.count))")
+                Output.table(["#", "STATUS", "SIGNALS", "FIRST SEEN", "LAST SEEN", "TITLE"], p.alerts.map(row))
+            }
+            Output.line()
+        }
+    }
+
+    func row(_ hit: PivotHit) -> [String] {
+        [String(hit.id), hit.status, String(hit.signals), Output.when(hit.firstSeen), Output.when(hit.lastSeen), hit.title]
+    }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Model
+import Store
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks that compare taser against a baseline measured in the same run.",
+        discussion: "Each prints its figures and a ratio; with --json the last line is one JSON object.",
+        subcommands: [Demo.self])
+
+    struct Demo: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Time `taser demo` against the sqlite3 CLI writing the same volume.",
+            discussion: """
+                The baseline is SQLite alone: the sqlite3 command inserting the same number of rows of
+                the same average size into the same signal and link tables and indexes, in WAL mode,
+                in one transaction, with no generation, parsing or artifacts. The ratio is taser's
+                time over the baseline's; the target is 1,000,000 signals in under a minute.
+                """)
+        @Option(help: "How many signals.") var signals = 1_000_000
+        @Option(help: "Where to put the scratch databases (default: the system's temporary directory).") var scratch: String?
+        @Flag(help: "End with one JSON object on the last line.") var json = false
+
+        func run() throws {
+            let dir = (scratch ?? NSTemporaryDirectory()) + "/taser-bench-\(getpid())"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+
+            let demoPath = dir + "/demo.db"
+            let engine = try Engine.open(path: demoPath)
+            let bar = ProgressBar(label: "signals")
+            let t0 = Date()
+            let summary = try engine.buildDemo(DemoOptions(signals: signals, seed: 1), progress: bar.update)
+            bar.finish()
+            let taserSeconds = Date().timeIntervalSince(t0)
+            let (rawBytes, fieldBytes, links) = try engine.store.read { tx in try tx.signalVolume() }
+
+            let baselineSeconds = try sqliteBaseline(dir: dir, rows: summary.signals, rawBytes: rawBytes, fieldBytes: fieldBytes, links: links)
+            let ratio = taserSeconds / baselineSeconds
+            let perMillion = taserSeconds * 1_000_000 / Double(max(summary.signals, 1))
+            Output.line(String(format: "taser demo      %d signals (%d artifact links) in %.2f s (%.0f signals/s)",
+                               summary.signals, links, taserSeconds, Double(summary.signals) / taserSeconds))
+            Output.line(String(format: "sqlite3 baseline %d rows of the same size and links in %.2f s", summary.signals, baselineSeconds))
+            Output.line(String(format: "ratio           %.2fx the baseline; %.1f s per million signals (target: under 60 s)", ratio, perMillion))
+            if json {
+                Output.jsonLines([[
+                    "bench": "demo", "signals": .int(Int64(summary.signals)), "links": .int(Int64(links)),
+                    "taser_seconds": .double(taserSeconds), "baseline_seconds": .double(baselineSeconds), "ratio": .double(ratio),
+                    "seconds_per_million": .double(perMillion), "target_seconds_per_million": 60,
+                ]])
+            }
+        }
+
+        /// SQLite's own floor for this volume, through the sqlite3 CLI.
+        func sqliteBaseline(dir: String, rows: Int, rawBytes: Int, fieldBytes: Int, links: Int) throws -> Double {
+            let linksPerRow = max(1, Int((Double(links) / Double(max(rows, 1))).rounded()))
+            let fanout = (1...linksPerRow).map { "SELECT \($0) AS k" }.joined(separator: " UNION ALL ")
+            let script = """
+                PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -131072;
+                CREATE TABLE signals (id INTEGER PRIMARY KEY, time INTEGER NOT NULL, source TEXT NOT NULL, source_ref TEXT NOT NULL,
+                  kind TEXT NOT NULL, severity INTEGER NOT NULL, title TEXT NOT NULL, fields TEXT NOT NULL, raw TEXT NOT NULL,
+                  ingested_at INTEGER NOT NULL, UNIQUE (source, source_ref));
+                CREATE INDEX signals_by_time ON signals(time); CREATE INDEX signals_by_kind ON signals(kind, time);
+                CREATE TABLE signal_artifacts (signal_id INTEGER NOT NULL, artifact_id INTEGER NOT NULL, role TEXT NOT NULL,
+                  PRIMARY KEY (signal_id, artifact_id, role)) WITHOUT ROWID;
+                CREATE INDEX signal_artifacts_by_artifact ON signal_artifacts(artifact_id, signal_id);
+                BEGIN;
+                WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < \(rows))
+                INSERT INTO signals (time, source, source_ref, kind, severity, title, fields, raw, ingested_at)
+                  SELECT i * 2592, 'okta', lower(hex(randomblob(16))), 'okta.sso.login', 0, 'SSO login by someone',
+                         hex(randomblob(\(max(fieldBytes / 2, 1)))), hex(randomblob(\(max(rawBytes / 2, 1)))), i * 2592 FROM c;
+                INSERT INTO signal_artifacts SELECT s.id, abs(random()) % 200000, 'r' || f.k FROM signals s, (\(fanout)) f;
+                COMMIT;
+                """
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["sqlite3", dir + "/baseline.db"]
+            let input = Pipe()
+            process.standardInput = input
+            process.standardOutput = FileHandle.nullDevice
+            let errors = Pipe()
+            process.standardError = errors
+            let t0 = Date()
+            do { try process.run() } catch { throw CLIError("the baseline needs the sqlite3 command: apt-get install sqlite3") }
+            input.fileHandleForWriting.write(Data(script.utf8))
+            try input.fileHandleForWriting.close()
+            process.waitUntilExit()
+            let seconds = Date().timeIntervalSince(t0)
+            guard process.terminationStatus == 0 else {
+                let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                throw CLIError("the sqlite3 baseline failed (is the sqlite3 command installed?): \(message.split(separator: "\n").first ?? "")")
+            }
+            return seconds
+        }
+    }
+}

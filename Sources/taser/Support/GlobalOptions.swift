@@ -1,0 +1,71 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Model
+
+/// Options every command takes, wherever they appear on the line (`taser --db X case list` or
+/// `taser case list --db X`).
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The database file (default: $TASER_DB, else $XDG_DATA_HOME/taser/taser.db).", valueName: "path"))
+    var db: String?
+
+    @Option(name: .customLong("as"), help: ArgumentHelp("Act as this analyst (the database owner only).", valueName: "analyst"))
+    var actAs: String?
+
+    /// --db, else $TASER_DB, else the XDG data directory (created on first use).
+    func databasePath() throws -> String {
+        let env = ProcessInfo.processInfo.environment
+        if let db, !db.isEmpty { return db }
+        if let path = env["TASER_DB"], !path.isEmpty { return path }
+        let base = env["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".local/share")
+        let dir = (base as NSString).appendingPathComponent("taser")
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw CLIError("cannot create \(dir) for the default database: \(error.localizedDescription); pass --db PATH")
+        }
+        return (dir as NSString).appendingPathComponent("taser.db")
+    }
+
+    /// The engine for this run. Read-only commands pass `create: false`, so a mistyped path
+    /// says "no database" instead of silently making an empty one.
+    func engine(create: Bool = true) throws -> Engine {
+        try Engine.open(path: try databasePath(), actingAs: actAs, create: create)
+    }
+}
+
+/// A command-line mistake, reported as one line.
+struct CLIError: Error {
+    var message: String
+    var code: Int32 = 1
+    init(_ message: String, code: Int32 = 1) {
+        self.message = message
+        self.code = code
+    }
+}
+
+/// Reads a word from a closed set (`in_progress`, `true-positive`, `amber+strict`).
+func choice<T: Choice>(_ text: String, _ what: String) throws -> T {
+    guard let value = T(parsing: text) else { throw CLIError("invalid \(what) '\(text)'; use one of: \(T.names)") }
+    return value
+}
+
+func parseSeverity(_ text: String) throws -> Severity {
+    guard let value = Severity(parsing: text) else { throw CLIError("invalid severity '\(text)'; use one of: \(Severity.names)") }
+    return value
+}
+
+/// A point in time: ISO 8601 (`2026-11-29`, `2026-11-29T10:00:00Z`), epoch seconds or
+/// milliseconds, or an age (`90m`, `24h`, `7d`) meaning that long ago.
+func parseTime(_ text: String, _ what: String) throws -> Timestamp {
+    if let last = text.last, let unit = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800][String(last)],
+        let n = Int64(text.dropLast()), n >= 0
+    {
+        return Timestamp.now.adding(seconds: -n * Int64(unit))
+    }
+    guard let t = Timestamp(parsing: text) else {
+        throw CLIError("invalid \(what) '\(text)'; use a date (2026-11-29), a time (2026-11-29T10:00:00Z) or an age (24h, 7d)")
+    }
+    return t
+}

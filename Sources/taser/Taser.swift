@@ -1,0 +1,60 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Store
+
+/// The `taser` command tree. Each command is a thin call into Engine.
+struct Taser: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "taser",
+        abstract: "Triage & Automated Security Event Response: alerts, cases and pivots on one SQLite file.",
+        discussion: """
+            With no subcommand, taser opens the console on the database (for now it lists the cases;
+            the full-screen console arrives with its own issue).
+
+            The database is --db, else $TASER_DB, else $XDG_DATA_HOME/taser/taser.db
+            (~/.local/share/taser/taser.db). You are your OS login; the database file's owner is the
+            admin and may act as another analyst with --as.
+
+            Start with sample data:
+              taser demo --db /tmp/demo.db
+              taser --db /tmp/demo.db case list
+              taser --db /tmp/demo.db case show 1
+            """,
+        subcommands: [
+            CaseCommand.self, AlertCommand.self, PivotCommand.self, ExportCommand.self, VerifyCommand.self,
+            DemoCommand.self, InitCommand.self, TeamCommand.self, AnalystCommand.self, WhoAmICommand.self,
+            BenchCommand.self,
+        ])
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let engine = try global.engine(create: false)
+        try CaseCommand.List.show(try engine.cases(), json: false)
+        Output.note("(the full-screen console is not built yet; see `taser --help` for the commands)")
+    }
+}
+
+@main
+enum Entry {
+    static func main() {
+        do {
+            var command = try Taser.parseAsRoot()
+            try command.run()
+        } catch let error as EngineError {
+            fail(error.description)
+        } catch let error as StoreError {
+            fail(error.description)
+        } catch let error as CLIError {
+            fail(error.message, code: error.code)
+        } catch {
+            Taser.exit(withError: error)
+        }
+    }
+
+    static func fail(_ message: String, code: Int32 = 1) -> Never {
+        Output.error(message)
+        exit(code)
+    }
+}
