@@ -9,12 +9,9 @@ struct Taser: ParsableCommand {
         commandName: "taser",
         abstract: "Triage & Automated Security Event Response: alerts, cases and pivots on one SQLite file.",
         discussion: """
-            With no subcommand, taser opens the console on the database (for now it lists the cases;
-            the full-screen console arrives with its own issue).
+            With no subcommand, taser opens the console on the database (for now it lists the cases; the full-screen console arrives with its own issue).
 
-            The database is --db, else $TASER_DB, else $XDG_DATA_HOME/taser/taser.db
-            (~/.local/share/taser/taser.db). You are your OS login; the database file's owner is the
-            admin and may act as another analyst with --as.
+            The database is --db, else $TASER_DB, else $XDG_DATA_HOME/taser/taser.db (~/.local/share/taser/taser.db). You are your OS login; the database file's owner is the admin and may act as another analyst with --as.
 
             Start with sample data:
               taser demo --db /tmp/demo.db

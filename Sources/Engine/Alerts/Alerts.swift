@@ -5,6 +5,12 @@ import Store
 public struct AlertDetail: Sendable {
     public var alert: Alert
     public var signals: [(signal: Signal, artifacts: [(artifact: Artifact, role: String)])]
+
+    public var json: JSONValue {
+        var o = alert.json.objectValue!
+        o["signals"] = .array(signals.map { $0.signal.json(with: $0.artifacts) })
+        return .object(o)
+    }
 }
 
 extension Engine {

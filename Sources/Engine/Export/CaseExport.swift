@@ -60,13 +60,7 @@ extension CaseExport {
             "log": .array(detail.log.map(\.json)),
             "alerts": .array(detail.alerts.map { alert in
                 var a = alert.json.objectValue!
-                a["signals"] = .array((signals[alert.id] ?? []).map { signal in
-                    var s = signal.json.objectValue!
-                    s["artifacts"] = .array((signalArtifacts[signal.id] ?? []).map { link in
-                        ["type": .string(link.artifact.type.rawValue), "value": .string(link.artifact.value), "role": .string(link.role)]
-                    })
-                    return .object(s)
-                })
+                a["signals"] = .array((signals[alert.id] ?? []).map { $0.json(with: signalArtifacts[$0.id] ?? []) })
                 return .object(a)
             }),
             "artifacts": .array(detail.artifacts.map { item in
@@ -142,6 +136,17 @@ extension Signal {
             "kind": .string(kind), "severity": .string(severity.name), "title": .string(title), "fields": .object(fields),
             "raw": .string(raw), "ingested_at": .string(ingestedAt.iso8601),
         ])
+    }
+}
+
+extension Signal {
+    /// The signal with the artifacts it mentions, each with its role.
+    public func json(with artifacts: [(artifact: Artifact, role: String)]) -> JSONValue {
+        var s = json.objectValue!
+        s["artifacts"] = .array(artifacts.map { link in
+            ["type": .string(link.artifact.type.rawValue), "value": .string(link.artifact.value), "role": .string(link.role)]
+        })
+        return .object(s)
     }
 }
 

@@ -40,15 +40,7 @@ struct AlertCommand: ParsableCommand {
 
         func run() throws {
             let d = try global.engine(create: false).alertDetail(id)
-            if json {
-                var o = d.alert.json.objectValue!
-                o["signals"] = .array(d.signals.map { item in
-                    var s = item.signal.json.objectValue!
-                    s["artifacts"] = .array(item.artifacts.map { ["type": .string($0.artifact.type.rawValue), "value": .string($0.artifact.value), "role": .string($0.role)] })
-                    return .object(s)
-                })
-                return Output.jsonLines([.object(o)])
-            }
+            if json { return Output.jsonLines([d.json]) }
             let a = d.alert
             Output.line("Alert \(a.id): \(a.title)")
             Output.line("  rule      \(a.rule)   group: \(a.groupKey)")

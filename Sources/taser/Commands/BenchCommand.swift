@@ -15,10 +15,7 @@ struct BenchCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Time `taser demo` against the sqlite3 CLI writing the same volume.",
             discussion: """
-                The baseline is SQLite alone: the sqlite3 command inserting the same number of rows of
-                the same average size into the same signal and link tables and indexes, in WAL mode,
-                in one transaction, with no generation, parsing or artifacts. The ratio is taser's
-                time over the baseline's; the target is 1,000,000 signals in under a minute.
+                The baseline is SQLite alone: the sqlite3 command inserting the same number of rows of the same average size into the same signal and link tables and indexes, in WAL mode, in one transaction, with no generation, parsing or artifacts. The ratio is taser's time over the baseline's; the target is 1,000,000 signals in under a minute.
                 """)
         @Option(help: "How many signals.") var signals = 1_000_000
         @Option(help: "Where to put the scratch databases (default: the system's temporary directory).") var scratch: String?

@@ -9,8 +9,7 @@ struct CaseCommand: ParsableCommand {
         commandName: "case",
         abstract: "Open, work and export cases.",
         discussion: """
-            Every change is an entry in the case's append-only log. You see the cases of your teams,
-            those assigned to you or opened by you, and those shared with your teams.
+            Every change is an entry in the case's append-only log. You see the cases of your teams, those assigned to you or opened by you, and those shared with your teams.
             """,
         subcommands: [
             New.self, List.self, Show.self, Note.self, Correct.self, Assign.self, Status.self, Merge.self, Share.self,
@@ -204,9 +203,7 @@ extension CaseCommand {
         static let configuration = CommandConfiguration(
             abstract: "Move a case through the workflow.",
             discussion: """
-                new → in_progress ⇄ on_hold → resolved → closed; closing needs --resolution
-                (true_positive, false_positive, benign, indeterminate, duplicate, other).
-                A resolved or closed case can be reopened with in_progress.
+                new → in_progress ⇄ on_hold → resolved → closed; closing needs --resolution (true_positive, false_positive, benign, indeterminate, duplicate, other). A resolved or closed case can be reopened with in_progress.
                 """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The case number.") var id: Int64
@@ -226,8 +223,7 @@ extension CaseCommand {
         static let configuration = CommandConfiguration(
             abstract: "Merge alerts or other cases into a case.",
             discussion: """
-                A merged case is closed as a duplicate pointing at this one; its log stays, and both
-                logs record the merge. Examples:
+                A merged case is closed as a duplicate pointing at this one; its log stays, and both logs record the merge. Examples:
                   taser case merge 4 --alert 17 --alert 18
                   taser case merge 4 --case 9
                 """)
@@ -274,8 +270,7 @@ extension CaseCommand {
         static let configuration = CommandConfiguration(
             abstract: "Export a whole case: fields, log with hashes, alerts with signals, artifacts.",
             discussion: """
-                JSON carries "format" and "format_version". CSV is one RFC 4180 table whose "record"
-                column says what each row is: case, log, alert, signal, link or artifact.
+                JSON carries "format" and "format_version". CSV is one RFC 4180 table whose "record" column says what each row is: case, log, alert, signal, link or artifact.
                 """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The case number.") var id: Int64

@@ -17,12 +17,7 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Build a realistic demo database, the same for the same seed.",
         discussion: """
-            Signals as Okta, Duo, Carbon Black Cloud, Suricata, CloudTrail and GuardDuty report them,
-            about one consistent company (employees with managers, laptops, servers, a SOC with teams),
-            with incidents in the noise: logins from a new country followed by failed Duo pushes, hosts
-            with repeated EDR alerts, a scanner hitting one port. Plus alerts, and cases worked through
-            their logs. The data covers --days days up to --end (default: today 00:00 UTC); the same
-            --signals, --seed and --end give the same database.
+            Signals as Okta, Duo, Carbon Black Cloud, Suricata, CloudTrail and GuardDuty report them, about one consistent company (employees with managers, laptops, servers, a SOC with teams), with incidents in the noise: logins from a new country followed by failed Duo pushes, hosts with repeated EDR alerts, a scanner hitting one port. Plus alerts, and cases worked through their logs. The data covers --days days up to --end (default: today 00:00 UTC); the same --signals, --seed and --end give the same database.
             """)
     @OptionGroup var global: GlobalOptions
     @Option(help: "How many signals.") var signals = 100_000

@@ -10,8 +10,7 @@ struct ExportCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Artifacts across every alert and case you may see, one row per artifact.",
             discussion: """
-                Filter by artifact type and by the alerts' signal kind (name, display name or alias), rule
-                and time. All the usernames from new-country login alerts:
+                Filter by artifact type and by the alerts' signal kind (name, display name or alias), rule and time. All the usernames from new-country login alerts:
                   taser export artifacts --type user --kind "SSO login from a new location"
                 """)
         @OptionGroup var global: GlobalOptions
@@ -39,10 +38,7 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Prove every case log is intact and the database file is sound.",
         discussion: """
-            Recomputes each log entry's SHA-256 over its canonical form and checks it chains to the
-            entry before it; names the first broken entry of each case. Then runs SQLite's
-            integrity and foreign-key checks and confirms the append-only triggers are in place.
-            Exits non-zero when anything is wrong.
+            Recomputes each log entry's SHA-256 over its canonical form and checks it chains to the entry before it; names the first broken entry of each case. Then runs SQLite's integrity and foreign-key checks and confirms the append-only triggers are in place. Exits non-zero when anything is wrong.
             """)
     @OptionGroup var global: GlobalOptions
     @Flag(help: "Use SQLite's quick_check (faster on large files; skips the index cross-check).") var quick = false
