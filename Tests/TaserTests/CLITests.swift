@@ -81,3 +81,26 @@ import Testing
         #expect(help.stdout.contains("resolution"))
     }
 }
+
+@Suite struct DemoDeterminismTests {
+    /// Two separate processes (different hash seeds, different Dictionary orders) build the same file.
+    @Test func theSameSeedGivesTheSameFileAcrossProcesses() throws {
+        let dir = TempDir()
+        var dumps: [String] = []
+        for (name, seed) in [("a.db", "5"), ("b.db", "5"), ("c.db", "6")] {
+            let r = try Taser.run(["demo", "--signals", "3000", "--seed", seed, "--end", "2026-10-01", "--db", dir.file(name)])
+            try #require(r.status == 0, "\(r.stderr)")
+            let dump = Process()
+            dump.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            dump.arguments = ["python3", "-c", "import sqlite3,sys,hashlib; print(hashlib.sha256('\\n'.join(sqlite3.connect(sys.argv[1]).iterdump()).encode()).hexdigest())", dir.file(name)]
+            let out = Pipe()
+            dump.standardOutput = out
+            try dump.run()
+            dumps.append(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+            dump.waitUntilExit()
+        }
+        #expect(dumps[0].count == 65)
+        #expect(dumps[0] == dumps[1])
+        #expect(dumps[0] != dumps[2])
+    }
+}

@@ -100,6 +100,7 @@ struct DemoStories {
             let server = world.servers[n % world.servers.count]
             events.append(Event(time: t, story: story, make: .guardDuty(server: server, source: source, port: port)))
         }
-        events.sort { ($0.time, $0.story) < ($1.time, $1.story) }
+        // Sorted by time, ties kept in the order planned: the same seed gives the same stream.
+        events = events.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
     }
 }
