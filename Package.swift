@@ -1,8 +1,9 @@
 // swift-tools-version: 6.1
 // The layers of ../shared/DESIGN.md: each target imports only those below it.
-//   taser (executable) -> Engine -> Store -> Model
-// AlertEngine, SignalServer, Positron, Sync, Automation, Server and Console join
-// between Store and Engine (or above it) as their issues land.
+//   taser (executable) -> Engine -> AlertEngine -> Store -> Model
+// SignalServer, Positron, Sync, Automation, Server and Console join between Store and
+// Engine (or above it) as their issues land. C libraries stay at the edges: CZlib is read only
+// by AlertEngine's gzip reader.
 import PackageDescription
 
 let package = Package(
@@ -15,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Value types only: no I/O, no dependencies.
@@ -28,8 +30,18 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // Formats, framing, artifact extraction, the ingest pipeline and its sources.
+        .target(
+            name: "AlertEngine",
+            dependencies: [
+                "Model", "Store", "CZlib",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The one facade every client uses: who is asking, the access check, the workflows.
-        .target(name: "Engine", dependencies: ["Model", "Store"]),
+        .target(name: "Engine", dependencies: ["Model", "Store", "AlertEngine"]),
         .executableTarget(
             name: "taser",
             dependencies: [
@@ -41,6 +53,10 @@ let package = Package(
         .testTarget(
             name: "StoreTests",
             dependencies: ["Store", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "AlertEngineTests", dependencies: ["AlertEngine", "Store", "Model"],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Store"]),
         // Runs the real binary: exit codes, stderr, two processes writing at once.

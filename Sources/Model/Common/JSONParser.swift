@@ -174,3 +174,54 @@ private struct Parser {
         return v
     }
 }
+
+extension JSONValue {
+    /// Each element of the array at `path` (an empty path: the document itself is the array),
+    /// with the byte range of its text in `bytes`, so a framer can keep every element's raw
+    /// text verbatim (a CloudTrail `Records` file, a JSON array of alerts). Nil when the
+    /// document has no array there.
+    public static func elements(of bytes: [UInt8], at path: [String] = []) throws(JSONParseError) -> [(value: JSONValue, range: Range<Int>)]? {
+        var p = Parser(bytes: bytes)
+        p.skipSpace()
+        var remaining = path[...]
+        while let key = remaining.first {
+            guard p.i < bytes.count, bytes[p.i] == UInt8(ascii: "{") else { return nil }
+            p.i += 1
+            var found = false
+            while true {
+                p.skipSpace()
+                guard p.i < bytes.count else { throw p.fail("unterminated object") }
+                if bytes[p.i] == UInt8(ascii: "}") { return nil }
+                guard bytes[p.i] == UInt8(ascii: "\"") else { throw p.fail("expected a string key") }
+                let k = try p.string()
+                p.skipSpace()
+                guard p.i < bytes.count, bytes[p.i] == UInt8(ascii: ":") else { throw p.fail("expected ':'") }
+                p.i += 1
+                p.skipSpace()
+                if k == key { found = true; break }
+                _ = try p.value(depth: 1)
+                p.skipSpace()
+                if p.i < bytes.count, bytes[p.i] == UInt8(ascii: ",") { p.i += 1 }
+            }
+            guard found else { return nil }
+            remaining = remaining.dropFirst()
+        }
+        guard p.i < bytes.count, bytes[p.i] == UInt8(ascii: "[") else { return nil }
+        p.i += 1
+        var out: [(value: JSONValue, range: Range<Int>)] = []
+        p.skipSpace()
+        if p.i < bytes.count, bytes[p.i] == UInt8(ascii: "]") { return out }
+        while true {
+            p.skipSpace()
+            let start = p.i
+            let v = try p.value(depth: 1)
+            out.append((v, start..<p.i))
+            p.skipSpace()
+            guard p.i < bytes.count else { throw p.fail("unterminated array") }
+            if bytes[p.i] == UInt8(ascii: ",") { p.i += 1; continue }
+            if bytes[p.i] == UInt8(ascii: "]") { break }
+            throw p.fail("expected ',' or ']'")
+        }
+        return out
+    }
+}

@@ -1,5 +1,5 @@
 /// A kind of signal as rules name it: a stable dotted `name`, the `displayName` analysts say
-/// ("failed Duo push"), and aliases. AlertEngine's normalizers produce these names; the rule
+/// ("failed Duo push"), and aliases. AlertEngine's formats produce these names; the rule
 /// language resolves clauses against them.
 public struct SignalKind: Sendable, Hashable {
     public var name: String
@@ -20,15 +20,18 @@ extension SignalKind {
         name: "okta.sso.login", displayName: "SSO login", aliases: ["okta login", "sign-in"], source: "okta")
     public static let oktaNewLocation = SignalKind(
         name: "okta.sso.new_location", displayName: "SSO login from a new location",
-        aliases: ["new location login", "login from a new country", "new country login"], source: "okta")
+        aliases: ["new location login", "login from a new country", "new country login", "new device login"], source: "okta")
     public static let oktaLoginFailed = SignalKind(
         name: "okta.sso.login_failed", displayName: "failed SSO login", aliases: ["okta login failure"],
         source: "okta")
+    public static let oktaEvent = SignalKind(name: "okta.event", displayName: "Okta event", source: "okta")
     public static let duoAuth = SignalKind(
         name: "duo.auth.success", displayName: "Duo authentication", aliases: ["duo login"], source: "duo")
     public static let duoPushFailed = SignalKind(
         name: "duo.push.failed", displayName: "failed Duo push",
         aliases: ["duo push denied", "denied duo push", "duo fraud"], source: "duo")
+    public static let duoAuthFailed = SignalKind(
+        name: "duo.auth.failed", displayName: "failed Duo authentication", aliases: ["duo failure"], source: "duo")
     public static let carbonBlackAlert = SignalKind(
         name: "cbc.alert", displayName: "CarbonBlack alert",
         aliases: ["carbon black alert", "cb alert", "edr alert"], source: "carbonblack")
@@ -40,6 +43,8 @@ extension SignalKind {
         name: "suricata.http", displayName: "HTTP request", aliases: ["http event"], source: "suricata")
     public static let idsTLS = SignalKind(
         name: "suricata.tls", displayName: "TLS handshake", aliases: ["tls event"], source: "suricata")
+    public static let idsEvent = SignalKind(
+        name: "suricata.event", displayName: "Suricata event", aliases: ["network event"], source: "suricata")
     public static let cloudTrail = SignalKind(
         name: "aws.cloudtrail", displayName: "CloudTrail event", aliases: ["aws api call"], source: "cloudtrail")
     public static let consoleLogin = SignalKind(
@@ -47,10 +52,22 @@ extension SignalKind {
     public static let guardDuty = SignalKind(
         name: "aws.guardduty.finding", displayName: "GuardDuty finding", aliases: ["guardduty alert"],
         source: "guardduty")
+    public static let falco = SignalKind(
+        name: "falco.alert", displayName: "Falco alert", aliases: ["runtime alert", "container alert"], source: "falco")
+    public static let wazuh = SignalKind(
+        name: "wazuh.alert", displayName: "Wazuh alert", aliases: ["hids alert", "ossec alert"], source: "wazuh")
+    public static let splunk = SignalKind(
+        name: "splunk.alert", displayName: "Splunk alert", aliases: ["siem alert", "splunk search alert"], source: "splunk")
+    public static let cef = SignalKind(name: "cef.event", displayName: "CEF event", aliases: ["syslog cef event"], source: "cef")
+    public static let leef = SignalKind(name: "leef.event", displayName: "LEEF event", aliases: ["syslog leef event"], source: "leef")
+    public static let email = SignalKind(
+        name: "email.message", displayName: "email alert", aliases: ["email", "reported email", "phishing email"], source: "email")
+    public static let csvRow = SignalKind(name: "csv.row", displayName: "CSV row", aliases: ["csv event"], source: "csv")
 
-    /// The kinds taser knows today; AlertEngine adds the rest of its formats' kinds here.
+    /// The kinds taser's built-in formats produce. Mapping files add their own at run time.
     public static let catalog: [SignalKind] = [
-        oktaLogin, oktaNewLocation, oktaLoginFailed, duoAuth, duoPushFailed, carbonBlackAlert,
-        idsAlert, idsDNS, idsHTTP, idsTLS, cloudTrail, consoleLogin, guardDuty,
+        oktaLogin, oktaNewLocation, oktaLoginFailed, oktaEvent, duoAuth, duoPushFailed, duoAuthFailed, carbonBlackAlert,
+        idsAlert, idsDNS, idsHTTP, idsTLS, idsEvent, cloudTrail, consoleLogin, guardDuty, falco, wazuh, splunk, cef, leef,
+        email, csvRow,
     ]
 }

@@ -5,6 +5,7 @@ enum Schema {
     static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-foundation") { db in try db.execute(sql: v1) }
+        migrator.registerMigration("v2-ingest") { db in try db.execute(sql: v2) }
         return migrator
     }()
 
@@ -216,6 +217,35 @@ enum Schema {
           delivered_at INTEGER
         );
         CREATE INDEX outbox_pending ON outbox(status, next_attempt_at);
+        """
+}
+
+extension Schema {
+    /// Ingest: quarantine rows get an identity (so re-running an ingest does not quarantine the
+    /// same line twice) and where in the input they were; drop folders remember the files they
+    /// took; pollers keep their cursors.
+    static let v2 = """
+        ALTER TABLE quarantine ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+        ALTER TABLE quarantine ADD COLUMN digest TEXT NOT NULL DEFAULT '';
+        CREATE UNIQUE INDEX quarantine_identity ON quarantine(source, digest);
+
+        CREATE TABLE ingested_files (
+          folder TEXT NOT NULL,
+          name TEXT NOT NULL,
+          size INTEGER NOT NULL,
+          digest TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('started', 'done', 'failed')),
+          started_at INTEGER NOT NULL,
+          finished_at INTEGER,
+          summary TEXT,
+          PRIMARY KEY (folder, digest)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE poll_cursors (
+          poller TEXT PRIMARY KEY,
+          cursor TEXT NOT NULL,
+          updated_at INTEGER NOT NULL
+        );
         """
 }
 

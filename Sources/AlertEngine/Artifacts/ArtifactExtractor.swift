@@ -1,0 +1,88 @@
+import Model
+
+/// Finds a signal's artifacts: from its normalized fields (whose names say the type and the role)
+/// and from free text (titles, messages, command lines, email bodies). Precision before recall:
+/// a value is an artifact only when it parses as one.
+public struct ArtifactExtractor: Sendable {
+    public init() {}
+
+    /// ECS field -> the artifact type and role its values carry.
+    static let fieldMap: [String: (type: ArtifactType, role: String)] = [
+        "user.name": (.user, "user"), "user.email": (.email, "user"),
+        "user.target.name": (.user, "target_user"), "destination.user.name": (.user, "target_user"),
+        "source.user.name": (.user, "user"),
+        "source.ip": (.ip, "src"), "client.ip": (.ip, "src"), "destination.ip": (.ip, "dst"), "server.ip": (.ip, "dst"),
+        "host.ip": (.ip, "host"), "related.ip": (.ip, "related"),
+        "host.name": (.host, "host"), "host.hostname": (.host, "host"), "observer.name": (.host, "observer"),
+        "source.domain": (.domain, "src"), "destination.domain": (.domain, "dst"), "url.domain": (.domain, "dst"),
+        "dns.question.name": (.domain, "dst"), "tls.client.server_name": (.domain, "dst"),
+        "url.full": (.url, "url"), "url.original": (.url, "url"),
+        "file.hash.md5": (.md5, "file"), "file.hash.sha1": (.sha1, "file"), "file.hash.sha256": (.sha256, "file"),
+        "process.hash.md5": (.md5, "process"), "process.hash.sha1": (.sha1, "process"), "process.hash.sha256": (.sha256, "process"),
+        "file.name": (.filename, "file"), "file.path": (.filepath, "file"),
+        "process.name": (.filename, "process"), "process.executable": (.filepath, "process"),
+        "user_agent.original": (.userAgent, "src"),
+        "email.from.address": (.email, "sender"), "email.to.address": (.email, "recipient"),
+        "email.cc.address": (.email, "recipient"), "email.reply_to.address": (.email, "reply_to"),
+        "email.attachments.file.hash.sha256": (.sha256, "attachment"), "email.attachments.file.name": (.filename, "attachment"),
+        "vulnerability.id": (.cve, "related"),
+    ]
+
+    /// Every artifact of a normalized signal: what the format named, then the fields, then the
+    /// free text; each (type, value, role) once.
+    public func artifacts(of signal: Normalized) -> [ArtifactMention] {
+        var seen = Set<ArtifactMention>()
+        var out: [ArtifactMention] = []
+        func add(_ m: ArtifactMention) {
+            if seen.insert(m).inserted { out.append(m) }
+        }
+        for m in signal.artifacts { add(m) }
+        for m in fromFields(signal.fields) { add(m) }
+        let known = Set(out.map { ArtifactKey(type: $0.type, value: $0.value) })
+        for text in signal.texts {
+            for m in fromText(text) where !known.contains(ArtifactKey(type: m.type, value: m.value)) { add(m) }
+        }
+        return out
+    }
+
+    /// Artifacts named by field: each field's values, validated for their type.
+    public func fromFields(_ fields: [String: JSONValue]) -> [ArtifactMention] {
+        var out: [ArtifactMention] = []
+        for key in fields.keys.sorted() {
+            guard let (type, role) = ArtifactExtractor.fieldMap[key], let value = fields[key] else { continue }
+            let values: [String] = value.arrayValue?.compactMap(\.stringValue) ?? [value.stringValue].compactMap { $0 }
+            for v in values {
+                if let clean = ArtifactExtractor.validate(v, as: type) { out.append(ArtifactMention(type, clean, role: role)) }
+            }
+        }
+        return out
+    }
+
+    /// Artifacts found in free text, with the role `related`.
+    public func fromText(_ text: String) -> [ArtifactMention] {
+        TextScanner.scan(text)
+    }
+
+    /// The canonical form of a value for its type, or nil when it is not one (an empty user,
+    /// `-`, an IP field holding a hostname).
+    static func validate(_ raw: String, as type: ArtifactType) -> String? {
+        let v = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !v.isEmpty, v != "-", v.lowercased() != "null", v.lowercased() != "n/a" else { return nil }
+        switch type {
+        case .ip: return IPAddress(v)?.text
+        case .md5: return Hashes.isHex(v, length: 32) ? v.lowercased() : nil
+        case .sha1: return Hashes.isHex(v, length: 40) ? v.lowercased() : nil
+        case .sha256: return Hashes.isHex(v, length: 64) ? v.lowercased() : nil
+        case .domain: return DomainName.canonical(Refang.apply(v))
+        case .email: return EmailAddress.canonical(Refang.apply(v))
+        // Logins and DNS names are case-insensitive: one spelling, so pivots meet.
+        case .host, .user: return v.lowercased()
+        default: return v
+        }
+    }
+}
+
+struct ArtifactKey: Hashable {
+    var type: ArtifactType
+    var value: String
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Model
+
+/// Duo Admin API v2 authentication logs (`/admin/v2/logs/authentication`): `txid`, `user`,
+/// `factor`, `result`, `reason`, `access_device`, `auth_device`, `isotimestamp`.
+struct DuoFormat: Format {
+    let name = "duo"
+
+    func accepts(_ record: Record) -> Bool {
+        guard let e = record.json else { return false }
+        return e.has("txid", "result", "factor") || (e.has("result", "factor", "user") && e.has("timestamp"))
+    }
+
+    func normalize(_ record: Record) throws(NormalizeError) -> [Normalized] {
+        let e = try object(record)
+        let time = try time(e, "isotimestamp", "timestamp")
+        let result = (e.string("result") ?? "unknown").lowercased()
+        let reason = e.string("reason") ?? ""
+        let factor = e.string("factor") ?? ""
+        let isPush = factor.lowercased().contains("push")
+
+        var f: [String: JSONValue] = [:]
+        if let email = e.string("email") { f["user.email"] = .string(email.lowercased()) }
+        ECS.user(e.string("user.name"), into: &f)
+        ECS.copy(e, "user.key", to: "user.id", into: &f)
+        if let groups = e.at("user.groups") { f["user.group.name"] = groups }
+        f["event.action"] = .string(e.string("event_type") ?? "authentication")
+        f["event.outcome"] = .string(result)
+        if !reason.isEmpty { f["event.reason"] = .string(reason) }
+        f["duo.factor"] = .string(factor)
+        // What analysts write in rules: `WHERE factor = "push"`.
+        f["factor"] = .string(isPush ? "push" : factor.replacingOccurrences(of: "_passcode", with: "").replacingOccurrences(of: "duo_", with: ""))
+        ECS.copy(e, "access_device.ip", to: "source.ip", into: &f)
+        ECS.copy(e, "access_device.hostname", to: "source.domain", into: &f)
+        ECS.copy(e, "access_device.location.city", to: "source.geo.city_name", into: &f)
+        ECS.copy(e, "access_device.location.state", to: "source.geo.region_name", into: &f)
+        ECS.copy(e, "access_device.location.country", to: "source.geo.country_name", into: &f)
+        ECS.copy(e, "access_device.os", to: "user_agent.os.name", into: &f)
+        ECS.copy(e, "access_device.browser", to: "user_agent.name", into: &f)
+        ECS.copy(e, "application.name", to: "duo.application", into: &f)
+        ECS.copy(e, "auth_device.name", to: "duo.auth_device.name", into: &f)
+        ECS.copy(e, "auth_device.ip", to: "duo.auth_device.ip", into: &f)
+
+        let user = f["user.name"]?.stringValue ?? "unknown user"
+        let kind: SignalKind, severity: Severity, title: String
+        switch (result, isPush) {
+        case ("success", _):
+            kind = .duoAuth; severity = .info; title = "Duo \(isPush ? "push approved" : "authentication") for \(user)"
+        case (_, true):
+            kind = .duoPushFailed
+            let fraud = result == "fraud" || reason.contains("fraud")
+            severity = fraud ? .high : .medium
+            let what = fraud ? "marked as fraud" : reason.contains("no_response") || reason.contains("timeout") ? "timed out" : "denied"
+            title = "Duo push to \(user) \(what)"
+        default:
+            kind = .duoAuthFailed; severity = result == "fraud" ? .high : .low
+            title = "Failed Duo authentication (\(factor.isEmpty ? result : factor)) for \(user)"
+        }
+        var artifacts: [ArtifactMention] = []
+        if let ip = e.string("auth_device.ip") { artifacts.append(ArtifactMention(.ip, ip, role: "device")) }
+        return [Normalized(
+            time: time, source: "duo", sourceRef: e.string("txid"), kind: kind, severity: severity, title: title, fields: f,
+            raw: record.raw, artifacts: artifacts)]
+    }
+}

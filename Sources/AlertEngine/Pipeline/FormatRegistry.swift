@@ -1,0 +1,24 @@
+import Model
+
+/// The formats taser knows, in detection order: specific structures before general ones.
+public struct FormatRegistry: Sendable {
+    public var formats: [any Format]
+
+    public init(_ formats: [any Format]) { self.formats = formats }
+
+    /// The built-in formats, plus mapping files' formats ahead of them (an analyst's mapping
+    /// wins over a built-in guess for the JSON it names).
+    public static func builtIn(mappings: [any Format] = []) -> FormatRegistry {
+        FormatRegistry(mappings + [OktaFormat(), DuoFormat()])
+    }
+
+    public var names: [String] { formats.map(\.name) }
+
+    public func named(_ name: String) -> (any Format)? {
+        formats.first { $0.name == name.lowercased() }
+    }
+
+    public func detect(_ record: Record) -> (any Format)? {
+        formats.first { $0.accepts(record) }
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import Model
+import Store
+
+/// What an ingest did.
+public struct IngestSummary: Sendable {
+    public var records = 0
+    public var stored = 0
+    public var duplicates = 0
+    public var quarantined = 0
+    /// Signals stored per kind.
+    public var kinds: [String: Int] = [:]
+    /// The first few quarantine reasons, for the summary line.
+    public var reasons: [String] = []
+
+    public init() {}
+
+    public mutating func add(_ other: IngestSummary) {
+        records += other.records
+        stored += other.stored
+        duplicates += other.duplicates
+        quarantined += other.quarantined
+        for (k, n) in other.kinds { kinds[k, default: 0] += n }
+        reasons += other.reasons.prefix(max(0, 5 - reasons.count))
+    }
+}
+
+/// The one pipeline every source calls: frame -> detect -> normalize -> extract artifacts ->
+/// store, in batches that are each one transaction (signals and quarantine together), so a
+/// crash leaves a consistent database and a re-run stores exactly what is missing.
+public final class Ingester: @unchecked Sendable {
+    public let store: Store
+    public let formats: FormatRegistry
+    let extractor = ArtifactExtractor()
+    let writer: SignalWriter
+    public var batchSize = 20_000
+
+    public init(store: Store, formats: FormatRegistry = .builtIn()) {
+        self.store = store
+        self.formats = formats
+        self.writer = SignalWriter(store: store)
+    }
+
+    /// Everything needed to store one batch, prepared off the writer's thread.
+    struct Prepared: Sendable {
+        var signals: [NewSignal] = []
+        var kinds: [String] = []
+        var rejected: [Rejected] = []
+        var records = 0
+    }
+
+    /// Ingests one input (a file's bytes, stdin, a polled page). `source` names it in
+    /// quarantine (`/var/log/okta.json`, `stdin`); `format` forces a format by name.
+    public func ingest(
+        _ bytes: [UInt8], source: String, format forced: String? = nil, hint: Framer.Hint = .auto,
+        progress: ((Int, Int) -> Void)? = nil
+    ) throws -> IngestSummary {
+        if let forced, formats.named(forced) == nil {
+            throw IngestError.unknownFormat(forced, known: formats.names)
+        }
+        let name = (source as NSString).lastPathComponent
+        let framed = Framer.frame(bytes, name: name, hint: forced == "csv" ? .csv : forced == "email" ? .email : hint)
+        var summary = IngestSummary()
+        let total = framed.records.count + framed.rejected.count
+        try write(Prepared(rejected: framed.rejected), source: source, into: &summary)
+        let records = framed.records
+        let handOff = HandOff<Prepared>()
+        let batchSize = batchSize
+        try handOff.run(
+            produce: { [self] queue in
+                var start = 0
+                while start < records.count, !queue.cancelled {
+                    let end = min(start + batchSize, records.count)
+                    queue.put(prepare(records[start..<end], forced: forced))
+                    start = end
+                }
+            },
+            consume: { prepared in
+                try write(prepared, source: source, into: &summary)
+                progress?(summary.records + summary.quarantined, total)
+            })
+        return summary
+    }
+
+    /// Normalizes records into signals with their artifacts, or rejects them with a reason.
+    func prepare(_ records: ArraySlice<Record>, forced: String?) -> Prepared {
+        var out = Prepared()
+        for record in records {
+            out.records += 1
+            guard let format = forced.flatMap(formats.named) ?? formats.detect(record) else {
+                out.rejected.append(Rejected(
+                    origin: record.origin, format: nil,
+                    reason: "no format recognizes this record; force one with --format (\(formats.names.joined(separator: ", "))) or add a mapping file",
+                    raw: Array(record.raw.utf8)))
+                continue
+            }
+            do {
+                for n in try format.normalize(record) {
+                    out.signals.append(NewSignal(
+                        time: n.time, source: n.source, sourceRef: n.sourceRef, kind: n.kind.name, severity: n.severity, title: n.title,
+                        fields: n.fields, raw: n.raw, artifacts: extractor.artifacts(of: n)))
+                    out.kinds.append(n.kind.name)
+                }
+            } catch {
+                out.rejected.append(Rejected(origin: record.origin, format: format.name, reason: error.reason, raw: Array(record.raw.utf8)))
+            }
+        }
+        return out
+    }
+
+    func write(_ prepared: Prepared, source: String, into summary: inout IngestSummary) throws {
+        guard !prepared.signals.isEmpty || !prepared.rejected.isEmpty else { return }
+        let now = Timestamp.now
+        let result = try store.write { tx in
+            for r in prepared.rejected {
+                try tx.quarantine(source: source, origin: r.origin, format: r.format, reason: r.reason, raw: r.raw, at: now)
+            }
+            return try writer.write(prepared.signals, in: tx)
+        }
+        var batch = IngestSummary()
+        batch.records = prepared.records
+        batch.quarantined = prepared.rejected.count
+        batch.reasons = prepared.rejected.prefix(5).map { "\($0.origin): \($0.reason)" }
+        for (id, kind) in zip(result.ids, prepared.kinds) {
+            if id != nil {
+                batch.stored += 1
+                batch.kinds[kind, default: 0] += 1
+            } else {
+                batch.duplicates += 1
+            }
+        }
+        summary.add(batch)
+    }
+}
+
+public enum IngestError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unknownFormat(String, known: [String])
+    case unreadable(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .unknownFormat(let name, let known): "no format '\(name)'; formats are: \(known.joined(separator: ", "))"
+        case .unreadable(let path, let reason): "cannot read \(path): \(reason)"
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Model
+
+/// One event as framed from an input: a JSON element, a text line, a CSV row or an email.
+public struct Record: Sendable {
+    public enum Payload: Sendable {
+        case json(JSONValue)
+        case line(String)
+        case csv(header: [String], values: [String])
+        case email(String)
+    }
+
+    public var payload: Payload
+    /// The event's text exactly as it arrived: what the signal keeps as its raw body.
+    public var raw: String
+    /// Where it came from, for quarantine and messages: `okta.json:17`.
+    public var origin: String
+
+    public init(payload: Payload, raw: String, origin: String) {
+        self.payload = payload
+        self.raw = raw
+        self.origin = origin
+    }
+
+    public var json: JSONValue? {
+        if case .json(let v) = payload { return v }
+        return nil
+    }
+
+    public var line: String? {
+        if case .line(let s) = payload { return s }
+        return nil
+    }
+}
+
+/// A signal as a format reads it, before artifact extraction and storage.
+public struct Normalized: Sendable {
+    public var time: Timestamp
+    public var source: String
+    /// The vendor's id for the event; nil means identity by the raw body's hash.
+    public var sourceRef: String?
+    public var kind: SignalKind
+    public var severity: Severity
+    public var title: String
+    /// ECS names where ECS has one (`user.name`, `source.ip`, `destination.port`, `host.name`).
+    public var fields: [String: JSONValue]
+    public var raw: String
+    /// Artifacts the format knows from the vendor's structure, with their roles.
+    public var artifacts: [ArtifactMention]
+    /// Free text worth scanning for more artifacts (messages, command lines, email bodies).
+    public var texts: [String]
+
+    public init(
+        time: Timestamp, source: String, sourceRef: String?, kind: SignalKind, severity: Severity, title: String,
+        fields: [String: JSONValue], raw: String, artifacts: [ArtifactMention] = [], texts: [String] = []
+    ) {
+        self.time = time
+        self.source = source
+        self.sourceRef = sourceRef
+        self.kind = kind
+        self.severity = severity
+        self.title = title
+        self.fields = fields
+        self.raw = raw
+        self.artifacts = artifacts
+        self.texts = texts
+    }
+}
+
+/// Why a record could not be normalized; it goes to quarantine with this reason.
+public struct NormalizeError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
+}
+
+/// A vendor format: recognizes its records by structure and turns them into signals.
+public protocol Format: Sendable {
+    /// The name `--format` takes and quarantine records (`okta`, `suricata`, `cef`).
+    var name: String { get }
+    /// Whether the record is this format's. Detection is by structure, never by file name,
+    /// so a mixed file of every format ingests in one run.
+    func accepts(_ record: Record) -> Bool
+    /// The signals in the record (usually one). Throws when the record claims to be this
+    /// format but is not usable (a missing time, a wrong type).
+    func normalize(_ record: Record) throws(NormalizeError) -> [Normalized]
+}
+
+extension Format {
+    /// The record's JSON object, or an error naming the format.
+    func object(_ record: Record) throws(NormalizeError) -> JSONValue {
+        guard let json = record.json, case .object = json else { throw NormalizeError("\(name): expected a JSON object") }
+        return json
+    }
+
+    /// A required time: ISO 8601 or epoch seconds/milliseconds.
+    func time(_ json: JSONValue, _ paths: String...) throws(NormalizeError) -> Timestamp {
+        for path in paths {
+            if let v = json.at(path) {
+                if case .int(let n) = v { return Timestamp(ms: n > 100_000_000_000 ? n : n * 1000) }
+                if case .double(let d) = v { return Timestamp(ms: Int64(d > 100_000_000_000 ? d : d * 1000)) }
+                if let s = v.stringValue, let t = Timestamp(parsing: s) { return t }
+                throw NormalizeError("\(name): \(path) is not a time: \(v.text.prefix(60))")
+            }
+        }
+        throw NormalizeError("\(name): no time (\(paths.joined(separator: " or ")))")
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import Model
+import Testing
+@testable import AlertEngine
+
+/// Fixture files, written from each vendor's documented schema.
+enum Fixture {
+    static func url(_ name: String) -> URL {
+        Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: nil)!
+    }
+
+    static func bytes(_ name: String) throws -> [UInt8] { Array(try Data(contentsOf: url(name))) }
+
+    /// Frames and normalizes a fixture with the built-in formats, as ingest would.
+    static func normalize(_ name: String, format: String? = nil) throws -> (signals: [Normalized], rejected: [Rejected]) {
+        let framed = Framer.frame(try bytes(name), name: name)
+        let registry = FormatRegistry.builtIn()
+        var signals: [Normalized] = []
+        var rejected = framed.rejected
+        for record in framed.records {
+            guard let f = format.flatMap(registry.named) ?? registry.detect(record) else {
+                rejected.append(Rejected(origin: record.origin, format: nil, reason: "unrecognized", raw: Array(record.raw.utf8)))
+                continue
+            }
+            do { signals += try f.normalize(record) } catch {
+                rejected.append(Rejected(origin: record.origin, format: f.name, reason: error.reason, raw: Array(record.raw.utf8)))
+            }
+        }
+        return (signals, rejected)
+    }
+}
+
+extension Normalized {
+    func field(_ key: String) -> String? { fields[key]?.stringValue }
+}
