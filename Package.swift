@@ -45,7 +45,7 @@ let package = Package(
         .executableTarget(
             name: "taser",
             dependencies: [
-                "Engine",
+                "Engine", "AlertEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,3 +1,4 @@
+import AlertEngine
 import ArgumentParser
 import Engine
 import Foundation
@@ -19,6 +20,7 @@ struct Taser: ParsableCommand {
               taser --db /tmp/demo.db case show 1
             """,
         subcommands: [
+            IngestCommand.self, SignalsCommand.self, ArtifactsCommand.self, QuarantineCommand.self,
             CaseCommand.self, AlertCommand.self, PivotCommand.self, ExportCommand.self, VerifyCommand.self,
             DemoCommand.self, InitCommand.self, TeamCommand.self, AnalystCommand.self, WhoAmICommand.self,
             BenchCommand.self,
@@ -42,6 +44,10 @@ enum Entry {
         } catch let error as EngineError {
             fail(error.description)
         } catch let error as StoreError {
+            fail(error.description)
+        } catch let error as IngestError {
+            fail(error.description)
+        } catch let error as MappingFormat.Invalid {
             fail(error.description)
         } catch let error as CLIError {
             fail(error.message, code: error.code)

@@ -18,17 +18,19 @@ public struct QuarantineItem: Sendable, Hashable {
 
 extension Tx {
     /// Quarantines input; the same bytes from the same source are kept once (re-running an
-    /// ingest after a crash must not double them). Returns false when already held.
+    /// ingest after a crash must not double them; a replay that fails again refreshes the
+    /// reason). Returns false when already held.
     @discardableResult
     public func quarantine(source: String, origin: String, format: String?, reason: String, raw: [UInt8], at time: Timestamp) throws -> Bool {
         let digest = Hashing.sha256Hex(bytes: raw)
+        let held = try Bool.fetchOne(db, sql: "SELECT 1 FROM quarantine WHERE source = ? AND digest = ?", arguments: [source, digest]) ?? false
         try db.execute(
             sql: """
                 INSERT INTO quarantine (received_at, source, origin, format, reason, raw, digest) VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (source, digest) DO NOTHING
+                ON CONFLICT (source, digest) DO UPDATE SET reason = excluded.reason, format = excluded.format
                 """,
             arguments: [time.ms, source, origin, format, reason, Data(raw), digest])
-        return db.changesCount > 0
+        return !held
     }
 
     /// Quarantined input, newest first; `pending` leaves out what was replayed.

@@ -59,3 +59,52 @@ extension Tx {
         return (Int((row["raw"] as Double).rounded()), Int((row["fields"] as Double).rounded()), links)
     }
 }
+
+/// Which signals a listing wants.
+public struct SignalFilter: Sendable {
+    public var kinds: [String]
+    public var sources: [String]
+    public var since: Timestamp?
+    public var until: Timestamp?
+    public var limit: Int
+    public init(kinds: [String] = [], sources: [String] = [], since: Timestamp? = nil, until: Timestamp? = nil, limit: Int = 100) {
+        self.kinds = kinds
+        self.sources = sources
+        self.since = since
+        self.until = until
+        self.limit = limit
+    }
+}
+
+/// An artifact with how many signals mention it.
+public struct ArtifactCount: Sendable, Hashable {
+    public var artifact: Artifact
+    public var signals: Int
+}
+
+extension Tx {
+    /// Signals newest first. Signals are raw tool output every analyst may see; access applies
+    /// to the alerts and cases built on them.
+    public func signals(_ filter: SignalFilter) throws -> [Signal] {
+        var sql: SQL = "SELECT \(sql: Signal.columns) FROM signals s WHERE 1"
+        if !filter.kinds.isEmpty { sql += " AND s.kind IN \(filter.kinds)" }
+        if !filter.sources.isEmpty { sql += " AND s.source IN \(filter.sources)" }
+        if let since = filter.since { sql += " AND s.time >= \(since.ms)" }
+        if let until = filter.until { sql += " AND s.time <= \(until.ms)" }
+        sql += " ORDER BY s.time DESC, s.id DESC LIMIT \(filter.limit)"
+        return try Row.fetchAll(db, literal: sql).map(Signal.init(row:))
+    }
+
+    /// Artifacts most recently seen first, with their signal counts.
+    public func artifactCounts(types: [ArtifactType] = [], value: String? = nil, limit: Int = 100) throws -> [ArtifactCount] {
+        var sql: SQL = """
+            SELECT \(sql: Artifact.columns),
+                   (SELECT count(*) FROM signal_artifacts sa WHERE sa.artifact_id = ar.id) AS signals
+            FROM artifacts ar WHERE 1
+            """
+        if !types.isEmpty { sql += " AND ar.type IN \(types.map(\.rawValue))" }
+        if let value { sql += " AND ar.value LIKE \("%" + value + "%")" }
+        sql += " ORDER BY ar.last_seen DESC, ar.id DESC LIMIT \(limit)"
+        return try Row.fetchAll(db, literal: sql).map { ArtifactCount(artifact: Artifact(row: $0), signals: $0["signals"]) }
+    }
+}

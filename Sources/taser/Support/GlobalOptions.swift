@@ -69,3 +69,19 @@ func parseTime(_ text: String, _ what: String) throws -> Timestamp {
     }
     return t
 }
+
+/// Where the analyst's own configuration lives: `$XDG_CONFIG_HOME/taser` (`~/.config/taser`).
+func configDirectory() -> String {
+    let env = ProcessInfo.processInfo.environment
+    let base = env["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        ?? (NSHomeDirectory() as NSString).appendingPathComponent(".config")
+    return (base as NSString).appendingPathComponent("taser")
+}
+
+/// Mapping files: those named with --mapping, then every `*.yaml` in the config's `mappings/`.
+func mappingFiles(_ explicit: [String]) -> [String] {
+    let dir = configDirectory() + "/mappings"
+    let found = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
+        .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { dir + "/" + $0 }
+    return explicit + found.filter { !explicit.contains($0) }
+}

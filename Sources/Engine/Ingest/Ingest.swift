@@ -1,0 +1,47 @@
+import AlertEngine
+import Foundation
+import Model
+import Store
+
+/// Taking alerts in: every source (files, stdin, drop folders, maildirs, pollers and later the
+/// webhook server) goes through one `Ingester`. Ingest is not case-scoped: anyone who may write
+/// the database may feed it, and signals are readable by every analyst.
+extension Engine {
+    /// The pipeline with the built-in formats and the given mapping files (which take
+    /// precedence for the JSON they match).
+    public func ingester(mappings: [String] = []) throws -> Ingester {
+        let formats = try mappings.map { try MappingFormat.load(path: $0) }
+        return Ingester(store: store, formats: .builtIn(mappings: formats))
+    }
+
+    public func signals(_ filter: SignalFilter) throws -> [(signal: Signal, artifacts: [(artifact: Artifact, role: String)])] {
+        try read { tx in try tx.signals(filter).map { ($0, try tx.artifacts(ofSignal: $0.id)) } }
+    }
+
+    public func artifacts(types: [ArtifactType] = [], containing value: String? = nil, limit: Int = 100) throws -> [ArtifactCount] {
+        try read { tx in try tx.artifactCounts(types: types, value: value, limit: limit) }
+    }
+
+    public func quarantined(all: Bool = false, limit: Int = 100) throws -> [QuarantineItem] {
+        try read { tx in try tx.quarantined(pending: !all, limit: limit) }
+    }
+
+    public func quarantineItem(_ id: Int64) throws -> QuarantineItem {
+        guard let item = try read({ tx in try tx.quarantineItem(id) }) else {
+            throw EngineError.invalid("no quarantined input \(id); list them with `taser quarantine list`")
+        }
+        return item
+    }
+
+    /// Runs quarantined input through the pipeline again (after a fix: a mapping file, a
+    /// forced format). It is marked replayed only when nothing of it is quarantined again.
+    public func replay(_ id: Int64, format: String? = nil, with ingester: Ingester) throws -> IngestSummary {
+        let item = try quarantineItem(id)
+        guard item.replayedAt == nil else { throw EngineError.invalid("quarantined input \(id) was already replayed") }
+        let summary = try ingester.ingest(item.raw, source: item.source, format: format)
+        if summary.quarantined == 0 {
+            try store.write { tx in try tx.markReplayed(id, at: clock()) }
+        }
+        return summary
+    }
+}

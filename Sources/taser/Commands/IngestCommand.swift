@@ -1,0 +1,240 @@
+import AlertEngine
+import ArgumentParser
+import Engine
+import Foundation
+import Model
+import Store
+
+struct IngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Take alerts in from files, stdin, a drop folder or a maildir.",
+        discussion: """
+            Formats are detected per event: Okta, Duo, Carbon Black Cloud, Suricata EVE, CloudTrail, GuardDuty, Falco, Wazuh, Splunk webhooks, CEF and LEEF in syslog, email (.eml, mbox, maildir), CSV with a header; any other JSON through a YAML mapping file (--mapping; README, "Mapping files"). Files may be gzipped. The same event ingested twice is stored once. Input that cannot be read goes to quarantine with the reason; ingest then exits non-zero (see `taser quarantine list`).
+
+            Examples:
+              taser ingest okta.json suricata/eve.json.gz
+              zcat alerts.ndjson.gz | taser ingest -
+              taser ingest --watch /srv/drop            (each new file once; moved to done/ or failed/)
+              taser ingest --maildir ~/Maildir/phish
+            """)
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Files to ingest; `-` reads standard input.") var files: [String] = []
+    @Option(help: "Force this format instead of detecting it.") var format: String?
+    @Option(name: .customLong("mapping"), help: "A YAML mapping file for other JSON (repeat for more; ~/.config/taser/mappings/*.yaml are always read).")
+    var mappings: [String] = []
+    @Option(help: ArgumentHelp("Watch a drop folder: ingest each new file once, then move it to done/ or failed/.", valueName: "dir"))
+    var watch: String?
+    @Flag(help: "With --watch: sweep the folder once and exit.") var once = false
+    @Option(help: "With --watch: seconds between sweeps.") var every: Double = 2
+    @Option(help: ArgumentHelp("Ingest every message of a maildir (new/ and cur/).", valueName: "dir")) var maildir: String?
+    @Flag(help: "Print the summary as one JSON object.") var json = false
+
+    func run() throws {
+        let modes = [!files.isEmpty, watch != nil, maildir != nil].filter { $0 }.count
+        guard modes == 1 else { throw CLIError("name what to ingest: FILE..., -, --watch DIR or --maildir DIR (one of them)") }
+        let engine = try global.engine()
+        let ingester = try engine.ingester(mappings: mappingFiles(mappings))
+        if let format, ingester.formats.named(format) == nil {
+            throw CLIError("no format '\(format)'; formats are: \(ingester.formats.names.joined(separator: ", "))")
+        }
+        var total = IngestSummary()
+        if let watch {
+            let folder = try DropFolder(path: watch, ingester: ingester)
+            if once { folder.settleSeconds = 0 }
+            let report: (DropFolder.Outcome) -> Void = { o in
+                let what = o.alreadyIngested ? "already ingested" : IngestCommand.describe(o.summary)
+                Output.note("\(o.file): \(what) -> \(o.status == .done ? "done" : "failed")/")
+            }
+            if once {
+                for o in try folder.sweep(report: report) { total.add(o.summary) }
+            } else {
+                Signals.installStopHandlers()
+                Output.note("watching \(folder.path) every \(every) s; Ctrl-C stops")
+                try folder.watch(every: every, stop: { Signals.stopRequested }, report: report)
+                return
+            }
+        } else if let maildir {
+            total = try Maildir.ingest(maildir, with: ingester)
+        } else {
+            for file in files {
+                let bytes: [UInt8]
+                if file == "-" {
+                    bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
+                } else {
+                    guard let data = FileManager.default.contents(atPath: file) else {
+                        throw CLIError("cannot read \(file): \(FileManager.default.fileExists(atPath: file) ? "permission denied or not a file" : "no such file")")
+                    }
+                    bytes = Array(data)
+                }
+                let bar = ProgressBar(label: "events")
+                let summary = try ingester.ingest(bytes, source: file == "-" ? "stdin" : file, format: format, progress: bar.update)
+                bar.finish()
+                if files.count > 1 && !json { Output.note("\(file): \(IngestCommand.describe(summary))") }
+                total.add(summary)
+            }
+        }
+        if json {
+            Output.jsonLines([[
+                "records": .int(Int64(total.records)), "stored": .int(Int64(total.stored)), "duplicates": .int(Int64(total.duplicates)),
+                "quarantined": .int(Int64(total.quarantined)), "kinds": .object(total.kinds.mapValues { .int(Int64($0)) }),
+                "reasons": .array(total.reasons.map { .string($0) }),
+            ]])
+        } else {
+            Output.line("Ingested: \(IngestCommand.describe(total))")
+            for (kind, n) in total.kinds.sorted(by: { $0.key < $1.key }) { Output.line("  \(n)\t\(kind)") }
+            for reason in total.reasons { Output.line("  quarantined \(reason)") }
+        }
+        if total.quarantined > 0 {
+            throw CLIError("\(total.quarantined) record\(total.quarantined == 1 ? "" : "s") quarantined; see `taser quarantine list`, fix, then `taser quarantine replay ID`")
+        }
+    }
+
+    static func describe(_ s: IngestSummary) -> String {
+        "\(s.stored) stored, \(s.duplicates) duplicate, \(s.quarantined) quarantined"
+    }
+}
+
+/// SIGINT/SIGTERM ask long-running commands to stop between steps, never mid-transaction.
+enum Signals {
+    nonisolated(unsafe) static var stopRequested = false
+
+    static func installStopHandlers() {
+        signal(SIGINT) { _ in Signals.stopRequested = true }
+        signal(SIGTERM) { _ in Signals.stopRequested = true }
+    }
+}
+
+struct SignalsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "signals", abstract: "List stored signals, newest first, with their artifacts and roles.")
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .customLong("kind"), help: "Only this kind: a name, display name or alias (repeat for more).") var kinds: [String] = []
+    @Option(name: .customLong("source"), help: "Only this source: okta, duo, suricata, ... (repeat for more).") var sources: [String] = []
+    @Option(help: "Only at or after this time (2026-11-01, 24h, 7d).") var since: String?
+    @Option(help: "Only at or before this time.") var until: String?
+    @Option(help: "At most this many.") var limit = 50
+    @Flag(help: "JSON Lines: one signal per line, with raw body and artifacts.") var json = false
+
+    func run() throws {
+        let engine = try global.engine(create: false)
+        let filter = SignalFilter(
+            kinds: try kinds.map { try SignalKind.resolve($0).name }, sources: sources,
+            since: try since.map { try parseTime($0, "--since") }, until: try until.map { try parseTime($0, "--until") }, limit: limit)
+        let items = try engine.signals(filter)
+        if json { return Output.jsonLines(items.map { $0.signal.json(with: $0.artifacts) }) }
+        guard !items.isEmpty else { return Output.note("no signals match") }
+        for (s, artifacts) in items {
+            Output.line("[\(s.id)] \(Output.when(s.time))  \(s.kind)  \(s.severity.name)  \(s.title)")
+            if !artifacts.isEmpty {
+                Output.line("      " + artifacts.map { "\($0.role) \($0.artifact.type.rawValue):\($0.artifact.value)" }.joined(separator: "  "))
+            }
+        }
+    }
+}
+
+struct ArtifactsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "artifacts", abstract: "List artifacts, most recently seen first, with how many signals mention them.",
+        discussion: "Pivot from one with `taser pivot VALUE`.")
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .customLong("type"), help: "Only this type (repeat for more): \(ArtifactType.names).") var types: [String] = []
+    @Option(help: "Only values containing this text.") var search: String?
+    @Option(help: "At most this many.") var limit = 100
+    @Flag(help: "JSON Lines: one artifact per line.") var json = false
+
+    func run() throws {
+        let items = try global.engine(create: false).artifacts(
+            types: try types.map { try choice($0, "artifact type") }, containing: search, limit: limit)
+        if json {
+            return Output.jsonLines(items.map { item in
+                var o = item.artifact.json.objectValue!
+                o["signals"] = .int(Int64(item.signals))
+                return .object(o)
+            })
+        }
+        Output.table(
+            ["TYPE", "SIGNALS", "FIRST SEEN", "LAST SEEN", "VALUE"],
+            items.map {
+                [$0.artifact.type.rawValue, String($0.signals), Output.when($0.artifact.firstSeen), Output.when($0.artifact.lastSeen), $0.artifact.value]
+            })
+    }
+}
+
+struct QuarantineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quarantine", abstract: "Input that could not be read: kept whole with the reason, replayable after a fix.",
+        subcommands: [List.self, Show.self, Replay.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List quarantined input, newest first.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Include input already replayed.") var all = false
+        @Option(help: "At most this many.") var limit = 100
+        @Flag(help: "JSON Lines: one item per line.") var json = false
+
+        func run() throws {
+            let items = try global.engine(create: false).quarantined(all: all, limit: limit)
+            if json { return Output.jsonLines(items.map(QuarantineCommand.json)) }
+            guard !items.isEmpty else { return Output.note("nothing in quarantine") }
+            Output.table(
+                ["#", "RECEIVED", "WHERE", "FORMAT", "REASON"],
+                items.map { [String($0.id), Output.when($0.receivedAt), $0.origin.isEmpty ? $0.source : $0.origin, $0.format ?? "-", $0.reason + ($0.replayedAt != nil ? " (replayed)" : "")] })
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one quarantined input with its raw bytes.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The quarantine number.") var id: Int64
+        @Flag(help: "Print only the raw bytes, exactly as received.") var raw = false
+
+        func run() throws {
+            let item = try global.engine(create: false).quarantineItem(id)
+            if raw {
+                FileHandle.standardOutput.write(Data(item.raw))
+                return
+            }
+            Output.line("Quarantined \(item.id): \(item.reason)")
+            Output.line("  from      \(item.source)\(item.origin.isEmpty ? "" : " (\(item.origin))")")
+            Output.line("  format    \(item.format ?? "not recognized")")
+            Output.line("  received  \(Output.when(item.receivedAt))\(item.replayedAt.map { "   replayed \(Output.when($0))" } ?? "")")
+            Output.line("  size      \(item.raw.count) bytes")
+            let text = String(decoding: item.raw.prefix(2000), as: UTF8.self)
+            Output.line("\n" + text + (item.raw.count > 2000 ? "\n... (`--raw` prints all of it)" : ""))
+        }
+    }
+
+    struct Replay: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run quarantined input through ingest again, after a fix (a mapping file, --format).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The quarantine numbers.") var ids: [Int64]
+        @Option(help: "Force this format.") var format: String?
+        @Option(name: .customLong("mapping"), help: "A YAML mapping file (repeat for more).") var mappings: [String] = []
+
+        func run() throws {
+            let engine = try global.engine()
+            let ingester = try engine.ingester(mappings: mappingFiles(mappings))
+            var failed = 0
+            for id in ids {
+                let summary = try engine.replay(id, format: format, with: ingester)
+                Output.line("\(id): \(IngestCommand.describe(summary))")
+                if summary.quarantined > 0 {
+                    failed += 1
+                    for reason in summary.reasons { Output.note("  still failing: \(reason)") }
+                }
+            }
+            if failed > 0 { throw CLIError("\(failed) of \(ids.count) still quarantined") }
+        }
+    }
+
+    static func json(_ item: QuarantineItem) -> JSONValue {
+        [
+            "id": .int(item.id), "received_at": .string(item.receivedAt.iso8601), "source": .string(item.source),
+            "origin": .string(item.origin), "format": JSONValue(item.format), "reason": .string(item.reason),
+            "size": .int(Int64(item.raw.count)), "replayed_at": JSONValue(item.replayedAt),
+            "raw": .string(String(decoding: item.raw.prefix(4096), as: UTF8.self)),
+        ]
+    }
+}
