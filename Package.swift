@@ -3,7 +3,7 @@
 //   taser (executable) -> Engine -> AlertEngine -> Store -> Model
 // SignalServer, Positron, Sync, Automation, Server and Console join between Store and
 // Engine (or above it) as their issues land. C libraries stay at the edges: CZlib is read only
-// by AlertEngine's gzip reader.
+// by AlertEngine's gzip reader, CCurl only by HTTPClient.
 import PackageDescription
 
 let package = Package(
@@ -31,11 +31,14 @@ let package = Package(
             ]
         ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        // The one libcurl client: timeouts, proxies, CA bundles.
+        .target(name: "HTTPClient", dependencies: ["CCurl"]),
         // Formats, framing, artifact extraction, the ingest pipeline and its sources.
         .target(
             name: "AlertEngine",
             dependencies: [
-                "Model", "Store", "CZlib",
+                "Model", "Store", "CZlib", "HTTPClient",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

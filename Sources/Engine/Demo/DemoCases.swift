@@ -97,7 +97,7 @@ extension Engine {
         }
         // A case opened by hand from a phishing report, with artifacts typed in by IR.
         if let alert = takeovers.last {
-            let ir = try as_("eli.cohen", at: alert, plus: 120)
+            let ir = as_("eli.cohen", at: alert, plus: 120)
             let c = try ir.openCase(NewCase(
                 title: "Phishing report: fake invoice", description: "Reported by a user through the phish button.", severity: .medium,
                 owner: "eli.cohen", team: "ir", tags: ["phishing"]))
