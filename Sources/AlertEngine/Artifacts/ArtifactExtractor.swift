@@ -1,3 +1,4 @@
+import Foundation
 import Model
 
 /// Finds a signal's artifacts: from its normalized fields (whose names say the type and the role)
@@ -64,20 +65,21 @@ public struct ArtifactExtractor: Sendable {
     }
 
     /// The canonical form of a value for its type, or nil when it is not one (an empty user,
-    /// `-`, an IP field holding a hostname).
+    /// `-`, an IP field holding a hostname, a null hash of zeros).
     static func validate(_ raw: String, as type: ArtifactType) -> String? {
         let v = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !v.isEmpty, v != "-", v.lowercased() != "null", v.lowercased() != "n/a" else { return nil }
         switch type {
-        case .ip: return IPAddress(v)?.text
-        case .md5: return Hashes.isHex(v, length: 32) ? v.lowercased() : nil
-        case .sha1: return Hashes.isHex(v, length: 40) ? v.lowercased() : nil
-        case .sha256: return Hashes.isHex(v, length: 64) ? v.lowercased() : nil
+        case .ip: return IPAddress(Refang.apply(v))?.text
+        case .md5, .sha1, .sha256: return Hashes.canonical(v, as: type)
         case .domain: return DomainName.canonical(Refang.apply(v))
         case .email: return EmailAddress.canonical(Refang.apply(v))
+        case .url: return URLText.canonical(Refang.apply(v))
+        case .cve: return CVEID.canonical(v)
+        case .filename, .filepath: return FilePath.canonical(v)
         // Logins and DNS names are case-insensitive: one spelling, so pivots meet.
         case .host, .user: return v.lowercased()
-        default: return v
+        case .userAgent, .other: return v
         }
     }
 }
