@@ -9,7 +9,7 @@ public struct FormatRegistry: Sendable {
     /// The built-in formats, plus mapping files' formats ahead of them (an analyst's mapping
     /// wins over a built-in guess for the JSON it names).
     public static func builtIn(mappings: [any Format] = []) -> FormatRegistry {
-        FormatRegistry(mappings + [OktaFormat(), DuoFormat()])
+        FormatRegistry(mappings + [OktaFormat(), DuoFormat(), CEFFormat(), LEEFFormat(), EmailFormat(), CSVFormat()])
     }
 
     public var names: [String] { formats.map(\.name) }
