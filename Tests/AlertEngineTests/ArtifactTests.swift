@@ -226,7 +226,8 @@ private func scanned(_ text: String) -> Set<String> {
         ("-", .ip, nil),
         ("Evil.Example.COM.", .domain, "evil.example.com"),
         ("evil[.]example[.]com", .domain, "evil.example.com"),
-        ("dc01.corp.local", .domain, nil),
+        // A field that says "domain" is trusted for internal zones; free text is not (see TextScanner tests).
+        ("dc01.corp.local", .domain, "dc01.corp.local"), ("localhost", .domain, nil), ("10.1.2.3", .domain, nil),
         ("Jane.Doe@Example.com", .email, "jane.doe@example.com"),
         ("jane[@]example[.]com", .email, "jane@example.com"),
         ("N/A", .email, nil),

@@ -72,9 +72,16 @@ public struct ArtifactExtractor: Sendable {
         switch type {
         case .ip: return IPAddress(Refang.apply(v))?.text
         case .md5, .sha1, .sha256: return Hashes.canonical(v, as: type)
-        case .domain: return DomainName.canonical(Refang.apply(v))
-        case .email: return EmailAddress.canonical(Refang.apply(v))
-        case .url: return URLText.canonical(Refang.apply(v))
+        // A field's name already says what the value is, so only its syntax is checked here;
+        // free text (TextScanner) asks for more, such as a known TLD.
+        case .domain: return DomainName.canonicalField(Refang.apply(v))
+        case .email: return EmailAddress.canonicalField(Refang.apply(v))
+        case .url:
+            let u = Refang.apply(v)
+            if let canonical = URLText.canonical(u) { return canonical }
+            // Logged as the victim sent it (`?user=admin' OR 1=1--`): keep it as it was.
+            let lower = u.lowercased()
+            return lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("ftp://") ? u : nil
         case .cve: return CVEID.canonical(v)
         case .filename, .filepath: return FilePath.canonical(v)
         // Logins and DNS names are case-insensitive: one spelling, so pivots meet.

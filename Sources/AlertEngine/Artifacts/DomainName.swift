@@ -11,6 +11,24 @@ public enum DomainName {
         }
     }
 
+    /// A name a field says is a domain (`dns.question.name`, `url.domain`): any TLD, because
+    /// internal zones (`dc01.corp.local`) and reserved ones (`.example`, `.test`) are real to
+    /// the network that logged them. Free text keeps the strict rule.
+    public static func canonicalField(_ text: String) -> String? {
+        text.withBytes { b in
+            var end = b.count
+            if end > 0, b[end - 1] == UInt8(ascii: ".") { end -= 1 }
+            return isValidSyntax(b, 0, end) ? b.lowercased(0, end) : nil
+        }
+    }
+
+    /// DNS label syntax, two labels or more, the last not all digits (that is an IP).
+    static func isValidSyntax(_ b: Bytes, _ from: Int, _ to: Int) -> Bool {
+        guard let tld = lastLabel(b, from, to), tld.labels >= 2 else { return false }
+        for k in tld.start..<to where ASCII.isLetter(b[k]) { return true }
+        return false
+    }
+
     /// Whether `from..<to` is a domain name with a known TLD.
     static func isValid(_ b: Bytes, _ from: Int, _ to: Int) -> Bool {
         guard let tld = lastLabel(b, from, to), TopLevelDomains.all.contains(tld.key) else { return false }

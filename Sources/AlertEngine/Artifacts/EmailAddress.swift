@@ -19,12 +19,28 @@ public enum EmailAddress {
         }
     }
 
-    /// Whether `from..<to` is exactly one address.
-    static func isValid(_ b: Bytes, _ from: Int, _ to: Int) -> Bool {
+    /// An address a field says is one (`email.from.address`): the domain may be internal or
+    /// reserved (`corp.local`, `.example`), as with `DomainName.canonicalField`.
+    public static func canonicalField(_ text: String) -> String? {
+        text.withBytes { b in
+            var from = 0, to = b.count
+            if to > 0, b[to - 1] == UInt8(ascii: ">") {
+                var open = to - 1
+                while open > 0, b[open - 1] != UInt8(ascii: "<") { open -= 1 }
+                guard open > 0 else { return nil }
+                from = open
+                to -= 1
+            }
+            return isValid(b, from, to, strict: false) ? b.lowercased(from, to) : nil
+        }
+    }
+
+    /// Whether `from..<to` is exactly one address; `strict` asks for a known TLD.
+    static func isValid(_ b: Bytes, _ from: Int, _ to: Int, strict: Bool = true) -> Bool {
         var at = to - 1
         while at >= from, b[at] != UInt8(ascii: "@") { at -= 1 }
         guard at > from, isLocalPart(b, from, at) else { return false }
-        return DomainName.isValid(b, at + 1, to)
+        return strict ? DomainName.isValid(b, at + 1, to) : DomainName.isValidSyntax(b, at + 1, to)
     }
 
     private static func isLocalPart(_ b: Bytes, _ from: Int, _ to: Int) -> Bool {

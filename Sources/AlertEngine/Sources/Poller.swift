@@ -53,8 +53,8 @@ public struct PollerConfig: Sendable {
             guard let url = p["url"] as? String, url.hasPrefix("http://") || url.hasPrefix("https://") else {
                 throw bad("poller \(name) needs an http(s) `url`")
             }
-            guard let every = Duration.seconds(p["every"] ?? "60s") else { throw bad("poller \(name): `every` must be like 30s, 5m, 1h") }
-            guard let lookback = Duration.seconds(p["lookback"] ?? "24h") else { throw bad("poller \(name): `lookback` must be like 1h, 7d") }
+            guard let every = PollInterval.seconds(p["every"] ?? "60s") else { throw bad("poller \(name): `every` must be like 30s, 5m, 1h") }
+            guard let lookback = PollInterval.seconds(p["lookback"] ?? "24h") else { throw bad("poller \(name): `lookback` must be like 1h, 7d") }
             var config = PollerConfig(
                 name: name, style: style, url: url, every: every, lookback: lookback,
                 timeout: (p["timeout"] as? Double) ?? Double(p["timeout"] as? Int ?? 30), proxy: p["proxy"] as? String,
@@ -74,7 +74,7 @@ public struct PollerConfig: Sendable {
     }
 }
 
-enum Duration {
+enum PollInterval {
     /// `90s`, `5m`, `1h`, `7d`, or a number of seconds.
     static func seconds(_ value: Any) -> TimeInterval? {
         if let n = value as? Int { return TimeInterval(n) }
