@@ -49,7 +49,8 @@ public struct ArtifactExtractor: Sendable {
     /// Artifacts named by field: each field's values, validated for their type.
     public func fromFields(_ fields: [String: JSONValue]) -> [ArtifactMention] {
         var out: [ArtifactMention] = []
-        for key in fields.keys.sorted() {
+        // Sorted so that a signal's artifacts (and so new artifacts' ids) come in one order.
+        for key in fields.keys.filter({ ArtifactExtractor.fieldMap[$0] != nil }).sorted() {
             guard let (type, role) = ArtifactExtractor.fieldMap[key], let value = fields[key] else { continue }
             let values: [String] = value.arrayValue?.compactMap(\.stringValue) ?? [value.stringValue].compactMap { $0 }
             for v in values {
@@ -67,7 +68,7 @@ public struct ArtifactExtractor: Sendable {
     /// The canonical form of a value for its type, or nil when it is not one (an empty user,
     /// `-`, an IP field holding a hostname, a null hash of zeros).
     static func validate(_ raw: String, as type: ArtifactType) -> String? {
-        let v = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let v = raw.trimmed
         guard !v.isEmpty, v != "-", v.lowercased() != "null", v.lowercased() != "n/a" else { return nil }
         switch type {
         case .ip: return IPAddress(Refang.apply(v))?.text

@@ -7,7 +7,7 @@ public enum FilePath {
     /// A path field's value: trimmed, nothing else. Fields name their type, and a field's
     /// path may be relative or from an OS the scanner does not know.
     public static func canonical(_ text: String) -> String? {
-        let v = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let v = text.trimmed
         return v.isEmpty ? nil : v
     }
 

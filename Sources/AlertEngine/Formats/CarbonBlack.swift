@@ -37,7 +37,7 @@ struct CarbonBlackFormat: Format {
         }
         let type = e.string("type") ?? "alert"
         func text(_ path: String) -> String? {
-            guard let s = e.string(path)?.trimmingCharacters(in: .whitespacesAndNewlines), !s.isEmpty else { return nil }
+            guard let s = e.string(path)?.trimmed, !s.isEmpty else { return nil }
             return s
         }
 

@@ -94,7 +94,7 @@ struct EmailFormat: Format {
         var seen = Set<String>()
         let artifacts = urls.filter { seen.insert($0).inserted }.map { ArtifactMention(.url, $0, role: "url") }
 
-        let plain = content.plain.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        let plain = content.plain.joined(separator: "\n").trimmed
         let body = plain.isEmpty ? content.html.map(MIME.text(html:)).joined(separator: "\n") : plain
         let sender = f["email.from.address"]?.stringValue ?? "unknown sender"
         return [Normalized(

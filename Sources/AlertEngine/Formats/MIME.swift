@@ -465,7 +465,7 @@ enum MIME {
                 while k < u.count, u[k] != 32, u[k] != UInt8(ascii: ">"), u[k] != 9, u[k] != 10 { k += 1 }
                 end = k
             }
-            let value = entities(String(decoding: u[start..<end], as: UTF8.self)).trimmingCharacters(in: .whitespacesAndNewlines)
+            let value = entities(String(decoding: u[start..<end], as: UTF8.self)).trimmed
             let lower = value.lowercased()
             if lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("ftp://") { out.append(value) }
             i = end

@@ -24,26 +24,68 @@ public enum Framer {
 
     public enum Hint: Sendable { case auto, csv, email }
 
+    /// What an input is once opened: records already framed (documents, CSV, mail), or lines
+    /// to be framed chunk by chunk on several threads.
+    enum Plan {
+        case framed(records: [Record], rejected: [Rejected])
+        case lines([UInt8])
+    }
+
     public static func frame(_ input: [UInt8], name: String, hint: Hint = .auto) -> (records: [Record], rejected: [Rejected]) {
+        switch plan(input, name: name, hint: hint) {
+        case .framed(let records, let rejected): return (records, rejected)
+        case .lines(let bytes): return frameLines(bytes[...], name: name, firstLine: 1)
+        }
+    }
+
+    static func plan(_ input: [UInt8], name: String, hint: Hint) -> Plan {
         var bytes = input
         if Gzip.isGzip(bytes) {
             do {
                 bytes = try Gzip.decompress(bytes)
             } catch {
-                return ([], [Rejected(origin: name, format: nil, reason: error.reason, raw: input)])
+                return .framed(records: [], rejected: [Rejected(origin: name, format: nil, reason: error.reason, raw: input)])
             }
         }
         let base = name.hasSuffix(".gz") ? String(name.dropLast(3)) : name
         let lower = base.lowercased()
         if hint == .email || lower.hasSuffix(".eml") || lower.hasSuffix(".mbox") || looksLikeEmail(bytes) {
-            return frameEmail(bytes, name: name)
+            let (records, rejected) = frameEmail(bytes, name: name)
+            return .framed(records: records, rejected: rejected)
         }
-        if hint == .csv || lower.hasSuffix(".csv") { return frameCSV(bytes, name: name) }
+        if hint == .csv || lower.hasSuffix(".csv") {
+            let (records, rejected) = frameCSV(bytes, name: name)
+            return .framed(records: records, rejected: rejected)
+        }
         let first = bytes.first { !($0 == 32 || $0 == 9 || $0 == 10 || $0 == 13) }
         if first == UInt8(ascii: "[") || first == UInt8(ascii: "{"), let document = frameDocument(bytes, name: name) {
-            return document
+            return .framed(records: document.records, rejected: document.rejected)
         }
-        return frameLines(bytes, name: name)
+        return .lines(bytes)
+    }
+
+    /// Cuts line-framed input into chunks of about `lines` lines, each with the number of its
+    /// first line, for `frameLines` to frame in parallel.
+    static func chunks(_ bytes: [UInt8], lines: Int) -> [(range: Range<Int>, firstLine: Int)] {
+        var out: [(range: Range<Int>, firstLine: Int)] = []
+        var start = 0, line = 1, count = 0
+        bytes.withUnsafeBufferPointer { buf in
+            var i = 0
+            while i < buf.count {
+                if buf[i] == 10 {
+                    count += 1
+                    if count == lines {
+                        out.append((start..<(i + 1), line))
+                        line += count
+                        count = 0
+                        start = i + 1
+                    }
+                }
+                i += 1
+            }
+        }
+        if start < bytes.count { out.append((start..<bytes.count, line)) }
+        return out
     }
 
     /// A whole JSON document: an array, an envelope holding one, or a single event. Nil when the
@@ -65,7 +107,7 @@ public enum Framer {
             path = wrappers.first { w in if case .array(let a)? = whole.at(w.joined(separator: ".")) { return !a.isEmpty && a.allSatisfy { $0.objectValue != nil } } else { return false } }
         }
         guard let path, let elements = try? JSONValue.elements(of: bytes, at: path) else {
-            return ([Record(payload: .json(whole), raw: String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines), origin: name)], [])
+            return ([Record(payload: .json(whole), raw: String(decoding: bytes, as: UTF8.self).trimmed, origin: name)], [])
         }
         var records: [Record] = []
         for (n, element) in elements.enumerated() {
@@ -85,10 +127,10 @@ public enum Framer {
     }
 
     /// One record per line: NDJSON events, syslog lines carrying CEF or LEEF.
-    static func frameLines(_ bytes: [UInt8], name: String) -> (records: [Record], rejected: [Rejected]) {
+    static func frameLines(_ bytes: ArraySlice<UInt8>, name: String, firstLine: Int) -> (records: [Record], rejected: [Rejected]) {
         var records: [Record] = []
         var rejected: [Rejected] = []
-        var lineNumber = 0
+        var lineNumber = firstLine - 1
         var start = 0
         bytes.withUnsafeBufferPointer { buf in
             while start < buf.count {

@@ -59,34 +59,67 @@ public final class Ingester: @unchecked Sendable {
             throw IngestError.unknownFormat(forced, known: formats.names)
         }
         let name = (source as NSString).lastPathComponent
-        let framed = Framer.frame(bytes, name: name, hint: forced == "csv" ? .csv : forced == "email" ? .email : hint)
+        let hint = forced == "csv" ? .csv : forced == "email" ? .email : hint
+        // Work items: chunks of lines framed by the workers themselves, or batches of records
+        // a document, CSV file or mailbox was framed into up front.
+        var work: [Work] = []
+        switch Framer.plan(bytes, name: name, hint: hint) {
+        case .lines(let all):
+            work = Framer.chunks(all, lines: batchSize).map { Work.lines(all, $0.range, firstLine: $0.firstLine) }
+        case .framed(let records, let rejected):
+            if !rejected.isEmpty { work.append(.rejected(rejected)) }
+            var start = 0
+            while start < records.count {
+                let end = min(start + batchSize, records.count)
+                work.append(.records(Array(records[start..<end])))
+                start = end
+            }
+        }
         var summary = IngestSummary()
-        let total = framed.records.count + framed.rejected.count
-        try write(Prepared(rejected: framed.rejected), source: source, into: &summary)
-        let records = framed.records
-        let handOff = HandOff<Prepared>()
-        let batchSize = batchSize
-        try handOff.run(
-            produce: { [self] queue in
-                var start = 0
-                while start < records.count, !queue.cancelled {
-                    let end = min(start + batchSize, records.count)
-                    queue.put(prepare(records[start..<end], forced: forced))
-                    start = end
+        let name_ = name
+        try OrderedWork.run(
+            work,
+            prepare: { [self] item -> Prepared in
+                switch item {
+                case .lines(let all, let range, let firstLine):
+                    let framed = Framer.frameLines(all[range], name: name_, firstLine: firstLine)
+                    var prepared = prepare(framed.records[...], forced: forced)
+                    prepared.rejected = framed.rejected + prepared.rejected
+                    return prepared
+                case .records(let records):
+                    return prepare(records[...], forced: forced)
+                case .rejected(let rejected):
+                    return Prepared(rejected: rejected)
                 }
             },
             consume: { prepared in
                 try write(prepared, source: source, into: &summary)
-                progress?(summary.records + summary.quarantined, total)
+                progress?(summary.records + summary.quarantined, bytes.isEmpty ? 0 : max(summary.records + summary.quarantined, work.count * batchSize))
             })
         return summary
+    }
+
+    enum Work: Sendable {
+        case lines([UInt8], Range<Int>, firstLine: Int)
+        case records([Record])
+        case rejected([Rejected])
     }
 
     /// Normalizes records into signals with their artifacts, or rejects them with a reason.
     func prepare(_ records: ArraySlice<Record>, forced: String?) -> Prepared {
         var out = Prepared()
-        for record in records {
+        var queue = Array(records.reversed())
+        while let record = queue.popLast() {
             out.records += 1
+            // An API page on one line (`{"results": [...]}`): its elements are the events.
+            if forced == nil, formats.detect(record) == nil, record.json != nil,
+                let inner = Framer.frameDocument(Array(record.raw.utf8), name: record.origin), inner.records.count > 1 || inner.records.first?.raw != record.raw
+            {
+                out.records -= 1
+                queue += inner.records.reversed()
+                out.rejected += inner.rejected
+                continue
+            }
             guard let format = forced.flatMap(formats.named) ?? formats.detect(record) else {
                 out.rejected.append(Rejected(
                     origin: record.origin, format: nil,

@@ -37,7 +37,7 @@ public struct PollerConfig: Sendable {
     var ikey: String?
     var skey: String?
 
-    var secretValues: [String] { [token, skey].compactMap { $0 } }
+    public var secretValues: [String] { [token, skey].compactMap { $0 } }
 
     public static func load(path: String, secrets: Secrets) throws -> [PollerConfig] {
         func bad(_ problem: String) -> Secrets.Problem { Secrets.Problem(description: "poll config \(path): \(problem)") }
@@ -95,7 +95,7 @@ public final class Poller: @unchecked Sendable {
     public let config: PollerConfig
     let ingester: Ingester
     let http: HTTPClient
-    let secrets: Secrets
+    public let secrets: Secrets
     /// Attempts per request before the cycle gives up (the cursor stays where it was).
     public var attempts = 5
     /// The first retry's wait; it doubles, with jitter, up to `maxBackoff`.

@@ -142,7 +142,7 @@ extension Engine {
         }
     }
 
-    private static func backgroundSignal(at t: Timestamp, world: DemoWorld, make: inout DemoSignals, rng: inout DemoRandom) -> NewSignal {
+    static func backgroundSignal(at t: Timestamp, world: DemoWorld, make: inout DemoSignals, rng: inout DemoRandom) -> NewSignal {
         let p = world.people[rng.below(world.people.count)]
         let roll = rng.below(1000)
         switch roll {

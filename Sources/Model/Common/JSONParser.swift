@@ -118,6 +118,18 @@ private struct Parser {
 
     mutating func string() throws(JSONParseError) -> String {
         i += 1  // opening quote
+        // Fast path: no escapes before the closing quote, so the text is the bytes as they are.
+        var j = i
+        while j < bytes.count {
+            let b = bytes[j]
+            if b == UInt8(ascii: "\"") {
+                let s = String(decoding: bytes[i..<j], as: UTF8.self)
+                i = j + 1
+                return s
+            }
+            if b == UInt8(ascii: "\\") || b < 0x20 { break }
+            j += 1
+        }
         var out: [UInt8] = []
         while true {
             guard i < bytes.count else { throw fail("unterminated string") }

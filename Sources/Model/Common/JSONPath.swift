@@ -2,19 +2,27 @@
 /// normalizers and mapping files name fields.
 extension JSONValue {
     public func at(_ path: String) -> JSONValue? {
-        var current: JSONValue? = self
-        for part in path.split(separator: ".", omittingEmptySubsequences: false) {
+        var current = self
+        var rest = path[...]
+        // Walks the path without splitting it into an array: normalizers call this for every
+        // field of every event.
+        while true {
+            let dot = rest.firstIndex(of: ".")
+            let part = dot.map { rest[..<$0] } ?? rest
             switch current {
-            case .object(let o)?:
-                current = o[String(part)]
-            case .array(let a)?:
+            case .object(let o):
+                guard let next = o[String(part)] else { return nil }
+                current = next
+            case .array(let a):
                 guard let i = Int(part), a.indices.contains(i) else { return nil }
                 current = a[i]
             default:
                 return nil
             }
+            guard let dot else { break }
+            rest = rest[rest.index(after: dot)...]
         }
-        if case .null? = current { return nil }
+        if case .null = current { return nil }
         return current
     }
 

@@ -58,7 +58,9 @@ public enum JSONValue: Hashable, Sendable {
             out += "]"
         case .object(let o):
             out += "{"
-            for (n, key) in o.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+            // String order: byte order for the ASCII keys vendors use, and consistent with the
+            // dictionary's own notion of which keys are equal for the rest.
+            for (n, key) in o.keys.sorted().enumerated() {
                 if n > 0 { out += "," }
                 JSONValue.quote(key, into: &out)
                 out += ":"
@@ -75,7 +77,7 @@ public enum JSONValue: Hashable, Sendable {
         case .array(let a) where !a.isEmpty:
             return "[\n" + a.map { inner + $0.pretty(indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
         case .object(let o) where !o.isEmpty:
-            let keys = o.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+            let keys = o.keys.sorted()
             return "{\n" + keys.map { inner + JSONValue.quoted($0) + ": " + o[$0]!.pretty(indent: inner) }
                 .joined(separator: ",\n") + "\n" + indent + "}"
         default:
@@ -97,6 +99,14 @@ public enum JSONValue: Hashable, Sendable {
 
     /// JSON string escaping per RFC 8259: quote, backslash and control characters.
     public static func quote(_ s: String, into out: inout String) {
+        // Most values need no escaping: append them whole (this runs for every field of every
+        // ingested signal).
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out += "\""
+            out += s
+            out += "\""
+            return
+        }
         out.unicodeScalars.append("\"")
         for scalar in s.unicodeScalars {
             switch scalar {

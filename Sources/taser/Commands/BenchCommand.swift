@@ -9,7 +9,54 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Benchmarks that compare taser against a baseline measured in the same run.",
         discussion: "Each prints its figures and a ratio; with --json the last line is one JSON object.",
-        subcommands: [Demo.self])
+        subcommands: [Demo.self, Ingest.self])
+
+    struct Ingest: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Ingest mixed-format NDJSON against the sqlite3 CLI importing the same lines.",
+            discussion: """
+                Generates N events as Okta, Duo, Carbon Black Cloud, Suricata, CloudTrail and GuardDuty send them, one per line, and ingests them (detection, normalization, artifact extraction, storage) into a fresh database. The floor is the sqlite3 command importing the same raw lines into a one-column table in the same run. Goal: at least 100,000 signals/s and at most 3 times the floor's time.
+                """)
+        @Option(help: "How many events.") var events = 200_000
+        @Option(help: "Where to put the scratch files (default: the system's temporary directory).") var scratch: String?
+        @Flag(help: "End with one JSON object on the last line.") var json = false
+
+        func run() throws {
+            let dir = (scratch ?? NSTemporaryDirectory()) + "/taser-bench-\(getpid())"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let input = Engine.demoEvents(count: events)
+            // The floor reads ASCII-separated rows, so a line's commas and quotes are just bytes.
+            let floorInput = dir + "/events.ascii"
+            try Data(input.map { $0 == 10 ? 0x1E : $0 }).write(to: URL(fileURLWithPath: floorInput))
+
+            let engine = try Engine.open(path: dir + "/ingest.db")
+            let ingester = try engine.ingester()
+            let bar = ProgressBar(label: "events")
+            let t0 = Date()
+            let summary = try ingester.ingest(input, source: "bench.ndjson", progress: bar.update)
+            bar.finish()
+            let seconds = Date().timeIntervalSince(t0)
+
+            let floorSeconds = try SQLiteCLI.run(database: dir + "/floor.db", script: """
+                PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+                CREATE TABLE raw (line TEXT);
+                .import --ascii \(floorInput) raw
+                """)
+            let perSecond = Double(summary.stored) / seconds
+            let ratio = seconds / floorSeconds
+            Output.line(String(format: "taser ingest   %d events -> %d signals, %d quarantined in %.2f s (%.0f signals/s)", events, summary.stored, summary.quarantined, seconds, perSecond))
+            Output.line(String(format: "sqlite3 floor  the same %d lines into a one-column table in %.2f s", events, floorSeconds))
+            Output.line(String(format: "floor ratio    %.2fx (goal: at most 3x, and at least 100000 signals/s)", ratio))
+            if json {
+                Output.jsonLines([[
+                    "bench": "ingest", "events": .int(Int64(events)), "signals": .int(Int64(summary.stored)),
+                    "quarantined": .int(Int64(summary.quarantined)), "seconds": .double(seconds), "floor_seconds": .double(floorSeconds),
+                    "signals_per_s": .double(perSecond), "floor_ratio": .double(ratio),
+                ]])
+            }
+        }
+    }
 
     struct Demo: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -72,25 +119,32 @@ struct BenchCommand: ParsableCommand {
                 INSERT INTO signal_artifacts SELECT s.id, abs(random()) % 200000, 'r' || f.k FROM signals s, (\(fanout)) f;
                 COMMIT;
                 """
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["sqlite3", dir + "/baseline.db"]
-            let input = Pipe()
-            process.standardInput = input
-            process.standardOutput = FileHandle.nullDevice
-            let errors = Pipe()
-            process.standardError = errors
-            let t0 = Date()
-            do { try process.run() } catch { throw CLIError("the baseline needs the sqlite3 command: apt-get install sqlite3") }
-            input.fileHandleForWriting.write(Data(script.utf8))
-            try input.fileHandleForWriting.close()
-            process.waitUntilExit()
-            let seconds = Date().timeIntervalSince(t0)
-            guard process.terminationStatus == 0 else {
-                let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                throw CLIError("the sqlite3 baseline failed (is the sqlite3 command installed?): \(message.split(separator: "\n").first ?? "")")
-            }
-            return seconds
+            return try SQLiteCLI.run(database: dir + "/baseline.db", script: script)
         }
+    }
+}
+
+/// The sqlite3 command, timed: the baseline benchmarks compare against.
+enum SQLiteCLI {
+    static func run(database: String, script: String) throws -> Double {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["sqlite3", database]
+        let input = Pipe()
+        process.standardInput = input
+        process.standardOutput = FileHandle.nullDevice
+        let errors = Pipe()
+        process.standardError = errors
+        let t0 = Date()
+        do { try process.run() } catch { throw CLIError("the baseline needs the sqlite3 command: apt-get install sqlite3") }
+        input.fileHandleForWriting.write(Data(script.utf8))
+        try input.fileHandleForWriting.close()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let seconds = Date().timeIntervalSince(t0)
+        guard process.terminationStatus == 0, message.isEmpty else {
+            throw CLIError("the sqlite3 baseline failed (is the sqlite3 command installed?): \(message.split(separator: "\n").first ?? "")")
+        }
+        return seconds
     }
 }

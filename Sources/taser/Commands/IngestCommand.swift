@@ -17,6 +17,7 @@ struct IngestCommand: ParsableCommand {
               zcat alerts.ndjson.gz | taser ingest -
               taser ingest --watch /srv/drop            (each new file once; moved to done/ or failed/)
               taser ingest --maildir ~/Maildir/phish
+              taser ingest --poll ~/.config/taser/poll.yaml    (Okta and Duo log APIs on a schedule)
             """)
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Files to ingest; `-` reads standard input.") var files: [String] = []
@@ -25,14 +26,17 @@ struct IngestCommand: ParsableCommand {
     var mappings: [String] = []
     @Option(help: ArgumentHelp("Watch a drop folder: ingest each new file once, then move it to done/ or failed/.", valueName: "dir"))
     var watch: String?
-    @Flag(help: "With --watch: sweep the folder once and exit.") var once = false
+    @Flag(help: "With --watch or --poll: one pass, then exit.") var once = false
     @Option(help: "With --watch: seconds between sweeps.") var every: Double = 2
     @Option(help: ArgumentHelp("Ingest every message of a maildir (new/ and cur/).", valueName: "dir")) var maildir: String?
+    @Option(help: ArgumentHelp("Poll vendor log APIs as this YAML file says (see README, \"Polling\").", valueName: "config")) var poll: String?
+    @Option(help: ArgumentHelp("The secrets file for --poll (default: ~/.config/taser/secrets.yaml); must be chmod 600.", valueName: "file"))
+    var secrets: String?
     @Flag(help: "Print the summary as one JSON object.") var json = false
 
     func run() throws {
-        let modes = [!files.isEmpty, watch != nil, maildir != nil].filter { $0 }.count
-        guard modes == 1 else { throw CLIError("name what to ingest: FILE..., -, --watch DIR or --maildir DIR (one of them)") }
+        let modes = [!files.isEmpty, watch != nil, maildir != nil, poll != nil].filter { $0 }.count
+        guard modes == 1 else { throw CLIError("name what to ingest: FILE..., -, --watch DIR, --maildir DIR or --poll CONFIG (one of them)") }
         let engine = try global.engine()
         let ingester = try engine.ingester(mappings: mappingFiles(mappings))
         if let format, ingester.formats.named(format) == nil {
@@ -54,6 +58,9 @@ struct IngestCommand: ParsableCommand {
                 try folder.watch(every: every, stop: { Signals.stopRequested }, report: report)
                 return
             }
+        } else if let poll {
+            try runPollers(poll, ingester: ingester)
+            return
         } else if let maildir {
             total = try Maildir.ingest(maildir, with: ingester)
         } else {
@@ -87,6 +94,45 @@ struct IngestCommand: ParsableCommand {
         }
         if total.quarantined > 0 {
             throw CLIError("\(total.quarantined) record\(total.quarantined == 1 ? "" : "s") quarantined; see `taser quarantine list`, fix, then `taser quarantine replay ID`")
+        }
+    }
+
+    /// Polls each configured source: once with --once, else on each one's schedule until stopped.
+    /// A failing poller is reported and retried next cycle; the others go on.
+    func runPollers(_ path: String, ingester: Ingester) throws {
+        let secretsPath = secrets ?? configDirectory() + "/secrets.yaml"
+        let store: Secrets
+        do {
+            store = FileManager.default.fileExists(atPath: secretsPath) || secrets != nil ? try Secrets.load(path: secretsPath) : Secrets()
+        } catch let problem as Secrets.Problem { throw CLIError(problem.description) }
+        let pollers: [Poller]
+        do {
+            pollers = try PollerConfig.load(path: path, secrets: store).map { Poller(config: $0, ingester: ingester, secrets: store) }
+        } catch let problem as Secrets.Problem { throw CLIError(problem.description) }
+        var failures = 0
+        func cycle(_ poller: Poller) {
+            do {
+                let summary = try poller.poll()
+                Output.line("\(poller.config.name): \(IngestCommand.describe(summary))")
+            } catch {
+                failures += 1
+                Output.error(poller.secrets.redact("\(error)", also: poller.config.secretValues))
+            }
+        }
+        if once {
+            pollers.forEach(cycle)
+            if failures > 0 { throw CLIError("\(failures) of \(pollers.count) pollers failed") }
+            return
+        }
+        Signals.installStopHandlers()
+        Output.note("polling \(pollers.map(\.config.name).joined(separator: ", ")); Ctrl-C stops")
+        var due = pollers.map { _ in Date.distantPast }
+        while !Signals.stopRequested {
+            for (n, poller) in pollers.enumerated() where Date() >= due[n] && !Signals.stopRequested {
+                cycle(poller)
+                due[n] = Date().addingTimeInterval(poller.config.every)
+            }
+            usleep(200_000)
         }
     }
 

@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+
+/// `taser ingest` on a mixed file of every format, as the issue's "done when" says.
+@Suite struct IngestCLITests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("AlertEngineTests/Fixtures")
+
+    func fixture(_ name: String) throws -> String { try String(contentsOf: Self.fixtures.appendingPathComponent(name), encoding: .utf8) }
+
+    /// Every event of a JSON fixture as one line (arrays and envelopes become their elements).
+    func lines(_ name: String) throws -> [String] {
+        let text = try fixture(name)
+        let data = Data(text.utf8)
+        if let array = try? JSONSerialization.jsonObject(with: data) as? [Any] {
+            return try array.map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }
+        }
+        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            if let records = object["Records"] as? [Any] {
+                return try records.map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }
+            }
+            return [String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)]
+        }
+        return text.split(separator: "\n").map(String.init)
+    }
+
+    @Test func aMixedFileOfEveryFormat() throws {
+        let dir = TempDir()
+        let db = dir.file()
+        var mixed: [String] = []
+        for name in ["okta.json", "duo.ndjson", "carbonblack.json", "suricata.ndjson", "cloudtrail.json", "guardduty.ndjson",
+                     "falco.ndjson", "wazuh.ndjson", "splunk.ndjson"] {
+            mixed += try lines(name)
+        }
+        mixed += try fixture("cef.log").split(separator: "\n").map(String.init)
+        mixed += try fixture("leef.log").split(separator: "\n").map(String.init)
+        mixed += ["{\"truncated\": ", "a line no format knows", "{\"eventType\":\"x\",\"actor\":{},\"published\":\"soon\"}"]
+        mixed.shuffle()
+        try (mixed.joined(separator: "\n") + "\n").write(toFile: dir.file("mixed.log"), atomically: true, encoding: .utf8)
+        for name in ["phish.eml", "alerts.csv"] {
+            try FileManager.default.copyItem(atPath: Self.fixtures.appendingPathComponent(name).path, toPath: dir.file(name))
+        }
+
+        let r = try Taser.run(["--db", db, "ingest", "--json", dir.file("mixed.log"), dir.file("phish.eml"), dir.file("alerts.csv")])
+        #expect(r.status != 0)
+        // Three broken lines in the mixed file, and the CSV fixture's row with a bad time.
+        #expect(r.stderrLines.count == 1 && r.stderr.contains("4 records quarantined"))
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(summary["quarantined"] as? Int == 4)
+        let kinds = try #require(summary["kinds"] as? [String: Int])
+        for kind in ["okta.sso.new_location", "duo.push.failed", "cbc.alert", "suricata.alert", "suricata.dns", "suricata.http",
+                     "suricata.tls", "aws.cloudtrail", "aws.cloudtrail.console_login", "aws.guardduty.finding", "falco.alert",
+                     "wazuh.alert", "splunk.alert", "cef.event", "leef.event", "email.message"] {
+            #expect((kinds[kind] ?? 0) > 0, "no \(kind) in \(kinds)")
+        }
+        #expect(kinds.values.reduce(0, +) == summary["stored"] as? Int)
+
+        // The kinds the rule examples name, with their artifacts.
+        let duo = try Taser.run(["--db", db, "signals", "--kind", "failed Duo pushes", "--json"])
+        let first = try #require(duo.stdout.split(separator: "\n").first)
+        let signal = try #require(try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any])
+        let artifacts = (signal["artifacts"] as? [[String: Any]] ?? []).map { "\($0["role"]!) \($0["type"]!)" }
+        #expect(artifacts.contains("user user") && artifacts.contains("src ip"))
+        let ids = try Taser.run(["--db", db, "signals", "--kind", "IDS alerts", "--json"])
+        #expect(ids.status == 0 && !ids.stdout.isEmpty)
+        let emails = try Taser.run(["--db", db, "artifacts", "--type", "email", "--json"])
+        #expect(emails.stdout.contains("billing@evil-invoices.example"))
+
+        let quarantine = try Taser.run(["--db", db, "quarantine", "list", "--json"])
+        let reasons = quarantine.stdout.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["reason"] as? String
+        }
+        #expect(reasons.count == 4)
+        #expect(reasons.contains { $0.contains("csv") && $0.contains("not a time") })
+        #expect(reasons.contains { $0.contains("invalid JSON") })
+        #expect(reasons.contains { $0.contains("no format recognizes") })
+        #expect(reasons.contains { $0.contains("okta") && $0.contains("not a time") })
+
+        // Again: everything is a duplicate, nothing new is quarantined.
+        let again = try Taser.run(["--db", db, "ingest", "--json", dir.file("mixed.log"), dir.file("phish.eml"), dir.file("alerts.csv")])
+        let second = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
+        #expect(second["stored"] as? Int == 0)
+        #expect(second["duplicates"] as? Int == summary["stored"] as? Int)
+        #expect(try Taser.run(["--db", db, "quarantine", "list", "--json"]).stdout.split(separator: "\n").count == 4)
+    }
+
+    @Test func badIngestInputsFailClearly() throws {
+        let dir = TempDir()
+        let db = dir.file()
+        for (args, message) in [
+            (["ingest", dir.file("nope.json")], "no such file"),
+            (["ingest", "--format", "xml", "-"], "no format 'xml'"),
+            (["ingest"], "name what to ingest"),
+            (["ingest", "--watch", dir.file("missing-dir")], "no such directory"),
+            (["ingest", "--mapping", dir.file("missing.yaml"), "-"], "mapping"),
+            (["ingest", "--poll", dir.file("missing.yaml")], "poll config"),
+        ] {
+            let r = try Taser.run(["--db", db] + args, stdin: "")
+            #expect(r.status != 0, "\(args)")
+            #expect(r.stderrLines.count == 1, "\(args): \(r.stderr)")
+            #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
+        }
+    }
+
+    @Test func aDropFolderOnce() throws {
+        let dir = TempDir()
+        let drop = dir.path + "/drop"
+        try FileManager.default.createDirectory(atPath: drop, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.fixtures.appendingPathComponent("okta.json").path, toPath: drop + "/okta.json")
+        let r = try Taser.run(["--db", dir.file(), "ingest", "--watch", drop, "--once"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("3 stored"))
+        #expect(FileManager.default.fileExists(atPath: drop + "/done/okta.json"))
+    }
+}
