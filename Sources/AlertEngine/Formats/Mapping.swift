@@ -21,7 +21,7 @@ public struct MappingFormat: Format {
     public let name: String
     let has: [String]
     let equals: [String: String]
-    let kind: SignalKind
+    public let kind: SignalKind
     let source: String
     let timeField: String
     let timeFormat: String

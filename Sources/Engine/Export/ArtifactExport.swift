@@ -43,9 +43,10 @@ public struct ArtifactExport: Sendable {
 extension Engine {
     /// `kinds` may be names, display names or aliases ("SSO login from a new location").
     public func exportArtifacts(
-        types: [ArtifactType] = [], kinds: [String] = [], rules: [String] = [], since: Timestamp? = nil, until: Timestamp? = nil
+        types: [ArtifactType] = [], kinds: [String] = [], rules: [String] = [], since: Timestamp? = nil, until: Timestamp? = nil,
+        mappingKinds: [SignalKind] = []
     ) throws -> ArtifactExport {
-        let resolved = try kinds.map { try SignalKind.resolve($0) }
+        let resolved = try kinds.map { try SignalKind.resolve($0, among: mappingKinds) }
         let filter = ArtifactExportFilter(types: types, kinds: resolved.map(\.name), rules: rules, since: since, until: until)
         return ArtifactExport(rows: try read { tx in try tx.exportArtifacts(filter, visibleTo: actor) })
     }
@@ -53,7 +54,8 @@ extension Engine {
 
 extension SignalKind {
     /// Finds a kind by name, display name or alias, ignoring case and a plural `s`.
-    public static func resolve(_ text: String) throws -> SignalKind {
+    /// `among` adds the kinds of mapping files to the built-in catalog.
+    public static func resolve(_ text: String, among extra: [SignalKind] = []) throws -> SignalKind {
         // Plural-insensitive word by word: "failed Duo pushes", "SSO logins from a new location".
         func fold(_ s: String) -> String {
             s.lowercased().split(separator: " ").map { word -> String in
@@ -67,10 +69,11 @@ extension SignalKind {
             }.joined(separator: " ")
         }
         let key = fold(text)
-        for kind in catalog where ([kind.name, kind.displayName] + kind.aliases).contains(where: { fold($0) == key }) {
+        let kinds = extra + catalog
+        for kind in kinds where ([kind.name, kind.displayName] + kind.aliases).contains(where: { fold($0) == key }) {
             return kind
         }
-        let names = catalog.map { "\($0.name) (\"\($0.displayName)\")" }.joined(separator: ", ")
+        let names = kinds.map { "\($0.name) (\"\($0.displayName)\")" }.joined(separator: ", ")
         throw EngineError.invalid("no signal kind '\(text)'; kinds are: \(names)")
     }
 }

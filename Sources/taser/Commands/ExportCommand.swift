@@ -26,7 +26,8 @@ struct ExportCommand: ParsableCommand {
             let fmt: ExportFormat = try choice(format, "format")
             let export = try global.engine(create: false).exportArtifacts(
                 types: try types.map { try choice($0, "artifact type") }, kinds: kinds, rules: rules,
-                since: try since.map { try parseTime($0, "--since") }, until: try until.map { try parseTime($0, "--until") })
+                since: try since.map { try parseTime($0, "--since") }, until: try until.map { try parseTime($0, "--until") },
+                mappingKinds: mappingKinds())
             try Output.write(fmt == .json ? export.jsonLines : export.csv, to: output)
             if let output { Output.note("Wrote \(export.rows.count) artifacts to \(output)") }
         }

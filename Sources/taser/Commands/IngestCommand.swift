@@ -165,7 +165,7 @@ struct SignalsCommand: ParsableCommand {
     func run() throws {
         let engine = try global.engine(create: false)
         let filter = SignalFilter(
-            kinds: try kinds.map { try SignalKind.resolve($0).name }, sources: sources,
+            kinds: try kinds.map { try SignalKind.resolve($0, among: mappingKinds()).name }, sources: sources,
             since: try since.map { try parseTime($0, "--since") }, until: try until.map { try parseTime($0, "--until") }, limit: limit)
         let items = try engine.signals(filter)
         if json { return Output.jsonLines(items.map { $0.signal.json(with: $0.artifacts) }) }

@@ -1,3 +1,4 @@
+import AlertEngine
 import ArgumentParser
 import Engine
 import Foundation
@@ -84,4 +85,10 @@ func mappingFiles(_ explicit: [String]) -> [String] {
     let found = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
         .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { dir + "/" + $0 }
     return explicit + found.filter { !explicit.contains($0) }
+}
+
+/// The kinds mapping files add, so `--kind` finds them like the built-in ones. A broken mapping
+/// file is skipped here (ingest reports it), so listing never fails for it.
+func mappingKinds() -> [SignalKind] {
+    mappingFiles([]).compactMap { try? MappingFormat.load(path: $0).kind }
 }
