@@ -5,23 +5,13 @@ public enum EmailAddress {
     /// The address lowercased, or nil. Takes `Jane Doe <jane@example.com>` too, since some
     /// mail gateways log the header as it was. Lowercased whole: a local part is case-sensitive
     /// by the RFC, but no real mailbox relies on it and one spelling lets pivots meet.
-    public static func canonical(_ text: String) -> String? {
-        text.withBytes { b in
-            var from = 0, to = b.count
-            if to > 0, b[to - 1] == UInt8(ascii: ">") {
-                var open = to - 1
-                while open > 0, b[open - 1] != UInt8(ascii: "<") { open -= 1 }
-                guard open > 0 else { return nil }
-                from = open
-                to -= 1
-            }
-            return isValid(b, from, to) ? b.lowercased(from, to) : nil
-        }
-    }
+    public static func canonical(_ text: String) -> String? { address(text, strict: true) }
 
     /// An address a field says is one (`email.from.address`): the domain may be internal or
     /// reserved (`corp.local`, `.example`), as with `DomainName.canonicalField`.
-    public static func canonicalField(_ text: String) -> String? {
+    public static func canonicalField(_ text: String) -> String? { address(text, strict: false) }
+
+    private static func address(_ text: String, strict: Bool) -> String? {
         text.withBytes { b in
             var from = 0, to = b.count
             if to > 0, b[to - 1] == UInt8(ascii: ">") {
@@ -31,7 +21,7 @@ public enum EmailAddress {
                 from = open
                 to -= 1
             }
-            return isValid(b, from, to, strict: false) ? b.lowercased(from, to) : nil
+            return isValid(b, from, to, strict: strict) ? b.lowercased(from, to) : nil
         }
     }
 

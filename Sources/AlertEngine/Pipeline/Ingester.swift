@@ -76,13 +76,12 @@ public final class Ingester: @unchecked Sendable {
             }
         }
         var summary = IngestSummary()
-        let name_ = name
         try OrderedWork.run(
             work,
             prepare: { [self] item -> Prepared in
                 switch item {
                 case .lines(let all, let range, let firstLine):
-                    let framed = Framer.frameLines(all[range], name: name_, firstLine: firstLine)
+                    let framed = Framer.frameLines(all[range], name: name, firstLine: firstLine)
                     var prepared = prepare(framed.records[...], forced: forced)
                     prepared.rejected = framed.rejected + prepared.rejected
                     return prepared
@@ -111,16 +110,17 @@ public final class Ingester: @unchecked Sendable {
         var queue = Array(records.reversed())
         while let record = queue.popLast() {
             out.records += 1
+            let format = forced.flatMap(formats.named) ?? formats.detect(record)
             // An API page on one line (`{"results": [...]}`): its elements are the events.
-            if forced == nil, formats.detect(record) == nil, record.json != nil,
-                let inner = Framer.frameDocument(Array(record.raw.utf8), name: record.origin), inner.records.count > 1 || inner.records.first?.raw != record.raw
+            if format == nil, record.json != nil, let inner = Framer.frameDocument(Array(record.raw.utf8), name: record.origin),
+                inner.records.count > 1 || inner.records.first?.raw != record.raw
             {
                 out.records -= 1
                 queue += inner.records.reversed()
                 out.rejected += inner.rejected
                 continue
             }
-            guard let format = forced.flatMap(formats.named) ?? formats.detect(record) else {
+            guard let format else {
                 out.rejected.append(Rejected(
                     origin: record.origin, format: nil,
                     reason: "no format recognizes this record; force one with --format (\(formats.names.joined(separator: ", "))) or add a mapping file",

@@ -1,3 +1,4 @@
+import AlertEngine
 import Foundation
 import Model
 import Store
@@ -74,10 +75,10 @@ extension Engine {
         progress: ((Int, Int) -> Void)?
     ) throws -> Int {
         let writer = SignalWriter(store: store)
-        let queue = BatchQueue(capacity: 2)
         let events = stories.events
         let producerRNG = rng
-        DispatchQueue.global(qos: .userInitiated).async {
+        var written = 0
+        try HandOff<DemoBatch>().run(produce: { queue in
             var rng = producerRNG
             var make = DemoSignals(world: world, rng: DemoRandom(seed: rng.next()))
             let background = max(total - events.count, 0)
@@ -108,22 +109,14 @@ extension Engine {
                 nextEvent += 1
             }
             if !batch.signals.isEmpty { queue.put(batch) }
-            queue.finish()
-        }
-        var written = 0
-        do {
-            while let batch = queue.take() {
-                let result = try writer.write(batch.signals)
-                for (id, story) in zip(result.ids, batch.stories) {
-                    if let id, let story { stories.stories[story].signalIDs.append(id) }
-                }
-                written += result.inserted
-                progress?(written, total)
+        }, consume: { batch in
+            let result = try writer.write(batch.signals)
+            for (id, story) in zip(result.ids, batch.stories) {
+                if let id, let story { stories.stories[story].signalIDs.append(id) }
             }
-        } catch {
-            queue.cancel()
-            throw error
-        }
+            written += result.inserted
+            progress?(written, total)
+        })
         return written
     }
 
@@ -176,40 +169,4 @@ extension Engine {
 struct DemoBatch: Sendable {
     var signals: [NewSignal] = []
     var stories: [Int?] = []
-}
-
-/// A bounded hand-off between the demo's generator thread and its writer.
-final class BatchQueue: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var items: [DemoBatch] = []
-    private var finished = false
-    private var isCancelled = false
-    private let capacity: Int
-
-    init(capacity: Int) { self.capacity = capacity }
-
-    var cancelled: Bool { condition.withLock { isCancelled } }
-
-    func put(_ batch: DemoBatch) {
-        condition.withLock {
-            while items.count >= capacity && !isCancelled { condition.wait() }
-            if !isCancelled { items.append(batch) }
-            condition.broadcast()
-        }
-    }
-
-    /// The next batch, or nil when the producer is done.
-    func take() -> DemoBatch? {
-        condition.withLock {
-            while items.isEmpty && !finished { condition.wait() }
-            guard !items.isEmpty else { return nil }
-            let batch = items.removeFirst()
-            condition.broadcast()
-            return batch
-        }
-    }
-
-    func finish() { condition.withLock { finished = true; condition.broadcast() } }
-
-    func cancel() { condition.withLock { isCancelled = true; items.removeAll(); condition.broadcast() } }
 }
