@@ -187,3 +187,19 @@ func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
         #expect(try folder.sweep().isEmpty)
     }
 }
+
+@Suite struct HostileValuesTests {
+    /// Times far outside any real range must be refused, not overflow (a trap is a crash).
+    @Test(arguments: [
+        #"{"eventType":"x","actor":{},"published":9223372036854775807}"#,
+        #"{"eventType":"x","actor":{},"published":-9223372036854775808}"#,
+        #"{"eventType":"x","actor":{},"published":1e300}"#,
+        #"{"eventType":"x","actor":{},"published":"99999999999999999999"}"#,
+        #"{"eventType":"x","actor":{},"published":"9999-12-31T23:59:59Z"}"#,
+    ])
+    func absurdTimesAreQuarantined(_ line: String) throws {
+        let dir = TempDir()
+        let summary = try Ingester(store: try Store.open(path: dir.file())).ingest(Array(line.utf8), source: "x")
+        #expect(summary.stored == 0 && summary.quarantined == 1)
+    }
+}

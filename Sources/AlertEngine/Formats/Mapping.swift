@@ -134,7 +134,11 @@ public struct MappingFormat: Format {
         guard let v = e.at(timeField) else { throw NormalizeError("\(name): no time at `\(timeField)`") }
         switch timeFormat {
         case "iso8601", "epoch", "epoch_ms":
-            if timeFormat != "iso8601", let n = e.int(timeField) { return Timestamp(ms: timeFormat == "epoch" ? n * 1000 : n) }
+            if timeFormat != "iso8601", let n = e.int(timeField),
+                let t = Timestamp(epoch: timeFormat == "epoch" ? Double(n) : Double(n) / 1000)
+            {
+                return t
+            }
             if let s = v.stringValue, let t = Timestamp(parsing: s) { return t }
         default:
             let formatter = DateFormatter()

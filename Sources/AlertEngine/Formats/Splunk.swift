@@ -102,7 +102,7 @@ struct SplunkFormat: Format {
 
     static func epoch(_ seconds: Double?) -> Timestamp? {
         guard let seconds, seconds > 100_000_000 else { return nil }
-        return Timestamp(ms: seconds > 100_000_000_000 ? Int64(seconds) : Int64((seconds * 1000).rounded()))
+        return Timestamp(epoch: seconds)
     }
 
     /// `..._at_1700000000_123` (scheduled, real-time) or `1700000000.123` / `..._1700000000.123`

@@ -96,9 +96,9 @@ extension Format {
     func time(_ json: JSONValue, _ paths: String...) throws(NormalizeError) -> Timestamp {
         for path in paths {
             if let v = json.at(path) {
-                if case .int(let n) = v { return Timestamp(ms: n > 100_000_000_000 ? n : n * 1000) }
-                if case .double(let d) = v { return Timestamp(ms: Int64(d > 100_000_000_000 ? d : d * 1000)) }
-                if let s = v.stringValue, let t = Timestamp(parsing: s) { return t }
+                if case .int(let n) = v, let t = Timestamp(epoch: Double(n)) { return t }
+                if case .double(let d) = v, let t = Timestamp(epoch: d) { return t }
+                if case .string(let s) = v, let t = Timestamp(parsing: s), Timestamp.plausible.contains(t.ms) { return t }
                 throw NormalizeError("\(name): \(path) is not a time: \(v.text.prefix(60))")
             }
         }

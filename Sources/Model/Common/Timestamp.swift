@@ -11,6 +11,19 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     public static var now: Timestamp { Timestamp(Date()) }
 
+    /// The range of times taser accepts from input (years 1900 to 2999): anything outside is a
+    /// vendor's garbage, and arithmetic on it must not overflow.
+    public static let plausible: ClosedRange<Int64> = -2_208_988_800_000...32_503_680_000_000
+
+    /// Epoch seconds or milliseconds from a number (more than 10^11 means milliseconds), or nil
+    /// when the number is not a plausible time.
+    public init?(epoch value: Double) {
+        guard value.isFinite, abs(value) < 1e14 else { return nil }
+        let ms = abs(value) > 100_000_000_000 ? value : value * 1000
+        guard Timestamp.plausible.contains(Int64(ms.rounded())) else { return nil }
+        self.ms = Int64(ms.rounded())
+    }
+
     public var date: Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
 
     public static func < (a: Timestamp, b: Timestamp) -> Bool { a.ms < b.ms }
@@ -57,7 +70,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
     public init?(parsing text: String) {
         let s = text.trimmingCharacters(in: .whitespaces)
         if let n = Int64(s), s.count >= 10 {
-            self.ms = s.count <= 10 ? n * 1000 : n
+            guard let t = Timestamp(epoch: s.count <= 10 ? Double(n) : Double(n) / 1000) else { return nil }
+            self = t
             return
         }
         guard let parsed = Timestamp.parseISO(s) else { return nil }
