@@ -27,14 +27,14 @@ struct CEFFormat: Format {
     var reference: Timestamp? = nil
 
     func accepts(_ record: Record) -> Bool {
-        guard let line = record.line, let start = CEF.start(of: line) else { return false }
+        guard let line = record.line, let start = Syslog.payloadStart(of: line, marker: "CEF:") else { return false }
         let header = CEF.splitHeader(line[start...].dropFirst(4))
         return header.fields.count >= 7 && CEF.isVersion(header.fields[0])
     }
 
     func normalize(_ record: Record) throws(NormalizeError) -> [Normalized] {
         guard let line = record.line else { throw NormalizeError("cef: expected a text line") }
-        guard let start = CEF.start(of: line) else { throw NormalizeError("cef: no 'CEF:' header in the line") }
+        guard let start = Syslog.payloadStart(of: line, marker: "CEF:") else { throw NormalizeError("cef: no 'CEF:' header in the line") }
         let (h, rest) = CEF.splitHeader(line[start...].dropFirst(4))
         guard h.count >= 7 else {
             throw NormalizeError(
@@ -161,18 +161,6 @@ struct CEFFormat: Format {
 
 /// The pieces of CEF's syntax.
 enum CEF {
-    /// Where `CEF:` starts: at the line's start, after a space, or right after a syslog `<PRI>`.
-    static func start(of line: String) -> String.Index? {
-        var from = line.startIndex
-        while let r = line.range(of: "CEF:", range: from..<line.endIndex) {
-            if r.lowerBound == line.startIndex { return r.lowerBound }
-            let before = line[line.index(before: r.lowerBound)]
-            if before == " " || before == ">" || before == "\t" { return r.lowerBound }
-            from = r.upperBound
-        }
-        return nil
-    }
-
     static func isVersion(_ s: String) -> Bool {
         !s.isEmpty && s.first!.isNumber && s.allSatisfy { ($0.isASCII && $0.isNumber) || $0 == "." }
     }

@@ -45,16 +45,16 @@ struct CarbonBlackFormat: Format {
         f["cbc.type"] = .string(type)
         if let n = cbSeverity { f["cbc.severity"] = .int(n) }
         if let reason = text("reason") { f["cbc.reason"] = .string(reason) }
-        VendorJSON.copy(e, "reason_code", to: "cbc.reason_code", into: &f)
-        VendorJSON.copy(e, "reason_code", to: "rule.id", into: &f)
-        VendorJSON.copy(e, "threat_id", to: "cbc.threat_id", into: &f)
-        VendorJSON.copy(e, "org_key", to: "cbc.org_key", into: &f)
-        VendorJSON.copy(e, "run_state", to: "cbc.run_state", into: &f)
-        VendorJSON.copy(e, "policy_applied", to: "cbc.policy_applied", into: &f)
-        VendorJSON.copy(e, "sensor_action", to: "cbc.sensor_action", into: &f)
-        VendorJSON.copy(e, "sensor_action", to: "event.action", into: &f)
-        VendorJSON.copy(e, "alert_url", to: "cbc.alert_url", into: &f)
-        VendorJSON.copy(e, "device_location", to: "cbc.device_location", into: &f)
+        ECS.copy(e, "reason_code", to: "cbc.reason_code", into: &f)
+        ECS.copy(e, "reason_code", to: "rule.id", into: &f)
+        ECS.copy(e, "threat_id", to: "cbc.threat_id", into: &f)
+        ECS.copy(e, "org_key", to: "cbc.org_key", into: &f)
+        ECS.copy(e, "run_state", to: "cbc.run_state", into: &f)
+        ECS.copy(e, "policy_applied", to: "cbc.policy_applied", into: &f)
+        ECS.copy(e, "sensor_action", to: "cbc.sensor_action", into: &f)
+        ECS.copy(e, "sensor_action", to: "event.action", into: &f)
+        ECS.copy(e, "alert_url", to: "cbc.alert_url", into: &f)
+        ECS.copy(e, "device_location", to: "cbc.device_location", into: &f)
         if let policy = text("device_policy") ?? text("policy_name") { f["cbc.policy_name"] = .string(policy) }
         if let status = text("workflow.status") ?? text("workflow.state") { f["cbc.workflow.status"] = .string(status) }
         if let created = e.string("backend_timestamp") ?? e.string("create_time"), let t = Timestamp(parsing: created) {
@@ -65,8 +65,8 @@ struct CarbonBlackFormat: Format {
         }
         let watchlists = e.at("watchlists")?.arrayValue?.compactMap { $0.string("name") } ?? []
         if !watchlists.isEmpty { f["cbc.watchlists"] = .array(watchlists.map { .string($0) }) }
-        VendorJSON.copy(e, "attack_tactic", to: "threat.tactic.id", into: &f)
-        VendorJSON.copy(e, "attack_technique", to: "threat.technique.id", into: &f)
+        ECS.copy(e, "attack_tactic", to: "threat.tactic.id", into: &f)
+        ECS.copy(e, "attack_technique", to: "threat.technique.id", into: &f)
 
         // v7 lists TTPs on the alert; v6 per threat indicator.
         var ttps = VendorJSON.strings(e.at("ttps"))
@@ -82,7 +82,7 @@ struct CarbonBlackFormat: Format {
         if let device { f["host.name"] = .string(device) }
         if let deviceID = e.int("device_id"), deviceID != 0 { f["host.id"] = .string(String(deviceID)) }
         if let os = text("device_os") { f["host.os.type"] = .string(os.lowercased()) }
-        VendorJSON.copy(e, "device_os_version", to: "host.os.full", into: &f)
+        ECS.copy(e, "device_os_version", to: "host.os.full", into: &f)
         let hostIPs = [text("device_internal_ip"), text("device_external_ip")].compactMap { $0 }
         if !hostIPs.isEmpty { f["host.ip"] = .array(hostIPs.map { .string($0) }) }
         ECS.user(text("device_username"), into: &f)
@@ -100,15 +100,15 @@ struct CarbonBlackFormat: Format {
         }
         if let md5 = text("process_md5") ?? text("threat_cause_actor_md5") { f["process.hash.md5"] = .string(md5) }
         if let cmd = text("process_cmdline") { f["process.command_line"] = .string(cmd) }
-        VendorJSON.copy(e, "process_username", to: "process.user.name", into: &f)
-        VendorJSON.copy(e, "process_reputation", to: "cbc.process_reputation", into: &f)
+        ECS.copy(e, "process_username", to: "process.user.name", into: &f)
+        ECS.copy(e, "process_reputation", to: "cbc.process_reputation", into: &f)
         if let parent = text("parent_name") {
             f["process.parent.name"] = .string(VendorJSON.basename(parent))
             if VendorJSON.isPath(parent) { f["process.parent.executable"] = .string(parent) }
         }
         ECS.int(e, "parent_pid", to: "process.parent.pid", into: &f)
         if let cmd = text("parent_cmdline") { f["process.parent.command_line"] = .string(cmd) }
-        VendorJSON.copy(e, "parent_sha256", to: "process.parent.hash.sha256", into: &f)
+        ECS.copy(e, "parent_sha256", to: "process.parent.hash.sha256", into: &f)
 
         // The network connection (CB_ANALYTICS, INTRUSION_DETECTION_SYSTEM, CONTAINER_RUNTIME):
         // local -> remote, unless the container alert says INGRESS.
@@ -144,7 +144,7 @@ struct CarbonBlackFormat: Format {
 
         // Removable media (DEVICE_CONTROL).
         for key in ["vendor_name", "product_name", "serial_number", "external_device_friendly_name"] {
-            VendorJSON.copy(e, key, to: "cbc.usb.\(key)", into: &f)
+            ECS.copy(e, key, to: "cbc.usb.\(key)", into: &f)
         }
 
         let reason = text("reason") ?? "CarbonBlack \(type) alert"

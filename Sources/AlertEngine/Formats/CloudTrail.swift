@@ -48,37 +48,37 @@ struct CloudTrailFormat: Format {
         f["event.action"] = .string(eventName)
         f["event.provider"] = .string(eventSource)
         f["cloud.provider"] = "aws"
-        VendorJSON.copy(e, "awsRegion", to: "cloud.region", into: &f)
+        ECS.copy(e, "awsRegion", to: "cloud.region", into: &f)
         if let account = e.string("recipientAccountId") ?? e.string("userIdentity.accountId") {
             f["cloud.account.id"] = .string(account)
         }
-        VendorJSON.copy(e, "userAgent", to: "user_agent.original", into: &f)
+        ECS.copy(e, "userAgent", to: "user_agent.original", into: &f)
         // A service calling on a user's behalf appears as its name (`ec2.amazonaws.com`), and
         // AWS's own traffic as `AWS Internal`: only an IP is source.ip.
         if let address = e.string("sourceIPAddress") {
             f["source.address"] = .string(address)
             if VendorJSON.isIP(address) { f["source.ip"] = .string(address) }
         }
-        VendorJSON.copy(e, "eventType", to: "aws.cloudtrail.event_type", into: &f)
-        VendorJSON.copy(e, "eventCategory", to: "aws.cloudtrail.event_category", into: &f)
-        VendorJSON.copy(e, "readOnly", to: "aws.cloudtrail.read_only", into: &f)
-        VendorJSON.copy(e, "userIdentity.type", to: "aws.cloudtrail.user_identity.type", into: &f)
-        VendorJSON.copy(e, "userIdentity.arn", to: "aws.cloudtrail.user_identity.arn", into: &f)
-        VendorJSON.copy(e, "userIdentity.accountId", to: "aws.cloudtrail.user_identity.account_id", into: &f)
-        VendorJSON.copy(e, "userIdentity.accessKeyId", to: "aws.cloudtrail.user_identity.access_key_id", into: &f)
-        VendorJSON.copy(e, "userIdentity.invokedBy", to: "aws.cloudtrail.user_identity.invoked_by", into: &f)
-        VendorJSON.copy(e, "additionalEventData.MFAUsed", to: "aws.cloudtrail.mfa_used", into: &f)
+        ECS.copy(e, "eventType", to: "aws.cloudtrail.event_type", into: &f)
+        ECS.copy(e, "eventCategory", to: "aws.cloudtrail.event_category", into: &f)
+        ECS.copy(e, "readOnly", to: "aws.cloudtrail.read_only", into: &f)
+        ECS.copy(e, "userIdentity.type", to: "aws.cloudtrail.user_identity.type", into: &f)
+        ECS.copy(e, "userIdentity.arn", to: "aws.cloudtrail.user_identity.arn", into: &f)
+        ECS.copy(e, "userIdentity.accountId", to: "aws.cloudtrail.user_identity.account_id", into: &f)
+        ECS.copy(e, "userIdentity.accessKeyId", to: "aws.cloudtrail.user_identity.access_key_id", into: &f)
+        ECS.copy(e, "userIdentity.invokedBy", to: "aws.cloudtrail.user_identity.invoked_by", into: &f)
+        ECS.copy(e, "additionalEventData.MFAUsed", to: "aws.cloudtrail.mfa_used", into: &f)
         if let errorCode {
             f["error.code"] = .string(errorCode)
             f["event.outcome"] = "failure"
         } else {
             f["event.outcome"] = "success"
         }
-        VendorJSON.copy(e, "errorMessage", to: "error.message", into: &f)
+        ECS.copy(e, "errorMessage", to: "error.message", into: &f)
         // Who a write acts on: the target of CreateAccessKey, AttachUserPolicy, DeleteLoginProfile.
         if let target = e.string("requestParameters.userName") { f["user.target.name"] = .string(target.lowercased()) }
-        VendorJSON.copy(e, "requestParameters.roleName", to: "aws.cloudtrail.request.role_name", into: &f)
-        VendorJSON.copy(e, "requestParameters.bucketName", to: "aws.cloudtrail.request.bucket_name", into: &f)
+        ECS.copy(e, "requestParameters.roleName", to: "aws.cloudtrail.request.role_name", into: &f)
+        ECS.copy(e, "requestParameters.bucketName", to: "aws.cloudtrail.request.bucket_name", into: &f)
 
         // The person or principal: an IAM user's name, "root", an assumed role's session name
         // (for IAM Identity Center the person's email), a federated user's name.

@@ -39,8 +39,8 @@ struct FalcoFormat: Format {
         var f: [String: JSONValue] = [:]
         f["rule.name"] = .string(rule)
         f["falco.priority"] = .string(priority)
-        VendorJSON.copy(e, "source", to: "falco.source", into: &f)
-        VendorJSON.copy(e, "hostname", to: "host.name", into: &f)
+        ECS.copy(e, "source", to: "falco.source", into: &f)
+        ECS.copy(e, "hostname", to: "host.name", into: &f)
         let tags = VendorJSON.strings(e["tags"])
         if !tags.isEmpty { f["tags"] = .array(tags.map { .string($0) }) }
         for key in of.keys.sorted() { if let v = value(key) { f["falco.output_fields.\(key)"] = v } }

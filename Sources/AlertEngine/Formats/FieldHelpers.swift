@@ -15,9 +15,13 @@ enum ECS {
         }
     }
 
-    /// Copies a value when present, so absent vendor fields leave no nulls behind.
+    /// Copies a value when present, so absent vendor fields leave no nulls behind. Blank text is
+    /// absent too: vendors write `""` for "none" (CarbonBlack's `device_os_version` on container
+    /// alerts, CloudTrail's `accessKeyId` on console logins).
     static func copy(_ json: JSONValue, _ path: String, to key: String, into fields: inout [String: JSONValue]) {
-        if let v = json.at(path) { fields[key] = v }
+        guard let v = json.at(path) else { return }
+        if case .string(let s) = v, s.trimmed.isEmpty { return }
+        fields[key] = v
     }
 
     static func int(_ json: JSONValue, _ path: String, to key: String, into fields: inout [String: JSONValue]) {

@@ -51,20 +51,20 @@ struct GuardDutyFormat: Format {
 
         var f: [String: JSONValue] = [:]
         f["cloud.provider"] = "aws"
-        VendorJSON.copy(g, "accountId", to: "cloud.account.id", into: &f)
-        VendorJSON.copy(g, "region", to: "cloud.region", into: &f)
+        ECS.copy(g, "accountId", to: "cloud.account.id", into: &f)
+        ECS.copy(g, "region", to: "cloud.region", into: &f)
         f["rule.name"] = .string(type)
         f["event.action"] = .string(type)
         if let purpose = type.split(separator: ":").first, type.contains(":") {
             f["aws.guardduty.threat_purpose"] = .string(String(purpose))
         }
         f["aws.guardduty.severity"] = g.at("severity")
-        VendorJSON.copy(g, "arn", to: "aws.guardduty.arn", into: &f)
-        VendorJSON.copy(g, "resource.resourceType", to: "aws.guardduty.resource_type", into: &f)
-        VendorJSON.copy(g, "service.action.actionType", to: "aws.guardduty.action_type", into: &f)
+        ECS.copy(g, "arn", to: "aws.guardduty.arn", into: &f)
+        ECS.copy(g, "resource.resourceType", to: "aws.guardduty.resource_type", into: &f)
+        ECS.copy(g, "service.action.actionType", to: "aws.guardduty.action_type", into: &f)
         ECS.int(g, "service.count", to: "aws.guardduty.count", into: &f)
-        VendorJSON.copy(g, "service.archived", to: "aws.guardduty.archived", into: &f)
-        VendorJSON.copy(g, "service.featureName", to: "aws.guardduty.feature", into: &f)
+        ECS.copy(g, "service.archived", to: "aws.guardduty.archived", into: &f)
+        ECS.copy(g, "service.featureName", to: "aws.guardduty.feature", into: &f)
         let sample = g.bool("service.additionalInfo.sample") == true
         if sample { f["aws.guardduty.sample"] = true }
         for (path, key) in [("service.eventFirstSeen", "event.start"), ("service.eventLastSeen", "event.end"), ("createdAt", "event.created")] {
@@ -76,7 +76,7 @@ struct GuardDutyFormat: Format {
         var hostIPs: [String] = []
         var privateIP: String?
         if case .object? = g.at("resource.instanceDetails") {
-            VendorJSON.copy(g, "resource.instanceDetails.instanceId", to: "cloud.instance.id", into: &f)
+            ECS.copy(g, "resource.instanceDetails.instanceId", to: "cloud.instance.id", into: &f)
             for nic in g.at("resource.instanceDetails.networkInterfaces")?.arrayValue ?? [] {
                 let addresses = [nic.string("privateIpAddress")]
                     + (nic.at("privateIpAddresses")?.arrayValue ?? []).map { $0.string("privateIpAddress") } + [nic.string("publicIp")]
@@ -92,16 +92,16 @@ struct GuardDutyFormat: Format {
         }
         if !hostIPs.isEmpty { f["host.ip"] = .array(hostIPs.map { .string($0) }) }
         ECS.user(g.string("resource.accessKeyDetails.userName"), into: &f)
-        VendorJSON.copy(g, "resource.accessKeyDetails.accessKeyId", to: "aws.guardduty.access_key_id", into: &f)
-        VendorJSON.copy(g, "resource.accessKeyDetails.userType", to: "aws.guardduty.user_type", into: &f)
+        ECS.copy(g, "resource.accessKeyDetails.accessKeyId", to: "aws.guardduty.access_key_id", into: &f)
+        ECS.copy(g, "resource.accessKeyDetails.userType", to: "aws.guardduty.user_type", into: &f)
         if f["user.name"] == nil { ECS.user(g.string("resource.kubernetesDetails.kubernetesUserDetails.username"), into: &f) }
-        VendorJSON.copy(g, "resource.eksClusterDetails.name", to: "orchestrator.cluster.name", into: &f)
-        VendorJSON.copy(g, "resource.containerDetails.id", to: "container.id", into: &f)
-        VendorJSON.copy(g, "resource.containerDetails.image", to: "container.image.name", into: &f)
-        VendorJSON.copy(g, "resource.s3BucketDetails.0.name", to: "aws.guardduty.s3_bucket", into: &f)
-        VendorJSON.copy(g, "service.runtimeDetails.process.name", to: "process.name", into: &f)
-        VendorJSON.copy(g, "service.runtimeDetails.process.executablePath", to: "process.executable", into: &f)
-        VendorJSON.copy(g, "service.runtimeDetails.process.executableSha256", to: "process.hash.sha256", into: &f)
+        ECS.copy(g, "resource.eksClusterDetails.name", to: "orchestrator.cluster.name", into: &f)
+        ECS.copy(g, "resource.containerDetails.id", to: "container.id", into: &f)
+        ECS.copy(g, "resource.containerDetails.image", to: "container.image.name", into: &f)
+        ECS.copy(g, "resource.s3BucketDetails.0.name", to: "aws.guardduty.s3_bucket", into: &f)
+        ECS.copy(g, "service.runtimeDetails.process.name", to: "process.name", into: &f)
+        ECS.copy(g, "service.runtimeDetails.process.executablePath", to: "process.executable", into: &f)
+        ECS.copy(g, "service.runtimeDetails.process.executableSha256", to: "process.hash.sha256", into: &f)
 
         // The action: who talked to whom. Inbound connections and probes come from the remote
         // address; outbound connections and DNS requests go from the instance.
@@ -109,10 +109,10 @@ struct GuardDutyFormat: Format {
         func remote(_ details: JSONValue?, as side: String) {
             guard let details else { return }
             if let ip = details.string("ipAddressV4") ?? details.string("ipAddressV6") { f["\(side).ip"] = .string(ip) }
-            VendorJSON.copy(details, "country.countryName", to: "\(side).geo.country_name", into: &f)
-            VendorJSON.copy(details, "city.cityName", to: "\(side).geo.city_name", into: &f)
+            ECS.copy(details, "country.countryName", to: "\(side).geo.country_name", into: &f)
+            ECS.copy(details, "city.cityName", to: "\(side).geo.city_name", into: &f)
             ECS.int(details, "organization.asn", to: "\(side).as.number", into: &f)
-            VendorJSON.copy(details, "organization.asnOrg", to: "\(side).as.organization.name", into: &f)
+            ECS.copy(details, "organization.asnOrg", to: "\(side).as.organization.name", into: &f)
         }
         switch g.string("service.action.actionType") {
         case "NETWORK_CONNECTION":
@@ -125,7 +125,7 @@ struct GuardDutyFormat: Format {
             ECS.int(nca, "localPortDetails.port", to: "\(local).port", into: &f)
             if let proto = nca.string("protocol") { f["network.transport"] = .string(proto.lowercased()) }
             if let dir = nca.string("connectionDirection") { f["network.direction"] = .string(dir.lowercased()) }
-            VendorJSON.copy(nca, "blocked", to: "aws.guardduty.blocked", into: &f)
+            ECS.copy(nca, "blocked", to: "aws.guardduty.blocked", into: &f)
         case "PORT_PROBE":
             let probes = action.at("portProbeAction.portProbeDetails")?.arrayValue ?? []
             remote(probes.first?.at("remoteIpDetails"), as: "source")
@@ -135,29 +135,29 @@ struct GuardDutyFormat: Format {
             if ports.count > 1 { f["aws.guardduty.probed_ports"] = .array(ports.map { .int($0) }) }
             let prober = probes.compactMap { $0.string("remoteIpDetails.ipAddressV4") }
             if Set(prober).count > 1 { f["related.ip"] = .array(prober.map { .string($0) }) }
-            VendorJSON.copy(action, "portProbeAction.blocked", to: "aws.guardduty.blocked", into: &f)
+            ECS.copy(action, "portProbeAction.blocked", to: "aws.guardduty.blocked", into: &f)
         case "AWS_API_CALL":
             let call = action.at("awsApiCallAction") ?? .object([:])
             remote(call.at("remoteIpDetails"), as: "source")
-            VendorJSON.copy(call, "domainDetails.domain", to: "source.domain", into: &f)
-            VendorJSON.copy(call, "api", to: "aws.guardduty.api", into: &f)
-            VendorJSON.copy(call, "serviceName", to: "event.provider", into: &f)
-            VendorJSON.copy(call, "callerType", to: "aws.guardduty.caller_type", into: &f)
-            VendorJSON.copy(call, "errorCode", to: "error.code", into: &f)
-            VendorJSON.copy(call, "userAgent.fullUserAgent", to: "user_agent.original", into: &f)
+            ECS.copy(call, "domainDetails.domain", to: "source.domain", into: &f)
+            ECS.copy(call, "api", to: "aws.guardduty.api", into: &f)
+            ECS.copy(call, "serviceName", to: "event.provider", into: &f)
+            ECS.copy(call, "callerType", to: "aws.guardduty.caller_type", into: &f)
+            ECS.copy(call, "errorCode", to: "error.code", into: &f)
+            ECS.copy(call, "userAgent.fullUserAgent", to: "user_agent.original", into: &f)
         case "DNS_REQUEST":
             let request = action.at("dnsRequestAction") ?? .object([:])
             if let domain = request.string("domain") { f["dns.question.name"] = .string(VendorJSON.hostname(domain).lowercased()) }
             if let proto = request.string("protocol") { f["network.transport"] = .string(proto.lowercased()) }
             if let ip = privateIP { f["source.ip"] = .string(ip) }
-            VendorJSON.copy(request, "blocked", to: "aws.guardduty.blocked", into: &f)
+            ECS.copy(request, "blocked", to: "aws.guardduty.blocked", into: &f)
         default:
             // KUBERNETES_API_CALL, RDS_LOGIN_ATTEMPT and later types: each names its caller in
             // a remoteIpDetails of its own.
             for (_, detail) in action.objectValue ?? [:] where detail.at("remoteIpDetails") != nil {
                 remote(detail.at("remoteIpDetails"), as: "source")
-                VendorJSON.copy(detail, "requestUri", to: "url.path", into: &f)
-                VendorJSON.copy(detail, "verb", to: "http.request.method", into: &f)
+                ECS.copy(detail, "requestUri", to: "url.path", into: &f)
+                ECS.copy(detail, "verb", to: "http.request.method", into: &f)
             }
         }
 

@@ -21,14 +21,14 @@ struct LEEFFormat: Format {
     var reference: Timestamp? = nil
 
     func accepts(_ record: Record) -> Bool {
-        guard let line = record.line, let start = LEEF.start(of: line) else { return false }
+        guard let line = record.line, let start = Syslog.payloadStart(of: line, marker: "LEEF:") else { return false }
         let h = LEEF.header(line[start...].dropFirst(5))
         return h.fields.count >= 5 && (h.fields[0] == "1.0" || h.fields[0] == "2.0" || h.fields[0] == "1" || h.fields[0] == "2")
     }
 
     func normalize(_ record: Record) throws(NormalizeError) -> [Normalized] {
         guard let line = record.line else { throw NormalizeError("leef: expected a text line") }
-        guard let start = LEEF.start(of: line) else { throw NormalizeError("leef: no 'LEEF:' header in the line") }
+        guard let start = Syslog.payloadStart(of: line, marker: "LEEF:") else { throw NormalizeError("leef: no 'LEEF:' header in the line") }
         let h = LEEF.header(line[start...].dropFirst(5))
         guard h.fields.count >= 5 else {
             throw NormalizeError("leef: header has \(h.fields.count) of the 5 fields (LEEF:Version|Vendor|Product|Version|EventID|)")
@@ -114,17 +114,6 @@ struct LEEFFormat: Format {
 }
 
 enum LEEF {
-    static func start(of line: String) -> String.Index? {
-        var from = line.startIndex
-        while let r = line.range(of: "LEEF:", range: from..<line.endIndex) {
-            if r.lowerBound == line.startIndex { return r.lowerBound }
-            let before = line[line.index(before: r.lowerBound)]
-            if before == " " || before == ">" || before == "\t" { return r.lowerBound }
-            from = r.upperBound
-        }
-        return nil
-    }
-
     /// The header fields (`Version|Vendor|Product|Version|EventID`, plus LEEF 2.0's delimiter
     /// field when there is one), the attribute delimiter, and the attributes' text.
     static func header(_ s: Substring) -> (fields: [String], delimiter: Character, rest: Substring) {

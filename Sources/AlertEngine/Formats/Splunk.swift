@@ -43,12 +43,12 @@ struct SplunkFormat: Format {
 
         var f: [String: JSONValue] = [:]
         for (key, value) in result { f["splunk.result.\(key)"] = value }
-        VendorJSON.copy(e, "sid", to: "splunk.sid", into: &f)
-        VendorJSON.copy(e, "search_name", to: "splunk.search_name", into: &f)
-        VendorJSON.copy(e, "search_name", to: "rule.name", into: &f)
-        VendorJSON.copy(e, "results_link", to: "splunk.results_link", into: &f)
-        VendorJSON.copy(e, "owner", to: "splunk.owner", into: &f)
-        VendorJSON.copy(e, "app", to: "splunk.app", into: &f)
+        ECS.copy(e, "sid", to: "splunk.sid", into: &f)
+        ECS.copy(e, "search_name", to: "splunk.search_name", into: &f)
+        ECS.copy(e, "search_name", to: "rule.name", into: &f)
+        ECS.copy(e, "results_link", to: "splunk.results_link", into: &f)
+        ECS.copy(e, "owner", to: "splunk.owner", into: &f)
+        ECS.copy(e, "app", to: "splunk.app", into: &f)
         VendorJSON.address(first("src_ip", "src", "source_ip", "src_host"), side: "source", into: &f)
         VendorJSON.address(first("dest_ip", "dest", "destination_ip", "dest_host"), side: "destination", into: &f)
         if let port = first("src_port").flatMap({ Int64($0) }) { f["source.port"] = .int(port) }

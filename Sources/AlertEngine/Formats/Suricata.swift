@@ -37,15 +37,15 @@ struct SuricataFormat: Format {
         f["suricata.event_type"] = .string(eventType)
         if let flow = e.string("flow_id") { f["suricata.flow_id"] = .string(flow) }
         ECS.int(e, "tx_id", to: "suricata.tx_id", into: &f)
-        VendorJSON.copy(e, "src_ip", to: "source.ip", into: &f)
+        ECS.copy(e, "src_ip", to: "source.ip", into: &f)
         ECS.int(e, "src_port", to: "source.port", into: &f)
-        VendorJSON.copy(e, "dest_ip", to: "destination.ip", into: &f)
+        ECS.copy(e, "dest_ip", to: "destination.ip", into: &f)
         ECS.int(e, "dest_port", to: "destination.port", into: &f)
         if let proto = e.string("proto") { f["network.transport"] = .string(proto.lowercased()) }
         if let app = e.string("app_proto"), app != "failed" { f["network.protocol"] = .string(app.lowercased()) }
-        VendorJSON.copy(e, "community_id", to: "network.community_id", into: &f)
-        VendorJSON.copy(e, "host", to: "observer.name", into: &f)
-        VendorJSON.copy(e, "in_iface", to: "observer.ingress.interface.name", into: &f)
+        ECS.copy(e, "community_id", to: "network.community_id", into: &f)
+        ECS.copy(e, "host", to: "observer.name", into: &f)
+        ECS.copy(e, "in_iface", to: "observer.ingress.interface.name", into: &f)
 
         var severity = Severity.info
         var texts: [String] = []
@@ -55,12 +55,12 @@ struct SuricataFormat: Format {
                 throw NormalizeError("suricata: alert.signature_id is not a number: \(e.at("alert.signature_id")?.text.prefix(40) ?? "missing")")
             }
             f["rule.id"] = .int(sid)
-            VendorJSON.copy(e, "alert.signature", to: "rule.name", into: &f)
-            VendorJSON.copy(e, "alert.category", to: "rule.category", into: &f)
+            ECS.copy(e, "alert.signature", to: "rule.name", into: &f)
+            ECS.copy(e, "alert.category", to: "rule.category", into: &f)
             ECS.int(e, "alert.rev", to: "rule.version", into: &f)
             ECS.int(e, "alert.gid", to: "suricata.alert.gid", into: &f)
-            VendorJSON.copy(e, "alert.action", to: "suricata.alert.action", into: &f)
-            VendorJSON.copy(e, "alert.metadata", to: "suricata.alert.metadata", into: &f)
+            ECS.copy(e, "alert.action", to: "suricata.alert.action", into: &f)
+            ECS.copy(e, "alert.metadata", to: "suricata.alert.metadata", into: &f)
             switch e.at("alert.severity") {
             case nil: severity = .medium
             case let v?:
@@ -77,12 +77,12 @@ struct SuricataFormat: Format {
         if case .object? = e.at("tls") { tls(e, into: &f) }
         if case .object? = e.at("fileinfo") {
             if let name = e.string("fileinfo.filename") { f["file.name"] = .string(VendorJSON.basename(name)) }
-            VendorJSON.copy(e, "fileinfo.md5", to: "file.hash.md5", into: &f)
-            VendorJSON.copy(e, "fileinfo.sha1", to: "file.hash.sha1", into: &f)
-            VendorJSON.copy(e, "fileinfo.sha256", to: "file.hash.sha256", into: &f)
+            ECS.copy(e, "fileinfo.md5", to: "file.hash.md5", into: &f)
+            ECS.copy(e, "fileinfo.sha1", to: "file.hash.sha1", into: &f)
+            ECS.copy(e, "fileinfo.sha256", to: "file.hash.sha256", into: &f)
             ECS.int(e, "fileinfo.size", to: "file.size", into: &f)
-            VendorJSON.copy(e, "fileinfo.state", to: "suricata.fileinfo.state", into: &f)
-            VendorJSON.copy(e, "fileinfo.stored", to: "suricata.fileinfo.stored", into: &f)
+            ECS.copy(e, "fileinfo.state", to: "suricata.fileinfo.state", into: &f)
+            ECS.copy(e, "fileinfo.stored", to: "suricata.fileinfo.stored", into: &f)
         }
         if case .object? = e.at("flow") {
             ECS.int(e, "flow.pkts_toserver", to: "source.packets", into: &f)
@@ -91,14 +91,14 @@ struct SuricataFormat: Format {
             ECS.int(e, "flow.bytes_toclient", to: "destination.bytes", into: &f)
             if let t = e.string("flow.start").flatMap(Timestamp.init(parsing:)) { f["event.start"] = JSONValue(t) }
             if let t = e.string("flow.end").flatMap(Timestamp.init(parsing:)) { f["event.end"] = JSONValue(t) }
-            VendorJSON.copy(e, "flow.state", to: "suricata.flow.state", into: &f)
-            VendorJSON.copy(e, "flow.reason", to: "suricata.flow.reason", into: &f)
-            VendorJSON.copy(e, "flow.alerted", to: "suricata.flow.alerted", into: &f)
+            ECS.copy(e, "flow.state", to: "suricata.flow.state", into: &f)
+            ECS.copy(e, "flow.reason", to: "suricata.flow.reason", into: &f)
+            ECS.copy(e, "flow.alerted", to: "suricata.flow.alerted", into: &f)
         }
         if case .object? = e.at("anomaly") {
-            VendorJSON.copy(e, "anomaly.type", to: "suricata.anomaly.type", into: &f)
-            VendorJSON.copy(e, "anomaly.event", to: "suricata.anomaly.event", into: &f)
-            VendorJSON.copy(e, "anomaly.layer", to: "suricata.anomaly.layer", into: &f)
+            ECS.copy(e, "anomaly.type", to: "suricata.anomaly.type", into: &f)
+            ECS.copy(e, "anomaly.event", to: "suricata.anomaly.event", into: &f)
+            ECS.copy(e, "anomaly.layer", to: "suricata.anomaly.layer", into: &f)
         }
 
         let kind: SignalKind
@@ -125,7 +125,7 @@ struct SuricataFormat: Format {
         if let question { f["dns.question.name"] = .string(VendorJSON.hostname(question)) }
         if let qtype = e.string("dns.rrtype") ?? e.string("dns.queries.0.rrtype") { f["dns.question.type"] = .string(qtype) }
         guard isAnswer else { return }
-        VendorJSON.copy(e, "dns.rcode", to: "dns.response_code", into: &f)
+        ECS.copy(e, "dns.rcode", to: "dns.response_code", into: &f)
         var answers: [JSONValue] = []
         func answer(name: String?, type: String?, ttl: Int64?, data: String) {
             var a: [String: JSONValue] = ["data": .string(data)]
@@ -170,11 +170,11 @@ struct SuricataFormat: Format {
                 VendorJSON.url(pathAndQuery, into: &f)
             }
         }
-        VendorJSON.copy(e, "http.http_method", to: "http.request.method", into: &f)
+        ECS.copy(e, "http.http_method", to: "http.request.method", into: &f)
         ECS.int(e, "http.status", to: "http.response.status_code", into: &f)
-        VendorJSON.copy(e, "http.http_user_agent", to: "user_agent.original", into: &f)
-        VendorJSON.copy(e, "http.http_refer", to: "http.request.referrer", into: &f)
-        VendorJSON.copy(e, "http.http_content_type", to: "http.response.mime_type", into: &f)
+        ECS.copy(e, "http.http_user_agent", to: "user_agent.original", into: &f)
+        ECS.copy(e, "http.http_refer", to: "http.request.referrer", into: &f)
+        ECS.copy(e, "http.http_content_type", to: "http.response.mime_type", into: &f)
         ECS.int(e, "http.length", to: "http.response.body.bytes", into: &f)
         if let proto = e.string("http.protocol"), let slash = proto.firstIndex(of: "/") {
             f["http.version"] = .string(String(proto[proto.index(after: slash)...]))
@@ -201,12 +201,12 @@ struct SuricataFormat: Format {
                 f["tls.version"] = .string(version)
             }
         }
-        VendorJSON.copy(e, "tls.ja3.hash", to: "tls.client.ja3", into: &f)
-        VendorJSON.copy(e, "tls.ja3s.hash", to: "tls.server.ja3s", into: &f)
-        VendorJSON.copy(e, "tls.ja4", to: "tls.client.ja4", into: &f)
-        VendorJSON.copy(e, "tls.subject", to: "tls.server.subject", into: &f)
-        VendorJSON.copy(e, "tls.issuerdn", to: "tls.server.issuer", into: &f)
-        VendorJSON.copy(e, "tls.serial", to: "tls.server.x509.serial_number", into: &f)
+        ECS.copy(e, "tls.ja3.hash", to: "tls.client.ja3", into: &f)
+        ECS.copy(e, "tls.ja3s.hash", to: "tls.server.ja3s", into: &f)
+        ECS.copy(e, "tls.ja4", to: "tls.client.ja4", into: &f)
+        ECS.copy(e, "tls.subject", to: "tls.server.subject", into: &f)
+        ECS.copy(e, "tls.issuerdn", to: "tls.server.issuer", into: &f)
+        ECS.copy(e, "tls.serial", to: "tls.server.x509.serial_number", into: &f)
         if let fp = e.string("tls.fingerprint") {
             f["tls.server.hash.sha1"] = .string(fp.replacingOccurrences(of: ":", with: "").uppercased())
         }

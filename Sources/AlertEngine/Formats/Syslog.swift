@@ -37,6 +37,19 @@ struct SyslogMessage: Sendable, Equatable {
 /// The header stops where a CEF or LEEF payload starts, so `host CEF:0|...` never reads `CEF:0|...`
 /// as a tag.
 enum Syslog {
+    /// Where a payload such as `CEF:` or `LEEF:` starts: at the line's start, after a space or
+    /// tab, or right after a syslog `<PRI>`; never inside another word.
+    static func payloadStart(of line: String, marker: String) -> String.Index? {
+        var from = line.startIndex
+        while let r = line.range(of: marker, range: from..<line.endIndex) {
+            if r.lowerBound == line.startIndex { return r.lowerBound }
+            let before = line[line.index(before: r.lowerBound)]
+            if before == " " || before == ">" || before == "\t" { return r.lowerBound }
+            from = r.upperBound
+        }
+        return nil
+    }
+
     static func parse(_ line: String, reference: Timestamp) -> SyslogMessage {
         let u = Array(line.utf8)
         var m = SyslogMessage()

@@ -7,11 +7,7 @@ enum VendorJSON {
     /// Whether a vendor's "address" is an IP, as opposed to a host or service name: CloudTrail's
     /// `sourceIPAddress` is `ec2.amazonaws.com` when a service calls, Splunk's `src` is whatever
     /// the search produced. Only IPs may go into `*.ip` fields.
-    static func isIP(_ s: String) -> Bool {
-        var v4 = in_addr()
-        var v6 = in6_addr()
-        return s.withCString { inet_pton(AF_INET, $0, &v4) == 1 || inet_pton(AF_INET6, $0, &v6) == 1 }
-    }
+    static func isIP(_ s: String) -> Bool { IPAddress(s) != nil }
 
     /// The last component of a Windows or POSIX path: CarbonBlack's `process_name` is sometimes
     /// `powershell.exe`, sometimes `c:\windows\...\powershell.exe`.
@@ -27,14 +23,6 @@ enum VendorJSON {
         var name = s
         while name.hasSuffix(".") { name.removeLast() }
         return name
-    }
-
-    /// `ECS.copy` for vendors that write `""` for "none" (CarbonBlack's `device_os_version` on
-    /// container alerts, CloudTrail's `accessKeyId` on console logins): empty text is absent.
-    static func copy(_ json: JSONValue, _ path: String, to key: String, into fields: inout [String: JSONValue]) {
-        guard let v = json.at(path) else { return }
-        if case .string(let s) = v, s.trimmingCharacters(in: .whitespaces).isEmpty { return }
-        fields[key] = v
     }
 
     /// A URL as a log names it: absolute (`http://host/path?q`) into `url.original`, or a request

@@ -29,8 +29,8 @@ struct WazuhFormat: Format {
 
         var f: [String: JSONValue] = [:]
         f["wazuh.rule.level"] = .int(level)
-        VendorJSON.copy(e, "rule.id", to: "rule.id", into: &f)
-        VendorJSON.copy(e, "rule.description", to: "rule.name", into: &f)
+        ECS.copy(e, "rule.id", to: "rule.id", into: &f)
+        ECS.copy(e, "rule.description", to: "rule.name", into: &f)
         if let groups = e.at("rule.groups"), case .array = groups { f["wazuh.rule.groups"] = groups }
         ECS.int(e, "rule.firedtimes", to: "wazuh.rule.firedtimes", into: &f)
         for (from, to) in [("rule.mitre.id", "threat.technique.id"), ("rule.mitre.technique", "threat.technique.name"),
@@ -39,14 +39,14 @@ struct WazuhFormat: Format {
             let values = VendorJSON.strings(e.at(from))
             if !values.isEmpty { f[to] = .array(values.map { .string($0) }) }
         }
-        VendorJSON.copy(e, "agent.id", to: "agent.id", into: &f)
-        VendorJSON.copy(e, "agent.name", to: "agent.name", into: &f)
-        VendorJSON.copy(e, "agent.name", to: "host.name", into: &f)
+        ECS.copy(e, "agent.id", to: "agent.id", into: &f)
+        ECS.copy(e, "agent.name", to: "agent.name", into: &f)
+        ECS.copy(e, "agent.name", to: "host.name", into: &f)
         if let ip = text("agent.ip"), ip != "any" { f["host.ip"] = .string(ip) }
-        VendorJSON.copy(e, "manager.name", to: "observer.name", into: &f)
-        VendorJSON.copy(e, "decoder.name", to: "wazuh.decoder.name", into: &f)
-        VendorJSON.copy(e, "location", to: "wazuh.location", into: &f)
-        VendorJSON.copy(e, "full_log", to: "message", into: &f)
+        ECS.copy(e, "manager.name", to: "observer.name", into: &f)
+        ECS.copy(e, "decoder.name", to: "wazuh.decoder.name", into: &f)
+        ECS.copy(e, "location", to: "wazuh.location", into: &f)
+        ECS.copy(e, "full_log", to: "message", into: &f)
 
         // What the decoders extracted (`data`), including Windows event data.
         if let ip = text("data.srcip") ?? text("data.win.eventdata.ipAddress"), VendorJSON.isIP(ip) { f["source.ip"] = .string(ip) }
@@ -56,25 +56,25 @@ struct WazuhFormat: Format {
         ECS.user(text("data.srcuser") ?? text("data.win.eventdata.targetUserName"), into: &f)
         if let target = text("data.dstuser") { f["user.target.name"] = .string(target.lowercased()) }
         VendorJSON.url(text("data.url"), into: &f)
-        VendorJSON.copy(e, "data.action", to: "event.action", into: &f)
-        VendorJSON.copy(e, "data.win.system.eventID", to: "event.code", into: &f)
-        VendorJSON.copy(e, "data.win.system.computer", to: "host.hostname", into: &f)
+        ECS.copy(e, "data.action", to: "event.action", into: &f)
+        ECS.copy(e, "data.win.system.eventID", to: "event.code", into: &f)
+        ECS.copy(e, "data.win.system.computer", to: "host.hostname", into: &f)
         if let process = text("data.win.eventdata.processName") ?? text("data.win.eventdata.image") {
             f["process.executable"] = .string(process)
             f["process.name"] = .string(VendorJSON.basename(process))
         }
-        VendorJSON.copy(e, "data.win.eventdata.commandLine", to: "process.command_line", into: &f)
+        ECS.copy(e, "data.win.eventdata.commandLine", to: "process.command_line", into: &f)
 
         // File integrity monitoring.
         if let path = text("syscheck.path") {
             f["file.path"] = .string(path)
             f["file.name"] = .string(VendorJSON.basename(path))
         }
-        VendorJSON.copy(e, "syscheck.sha256_after", to: "file.hash.sha256", into: &f)
-        VendorJSON.copy(e, "syscheck.sha1_after", to: "file.hash.sha1", into: &f)
-        VendorJSON.copy(e, "syscheck.md5_after", to: "file.hash.md5", into: &f)
-        VendorJSON.copy(e, "syscheck.uname_after", to: "file.owner", into: &f)
-        if f["event.action"] == nil { VendorJSON.copy(e, "syscheck.event", to: "event.action", into: &f) }
+        ECS.copy(e, "syscheck.sha256_after", to: "file.hash.sha256", into: &f)
+        ECS.copy(e, "syscheck.sha1_after", to: "file.hash.sha1", into: &f)
+        ECS.copy(e, "syscheck.md5_after", to: "file.hash.md5", into: &f)
+        ECS.copy(e, "syscheck.uname_after", to: "file.owner", into: &f)
+        if f["event.action"] == nil { ECS.copy(e, "syscheck.event", to: "event.action", into: &f) }
 
         let description = e.string("rule.description") ?? "Wazuh rule \(e.string("rule.id") ?? "?")"
         let title = e.string("agent.name").map { "\(description) (\($0))" } ?? description

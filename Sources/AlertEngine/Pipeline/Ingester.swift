@@ -93,7 +93,9 @@ public final class Ingester: @unchecked Sendable {
             },
             consume: { prepared in
                 try write(prepared, source: source, into: &summary)
-                progress?(summary.records + summary.quarantined, bytes.isEmpty ? 0 : max(summary.records + summary.quarantined, work.count * batchSize))
+                // Lines are counted only as they are framed, so the total is the batches' capacity.
+                let done = summary.records + summary.quarantined
+                progress?(done, max(done, work.count * batchSize))
             })
         return summary
     }
