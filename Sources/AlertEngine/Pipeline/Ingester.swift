@@ -12,6 +12,10 @@ public struct IngestSummary: Sendable {
     public var kinds: [String: Int] = [:]
     /// The first few quarantine reasons, for the summary line.
     public var reasons: [String] = []
+    /// CPU seconds spent framing, normalizing and extracting (all workers), and storing (the
+    /// writer): where an ingest's time goes, for `taser bench ingest`.
+    public var prepareCPU = 0.0
+    public var storeCPU = 0.0
 
     public init() {}
 
@@ -20,6 +24,8 @@ public struct IngestSummary: Sendable {
         stored += other.stored
         duplicates += other.duplicates
         quarantined += other.quarantined
+        prepareCPU += other.prepareCPU
+        storeCPU += other.storeCPU
         for (k, n) in other.kinds { kinds[k, default: 0] += n }
         reasons += other.reasons.prefix(max(0, 5 - reasons.count))
     }
@@ -47,6 +53,7 @@ public final class Ingester: @unchecked Sendable {
         var kinds: [String] = []
         var rejected: [Rejected] = []
         var records = 0
+        var cpu = 0.0
     }
 
     /// Ingests one input (a file's bytes, stdin, a polled page). `source` names it in
@@ -79,25 +86,34 @@ public final class Ingester: @unchecked Sendable {
         try OrderedWork.run(
             work,
             prepare: { [self] item -> Prepared in
-                switch item {
-                case .lines(let all, let range, let firstLine):
-                    let framed = Framer.frameLines(all[range], name: name, firstLine: firstLine)
-                    var prepared = prepare(framed.records[...], forced: forced)
-                    prepared.rejected = framed.rejected + prepared.rejected
-                    return prepared
-                case .records(let records):
-                    return prepare(records[...], forced: forced)
-                case .rejected(let rejected):
-                    return Prepared(rejected: rejected)
-                }
+                let start = ThreadCPU.seconds
+                var prepared = prepare(item, name: name, forced: forced)
+                prepared.cpu = ThreadCPU.seconds - start
+                return prepared
             },
             consume: { prepared in
+                let start = ThreadCPU.seconds
                 try write(prepared, source: source, into: &summary)
+                summary.storeCPU += ThreadCPU.seconds - start
                 // Lines are counted only as they are framed, so the total is the batches' capacity.
                 let done = summary.records + summary.quarantined
                 progress?(done, max(done, work.count * batchSize))
             })
         return summary
+    }
+
+    private func prepare(_ item: Work, name: String, forced: String?) -> Prepared {
+        switch item {
+        case .lines(let all, let range, let firstLine):
+            let framed = Framer.frameLines(all[range], name: name, firstLine: firstLine)
+            var prepared = prepare(framed.records[...], forced: forced)
+            prepared.rejected = framed.rejected + prepared.rejected
+            return prepared
+        case .records(let records):
+            return prepare(records[...], forced: forced)
+        case .rejected(let rejected):
+            return Prepared(rejected: rejected)
+        }
     }
 
     enum Work: Sendable {
@@ -132,7 +148,7 @@ public final class Ingester: @unchecked Sendable {
             do {
                 for n in try format.normalize(record) {
                     out.signals.append(NewSignal(
-                        time: n.time, source: n.source, sourceRef: n.sourceRef, kind: n.kind.name, severity: n.severity, title: n.title,
+                        time: n.time, source: n.source, sourceRef: n.sourceRef ?? SignalWriter.contentRef(n.raw), kind: n.kind.name, severity: n.severity, title: n.title,
                         fields: n.fields, raw: n.raw, artifacts: extractor.artifacts(of: n)))
                     out.kinds.append(n.kind.name)
                 }
@@ -155,6 +171,7 @@ public final class Ingester: @unchecked Sendable {
         var batch = IngestSummary()
         batch.records = prepared.records
         batch.quarantined = prepared.rejected.count
+        batch.prepareCPU = prepared.cpu
         batch.reasons = prepared.rejected.prefix(5).map { "\($0.origin): \($0.reason)" }
         for (id, kind) in zip(result.ids, prepared.kinds) {
             if id != nil {
@@ -177,5 +194,15 @@ public enum IngestError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownFormat(let name, let known): "no format '\(name)'; formats are: \(known.joined(separator: ", "))"
         case .unreadable(let path, let reason): "cannot read \(path): \(reason)"
         }
+    }
+}
+
+/// The calling thread's CPU time, which unlike wall time is not inflated when the writer and
+/// the workers share the cores.
+enum ThreadCPU {
+    static var seconds: Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 }

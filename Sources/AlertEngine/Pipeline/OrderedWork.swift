@@ -27,6 +27,10 @@ enum OrderedWork {
         for index in 0..<items.count {
             guard let result = state.await(index) else { return }
             try consume(result)
+            // Freeing a batch (tens of thousands of strings) is work too; a worker does it, so
+            // the consumer goes straight to the next batch.
+            let done = consume result
+            DispatchQueue.global(qos: .utility).async { withExtendedLifetime(done) {} }
         }
     }
 

@@ -2,6 +2,12 @@
 /// normalizers and mapping files name fields.
 extension JSONValue {
     public func at(_ path: String) -> JSONValue? {
+        // Most paths are one key (`eventType`): no walk at all.
+        if !path.utf8.contains(UInt8(ascii: ".")) {
+            guard case .object(let o) = self, let v = o[path] else { return nil }
+            if case .null = v { return nil }
+            return v
+        }
         var current = self
         var rest = path[...]
         // Walks the path without splitting it into an array: normalizers call this for every

@@ -8,7 +8,7 @@ public enum JSONValue: Hashable, Sendable {
     case double(Double)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    case object(JSONObject)
 
     public subscript(key: String) -> JSONValue? {
         if case .object(let o) = self { return o[key] }
@@ -26,7 +26,7 @@ public enum JSONValue: Hashable, Sendable {
     }
 
     public var objectValue: [String: JSONValue]? {
-        if case .object(let o) = self { return o }
+        if case .object(let o) = self { return o.dictionary }
         return nil
     }
 
@@ -60,11 +60,11 @@ public enum JSONValue: Hashable, Sendable {
             out += "{"
             // String order: byte order for the ASCII keys vendors use, and consistent with the
             // dictionary's own notion of which keys are equal for the rest.
-            for (n, key) in o.keys.sorted().enumerated() {
+            for (n, member) in o.sorted.enumerated() {
                 if n > 0 { out += "," }
-                JSONValue.quote(key, into: &out)
+                JSONValue.quote(member.key, into: &out)
                 out += ":"
-                o[key]!.write(to: &out)
+                member.value.write(to: &out)
             }
             out += "}"
         }
@@ -77,8 +77,7 @@ public enum JSONValue: Hashable, Sendable {
         case .array(let a) where !a.isEmpty:
             return "[\n" + a.map { inner + $0.pretty(indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
         case .object(let o) where !o.isEmpty:
-            let keys = o.keys.sorted()
-            return "{\n" + keys.map { inner + JSONValue.quoted($0) + ": " + o[$0]!.pretty(indent: inner) }
+            return "{\n" + o.sorted.map { inner + JSONValue.quoted($0.key) + ": " + $0.value.pretty(indent: inner) }
                 .joined(separator: ",\n") + "\n" + indent + "}"
         default:
             return text
@@ -135,12 +134,17 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+        var o = JSONObject()
+        for (key, value) in elements { o[key] = value }
+        self = .object(o)
     }
     public init(nilLiteral: ()) { self = .null }
 }
 
 extension JSONValue {
+    /// An object from a dictionary: how code builds one (fields, exports).
+    public static func object(_ dictionary: [String: JSONValue]) -> JSONValue { .object(JSONObject(dictionary)) }
+
     public init(_ s: String?) { self = s.map { .string($0) } ?? .null }
     public init(_ i: Int64?) { self = i.map { .int($0) } ?? .null }
     public init(_ t: Timestamp?) { self = t.map { .string($0.iso8601) } ?? .null }

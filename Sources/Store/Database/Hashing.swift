@@ -1,18 +1,25 @@
 internal import Crypto
 
 enum Hashing {
-    static func sha256Hex(_ text: String) -> String { sha256Hex(bytes: Array(text.utf8)) }
+    static func sha256Hex(_ text: String) -> String {
+        var text = text
+        return text.withUTF8 { hex(SHA256.hash(data: $0)) }
+    }
 
-    static func sha256Hex(bytes: [UInt8]) -> String {
-        let digest = SHA256.hash(data: bytes)
-        var out = ""
-        out.reserveCapacity(64)
-        let hex = Array("0123456789abcdef")
-        for byte in digest {
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 15)])
+    static func sha256Hex(bytes: [UInt8]) -> String { hex(SHA256.hash(data: bytes)) }
+
+    private static func hex(_ digest: SHA256.Digest) -> String {
+        // Hashed once per ingested signal without a vendor id: built as bytes, not Characters.
+        let digits: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: 64) { out in
+            var n = 0
+            for byte in digest {
+                out[n] = digits.utf8Start[Int(byte >> 4)]
+                out[n + 1] = digits.utf8Start[Int(byte & 15)]
+                n += 2
+            }
+            return n
         }
-        return out
     }
 }
 

@@ -31,6 +31,7 @@ public final class Store: Sendable {
                 try queue.read { db in try Schema.check(db, path: path, writable: false) }
                 return Store(path: path, reader: queue, writer: nil)
             }
+            if !file.exists { try createFile(path: path) }
             let pool = try DatabasePool(path: path, configuration: Store.configuration(label: "taser"))
             try pool.read { db in try Schema.check(db, path: path, writable: true) }
             try Schema.migrator.migrate(pool)
@@ -39,6 +40,20 @@ public final class Store: Sendable {
             throw error
         } catch {
             throw StoreError(error, path: path)
+        }
+    }
+
+    /// The page size of new files. Signals are about a kilobyte each (raw body and fields), and
+    /// 16 KiB pages make bulk ingest about a quarter faster than SQLite's 4 KiB default: fewer
+    /// page splits and WAL frames per signal. (Measured with the sqlite3 CLI on this schema;
+    /// `taser bench` gives its baselines the same size.) Fixed once the file is in WAL mode,
+    /// so existing files keep theirs.
+    public static let pageSize = 16_384
+
+    private static func createFile(path: String) throws {
+        let queue = try DatabaseQueue(path: path)
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA page_size = \(pageSize); PRAGMA journal_mode = WAL")
         }
     }
 

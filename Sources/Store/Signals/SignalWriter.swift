@@ -13,6 +13,10 @@ public final class SignalWriter: @unchecked Sendable {
 
     public init(store: Store) { self.store = store }
 
+    /// A signal's identity when its tool gives no id: the SHA-256 of its raw body. Public so
+    /// ingest workers can compute it off the writer's thread.
+    public static func contentRef(_ raw: String) -> String { "sha256:" + Hashing.sha256Hex(raw) }
+
     public struct Result: Sendable {
         /// The stored id of each input signal, in order; nil where it was already stored.
         public var ids: [Int64?]
@@ -30,7 +34,7 @@ public final class SignalWriter: @unchecked Sendable {
         let now = Timestamp.now.ms
         // A rollback (here or later in the caller's transaction) may undo artifacts we cached.
         db.afterNextTransaction(onCommit: { _ in }, onRollback: { [self] _ in known.removeAll() })
-        let insertSignal = try db.cachedStatement(sql: """
+        let insertSignal = try BulkStatement(db, sql: """
             INSERT INTO signals (time, source, source_ref, kind, severity, title, fields, raw, ingested_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, source_ref) DO NOTHING
             """)
@@ -41,11 +45,16 @@ public final class SignalWriter: @unchecked Sendable {
         var order: [Key] = []
         var spans: [Key: (first: Int64, last: Int64)] = [:]
         for signal in batch {
-            let ref = signal.sourceRef ?? "sha256:" + Hashing.sha256Hex(signal.raw)
-            try insertSignal.execute(arguments: [
-                signal.time.ms, signal.source, ref, signal.kind, signal.severity.rawValue, signal.title,
-                signal.fieldsJSON, signal.raw, signal.ingestedAt?.ms ?? now,
-            ])
+            insertSignal.bind(signal.time.ms, at: 1)
+            insertSignal.bind(signal.source, at: 2)
+            insertSignal.bind(signal.sourceRef ?? Self.contentRef(signal.raw), at: 3)
+            insertSignal.bind(signal.kind, at: 4)
+            insertSignal.bind(Int64(signal.severity.rawValue), at: 5)
+            insertSignal.bind(signal.title, at: 6)
+            insertSignal.bind(signal.fieldsJSON, at: 7)
+            insertSignal.bind(signal.raw, at: 8)
+            insertSignal.bind(signal.ingestedAt?.ms ?? now, at: 9)
+            try insertSignal.run()
             guard db.changesCount > 0 else { ids.append(nil); continue }
             ids.append(db.lastInsertedRowID)
             for mention in signal.artifacts {
@@ -60,27 +69,30 @@ public final class SignalWriter: @unchecked Sendable {
             }
         }
         let artifactIDs = try upsertArtifacts(order, spans, db: db)
-        let link = try db.cachedStatement(sql: """
+        let link = try BulkStatement(db, sql: """
             INSERT OR IGNORE INTO signal_artifacts (signal_id, artifact_id, role) VALUES (?, ?, ?)
             """)
         for (signal, id) in zip(batch, ids) {
             guard let id else { continue }
             for mention in signal.artifacts {
                 let artifact = artifactIDs[Key(type: mention.type, value: mention.value)]!
-                try link.execute(arguments: [id, artifact, mention.role])
+                link.bind(id, at: 1)
+                link.bind(artifact, at: 2)
+                link.bind(mention.role, at: 3)
+                try link.run()
             }
         }
         return Result(ids: ids)
     }
 
     private func upsertArtifacts(_ order: [Key], _ spans: [Key: (first: Int64, last: Int64)], db: Database) throws -> [Key: Int64] {
-        let upsert = try db.cachedStatement(sql: """
+        let upsert = try BulkStatement(db, sql: """
             INSERT INTO artifacts (type, value, first_seen, last_seen) VALUES (?, ?, ?, ?)
             ON CONFLICT (type, value) DO UPDATE SET
               first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)
             RETURNING id
             """)
-        let widen = try db.cachedStatement(sql: """
+        let widen = try BulkStatement(db, sql: """
             UPDATE artifacts SET first_seen = min(first_seen, ?), last_seen = max(last_seen, ?) WHERE id = ?
             """)
         var ids: [Key: Int64] = [:]
@@ -90,15 +102,21 @@ public final class SignalWriter: @unchecked Sendable {
             if var cached = known[key] {
                 // The stored span only ever widens, so a span inside the cached one changes nothing.
                 if span.first < cached.first || span.last > cached.last {
-                    try widen.execute(arguments: [span.first, span.last, cached.id])
+                    widen.bind(span.first, at: 1)
+                    widen.bind(span.last, at: 2)
+                    widen.bind(cached.id, at: 3)
+                    try widen.run()
                     cached.first = min(cached.first, span.first)
                     cached.last = max(cached.last, span.last)
                     known[key] = cached
                 }
                 ids[key] = cached.id
             } else {
-                let id = try Int64.fetchOne(
-                    upsert, arguments: [key.type.rawValue, key.value, span.first, span.last])!
+                upsert.bind(key.type.rawValue, at: 1)
+                upsert.bind(key.value, at: 2)
+                upsert.bind(span.first, at: 3)
+                upsert.bind(span.last, at: 4)
+                guard let id = try upsert.run() else { throw StoreError.sql(detail: "the artifact upsert returned no id") }
                 known[key] = Known(id: id, first: span.first, last: span.last)
                 ids[key] = id
             }

@@ -39,13 +39,18 @@ struct BenchCommand: ParsableCommand {
             let seconds = Date().timeIntervalSince(t0)
 
             let floorSeconds = try SQLiteCLI.run(database: dir + "/floor.db", script: """
-                PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+                PRAGMA page_size = \(Store.pageSize); PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
                 CREATE TABLE raw (line TEXT);
                 .import --ascii \(floorInput) raw
                 """)
             let perSecond = Double(summary.stored) / seconds
             let ratio = seconds / floorSeconds
             Output.line(String(format: "taser ingest   %d events -> %d signals, %d quarantined in %.2f s (%.0f signals/s)", events, summary.stored, summary.quarantined, seconds, perSecond))
+            let links = try engine.store.read { tx in try tx.signalVolume() }.links
+            let perSignal = { (cpu: Double) in cpu * 1e6 / Double(max(summary.records, 1)) }
+            Output.line(String(format: "stored         %d artifact links (%.1f per signal)", links, Double(links) / Double(max(summary.stored, 1))))
+            Output.line(String(format: "cpu per event  %.1f µs framing, normalizing, extracting (workers) + %.1f µs storing (writer)",
+                               perSignal(summary.prepareCPU), perSignal(summary.storeCPU)))
             Output.line(String(format: "sqlite3 floor  the same %d lines into a one-column table in %.2f s", events, floorSeconds))
             Output.line(String(format: "floor ratio    %.2fx (goal: at most 3x, and at least 100000 signals/s)", ratio))
             if json {
@@ -53,6 +58,7 @@ struct BenchCommand: ParsableCommand {
                     "bench": "ingest", "events": .int(Int64(events)), "signals": .int(Int64(summary.stored)),
                     "quarantined": .int(Int64(summary.quarantined)), "seconds": .double(seconds), "floor_seconds": .double(floorSeconds),
                     "signals_per_s": .double(perSecond), "floor_ratio": .double(ratio),
+                    "links": .int(Int64(links)), "prepare_us_per_event": .double(perSignal(summary.prepareCPU)), "store_us_per_event": .double(perSignal(summary.storeCPU)),
                 ]])
             }
         }
@@ -103,7 +109,7 @@ struct BenchCommand: ParsableCommand {
             let linksPerRow = max(1, Int((Double(links) / Double(max(rows, 1))).rounded()))
             let fanout = (1...linksPerRow).map { "SELECT \($0) AS k" }.joined(separator: " UNION ALL ")
             let script = """
-                PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -131072;
+                PRAGMA page_size = \(Store.pageSize); PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -131072;
                 CREATE TABLE signals (id INTEGER PRIMARY KEY, time INTEGER NOT NULL, source TEXT NOT NULL, source_ref TEXT NOT NULL,
                   kind TEXT NOT NULL, severity INTEGER NOT NULL, title TEXT NOT NULL, fields TEXT NOT NULL, raw TEXT NOT NULL,
                   ingested_at INTEGER NOT NULL, UNIQUE (source, source_ref));

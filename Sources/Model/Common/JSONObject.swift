@@ -1,0 +1,79 @@
+/// A JSON object: its members in arrival order, keys unique, looked up by scanning.
+///
+/// Vendor events are objects of a few to a few dozen keys, parsed once and read by a handful of
+/// paths. A scan over short keys beats hashing every key into a `Dictionary` (which was a third
+/// of ingest's parsing time), and keeps the members' order for whoever wants it. Equality and
+/// hashing ignore order, as JSON's do; canonical text sorts the keys (`JSONValue.write`).
+public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
+    public typealias Element = (key: String, value: JSONValue)
+
+    struct Member: Sendable, Hashable {
+        var key: String
+        var value: JSONValue
+    }
+
+    private(set) var members: [Member]
+
+    public init() { members = [] }
+
+    public init(_ dictionary: [String: JSONValue]) {
+        members = dictionary.map { Member(key: $0.key, value: $0.value) }
+    }
+
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        members = []
+        for (key, value) in elements { self[key] = value }
+    }
+
+    /// Members as a parser read them: a repeated key keeps its last value, as in a `Dictionary`.
+    init(parsed: [Member]) {
+        members = parsed
+        guard parsed.count > 1 else { return }
+        var seen = Set<String>(minimumCapacity: parsed.count)
+        guard !parsed.allSatisfy({ seen.insert($0.key).inserted }) else { return }
+        var last: [String: Int] = [:]
+        for (i, m) in parsed.enumerated() { last[m.key] = i }
+        members = parsed.enumerated().filter { last[$0.element.key] == $0.offset }.map(\.element)
+    }
+
+    public subscript(key: String) -> JSONValue? {
+        get {
+            for m in members where m.key == key { return m.value }
+            return nil
+        }
+        set {
+            if let i = members.firstIndex(where: { $0.key == key }) {
+                if let newValue { members[i].value = newValue } else { members.remove(at: i) }
+            } else if let newValue {
+                members.append(Member(key: key, value: newValue))
+            }
+        }
+    }
+
+    public var count: Int { members.count }
+    public var isEmpty: Bool { members.isEmpty }
+    public var keys: [String] { members.map(\.key) }
+    public var dictionary: [String: JSONValue] {
+        Dictionary(members.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+    }
+
+    /// Members by key in byte order, as canonical JSON text writes them.
+    public var sorted: [Element] {
+        members.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    public func makeIterator() -> AnyIterator<Element> {
+        var i = members.makeIterator()
+        return AnyIterator { i.next().map { ($0.key, $0.value) } }
+    }
+
+    public static func == (a: JSONObject, b: JSONObject) -> Bool {
+        a.count == b.count && a.members.allSatisfy { b[$0.key] == $0.value }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        // Order-independent, to agree with ==.
+        hasher.combine(count)
+        hasher.combine(members.reduce(0) { $0 ^ $1.hashValue })
+    }
+}
