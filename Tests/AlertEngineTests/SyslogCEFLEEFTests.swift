@@ -21,7 +21,7 @@ private func line(_ s: String) -> Record { Record(payload: .line(s), raw: s, ori
         #expect(m.structuredData["exampleSDID@32473"]?["eventSource"] == "Application")
         #expect(m.structuredData["examplePriority@32473"]?["class"] == "high")
         #expect(m.message == "An application event log entry...")
-        var f: [String: JSONValue] = [:]
+        var f = JSONObject()
         Syslog.fields(m, into: &f)
         #expect(f["log.syslog.priority"] == .int(165))
         #expect(f["log.syslog.facility.code"] == .int(20) && f["log.syslog.facility.name"] == .string("local4"))

@@ -23,6 +23,38 @@ import Testing
 
     @Test func escapesControlCharacters() {
         #expect(JSONValue.string("a\u{01}b\tc").text == #""a\u0001b\tc""#)
+        #expect(JSONValue.string("say \"hi\" \\ \r\n").text == #""say \"hi\" \\ \r\n""#)
+    }
+
+    @Test func repeatedKeysKeepTheLastValue() throws {
+        let small = try JSONValue.parse(#"{"a": 1, "b": 2, "a": 3}"#)
+        #expect(small.text == #"{"a":3,"b":2}"#)
+        #expect(small["a"] == .int(3) && small.objectValue?.count == 2)
+        // Past the pairwise check's size, the set-based one.
+        let keys = (0..<40).map { "\"k\($0)\": \($0)" }.joined(separator: ", ")
+        let large = try JSONValue.parse("{\(keys), \"k7\": \"again\"}")
+        #expect(large["k7"] == .string("again") && large.objectValue?.count == 40)
+    }
+
+    @Test func objectsCompareWithoutOrder() throws {
+        let a = try JSONValue.parse(#"{"x": 1, "y": [true, null]}"#)
+        let b = try JSONValue.parse(#"{"y": [true, null], "x": 1}"#)
+        #expect(a == b && a.hashValue == b.hashValue)
+        #expect(a != (try JSONValue.parse(#"{"x": 1, "y": [true]}"#)))
+        var o = JSONObject()
+        o["b"] = 1
+        o["a"] = "z"
+        o["b"] = 2
+        o["gone"] = true
+        o["gone"] = nil
+        #expect(JSONValue.object(o).text == #"{"a":"z","b":2}"# && o.keys == ["b", "a"])
+    }
+
+    @Test func readsDottedPaths() throws {
+        let v = try JSONValue.parse(#"{"actor": {"alternateId": "jane@example.com"}, "target": [{"id": "t1"}], "n": null}"#)
+        #expect(v.string("actor.alternateId") == "jane@example.com")
+        #expect(v.string("target.0.id") == "t1")
+        #expect(v.at("target.1.id") == nil && v.at("actor.missing") == nil && v.at("n") == nil && v.at("actor.alternateId.x") == nil)
     }
 }
 

@@ -12,6 +12,7 @@ import Testing
         let queue = try DatabaseQueue(path: dir.file())
         #expect(try queue.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
         #expect(try queue.read { db in try Int32.fetchOne(db, sql: "PRAGMA application_id") } == Store.applicationID)
+        #expect(try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } == Store.pageSize)
         #expect(throws: StoreError.self) {
             try store.write { tx in try tx.linkAlert(999, toCase: 1, by: "ana", at: .now) }
         }

@@ -22,6 +22,23 @@ import Testing
         #expect(try SignalWriter(store: store).write([signal(nil, raw: #"{"no":"id2"}"#)]).inserted == 1)
     }
 
+    @Test func storesTextAsGivenIncludingEmptyAndNonASCII() throws {
+        let dir = TempDir()
+        let store = try Store.open(path: dir.file())
+        let raw = #"{"msg":"Zugriff verweigert für jürgen 🙅"}"#
+        let batch = [NewSignal(
+            time: Timestamp(ms: 7), source: "test", sourceRef: nil, kind: "test.event", severity: .high, title: "",
+            fields: ["user.name": "jürgen"], raw: raw, artifacts: [])]
+        let id = try #require(try SignalWriter(store: store).write(batch).ids.first ?? nil)
+        let stored = try #require(try store.read { tx in try tx.signal(id) })
+        // An empty title binds as '' (NOT NULL holds), and bytes beyond ASCII arrive intact.
+        #expect(stored.title == "" && stored.raw == raw && stored.fields["user.name"] == "jürgen")
+        #expect(stored.sourceRef == SignalWriter.contentRef(raw) && stored.sourceRef.hasPrefix("sha256:"))
+        #expect(stored.severity == .high && stored.time.ms == 7)
+        // FIPS 180-2's test vector.
+        #expect(SignalWriter.contentRef("abc") == "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
     @Test func artifactsAreSharedAndTrackFirstAndLastSeen() throws {
         let dir = TempDir()
         let store = try Store.open(path: dir.file())

@@ -47,7 +47,7 @@ public struct ArtifactExtractor: Sendable {
     }
 
     /// Artifacts named by field: each field's values, validated for their type.
-    public func fromFields(_ fields: [String: JSONValue]) -> [ArtifactMention] {
+    public func fromFields(_ fields: JSONObject) -> [ArtifactMention] {
         var out: [ArtifactMention] = []
         // Sorted so that a signal's artifacts (and so new artifacts' ids) come in one order.
         for key in fields.keys.filter({ ArtifactExtractor.fieldMap[$0] != nil }).sorted() {

@@ -46,7 +46,7 @@ struct CEFFormat: Format {
         var e: [String: String] = [:]
         for (key, value) in pairs { e[CEF.fullNames[key] ?? key] = value }
 
-        var f: [String: JSONValue] = [:]
+        var f: JSONObject = [:]
         let vendor = h[1], product = h[2], signature = h[4], title = h[5], severityText = h[6].trimmingCharacters(in: .whitespaces)
         f["cef.version"] = .string(h[0])
         f["cef.device_vendor"] = .string(vendor)

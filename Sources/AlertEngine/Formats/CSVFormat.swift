@@ -55,7 +55,7 @@ struct CSVFormat: Format {
             throw NormalizeError("csv: column '\(originalName)' is not a time: '\(timeText.prefix(60))'")
         }
 
-        var f: [String: JSONValue] = [:]
+        var f: JSONObject = [:]
         for (column, value) in zip(header, values) { f["csv.\(column)"] = .string(value) }
         for (column, value) in row {
             if let key = CSVFormat.stringColumns[column] {

@@ -41,7 +41,7 @@ struct CarbonBlackFormat: Format {
             return s
         }
 
-        var f: [String: JSONValue] = [:]
+        var f: JSONObject = [:]
         f["cbc.type"] = .string(type)
         if let n = cbSeverity { f["cbc.severity"] = .int(n) }
         if let reason = text("reason") { f["cbc.reason"] = .string(reason) }

@@ -44,7 +44,7 @@ struct CloudTrailFormat: Format {
         let identityType = e.string("userIdentity.type") ?? ""
         let errorCode = e.string("errorCode")
 
-        var f: [String: JSONValue] = [:]
+        var f: JSONObject = [:]
         f["event.action"] = .string(eventName)
         f["event.provider"] = .string(eventSource)
         f["cloud.provider"] = "aws"

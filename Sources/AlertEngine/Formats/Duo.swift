@@ -17,9 +17,9 @@ struct DuoFormat: Format {
         let result = (e.string("result") ?? "unknown").lowercased()
         let reason = e.string("reason") ?? ""
         let factor = e.string("factor") ?? ""
-        let isPush = factor.lowercased().contains("push")
+        let isPush = factor.lowercased().includes("push")
 
-        var f: [String: JSONValue] = [:]
+        var f: JSONObject = [:]
         if let email = e.string("email") { f["user.email"] = .string(email.lowercased()) }
         ECS.user(e.string("user.name"), into: &f)
         ECS.copy(e, "user.key", to: "user.id", into: &f)
@@ -48,9 +48,9 @@ struct DuoFormat: Format {
             kind = .duoAuth; severity = .info; title = "Duo \(isPush ? "push approved" : "authentication") for \(user)"
         case (_, true):
             kind = .duoPushFailed
-            let fraud = result == "fraud" || reason.contains("fraud")
+            let fraud = result == "fraud" || reason.includes("fraud")
             severity = fraud ? .high : .medium
-            let what = fraud ? "marked as fraud" : reason.contains("no_response") || reason.contains("timeout") ? "timed out" : "denied"
+            let what = fraud ? "marked as fraud" : reason.includes("no_response") || reason.includes("timeout") ? "timed out" : "denied"
             title = "Duo push to \(user) \(what)"
         default:
             kind = .duoAuthFailed; severity = result == "fraud" ? .high : .low

@@ -42,7 +42,7 @@ struct EmailFormat: Format {
             throw NormalizeError("email: Date is not an RFC 5322 date: \(dateText.prefix(60))")
         }
 
-        var f: [String: JSONValue] = [:]
+        var f: JSONObject = [:]
         func addresses(_ header: String) -> [String] {
             message.all(header).flatMap { MIME.addresses($0) }.map(\.address)
         }

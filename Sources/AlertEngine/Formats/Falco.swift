@@ -36,7 +36,7 @@ struct FalcoFormat: Format {
         }
         func text(_ key: String) -> String? { value(key)?.stringValue }
 
-        var f: [String: JSONValue] = [:]
+        var f: JSONObject = [:]
         f["rule.name"] = .string(rule)
         f["falco.priority"] = .string(priority)
         ECS.copy(e, "source", to: "falco.source", into: &f)

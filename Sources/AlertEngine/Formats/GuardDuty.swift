@@ -49,7 +49,7 @@ struct GuardDutyFormat: Format {
         }
         let time = try time(g, among: ["service.eventFirstSeen", "createdAt"])
 
-        var f: [String: JSONValue] = [:]
+        var f: JSONObject = [:]
         f["cloud.provider"] = "aws"
         ECS.copy(g, "accountId", to: "cloud.account.id", into: &f)
         ECS.copy(g, "region", to: "cloud.region", into: &f)

@@ -39,7 +39,7 @@ struct LEEFFormat: Format {
         var a: [String: String] = [:]
         for (key, value) in pairs { a[key] = value }
 
-        var f: [String: JSONValue] = [:]
+        var f: JSONObject = [:]
         let vendor = h.fields[1], product = h.fields[2], eventID = h.fields[4]
         f["leef.version"] = .string(h.fields[0])
         f["leef.vendor"] = .string(vendor)

@@ -116,7 +116,7 @@ public struct MappingFormat: Format {
     public func normalize(_ record: Record) throws(NormalizeError) -> [Normalized] {
         let e = try object(record)
         let time = try eventTime(e)
-        var f: [String: JSONValue] = [:]
+        var f: JSONObject = [:]
         for (ecs, path) in fields {
             guard let v = e.at(path) else { continue }
             if ecs == "user.name", let s = v.stringValue { ECS.user(s, into: &f) } else { f[ecs] = v }

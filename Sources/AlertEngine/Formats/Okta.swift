@@ -15,11 +15,11 @@ struct OktaFormat: Format {
         let eventType = e.string("eventType") ?? ""
         let result = (e.string("outcome.result") ?? "UNKNOWN").uppercased()
         let behaviors = e.string("debugContext.debugData.behaviors") ?? ""
-        func positive(_ behavior: String) -> Bool { behaviors.contains("\(behavior)=POSITIVE") }
+        func positive(_ behavior: String) -> Bool { behaviors.includes("\(behavior)=POSITIVE") }
         let newGeo = positive("New Geo-Location") || positive("New Country")
         let newDevice = positive("New Device")
 
-        var f: [String: JSONValue] = [:]
+        var f: JSONObject = [:]
         f["event.action"] = .string(eventType)
         f["event.outcome"] = .string(result.lowercased())
         ECS.copy(e, "outcome.reason", to: "event.reason", into: &f)

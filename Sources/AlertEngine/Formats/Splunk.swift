@@ -41,7 +41,7 @@ struct SplunkFormat: Format {
             return nil
         }
 
-        var f: [String: JSONValue] = [:]
+        var f: JSONObject = [:]
         for (key, value) in result { f["splunk.result.\(key)"] = value }
         ECS.copy(e, "sid", to: "splunk.sid", into: &f)
         ECS.copy(e, "search_name", to: "splunk.search_name", into: &f)

@@ -32,7 +32,7 @@ struct SuricataFormat: Format {
         let time = try time(e, "timestamp")
         if eventType == "stats" { return [] }
 
-        var f: [String: JSONValue] = [:]
+        var f: JSONObject = [:]
         f["event.action"] = .string(eventType)
         f["suricata.event_type"] = .string(eventType)
         if let flow = e.string("flow_id") { f["suricata.flow_id"] = .string(flow) }
@@ -116,7 +116,7 @@ struct SuricataFormat: Format {
 
     /// DNS in the three EVE layouts: v1 (one event per answer, `rrname`/`rdata` at the top), v2
     /// (`answers` and/or `grouped`), v3 of Suricata 8 (`queries` array, `request`/`response`).
-    func dns(_ e: JSONValue, into f: inout [String: JSONValue]) {
+    func dns(_ e: JSONValue, into f: inout JSONObject) {
         let type = (e.string("dns.type") ?? "").lowercased()
         let isAnswer = type == "answer" || type == "response"
         f["dns.type"] = .string(isAnswer ? "answer" : "query")
@@ -128,7 +128,7 @@ struct SuricataFormat: Format {
         ECS.copy(e, "dns.rcode", to: "dns.response_code", into: &f)
         var answers: [JSONValue] = []
         func answer(name: String?, type: String?, ttl: Int64?, data: String) {
-            var a: [String: JSONValue] = ["data": .string(data)]
+            var a: JSONObject = ["data": .string(data)]
             if let name { a["name"] = .string(VendorJSON.hostname(name)) }
             if let type { a["type"] = .string(type) }
             if let ttl { a["ttl"] = .int(ttl) }
@@ -154,7 +154,7 @@ struct SuricataFormat: Format {
 
     /// HTTP: `url` is usually the request target (`/path?q`), an absolute URL through proxies.
     /// `url.full` is rebuilt from the Host header (or the server's address) and the target.
-    func http(_ e: JSONValue, into f: inout [String: JSONValue]) {
+    func http(_ e: JSONValue, into f: inout JSONObject) {
         let host = e.string("http.hostname").map { VendorJSON.hostname($0).lowercased() }
         if let host, !VendorJSON.isIP(host) { f["url.domain"] = .string(host) }
         if let target = e.string("http.url") {
@@ -183,7 +183,7 @@ struct SuricataFormat: Format {
 
     /// TLS: `version` reads `TLS 1.3`, `SSLv3` or `UNDETERMINED`; `fingerprint` is the server
     /// certificate's SHA-1 with colons.
-    func tls(_ e: JSONValue, into f: inout [String: JSONValue]) {
+    func tls(_ e: JSONValue, into f: inout JSONObject) {
         if let sni = e.string("tls.sni") {
             let name = VendorJSON.hostname(sni).lowercased()
             f["tls.client.server_name"] = .string(name)
@@ -222,7 +222,7 @@ struct SuricataFormat: Format {
         }
     }
 
-    static func title(_ type: String, _ e: JSONValue, _ f: [String: JSONValue]) -> String {
+    static func title(_ type: String, _ e: JSONValue, _ f: JSONObject) -> String {
         let src = e.string("src_ip") ?? "?"
         let dst = e.string("dest_ip") ?? "?"
         let dport = e.string("dest_port").map { ":\($0)" } ?? ""

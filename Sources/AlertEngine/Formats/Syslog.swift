@@ -211,7 +211,7 @@ enum Syslog {
     static let severityNames = ["emergency", "alert", "critical", "error", "warning", "notice", "informational", "debug"]
 
     /// The header as ECS `log.syslog.*` fields; the sender is the observer (`observer.hostname`).
-    static func fields(_ m: SyslogMessage, into f: inout [String: JSONValue]) {
+    static func fields(_ m: SyslogMessage, into f: inout JSONObject) {
         if let p = m.priority, let facility = m.facility, let severity = m.severity {
             f["log.syslog.priority"] = .int(Int64(p))
             f["log.syslog.facility.code"] = .int(Int64(facility))

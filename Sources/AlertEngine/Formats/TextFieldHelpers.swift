@@ -3,7 +3,7 @@ import Model
 /// ECS helpers for the text formats (CEF, LEEF, CSV), where every value arrives as a string.
 enum TextECS {
     /// A string value, skipping the empty ones and the placeholders devices write for "none".
-    static func set(_ value: String?, _ key: String, into f: inout [String: JSONValue]) {
+    static func set(_ value: String?, _ key: String, into f: inout JSONObject) {
         guard let v = clean(value) else { return }
         f[key] = .string(v)
     }
@@ -15,14 +15,14 @@ enum TextECS {
 
     /// A port or counter: an integer when the text is one, else nothing (the raw text stays
     /// under the format's own prefix).
-    static func int(_ value: String?, _ key: String, into f: inout [String: JSONValue]) {
+    static func int(_ value: String?, _ key: String, into f: inout JSONObject) {
         if let v = clean(value), let n = Int64(v) { f[key] = .int(n) }
     }
 
     /// A login as `user.name`/`user.domain`: `CORP\jdoe` is `jdoe` in domain `CORP`, and an email
     /// address goes through `ECS.user` (name before the `@`, whole address in `user.email`), so
     /// one person is one user across vendors. `prefix` is `user` or `destination.user`.
-    static func user(_ login: String?, prefix: String = "user", into f: inout [String: JSONValue]) {
+    static func user(_ login: String?, prefix: String = "user", into f: inout JSONObject) {
         guard let login = clean(login) else { return }
         if let slash = login.firstIndex(of: "\\"), slash != login.startIndex, login.index(after: slash) != login.endIndex {
             f["\(prefix).domain"] = .string(String(login[..<slash]))
@@ -52,7 +52,7 @@ enum TextECS {
     }
 
     /// `network.transport` from a protocol name or IANA number (`TCP`, `6`).
-    static func transport(_ value: String?, into f: inout [String: JSONValue]) {
+    static func transport(_ value: String?, into f: inout JSONObject) {
         guard let v = clean(value) else { return }
         if let n = Int64(v) {
             f["network.iana_number"] = .string(String(n))

@@ -27,7 +27,7 @@ enum VendorJSON {
 
     /// A URL as a log names it: absolute (`http://host/path?q`) into `url.original`, or a request
     /// target (`/path?q`) into `url.path` and `url.query`, which are not URLs by themselves.
-    static func url(_ value: String?, into fields: inout [String: JSONValue]) {
+    static func url(_ value: String?, into fields: inout JSONObject) {
         guard let value, !value.isEmpty, value != "-" else { return }
         if let scheme = value.range(of: "://"), value[..<scheme.lowerBound].allSatisfy(\.isLetter) {
             fields["url.original"] = .string(value)
@@ -69,7 +69,7 @@ enum VendorJSON {
 
     /// An address into `<side>.ip` when it is one, else `<side>.domain` when it reads as a DNS
     /// name; `<side>.address` always keeps what the vendor wrote.
-    static func address(_ value: String?, side: String, into fields: inout [String: JSONValue]) {
+    static func address(_ value: String?, side: String, into fields: inout JSONObject) {
         guard let value, !value.isEmpty, value != "-" else { return }
         fields["\(side).address"] = .string(value)
         if isIP(value) {
@@ -85,7 +85,7 @@ enum VendorJSON {
     static func camelCased(_ value: JSONValue) -> JSONValue {
         switch value {
         case .object(let o):
-            var out: [String: JSONValue] = [:]
+            var out: JSONObject = [:]
             for (key, v) in o {
                 let lowered = key.prefix(1).lowercased() + key.dropFirst()
                 out[lowered] = camelCased(v)

@@ -27,7 +27,7 @@ struct WazuhFormat: Format {
             return s
         }
 
-        var f: [String: JSONValue] = [:]
+        var f: JSONObject = [:]
         f["wazuh.rule.level"] = .int(level)
         ECS.copy(e, "rule.id", to: "rule.id", into: &f)
         ECS.copy(e, "rule.description", to: "rule.name", into: &f)

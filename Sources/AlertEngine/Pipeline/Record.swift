@@ -42,7 +42,7 @@ public struct Normalized: Sendable {
     public var severity: Severity
     public var title: String
     /// ECS names where ECS has one (`user.name`, `source.ip`, `destination.port`, `host.name`).
-    public var fields: [String: JSONValue]
+    public var fields: JSONObject
     public var raw: String
     /// Artifacts the format knows from the vendor's structure, with their roles.
     public var artifacts: [ArtifactMention]
@@ -51,7 +51,7 @@ public struct Normalized: Sendable {
 
     public init(
         time: Timestamp, source: String, sourceRef: String?, kind: SignalKind, severity: Severity, title: String,
-        fields: [String: JSONValue], raw: String, artifacts: [ArtifactMention] = [], texts: [String] = []
+        fields: JSONObject, raw: String, artifacts: [ArtifactMention] = [], texts: [String] = []
     ) {
         self.time = time
         self.source = source

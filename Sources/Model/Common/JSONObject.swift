@@ -28,12 +28,22 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     /// Members as a parser read them: a repeated key keeps its last value, as in a `Dictionary`.
     init(parsed: [Member]) {
         members = parsed
-        guard parsed.count > 1 else { return }
-        var seen = Set<String>(minimumCapacity: parsed.count)
-        guard !parsed.allSatisfy({ seen.insert($0.key).inserted }) else { return }
+        guard parsed.count > 1, Self.hasRepeatedKey(parsed) else { return }
         var last: [String: Int] = [:]
         for (i, m) in parsed.enumerated() { last[m.key] = i }
         members = parsed.enumerated().filter { last[$0.element.key] == $0.offset }.map(\.element)
+    }
+
+    private static func hasRepeatedKey(_ members: [Member]) -> Bool {
+        // Pairwise for the small objects vendors send; a set beyond that.
+        if members.count <= 24 {
+            for i in members.indices {
+                for j in (i + 1)..<members.count where members[i].key == members[j].key { return true }
+            }
+            return false
+        }
+        var seen = Set<String>(minimumCapacity: members.count)
+        return !members.allSatisfy { seen.insert($0.key).inserted }
     }
 
     public subscript(key: String) -> JSONValue? {

@@ -9,15 +9,16 @@ extension JSONValue {
             return v
         }
         var current = self
-        var rest = path[...]
-        // Walks the path without splitting it into an array: normalizers call this for every
-        // field of every event.
+        // Walks the path's bytes without splitting it into an array: normalizers call this for
+        // every field of every event.
+        let bytes = path.utf8
+        var start = bytes.startIndex
         while true {
-            let dot = rest.firstIndex(of: ".")
-            let part = dot.map { rest[..<$0] } ?? rest
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: ".")) ?? bytes.endIndex
+            let part = String(path[start..<end])
             switch current {
             case .object(let o):
-                guard let next = o[String(part)] else { return nil }
+                guard let next = o[part] else { return nil }
                 current = next
             case .array(let a):
                 guard let i = Int(part), a.indices.contains(i) else { return nil }
@@ -25,8 +26,8 @@ extension JSONValue {
             default:
                 return nil
             }
-            guard let dot else { break }
-            rest = rest[rest.index(after: dot)...]
+            guard end < bytes.endIndex else { break }
+            start = bytes.index(after: end)
         }
         if case .null = current { return nil }
         return current

@@ -37,36 +37,43 @@ public enum JSONValue: Hashable, Sendable {
 
     /// Compact canonical text: no whitespace, keys sorted by their UTF-8 bytes.
     public var text: String {
-        var out = ""
-        write(to: &out)
-        return out
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        encode(into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     public func write(to out: inout String) {
+        out += text
+    }
+
+    /// Canonical JSON as bytes: the ingest path writes every signal's fields this way, and
+    /// appending bytes is several times cheaper than appending to a `String`.
+    public func encode(into out: inout [UInt8]) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .double(let d): out += JSONValue.format(d)
+        case .null: out += "null".utf8
+        case .bool(let b): out += (b ? "true" : "false").utf8
+        case .int(let i): out += String(i).utf8
+        case .double(let d): out += JSONValue.format(d).utf8
         case .string(let s): JSONValue.quote(s, into: &out)
         case .array(let a):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (n, v) in a.enumerated() {
-                if n > 0 { out += "," }
-                v.write(to: &out)
+                if n > 0 { out.append(UInt8(ascii: ",")) }
+                v.encode(into: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let o):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             // String order: byte order for the ASCII keys vendors use, and consistent with the
-            // dictionary's own notion of which keys are equal for the rest.
+            // object's own notion of which keys are equal for the rest.
             for (n, member) in o.sorted.enumerated() {
-                if n > 0 { out += "," }
+                if n > 0 { out.append(UInt8(ascii: ",")) }
                 JSONValue.quote(member.key, into: &out)
-                out += ":"
-                member.value.write(to: &out)
+                out.append(UInt8(ascii: ":"))
+                member.value.encode(into: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
@@ -91,38 +98,40 @@ public enum JSONValue: Hashable, Sendable {
     }
 
     public static func quoted(_ s: String) -> String {
-        var out = ""
+        var out: [UInt8] = []
         quote(s, into: &out)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// JSON string escaping per RFC 8259: quote, backslash and control characters.
-    public static func quote(_ s: String, into out: inout String) {
-        // Most values need no escaping: append them whole (this runs for every field of every
-        // ingested signal).
+    static func quote(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        // Most values need no escaping: copied whole.
         if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
-            out += "\""
-            out += s
-            out += "\""
+            out.append(contentsOf: s.utf8)
+            out.append(UInt8(ascii: "\""))
             return
         }
-        out.unicodeScalars.append("\"")
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20:
-                out += "\\u00"
-                let hex = Array("0123456789abcdef")
-                out.append(hex[Int(c.value >> 4)])
-                out.append(hex[Int(c.value & 15)])
-            default: out.unicodeScalars.append(scalar)
+        let hex: StaticString = "0123456789abcdef"
+        func escaped(_ c: Character) {
+            out.append(UInt8(ascii: "\\"))
+            out.append(c.asciiValue!)
+        }
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): escaped("\"")
+            case UInt8(ascii: "\\"): escaped("\\")
+            case 0x0A: escaped("n")
+            case 0x0D: escaped("r")
+            case 0x09: escaped("t")
+            case ..<0x20:
+                out.append(contentsOf: "\\u00".utf8)
+                out.append(hex.utf8Start[Int(b >> 4)])
+                out.append(hex.utf8Start[Int(b & 15)])
+            default: out.append(b)
             }
         }
-        out.unicodeScalars.append("\"")
+        out.append(UInt8(ascii: "\""))
     }
 }
 

@@ -14,3 +14,19 @@ extension String {
 extension Substring {
     public var trimmed: String { String(self).trimmed }
 }
+
+extension StringProtocol {
+    /// Whether `needle` occurs in the text, compared byte for byte. Foundation's `contains`
+    /// goes through CFString, which costs more than the rest of a normalizer on the ingest path.
+    public func includes(_ needle: String) -> Bool {
+        let hay = Array(utf8), n = Array(needle.utf8)
+        guard !n.isEmpty else { return true }
+        guard n.count <= hay.count else { return false }
+        for start in 0...(hay.count - n.count) where hay[start] == n[0] {
+            var k = 1
+            while k < n.count && hay[start + k] == n[k] { k += 1 }
+            if k == n.count { return true }
+        }
+        return false
+    }
+}

@@ -68,9 +68,9 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
     /// `2026-11-29 03:48:06`, fractional seconds, `+02:00` offsets, or epoch milliseconds.
     /// A time without a zone is UTC.
     public init?(parsing text: String) {
-        let s = text.trimmingCharacters(in: .whitespaces)
-        if let n = Int64(s), s.count >= 10 {
-            guard let t = Timestamp(epoch: s.count <= 10 ? Double(n) : Double(n) / 1000) else { return nil }
+        let s = text.trimmed
+        if let n = Int64(s), s.utf8.count >= 10 {
+            guard let t = Timestamp(epoch: s.utf8.count <= 10 ? Double(n) : Double(n) / 1000) else { return nil }
             self = t
             return
         }

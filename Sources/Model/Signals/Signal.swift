@@ -72,4 +72,13 @@ public struct NewSignal: Sendable {
             time: time, source: source, sourceRef: sourceRef, kind: kind, severity: severity, title: title,
             fieldsJSON: JSONValue.object(fields).text, raw: raw, artifacts: artifacts, ingestedAt: ingestedAt)
     }
+
+    public init(
+        time: Timestamp, source: String, sourceRef: String?, kind: String, severity: Severity, title: String,
+        fields: JSONObject, raw: String, artifacts: [ArtifactMention], ingestedAt: Timestamp? = nil
+    ) {
+        self.init(
+            time: time, source: source, sourceRef: sourceRef, kind: kind, severity: severity, title: title,
+            fieldsJSON: JSONValue.object(fields).text, raw: raw, artifacts: artifacts, ingestedAt: ingestedAt)
+    }
 }
