@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+
+/// The shipped benchmarks run end to end on a small volume and report their figures as the
+/// README says. Times are not asserted (tests never do); counts and the keys are.
+@Suite struct BenchCLITests {
+    func lastJSON(_ result: Taser.Result) throws -> [String: Any] {
+        let last = try #require(result.stdout.split(separator: "\n").last)
+        return try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
+    }
+
+    @Test func ingestReportsItsRatesAndBothBaselines() throws {
+        let dir = TempDir()
+        let result = try Taser.run(["bench", "ingest", "--events", "600", "--scratch", dir.path, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let figures = try lastJSON(result)
+        #expect(figures["events"] as? Int == 600 && figures["signals"] as? Int == 600 && figures["quarantined"] as? Int == 0)
+        for key in ["signals_per_s", "floor_ratio", "store_ratio", "prepare_us_per_event", "store_us_per_event"] {
+            #expect((figures[key] as? Double ?? 0) > 0, "\(key)")
+        }
+        #expect((figures["links"] as? Int ?? 0) >= 600)
+        // Scratch files go unless --keep.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+    }
+
+    @Test func keepLeavesTheEventsAndDatabases() throws {
+        let dir = TempDir()
+        let result = try Taser.run(["bench", "ingest", "--events", "200", "--scratch", dir.path, "--keep"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let kept = try #require(try FileManager.default.contentsOfDirectory(atPath: dir.path).first)
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path + "/" + kept)
+        #expect(Set(["events.ndjson", "ingest.db", "floor.db", "store.db"]).isSubset(of: Set(files)))
+        #expect(result.stdout.contains("kept"))
+    }
+
+    @Test func demoReportsItsRatio() throws {
+        let dir = TempDir()
+        let result = try Taser.run(["bench", "demo", "--signals", "3000", "--scratch", dir.path, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let figures = try lastJSON(result)
+        #expect(figures["signals"] as? Int == 3000)
+        #expect((figures["ratio"] as? Double ?? 0) > 0 && (figures["links"] as? Int ?? 0) > 0)
+    }
+}
