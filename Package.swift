@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // The layers of ../shared/DESIGN.md: each target imports only those below it.
-//   taser (executable) -> Engine -> AlertEngine -> Store -> Model
+//   taser (executable) -> Engine -> AlertEngine, SignalServer -> Store -> Model
 // SignalServer, Positron, Sync, Automation, Server and Console join between Store and
 // Engine (or above it) as their issues land. C libraries stay at the edges: CZlib is read only
 // by AlertEngine's gzip reader, CCurl only by HTTPClient.
@@ -45,8 +45,13 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The rule language, Sigma import, the streaming correlator and the simulator.
+        .target(
+            name: "SignalServer",
+            dependencies: ["Model", "Store", .product(name: "Yams", package: "Yams")]
+        ),
         // The one facade every client uses: who is asking, the access check, the workflows.
-        .target(name: "Engine", dependencies: ["Model", "Store", "AlertEngine"]),
+        .target(name: "Engine", dependencies: ["Model", "Store", "AlertEngine", "SignalServer"]),
         .executableTarget(
             name: "taser",
             dependencies: [
@@ -61,6 +66,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AlertEngineTests", dependencies: ["AlertEngine", "Store", "Model"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "SignalServerTests", dependencies: ["SignalServer", "Model", "Store"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Store"]),

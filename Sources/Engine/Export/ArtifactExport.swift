@@ -53,27 +53,10 @@ extension Engine {
 }
 
 extension SignalKind {
-    /// Finds a kind by name, display name or alias, ignoring case and a plural `s`.
-    /// `among` adds the kinds of mapping files to the built-in catalog.
+    /// Finds a kind by name, display name or alias (see `find`), or says which kinds exist.
     public static func resolve(_ text: String, among extra: [SignalKind] = []) throws -> SignalKind {
-        // Plural-insensitive word by word: "failed Duo pushes", "SSO logins from a new location".
-        func fold(_ s: String) -> String {
-            s.lowercased().split(separator: " ").map { word -> String in
-                var w = String(word)
-                if w.count > 4, w.hasSuffix("shes") || w.hasSuffix("xes") || w.hasSuffix("ches") {
-                    w.removeLast(2)
-                } else if w.count > 3, w.hasSuffix("s"), !w.hasSuffix("ss") {
-                    w.removeLast()
-                }
-                return w
-            }.joined(separator: " ")
-        }
-        let key = fold(text)
-        let kinds = extra + catalog
-        for kind in kinds where ([kind.name, kind.displayName] + kind.aliases).contains(where: { fold($0) == key }) {
-            return kind
-        }
-        let names = kinds.map { "\($0.name) (\"\($0.displayName)\")" }.joined(separator: ", ")
+        if let kind = find(text, among: extra) { return kind }
+        let names = (extra + catalog).map { "\($0.name) (\"\($0.displayName)\")" }.joined(separator: ", ")
         throw EngineError.invalid("no signal kind '\(text)'; kinds are: \(names)")
     }
 }

@@ -1,0 +1,50 @@
+extension SignalKind {
+    /// Finds a kind by name, display name or alias, ignoring case and a plural `s`
+    /// ("failed Duo pushes", "SSO logins from a new location"). `among` adds the kinds of
+    /// mapping files to the built-in catalog.
+    public static func find(_ text: String, among extra: [SignalKind] = []) -> SignalKind? {
+        let key = fold(text)
+        return (extra + catalog).first { kind in
+            ([kind.name, kind.displayName] + kind.aliases).contains { fold($0) == key }
+        }
+    }
+
+    /// The kinds whose names read closest to `text`, nearest first: for "did you mean".
+    public static func nearest(_ text: String, among extra: [SignalKind] = [], limit: Int = 3) -> [SignalKind] {
+        let key = fold(text)
+        let scored = (extra + catalog).map { kind in
+            (kind, ([kind.name, kind.displayName] + kind.aliases).map { editDistance(fold($0), key) }.min() ?? .max)
+        }
+        return scored.sorted { $0.1 < $1.1 }.prefix(limit).map(\.0)
+    }
+
+    /// Lowercased, each word without a plural ending.
+    static func fold(_ s: String) -> String {
+        s.lowercased().split(separator: " ").map { word -> String in
+            var w = String(word)
+            if w.count > 4, w.hasSuffix("shes") || w.hasSuffix("xes") || w.hasSuffix("ches") {
+                w.removeLast(2)
+            } else if w.count > 3, w.hasSuffix("s"), !w.hasSuffix("ss") {
+                w.removeLast()
+            }
+            return w
+        }.joined(separator: " ")
+    }
+}
+
+/// Levenshtein distance over characters, for "did you mean" suggestions.
+public func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    var current = Array(repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        current[0] = i
+        for j in 1...b.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        swap(&previous, &current)
+    }
+    return previous[b.count]
+}
