@@ -1,0 +1,232 @@
+import Foundation
+import Model
+
+/// A `Filter` made ready to run: needles lowercased, regexes compiled, networks parsed, once
+/// per rule rather than once per signal. The one place filter semantics live:
+/// - a field is read from the signal's normalized fields by its ECS name (`user.name`);
+/// - a missing (or null) field fails every test but `absent` (and `equals(.null)`);
+/// - text tests ignore case unless `cased`; numbers compare as numbers, and a number's text
+///   (`22`) equals the number;
+/// - a field holding a list passes when any element passes.
+public struct Matcher: Sendable {
+    private indirect enum Node: Sendable {
+        case all([Node]), any([Node]), not(Node), always
+        case test(String, Check)
+        case sameAs(String, String)
+    }
+
+    private enum Check: @unchecked Sendable {
+        case equals(FilterValue, cased: Bool)
+        case text(Op, String, cased: Bool)
+        case regex(NSRegularExpression)
+        case compare(Comparison, Double)
+        case network(Network)
+        case oneOf([FilterValue], cased: Bool)
+        case present, absent
+    }
+
+    private enum Op { case contains, prefix, suffix, glob }
+
+    private let root: Node
+
+    public init(_ filter: Filter) throws(RuleError) {
+        root = try Matcher.compile(filter)
+    }
+
+    public func matches(_ fields: JSONObject) -> Bool { Matcher.run(root, fields) }
+
+    /// The same test on one field's value alone (the simulator evaluates a filter once per
+    /// distinct value of its field). Nil when the filter reads more than `field`.
+    public static func singleField(_ filter: Filter) -> String? {
+        let fields = filter.fields
+        return fields.count == 1 ? fields.first : nil
+    }
+
+    private static func compile(_ filter: Filter) throws(RuleError) -> Node {
+        switch filter {
+        case .all(let fs):
+            var nodes: [Node] = []
+            for f in fs { nodes.append(try compile(f)) }
+            return .all(nodes)
+        case .any(let fs):
+            var nodes: [Node] = []
+            for f in fs { nodes.append(try compile(f)) }
+            return .any(nodes)
+        case .not(let f): return .not(try compile(f))
+        case .always: return .always
+        case .sameAs(let a, let b): return .sameAs(a, b)
+        case .test(let field, let test):
+            switch test {
+            case .equals(let v, let cased): return .test(field, .equals(v, cased: cased))
+            case .contains(let s, let cased): return .test(field, .text(.contains, cased ? s : s.lowercased(), cased: cased))
+            case .startsWith(let s, let cased): return .test(field, .text(.prefix, cased ? s : s.lowercased(), cased: cased))
+            case .endsWith(let s, let cased): return .test(field, .text(.suffix, cased ? s : s.lowercased(), cased: cased))
+            case .glob(let s, let cased): return .test(field, .text(.glob, cased ? s : s.lowercased(), cased: cased))
+            case .regex(let pattern, let insensitive):
+                do {
+                    return .test(field, .regex(try NSRegularExpression(pattern: pattern, options: insensitive ? [.caseInsensitive] : [])))
+                } catch {
+                    throw RuleError(message: "'\(pattern)' is not a valid regular expression")
+                }
+            case .compare(let op, let n): return .test(field, .compare(op, n))
+            case .inCIDR(let text):
+                guard let network = Network(text) else {
+                    throw RuleError(message: "'\(text)' is not a network; write it as 10.0.0.0/8 or 2001:db8::/32")
+                }
+                return .test(field, .network(network))
+            case .oneOf(let values, let cased): return .test(field, .oneOf(values, cased: cased))
+            case .present: return .test(field, .present)
+            case .absent: return .test(field, .absent)
+            }
+        }
+    }
+
+    private static func run(_ node: Node, _ fields: JSONObject) -> Bool {
+        switch node {
+        case .all(let nodes): return nodes.allSatisfy { run($0, fields) }
+        case .any(let nodes): return nodes.contains { run($0, fields) }
+        case .not(let n): return !run(n, fields)
+        case .always: return true
+        case .sameAs(let a, let b):
+            guard let x = value(fields[a]), let y = value(fields[b]) else { return false }
+            return x == y || (x.stringValue != nil && x.stringValue == y.stringValue)
+        case .test(let field, let check):
+            return passes(check, value(fields[field]))
+        }
+    }
+
+    private static func value(_ v: JSONValue?) -> JSONValue? {
+        if case .null? = v { return nil }
+        return v
+    }
+
+    private static func passes(_ check: Check, _ v: JSONValue?) -> Bool {
+        switch check {
+        case .present: return v != nil
+        case .absent: return v == nil
+        case .equals(.null, _): return v == nil
+        default: break
+        }
+        guard let v else { return false }
+        if case .array(let items) = v { return items.contains { passes(check, value($0)) } }
+        switch check {
+        case .equals(let expected, let cased): return equal(v, expected, cased: cased)
+        case .oneOf(let values, let cased): return values.contains { equal(v, $0, cased: cased) }
+        case .text(let op, let needle, let cased):
+            guard var s = v.stringValue else { return false }
+            if !cased { s = s.lowercased() }
+            switch op {
+            case .contains: return s.includes(needle)
+            case .prefix: return s.hasPrefix(needle)
+            case .suffix: return s.hasSuffix(needle)
+            case .glob: return Glob.matches(Array(s.utf8)[...], Array(needle.utf8)[...])
+            }
+        case .regex(let re):
+            guard let s = v.stringValue else { return false }
+            return re.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
+        case .compare(let op, let bound):
+            guard let n = number(v) else { return false }
+            switch op {
+            case .less: return n < bound
+            case .lessOrEqual: return n <= bound
+            case .greater: return n > bound
+            case .greaterOrEqual: return n >= bound
+            }
+        case .network(let network):
+            guard let s = v.stringValue else { return false }
+            return network.contains(s)
+        case .present, .absent: return true  // handled above
+        }
+    }
+
+    private static func number(_ v: JSONValue) -> Double? {
+        switch v {
+        case .int(let i): return Double(i)
+        case .double(let d): return d
+        case .string(let s): return Double(s.trimmed)
+        default: return nil
+        }
+    }
+
+    private static func equal(_ v: JSONValue, _ expected: FilterValue, cased: Bool) -> Bool {
+        switch expected {
+        case .null: return false
+        case .bool(let b):
+            if case .bool(let x) = v { return x == b }
+            return v.stringValue?.lowercased() == (b ? "true" : "false")
+        case .number(let n): return number(v) == n
+        case .text(let t):
+            guard let s = v.stringValue else { return false }
+            return cased ? s == t : s.lowercased() == t.lowercased()
+        }
+    }
+}
+
+/// `*` (any run) and `?` (one byte) over bytes, whole value; `\*` and `\?` are literal.
+enum Glob {
+    static func matches(_ s: ArraySlice<UInt8>, _ p: ArraySlice<UInt8>) -> Bool {
+        var s = s, p = p
+        var starP: ArraySlice<UInt8>?
+        var starS: ArraySlice<UInt8> = []
+        while !s.isEmpty {
+            if let c = p.first {
+                if c == UInt8(ascii: "*") {
+                    p = p.dropFirst()
+                    starP = p
+                    starS = s
+                    continue
+                }
+                if c == UInt8(ascii: "\\"), p.count > 1, p[p.startIndex + 1] == s.first {
+                    p = p.dropFirst(2)
+                    s = s.dropFirst()
+                    continue
+                }
+                if c == UInt8(ascii: "?") || c == s.first {
+                    p = p.dropFirst()
+                    s = s.dropFirst()
+                    continue
+                }
+            }
+            guard let resume = starP else { return false }
+            starS = starS.dropFirst()
+            s = starS
+            p = resume
+        }
+        return p.allSatisfy { $0 == UInt8(ascii: "*") }
+    }
+}
+
+/// An IPv4 or IPv6 network for CIDR tests.
+struct Network: Sendable, Hashable {
+    let address: [UInt8]
+    let prefix: Int
+
+    init?(_ text: String) {
+        let parts = text.trimmed.split(separator: "/", maxSplits: 1)
+        guard let first = parts.first, let bytes = Network.bytes(String(first)) else { return nil }
+        let bits = bytes.count * 8
+        let prefix = parts.count == 2 ? Int(parts[1]) : bits
+        guard let prefix, (0...bits).contains(prefix) else { return nil }
+        self.address = bytes
+        self.prefix = prefix
+    }
+
+    func contains(_ ip: String) -> Bool {
+        guard let bytes = Network.bytes(ip.trimmed), bytes.count == address.count else { return false }
+        var left = prefix
+        for (a, b) in zip(address, bytes) where left > 0 {
+            let mask: UInt8 = left >= 8 ? 0xFF : ~(0xFF >> UInt8(left))
+            if a & mask != b & mask { return false }
+            left -= 8
+        }
+        return true
+    }
+
+    static func bytes(_ text: String) -> [UInt8]? {
+        var v4 = in_addr()
+        if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
+        return nil
+    }
+}
