@@ -1,0 +1,172 @@
+/// A piece of rule text. The console colours rule text by these, and every error points at one.
+public struct Token: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case word       // SSO, login, username, src_ip, okta.sso.login, IN, WITH (keywords are words)
+        case number     // 4, 2.5
+        case string     // "push" (text without the quotes)
+        case symbol     // [ ] ( ) + , = != < <= > >=
+        case end
+    }
+
+    public var kind: Kind
+    public var text: String
+    /// 1-based line and column of the first character; `offset` counts characters.
+    public var line: Int
+    public var column: Int
+    public var offset: Int
+    public var length: Int
+
+    /// Whether this is the keyword `k` (keywords are case-insensitive words).
+    func `is`(_ k: String) -> Bool { kind == .word && text.uppercased() == k }
+    func isSymbol(_ s: String) -> Bool { kind == .symbol && text == s }
+}
+
+/// Splits rule text into tokens. Words run over letters, digits, `_ . - : / @ * '` so that kind
+/// names (`okta.sso.login`, `sign-in`), fields (`source.geo.country_name`) and bare values
+/// (`10.0.0.0/8`) are one token each.
+public enum Lexer {
+    public static func tokens(_ text: String) throws(RuleError) -> [Token] {
+        let chars = Array(text)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var out: [Token] = []
+        var i = 0, line = 1, column = 1
+        func fail(_ message: String) -> RuleError {
+            RuleError(message: message, line: line, column: column, sourceLine: lines[line - 1])
+        }
+        func advance(_ n: Int = 1) {
+            for _ in 0..<n {
+                if chars[i] == "\n" { line += 1; column = 1 } else { column += 1 }
+                i += 1
+            }
+        }
+        func isWord(_ c: Character) -> Bool {
+            c.isLetter || c.isNumber || "_.-:/@*'?".contains(c)
+        }
+        while i < chars.count {
+            let c = chars[i]
+            if c.isWhitespace { advance(); continue }
+            if c == "#" {  // a comment to the end of the line
+                while i < chars.count, chars[i] != "\n" { advance() }
+                continue
+            }
+            let start = (i, line, column)
+            func token(_ kind: Token.Kind, _ text: String) {
+                out.append(Token(kind: kind, text: text, line: start.1, column: start.2, offset: start.0, length: i - start.0))
+            }
+            if c == "\"" {
+                advance()
+                var s = ""
+                while true {
+                    guard i < chars.count, chars[i] != "\n" else {
+                        line = start.1; column = start.2
+                        throw fail("this text has no closing quote")
+                    }
+                    if chars[i] == "\\", i + 1 < chars.count {
+                        advance()
+                        s.append(chars[i])
+                        advance()
+                        continue
+                    }
+                    if chars[i] == "\"" { advance(); break }
+                    s.append(chars[i])
+                    advance()
+                }
+                token(.string, s)
+                continue
+            }
+            if c.isNumber || (c == "-" && i + 1 < chars.count && chars[i + 1].isNumber) {
+                var j = i + 1
+                var dot = false
+                while j < chars.count, chars[j].isNumber || (!dot && chars[j] == "." && j + 1 < chars.count && chars[j + 1].isNumber) {
+                    if chars[j] == "." { dot = true }
+                    j += 1
+                }
+                // `4h` is a number and its unit; `10.0.0.0/8` or `3des` is one word.
+                if j < chars.count, isWord(chars[j]), !isUnitStart(chars, j) {
+                    var s = ""
+                    while i < chars.count, isWord(chars[i]) { s.append(chars[i]); advance() }
+                    token(.word, s)
+                } else {
+                    let s = String(chars[i..<j])
+                    advance(j - i)
+                    token(.number, s)
+                }
+                continue
+            }
+            if isWord(c) {
+                var s = ""
+                while i < chars.count, isWord(chars[i]) { s.append(chars[i]); advance() }
+                token(.word, s)
+                continue
+            }
+            for symbol in ["!=", "<=", ">=", "==", "[", "]", "(", ")", "+", ",", "=", "<", ">"] where text.hasPrefixAt(chars, i, symbol) {
+                advance(symbol.count)
+                token(.symbol, symbol == "==" ? "=" : symbol)
+                break
+            }
+            if i == start.0 { throw fail("unexpected character '\(c)'") }
+        }
+        out.append(Token(kind: .end, text: "", line: line, column: column, offset: chars.count, length: 0))
+        return out
+    }
+
+    /// `4h`, `36hours`, `5m`: a unit right after a number.
+    private static func isUnitStart(_ chars: [Character], _ i: Int) -> Bool {
+        var word = ""
+        var j = i
+        while j < chars.count, chars[j].isLetter { word.append(chars[j]); j += 1 }
+        return Durations.unit(word) != nil
+    }
+}
+
+extension String {
+    fileprivate func hasPrefixAt(_ chars: [Character], _ i: Int, _ p: String) -> Bool {
+        let p = Array(p)
+        guard i + p.count <= chars.count else { return false }
+        return Array(chars[i..<(i + p.count)]) == p
+    }
+}
+
+/// Time spans as rules write them: `4 Hours`, `36h`, `90 minutes`, `2 days`.
+public enum Durations {
+    /// Milliseconds in one of the unit, or nil when `word` is not a unit.
+    public static func unit(_ word: String) -> Int64? {
+        switch word.lowercased() {
+        case "ms", "millisecond", "milliseconds": 1
+        case "s", "sec", "secs", "second", "seconds": 1_000
+        case "m", "min", "mins", "minute", "minutes": 60_000
+        case "h", "hr", "hrs", "hour", "hours": 3_600_000
+        case "d", "day", "days": 86_400_000
+        case "w", "week", "weeks": 604_800_000
+        default: nil
+        }
+    }
+
+    /// `4h`, `4 hours`, `1d12h`; nil when it is not a span.
+    public static func parse(_ text: String) -> Int64? {
+        let chars = Array(text.lowercased().filter { !$0.isWhitespace })
+        var total: Int64 = 0
+        var i = 0
+        guard !chars.isEmpty else { return nil }
+        while i < chars.count {
+            var digits = ""
+            while i < chars.count, chars[i].isNumber || chars[i] == "." { digits.append(chars[i]); i += 1 }
+            var unitText = ""
+            while i < chars.count, chars[i].isLetter { unitText.append(chars[i]); i += 1 }
+            guard let n = Double(digits), let unit = unit(unitText) else { return nil }
+            total += Int64(n * Double(unit))
+        }
+        return total
+    }
+
+    /// `4h`, `36h`, `90m`, `1d12h`: the shortest exact text.
+    public static func text(_ ms: Int64) -> String {
+        if ms == 0 { return "0s" }
+        var left = ms, out = ""
+        for (unit, size) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)] where left >= size {
+            out += "\(left / size)\(unit)"
+            left %= size
+        }
+        return out
+    }
+}
