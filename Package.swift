@@ -55,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "taser",
             dependencies: [
-                "Engine", "AlertEngine",
+                "Engine", "AlertEngine", "SignalServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -72,7 +72,7 @@ let package = Package(
             name: "SignalServerTests", dependencies: ["SignalServer", "Model", "Store"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Store"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Store", "AlertEngine", "SignalServer"]),
         // Runs the real binary: exit codes, stderr, two processes writing at once.
         .testTarget(name: "TaserTests", dependencies: ["taser", "Engine"]),
     ],

@@ -2,6 +2,7 @@ import AlertEngine
 import ArgumentParser
 import Engine
 import Foundation
+import SignalServer
 import Store
 
 /// The `taser` command tree. Each command is a thin call into Engine.
@@ -21,7 +22,7 @@ struct Taser: ParsableCommand {
             """,
         subcommands: [
             IngestCommand.self, SignalsCommand.self, ArtifactsCommand.self, QuarantineCommand.self,
-            CaseCommand.self, AlertCommand.self, PivotCommand.self, ExportCommand.self, VerifyCommand.self,
+            RulesCommand.self, SimulateCommand.self, CaseCommand.self, AlertCommand.self, PivotCommand.self, ExportCommand.self, VerifyCommand.self,
             DemoCommand.self, InitCommand.self, TeamCommand.self, AnalystCommand.self, WhoAmICommand.self,
             BenchCommand.self,
         ])
@@ -49,6 +50,8 @@ enum Entry {
             fail(error.description)
         } catch let error as MappingFormat.Invalid {
             fail(error.description)
+        } catch let error as RuleError {
+            fail(error.description + (error.excerpt.map { "\n" + $0 } ?? ""))
         } catch let error as CLIError {
             fail(error.message, code: error.code)
         } catch {

@@ -16,6 +16,8 @@ public struct IngestSummary: Sendable {
     /// writer): where an ingest's time goes, for `taser bench ingest`.
     public var prepareCPU = 0.0
     public var storeCPU = 0.0
+    /// What the batch hook (live correlation) did.
+    public var after = BatchOutcome()
 
     public init() {}
 
@@ -26,6 +28,7 @@ public struct IngestSummary: Sendable {
         quarantined += other.quarantined
         prepareCPU += other.prepareCPU
         storeCPU += other.storeCPU
+        after.add(other.after)
         for (k, n) in other.kinds { kinds[k, default: 0] += n }
         reasons += other.reasons.prefix(max(0, 5 - reasons.count))
     }
@@ -40,6 +43,10 @@ public final class Ingester: @unchecked Sendable {
     let extractor = ArtifactExtractor()
     let writer: SignalWriter
     public var batchSize = 20_000
+    /// Runs inside each batch's transaction, after its signals are stored, with each input
+    /// signal's stored id (nil: a duplicate). Live correlation hooks in here, so its alerts
+    /// and outbox entries commit or roll back with the signals.
+    public var afterBatch: ((Tx, [NewSignal], [Int64?]) throws -> BatchOutcome)?
 
     public init(store: Store, formats: FormatRegistry = .builtIn()) {
         self.store = store
@@ -162,16 +169,19 @@ public final class Ingester: @unchecked Sendable {
     func write(_ prepared: Prepared, source: String, into summary: inout IngestSummary) throws {
         guard !prepared.signals.isEmpty || !prepared.rejected.isEmpty else { return }
         let now = Timestamp.now
-        let result = try store.write { tx in
+        let (result, after) = try store.write { tx in
             for r in prepared.rejected {
                 try tx.quarantine(source: source, origin: r.origin, format: r.format, reason: r.reason, raw: r.raw, at: now)
             }
-            return try writer.write(prepared.signals, in: tx)
+            let result = try writer.write(prepared.signals, in: tx)
+            let after = try afterBatch?(tx, prepared.signals, result.ids) ?? BatchOutcome()
+            return (result, after)
         }
         var batch = IngestSummary()
         batch.records = prepared.records
         batch.quarantined = prepared.rejected.count
         batch.prepareCPU = prepared.cpu
+        batch.after = after
         batch.reasons = prepared.rejected.prefix(5).map { "\($0.origin): \($0.reason)" }
         for (id, kind) in zip(result.ids, prepared.kinds) {
             if id != nil {
@@ -194,6 +204,26 @@ public enum IngestError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownFormat(let name, let known): "no format '\(name)'; formats are: \(known.joined(separator: ", "))"
         case .unreadable(let path, let reason): "cannot read \(path): \(reason)"
         }
+    }
+}
+
+/// What a batch hook did: alerts live correlation created or updated, and signals that came
+/// later than it waits for (stored, counted, left to the next simulation).
+public struct BatchOutcome: Sendable {
+    public var alertsCreated = 0
+    public var alertsUpdated = 0
+    public var lateSignals = 0
+
+    public init(alertsCreated: Int = 0, alertsUpdated: Int = 0, lateSignals: Int = 0) {
+        self.alertsCreated = alertsCreated
+        self.alertsUpdated = alertsUpdated
+        self.lateSignals = lateSignals
+    }
+
+    public mutating func add(_ other: BatchOutcome) {
+        alertsCreated += other.alertsCreated
+        alertsUpdated += other.alertsUpdated
+        lateSignals += other.lateSignals
     }
 }
 

@@ -7,11 +7,19 @@ import Store
 /// webhook server) goes through one `Ingester`. Ingest is not case-scoped: anyone who may write
 /// the database may feed it, and signals are readable by every analyst.
 extension Engine {
+    /// How late a signal may come (behind the newest of its kinds) and still be correlated live.
+    public static let defaultLateness: Int64 = 6 * 3_600_000
+
     /// The pipeline with the built-in formats and the given mapping files (which take
-    /// precedence for the JSON they match).
-    public func ingester(mappings: [String] = []) throws -> Ingester {
+    /// precedence for the JSON they match), running the enabled rules over every batch.
+    public func ingester(mappings: [String] = [], lateness: Int64 = Engine.defaultLateness) throws -> Ingester {
         let formats = try mappings.map { try MappingFormat.load(path: $0) }
-        return Ingester(store: store, formats: .builtIn(mappings: formats))
+        let ingester = Ingester(store: store, formats: .builtIn(mappings: formats))
+        if let live = try liveCorrelation(lateness: lateness) {
+            let clock = self.clock
+            ingester.afterBatch = { tx, signals, ids in try live.run(tx, signals, ids, at: clock()) }
+        }
+        return ingester
     }
 
     public func signals(_ filter: SignalFilter) throws -> [(signal: Signal, artifacts: [(artifact: Artifact, role: String)])] {

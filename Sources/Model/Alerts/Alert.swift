@@ -49,6 +49,9 @@ public struct NewAlert: Sendable {
     public var team: String?
     public var signalIDs: [Int64]
     public var createdAt: Timestamp?
+    /// When the rule fired (the firing signal's time): dedup runs from here.
+    public var firedAt: Timestamp?
+    public var ruleVersion: Int?
 
     public init(
         rule: String, groupKey: String, severity: Severity, title: String, team: String?, signalIDs: [Int64],
@@ -61,5 +64,14 @@ public struct NewAlert: Sendable {
         self.team = team
         self.signalIDs = signalIDs
         self.createdAt = createdAt
+    }
+
+    public init(
+        rule: String, version: Int, groupKey: String, severity: Severity, title: String, team: String?, signalIDs: [Int64],
+        firedAt: Timestamp
+    ) {
+        self.init(rule: rule, groupKey: groupKey, severity: severity, title: title, team: team, signalIDs: signalIDs)
+        self.firedAt = firedAt
+        self.ruleVersion = version
     }
 }

@@ -8,7 +8,7 @@
 /// trailing window `[t - window, t]`, both ends included). From its first fire an alert stays
 /// open for `suppress` (default: the window); later matching signals with the same key attach to
 /// it. A signal missing a group-by field does not match.
-public struct Rule: Sendable, Hashable {
+public struct Rule: Sendable, Hashable, Codable {
     public var clauses: [Clause]
     /// `THEN` instead of `+`: each clause's signals come no earlier than the previous clause's.
     public var ordered: Bool
@@ -45,7 +45,7 @@ public struct Rule: Sendable, Hashable {
 }
 
 /// One `(count [DISTINCT field OF] kind [WHERE filter])` term.
-public struct Clause: Sendable, Hashable {
+public struct Clause: Sendable, Hashable, Codable {
     /// At least this many matching signals (or distinct values of `distinct`).
     public var count: Int
     /// Resolved kind names (`okta.sso.new_location`). Sigma's logsource may name several.
@@ -70,7 +70,7 @@ public struct Clause: Sendable, Hashable {
     }
 }
 
-public struct RuleOptions: Sendable, Hashable {
+public struct RuleOptions: Sendable, Hashable, Codable {
     public var title: String?
     public var severity: Severity?
     public var team: String?
@@ -88,7 +88,7 @@ public struct RuleOptions: Sendable, Hashable {
 }
 
 /// A condition on one signal's normalized fields (`WHERE factor = "push"`, a Sigma selection).
-public indirect enum Filter: Sendable, Hashable {
+public indirect enum Filter: Sendable, Hashable, Codable {
     case all([Filter])
     case any([Filter])
     case not(Filter)
@@ -111,7 +111,7 @@ public indirect enum Filter: Sendable, Hashable {
 
 /// One test on a field's value. Text tests are case-insensitive unless `cased`; a field holding
 /// a list passes when any element passes.
-public enum Test: Sendable, Hashable {
+public enum Test: Sendable, Hashable, Codable {
     case equals(FilterValue, cased: Bool = false)
     case contains(String, cased: Bool = false)
     case startsWith(String, cased: Bool = false)
@@ -130,11 +130,11 @@ public enum Test: Sendable, Hashable {
     case absent
 }
 
-public enum Comparison: String, Sendable, Hashable {
+public enum Comparison: String, Sendable, Hashable, Codable {
     case less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
 }
 
-public enum FilterValue: Sendable, Hashable {
+public enum FilterValue: Sendable, Hashable, Codable {
     case text(String)
     case number(Double)
     case bool(Bool)

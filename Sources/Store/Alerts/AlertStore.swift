@@ -20,10 +20,10 @@ extension Tx {
         let created = new.createdAt ?? time
         try db.execute(
             sql: """
-                INSERT INTO alerts (rule, group_key, status, severity, title, team, created_at, updated_at)
-                VALUES (?, ?, 'new', ?, ?, ?, ?, ?)
+                INSERT INTO alerts (rule, group_key, status, severity, title, team, created_at, updated_at, fired_at, rule_version)
+                VALUES (?, ?, 'new', ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [new.rule, new.groupKey, new.severity.rawValue, new.title, new.team, created.ms, created.ms])
+            arguments: [new.rule, new.groupKey, new.severity.rawValue, new.title, new.team, created.ms, created.ms, new.firedAt?.ms, new.ruleVersion])
         let id = db.lastInsertedRowID
         try attachSignals(new.signalIDs, toAlert: id, at: created)
         return try alert(id)!

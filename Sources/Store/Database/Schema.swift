@@ -6,6 +6,7 @@ enum Schema {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-foundation") { db in try db.execute(sql: v1) }
         migrator.registerMigration("v2-ingest") { db in try db.execute(sql: v2) }
+        migrator.registerMigration("v3-rules") { db in try db.execute(sql: v3) }
         return migrator
     }()
 
@@ -246,6 +247,54 @@ extension Schema {
           cursor TEXT NOT NULL,
           updated_at INTEGER NOT NULL
         );
+        """
+}
+
+extension Schema {
+    /// Correlation rules with their whole history: a rule is a name and a current version;
+    /// versions and changes are append-only. Alerts remember when they fired (dedup runs from
+    /// then) and which version fired them.
+    static let v3 = """
+        CREATE TABLE rules (
+          id INTEGER PRIMARY KEY,
+          name TEXT NOT NULL UNIQUE,
+          language TEXT NOT NULL CHECK (language IN ('taser', 'sigma')),
+          enabled INTEGER NOT NULL DEFAULT 0,
+          version INTEGER NOT NULL,
+          late_signals INTEGER NOT NULL DEFAULT 0,
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL
+        );
+        CREATE TABLE rule_versions (
+          rule_id INTEGER NOT NULL REFERENCES rules(id),
+          version INTEGER NOT NULL,
+          text TEXT NOT NULL,
+          compiled TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          created_by TEXT NOT NULL,
+          PRIMARY KEY (rule_id, version)
+        ) WITHOUT ROWID;
+        CREATE TABLE rule_changes (
+          id INTEGER PRIMARY KEY,
+          rule_id INTEGER NOT NULL REFERENCES rules(id),
+          time INTEGER NOT NULL,
+          author TEXT NOT NULL,
+          change TEXT NOT NULL CHECK (change IN ('created', 'edited', 'enabled', 'disabled')),
+          version INTEGER NOT NULL
+        );
+        CREATE INDEX rule_changes_by_rule ON rule_changes(rule_id, id);
+        CREATE TRIGGER rule_versions_no_update BEFORE UPDATE ON rule_versions
+          BEGIN SELECT RAISE(ABORT, 'rule versions are kept as written: save a new version instead'); END;
+        CREATE TRIGGER rule_versions_no_delete BEFORE DELETE ON rule_versions
+          BEGIN SELECT RAISE(ABORT, 'rule versions are kept as written'); END;
+        CREATE TRIGGER rule_changes_no_update BEFORE UPDATE ON rule_changes
+          BEGIN SELECT RAISE(ABORT, 'rule history is append-only'); END;
+        CREATE TRIGGER rule_changes_no_delete BEFORE DELETE ON rule_changes
+          BEGIN SELECT RAISE(ABORT, 'rule history is append-only'); END;
+
+        ALTER TABLE alerts ADD COLUMN fired_at INTEGER;
+        ALTER TABLE alerts ADD COLUMN rule_version INTEGER;
+        CREATE INDEX alerts_by_rule_fired ON alerts(rule, fired_at);
         """
 }
 

@@ -1,0 +1,90 @@
+import AlertEngine
+import Model
+import SignalServer
+import Store
+
+/// Runs the enabled rules over each ingest batch, inside its transaction: new alerts and
+/// attachments to open ones commit with the signals, each with an outbox entry for Sync.
+///
+/// It is the simulator's correlator, run over the stretch of stored signals around the new
+/// ones: stored signals rebuild the windows (they never fire on their own), alerts still open
+/// take attachments, and signals an alert of the rule already holds do not count again. So a
+/// rule behaves the same whether its signals come in one file or one at a time, from one
+/// process or several.
+struct LiveCorrelation {
+    let rules: [(stored: StoredRule, rule: Rule)]
+    /// A signal older than the newest one already stored (of its rule's kinds) by more than
+    /// this is late: stored and counted, but left to the next simulation.
+    let lateness: Int64
+
+    func run(_ tx: Tx, _ signals: [NewSignal], _ ids: [Int64?], at now: Timestamp) throws -> BatchOutcome {
+        var outcome = BatchOutcome()
+        let new: [(signal: NewSignal, id: Int64)] = zip(signals, ids).compactMap { s, id in id.map { (s, $0) } }
+        guard !new.isEmpty else { return outcome }
+        for (stored, rule) in rules {
+            let kinds = rule.kinds.filter { !$0.hasPrefix("rule:") }.sorted()
+            let mine = new.filter { kinds.contains($0.signal.kind) }
+            guard let first = mine.map(\.id).min() else { continue }
+            let newest = try tx.latestSignalTime(kinds: kinds, before: first)
+            let late = newest.map { cutoff in mine.filter { $0.signal.time.ms < cutoff - lateness } } ?? []
+            if !late.isEmpty {
+                try tx.countLateSignals(rule: stored.name, late.count)
+                outcome.lateSignals += late.count
+            }
+            let lateIDs = Set(late.map(\.id))
+            let live = mine.filter { !lateIDs.contains($0.id) }
+            guard let lo = live.map(\.signal.time.ms).min(), let hi = live.map(\.signal.time.ms).max() else { continue }
+
+            var builder = try EventBuilder(rule: rule)
+            let liveIDs = Set(live.map(\.id))
+            // Windows that hold a new signal reach one window either side of it.
+            for row in try tx.correlationRows(kinds: kinds, from: lo - rule.window, to: hi + rule.window, unclaimedBy: stored.name) {
+                guard case .object(let fields)? = try? JSONValue.parse(row.fields) else { continue }
+                builder.add(signal: row.id, time: row.time, kind: row.kind, fields: fields, live: liveIDs.contains(row.id))
+            }
+            let open = try tx.alertsFired(rule: stored.name, since: lo - rule.suppression).map {
+                OpenAlert(key: builder.code(forKey: $0.groupKey), alert: $0.id, firedAt: $0.firedAt)
+            }
+            for result in builder.correlate(open: open) {
+                let key = builder.keyNames[Int(result.key)]
+                if let existing = result.existing {
+                    try tx.attachSignals(result.attached, toAlert: existing, at: now)
+                    try notify(tx, alert: existing, event: "alert.updated", at: now)
+                    outcome.alertsUpdated += 1
+                } else {
+                    let alert = try tx.insertAlert(NewAlert(
+                        rule: stored.name, version: stored.version, groupKey: key, severity: rule.options.severity ?? .medium,
+                        title: LiveCorrelation.title(rule, key: key), team: rule.options.team, signalIDs: result.signals,
+                        firedAt: Timestamp(ms: result.firedAt)), at: now)
+                    try notify(tx, alert: alert.id, event: "alert.created", at: now)
+                    outcome.alertsCreated += 1
+                }
+            }
+        }
+        return outcome
+    }
+
+    /// The outbox entry Sync delivers: the alert as it now stands. The key changes with every
+    /// new signal count, so each update is delivered once.
+    private func notify(_ tx: Tx, alert id: Int64, event: String, at now: Timestamp) throws {
+        guard let alert = try tx.alert(id) else { return }
+        try tx.enqueue(
+            entity: "alert", id: id, event: event, payload: alert.json, key: "alert:\(id):\(event):\(alert.signalCount)", at: now)
+    }
+
+    /// `New-country login then Duo failures (user.name=jdoe)`, or from the clauses when the rule
+    /// has no TITLE: `1 SSO login from a new location + 2 failed Duo pushes (user.name=jdoe)`.
+    static func title(_ rule: Rule, key: String) -> String {
+        let base = rule.options.title ?? rule.clauses.map(\.text).joined(separator: rule.ordered ? " then " : " + ")
+        return key.isEmpty ? base : "\(base) (\(key))"
+    }
+}
+
+extension Engine {
+    /// The enabled rules, ready for live evaluation.
+    func liveCorrelation(lateness: Int64) throws -> LiveCorrelation? {
+        let enabled = try read { tx in try tx.enabledRules() }
+        guard !enabled.isEmpty else { return nil }
+        return LiveCorrelation(rules: try enabled.map { ($0.rule, try Engine.decode($0.compiled)) }, lateness: lateness)
+    }
+}

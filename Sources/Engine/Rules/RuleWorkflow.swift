@@ -1,0 +1,132 @@
+import Foundation
+import Model
+import SignalServer
+import Store
+
+/// Correlation rules: saved with every version kept, enabled for live evaluation, and run
+/// against stored signals by the simulator. Any analyst may write rules; the history says who.
+extension Engine {
+    /// The compiler with the kinds and fields this database knows.
+    public func ruleCompiler(mappingKinds: [SignalKind] = []) -> RuleCompiler {
+        RuleCompiler(extraKinds: mappingKinds)
+    }
+
+    /// Compiles rule text without saving anything (`taser rules check`).
+    public func checkRule(_ text: String) throws -> Rule {
+        try ruleCompiler().compile(text)
+    }
+
+    public func addRule(name: String, text: String, enable: Bool = false) throws -> StoredRule {
+        try Engine.checkRuleName(name)
+        let compiled = try checkRule(text)
+        return try change { tx, now in
+            guard try tx.rule(named: name) == nil else {
+                throw EngineError.invalid("a rule named '\(name)' exists; change it with `taser rules edit \(name)`")
+            }
+            var saved = try tx.addRule(name: name, language: "taser", text: text, compiled: try Engine.encode(compiled), by: actor.name, at: now)
+            if enable { saved = try tx.setRuleEnabled(name: name, true, by: actor.name, at: now) }
+            return saved
+        }
+    }
+
+    /// Saves imported rules (Sigma) whose compiled form is already made; an existing rule
+    /// of the same name gets a new version only when its text changed.
+    public func saveImportedRule(name: String, language: String, text: String, rule: Rule) throws -> (rule: StoredRule, changed: Bool) {
+        try Engine.checkRuleName(name)
+        let compiled = try Engine.encode(rule)
+        return try change { tx, now in
+            if let existing = try tx.rule(named: name) {
+                if existing.text == text { return (existing, false) }
+                return (try tx.editRule(name: name, text: text, compiled: compiled, by: actor.name, at: now), true)
+            }
+            return (try tx.addRule(name: name, language: language, text: text, compiled: compiled, by: actor.name, at: now), true)
+        }
+    }
+
+    public func editRule(name: String, text: String) throws -> StoredRule {
+        let current = try rule(named: name)
+        guard current.language == "taser" else {
+            throw EngineError.invalid("rule '\(name)' was imported from Sigma; change the Sigma file and import it again")
+        }
+        let compiled = try checkRule(text)
+        guard text != current.text else { return current }
+        return try change { tx, now in
+            try tx.editRule(name: name, text: text, compiled: try Engine.encode(compiled), by: actor.name, at: now)
+        }
+    }
+
+    public func setRuleEnabled(name: String, _ enabled: Bool) throws -> StoredRule {
+        _ = try rule(named: name)
+        return try change { tx, now in try tx.setRuleEnabled(name: name, enabled, by: actor.name, at: now) }
+    }
+
+    public func rules() throws -> [StoredRule] { try read { tx in try tx.rules() } }
+
+    public func rule(named name: String) throws -> StoredRule {
+        guard let rule = try read({ tx in try tx.rule(named: name) }) else {
+            let known = try rules().map(\.name)
+            let near = known.sorted { editDistance($0, name) < editDistance($1, name) }.prefix(3)
+            throw EngineError.invalid(
+                "no rule named '\(name)'" + (near.isEmpty ? "; add one with `taser rules add`" : "; rules near it: \(near.joined(separator: ", "))"))
+        }
+        return rule
+    }
+
+    /// The compiled form of a saved rule's current version (or of `version`).
+    public func compiledRule(named name: String, version: Int? = nil) throws -> Rule {
+        let stored = try rule(named: name)
+        let versions = try read { tx in try tx.ruleVersions(name: name) }
+        guard let v = versions.first(where: { $0.version == (version ?? stored.version) }) else {
+            throw EngineError.invalid("rule '\(name)' has no version \(version ?? 0); it has 1 to \(stored.version)")
+        }
+        return try Engine.decode(v.compiled)
+    }
+
+    public func ruleVersions(name: String) throws -> [RuleVersion] {
+        _ = try rule(named: name)
+        return try read { tx in try tx.ruleVersions(name: name) }
+    }
+
+    public func ruleHistory(name: String) throws -> [RuleChange] {
+        _ = try rule(named: name)
+        return try read { tx in try tx.ruleHistory(name: name) }
+    }
+
+    /// What `rule` would have raised over the stored signals in `[from, to]` (default: all).
+    public func simulate(_ rule: Rule, from: Timestamp? = nil, to: Timestamp? = nil) throws -> SimulationReport {
+        let kinds = rule.kinds.filter { !$0.hasPrefix("rule:") }.sorted()
+        let lo = from?.ms ?? Int64.min / 2, hi = to?.ms ?? Int64.max / 2
+        let rows = try read { tx in try tx.correlationRows(kinds: kinds, from: lo, to: hi) }
+        let start = from ?? Timestamp(ms: rows.first?.time ?? 0), end = to ?? Timestamp(ms: rows.last?.time ?? 0)
+        return try Simulator.run(rule, rows: rows, from: start, to: end)
+    }
+
+    /// Rule names are handles in alerts, URLs and commands: short, lowercase, no spaces.
+    static func checkRuleName(_ name: String) throws {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-_.")
+        guard !name.isEmpty, name.count <= 80, name.allSatisfy({ allowed.contains($0) }), name.first!.isLetter || name.first!.isNumber else {
+            throw EngineError.invalid("'\(name)' cannot name a rule; use lowercase letters, digits and - _ . (as in repeated-carbonblack-alerts)")
+        }
+    }
+
+    static func encode(_ rule: Rule) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(rule), as: UTF8.self)
+    }
+
+    static func decode(_ json: String) throws -> Rule {
+        do {
+            return try JSONDecoder().decode(Rule.self, from: Data(json.utf8))
+        } catch {
+            throw EngineError.invalid("a saved rule's compiled form cannot be read (\(error)); save the rule again")
+        }
+    }
+}
+
+extension Engine {
+    /// Signals that came too late for live evaluation of this rule (stored, not correlated).
+    public func lateSignals(rule name: String) throws -> Int {
+        try read { tx in try tx.lateSignals(rule: name) }
+    }
+}

@@ -1,0 +1,100 @@
+import AlertEngine
+import Foundation
+import Model
+import SignalServer
+import Testing
+@testable import Engine
+@testable import Store
+
+/// Live evaluation and the simulator are one correlator: the same signals give the same alerts,
+/// however ingest cuts them into batches and runs.
+@Suite struct LiveCorrelationTests {
+    static let rules = [
+        ("sso-then-duo", "[ (1 SSO login from a new location) + (2 failed Duo pushes) ] IN [ 4 Hours ] WITH [ username ] IN COMMON"),
+        ("cb-repeat", "[ (2 CarbonBlack alerts) ] IN [ 24 Hours ] WITH [ hostname ] IN COMMON"),
+        ("ids-scan", "[ (4 IDS Alerts) ] IN [ 36 Hours ] WITH [ src_ip, dst_port ] IN COMMON"),
+        ("duo-then-ids", "(1 failed Duo push) THEN (2 DISTINCT dst_port OF IDS alerts) IN 12 hours"),
+    ]
+
+    /// Every alert as (rule, key, fired at, signals), for comparing runs.
+    func alerts(_ engine: Engine) throws -> Set<String> {
+        try engine.store.read { tx in
+            let alerts = try tx.alerts(AlertFilter(limit: 100_000), visibleTo: engine.actor)
+            return Set(try alerts.map { a in
+                let ids = try tx.signals(ofAlert: a.id).map(\.id).sorted()
+                let fired = try tx.alertsFired(rule: a.rule, since: 0).first { $0.id == a.id }!.firedAt
+                return "\(a.rule) \(a.groupKey) \(fired) \(ids)"
+            })
+        }
+    }
+
+    @Test func liveAlertsEqualTheSimulationWhateverTheBatches() throws {
+        let soc = try SOC()
+        let engine = soc.admin
+        for (name, text) in Self.rules { _ = try engine.addRule(name: name, text: text, enable: true) }
+        let events = Engine.demoEvents(count: 12_000, days: 8)
+        let lines = events.split(separator: 10)
+        // Four separate ingests (as four `taser ingest` runs), in small batches.
+        var total = BatchOutcome()
+        for part in 0..<4 {
+            let chunk = lines[(part * lines.count / 4)..<((part + 1) * lines.count / 4)]
+            let ingester = try engine.ingester()
+            ingester.batchSize = 250
+            let summary = try ingester.ingest(Array(chunk.joined(separator: [10])), source: "part\(part)")
+            #expect(summary.quarantined == 0)
+            total.add(summary.after)
+        }
+        let live = try alerts(engine)
+        #expect(total.alertsCreated == live.count && total.lateSignals == 0)
+        #expect(live.count > 10, "the background should raise some alerts: \(live.count)")
+
+        var simulated = Set<String>()
+        for (name, _) in Self.rules {
+            let report = try engine.simulate(try engine.compiledRule(named: name))
+            for a in report.alerts { simulated.insert("\(name) \(a.key) \(a.firedAt.ms) \(a.signals.sorted())") }
+        }
+        #expect(live == simulated, "live only: \(live.subtracting(simulated).sorted().prefix(3)); simulated only: \(simulated.subtracting(live).sorted().prefix(3))")
+        // Every new or updated alert left a message for Sync in its transaction.
+        let outbox = try engine.store.read { tx in try tx.outboxCount(entity: "alert") }
+        #expect(outbox == total.alertsCreated + total.alertsUpdated)
+    }
+
+    @Test func lateSignalsAreStoredAndCountedNotCorrelated() throws {
+        let soc = try SOC()
+        let engine = soc.admin
+        _ = try engine.addRule(name: "cb-repeat", text: Self.rules[1].1, enable: true)
+        func cb(_ id: String, _ time: String, host: String = "LT-LATE01") -> String {
+            #"{"id":"\#(id)","type":"CB_ANALYTICS","backend_timestamp":"\#(time)","first_event_timestamp":"\#(time)","severity":5,"reason":"r","device_name":"\#(host)","device_id":1,"org_key":"O"}"#
+        }
+        let now = try engine.ingester().ingest(Array((cb("a", "2026-11-20T12:00:00Z") + "\n").utf8), source: "now")
+        #expect(now.stored == 1)
+        // Two days behind the newest CarbonBlack signal: later than the 6-hour lateness.
+        let late = try engine.ingester().ingest(Array((cb("b", "2026-11-18T12:00:00Z") + "\n" + cb("c", "2026-11-18T13:00:00Z") + "\n").utf8), source: "late")
+        #expect(late.stored == 2 && late.after.lateSignals == 2 && late.after.alertsCreated == 0)
+        #expect(try engine.lateSignals(rule: "cb-repeat") == 2)
+        // The next simulation sees them.
+        #expect(try engine.simulate(try engine.compiledRule(named: "cb-repeat")).alerts.count == 1)
+    }
+
+    @Test func rulesKeepEveryVersionAndWhoChangedThem() throws {
+        let soc = try SOC()
+        let ana = soc.ana
+        _ = try ana.addRule(name: "cb-repeat", text: Self.rules[1].1)
+        _ = try soc.ben.editRule(name: "cb-repeat", text: "[ (3 CarbonBlack alerts) ] IN [ 24 Hours ] WITH [ hostname ] IN COMMON")
+        _ = try ana.setRuleEnabled(name: "cb-repeat", true)
+        let history = try ana.ruleHistory(name: "cb-repeat").map { "\($0.author) \($0.change) \($0.version)" }
+        #expect(history == ["ana created 1", "ben edited 2", "ana enabled 2"])
+        #expect(try ana.compiledRule(named: "cb-repeat", version: 1).clauses[0].count == 2)
+        #expect(try ana.compiledRule(named: "cb-repeat").clauses[0].count == 3)
+        // Bad input: nothing saved.
+        #expect(throws: RuleError.self) { try ana.editRule(name: "cb-repeat", text: "[ (3 CarbonBlack alertz) ] IN [ 24 Hours ]") }
+        #expect(throws: EngineError.self) { try ana.addRule(name: "cb-repeat", text: Self.rules[1].1) }
+        #expect(throws: EngineError.self) { try ana.addRule(name: "Bad Name", text: Self.rules[1].1) }
+        #expect(throws: EngineError.self) { try ana.setRuleEnabled(name: "nope", true) }
+        #expect(try ana.ruleVersions(name: "cb-repeat").count == 2)
+        // History cannot be rewritten underneath.
+        #expect(throws: (any Error).self) {
+            try ana.store.write { tx in try tx.db.execute(sql: "DELETE FROM rule_versions") }
+        }
+    }
+}
