@@ -55,9 +55,17 @@ extension Engine {
 
         clock.now = start.adding(seconds: -86_400)
         try demo.addPeople(world)
+        try demo.acting(as: Actor(name: "maya.ortiz", isAdmin: false)).addDemoRules()
         let written = try demo.writeSignals(options.signals, world: world, stories: &stories, start: start, end: options.end, rng: &rng, progress: progress)
-        let (alerts, cases) = try demo.addAlertsAndCases(stories.stories, world: world, clock: clock)
+        var alerts = 0
+        for (name, _) in DemoWorld.rules { alerts += try demo.backfill(ruleNamed: name) }
+        let cases = try demo.workCases(stories.stories, world: world, clock: clock)
         return DemoSummary(signals: written, alerts: alerts, cases: cases)
+    }
+
+    /// The user's three rules, enabled: the demo's alerts are what they raise.
+    private func addDemoRules() throws {
+        for (name, text) in DemoWorld.rules { _ = try addRule(name: name, text: text, enable: true) }
     }
 
     private func addPeople(_ world: DemoWorld) throws {

@@ -6,25 +6,27 @@ import Store
 /// a real week goes: promoted, noted, assigned, shared with IR, corrected, merged, closed.
 /// Each step runs through the same workflow as the CLI, as the analyst who did it, at story time.
 extension Engine {
-    func addAlertsAndCases(_ stories: [DemoStories.Story], world: DemoWorld, clock: DemoClock) throws -> (alerts: Int, cases: Int) {
+    /// The alert a rule raised for a story: its key, holding the story's signals.
+    private func alert(of rule: String, key: String, holding signals: [Int64]) throws -> [Alert] {
+        try read { tx in
+            let candidates = try tx.alerts(AlertFilter(rule: rule, limit: 10_000), visibleTo: actor).filter { $0.groupKey == key }
+            let wanted = Set(signals)
+            return try candidates.filter { !wanted.isDisjoint(with: try tx.signals(ofAlert: $0.id).map(\.id)) }
+                .sorted { $0.id < $1.id }.prefix(1).map { $0 }
+        }
+    }
+
+    func workCases(_ stories: [DemoStories.Story], world: DemoWorld, clock: DemoClock) throws -> Int {
         var takeovers: [Alert] = [], edr: [Alert] = [], scans: [Alert] = []
         for story in stories where !story.signalIDs.isEmpty {
-            let last = try read { tx in try tx.signal(story.signalIDs.last!)!.time }
-            clock.now = last.adding(seconds: 60)
             switch story.kind {
             case .takeover(let n):
                 let login = world.people[n].login
-                takeovers.append(try raiseAlert(NewAlert(
-                    rule: "sso-new-location-then-duo-failures", groupKey: "user.name=\(login)", severity: .high,
-                    title: "New-location SSO login then failed Duo pushes for \(login)", team: "soc", signalIDs: story.signalIDs)))
+                takeovers += try alert(of: "sso-new-location-then-duo-failures", key: "user.name=\(login)", holding: story.signalIDs)
             case .edr(let host, _):
-                edr.append(try raiseAlert(NewAlert(
-                    rule: "repeated-carbonblack-alerts", groupKey: "host.name=\(host.name)", severity: .critical,
-                    title: "Repeated Carbon Black alerts on \(host.name)", team: "soc", signalIDs: story.signalIDs)))
+                edr += try alert(of: "repeated-carbonblack-alerts", key: "host.name=\(host.name)", holding: story.signalIDs)
             case .scan(let source, let port):
-                scans.append(try raiseAlert(NewAlert(
-                    rule: "ids-scan-one-port", groupKey: "source.ip=\(source),destination.port=\(port)", severity: .medium,
-                    title: "\(source) scanning port \(port) across hosts", team: "soc", signalIDs: story.signalIDs)))
+                scans += try alert(of: "ids-scan-one-port", key: "source.ip=\(source),destination.port=\(port)", holding: story.signalIDs)
             case .travel:
                 continue
             }
@@ -107,6 +109,6 @@ extension Engine {
             try ir.setStatus(c.id, to: .onHold, comment: "waiting for mail gateway logs")
             cases += 1
         }
-        return (takeovers.count + edr.count + scans.count, cases)
+        return cases
     }
 }

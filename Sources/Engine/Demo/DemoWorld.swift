@@ -43,6 +43,22 @@ struct DemoWorld {
     static let domain = "example.com"
     static let awsAccount = "123456789012"
 
+    /// The user's three rules, with the options a SOC would give them.
+    static let rules: [(name: String, text: String)] = [
+        ("sso-new-location-then-duo-failures", """
+            [ (1 SSO login from a new location) + (2 failed Duo pushes) ] IN [ 4 Hours ] WITH [ username ] IN COMMON
+            TITLE "New-location SSO login then failed Duo pushes" SEVERITY high TEAM soc TAGS account-takeover
+            """),
+        ("repeated-carbonblack-alerts", """
+            [ (2 CarbonBlack alerts) ] IN [ 24 Hours ] WITH [ hostname ] IN COMMON
+            TITLE "Repeated Carbon Black alerts" SEVERITY high TEAM soc TAGS edr
+            """),
+        ("ids-scan-one-port", """
+            [ (4 IDS Alerts) ] IN [ 36 Hours ] WITH [ src_ip, dst_port ] IN COMMON
+            TITLE "Scanning one port" SEVERITY medium TEAM soc TAGS ids
+            """),
+    ]
+
     static let teams: [(name: String, description: String)] = [
         ("soc", "Security operations: triage and first response"),
         ("ir", "Incident response"),

@@ -81,6 +81,24 @@ struct LiveCorrelation {
 }
 
 extension Engine {
+    /// Raises the alerts a rule would have raised over every stored signal, as if they had
+    /// arrived in time order: the simulation, saved. For a database filled in bulk (the demo);
+    /// nothing goes to the outbox, since none of it is news. Returns how many alerts.
+    func backfill(ruleNamed name: String) throws -> Int {
+        let stored = try rule(named: name)
+        let compiled = try compiledRule(named: name)
+        let report = try simulate(compiled)
+        return try change { tx, _ in
+            for a in report.alerts {
+                _ = try tx.insertAlert(NewAlert(
+                    rule: name, version: stored.version, groupKey: a.key, severity: compiled.options.severity ?? .medium,
+                    title: LiveCorrelation.title(compiled, key: a.key), team: compiled.options.team, signalIDs: a.signals,
+                    firedAt: a.firedAt), at: a.firedAt)
+            }
+            return report.alerts.count
+        }
+    }
+
     /// The enabled rules, ready for live evaluation.
     func liveCorrelation(lateness: Int64) throws -> LiveCorrelation? {
         let enabled = try read { tx in try tx.enabledRules() }
