@@ -1,0 +1,266 @@
+import Foundation
+import Model
+import Testing
+@testable import SignalServer
+
+@Suite struct SigmaImportTests {
+    @Test func aDetectionRuleIsOneClauseOverItsLogsourceKinds() throws {
+        let result = SigmaImport.read(paths: [Sigma.fixture("rules/endpoint/proc_creation_win_whoami.yml")])
+        #expect(result.problems.isEmpty, "\(result.problems)")
+        let imported = try #require(result.rules.first)
+        #expect(imported.name == "5b3d8a0e-1c57-4c42-9a6e-8f5f7b0c2d11")
+        #expect(imported.title == "Whoami Run From An Office Or Script Host")
+        #expect(imported.enabled)
+        #expect(imported.text.hasPrefix("title: Whoami Run From An Office Or Script Host\n"))
+        let rule = imported.rule
+        #expect(rule.window == 0 && rule.groupBy.isEmpty && !rule.ordered)
+        #expect(rule.options == RuleOptions(
+            title: "Whoami Run From An Office Or Script Host", severity: .high, tags: ["attack.discovery", "attack.t1033"]))
+        let clause = try #require(rule.clauses.first)
+        #expect(rule.clauses.count == 1 && clause.count == 1)
+        #expect(clause.kinds == ["cbc.alert", "wazuh.alert"])
+        #expect(clause.text == imported.title)
+
+        let matcher = try Matcher(try #require(clause.filter))
+        let fromWord: JSONObject = [
+            "process.executable": #"C:\Windows\System32\whoami.exe"#,
+            "process.parent.executable": #"C:\Program Files\Microsoft Office\WINWORD.EXE"#,
+            "process.command_line": "whoami /all",
+        ]
+        #expect(matcher.matches(fromWord))
+        var privileges = fromWord
+        privileges["process.command_line"] = "whoami /priv"
+        #expect(!matcher.matches(privileges), "the filter, windash: /priv as well as -priv")
+        var fromExplorer = fromWord
+        fromExplorer["process.parent.executable"] = #"C:\Windows\explorer.exe"#
+        #expect(!matcher.matches(fromExplorer))
+    }
+
+    @Test func levelsMapToSeverities() {
+        for (level, severity) in [("informational", Severity.info), ("low", .low), ("medium", .medium), ("high", .high), ("critical", .critical)] {
+            let yaml = Sigma.rule(Sigma.selection("User", "x"), more: "level: \(level)\n")
+            #expect(SigmaImport.read(yaml: yaml, path: "l.yml").rules.first?.rule.options.severity == severity)
+        }
+        let bad = SigmaImport.read(yaml: Sigma.rule(Sigma.selection("User", "x"), more: "level: severe\n"), path: "l.yml")
+        #expect(bad.rules.isEmpty)
+        #expect(bad.problems.map(\.description).mentions("level 'severe' is not a Sigma level"))
+    }
+
+    @Test func namesComeFromNameThenIdThenTitle() {
+        let base = Sigma.rule(Sigma.selection("User", "x"), title: "'Admin Logon: From *Outside* (VPN)'")
+        #expect(SigmaImport.read(yaml: base, path: "n.yml").rules.first?.name == "admin-logon-from-outside-vpn")
+        #expect(SigmaImport.read(yaml: base + "id: 1B2C-33\n", path: "n.yml").rules.first?.name == "1b2c-33")
+        #expect(SigmaImport.read(yaml: base + "id: 1B2C-33\nname: admin_logon_outside\n", path: "n.yml").rules.first?.name == "admin-logon-outside")
+        #expect(SigmaHeader.slug("  --  ") == nil)
+    }
+
+    @Test func twoRulesWithOneNameAreReported() {
+        let rule = Sigma.rule(Sigma.selection("User", "x"), title: "Same")
+        let result = SigmaImport.read(yaml: rule + "---\n" + rule, path: "d.yml")
+        #expect(result.rules.count == 1)
+        #expect(result.problems.map(\.description).mentions("its name 'same' is already taken by rule 'Same' in d.yml"))
+    }
+
+    @Test func aFileThatIsNotYAMLIsReported() {
+        let result = SigmaImport.read(paths: [Sigma.fixture("not_yaml.yml")])
+        #expect(result.rules.isEmpty)
+        #expect(result.problems.count == 1)
+        let problem = result.problems.first?.description ?? ""
+        #expect(problem.hasSuffix("not_yaml.yml: document 1: 2:5: not valid YAML: mapping values are not allowed in this context")
+            || problem.contains("not_yaml.yml: document 1: 2:"), "\(problem)")
+        #expect(problem.contains("not valid YAML"))
+
+        let prose = SigmaImport.read(yaml: "Just a note about rules.\n", path: "note.yml")
+        #expect(prose.problems.map(\.description) == [
+            "note.yml: document 1: 1:1: is not a Sigma rule: it is a single value, where a rule is a map of title, logsource and detection (or correlation)",
+        ])
+
+        let binary = FileManager.default.temporaryDirectory.appendingPathComponent("sigma-binary-\(UUID().uuidString).yml")
+        FileManager.default.createFile(atPath: binary.path, contents: Data([0xFF, 0xFE, 0x00, 0x81, 0xC3]))
+        defer { try? FileManager.default.removeItem(at: binary) }
+        #expect(SigmaImport.read(paths: [binary.path]).problems.map(\.description) == [
+            "\(binary.path): is not UTF-8 text; a Sigma rule is a YAML text file",
+        ])
+        #expect(SigmaImport.read(paths: ["/nonexistent/rules"]).problems.map(\.description) == [
+            "/nonexistent/rules: no such file or directory",
+        ])
+    }
+
+    @Test func aBrokenDocumentDoesNotHideTheOthers() {
+        let good = Sigma.rule(Sigma.selection("User", "x"), title: "Good")
+        let result = SigmaImport.read(yaml: good + "---\ntitle: [unclosed\n---\n" + good.replacingOccurrences(of: "Good", with: "Also Good"), path: "m.yml")
+        #expect(result.rules.map(\.title) == ["Good", "Also Good"])
+        #expect(result.problems.count == 1)
+        #expect(result.problems.map(\.description).mentions("m.yml: document 2: ", "not valid YAML"))
+    }
+
+    @Test func aLogsourceWithNoKindsIsReported() {
+        let result = SigmaImport.read(
+            yaml: Sigma.rule(Sigma.selection("EventID", "4624"), title: "Logon", logsource: "product: windows\nservice: security"),
+            path: "w.yml")
+        #expect(result.rules.isEmpty)
+        #expect(result.problems.map(\.description) == [
+            "w.yml: rule 'Logon': 3:5: logsource (product windows, service security) maps to no signal kind; map it under 'logsources:' in a Sigma mapping file",
+        ])
+        let none = SigmaImport.read(yaml: "title: Nowhere\ndetection:\n    sel:\n        User: x\n    condition: sel\n", path: "n.yml")
+        #expect(none.problems.map(\.description).mentions("has no logsource"))
+    }
+
+    @Test func logsourcesMapToKinds() {
+        let m = SigmaFieldMapping.builtIn
+        #expect(m.kinds(product: "okta", service: "okta", category: nil) == SigmaCorrelationTests.okta)
+        #expect(m.kinds(product: "duo", service: nil, category: nil) == SigmaCorrelationTests.duo)
+        #expect(m.kinds(product: "aws", service: "cloudtrail", category: nil) == ["aws.cloudtrail", "aws.cloudtrail.console_login"])
+        #expect(m.kinds(product: nil, service: nil, category: "ids") == ["suricata.alert"])
+        #expect(m.kinds(product: "suricata", service: nil, category: "network_connection") == ["suricata.event"])
+        #expect(m.kinds(product: "carbonblack", service: nil, category: "process_creation") == ["cbc.alert"])
+        #expect(m.kinds(product: "Windows", service: nil, category: "process_creation") == ["cbc.alert", "wazuh.alert"])
+        #expect(m.kinds(product: "linux", service: nil, category: "process_creation") == ["cbc.alert", "falco.alert", "wazuh.alert"])
+        #expect(m.kinds(product: "aws", service: nil, category: nil) == [])
+        #expect(m.kinds(product: "windows", service: "security", category: nil) == [])
+    }
+
+    @Test func theFixtureDirectoryImportsRecursivelyWithNothingLeftOut() {
+        let result = SigmaImport.read(paths: [Sigma.fixture("rules")])
+        #expect(result.problems.isEmpty, "\(result.problems)")
+        #expect(result.rules.count == 7)
+        #expect(Set(result.rules.map(\.path).map { ($0 as NSString).lastPathComponent }) == [
+            "proc_creation_lnx_base64_download.yml", "proc_creation_win_whoami.yml", "okta_chain.yml", "okta_sprayed_users.yml",
+        ])
+
+        // Every document of the unsupported fixture is either imported or reported.
+        let unsupported = SigmaImport.read(paths: [Sigma.fixture("unsupported.yml")])
+        #expect(unsupported.rules.map(\.title) == ["Okta Login"])
+        #expect(unsupported.rules.first?.enabled == false)
+        let problems = unsupported.problems.map(\.description)
+        #expect(problems.count == 6, "\(problems)")
+        #expect(problems.mentions("rule 'Deprecated Aggregation'", "is deprecated Sigma; write it as a correlation rule"))
+        #expect(problems.mentions("rule 'Windows Security Logon'", "maps to no signal kind"))
+        #expect(problems.mentions("rule 'Misspelt Modifier'", "unknown modifier 'contans'", "did you mean 'contains'"))
+        #expect(problems.mentions("rule 'Night Logins'", "'hour' compares a part of a date"))
+        #expect(problems.mentions("rule 'At Most Three Logins'", "'lte: 3' asks for at most 3"))
+        #expect(problems.mentions("rule 'Bytes Sent Per Host'", "'value_sum' computes over field values"))
+        #expect(problems.allSatisfy { $0.hasPrefix(Sigma.fixture("unsupported.yml") + ": rule '") })
+    }
+
+    @Test func ruleCollectionsExpandGlobalAndRepeat() throws {
+        let yaml = """
+            action: global
+            title: Okta Admin Activity
+            logsource:
+                product: okta
+            detection:
+                condition: selection
+            level: medium
+            ---
+            id: admin-role-granted
+            detection:
+                selection:
+                    eventtype: user.account.privilege.grant
+            ---
+            action: repeat
+            id: admin-app-assigned
+            detection:
+                selection:
+                    eventtype: application.user_membership.add
+            """
+        let result = SigmaImport.read(yaml: yaml, path: "c.yml")
+        #expect(result.problems.isEmpty, "\(result.problems)")
+        #expect(result.rules.map(\.name) == ["admin-role-granted", "admin-app-assigned"])
+        let second = try #require(result.rules.last)
+        #expect(second.rule.clauses.first?.filter == .test(field: "event.action", .equals(.text("application.user_membership.add"))))
+        #expect(second.rule.options.severity == .medium)
+        #expect(SigmaImport.read(yaml: second.text, path: "again.yml").rules.last?.rule == second.rule, "the stored text imports to the same rule")
+    }
+
+    @Test func sigmaFiltersNarrowTheRulesTheyName() throws {
+        let yaml = Sigma.rule(Sigma.selection("User|startswith", "adm"), title: "Admin Logon", more: "id: admin-logon\n") + """
+            ---
+            title: Not The Jump Host
+            logsource:
+                product: okta
+            filter:
+                rules:
+                    - admin-logon
+                selection:
+                    SourceIp: 10.0.0.5
+                condition: not selection
+            """
+        let result = SigmaImport.read(yaml: yaml, path: "f.yml")
+        #expect(result.problems.isEmpty, "\(result.problems)")
+        #expect(result.rules.map(\.name) == ["admin-logon"])
+        let matcher = try #require(Sigma.matcher(result.rules.first?.rule.clauses.first?.filter))
+        #expect(matcher.matches(["user.name": "admin1", "source.ip": "10.0.0.9"]))
+        #expect(!matcher.matches(["user.name": "admin1", "source.ip": "10.0.0.5"]))
+
+        let stray = SigmaImport.read(yaml: "title: Stray\nfilter:\n    rules: [nothing]\n    sel:\n        User: x\n    condition: not sel\n", path: "s.yml")
+        #expect(stray.problems.map(\.description).mentions("rule 'Stray'", "applies to 'nothing', which no rule in this import names"))
+    }
+
+    @Test func aDocumentThatIsNoKindOfRuleIsReported() {
+        let result = SigmaImport.read(yaml: "title: Just Metadata\nauthor: someone\n", path: "x.yml")
+        #expect(result.problems.map(\.description) == [
+            "x.yml: rule 'Just Metadata': 1:1: is not a Sigma rule: it has no detection, correlation or filter section",
+        ])
+    }
+
+    // MARK: mapping files
+
+    @Test func theBuiltInMappingParses() throws {
+        let parsed = try SigmaFieldMapping.parse(yaml: SigmaBuiltInMapping.yaml, path: "built-in")
+        #expect(!parsed.fields.isEmpty && !parsed.logsources.isEmpty)
+        #expect(SigmaFieldMapping.builtIn.keywordFields == ["message", "process.command_line"])
+    }
+
+    @Test func aUserMappingIsMergedOverTheBuiltInOne() throws {
+        let mapping = try SigmaFieldMapping.load(yaml: """
+            fields:
+              TargetUserName: winlog.event_data.TargetUserName
+            logsources:
+              - product: windows
+                service: security
+                kinds: [Wazuh alert]
+            """, path: "mine.yml")
+        #expect(mapping.field("TargetUserName") == "winlog.event_data.TargetUserName")
+        #expect(mapping.field("User") == "user.name", "built-in fields stay")
+        #expect(mapping.kinds(product: "windows", service: "security", category: nil) == ["wazuh.alert"])
+        let result = SigmaImport.read(
+            yaml: Sigma.rule(Sigma.selection("EventID", "4624"), logsource: "product: windows\nservice: security"), path: "w.yml",
+            mapping: mapping)
+        #expect(result.problems.isEmpty)
+        #expect(result.rules.first?.rule.clauses.first?.kinds == ["wazuh.alert"])
+    }
+
+    @Test func aBadMappingFileSaysWhereAndSuggests() {
+        do {
+            _ = try SigmaFieldMapping.load(yaml: "logsources:\n  - product: okta\n    kinds: [okta.sso.logon]\n", path: "mine.yml")
+            Issue.record("an unknown kind should be refused")
+        } catch {
+            #expect(error.message == "mine.yml: no signal kind 'okta.sso.logon'")
+            #expect(error.line == 3 && error.column == 12)
+            #expect(error.suggestions.first == "okta.sso.login")
+        }
+        #expect(throws: RuleError.self) { try SigmaFieldMapping.load(yaml: "fieldz: {}\n", path: "mine.yml") }
+        #expect(throws: RuleError.self) { try SigmaFieldMapping.load(yaml: "logsources:\n  - kinds: [cbc.alert]\n", path: "mine.yml") }
+        #expect(throws: RuleError.self) { try SigmaFieldMapping.load(yaml: "fields: [a, b\n", path: "mine.yml") }
+    }
+}
+
+@Suite struct SigmaHostileInputTests {
+    @Test func hostileInputIsReportedNotCrashedOn() {
+        let deepNot = Sigma.rule("sel:\n    User: x\ncondition: " + String(repeating: "not ", count: 5_000) + "sel")
+        #expect(Sigma.filter(deepNot).problems.mentions("nests too deep"))
+        let deepParens = Sigma.rule("sel:\n    User: x\ncondition: " + String(repeating: "(", count: 5_000) + "sel")
+        #expect(Sigma.filter(deepParens).problems.mentions("nests too deep"))
+        let deepYAML = "title: Deep\ndetection: " + String(repeating: "[", count: 5_000) + "\n"
+        #expect(!SigmaImport.read(yaml: deepYAML, path: "deep.yml").problems.isEmpty)
+        let dashes = Sigma.rule(Sigma.selection("CommandLine|windash|contains", "'" + String(repeating: " -a", count: 500) + "'"))
+        #expect(Sigma.filter(dashes).problems.mentions("has 500 flags, which make over 390625 variants"))
+        for garbage in ["", "---\n---\n", ":", "- - -", "{", "title: x\ncorrelation: 5\n", "title: x\ndetection: {condition: 5}\nlogsource: {product: okta}\n",
+                        "title: x\nlogsource: [okta]\ndetection: {sel: {User: x}, condition: sel}\n", "\u{0}\u{1}binary"] {
+            let result = SigmaImport.read(yaml: garbage, path: "g.yml")
+            #expect(result.rules.isEmpty)
+            #expect(!result.problems.isEmpty, "\(garbage.debugDescription) should be reported")
+        }
+    }
+}
