@@ -32,6 +32,11 @@ import Testing
         let soc = try SOC()
         let engine = soc.admin
         for (name, text) in Self.rules { _ = try engine.addRule(name: name, text: text, enable: true) }
+        // A chain, as Sigma correlations over correlations import: two repeated-CarbonBlack
+        // alerts (on any hosts) within two days.
+        let chain = Rule(clauses: [Clause(count: 2, kinds: ["rule:cb-repeat"], text: "2 cb-repeat alerts")], window: 2 * 86_400_000, groupBy: [])
+        _ = try engine.saveImportedRule(name: "cb-chain", language: "sigma", text: "chain", rule: chain)
+        _ = try engine.setRuleEnabled(name: "cb-chain", true)
         let events = Engine.demoEvents(count: 12_000, days: 8)
         let lines = events.split(separator: 10)
         // Four separate ingests (as four `taser ingest` runs), in small batches.
@@ -49,7 +54,8 @@ import Testing
         #expect(live.count > 10, "the background should raise some alerts: \(live.count)")
 
         var simulated = Set<String>()
-        for (name, _) in Self.rules {
+        #expect(live.contains { $0.hasPrefix("cb-chain ") }, "the chain should fire on this data")
+        for name in Self.rules.map(\.0) + ["cb-chain"] {
             let report = try engine.simulate(try engine.compiledRule(named: name))
             for a in report.alerts { simulated.insert("\(name) \(a.key) \(a.firedAt.ms) \(a.signals.sorted())") }
         }
@@ -98,3 +104,4 @@ import Testing
         }
     }
 }
+

@@ -21,26 +21,51 @@ struct LiveCorrelation {
         var outcome = BatchOutcome()
         let new: [(signal: NewSignal, id: Int64)] = zip(signals, ids).compactMap { s, id in id.map { (s, $0) } }
         guard !new.isEmpty else { return outcome }
-        for (stored, rule) in rules {
+        // Alerts raised in this batch, by rule: what chained rules read as new.
+        var raised: [String: Set<Int64>] = [:]
+        for (stored, rule) in LiveCorrelation.chainOrder(rules) {
             let kinds = rule.kinds.filter { !$0.hasPrefix("rule:") }.sorted()
+            let reads = rule.kinds.filter { $0.hasPrefix("rule:") }.map { String($0.dropFirst(5)) }.sorted()
             let mine = new.filter { kinds.contains($0.signal.kind) }
-            guard let first = mine.map(\.id).min() else { continue }
-            let newest = try tx.latestSignalTime(kinds: kinds, before: first)
-            let late = newest.map { cutoff in mine.filter { $0.signal.time.ms < cutoff - lateness } } ?? []
-            if !late.isEmpty {
-                try tx.countLateSignals(rule: stored.name, late.count)
-                outcome.lateSignals += late.count
+            var live: [(signal: NewSignal, id: Int64)] = []
+            if let first = mine.map(\.id).min() {
+                let newest = try tx.latestSignalTime(kinds: kinds, before: first)
+                let late = newest.map { cutoff in mine.filter { $0.signal.time.ms < cutoff - lateness } } ?? []
+                if !late.isEmpty {
+                    try tx.countLateSignals(rule: stored.name, late.count)
+                    outcome.lateSignals += late.count
+                }
+                let lateIDs = Set(late.map(\.id))
+                live = mine.filter { !lateIDs.contains($0.id) }
             }
-            let lateIDs = Set(late.map(\.id))
-            let live = mine.filter { !lateIDs.contains($0.id) }
-            guard let lo = live.map(\.signal.time.ms).min(), let hi = live.map(\.signal.time.ms).max() else { continue }
+            var newAlerts: [StoredOpenAlert] = []
+            for name in reads {
+                let fresh = raised[name] ?? []
+                newAlerts += try tx.alertsFired(rule: name, since: .min / 2).filter { fresh.contains($0.id) }
+            }
+            let times = live.map(\.signal.time.ms) + newAlerts.map(\.firedAt)
+            guard let lo = times.min(), let hi = times.max() else { continue }
 
             var builder = try EventBuilder(rule: rule)
             let liveIDs = Set(live.map(\.id))
             // Windows that hold a new signal reach one window either side of it.
-            for row in try tx.correlationRows(kinds: kinds, from: lo - rule.window, to: hi + rule.window, unclaimedBy: stored.name) {
-                guard case .object(let fields)? = try? JSONValue.parse(row.fields) else { continue }
-                builder.add(signal: row.id, time: row.time, kind: row.kind, fields: fields, live: liveIDs.contains(row.id))
+            if !kinds.isEmpty {
+                for row in try tx.correlationRows(kinds: kinds, from: lo - rule.window, to: hi + rule.window, unclaimedBy: stored.name) {
+                    guard case .object(let fields)? = try? JSONValue.parse(row.fields) else { continue }
+                    builder.add(signal: row.id, time: row.time, kind: row.kind, fields: fields, live: liveIDs.contains(row.id))
+                }
+            }
+            var derived: [DerivedEvent] = []
+            for name in reads {
+                for a in try tx.alertsFired(rule: name, since: lo - rule.window) where a.firedAt <= hi + rule.window {
+                    let held = try tx.signals(ofAlert: a.id).map(\.id)
+                    // An alert whose signals this rule's alerts already hold counts no more.
+                    if try tx.signalsClaimed(by: stored.name, among: held).count == held.count, !held.isEmpty { continue }
+                    derived.append(DerivedEvent(rule: name, time: a.firedAt, key: a.groupKey, signals: held, live: raised[name]?.contains(a.id) ?? false))
+                }
+            }
+            for (i, d) in derived.enumerated() {
+                builder.add(signal: -Int64(i + 1), time: d.time, kind: d.kind, fields: d.fields, live: d.live)
             }
             let open = try tx.alertsFired(rule: stored.name, since: lo - rule.suppression).map {
                 OpenAlert(key: builder.code(forKey: $0.groupKey), alert: $0.id, firedAt: $0.firedAt)
@@ -48,20 +73,40 @@ struct LiveCorrelation {
             for result in builder.correlate(open: open) {
                 let key = builder.keyNames[Int(result.key)]
                 if let existing = result.existing {
-                    try tx.attachSignals(result.attached, toAlert: existing, at: now)
+                    try tx.attachSignals(Simulator.expand(result.attached, derived), toAlert: existing, at: now)
                     try notify(tx, alert: existing, event: "alert.updated", at: now)
                     outcome.alertsUpdated += 1
                 } else {
                     let alert = try tx.insertAlert(NewAlert(
                         rule: stored.name, version: stored.version, groupKey: key, severity: rule.options.severity ?? .medium,
-                        title: LiveCorrelation.title(rule, key: key), team: rule.options.team, signalIDs: result.signals,
-                        firedAt: Timestamp(ms: result.firedAt)), at: now)
+                        title: LiveCorrelation.title(rule, key: key), team: rule.options.team,
+                        signalIDs: Simulator.expand(result.signals, derived), firedAt: Timestamp(ms: result.firedAt)), at: now)
                     try notify(tx, alert: alert.id, event: "alert.created", at: now)
+                    raised[stored.name, default: []].insert(alert.id)
                     outcome.alertsCreated += 1
                 }
             }
         }
         return outcome
+    }
+
+    /// Rules that read other rules' alerts run after those rules.
+    static func chainOrder(_ rules: [(stored: StoredRule, rule: Rule)]) -> [(stored: StoredRule, rule: Rule)] {
+        let names = Set(rules.map { $0.stored.name })
+        func reads(_ rule: Rule) -> [String] {
+            rule.kinds.filter { $0.hasPrefix("rule:") }.map { String($0.dropFirst(5)) }.filter { names.contains($0) }
+        }
+        var done = Set<String>(), out: [(stored: StoredRule, rule: Rule)] = [], left = rules
+        while !left.isEmpty {
+            let ready = left.filter { reads($0.rule).allSatisfy(done.contains) }
+            // A loop (refused at import) would never be ready: run the rest in name order.
+            let next = ready.isEmpty ? left : ready
+            out += next
+            let nextNames = Set(next.map { $0.stored.name })
+            done.formUnion(nextNames)
+            left.removeAll { nextNames.contains($0.stored.name) }
+        }
+        return out
     }
 
     /// The outbox entry Sync delivers: the alert as it now stands. The key changes with every

@@ -93,12 +93,23 @@ extension Engine {
     }
 
     /// What `rule` would have raised over the stored signals in `[from, to]` (default: all).
-    public func simulate(_ rule: Rule, from: Timestamp? = nil, to: Timestamp? = nil) throws -> SimulationReport {
+    /// A chained rule (Sigma correlation over correlations) reads the simulated alerts of the
+    /// rules it names.
+    public func simulate(_ rule: Rule, from: Timestamp? = nil, to: Timestamp? = nil, chain: [String] = []) throws -> SimulationReport {
         let kinds = rule.kinds.filter { !$0.hasPrefix("rule:") }.sorted()
         let lo = from?.ms ?? Int64.min / 2, hi = to?.ms ?? Int64.max / 2
         let rows = try read { tx in try tx.correlationRows(kinds: kinds, from: lo, to: hi) }
-        let start = from ?? Timestamp(ms: rows.first?.time ?? 0), end = to ?? Timestamp(ms: rows.last?.time ?? 0)
-        return try Simulator.run(rule, rows: rows, from: start, to: end)
+        var derived: [DerivedEvent] = []
+        for kind in rule.kinds.sorted() where kind.hasPrefix("rule:") {
+            let name = String(kind.dropFirst(5))
+            guard !chain.contains(name) else { throw EngineError.invalid("rule \(name) reads itself through \(chain.joined(separator: " -> "))") }
+            let inner = try simulate(try compiledRule(named: name), from: from, to: to, chain: chain + [name])
+            derived += inner.alerts.map { DerivedEvent(rule: name, time: $0.firedAt.ms, key: $0.key, signals: $0.signals) }
+        }
+        derived.sort { $0.time < $1.time }
+        let times = rows.map(\.time) + derived.map(\.time)
+        let start = from ?? Timestamp(ms: times.min() ?? 0), end = to ?? Timestamp(ms: times.max() ?? 0)
+        return try Simulator.run(rule, rows: rows, derived: derived, from: start, to: end)
     }
 
     /// Rule names are handles in alerts, URLs and commands: short, lowercase, no spaces.

@@ -51,18 +51,60 @@ public struct SimulationReport: Sendable {
     }
 }
 
+/// Another rule's alert as an event for a chained rule (a clause of kind `rule:NAME`): its
+/// fields are its group key's, and it stands for the signals it holds.
+public struct DerivedEvent: Sendable {
+    public var kind: String
+    public var time: Int64
+    public var fields: JSONObject
+    public var signals: [Int64]
+    public var live: Bool
+
+    public init(rule: String, time: Int64, key: String, signals: [Int64], live: Bool = true) {
+        self.kind = "rule:" + rule
+        self.time = time
+        self.fields = DerivedEvent.fields(ofKey: key)
+        self.signals = signals
+        self.live = live
+    }
+
+    /// `user.name=jdoe,source.ip=10.0.0.5` as fields.
+    static func fields(ofKey key: String) -> JSONObject {
+        var o = JSONObject()
+        for part in key.split(separator: ",") {
+            guard let eq = part.firstIndex(of: "=") else { continue }
+            o[String(part[..<eq])] = .string(String(part[part.index(after: eq)...]))
+        }
+        return o
+    }
+}
+
 public enum Simulator {
-    /// Runs `rule` over stored rows (oldest first, as `Tx.correlationRows` gives them).
-    public static func run(_ rule: Rule, rows: [CorrelationRow], from: Timestamp, to: Timestamp) throws(RuleError) -> SimulationReport {
+    /// Runs `rule` over stored rows (oldest first, as `Tx.correlationRows` gives them) and, for
+    /// a chained rule, the alerts of the rules it reads.
+    public static func run(
+        _ rule: Rule, rows: [CorrelationRow], derived: [DerivedEvent] = [], from: Timestamp, to: Timestamp
+    ) throws(RuleError) -> SimulationReport {
         var builder = try EventBuilder(rule: rule)
         var matched = 0
         for row in rows {
             guard case .object(let fields)? = try? JSONValue.parse(row.fields) else { continue }
             if builder.add(signal: row.id, time: row.time, kind: row.kind, fields: fields) { matched += 1 }
         }
-        let alerts = builder.correlate().map { a in
-            SimulatedAlert(key: builder.keyNames[Int(a.key)], firedAt: Timestamp(ms: a.firedAt), signals: a.signals, firing: a.firing.count)
+        for (i, d) in derived.enumerated() where builder.add(signal: -Int64(i + 1), time: d.time, kind: d.kind, fields: d.fields) {
+            matched += 1
         }
-        return SimulationReport(alerts: alerts, signalsRead: rows.count, signalsMatched: matched, from: from, to: to)
+        let alerts = builder.correlate().map { a in
+            SimulatedAlert(
+                key: builder.keyNames[Int(a.key)], firedAt: Timestamp(ms: a.firedAt), signals: expand(a.signals, derived),
+                firing: expand(a.firing, derived).count)
+        }
+        return SimulationReport(alerts: alerts, signalsRead: rows.count + derived.count, signalsMatched: matched, from: from, to: to)
+    }
+
+    /// Signal ids with each derived event (a negative id) replaced by the signals it holds.
+    public static func expand(_ ids: [Int64], _ derived: [DerivedEvent]) -> [Int64] {
+        guard ids.contains(where: { $0 < 0 }) else { return ids }
+        return Array(Set(ids.flatMap { $0 < 0 ? derived[Int(-$0 - 1)].signals : [$0] })).sorted()
     }
 }

@@ -31,6 +31,17 @@ extension Tx {
         return try Row.fetchAll(db, literal: sql).map { CorrelationRow(id: $0[0], time: $0[1], kind: $0[2], fields: $0[3]) }
     }
 
+    /// Which of these signals an alert of `rule` already holds.
+    public func signalsClaimed(by rule: String, among ids: [Int64]) throws -> Set<Int64> {
+        guard !ids.isEmpty else { return [] }
+        let sql: SQL = """
+            SELECT DISTINCT x.signal_id FROM alert_signals x JOIN alerts a ON a.id = x.alert_id
+            WHERE a.rule = \(rule) AND x.signal_id IN \(ids)
+            """
+        let claimed = try Int64.fetchAll(db, SQLRequest<Int64>(literal: sql))
+        return Set(claimed)
+    }
+
     /// The latest time among signals of these kinds stored before signal `before` (ids grow
     /// with arrival): how far live evaluation has come, for judging lateness.
     public func latestSignalTime(kinds: [String], before id: Int64) throws -> Int64? {

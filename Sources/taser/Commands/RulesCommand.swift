@@ -20,7 +20,7 @@ struct RulesCommand: ParsableCommand {
 
             Try a rule on stored signals before you enable it: `taser simulate "RULE"`. Every edit is a new version; `taser rules history NAME` shows who changed what.
             """,
-        subcommands: [Add.self, List.self, Show.self, Edit.self, Enable.self, Disable.self, History.self, Check.self])
+        subcommands: [Add.self, List.self, Show.self, Edit.self, Enable.self, Disable.self, History.self, Check.self, Import.self])
 
     /// Rule text from the argument, `--file`, or `-` for standard input.
     static func text(_ argument: String?, file: String?) throws -> String? {
