@@ -65,7 +65,7 @@ extension Engine {
     public func rule(named name: String) throws -> StoredRule {
         guard let rule = try read({ tx in try tx.rule(named: name) }) else {
             let known = try rules().map(\.name)
-            let near = known.sorted { editDistance($0, name) < editDistance($1, name) }.prefix(3)
+            let near = nearestNames(name, in: known)
             throw EngineError.invalid(
                 "no rule named '\(name)'" + (near.isEmpty ? "; add one with `taser rules add`" : "; rules near it: \(near.joined(separator: ", "))"))
         }

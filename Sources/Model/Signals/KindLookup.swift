@@ -48,3 +48,14 @@ public func editDistance(_ a: String, _ b: String) -> Int {
     }
     return previous[b.count]
 }
+
+/// The names closest to what was typed, for "did you mean": a name the text starts (a prefix
+/// typed with a typo) counts as close as the whole name.
+public func nearestNames(_ typed: String, in names: [String], limit: Int = 3) -> [String] {
+    let t = typed.lowercased()
+    func score(_ name: String) -> Int {
+        let n = name.lowercased()
+        return min(editDistance(t, n), editDistance(t, String(n.prefix(t.count))) + 1)
+    }
+    return names.map { ($0, score($0)) }.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }.prefix(limit).map(\.0)
+}

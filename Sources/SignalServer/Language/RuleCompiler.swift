@@ -64,9 +64,7 @@ public struct RuleCompiler: Sendable {
     private func field(_ name: Name, _ parser: Parser) throws(RuleError) -> String {
         let resolved = FieldAliases.resolve(name.text)
         if knownFields.contains(resolved) { return resolved }
-        let written = name.text.lowercased()
-        let scored: [(name: String, distance: Int)] = Set(FieldAliases.table.keys).union(knownFields).map { ($0, editDistance($0, written)) }
-        let nearest = scored.sorted { a, b in a.distance != b.distance ? a.distance < b.distance : a.name < b.name }.prefix(3).map(\.name)
+        let nearest = nearestNames(name.text, in: Array(Set(FieldAliases.table.keys).union(knownFields)))
         throw parser.error("no field '\(name.text)' in any signal taser knows", at: name.at, suggestions: nearest)
     }
 

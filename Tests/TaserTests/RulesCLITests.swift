@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+
+/// `taser rules` and `taser simulate` on a demo database, as an analyst types them.
+@Suite(.serialized) struct RulesCLITests {
+    static let sigma = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("SignalServerTests/Fixtures/sigma")
+
+    func demo(_ dir: TempDir) throws -> String {
+        let db = dir.file()
+        let r = try Taser.run(["--db", db, "demo", "--signals", "20000", "--days", "10"])
+        try #require(r.status == 0, "demo failed: \(r.stderr)")
+        return db
+    }
+
+    func rules(_ db: String) throws -> String { try Taser.run(["--db", db, "rules", "list", "--json"]).stdout }
+
+    @Test func theDemoRulesSimulateAndFindTheStories() throws {
+        let dir = TempDir()
+        let db = try demo(dir)
+        let list = try Taser.run(["--db", db, "rules", "list"])
+        #expect(list.stdout.contains("sso-new-location-then-duo-failures") && list.stdout.contains("ids-scan-one-port"))
+        // The demo's alerts are the rules' own.
+        let alerts = try Taser.run(["--db", db, "alert", "list", "--rule", "sso-new-location-then-duo-failures", "--json"])
+        let liveCount = alerts.stdout.split(separator: "\n").count
+        #expect(liveCount >= 1)
+        let sim = try Taser.run(["--db", db, "simulate", "--rule", "sso-new-location-then-duo-failures", "--json"])
+        #expect(sim.status == 0, "\(sim.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(sim.stdout.utf8)) as? [String: Any])
+        #expect(report["alerts"] as? Int == liveCount)
+        let text = try Taser.run(["--db", db, "simulate", "[ (4 IDS Alerts) ] IN [ 36 Hours ] WITH [ src_ip, dst_port ] IN COMMON"])
+        #expect(text.status == 0 && text.stdout.contains("per day") && text.stdout.contains("top group keys"))
+    }
+
+    @Test func addEditEnableAndCompareWithTheSavedVersion() throws {
+        let dir = TempDir()
+        let db = try demo(dir)
+        let add = try Taser.run(["--db", db, "rules", "add", "cb-three", "[ (3 CarbonBlack alerts) ] IN [ 24 Hours ] WITH [ hostname ] IN COMMON"])
+        #expect(add.status == 0 && add.stdout.contains("version 1"), "\(add.stderr)")
+        let edit = try Taser.run(["--db", db, "rules", "edit", "cb-three", "-"], stdin: "[ (2 CarbonBlack alerts) ] IN [ 24 Hours ] WITH [ hostname ] IN COMMON")
+        #expect(edit.status == 0 && edit.stdout.contains("version 2"), "\(edit.stderr)")
+        #expect(try Taser.run(["--db", db, "rules", "enable", "cb-three"]).status == 0)
+        let history = try Taser.run(["--db", db, "rules", "history", "cb-three"])
+        #expect(history.stdout.contains("created (version 1)") && history.stdout.contains("edited (version 2)") && history.stdout.contains("enabled"))
+        let old = try Taser.run(["--db", db, "rules", "show", "cb-three", "--version", "1"])
+        #expect(old.stdout.contains("(3 CarbonBlack alerts)"))
+        let diff = try Taser.run([
+            "--db", db, "simulate", "[ (3 CarbonBlack alerts) ] IN [ 24 Hours ] WITH [ hostname ] IN COMMON",
+            "--rule", "cb-three", "--against-saved", "--json",
+        ])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(diff.stdout.utf8)) as? [String: Any])
+        let removed = try #require(report["removed"] as? [Any])
+        #expect(!removed.isEmpty, "three alerts a day are rarer than two")
+        let check = try Taser.run(["--db", db, "rules", "check", "(2 failed Duo pushes WHERE factor = \"push\") IN 1h WITH user IN COMMON"])
+        #expect(check.status == 0 && check.stdout.contains("duo.push.failed"))
+    }
+
+    @Test func badRulesSayWhereWithACaretAndSaveNothing() throws {
+        let dir = TempDir()
+        let db = try demo(dir)
+        let before = try rules(db)
+        let cases: [([String], String)] = [
+            (["rules", "add", "x", "[ (1 SSO login from a new locaton) ] IN [ 4 Hours ]"], "1:6: no signal kind 'SSO login from a new locaton'; did you mean 'SSO login from a new location'"),
+            (["rules", "add", "x", "(2 CarbonBlack alerts) IN 0 hours"], "the window must be longer than zero"),
+            (["rules", "add", "x", "(0 CarbonBlack alerts) IN 1 hour"], "a count of at least 1"),
+            (["rules", "add", "x", "(2 CarbonBlack alerts) IN 1 hour WITH hostnme IN COMMON"], "no field 'hostnme'"),
+            (["rules", "add", "x", "(2 CarbonBlack alerts IN 1 hour"], "expected ')'"),
+            (["rules", "edit", "sso-new-location-then-duo-failures", "(2 failed Duo pushes) IN"], "expected a span of time"),
+            (["simulate", "(2 CarbonBlack alerts) WITHIN 1h"], "expected IN"),
+        ]
+        for (args, says) in cases {
+            let r = try Taser.run(["--db", db] + args)
+            #expect(r.status == 1, "\(args)")
+            let lines = r.stderrLines
+            #expect(lines.first.map { $0.hasPrefix("taser: ") && $0.contains(says) } == true, "\(args): \(r.stderr)")
+            // The rule's line and a caret under the problem.
+            #expect(lines.count == 3 && lines.last!.trimmingCharacters(in: .whitespaces) == "^", "\(args): \(r.stderr)")
+        }
+        let badName = try Taser.run(["--db", db, "rules", "add", "Bad Name", "(2 CarbonBlack alerts) IN 1h"])
+        #expect(badName.status == 1 && badName.stderrLines.count == 1 && badName.stderr.contains("cannot name a rule"))
+        let unknown = try Taser.run(["--db", db, "rules", "enable", "sso-new-locaton"])
+        #expect(unknown.status == 1 && unknown.stderr.contains("rules near it: sso-new-location-then-duo-failures"))
+        #expect(try rules(db) == before)
+        // An empty range says so.
+        let empty = try Taser.run(["--db", db, "simulate", "(2 CarbonBlack alerts) IN 1h", "--since", "2001-01-01", "--until", "2001-01-02"])
+        #expect(empty.status == 0 && empty.stderr.contains("nothing to simulate"))
+    }
+
+    @Test func sigmaImportSavesWhatItCanAndNamesTheRest() throws {
+        let dir = TempDir()
+        let db = try demo(dir)
+        let ok = try Taser.run(["--db", db, "rules", "import", Self.sigma.appendingPathComponent("rules").path])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.contains("saved"))
+        let again = try Taser.run(["--db", db, "rules", "import", Self.sigma.appendingPathComponent("rules").path])
+        #expect(again.status == 0 && again.stdout.contains("unchanged") && !again.stdout.contains("saved "))
+        let bad = try Taser.run(["--db", db, "rules", "import", Self.sigma.appendingPathComponent("not_yaml.yml").path,
+                                 Self.sigma.appendingPathComponent("unsupported.yml").path])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("not imported: ") && bad.stderr.contains("not_yaml.yml"))
+        let missing = try Taser.run(["--db", db, "rules", "import", "/no/such/rules"])
+        #expect(missing.status == 1 && missing.stderr.contains("no file or directory /no/such/rules"))
+    }
+}
