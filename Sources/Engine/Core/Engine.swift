@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import SignalServer
 import Store
 
 /// The facade every client uses (CLI, console, server, tests): it knows who is asking, passes
@@ -9,6 +10,8 @@ public final class Engine: Sendable {
     public let store: Store
     public let actor: Actor
     let clock: @Sendable () -> Timestamp
+    /// Signal columns the simulator loaded, kept for reruns (the console's rule editor).
+    let columnCache = ColumnCache()
 
     public init(store: Store, actor: Actor, clock: @escaping @Sendable () -> Timestamp = { .now }) {
         self.store = store

@@ -96,9 +96,13 @@ extension Engine {
     /// A chained rule (Sigma correlation over correlations) reads the simulated alerts of the
     /// rules it names.
     public func simulate(_ rule: Rule, from: Timestamp? = nil, to: Timestamp? = nil, chain: [String] = []) throws -> SimulationReport {
-        let kinds = rule.kinds.filter { !$0.hasPrefix("rule:") }.sorted()
-        let lo = from?.ms ?? Int64.min / 2, hi = to?.ms ?? Int64.max / 2
-        let rows = try read { tx in try tx.correlationRows(kinds: kinds, from: lo, to: hi) }
+        let lastID = try read { tx in try tx.lastSignalID() }
+        var columns: [String: KindColumns] = [:]
+        for kind in rule.kinds where !kind.hasPrefix("rule:") {
+            columns[kind] = try columnCache.columns(kind: kind, fields: rule.fields, lastSignalID: lastID) { kind, fields in
+                try read { tx in try tx.kindColumns(kind: kind, fields: fields) }
+            }
+        }
         var derived: [DerivedEvent] = []
         for kind in rule.kinds.sorted() where kind.hasPrefix("rule:") {
             let name = String(kind.dropFirst(5))
@@ -107,9 +111,7 @@ extension Engine {
             derived += inner.alerts.map { DerivedEvent(rule: name, time: $0.firedAt.ms, key: $0.key, signals: $0.signals) }
         }
         derived.sort { $0.time < $1.time }
-        let times = rows.map(\.time) + derived.map(\.time)
-        let start = from ?? Timestamp(ms: times.min() ?? 0), end = to ?? Timestamp(ms: times.max() ?? 0)
-        return try Simulator.run(rule, rows: rows, derived: derived, from: start, to: end)
+        return try ColumnSimulator.run(rule, columns: columns, derived: derived, from: from?.ms ?? .min, to: to?.ms ?? .max)
     }
 
     /// Rule names are handles in alerts, URLs and commands: short, lowercase, no spaces.

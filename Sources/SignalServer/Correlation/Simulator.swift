@@ -80,28 +80,6 @@ public struct DerivedEvent: Sendable {
 }
 
 public enum Simulator {
-    /// Runs `rule` over stored rows (oldest first, as `Tx.correlationRows` gives them) and, for
-    /// a chained rule, the alerts of the rules it reads.
-    public static func run(
-        _ rule: Rule, rows: [CorrelationRow], derived: [DerivedEvent] = [], from: Timestamp, to: Timestamp
-    ) throws(RuleError) -> SimulationReport {
-        var builder = try EventBuilder(rule: rule)
-        var matched = 0
-        for row in rows {
-            guard case .object(let fields)? = try? JSONValue.parse(row.fields) else { continue }
-            if builder.add(signal: row.id, time: row.time, kind: row.kind, fields: fields) { matched += 1 }
-        }
-        for (i, d) in derived.enumerated() where builder.add(signal: -Int64(i + 1), time: d.time, kind: d.kind, fields: d.fields) {
-            matched += 1
-        }
-        let alerts = builder.correlate().map { a in
-            SimulatedAlert(
-                key: builder.keyNames[Int(a.key)], firedAt: Timestamp(ms: a.firedAt), signals: expand(a.signals, derived),
-                firing: expand(a.firing, derived).count)
-        }
-        return SimulationReport(alerts: alerts, signalsRead: rows.count + derived.count, signalsMatched: matched, from: from, to: to)
-    }
-
     /// Signal ids with each derived event (a negative id) replaced by the signals it holds.
     public static func expand(_ ids: [Int64], _ derived: [DerivedEvent]) -> [Int64] {
         guard ids.contains(where: { $0 < 0 }) else { return ids }

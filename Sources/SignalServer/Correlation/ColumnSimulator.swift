@@ -1,0 +1,248 @@
+import Foundation
+import Model
+import Store
+
+/// Kinds' signals as columns, kept between simulations: the console reruns a rule on every
+/// edit, and a rerun should cost only the correlation. Thread-safe; the whole cache is dropped
+/// when a signal arrives (`lastSignalID` moved), since a new signal may land anywhere in time.
+public final class ColumnCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var kinds: [String: KindColumns] = [:]
+    private var lastID: Int64 = -1
+
+    public init() {}
+
+    /// The columns of `kind` with at least `fields`, loading what is missing with `load`.
+    public func columns(
+        kind: String, fields: Set<String>, lastSignalID: Int64, load: (String, [String]) throws -> KindColumns
+    ) rethrows -> KindColumns {
+        lock.lock()
+        defer { lock.unlock() }
+        if lastSignalID != lastID {
+            kinds.removeAll()
+            lastID = lastSignalID
+        }
+        if let cached = kinds[kind], fields.isSubset(of: cached.fields.keys) { return cached }
+        let wanted = fields.union(kinds[kind]?.fields.keys.map { $0 } ?? []).sorted()
+        let loaded = try load(kind, wanted)
+        kinds[kind] = loaded
+        return loaded
+    }
+}
+
+/// The simulator over columns: the same events and the same `Correlator` as `EventBuilder`
+/// and live evaluation, built from dictionary codes. A filter on one field runs once per
+/// distinct value; group keys are found once per distinct value combination.
+public enum ColumnSimulator {
+    public static func run(
+        _ rule: Rule, columns: [String: KindColumns], derived: [DerivedEvent] = [], from: Int64 = .min, to: Int64 = .max
+    ) throws(RuleError) -> SimulationReport {
+        var keys = KeyTable()
+        var runs: [[CorrelationEvent]] = []
+        var read = 0, matched = Set<Int64>()
+        var first = Int64.max, last = Int64.min
+        for kind in rule.kinds where !kind.hasPrefix("rule:") {
+            guard let c = columns[kind] else { continue }
+            let lo = lowerBound(c.times, from), hi = upperBound(c.times, to)
+            read += hi - lo
+            if hi > lo {
+                first = min(first, c.times[lo])
+                last = max(last, c.times[hi - 1])
+            }
+        }
+        for (ci, clause) in rule.clauses.enumerated() {
+            let matcher = try clause.filter.map { f throws(RuleError) in try Matcher(f) }
+            let groupFields = clause.groupBy ?? rule.groupBy
+            for kind in clause.kinds where !kind.hasPrefix("rule:") {
+                guard let c = columns[kind] else { continue }
+                let lo = lowerBound(c.times, from), hi = upperBound(c.times, to)
+                guard hi > lo else { continue }
+                let filter = FilterColumns(matcher: matcher, fields: clause.filter?.fields ?? [], columns: c)
+                let keyColumns = groupFields.map { c.fields[$0] }
+                if keyColumns.contains(where: { $0 == nil }) { continue }  // no signal of this kind has the field
+                var key = KeyColumns(names: rule.groupBy, columns: keyColumns.map { $0! })
+                let distinct = clause.distinct.flatMap { c.fields[$0] }.map(ValueCodes.init)
+                if clause.distinct != nil && distinct == nil { continue }
+                var events: [CorrelationEvent] = []
+                events.reserveCapacity(hi - lo)
+                for i in lo..<hi {
+                    guard filter.passes(i), let k = key.code(i, &keys) else { continue }
+                    var d: Int32 = 0
+                    if let distinct {
+                        guard let code = distinct.code(i) else { continue }
+                        d = code
+                    }
+                    events.append(CorrelationEvent(time: c.times[i], signal: c.ids[i], clause: Int32(ci), key: k, distinct: d))
+                    matched.insert(c.ids[i])
+                }
+                runs.append(events)
+            }
+            // Another rule's alerts (a chain): few, so through the row path's fields.
+            for (n, d) in derived.enumerated() where clause.kinds.contains(d.kind) && d.time >= from && d.time <= to {
+                if let m = matcher, !m.matches(d.fields) { continue }
+                var parts: [String] = []
+                for (name, field) in zip(rule.groupBy, groupFields) {
+                    guard let v = d.fields[field]?.stringValue, !v.isEmpty else { parts = []; break }
+                    parts.append(name + "=" + v)
+                }
+                if parts.count != groupFields.count { continue }
+                runs.append([CorrelationEvent(time: d.time, signal: -Int64(n + 1), clause: Int32(ci), key: keys.code(parts.joined(separator: ",")))])
+            }
+        }
+        let events = merge(runs)
+        let alerts = Correlator(rule: rule).run(events, keys: keys.names.count).map { a in
+            SimulatedAlert(
+                key: keys.names[Int(a.key)], firedAt: Timestamp(ms: a.firedAt), signals: Simulator.expand(a.signals, derived),
+                firing: Simulator.expand(a.firing, derived).count)
+        }
+        return SimulationReport(
+            alerts: alerts, signalsRead: read + derived.count, signalsMatched: matched.count,
+            from: Timestamp(ms: from == .min ? (first == .max ? 0 : first) : from), to: Timestamp(ms: to == .max ? (last == .min ? 0 : last) : to))
+    }
+
+    /// Merges time-ordered runs into one sequence in the correlator's order.
+    static func merge(_ runs: [[CorrelationEvent]]) -> [CorrelationEvent] {
+        let nonEmpty = runs.filter { !$0.isEmpty }
+        if nonEmpty.count == 1 { return nonEmpty[0] }
+        return nonEmpty.flatMap { $0 }.sorted(by: <)
+    }
+
+    static func lowerBound(_ times: [Int64], _ t: Int64) -> Int {
+        var lo = 0, hi = times.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if times[mid] < t { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    static func upperBound(_ times: [Int64], _ t: Int64) -> Int {
+        var lo = 0, hi = times.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if times[mid] <= t { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+}
+
+/// Group key text (`user.name=jdoe`) to dense codes, shared by every clause and kind.
+struct KeyTable {
+    var names: [String] = []
+    private var codes: [String: Int32] = [:]
+
+    mutating func code(_ text: String) -> Int32 {
+        if let c = codes[text] { return c }
+        let c = Int32(names.count)
+        codes[text] = c
+        names.append(text)
+        return c
+    }
+}
+
+/// A column's values as the row path reads them (`JSONValue.stringValue`), coded so that two
+/// spellings of one value (`22` and `"22"`) are one code. Nil: missing or empty.
+struct ValueCodes {
+    let column: FieldColumn
+    let byCode: [Int32?]
+
+    init(_ column: FieldColumn) {
+        self.column = column
+        var table: [String: Int32] = [:]
+        byCode = column.values.enumerated().map { code, text in
+            guard code > 0, let v = (try? JSONValue.parse(text))?.stringValue, !v.isEmpty else { return nil }
+            if let c = table[v] { return c }
+            let c = Int32(table.count + 1)
+            table[v] = c
+            return c
+        }
+    }
+
+    func code(_ row: Int) -> Int32? { byCode[Int(column.codes[row])] }
+}
+
+/// Group-by columns: the key code of a row, memoized per combination of value codes.
+struct KeyColumns {
+    let names: [String]
+    let columns: [FieldColumn]
+    private let texts: [[String?]]
+    private var memo1: [Int32?]
+    private var memo: [[Int32]: Int32?] = [:]
+
+    init(names: [String], columns: [FieldColumn]) {
+        self.names = names
+        self.columns = columns
+        texts = columns.map { col in
+            col.values.enumerated().map { code, text in
+                guard code > 0, let v = (try? JSONValue.parse(text))?.stringValue, !v.isEmpty else { return nil }
+                return v
+            }
+        }
+        memo1 = []
+    }
+
+    /// Nil when the row lacks a group-by field. With no group-by, one key for everything.
+    mutating func code(_ row: Int, _ keys: inout KeyTable) -> Int32? {
+        if columns.isEmpty { return keys.code("") }
+        if columns.count == 1 {
+            let c = Int(columns[0].codes[row])
+            if memo1.isEmpty { memo1 = Array(repeating: -1, count: columns[0].values.count) }
+            if let known = memo1[c], known >= 0 { return known }
+            guard let v = texts[0][c] else { memo1[c] = nil; return nil }
+            let k = keys.code(names[0] + "=" + v)
+            memo1[c] = k
+            return k
+        }
+        let combo = columns.map { $0.codes[row] }
+        if let known = memo[combo] { return known }
+        var parts: [String] = []
+        for (n, c) in combo.enumerated() {
+            guard let v = texts[n][Int(c)] else {
+                memo[combo] = .some(nil)
+                return nil
+            }
+            parts.append(names[n] + "=" + v)
+        }
+        let k = keys.code(parts.joined(separator: ","))
+        memo[combo] = k
+        return k
+    }
+}
+
+/// A clause's filter over columns: decided once per distinct value when it reads one field,
+/// else per row from the row's values.
+struct FilterColumns {
+    private let matcher: Matcher?
+    private let single: (codes: [Int32], passes: [Bool])?
+    private let fields: [(name: String, column: FieldColumn?)]
+    private let parsed: [[JSONValue?]]
+
+    init(matcher: Matcher?, fields: Set<String>, columns: KindColumns) {
+        self.matcher = matcher
+        let names = fields.sorted()
+        self.fields = names.map { ($0, columns.fields[$0]) }
+        parsed = self.fields.map { f in f.column?.values.enumerated().map { code, text in code == 0 ? nil : try? JSONValue.parse(text) } ?? [] }
+        if let matcher, names.count == 1, let column = columns.fields[names[0]] {
+            let values = parsed[0]
+            let passes = values.map { v -> Bool in
+                var o = JSONObject()
+                if let v { o[names[0]] = v }
+                return matcher.matches(o)
+            }
+            single = (column.codes, passes)
+        } else {
+            single = nil
+        }
+    }
+
+    func passes(_ row: Int) -> Bool {
+        guard let matcher else { return true }
+        if let single { return single.passes[Int(single.codes[row])] }
+        var o = JSONObject()
+        for (n, f) in fields.enumerated() {
+            guard let column = f.column, let v = parsed[n][Int(column.codes[row])] else { continue }
+            o[f.name] = v
+        }
+        return matcher.matches(o)
+    }
+}
