@@ -72,7 +72,10 @@ let package = Package(
             name: "SignalServerTests", dependencies: ["SignalServer", "Model", "Store"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Store", "AlertEngine", "SignalServer"]),
+        .testTarget(
+            name: "EngineTests",
+            dependencies: ["Engine", "Store", "AlertEngine", "SignalServer", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         // Runs the real binary: exit codes, stderr, two processes writing at once.
         .testTarget(name: "TaserTests", dependencies: ["taser", "Engine"]),
     ],

@@ -41,4 +41,18 @@ import Testing
         #expect(figures["signals"] as? Int == 3000)
         #expect((figures["ratio"] as? Double ?? 0) > 0 && (figures["links"] as? Int ?? 0) > 0)
     }
+
+    @Test func simulateReportsEachRuleAndWhetherTheSQLAgrees() throws {
+        let dir = TempDir()
+        let result = try Taser.run(["bench", "simulate", "--signals", "20000", "--scratch", dir.path, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let figures = try lastJSON(result)
+        #expect((figures["signals_per_s"] as? Double ?? 0) > 0)
+        let rules = try #require(figures["rules"] as? [[String: Any]])
+        #expect(rules.map { $0["name"] as? String } == ["sso-new-location-then-duo", "repeated-carbonblack", "ids-scan-one-port", "broad"])
+        for rule in rules {
+            #expect(rule["keys_agree"] as? Bool == true, "\(rule)")
+            for key in ["first_ms", "rerun_ms", "sql_ms", "speedup"] { #expect((rule[key] as? Double ?? 0) > 0, "\(key) of \(rule)") }
+        }
+    }
 }

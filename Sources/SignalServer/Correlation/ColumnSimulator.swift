@@ -39,7 +39,7 @@ public enum ColumnSimulator {
     ) throws(RuleError) -> SimulationReport {
         var keys = KeyTable()
         var runs: [[CorrelationEvent]] = []
-        var read = 0, matched = Set<Int64>()
+        var read = 0
         var first = Int64.max, last = Int64.min
         for kind in rule.kinds where !kind.hasPrefix("rule:") {
             guard let c = columns[kind] else { continue }
@@ -73,11 +73,12 @@ public enum ColumnSimulator {
                         d = code
                     }
                     events.append(CorrelationEvent(time: c.times[i], signal: c.ids[i], clause: Int32(ci), key: k, distinct: d))
-                    matched.insert(c.ids[i])
                 }
                 runs.append(events)
             }
-            // Another rule's alerts (a chain): few, so through the row path's fields.
+            // Another rule's alerts (a chain): few, so through the row path's fields. `derived`
+            // is in time order, so these make one run.
+            var chained: [CorrelationEvent] = []
             for (n, d) in derived.enumerated() where clause.kinds.contains(d.kind) && d.time >= from && d.time <= to {
                 if let m = matcher, !m.matches(d.fields) { continue }
                 var parts: [String] = []
@@ -86,25 +87,51 @@ public enum ColumnSimulator {
                     parts.append(name + "=" + v)
                 }
                 if parts.count != groupFields.count { continue }
-                runs.append([CorrelationEvent(time: d.time, signal: -Int64(n + 1), clause: Int32(ci), key: keys.code(parts.joined(separator: ",")))])
+                chained.append(CorrelationEvent(time: d.time, signal: -Int64(n + 1), clause: Int32(ci), key: keys.code(parts.joined(separator: ","))))
             }
+            runs.append(chained)
         }
         let events = merge(runs)
+        // A signal in two clauses is two adjacent events; count it once.
+        var matched = 0
+        for (n, e) in events.enumerated() where e.signal >= 0 && (n == 0 || events[n - 1].signal != e.signal) { matched += 1 }
         let alerts = Correlator(rule: rule).run(events, keys: keys.names.count).map { a in
             SimulatedAlert(
                 key: keys.names[Int(a.key)], firedAt: Timestamp(ms: a.firedAt), signals: Simulator.expand(a.signals, derived),
                 firing: Simulator.expand(a.firing, derived).count)
         }
         return SimulationReport(
-            alerts: alerts, signalsRead: read + derived.count, signalsMatched: matched.count,
+            alerts: alerts, signalsRead: read + derived.count, signalsMatched: matched,
             from: Timestamp(ms: from == .min ? (first == .max ? 0 : first) : from), to: Timestamp(ms: to == .max ? (last == .min ? 0 : last) : to))
     }
 
-    /// Merges time-ordered runs into one sequence in the correlator's order.
+    /// Merges runs, each already in the correlator's order, pairwise: linear per level, where
+    /// sorting the lot would cost a log factor on every rerun.
     static func merge(_ runs: [[CorrelationEvent]]) -> [CorrelationEvent] {
-        let nonEmpty = runs.filter { !$0.isEmpty }
-        if nonEmpty.count == 1 { return nonEmpty[0] }
-        return nonEmpty.flatMap { $0 }.sorted(by: <)
+        var level = runs.filter { !$0.isEmpty }
+        guard !level.isEmpty else { return [] }
+        while level.count > 1 {
+            var next: [[CorrelationEvent]] = []
+            var i = 0
+            while i < level.count {
+                next.append(i + 1 < level.count ? mergeTwo(level[i], level[i + 1]) : level[i])
+                i += 2
+            }
+            level = next
+        }
+        return level[0]
+    }
+
+    private static func mergeTwo(_ a: [CorrelationEvent], _ b: [CorrelationEvent]) -> [CorrelationEvent] {
+        var out: [CorrelationEvent] = []
+        out.reserveCapacity(a.count + b.count)
+        var i = 0, j = 0
+        while i < a.count && j < b.count {
+            if b[j] < a[i] { out.append(b[j]); j += 1 } else { out.append(a[i]); i += 1 }
+        }
+        out.append(contentsOf: a[i...])
+        out.append(contentsOf: b[j...])
+        return out
     }
 
     static func lowerBound(_ times: [Int64], _ t: Int64) -> Int {

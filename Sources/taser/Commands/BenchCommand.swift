@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Benchmarks that compare taser against a baseline measured in the same run.",
         discussion: "Each prints its figures and a ratio; with --json the last line is one JSON object.",
-        subcommands: [Demo.self, Ingest.self])
+        subcommands: [Demo.self, Ingest.self, Simulate.self])
 
     struct Ingest: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -168,25 +168,39 @@ struct BenchCommand: ParsableCommand {
 
 /// The sqlite3 command, timed: the baseline benchmarks compare against.
 enum SQLiteCLI {
+    /// Seconds the script took; its standard output is thrown away.
     static func run(database: String, script: String) throws -> Double {
+        try query(database: database, script: script).seconds
+    }
+
+    /// Seconds the script took, and what it printed.
+    static func query(database: String, script: String) throws -> (seconds: Double, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["sqlite3", database]
-        let input = Pipe()
+        let input = Pipe(), output = Pipe(), errors = Pipe()
         process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        let errors = Pipe()
+        process.standardOutput = output
         process.standardError = errors
         let t0 = Date()
         do { try process.run() } catch { throw CLIError("the baseline needs the sqlite3 command: apt-get install sqlite3") }
+        // Both pipes drain at once, so a chatty query cannot block on a full pipe.
+        nonisolated(unsafe) var printed = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            printed = output.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
         input.fileHandleForWriting.write(Data(script.utf8))
         try input.fileHandleForWriting.close()
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        group.wait()
         process.waitUntilExit()
         let seconds = Date().timeIntervalSince(t0)
         guard process.terminationStatus == 0, message.isEmpty else {
             throw CLIError("the sqlite3 baseline failed (is the sqlite3 command installed?): \(message.split(separator: "\n").first ?? "")")
         }
-        return seconds
+        return (seconds, String(decoding: printed, as: UTF8.self))
     }
 }
