@@ -97,6 +97,9 @@ import Testing
         #expect(throws: EngineError.self) { try ana.addRule(name: "cb-repeat", text: Self.rules[1].1) }
         #expect(throws: EngineError.self) { try ana.addRule(name: "Bad Name", text: Self.rules[1].1) }
         #expect(throws: EngineError.self) { try ana.setRuleEnabled(name: "nope", true) }
+        // Alerts go to the rule's team, which must exist.
+        #expect(throws: EngineError.self) { try ana.addRule(name: "to-nowhere", text: "(2 CarbonBlack alerts) IN 1h TEAM nowhere") }
+        #expect(try ana.addRule(name: "to-soc", text: "(2 CarbonBlack alerts) IN 1h TEAM soc").name == "to-soc")
         #expect(try ana.ruleVersions(name: "cb-repeat").count == 2)
         // History cannot be rewritten underneath.
         #expect(throws: (any Error).self) {

@@ -101,4 +101,25 @@ import Testing
         let missing = try Taser.run(["--db", db, "rules", "import", "/no/such/rules"])
         #expect(missing.status == 1 && missing.stderr.contains("no file or directory /no/such/rules"))
     }
+
+    @Test func enabledRulesRunOnEveryIngest() throws {
+        let dir = TempDir()
+        let db = dir.file()
+        let add = try Taser.run(["--db", db, "rules", "add", "cb-repeat", "--enable", "(2 CarbonBlack alerts) IN 24 hours WITH hostname IN COMMON SEVERITY high"])
+        #expect(add.status == 0, "\(add.stderr)")
+        func cb(_ id: String, _ time: String) -> String {
+            #"{"id":"\#(id)","type":"CB_ANALYTICS","backend_timestamp":"\#(time)","first_event_timestamp":"\#(time)","severity":5,"reason":"r","device_name":"LT-CLI01","device_id":1,"org_key":"O"}"#
+        }
+        let first = try Taser.run(["--db", db, "ingest", "-"], stdin: cb("a", "2026-11-20T12:00:00Z") + "\n")
+        #expect(first.status == 0 && !first.stdout.contains("Rules:"), "\(first.stdout)")
+        let second = try Taser.run(["--db", db, "ingest", "-", "--json"], stdin: cb("b", "2026-11-20T15:00:00Z") + "\n" + cb("c", "2026-11-20T16:00:00Z") + "\n")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Any])
+        #expect(summary["alerts_created"] as? Int == 1 && summary["alerts_updated"] as? Int == 0)
+        let alerts = try Taser.run(["--db", db, "alert", "list"])
+        #expect(alerts.stdout.contains("host.name=LT-CLI01") && alerts.stdout.contains("high"))
+        let late = try Taser.run(["--db", db, "ingest", "-", "--lateness", "2h"], stdin: cb("d", "2026-11-19T12:00:00Z") + "\n")
+        #expect(late.status == 0 && late.stdout.contains("1 signal came more than 2h late"), "\(late.stdout)")
+        let bad = try Taser.run(["--db", db, "ingest", "-", "--lateness", "soon"], stdin: "")
+        #expect(bad.status == 1 && bad.stderr.contains("invalid --lateness 'soon'"))
+    }
 }

@@ -11,9 +11,19 @@ extension Engine {
         RuleCompiler(extraKinds: mappingKinds)
     }
 
-    /// Compiles rule text without saving anything (`taser rules check`).
+    /// Compiles rule text without saving anything (`taser rules check`). A TEAM must exist:
+    /// its alerts go to that team's queue.
     public func checkRule(_ text: String) throws -> Rule {
-        try ruleCompiler().compile(text)
+        let rule = try ruleCompiler().compile(text)
+        try checkTeam(of: rule)
+        return rule
+    }
+
+    private func checkTeam(of rule: Rule) throws {
+        guard let team = rule.options.team else { return }
+        try read { tx in
+            if try tx.team(team) == nil { throw EngineError.unknownTeam(team, known: try tx.teams().map(\.name)) }
+        }
     }
 
     public func addRule(name: String, text: String, enable: Bool = false) throws -> StoredRule {
@@ -33,6 +43,7 @@ extension Engine {
     /// of the same name gets a new version only when its text changed.
     public func saveImportedRule(name: String, language: String, text: String, rule: Rule) throws -> (rule: StoredRule, changed: Bool) {
         try Engine.checkRuleName(name)
+        try checkTeam(of: rule)
         let compiled = try Engine.encode(rule)
         return try change { tx, now in
             if let existing = try tx.rule(named: name) {

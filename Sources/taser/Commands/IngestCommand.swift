@@ -1,6 +1,7 @@
 import AlertEngine
 import ArgumentParser
 import Engine
+import SignalServer
 import Foundation
 import Model
 import Store
@@ -32,13 +33,16 @@ struct IngestCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Poll vendor log APIs as this YAML file says (see README, \"Polling\").", valueName: "config")) var poll: String?
     @Option(help: ArgumentHelp("The secrets file for --poll (default: ~/.config/taser/secrets.yaml); must be chmod 600.", valueName: "file"))
     var secrets: String?
+    @Option(help: ArgumentHelp("How far behind the newest signal of its kinds a signal may be and still be correlated live (4h, 1d); later ones are stored and counted, and `taser simulate` covers them.", valueName: "span"))
+    var lateness = "6h"
     @Flag(help: "Print the summary as one JSON object.") var json = false
 
     func run() throws {
+        guard let late = Durations.parse(lateness) else { throw CLIError("invalid --lateness '\(lateness)'; write a span such as 6h, 90m or 1d") }
         let modes = [!files.isEmpty, watch != nil, maildir != nil, poll != nil].filter { $0 }.count
         guard modes == 1 else { throw CLIError("name what to ingest: FILE..., -, --watch DIR, --maildir DIR or --poll CONFIG (one of them)") }
         let engine = try global.engine()
-        let ingester = try engine.ingester(mappings: mappingFiles(mappings))
+        let ingester = try engine.ingester(mappings: mappingFiles(mappings), lateness: late)
         if let format, ingester.formats.named(format) == nil {
             throw CLIError("no format '\(format)'; formats are: \(ingester.formats.names.joined(separator: ", "))")
         }
@@ -86,11 +90,20 @@ struct IngestCommand: ParsableCommand {
                 "records": .int(Int64(total.records)), "stored": .int(Int64(total.stored)), "duplicates": .int(Int64(total.duplicates)),
                 "quarantined": .int(Int64(total.quarantined)), "kinds": .object(total.kinds.mapValues { .int(Int64($0)) }),
                 "reasons": .array(total.reasons.map { .string($0) }),
+                "alerts_created": .int(Int64(total.after.alertsCreated)), "alerts_updated": .int(Int64(total.after.alertsUpdated)),
+                "late_signals": .int(Int64(total.after.lateSignals)),
             ]])
         } else {
             Output.line("Ingested: \(IngestCommand.describe(total))")
             for (kind, n) in total.kinds.sorted(by: { $0.key < $1.key }) { Output.line("  \(n)\t\(kind)") }
             for reason in total.reasons { Output.line("  quarantined \(reason)") }
+            let live = total.after
+            if live.alertsCreated + live.alertsUpdated > 0 {
+                Output.line("Rules: \(live.alertsCreated) new alert\(live.alertsCreated == 1 ? "" : "s"), \(live.alertsUpdated) updated (see `taser alert list`)")
+            }
+            if live.lateSignals > 0 {
+                Output.line("Rules: \(live.lateSignals) signal\(live.lateSignals == 1 ? "" : "s") came more than \(lateness) late and were not correlated live; `taser simulate` covers them")
+            }
         }
         if total.quarantined > 0 {
             throw CLIError("\(total.quarantined) record\(total.quarantined == 1 ? "" : "s") quarantined; see `taser quarantine list`, fix, then `taser quarantine replay ID`")
