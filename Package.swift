@@ -1,8 +1,8 @@
 // swift-tools-version: 6.1
 // The layers of ../shared/DESIGN.md: each target imports only those below it.
 //   taser (executable) -> Engine -> AlertEngine, SignalServer -> Store -> Model
-// SignalServer, Positron, Sync, Automation, Server and Console join between Store and
-// Engine (or above it) as their issues land. C libraries stay at the edges: CZlib is read only
+// SignalServer sits between Store and Engine; Console above Engine. Positron, Sync,
+// Automation and Server join as their issues land. C libraries stay at the edges: CZlib is read only
 // by AlertEngine's gzip reader, CCurl only by HTTPClient.
 import PackageDescription
 
@@ -34,6 +34,7 @@ let package = Package(
         ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
         // The one libcurl client: timeouts, proxies, CA bundles.
         .target(name: "HTTPClient", dependencies: ["CCurl"]),
         // Formats, framing, artifact extraction, the ingest pipeline and its sources.
@@ -52,10 +53,16 @@ let package = Package(
         ),
         // The one facade every client uses: who is asking, the access check, the workflows.
         .target(name: "Engine", dependencies: ["Model", "Store", "AlertEngine", "SignalServer"]),
+        // The console: views render into a cell grid; only Terminal/ touches ncurses.
+        .target(
+            name: "Console",
+            dependencies: ["Engine", "Model", "Store", "SignalServer", "CNcursesw", .product(name: "Yams", package: "Yams")],
+            resources: [.copy("Keymaps"), .copy("Themes")]
+        ),
         .executableTarget(
             name: "taser",
             dependencies: [
-                "Engine", "AlertEngine", "SignalServer",
+                "Engine", "AlertEngine", "SignalServer", "Console",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -72,6 +79,7 @@ let package = Package(
             name: "SignalServerTests", dependencies: ["SignalServer", "Model", "Store"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Engine", "Model", "Store"]),
         .testTarget(
             name: "EngineTests",
             dependencies: ["Engine", "Store", "AlertEngine", "SignalServer", .product(name: "GRDB", package: "GRDB.swift")]

@@ -1,0 +1,35 @@
+/// One thing the analyst can do. The registry of these drives key dispatch, the `?` overlay,
+/// the hint bar, the `:` command line and `taser keys --markdown`: one list, so they cannot
+/// disagree. Default keys live in `Keymaps/*.yaml`, in the format a user writes.
+public struct ActionInfo: Hashable, Sendable {
+    /// `queue.promote`, `case.note`: what keymap files and the `:` line name.
+    public var name: String
+    /// What the `?` overlay and the hint bar say: "Promote to a new case".
+    public var title: String
+    /// Where it applies: `global`, `list`, `queue`, `alert`, `case`, `pivot`, `rules`, `editor`, `prompt`.
+    public var context: String
+    /// Asks for confirmation first (close, merge).
+    public var dangerous: Bool
+    /// Shown in the hint bar of its context when there is room.
+    public var hint: Bool
+
+    public init(_ name: String, _ title: String, context: String, dangerous: Bool = false, hint: Bool = false) {
+        self.name = name
+        self.title = title
+        self.context = context
+        self.dangerous = dangerous
+        self.hint = hint
+    }
+}
+
+/// The model the terminal driver runs: it hands over keys and ticks, and copies what the model
+/// renders to the screen (only the cells that changed).
+public protocol ConsoleModel: AnyObject {
+    /// Handles one key; returns false when the console should close.
+    func handle(_ key: Key) -> Bool
+    /// Called about once a second: returns true when something changed underneath (another
+    /// process wrote to the database) and the screen should be drawn again.
+    func tick() -> Bool
+    /// Draws everything into `grid`, which has the terminal's size.
+    func render(into grid: inout Grid)
+}
