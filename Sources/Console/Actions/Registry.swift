@@ -1,0 +1,61 @@
+/// Every action of the console, by context. Key dispatch, the `?` overlay, the hint bar, the
+/// `:` command line and `taser keys --markdown` all read this list; the keys come from
+/// `Keymaps/default.yaml` (or `emacs.yaml`, or the analyst's own file).
+public enum Registry {
+    public static let actions: [ActionInfo] = [
+        // Everywhere
+        ActionInfo("quit", "Quit taser", context: "global", hint: true),
+        ActionInfo("help", "Keys and actions (filterable; Enter runs one)", context: "global", hint: true),
+        ActionInfo("command", "Command line (:promote, :theme dark-256, ...)", context: "global", hint: true),
+        ActionInfo("back", "Back to the previous pane", context: "global", hint: true),
+        ActionInfo("redraw", "Redraw the whole screen", context: "global"),
+        ActionInfo("pane.queue", "Alert queue", context: "global"),
+        ActionInfo("pane.cases", "Case list", context: "global"),
+        ActionInfo("pane.rules", "Rules and the simulator", context: "global"),
+        ActionInfo("pane.positron", "Positron prompt (its own issue)", context: "global"),
+        // Any list
+        ActionInfo("move.down", "Down one row", context: "list"),
+        ActionInfo("move.up", "Up one row", context: "list"),
+        ActionInfo("move.top", "First row", context: "list"),
+        ActionInfo("move.bottom", "Last row", context: "list"),
+        ActionInfo("page.down", "Down half a page", context: "list"),
+        ActionInfo("page.up", "Up half a page", context: "list"),
+        ActionInfo("open", "Open the row", context: "list", hint: true),
+        ActionInfo("filter", "Filter: words, field:value, severity>=high, status:new", context: "list", hint: true),
+        ActionInfo("filter.next", "Next match of the filter", context: "list"),
+        ActionInfo("filter.previous", "Previous match of the filter", context: "list"),
+        // The alert queue
+        ActionInfo("queue.mark", "Mark or unmark the alert", context: "queue", hint: true),
+        ActionInfo("queue.sort", "Sort by time or by severity", context: "queue"),
+        ActionInfo("queue.acknowledge", "Acknowledge (marked alerts, else this one)", context: "queue", hint: true),
+        ActionInfo("queue.assign", "Assign to an analyst (marked, else this one)", context: "queue"),
+        ActionInfo("queue.promote", "Promote to a new case (marked, else this one)", context: "queue", hint: true),
+        ActionInfo("queue.merge", "Merge into a case (marked, else this one)", context: "queue", dangerous: true),
+        ActionInfo("queue.close", "Close (marked, else this one)", context: "queue", dangerous: true),
+        // An alert's detail
+        ActionInfo("alert.raw", "Show the signals' raw bodies", context: "alert"),
+        ActionInfo("pivot", "Pivot on the artifact under the cursor", context: "alert", hint: true),
+        // A case
+        ActionInfo("case.note", "Add a note", context: "case", hint: true),
+        ActionInfo("case.status", "Change the status", context: "case", hint: true),
+        ActionInfo("case.assign", "Assign to an analyst", context: "case"),
+        ActionInfo("case.share", "Share with a team", context: "case"),
+        ActionInfo("case.export", "Export to JSON or CSV", context: "case"),
+        ActionInfo("case.pivot", "Pivot on the artifact under the cursor", context: "case"),
+        // Pivots
+        ActionInfo("pivot.again", "Pivot again from the artifact under the cursor", context: "pivot", hint: true),
+        // Rules
+        ActionInfo("rules.edit", "Edit the rule (the simulator reruns as you type)", context: "rules", hint: true),
+        ActionInfo("rules.new", "New rule", context: "rules"),
+        ActionInfo("rules.enable", "Enable the rule", context: "rules"),
+        ActionInfo("rules.disable", "Disable the rule", context: "rules", dangerous: true),
+        // Text editing (the note editor, the rule editor, prompts)
+        ActionInfo("editor.save", "Save", context: "editor", hint: true),
+        ActionInfo("editor.cancel", "Cancel", context: "editor", hint: true),
+    ]
+
+    public static func action(named name: String) -> ActionInfo? { actions.first { $0.name == name } }
+
+    /// Contexts in the order the `?` overlay lists them.
+    public static let contexts = ["global", "list", "queue", "alert", "case", "pivot", "rules", "editor"]
+}
