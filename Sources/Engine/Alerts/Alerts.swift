@@ -33,4 +33,32 @@ extension Engine {
             return try tx.insertAlert(new, at: now)
         }
     }
+
+    /// Acknowledges or closes alerts (the console's bulk actions). Alerts already in a case keep
+    /// their case; each change goes to the outbox for Sync, in the same transaction.
+    public func setStatus(ofAlerts ids: [Int64], to status: AlertStatus) throws {
+        guard status == .acknowledged || status == .closed || status == .new else {
+            throw EngineError.invalid("alerts become '\(status.rawValue)' through a case; promote or merge them instead")
+        }
+        try change { tx, now in
+            for id in ids {
+                let alert = try visibleAlert(id, tx)
+                guard alert.status != .promoted else {
+                    throw EngineError.invalid("alert \(id) is in case \(alert.caseID ?? 0); change the case instead")
+                }
+                try tx.setAlertStatus(id, status, caseID: nil, at: now)
+                try tx.enqueue(entity: "alert", id: id, event: "alert.updated", payload: try tx.alert(id)!.json,
+                               key: "alert:\(id):status:\(status.rawValue):\(now.ms)", at: now)
+            }
+        }
+    }
+
+    /// The alert queue, a page at a time by key (see `Tx.queuePage`).
+    public func queuePage(_ filter: QueueFilter, order: QueueOrder, after: QueuePosition? = nil, before: QueuePosition? = nil, limit: Int) throws -> [Alert] {
+        try read { tx in try tx.queuePage(filter, order: order, after: after, before: before, limit: limit, visibleTo: actor) }
+    }
+
+    public func queueCount(_ filter: QueueFilter, cap: Int) throws -> Int {
+        try read { tx in try tx.queueCount(filter, cap: cap, visibleTo: actor) }
+    }
 }

@@ -7,6 +7,7 @@ enum Schema {
         migrator.registerMigration("v1-foundation") { db in try db.execute(sql: v1) }
         migrator.registerMigration("v2-ingest") { db in try db.execute(sql: v2) }
         migrator.registerMigration("v3-rules") { db in try db.execute(sql: v3) }
+        migrator.registerMigration("v4-console") { db in try db.execute(sql: v4) }
         return migrator
     }()
 
@@ -295,6 +296,13 @@ extension Schema {
         ALTER TABLE alerts ADD COLUMN fired_at INTEGER;
         ALTER TABLE alerts ADD COLUMN rule_version INTEGER;
         CREATE INDEX alerts_by_rule_fired ON alerts(rule, fired_at);
+        """
+}
+
+extension Schema {
+    /// The console's queue sorts by severity as well as by time, paging by key either way.
+    static let v4 = """
+        CREATE INDEX alerts_by_severity ON alerts(severity, last_signal_at);
         """
 }
 

@@ -1,0 +1,126 @@
+import Model
+
+/// The layout: breadcrumbs on top, the pane, the status bar, and the hint bar (or the line
+/// being typed) at the bottom; overlays (help, confirm, editor) over the pane.
+extension App {
+    public func render(into grid: inout Grid) {
+        let screen = Rect(x: 0, y: 0, width: grid.width, height: grid.height)
+        grid.fill(screen)
+        let (crumbs, rest) = screen.splitTop(1)
+        let (main, bars) = rest.splitBottom(2)
+        renderCrumbs(into: &grid, crumbs)
+        top.render(into: &grid, area: main)
+        renderStatus(into: &grid, Rect(x: 0, y: bars.y, width: bars.width, height: 1))
+        renderBottom(into: &grid, Rect(x: 0, y: bars.y + 1, width: bars.width, height: 1))
+        switch mode {
+        case .help(let filter, let cursor): renderHelp(into: &grid, main, filter: filter.text, cursor: cursor)
+        case .confirm(let question, _): renderConfirm(into: &grid, main, question)
+        case .editor(let editor, let title, _): renderEditor(into: &grid, main, editor, title)
+        default: break
+        }
+    }
+
+    private func renderCrumbs(into grid: inout Grid, _ area: Rect) {
+        grid.fill(area, .header)
+        let path = panes.map(\.title).joined(separator: " › ")
+        let who = "\(engine.actor.name) · \(engine.store.path)"
+        let used = grid.put(" " + path, x: 0, y: area.y, width: area.width, role: .header)
+        let room = area.width - used - 2
+        if room > 10 {
+            let shown = CellWidth.of(who) > room ? String(who.suffix(room)) : who
+            grid.put(shown, x: area.width - CellWidth.of(shown) - 1, y: area.y, role: .header)
+        }
+    }
+
+    private func renderStatus(into grid: inout Grid, _ area: Rect) {
+        grid.fill(area, .status)
+        if let message {
+            grid.put(" " + message.text, x: 0, y: area.y, width: area.width, role: message.isError ? .error : .status)
+        } else {
+            grid.put(" " + top.status, x: 0, y: area.y, width: area.width, role: .status)
+        }
+    }
+
+    /// The hint bar: the hinted actions of where the analyst is, with their first key.
+    private func renderBottom(into grid: inout Grid, _ area: Rect) {
+        switch mode {
+        case .command(let line):
+            grid.put(":" + line.text, x: 0, y: area.y, role: .prompt)
+            return
+        case .prompt(let label, let input, _):
+            grid.put(label + " " + input.text, x: 0, y: area.y, role: .prompt)
+            return
+        case .confirm(let question, _):
+            grid.put(question + " (y/n)", x: 0, y: area.y, role: .prompt)
+            return
+        default:
+            break
+        }
+        if let typing = top as? TypingPane, typing.isTyping, let queue = top as? QueuePane {
+            grid.put("/" + queue.filterInput.text, x: 0, y: area.y, role: .prompt)
+            return
+        }
+        var x = 0
+        for context in contexts {
+            for action in Registry.actions where action.context == context && action.hint {
+                guard let key = bindings.keys(for: action.name).first else { continue }
+                let label = action.title.split(separator: " ").prefix(2).joined(separator: " ").lowercased()
+                let need = CellWidth.of(key.name) + CellWidth.of(label) + 3
+                guard x + need <= area.width else { return }
+                x += grid.put(key.name, x: x, y: area.y, role: .hintKey)
+                x += grid.put(" " + label + "  ", x: x, y: area.y, role: .hint)
+            }
+        }
+    }
+
+    private func overlay(_ area: Rect, width: Int, height: Int) -> Rect {
+        let w = min(width, area.width - 2), h = min(height, area.height - 2)
+        return Rect(x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h)
+    }
+
+    private func renderHelp(into grid: inout Grid, _ area: Rect, filter: String, cursor: Int) {
+        let box = overlay(area, width: 90, height: area.height - 2)
+        grid.fill(box)
+        grid.box(box, title: "Keys and actions — type to filter, Enter runs, Esc closes", role: .borderFocus)
+        grid.put("filter: " + filter, x: box.x + 2, y: box.y + 1, width: box.width - 4, role: .prompt)
+        let entries = helpEntries(filter)
+        let rows = box.height - 4
+        let first = max(0, min(cursor - rows / 2, entries.count - rows))
+        for (n, entry) in entries.dropFirst(first).prefix(rows).enumerated() {
+            let y = box.y + 3 + n
+            let selected = first + n == cursor
+            let keys = entry.keys.map(\.name).joined(separator: " ")
+            grid.columns([
+                (keys.isEmpty ? "-" : keys, 16, .hintKey), (entry.action.context, 8, .dim),
+                (entry.action.title + (entry.action.dangerous ? " (asks first)" : ""), box.width - 30, .text),
+            ], x: box.x + 2, y: y, width: box.width - 4, fill: selected ? .selected : nil)
+        }
+    }
+
+    private func renderConfirm(into grid: inout Grid, _ area: Rect, _ question: String) {
+        let box = overlay(area, width: CellWidth.of(question) + 8, height: 5)
+        grid.fill(box)
+        grid.box(box, title: "Are you sure?", role: .borderFocus)
+        grid.put(question, x: box.x + 2, y: box.y + 2, width: box.width - 4, role: .text)
+    }
+
+    private func renderEditor(into grid: inout Grid, _ area: Rect, _ editor: TextEditor, _ title: String) {
+        let box = overlay(area, width: 100, height: 16)
+        grid.fill(box)
+        let save = bindings.keys(for: "editor.save").first?.name ?? "?"
+        let cancel = bindings.keys(for: "editor.cancel").first?.name ?? "?"
+        grid.box(box, title: "\(title) — \(save) saves, \(cancel) cancels", role: .borderFocus)
+        let rows = box.height - 2
+        let first = max(0, editor.row - rows + 1)
+        for (n, line) in editor.lines.dropFirst(first).prefix(rows).enumerated() {
+            let y = box.y + 1 + n
+            grid.put(String(line), x: box.x + 1, y: y, width: box.width - 2)
+            if first + n == editor.row {
+                let x = box.x + 1 + CellWidth.of(String(line.prefix(editor.column)))
+                if x < box.maxX - 1 {
+                    grid[x, y] = Cell(editor.column < line.count ? String(line[editor.column]) : " ", .selected)
+                }
+            }
+        }
+    }
+}

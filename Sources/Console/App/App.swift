@@ -1,0 +1,230 @@
+import Engine
+import Foundation
+import Model
+import Store
+
+/// The console as a model: panes on a stack, the status and hint bars, and whatever is being
+/// typed (a filter, a `:` command, a prompt, a note). The terminal driver feeds it keys and
+/// ticks and copies what it renders; tests do the same with a plain `Grid`.
+public final class App: ConsoleModel {
+    let engine: Engine
+    let bindings: KeyBindings
+    var panes: [Pane] = []
+    /// What the status bar says once (an error, "3 alerts acknowledged").
+    var message: (text: String, isError: Bool)?
+    var mode: Mode = .normal
+    var commandHistory: [String] = []
+    private var stamp: String
+
+    /// What keys go to, besides the panes.
+    enum Mode {
+        case normal
+        case help(filter: LineInput, cursor: Int)
+        case command(LineInput)
+        case prompt(label: String, input: LineInput, then: (String) throws -> Void)
+        case confirm(question: String, then: () throws -> Void)
+        case editor(TextEditor, title: String, save: (String) throws -> Void)
+    }
+
+    public init(engine: Engine, bindings: KeyBindings, problems: [String] = []) throws {
+        self.engine = engine
+        self.bindings = bindings
+        stamp = engine.store.changeStamp()
+        panes = [try QueuePane(engine: engine)]
+        if let first = problems.first {
+            message = (problems.count == 1 ? first : "\(first) (and \(problems.count - 1) more; run `taser config check`)", true)
+        }
+    }
+
+    var top: Pane { panes[panes.count - 1] }
+    var contexts: [String] { top.contexts + ["global"] }
+
+    func push(_ pane: Pane) { panes.append(pane) }
+
+    func say(_ text: String) { message = (text, false) }
+
+    // MARK: ConsoleModel
+
+    public func tick() -> Bool {
+        let now = engine.store.changeStamp()
+        guard now != stamp else { return false }
+        stamp = now
+        for pane in panes { try? pane.reload() }
+        return true
+    }
+
+    public func handle(_ key: Key) -> Bool {
+        do {
+            return try dispatch(key)
+        } catch {
+            message = ("\(error)", true)
+            return true
+        }
+    }
+
+    private func dispatch(_ key: Key) throws -> Bool {
+        if key == .resize { return true }
+        switch mode {
+        case .normal:
+            break
+        case .help(var filter, var cursor):
+            let shown = helpEntries(filter.text)
+            switch key {
+            case .escape, Key("?"): mode = .normal
+            case .down, Key("ctrl-n"): mode = .help(filter: filter, cursor: min(cursor + 1, max(0, shown.count - 1)))
+            case .up, Key("ctrl-p"): mode = .help(filter: filter, cursor: max(0, cursor - 1))
+            case .enter:
+                mode = .normal
+                if shown.indices.contains(cursor) { return try run(shown[cursor].action.name) }
+            default:
+                if filter.edit(key) { cursor = 0 }
+                mode = .help(filter: filter, cursor: cursor)
+            }
+            return true
+        case .command(var line):
+            switch key {
+            case .escape: mode = .normal
+            case .enter:
+                mode = .normal
+                return try runCommand(line.text)
+            case .tab:
+                line.text = complete(line.text)
+                mode = .command(line)
+            case .up:
+                if let last = commandHistory.last(where: { $0 != line.text }) { line.text = last }
+                mode = .command(line)
+            default:
+                _ = line.edit(key)
+                mode = .command(line)
+            }
+            return true
+        case .prompt(let label, var input, let then):
+            switch key {
+            case .escape: mode = .normal
+            case .enter:
+                mode = .normal
+                try then(input.text)
+            default:
+                _ = input.edit(key)
+                mode = .prompt(label: label, input: input, then: then)
+            }
+            return true
+        case .confirm(_, let then):
+            mode = .normal
+            if key == Key("y") || key == Key("Y") { try then() } else { say("cancelled") }
+            return true
+        case .editor(var editor, let title, let save):
+            if let action = bindings.action(for: key, in: ["editor"]) {
+                if action == "editor.save" {
+                    mode = .normal
+                    try save(editor.text)
+                    return true
+                }
+                if action == "editor.cancel" {
+                    mode = .normal
+                    say("not saved")
+                    return true
+                }
+            }
+            editor.edit(key)
+            mode = .editor(editor, title: title, save: save)
+            return true
+        }
+        if let typing = top as? TypingPane, typing.isTyping {
+            typing.type(key, app: self)
+            return true
+        }
+        guard let action = bindings.action(for: key, in: contexts) else {
+            if key != Key("ctrl-l") { message = ("\(key) does nothing here; ? lists the keys", false) }
+            return true
+        }
+        return try run(action)
+    }
+
+    /// Runs an action by name (from a key, the `?` overlay or the `:` line). False: quit.
+    func run(_ name: String) throws -> Bool {
+        message = nil
+        if let info = Registry.action(named: name), !contexts.contains(info.context) {
+            message = ("\(info.title): not here (it works in the \(info.context) pane)", true)
+            return true
+        }
+        switch name {
+        case "quit": return false
+        case "help": mode = .help(filter: LineInput(), cursor: 0)
+        case "command": mode = .command(LineInput())
+        case "back":
+            if panes.count > 1 { panes.removeLast(); try top.reload() }
+        case "redraw": break
+        case "pane.queue": panes = [panes[0]]
+        case "pane.cases": push(try CaseListPane(engine: engine))
+        case "pane.rules", "pane.positron":
+            message = ("\(Registry.action(named: name)?.title ?? name) comes with its own issue", false)
+        default:
+            if try top.perform(name, app: self) == false {
+                message = ("\(Registry.action(named: name)?.title ?? name): not here", true)
+            }
+        }
+        return true
+    }
+
+    private func runCommand(_ text: String) throws -> Bool {
+        let typed = text.trimmed
+        guard !typed.isEmpty else { return true }
+        commandHistory.append(typed)
+        if let n = Int(typed) { return try run("open.\(n)") }
+        let word = typed.split(separator: " ").first.map(String.init) ?? typed
+        let names = Registry.actions.map(\.name)
+        let candidates = names.filter { $0 == word || $0.hasSuffix("." + word) }
+        guard let name = candidates.first(where: { contexts.contains(Registry.action(named: $0)!.context) }) ?? candidates.first else {
+            message = ("no command '\(word)'; did you mean \(nearestNames(word, in: names).joined(separator: ", "))?", true)
+            return true
+        }
+        return try run(name)
+    }
+
+    /// Tab on the `:` line: the longest common start of the matching action names.
+    private func complete(_ text: String) -> String {
+        let names = Registry.actions.map(\.name).filter { $0.hasPrefix(text) || $0.split(separator: ".").last.map { $0.hasPrefix(text) } ?? false }
+        guard let first = names.first else { return text }
+        if names.count == 1 { return first }
+        var common = first
+        for n in names.dropFirst() { while !n.hasPrefix(common) { common.removeLast() } }
+        return common.count > text.count ? common : text
+    }
+
+    /// Confirms a dangerous action before running it.
+    func confirm(_ question: String, then: @escaping () throws -> Void) {
+        mode = .confirm(question: question, then: then)
+    }
+
+    func prompt(_ label: String, initial: String = "", then: @escaping (String) throws -> Void) {
+        mode = .prompt(label: label, input: LineInput(text: initial), then: then)
+    }
+
+    func edit(_ title: String, text: String = "", save: @escaping (String) throws -> Void) {
+        mode = .editor(TextEditor(text: text), title: title, save: save)
+    }
+
+    struct HelpEntry {
+        var action: ActionInfo
+        var keys: [Key]
+    }
+
+    func helpEntries(_ filter: String) -> [HelpEntry] {
+        let words = filter.lowercased().split(separator: " ")
+        return Registry.contexts.flatMap { context in
+            Registry.actions.filter { $0.context == context }
+        }.map { HelpEntry(action: $0, keys: bindings.keys(for: $0.name)) }.filter { entry in
+            words.allSatisfy { w in
+                entry.action.name.lowercased().contains(w) || entry.action.title.lowercased().contains(w)
+                    || entry.keys.contains { $0.name.lowercased() == w }
+            }
+        }
+    }
+}
+
+/// A pane that takes typed text at times (the queue's `/` filter line).
+protocol TypingPane: Pane {
+    var isTyping: Bool { get }
+    func type(_ key: Key, app: App)
+}

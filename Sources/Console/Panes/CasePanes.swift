@@ -1,0 +1,266 @@
+import Engine
+import Foundation
+import Model
+import Store
+
+/// A scrollable page of lines (an alert's detail, a case): the `list` keys move a cursor over
+/// the lines that can be opened or pivoted on.
+class LinesPane {
+    struct Line {
+        var text: String
+        var role: Role = .text
+        /// What Enter or `pivot` acts on, when anything.
+        var target: Target?
+    }
+
+    enum Target {
+        case alert(Int64)
+        case artifact(String)
+        case entry(Int64)
+    }
+
+    var lines: [Line] = []
+    var cursor = 0
+    var height = 20
+
+    var selectable: [Int] { lines.indices.filter { lines[$0].target != nil } }
+
+    func move(_ by: Int) {
+        let targets = selectable
+        guard !targets.isEmpty else { return }
+        let at = targets.firstIndex { $0 >= cursor } ?? 0
+        cursor = targets[max(0, min(targets.count - 1, at + by))]
+    }
+
+    func moveList(_ action: String) -> Bool {
+        switch action {
+        case "move.down", "filter.next": move(1)
+        case "move.up", "filter.previous": move(-1)
+        case "page.down": move(max(1, height / 2))
+        case "page.up": move(-max(1, height / 2))
+        case "move.top": cursor = selectable.first ?? 0
+        case "move.bottom": cursor = selectable.last ?? 0
+        default: return false
+        }
+        return true
+    }
+
+    func renderLines(into grid: inout Grid, area: Rect) {
+        height = area.height
+        let first = max(0, min(cursor - area.height / 2, lines.count - area.height))
+        for (n, line) in lines.dropFirst(first).prefix(area.height).enumerated() {
+            let selected = first + n == cursor && line.target != nil
+            if selected { grid.fill(Rect(x: area.x, y: area.y + n, width: area.width, height: 1), .selected) }
+            grid.put(line.text, x: area.x + 1, y: area.y + n, width: area.width - 1, role: selected ? .selected : line.role)
+        }
+    }
+
+    var current: Target? { lines.indices.contains(cursor) ? lines[cursor].target : nil }
+}
+
+/// One alert, whole: its signals with fields and artifacts. Enter on an artifact pivots.
+final class AlertPane: LinesPane, Pane {
+    let engine: Engine
+    let id: Int64
+    var raw = false
+
+    init(engine: Engine, id: Int64) throws {
+        self.engine = engine
+        self.id = id
+        super.init()
+        try reload()
+    }
+
+    var title: String { "Alert \(id)" }
+    var contexts: [String] { ["alert", "list"] }
+    var status: String { "alert \(id) · Enter on an artifact pivots" }
+
+    func reload() throws {
+        let d = try engine.alertDetail(id)
+        var out: [Line] = [
+            Line(text: d.alert.title, role: .title),
+            Line(text: "rule \(d.alert.rule) · \(d.alert.groupKey) · \(d.alert.severity.name) · \(d.alert.status.rawValue)"
+                + (d.alert.caseID.map { " · case \($0)" } ?? ""), role: .dim),
+        ]
+        for item in d.signals {
+            out.append(Line(text: ""))
+            out.append(Line(text: "\(Output.short(item.signal.time))  \(item.signal.kind)  \(item.signal.title)", role: .text))
+            for (key, value) in item.signal.fields.sorted(by: { $0.key < $1.key }) {
+                out.append(Line(text: "    \(key) = \(value.stringValue ?? value.text)", role: .dim))
+            }
+            for a in item.artifacts {
+                out.append(Line(text: "    \(a.role) \(a.artifact.type.rawValue): \(a.artifact.value)", role: .field, target: .artifact(a.artifact.value)))
+            }
+            if raw { out.append(Line(text: "    raw: \(item.signal.raw)", role: .dim)) }
+        }
+        lines = out
+        if current == nil { cursor = selectable.first ?? 0 }
+    }
+
+    func render(into grid: inout Grid, area: Rect) { renderLines(into: &grid, area: area) }
+
+    func perform(_ action: String, app: App) throws -> Bool {
+        if moveList(action) { return true }
+        switch action {
+        case "alert.raw":
+            raw.toggle()
+            try reload()
+        case "open", "pivot":
+            if case .artifact(let value)? = current { app.say(try PivotSummary.text(engine, value)) }
+        default: return false
+        }
+        return true
+    }
+}
+
+/// What a pivot finds, in one status line (the pivot pane is its own step of this issue).
+enum PivotSummary {
+    static func text(_ engine: Engine, _ value: String) throws -> String {
+        let hits = try engine.pivot(value)
+        guard !hits.isEmpty else { return "nothing else shares \(value)" }
+        return hits.map { "\($0.artifact.type.rawValue) \(value): \($0.alerts.count) alerts, \($0.cases.count) cases" }.joined(separator: "; ")
+    }
+}
+
+/// The cases the analyst may see, newest first.
+final class CaseListPane: LinesPane, Pane {
+    let engine: Engine
+
+    init(engine: Engine) throws {
+        self.engine = engine
+        super.init()
+        try reload()
+    }
+
+    var title: String { "Cases" }
+    var contexts: [String] { ["list"] }
+    var status: String { "\(selectable.count) cases · Enter opens" }
+
+    func reload() throws {
+        lines = try engine.cases().map { s in
+            let c = s.case
+            return Line(
+                text: String(format: "%5d  %-11@ %-8@ %-12@ %@", c.id, c.status.rawValue as NSString, c.severity.name as NSString,
+                             (c.owner ?? "-") as NSString, c.title as NSString),
+                role: c.severity.role == .severity("critical") ? .severity("critical") : .text, target: .entry(c.id))
+        }
+        if current == nil { cursor = selectable.first ?? 0 }
+    }
+
+    func render(into grid: inout Grid, area: Rect) { renderLines(into: &grid, area: area) }
+
+    func perform(_ action: String, app: App) throws -> Bool {
+        if moveList(action) { return true }
+        guard action == "open" else { return false }
+        if case .entry(let id)? = current { app.push(try CasePane(engine: engine, id: id)) }
+        return true
+    }
+}
+
+/// A case: its fields, the timeline (the append-only log, newest at the bottom, corrections
+/// shown against what they correct), its alerts and artifacts.
+final class CasePane: LinesPane, Pane {
+    let engine: Engine
+    let id: Int64
+
+    init(engine: Engine, id: Int64) throws {
+        self.engine = engine
+        self.id = id
+        super.init()
+        try reload()
+        cursor = lines.count - 1
+    }
+
+    var title: String { "Case \(id)" }
+    var contexts: [String] { ["case", "list"] }
+    var status: String { "case \(id) · n adds a note · s changes the status" }
+
+    func reload() throws {
+        let d = try engine.caseDetail(id)
+        let c = d.case
+        var out: [Line] = [
+            Line(text: "Case \(c.id): \(c.title)", role: .title),
+            Line(text: "\(c.status.rawValue) · \(c.severity.name) · owner \(c.owner ?? "-") · team \(c.team ?? "-") · TLP \(c.tlp.rawValue)"
+                + (c.resolution.map { " · \($0.rawValue)" } ?? ""), role: .dim),
+        ]
+        if !c.description.isEmpty { out.append(Line(text: c.description)) }
+        out.append(Line(text: ""))
+        out.append(Line(text: "Alerts", role: .header))
+        for a in d.alerts {
+            out.append(Line(text: "  \(a.id)  \(a.severity.name)  \(a.title)", role: a.severity.role, target: .alert(a.id)))
+        }
+        out.append(Line(text: ""))
+        out.append(Line(text: "Artifacts", role: .header))
+        for a in d.artifacts.prefix(40) {
+            out.append(Line(text: "  \(a.artifact.type.rawValue): \(a.artifact.value)  (\(a.roles.joined(separator: ", ")))", role: .field, target: .artifact(a.artifact.value)))
+        }
+        out.append(Line(text: ""))
+        out.append(Line(text: "Timeline", role: .header))
+        let bySeq = Dictionary(uniqueKeysWithValues: d.log.map { ($0.id, $0) })
+        for entry in d.log {
+            let corrects = entry.corrects.flatMap { bySeq[$0] }.map { " (corrects #\($0.seq))" } ?? ""
+            let first = entry.body.split(separator: "\n", omittingEmptySubsequences: false)
+            out.append(Line(text: "  #\(entry.seq) \(Output.short(entry.time)) \(entry.author) \(entry.kind.rawValue)\(corrects): \(first.first ?? "")",
+                            role: entry.corrects == nil ? .text : .dim, target: .entry(entry.id)))
+            for more in first.dropFirst() { out.append(Line(text: "      " + more)) }
+        }
+        lines = out
+        cursor = min(cursor, lines.count - 1)
+    }
+
+    func render(into grid: inout Grid, area: Rect) { renderLines(into: &grid, area: area) }
+
+    func perform(_ action: String, app: App) throws -> Bool {
+        if moveList(action) { return true }
+        switch action {
+        case "case.note":
+            app.edit("Note on case \(id)") { [self] text in
+                guard !text.trimmed.isEmpty else { throw EngineError.invalid("an empty note is not saved") }
+                _ = try engine.addNote(id, text)
+                try reload()
+                cursor = lines.count - 1
+                app.say("note added to case \(id)")
+            }
+        case "case.status":
+            app.prompt("New status (\(CaseStatus.names)) [resolution]:") { [self] text in
+                let words = text.split(separator: " ").map(String.init)
+                guard let first = words.first, let status = CaseStatus(parsing: first) else {
+                    throw EngineError.invalid("'\(text)' is not a status; use one of \(CaseStatus.names)")
+                }
+                let resolution = words.count > 1 ? Resolution(parsing: words[1]) : nil
+                try engine.setStatus(id, to: status, resolution: resolution)
+                try reload()
+                app.say("case \(id) is \(status.rawValue)")
+            }
+        case "case.assign":
+            app.prompt("Assign case \(id) to analyst:") { [self] who in
+                try engine.assign(id, to: who.trimmed.isEmpty ? nil : who.trimmed)
+                try reload()
+            }
+        case "case.share":
+            app.prompt("Share case \(id) with team (and read or write):") { [self] text in
+                let words = text.split(separator: " ").map(String.init)
+                guard let team = words.first else { return }
+                try engine.share(id, with: team, level: words.count > 1 && words[1] == "write" ? .write : .read)
+                try reload()
+                app.say("case \(id) shared with \(team)")
+            }
+        case "case.export":
+            app.prompt("Export case \(id) to file (.json or .csv):", initial: "case-\(id).json") { [self] path in
+                let export = try engine.exportCase(id)
+                let text = path.hasSuffix(".csv") ? export.csv : export.json.pretty() + "\n"
+                try text.write(toFile: path, atomically: true, encoding: .utf8)
+                app.say("case \(id) written to \(path)")
+            }
+        case "open", "case.pivot":
+            switch current {
+            case .alert(let alert)?: app.push(try AlertPane(engine: engine, id: alert))
+            case .artifact(let value)?: app.say(try PivotSummary.text(engine, value))
+            default: break
+            }
+        default:
+            return false
+        }
+        return true
+    }
+}

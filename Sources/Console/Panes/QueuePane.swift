@@ -1,0 +1,277 @@
+import Engine
+import Foundation
+import Model
+import Store
+
+/// The alert queue: a window of rows read from the store by key around the cursor (never all
+/// of them), a live filter, marks for bulk actions, and the selected alert's signals beside it.
+final class QueuePane: Pane, TypingPane {
+    let engine: Engine
+    var order: QueueOrder = .time
+    var filter = QueueFilter()
+    var filterInput = LineInput()
+    var isTyping = false
+    /// The rows on screen, top first; `cursor` indexes them.
+    var rows: [Alert] = []
+    var cursor = 0
+    /// How many rows the last render showed: what paging moves by.
+    var height = 20
+    var marks: Set<Int64> = []
+    var count = 0
+    private var detail: AlertDetail?
+
+    init(engine: Engine) throws {
+        self.engine = engine
+        try reload()
+    }
+
+    var title: String { "Queue" }
+    var contexts: [String] { ["queue", "list"] }
+    var selected: Alert? { rows.indices.contains(cursor) ? rows[cursor] : nil }
+
+    var status: String {
+        var parts = ["\(count >= QueuePane.countCap ? "\(QueuePane.countCap)+" : String(count)) alerts", "sorted by \(order.rawValue)"]
+        if !filterInput.text.isEmpty { parts.append("filter: \(filterInput.text)") }
+        if !marks.isEmpty { parts.append("\(marks.count) marked") }
+        return parts.joined(separator: " · ")
+    }
+
+    static let countCap = 10_000
+
+    /// Reads the rows again from the same top row, so another process's changes show in place.
+    func reload() throws {
+        let top = rows.first
+        let selectedID = selected?.id
+        if let top {
+            // From the row above the old top: the window stays where it was, with fresh rows.
+            let above = try engine.queuePage(filter, order: order, before: QueuePosition(top), limit: 1).first
+            rows = try engine.queuePage(filter, order: order, after: above.map(QueuePosition.init), limit: height)
+        } else {
+            rows = try engine.queuePage(filter, order: order, limit: height)
+        }
+        if let selectedID, let i = rows.firstIndex(where: { $0.id == selectedID }) { cursor = i }
+        cursor = min(cursor, max(0, rows.count - 1))
+        count = try engine.queueCount(filter, cap: QueuePane.countCap)
+        loadDetail()
+    }
+
+    private func loadDetail() {
+        detail = selected.flatMap { try? engine.alertDetail($0.id) }
+    }
+
+    /// Starts over from the first row (a new filter or sort).
+    func restart() throws {
+        rows = try engine.queuePage(filter, order: order, limit: height)
+        cursor = 0
+        count = try engine.queueCount(filter, cap: QueuePane.countCap)
+        loadDetail()
+    }
+
+    // MARK: Moving
+
+    func down(_ n: Int) throws {
+        for _ in 0..<n {
+            if cursor + 1 < rows.count {
+                cursor += 1
+            } else if let last = rows.last, let next = try engine.queuePage(filter, order: order, after: QueuePosition(last), limit: 1).first {
+                rows.append(next)
+                if rows.count > height { rows.removeFirst() } else { cursor += 1 }
+                cursor = rows.count - 1
+            } else {
+                break
+            }
+        }
+        loadDetail()
+    }
+
+    func up(_ n: Int) throws {
+        for _ in 0..<n {
+            if cursor > 0 {
+                cursor -= 1
+            } else if let first = rows.first, let previous = try engine.queuePage(filter, order: order, before: QueuePosition(first), limit: 1).first {
+                rows.insert(previous, at: 0)
+                if rows.count > height { rows.removeLast() }
+                cursor = 0
+            } else {
+                break
+            }
+        }
+        loadDetail()
+    }
+
+    func bottom() throws {
+        let floor = QueuePosition(severity: Int.min, time: Int64.min, id: Int64.min)
+        rows = try engine.queuePage(filter, order: order, before: floor, limit: height)
+        cursor = max(0, rows.count - 1)
+        loadDetail()
+    }
+
+    // MARK: Actions
+
+    func perform(_ action: String, app: App) throws -> Bool {
+        switch action {
+        case "move.down": try down(1)
+        case "move.up": try up(1)
+        case "page.down": try down(max(1, height / 2))
+        case "page.up": try up(max(1, height / 2))
+        case "move.top": try restart()
+        case "move.bottom": try bottom()
+        case "filter":
+            isTyping = true
+        case "filter.next", "filter.previous":
+            // Rows matching the filter are the only rows shown: n/N step through them.
+            if action == "filter.next" { try down(1) } else { try up(1) }
+        case "queue.mark":
+            if let id = selected?.id {
+                if marks.contains(id) { marks.remove(id) } else { marks.insert(id) }
+                try down(1)
+            }
+        case "queue.sort":
+            order = order == .time ? .severity : .time
+            try restart()
+        case "open":
+            if let alert = selected { app.push(try AlertPane(engine: engine, id: alert.id)) }
+        case "queue.acknowledge":
+            let ids = targets
+            try engine.setStatus(ofAlerts: ids, to: .acknowledged)
+            marks.removeAll()
+            try reload()
+            app.say("\(ids.count) alert\(ids.count == 1 ? "" : "s") acknowledged")
+        case "queue.close":
+            let ids = targets
+            app.confirm("Close \(ids.count) alert\(ids.count == 1 ? "" : "s")?") { [self] in
+                try engine.setStatus(ofAlerts: ids, to: .closed)
+                marks.removeAll()
+                try reload()
+                app.say("\(ids.count) alert\(ids.count == 1 ? "" : "s") closed")
+            }
+        case "queue.promote":
+            let ids = targets
+            guard let first = rows.first(where: { ids.contains($0.id) }) ?? selected else { return true }
+            app.prompt("Title of the new case:", initial: first.title) { [self] title in
+                let c = try engine.openCase(NewCase(title: title, severity: first.severity, team: first.team, alertIDs: ids))
+                marks.removeAll()
+                try reload()
+                app.say("case \(c.id) opened with \(ids.count) alert\(ids.count == 1 ? "" : "s")")
+                app.push(try CasePane(engine: engine, id: c.id))
+            }
+        case "queue.merge":
+            let ids = targets
+            app.prompt("Merge \(ids.count) alert\(ids.count == 1 ? "" : "s") into case number:") { [self] text in
+                guard let caseID = Int64(text.trimmed) else { throw EngineError.invalid("'\(text)' is not a case number") }
+                app.confirm("Merge \(ids.count) alert\(ids.count == 1 ? "" : "s") into case \(caseID)?") { [self] in
+                    try engine.mergeAlerts(ids, into: caseID)
+                    marks.removeAll()
+                    try reload()
+                    app.say("merged into case \(caseID)")
+                }
+            }
+        case "queue.assign":
+            let ids = targets
+            app.prompt("Promote and assign \(ids.count) alert\(ids.count == 1 ? "" : "s") to analyst:") { [self] who in
+                guard let first = rows.first(where: { ids.contains($0.id) }) else { return }
+                let c = try engine.openCase(NewCase(
+                    title: first.title, severity: first.severity, owner: who.trimmed, team: first.team, alertIDs: ids))
+                marks.removeAll()
+                try reload()
+                app.say("case \(c.id) opened for \(who.trimmed)")
+            }
+        default:
+            return false
+        }
+        return true
+    }
+
+    /// The marked alerts, else the one under the cursor.
+    var targets: [Int64] { marks.isEmpty ? (selected.map { [$0.id] } ?? []) : marks.sorted() }
+
+    /// The `/` line: every key re-filters (a new query from the top).
+    func type(_ key: Key, app: App) {
+        switch key {
+        case .enter:
+            isTyping = false
+        case .escape:
+            isTyping = false
+            filterInput = LineInput()
+            filter = QueueFilter()
+            try? restart()
+        default:
+            guard filterInput.edit(key) else { return }
+            filter = QueuePane.parse(filterInput.text)
+            do { try restart() } catch { app.message = ("\(error)", true) }
+        }
+    }
+
+    /// `jdoe severity>=high status:new rule:ids-scan-one-port host:LT-42`.
+    static func parse(_ text: String) -> QueueFilter {
+        var f = QueueFilter()
+        for word in text.split(separator: " ").map(String.init) {
+            if let r = word.range(of: ">="), word[..<r.lowerBound].lowercased() == "severity", let s = Severity(parsing: String(word[r.upperBound...])) {
+                f.minSeverity = s
+            } else if let colon = word.firstIndex(of: ":"), colon != word.startIndex, word.index(after: colon) != word.endIndex {
+                f.terms.append((word[..<colon].lowercased(), String(word[word.index(after: colon)...])))
+            } else {
+                f.words.append(word)
+            }
+        }
+        return f
+    }
+
+    // MARK: Drawing
+
+    func render(into grid: inout Grid, area: Rect) {
+        let wide = area.width >= 140
+        let (list, side) = wide ? area.splitLeft(area.width * 11 / 20) : (area.height >= 24 ? area.splitTop(area.height / 2) : (area, Rect(x: 0, y: 0, width: 0, height: 0)))
+        height = max(1, list.height - 1)
+        if rows.count > height { rows = Array(rows.prefix(height)); cursor = min(cursor, height - 1) }
+        grid.columns([(" ", 1, .header), ("#", 7, .header), ("SEVERITY", 8, .header), ("STATUS", 12, .header), ("LAST SIGNAL", 16, .header),
+                      ("SIG", 4, .header), ("TITLE", list.width, .header)], x: list.x, y: list.y, width: list.width, fill: .header)
+        if rows.isEmpty {
+            grid.put(filterInput.text.isEmpty ? "  no alerts you may see" : "  no alerts match '\(filterInput.text)' (Esc clears)",
+                     x: list.x, y: list.y + 2, width: list.width, role: .dim)
+        }
+        for (n, alert) in rows.prefix(height).enumerated() {
+            let y = list.y + 1 + n
+            let mark = marks.contains(alert.id) ? "*" : " "
+            let selectedRow = n == cursor
+            let rowRole: Role? = selectedRow ? .selected : (marks.contains(alert.id) ? .marked : nil)
+            grid.columns([
+                (mark, 1, .marked), (String(alert.id), 7, .text), (alert.severity.name, 8, alert.severity.role),
+                (alert.status.rawValue, 12, .text), (Output.short(alert.lastSignalAt), 16, .dim), (String(alert.signalCount), 4, .text),
+                (alert.title, list.width, .text),
+            ], x: list.x, y: y, width: list.width, fill: rowRole)
+        }
+        if side.width > 0 && side.height > 2 { renderDetail(into: &grid, side) }
+    }
+
+    private func renderDetail(into grid: inout Grid, _ area: Rect) {
+        grid.box(area, title: selected.map { "Alert \($0.id)" } ?? "")
+        guard let detail else { return }
+        var lines: [(String, Role)] = [
+            (detail.alert.title, .title),
+            ("rule \(detail.alert.rule) · \(detail.alert.groupKey)", .dim),
+            ("\(detail.alert.signalCount) signals, \(Output.short(detail.alert.firstSignalAt)) to \(Output.short(detail.alert.lastSignalAt))", .dim),
+        ]
+        for item in detail.signals {
+            lines.append(("", .text))
+            lines.append(("\(Output.short(item.signal.time))  \(item.signal.kind)  \(item.signal.title)", .text))
+            for (key, value) in item.signal.fields.sorted(by: { $0.key < $1.key }) {
+                lines.append(("   \(key) = \(value.stringValue ?? value.text)", .dim))
+            }
+            if !item.artifacts.isEmpty {
+                lines.append(("   artifacts: " + item.artifacts.map { "\($0.role) \($0.artifact.type.rawValue):\($0.artifact.value)" }.joined(separator: ", "), .field))
+            }
+        }
+        for (n, line) in lines.prefix(area.height - 2).enumerated() {
+            grid.put(line.0, x: area.x + 1, y: area.y + 1 + n, width: area.width - 2, role: line.1)
+        }
+    }
+}
+
+/// Times as the console shows them: short, in the analyst's zone.
+enum Output {
+    static func short(_ t: Timestamp?) -> String {
+        guard let t else { return "-" }
+        return String(t.local().prefix(16))
+    }
+}

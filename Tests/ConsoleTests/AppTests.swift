@@ -1,0 +1,142 @@
+import Foundation
+import Model
+import Testing
+@testable import Console
+@testable import Engine
+@testable import Store
+
+/// The console without a terminal: keys in, the grid out, on a real demo database.
+@Suite(.serialized) struct AppTests {
+    /// The vim-like defaults, as a table (the real console reads Keymaps/default.yaml).
+    struct Bindings: KeyBindings {
+        let map: [String: [String: String]] = [
+            "global": ["q": "quit", "?": "help", ":": "command", "esc": "back", "ctrl-l": "redraw", "2": "pane.cases"],
+            "list": ["j": "move.down", "k": "move.up", "g": "move.top", "G": "move.bottom", "ctrl-d": "page.down", "ctrl-u": "page.up",
+                     "enter": "open", "/": "filter", "n": "filter.next", "N": "filter.previous"],
+            "queue": ["space": "queue.mark", "s": "queue.sort", "a": "queue.acknowledge", "p": "queue.promote", "m": "queue.merge", "c": "queue.close"],
+            "case": ["n": "case.note", "S": "case.status"],
+            "editor": ["ctrl-s": "editor.save", "esc": "editor.cancel"],
+        ]
+        func action(for key: Key, in contexts: [String]) -> String? {
+            for c in contexts { if let a = map[c]?[key.name] { return a } }
+            return nil
+        }
+        func keys(for action: String) -> [Key] {
+            map.values.flatMap { $0.filter { $0.value == action }.map { Key($0.key) } }.sorted { $0.name < $1.name }
+        }
+    }
+
+    static let demo: String = {
+        let path = NSTemporaryDirectory() + "taser-console-\(UUID().uuidString).db"
+        let engine = try! Engine.open(path: path)
+        _ = try! engine.buildDemo(DemoOptions(signals: 20_000, seed: 3, days: 10))
+        return path
+    }()
+
+    func app() throws -> (App, Engine) {
+        let engine = try Engine.open(path: AppTests.demo)
+        return (try App(engine: engine, bindings: Bindings()), engine)
+    }
+
+    func screen(_ app: App, width: Int = 120, height: Int = 40) -> Grid {
+        var g = Grid(width: width, height: height)
+        app.render(into: &g)
+        return g
+    }
+
+    func press(_ app: App, _ keys: String...) {
+        for k in keys { _ = app.handle(Key(k)) }
+    }
+
+    func type(_ app: App, _ text: String) {
+        for c in text { _ = app.handle(.char(c)) }
+    }
+
+    @Test func theQueueShowsAlertsAndTheCursorMoves() throws {
+        let (app, engine) = try app()
+        let first = try engine.queuePage(QueueFilter(), order: .time, limit: 2)
+        try #require(first.count == 2)
+        var g = screen(app)
+        #expect(g.row(0).contains("Queue"))
+        #expect(g.text.contains(first[0].title.prefix(30)))
+        #expect(g.role(of: String(first[0].id) + " ") == .selected)
+        press(app, "j")
+        g = screen(app)
+        #expect(g.role(of: String(first[1].id) + " ") == .selected)
+        // The hint bar names keys from the bindings.
+        #expect(g.row(39).contains("q quit") && g.row(39).contains("? keys"))
+    }
+
+    @Test func aFilterNarrowsTheQueueAndEscClearsIt() throws {
+        let (app, _) = try app()
+        press(app, "/")
+        type(app, "rule:ids-scan-one-port")
+        var g = screen(app)
+        #expect(g.row(39).hasPrefix("/rule:ids-scan-one-port"))
+        let rows = (2..<20).map { g.row($0) }.filter { $0.contains("Scanning one port") }
+        #expect(!rows.isEmpty)
+        #expect(!(2..<20).map { g.row($0) }.contains { $0.contains("Repeated Carbon Black") })
+        press(app, "esc")
+        g = screen(app)
+        #expect(g.row(38).contains("alerts · sorted by time") && !g.row(38).contains("filter:"))
+    }
+
+    @Test func promoteAMarkedAlertThenNoteTheCase() throws {
+        let (app, engine) = try app()
+        press(app, "/")
+        type(app, "status:new")
+        press(app, "enter", "space")
+        #expect(screen(app).text.contains("1 marked"))
+        press(app, "k", "p")
+        #expect(screen(app).row(39).hasPrefix("Title of the new case:"))
+        press(app, "ctrl-u")
+        type(app, "Console promoted case")
+        press(app, "enter")
+        var g = screen(app)
+        #expect(g.row(0).contains("Queue › Case"))
+        #expect(g.text.contains("Console promoted case"))
+        press(app, "n")
+        type(app, "Called the user: not them.")
+        press(app, "enter")
+        type(app, "Password reset.")
+        press(app, "ctrl-s")
+        g = screen(app)
+        #expect(g.text.contains("note: Called the user: not them.") && g.text.contains("Password reset."))
+        let cases = try engine.cases().filter { $0.case.title == "Console promoted case" }
+        #expect(cases.count == 1 && cases[0].alertCount == 1)
+    }
+
+    @Test func helpListsActionsAndRunsTheChosenOne() throws {
+        let (app, _) = try app()
+        press(app, "?")
+        type(app, "case list")
+        var g = screen(app)
+        #expect(g.text.contains("Keys and actions") && g.text.contains("Case list"))
+        press(app, "enter")
+        g = screen(app)
+        #expect(g.row(0).contains("Queue › Cases"))
+        #expect(app.handle(Key(":")))
+        type(app, "quit")
+        #expect(app.handle(.enter) == false)
+    }
+
+    @Test func dangerousActionsAskFirst() throws {
+        let (app, engine) = try app()
+        let first = try #require(try engine.queuePage(QueueFilter(terms: [("status", "new")]), order: .time, limit: 1).first)
+        press(app, "/")
+        type(app, "status:new")
+        press(app, "enter", "c")
+        #expect(screen(app).text.contains("Close 1 alert?"))
+        press(app, "n")
+        #expect(try engine.alertDetail(first.id).alert.status == .new)
+        press(app, "c", "y")
+        #expect(try engine.alertDetail(first.id).alert.status == .closed)
+    }
+
+    @Test func aSmallTerminalAndUnknownKeysDoNotCrash() throws {
+        let (app, _) = try app()
+        _ = screen(app, width: 40, height: 10)
+        press(app, "x", "ctrl-z", "G", "g", "ctrl-d", "ctrl-u", "s")
+        #expect(screen(app, width: 200, height: 60).text.contains("sorted by severity"))
+    }
+}
