@@ -10,11 +10,13 @@ import Testing
     /// The vim-like defaults, as a table (the real console reads Keymaps/default.yaml).
     struct Bindings: KeyBindings {
         let map: [String: [String: String]] = [
-            "global": ["q": "quit", "?": "help", ":": "command", "esc": "back", "ctrl-l": "redraw", "2": "pane.cases"],
+            "global": ["q": "quit", "?": "help", ":": "command", "esc": "back", "ctrl-l": "redraw", "2": "pane.cases", "3": "pane.rules"],
             "list": ["j": "move.down", "k": "move.up", "g": "move.top", "G": "move.bottom", "ctrl-d": "page.down", "ctrl-u": "page.up",
                      "enter": "open", "/": "filter", "n": "filter.next", "N": "filter.previous"],
             "queue": ["space": "queue.mark", "s": "queue.sort", "a": "queue.acknowledge", "p": "queue.promote", "m": "queue.merge", "c": "queue.close"],
             "case": ["n": "case.note", "S": "case.status"],
+            "alert": ["r": "alert.raw", "p": "pivot"],
+            "rules": ["e": "rules.edit", "+": "rules.enable", "-": "rules.disable"],
             "editor": ["ctrl-s": "editor.save", "esc": "editor.cancel"],
         ]
         func action(for key: Key, in contexts: [String]) -> String? {
@@ -138,5 +140,46 @@ import Testing
         _ = screen(app, width: 40, height: 10)
         press(app, "x", "ctrl-z", "G", "g", "ctrl-d", "ctrl-u", "s")
         #expect(screen(app, width: 200, height: 60).text.contains("sorted by severity"))
+    }
+
+    @Test func pivotFromAnAlertsArtifactAndComeBack() throws {
+        let (app, _) = try app()
+        press(app, "enter")
+        var g = screen(app)
+        #expect(g.row(0).contains("Queue › Alert"))
+        let alertCrumbs = g.row(0)
+        press(app, "enter")
+        g = screen(app)
+        #expect(g.row(0).contains("› Pivot "), "\(g.row(0))")
+        #expect(g.text.contains("Alerts (") && g.text.contains("first seen"))
+        press(app, "esc")
+        #expect(screen(app).row(0) == alertCrumbs)
+    }
+
+    @Test func theRuleEditorRerunsTheSimulatorAndSavesAVersion() throws {
+        let (app, engine) = try app()
+        press(app, "3")
+        var g = screen(app)
+        #expect(g.row(0).contains("Queue › Rules") && g.text.contains("repeated-carbonblack-alerts"))
+        press(app, "j", "enter")
+        g = screen(app)
+        #expect(g.text.contains("Rule repeated-carbonblack-alerts (version 1)") && g.text.contains("Simulator"))
+        let before = try #require(g.text.range(of: #"(\d+) alerts from"#, options: .regularExpression).map { String(g.text[$0]) })
+        // Turn the count of 2 into 3.
+        press(app, "up", "home", "right", "right", "right", "delete")
+        type(app, "3")
+        _ = app.tick()
+        g = screen(app)
+        let after = try #require(g.text.range(of: #"(\d+) alerts from"#, options: .regularExpression).map { String(g.text[$0]) })
+        #expect(before != after, "\(before) / \(after)")
+        #expect(g.text.contains("saved version: ") && g.text.contains("this text +"))
+        // A mistake is marked in place, and nothing is saved.
+        type(app, "x")
+        _ = app.tick()
+        #expect(screen(app).text.contains("^ 1:"))
+        press(app, "backspace")
+        press(app, "ctrl-s")
+        #expect(screen(app).row(38).contains("saved as version 2"))
+        #expect(try engine.compiledRule(named: "repeated-carbonblack-alerts").clauses[0].count == 3)
     }
 }

@@ -46,6 +46,11 @@ public final class App: ConsoleModel {
     // MARK: ConsoleModel
 
     public func tick() -> Bool {
+        // The rule editor reruns the simulator once typing pauses.
+        if let editor = top as? RuleEditorPane, editor.needsRun {
+            editor.simulate()
+            return true
+        }
         let now = engine.store.changeStamp()
         guard now != stamp else { return false }
         stamp = now
@@ -157,8 +162,9 @@ public final class App: ConsoleModel {
         case "redraw": break
         case "pane.queue": panes = [panes[0]]
         case "pane.cases": push(try CaseListPane(engine: engine))
-        case "pane.rules", "pane.positron":
-            message = ("\(Registry.action(named: name)?.title ?? name) comes with its own issue", false)
+        case "pane.rules": push(try RulesPane(engine: engine))
+        case "pane.positron":
+            message = ("the Positron prompt comes with its own issue; its place is kept", false)
         default:
             if try top.perform(name, app: self) == false {
                 message = ("\(Registry.action(named: name)?.title ?? name): not here", true)

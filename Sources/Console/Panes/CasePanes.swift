@@ -106,19 +106,10 @@ final class AlertPane: LinesPane, Pane {
             raw.toggle()
             try reload()
         case "open", "pivot":
-            if case .artifact(let value)? = current { app.say(try PivotSummary.text(engine, value)) }
+            if case .artifact(let value)? = current { app.push(try PivotPane(engine: engine, value: value)) }
         default: return false
         }
         return true
-    }
-}
-
-/// What a pivot finds, in one status line (the pivot pane is its own step of this issue).
-enum PivotSummary {
-    static func text(_ engine: Engine, _ value: String) throws -> String {
-        let hits = try engine.pivot(value)
-        guard !hits.isEmpty else { return "nothing else shares \(value)" }
-        return hits.map { "\($0.artifact.type.rawValue) \(value): \($0.alerts.count) alerts, \($0.cases.count) cases" }.joined(separator: "; ")
     }
 }
 
@@ -255,7 +246,7 @@ final class CasePane: LinesPane, Pane {
         case "open", "case.pivot":
             switch current {
             case .alert(let alert)?: app.push(try AlertPane(engine: engine, id: alert))
-            case .artifact(let value)?: app.say(try PivotSummary.text(engine, value))
+            case .artifact(let value)?: app.push(try PivotPane(engine: engine, value: value))
             default: break
             }
         default:

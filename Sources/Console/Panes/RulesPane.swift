@@ -1,0 +1,236 @@
+import Engine
+import Foundation
+import Model
+import SignalServer
+import Store
+
+/// The rules: name, on or off, version, text. Enter edits one beside the live simulator.
+final class RulesPane: LinesPane, Pane {
+    let engine: Engine
+    var rules: [StoredRule] = []
+
+    init(engine: Engine) throws {
+        self.engine = engine
+        super.init()
+        try reload()
+    }
+
+    var title: String { "Rules" }
+    var contexts: [String] { ["rules", "list"] }
+    var status: String { "\(rules.count) rules · Enter edits with the simulator beside it" }
+
+    func reload() throws {
+        rules = try engine.rules()
+        lines = rules.enumerated().map { n, r in
+            Line(text: "\(r.enabled ? "on " : "off") v\(r.version)  \(r.name)  \(r.text.split(separator: "\n").first ?? "")",
+                 role: r.enabled ? .text : .dim, target: .entry(Int64(n)))
+        }
+        if current == nil { cursor = selectable.first ?? 0 }
+    }
+
+    var selected: StoredRule? {
+        if case .entry(let n)? = current, rules.indices.contains(Int(n)) { return rules[Int(n)] }
+        return nil
+    }
+
+    func render(into grid: inout Grid, area: Rect) {
+        if rules.isEmpty { grid.put("  no rules yet: r starts one", x: area.x, y: area.y + 1, role: .dim) }
+        renderLines(into: &grid, area: area)
+    }
+
+    func perform(_ action: String, app: App) throws -> Bool {
+        if moveList(action) { return true }
+        switch action {
+        case "open", "rules.edit":
+            if let rule = selected { app.push(try RuleEditorPane(engine: engine, saved: rule)) }
+        case "rules.new":
+            app.prompt("Name of the new rule:") { [self] name in
+                app.push(try RuleEditorPane(engine: engine, newName: name.trimmed))
+            }
+        case "rules.enable", "rules.disable":
+            guard let rule = selected else { return true }
+            let on = action == "rules.enable"
+            let change = { [self] in
+                _ = try engine.setRuleEnabled(name: rule.name, on)
+                try reload()
+                app.say("rule \(rule.name) \(on ? "enabled" : "disabled")")
+            }
+            if on { try change() } else { app.confirm("Disable rule \(rule.name)?", then: change) }
+        default:
+            return false
+        }
+        return true
+    }
+}
+
+/// Rule text on the left with the language coloured and the parser's error marked in place;
+/// on the right, the simulator over the stored signals, rerun as the text changes: alerts,
+/// a per-day sparkline, the busiest group keys, and the difference from the saved version.
+final class RuleEditorPane: Pane, TypingPane {
+    let engine: Engine
+    let name: String
+    let saved: StoredRule?
+    var editor: TextEditor
+    var isTyping: Bool { true }
+    private var error: RuleError?
+    private var report: SimulationReport?
+    private var savedReport: SimulationReport?
+    private var dirty = true
+    private var lastRun = Date.distantPast
+    private var seconds = 0.0
+
+    init(engine: Engine, saved: StoredRule) throws {
+        self.engine = engine
+        self.name = saved.name
+        self.saved = saved
+        editor = TextEditor(text: saved.text)
+        if let rule = try? engine.compiledRule(named: saved.name) { savedReport = try? engine.simulate(rule) }
+        simulate()
+    }
+
+    init(engine: Engine, newName: String) throws {
+        self.engine = engine
+        self.name = newName
+        saved = nil
+        editor = TextEditor(text: "[ (2 CarbonBlack alerts) ] IN [ 24 Hours ] WITH [ hostname ] IN COMMON")
+        simulate()
+    }
+
+    var title: String { "Rule \(name)" }
+    var contexts: [String] { ["editor"] }
+    var status: String {
+        if let error { return "error \(error.description)" }
+        guard let report else { return "" }
+        return "\(report.alerts.count) alerts in \(String(format: "%.0f", seconds * 1000)) ms · ctrl-s saves a new version · esc leaves"
+    }
+
+    func reload() throws {
+        if dirty { simulate() }
+    }
+
+    var needsRun: Bool { dirty }
+
+    /// Reruns at most every 300 ms while typing; the tick catches the last edit.
+    func simulateIfDue() {
+        guard dirty, Date().timeIntervalSince(lastRun) > 0.3 else { return }
+        simulate()
+    }
+
+    func simulate() {
+        dirty = false
+        lastRun = Date()
+        do {
+            let rule = try engine.checkRule(editor.text)
+            error = nil
+            let t0 = Date()
+            report = try engine.simulate(rule)
+            seconds = Date().timeIntervalSince(t0)
+        } catch let e as RuleError {
+            error = e
+        } catch {
+            self.error = RuleError(message: "\(error)")
+        }
+    }
+
+    func type(_ key: Key, app: App) {
+        if let action = app.bindings.action(for: key, in: ["editor"]) {
+            if action == "editor.save" { save(app); return }
+            if action == "editor.cancel" { _ = try? app.run("back"); return }
+        }
+        editor.edit(key)
+        dirty = true
+        simulateIfDue()
+    }
+
+    private func save(_ app: App) {
+        do {
+            let stored = saved == nil ? try engine.addRule(name: name, text: editor.text) : try engine.editRule(name: name, text: editor.text)
+            app.say("rule \(stored.name) saved as version \(stored.version)")
+        } catch {
+            app.message = ("\(error)", true)
+        }
+    }
+
+    func perform(_ action: String, app: App) throws -> Bool { false }
+
+    func render(into grid: inout Grid, area: Rect) {
+        simulateIfDue()
+        let (left, right) = area.splitLeft(area.width * 3 / 5)
+        grid.box(left, title: "Rule \(name)\(saved.map { " (version \($0.version))" } ?? " (new)")", role: .borderFocus)
+        renderText(into: &grid, Rect(x: left.x + 1, y: left.y + 1, width: left.width - 2, height: left.height - 2))
+        grid.box(right, title: "Simulator")
+        renderSimulation(into: &grid, Rect(x: right.x + 1, y: right.y + 1, width: right.width - 2, height: right.height - 2))
+    }
+
+    private func renderText(into grid: inout Grid, _ area: Rect) {
+        let roles = RuleEditorPane.colours(editor.text)
+        for (n, line) in editor.lines.prefix(area.height).enumerated() {
+            var x = area.x
+            for (c, ch) in line.enumerated() where x < area.maxX {
+                let role = roles[n]?[c] ?? .text
+                let isCursor = n == editor.row && c == editor.column
+                grid[x, area.y + n] = Cell(String(ch), isCursor ? .selected : role)
+                x += max(1, CellWidth.of(ch))
+            }
+            if n == editor.row && editor.column >= line.count && x < area.maxX { grid[x, area.y + n] = Cell(" ", .selected) }
+        }
+        if let error, let line = error.line, let column = error.column, line - 1 < area.height - 1 {
+            let y = area.y + line
+            let x = area.x + max(0, column - 1)
+            if line <= editor.lines.count, let cell = Optional(grid[min(x, area.maxX - 1), y - 1]) {
+                grid[min(x, area.maxX - 1), y - 1] = Cell(cell.text, .errorMark)
+            }
+            grid.put("^ " + error.description, x: min(x, area.maxX - 2), y: min(y, area.maxY - 1), width: area.maxX - min(x, area.maxX - 2), role: .error)
+        }
+    }
+
+    private func renderSimulation(into grid: inout Grid, _ area: Rect) {
+        guard let report else {
+            grid.put("fix the rule to see what it would do", x: area.x, y: area.y, width: area.width, role: .dim)
+            return
+        }
+        var y = area.y
+        func line(_ text: String, _ role: Role = .text) {
+            guard y < area.maxY else { return }
+            grid.put(text, x: area.x, y: y, width: area.width, role: role)
+            y += 1
+        }
+        line("\(report.alerts.count) alerts from \(report.signalsMatched) of \(report.signalsRead) signals", .title)
+        line(RuleEditorPane.sparkline(report.perDay.map(\.alerts), width: area.width), .severity("medium"))
+        if let first = report.perDay.first, let last = report.perDay.last { line("\(first.day) … \(last.day)", .dim) }
+        if let savedReport, saved != nil {
+            let diff = report.difference(from: savedReport)
+            line("saved version: \(savedReport.alerts.count) · this text +\(diff.added.count) −\(diff.removed.count)", .field)
+        }
+        line("")
+        line("top group keys", .header)
+        for k in report.topKeys(max(1, area.maxY - y)) { line("\(k.alerts)  \(k.key)  (\(k.signals) signals)") }
+    }
+
+    /// One character per day, scaled to the busiest.
+    static func sparkline(_ values: [Int], width: Int) -> String {
+        let bars = Array("▁▂▃▄▅▆▇█")
+        guard let top = values.max(), top > 0 else { return "" }
+        return String(values.suffix(width).map { bars[min(bars.count - 1, $0 * (bars.count - 1) / top)] })
+    }
+
+    /// Roles by line and character from the lexer's tokens: keywords, numbers, text, and the
+    /// words of kinds.
+    static func colours(_ text: String) -> [Int: [Int: Role]] {
+        guard let tokens = try? Lexer.tokens(text) else { return [:] }
+        let keywords: Set<String> = ["IN", "WITH", "COMMON", "WHERE", "AND", "OR", "NOT", "THEN", "DISTINCT", "OF", "TITLE", "SEVERITY",
+                                     "TEAM", "TAGS", "SUPPRESS", "FOR", "CONTAINS", "STARTSWITH", "ENDSWITH", "MATCHES", "EXISTS"]
+        var out: [Int: [Int: Role]] = [:]
+        for t in tokens where t.kind != .end {
+            let role: Role
+            switch t.kind {
+            case .number: role = .number
+            case .string: role = .string
+            case .symbol: role = .text
+            default: role = keywords.contains(t.text.uppercased()) ? .keyword : .kind
+            }
+            for i in 0..<t.length { out[t.line - 1, default: [:]][t.column - 1 + i] = role }
+        }
+        return out
+    }
+}
