@@ -23,11 +23,15 @@ public struct ConfigProblem: Hashable, Sendable, CustomStringConvertible {
         return "\(file): \(message)"
     }
 
-    /// Problems in reading order: by file, then line.
+    /// Problems in reading order: files in the order they first come up, then by line.
     static func ordered(_ problems: [ConfigProblem]) -> [ConfigProblem] {
         var seen = Set<ConfigProblem>()
-        return problems.filter { seen.insert($0).inserted }.enumerated().sorted { a, b in
-            if a.element.file != b.element.file { return a.offset < b.offset }
+        let unique = problems.filter { seen.insert($0).inserted }
+        var fileRank: [String: Int] = [:]
+        for p in unique where fileRank[p.file] == nil { fileRank[p.file] = fileRank.count }
+        return unique.enumerated().sorted { a, b in
+            let fa = fileRank[a.element.file]!, fb = fileRank[b.element.file]!
+            if fa != fb { return fa < fb }
             let la = a.element.line ?? 0, lb = b.element.line ?? 0
             return la != lb ? la < lb : a.offset < b.offset
         }.map(\.element)
