@@ -24,7 +24,7 @@ struct Taser: ParsableCommand {
             IngestCommand.self, SignalsCommand.self, ArtifactsCommand.self, QuarantineCommand.self,
             RulesCommand.self, SimulateCommand.self, CaseCommand.self, AlertCommand.self, PivotCommand.self, ExportCommand.self, VerifyCommand.self,
             DemoCommand.self, InitCommand.self, TeamCommand.self, AnalystCommand.self, WhoAmICommand.self,
-            BenchCommand.self,
+            BenchCommand.self, KeysCommand.self, ConfigCommand.self,
         ])
 
     @OptionGroup var global: GlobalOptions
