@@ -5,29 +5,9 @@ import Testing
 @testable import Engine
 @testable import Store
 
-/// The console without a terminal: keys in, the grid out, on a real demo database.
+/// The console without a terminal: keys in (through Keymaps/default.yaml), the grid out, on a
+/// real demo database.
 @Suite(.serialized) struct AppTests {
-    /// The vim-like defaults, as a table (the real console reads Keymaps/default.yaml).
-    struct Bindings: KeyBindings {
-        let map: [String: [String: String]] = [
-            "global": ["q": "quit", "?": "help", ":": "command", "esc": "back", "ctrl-l": "redraw", "2": "pane.cases", "3": "pane.rules"],
-            "list": ["j": "move.down", "k": "move.up", "g": "move.top", "G": "move.bottom", "ctrl-d": "page.down", "ctrl-u": "page.up",
-                     "enter": "open", "/": "filter", "n": "filter.next", "N": "filter.previous"],
-            "queue": ["space": "queue.mark", "s": "queue.sort", "a": "queue.acknowledge", "p": "queue.promote", "m": "queue.merge", "c": "queue.close"],
-            "case": ["n": "case.note", "S": "case.status"],
-            "alert": ["r": "alert.raw", "p": "pivot"],
-            "rules": ["e": "rules.edit", "+": "rules.enable", "-": "rules.disable"],
-            "editor": ["ctrl-s": "editor.save", "esc": "editor.cancel"],
-        ]
-        func action(for key: Key, in contexts: [String]) -> String? {
-            for c in contexts { if let a = map[c]?[key.name] { return a } }
-            return nil
-        }
-        func keys(for action: String) -> [Key] {
-            map.values.flatMap { $0.filter { $0.value == action }.map { Key($0.key) } }.sorted { $0.name < $1.name }
-        }
-    }
-
     static let demo: String = {
         let path = NSTemporaryDirectory() + "taser-console-\(UUID().uuidString).db"
         let engine = try! Engine.open(path: path)
@@ -37,7 +17,7 @@ import Testing
 
     func app() throws -> (App, Engine) {
         let engine = try Engine.open(path: AppTests.demo)
-        return (try App(engine: engine, bindings: Bindings()), engine)
+        return (try App(engine: engine, bindings: try Keymap.load(named: "default")), engine)
     }
 
     func screen(_ app: App, width: Int = 120, height: Int = 40) -> Grid {
@@ -97,7 +77,7 @@ import Testing
         var g = screen(app)
         #expect(g.row(0).contains("Queue › Case"))
         #expect(g.text.contains("Console promoted case"))
-        press(app, "n")
+        press(app, "a")
         type(app, "Called the user: not them.")
         press(app, "enter")
         type(app, "Password reset.")

@@ -85,3 +85,6 @@ extension Grid {
         if !title.isEmpty { put(" \(title) ", x: area.x + 2, y: area.y, width: area.width - 4, role: .title) }
     }
 }
+
+/// The console's keys are the keymap's (Keymaps/*.yaml and the analyst's keys.yaml).
+extension Keymap: KeyBindings {}
