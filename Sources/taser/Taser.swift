@@ -1,5 +1,6 @@
 import AlertEngine
 import ArgumentParser
+import Console
 import Engine
 import Foundation
 import SignalServer
@@ -24,7 +25,7 @@ struct Taser: ParsableCommand {
             IngestCommand.self, SignalsCommand.self, ArtifactsCommand.self, QuarantineCommand.self,
             RulesCommand.self, SimulateCommand.self, CaseCommand.self, AlertCommand.self, PivotCommand.self, ExportCommand.self, VerifyCommand.self,
             DemoCommand.self, InitCommand.self, TeamCommand.self, AnalystCommand.self, WhoAmICommand.self,
-            BenchCommand.self,
+            BenchCommand.self, ConsoleDemoCommand.self,
         ])
 
     @OptionGroup var global: GlobalOptions
@@ -52,6 +53,8 @@ enum Entry {
             fail(error.description)
         } catch let error as RuleError {
             fail(error.description + (error.excerpt.map { "\n" + $0 } ?? ""))
+        } catch let error as TerminalError {
+            fail(error.description)
         } catch let error as CLIError {
             fail(error.message, code: error.code)
         } catch {
