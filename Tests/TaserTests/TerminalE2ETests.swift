@@ -52,6 +52,38 @@ import Testing
         try tmux.type("q")
     }
 
+    @Test func escAltAndCtrlLReachTheModelByName() throws {
+        let tmux = try demo()
+        try tmux.waitFor(text: "size 120x40")
+        try tmux.send(keys: ["M-x"])
+        try tmux.waitFor(text: "key alt-x")
+        try tmux.send(keys: ["Escape"])
+        try tmux.waitFor(text: "key esc ")
+        try tmux.send(keys: ["F5"])
+        try tmux.waitFor(text: "key f5 ")
+        try tmux.send(keys: ["BTab"])
+        try tmux.waitFor(text: "key shift-tab")
+        try tmux.type("日")
+        try tmux.waitFor(text: "key 日 ")
+        // Ctrl-L repaints everything (the model hears it too): the next frame shows what it sent.
+        try tmux.send(keys: ["C-l"])
+        try tmux.waitFor(text: "key ctrl-l")
+        try tmux.type("x")
+        let screen = try tmux.waitFor(text: "key x")
+        let sent = try #require(line(screen, "sent ")?.components(separatedBy: "sent ").last?.split(separator: " ").first.flatMap { Int($0) })
+        #expect(sent > 4800, "a full repaint sent only \(sent) bytes")
+        try tmux.type("q")
+        #expect(try tmux.waitForExit() == 0)
+    }
+
+    @Test func ctrlCRestoresTheTerminal() throws {
+        let tmux = try demo()
+        try tmux.waitFor(text: "size 120x40")
+        try tmux.send(keys: ["C-c"])
+        #expect(try tmux.waitForExit() == 128 + SIGINT)
+        #expect(tmux.restored)
+    }
+
     @Test func aResizeRedrawsAtTheNewSize() throws {
         let tmux = try demo()
         try tmux.waitFor(text: "size 120x40")

@@ -31,7 +31,9 @@ final class Tmux {
         // A shell runs the command, writes its exit status and keeps the pane as the command
         // left it. tmux's own record of a dead pane (#{pane_dead_status}) is not enough: under
         // load it sometimes never gets the status, and its "Pane is dead" line scrolls the screen.
-        let wrapper = "\"$@\"; echo $? > \(Tmux.quote(statusFile)); exec sleep 600"
+        // The trap keeps the shell alive through a Ctrl-C meant for the command (the whole
+        // foreground group gets it); the command itself still starts with the default action.
+        let wrapper = "trap : INT QUIT; \"$@\"; echo $? > \(Tmux.quote(statusFile)); exec sleep 600"
         let shell = (["exec", "sh", "-c", Tmux.quote(wrapper), "sh", "env"] + assignments + command.map(Tmux.quote)).joined(separator: " ")
         let r = try tmux(["-f", config, "new-session", "-d", "-s", target, "-x", "\(width)", "-y", "\(height)", shell])
         guard r.status == 0 else { throw Failure(description: "tmux new-session failed: \(r.output)") }
