@@ -76,6 +76,20 @@ import Testing
         #expect(try tmux.waitForExit() == 0)
     }
 
+    @Test func selectionShowsInColourAndByReverseWithNoColor() throws {
+        let colour = try demo()
+        try colour.waitFor(text: "size 120x40")
+        let selected = try #require(line(try colour.screen(escapes: true), "row 001"))
+        #expect(selected.contains("\u{1b}[44m"), "blue background: \(selected.debugDescription)")
+        try colour.type("q")
+
+        let mono = try demo(env: ["NO_COLOR": "1"])
+        try mono.waitFor(text: "size 120x40")
+        let reversed = try #require(line(try mono.screen(escapes: true), "row 001"))
+        #expect(reversed.contains("\u{1b}[7m") && !reversed.contains("44m"), "reverse, no colour: \(reversed.debugDescription)")
+        try mono.type("q")
+    }
+
     @Test func ctrlCRestoresTheTerminal() throws {
         let tmux = try demo()
         try tmux.waitFor(text: "size 120x40")

@@ -25,7 +25,8 @@ final class Tmux {
         // No status line (the pane is the whole window), and a dead pane is kept to inspect.
         try "set -g remain-on-exit on\nset -g status off\nset -g default-terminal xterm-256color\n"
             .write(toFile: config, atomically: true, encoding: .utf8)
-        var environment = ["TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": ""]
+        // NO_COLOR empty counts as unset (no-color.org): the runner's own must not leak in.
+        var environment = ["TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "", "NO_COLOR": ""]
         for (k, v) in env { environment[k] = v }
         let assignments = environment.sorted { $0.key < $1.key }.map { Tmux.quote("\($0.key)=\($0.value)") }
         // A shell runs the command, writes its exit status and keeps the pane as the command
@@ -56,8 +57,9 @@ final class Tmux {
 
     /// What the pane shows, one line per row; with `history`, the lines scrolled off the top
     /// too (tmux's "Pane is dead" line scrolls the screen up by one).
-    func screen(history: Bool = false) throws -> String {
-        var text = try tmux(["capture-pane", "-p", "-t", target] + (history ? ["-S", "-"] : [])).output
+    /// With `escapes`, the colours and attributes as SGR escape sequences (capture-pane -e).
+    func screen(history: Bool = false, escapes: Bool = false) throws -> String {
+        var text = try tmux(["capture-pane", "-p", "-t", target] + (history ? ["-S", "-"] : []) + (escapes ? ["-e"] : [])).output
         if text.hasSuffix("\n") { text.removeLast() }
         return text
     }
