@@ -10,6 +10,7 @@
 #define NCURSES_WIDECHAR 1
 #endif
 #include <locale.h>
+#include <termios.h>
 #include <ncursesw/curses.h>
 
 static inline WINDOW *taser_stdscr(void) { return stdscr; }
@@ -38,6 +39,42 @@ static inline int taser_key_enter(void) { return KEY_ENTER; }
 static inline int taser_key_btab(void) { return KEY_BTAB; }
 static inline int taser_key_f(int n) { return KEY_F(n); }
 static inline int taser_key_code_yes(void) { return KEY_CODE_YES; }
+static inline int taser_ok(void) { return OK; }
+static inline int taser_err(void) { return ERR; }
+/// A screen on this process's stdin and stdout, or NULL when the terminal cannot be used
+/// (initscr would print its own message and exit instead of letting the caller say why).
+static inline SCREEN *taser_newterm(void) { return newterm(NULL, stdout, stdin); }
+/// Reads one wide character or key code from stdscr: OK (a character), KEY_CODE_YES (a key
+/// code) or ERR (the timeout passed).
+static inline int taser_get(unsigned int *out) {
+    wint_t c = 0;
+    int rc = wget_wch(stdscr, &c);
+    *out = (unsigned int)c;
+    return rc;
+}
+static inline void taser_timeout(int ms) { wtimeout(stdscr, ms); }
+static inline int taser_height(void) { return getmaxy(stdscr); }
+static inline int taser_width(void) { return getmaxx(stdscr); }
+/// The next refresh repaints the whole screen (resize, Ctrl-L): the only time it is cleared.
+static inline void taser_clear_next(void) { clearok(stdscr, TRUE); }
+static inline int taser_refresh(void) { return wrefresh(stdscr); }
+static inline void taser_setup_input(void) {
+    cbreak();
+    /* Ctrl-S saves in the console's editors: take it (and Ctrl-Q) from terminal flow control,
+       which would otherwise freeze the screen. endwin restores the shell's modes. */
+    {
+        struct termios t;
+        if (tcgetattr(0, &t) == 0) {
+            t.c_iflag &= ~(tcflag_t)IXON;
+            tcsetattr(0, TCSANOW, &t);
+        }
+    }
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    leaveok(stdscr, TRUE);
+    scrollok(stdscr, FALSE);
+}
 /// Draws UTF-8 text at (y, x) with attributes and a colour pair.
 static inline int taser_put(int y, int x, const char *utf8, int bytes, attr_t attrs, short pair) {
     attr_set(attrs, pair, NULL);

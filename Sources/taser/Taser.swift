@@ -1,5 +1,6 @@
 import AlertEngine
 import ArgumentParser
+import Console
 import Engine
 import Foundation
 import SignalServer
@@ -11,7 +12,7 @@ struct Taser: ParsableCommand {
         commandName: "taser",
         abstract: "Triage & Automated Security Event Response: alerts, cases and pivots on one SQLite file.",
         discussion: """
-            With no subcommand, taser opens the console on the database (for now it lists the cases; the full-screen console arrives with its own issue).
+            With no subcommand, taser opens the console on the database: the alert queue, cases, pivots and the rule editor with its simulator (? in the console lists the keys). When stdin or stdout is not a terminal it prints the case list instead.
 
             The database is --db, else $TASER_DB, else $XDG_DATA_HOME/taser/taser.db (~/.local/share/taser/taser.db). You are your OS login; the database file's owner is the admin and may act as another analyst with --as.
 
@@ -24,15 +25,19 @@ struct Taser: ParsableCommand {
             IngestCommand.self, SignalsCommand.self, ArtifactsCommand.self, QuarantineCommand.self,
             RulesCommand.self, SimulateCommand.self, CaseCommand.self, AlertCommand.self, PivotCommand.self, ExportCommand.self, VerifyCommand.self,
             DemoCommand.self, InitCommand.self, TeamCommand.self, AnalystCommand.self, WhoAmICommand.self,
-            BenchCommand.self, KeysCommand.self, ConfigCommand.self,
+            BenchCommand.self, KeysCommand.self, ConfigCommand.self, ConsoleDemoCommand.self,
         ])
 
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
         let engine = try global.engine(create: false)
-        try CaseCommand.List.show(try engine.cases(), json: false)
-        Output.note("(the full-screen console is not built yet; see `taser --help` for the commands)")
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            // Scripts and pipes get the cases as text, as before the console existed.
+            try CaseCommand.List.show(try engine.cases(), json: false)
+            return Output.note("(not a terminal: the console needs one; see `taser --help` for the commands)")
+        }
+        try ConsoleLauncher.run(engine: engine)
     }
 }
 
@@ -52,6 +57,8 @@ enum Entry {
             fail(error.description)
         } catch let error as RuleError {
             fail(error.description + (error.excerpt.map { "\n" + $0 } ?? ""))
+        } catch let error as TerminalError {
+            fail(error.description)
         } catch let error as CLIError {
             fail(error.message, code: error.code)
         } catch {

@@ -46,7 +46,7 @@ import Testing
         g = screen(app)
         #expect(g.role(of: String(first[1].id) + " ") == .selected)
         // The hint bar names keys from the bindings.
-        #expect(g.row(39).contains("q quit") && g.row(39).contains("? keys"))
+        #expect(g.row(39).contains("q quit") && g.row(39).contains("? help") && g.row(39).contains("p promote"))
     }
 
     @Test func aFilterNarrowsTheQueueAndEscClearsIt() throws {

@@ -64,7 +64,8 @@ extension App {
         for context in contexts {
             for action in Registry.actions where action.context == context && action.hint {
                 guard let key = bindings.keys(for: action.name).first else { continue }
-                let label = action.title.split(separator: " ").prefix(2).joined(separator: " ").lowercased()
+                // The action's own last word (`queue.promote` -> promote): short and what `:` takes.
+                let label = String(action.name.split(separator: ".").last ?? "")
                 let need = CellWidth.of(key.name) + CellWidth.of(label) + 3
                 guard x + need <= area.width else { return }
                 x += grid.put(key.name, x: x, y: area.y, role: .hintKey)
