@@ -55,4 +55,14 @@ import Testing
             for key in ["first_ms", "rerun_ms", "sql_ms", "speedup"] { #expect((rule[key] as? Double ?? 0) > 0, "\(key) of \(rule)") }
         }
     }
+
+    @Test func consoleReportsFrameKeystrokeMemoryAndBytes() throws {
+        let dir = TempDir()
+        let result = try Taser.run(["bench", "console", "--alerts", "5000", "--scratch", dir.path, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let figures = try lastJSON(result)
+        for key in ["first_frame_ms", "keystroke_ms", "rss_mb"] { #expect((figures[key] as? Double ?? 0) > 0, "\(key)") }
+        let bytes = try #require(figures["move_bytes"] as? Int)
+        #expect(bytes > 0 && bytes < 160 * 48, "a one-row move wrote \(bytes) bytes")
+    }
 }

@@ -52,10 +52,14 @@ public final class App: ConsoleModel {
             return true
         }
         let now = engine.store.changeStamp()
-        guard now != stamp else { return false }
-        stamp = now
-        for pane in panes { try? pane.reload() }
-        return true
+        let changed = now != stamp
+        if changed {
+            stamp = now
+            for pane in panes { try? pane.reload() }
+        }
+        // The queue's count waits for a pause, so typing a filter stays quick.
+        let counted = (top as? QueuePane)?.countIfStale() ?? false
+        return changed || counted
     }
 
     public func handle(_ key: Key) -> Bool {

@@ -17,7 +17,9 @@ final class QueuePane: Pane, TypingPane {
     /// How many rows the last render showed: what paging moves by.
     var height = 20
     var marks: Set<Int64> = []
-    var count = 0
+    /// Nil until counted: counting waits for a pause in typing (`countIfStale`), so a filter
+    /// keystroke costs one page, not a count of a million rows.
+    var count: Int?
     private var detail: AlertDetail?
 
     init(engine: Engine) throws {
@@ -30,7 +32,8 @@ final class QueuePane: Pane, TypingPane {
     var selected: Alert? { rows.indices.contains(cursor) ? rows[cursor] : nil }
 
     var status: String {
-        var parts = ["\(count >= QueuePane.countCap ? "\(QueuePane.countCap)+" : String(count)) alerts", "sorted by \(order.rawValue)"]
+        let counted = count.map { $0 >= QueuePane.countCap ? "\(QueuePane.countCap)+" : String($0) } ?? "…"
+        var parts = ["\(counted) alerts", "sorted by \(order.rawValue)"]
         if !filterInput.text.isEmpty { parts.append("filter: \(filterInput.text)") }
         if !marks.isEmpty { parts.append("\(marks.count) marked") }
         return parts.joined(separator: " · ")
@@ -51,8 +54,15 @@ final class QueuePane: Pane, TypingPane {
         }
         if let selectedID, let i = rows.firstIndex(where: { $0.id == selectedID }) { cursor = i }
         cursor = min(cursor, max(0, rows.count - 1))
-        count = try engine.queueCount(filter, cap: QueuePane.countCap)
+        count = nil
         loadDetail()
+    }
+
+    /// Counts the filter's alerts if that is still to do; true when it did.
+    func countIfStale() -> Bool {
+        guard count == nil else { return false }
+        count = (try? engine.queueCount(filter, cap: QueuePane.countCap)) ?? 0
+        return true
     }
 
     private func loadDetail() {
@@ -63,38 +73,36 @@ final class QueuePane: Pane, TypingPane {
     func restart() throws {
         rows = try engine.queuePage(filter, order: order, limit: height)
         cursor = 0
-        count = try engine.queueCount(filter, cap: QueuePane.countCap)
+        count = nil
         loadDetail()
     }
 
     // MARK: Moving
 
+    /// Moves the cursor `n` rows down, reading the rows that scroll in with one query.
     func down(_ n: Int) throws {
-        for _ in 0..<n {
-            if cursor + 1 < rows.count {
-                cursor += 1
-            } else if let last = rows.last, let next = try engine.queuePage(filter, order: order, after: QueuePosition(last), limit: 1).first {
-                rows.append(next)
-                if rows.count > height { rows.removeFirst() } else { cursor += 1 }
-                cursor = rows.count - 1
-            } else {
-                break
-            }
+        let onScreen = min(n, rows.count - 1 - cursor)
+        cursor += max(0, onScreen)
+        let more = n - max(0, onScreen)
+        if more > 0, let last = rows.last {
+            let next = try engine.queuePage(filter, order: order, after: QueuePosition(last), limit: more)
+            rows += next
+            if rows.count > height { rows.removeFirst(rows.count - height) }
+            cursor = rows.count - 1
         }
         loadDetail()
     }
 
+    /// Moves the cursor `n` rows up, the same way.
     func up(_ n: Int) throws {
-        for _ in 0..<n {
-            if cursor > 0 {
-                cursor -= 1
-            } else if let first = rows.first, let previous = try engine.queuePage(filter, order: order, before: QueuePosition(first), limit: 1).first {
-                rows.insert(previous, at: 0)
-                if rows.count > height { rows.removeLast() }
-                cursor = 0
-            } else {
-                break
-            }
+        let onScreen = min(n, cursor)
+        cursor -= onScreen
+        let more = n - onScreen
+        if more > 0, let first = rows.first {
+            let previous = try engine.queuePage(filter, order: order, before: QueuePosition(first), limit: more)
+            rows = previous + rows
+            if rows.count > height { rows.removeLast(rows.count - height) }
+            cursor = 0
         }
         loadDetail()
     }

@@ -9,7 +9,14 @@ struct FrameRun: Hashable, Sendable {
 /// What to send so the terminal shows `new` when it shows `old`: only the cells that changed,
 /// grouped into runs on a row that share a role (one curses call each). Over SSH every byte
 /// is latency, so a cursor move in a list costs two rows, not a screen.
-enum FrameDiff {
+public enum FrameDiff {
+    /// About what the terminal receives to go from `old` to `new`: each run's text, plus ~8
+    /// bytes per run for the cursor move and attributes curses sends before it (an estimate:
+    /// curses picks the shortest sequences it can). For `taser bench console`.
+    public static func bytes(from old: Grid?, to new: Grid) -> Int {
+        runs(from: old, to: new).reduce(0) { $0 + $1.text.utf8.count + 8 }
+    }
+
     /// `old` is nil (first frame, resize, Ctrl-L) or of another size: every cell is written.
     static func runs(from old: Grid?, to new: Grid) -> [FrameRun] {
         let full = old == nil || old!.width != new.width || old!.height != new.height

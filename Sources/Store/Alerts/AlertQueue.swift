@@ -54,26 +54,7 @@ extension Tx {
         _ filter: QueueFilter, order: QueueOrder, after: QueuePosition? = nil, before: QueuePosition? = nil, limit: Int,
         visibleTo actor: Actor
     ) throws -> [Alert] {
-        var sql: SQL = "SELECT \(sql: Alert.columns) FROM alerts a WHERE a.last_signal_at IS NOT NULL AND \(Access.alertVisible("a", actor))"
-        for word in filter.words {
-            let like = "%" + word.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
-            sql += " AND (a.title LIKE \(like) OR a.group_key LIKE \(like) OR a.rule LIKE \(like))"
-        }
-        for (field, value) in filter.terms {
-            switch field {
-            case "rule": sql += " AND a.rule = \(value)"
-            case "team": sql += " AND a.team = \(value)"
-            case "status": sql += " AND a.status = \(value)"
-            case "case": sql += " AND a.case_id = \(Int64(value) ?? -1)"
-            case "severity":
-                sql += " AND a.severity = \(Severity(parsing: value)?.rawValue ?? -1)"
-            default:
-                // Group keys read `user.name=jdoe,source.ip=10.0.0.5`.
-                let resolved = FieldAliases.resolve(field)
-                sql += " AND (',' || a.group_key || ',') LIKE \("%," + resolved + "=" + value + ",%")"
-            }
-        }
-        if let min = filter.minSeverity { sql += " AND a.severity >= \(min.rawValue)" }
+        var sql: SQL = "SELECT \(sql: Alert.columns) FROM alerts a WHERE " + queueConditions(filter, visibleTo: actor)
         let descending = before == nil
         switch (order, after ?? before) {
         case (.time, let p?):
@@ -97,9 +78,35 @@ extension Tx {
     }
 
     /// How many alerts the filter finds, counting no further than `cap` (the status line says
-    /// "10000+" rather than scan a million rows on every keystroke).
+    /// "10000+" rather than scan a million rows).
     public func queueCount(_ filter: QueueFilter, cap: Int, visibleTo actor: Actor) throws -> Int {
-        try queuePage(filter, order: .time, limit: cap, visibleTo: actor).count
+        let sql: SQL = "SELECT count(*) FROM (SELECT 1 FROM alerts a WHERE " + queueConditions(filter, visibleTo: actor) + " LIMIT \(cap))"
+        return try Int.fetchOne(db, literal: sql) ?? 0
+    }
+
+    /// The queue's WHERE: what `actor` may see, narrowed by the filter.
+    private func queueConditions(_ filter: QueueFilter, visibleTo actor: Actor) -> SQL {
+        var sql: SQL = "a.last_signal_at IS NOT NULL AND \(Access.alertVisible("a", actor))"
+        for word in filter.words {
+            let like = "%" + word.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+            sql += " AND (a.title LIKE \(like) OR a.group_key LIKE \(like) OR a.rule LIKE \(like))"
+        }
+        for (field, value) in filter.terms {
+            switch field {
+            case "rule": sql += " AND a.rule = \(value)"
+            case "team": sql += " AND a.team = \(value)"
+            case "status": sql += " AND a.status = \(value)"
+            case "case": sql += " AND a.case_id = \(Int64(value) ?? -1)"
+            case "severity":
+                sql += " AND a.severity = \(Severity(parsing: value)?.rawValue ?? -1)"
+            default:
+                // Group keys read `user.name=jdoe,source.ip=10.0.0.5`.
+                let resolved = FieldAliases.resolve(field)
+                sql += " AND (',' || a.group_key || ',') LIKE \("%," + resolved + "=" + value + ",%")"
+            }
+        }
+        if let min = filter.minSeverity { sql += " AND a.severity >= \(min.rawValue)" }
+        return sql
     }
 
 }
