@@ -162,4 +162,18 @@ import Testing
         #expect(screen(app).row(38).contains("saved as version 2"))
         #expect(try engine.compiledRule(named: "repeated-carbonblack-alerts").clauses[0].count == 3)
     }
+
+    @Test func problemsInTheAnalystsFilesShowAndTheConsoleStillOpens() throws {
+        let dir = NSTemporaryDirectory() + "taser-keys-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir + "/taser", withIntermediateDirectories: true)
+        try "queue:\n  x: queue.promot\n".write(toFile: dir + "/taser/keys.yaml", atomically: true, encoding: .utf8)
+        let (keymap, problems) = Keymap.forUser(environment: ["XDG_CONFIG_HOME": dir])
+        #expect(!problems.isEmpty)
+        let app = try App(engine: try Engine.open(path: AppTests.demo), bindings: keymap, problems: problems.map(\.description))
+        let g = screen(app)
+        #expect(g.row(38).contains("keys.yaml:2") && g.row(38).contains("queue.promot"), "\(g.row(38))")
+        // The defaults still work.
+        press(app, "j")
+        #expect(app.handle(Key("q")) == false)
+    }
 }

@@ -6,7 +6,7 @@ public enum Registry {
         // Everywhere
         ActionInfo("quit", "Quit taser", context: "global", hint: true),
         ActionInfo("help", "Keys and actions (filterable; Enter runs one)", context: "global", hint: true),
-        ActionInfo("command", "Command line (:promote, :theme dark-256, ...)", context: "global", hint: true),
+        ActionInfo("command", "Command line: an action by name (:promote, :quit), Tab completes", context: "global", hint: true),
         ActionInfo("back", "Back to the previous pane", context: "global", hint: true),
         ActionInfo("redraw", "Redraw the whole screen", context: "global"),
         ActionInfo("pane.queue", "Alert queue", context: "global"),
