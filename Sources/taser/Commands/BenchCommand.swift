@@ -23,9 +23,8 @@ struct BenchCommand: ParsableCommand {
         @Flag(help: "End with one JSON object on the last line.") var json = false
 
         func run() throws {
-            let dir = (scratch ?? NSTemporaryDirectory()) + "/taser-bench-\(getpid())"
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            defer { if !keep { try? FileManager.default.removeItem(atPath: dir) } }
+            let dir = try BenchCommand.scratchDirectory(under: scratch)
+            defer { if !keep { BenchCommand.remove(dir) } }
             let input = Engine.demoEvents(count: events)
             if keep { try Data(input).write(to: URL(fileURLWithPath: dir + "/events.ndjson")) }
             // The floor reads ASCII-separated rows, so a line's commas and quotes are just bytes.
@@ -111,9 +110,8 @@ struct BenchCommand: ParsableCommand {
         @Flag(help: "End with one JSON object on the last line.") var json = false
 
         func run() throws {
-            let dir = (scratch ?? NSTemporaryDirectory()) + "/taser-bench-\(getpid())"
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let dir = try BenchCommand.scratchDirectory(under: scratch)
+            defer { BenchCommand.remove(dir) }
 
             let demoPath = dir + "/demo.db"
             let engine = try Engine.open(path: demoPath)
@@ -164,6 +162,22 @@ struct BenchCommand: ParsableCommand {
             return try SQLiteCLI.run(database: dir + "/baseline.db", script: script)
         }
     }
+}
+
+extension BenchCommand {
+    /// A fresh directory for one run's databases and files, under `--scratch` or the system's
+    /// temporary directory.
+    static func scratchDirectory(under parent: String?) throws -> String {
+        let dir = (parent ?? NSTemporaryDirectory()) + "/taser-bench-\(getpid())"
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw CLIError("cannot make the scratch directory \(dir): \(error.localizedDescription); pass --scratch DIR")
+        }
+        return dir
+    }
+
+    static func remove(_ dir: String) { try? FileManager.default.removeItem(atPath: dir) }
 }
 
 /// The sqlite3 command, timed: the baseline benchmarks compare against.

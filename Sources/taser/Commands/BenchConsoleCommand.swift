@@ -17,9 +17,8 @@ extension BenchCommand {
         @Flag(help: "End with one JSON object on the last line.") var json = false
 
         func run() throws {
-            let dir = (scratch ?? NSTemporaryDirectory()) + "/taser-bench-\(getpid())"
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let dir = try BenchCommand.scratchDirectory(under: scratch)
+            defer { BenchCommand.remove(dir) }
             let path = dir + "/console.db"
             _ = try Engine.open(path: path).buildDemo(DemoOptions(signals: 5_000, seed: 1, days: 5))
             let fillSeconds = try SQLiteCLI.run(database: path, script: """

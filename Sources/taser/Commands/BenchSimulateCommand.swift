@@ -17,9 +17,8 @@ extension BenchCommand {
         @Flag(help: "End with one JSON object on the last line.") var json = false
 
         func run() throws {
-            let dir = (scratch ?? NSTemporaryDirectory()) + "/taser-bench-\(getpid())"
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let dir = try BenchCommand.scratchDirectory(under: scratch)
+            defer { BenchCommand.remove(dir) }
             let path = dir + "/demo.db"
             let bar = ProgressBar(label: "signals")
             _ = try Engine.open(path: path).buildDemo(DemoOptions(signals: signals, seed: 1), progress: bar.update)
