@@ -92,8 +92,10 @@ public struct Grid: Sendable, Equatable {
         cells = Array(repeating: Cell(), count: self.width * self.height)
     }
 
+    /// Out of the grid reads as a blank and writes nowhere: a view that miscounts draws less,
+    /// never crashes the console.
     public subscript(x: Int, y: Int) -> Cell {
-        get { cells[y * width + x] }
+        get { x >= 0 && y >= 0 && x < width && y < height ? cells[y * width + x] : Cell() }
         set {
             guard x >= 0, y >= 0, x < width, y < height else { return }
             cells[y * width + x] = newValue
