@@ -37,11 +37,16 @@ let package = Package(
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
         // The one libcurl client: timeouts, proxies, CA bundles.
         .target(name: "HTTPClient", dependencies: ["CCurl"]),
+        // The one secrets store (a file only its owner reads, or the environment), for pollers
+        // and Positron's plugins.
+        .target(name: "Credentials", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // One query API over many data sources: catalog, plugins, router, ACL.
+        .target(name: "Positron", dependencies: ["Model", "Store", "HTTPClient", "Credentials", .product(name: "Yams", package: "Yams")]),
         // Formats, framing, artifact extraction, the ingest pipeline and its sources.
         .target(
             name: "AlertEngine",
             dependencies: [
-                "Model", "Store", "CZlib", "HTTPClient",
+                "Model", "Store", "CZlib", "HTTPClient", "Credentials",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -52,7 +57,7 @@ let package = Package(
             dependencies: ["Model", "Store", .product(name: "Yams", package: "Yams")]
         ),
         // The one facade every client uses: who is asking, the access check, the workflows.
-        .target(name: "Engine", dependencies: ["Model", "Store", "AlertEngine", "SignalServer"]),
+        .target(name: "Engine", dependencies: ["Model", "Store", "AlertEngine", "SignalServer", "Positron", "Credentials"]),
         // The console: views render into a cell grid; only Terminal/ touches ncurses.
         .target(
             name: "Console",
@@ -62,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "taser",
             dependencies: [
-                "Engine", "AlertEngine", "SignalServer", "Console",
+                "Engine", "AlertEngine", "SignalServer", "Console", "Positron", "Credentials",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -72,13 +77,14 @@ let package = Package(
             dependencies: ["Store", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
-            name: "AlertEngineTests", dependencies: ["AlertEngine", "Store", "Model"],
+            name: "AlertEngineTests", dependencies: ["AlertEngine", "Store", "Model", "Credentials"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "SignalServerTests", dependencies: ["SignalServer", "Model", "Store"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "PositronTests", dependencies: ["Positron", "Credentials", "Model", "Store"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Engine", "Model", "Store"]),
         .testTarget(
             name: "EngineTests",

@@ -1,3 +1,4 @@
+import Credentials
 import AlertEngine
 import ArgumentParser
 import Engine

@@ -10,6 +10,7 @@ public struct Secrets: Sendable {
 
     public struct Problem: Error, Sendable, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     public init(values: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment) {

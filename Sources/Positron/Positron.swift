@@ -1,0 +1,1 @@
+/// Positron: one query API over many data sources.\npublic enum Positron {}
