@@ -8,6 +8,7 @@ enum Schema {
         migrator.registerMigration("v2-ingest") { db in try db.execute(sql: v2) }
         migrator.registerMigration("v3-rules") { db in try db.execute(sql: v3) }
         migrator.registerMigration("v4-console") { db in try db.execute(sql: v4) }
+        migrator.registerMigration("v5-positron") { db in try db.execute(sql: v5) }
         return migrator
     }()
 
@@ -303,6 +304,28 @@ extension Schema {
     /// The console's queue sorts by severity as well as by time, paging by key either way.
     static let v4 = """
         CREATE INDEX alerts_by_severity ON alerts(severity, last_signal_at);
+        """
+}
+
+extension Schema {
+    /// Every Positron query, allowed or not: who asked what, when, which plugins answered and
+    /// how many answers came back. Append-only, like the case log.
+    static let v5 = """
+        CREATE TABLE query_audit (
+          id INTEGER PRIMARY KEY,
+          time INTEGER NOT NULL,
+          analyst TEXT NOT NULL,
+          query TEXT NOT NULL,
+          input TEXT NOT NULL,
+          allowed INTEGER NOT NULL,
+          plugins TEXT NOT NULL DEFAULT '',
+          answers INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX query_audit_by_time ON query_audit(time);
+        CREATE TRIGGER query_audit_no_update BEFORE UPDATE ON query_audit
+          BEGIN SELECT RAISE(ABORT, 'the query audit is append-only'); END;
+        CREATE TRIGGER query_audit_no_delete BEFORE DELETE ON query_audit
+          BEGIN SELECT RAISE(ABORT, 'the query audit is append-only'); END;
         """
 }
 

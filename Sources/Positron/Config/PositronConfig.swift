@@ -1,0 +1,110 @@
+import Credentials
+import Model
+import Foundation
+import Yams
+
+/// Positron as the analyst configures it (`~/.config/taser/positron.yaml`, or `--positron`):
+///
+///     catalog:                  # queries to add or change (the built-in ones need no entry)
+///       ASSET_OWNER: { input: hostname, output: [owner], ttl: 1h }
+///     plugins:
+///       - { name: hr, type: table, file: hr.csv, priority: 60,
+///           queries: { USER_MANAGER: { key: login, answer: { manager: manager_login } } } }
+///       - { name: whois, type: command, command: [/usr/local/bin/whois-json, "{value}"],
+///           queries: [DOMAIN_WHOIS], timeout: 5s }
+///     acl:                      # which teams may ask what; "*" is every query
+///       "*": [soc]
+///       USER_RECENT_LOGINS: [soc, ir]
+///
+/// Paths are relative to the file. Secrets are named (`${secret:whois_key}`), never written here.
+public struct PositronConfig: Sendable {
+    public var router: Router
+    public var acl: QueryACL
+
+    public static func load(path: String, secrets: Secrets) throws(PositronError) -> PositronConfig {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw .config("cannot read the Positron config \(path)") }
+        return try parse(yaml: text, file: path, secrets: secrets)
+    }
+
+    /// No file: the built-in catalog, no plugins, every analyst allowed.
+    public static func empty() -> PositronConfig {
+        PositronConfig(router: Router(plugins: []), acl: QueryACL(rules: nil))
+    }
+
+    public static func parse(yaml: String, file: String, secrets: Secrets) throws(PositronError) -> PositronConfig {
+        let root: Any?
+        do { root = try Yams.load(yaml: yaml) } catch { throw .config("\(file): not YAML: \(error)") }
+        guard let map = (root ?? [:]) as? [String: Any] else { throw .config("\(file): expected a mapping with plugins, acl and catalog") }
+        let absolute = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
+        let base = (absolute as NSString).deletingLastPathComponent
+        var catalog = QueryCatalog.builtIn
+        if let extra = map["catalog"] {
+            catalog = catalog.merged(with: try QueryCatalog.parse(yaml: (try? Yams.dump(object: extra)) ?? "", file: file))
+        }
+        var plugins: [Plugin] = []
+        for (n, raw) in ((map["plugins"] as? [Any]) ?? []).enumerated() {
+            guard let p = raw as? [String: Any], let name = p["name"] as? String, let type = p["type"] as? String else {
+                throw .config("\(file): plugin \(n + 1) needs a name and a type (table, command)")
+            }
+            let priority = p["priority"] as? Int ?? 50
+            let timeout = (p["timeout"] as? String).flatMap(PositronDurations.seconds) ?? (p["timeout"] as? Int).map(Double.init) ?? 5
+            let queryNames: [String] = (p["queries"] as? [String]) ?? ((p["queries"] as? [String: Any]).map { Array($0.keys) } ?? [])
+            for q in queryNames where catalog.query(q) == nil {
+                throw .config("\(file): plugin \(name) answers '\(q)', which is not a query; did you mean \(nearestQuery(q, catalog))?")
+            }
+            switch type {
+            case "table":
+                guard let table = p["file"] as? String, let queries = p["queries"] as? [String: Any] else {
+                    throw .config("\(file): table plugin \(name) needs file and queries: { QUERY: { key: column, answer: { field: column } } }")
+                }
+                var mappings: [String: TablePlugin.Mapping] = [:]
+                for (q, m) in queries {
+                    guard let m = m as? [String: Any], let key = m["key"] as? String, let answer = m["answer"] as? [String: String] else {
+                        throw .config("\(file): table plugin \(name), \(q): write { key: column, answer: { field: column } }")
+                    }
+                    mappings[q.uppercased()] = TablePlugin.Mapping(key: key, answer: answer)
+                }
+                let path = table.hasPrefix("/") ? table : base + "/" + table
+                plugins.append(try TablePlugin(name: name, file: path, mappings: mappings, priority: priority, timeout: timeout))
+            case "command":
+                guard let command = p["command"] as? [String], !command.isEmpty else {
+                    throw .config("\(file): command plugin \(name) needs command: [program, arguments...] (no shell)")
+                }
+                // A secret the plugin names must exist now, not fail on the first query.
+                for a in command { do { _ = try secrets.resolve(a, for: "plugin \(name)") } catch { throw .config("\(file): \(error)") } }
+                let program = command[0].hasPrefix("/") ? command[0] : base + "/" + command[0]
+                plugins.append(CommandPlugin(
+                    name: name, command: [program] + command.dropFirst(), queries: Set(queryNames.map { $0.uppercased() }), secrets: secrets,
+                    priority: priority, timeout: timeout))
+            default:
+                throw .config("\(file): plugin \(name) has type '\(type)'; types are table and command")
+            }
+        }
+        var acl: [String: Set<String>]?
+        if let rules = map["acl"] as? [String: Any] {
+            acl = [:]
+            for (q, teams) in rules {
+                guard q == "*" || catalog.query(q) != nil else { throw .config("\(file): acl names '\(q)', which is not a query; did you mean \(nearestQuery(q, catalog))?") }
+                guard let list = teams as? [String] else { throw .config("\(file): acl \(q) must list teams: [soc, ir]") }
+                acl![q == "*" ? "*" : q.uppercased()] = Set(list)
+            }
+        }
+        return PositronConfig(router: Router(catalog: catalog, plugins: plugins), acl: QueryACL(rules: acl))
+    }
+
+    static func nearestQuery(_ q: String, _ catalog: QueryCatalog) -> String {
+        nearestNames(q.uppercased(), in: catalog.names, limit: 1).first ?? "?"
+    }
+}
+
+/// Which teams may issue which queries. No ACL: everyone may ask everything; with one, a query
+/// needs a team listed under it or under "*". The database's admin may always ask.
+public struct QueryACL: Sendable {
+    let rules: [String: Set<String>]?
+
+    public func allows(_ query: String, teams: [String], isAdmin: Bool) -> Bool {
+        guard let rules, !isAdmin else { return true }
+        let allowed = (rules[query] ?? []).union(rules["*"] ?? [])
+        return !allowed.isDisjoint(with: teams)
+    }
+}

@@ -1,0 +1,120 @@
+import ArgumentParser
+import Credentials
+import Engine
+import Foundation
+import Model
+import Positron
+
+struct QueryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Ask Positron: one question to every data source that can answer it.",
+        discussion: """
+            taser query IP_TO_HOSTNAME 10.1.2.3 sends the question to every plugin that answers it, at once, each with its own timeout, and shows the merged answers with the plugins that gave them (a failing plugin is listed, not fatal). Plugins, extra queries and who may ask what are in ~/.config/taser/positron.yaml (--positron); secrets in the secrets file (--secrets) or the environment. Every query is audited.
+
+              taser query list
+              taser query USER_MANAGER jdoe --json
+              taser query audit            (the database owner)
+            """,
+        subcommands: [Ask.self, List.self, Audit.self],
+        defaultSubcommand: Ask.self)
+
+    struct Source: ParsableArguments {
+        @Option(help: ArgumentHelp("The Positron config (default: ~/.config/taser/positron.yaml).", valueName: "file")) var positron: String?
+        @Option(help: ArgumentHelp("The secrets file (default: ~/.config/taser/secrets.yaml); must be chmod 600.", valueName: "file")) var secrets: String?
+
+        func load() throws -> PositronConfig {
+            let dir = configDirectory()
+            let secretsPath = secrets ?? dir + "/secrets.yaml"
+            let store: Secrets
+            do {
+                store = FileManager.default.fileExists(atPath: secretsPath) || secrets != nil ? try Secrets.load(path: secretsPath) : Secrets()
+            } catch let problem as Secrets.Problem { throw CLIError(problem.description) }
+            let path = positron ?? dir + "/positron.yaml"
+            guard positron != nil || FileManager.default.fileExists(atPath: path) else { return PositronConfig.empty() }
+            do { return try PositronConfig.load(path: path, secrets: store) } catch { throw CLIError(error.description) }
+        }
+    }
+
+    struct Ask: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "ask", abstract: "Ask one query (the default: taser query NAME VALUE).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var source: Source
+        @Argument(help: "The query, as `taser query list` names it (IP_TO_HOSTNAME).") var name: String
+        @Argument(help: "What to ask about (10.1.2.3, jdoe, example.com).") var value: String
+        @Flag(help: "Print the result as one JSON object.") var json = false
+
+        func run() throws {
+            let config = try source.load()
+            let result: QueryResult
+            do { result = try global.engine().query(name, value, with: config) } catch let e as PositronError { throw CLIError(e.description) }
+            if json { return Output.jsonLines([QueryCommand.json(result)]) }
+            if result.answers.isEmpty {
+                Output.line("no answers to \(result.query.name) \(result.value)")
+            } else {
+                let columns = result.query.output
+                Output.table(columns.map { $0.uppercased() } + ["FROM"], result.answers.map { a in
+                    columns.map { a.fields[$0] ?? "-" } + [a.plugins.joined(separator: ", ")]
+                })
+            }
+            for o in result.outcomes {
+                switch o.result {
+                case .answered: break
+                case .failed(let why): Output.note("  \(o.plugin) failed: \(why)")
+                case .timedOut: Output.note("  \(o.plugin) gave no answer within \(o.seconds) s")
+                }
+            }
+            if result.outcomes.isEmpty { Output.note("no plugin answers \(result.query.name); add one in positron.yaml") }
+            if result.cached { Output.note("(from the cache)") }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The queries, what they take and which plugins answer them.")
+        @OptionGroup var source: Source
+
+        func run() throws {
+            let config = try source.load()
+            let router = config.router
+            Output.table(["QUERY", "TAKES", "ANSWERS", "PLUGINS", "WHAT"], router.catalog.names.compactMap { router.catalog.query($0) }.map { q in
+                [q.name, q.input.rawValue, q.output.joined(separator: ", "),
+                 router.plugins.filter { $0.answers(q.name) }.map(\.name).joined(separator: ", ").ifEmpty("-"), q.description]
+            })
+        }
+    }
+
+    struct Audit: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Who asked what, when, and what came back (the database owner only).")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "At most this many, newest first.") var limit = 50
+
+        func run() throws {
+            let entries = try global.engine(create: false).queryAudit(limit: limit)
+            Output.table(["WHEN", "WHO", "QUERY", "INPUT", "ALLOWED", "ANSWERS", "PLUGINS"], entries.map {
+                [Output.when($0.time), $0.analyst, $0.query, $0.input, $0.allowed ? "yes" : "NO", String($0.answers), $0.plugins]
+            })
+        }
+    }
+
+    static func json(_ r: QueryResult) -> JSONValue {
+        .object([
+            "query": .string(r.query.name), "value": .string(r.value), "cached": .bool(r.cached),
+            "answers": .array(r.answers.map { a in
+                .object(["fields": .object(a.fields.mapValues { .string($0) }), "plugins": .array(a.plugins.map { .string($0) })])
+            }),
+            "plugins": .array(r.outcomes.map { o in
+                var f: [String: JSONValue] = ["plugin": .string(o.plugin), "seconds": .double(o.seconds)]
+                switch o.result {
+                case .answered(let n): f["answers"] = .int(Int64(n))
+                case .failed(let why): f["error"] = .string(why)
+                case .timedOut: f["error"] = "timed out"
+                }
+                return .object(f)
+            }),
+        ])
+    }
+}
+
+extension String {
+    fileprivate func ifEmpty(_ other: String) -> String { isEmpty ? other : self }
+}
