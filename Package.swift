@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Engine", "Model", "Store"]),
         .testTarget(
             name: "EngineTests",
-            dependencies: ["Engine", "Store", "AlertEngine", "SignalServer", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["Engine", "Store", "AlertEngine", "SignalServer", "Positron", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // Runs the real binary: exit codes, stderr, two processes writing at once.
         .testTarget(name: "TaserTests", dependencies: ["taser", "Engine"]),

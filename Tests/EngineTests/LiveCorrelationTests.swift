@@ -1,6 +1,7 @@
 import AlertEngine
 import Foundation
 import Model
+import Positron
 import SignalServer
 import Testing
 @testable import Engine
@@ -108,3 +109,20 @@ import Testing
     }
 }
 
+
+/// Positron's taser plugin answers from the signals themselves.
+@Suite struct TaserPluginTests {
+    @Test func edrSignalsAnswerHostnamesAndIPs() throws {
+        let soc = try SOC()
+        let engine = soc.admin
+        let cb = #"{"id":"p1","type":"CB_ANALYTICS","backend_timestamp":"2026-11-20T12:00:00Z","first_event_timestamp":"2026-11-20T12:00:00Z","severity":5,"reason":"r","device_name":"LT-PLUG01","device_id":1,"device_internal_ip":"10.7.7.7","org_key":"O"}"#
+        _ = try engine.ingester().ingest(Array((cb + "\n").utf8), source: "cb")
+        let positron = PositronConfig.empty().withTaser(engine.store)
+        let hosts = try engine.query("IP_TO_HOSTNAME", "10.7.7.7", with: positron)
+        #expect(hosts.answers.map { $0.fields["hostname"]?.lowercased() } == ["lt-plug01"] && hosts.answers.first?.plugins == ["taser"])
+        let ips = try engine.query("HOSTNAME_TO_IP", "LT-PLUG01", with: positron)
+        #expect(ips.answers.map { $0.fields["ip"] } == ["10.7.7.7"])
+        #expect(try engine.query("IP_TO_HOSTNAME", "10.7.7.8", with: positron).answers.isEmpty)
+        #expect(try engine.queryAudit().count == 3)
+    }
+}

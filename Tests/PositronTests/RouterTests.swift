@@ -94,7 +94,7 @@ import Testing
                 return ""
             } catch { return error.description }
         }
-        #expect(problem("plugins: [{ name: x, type: ldap }]").contains("types are table and command"))
+        #expect(problem("plugins: [{ name: x, type: ldap }]").contains("types are table, command and sqlite"))
         #expect(problem("plugins: [{ name: x, type: command, command: [a.sh], queries: [USER_MANAGR] }]").contains("did you mean USER_MANAGER"))
         #expect(problem("plugins: [{ name: x, type: command, command: [a.sh, \"${secret:nope}\"], queries: [USER_MANAGER] }]").contains("needs secret 'nope'"))
         #expect(problem("plugins: [{ name: x, type: table, file: missing.csv, queries: { USER_MANAGER: { key: a, answer: { manager: b } } } }]").contains("cannot read its table"))
@@ -113,5 +113,32 @@ import Testing
 
     @Test func csvQuotesAndCommasAreRead() {
         #expect(CSVReader.rows("a,b\n\"x, y\",\"say \"\"hi\"\"\"\n") == [["a", "b"], ["x, y", "say \"hi\""]])
+    }
+
+    @Test func anSQLiteFileAnswersWithTheValueBoundNotPasted() throws {
+        let dir = Dir()
+        let db = dir.path + "/leases.db"
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        sqlite.arguments = ["sqlite3", db, """
+            CREATE TABLE leases (ip TEXT, hostname TEXT, start INTEGER);
+            INSERT INTO leases VALUES ('10.1.2.3', 'lt-jdoe01', 1790000000), ('10.1.2.3', 'lt-old99', 1780000000), ('10.9.9.9', 'printer', 1790000000);
+            """]
+        sqlite.standardOutput = FileHandle.nullDevice
+        sqlite.standardError = FileHandle.nullDevice
+        try sqlite.run()
+        sqlite.waitUntilExit()
+        try #require(sqlite.terminationStatus == 0, "the sqlite3 command is needed (make deps installs it)")
+        let yaml = """
+            plugins:
+              - { name: dhcp, type: sqlite, file: leases.db, queries: { IP_TO_HOSTNAME: "SELECT hostname, start AS seen FROM leases WHERE ip = :value ORDER BY start DESC" } }
+            """
+        let router = try PositronConfig.parse(yaml: yaml, file: dir.write("positron.yaml", yaml), secrets: Secrets(values: [:], environment: [:])).router
+        let result = try router.ask("IP_TO_HOSTNAME", "10.1.2.3")
+        #expect(result.answers.map { $0.fields["hostname"] } == ["lt-jdoe01", "lt-old99"])
+        #expect(result.answers.first?.seen?.ms == 1_790_000_000_000)
+        // A value that tries SQL is only a value.
+        #expect(try router.ask("IP_TO_HOSTNAME", "10.9.9.9").answers.count == 1)
+        #expect(throws: PositronError.self) { try router.ask("IP_TO_HOSTNAME", "1' OR '1'='1") }
     }
 }

@@ -1,6 +1,7 @@
 import Credentials
-import Model
 import Foundation
+import Model
+import Store
 import Yams
 
 /// Positron as the analyst configures it (`~/.config/taser/positron.yaml`, or `--positron`):
@@ -20,6 +21,11 @@ import Yams
 public struct PositronConfig: Sendable {
     public var router: Router
     public var acl: QueryACL
+
+    /// The same, with the plugin that answers from taser's own signals added.
+    public func withTaser(_ store: Store) -> PositronConfig {
+        PositronConfig(router: Router(catalog: router.catalog, plugins: router.plugins + [TaserPlugin(store: store)]), acl: acl)
+    }
 
     public static func load(path: String, secrets: Secrets) throws(PositronError) -> PositronConfig {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw .config("cannot read the Positron config \(path)") }
@@ -76,8 +82,17 @@ public struct PositronConfig: Sendable {
                 plugins.append(CommandPlugin(
                     name: name, command: [program] + command.dropFirst(), queries: Set(queryNames.map { $0.uppercased() }), secrets: secrets,
                     priority: priority, timeout: timeout))
+            case "sqlite":
+                guard let db = p["file"] as? String, let queries = p["queries"] as? [String: String] else {
+                    throw .config("\(file): sqlite plugin \(name) needs file and queries: { QUERY: \"SELECT ... WHERE ip = :value\" }")
+                }
+                let path = db.hasPrefix("/") ? db : base + "/" + db
+                guard FileManager.default.fileExists(atPath: path) else { throw .config("\(file): sqlite plugin \(name): no database \(path)") }
+                plugins.append(SQLitePlugin(
+                    name: name, file: path, queries: Dictionary(uniqueKeysWithValues: queries.map { ($0.key.uppercased(), $0.value) }),
+                    priority: priority, timeout: timeout))
             default:
-                throw .config("\(file): plugin \(name) has type '\(type)'; types are table and command")
+                throw .config("\(file): plugin \(name) has type '\(type)'; types are table, command and sqlite")
             }
         }
         var acl: [String: Set<String>]?

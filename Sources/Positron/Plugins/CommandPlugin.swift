@@ -39,8 +39,7 @@ public struct CommandPlugin: Plugin {
         process.standardInput = FileHandle.nullDevice
         do { try process.run() } catch { throw PluginFailure("plugin \(name) cannot run \(program): \(error.localizedDescription)") }
         // A program that hangs is stopped at the plugin's timeout, not left behind.
-        nonisolated(unsafe) let running = process
-        let stop = DispatchWorkItem { if running.isRunning { running.terminate() } }
+        let stop = DispatchWorkItem { if process.isRunning { process.terminate() } }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: stop)
         defer { stop.cancel() }
         nonisolated(unsafe) var errors = Data()

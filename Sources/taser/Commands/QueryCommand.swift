@@ -47,7 +47,8 @@ struct QueryCommand: ParsableCommand {
         func run() throws {
             let config = try source.load()
             let result: QueryResult
-            do { result = try global.engine().query(name, value, with: config) } catch let e as PositronError { throw CLIError(e.description) }
+            let engine = try global.engine()
+            do { result = try engine.query(name, value, with: config.withTaser(engine.store)) } catch let e as PositronError { throw CLIError(e.description) }
             if json { return Output.jsonLines([QueryCommand.json(result)]) }
             if result.answers.isEmpty {
                 Output.line("no answers to \(result.query.name) \(result.value)")
