@@ -84,7 +84,9 @@ let package = Package(
             name: "SignalServerTests", dependencies: ["SignalServer", "Model", "Store"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "PositronTests", dependencies: ["Positron", "Credentials", "Model", "Store"]),
+        .testTarget(
+            name: "PositronTests", dependencies: ["Positron", "Credentials", "Model", "Store"], resources: [.copy("Fixtures")]
+        ),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Engine", "Model", "Store"]),
         .testTarget(
             name: "EngineTests",

@@ -91,8 +91,26 @@ public struct PositronConfig: Sendable {
                 plugins.append(SQLitePlugin(
                     name: name, file: path, queries: Dictionary(uniqueKeysWithValues: queries.map { ($0.key.uppercased(), $0.value) }),
                     priority: priority, timeout: timeout))
+            case "http":
+                guard let url = p["url"] as? String, let queries = p["queries"] as? [String: Any] else {
+                    throw .config("\(file): http plugin \(name) needs url and queries: { QUERY: { answer: path, fields: { field: path } } }")
+                }
+                let headers = (p["headers"] as? [String: Any])?.mapValues { "\($0)" } ?? [:]
+                for v in [url] + Array(headers.values) {
+                    do { _ = try secrets.resolve(v, for: "plugin \(name)") } catch { throw .config("\(file): \(error)") }
+                }
+                var mappings: [String: HTTPPlugin.Mapping] = [:]
+                for (q, m) in queries {
+                    guard let m = m as? [String: Any], let fields = m["fields"] as? [String: String] else {
+                        throw .config("\(file): http plugin \(name), \(q): write { answer: path, fields: { field: path } }")
+                    }
+                    mappings[q.uppercased()] = HTTPPlugin.Mapping(answer: m["answer"] as? String ?? "", fields: fields)
+                }
+                plugins.append(HTTPPlugin(
+                    name: name, url: url, headers: headers, queries: mappings, secrets: secrets, proxy: p["proxy"] as? String,
+                    priority: priority, timeout: timeout))
             default:
-                throw .config("\(file): plugin \(name) has type '\(type)'; types are table, command and sqlite")
+                throw .config("\(file): plugin \(name) has type '\(type)'; types are table, command, sqlite and http")
             }
         }
         var acl: [String: Set<String>]?

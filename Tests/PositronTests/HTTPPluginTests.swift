@@ -1,0 +1,76 @@
+import Credentials
+import Foundation
+import Testing
+@testable import Positron
+
+/// The HTTP plugin against a real server on 127.0.0.1.
+@Suite struct HTTPPluginTests {
+    final class IntelAPI {
+        let process = Process()
+        let stdin = Pipe()
+        let port: Int
+
+        init() throws {
+            let script = try #require(Bundle.module.url(forResource: "intel_api", withExtension: "py", subdirectory: "Fixtures"))
+            let out = Pipe()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", script.path]
+            process.standardInput = stdin
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            var line = Data()
+            while !line.contains(10) {
+                let chunk = out.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                line += chunk
+            }
+            port = try #require(Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+        }
+
+        deinit {
+            try? stdin.fileHandleForWriting.close()
+            process.waitUntilExit()
+        }
+    }
+
+    func router(_ api: IntelAPI, key: String = "intel-key-42") throws -> Router {
+        let yaml = """
+            plugins:
+              - name: intel
+                type: http
+                url: "http://127.0.0.1:\(api.port)/ip/{value}"
+                headers: { key: "${secret:intel_key}" }
+                timeout: 1s
+                queries:
+                  IP_REPUTATION: { answer: "", fields: { verdict: classification, score: noise } }
+            """
+        return try PositronConfig.parse(yaml: yaml, file: "/tmp/positron.yaml", secrets: Secrets(values: ["intel_key": key], environment: [:])).router
+    }
+
+    func failure(_ result: QueryResult) -> String? {
+        if case .failed(let why)? = result.outcomes.first?.result { return why }
+        return nil
+    }
+
+    @Test func answersErrorsHTMLAndTimeouts() throws {
+        let api = try IntelAPI()
+        let r = try router(api)
+        let good = try r.ask("IP_REPUTATION", "1.2.3.4")
+        #expect(good.answers.first?.fields == ["verdict": "malicious", "score": "true"] && good.answers.first?.plugins == ["intel"])
+        #expect(try r.ask("IP_REPUTATION", "8.8.8.8").answers.isEmpty)  // 404: not seen
+        #expect(failure(try r.ask("IP_REPUTATION", "5.5.5.5"))?.contains("not JSON") == true)
+        #expect(failure(try r.ask("IP_REPUTATION", "6.6.6.6"))?.contains("HTTP 500") == true)
+        let t0 = Date()
+        let slow = try r.ask("IP_REPUTATION", "7.7.7.7")
+        #expect(Date().timeIntervalSince(t0) < 3)
+        #expect(slow.outcomes.first?.result == .timedOut || failure(slow) != nil)
+    }
+
+    @Test func aWrongKeyIsReportedWithoutTheKey() throws {
+        let api = try IntelAPI()
+        let result = try router(api, key: "wrong-secret-value").ask("IP_REPUTATION", "1.2.3.4")
+        let why = try #require(failure(result))
+        #expect(why.contains("HTTP 401") && !why.contains("wrong-secret-value"))
+    }
+}
