@@ -65,4 +65,13 @@ import Testing
         let bytes = try #require(figures["move_bytes"] as? Int)
         #expect(bytes > 0 && bytes < 160 * 48, "a one-row move wrote \(bytes) bytes")
     }
+
+    @Test func queryReportsTheRoutersOverhead() throws {
+        let dir = TempDir()
+        let result = try Taser.run(["bench", "query", "--queries", "200", "--scratch", dir.path, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let figures = try lastJSON(result)
+        #expect(figures["queries"] as? Int == 200)
+        #expect((figures["overhead_p99_ms"] as? Double ?? -1) >= 0 && (figures["queries_per_s"] as? Double ?? 0) > 0)
+    }
 }
