@@ -48,4 +48,23 @@ import Testing
         let leaky = try Taser.run(["--db", db, "--as", "ana", "query", "USER_MANAGER", "jdoe"] + source)
         #expect(leaky.status == 1 && leaky.stderr.contains("readable by others"))
     }
+
+    @Test func enrichAnAlertsArtifactsAndSeeTheAnswersOnTheAlert() throws {
+        let dir = TempDir()
+        let db = dir.file()
+        #expect(try Taser.run(["--db", db, "rules", "add", "cb-one", "--enable", "(1 CarbonBlack alert) IN 1 hour WITH hostname IN COMMON"]).status == 0)
+        let cb = #"{"id":"e1","type":"CB_ANALYTICS","backend_timestamp":"2026-11-20T12:00:00Z","first_event_timestamp":"2026-11-20T12:00:00Z","severity":5,"reason":"r","device_name":"LT-ENR01","device_id":1,"device_internal_ip":"10.8.8.8","org_key":"O"}"#
+        #expect(try Taser.run(["--db", db, "ingest", "-"], stdin: cb + "\n").status == 0)
+        let none = ["--positron", dir.file("none.yaml")]
+        try "plugins: []\n".write(toFile: dir.file("none.yaml"), atomically: true, encoding: .utf8)
+        let enriched = try Taser.run(["--db", db, "enrich", "--alert", "1"] + none)
+        #expect(enriched.status == 0, "\(enriched.stderr)")
+        #expect(enriched.stdout.contains("ip 10.8.8.8  IP_TO_HOSTNAME  hostname=LT-ENR01  (taser)"), "\(enriched.stdout)")
+        let shown = try Taser.run(["--db", db, "alert", "show", "1"])
+        #expect(shown.stdout.contains("10.8.8.8: IP_TO_HOSTNAME {\"hostname\":\"LT-ENR01\"} (taser"), "\(shown.stdout)")
+        let missing = try Taser.run(["--db", db, "enrich", "10.9.9.9"] + none)
+        #expect(missing.status == 1 && missing.stderrLines.count == 1)
+        let neither = try Taser.run(["--db", db, "enrich"] + none)
+        #expect(neither.status == 1 && neither.stderr.contains("name an artifact's value or --alert ID"))
+    }
 }

@@ -9,6 +9,7 @@ enum Schema {
         migrator.registerMigration("v3-rules") { db in try db.execute(sql: v3) }
         migrator.registerMigration("v4-console") { db in try db.execute(sql: v4) }
         migrator.registerMigration("v5-positron") { db in try db.execute(sql: v5) }
+        migrator.registerMigration("v6-enrichment") { db in try db.execute(sql: v6) }
         return migrator
     }()
 
@@ -326,6 +327,22 @@ extension Schema {
           BEGIN SELECT RAISE(ABORT, 'the query audit is append-only'); END;
         CREATE TRIGGER query_audit_no_delete BEFORE DELETE ON query_audit
           BEGIN SELECT RAISE(ABORT, 'the query audit is append-only'); END;
+        """
+}
+
+extension Schema {
+    /// What Positron said about an artifact: each answer with the query, the plugins, and when.
+    /// Newer answers are added, never replace older ones, so an artifact's history shows.
+    static let v6 = """
+        CREATE TABLE enrichments (
+          id INTEGER PRIMARY KEY,
+          artifact_id INTEGER NOT NULL REFERENCES artifacts(id),
+          query TEXT NOT NULL,
+          plugins TEXT NOT NULL,
+          answer TEXT NOT NULL,
+          time INTEGER NOT NULL
+        );
+        CREATE INDEX enrichments_by_artifact ON enrichments(artifact_id, time);
         """
 }
 

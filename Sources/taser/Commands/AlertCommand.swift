@@ -39,7 +39,8 @@ struct AlertCommand: ParsableCommand {
         @Flag(help: "Print the alert as one JSON object.") var json = false
 
         func run() throws {
-            let d = try global.engine(create: false).alertDetail(id)
+            let engine = try global.engine(create: false)
+            let d = try engine.alertDetail(id)
             if json { return Output.jsonLines([d.json]) }
             let a = d.alert
             Output.line("Alert \(a.id): \(a.title)")
@@ -52,6 +53,11 @@ struct AlertCommand: ParsableCommand {
                 for (key, value) in s.fields.sorted(by: { $0.key < $1.key }) { Output.line("        \(key) = \(value.stringValue ?? value.text)") }
                 if !item.artifacts.isEmpty {
                     Output.line("        artifacts: " + item.artifacts.map { "\($0.role) \($0.artifact.type.rawValue):\($0.artifact.value)" }.joined(separator: ", "))
+                }
+                for a in item.artifacts {
+                    for e in try engine.enrichments(of: a.artifact.id) {
+                        Output.line("        \(a.artifact.value): \(e.query) \(e.answer) (\(e.plugins.joined(separator: ", ")), \(Output.when(e.time)))")
+                    }
                 }
                 if raw { Output.line("        raw: \(s.raw)") }
             }
