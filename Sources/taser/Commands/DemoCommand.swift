@@ -49,7 +49,7 @@ struct DemoCommand: ParsableCommand {
         Output.line(String(
             format: "Demo database %@: %d signals, %d alerts, %d cases in %.1f s",
             path, summary.signals, summary.alerts, summary.cases, seconds))
-        Output.line("Try: taser --db \(path) case list")
+        Output.line("Try: taser --db \(path)   (the console; ? lists its keys), or taser --db \(path) case list")
     }
 }
 
