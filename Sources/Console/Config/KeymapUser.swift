@@ -1,29 +1,19 @@
 import Foundation
 
-extension Keymap {
+extension Keymap: LayeredConfig {
     /// The analyst's keys: the built-in keymap (`base:` in their file, else default) with
     /// `$XDG_CONFIG_HOME/taser/keys.yaml` on top. Never fails: a broken file gives problems,
     /// which the console shows on its status line, and the keys it could not use keep their
     /// built-in actions, so the console still opens and still quits on `q`.
     public static func forUser(environment: [String: String]) -> (Keymap, [ConfigProblem]) {
-        let defaults: Keymap
-        do { defaults = try load(named: "default") } catch { return (Keymap(), error.problems) }
-        let path = ConfigFiles.keys(environment: environment)
-        let text: String?
-        do { text = try ConfigFiles.read(path) } catch { return (defaults, error.problems) }
-        guard let text else { return (defaults, []) }
-
-        var (user, problems) = read(yaml: text, file: path)
-        var base = defaults
-        if let name = user.base, name != "default" {
-            do {
-                base = try load(named: name)
-            } catch {
-                problems.append(ConfigProblem(file: path, line: user.baseLine, "there is no built-in keymap '\(name)'; write `base: default` or `base: emacs`"))
-            }
-        }
+        var (base, user, problems) = layers(userFile: ConfigFiles.keys(environment: environment), empty: Keymap())
+        guard let user else { return (base, problems) }
         problems += base.merged(with: user).problems(registry: Registry.actions)
         return (base.merged(with: user.usable(registry: Registry.actions)), ConfigProblem.ordered(problems))
+    }
+
+    static func unknownBase(_ name: String) -> String {
+        "there is no built-in keymap '\(name)'; write `base: default` or `base: emacs`"
     }
 
     /// Only the bindings that can work: a known action (or `none`) in a context where it runs.

@@ -74,21 +74,13 @@ public struct Theme: Sendable, Equatable {
     }
 
     private static func userTheme(environment: [String: String]) -> (Theme, [ConfigProblem]) {
-        let defaults: Theme
-        do { defaults = try load(named: "default") } catch { return (Theme(file: "default.yaml"), error.problems) }
-        let path = ConfigFiles.theme(environment: environment)
-        let text: String?
-        do { text = try ConfigFiles.read(path) } catch { return (defaults, error.problems) }
-        guard let text else { return (defaults, []) }
-        var (user, problems) = read(yaml: text, file: path)
-        var base = defaults
-        if let name = user.base, name != "default" {
-            do {
-                base = try load(named: name)
-            } catch {
-                problems.append(ConfigProblem(file: path, line: user.baseLine, "there is no built-in theme '\(name)'; use one of: \(builtInNames.joined(separator: ", "))"))
-            }
-        }
+        let (base, user, problems) = layers(userFile: ConfigFiles.theme(environment: environment), empty: Theme(file: "default.yaml"))
+        guard let user else { return (base, problems) }
         return (base.merged(with: user), ConfigProblem.ordered(problems))
     }
+
+    static func unknownBase(_ name: String) -> String {
+        "there is no built-in theme '\(name)'; use one of: \(builtInNames.joined(separator: ", "))"
+    }
 }
+extension Theme: LayeredConfig {}

@@ -174,13 +174,11 @@ final class RuleEditorPane: Pane, TypingPane {
             }
             if n == editor.row && editor.column >= line.count && x < area.maxX { grid[x, area.y + n] = Cell(" ", .selected) }
         }
-        if let error, let line = error.line, let column = error.column, line - 1 < area.height - 1 {
-            let y = area.y + line
-            let x = area.x + max(0, column - 1)
-            if line <= editor.lines.count, let cell = Optional(grid[min(x, area.maxX - 1), y - 1]) {
-                grid[min(x, area.maxX - 1), y - 1] = Cell(cell.text, .errorMark)
-            }
-            grid.put("^ " + error.description, x: min(x, area.maxX - 2), y: min(y, area.maxY - 1), width: area.maxX - min(x, area.maxX - 2), role: .error)
+        // The error: its character marked where it is, the message under that line.
+        if let error, let line = error.line, let column = error.column, line < area.height {
+            let x = min(area.x + max(0, column - 1), area.maxX - 1), y = area.y + line - 1
+            grid[x, y] = Cell(grid[x, y].text, .errorMark)
+            grid.put("^ " + error.description, x: min(x, area.maxX - 2), y: y + 1, width: area.maxX - min(x, area.maxX - 2), role: .error)
         }
     }
 

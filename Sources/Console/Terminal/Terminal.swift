@@ -11,8 +11,6 @@ public final class Terminal {
     /// What the last frame cost: the bytes of text handed to curses and the writes it took
     /// (benchmarks and the demo's status row read it).
     public static var lastFrame: FrameStats { stats }
-    /// The bytes of text the last frame handed to curses.
-    public static var lastFrameBytes: Int { stats.bytes }
     /// What the running console's terminal can show (`.none` before it starts or with NO_COLOR).
     public static var colourSupport: ColourSupport { support }
 

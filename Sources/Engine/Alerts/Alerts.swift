@@ -26,7 +26,8 @@ extension Engine {
         }
     }
 
-    /// Records an alert (the correlator's job from the rules issue on; the demo uses it now).
+    /// Records an alert raised by hand (rules raise theirs in `LiveCorrelation`); for alerts
+    /// that come from outside, such as TheHive-compatible input.
     public func raiseAlert(_ new: NewAlert) throws -> Alert {
         try change { tx, now in
             if let team = new.team, try tx.team(team) == nil { throw EngineError.unknownTeam(team, known: try tx.teams().map(\.name)) }

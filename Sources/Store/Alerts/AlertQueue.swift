@@ -9,7 +9,7 @@ public enum QueueOrder: String, Sendable {
 
 /// What the queue's `/` filter asks for: words in the title, group key or rule, `field:value`
 /// terms, `severity>=high`, `status:new`.
-public struct QueueFilter: Sendable, Equatable {
+public struct QueueFilter: Sendable {
     public var words: [String] = []
     /// `rule:`, `team:`, `status:`, `case:`; any other field matches the group key
     /// (`user.name:jdoe`, `host:LT-42` through the field aliases).
@@ -20,10 +20,6 @@ public struct QueueFilter: Sendable, Equatable {
         self.words = words
         self.terms = terms
         self.minSeverity = minSeverity
-    }
-
-    public static func == (a: QueueFilter, b: QueueFilter) -> Bool {
-        a.words == b.words && a.minSeverity == b.minSeverity && a.terms.map { "\($0.field)=\($0.value)" } == b.terms.map { "\($0.field)=\($0.value)" }
     }
 }
 
