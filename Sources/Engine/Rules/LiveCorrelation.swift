@@ -40,7 +40,8 @@ struct LiveCorrelation {
             }
             var newAlerts: [StoredOpenAlert] = []
             for name in reads {
-                let fresh = raised[name] ?? []
+                // Only a rule that raised alerts in this batch has news for the chain.
+                guard let fresh = raised[name], !fresh.isEmpty else { continue }
                 newAlerts += try tx.alertsFired(rule: name, since: .min / 2).filter { fresh.contains($0.id) }
             }
             let times = live.map(\.signal.time.ms) + newAlerts.map(\.firedAt)

@@ -81,13 +81,8 @@ public enum ColumnSimulator {
             var chained: [CorrelationEvent] = []
             for (n, d) in derived.enumerated() where clause.kinds.contains(d.kind) && d.time >= from && d.time <= to {
                 if let m = matcher, !m.matches(d.fields) { continue }
-                var parts: [String] = []
-                for (name, field) in zip(rule.groupBy, groupFields) {
-                    guard let v = d.fields[field]?.stringValue, !v.isEmpty else { parts = []; break }
-                    parts.append(name + "=" + v)
-                }
-                if parts.count != groupFields.count { continue }
-                chained.append(CorrelationEvent(time: d.time, signal: -Int64(n + 1), clause: Int32(ci), key: keys.code(parts.joined(separator: ","))))
+                guard let key = EventBuilder.groupKey(names: rule.groupBy, fields: groupFields, values: d.fields) else { continue }
+                chained.append(CorrelationEvent(time: d.time, signal: -Int64(n + 1), clause: Int32(ci), key: keys.code(key)))
             }
             runs.append(chained)
         }

@@ -42,7 +42,7 @@ public struct EventBuilder: Sendable {
         for c in clauses {
             let clause = rule.clauses[Int(c)]
             if let m = matchers[Int(c)], !m.matches(fields) { continue }
-            guard let key = keyText(clause.groupBy ?? rule.groupBy, fields) else { continue }
+            guard let key = EventBuilder.groupKey(names: rule.groupBy, fields: clause.groupBy ?? rule.groupBy, values: fields) else { continue }
             var distinct: Int32 = 0
             if let field = clause.distinct {
                 guard let value = fields[field]?.stringValue else { continue }
@@ -56,10 +56,10 @@ public struct EventBuilder: Sendable {
     }
 
     /// `user.name=jdoe`, `source.ip=10.0.0.5,destination.port=22`: the rule's field names with
-    /// this clause's values. Nil when a field is missing.
-    private func keyText(_ fields: [String], _ values: JSONObject) -> String? {
+    /// this clause's values. Nil when a field is missing. The one spelling of group keys.
+    static func groupKey(names: [String], fields: [String], values: JSONObject) -> String? {
         var parts: [String] = []
-        for (name, field) in zip(rule.groupBy, fields) {
+        for (name, field) in zip(names, fields) {
             guard let v = values[field]?.stringValue, !v.isEmpty else { return nil }
             parts.append(name + "=" + v)
         }
