@@ -46,7 +46,7 @@ import Testing
         let router = try config(dir).router
         let t0 = Date()
         let result = try router.ask("user_manager", " JDoe ")
-        #expect(Date().timeIntervalSince(t0) < 5, "a hanging plugin costs its own timeout only")
+        #expect(Date().timeIntervalSince(t0) < 20, "a hanging plugin (30 s) costs its own timeout only")
         #expect(result.value == "jdoe")
         // Two plugins agree on mboss: first; the lone answer from the low-priority plugin after.
         #expect(result.answers.map { $0.fields["manager"] } == ["mboss", "someone"])

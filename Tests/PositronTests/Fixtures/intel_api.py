@@ -31,7 +31,7 @@ class Handler(BaseHTTPRequestHandler):
         if ip == "6.6.6.6":
             return self.reply(500, json.dumps({"error": "boom"}))
         if ip == "7.7.7.7":
-            time.sleep(5)
+            time.sleep(60)
             return self.reply(200, json.dumps({"classification": "late"}))
         return self.reply(404, json.dumps({"message": "not seen"}))
 
