@@ -50,7 +50,7 @@ public struct PositronConfig: Sendable {
         var plugins: [Plugin] = []
         for (n, raw) in ((map["plugins"] as? [Any]) ?? []).enumerated() {
             guard let p = raw as? [String: Any], let name = p["name"] as? String, let type = p["type"] as? String else {
-                throw .config("\(file): plugin \(n + 1) needs a name and a type (table, command)")
+                throw .config("\(file): plugin \(n + 1) needs a name and a type (table, sqlite, log, http, command)")
             }
             let priority = p["priority"] as? Int ?? 50
             let timeout = (p["timeout"] as? String).flatMap(PositronDurations.seconds) ?? (p["timeout"] as? Int).map(Double.init) ?? 5
@@ -91,6 +91,33 @@ public struct PositronConfig: Sendable {
                 plugins.append(SQLitePlugin(
                     name: name, file: path, queries: Dictionary(uniqueKeysWithValues: queries.map { ($0.key.uppercased(), $0.value) }),
                     priority: priority, timeout: timeout))
+            case "log":
+                let files = (p["files"] as? [String]) ?? ((p["files"] as? String).map { [$0] } ?? [])
+                guard !files.isEmpty else { throw .config("\(file): log plugin \(name) needs files: [/var/log/dnsmasq.log*]") }
+                var patterns: [String: String] = [:]
+                if let format = p["format"] as? String {
+                    guard let preset = LogPlugin.formats[format] else {
+                        throw .config("\(file): log plugin \(name) has format '\(format)'; formats are \(LogPlugin.formats.keys.sorted().joined(separator: ", ")), or write queries: { QUERY: pattern }")
+                    }
+                    patterns = preset
+                }
+                if let own = p["queries"] as? [String: Any] {
+                    for (q, pattern) in own {
+                        guard let pattern = pattern as? String else { throw .config("\(file): log plugin \(name), \(q): write QUERY: 'pattern with {value} and (?<field>...)'") }
+                        patterns[q.uppercased()] = pattern
+                    }
+                }
+                guard !patterns.isEmpty else { throw .config("\(file): log plugin \(name) needs a format (dnsmasq, isc-dhcp) or queries: { QUERY: pattern }") }
+                let within = (p["within"] as? String).flatMap(PositronDurations.seconds) ?? (p["within"] as? Int).map(Double.init) ?? 7 * 86_400
+                var zone = TimeZone.current
+                if let z = p["timezone"] as? String {
+                    guard let tz = TimeZone(identifier: z) else { throw .config("\(file): log plugin \(name): unknown timezone '\(z)' (write UTC or Europe/Berlin)") }
+                    zone = tz
+                }
+                let paths = files.map { $0.hasPrefix("/") ? $0 : base + "/" + $0 }
+                do {
+                    plugins.append(try LogPlugin(name: name, files: paths, patterns: patterns, within: within, timezone: zone, priority: priority, timeout: timeout))
+                } catch { throw .config("\(file): \(error)") }
             case "http":
                 guard let url = p["url"] as? String, let queries = p["queries"] as? [String: Any] else {
                     throw .config("\(file): http plugin \(name) needs url and queries: { QUERY: { answer: path, fields: { field: path } } }")
@@ -110,7 +137,7 @@ public struct PositronConfig: Sendable {
                     name: name, url: url, headers: headers, queries: mappings, secrets: secrets, proxy: p["proxy"] as? String,
                     priority: priority, timeout: timeout))
             default:
-                throw .config("\(file): plugin \(name) has type '\(type)'; types are table, command, sqlite and http")
+                throw .config("\(file): plugin \(name) has type '\(type)'; types are table, sqlite, log, http and command")
             }
         }
         var acl: [String: Set<String>]?
