@@ -94,7 +94,7 @@ import Testing
                 return ""
             } catch { return error.description }
         }
-        #expect(problem("plugins: [{ name: x, type: ldap }]").contains("types are table, command, sqlite and http"))
+        #expect(problem("plugins: [{ name: x, type: ldap }]").contains("types are table, sqlite, log, http and command"))
         #expect(problem("plugins: [{ name: x, type: command, command: [a.sh], queries: [USER_MANAGR] }]").contains("did you mean USER_MANAGER"))
         #expect(problem("plugins: [{ name: x, type: command, command: [a.sh, \"${secret:nope}\"], queries: [USER_MANAGER] }]").contains("needs secret 'nope'"))
         #expect(problem("plugins: [{ name: x, type: table, file: missing.csv, queries: { USER_MANAGER: { key: a, answer: { manager: b } } } }]").contains("cannot read its table"))

@@ -68,3 +68,67 @@ import Testing
         #expect(neither.status == 1 && neither.stderr.contains("name an artifact's value or --alert ID"))
     }
 }
+
+/// Enrichment rules run beside `taser ingest`: the answers are on the alert, the case and the
+/// pivot; a plugin's secret is in none of them, nor in the audit, nor in the database file.
+@Suite struct EnrichmentCLITests {
+    @Test func ingestEnrichesInTheBackgroundAndSecretsStayOut() throws {
+        let dir = TempDir()
+        let db = dir.file()
+        try "login,manager\njane.doe,mboss\njohn.roe,cfo\n".write(toFile: dir.file("hr.csv"), atomically: true, encoding: .utf8)
+        try "#!/bin/sh\necho \"geo key $2 refused\" >&2\nexit 3\n".write(toFile: dir.file("geo.sh"), atomically: true, encoding: .utf8)
+        chmod(dir.file("geo.sh"), 0o755)
+        try """
+            plugins:
+              - { name: hr, type: table, file: hr.csv, queries: { USER_MANAGER: { key: login, answer: { manager: manager } } } }
+              - { name: geo, type: command, command: [geo.sh, "{value}", "${secret:geo_key}"], queries: [IP_GEO] }
+            enrichment:
+              - kinds: [SSO login from a new location]
+                artifacts: { user: [USER_MANAGER], ip: [IP_GEO] }
+            """.write(toFile: dir.file("positron.yaml"), atomically: true, encoding: .utf8)
+        try "geo_key: GEOSECRET987\n".write(toFile: dir.file("secrets.yaml"), atomically: true, encoding: .utf8)
+        chmod(dir.file("secrets.yaml"), 0o600)
+        let source = ["--positron", dir.file("positron.yaml"), "--secrets", dir.file("secrets.yaml")]
+        #expect(try Taser.run(["--db", db, "rules", "add", "new-place", "--enable", "(1 SSO login from a new location) IN 1 hour WITH username IN COMMON"]).status == 0)
+
+        let okta = IngestCLITests.fixtures.appendingPathComponent("okta.json").path
+        let ingested = try Taser.run(["--db", db, "ingest", okta] + source)
+        #expect(ingested.status == 0, "\(ingested.stderr)")
+        // The new-location sign-in's user and IP were asked; the other two signals match no rule.
+        #expect(ingested.stderr.contains("Enrichment: 2 queries about 3 signals' artifacts, 1 answer stored"), "\(ingested.stderr)")
+
+        let alert = try Taser.run(["--db", db, "alert", "show", "1"])
+        #expect(alert.stdout.contains(#"jane.doe: USER_MANAGER {"manager":"mboss"} (hr"#), "\(alert.stdout)")
+        #expect(try Taser.run(["--db", db, "case", "new", "--alert", "1"]).status == 0)
+        let shown = try Taser.run(["--db", db, "case", "show", "1"])
+        #expect(shown.stdout.contains(#"jane.doe: USER_MANAGER {"manager":"mboss"} (hr"#), "\(shown.stdout)")
+        let pivot = try Taser.run(["--db", db, "pivot", "jane.doe", "--type", "user"])
+        #expect(pivot.stdout.contains(#"USER_MANAGER {"manager":"mboss"}"#), "\(pivot.stdout)")
+
+        let audit = try Taser.run(["--db", db, "query", "audit"])
+        #expect(audit.stdout.contains("geo:failed") && audit.stdout.contains("hr:answered(1)"), "\(audit.stdout)")
+        let exported = try Taser.run(["--db", db, "case", "export", "1", "--format", "json"])
+        #expect(exported.status == 0)
+        // The same ingest again stores nothing new, so nothing more is asked.
+        let again = try Taser.run(["--db", db, "ingest", okta, "--json"] + source)
+        #expect(again.stdout.contains(#""enrichment_queries":0"#), "\(again.stdout)")
+
+        var everything = [ingested.stdout, ingested.stderr, alert.stdout, shown.stdout, pivot.stdout, audit.stdout, exported.stdout, again.stdout]
+        for suffix in ["", "-wal"] {
+            if let data = FileManager.default.contents(atPath: db + suffix) { everything.append(String(decoding: data, as: UTF8.self)) }
+        }
+        for text in everything { #expect(!text.contains("GEOSECRET987")) }
+    }
+
+    @Test func aBrokenDefaultPositronConfigDoesNotStopIngest() throws {
+        let dir = TempDir()
+        let config = dir.file("config")
+        try FileManager.default.createDirectory(atPath: config + "/taser", withIntermediateDirectories: true)
+        try "plugins: [ { name: x } ]\n".write(toFile: config + "/taser/positron.yaml", atomically: true, encoding: .utf8)
+        let okta = IngestCLITests.fixtures.appendingPathComponent("okta.json").path
+        let run = try Taser.run(["--db", dir.file(), "ingest", okta], env: ["XDG_CONFIG_HOME": config])
+        #expect(run.status == 0 && run.stdout.contains("3 stored") && run.stderr.contains("ingesting without enrichment"), "\(run.stderr)")
+        let named = try Taser.run(["--db", dir.file(), "ingest", okta, "--positron", config + "/taser/positron.yaml"])
+        #expect(named.status == 1 && named.stderr.contains("needs a name and a type"))
+    }
+}

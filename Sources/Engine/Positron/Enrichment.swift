@@ -22,12 +22,7 @@ extension Engine {
             var results: [QueryResult] = []
             for name in EnrichmentPlan.byType[artifact.type] ?? [] where positron.router.plugins.contains(where: { $0.answers(name) }) {
                 guard let result = try? query(name, artifact.value, with: positron), !result.answers.isEmpty else { continue }
-                try change { tx, now in
-                    for a in result.answers {
-                        try tx.addEnrichment(
-                            artifact: artifact.id, query: name, answer: .object(a.fields.mapValues { .string($0) }), plugins: a.plugins, at: now)
-                    }
-                }
+                try keep(result, for: artifact)
                 results.append(result)
             }
             out.append((artifact, results))

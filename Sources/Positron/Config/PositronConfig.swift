@@ -13,6 +13,8 @@ import Yams
 ///           queries: { USER_MANAGER: { key: login, answer: { manager: manager_login } } } }
 ///       - { name: whois, type: command, command: [/usr/local/bin/whois-json, "{value}"],
 ///           queries: [DOMAIN_WHOIS], timeout: 5s }
+///     enrichment:               # what to ask automatically after ingest (see EnrichmentRules)
+///       - { kinds: ["SSO login from a new location"], artifacts: { ip: [IP_GEO], user: [USER_MANAGER] } }
 ///     acl:                      # which teams may ask what; "*" is every query
 ///       "*": [soc]
 ///       USER_RECENT_LOGINS: [soc, ir]
@@ -21,10 +23,12 @@ import Yams
 public struct PositronConfig: Sendable {
     public var router: Router
     public var acl: QueryACL
+    /// What to ask automatically after ingest; empty unless the file says.
+    public var enrichment = EnrichmentRules(rules: [])
 
     /// The same, with the plugin that answers from taser's own signals added.
     public func withTaser(_ store: Store) -> PositronConfig {
-        PositronConfig(router: Router(catalog: router.catalog, plugins: router.plugins + [TaserPlugin(store: store)]), acl: acl)
+        PositronConfig(router: Router(catalog: router.catalog, plugins: router.plugins + [TaserPlugin(store: store)]), acl: acl, enrichment: enrichment)
     }
 
     public static func load(path: String, secrets: Secrets) throws(PositronError) -> PositronConfig {
@@ -40,7 +44,10 @@ public struct PositronConfig: Sendable {
     public static func parse(yaml: String, file: String, secrets: Secrets) throws(PositronError) -> PositronConfig {
         let root: Any?
         do { root = try Yams.load(yaml: yaml) } catch { throw .config("\(file): not YAML: \(error)") }
-        guard let map = (root ?? [:]) as? [String: Any] else { throw .config("\(file): expected a mapping with plugins, acl and catalog") }
+        guard let map = (root ?? [:]) as? [String: Any] else { throw .config("\(file): expected a mapping with plugins, acl, catalog and enrichment") }
+        for key in map.keys where !["plugins", "acl", "catalog", "enrichment"].contains(key) {
+            throw .config("\(file): unknown key '\(key)'; keys are plugins, acl, catalog and enrichment")
+        }
         let absolute = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
         let base = (absolute as NSString).deletingLastPathComponent
         var catalog = QueryCatalog.builtIn
@@ -149,7 +156,8 @@ public struct PositronConfig: Sendable {
                 acl![q == "*" ? "*" : q.uppercased()] = Set(list)
             }
         }
-        return PositronConfig(router: Router(catalog: catalog, plugins: plugins), acl: QueryACL(rules: acl))
+        let enrichment = try EnrichmentRules.parse(map["enrichment"], catalog: catalog, file: file)
+        return PositronConfig(router: Router(catalog: catalog, plugins: plugins), acl: QueryACL(rules: acl), enrichment: enrichment)
     }
 
     static func nearestQuery(_ q: String, _ catalog: QueryCatalog) -> String {

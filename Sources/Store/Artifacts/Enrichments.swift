@@ -31,3 +31,35 @@ extension Tx {
         }
     }
 }
+
+/// One artifact of one newly ingested signal, as automatic enrichment sees it.
+public struct SignalArtifact: Sendable, Hashable {
+    public var signal: Int64
+    public var source: String
+    public var kind: String
+    public var artifact: Artifact
+    public var role: String
+}
+
+extension Tx {
+    /// The artifacts of the signals after `signal` (by id, so a restart goes on where it
+    /// stopped), at most `limit` signals' worth.
+    public func artifacts(ofSignalsAfter signal: Int64, limit: Int) throws -> [SignalArtifact] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT s.id AS signal_id, s.source, s.kind, \(Artifact.columns), sa.role
+                FROM (SELECT id, source, kind FROM signals WHERE id > ? ORDER BY id LIMIT ?) s
+                JOIN signal_artifacts sa ON sa.signal_id = s.id JOIN artifacts ar ON ar.id = sa.artifact_id
+                ORDER BY s.id
+                """,
+            arguments: [signal, limit]
+        ).map { SignalArtifact(signal: $0["signal_id"], source: $0["source"], kind: $0["kind"], artifact: Artifact(row: $0), role: $0["role"]) }
+    }
+
+    /// When the artifact was last asked this query with an answer, if ever.
+    public func lastEnriched(artifact id: Int64, query: String) throws -> Timestamp? {
+        try Int64.fetchOne(db, sql: "SELECT max(time) FROM enrichments WHERE artifact_id = ? AND query = ?", arguments: [id, query])
+            .map { Timestamp(ms: $0) }
+    }
+}

@@ -54,11 +54,7 @@ struct AlertCommand: ParsableCommand {
                 if !item.artifacts.isEmpty {
                     Output.line("        artifacts: " + item.artifacts.map { "\($0.role) \($0.artifact.type.rawValue):\($0.artifact.value)" }.joined(separator: ", "))
                 }
-                for a in item.artifacts {
-                    for e in try engine.enrichments(of: a.artifact.id) {
-                        Output.line("        \(a.artifact.value): \(e.query) \(e.answer) (\(e.plugins.joined(separator: ", ")), \(Output.when(e.time)))")
-                    }
-                }
+                for a in item.artifacts { try Output.enrichments(of: a.artifact, engine, indent: 8) }
                 if raw { Output.line("        raw: \(s.raw)") }
             }
         }
@@ -76,7 +72,8 @@ struct PivotCommand: ParsableCommand {
 
     func run() throws {
         let t: ArtifactType? = try type.map { try choice($0, "artifact type") }
-        let pivots = try global.engine(create: false).pivot(value, type: t)
+        let engine = try global.engine(create: false)
+        let pivots = try engine.pivot(value, type: t)
         if json {
             Output.jsonLines(pivots.flatMap { p in
                 let hits = p.alerts.map { ("alert", $0) } + p.cases.map { ("case", $0) }
@@ -90,6 +87,7 @@ struct PivotCommand: ParsableCommand {
         }
         for p in pivots {
             Output.line("\(p.artifact.type.rawValue) \(p.artifact.value)   first seen \(Output.when(p.artifact.firstSeen)), last seen \(Output.when(p.artifact.lastSeen))")
+            try Output.enrichments(of: p.artifact, engine, indent: 2)
             if !p.cases.isEmpty {
                 Output.line("\nCases (\(p.cases.count))")
                 Output.table(["#", "STATUS", "SIGNALS", "FIRST SEEN", "LAST SEEN", "TITLE"], p.cases.map(row))

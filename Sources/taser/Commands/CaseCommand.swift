@@ -150,6 +150,7 @@ extension CaseCommand {
                     d.artifacts.prefix(15).map {
                         [$0.artifact.type.rawValue, $0.roles.joined(separator: ","), $0.addedByHand ? "by hand" : String($0.signals), $0.artifact.value]
                     })
+                for a in d.artifacts.prefix(15) { try Output.enrichments(of: a.artifact, engine, indent: 2) }
             }
             Output.line("\nLog (\(d.log.count) entries)")
             for e in d.log {

@@ -5,6 +5,7 @@ import Engine
 import SignalServer
 import Foundation
 import Model
+import Positron
 import Store
 
 struct IngestCommand: ParsableCommand {
@@ -32,8 +33,10 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "With --watch: seconds between sweeps.") var every: Double = 2
     @Option(help: ArgumentHelp("Ingest every message of a maildir (new/ and cur/).", valueName: "dir")) var maildir: String?
     @Option(help: ArgumentHelp("Poll vendor log APIs as this YAML file says (see README, \"Polling\").", valueName: "config")) var poll: String?
-    @Option(help: ArgumentHelp("The secrets file for --poll (default: ~/.config/taser/secrets.yaml); must be chmod 600.", valueName: "file"))
+    @Option(help: ArgumentHelp("The secrets file for --poll and Positron's plugins (default: ~/.config/taser/secrets.yaml); must be chmod 600.", valueName: "file"))
     var secrets: String?
+    @Option(help: ArgumentHelp("The Positron config whose enrichment rules ask about the new signals' artifacts in the background (default: ~/.config/taser/positron.yaml).", valueName: "file"))
+    var positron: String?
     @Option(help: ArgumentHelp("How far behind the newest signal of its kinds a signal may be and still be correlated live (4h, 1d); later ones are stored and counted, and `taser simulate` covers them.", valueName: "span"))
     var lateness = "6h"
     @Flag(help: "Print the summary as one JSON object.") var json = false
@@ -47,6 +50,7 @@ struct IngestCommand: ParsableCommand {
         if let format, ingester.formats.named(format) == nil {
             throw CLIError("no format '\(format)'; formats are: \(ingester.formats.names.joined(separator: ", "))")
         }
+        let enrichment = try startEnrichment(engine)
         var total = IngestSummary()
         if let watch {
             let folder = try DropFolder(path: watch, ingester: ingester)
@@ -61,9 +65,11 @@ struct IngestCommand: ParsableCommand {
                 Signals.installStopHandlers()
                 Output.note("watching \(folder.path) every \(every) s; Ctrl-C stops")
                 try folder.watch(every: every, stop: { Signals.stopRequested }, report: report)
+                _ = finish(enrichment)
                 return
             }
         } else if let poll {
+            defer { _ = finish(enrichment) }
             try runPollers(poll, ingester: ingester)
             return
         } else if let maildir {
@@ -86,8 +92,10 @@ struct IngestCommand: ParsableCommand {
                 total.add(summary)
             }
         }
+        let enriched = finish(enrichment)
         if json {
             Output.jsonLines([[
+                "enrichment_queries": .int(Int64(enriched?.asked ?? 0)), "enrichment_answers": .int(Int64(enriched?.answers ?? 0)),
                 "records": .int(Int64(total.records)), "stored": .int(Int64(total.stored)), "duplicates": .int(Int64(total.duplicates)),
                 "quarantined": .int(Int64(total.quarantined)), "kinds": .object(total.kinds.mapValues { .int(Int64($0)) }),
                 "reasons": .array(total.reasons.map { .string($0) }),
@@ -109,6 +117,33 @@ struct IngestCommand: ParsableCommand {
         if total.quarantined > 0 {
             throw CLIError("\(total.quarantined) record\(total.quarantined == 1 ? "" : "s") quarantined; see `taser quarantine list`, fix, then `taser quarantine replay ID`")
         }
+    }
+
+    /// Automatic enrichment beside the ingest, when positron.yaml has enrichment rules. A broken
+    /// default positron.yaml must not stop alerts coming in: it is reported and skipped; one
+    /// named with --positron is an error.
+    func startEnrichment(_ engine: Engine) throws -> EnrichmentWorker? {
+        let config: PositronConfig
+        do { config = try QueryCommand.Source.load(positron: positron, secrets: secrets) } catch {
+            if positron != nil { throw error }
+            Output.note("warning: \(error); ingesting without enrichment")
+            return nil
+        }
+        guard !config.enrichment.isEmpty else { return nil }
+        let worker = EnrichmentWorker(engine: engine, positron: config.withTaser(engine.store))
+        worker.start()
+        return worker
+    }
+
+    /// Lets enrichment catch up with what was stored, and says what it did.
+    func finish(_ worker: EnrichmentWorker?) -> EnrichmentPass? {
+        guard let worker else { return nil }
+        let (pass, problems) = worker.finish()
+        for p in problems { Output.note("enrichment: \(p)") }
+        if !json {
+            Output.note("Enrichment: \(pass.asked) quer\(pass.asked == 1 ? "y" : "ies") about \(pass.signals) signal\(pass.signals == 1 ? "" : "s")' artifacts, \(pass.answers) answer\(pass.answers == 1 ? "" : "s") stored\(pass.failed > 0 ? ", \(pass.failed) refused by the ACL or not of the query's input type (see `taser query audit`)" : "")")
+        }
+        return pass
     }
 
     /// Polls each configured source: once with --once, else on each one's schedule until stopped.

@@ -23,7 +23,11 @@ struct QueryCommand: ParsableCommand {
         @Option(help: ArgumentHelp("The Positron config (default: ~/.config/taser/positron.yaml).", valueName: "file")) var positron: String?
         @Option(help: ArgumentHelp("The secrets file (default: ~/.config/taser/secrets.yaml); must be chmod 600.", valueName: "file")) var secrets: String?
 
-        func load() throws -> PositronConfig {
+        func load() throws -> PositronConfig { try Source.load(positron: positron, secrets: secrets) }
+
+        /// The named files, or the defaults in ~/.config/taser when they exist (no positron.yaml:
+        /// the built-in catalog, no plugins).
+        static func load(positron: String?, secrets: String?) throws -> PositronConfig {
             let dir = configDirectory()
             let secretsPath = secrets ?? dir + "/secrets.yaml"
             let store: Secrets
