@@ -109,11 +109,17 @@ import Testing
         #expect(audit.stdout.contains("geo:failed") && audit.stdout.contains("hr:answered(1)"), "\(audit.stdout)")
         let exported = try Taser.run(["--db", db, "case", "export", "1", "--format", "json"])
         #expect(exported.status == 0)
+        let export = try #require(try JSONSerialization.jsonObject(with: Data(exported.stdout.utf8)) as? [String: Any])
+        let jane = (export["artifacts"] as? [[String: Any]])?.first { $0["value"] as? String == "jane.doe" && $0["type"] as? String == "user" }
+        let said = try #require((jane?["enrichments"] as? [[String: Any]])?.first)
+        #expect(said["query"] as? String == "USER_MANAGER" && (said["answer"] as? [String: String]) == ["manager": "mboss"] && said["plugins"] as? [String] == ["hr"])
+        let csv = try Taser.run(["--db", db, "case", "export", "1", "--format", "csv"])
+        #expect(csv.stdout.contains("enrichment,1,"), "\(csv.stdout)")
         // The same ingest again stores nothing new, so nothing more is asked.
         let again = try Taser.run(["--db", db, "ingest", okta, "--json"] + source)
         #expect(again.stdout.contains(#""enrichment_queries":0"#), "\(again.stdout)")
 
-        var everything = [ingested.stdout, ingested.stderr, alert.stdout, shown.stdout, pivot.stdout, audit.stdout, exported.stdout, again.stdout]
+        var everything = [ingested.stdout, ingested.stderr, alert.stdout, shown.stdout, pivot.stdout, audit.stdout, exported.stdout, csv.stdout, again.stdout]
         for suffix in ["", "-wal"] {
             if let data = FileManager.default.contents(atPath: db + suffix) { everything.append(String(decoding: data, as: UTF8.self)) }
         }

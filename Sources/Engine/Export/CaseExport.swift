@@ -8,7 +8,8 @@ public enum ExportFormat: String, Choice {
 
 /// A whole case, as `taser case export` writes it: fields, every log entry with its hashes, every
 /// alert with its signals (raw and normalized), every artifact with its links, and the cases
-/// merged into it with their logs.
+/// merged into it with their logs. Artifacts carry what Positron said of them (additive, so the
+/// format stays version 1).
 public struct CaseExport: Sendable {
     public static let formatName = "taser.case-export"
     public static let formatVersion = 1
@@ -17,6 +18,8 @@ public struct CaseExport: Sendable {
     public var signals: [Int64: [Signal]]
     public var signalArtifacts: [Int64: [(artifact: Artifact, role: String)]]
     public var merged: [CaseDetail]
+    /// The latest answer of each query about each artifact.
+    public var enrichments: [Int64: [Enrichment]] = [:]
     public var exportedAt: Timestamp
     public var exportedBy: String
 }
@@ -40,8 +43,10 @@ extension Engine {
                     alerts: try tx.alerts(ofCase: other), artifacts: try tx.artifacts(ofCase: other),
                     log: try tx.log(ofCase: other), mergedFrom: try tx.casesMerged(into: other))
             }
+            var enrichments: [Int64: [Enrichment]] = [:]
+            for item in detail.artifacts { enrichments[item.artifact.id] = try tx.enrichments(of: item.artifact.id) }
             return CaseExport(
-                detail: detail, signals: signals, signalArtifacts: links, merged: merged, exportedAt: clock(),
+                detail: detail, signals: signals, signalArtifacts: links, merged: merged, enrichments: enrichments, exportedAt: clock(),
                 exportedBy: actor.name)
         }
     }
@@ -69,6 +74,7 @@ extension CaseExport {
                 a["signals"] = .int(Int64(item.signals))
                 a["added_by_hand"] = .bool(item.addedByHand)
                 a["links"] = .array(artifactLinks(item.artifact.id))
+                a["enrichments"] = .array((enrichments[item.artifact.id] ?? []).map(\.json))
                 return .object(a)
             }),
             "merged_cases": .array(merged.map { m in
@@ -163,7 +169,7 @@ extension Artifact {
 
 extension CaseExport {
     /// One RFC 4180 table: a `record` column says what each row is (case, log, alert, signal,
-    /// artifact, link), so the whole case loads into a spreadsheet or `csvkit` and filters by kind.
+    /// artifact, link, enrichment), so the whole case loads into a spreadsheet or `csvkit` and filters by kind.
     public static let csvColumns = [
         "record", "case", "id", "seq", "time", "author", "kind", "source", "type", "value", "role", "alert", "signal",
         "title", "status", "severity", "body", "data", "fields", "raw", "corrects", "prev_hash", "hash",
@@ -218,6 +224,13 @@ extension CaseExport {
                     "signals": .int(Int64(item.signals)), "added_by_hand": .bool(item.addedByHand),
                 ]).text,
             ])
+            for e in enrichments[item.artifact.id] ?? [] {
+                out.append([
+                    "record": "enrichment", "case": caseID, "id": String(item.artifact.id), "type": item.artifact.type.rawValue,
+                    "value": item.artifact.value, "kind": e.query, "source": e.plugins.joined(separator: " "), "time": e.time.iso8601,
+                    "data": e.answer,
+                ])
+            }
         }
         return out.text
     }

@@ -8,6 +8,11 @@ public struct Enrichment: Sendable, Hashable {
     public var answer: String
     public var plugins: [String]
     public var time: Timestamp
+
+    public var json: JSONValue {
+        ["query": .string(query), "answer": (try? JSONValue.parse(answer)) ?? .string(answer),
+         "plugins": .array(plugins.map { .string($0) }), "time": .string(time.iso8601)]
+    }
 }
 
 extension Tx {
