@@ -141,4 +141,30 @@ import Testing
         #expect(try router.ask("IP_TO_HOSTNAME", "10.9.9.9").answers.count == 1)
         #expect(throws: PositronError.self) { try router.ask("IP_TO_HOSTNAME", "1' OR '1'='1") }
     }
+
+    /// A script that starts a child holding its output: at the timeout both are stopped, so the
+    /// plugin's thread is free at once and nothing is left running.
+    @Test func aHangingProgramAndWhatItStartedAreStoppedAtTheTimeout() throws {
+        let dir = Dir()
+        let pidFile = dir.path + "/child.pid"
+        let script = dir.write("fork.sh", "#!/bin/sh\nsleep 120 &\necho $! > \(pidFile)\nwait\n", executable: true)
+        let plugin = CommandPlugin(name: "forky", command: [script], queries: ["USER_MANAGER"], secrets: Secrets(values: [:], environment: [:]), timeout: 0.5)
+        let t0 = Date()
+        #expect {
+            _ = try plugin.ask(QueryCatalog.builtIn.query("USER_MANAGER")!, "jdoe")
+        } throws: { error in
+            "\(error)".contains("did not finish in 0.5 s")
+        }
+        // Far from both the timeout and the child's 120 s: the read did not wait for the child.
+        #expect(Date().timeIntervalSince(t0) < 60)
+        let child = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmed))
+        var gone = false
+        for _ in 0..<500 where !gone {
+            // Gone, or a zombie waiting for init: either way no longer running.
+            let state = (try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8))?.split(separator: " ").dropFirst(2).first
+            gone = state == nil || state == "Z"
+            if !gone { usleep(10_000) }
+        }
+        #expect(gone, "the script's child \(child) still runs")
+    }
 }

@@ -30,33 +30,14 @@ public struct CommandPlugin: Plugin {
             let filled = a.replacingOccurrences(of: "{value}", with: value).replacingOccurrences(of: "{query}", with: query.name)
             do { arguments.append(try secrets.resolve(filled, for: "plugin \(name)")) } catch { throw PluginFailure("\(error)") }
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { throw PluginFailure("plugin \(name) cannot run \(program): \(error.localizedDescription)") }
-        // A program that hangs is stopped at the plugin's timeout, not left behind.
-        let stop = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: stop)
-        defer { stop.cancel() }
-        nonisolated(unsafe) var errors = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errors = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
+        let run: ProgramRun.Result
+        do { run = try ProgramRun.run([program] + arguments, timeout: timeout) } catch { throw PluginFailure("plugin \(name): \(error)") }
+        if run.timedOut { throw PluginFailure("plugin \(name): \(program) did not finish in \(String(format: "%g", timeout)) s; stopped it and what it started") }
+        guard run.status == 0 else {
+            let said = secrets.redact(String(decoding: run.errors, as: UTF8.self)).split(separator: "\n").first.map(String.init) ?? ""
+            throw PluginFailure("plugin \(name): \(program) exited with \(run.status)\(said.isEmpty ? "" : ": \(said)")")
         }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let said = secrets.redact(String(decoding: errors, as: UTF8.self)).split(separator: "\n").first.map(String.init) ?? ""
-            throw PluginFailure("plugin \(name): \(program) exited with \(process.terminationStatus)\(said.isEmpty ? "" : ": \(said)")")
-        }
-        return try CommandPlugin.parse(String(decoding: data, as: UTF8.self), plugin: name)
+        return try CommandPlugin.parse(String(decoding: run.output, as: UTF8.self), plugin: name)
     }
 
     static func parse(_ text: String, plugin: String) throws -> [Answer] {

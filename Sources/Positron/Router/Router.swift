@@ -85,7 +85,9 @@ public final class Router: @unchecked Sendable {
             case (.answered(let answers), let seconds)? where seconds <= plugin.timeout:
                 outcomes.append(PluginOutcome(plugin: plugin.name, result: .answered(answers.count), seconds: seconds))
                 answered.append((plugin, answers))
-            case (.failed(let why), let seconds)?:
+            // A plugin that gave up at its own timeout (libcurl's, a killed program) ran out of
+            // time, whichever of it and the router noticed first.
+            case (.failed(let why), let seconds)? where seconds < plugin.timeout:
                 outcomes.append(PluginOutcome(plugin: plugin.name, result: .failed(why), seconds: seconds))
             default:
                 outcomes.append(PluginOutcome(plugin: plugin.name, result: .timedOut, seconds: plugin.timeout))
