@@ -38,7 +38,8 @@ public final class App: ConsoleModel {
         self.positron = positron
         stamp = engine.store.changeStamp()
         panes = [try QueuePane(engine: engine)]
-        let problems = problems + (positron.problem.map { ["Positron runs without your positron.yaml: \($0)"] } ?? [])
+        // Positron's first: `taser config check`, which the "and more" points to, explains the others.
+        let problems = (positron.problem.map { ["Positron runs without your positron.yaml: \($0)"] } ?? []) + problems
         if let first = problems.first {
             message = (problems.count == 1 ? first : "\(first) (and \(problems.count - 1) more; run `taser config check`)", true)
         }
