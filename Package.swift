@@ -61,7 +61,7 @@ let package = Package(
         // The console: views render into a cell grid; only Terminal/ touches ncurses.
         .target(
             name: "Console",
-            dependencies: ["Engine", "Model", "Store", "SignalServer", "CNcursesw", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Engine", "Model", "Store", "SignalServer", "Positron", "CNcursesw", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Keymaps"), .copy("Themes")]
         ),
         .executableTarget(
@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(
             name: "PositronTests", dependencies: ["Positron", "Credentials", "Model", "Store"], resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Engine", "Model", "Store"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Engine", "Model", "Store", "Positron"]),
         .testTarget(
             name: "EngineTests",
             dependencies: ["Engine", "Store", "AlertEngine", "SignalServer", "Positron", .product(name: "GRDB", package: "GRDB.swift")]

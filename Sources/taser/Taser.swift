@@ -12,7 +12,7 @@ struct Taser: ParsableCommand {
         commandName: "taser",
         abstract: "Triage & Automated Security Event Response: alerts, cases and pivots on one SQLite file.",
         discussion: """
-            With no subcommand, taser opens the console on the database: the alert queue, cases, pivots and the rule editor with its simulator (? in the console lists the keys). When stdin or stdout is not a terminal it prints the case list instead.
+            With no subcommand, taser opens the console on the database: the alert queue, cases, pivots, the rule editor with its simulator and the Positron prompt (--positron, --secrets as for `taser query`; ? in the console lists the keys). When stdin or stdout is not a terminal it prints the case list instead.
 
             The database is --db, else $TASER_DB, else $XDG_DATA_HOME/taser/taser.db (~/.local/share/taser/taser.db). You are your OS login; the database file's owner is the admin and may act as another analyst with --as.
 
@@ -29,6 +29,8 @@ struct Taser: ParsableCommand {
         ])
 
     @OptionGroup var global: GlobalOptions
+    /// The console's Positron prompt asks through the same config as `taser query`.
+    @OptionGroup var positron: QueryCommand.Source
 
     func run() throws {
         let engine = try global.engine(create: false)
@@ -37,7 +39,7 @@ struct Taser: ParsableCommand {
             try CaseCommand.List.show(try engine.cases(), json: false)
             return Output.note("(not a terminal: the console needs one; see `taser --help` for the commands)")
         }
-        try ConsoleLauncher.run(engine: engine)
+        try ConsoleLauncher.run(engine: engine, positron: positron.forConsole(engine.store))
     }
 }
 

@@ -128,6 +128,9 @@ import Testing
         var g = screen(app)
         #expect(g.row(0).contains("Queue › Alert"))
         let alertCrumbs = g.row(0)
+        // Enter on an artifact offers a pivot (first) and its Positron queries.
+        press(app, "enter")
+        #expect(screen(app).text.contains("1 pivot"))
         press(app, "enter")
         g = screen(app)
         #expect(g.row(0).contains("› Pivot "), "\(g.row(0))")

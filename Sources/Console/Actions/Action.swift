@@ -32,4 +32,11 @@ public protocol ConsoleModel: AnyObject {
     func tick() -> Bool
     /// Draws everything into `grid`, which has the terminal's size.
     func render(into grid: inout Grid)
+    /// True while work started by a key is still running elsewhere (a Positron query): the
+    /// driver then ticks without waiting out the second, so its result shows when it is in.
+    var isBusy: Bool { get }
+}
+
+extension ConsoleModel {
+    public var isBusy: Bool { false }
 }

@@ -12,7 +12,7 @@ public enum Registry {
         ActionInfo("pane.queue", "Alert queue", context: "global"),
         ActionInfo("pane.cases", "Case list", context: "global"),
         ActionInfo("pane.rules", "Rules and the simulator", context: "global"),
-        ActionInfo("pane.positron", "Positron prompt (its own issue)", context: "global"),
+        ActionInfo("pane.positron", "Positron prompt: ask a query about the artifact you are on", context: "global"),
         // Any list
         ActionInfo("move.down", "Down one row", context: "list"),
         ActionInfo("move.up", "Up one row", context: "list"),
@@ -20,10 +20,11 @@ public enum Registry {
         ActionInfo("move.bottom", "Last row", context: "list"),
         ActionInfo("page.down", "Down half a page", context: "list"),
         ActionInfo("page.up", "Up half a page", context: "list"),
-        ActionInfo("open", "Open the row", context: "list", hint: true),
+        ActionInfo("open", "Open the row (on an artifact: pivot, or ask Positron)", context: "list", hint: true),
         ActionInfo("filter", "Filter: words, field:value, severity>=high, status:new", context: "list", hint: true),
         ActionInfo("filter.next", "Next match of the filter", context: "list"),
         ActionInfo("filter.previous", "Previous match of the filter", context: "list"),
+        ActionInfo("artifact.ask", "Ask Positron about the artifact under the cursor (choose a query)", context: "list"),
         // The alert queue
         ActionInfo("queue.mark", "Mark or unmark the alert", context: "queue", hint: true),
         ActionInfo("queue.sort", "Sort by time or by severity", context: "queue"),
@@ -49,6 +50,14 @@ public enum Registry {
         ActionInfo("rules.new", "New rule", context: "rules"),
         ActionInfo("rules.enable", "Enable the rule", context: "rules"),
         ActionInfo("rules.disable", "Disable the rule", context: "rules", dangerous: true),
+        // The Positron prompt: printable keys are the query being typed, so its actions sit on
+        // the other keys (Enter, Tab, arrows).
+        ActionInfo("positron.ask", "Ask the query on the prompt (QUERY VALUE)", context: "positron", hint: true),
+        ActionInfo("positron.complete", "Complete the query's name, then the artifact you came from", context: "positron", hint: true),
+        ActionInfo("positron.history.previous", "The query asked before (history)", context: "positron"),
+        ActionInfo("positron.history.next", "The query asked after (history)", context: "positron"),
+        ActionInfo("positron.scroll.down", "Scroll the answers down", context: "positron"),
+        ActionInfo("positron.scroll.up", "Scroll the answers up", context: "positron"),
         // Text editing (the note editor, the rule editor, prompts)
         ActionInfo("editor.save", "Save", context: "editor", hint: true),
         ActionInfo("editor.cancel", "Cancel", context: "editor", hint: true),
@@ -57,5 +66,5 @@ public enum Registry {
     public static func action(named name: String) -> ActionInfo? { actions.first { $0.name == name } }
 
     /// Contexts in the order the `?` overlay lists them.
-    public static let contexts = ["global", "list", "queue", "alert", "case", "pivot", "rules", "editor"]
+    public static let contexts = ["global", "list", "queue", "alert", "case", "pivot", "rules", "positron", "editor"]
 }

@@ -16,6 +16,7 @@ extension App {
         case .help(let filter, let cursor): renderHelp(into: &grid, main, filter: filter.text, cursor: cursor)
         case .confirm(let question, _): renderConfirm(into: &grid, main, question)
         case .editor(let editor, let title, _): renderEditor(into: &grid, main, editor, title)
+        case .choose(let chooser): renderChooser(into: &grid, main, chooser)
         default: break
         }
     }
@@ -60,10 +61,16 @@ extension App {
             grid.put("/" + queue.filterInput.text, x: 0, y: area.y, role: .prompt)
             return
         }
+        if case .choose = mode {
+            grid.put("Enter or 1-9 chooses · Esc leaves", x: 0, y: area.y, role: .hint)
+            return
+        }
+        // At a prompt printable keys are text: only the other keys are worth hinting.
+        let prompt = top is PromptPane
         var x = 0
         for context in contexts {
             for action in Registry.actions where action.context == context && action.hint {
-                guard let key = bindings.keys(for: action.name).first else { continue }
+                guard let key = bindings.keys(for: action.name).first(where: { !prompt || $0.character == nil }) else { continue }
                 // The action's own last word (`queue.promote` -> promote): short and what `:` takes.
                 let label = String(action.name.split(separator: ".").last ?? "")
                 let need = CellWidth.of(key.name) + CellWidth.of(label) + 3

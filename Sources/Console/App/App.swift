@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Model
+import Positron
 import Store
 
 /// The console as a model: panes on a stack, the status and hint bars, and whatever is being
@@ -14,6 +15,10 @@ public final class App: ConsoleModel {
     var message: (text: String, isError: Bool)?
     var mode: Mode = .normal
     var commandHistory: [String] = []
+    /// Positron as the analyst configured it, and the prompt pane once opened: one per session,
+    /// so its history and last answer are there each time the analyst comes back.
+    let positron: ConsolePositron
+    var positronPane: PositronPane?
     private var stamp: String
 
     /// What keys go to, besides the panes.
@@ -24,13 +29,17 @@ public final class App: ConsoleModel {
         case prompt(label: String, input: LineInput, then: (String) throws -> Void)
         case confirm(question: String, then: () throws -> Void)
         case editor(TextEditor, title: String, save: (String) throws -> Void)
+        case choose(Chooser)
     }
 
-    public init(engine: Engine, bindings: KeyBindings, problems: [String] = []) throws {
+    public init(engine: Engine, bindings: KeyBindings, problems: [String] = [], positron: ConsolePositron = ConsolePositron()) throws {
         self.engine = engine
         self.bindings = bindings
+        self.positron = positron
         stamp = engine.store.changeStamp()
         panes = [try QueuePane(engine: engine)]
+        // Positron's first: `taser config check`, which the "and more" points to, explains the others.
+        let problems = (positron.problem.map { ["Positron runs without your positron.yaml: \($0)"] } ?? []) + problems
         if let first = problems.first {
             message = (problems.count == 1 ? first : "\(first) (and \(problems.count - 1) more; run `taser config check`)", true)
         }
@@ -45,7 +54,12 @@ public final class App: ConsoleModel {
 
     // MARK: ConsoleModel
 
+    /// True while a Positron query is out: the driver then ticks at once, not once a second,
+    /// so the answer shows as soon as it is in.
+    public var isBusy: Bool { positronPane?.isAsking ?? false }
+
     public func tick() -> Bool {
+        let answered = positronPane?.collect() ?? false
         // The rule editor reruns the simulator once typing pauses.
         if let editor = top as? RuleEditorPane, editor.needsRun {
             editor.simulate()
@@ -59,7 +73,7 @@ public final class App: ConsoleModel {
         }
         // The queue's count waits for a pause, so typing a filter stays quick.
         let counted = (top as? QueuePane)?.countIfStale() ?? false
-        return changed || counted
+        return changed || counted || answered
     }
 
     public func handle(_ key: Key) -> Bool {
@@ -122,6 +136,15 @@ public final class App: ConsoleModel {
             mode = .normal
             if key == Key("y") || key == Key("Y") { try then() } else { say("cancelled") }
             return true
+        case .choose(let chooser):
+            switch chooser.handle(key) {
+            case .stay(let next): mode = .choose(next)
+            case .leave: mode = .normal
+            case .choose(let option):
+                mode = .normal
+                try option.choose()
+            }
+            return true
         case .editor(var editor, let title, let save):
             if let action = bindings.action(for: key, in: ["editor"]) {
                 if action == "editor.save" {
@@ -143,6 +166,10 @@ public final class App: ConsoleModel {
             typing.type(key, app: self)
             return true
         }
+        if let prompt = top as? PromptPane, prompt.takeText(key) {
+            message = nil
+            return true
+        }
         guard let action = bindings.action(for: key, in: contexts) else {
             if key != Key("ctrl-l") { message = ("\(key) does nothing here; ? lists the keys", false) }
             return true
@@ -159,7 +186,10 @@ public final class App: ConsoleModel {
         }
         switch name {
         case "quit": return false
-        case "help": mode = .help(filter: LineInput(), cursor: 0)
+        case "help":
+            // On the actions of where the analyst is: those are what they came to look up.
+            let here = helpEntries("").firstIndex { $0.action.context == contexts.first } ?? 0
+            mode = .help(filter: LineInput(), cursor: here)
         case "command": mode = .command(LineInput())
         case "back":
             if panes.count > 1 { panes.removeLast(); try top.reload() }
@@ -167,8 +197,13 @@ public final class App: ConsoleModel {
         case "pane.queue": panes = [panes[0]]
         case "pane.cases": push(try CaseListPane(engine: engine))
         case "pane.rules": push(try RulesPane(engine: engine))
-        case "pane.positron":
-            message = ("the Positron prompt comes with its own issue; its place is kept", false)
+        case "pane.positron": openPositron()
+        case "artifact.ask":
+            guard let artifact = (top as? LinesPane)?.currentArtifact else {
+                message = ("no artifact under the cursor: open an alert or a case and move to one of its artifacts", true)
+                return true
+            }
+            offerQueries(about: artifact, pivot: false)
         default:
             if try top.perform(name, app: self) == false {
                 message = ("\(Registry.action(named: name)?.title ?? name): not here", true)
@@ -237,4 +272,11 @@ public final class App: ConsoleModel {
 protocol TypingPane: Pane {
     var isTyping: Bool { get }
     func type(_ key: Key, app: App)
+}
+
+/// A pane that is a prompt (Positron's): printable keys and line editing are its text; every
+/// other key runs the action it is bound to, in the pane's context and then the global one.
+protocol PromptPane: Pane {
+    /// Takes the key as text; false when it is not text (Enter, Tab, arrows, Esc).
+    func takeText(_ key: Key) -> Bool
 }

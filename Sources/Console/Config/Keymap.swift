@@ -134,12 +134,14 @@ public struct Keymap: Sendable, Equatable {
 
     /// The contexts active together when `context` has the focus, innermost first: a pane's
     /// list sits inside `list`, which sits inside `global`; the editor stands alone, because
-    /// there every unbound key is text.
+    /// there every unbound key is text. The Positron prompt sits inside `global` only: its
+    /// printable keys are text, the others (Esc, Ctrl-L) keep their global meaning.
     public static func activeContexts(_ context: String) -> [String] {
         switch context {
         case "global": ["global"]
         case "list": ["list", "global"]
         case "editor": ["editor"]
+        case "positron": ["positron", "global"]
         default: [context, "list", "global"]
         }
     }

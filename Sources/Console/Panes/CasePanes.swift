@@ -15,7 +15,7 @@ class LinesPane {
 
     enum Target {
         case alert(Int64)
-        case artifact(String)
+        case artifact(Artifact)
         case entry(Int64)
     }
 
@@ -56,9 +56,26 @@ class LinesPane {
     }
 
     var current: Target? { lines.indices.contains(cursor) ? lines[cursor].target : nil }
+
+    var currentArtifact: Artifact? {
+        if case .artifact(let artifact)? = current { return artifact }
+        return nil
+    }
+
+    /// The artifacts on the page, the one under the cursor first: what the Positron prompt
+    /// offers to fill in when opened from here.
+    var artifactsToAsk: [Artifact] {
+        var seen = Set<Int64>()
+        let all = lines.compactMap { line -> Artifact? in
+            if case .artifact(let a)? = line.target { return a }
+            return nil
+        }
+        return ([currentArtifact].compactMap { $0 } + all).filter { seen.insert($0.id).inserted }
+    }
 }
 
-/// One alert, whole: its signals with fields and artifacts. Enter on an artifact pivots.
+/// One alert, whole: its signals with fields and artifacts, and what Positron said about each.
+/// Enter on an artifact offers a pivot and its queries; `p` pivots at once.
 final class AlertPane: LinesPane, Pane {
     let engine: Engine
     let id: Int64
@@ -73,7 +90,7 @@ final class AlertPane: LinesPane, Pane {
 
     var title: String { "Alert \(id)" }
     var contexts: [String] { ["alert", "list"] }
-    var status: String { "alert \(id) · Enter on an artifact pivots" }
+    var status: String { "alert \(id) · Enter on an artifact: pivot or ask Positron · p pivots" }
 
     func reload() throws {
         let d = try engine.alertDetail(id)
@@ -82,6 +99,7 @@ final class AlertPane: LinesPane, Pane {
             Line(text: "rule \(d.alert.rule) · \(d.alert.groupKey) · \(d.alert.severity.name) · \(d.alert.status.rawValue)"
                 + (d.alert.caseID.map { " · case \($0)" } ?? ""), role: .dim),
         ]
+        var enrichments = EnrichmentLines(engine: engine)
         for item in d.signals {
             out.append(Line(text: ""))
             out.append(Line(text: "\(Output.short(item.signal.time))  \(item.signal.kind)  \(item.signal.title)", role: .text))
@@ -89,7 +107,8 @@ final class AlertPane: LinesPane, Pane {
                 out.append(Line(text: "    \(key) = \(value.stringValue ?? value.text)", role: .dim))
             }
             for a in item.artifacts {
-                out.append(Line(text: "    \(a.role) \(a.artifact.type.rawValue): \(a.artifact.value)", role: .field, target: .artifact(a.artifact.value)))
+                out.append(Line(text: "    \(a.role) \(a.artifact.type.rawValue): \(a.artifact.value)", role: .field, target: .artifact(a.artifact)))
+                out += enrichments.lines(for: a.artifact, indent: "        ")
             }
             if raw { out.append(Line(text: "    raw: \(item.signal.raw)", role: .dim)) }
         }
@@ -105,8 +124,10 @@ final class AlertPane: LinesPane, Pane {
         case "alert.raw":
             raw.toggle()
             try reload()
-        case "open", "pivot":
-            if case .artifact(let value)? = current { app.push(try PivotPane(engine: engine, value: value)) }
+        case "open":
+            if let artifact = currentArtifact { app.offerQueries(about: artifact, pivot: true) }
+        case "pivot":
+            if let artifact = currentArtifact { app.push(try PivotPane(engine: engine, value: artifact.value)) }
         default: return false
         }
         return true
@@ -182,8 +203,10 @@ final class CasePane: LinesPane, Pane {
         }
         out.append(Line(text: ""))
         out.append(Line(text: "Artifacts", role: .header))
+        var enrichments = EnrichmentLines(engine: engine)
         for a in d.artifacts.prefix(40) {
-            out.append(Line(text: "  \(a.artifact.type.rawValue): \(a.artifact.value)  (\(a.roles.joined(separator: ", ")))", role: .field, target: .artifact(a.artifact.value)))
+            out.append(Line(text: "  \(a.artifact.type.rawValue): \(a.artifact.value)  (\(a.roles.joined(separator: ", ")))", role: .field, target: .artifact(a.artifact)))
+            out += enrichments.lines(for: a.artifact, indent: "      ")
         }
         out.append(Line(text: ""))
         out.append(Line(text: "Timeline", role: .header))
@@ -243,10 +266,16 @@ final class CasePane: LinesPane, Pane {
                 try text.write(toFile: path, atomically: true, encoding: .utf8)
                 app.say("case \(id) written to \(path)")
             }
-        case "open", "case.pivot":
+        case "open":
             switch current {
             case .alert(let alert)?: app.push(try AlertPane(engine: engine, id: alert))
-            case .artifact(let value)?: app.push(try PivotPane(engine: engine, value: value))
+            case .artifact(let artifact)?: app.offerQueries(about: artifact, pivot: true)
+            default: break
+            }
+        case "case.pivot":
+            switch current {
+            case .alert(let alert)?: app.push(try AlertPane(engine: engine, id: alert))
+            case .artifact(let artifact)?: app.push(try PivotPane(engine: engine, value: artifact.value))
             default: break
             }
         default:

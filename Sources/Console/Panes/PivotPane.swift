@@ -14,6 +14,8 @@ final class PivotPane: LinesPane, Pane {
         self.value = value
         super.init()
         try reload()
+        // On the first alert rather than the artifact itself: going on from it is what comes next.
+        cursor = selectable.first { if case .artifact = lines[$0].target { false } else { true } } ?? cursor
     }
 
     var title: String { "Pivot \(value)" }
@@ -24,7 +26,8 @@ final class PivotPane: LinesPane, Pane {
         var out: [Line] = []
         for pivot in try engine.pivot(value) {
             let a = pivot.artifact
-            out.append(Line(text: "\(a.type.rawValue) \(a.value) · first seen \(Output.short(a.firstSeen)) · last seen \(Output.short(a.lastSeen))", role: .title))
+            out.append(Line(text: "\(a.type.rawValue) \(a.value) · first seen \(Output.short(a.firstSeen)) · last seen \(Output.short(a.lastSeen))",
+                            role: .title, target: .artifact(a)))
             out.append(Line(text: "Alerts (\(pivot.alerts.count))", role: .header))
             for hit in pivot.alerts {
                 out.append(Line(text: "  \(hit.id)  \(hit.status)  \(hit.signals) signals  \(Output.short(hit.firstSeen)) → \(Output.short(hit.lastSeen))  \(hit.title)", target: .alert(hit.id)))
@@ -47,6 +50,8 @@ final class PivotPane: LinesPane, Pane {
         switch current {
         case .alert(let id)?: app.push(try AlertPane(engine: engine, id: id))
         case .entry(let id)?: app.push(try CasePane(engine: engine, id: id))
+        // The artifact this pivot is on: pivoting on it again would be this page.
+        case .artifact(let artifact)?: app.offerQueries(about: artifact, pivot: false)
         default: break
         }
         return true

@@ -20,6 +20,7 @@ public final class Terminal {
     /// How often the model's `tick` runs, and how long a read waits before checking.
     static let tickInterval = 1.0
     static let readTimeoutMS: Int32 = 250
+    static let busyReadTimeoutMS: Int32 = 100
     /// Esc alone or Esc starting an Alt key: what arrives within this is part of the same key.
     static let escapeDelayMS: Int32 = 25
 
@@ -92,6 +93,7 @@ public final class Terminal {
     /// What the terminal shows now; nil forces the next frame to write every cell.
     private var shown: Grid?
     private var lastTick = Date()
+    private var waitingShort = false
 
     private init(model: ConsoleModel, styles: @escaping (Role, ColourSupport) -> Style, colours: Colours) {
         self.model = model
@@ -113,9 +115,15 @@ public final class Terminal {
                 case .nothing: break
                 }
             }
-            if Date().timeIntervalSince(lastTick) >= Terminal.tickInterval {
+            let busy = model.isBusy
+            if busy || Date().timeIntervalSince(lastTick) >= Terminal.tickInterval {
                 lastTick = Date()
                 if model.tick() { dirty = true }
+            }
+            // While busy a read waits less, so a result is drawn within a tenth of a second.
+            if busy != waitingShort {
+                waitingShort = busy
+                taser_timeout(busy ? Terminal.busyReadTimeoutMS : Terminal.readTimeoutMS)
             }
         }
     }
@@ -141,7 +149,7 @@ public final class Terminal {
         guard first == .escape else { return KeyDecoder.key(first).map { [$0] } ?? [] }
         taser_timeout(Terminal.escapeDelayMS)
         let next = read()
-        taser_timeout(Terminal.readTimeoutMS)
+        taser_timeout(waitingShort ? Terminal.busyReadTimeoutMS : Terminal.readTimeoutMS)
         return KeyDecoder.escape(followedBy: next)
     }
 

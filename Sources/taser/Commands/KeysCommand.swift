@@ -46,6 +46,7 @@ struct KeysCommand: ParsableCommand {
         "case": "A case",
         "pivot": "Pivot results",
         "rules": "Rules",
+        "positron": "The Positron prompt (printable keys are the query being typed)",
         "editor": "Text editing, in notes, the rule editor and prompts",
     ]
 

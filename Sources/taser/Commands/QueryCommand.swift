@@ -1,9 +1,11 @@
 import ArgumentParser
+import Console
 import Credentials
 import Engine
 import Foundation
 import Model
 import Positron
+import Store
 
 struct QueryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,6 +39,18 @@ struct QueryCommand: ParsableCommand {
             let path = positron ?? dir + "/positron.yaml"
             guard positron != nil || FileManager.default.fileExists(atPath: path) else { return PositronConfig.empty() }
             do { return try PositronConfig.load(path: path, secrets: store) } catch { throw CLIError(error.description) }
+        }
+
+        /// For the console: a config that cannot be read (not YAML, a missing secret, a secrets
+        /// file others can read) is a problem to show, not a reason to stay closed; taser's own
+        /// signals still answer.
+        func forConsole(_ store: Store) -> ConsolePositron {
+            let history = ConsolePositron.historyFile(environment: ProcessInfo.processInfo.environment)
+            do {
+                return ConsolePositron(config: try load().withTaser(store), historyFile: history)
+            } catch {
+                return ConsolePositron(config: PositronConfig.empty().withTaser(store), problem: (error as? CLIError)?.message ?? "\(error)", historyFile: history)
+            }
         }
     }
 
