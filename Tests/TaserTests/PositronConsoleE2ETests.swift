@@ -19,14 +19,17 @@ import Testing
         let tmux = try Tmux([Taser.binary, "--db", db, "--positron", dir.file("positron.yaml")], width: 120, height: 40, env: env)
         try tmux.waitFor(text: "sorted by time", timeout: 30)
         try tmux.type("4")
-        var screen = try tmux.waitFor(text: "What Positron can be asked")
-        #expect(screen.contains("Queue › Positron") && screen.contains("hr-export"))
+        // A frame can be caught half drawn: wait for the catalog's row, not only its heading.
+        var screen = try tmux.waitFor("the catalog with the plugin") { $0.contains("What Positron can be asked") && $0.contains("hr-export") }
+        #expect(screen.contains("Queue › Positron"))
         try tmux.type("user_man")
         try tmux.send(keys: ["Tab"])
         try tmux.waitFor(text: "ask › USER_MANAGER")
         try tmux.type("jdoe")
         try tmux.send(keys: ["Enter"])
-        screen = try tmux.waitFor(text: "USER_MANAGER jdoe: 1 answer", timeout: 60)
+        screen = try tmux.waitFor("the answer and the plugin outcomes", timeout: 60) {
+            $0.contains("USER_MANAGER jdoe: 1 answer") && $0.contains("mboss") && $0.contains("answered 1")
+        }
         let row = try #require(screen.split(separator: "\n").first { $0.contains("mboss") })
         #expect(row.contains("hr-export"), "\(screen)")
         #expect(screen.contains("answered 1"))
@@ -47,7 +50,9 @@ import Testing
         try "plugins: [{ name: x, type: ldap }]\n".write(toFile: dir.file("positron.yaml"), atomically: true, encoding: .utf8)
         let env = ["XDG_CONFIG_HOME": dir.file("config"), "XDG_STATE_HOME": dir.file("state")]
         let tmux = try Tmux([Taser.binary, "--db", db, "--positron", dir.file("positron.yaml")], width: 200, height: 30, env: env)
-        let screen = try tmux.waitFor(text: "Positron runs without your positron.yaml", timeout: 30)
+        let screen = try tmux.waitFor("the config's problem on the status line", timeout: 30) {
+            $0.contains("Positron runs without your positron.yaml") && $0.contains("and command")
+        }
         #expect(screen.contains("types are table, sqlite, log, http and command"), "\(screen)")
         try tmux.type("q")
         #expect(try tmux.waitForExit() == 0)
