@@ -110,14 +110,17 @@ final class Tmux {
         try waitFor("\"\(text)\" on screen", timeout: timeout) { $0.contains(text) }
     }
 
-    /// Polls the screen every 50 ms until `condition` holds; fails with the last screen.
+    /// Polls the screen every 50 ms until `condition` holds on a settled screen (the same on
+    /// two captures in a row: a frame caught half drawn has its first lines and not the rest);
+    /// fails with the last screen.
     @discardableResult
     func waitFor(_ what: String, timeout: TimeInterval = 10, _ condition: (String) -> Bool) throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var last = ""
         while Date() < deadline {
-            last = try screen()
-            if condition(last) { return last }
+            let now = try screen()
+            if condition(now) && now == last { return now }
+            last = now
             Thread.sleep(forTimeInterval: 0.05)
         }
         throw Failure(description: "timed out after \(timeout) s waiting for \(what); the screen was:\n\(last)")
