@@ -20,6 +20,7 @@ public enum SlackSignature {
             switch self {
             case .missingHeaders: "missing X-Slack-Signature or X-Slack-Request-Timestamp"
             case .badTimestamp(let t): "X-Slack-Request-Timestamp '\(t.prefix(20))' is not epoch seconds"
+            case .tooOld(let s) where s < 0: "the request is stamped \(-s) s in the future (more than \(SlackSignature.maximumAge) s off): refused"
             case .tooOld(let s): "the request is \(s) s old (more than \(SlackSignature.maximumAge) s): refused as a possible replay"
             case .badSignature: "X-Slack-Signature does not match the body signed with the signing secret"
             }
