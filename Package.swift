@@ -56,8 +56,14 @@ let package = Package(
             name: "SignalServer",
             dependencies: ["Model", "Store", .product(name: "Yams", package: "Yams")]
         ),
+        // Playbooks: the YAML, triggers, conditions, templates, Slack signing and payloads. The
+        // Engine's runner performs their steps (it needs the case workflows).
+        .target(
+            name: "Automation",
+            dependencies: ["Model", "SignalServer", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // The one facade every client uses: who is asking, the access check, the workflows.
-        .target(name: "Engine", dependencies: ["Model", "Store", "AlertEngine", "SignalServer", "Positron", "Credentials"]),
+        .target(name: "Engine", dependencies: ["Model", "Store", "AlertEngine", "SignalServer", "Positron", "Credentials", "Automation"]),
         // The console: views render into a cell grid; only Terminal/ touches ncurses.
         .target(
             name: "Console",
@@ -67,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "taser",
             dependencies: [
-                "Engine", "AlertEngine", "SignalServer", "Console", "Positron", "Credentials",
+                "Engine", "AlertEngine", "SignalServer", "Console", "Positron", "Credentials", "Automation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -87,10 +93,11 @@ let package = Package(
         .testTarget(
             name: "PositronTests", dependencies: ["Positron", "Credentials", "Model", "Store"], resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "AutomationTests", dependencies: ["Automation", "Model"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Engine", "Model", "Store", "Positron"]),
         .testTarget(
             name: "EngineTests",
-            dependencies: ["Engine", "Store", "AlertEngine", "SignalServer", "Positron", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["Engine", "Store", "AlertEngine", "SignalServer", "Positron", "Automation", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // Runs the real binary: exit codes, stderr, two processes writing at once.
         .testTarget(name: "TaserTests", dependencies: ["taser", "Engine"]),
