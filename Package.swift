@@ -42,6 +42,14 @@ let package = Package(
         .target(name: "Credentials", dependencies: [.product(name: "Yams", package: "Yams")]),
         // One query API over many data sources: catalog, plugins, router, ACL.
         .target(name: "Positron", dependencies: ["Model", "Store", "HTTPClient", "Credentials", .product(name: "Yams", package: "Yams")]),
+        // Outbox delivery: endpoint adapters (TheHive, Slack, Jira, webhook), retries, leases.
+        .target(
+            name: "Sync",
+            dependencies: [
+                "Model", "Store", "HTTPClient", "Credentials",
+                .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // Formats, framing, artifact extraction, the ingest pipeline and its sources.
         .target(
             name: "AlertEngine",
@@ -57,7 +65,7 @@ let package = Package(
             dependencies: ["Model", "Store", .product(name: "Yams", package: "Yams")]
         ),
         // The one facade every client uses: who is asking, the access check, the workflows.
-        .target(name: "Engine", dependencies: ["Model", "Store", "AlertEngine", "SignalServer", "Positron", "Credentials"]),
+        .target(name: "Engine", dependencies: ["Model", "Store", "AlertEngine", "SignalServer", "Positron", "Credentials", "Sync"]),
         // The console: views render into a cell grid; only Terminal/ touches ncurses.
         .target(
             name: "Console",
@@ -67,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "taser",
             dependencies: [
-                "Engine", "AlertEngine", "SignalServer", "Console", "Positron", "Credentials",
+                "Engine", "AlertEngine", "SignalServer", "Console", "Positron", "Credentials", "Sync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -86,6 +94,9 @@ let package = Package(
         ),
         .testTarget(
             name: "PositronTests", dependencies: ["Positron", "Credentials", "Model", "Store"], resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "SyncTests", dependencies: ["Sync", "Engine", "Credentials", "Model", "Store"], resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Engine", "Model", "Store"]),
         .testTarget(

@@ -10,6 +10,7 @@ enum Schema {
         migrator.registerMigration("v4-console") { db in try db.execute(sql: v4) }
         migrator.registerMigration("v5-positron") { db in try db.execute(sql: v5) }
         migrator.registerMigration("v6-enrichment") { db in try db.execute(sql: v6) }
+        migrator.registerMigration("v7-sync") { db in try db.execute(sql: v7Sync) }
         return migrator
     }()
 
