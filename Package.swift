@@ -42,6 +42,14 @@ let package = Package(
         .target(name: "Credentials", dependencies: [.product(name: "Yams", package: "Yams")]),
         // One query API over many data sources: catalog, plugins, router, ACL.
         .target(name: "Positron", dependencies: ["Model", "Store", "HTTPClient", "Credentials", .product(name: "Yams", package: "Yams")]),
+        // Outbox delivery: endpoint adapters (TheHive, Slack, Jira, webhook), retries, leases.
+        .target(
+            name: "Sync",
+            dependencies: [
+                "Model", "Store", "HTTPClient", "Credentials",
+                .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // Formats, framing, artifact extraction, the ingest pipeline and its sources.
         .target(
             name: "AlertEngine",
@@ -63,7 +71,7 @@ let package = Package(
             dependencies: ["Model", "SignalServer", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The one facade every client uses: who is asking, the access check, the workflows.
-        .target(name: "Engine", dependencies: ["Model", "Store", "AlertEngine", "SignalServer", "Positron", "Credentials", "Automation"]),
+        .target(name: "Engine", dependencies: ["Model", "Store", "AlertEngine", "SignalServer", "Positron", "Credentials", "Automation", "Sync"]),
         // The console: views render into a cell grid; only Terminal/ touches ncurses.
         .target(
             name: "Console",
@@ -73,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "taser",
             dependencies: [
-                "Engine", "AlertEngine", "SignalServer", "Console", "Positron", "Credentials", "Automation",
+                "Engine", "AlertEngine", "SignalServer", "Console", "Positron", "Credentials", "Automation", "Sync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -95,6 +103,9 @@ let package = Package(
         ),
         .testTarget(name: "AutomationTests", dependencies: ["Automation", "Model"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Engine", "Model", "Store", "Positron"]),
+        .testTarget(
+            name: "SyncTests", dependencies: ["Sync", "Engine", "Credentials", "Model", "Store"], resources: [.copy("Fixtures")]
+        ),
         .testTarget(
             name: "EngineTests",
             dependencies: ["Engine", "Store", "AlertEngine", "SignalServer", "Positron", "Automation", .product(name: "GRDB", package: "GRDB.swift")]

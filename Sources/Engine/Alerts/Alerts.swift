@@ -31,7 +31,9 @@ extension Engine {
     public func raiseAlert(_ new: NewAlert) throws -> Alert {
         try change { tx, now in
             if let team = new.team, try tx.team(team) == nil { throw EngineError.unknownTeam(team, known: try tx.teams().map(\.name)) }
-            return try tx.insertAlert(new, at: now)
+            let alert = try tx.insertAlert(new, at: now)
+            try tx.enqueue(entity: "alert", id: alert.id, event: "alert.created", payload: try Engine.alertPayload(alert, tx), key: "alert:\(alert.id):created", at: now)
+            return alert
         }
     }
 
@@ -48,7 +50,7 @@ extension Engine {
                     throw EngineError.invalid("alert \(id) is in case \(alert.caseID ?? 0); change the case instead")
                 }
                 try tx.setAlertStatus(id, status, caseID: nil, at: now)
-                try tx.enqueue(entity: "alert", id: id, event: "alert.updated", payload: try tx.alert(id)!.json,
+                try tx.enqueue(entity: "alert", id: id, event: "alert.updated", payload: try Engine.alertPayload(try tx.alert(id)!, tx),
                                key: "alert:\(id):status:\(status.rawValue):\(now.ms)", at: now)
             }
         }

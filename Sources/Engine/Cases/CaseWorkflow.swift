@@ -28,13 +28,15 @@ extension Engine {
             let body = alerts.isEmpty
                 ? "Case opened: \(title)"
                 : "Case opened from alert\(alerts.count == 1 ? "" : "s") \(alerts.map { "#\($0.id)" }.joined(separator: ", ")): \(title)"
-            try tx.appendLog(NewLogEntry(kind: .created, body: body, data: .object(data)), toCase: id, author: actor.name, at: now)
+            var entries = [try tx.appendLog(NewLogEntry(kind: .created, body: body, data: .object(data)), toCase: id, author: actor.name, at: now)]
             for alert in alerts { try tx.linkAlert(alert.id, toCase: id, by: actor.name, at: now) }
             if let owner = new.owner {
-                try tx.appendLog(
+                entries.append(try tx.appendLog(
                     NewLogEntry(kind: .assignment, body: "Assigned to \(owner)", data: ["from": nil, "to": .string(owner)]),
-                    toCase: id, author: actor.name, at: now)
+                    toCase: id, author: actor.name, at: now))
             }
+            try announce(id, "case.created", entries: entries, tx, at: now)
+            for alert in alerts { try announceAlertMoved(alert.id, into: id, tx, at: now) }
             return try tx.storedCase(id)!
         }
     }
@@ -44,7 +46,9 @@ extension Engine {
         let body = try Engine.noteBody(text)
         return try change { tx, now in
             _ = try writableCase(caseID, tx)
-            return try tx.appendLog(NewLogEntry(kind: .note, body: body), toCase: caseID, author: actor.name, at: now)
+            let entry = try tx.appendLog(NewLogEntry(kind: .note, body: body), toCase: caseID, author: actor.name, at: now)
+            try announce(caseID, nil, entries: [entry], tx, at: now)
+            return entry
         }
     }
 
@@ -58,9 +62,11 @@ extension Engine {
                 throw EngineError.invalid(
                     "log entry \(entry) is not in case \(caseID); a correction must point at an entry of the same case (see `taser case show \(caseID)`)")
             }
-            return try tx.appendLog(
+            let correction = try tx.appendLog(
                 NewLogEntry(kind: .note, body: body, data: ["corrects_seq": .int(target.seq)], corrects: entry),
                 toCase: caseID, author: actor.name, at: now)
+            try announce(caseID, nil, entries: [correction], tx, at: now)
+            return correction
         }
     }
 
@@ -75,11 +81,12 @@ extension Engine {
             let from = c.owner
             c.owner = owner
             try tx.updateCase(c, at: now)
-            try tx.appendLog(
+            let entry = try tx.appendLog(
                 NewLogEntry(
                     kind: .assignment, body: owner.map { "Assigned to \($0)" } ?? "Unassigned",
                     data: ["from": JSONValue(from), "to": JSONValue(owner)]),
                 toCase: caseID, author: actor.name, at: now)
+            try announce(caseID, "case.updated", entries: [entry], tx, at: now)
         }
     }
 
@@ -105,11 +112,12 @@ extension Engine {
             var body = "Status \(from.rawValue) → \(status.rawValue)"
             if let resolution { body += " (\(resolution.rawValue))" }
             if let comment, !comment.isEmpty { body += ": \(comment)" }
-            try tx.appendLog(
+            let entry = try tx.appendLog(
                 NewLogEntry(
                     kind: .status, body: body,
                     data: ["from": .string(from.rawValue), "to": .string(status.rawValue), "resolution": JSONValue(resolution?.rawValue)]),
                 toCase: caseID, author: actor.name, at: now)
+            try announce(caseID, "case.updated", entries: [entry], tx, at: now)
         }
     }
 
@@ -125,11 +133,12 @@ extension Engine {
             }
             try tx.setShare(caseID: caseID, team: team, level: level)
             try tx.updateCase(c, at: now)
-            try tx.appendLog(
+            let entry = try tx.appendLog(
                 NewLogEntry(
                     kind: .share, body: level.map { "Shared with team \(team) (\($0.rawValue))" } ?? "Share with team \(team) revoked",
                     data: ["team": .string(team), "level": JSONValue(level?.rawValue)]),
                 toCase: caseID, author: actor.name, at: now)
+            try announce(caseID, "case.updated", entries: [entry], tx, at: now)
         }
     }
 
@@ -144,11 +153,12 @@ extension Engine {
                 throw EngineError.invalid("case \(caseID) already has \(mention.type.rawValue) \(value) as \(mention.role)")
             }
             try tx.updateCase(c, at: now)
-            try tx.appendLog(
+            let entry = try tx.appendLog(
                 NewLogEntry(
                     kind: .link, body: "Artifact added: \(mention.type.rawValue) \(value) (\(mention.role))",
                     data: ["type": .string(mention.type.rawValue), "value": .string(value), "role": .string(mention.role)]),
                 toCase: caseID, author: actor.name, at: now)
+            try announce(caseID, "case.updated", entries: [entry], tx, at: now)
         }
     }
 
@@ -163,11 +173,13 @@ extension Engine {
             }
             for alert in alerts { try tx.linkAlert(alert.id, toCase: caseID, by: actor.name, at: now) }
             try tx.updateCase(c, at: now)
-            try tx.appendLog(
+            let entry = try tx.appendLog(
                 NewLogEntry(
                     kind: .merge, body: "Merged alert\(alerts.count == 1 ? "" : "s") \(alerts.map { "#\($0.id)" }.joined(separator: ", ")) into this case",
                     data: ["alerts": .array(alerts.map { .int($0.id) })]),
                 toCase: caseID, author: actor.name, at: now)
+            try announce(caseID, "case.updated", entries: [entry], tx, at: now)
+            for alert in alerts { try announceAlertMoved(alert.id, into: caseID, tx, at: now) }
         }
     }
 
@@ -196,16 +208,19 @@ extension Engine {
             from.closedAt = now
             try tx.updateCase(from, at: now)
             try tx.updateCase(into, at: now)
-            try tx.appendLog(
+            let intoEntry = try tx.appendLog(
                 NewLogEntry(
                     kind: .merge, body: "Case #\(source) (\(from.title)) merged into this case: \(alerts.count) alert\(alerts.count == 1 ? "" : "s"), \(byHand.count) artifact\(byHand.count == 1 ? "" : "s") added by hand",
                     data: ["merged_case": .int(source), "alerts": .array(alerts.map { .int($0.id) })]),
                 toCase: target, author: actor.name, at: now)
-            try tx.appendLog(
+            let fromEntry = try tx.appendLog(
                 NewLogEntry(
                     kind: .merge, body: "Merged into case #\(target) (\(into.title)); status \(previous.rawValue) → closed (duplicate)",
                     data: ["merged_into": .int(target), "from": .string(previous.rawValue), "to": "closed", "resolution": "duplicate"]),
                 toCase: source, author: actor.name, at: now)
+            try announce(target, "case.updated", entries: [intoEntry], tx, at: now)
+            try announce(source, "case.updated", entries: [fromEntry], tx, at: now)
+            for alert in alerts { try announceAlertMoved(alert.id, into: target, tx, at: now) }
         }
     }
 

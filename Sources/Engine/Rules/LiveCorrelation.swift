@@ -115,7 +115,7 @@ struct LiveCorrelation {
     private func notify(_ tx: Tx, alert id: Int64, event: String, at now: Timestamp) throws {
         guard let alert = try tx.alert(id) else { return }
         try tx.enqueue(
-            entity: "alert", id: id, event: event, payload: alert.json, key: "alert:\(id):\(event):\(alert.signalCount)", at: now)
+            entity: "alert", id: id, event: event, payload: try Engine.alertPayload(alert, tx), key: "alert:\(id):\(event):\(alert.signalCount)", at: now)
     }
 
     /// `New-country login then Duo failures (user.name=jdoe)`, or from the clauses when the rule

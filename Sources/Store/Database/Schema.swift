@@ -11,6 +11,7 @@ enum Schema {
         migrator.registerMigration("v5-positron") { db in try db.execute(sql: v5) }
         migrator.registerMigration("v6-enrichment") { db in try db.execute(sql: v6) }
         migrator.registerMigration("v7-automation") { db in try db.execute(sql: v7Automation) }
+        migrator.registerMigration("v8-sync") { db in try db.execute(sql: v7Sync) }
         return migrator
     }()
 

@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Stand-ins for the systems Sync delivers to, on one port on 127.0.0.1: TheHive 5 (/api/v1/...),
+Slack's Web API (/slack/api/...) and an incoming webhook (/slack/hook/...), Jira (/rest/api/2/...)
+and a generic webhook (/hook/...). Every request is recorded (GET /_received); failures are
+injected with POST /_fault {"prefix", "status", "times", "retry_after", "delay", "body"}; POST
+/_reset clears both. Credentials are checked, and a wrong one is echoed back in the error (so
+tests can prove taser takes it out of what it records). Prints its port, then serves until its
+stdin closes."""
+import base64, hashlib, hmac, itertools, json, sys, threading, time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit, parse_qs
+
+HIVE_KEY = "hive-key-s3cret-1"
+SLACK_TOKEN = "xoxb-slack-s3cret-2"
+JIRA_USER, JIRA_TOKEN = "bot@acme.example", "jira-s3cret-3"
+HOOK_SECRET = "hook-s3cret-4"
+SLACK_USERS = {"jdoe@acme.example": "U0JDOE"}
+
+lock = threading.Lock()
+received, faults = [], []
+counter = itertools.count(1)
+alerts_by_ref = {}
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def reply(self, status, body=None, headers=()):
+        data = b"" if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json" if not isinstance(body, bytes) else "text/plain")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self): self.handle_any("GET")
+    def do_POST(self): self.handle_any("POST")
+    def do_PATCH(self): self.handle_any("PATCH")
+    def do_PUT(self): self.handle_any("PUT")
+
+    def handle_any(self, method):
+        url = urlsplit(self.path)
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if url.path == "/_received":
+            with lock:
+                return self.reply(200, received)
+        if url.path == "/_fault":
+            with lock:
+                faults.append(json.loads(raw))
+            return self.reply(200, {"ok": True})
+        if url.path == "/_reset":
+            with lock:
+                received.clear()
+                faults.clear()
+            return self.reply(200, {"ok": True})
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = raw.decode(errors="replace")
+        record = {"method": method, "path": url.path, "query": parse_qs(url.query),
+                  "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body, "status": None}
+        if url.path.startswith("/hook"):
+            expected = "sha256=" + hmac.new(HOOK_SECRET.encode(), raw, hashlib.sha256).hexdigest()
+            record["signature_ok"] = hmac.compare_digest(expected, self.headers.get("X-Taser-Signature", ""))
+        with lock:
+            received.append(record)
+            fault = next((f for f in faults if url.path.startswith(f["prefix"]) and f.get("times", 1) > 0), None)
+            if fault:
+                fault["times"] = fault.get("times", 1) - 1
+        if fault and fault.get("delay"):
+            time.sleep(fault["delay"])
+        if fault and fault.get("status"):
+            record["status"] = fault["status"]
+            headers = [("Retry-After", str(fault["retry_after"]))] if "retry_after" in fault else []
+            return self.reply(fault["status"], fault.get("body", {"type": "InjectedFault", "message": "injected"}), headers)
+        status, answer = self.route(method, url, body)
+        record["status"] = status
+        self.reply(status, answer if answer is not None else None)
+
+    def route(self, method, url, body):
+        p = url.path
+        auth = self.headers.get("Authorization", "")
+        if p.startswith("/api/v1/"):
+            if auth != "Bearer " + HIVE_KEY:
+                return 401, {"type": "AuthenticationError", "message": "Authentication failure for " + auth}
+            n = next(counter)
+            if p == "/api/v1/alert" and method == "POST":
+                with lock:
+                    if body["sourceRef"] in alerts_by_ref:
+                        return 400, {"type": "CreateError", "message": "Alert %s already exists" % body["sourceRef"]}
+                    alerts_by_ref[body["sourceRef"]] = "~alert%d" % n
+                return 201, {"_id": "~alert%d" % n, "sourceRef": body["sourceRef"], "title": body["title"]}
+            if p == "/api/v1/query" and method == "POST":
+                ref = body["query"][1]["_value"]
+                with lock:
+                    found = alerts_by_ref.get(ref)
+                return 200, ([{"_id": found, "sourceRef": ref}] if found else [])
+            if p == "/api/v1/case" and method == "POST":
+                return 201, {"_id": "~case%d" % n, "number": n, "title": body["title"]}
+            if p.endswith("/observable") and method == "POST":
+                return 201, [{"_id": "~obs%d" % n, "data": body["data"]}]
+            if p.endswith("/task") and method == "POST":
+                return 201, {"_id": "~task%d" % n, "title": body["title"]}
+            if p.startswith("/api/v1/task/") and p.endswith("/log") and method == "POST":
+                return 201, {"_id": "~log%d" % n, "message": body["message"]}
+            if method == "PATCH":
+                return 204, None
+            return 404, {"type": "NotFoundError", "message": p}
+        if p.startswith("/slack/api/"):
+            if auth != "Bearer " + SLACK_TOKEN:
+                return 200, {"ok": False, "error": "invalid_auth", "warning": "token " + auth}
+            if p.endswith("/users.lookupByEmail"):
+                email = parse_qs(url.query).get("email", [""])[0]
+                if email in SLACK_USERS:
+                    return 200, {"ok": True, "user": {"id": SLACK_USERS[email]}}
+                return 200, {"ok": False, "error": "users_not_found"}
+            if p.endswith("/chat.postMessage"):
+                if not body.get("channel"):
+                    return 200, {"ok": False, "error": "channel_not_found"}
+                channel = body["channel"]
+                return 200, {"ok": True, "channel": "D" + channel[1:] if channel.startswith("U") else channel,
+                             "ts": "1700000000.%06d" % next(counter)}
+            return 404, {"ok": False, "error": "unknown_method"}
+        if p.startswith("/slack/hook/"):
+            return 200, b"ok"
+        if p.startswith("/rest/api/2/"):
+            if auth != "Basic " + base64.b64encode(("%s:%s" % (JIRA_USER, JIRA_TOKEN)).encode()).decode():
+                return 401, {"errorMessages": ["bad credentials " + auth]}
+            n = next(counter)
+            if p == "/rest/api/2/issue" and method == "POST":
+                return 201, {"id": str(10000 + n), "key": "SEC-%d" % n, "self": "http://jira/rest/api/2/issue/%d" % n}
+            if p.endswith("/comment") and method == "POST":
+                return 201, {"id": str(n), "body": body["body"]}
+            if method == "PUT":
+                return 204, None
+            return 404, {"errorMessages": ["no " + p]}
+        if p.startswith("/hook"):
+            return 200, {"status": "ok"}
+        return 404, {"message": "no " + p}
+
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server.daemon_threads = True
+print(server.server_address[1], flush=True)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+sys.stdin.read()
