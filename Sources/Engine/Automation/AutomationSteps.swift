@@ -44,8 +44,9 @@ extension AutomationRunner {
             } catch {
                 let message = "\(error)"
                 pass.errors.append("\(playbook.name)/\(state.handler.name) step \(step + 1): \(message)")
+                // The failure is in the job row in any case; the log entry is best effort.
                 if let caseID = state.caseID {
-                    try? engine.change { tx, now in
+                    _ = try? engine.change { tx, now in
                         try tx.appendLog(
                             NewLogEntry(
                                 kind: .automation,

@@ -33,10 +33,10 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "With --watch: seconds between sweeps.") var every: Double = 2
     @Option(help: ArgumentHelp("Ingest every message of a maildir (new/ and cur/).", valueName: "dir")) var maildir: String?
     @Option(help: ArgumentHelp("Poll vendor log APIs as this YAML file says (see README, \"Polling\").", valueName: "config")) var poll: String?
-    @Option(help: ArgumentHelp("The secrets file for --poll and Positron's plugins (default: ~/.config/taser/secrets.yaml); must be chmod 600.", valueName: "file"))
-    var secrets: String?
-    @Option(help: ArgumentHelp("The Positron config whose enrichment rules ask about the new signals' artifacts in the background (default: ~/.config/taser/positron.yaml).", valueName: "file"))
-    var positron: String?
+    /// --positron (its enrichment rules ask about the new signals' artifacts in the background)
+    /// and --secrets (for --poll and Positron's plugins). One option group with `taser query`
+    /// and the console: an option the root command also declares must come from the same group.
+    @OptionGroup var source: QueryCommand.Source
     @Option(help: ArgumentHelp("How far behind the newest signal of its kinds a signal may be and still be correlated live (4h, 1d); later ones are stored and counted, and `taser simulate` covers them.", valueName: "span"))
     var lateness = "6h"
     @Flag(help: "Print the summary as one JSON object.") var json = false
@@ -124,8 +124,8 @@ struct IngestCommand: ParsableCommand {
     /// named with --positron is an error.
     func startEnrichment(_ engine: Engine) throws -> EnrichmentWorker? {
         let config: PositronConfig
-        do { config = try QueryCommand.Source.load(positron: positron, secrets: secrets) } catch {
-            if positron != nil { throw error }
+        do { config = try source.load() } catch {
+            if source.positron != nil { throw error }
             Output.note("warning: \(error); ingesting without enrichment")
             return nil
         }
@@ -149,10 +149,10 @@ struct IngestCommand: ParsableCommand {
     /// Polls each configured source: once with --once, else on each one's schedule until stopped.
     /// A failing poller is reported and retried next cycle; the others go on.
     func runPollers(_ path: String, ingester: Ingester) throws {
-        let secretsPath = secrets ?? configDirectory() + "/secrets.yaml"
+        let secretsPath = source.secrets ?? configDirectory() + "/secrets.yaml"
         let store: Secrets
         do {
-            store = FileManager.default.fileExists(atPath: secretsPath) || secrets != nil ? try Secrets.load(path: secretsPath) : Secrets()
+            store = FileManager.default.fileExists(atPath: secretsPath) || source.secrets != nil ? try Secrets.load(path: secretsPath) : Secrets()
         } catch let problem as Secrets.Problem { throw CLIError(problem.description) }
         let pollers: [Poller]
         do {

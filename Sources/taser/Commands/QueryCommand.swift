@@ -23,7 +23,8 @@ struct QueryCommand: ParsableCommand {
 
     struct Source: ParsableArguments {
         @Option(help: ArgumentHelp("The Positron config (default: ~/.config/taser/positron.yaml).", valueName: "file")) var positron: String?
-        @Option(help: ArgumentHelp("The secrets file (default: ~/.config/taser/secrets.yaml); must be chmod 600.", valueName: "file")) var secrets: String?
+        @OptionGroup var secretsFile: SecretsFile
+        var secrets: String? { secretsFile.secrets }
 
         func load() throws -> PositronConfig { try Source.load(positron: positron, secrets: secrets) }
 

@@ -28,8 +28,8 @@ struct SyncCommand: ParsableCommand {
 
     struct Source: ParsableArguments {
         @Option(help: ArgumentHelp("The sync config (default: ~/.config/taser/sync.yaml).", valueName: "file")) var config: String?
-        @Option(help: ArgumentHelp("The secrets file (default: ~/.config/taser/secrets.yaml); must be chmod 600.", valueName: "file"))
-        var secrets: String?
+        @OptionGroup var secretsFile: SecretsFile
+        var secrets: String? { secretsFile.secrets }
 
         func load() throws -> (SyncConfig, Secrets) {
             let dir = configDirectory()

@@ -92,3 +92,12 @@ func mappingFiles(_ explicit: [String]) -> [String] {
 func mappingKinds() -> [SignalKind] {
     mappingFiles([]).compactMap { try? MappingFormat.load(path: $0).kind }
 }
+
+/// `--secrets`: the one secrets file for pollers, Positron's plugins and Sync's endpoints. One
+/// option group wherever it appears: the root command takes it too (for the console's Positron
+/// prompt), and ArgumentParser gives a subcommand's option to the root when both declare the
+/// same name separately.
+struct SecretsFile: ParsableArguments {
+    @Option(help: ArgumentHelp("The secrets file (default: ~/.config/taser/secrets.yaml); must be chmod 600.", valueName: "file"))
+    var secrets: String?
+}
