@@ -104,7 +104,7 @@ import Testing
 
         let simulate = try server.request(
             "POST", "/api/simulate", headers: ["Authorization": "Bearer \(Self.anaKey)", "Content-Type": "text/plain"],
-            body: Array("[ (1 SSO login) ] IN [ 1 Hour ] WITH [ username ] IN COMMON".utf8))
+            body: Array("[ (1 SSO login from a new location) ] IN [ 1 Hour ] WITH [ username ] IN COMMON".utf8))
         #expect(simulate.status == 200, "\(simulate.text)")
         #expect((simulate.json["signals_read"] as? Int ?? 0) > 0)
         #expect((simulate.json["alerts"] as? Int ?? 0) > 0)
