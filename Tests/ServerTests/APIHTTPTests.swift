@@ -163,3 +163,22 @@ import Testing
         #expect(r.status != 0 && r.stderr.contains("cannot read"))
     }
 }
+
+/// `taser bench serve` end to end on a small volume: its figures and its keys, never its times.
+@Suite struct BenchServeTests {
+    @Test func benchServeReportsRateLatencyAndLoss() throws {
+        let scratch = Scratch()
+        let r = try taser(["bench", "serve", "--requests", "300", "--connections", "4", "--scratch", scratch.path, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let last = try #require(r.stdout.split(separator: "\n").last)
+        let figures = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
+        #expect(figures["bench"] as? String == "serve")
+        #expect(figures["requests"] as? Int == 300)
+        #expect(figures["lost"] as? Int == 0)
+        #expect(figures["acknowledged"] as? Int == 500)
+        for key in ["requests_per_s", "p99_ms", "baseline_signals_per_s", "ratio"] {
+            #expect((figures[key] as? Double ?? 0) > 0, "\(key)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty)
+    }
+}

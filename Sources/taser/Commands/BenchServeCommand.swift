@@ -104,7 +104,7 @@ extension BenchCommand {
 
 /// `taser` itself as a child process, for benchmarks: the same binary as this one.
 struct ServeChild {
-    let process: Process
+    let pid: pid_t
     let port: Int
 
     static var binary: String { URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path }
@@ -115,45 +115,64 @@ struct ServeChild {
         return env
     }
 
-    /// Starts `taser serve` and waits for its "listening on" line (its log goes to `log`).
+    /// Starts `taser serve` and waits for its "listening on" line (its output goes to `log` and
+    /// `log`.out). Spawned with a clean signal mask: a bench started by a program that blocks
+    /// signals (a test runner) would otherwise hand that on, and SIGTERM would never arrive.
     static func start(arguments: [String], environment extra: [String: String], log: String) throws -> ServeChild {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.environment = environment(extra)
-        let out = Pipe()
-        FileManager.default.createFile(atPath: log, contents: nil)
-        process.standardOutput = out
-        process.standardError = FileHandle(forWritingAtPath: log)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        var seen = ""
+        let outPath = log + ".out"
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, log, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t(), all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let argv = [binary] + arguments
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv = environment(extra).map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (cArgs + cEnv).forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, binary, &actions, &attributes, cArgs, cEnv)
+        guard rc == 0 else { throw CLIError("cannot start taser serve: \(String(cString: strerror(rc)))") }
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
-            let data = out.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            seen += String(decoding: data, as: UTF8.self)
-            if let line = seen.split(separator: "\n").first(where: { $0.hasPrefix("listening on ") }),
+            let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+            if let line = out.split(separator: "\n").first(where: { $0.hasPrefix("listening on ") }),
                 let port = line.split(separator: ":").last.flatMap({ Int($0) })
             {
-                return ServeChild(process: process, port: port)
+                return ServeChild(pid: pid, port: port)
             }
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid { break }
+            usleep(20_000)
         }
-        process.terminate()
+        Glibc.kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
         let why = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         throw CLIError("taser serve did not start: \(why.split(separator: "\n").last ?? "no output")")
     }
 
     /// SIGTERM, then the exit status once it has stopped.
     func terminate() -> Int32 {
-        Glibc.kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        return process.terminationStatus
+        Glibc.kill(pid, SIGTERM)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
     func kill() {
-        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        Glibc.kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
     }
 
     /// Runs `taser` with arguments to the end; its standard output.
