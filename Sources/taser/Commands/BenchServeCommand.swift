@@ -51,7 +51,9 @@ extension BenchCommand {
             // A short warm-up on the same kind of events (they are stored too, and counted in `lost`).
             let warm = Engine.demoEvents(count: 200, seed: 99).split(separator: 10).map { Array($0) }
             let warmOutcome = load.run(warm)
+            let (serverCPU0, loadCPU0) = (server.cpuSeconds, ServeChild.ownCPUSeconds)
             let outcome = load.run(events)
+            let (serverCPU, loadCPU) = (server.cpuSeconds - serverCPU0, ServeChild.ownCPUSeconds - loadCPU0)
             let status = server.terminate()
             stopped = true
             guard status == 0 else { throw CLIError("taser serve exited with \(status) after SIGTERM; see \(dir)/serve.log (--keep keeps it)") }
@@ -81,6 +83,8 @@ extension BenchCommand {
             Output.line(String(format: "latency        p50 %.1f ms, p99 %.1f ms, max %.1f ms", p50, p99, sorted.last ?? 0))
             Output.line("answers        " + outcome.statuses.sorted { $0.key < $1.key }.map { "\($0.value) × \($0.key)" }.joined(separator: ", ")
                         + (outcome.errors > 0 ? ", \(outcome.errors) connection errors" : ""))
+            Output.line(String(format: "cpu            %.0f µs of the server's and %.0f µs of the load generator's per request (%.1f of 2 cores busy)",
+                               serverCPU * 1e6 / Double(max(answered, 1)), loadCPU * 1e6 / Double(max(answered, 1)), (serverCPU + loadCPU) / outcome.seconds))
             Output.line("lost           \(lost) of \(acknowledged.count) acknowledged signals missing after SIGTERM")
             Output.line(String(format: "taser ingest   the same %d events from one file in %.2f s: %.0f signals/s (baseline)", stored, ingestSeconds, baseline))
             Output.line(String(format: "ratio          %.2f (serve requests/s over ingest signals/s)", ratio))
@@ -92,6 +96,8 @@ extension BenchCommand {
                     "seconds": .double(outcome.seconds), "requests_per_s": .double(perSecond), "p50_ms": .double(p50), "p99_ms": .double(p99),
                     "max_ms": .double(sorted.last ?? 0), "refused": .int(Int64(refused)), "errors": .int(Int64(outcome.errors)),
                     "acknowledged": .int(Int64(acknowledged.count)), "lost": .int(Int64(lost)),
+                    "server_cpu_us_per_request": .double(serverCPU * 1e6 / Double(max(answered, 1))),
+                    "load_cpu_us_per_request": .double(loadCPU * 1e6 / Double(max(answered, 1))),
                     "baseline_signals_per_s": .double(baseline), "ratio": .double(ratio), "goal_met": .bool(met),
                 ]])
             }
@@ -159,6 +165,25 @@ struct ServeChild {
         waitpid(pid, &status, 0)
         let why = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         throw CLIError("taser serve did not start: \(why.split(separator: "\n").last ?? "no output")")
+    }
+
+    /// CPU seconds the server has used so far (user and system, from /proc).
+    var cpuSeconds: Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return 0 }
+        // Fields after the command name: state is field 3, utime 14 and stime 15.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// CPU seconds this process (the load generator) has used so far.
+    static var ownCPUSeconds: Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     /// SIGTERM, then the exit status once it has stopped.

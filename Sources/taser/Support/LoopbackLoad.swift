@@ -23,6 +23,9 @@ struct LoopbackLoad {
     var timeLimit: TimeInterval = 300
 
     func run(_ bodies: [[UInt8]]) -> Outcome {
+        // Requests are built before the clock starts and answers parsed after it stops, so the
+        // generator spends as little of the shared cores as it can while the server is measured.
+        let requests = bodies.map(request)
         let state = Shared(count: bodies.count)
         let deadline = Date().addingTimeInterval(timeLimit)
         let start = Date()
@@ -33,6 +36,8 @@ struct LoopbackLoad {
             let thread = Thread {
                 defer { group.leave() }
                 var local = Outcome()
+                var answers: [[UInt8]] = []
+                var buffer = [UInt8](repeating: 0, count: 65_536)
                 var connection: Int32 = -1
                 while let index = state.next(), Date() < deadline {
                     if connection < 0 { connection = LoopbackLoad.connect(port: port) }
@@ -41,7 +46,7 @@ struct LoopbackLoad {
                         continue
                     }
                     let t0 = DispatchTime.now().uptimeNanoseconds
-                    guard let (status, body) = exchange(connection, bodies[index]) else {
+                    guard let (status, body) = exchange(connection, requests[index], &buffer) else {
                         close(connection)
                         connection = -1
                         local.errors += 1
@@ -49,11 +54,14 @@ struct LoopbackLoad {
                     }
                     local.latenciesMS.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
                     local.statuses[status, default: 0] += 1
-                    if status == 202, let json = try? JSONValue.parse(body), let ids = json["signals"]?.arrayValue {
-                        for id in ids { if case .int(let n) = id { local.acknowledged.append(n) } }
-                    }
+                    if status == 202 { answers.append(body) }
                 }
                 if connection >= 0 { close(connection) }
+                state.finished()
+                for body in answers {
+                    guard let json = try? JSONValue.parse(body), let ids = json["signals"]?.arrayValue else { continue }
+                    for id in ids { if case .int(let n) = id { local.acknowledged.append(n) } }
+                }
                 state.merge(local)
             }
             thread.stackSize = 1 << 20
@@ -61,7 +69,7 @@ struct LoopbackLoad {
         }
         group.wait()
         var outcome = state.total
-        outcome.seconds = Date().timeIntervalSince(start)
+        outcome.seconds = state.lastAnswer.timeIntervalSince(start)
         return outcome
     }
 
@@ -70,7 +78,13 @@ struct LoopbackLoad {
         var nextIndex = 0
         let count: Int
         var total = Outcome()
+        /// When the last connection got its last answer: the end of the measured span.
+        var lastAnswer = Date.distantPast
         init(count: Int) { self.count = count }
+
+        func finished() {
+            lock.withLock { lastAnswer = max(lastAnswer, Date()) }
+        }
 
         func next() -> Int? {
             lock.withLock {
@@ -110,46 +124,52 @@ struct LoopbackLoad {
         return fd
     }
 
-    /// Sends one request and reads its answer (status and body, by Content-Length).
-    func exchange(_ fd: Int32, _ body: [UInt8]) -> (Int, [UInt8])? {
+    /// One request's bytes: head and body.
+    func request(_ body: [UInt8]) -> [UInt8] {
         var head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Length: \(body.count)\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         head += "\r\n"
-        let request = Array(head.utf8) + body
+        return Array(head.utf8) + body
+    }
+
+    /// Sends one request and reads its answer (status and body, by Content-Length).
+    func exchange(_ fd: Int32, _ request: [UInt8], _ chunk: inout [UInt8]) -> (Int, [UInt8])? {
         var sent = 0
         while sent < request.count {
             let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             guard n > 0 else { return nil }
             sent += n
         }
-        var buffer: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16_384)
+        var filled = 0
         var headerEnd: Int? = nil
         var contentLength = 0
         var status = 0
         while true {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if filled == chunk.count { chunk += [UInt8](repeating: 0, count: chunk.count) }
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + filled, $0.count - filled, 0) }
             guard n > 0 else { return nil }
-            buffer += chunk[0..<n]
-            if headerEnd == nil, let end = LoopbackLoad.find([13, 10, 13, 10], in: buffer) {
+            filled += n
+            if headerEnd == nil, let end = LoopbackLoad.find([13, 10, 13, 10], in: chunk[0..<filled]) {
                 headerEnd = end + 4
-                let text = String(decoding: buffer[0..<end], as: UTF8.self)
+                let text = String(decoding: chunk[0..<end], as: UTF8.self)
                 let lines = text.split(separator: "\r\n")
                 status = lines.first.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
                 for line in lines.dropFirst() where line.lowercased().hasPrefix("content-length:") {
                     contentLength = Int(line.dropFirst(15).trimmingCharacters(in: .whitespaces)) ?? 0
                 }
             }
-            if let start = headerEnd, buffer.count >= start + contentLength {
-                return (status, Array(buffer[start..<(start + contentLength)]))
+            if let start = headerEnd, filled >= start + contentLength {
+                return (status, Array(chunk[start..<(start + contentLength)]))
             }
         }
     }
 
-    static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
+    static func find(_ needle: [UInt8], in haystack: ArraySlice<UInt8>) -> Int? {
         guard haystack.count >= needle.count else { return nil }
-        for i in 0...(haystack.count - needle.count) where haystack[i] == needle[0] {
-            if Array(haystack[i..<(i + needle.count)]) == needle { return i }
+        var i = haystack.startIndex
+        while i <= haystack.endIndex - needle.count {
+            if haystack[i] == needle[0] && haystack[i..<(i + needle.count)].elementsEqual(needle) { return i }
+            i += 1
         }
         return nil
     }
