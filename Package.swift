@@ -17,6 +17,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // HTTP in for `taser serve` (the Server target); swift-configuration support is not used.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // Value types only: no I/O, no dependencies.
@@ -78,11 +82,25 @@ let package = Package(
             dependencies: ["Engine", "Model", "Store", "SignalServer", "Positron", "CNcursesw", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Keymaps"), .copy("Themes")]
         ),
+        // HTTP in, a client of Engine: webhooks, the REST API, the TheHive-compatible API.
+        .target(
+            name: "Server",
+            dependencies: [
+                "Engine", "Model", "Store", "AlertEngine", "SignalServer", "Positron", "Credentials",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Resources/openapi.yaml")]
+        ),
         .executableTarget(
             name: "taser",
             dependencies: [
-                "Engine", "AlertEngine", "SignalServer", "Console", "Positron", "Credentials", "Automation", "Sync",
+                "Engine", "AlertEngine", "SignalServer", "Console", "Positron", "Credentials", "Automation", "Sync", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
@@ -112,6 +130,8 @@ let package = Package(
         ),
         // Runs the real binary: exit codes, stderr, two processes writing at once.
         .testTarget(name: "TaserTests", dependencies: ["taser", "Engine"]),
+        // Speaks HTTP to the real `taser serve` binary; Server itself for its config and TheHive mapping.
+        .testTarget(name: "ServerTests", dependencies: ["taser", "Server", .product(name: "Crypto", package: "swift-crypto")]),
     ],
     swiftLanguageModes: [.v6]
 )

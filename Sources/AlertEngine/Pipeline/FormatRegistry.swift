@@ -12,7 +12,7 @@ public struct FormatRegistry: Sendable {
         FormatRegistry(mappings + [
             OktaFormat(), DuoFormat(),
             CarbonBlackFormat(), SuricataFormat(), CloudTrailFormat(), GuardDutyFormat(), FalcoFormat(), WazuhFormat(),
-            SplunkFormat(), CEFFormat(), LEEFFormat(), EmailFormat(), CSVFormat(),
+            SplunkFormat(), TheHiveFormat(), CEFFormat(), LEEFFormat(), EmailFormat(), CSVFormat(),
         ])
     }
 

@@ -63,11 +63,14 @@ extension SignalKind {
     public static let email = SignalKind(
         name: "email.message", displayName: "email alert", aliases: ["email", "reported email", "phishing email"], source: "email")
     public static let csvRow = SignalKind(name: "csv.row", displayName: "CSV row", aliases: ["csv event"], source: "csv")
+    /// An alert a tool sent in TheHive's alert shape (`taser serve`'s TheHive-compatible API).
+    public static let theHive = SignalKind(
+        name: "thehive.alert", displayName: "TheHive alert", aliases: ["hive alert"], source: "thehive")
 
     /// The kinds taser's built-in formats produce. Mapping files add their own at run time.
     public static let catalog: [SignalKind] = [
         oktaLogin, oktaNewLocation, oktaLoginFailed, oktaEvent, duoAuth, duoPushFailed, duoAuthFailed, carbonBlackAlert,
         idsAlert, idsDNS, idsHTTP, idsTLS, idsEvent, cloudTrail, consoleLogin, guardDuty, falco, wazuh, splunk, cef, leef,
-        email, csvRow,
+        email, csvRow, theHive,
     ]
 }

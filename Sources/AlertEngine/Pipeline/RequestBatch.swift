@@ -1,0 +1,97 @@
+import Foundation
+import Model
+import Store
+
+/// One small input (a webhook request's body) framed and normalized, ready to be committed
+/// with others: a server prepares each request on its own task, then one writer commits many
+/// at once, so thousands of requests a second cost a few transactions, not thousands.
+public struct PreparedInput: Sendable {
+    let prepared: Ingester.Prepared
+    /// Names the input in quarantine (`webhook:okta`).
+    public let source: String
+    public var records: Int { prepared.records }
+    public var rejected: Int { prepared.rejected.count }
+    /// The first few reasons records were rejected, with where.
+    public var reasons: [String] { prepared.rejected.prefix(5).map { "\($0.origin): \($0.reason)" } }
+    /// True when nothing in it was readable as JSON at all (the whole body is one rejection).
+    public let unreadable: Bool
+}
+
+/// What committing one input did.
+public struct InputOutcome: Sendable {
+    public var summary: IngestSummary
+    /// Ids of the signals this input added.
+    public var stored: [Int64]
+    /// Ids of signals it carried that were already stored (by this input, another one or an
+    /// earlier run): the same event sent twice is one signal.
+    public var duplicates: [Int64]
+}
+
+extension Ingester {
+    /// Frames and normalizes one input off the writer's thread. `name` stands in for a file
+    /// name in origins (`okta:1`); `hint` says what the sender declared (CSV, email).
+    public func prepareInput(_ bytes: [UInt8], source: String, name: String, format forced: String? = nil, hint: Framer.Hint = .auto) throws -> PreparedInput {
+        if let forced, formats.named(forced) == nil {
+            throw IngestError.unknownFormat(forced, known: formats.names)
+        }
+        let hint = forced == "csv" ? .csv : forced == "email" ? .email : hint
+        let framed = Framer.frame(bytes, name: name, hint: hint)
+        var prepared = prepare(framed.records[...], forced: forced)
+        prepared.rejected = framed.rejected + prepared.rejected
+        return PreparedInput(prepared: prepared, source: source, unreadable: false)
+    }
+
+    /// An input refused whole before framing (malformed JSON, a content type no format reads):
+    /// committed like any other, so its bytes land in quarantine with the reason.
+    public func rejectedInput(_ bytes: [UInt8], source: String, origin: String, format: String? = nil, reason: String) -> PreparedInput {
+        let rejected = Rejected(origin: origin, format: format, reason: reason, raw: bytes)
+        return PreparedInput(prepared: Prepared(rejected: [rejected]), source: source, unreadable: true)
+    }
+
+    /// Commits prepared inputs in one transaction: their signals, their rejections into
+    /// quarantine, and the batch hook (live correlation) over all their new signals. Call it
+    /// from one thread at a time (the signal writer's cache is not shared).
+    public func commit(_ inputs: [PreparedInput]) throws -> [InputOutcome] {
+        let now = Timestamp.now
+        let all = inputs.flatMap(\.prepared.signals)
+        let (ids, existing, after) = try store.write { tx in
+            for input in inputs {
+                for r in input.prepared.rejected {
+                    try tx.quarantine(source: input.source, origin: r.origin, format: r.format, reason: r.reason, raw: r.raw, at: now)
+                }
+            }
+            let result = try writer.write(all, in: tx)
+            let after = try afterBatch?(tx, all, result.ids) ?? BatchOutcome()
+            var existing: [Int: Int64] = [:]
+            for (n, id) in result.ids.enumerated() where id == nil {
+                let s = all[n]
+                existing[n] = try tx.signalID(source: s.source, sourceRef: s.sourceRef ?? SignalWriter.contentRef(s.raw))
+            }
+            return (result.ids, existing, after)
+        }
+        var outcomes: [InputOutcome] = []
+        var n = 0
+        for (i, input) in inputs.enumerated() {
+            var summary = IngestSummary()
+            summary.records = input.prepared.records
+            summary.quarantined = input.prepared.rejected.count
+            summary.reasons = input.reasons
+            // The batch's rule outcome is reported once, with the first input.
+            if i == 0 { summary.after = after }
+            var stored: [Int64] = [], duplicates: [Int64] = []
+            for kind in input.prepared.kinds {
+                if let id = ids[n] {
+                    stored.append(id)
+                    summary.stored += 1
+                    summary.kinds[kind, default: 0] += 1
+                } else {
+                    summary.duplicates += 1
+                    if let id = existing[n] { duplicates.append(id) }
+                }
+                n += 1
+            }
+            outcomes.append(InputOutcome(summary: summary, stored: stored, duplicates: duplicates))
+        }
+        return outcomes
+    }
+}

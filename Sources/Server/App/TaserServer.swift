@@ -1,0 +1,107 @@
+import AlertEngine
+import Engine
+import Foundation
+import Hummingbird
+import Logging
+import Model
+import Positron
+import ServiceLifecycle
+
+/// `taser serve`: the engine headless behind HTTP. Webhooks in (`/ingest/{source}`), the REST
+/// API as analysts (`/api/...`, each API key one analyst, through the same access checks as the
+/// CLI), TheHive-compatible alert input, `/health` and `/openapi.yaml`. It shares the database
+/// file with consoles and CLI runs (WAL); it writes webhook input through one group-committing
+/// writer; SIGTERM or SIGINT stops it after the requests in flight are answered.
+///
+/// Routes come from one builder per concern (`IngestRoutes`, `APIRoutes`, `TheHiveRoutes`,
+/// `HealthRoutes`); a new concern (Slack interactions, say) adds its own builder in `routes()`.
+public final class TaserServer: Sendable {
+    /// The engine as the OS login running serve: webhook input is not case-scoped.
+    let engine: Engine
+    let config: ServeConfig
+    let ingester: Ingester
+    let queue: IngestQueue
+    let positron: PositronConfig
+    let logger: Logger
+    /// Each API key's engine, acting as its analyst (never as admin).
+    let analysts: [(key: String, engine: Engine)]
+
+    public init(engine: Engine, config: ServeConfig, ingester: Ingester, positron: PositronConfig = .empty(), logger: Logger) throws {
+        self.engine = engine
+        self.config = config
+        self.ingester = ingester
+        self.positron = positron.withTaser(engine.store)
+        self.logger = logger
+        let known = Set(try engine.analysts().map(\.name))
+        for key in config.apiKeys where !known.contains(key.analyst) {
+            throw ServeConfig.Problem("an API key acts as '\(key.analyst)', who is not an analyst here; add them with `taser analyst add \(key.analyst) --team TEAM`")
+        }
+        analysts = config.apiKeys.map { ($0.key, engine.acting(as: Actor(name: $0.analyst, isAdmin: false))) }
+        queue = IngestQueue(ingester: ingester)
+    }
+
+    /// Serves until SIGTERM or SIGINT, then finishes the requests in flight, commits what the
+    /// writer holds and returns. `onListening` gets the bound address (port 0 picks a free port).
+    public func run(at address: ListenAddress, onListening: @escaping @Sendable (String, Int) -> Void) async throws {
+        let app = Application(
+            router: routes(),
+            configuration: .init(address: .hostname(address.host, port: address.port), serverName: "taser"),
+            onServerRunning: { channel in
+                onListening(address.host, channel.localAddress?.port ?? address.port)
+            },
+            logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        defer { queue.stop() }
+        try await group.run()
+    }
+
+    func routes() -> HTTPRouter {
+        let router = HTTPRouter()
+        HealthRoutes(server: self).add(to: router)
+        IngestRoutes(server: self).add(to: router)
+        TheHiveRoutes(server: self).add(to: router)
+        APIRoutes(server: self).add(to: router)
+        return router
+    }
+
+    /// Runs a handler, turning what it throws into the JSON error the API promises. Engine and
+    /// store errors keep their one-line messages; anything else is a 500 whose details go to the
+    /// log only (with every configured secret taken out).
+    func answer(_ handler: () async throws -> Response) async -> Response {
+        do {
+            return try await handler()
+        } catch let refusal as Refusal {
+            if refusal.status.code >= 500 { logger.error("\(refusal.description)") }
+            return refusal.response
+        } catch {
+            let refusal = Refusals.from(error)
+            if refusal.status.code >= 500 {
+                logger.error("\(redact(String(describing: error)))")
+            }
+            return refusal.response
+        }
+    }
+
+    /// Quarantines a whole body the server refused, through the one writer.
+    func quarantine(_ body: [UInt8], source: String, origin: String, reason: String) async throws {
+        _ = try await queue.submit(ingester.rejectedInput(body, source: source, origin: origin, reason: reason))
+    }
+
+    /// The engine of the analyst whose key the request carries.
+    func analyst(_ request: Request) throws -> Engine {
+        guard let token = request.bearerToken else {
+            throw Refusal(.unauthorized, "unauthorized", "the API needs `Authorization: Bearer API_KEY` (api_keys in serve.yaml)")
+        }
+        guard let match = analysts.first(where: { sameSecret($0.key, token) }) else {
+            throw Refusal(.unauthorized, "unauthorized", "the API key is not one in serve.yaml")
+        }
+        return match.engine
+    }
+
+    /// Text with every secret the config resolved taken out, for logs and messages.
+    public func redact(_ text: String) -> String {
+        var out = text
+        for secret in config.secretValues where secret.count >= 4 { out = out.replacingOccurrences(of: secret, with: "***") }
+        return out
+    }
+}

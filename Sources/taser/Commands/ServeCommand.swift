@@ -1,0 +1,83 @@
+import ArgumentParser
+import Credentials
+import Engine
+import Foundation
+import Logging
+import Server
+
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the engine headless over HTTP: webhooks in, the REST API, TheHive-compatible alert input.",
+        discussion: """
+            Serves on the same database as consoles and CLI runs. The config (default ~/.config/taser/serve.yaml) names the API keys (each acts as one analyst, with the same access as that analyst in the CLI), the webhook sources with their bearer token or HMAC signature, TheHive API keys and the body size limit; keys are named as secrets (${secret:NAME} from the secrets file, ${env:NAME}), never written in it. README's "taser serve" has the file's shape and the endpoints; GET /openapi.yaml describes them.
+
+            It prints "listening on http://HOST:PORT" when ready (--listen 127.0.0.1:0 takes a free port). SIGTERM or SIGINT stops it after answering the requests in flight.
+
+            Examples:
+              taser serve --listen 127.0.0.1:8080
+              taser serve --config /etc/taser/serve.yaml --secrets /etc/taser/secrets.yaml
+              curl -H "Authorization: Bearer $OKTA_HOOK" -H "Content-Type: application/json" \\
+                   --data-binary @event.json http://127.0.0.1:8080/ingest/okta
+            """)
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var source: QueryCommand.Source
+    @Option(help: ArgumentHelp("Where to listen: HOST:PORT (port 0 picks a free one). Default: the config's listen, else 127.0.0.1:8080.", valueName: "host:port"))
+    var listen: String?
+    @Option(help: ArgumentHelp("The serve config (default: ~/.config/taser/serve.yaml).", valueName: "file")) var config: String?
+    @Option(name: .customLong("mapping"), help: "A YAML mapping file for other JSON (repeat for more; ~/.config/taser/mappings/*.yaml are always read).")
+    var mappings: [String] = []
+    @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error.", valueName: "level")) var logLevel = "info"
+
+    func run() throws {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw CLIError("invalid --log-level '\(logLevel)'; use trace, debug, info, notice, warning or error")
+        }
+        let secretsPath = source.secrets ?? configDirectory() + "/secrets.yaml"
+        let secrets: Secrets
+        do {
+            secrets = FileManager.default.fileExists(atPath: secretsPath) || source.secrets != nil ? try Secrets.load(path: secretsPath) : Secrets()
+        } catch let problem as Secrets.Problem { throw CLIError(problem.description) }
+        let path = config ?? configDirectory() + "/serve.yaml"
+        let serveConfig: ServeConfig
+        do { serveConfig = try ServeConfig.load(path: path, secrets: secrets) } catch { throw CLIError(error.description) }
+        let text = listen ?? serveConfig.listen ?? "127.0.0.1:8080"
+        guard let address = ListenAddress(text) else {
+            throw CLIError("invalid listen address '\(text)'; write HOST:PORT, such as 127.0.0.1:8080 or [::1]:8080")
+        }
+        let positron = try source.load()
+        let engine = try global.engine()
+        let ingester = try engine.ingester(mappings: mappingFiles(mappings))
+
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "taser.serve")
+        logger.logLevel = level
+        let server: TaserServer
+        do {
+            server = try TaserServer(engine: engine, config: serveConfig, ingester: ingester, positron: positron, logger: logger)
+        } catch let problem as ServeConfig.Problem { throw CLIError(problem.description) }
+
+        // ArgumentParser runs commands synchronously; the server is async. The main thread waits
+        // while Swift's executors and the event loops do the work.
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var failure: (any Error)?
+        Task.detached {
+            do {
+                try await server.run(at: address) { host, port in
+                    let shown = host.contains(":") ? "[\(host)]" : host
+                    FileHandle.standardOutput.write(Data("listening on http://\(shown):\(port)\n".utf8))
+                }
+            } catch {
+                failure = error
+            }
+            done.signal()
+        }
+        done.wait()
+        if let failure { throw CLIError("serve stopped: \(server.redact(String(describing: failure)))") }
+        Output.note("taser serve: stopped")
+    }
+}
