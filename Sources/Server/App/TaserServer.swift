@@ -14,7 +14,7 @@ import ServiceLifecycle
 /// writer; SIGTERM or SIGINT stops it after the requests in flight are answered.
 ///
 /// Routes come from one builder per concern (`IngestRoutes`, `APIRoutes`, `TheHiveRoutes`,
-/// `HealthRoutes`); a new concern (Slack interactions, say) adds its own builder in `routes()`.
+/// `HealthRoutes`, `SlackRoutes`); a new concern adds its own builder in `routes()`.
 public final class TaserServer: Sendable {
     /// The engine as the OS login running serve: webhook input is not case-scoped.
     let engine: Engine
@@ -25,9 +25,14 @@ public final class TaserServer: Sendable {
     let logger: Logger
     /// Each API key's engine, acting as its analyst (never as admin).
     let analysts: [(key: String, engine: Engine)]
+    /// GLaDOS' button handler, when serve.yaml has `slack:`.
+    let slack: SlackInteractions?
 
-    public init(engine: Engine, config: ServeConfig, ingester: Ingester, positron: PositronConfig = .empty(), logger: Logger) throws {
+    public init(
+        engine: Engine, config: ServeConfig, ingester: Ingester, positron: PositronConfig = .empty(), slack: SlackInteractions? = nil, logger: Logger
+    ) throws {
         self.engine = engine
+        self.slack = slack
         self.config = config
         self.ingester = ingester
         self.positron = positron.withTaser(engine.store)
@@ -61,6 +66,7 @@ public final class TaserServer: Sendable {
         IngestRoutes(server: self).add(to: router)
         TheHiveRoutes(server: self).add(to: router)
         APIRoutes(server: self).add(to: router)
+        SlackRoutes(server: self).add(to: router)
         return router
     }
 

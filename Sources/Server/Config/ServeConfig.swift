@@ -18,6 +18,8 @@ import Yams
 ///         format: mapping-name        # optional: force a format
 ///     thehive:                        # POST /api/v1/alert and /api/alert
 ///       api_keys: ["${secret:hive_key}"]
+///     slack:                          # POST /slack/interactions (GLaDOS' buttons)
+///       signing_secret: "${secret:slack_signing_secret}"
 public struct ServeConfig: Sendable {
     public struct APIKey: Sendable {
         public var key: String
@@ -42,9 +44,11 @@ public struct ServeConfig: Sendable {
     public var apiKeys: [APIKey]
     public var sources: [String: Source]
     public var theHiveKeys: [String]
+    /// Slack's signing secret; no `slack:` section, no interactions endpoint.
+    public var slackSigningSecret: String?
     /// Every secret value the file resolved, for redacting any text before it is printed.
     public var secretValues: [String] {
-        apiKeys.map(\.key) + theHiveKeys + sources.values.map { s in
+        apiKeys.map(\.key) + theHiveKeys + (slackSigningSecret.map { [$0] } ?? []) + sources.values.map { s in
             switch s.auth {
             case .token(let t): t
             case .hmac(_, let secret, _): secret
@@ -79,9 +83,9 @@ public struct ServeConfig: Sendable {
         let root: Any?
         do { root = try Yams.load(yaml: text) } catch { throw Problem("\(file): not YAML: \(error)") }
         guard let map = (root ?? [String: Any]()) as? [String: Any] else {
-            throw Problem("\(file): expected a mapping with listen, max_body, api_keys, sources and thehive")
+            throw Problem("\(file): expected a mapping with listen, max_body, api_keys, sources, thehive and slack")
         }
-        let known = ["listen", "max_body", "api_keys", "sources", "thehive"]
+        let known = ["listen", "max_body", "api_keys", "sources", "thehive", "slack"]
         for key in map.keys where !known.contains(key) {
             throw Problem("\(file): unknown key '\(key)'; the keys are \(known.joined(separator: ", "))")
         }
@@ -138,6 +142,10 @@ public struct ServeConfig: Sendable {
                 throw Problem("\(file): thehive must be {api_keys: [\"${secret:NAME}\", ...]}")
             }
             for (n, key) in keys.enumerated() { config.theHiveKeys.append(try secret(key, at: "thehive.api_keys[\(n)]")) }
+        }
+        if let slack = map["slack"] {
+            guard let entry = slack as? [String: Any] else { throw Problem("\(file): slack must be {signing_secret: \"${secret:slack_signing_secret}\"}") }
+            config.slackSigningSecret = try secret(entry["signing_secret"], at: "slack.signing_secret")
         }
         return config
     }

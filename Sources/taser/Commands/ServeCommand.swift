@@ -1,4 +1,5 @@
 import ArgumentParser
+import Automation
 import Credentials
 import Engine
 import Foundation
@@ -11,6 +12,8 @@ struct ServeCommand: ParsableCommand {
         abstract: "Run the engine headless over HTTP: webhooks in, the REST API, TheHive-compatible alert input.",
         discussion: """
             Serves on the same database as consoles and CLI runs. The config (default ~/.config/taser/serve.yaml) names the API keys (each acts as one analyst, with the same access as that analyst in the CLI), the webhook sources with their bearer token or HMAC signature, TheHive API keys and the body size limit; keys are named as secrets (${secret:NAME} from the secrets file, ${env:NAME}), never written in it. README's "taser serve" has the file's shape and the endpoints; GET /openapi.yaml describes them.
+
+            Beside the HTTP server it runs what `taser sync run` does when a sync.yaml exists (--sync), the playbooks of `taser automation run` when there are any (--playbooks), and positron.yaml's enrichment rules for what comes in; with slack: in serve.yaml, POST /slack/interactions takes GLaDOS' buttons. Playbooks and Slack replies act on every team's cases, so they need the database owner to run serve.
 
             It prints "listening on http://HOST:PORT" when ready (--listen 127.0.0.1:0 takes a free port). SIGTERM or SIGINT stops it after answering the requests in flight.
 
@@ -28,6 +31,10 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("mapping"), help: "A YAML mapping file for other JSON (repeat for more; ~/.config/taser/mappings/*.yaml are always read).")
     var mappings: [String] = []
     @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error.", valueName: "level")) var logLevel = "info"
+    @Option(help: ArgumentHelp("The sync config whose endpoints get the outbox (default: ~/.config/taser/sync.yaml, when it exists).", valueName: "file"))
+    var sync: String?
+    @OptionGroup var playbooks: AutomationCommand.Source
+    @Option(help: ArgumentHelp("Time between playbook passes (15s, 1m).", valueName: "span")) var automationEvery = "15s"
 
     func run() throws {
         guard let level = Logger.Level(rawValue: logLevel) else {
@@ -46,8 +53,13 @@ struct ServeCommand: ParsableCommand {
             throw CLIError("invalid listen address '\(text)'; write HOST:PORT, such as 127.0.0.1:8080 or [::1]:8080")
         }
         let positron = try source.load()
+        let library = try playbooks.load()
+        guard let every = PlaybookDuration.milliseconds(automationEvery) else {
+            throw CLIError("--automation-every '\(automationEvery)' is not a span; write 15s or 1m")
+        }
         let engine = try global.engine()
         let ingester = try engine.ingester(mappings: mappingFiles(mappings))
+        let slack = try serveConfig.slackSigningSecret.map { try SlackInteractions(engine: engine, signingSecret: $0, library: library) }
 
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -58,8 +70,13 @@ struct ServeCommand: ParsableCommand {
         logger.logLevel = level
         let server: TaserServer
         do {
-            server = try TaserServer(engine: engine, config: serveConfig, ingester: ingester, positron: positron, logger: logger)
+            server = try TaserServer(engine: engine, config: serveConfig, ingester: ingester, positron: positron, slack: slack, logger: logger)
         } catch let problem as ServeConfig.Problem { throw CLIError(problem.description) }
+        let background = ServeBackground()
+        try background.startSync(engine, configPath: sync, secrets: secrets, logger: logger)
+        try background.startAutomation(engine, library: library, positron: positron, every: Double(every) / 1000, logger: logger)
+        background.startEnrichment(engine, positron: positron.withTaser(engine.store))
+        if !background.running.isEmpty { logger.info("running beside the server: \(background.running.joined(separator: ", "))") }
 
         // ArgumentParser runs commands synchronously; the server is async. The main thread waits
         // while Swift's executors and the event loops do the work.
@@ -77,6 +94,7 @@ struct ServeCommand: ParsableCommand {
             done.signal()
         }
         done.wait()
+        background.stop(logger: logger)
         if let failure { throw CLIError("serve stopped: \(server.redact(String(describing: failure)))") }
         Output.note("taser serve: stopped")
     }

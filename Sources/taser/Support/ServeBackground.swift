@@ -1,0 +1,86 @@
+import Automation
+import Credentials
+import Engine
+import Foundation
+import Logging
+import Positron
+import Sync
+
+/// What `taser serve` runs beside the HTTP server, each on a thread of its own (their work is
+/// SQLite and libcurl, which block): the outbox delivery when a sync.yaml exists, the
+/// playbooks when there are any, and enrichment when positron.yaml has rules. Each is the same
+/// code as its own command (`taser sync run`, `taser automation run`, `taser ingest`'s
+/// enrichment); what is not configured is said once in the log and left off.
+final class ServeBackground: @unchecked Sendable {
+    private var sync: SyncWorker?
+    private var enrichment: EnrichmentWorker?
+    private let automationStop = StopFlag()
+    private var automationThread: Thread?
+    private(set) var running: [String] = []
+
+    func startSync(_ engine: Engine, configPath: String?, secrets: Secrets, logger: Logger) throws {
+        let path = configPath ?? configDirectory() + "/sync.yaml"
+        guard configPath != nil || FileManager.default.fileExists(atPath: path) else {
+            logger.info("sync: no \(path); the outbox waits for `taser sync run` (or write one: `taser sync --help`)")
+            return
+        }
+        let config: SyncConfig
+        do { config = try SyncConfig.load(path: path, secrets: secrets) } catch { throw CLIError(error.description) }
+        let worker = engine.syncWorker(config: config, secrets: secrets)
+        worker.start(poll: 1)
+        sync = worker
+        running.append("sync (\(path))")
+    }
+
+    func startAutomation(_ engine: Engine, library: PlaybookLibrary, positron: PositronConfig, every: Double, logger: Logger) throws {
+        guard !library.playbooks.isEmpty else {
+            logger.info("automation: no playbooks in \(library.directory)")
+            return
+        }
+        let runner = try AutomationRunner(engine: engine, library: library, positron: positron)
+        let stop = automationStop
+        let thread = Thread {
+            runner.run(every: every, keepGoing: { !stop.isSet }) { result in
+                switch result {
+                case .success(let pass):
+                    for e in pass.errors { logger.warning("automation: \(e)") }
+                    if pass.stepsRun > 0 { logger.info("automation: \(pass.stepsRun) step(s), \(pass.jobsFinished) job(s) done, \(pass.jobsFailed) failed") }
+                case .failure(let error):
+                    logger.error("automation pass failed: \(error)")
+                }
+            }
+        }
+        thread.name = "taser-automation"
+        thread.start()
+        automationThread = thread
+        running.append("automation (\(library.playbooks.count) playbook\(library.playbooks.count == 1 ? "" : "s"))")
+    }
+
+    func startEnrichment(_ engine: Engine, positron: PositronConfig) {
+        guard !positron.enrichment.isEmpty else { return }
+        let worker = EnrichmentWorker(engine: engine, positron: positron, interval: 1)
+        worker.start()
+        enrichment = worker
+        running.append("enrichment")
+    }
+
+    /// After the server stopped: the delivery in hand finishes, the playbooks' pass ends,
+    /// enrichment catches up with what the server stored.
+    func stop(logger: Logger) {
+        sync?.stop()
+        automationStop.set()
+        if let enrichment {
+            let (pass, problems) = enrichment.finish()
+            for p in problems { logger.warning("enrichment: \(p)") }
+            logger.info("enrichment: \(pass.asked) queries, \(pass.answers) answers stored")
+        }
+    }
+}
+
+/// A flag one thread sets and another reads.
+final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
+}

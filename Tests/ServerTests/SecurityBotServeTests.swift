@@ -1,0 +1,168 @@
+import Crypto
+import Foundation
+import Testing
+
+/// The whole SecurityBot flow through `taser serve`, as it runs on the jump host: a webhook's
+/// sign-in from a new country raises an alert, the shipped playbook opens a case and asks the
+/// user, Sync posts the question to (a stand-in) Slack with its buttons, the user's signed click
+/// comes back to /slack/interactions, and the playbook assigns on-call and pages. Every part is
+/// real: the binary, the SQLite file, Positron over CSV tables, the delivery over HTTP.
+@Suite(.timeLimit(.minutes(5))) struct SecurityBotServeTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let signingSecret = "slack-signing-s3cret-5"
+    static let oktaToken = "okta-hook-token-6"
+
+    /// The stand-in Slack and webhook receiver of the Sync tests (Tests/SyncTests/Fixtures/remotes.py).
+    final class Remotes {
+        let process = Process()
+        let stdin = Pipe()
+        let port: Int
+
+        init() throws {
+            let out = Pipe()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", SecurityBotServeTests.root.appendingPathComponent("Tests/SyncTests/Fixtures/remotes.py").path]
+            process.standardInput = stdin
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            var line = Data()
+            while !line.contains(10) {
+                let chunk = out.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                line += chunk
+            }
+            port = try #require(Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+        }
+
+        deinit {
+            try? stdin.fileHandleForWriting.close()
+            process.waitUntilExit()
+        }
+
+        func received() throws -> [[String: Any]] {
+            let answer = try HTTPAnswer.exchange(port: port, method: "GET", path: "/_received", headers: [:], body: [])
+            return (try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [[String: Any]] ?? []
+        }
+
+        /// Polls what the stand-in received until one request satisfies `match`; far from any timeout.
+        func waitFor(_ what: String, _ match: ([String: Any]) -> Bool) throws -> [String: Any] {
+            let deadline = Date().addingTimeInterval(120)
+            while Date() < deadline {
+                if let hit = try received().first(where: match) { return hit }
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+            throw ServeProcess.Failure(description: "no \(what) arrived; received: \(try received())")
+        }
+    }
+
+    func click(caseID: Int, answer: String, by user: String, at time: Date = Date(), secret: String = signingSecret) -> (body: [UInt8], headers: [String: String]) {
+        let payload = """
+            {"type":"block_actions","user":{"id":"U0JDOE","username":"\(user)","name":"\(user)"},\
+            "actions":[{"type":"button","action_id":"securitybot.\(answer)","value":"case:\(caseID):\(answer)","block_id":"case:\(caseID)","action_ts":"1750000000.1"}]}
+            """
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let body = Array(("payload=" + payload.addingPercentEncoding(withAllowedCharacters: allowed)!).utf8)
+        let stamp = String(Int(time.timeIntervalSince1970))
+        let mac = HMAC<SHA256>.authenticationCode(for: Array("v0:\(stamp):".utf8) + body, using: SymmetricKey(data: Array(secret.utf8)))
+        return (body, [
+            "X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": "v0=" + mac.map { String(format: "%02x", $0) }.joined(),
+            "Content-Type": "application/x-www-form-urlencoded",
+        ])
+    }
+
+    @Test func aNewCountrySignInIsAskedOnSlackAndADenialPagesOnCall() throws {
+        let scratch = Scratch()
+        let remotes = try Remotes()
+        let db = scratch.file("t.db")
+        for args in [
+            ["team", "add", "soc"],
+            ["rules", "add", "sso-new-location-then-duo-failures", "--enable",
+             "(1 SSO login from a new location) IN 1 hour WITH username IN COMMON SEVERITY critical TEAM soc"],
+        ] {
+            let r = try taser(["--db", db] + args)
+            try #require(r.status == 0, "taser \(args.joined(separator: " ")): \(r.stderr)")
+        }
+        _ = try scratch.write("hr.csv", "login,name,email,manager_login\njane.doe,Jane Doe,jdoe@acme.example,mboss\nmboss,Mary Boss,mary@acme.example,\n")
+        _ = try scratch.write("oncall.csv", "team,user\nsoc,olivia.oncall\n")
+        let positron = try scratch.write("positron.yaml", """
+            plugins:
+              - { name: hr, type: table, file: hr.csv, queries: { USER_MANAGER: { key: login, answer: { manager: manager_login } }, USER_INFO: { key: login, answer: { email: email, name: name } } } }
+              - { name: rota, type: table, file: oncall.csv, queries: { ONCALL_FOR_TEAM: { key: team, answer: { user: user } } } }
+            """)
+        try FileManager.default.createDirectory(atPath: scratch.file("playbooks"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            atPath: Self.root.appendingPathComponent("Playbooks/securitybot.yaml").path, toPath: scratch.file("playbooks/securitybot.yaml"))
+        let sync = try scratch.write("sync.yaml", """
+            endpoints:
+              slack: { type: slack, url: "http://127.0.0.1:\(remotes.port)/slack/api", token: "${secret:slack_bot}", channel: "#soc", events: [slack.ask] }
+              pager: { type: webhook, url: "http://127.0.0.1:\(remotes.port)/hook/pager", hmac_secret: "${secret:hook_key}", events: [page] }
+            """)
+        let secrets = try scratch.write("secrets.yaml", """
+            slack_bot: xoxb-slack-s3cret-2
+            hook_key: hook-s3cret-4
+            slack_signing_secret: \(Self.signingSecret)
+            okta_hook: \(Self.oktaToken)
+            """)
+        let config = try scratch.write("serve.yaml", """
+            sources: { okta: { token: "${secret:okta_hook}" } }
+            slack: { signing_secret: "${secret:slack_signing_secret}" }
+            """)
+        let common = ["--db", db, "--secrets", secrets, "--positron", positron, "--playbooks", scratch.file("playbooks")]
+        // A playbook starts with the alerts after its first pass: make that pass now.
+        let first = try taser(["automation", "run", "--once"] + common)
+        try #require(first.status == 0, "\(first.stderr)")
+
+        let server = try ServeProcess(common + ["--config", config, "--sync", sync, "--automation-every", "1s"], in: scratch)
+        let okta = try String(contentsOf: Self.root.appendingPathComponent("Tests/AlertEngineTests/Fixtures/okta.json"), encoding: .utf8)
+        let ingested = try server.post("/ingest/okta", json: okta, headers: ["Authorization": "Bearer \(Self.oktaToken)"])
+        #expect(ingested.status == 202, "\(ingested.text)")
+
+        // The question reaches Slack as a DM to Jane with the two buttons carrying the case.
+        let question = try remotes.waitFor("Slack question") { r in
+            (r["path"] as? String)?.hasSuffix("chat.postMessage") == true && "\(r["body"] ?? "")".contains("case:1:deny")
+        }
+        let body = try #require(question["body"] as? [String: Any])
+        #expect(body["channel"] as? String == "U0JDOE")
+        #expect("\(body["blocks"] ?? "")".contains("securitybot.confirm"))
+
+        // A forged, an old and then the real click; the real one again is a replay.
+        let forged = click(caseID: 1, answer: "deny", by: "jane.doe", secret: "not-the-secret")
+        #expect(try server.request("POST", "/slack/interactions", headers: forged.headers, body: forged.body).status == 401)
+        let old = click(caseID: 1, answer: "deny", by: "jane.doe", at: Date().addingTimeInterval(-600))
+        #expect(try server.request("POST", "/slack/interactions", headers: old.headers, body: old.body).status == 401)
+        let real = click(caseID: 1, answer: "deny", by: "jane.doe")
+        let answered = try server.request("POST", "/slack/interactions", headers: real.headers, body: real.body)
+        #expect(answered.status == 200, "\(answered.text)")
+        #expect(try server.request("POST", "/slack/interactions", headers: real.headers, body: real.body).status == 409)
+
+        // The denial pages on-call through the pager webhook, signed.
+        let page = try remotes.waitFor("page") { r in (r["path"] as? String) == "/hook/pager" }
+        #expect(page["signature_ok"] as? Bool == true)
+        let message = try #require(page["body"] as? [String: Any])
+        #expect(message["event"] as? String == "page")
+        #expect((message["payload"] as? [String: Any])?["oncall"] as? String == "olivia.oncall")
+
+        let shown = try taser(["--db", db, "case", "show", "1"])
+        #expect(shown.stdout.contains("owner: olivia.oncall"), "\(shown.stdout)")
+        #expect(shown.stdout.contains("account-takeover-suspected"))
+        #expect(shown.stdout.contains("jane.doe (user) says it was not"), "\(shown.stdout)")
+        #expect(server.stop() == 0)
+        for secret in [Self.signingSecret, Self.oktaToken, "xoxb-slack-s3cret-2", "hook-s3cret-4"] {
+            #expect(!server.log.contains(secret))
+        }
+    }
+
+    @Test func withoutASlackSectionTheEndpointDoesNotExist() throws {
+        let scratch = Scratch()
+        let db = scratch.file("t.db")
+        try #require(try taser(["--db", db, "team", "add", "soc"]).status == 0)
+        let config = try scratch.write("serve.yaml", "sources: { okta: { token: \"${env:OKTA}\" } }\n")
+        let server = try ServeProcess(["--db", db, "--config", config], env: ["OKTA": Self.oktaToken], in: scratch)
+        let c = click(caseID: 1, answer: "deny", by: "jane.doe")
+        let answer = try server.request("POST", "/slack/interactions", headers: c.headers, body: c.body)
+        #expect(answer.status == 404 && answer.text.contains("slack:"), "\(answer.text)")
+        #expect(server.stop() == 0)
+    }
+}
