@@ -93,6 +93,11 @@ import Testing
         #expect(otherType.status == 201)
         #expect(server.stop() == 0)
         #expect(jsonLines(try taser(["--db", db, "signals", "--json"]).stdout).count == 2)
+        // Each is an alert in the queue at once (they were alerts where they came from); the
+        // conflict made none.
+        let alerts = jsonLines(try taser(["--db", db, "alert", "list", "--json"]).stdout)
+        #expect(alerts.count == 2 && alerts.allSatisfy { $0["rule"] as? String == "thehive" && $0["severity"] as? String == "high" }, "\(alerts)")
+        #expect(alerts.contains { $0["title"] as? String == "Impossible travel for jdoe" })
     }
 
     @Test func errorsComeInTheHivesShape() throws {

@@ -11,13 +11,18 @@ extension Engine {
     public static let defaultLateness: Int64 = 6 * 3_600_000
 
     /// The pipeline with the built-in formats and the given mapping files (which take
-    /// precedence for the JSON they match), running the enabled rules over every batch.
+    /// precedence for the JSON they match), running the enabled rules over every batch; alerts
+    /// sent in TheHive's shape become alerts as they are stored.
     public func ingester(mappings: [String] = [], lateness: Int64 = Engine.defaultLateness) throws -> Ingester {
         let formats = try mappings.map { try MappingFormat.load(path: $0) }
         let ingester = Ingester(store: store, formats: .builtIn(mappings: formats))
-        if let live = try liveCorrelation(lateness: lateness) {
-            let clock = self.clock
-            ingester.afterBatch = { tx, signals, ids in try live.run(tx, signals, ids, at: clock()) }
+        let live = try liveCorrelation(lateness: lateness)
+        let clock = self.clock
+        ingester.afterBatch = { tx, signals, ids in
+            let now = clock()
+            var outcome = try live?.run(tx, signals, ids, at: now) ?? BatchOutcome()
+            outcome.alertsCreated += try Engine.raiseTheHiveAlerts(tx, signals, ids, at: now)
+            return outcome
         }
         return ingester
     }
