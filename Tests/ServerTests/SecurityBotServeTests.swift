@@ -165,4 +165,43 @@ import Testing
         #expect(answer.status == 404 && answer.text.contains("slack:"), "\(answer.text)")
         #expect(server.stop() == 0)
     }
+
+    /// A delivery in flight when serve is killed -9 is sent again by the next serve, with the
+    /// same idempotency key; nothing is lost.
+    @Test func aKill9WithADeliveryInFlightLosesNothing() throws {
+        let scratch = Scratch()
+        let remotes = try Remotes()
+        let db = scratch.file("t.db")
+        try #require(try taser(["--db", db, "team", "add", "soc"]).status == 0)
+        let sync = try scratch.write("sync.yaml", """
+            defaults: { timeout: 60s }
+            endpoints:
+              hook: { type: webhook, url: "http://127.0.0.1:\(remotes.port)/hook/all", hmac_secret: "${secret:hook_key}", events: [case.created] }
+            """)
+        let secrets = try scratch.write("secrets.yaml", "hook_key: hook-s3cret-4\nokta_hook: \(Self.oktaToken)\n")
+        let config = try scratch.write("serve.yaml", "sources: { okta: { token: \"${secret:okta_hook}\" } }\n")
+        let args = ["--db", db, "--secrets", secrets, "--config", config, "--sync", sync]
+        // The first delivery hangs at the receiver.
+        _ = try HTTPAnswer.exchange(port: remotes.port, method: "POST", path: "/_fault", headers: [:], body: Array(#"{"prefix": "/hook", "delay": 60, "times": 1}"#.utf8))
+        let first = try ServeProcess(args, in: scratch)
+        try #require(try taser(["--db", db, "case", "new", "--title", "Delivered once killed"]).status == 0)
+        let hung = try remotes.waitFor("the first attempt") { ($0["path"] as? String) == "/hook/all" }
+        let key = try #require((hung["headers"] as? [String: Any])?["idempotency-key"] as? String)
+        #expect(first.stop(SIGKILL) == 128 + SIGKILL)
+
+        let second = try ServeProcess(args, in: scratch)
+        let deadline = Date().addingTimeInterval(120)
+        var attempts: [[String: Any]] = []
+        while Date() < deadline {
+            attempts = try remotes.received().filter { ($0["path"] as? String) == "/hook/all" }
+            if attempts.count >= 2, attempts.last?["status"] as? Int == 200 { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        #expect(attempts.count >= 2, "\(attempts)")
+        #expect(attempts.allSatisfy { ($0["headers"] as? [String: Any])?["idempotency-key"] as? String == key })
+        #expect(((attempts.last?["body"] as? [String: Any])?["event"] as? String) == "case.created")
+        #expect(second.stop() == 0)
+        let status = try taser(["--db", db, "sync", "status", "--json"])
+        #expect(status.stdout.contains(#""delivered":1"#) && !status.stdout.contains(#""kind":"dead""#), "\(status.stdout)")
+    }
 }
