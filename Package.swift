@@ -120,7 +120,7 @@ let package = Package(
             name: "PositronTests", dependencies: ["Positron", "Credentials", "Model", "Store"], resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "AutomationTests", dependencies: ["Automation", "Model"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Engine", "Model", "Store", "Positron"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Engine", "Model", "Store", "Positron", "Sync", "Credentials"]),
         .testTarget(
             name: "SyncTests", dependencies: ["Sync", "Engine", "Credentials", "Model", "Store"], resources: [.copy("Fixtures")]
         ),

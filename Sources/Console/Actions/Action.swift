@@ -6,7 +6,7 @@ public struct ActionInfo: Hashable, Sendable {
     public var name: String
     /// What the `?` overlay and the hint bar say: "Promote to a new case".
     public var title: String
-    /// Where it applies: `global`, `list`, `queue`, `alert`, `case`, `pivot`, `rules`, `editor`, `prompt`.
+    /// Where it applies: `global`, `list`, `queue`, `alert`, `case`, `pivot`, `rules`, `sync`, `editor`, `prompt`.
     public var context: String
     /// Asks for confirmation first (close, merge).
     public var dangerous: Bool

@@ -13,6 +13,7 @@ public enum Registry {
         ActionInfo("pane.cases", "Case list", context: "global"),
         ActionInfo("pane.rules", "Rules and the simulator", context: "global"),
         ActionInfo("pane.positron", "Positron prompt: ask a query about the artifact you are on", context: "global"),
+        ActionInfo("pane.sync", "Sync: the outbox per endpoint, dead letters and retries", context: "global"),
         // Any list
         ActionInfo("move.down", "Down one row", context: "list"),
         ActionInfo("move.up", "Up one row", context: "list"),
@@ -58,6 +59,9 @@ public enum Registry {
         ActionInfo("positron.history.next", "The query asked after (history)", context: "positron"),
         ActionInfo("positron.scroll.down", "Scroll the answers down", context: "positron"),
         ActionInfo("positron.scroll.up", "Scroll the answers up", context: "positron"),
+        // The Sync pane (the outbox): Enter opens the case or alert a delivery is about.
+        ActionInfo("sync.retry", "Retry the dead letter under the cursor", context: "sync", hint: true),
+        ActionInfo("sync.retry-all", "Retry every dead letter", context: "sync", dangerous: true, hint: true),
         // Text editing (the note editor, the rule editor, prompts)
         ActionInfo("editor.save", "Save", context: "editor", hint: true),
         ActionInfo("editor.cancel", "Cancel", context: "editor", hint: true),
@@ -66,5 +70,5 @@ public enum Registry {
     public static func action(named name: String) -> ActionInfo? { actions.first { $0.name == name } }
 
     /// Contexts in the order the `?` overlay lists them.
-    public static let contexts = ["global", "list", "queue", "alert", "case", "pivot", "rules", "positron", "editor"]
+    public static let contexts = ["global", "list", "queue", "alert", "case", "pivot", "rules", "sync", "positron", "editor"]
 }

@@ -35,10 +35,21 @@ extension App {
 
     private func renderStatus(into grid: inout Grid, _ area: Rect) {
         grid.fill(area, .status)
+        // Dead letters, at the right end on every pane but Sync's own (which lists them), so
+        // they are noticed; the message or the pane's line gets the rest of the bar.
+        var room = area.width
+        if deadLetters > 0, !(top is SyncPane) {
+            let warning = " sync: \(deadLetters) dead "
+            let width = CellWidth.of(warning)
+            if width + 12 <= area.width {
+                grid.put(warning, x: area.width - width, y: area.y, role: .error)
+                room -= width + 1
+            }
+        }
         if let message {
-            grid.put(" " + message.text, x: 0, y: area.y, width: area.width, role: message.isError ? .error : .status)
+            grid.put(" " + message.text, x: 0, y: area.y, width: room, role: message.isError ? .error : .status)
         } else {
-            grid.put(" " + top.status, x: 0, y: area.y, width: area.width, role: .status)
+            grid.put(" " + top.status, x: 0, y: area.y, width: room, role: .status)
         }
     }
 

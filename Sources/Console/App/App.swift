@@ -20,6 +20,9 @@ public final class App: ConsoleModel {
     let positron: ConsolePositron
     var positronPane: PositronPane?
     private var stamp: String
+    /// Dead letters in the outbox, counted when the database changes: the status bar warns of
+    /// them on every pane, so an analyst notices without opening the Sync pane.
+    var deadLetters = 0
 
     /// What keys go to, besides the panes.
     enum Mode {
@@ -38,6 +41,7 @@ public final class App: ConsoleModel {
         self.positron = positron
         stamp = engine.store.changeStamp()
         panes = [try QueuePane(engine: engine)]
+        refreshDeadLetters()
         // Positron's first: `taser config check`, which the "and more" points to, explains the others.
         let problems = (positron.problem.map { ["Positron runs without your positron.yaml: \($0)"] } ?? []) + problems
         if let first = problems.first {
@@ -51,6 +55,11 @@ public final class App: ConsoleModel {
     func push(_ pane: Pane) { panes.append(pane) }
 
     func say(_ text: String) { message = (text, false) }
+
+    /// One count over an index; a database without the outbox tables yet counts none.
+    func refreshDeadLetters() {
+        deadLetters = (try? engine.deadDeliveryCount()) ?? 0
+    }
 
     // MARK: ConsoleModel
 
@@ -70,6 +79,7 @@ public final class App: ConsoleModel {
         if changed {
             stamp = now
             for pane in panes { try? pane.reload() }
+            refreshDeadLetters()
         }
         // The queue's count waits for a pause, so typing a filter stays quick.
         let counted = (top as? QueuePane)?.countIfStale() ?? false
@@ -198,6 +208,10 @@ public final class App: ConsoleModel {
         case "pane.cases": push(try CaseListPane(engine: engine))
         case "pane.rules": push(try RulesPane(engine: engine))
         case "pane.positron": openPositron()
+        case "pane.sync":
+            // One Sync pane on the stack: from another pane, back to it fresh.
+            if let i = panes.firstIndex(where: { $0 is SyncPane }) { panes.removeSubrange(i...) }
+            push(try SyncPane(engine: engine))
         case "artifact.ask":
             guard let artifact = (top as? LinesPane)?.currentArtifact else {
                 message = ("no artifact under the cursor: open an alert or a case and move to one of its artifacts", true)

@@ -25,9 +25,14 @@ extension Engine {
         try read { tx in
             SyncStatus(
                 endpoints: try tx.deliveryTallies(), dead: try tx.deliveries(status: .dead, limit: limit),
-                retrying: try tx.deliveries(status: .pending, limit: limit).filter { $0.lastError != nil },
+                retrying: try tx.deliveries(status: .pending, failed: true, limit: limit),
                 unrouted: try tx.unroutedCount())
         }
+    }
+
+    /// The dead letters' count alone: what the console's status bar warns with.
+    public func deadDeliveryCount() throws -> Int {
+        try read { tx in try tx.deadDeliveryCount() }
     }
 
     /// Dead deliveries back in the queue, due now. Every id must be a dead delivery (as

@@ -61,7 +61,10 @@ public struct DeliveryRecord: Sendable {
 /// Counts per endpoint.
 public struct EndpointTally: Sendable, Equatable {
     public var endpoint: String
+    /// Not delivered yet, the retrying ones included.
     public var pending: Int
+    /// Of the pending, those that failed at least once and wait for their next attempt.
+    public var retrying: Int
     public var delivered: Int
     public var dead: Int
 }
@@ -216,21 +219,31 @@ extension Tx {
         try Row.fetchAll(
             db,
             sql: """
-                SELECT endpoint, sum(status = 'pending') AS pending, sum(status = 'delivered') AS delivered, sum(status = 'dead') AS dead
+                SELECT endpoint, sum(status = 'pending') AS pending, sum(status = 'pending' AND last_error IS NOT NULL) AS retrying,
+                       sum(status = 'delivered') AS delivered, sum(status = 'dead') AS dead
                 FROM outbox_deliveries GROUP BY endpoint ORDER BY endpoint
                 """
-        ).map { EndpointTally(endpoint: $0["endpoint"], pending: $0["pending"], delivered: $0["delivered"], dead: $0["dead"]) }
+        ).map {
+            EndpointTally(endpoint: $0["endpoint"], pending: $0["pending"], retrying: $0["retrying"], delivered: $0["delivered"], dead: $0["dead"])
+        }
     }
 
-    /// Deliveries in a state, oldest first.
-    public func deliveries(status: DeliveryStatus, limit: Int = 1000) throws -> [DeliveryRecord] {
+    /// How many dead letters there are: one count over the (status, next_attempt_at) index, cheap
+    /// enough for the console to run whenever the database changes.
+    public func deadDeliveryCount() throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox_deliveries WHERE status = 'dead'") ?? 0
+    }
+
+    /// Deliveries in a state, oldest first; with `failed`, only those with an error (the pending
+    /// ones waiting for a retry, not the thousands that were never tried yet).
+    public func deliveries(status: DeliveryStatus, failed: Bool = false, limit: Int = 1000) throws -> [DeliveryRecord] {
         try Row.fetchAll(
             db,
             sql: """
                 SELECT d.id, d.outbox_id, d.endpoint, d.entity_type, d.entity_id, o.event, d.status, d.attempts, d.next_attempt_at,
                        d.last_error, d.delivered_at, o.created_at
                 FROM outbox_deliveries d JOIN outbox o ON o.id = d.outbox_id
-                WHERE d.status = ? ORDER BY d.outbox_id, d.endpoint LIMIT ?
+                WHERE d.status = ?\(failed ? " AND d.last_error IS NOT NULL" : "") ORDER BY d.outbox_id, d.endpoint LIMIT ?
                 """, arguments: [status.rawValue, limit]
         ).map { row in
             DeliveryRecord(

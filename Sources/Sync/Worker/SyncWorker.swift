@@ -169,12 +169,18 @@ public final class SyncWorker: Sendable {
         } catch {
             outcome = .retry(secrets.redact("endpoint \(d.endpoint): \(error)"), after: nil)
         }
-        try record(d, outcome, policy: settings.policy)
-        return outcome
+        return try record(d, outcome, policy: settings.policy)
     }
 
-    private func record(_ d: ClaimedDelivery, _ outcome: DeliveryOutcome, policy: RetryPolicy) throws {
+    /// Records the outcome and returns it as recorded: a retry past `max_attempts` is dead, and
+    /// the pass must count it so.
+    @discardableResult
+    private func record(_ d: ClaimedDelivery, _ outcome: DeliveryOutcome, policy: RetryPolicy) throws -> DeliveryOutcome {
         let now = clock()
+        var outcome = outcome
+        if case .retry(let why, _) = outcome, d.attempt >= policy.maxAttempts {
+            outcome = .dead("\(why) (gave up after \(d.attempt) attempts)")
+        }
         try store.write { tx in
             switch outcome {
             case .delivered:
@@ -182,16 +188,12 @@ public final class SyncWorker: Sendable {
             case .dead(let why):
                 try tx.recordDelivery(d.id, owner: owner, status: .dead, error: why, nextAttempt: nil, at: now)
             case .retry(let why, let after):
-                if d.attempt >= policy.maxAttempts {
-                    try tx.recordDelivery(
-                        d.id, owner: owner, status: .dead, error: "\(why) (gave up after \(d.attempt) attempts)", nextAttempt: nil, at: now)
-                } else {
-                    let wait = after ?? policy.delay(afterAttempt: d.attempt)
-                    try tx.recordDelivery(
-                        d.id, owner: owner, status: .pending, error: why, nextAttempt: Timestamp(ms: now.ms + Int64(wait * 1000)), at: now)
-                }
+                let wait = after ?? policy.delay(afterAttempt: d.attempt)
+                try tx.recordDelivery(
+                    d.id, owner: owner, status: .pending, error: why, nextAttempt: Timestamp(ms: now.ms + Int64(wait * 1000)), at: now)
             }
         }
+        return outcome
     }
 }
 

@@ -40,12 +40,13 @@ struct KeysCommand: ParsableCommand {
     /// What each context means to the analyst, for headings.
     static let contextTitles = [
         "global": "Everywhere",
-        "list": "Any list, inside the queue, cases, an alert, pivots and rules",
+        "list": "Any list, inside the queue, cases, an alert, pivots, rules and sync",
         "queue": "The alert queue",
         "alert": "An alert's detail",
         "case": "A case",
         "pivot": "Pivot results",
         "rules": "Rules",
+        "sync": "The Sync pane (the outbox: dead letters and retries)",
         "positron": "The Positron prompt (printable keys are the query being typed)",
         "editor": "Text editing, in notes, the rule editor and prompts",
     ]

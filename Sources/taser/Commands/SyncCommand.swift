@@ -97,14 +97,16 @@ struct SyncCommand: ParsableCommand {
             if json {
                 var lines: [JSONValue] = status.endpoints.map { t in
                     ["kind": "endpoint", "endpoint": .string(t.endpoint), "pending": .int(Int64(t.pending)),
-                     "delivered": .int(Int64(t.delivered)), "dead": .int(Int64(t.dead))]
+                     "retrying": .int(Int64(t.retrying)), "delivered": .int(Int64(t.delivered)), "dead": .int(Int64(t.dead))]
                 }
                 if status.unrouted > 0 { lines.append(["kind": "unrouted", "messages": .int(Int64(status.unrouted))]) }
                 lines += status.dead.map { SyncCommand.json($0, kind: "dead") } + status.retrying.map { SyncCommand.json($0, kind: "retrying") }
                 return Output.jsonLines(lines)
             }
             if status.endpoints.isEmpty && status.unrouted == 0 { return Output.line("the outbox is empty") }
-            Output.table(["ENDPOINT", "PENDING", "DELIVERED", "DEAD"], status.endpoints.map { [$0.endpoint, "\($0.pending)", "\($0.delivered)", "\($0.dead)"] })
+            Output.table(["ENDPOINT", "PENDING", "RETRYING", "DELIVERED", "DEAD"], status.endpoints.map {
+                [$0.endpoint, "\($0.pending)", "\($0.retrying)", "\($0.delivered)", "\($0.dead)"]
+            })
             if status.unrouted > 0 { Output.line("\(status.unrouted) message\(status.unrouted == 1 ? "" : "s") not routed yet (the next `taser sync run` routes them)") }
             for (title, rows) in [("Dead letters (taser sync retry ID):", status.dead), ("Waiting for a retry:", status.retrying)] where !rows.isEmpty {
                 Output.line()
