@@ -62,17 +62,19 @@ struct IngestRoutes {
             try await server.quarantine(body, source: quarantineSource, origin: name, reason: reason)
             throw Refusal(.unsupportedMediaType, "unsupported_media_type", reason, extra: ["quarantined": 1])
         }
-        if kind == .json, let reason = IngestRoutes.malformedJSON(body) {
-            let message = "the body is not JSON or NDJSON: \(reason)"
-            try await server.quarantine(body, source: quarantineSource, origin: name, reason: message)
-            throw Refusal(.badRequest, "malformed_json", message, extra: ["quarantined": 1])
-        }
         let format = request.uri.queryParameters.get("format") ?? source.format
         let prepared: PreparedInput
         do {
             prepared = try server.ingester.prepareInput(body, source: quarantineSource, name: name, format: format, hint: kind.hint)
         } catch let error as IngestError {
             throw Refusal(.badRequest, "unknown_format", error.description)
+        }
+        // Only a body with rejected records can be malformed: parsing every body twice would
+        // cost the common case what only the broken one needs.
+        if kind == .json, prepared.rejected > 0, let reason = IngestRoutes.malformedJSON(body) {
+            let message = "the body is not JSON or NDJSON: \(reason)"
+            try await server.quarantine(body, source: quarantineSource, origin: name, reason: message)
+            throw Refusal(.badRequest, "malformed_json", message, extra: ["quarantined": 1])
         }
         let outcome = try await server.queue.submit(prepared)
         let s = outcome.summary
