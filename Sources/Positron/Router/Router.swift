@@ -28,6 +28,25 @@ public struct QueryResult: Sendable {
     public var answers: [MergedAnswer]
     public var outcomes: [PluginOutcome]
     public var cached: Bool
+
+    /// The one JSON form of an answer, for `taser query --json` and the REST API alike.
+    public var json: JSONValue {
+        .object([
+            "query": .string(query.name), "value": .string(value), "cached": .bool(cached),
+            "answers": .array(answers.map { a in
+                .object(["fields": .object(a.fields.mapValues { .string($0) }), "plugins": .array(a.plugins.map { .string($0) })])
+            }),
+            "plugins": .array(outcomes.map { o in
+                var f: [String: JSONValue] = ["plugin": .string(o.plugin), "seconds": .double(o.seconds)]
+                switch o.result {
+                case .answered(let n): f["answers"] = .int(Int64(n))
+                case .failed(let why): f["error"] = .string(why)
+                case .timedOut: f["error"] = "timed out"
+                }
+                return .object(f)
+            }),
+        ])
+    }
 }
 
 /// Sends a query to every plugin that answers it, at once, each with its own timeout; ranks and

@@ -24,22 +24,4 @@ enum APIJSON {
             "list": .array(r.alerts.map(alert)),
         ])
     }
-
-    static func query(_ r: QueryResult) -> JSONValue {
-        .object([
-            "query": .string(r.query.name), "value": .string(r.value), "cached": .bool(r.cached),
-            "answers": .array(r.answers.map { a in
-                .object(["fields": .object(a.fields.mapValues { .string($0) }), "plugins": .array(a.plugins.map { .string($0) })])
-            }),
-            "plugins": .array(r.outcomes.map { o in
-                var f: [String: JSONValue] = ["plugin": .string(o.plugin), "seconds": .double(o.seconds)]
-                switch o.result {
-                case .answered(let n): f["answers"] = .int(Int64(n))
-                case .failed(let why): f["error"] = .string(why)
-                case .timedOut: f["error"] = "timed out"
-                }
-                return .object(f)
-            }),
-        ])
-    }
 }

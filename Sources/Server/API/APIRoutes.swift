@@ -41,7 +41,7 @@ struct APIRoutes {
         api.get("query/:name/:value") { request, context in
             await asAnalyst(request) { engine in
                 let result = try engine.query(context.parameters.get("name") ?? "", context.parameters.get("value") ?? "", with: server.positron)
-                return Reply.json(APIJSON.query(result))
+                return Reply.json(result.json)
             }
         }
         api.get("rules") { request, _ in

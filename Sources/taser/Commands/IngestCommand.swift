@@ -149,11 +149,7 @@ struct IngestCommand: ParsableCommand {
     /// Polls each configured source: once with --once, else on each one's schedule until stopped.
     /// A failing poller is reported and retried next cycle; the others go on.
     func runPollers(_ path: String, ingester: Ingester) throws {
-        let secretsPath = source.secrets ?? configDirectory() + "/secrets.yaml"
-        let store: Secrets
-        do {
-            store = FileManager.default.fileExists(atPath: secretsPath) || source.secrets != nil ? try Secrets.load(path: secretsPath) : Secrets()
-        } catch let problem as Secrets.Problem { throw CLIError(problem.description) }
+        let store = try SecretsFile.load(source.secrets)
         let pollers: [Poller]
         do {
             pollers = try PollerConfig.load(path: path, secrets: store).map { Poller(config: $0, ingester: ingester, secrets: store) }

@@ -32,11 +32,7 @@ struct QueryCommand: ParsableCommand {
         /// the built-in catalog, no plugins).
         static func load(positron: String?, secrets: String?) throws -> PositronConfig {
             let dir = configDirectory()
-            let secretsPath = secrets ?? dir + "/secrets.yaml"
-            let store: Secrets
-            do {
-                store = FileManager.default.fileExists(atPath: secretsPath) || secrets != nil ? try Secrets.load(path: secretsPath) : Secrets()
-            } catch let problem as Secrets.Problem { throw CLIError(problem.description) }
+            let store = try SecretsFile.load(secrets)
             let path = positron ?? dir + "/positron.yaml"
             guard positron != nil || FileManager.default.fileExists(atPath: path) else { return PositronConfig.empty() }
             do { return try PositronConfig.load(path: path, secrets: store) } catch { throw CLIError(error.description) }
@@ -68,7 +64,7 @@ struct QueryCommand: ParsableCommand {
             let result: QueryResult
             let engine = try global.engine()
             do { result = try engine.query(name, value, with: config.withTaser(engine.store)) } catch let e as PositronError { throw CLIError(e.description) }
-            if json { return Output.jsonLines([QueryCommand.json(result)]) }
+            if json { return Output.jsonLines([result.json]) }
             if result.answers.isEmpty {
                 Output.line("no answers to \(result.query.name) \(result.value)")
             } else {
@@ -114,24 +110,6 @@ struct QueryCommand: ParsableCommand {
                 [Output.when($0.time), $0.analyst, $0.query, $0.input, $0.allowed ? "yes" : "NO", String($0.answers), $0.plugins]
             })
         }
-    }
-
-    static func json(_ r: QueryResult) -> JSONValue {
-        .object([
-            "query": .string(r.query.name), "value": .string(r.value), "cached": .bool(r.cached),
-            "answers": .array(r.answers.map { a in
-                .object(["fields": .object(a.fields.mapValues { .string($0) }), "plugins": .array(a.plugins.map { .string($0) })])
-            }),
-            "plugins": .array(r.outcomes.map { o in
-                var f: [String: JSONValue] = ["plugin": .string(o.plugin), "seconds": .double(o.seconds)]
-                switch o.result {
-                case .answered(let n): f["answers"] = .int(Int64(n))
-                case .failed(let why): f["error"] = .string(why)
-                case .timedOut: f["error"] = "timed out"
-                }
-                return .object(f)
-            }),
-        ])
     }
 }
 

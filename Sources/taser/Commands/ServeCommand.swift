@@ -40,11 +40,7 @@ struct ServeCommand: ParsableCommand {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw CLIError("invalid --log-level '\(logLevel)'; use trace, debug, info, notice, warning or error")
         }
-        let secretsPath = source.secrets ?? configDirectory() + "/secrets.yaml"
-        let secrets: Secrets
-        do {
-            secrets = FileManager.default.fileExists(atPath: secretsPath) || source.secrets != nil ? try Secrets.load(path: secretsPath) : Secrets()
-        } catch let problem as Secrets.Problem { throw CLIError(problem.description) }
+        let secrets = try SecretsFile.load(source.secrets)
         let path = config ?? configDirectory() + "/serve.yaml"
         let serveConfig: ServeConfig
         do { serveConfig = try ServeConfig.load(path: path, secrets: secrets) } catch { throw CLIError(error.description) }

@@ -33,11 +33,7 @@ struct SyncCommand: ParsableCommand {
 
         func load() throws -> (SyncConfig, Secrets) {
             let dir = configDirectory()
-            let secretsPath = secrets ?? dir + "/secrets.yaml"
-            let store: Secrets
-            do {
-                store = FileManager.default.fileExists(atPath: secretsPath) || secrets != nil ? try Secrets.load(path: secretsPath) : Secrets()
-            } catch let problem as Secrets.Problem { throw CLIError(problem.description) }
+            let store = try secretsFile.load()
             let path = config ?? dir + "/sync.yaml"
             guard config != nil || FileManager.default.fileExists(atPath: path) else {
                 throw CLIError("no sync config at \(path); write one (see `taser sync --help`) or pass --config FILE")

@@ -1,3 +1,4 @@
+import Credentials
 import AlertEngine
 import ArgumentParser
 import Engine
@@ -100,4 +101,15 @@ func mappingKinds() -> [SignalKind] {
 struct SecretsFile: ParsableArguments {
     @Option(help: ArgumentHelp("The secrets file (default: ~/.config/taser/secrets.yaml); must be chmod 600.", valueName: "file"))
     var secrets: String?
+
+    /// The named file, or the default one when it exists (else only the environment); a file
+    /// others may read is refused.
+    func load() throws -> Secrets { try SecretsFile.load(secrets) }
+
+    static func load(_ path: String?) throws -> Secrets {
+        let file = path ?? configDirectory() + "/secrets.yaml"
+        do {
+            return FileManager.default.fileExists(atPath: file) || path != nil ? try Secrets.load(path: file) : Secrets()
+        } catch let problem as Secrets.Problem { throw CLIError(problem.description) }
+    }
 }
