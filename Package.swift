@@ -1,9 +1,9 @@
 // swift-tools-version: 6.1
 // The layers of ../shared/DESIGN.md: each target imports only those below it.
-//   taser (executable) -> Engine -> AlertEngine, SignalServer -> Store -> Model
-// SignalServer sits between Store and Engine; Console above Engine. Positron, Sync,
-// Automation and Server join as their issues land. C libraries stay at the edges: CZlib is read only
-// by AlertEngine's gzip reader, CCurl only by HTTPClient.
+//   taser (executable) -> Console, Server -> Engine -> AlertEngine, SignalServer, Positron,
+//   Automation, Sync -> Store, HTTPClient, Credentials -> Model
+// C libraries stay at the edges: CZlib is read only by AlertEngine's gzip reader, CCurl only by
+// HTTPClient, CNcursesw only by the console's terminal driver.
 import PackageDescription
 
 let package = Package(
