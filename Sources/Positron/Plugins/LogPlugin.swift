@@ -62,8 +62,10 @@ public struct LogPlugin: Plugin {
 
     public func ask(_ query: QueryDefinition, _ value: String) throws -> [Answer] {
         guard let pattern = patterns[query.name] else { return [] }
-        let regex = try! NSRegularExpression(
+        // Checked when the plugin was made; the value goes in escaped, as a literal.
+        guard let regex = try? NSRegularExpression(
             pattern: pattern.replacingOccurrences(of: "{value}", with: NSRegularExpression.escapedPattern(for: value)), options: [.caseInsensitive])
+        else { throw PluginFailure("plugin \(name): the \(query.name) pattern does not compile with this value") }
         let groups = query.output.filter { pattern.contains("(?<\($0)>") }
         let end = now()
         let since = end.addingTimeInterval(-within)
