@@ -130,11 +130,15 @@ import Testing
         let dir = TempDir()
         let config = dir.file("config")
         try FileManager.default.createDirectory(atPath: config + "/taser", withIntermediateDirectories: true)
-        try "plugins: [ { name: x } ]\n".write(toFile: config + "/taser/positron.yaml", atomically: true, encoding: .utf8)
+        try "plugins: [ { name: x } ]\nenrichment: [ { artifacts: { ip: [IP_GEO] } } ]\n".write(toFile: config + "/taser/positron.yaml", atomically: true, encoding: .utf8)
         let okta = IngestCLITests.fixtures.appendingPathComponent("okta.json").path
         let run = try Taser.run(["--db", dir.file(), "ingest", okta], env: ["XDG_CONFIG_HOME": config])
         #expect(run.status == 0 && run.stdout.contains("3 stored") && run.stderr.contains("ingesting without enrichment"), "\(run.stderr)")
         let named = try Taser.run(["--db", dir.file(), "ingest", okta, "--positron", config + "/taser/positron.yaml"])
         #expect(named.status == 1 && named.stderr.contains("needs a name and a type"))
+        // Without enrichment rules an ingest does not load the plugins at all: nothing to warn of.
+        try "plugins: [ { name: x } ]\n".write(toFile: config + "/taser/positron.yaml", atomically: true, encoding: .utf8)
+        let plain = try Taser.run(["--db", dir.file("other.db"), "ingest", okta], env: ["XDG_CONFIG_HOME": config])
+        #expect(plain.status == 0 && !plain.stderr.contains("warning"), "\(plain.stderr)")
     }
 }

@@ -41,18 +41,29 @@ extension Engine {
         }
         guard let last = rows.last?.signal else { return pass }
         pass.signals = Set(rows.map(\.signal)).count
-        var asked = Set<String>()
+        // What the rules ask of these artifacts, each (artifact, query) once, if some plugin answers it.
+        var seen = Set<String>()
+        var wanted: [(artifact: Artifact, query: QueryDefinition)] = []
         for row in rows {
-            let queries = positron.enrichment.queries(source: row.source, kind: row.kind, type: row.artifact.type, role: row.role)
-            for name in queries where asked.insert("\(row.artifact.id) \(name)").inserted {
+            for name in positron.enrichment.queries(source: row.source, kind: row.kind, type: row.artifact.type, role: row.role)
+            where seen.insert("\(row.artifact.id) \(name)").inserted {
                 guard let query = positron.router.catalog.query(name), positron.router.plugins.contains(where: { $0.answers(name) }) else { continue }
-                let fresh = Timestamp(ms: clock().ms - Int64(query.ttl * 1000))
-                if let when = try read({ tx in try tx.lastEnriched(artifact: row.artifact.id, query: name) }), when >= fresh { continue }
-                pass.asked += 1
-                guard let result = try? self.query(name, row.artifact.value, with: positron) else { pass.failed += 1; continue }
-                pass.answers += result.answers.count
-                try keep(result, for: row.artifact)
+                wanted.append((row.artifact, query))
             }
+        }
+        // Answers still within their query's TTL, in one read.
+        let now = clock().ms
+        let fresh: [Bool] = try read { tx in
+            try wanted.map { w in
+                guard let when = try tx.lastEnriched(artifact: w.artifact.id, query: w.query.name) else { return false }
+                return when.ms >= now - Int64(w.query.ttl * 1000)
+            }
+        }
+        for (w, isFresh) in zip(wanted, fresh) where !isFresh {
+            pass.asked += 1
+            guard let result = try? self.query(w.query.name, w.artifact.value, with: positron) else { pass.failed += 1; continue }
+            pass.answers += result.answers.count
+            try keep(result, for: w.artifact)
         }
         try store.write { tx in try tx.setPollCursor(Engine.enrichmentCursor, String(last), at: clock()) }
         return pass

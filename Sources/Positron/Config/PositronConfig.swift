@@ -31,6 +31,16 @@ public struct PositronConfig: Sendable {
         PositronConfig(router: Router(catalog: router.catalog, plugins: router.plugins + [TaserPlugin(store: store)]), acl: acl, enrichment: enrichment)
     }
 
+    /// Whether the file asks for automatic enrichment, read without making its plugins (a
+    /// table plugin reads its whole file): `taser ingest` checks this on every run. A file that
+    /// cannot be read says yes, so the full load reports what is wrong with it.
+    public static func declaresEnrichment(path: String) -> Bool {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8), let root = try? Yams.load(yaml: text) else { return true }
+        guard let map = root as? [String: Any] else { return true }
+        guard let rules = map["enrichment"] else { return false }
+        return !((rules as? [Any])?.isEmpty ?? false)
+    }
+
     public static func load(path: String, secrets: Secrets) throws(PositronError) -> PositronConfig {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw .config("cannot read the Positron config \(path)") }
         return try parse(yaml: text, file: path, secrets: secrets)

@@ -123,6 +123,9 @@ struct IngestCommand: ParsableCommand {
     /// default positron.yaml must not stop alerts coming in: it is reported and skipped; one
     /// named with --positron is an error.
     func startEnrichment(_ engine: Engine) throws -> EnrichmentWorker? {
+        // Most ingests have no enrichment: they do not pay for loading plugins (table files,
+        // the secrets file) to find that out.
+        guard let path = source.path, PositronConfig.declaresEnrichment(path: path) else { return nil }
         let config: PositronConfig
         do { config = try source.load() } catch {
             if source.positron != nil { throw error }

@@ -28,6 +28,12 @@ struct QueryCommand: ParsableCommand {
 
         func load() throws -> PositronConfig { try Source.load(positron: positron, secrets: secrets) }
 
+        /// The config file in use: the named one, else the default when it exists.
+        var path: String? {
+            let file = positron ?? configDirectory() + "/positron.yaml"
+            return positron != nil || FileManager.default.fileExists(atPath: file) ? file : nil
+        }
+
         /// The named files, or the defaults in ~/.config/taser when they exist (no positron.yaml:
         /// the built-in catalog, no plugins).
         static func load(positron: String?, secrets: String?) throws -> PositronConfig {
