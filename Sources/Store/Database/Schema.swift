@@ -12,6 +12,7 @@ enum Schema {
         migrator.registerMigration("v6-enrichment") { db in try db.execute(sql: v6) }
         migrator.registerMigration("v7-automation") { db in try db.execute(sql: v7Automation) }
         migrator.registerMigration("v8-sync") { db in try db.execute(sql: v7Sync) }
+        migrator.registerMigration("v9-signal-identity", migrate: migrateSignalIdentity)
         return migrator
     }()
 
@@ -56,7 +57,8 @@ enum Schema {
         CREATE INDEX team_members_by_analyst ON team_members(analyst, team);
 
         -- Signals: identity is (source, source_ref); without a vendor id, source_ref is the
-        -- SHA-256 of the raw body, so the same input twice is stored once.
+        -- SHA-256 of the raw body, so the same input twice is stored once. (v9 replaces the
+        -- unique index by a key of the pair: SignalIdentity.swift.)
         CREATE TABLE signals (
           id INTEGER PRIMARY KEY,
           time INTEGER NOT NULL,

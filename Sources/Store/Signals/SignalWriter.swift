@@ -34,37 +34,54 @@ public final class SignalWriter: @unchecked Sendable {
         let now = Timestamp.now.ms
         // A rollback (here or later in the caller's transaction) may undo artifacts we cached.
         db.afterNextTransaction(onCommit: { _ in }, onRollback: { [self] _ in known.removeAll() })
+        // Earlier rows of this batch are visible to the lookup, so a batch that holds the same
+        // event twice stores it once.
+        let find = try BulkStatement(db, sql: "SELECT 1 FROM signals WHERE identity = ? AND source = ? AND source_ref = ?")
         let insertSignal = try BulkStatement(db, sql: """
-            INSERT INTO signals (time, source, source_ref, kind, severity, title, fields, raw, ingested_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, source_ref) DO NOTHING
+            INSERT INTO signals (time, source, source_ref, kind, severity, title, fields, raw, ingested_at, identity)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         var ids: [Int64?] = []
         ids.reserveCapacity(batch.count)
-        // Artifacts in order of first mention, so ids are assigned the same way on every run
-        // (a Dictionary's order differs between processes and even between instances).
+        // The batch's distinct artifacts in order of first mention, so ids are assigned the same
+        // way on every run (a Dictionary's order differs between processes and even between
+        // instances), and each mention as its artifact's place in that order: one hash of an
+        // artifact per mention, where a dictionary per step would hash it three times.
         var order: [Key] = []
-        var spans: [Key: (first: Int64, last: Int64)] = [:]
+        var spans: [(first: Int64, last: Int64)] = []
+        var place: [Key: Int] = [:]
+        var mentions: [Int] = []
+        mentions.reserveCapacity(batch.count * 4)
         for signal in batch {
+            let ref = signal.sourceRef ?? Self.contentRef(signal.raw)
+            let identity = SignalIdentity.key(source: signal.source, ref: ref)
+            find.bind(identity, at: 1)
+            find.bind(signal.source, at: 2)
+            find.bind(ref, at: 3)
+            guard try find.run() == nil else { ids.append(nil); continue }
             insertSignal.bind(signal.time.ms, at: 1)
             insertSignal.bind(signal.source, at: 2)
-            insertSignal.bind(signal.sourceRef ?? Self.contentRef(signal.raw), at: 3)
+            insertSignal.bind(ref, at: 3)
             insertSignal.bind(signal.kind, at: 4)
             insertSignal.bind(Int64(signal.severity.rawValue), at: 5)
             insertSignal.bind(signal.title, at: 6)
             insertSignal.bind(signal.fieldsJSON, at: 7)
             insertSignal.bind(signal.raw, at: 8)
             insertSignal.bind(signal.ingestedAt?.ms ?? now, at: 9)
+            insertSignal.bind(identity, at: 10)
             try insertSignal.run()
-            guard db.changesCount > 0 else { ids.append(nil); continue }
             ids.append(db.lastInsertedRowID)
+            let t = signal.time.ms
             for mention in signal.artifacts {
                 let key = Key(type: mention.type, value: mention.value)
-                let t = signal.time.ms
-                if let span = spans[key] {
-                    spans[key] = (min(span.first, t), max(span.last, t))
+                if let n = place[key] {
+                    spans[n] = (min(spans[n].first, t), max(spans[n].last, t))
+                    mentions.append(n)
                 } else {
-                    spans[key] = (t, t)
+                    place[key] = order.count
+                    mentions.append(order.count)
                     order.append(key)
+                    spans.append((t, t))
                 }
             }
         }
@@ -72,20 +89,23 @@ public final class SignalWriter: @unchecked Sendable {
         let link = try BulkStatement(db, sql: """
             INSERT OR IGNORE INTO signal_artifacts (signal_id, artifact_id, role) VALUES (?, ?, ?)
             """)
+        var next = 0
         for (signal, id) in zip(batch, ids) {
             guard let id else { continue }
             for mention in signal.artifacts {
-                let artifact = artifactIDs[Key(type: mention.type, value: mention.value)]!
                 link.bind(id, at: 1)
-                link.bind(artifact, at: 2)
+                link.bind(artifactIDs[mentions[next]], at: 2)
                 link.bind(mention.role, at: 3)
                 try link.run()
+                next += 1
             }
         }
         return Result(ids: ids)
     }
 
-    private func upsertArtifacts(_ order: [Key], _ spans: [Key: (first: Int64, last: Int64)], db: Database) throws -> [Key: Int64] {
+    /// The stored id of each artifact in `order`, inserting the new ones and widening the
+    /// first/last seen of known ones where this batch goes beyond them.
+    private func upsertArtifacts(_ order: [Key], _ spans: [(first: Int64, last: Int64)], db: Database) throws -> [Int64] {
         let upsert = try BulkStatement(db, sql: """
             INSERT INTO artifacts (type, value, first_seen, last_seen) VALUES (?, ?, ?, ?)
             ON CONFLICT (type, value) DO UPDATE SET
@@ -95,10 +115,9 @@ public final class SignalWriter: @unchecked Sendable {
         let widen = try BulkStatement(db, sql: """
             UPDATE artifacts SET first_seen = min(first_seen, ?), last_seen = max(last_seen, ?) WHERE id = ?
             """)
-        var ids: [Key: Int64] = [:]
-        ids.reserveCapacity(spans.count)
-        for key in order {
-            let span = spans[key]!
+        var ids: [Int64] = []
+        ids.reserveCapacity(order.count)
+        for (key, span) in zip(order, spans) {
             if var cached = known[key] {
                 // The stored span only ever widens, so a span inside the cached one changes nothing.
                 if span.first < cached.first || span.last > cached.last {
@@ -110,7 +129,7 @@ public final class SignalWriter: @unchecked Sendable {
                     cached.last = max(cached.last, span.last)
                     known[key] = cached
                 }
-                ids[key] = cached.id
+                ids.append(cached.id)
             } else {
                 upsert.bind(key.type.rawValue, at: 1)
                 upsert.bind(key.value, at: 2)
@@ -118,7 +137,7 @@ public final class SignalWriter: @unchecked Sendable {
                 upsert.bind(span.last, at: 4)
                 guard let id = try upsert.run() else { throw StoreError.sql(detail: "the artifact upsert returned no id") }
                 known[key] = Known(id: id, first: span.first, last: span.last)
-                ids[key] = id
+                ids.append(id)
             }
         }
         return ids

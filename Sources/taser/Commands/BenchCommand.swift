@@ -146,16 +146,17 @@ struct BenchCommand: ParsableCommand {
                 PRAGMA page_size = \(Store.pageSize); PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -131072;
                 CREATE TABLE signals (id INTEGER PRIMARY KEY, time INTEGER NOT NULL, source TEXT NOT NULL, source_ref TEXT NOT NULL,
                   kind TEXT NOT NULL, severity INTEGER NOT NULL, title TEXT NOT NULL, fields TEXT NOT NULL, raw TEXT NOT NULL,
-                  ingested_at INTEGER NOT NULL, UNIQUE (source, source_ref));
+                  ingested_at INTEGER NOT NULL, identity INTEGER NOT NULL);
+                CREATE INDEX signals_by_identity ON signals(identity);
                 CREATE INDEX signals_by_time ON signals(time); CREATE INDEX signals_by_kind ON signals(kind, time);
                 CREATE TABLE signal_artifacts (signal_id INTEGER NOT NULL, artifact_id INTEGER NOT NULL, role TEXT NOT NULL,
                   PRIMARY KEY (signal_id, artifact_id, role)) WITHOUT ROWID;
                 CREATE INDEX signal_artifacts_by_artifact ON signal_artifacts(artifact_id, signal_id);
                 BEGIN;
                 WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < \(rows))
-                INSERT INTO signals (time, source, source_ref, kind, severity, title, fields, raw, ingested_at)
+                INSERT INTO signals (time, source, source_ref, kind, severity, title, fields, raw, ingested_at, identity)
                   SELECT i * 2592, 'okta', lower(hex(randomblob(16))), 'okta.sso.login', 0, 'SSO login by someone',
-                         hex(randomblob(\(max(fieldBytes / 2, 1)))), hex(randomblob(\(max(rawBytes / 2, 1)))), i * 2592 FROM c;
+                         hex(randomblob(\(max(fieldBytes / 2, 1)))), hex(randomblob(\(max(rawBytes / 2, 1)))), i * 2592, random() FROM c;
                 INSERT INTO signal_artifacts SELECT s.id, abs(random()) % 200000, 'r' || f.k FROM signals s, (\(fanout)) f;
                 COMMIT;
                 """
