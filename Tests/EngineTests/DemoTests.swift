@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Model
 import Testing
 @testable import Engine
@@ -40,6 +41,26 @@ import Testing
         // "All the usernames from new-country login alerts" is one call.
         let users = try engine.exportArtifacts(types: [.user], kinds: ["SSO login from a new location"]).rows
         #expect(!users.isEmpty && users.allSatisfy { $0.artifact.type == .user })
+    }
+
+    /// A case's artifacts are read from two views, one for each end a query starts from
+    /// (SignalStorage); they must hold the same rows, and each link must be in both the signal's
+    /// row and `artifact_signals`.
+    @Test func bothWaysToACasesArtifactsAgree() throws {
+        let (engine, dir) = try demo(seed: 1)
+        _ = engine
+        let db = try DatabaseQueue(path: dir.file())
+        try db.read { db in
+            func rows(_ sql: String) throws -> [String] {
+                try Row.fetchAll(db, sql: sql).map { $0.databaseValues.map(\.description).joined(separator: "|") }.sorted()
+            }
+            let fromCases = try rows("SELECT case_id, artifact_id, role, signal_id, alert_id FROM case_artifact_links")
+            #expect(fromCases.count > 20)
+            #expect(fromCases == (try rows("SELECT case_id, artifact_id, role, signal_id, alert_id FROM artifact_case_links")))
+            let inRows = try rows("SELECT signal_id, artifact_id, role FROM signal_artifacts")
+            #expect(inRows.count > 4000)
+            #expect(inRows == (try rows("SELECT signal_id, artifact_id, role FROM artifact_signals")))
+        }
     }
 
     @Test func everySignalIsWellFormed() throws {

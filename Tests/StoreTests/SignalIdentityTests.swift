@@ -31,7 +31,10 @@ import Testing
         // Re-sent events are duplicates of the migrated rows; new ones continue the ids.
         let again = try SignalWriter(store: store).write([signal("evt-1"), signal("evt-2")])
         #expect(again.ids == [nil, 10])
-        #expect(try rawCount(path, "SELECT count(*) FROM signal_artifacts WHERE signal_id = 7") == 1)
+        // The link moved: in the signal's row (read through the view) and keyed by artifact.
+        #expect(try rawCount(path, "SELECT count(*) FROM signal_artifacts WHERE signal_id = 7 AND artifact_id = 3 AND role = 'src'") == 1)
+        #expect(try rawCount(path, "SELECT count(*) FROM artifact_signals WHERE artifact_id = 3 AND signal_id = 7 AND role = 'src'") == 1)
+        #expect(try rawCount(path, "SELECT count(*) FROM signals WHERE id = 9 AND artifacts = '[]'") == 1)
         #expect(try rawCount(path, "SELECT count(*) FROM signals WHERE identity IS NULL OR identity = 0") == 0)
         #expect(try rawCount(path, "PRAGMA foreign_key_check") == 0)
         #expect(try rawCount(path, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'sqlite_autoindex_signals%'") == 0)

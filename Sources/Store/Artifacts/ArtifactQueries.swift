@@ -76,7 +76,7 @@ extension Tx {
             db,
             literal: SQL("""
                 SELECT a.id, a.title, a.status, count(DISTINCT s.id) AS signals, min(s.time) AS first, max(s.time) AS last
-                FROM signal_artifacts sa
+                FROM artifact_signals sa
                 JOIN alert_signals x ON x.signal_id = sa.signal_id
                 JOIN alerts a ON a.id = x.alert_id
                 JOIN signals s ON s.id = sa.signal_id
@@ -93,7 +93,7 @@ extension Tx {
             literal: SQL("""
                 SELECT c.id, c.title, c.status, count(DISTINCT l.signal_id) AS signals,
                        min(coalesce(s.time, ca.added_at)) AS first, max(coalesce(s.time, ca.added_at)) AS last
-                FROM case_artifact_links l
+                FROM artifact_case_links l
                 JOIN cases c ON c.id = l.case_id
                 LEFT JOIN signals s ON s.id = l.signal_id
                 LEFT JOIN case_artifacts ca ON l.signal_id IS NULL AND ca.case_id = l.case_id AND ca.artifact_id = l.artifact_id
@@ -128,7 +128,7 @@ extension Tx {
             literal: SQL("""
                 WITH mine AS (SELECT DISTINCT artifact_id FROM case_artifact_links WHERE case_id = \(caseID)),
                      shared AS (
-                       SELECT DISTINCT l.case_id, l.artifact_id FROM case_artifact_links l JOIN mine m ON m.artifact_id = l.artifact_id
+                       SELECT DISTINCT l.case_id, l.artifact_id FROM artifact_case_links l JOIN mine m ON m.artifact_id = l.artifact_id
                        WHERE l.case_id != \(caseID))
                 SELECT \(sql: Case.columns), count(*) AS shared,
                        (SELECT group_concat(v, ' ') FROM (SELECT ar.type || ':' || ar.value AS v FROM shared s2

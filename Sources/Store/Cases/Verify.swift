@@ -66,6 +66,14 @@ extension Tx {
         report.integrity += try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").map { row in
             "foreign key violation in \(row[0] as String? ?? "?") row \(row[1] as Int64? ?? 0)"
         }
+        // Artifact links carry no foreign keys (they cost two lookups per link on ingest; see
+        // SignalStorage), so their ends are checked here.
+        let orphans = try Int.fetchOne(db, sql: """
+            SELECT count(*) FROM artifact_signals l
+            WHERE NOT EXISTS (SELECT 1 FROM signals s WHERE s.id = l.signal_id)
+               OR NOT EXISTS (SELECT 1 FROM artifacts a WHERE a.id = l.artifact_id)
+            """) ?? 0
+        if orphans > 0 { report.integrity.append("\(orphans) artifact links point at a missing signal or artifact") }
         let triggers = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'"))
         report.missingTriggers = ["case_log_no_update", "case_log_no_delete", "case_log_correction_same_case"]
             .filter { !triggers.contains($0) }

@@ -12,7 +12,7 @@ enum Schema {
         migrator.registerMigration("v6-enrichment") { db in try db.execute(sql: v6) }
         migrator.registerMigration("v7-automation") { db in try db.execute(sql: v7Automation) }
         migrator.registerMigration("v8-sync") { db in try db.execute(sql: v7Sync) }
-        migrator.registerMigration("v9-signal-identity", migrate: migrateSignalIdentity)
+        migrator.registerMigration("v9-signal-storage", migrate: SignalStorage.migrate)
         return migrator
     }()
 
@@ -58,7 +58,7 @@ enum Schema {
 
         -- Signals: identity is (source, source_ref); without a vendor id, source_ref is the
         -- SHA-256 of the raw body, so the same input twice is stored once. (v9 replaces the
-        -- unique index by a key of the pair: SignalIdentity.swift.)
+        -- unique index by a key of the pair and moves links: SignalStorage.swift.)
         CREATE TABLE signals (
           id INTEGER PRIMARY KEY,
           time INTEGER NOT NULL,

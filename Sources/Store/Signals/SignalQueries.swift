@@ -55,7 +55,7 @@ extension Tx {
     /// baseline needs to write the same volume.
     public func signalVolume() throws -> (rawBytes: Int, fieldBytes: Int, links: Int) {
         let row = try Row.fetchOne(db, sql: "SELECT coalesce(avg(length(raw)), 0) AS raw, coalesce(avg(length(fields)), 0) AS fields FROM signals")!
-        let links = try Int.fetchOne(db, sql: "SELECT count(*) FROM signal_artifacts") ?? 0
+        let links = try Int.fetchOne(db, sql: "SELECT count(*) FROM artifact_signals") ?? 0
         return (Int((row["raw"] as Double).rounded()), Int((row["fields"] as Double).rounded()), links)
     }
 }
@@ -99,7 +99,7 @@ extension Tx {
     public func artifactCounts(types: [ArtifactType] = [], value: String? = nil, limit: Int = 100) throws -> [ArtifactCount] {
         var sql: SQL = """
             SELECT \(sql: Artifact.columns),
-                   (SELECT count(*) FROM signal_artifacts sa WHERE sa.artifact_id = ar.id) AS signals
+                   (SELECT count(*) FROM artifact_signals sa WHERE sa.artifact_id = ar.id) AS signals
             FROM artifacts ar WHERE 1
             """
         if !types.isEmpty { sql += " AND ar.type IN \(types.map(\.rawValue))" }

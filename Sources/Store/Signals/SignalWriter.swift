@@ -34,15 +34,13 @@ public final class SignalWriter: @unchecked Sendable {
         let now = Timestamp.now.ms
         // A rollback (here or later in the caller's transaction) may undo artifacts we cached.
         db.afterNextTransaction(onCommit: { _ in }, onRollback: { [self] _ in known.removeAll() })
-        // Earlier rows of this batch are visible to the lookup, so a batch that holds the same
-        // event twice stores it once.
+
+        // 1. Which signals are new: not stored before, and not earlier in this batch. A row
+        //    holds its artifacts' ids, so every new signal's artifacts are stored first.
         let find = try BulkStatement(db, sql: "SELECT 1 FROM signals WHERE identity = ? AND source = ? AND source_ref = ?")
-        let insertSignal = try BulkStatement(db, sql: """
-            INSERT INTO signals (time, source, source_ref, kind, severity, title, fields, raw, ingested_at, identity)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        var ids: [Int64?] = []
-        ids.reserveCapacity(batch.count)
+        var fresh: [(index: Int, ref: String, identity: Int64)] = []
+        fresh.reserveCapacity(batch.count)
+        var inBatch: [Int64: [Int]] = [:]
         // The batch's distinct artifacts in order of first mention, so ids are assigned the same
         // way on every run (a Dictionary's order differs between processes and even between
         // instances), and each mention as its artifact's place in that order: one hash of an
@@ -52,25 +50,17 @@ public final class SignalWriter: @unchecked Sendable {
         var place: [Key: Int] = [:]
         var mentions: [Int] = []
         mentions.reserveCapacity(batch.count * 4)
-        for signal in batch {
+        for (index, signal) in batch.enumerated() {
             let ref = signal.sourceRef ?? Self.contentRef(signal.raw)
             let identity = SignalIdentity.key(source: signal.source, ref: ref)
+            let earlier = inBatch[identity, default: []]
+            if earlier.contains(where: { batch[fresh[$0].index].source == signal.source && fresh[$0].ref == ref }) { continue }
             find.bind(identity, at: 1)
             find.bind(signal.source, at: 2)
             find.bind(ref, at: 3)
-            guard try find.run() == nil else { ids.append(nil); continue }
-            insertSignal.bind(signal.time.ms, at: 1)
-            insertSignal.bind(signal.source, at: 2)
-            insertSignal.bind(ref, at: 3)
-            insertSignal.bind(signal.kind, at: 4)
-            insertSignal.bind(Int64(signal.severity.rawValue), at: 5)
-            insertSignal.bind(signal.title, at: 6)
-            insertSignal.bind(signal.fieldsJSON, at: 7)
-            insertSignal.bind(signal.raw, at: 8)
-            insertSignal.bind(signal.ingestedAt?.ms ?? now, at: 9)
-            insertSignal.bind(identity, at: 10)
-            try insertSignal.run()
-            ids.append(db.lastInsertedRowID)
+            guard try find.run() == nil else { continue }
+            inBatch[identity, default: []].append(fresh.count)
+            fresh.append((index, ref, identity))
             let t = signal.time.ms
             for mention in signal.artifacts {
                 let key = Key(type: mention.type, value: mention.value)
@@ -86,21 +76,65 @@ public final class SignalWriter: @unchecked Sendable {
             }
         }
         let artifactIDs = try upsertArtifacts(order, spans, db: db)
-        let link = try BulkStatement(db, sql: """
-            INSERT OR IGNORE INTO signal_artifacts (signal_id, artifact_id, role) VALUES (?, ?, ?)
+
+        // 2. The new signals, each with its artifact list, and the links by artifact.
+        let insertSignal = try BulkStatement(db, sql: """
+            INSERT INTO signals (time, source, source_ref, kind, severity, title, fields, raw, ingested_at, identity, artifacts)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
+        let link = try BulkStatement(db, sql: "INSERT INTO artifact_signals (artifact_id, signal_id, role) VALUES (?, ?, ?)")
+        var ids = [Int64?](repeating: nil, count: batch.count)
         var next = 0
-        for (signal, id) in zip(batch, ids) {
-            guard let id else { continue }
+        var links: [(artifact: Int64, role: String)] = []
+        for entry in fresh {
+            let signal = batch[entry.index]
+            links.removeAll(keepingCapacity: true)
             for mention in signal.artifacts {
-                link.bind(id, at: 1)
-                link.bind(artifactIDs[mentions[next]], at: 2)
-                link.bind(mention.role, at: 3)
-                try link.run()
+                let artifact = artifactIDs[mentions[next]]
                 next += 1
+                // A tool may name the same artifact twice in the same role; it is one link.
+                if !links.contains(where: { $0.artifact == artifact && $0.role == mention.role }) {
+                    links.append((artifact, mention.role))
+                }
+            }
+            insertSignal.bind(signal.time.ms, at: 1)
+            insertSignal.bind(signal.source, at: 2)
+            insertSignal.bind(entry.ref, at: 3)
+            insertSignal.bind(signal.kind, at: 4)
+            insertSignal.bind(Int64(signal.severity.rawValue), at: 5)
+            insertSignal.bind(signal.title, at: 6)
+            insertSignal.bind(signal.fieldsJSON, at: 7)
+            insertSignal.bind(signal.raw, at: 8)
+            insertSignal.bind(signal.ingestedAt?.ms ?? now, at: 9)
+            insertSignal.bind(entry.identity, at: 10)
+            insertSignal.bind(Self.artifactList(links), at: 11)
+            try insertSignal.run()
+            let id = db.lastInsertedRowID
+            ids[entry.index] = id
+            for (artifact, role) in links {
+                link.bind(artifact, at: 1)
+                link.bind(id, at: 2)
+                link.bind(role, at: 3)
+                try link.run()
             }
         }
         return Result(ids: ids)
+    }
+
+    /// A signal's `artifacts` column: `[[artifact_id,"role"],...]`.
+    static func artifactList(_ links: [(artifact: Int64, role: String)]) -> String {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        out.reserveCapacity(16 * links.count + 2)
+        for (n, link) in links.enumerated() {
+            if n > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "["))
+            out += String(link.artifact).utf8
+            out.append(UInt8(ascii: ","))
+            out += JSONValue.quoted(link.role).utf8
+            out.append(UInt8(ascii: "]"))
+        }
+        out.append(UInt8(ascii: "]"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The stored id of each artifact in `order`, inserting the new ones and widening the
