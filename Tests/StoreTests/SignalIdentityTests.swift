@@ -56,6 +56,18 @@ import Testing
         #expect(result.ids.map { $0 != nil } == [true, false, true, true, false])
     }
 
+    @Test func rolesOfAnyTextSurviveTheSignalsOwnList() throws {
+        let dir = TempDir()
+        let store = try Store.open(path: dir.file())
+        let roles = ["src", #"we"ird\role"#, "rôle with space", "src"]
+        let mentions = roles.map { ArtifactMention(.ip, "10.0.0.9", role: $0) } + [ArtifactMention(.user, "ana", role: "user")]
+        let id = try #require(try SignalWriter(store: store).write([signal("r", artifacts: mentions)]).ids.first ?? nil)
+        let stored = try store.read { tx in try tx.artifacts(ofSignal: id) }.map { "\($0.artifact.value)/\($0.role)" }.sorted()
+        // The repeated (artifact, role) is one link.
+        #expect(stored == ["10.0.0.9/rôle with space", "10.0.0.9/src", #"10.0.0.9/we"ird\role"#, "ana/user"])
+        #expect(try rawCount(dir.file(), "SELECT count(*) FROM artifact_signals WHERE signal_id = \(id)") == 4)
+    }
+
     private func rawCount(_ path: String, _ sql: String) throws -> Int {
         let queue = try DatabaseQueue(path: path)
         return try queue.read { db in

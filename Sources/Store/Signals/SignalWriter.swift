@@ -40,7 +40,9 @@ public final class SignalWriter: @unchecked Sendable {
         let find = try BulkStatement(db, sql: "SELECT 1 FROM signals WHERE identity = ? AND source = ? AND source_ref = ?")
         var fresh: [(index: Int, ref: String, identity: Int64)] = []
         fresh.reserveCapacity(batch.count)
-        var inBatch: [Int64: [Int]] = [:]
+        // The first fresh signal with each identity key; keys of distinct pairs rarely collide,
+        // and then the batch so far is searched.
+        var inBatch: [Int64: Int] = [:]
         // The batch's distinct artifacts in order of first mention, so ids are assigned the same
         // way on every run (a Dictionary's order differs between processes and even between
         // instances), and each mention as its artifact's place in that order: one hash of an
@@ -53,13 +55,17 @@ public final class SignalWriter: @unchecked Sendable {
         for (index, signal) in batch.enumerated() {
             let ref = signal.sourceRef ?? Self.contentRef(signal.raw)
             let identity = SignalIdentity.key(source: signal.source, ref: ref)
-            let earlier = inBatch[identity, default: []]
-            if earlier.contains(where: { batch[fresh[$0].index].source == signal.source && fresh[$0].ref == ref }) { continue }
+            if let first = inBatch[identity] {
+                func same(_ f: (index: Int, ref: String, identity: Int64)) -> Bool {
+                    f.identity == identity && f.ref == ref && batch[f.index].source == signal.source
+                }
+                if same(fresh[first]) || fresh[first...].contains(where: same) { continue }
+            }
             find.bind(identity, at: 1)
             find.bind(signal.source, at: 2)
             find.bind(ref, at: 3)
             guard try find.run() == nil else { continue }
-            inBatch[identity, default: []].append(fresh.count)
+            if inBatch[identity] == nil { inBatch[identity] = fresh.count }
             fresh.append((index, ref, identity))
             let t = signal.time.ms
             for mention in signal.artifacts {
@@ -130,7 +136,14 @@ public final class SignalWriter: @unchecked Sendable {
             out.append(UInt8(ascii: "["))
             out += String(link.artifact).utf8
             out.append(UInt8(ascii: ","))
-            out += JSONValue.quoted(link.role).utf8
+            // Roles are words (`src`, `target_user`); anything else is quoted as JSON.
+            if link.role.utf8.allSatisfy({ $0 > 0x22 && $0 < 0x7F && $0 != UInt8(ascii: "\\") }) {
+                out.append(UInt8(ascii: "\""))
+                out += link.role.utf8
+                out.append(UInt8(ascii: "\""))
+            } else {
+                out += JSONValue.quoted(link.role).utf8
+            }
             out.append(UInt8(ascii: "]"))
         }
         out.append(UInt8(ascii: "]"))
