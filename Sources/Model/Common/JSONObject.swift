@@ -1,3 +1,5 @@
+import Foundation
+
 /// A JSON object: its members in arrival order, keys unique, looked up by scanning.
 ///
 /// Vendor events are objects of a few to a few dozen keys, parsed once and read by a handful of
@@ -8,26 +10,51 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     public typealias Element = (key: String, value: JSONValue)
 
     struct Member: Sendable, Hashable {
-        var key: String
+        let key: String
         var value: JSONValue
+        /// The key's length and first and last bytes: a scan for a key compares this integer
+        /// first and the bytes only when it matches (`value(utf8:)`).
+        let tag: UInt32
+
+        init(key: String, value: JSONValue) {
+            self.key = key
+            self.value = value
+            tag = key.utf8.withContiguousStorageIfAvailable(Member.tag) ?? Array(key.utf8).withUnsafeBufferPointer(Member.tag)
+        }
+
+        static func tag(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+            guard let first = bytes.first, let last = bytes.last else { return 0 }
+            return UInt32(truncatingIfNeeded: bytes.count) << 16 | UInt32(first) << 8 | UInt32(last)
+        }
     }
 
     private(set) var members: [Member]
+    /// Whether every key is ASCII (false may be stale after a removal, which only costs speed):
+    /// then a key equals a name exactly when their bytes do, which lets paths be looked up by
+    /// their bytes. Unicode keys can equal a name spelled with other bytes (`String` compares
+    /// canonical equivalents as equal), so they take `String`'s comparison.
+    private(set) var asciiKeys: Bool
 
-    public init() { members = [] }
+    public init() {
+        members = []
+        asciiKeys = true
+    }
 
     public init(_ dictionary: [String: JSONValue]) {
         members = dictionary.map { Member(key: $0.key, value: $0.value) }
+        asciiKeys = members.allSatisfy { JSONObject.isASCII($0.key) }
     }
 
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         members = []
+        asciiKeys = true
         for (key, value) in elements { self[key] = value }
     }
 
     /// Members as a parser read them: a repeated key keeps its last value, as in a `Dictionary`.
     init(parsed: [Member]) {
         members = parsed
+        asciiKeys = parsed.allSatisfy { JSONObject.isASCII($0.key) }
         guard parsed.count > 1, Self.hasRepeatedKey(parsed) else { return }
         var last: [String: Int] = [:]
         for (i, m) in parsed.enumerated() { last[m.key] = i }
@@ -56,6 +83,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
                 if let newValue { members[i].value = newValue } else { members.remove(at: i) }
             } else if let newValue {
                 members.append(Member(key: key, value: newValue))
+                if asciiKeys && !JSONObject.isASCII(key) { asciiKeys = false }
             }
         }
     }
