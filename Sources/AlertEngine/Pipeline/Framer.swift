@@ -129,6 +129,17 @@ public enum Framer {
     /// One record per line: NDJSON events, syslog lines carrying CEF or LEEF.
     static func frameLines(_ bytes: ArraySlice<UInt8>, name: String, firstLine: Int) -> (records: [Record], rejected: [Rejected]) {
         var records: [Record] = []
+        let rejected = frameLines(bytes, name: name, firstLine: firstLine) { records.append($0) }
+        return (records, rejected)
+    }
+
+    /// Hands each line's record to `body` as soon as it is framed, so a worker normalizes an
+    /// event while its parsed JSON is still in cache, and frees it before parsing the next
+    /// (rather than holding a whole chunk's trees and freeing them at once). Returns the lines
+    /// that could not be records.
+    static func frameLines(
+        _ bytes: ArraySlice<UInt8>, name: String, firstLine: Int, each body: (Record) -> Void
+    ) -> [Rejected] {
         var rejected: [Rejected] = []
         var lineNumber = firstLine - 1
         var start = 0
@@ -154,18 +165,18 @@ public enum Framer {
                 }
                 if slice.first(where: { $0 > 32 }) == UInt8(ascii: "{") {
                     do {
-                        records.append(Record(payload: .json(try JSONValue.parse(slice)), raw: text, origin: origin))
+                        body(Record(payload: .json(try JSONValue.parse(slice)), raw: text, origin: origin))
                     } catch let error as JSONParseError {
                         rejected.append(Rejected(origin: origin, format: nil, reason: error.description, raw: Array(slice)))
                     } catch {
                         rejected.append(Rejected(origin: origin, format: nil, reason: "\(error)", raw: Array(slice)))
                     }
                 } else {
-                    records.append(Record(payload: .line(text), raw: text, origin: origin))
+                    body(Record(payload: .line(text), raw: text, origin: origin))
                 }
             }
         }
-        return (records, rejected)
+        return rejected
     }
 
     /// RFC 4180 rows under the first row as header.

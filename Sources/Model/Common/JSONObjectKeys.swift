@@ -21,16 +21,10 @@ extension JSONObject {
         return nil
     }
 
-    /// Whether every one of the keys is present, in one pass over the members.
+    /// Whether every one of the keys is present.
     func hasAll(_ a: String, _ b: String? = nil, _ c: String? = nil) -> Bool {
-        var found = (false, b == nil, c == nil)
-        for m in members {
-            if !found.0, m.key == a { found.0 = true }
-            else if !found.1, m.key == b { found.1 = true }
-            else if !found.2, m.key == c { found.2 = true }
-            if found.0 && found.1 && found.2 { return true }
-        }
-        return false
+        func has(_ key: String) -> Bool { index(of: key, tag: Member.tag(of: key)) != nil }
+        return has(a) && (b.map(has) ?? true) && (c.map(has) ?? true)
     }
 
     /// The members' positions in key order, the order `sorted` gives (`String`'s `<`).
@@ -64,9 +58,5 @@ extension JSONObject {
             return (hi, lo)
         }
         return key.utf8.withContiguousStorageIfAvailable(pack) ?? Array(key.utf8).withUnsafeBufferPointer(pack)
-    }
-
-    static func isASCII(_ s: String) -> Bool {
-        s.utf8.withContiguousStorageIfAvailable { !$0.contains { $0 >= 0x80 } } ?? !s.utf8.contains { $0 >= 0x80 }
     }
 }
