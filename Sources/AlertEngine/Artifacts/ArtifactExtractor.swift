@@ -32,26 +32,33 @@ public struct ArtifactExtractor: Sendable {
     /// Every artifact of a normalized signal: what the format named, then the fields, then the
     /// free text; each (type, value, role) once.
     public func artifacts(of signal: Normalized) -> [ArtifactMention] {
-        var seen = Set<ArtifactMention>()
-        var out: [ArtifactMention] = []
-        func add(_ m: ArtifactMention) {
-            if seen.insert(m).inserted { out.append(m) }
-        }
-        for m in signal.artifacts { add(m) }
-        for m in fromFields(signal.fields) { add(m) }
-        let known = Set(out.map { ArtifactKey(type: $0.type, value: $0.value) })
+        var out = Mentions()
+        for m in signal.artifacts { out.add(m) }
+        for m in fromFields(signal.fields) { out.add(m) }
+        guard !signal.texts.isEmpty else { return out.list }
+        // What the format and fields named is not found again in the text under another role.
+        let known = out.list.count
+        let knownSet = known > 24 ? Set(out.list.map { ArtifactKey(type: $0.type, value: $0.value) }) : nil
         for text in signal.texts {
-            for m in fromText(text) where !known.contains(ArtifactKey(type: m.type, value: m.value)) { add(m) }
+            for m in fromText(text) {
+                let isKnown = knownSet?.contains(ArtifactKey(type: m.type, value: m.value)) ?? out.has(m.type, m.value, among: known)
+                if !isKnown { out.add(m) }
+            }
         }
-        return out
+        return out.list
     }
 
     /// Artifacts named by field: each field's values, validated for their type.
     public func fromFields(_ fields: JSONObject) -> [ArtifactMention] {
         var out: [ArtifactMention] = []
         // Sorted so that a signal's artifacts (and so new artifacts' ids) come in one order.
-        for key in fields.keys.filter({ ArtifactExtractor.fieldMap[$0] != nil }).sorted() {
-            guard let (type, role) = ArtifactExtractor.fieldMap[key], let value = fields[key] else { continue }
+        // Each key is looked up in the map once: hashing keys is a good part of extraction.
+        var named: [(key: String, type: ArtifactType, role: String, value: JSONValue)] = []
+        for (key, value) in fields {
+            if let (type, role) = ArtifactExtractor.fieldMap[key] { named.append((key, type, role, value)) }
+        }
+        named.sort { $0.key < $1.key }
+        for (_, type, role, value) in named {
             let values: [String] = value.arrayValue?.compactMap(\.stringValue) ?? [value.stringValue].compactMap { $0 }
             for v in values {
                 if let clean = ArtifactExtractor.validate(v, as: type) { out.append(ArtifactMention(type, clean, role: role)) }
@@ -89,6 +96,28 @@ public struct ArtifactExtractor: Sendable {
         case .host, .user: return v.lowercased()
         case .userAgent, .other: return v
         }
+    }
+}
+
+/// Mentions in the order found, each once. A signal has a handful: scanning them beats hashing
+/// each (which was most of extraction's time); a long list (a mail full of links) gets a set.
+struct Mentions {
+    private(set) var list: [ArtifactMention] = []
+    private var seen: Set<ArtifactMention>? = nil
+    private static let scanLimit = 24
+
+    mutating func add(_ m: ArtifactMention) {
+        if seen == nil, list.count >= Mentions.scanLimit { seen = Set(list) }
+        if seen != nil {
+            if seen!.insert(m).inserted { list.append(m) }
+        } else if !list.contains(m) {
+            list.append(m)
+        }
+    }
+
+    /// Whether one of the first `count` mentions has this type and value (any role).
+    func has(_ type: ArtifactType, _ value: String, among count: Int) -> Bool {
+        list[..<count].contains { $0.type == type && $0.value == value }
     }
 }
 

@@ -129,6 +129,17 @@ public enum Framer {
     /// One record per line: NDJSON events, syslog lines carrying CEF or LEEF.
     static func frameLines(_ bytes: ArraySlice<UInt8>, name: String, firstLine: Int) -> (records: [Record], rejected: [Rejected]) {
         var records: [Record] = []
+        let rejected = frameLines(bytes, name: name, firstLine: firstLine) { records.append($0) }
+        return (records, rejected)
+    }
+
+    /// Hands each line's record to `body` as soon as it is framed, so a worker normalizes an
+    /// event while its parsed JSON is still in cache, and frees it before parsing the next
+    /// (rather than holding a whole chunk's trees and freeing them at once). Returns the lines
+    /// that could not be records.
+    static func frameLines(
+        _ bytes: ArraySlice<UInt8>, name: String, firstLine: Int, each body: (Record) -> Void
+    ) -> [Rejected] {
         var rejected: [Rejected] = []
         var lineNumber = firstLine - 1
         var start = 0
@@ -139,32 +150,33 @@ public enum Framer {
                 while end < buf.count, buf[end] != 10 { end += 1 }
                 var stop = end
                 if stop > start, buf[stop - 1] == 13 { stop -= 1 }
-                let slice = Array(buf[start..<stop])
+                // Read in place: a line is copied only into its record's text (or a rejection).
+                let slice = UnsafeBufferPointer(rebasing: buf[start..<stop])
                 start = end + 1
                 if slice.allSatisfy({ $0 == 32 || $0 == 9 }) { continue }
                 let origin = "\(name):\(lineNumber)"
                 guard slice.count <= maxRecordBytes else {
-                    rejected.append(Rejected(origin: origin, format: nil, reason: "line of \(slice.count) bytes is over the \(maxRecordBytes >> 20) MiB limit", raw: slice))
+                    rejected.append(Rejected(origin: origin, format: nil, reason: "line of \(slice.count) bytes is over the \(maxRecordBytes >> 20) MiB limit", raw: Array(slice)))
                     continue
                 }
                 guard let text = String(validating: slice, as: UTF8.self) else {
-                    rejected.append(Rejected(origin: origin, format: nil, reason: "invalid UTF-8", raw: slice))
+                    rejected.append(Rejected(origin: origin, format: nil, reason: "invalid UTF-8", raw: Array(slice)))
                     continue
                 }
                 if slice.first(where: { $0 > 32 }) == UInt8(ascii: "{") {
                     do {
-                        records.append(Record(payload: .json(try JSONValue.parse(slice)), raw: text, origin: origin))
+                        body(Record(payload: .json(try JSONValue.parse(slice)), raw: text, origin: origin))
                     } catch let error as JSONParseError {
-                        rejected.append(Rejected(origin: origin, format: nil, reason: error.description, raw: slice))
+                        rejected.append(Rejected(origin: origin, format: nil, reason: error.description, raw: Array(slice)))
                     } catch {
-                        rejected.append(Rejected(origin: origin, format: nil, reason: "\(error)", raw: slice))
+                        rejected.append(Rejected(origin: origin, format: nil, reason: "\(error)", raw: Array(slice)))
                     }
                 } else {
-                    records.append(Record(payload: .line(text), raw: text, origin: origin))
+                    body(Record(payload: .line(text), raw: text, origin: origin))
                 }
             }
         }
-        return (records, rejected)
+        return rejected
     }
 
     /// RFC 4180 rows under the first row as header.

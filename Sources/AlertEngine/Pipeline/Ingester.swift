@@ -112,9 +112,11 @@ public final class Ingester: @unchecked Sendable {
     private func prepare(_ item: Work, name: String, forced: String?) -> Prepared {
         switch item {
         case .lines(let all, let range, let firstLine):
-            let framed = Framer.frameLines(all[range], name: name, firstLine: firstLine)
-            var prepared = prepare(framed.records[...], forced: forced)
-            prepared.rejected = framed.rejected + prepared.rejected
+            var prepared = Prepared()
+            let rejected = Framer.frameLines(all[range], name: name, firstLine: firstLine) { record in
+                prepare(record, forced: forced, into: &prepared)
+            }
+            prepared.rejected = rejected + prepared.rejected
             return prepared
         case .records(let records):
             return prepare(records[...], forced: forced)
@@ -132,38 +134,40 @@ public final class Ingester: @unchecked Sendable {
     /// Normalizes records into signals with their artifacts, or rejects them with a reason.
     func prepare(_ records: ArraySlice<Record>, forced: String?) -> Prepared {
         var out = Prepared()
-        var queue = Array(records.reversed())
-        while let record = queue.popLast() {
-            out.records += 1
-            let format = forced.flatMap(formats.named) ?? formats.detect(record)
-            // An API page on one line (`{"results": [...]}`): its elements are the events.
-            if format == nil, record.json != nil, let inner = Framer.frameDocument(Array(record.raw.utf8), name: record.origin),
-                inner.records.count > 1 || inner.records.first?.raw != record.raw
-            {
-                out.records -= 1
-                queue += inner.records.reversed()
-                out.rejected += inner.rejected
-                continue
-            }
-            guard let format else {
-                out.rejected.append(Rejected(
-                    origin: record.origin, format: nil,
-                    reason: "no format recognizes this record; force one with --format (\(formats.names.joined(separator: ", "))) or add a mapping file",
-                    raw: Array(record.raw.utf8)))
-                continue
-            }
-            do {
-                for n in try format.normalize(record) {
-                    out.signals.append(NewSignal(
-                        time: n.time, source: n.source, sourceRef: n.sourceRef ?? SignalWriter.contentRef(n.raw), kind: n.kind.name, severity: n.severity, title: n.title,
-                        fields: n.fields, raw: n.raw, artifacts: extractor.artifacts(of: n)))
-                    out.kinds.append(n.kind.name)
-                }
-            } catch {
-                out.rejected.append(Rejected(origin: record.origin, format: format.name, reason: error.reason, raw: Array(record.raw.utf8)))
-            }
-        }
+        for record in records { prepare(record, forced: forced, into: &out) }
         return out
+    }
+
+    private func prepare(_ record: Record, forced: String?, into out: inout Prepared) {
+        out.records += 1
+        let format = forced.flatMap(formats.named) ?? formats.detect(record)
+        // An API page on one line (`{"results": [...]}`): its elements are the events, taken
+        // in their place.
+        if format == nil, record.json != nil, let inner = Framer.frameDocument(Array(record.raw.utf8), name: record.origin),
+            inner.records.count > 1 || inner.records.first?.raw != record.raw
+        {
+            out.records -= 1
+            out.rejected += inner.rejected
+            for element in inner.records { prepare(element, forced: forced, into: &out) }
+            return
+        }
+        guard let format else {
+            out.rejected.append(Rejected(
+                origin: record.origin, format: nil,
+                reason: "no format recognizes this record; force one with --format (\(formats.names.joined(separator: ", "))) or add a mapping file",
+                raw: Array(record.raw.utf8)))
+            return
+        }
+        do {
+            for n in try format.normalize(record) {
+                out.signals.append(NewSignal(
+                    time: n.time, source: n.source, sourceRef: n.sourceRef ?? SignalWriter.contentRef(n.raw), kind: n.kind.name, severity: n.severity, title: n.title,
+                    fields: n.fields, raw: n.raw, artifacts: extractor.artifacts(of: n)))
+                out.kinds.append(n.kind.name)
+            }
+        } catch {
+            out.rejected.append(Rejected(origin: record.origin, format: format.name, reason: error.reason, raw: Array(record.raw.utf8)))
+        }
     }
 
     func write(_ prepared: Prepared, source: String, into summary: inout IngestSummary) throws {

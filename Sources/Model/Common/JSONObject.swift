@@ -1,3 +1,5 @@
+import Foundation
+
 /// A JSON object: its members in arrival order, keys unique, looked up by scanning.
 ///
 /// Vendor events are objects of a few to a few dozen keys, parsed once and read by a handful of
@@ -8,37 +10,72 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     public typealias Element = (key: String, value: JSONValue)
 
     struct Member: Sendable, Hashable {
-        var key: String
+        let key: String
         var value: JSONValue
+        /// The key's length and first and last bytes, and whether it is all ASCII: a scan for
+        /// an ASCII key compares this integer first and the key only when it matches.
+        let tag: UInt32
+
+        init(key: String, value: JSONValue) {
+            self.key = key
+            self.value = value
+            tag = Member.tag(of: key)
+        }
+
+        static let nonASCII: UInt32 = 1 << 31
+        var isASCII: Bool { tag & Member.nonASCII == 0 }
+
+        static func tag(of key: String) -> UInt32 {
+            key.utf8.withContiguousStorageIfAvailable(Member.tag) ?? Array(key.utf8).withUnsafeBufferPointer(Member.tag)
+        }
+
+        static func tag(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+            guard let first = bytes.first, let last = bytes.last else { return 0 }
+            let ascii = !bytes.contains { $0 >= 0x80 }
+            return (ascii ? 0 : nonASCII) | UInt32(truncatingIfNeeded: bytes.count & 0x7FFF) << 16 | UInt32(first) << 8 | UInt32(last)
+        }
     }
 
     private(set) var members: [Member]
+    /// Whether every key is ASCII (false may be stale after a removal, which only costs speed):
+    /// then a key equals a name exactly when their bytes do, which lets paths be looked up by
+    /// their bytes. Unicode keys can equal a name spelled with other bytes (`String` compares
+    /// canonical equivalents as equal), so they take `String`'s comparison.
+    private(set) var asciiKeys: Bool
 
-    public init() { members = [] }
+    public init() {
+        members = []
+        asciiKeys = true
+    }
 
     public init(_ dictionary: [String: JSONValue]) {
         members = dictionary.map { Member(key: $0.key, value: $0.value) }
+        asciiKeys = members.allSatisfy(\.isASCII)
     }
 
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         members = []
+        asciiKeys = true
         for (key, value) in elements { self[key] = value }
     }
 
     /// Members as a parser read them: a repeated key keeps its last value, as in a `Dictionary`.
     init(parsed: [Member]) {
         members = parsed
-        guard parsed.count > 1, Self.hasRepeatedKey(parsed) else { return }
+        asciiKeys = parsed.allSatisfy(\.isASCII)
+        guard parsed.count > 1, Self.hasRepeatedKey(parsed, ascii: asciiKeys) else { return }
         var last: [String: Int] = [:]
         for (i, m) in parsed.enumerated() { last[m.key] = i }
         members = parsed.enumerated().filter { last[$0.element.key] == $0.offset }.map(\.element)
     }
 
-    private static func hasRepeatedKey(_ members: [Member]) -> Bool {
-        // Pairwise for the small objects vendors send; a set beyond that.
+    private static func hasRepeatedKey(_ members: [Member], ascii: Bool) -> Bool {
+        // Pairwise for the small objects vendors send (ASCII keys differing in their tags
+        // differ); a set beyond that.
         if members.count <= 24 {
             for i in members.indices {
-                for j in (i + 1)..<members.count where members[i].key == members[j].key { return true }
+                for j in (i + 1)..<members.count
+                where (!ascii || members[i].tag == members[j].tag) && members[i].key == members[j].key { return true }
             }
             return false
         }
@@ -48,16 +85,26 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     public subscript(key: String) -> JSONValue? {
         get {
-            for m in members where m.key == key { return m.value }
-            return nil
+            index(of: key, tag: Member.tag(of: key)).map { members[$0].value }
         }
         set {
-            if let i = members.firstIndex(where: { $0.key == key }) {
+            let tag = Member.tag(of: key)
+            if let i = index(of: key, tag: tag) {
                 if let newValue { members[i].value = newValue } else { members.remove(at: i) }
             } else if let newValue {
-                members.append(Member(key: key, value: newValue))
+                let member = Member(key: key, value: newValue)
+                members.append(member)
+                if asciiKeys && !member.isASCII { asciiKeys = false }
             }
         }
+    }
+
+    /// Where `key` is. ASCII keys are equal only when their bytes are, so their tags rule out
+    /// most members without comparing strings; Unicode keys take `String`'s comparison alone.
+    func index(of key: String, tag: UInt32) -> Int? {
+        guard asciiKeys, tag & Member.nonASCII == 0 else { return members.firstIndex { $0.key == key } }
+        for i in members.indices where members[i].tag == tag && members[i].key == key { return i }
+        return nil
     }
 
     public var count: Int { members.count }

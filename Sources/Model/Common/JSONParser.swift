@@ -12,6 +12,11 @@ extension JSONValue {
     }
 
     public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+        try bytes.withUnsafeBufferPointer { (b) throws(JSONParseError) in try parse(b) }
+    }
+
+    /// Parses bytes in place (a line of a larger input), without copying them first.
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
         var p = Parser(bytes: bytes)
         p.skipSpace()
         let v = try p.value(depth: 0)
@@ -22,8 +27,17 @@ extension JSONValue {
 }
 
 private struct Parser {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     var i = 0
+    /// Members and elements of the objects and arrays being read, innermost last: each
+    /// container is copied out once at its end, into an array of its exact size, rather than
+    /// grown an element at a time (which was most of parsing's allocations).
+    var members: [JSONObject.Member] = []
+    var elements: [JSONValue] = []
+
+    init(bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
 
     func fail(_ reason: String) -> JSONParseError { JSONParseError(offset: i, reason: reason) }
 
@@ -45,7 +59,7 @@ private struct Parser {
         switch bytes[i] {
         case UInt8(ascii: "{"):
             i += 1
-            var o: [JSONObject.Member] = []
+            let base = members.count
             skipSpace()
             if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(JSONObject()) }
             while true {
@@ -56,25 +70,37 @@ private struct Parser {
                 guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
                 i += 1
                 skipSpace()
-                o.append(JSONObject.Member(key: key, value: try value(depth: depth + 1)))
+                let v = try value(depth: depth + 1)
+                members.append(JSONObject.Member(key: key, value: v))
                 skipSpace()
                 guard i < bytes.count else { throw fail("unterminated object") }
                 if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(JSONObject(parsed: o)) }
+                if bytes[i] == UInt8(ascii: "}") {
+                    i += 1
+                    let o = Array(members[base...])
+                    members.removeSubrange(base...)
+                    return .object(JSONObject(parsed: o))
+                }
                 throw fail("expected ',' or '}'")
             }
         case UInt8(ascii: "["):
             i += 1
-            var a: [JSONValue] = []
+            let base = elements.count
             skipSpace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(a) }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array([]) }
             while true {
                 skipSpace()
-                a.append(try value(depth: depth + 1))
+                let v = try value(depth: depth + 1)
+                elements.append(v)
                 skipSpace()
                 guard i < bytes.count else { throw fail("unterminated array") }
                 if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(a) }
+                if bytes[i] == UInt8(ascii: "]") {
+                    i += 1
+                    let a = Array(elements[base...])
+                    elements.removeSubrange(base...)
+                    return .array(a)
+                }
                 throw fail("expected ',' or ']'")
             }
         case UInt8(ascii: "\""): return .string(try string())
@@ -107,7 +133,7 @@ private struct Parser {
             while i < bytes.count, (48...57).contains(bytes[i]) { i += 1; exp += 1 }
             guard exp > 0 else { throw fail("expected digits in exponent") }
         }
-        let text = String(decoding: bytes[start..<i], as: UTF8.self)
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
         if isInteger, let n = Int64(text) { return .int(n) }
         guard let d = Double(text) else { throw fail("bad number \(text)") }
         // JSON has one number type: an integral value is an int however it was written
@@ -123,7 +149,7 @@ private struct Parser {
         while j < bytes.count {
             let b = bytes[j]
             if b == UInt8(ascii: "\"") {
-                let s = String(decoding: bytes[i..<j], as: UTF8.self)
+                let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<j]), as: UTF8.self)
                 i = j + 1
                 return s
             }
@@ -193,6 +219,10 @@ extension JSONValue {
     /// text verbatim (a CloudTrail `Records` file, a JSON array of alerts). Nil when the
     /// document has no array there.
     public static func elements(of bytes: [UInt8], at path: [String] = []) throws(JSONParseError) -> [(value: JSONValue, range: Range<Int>)]? {
+        try bytes.withUnsafeBufferPointer { (b) throws(JSONParseError) in try elements(of: b, at: path) }
+    }
+
+    private static func elements(of bytes: UnsafeBufferPointer<UInt8>, at path: [String]) throws(JSONParseError) -> [(value: JSONValue, range: Range<Int>)]? {
         var p = Parser(bytes: bytes)
         p.skipSpace()
         var remaining = path[...]

@@ -2,35 +2,41 @@
 /// normalizers and mapping files name fields.
 extension JSONValue {
     public func at(_ path: String) -> JSONValue? {
-        // Most paths are one key (`eventType`): no walk at all.
-        if !path.utf8.contains(UInt8(ascii: ".")) {
-            guard case .object(let o) = self, let v = o[path] else { return nil }
-            if case .null = v { return nil }
-            return v
-        }
+        // Walks the path's bytes without making a `String` of each part: normalizers call this
+        // for every field of every event.
+        let found = path.utf8.withContiguousStorageIfAvailable { at(utf8: $0) }
+            ?? Array(path.utf8).withUnsafeBufferPointer { at(utf8: $0) }
+        if case .null? = found { return nil }
+        return found
+    }
+
+    private func at(utf8 path: UnsafeBufferPointer<UInt8>) -> JSONValue? {
+        // A one-key path reads an object only (`0` is not an index into a top-level array).
+        if case .object = self {} else if !path.contains(UInt8(ascii: ".")) { return nil }
         var current = self
-        // Walks the path's bytes without splitting it into an array: normalizers call this for
-        // every field of every event.
-        let bytes = path.utf8
-        var start = bytes.startIndex
+        var start = 0
         while true {
-            let end = bytes[start...].firstIndex(of: UInt8(ascii: ".")) ?? bytes.endIndex
-            let part = String(path[start..<end])
+            var end = start
+            while end < path.count, path[end] != UInt8(ascii: ".") { end += 1 }
+            let part = UnsafeBufferPointer(rebasing: path[start..<end])
             switch current {
             case .object(let o):
-                guard let next = o[part] else { return nil }
+                guard let next = o.value(utf8: part) else { return nil }
                 current = next
             case .array(let a):
-                guard let i = Int(part), a.indices.contains(i) else { return nil }
+                guard let i = JSONValue.index(part), a.indices.contains(i) else { return nil }
                 current = a[i]
             default:
                 return nil
             }
-            guard end < bytes.endIndex else { break }
-            start = bytes.index(after: end)
+            guard end < path.count else { return current }
+            start = end + 1
         }
-        if case .null = current { return nil }
-        return current
+    }
+
+    /// An array index as `Int(String)` reads one: optional sign, decimal digits.
+    private static func index(_ part: UnsafeBufferPointer<UInt8>) -> Int? {
+        Int(String(decoding: part, as: UTF8.self))
     }
 
     /// A non-empty string (or a number's text) at a path.
@@ -60,5 +66,21 @@ extension JSONValue {
     public func has(_ keys: String...) -> Bool {
         guard case .object(let o) = self else { return false }
         return keys.allSatisfy { o[$0] != nil }
+    }
+
+    // Detection asks every record these: one pass over the members, no array of keys.
+    public func has(_ a: String) -> Bool {
+        guard case .object(let o) = self else { return false }
+        return o.hasAll(a)
+    }
+
+    public func has(_ a: String, _ b: String) -> Bool {
+        guard case .object(let o) = self else { return false }
+        return o.hasAll(a, b)
+    }
+
+    public func has(_ a: String, _ b: String, _ c: String) -> Bool {
+        guard case .object(let o) = self else { return false }
+        return o.hasAll(a, b, c)
     }
 }
