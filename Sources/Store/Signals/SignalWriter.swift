@@ -29,6 +29,9 @@ public final class SignalWriter: @unchecked Sendable {
     }
 
     /// Writes inside a caller's transaction, so a caller can add alerts in the same commit.
+    ///
+    /// Signals are read as `batch[i]` throughout, never bound to a local: a copy of a signal
+    /// retains and releases each of its strings, which cost as much as binding them.
     public func write(_ batch: [NewSignal], in tx: Tx) throws -> Result {
         let db = tx.db
         let now = Timestamp.now.ms
@@ -37,12 +40,25 @@ public final class SignalWriter: @unchecked Sendable {
 
         // 1. Which signals are new: not stored before, and not earlier in this batch. A row
         //    holds its artifacts' ids, so every new signal's artifacts are stored first.
+        let refs = batch.indices.map { batch[$0].sourceRef ?? Self.contentRef(batch[$0].raw) }
+        let identities = batch.indices.map { SignalIdentity.key(source: batch[$0].source, ref: refs[$0]) }
+        // Stored before? Asked in key order: consecutive probes then walk neighbouring pages of
+        // the identity index, which stay in the CPU's caches, where input order jumps across it.
+        // (Plain integer pairs sort without touching reference counts.)
         let find = try BulkStatement(db, sql: "SELECT 1 FROM signals WHERE identity = ? AND source = ? AND source_ref = ?")
-        var fresh: [(index: Int, ref: String, identity: Int64)] = []
+        var stored = [Bool](repeating: false, count: batch.count)
+        for (identity, index) in zip(identities, batch.indices).sorted(by: { $0.0 < $1.0 }) {
+            find.bind(identity, at: 1)
+            find.bind(batch[index].source, at: 2)
+            find.bind(refs[index], at: 3)
+            stored[index] = try find.run() != nil
+        }
+        // The new ones, in input order; a repeat within the batch is a duplicate of its first.
+        // `firstWith` maps an identity key to the first new signal with it; keys of distinct
+        // pairs rarely collide, and then the new ones so far are searched.
+        var fresh: [Int] = []
         fresh.reserveCapacity(batch.count)
-        // The first fresh signal with each identity key; keys of distinct pairs rarely collide,
-        // and then the batch so far is searched.
-        var inBatch: [Int64: Int] = [:]
+        var firstWith: [Int64: Int] = [:]
         // The batch's distinct artifacts in order of first mention, so ids are assigned the same
         // way on every run (a Dictionary's order differs between processes and even between
         // instances), and each mention as its artifact's place in that order: one hash of an
@@ -52,23 +68,19 @@ public final class SignalWriter: @unchecked Sendable {
         var place: [Key: Int] = [:]
         var mentions: [Int] = []
         mentions.reserveCapacity(batch.count * 4)
-        for (index, signal) in batch.enumerated() {
-            let ref = signal.sourceRef ?? Self.contentRef(signal.raw)
-            let identity = SignalIdentity.key(source: signal.source, ref: ref)
-            if let first = inBatch[identity] {
-                func same(_ f: (index: Int, ref: String, identity: Int64)) -> Bool {
-                    f.identity == identity && f.ref == ref && batch[f.index].source == signal.source
+        for index in batch.indices where !stored[index] {
+            let identity = identities[index]
+            if let first = firstWith[identity] {
+                let same = { (other: Int) in
+                    identities[other] == identity && refs[other] == refs[index] && batch[other].source == batch[index].source
                 }
-                if same(fresh[first]) || fresh[first...].contains(where: same) { continue }
+                if fresh[first...].contains(where: same) { continue }
+            } else {
+                firstWith[identity] = fresh.count
             }
-            find.bind(identity, at: 1)
-            find.bind(signal.source, at: 2)
-            find.bind(ref, at: 3)
-            guard try find.run() == nil else { continue }
-            if inBatch[identity] == nil { inBatch[identity] = fresh.count }
-            fresh.append((index, ref, identity))
-            let t = signal.time.ms
-            for mention in signal.artifacts {
+            fresh.append(index)
+            let t = batch[index].time.ms
+            for mention in batch[index].artifacts {
                 let key = Key(type: mention.type, value: mention.value)
                 if let n = place[key] {
                     spans[n] = (min(spans[n].first, t), max(spans[n].last, t))
@@ -88,14 +100,17 @@ public final class SignalWriter: @unchecked Sendable {
             INSERT INTO signals (time, source, source_ref, kind, severity, title, fields, raw, ingested_at, identity, artifacts)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        let link = try BulkStatement(db, sql: "INSERT INTO artifact_signals (artifact_id, signal_id, role) VALUES (?, ?, ?)")
         var ids = [Int64?](repeating: nil, count: batch.count)
         var next = 0
         var links: [(artifact: Int64, role: String)] = []
-        for entry in fresh {
-            let signal = batch[entry.index]
+        // Each link as integers (its role by place in `roles`), so sorting moves no strings.
+        var byArtifact: [(artifact: Int64, signal: Int64, role: Int)] = []
+        var roles: [String] = []
+        byArtifact.reserveCapacity(mentions.count)
+        roles.reserveCapacity(mentions.count)
+        for index in fresh {
             links.removeAll(keepingCapacity: true)
-            for mention in signal.artifacts {
+            for mention in batch[index].artifacts {
                 let artifact = artifactIDs[mentions[next]]
                 next += 1
                 // A tool may name the same artifact twice in the same role; it is one link.
@@ -103,26 +118,34 @@ public final class SignalWriter: @unchecked Sendable {
                     links.append((artifact, mention.role))
                 }
             }
-            insertSignal.bind(signal.time.ms, at: 1)
-            insertSignal.bind(signal.source, at: 2)
-            insertSignal.bind(entry.ref, at: 3)
-            insertSignal.bind(signal.kind, at: 4)
-            insertSignal.bind(Int64(signal.severity.rawValue), at: 5)
-            insertSignal.bind(signal.title, at: 6)
-            insertSignal.bind(signal.fieldsJSON, at: 7)
-            insertSignal.bind(signal.raw, at: 8)
-            insertSignal.bind(signal.ingestedAt?.ms ?? now, at: 9)
-            insertSignal.bind(entry.identity, at: 10)
+            insertSignal.bind(batch[index].time.ms, at: 1)
+            insertSignal.bind(batch[index].source, at: 2)
+            insertSignal.bind(refs[index], at: 3)
+            insertSignal.bind(batch[index].kind, at: 4)
+            insertSignal.bind(Int64(batch[index].severity.rawValue), at: 5)
+            insertSignal.bind(batch[index].title, at: 6)
+            insertSignal.bind(batch[index].fieldsJSON, at: 7)
+            insertSignal.bind(batch[index].raw, at: 8)
+            insertSignal.bind(batch[index].ingestedAt?.ms ?? now, at: 9)
+            insertSignal.bind(identities[index], at: 10)
             insertSignal.bind(Self.artifactList(links), at: 11)
             try insertSignal.run()
             let id = db.lastInsertedRowID
-            ids[entry.index] = id
+            ids[index] = id
             for (artifact, role) in links {
-                link.bind(artifact, at: 1)
-                link.bind(id, at: 2)
-                link.bind(role, at: 3)
-                try link.run()
+                byArtifact.append((artifact, id, roles.count))
+                roles.append(role)
             }
+        }
+        // In key order, for the same reason as the identity probes: each insert lands next to
+        // the one before instead of anywhere in the index.
+        let link = try BulkStatement(db, sql: "INSERT INTO artifact_signals (artifact_id, signal_id, role) VALUES (?, ?, ?)")
+        byArtifact.sort { ($0.artifact, $0.signal) < ($1.artifact, $1.signal) }
+        for (artifact, signal, role) in byArtifact {
+            link.bind(artifact, at: 1)
+            link.bind(signal, at: 2)
+            link.bind(roles[role], at: 3)
+            try link.run()
         }
         return Result(ids: ids)
     }
