@@ -92,6 +92,26 @@ func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
         #expect(try ingest.store.read { try $0.quarantineCount() } == 6)
     }
 
+    @Test func aQuarantinedCSVRowIsKeptWithItsHeaderAndReplaysAlone() throws {
+        let dir = TempDir()
+        let store = try Store.open(path: dir.file())
+        let ingester = Ingester(store: store)
+        let csv = "time,user,message\n2026-10-30T08:00:00Z,ana,login from 203.0.113.9\n2026-10-30T09:00:00Z,bo,\"two, fields\",extra\n"
+        // Forced to the wrong format, every row is refused: one by the format, one by its shape.
+        let first = try ingester.ingest(Array(csv.utf8), source: "alerts.csv", format: "okta")
+        #expect(first.stored == 0 && first.quarantined == 2)
+        let items = try store.read { try $0.quarantined() }
+        #expect(items.count == 2)
+        for item in items { #expect(String(decoding: item.raw, as: UTF8.self).hasPrefix("time,user,message\n")) }
+        // Each row replays alone as CSV (the fix: the right format): the good one is stored,
+        // the broken one is refused again for its own fault, not for a missing header.
+        let replays = try items.map { try ingester.ingest($0.raw, source: "stdin", format: "csv") }
+        #expect(replays.map(\.stored).sorted() == [0, 1])
+        #expect(replays.contains { $0.reasons.first?.contains("4 fields for a header of 3") == true })
+        let signal = try #require(try store.read { try $0.signals(SignalFilter()).first })
+        #expect(signal.raw == "2026-10-30T08:00:00Z,ana,login from 203.0.113.9")
+    }
+
     @Test func replayAfterAFix() throws {
         let dir = TempDir()
         let store = try Store.open(path: dir.file())

@@ -185,7 +185,7 @@ public enum Framer {
             return ([], [Rejected(origin: name, format: "csv", reason: "invalid UTF-8", raw: bytes)])
         }
         let rows = CSVReader.rows(text)
-        guard let header = rows.first?.fields else { return ([], []) }
+        guard let header = rows.first?.fields, let headerLine = rows.first?.text else { return ([], []) }
         var records: [Record] = []
         var rejected: [Rejected] = []
         for row in rows.dropFirst() where !(row.fields.count == 1 && row.fields[0].isEmpty) {
@@ -193,7 +193,8 @@ public enum Framer {
             guard row.fields.count == header.count else {
                 rejected.append(Rejected(
                     origin: origin, format: "csv", reason: "row has \(row.fields.count) fields for a header of \(header.count)",
-                    raw: Array(row.text.utf8)))
+                    // With its header line, so that the row can be replayed alone.
+                    raw: Array((headerLine + "\n" + row.text).utf8)))
                 continue
             }
             records.append(Record(payload: .csv(header: header, values: row.fields), raw: row.text, origin: origin))

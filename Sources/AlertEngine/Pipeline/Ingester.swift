@@ -155,7 +155,7 @@ public final class Ingester: @unchecked Sendable {
             out.rejected.append(Rejected(
                 origin: record.origin, format: nil,
                 reason: "no format recognizes this record; force one with --format (\(formats.names.joined(separator: ", "))) or add a mapping file",
-                raw: Array(record.raw.utf8)))
+                raw: record.quarantineBytes))
             return
         }
         do {
@@ -166,7 +166,7 @@ public final class Ingester: @unchecked Sendable {
                 out.kinds.append(n.kind.name)
             }
         } catch {
-            out.rejected.append(Rejected(origin: record.origin, format: format.name, reason: error.reason, raw: Array(record.raw.utf8)))
+            out.rejected.append(Rejected(origin: record.origin, format: format.name, reason: error.reason, raw: record.quarantineBytes))
         }
     }
 

@@ -30,6 +30,13 @@ public struct Record: Sendable {
         if case .line(let s) = payload { return s }
         return nil
     }
+
+    /// What quarantine keeps of a record it refuses: the raw text, and for a CSV row its
+    /// header line before it, because a row alone cannot be read again (replayed) without it.
+    var quarantineBytes: [UInt8] {
+        guard case .csv(let header, _) = payload else { return Array(raw.utf8) }
+        return Array((header.map(CSVWriter.escape).joined(separator: ",") + "\n" + raw).utf8)
+    }
 }
 
 /// A signal as a format reads it, before artifact extraction and storage.

@@ -51,7 +51,9 @@ extension Engine {
     public func replay(_ id: Int64, format: String? = nil, with ingester: Ingester) throws -> IngestSummary {
         let item = try quarantineItem(id)
         guard item.replayedAt == nil else { throw EngineError.invalid("quarantined input \(id) was already replayed") }
-        let summary = try ingester.ingest(item.raw, source: item.source, format: format)
+        // A CSV row is kept with its header line; read it as CSV whatever its source was named
+        // (`stdin` with `--format csv`).
+        let summary = try ingester.ingest(item.raw, source: item.source, format: format ?? (item.format == "csv" ? "csv" : nil))
         if summary.quarantined == 0 {
             try store.write { tx in try tx.markReplayed(id, at: clock()) }
         }
