@@ -22,6 +22,13 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
             tag = Member.tag(of: key)
         }
 
+        /// A member whose key's tag the parser computed as it read the key.
+        init(key: String, value: JSONValue, tag: UInt32) {
+            self.key = key
+            self.value = value
+            self.tag = tag
+        }
+
         static let nonASCII: UInt32 = 1 << 31
         var isASCII: Bool { tag & Member.nonASCII == 0 }
 
