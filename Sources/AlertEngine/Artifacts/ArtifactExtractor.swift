@@ -48,20 +48,27 @@ public struct ArtifactExtractor: Sendable {
         return out.list
     }
 
+    /// The field map's keys, to find a signal's named fields by their tags rather than by
+    /// hashing every field's key, and in key order without sorting them; and each key's
+    /// type and role, by its position.
+    static let fieldTable = JSONKeyTable(Array(fieldMap.keys))
+    static let fieldEntries: [(type: ArtifactType, role: String)] = fieldTable.keys.map { fieldMap[$0]! }
+
     /// Artifacts named by field: each field's values, validated for their type.
     public func fromFields(_ fields: JSONObject) -> [ArtifactMention] {
         var out: [ArtifactMention] = []
-        // Sorted so that a signal's artifacts (and so new artifacts' ids) come in one order.
-        // Each key is looked up in the map once: hashing keys is a good part of extraction.
-        var named: [(key: String, type: ArtifactType, role: String, value: JSONValue)] = []
-        for (key, value) in fields {
-            if let (type, role) = ArtifactExtractor.fieldMap[key] { named.append((key, type, role, value)) }
-        }
-        named.sort { $0.key < $1.key }
-        for (_, type, role, value) in named {
-            let values: [String] = value.arrayValue?.compactMap(\.stringValue) ?? [value.stringValue].compactMap { $0 }
-            for v in values {
-                if let clean = ArtifactExtractor.validate(v, as: type) { out.append(ArtifactMention(type, clean, role: role)) }
+        // In key order, so that a signal's artifacts (and so new artifacts' ids) come in one order.
+        fields.forEachValue(of: ArtifactExtractor.fieldTable) { k, value in
+            let (type, role) = ArtifactExtractor.fieldEntries[k]
+            func add(_ v: JSONValue) {
+                if let s = v.stringValue, let clean = ArtifactExtractor.validate(s, as: type) {
+                    out.append(ArtifactMention(type, clean, role: role))
+                }
+            }
+            if case .array(let values) = value {
+                for v in values { add(v) }
+            } else {
+                add(value)
             }
         }
         return out
@@ -76,7 +83,7 @@ public struct ArtifactExtractor: Sendable {
     /// `-`, an IP field holding a hostname, a null hash of zeros).
     static func validate(_ raw: String, as type: ArtifactType) -> String? {
         let v = raw.trimmed
-        guard !v.isEmpty, v != "-", v.lowercased() != "null", v.lowercased() != "n/a" else { return nil }
+        guard !v.isEmpty, v != "-", !ArtifactExtractor.isNone(v) else { return nil }
         switch type {
         case .ip: return IPAddress(Refang.apply(v))?.text
         case .md5, .sha1, .sha256: return Hashes.canonical(v, as: type)
@@ -93,9 +100,28 @@ public struct ArtifactExtractor: Sendable {
         case .cve: return CVEID.canonical(v)
         case .filename, .filepath: return FilePath.canonical(v)
         // Logins and DNS names are case-insensitive: one spelling, so pivots meet.
-        case .host, .user: return v.lowercased()
+        case .host, .user: return ArtifactExtractor.lowercased(v)
         case .userAgent, .other: return v
         }
+    }
+
+    /// Whether the value is `null` or `n/a` in any case. Only ASCII letters lowercase to
+    /// these, so a value of another length or with other bytes is neither.
+    static func isNone(_ v: String) -> Bool {
+        v.utf8.withContiguousStorageIfAvailable { b in
+            switch b.count {
+            case 4: return b[0] | 0x20 == 0x6E && b[1] | 0x20 == 0x75 && b[2] | 0x20 == 0x6C && b[3] | 0x20 == 0x6C
+            case 3: return b[0] | 0x20 == 0x6E && b[1] == UInt8(ascii: "/") && b[2] | 0x20 == 0x61
+            default: return false
+            }
+        } ?? (v.lowercased() == "null" || v.lowercased() == "n/a")
+    }
+
+    /// `lowercased()`, without making a new string when an ASCII value has no capitals
+    /// (logins and host names almost never do).
+    static func lowercased(_ v: String) -> String {
+        let unchanged = v.utf8.withContiguousStorageIfAvailable { b in !b.contains { $0 >= 0x80 || ASCII.isUpper($0) } }
+        return unchanged == true ? v : v.lowercased()
     }
 }
 

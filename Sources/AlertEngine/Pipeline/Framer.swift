@@ -154,7 +154,7 @@ public enum Framer {
                 let slice = UnsafeBufferPointer(rebasing: buf[start..<stop])
                 start = end + 1
                 if slice.allSatisfy({ $0 == 32 || $0 == 9 }) { continue }
-                let origin = "\(name):\(lineNumber)"
+                var origin: String { "\(name):\(lineNumber)" }
                 guard slice.count <= maxRecordBytes else {
                     rejected.append(Rejected(origin: origin, format: nil, reason: "line of \(slice.count) bytes is over the \(maxRecordBytes >> 20) MiB limit", raw: Array(slice)))
                     continue
@@ -165,14 +165,14 @@ public enum Framer {
                 }
                 if slice.first(where: { $0 > 32 }) == UInt8(ascii: "{") {
                     do {
-                        body(Record(payload: .json(try JSONValue.parse(slice)), raw: text, origin: origin))
+                        body(Record(payload: .json(try JSONValue.parse(slice)), raw: text, name: name, line: lineNumber))
                     } catch let error as JSONParseError {
                         rejected.append(Rejected(origin: origin, format: nil, reason: error.description, raw: Array(slice)))
                     } catch {
                         rejected.append(Rejected(origin: origin, format: nil, reason: "\(error)", raw: Array(slice)))
                     }
                 } else {
-                    body(Record(payload: .line(text), raw: text, origin: origin))
+                    body(Record(payload: .line(text), raw: text, name: name, line: lineNumber))
                 }
             }
         }

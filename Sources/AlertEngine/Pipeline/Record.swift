@@ -13,12 +13,32 @@ public struct Record: Sendable {
     /// The event's text exactly as it arrived: what the signal keeps as its raw body.
     public var raw: String
     /// Where it came from, for quarantine and messages: `okta.json:17`.
-    public var origin: String
+    public var origin: String {
+        get { lineNumber.map { "\(source):\($0)" } ?? source }
+        set {
+            source = newValue
+            lineNumber = nil
+        }
+    }
+    /// The origin in parts: the input's name and, for a line of it, the line's number. Every
+    /// line-framed record has one, and its text is wanted only when the record is rejected, so
+    /// it is spelled out only then.
+    private var source: String
+    private var lineNumber: Int?
 
     public init(payload: Payload, raw: String, origin: String) {
         self.payload = payload
         self.raw = raw
-        self.origin = origin
+        self.source = origin
+        self.lineNumber = nil
+    }
+
+    /// A record from line `line` of the input `name`.
+    init(payload: Payload, raw: String, name: String, line: Int) {
+        self.payload = payload
+        self.raw = raw
+        self.source = name
+        self.lineNumber = line
     }
 
     public var json: JSONValue? {

@@ -22,6 +22,13 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
             tag = Member.tag(of: key)
         }
 
+        /// A member whose key's tag the parser computed as it read the key.
+        init(key: String, value: JSONValue, tag: UInt32) {
+            self.key = key
+            self.value = value
+            self.tag = tag
+        }
+
         static let nonASCII: UInt32 = 1 << 31
         var isASCII: Bool { tag & Member.nonASCII == 0 }
 
@@ -31,7 +38,11 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
         static func tag(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
             guard let first = bytes.first, let last = bytes.last else { return 0 }
-            let ascii = !bytes.contains { $0 >= 0x80 }
+            // One OR over the bytes rather than a search that may stop early: keys are short,
+            // and a loop without an exit runs several bytes at a time.
+            var high: UInt8 = 0
+            for b in bytes { high |= b }
+            let ascii = high < 0x80
             return (ascii ? 0 : nonASCII) | UInt32(truncatingIfNeeded: bytes.count & 0x7FFF) << 16 | UInt32(first) << 8 | UInt32(last)
         }
     }

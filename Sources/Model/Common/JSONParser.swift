@@ -65,13 +65,13 @@ private struct Parser {
             while true {
                 skipSpace()
                 guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
-                let key = try string()
+                let (key, tag) = try key()
                 skipSpace()
                 guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
                 i += 1
                 skipSpace()
                 let v = try value(depth: depth + 1)
-                members.append(JSONObject.Member(key: key, value: v))
+                members.append(JSONObject.Member(key: key, value: v, tag: tag))
                 skipSpace()
                 guard i < bytes.count else { throw fail("unterminated object") }
                 if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
@@ -133,6 +133,12 @@ private struct Parser {
             while i < bytes.count, (48...57).contains(bytes[i]) { i += 1; exp += 1 }
             guard exp > 0 else { throw fail("expected digits in exponent") }
         }
+        // Up to 18 digits cannot overflow: read as `Int64(text)` would, without the text.
+        if isInteger, digits <= 18 {
+            var n: Int64 = 0
+            for k in (bytes[start] == UInt8(ascii: "-") ? start + 1 : start)..<i { n = n &* 10 &+ Int64(bytes[k] &- 48) }
+            return .int(bytes[start] == UInt8(ascii: "-") ? -n : n)
+        }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
         if isInteger, let n = Int64(text) { return .int(n) }
         guard let d = Double(text) else { throw fail("bad number \(text)") }
@@ -140,6 +146,29 @@ private struct Parser {
         // (`1e3`, `2.0`), so printing and parsing again gives the same value.
         if d == d.rounded(), abs(d) < 9_007_199_254_740_992 { return .int(Int64(d)) }
         return .double(d)
+    }
+
+    /// An object's key with its member tag, taken from the bytes as they are scanned when the
+    /// key has no escapes.
+    mutating func key() throws(JSONParseError) -> (String, UInt32) {
+        var j = i + 1
+        var high: UInt8 = 0
+        while j < bytes.count {
+            let b = bytes[j]
+            if b == UInt8(ascii: "\"") {
+                let text = UnsafeBufferPointer(rebasing: bytes[(i + 1)..<j])
+                let s = String(decoding: text, as: UTF8.self)
+                i = j + 1
+                // Other keys' tags come from their text (invalid bytes decode to U+FFFD).
+                guard high < 0x80, let first = text.first, let last = text.last else { return (s, JSONObject.Member.tag(of: s)) }
+                return (s, UInt32(truncatingIfNeeded: text.count & 0x7FFF) << 16 | UInt32(first) << 8 | UInt32(last))
+            }
+            if b == UInt8(ascii: "\\") || b < 0x20 { break }
+            high |= b
+            j += 1
+        }
+        let s = try string()
+        return (s, JSONObject.Member.tag(of: s))
     }
 
     mutating func string() throws(JSONParseError) -> String {

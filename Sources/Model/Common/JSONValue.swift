@@ -53,7 +53,7 @@ public enum JSONValue: Hashable, Sendable {
         switch self {
         case .null: out += "null".utf8
         case .bool(let b): out += (b ? "true" : "false").utf8
-        case .int(let i): out += String(i).utf8
+        case .int(let i): JSONValue.digits(i, into: &out)
         case .double(let d): out += JSONValue.format(d).utf8
         case .string(let s): JSONValue.quote(s, into: &out)
         case .array(let a):
@@ -88,6 +88,21 @@ public enum JSONValue: Hashable, Sendable {
                 .joined(separator: ",\n") + "\n" + indent + "}"
         default:
             return text
+        }
+    }
+
+    /// An integer's decimal text, as `String(i)` spells it, written straight into `out`.
+    static func digits(_ i: Int64, into out: inout [UInt8]) {
+        if i < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = i.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+            var k = 20
+            repeat {
+                k -= 1
+                buffer[k] = UInt8(truncatingIfNeeded: magnitude % 10) + 48
+                magnitude /= 10
+            } while magnitude > 0
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[k..<20]))
         }
     }
 

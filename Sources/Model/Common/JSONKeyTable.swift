@@ -1,0 +1,56 @@
+import Foundation
+
+/// A fixed set of keys (an extractor's field names) to find in objects by their tags rather than
+/// by hashing each member's key, in the set's `String` order, one pass over the members.
+public struct JSONKeyTable: Sendable {
+    /// The keys in `String` order: the order `forEachValue` reports them in.
+    public let keys: [String]
+    /// ASCII keys' tags by key length, each with its position in `keys`.
+    private let byLength: [[(tag: UInt32, key: Int)]]
+
+    public init(_ keys: [String]) {
+        let sorted = Array(Set(keys)).sorted()
+        precondition(sorted.count <= 64, "a key table holds at most 64 keys")
+        self.keys = sorted
+        var byLength: [[(tag: UInt32, key: Int)]] = []
+        for (k, key) in sorted.enumerated() {
+            let tag = JSONObject.Member.tag(of: key)
+            precondition(tag & JSONObject.Member.nonASCII == 0, "key table keys are ASCII")
+            let length = key.utf8.count
+            while byLength.count <= length { byLength.append([]) }
+            byLength[length].append((tag, k))
+        }
+        self.byLength = byLength
+    }
+
+    /// The position in `keys` of the key equal to `member`'s, if any.
+    fileprivate func position(of member: JSONObject.Member) -> Int? {
+        // A Unicode key can equal an ASCII one spelled with other bytes (a Kelvin sign is
+        // canonically a `K`): only `String`'s comparison gives the same answer.
+        guard member.isASCII else { return keys.firstIndex { $0 == member.key } }
+        let length = Int(member.tag >> 16 & 0x7FFF)
+        guard length < byLength.count else { return nil }
+        for entry in byLength[length] where entry.tag == member.tag && keys[entry.key] == member.key { return entry.key }
+        return nil
+    }
+}
+
+extension JSONObject {
+    /// Calls `body` with the position in `table.keys` and the value of each of the table's keys
+    /// this object holds, in the table's order (what sorting the found keys would give).
+    public func forEachValue(of table: JSONKeyTable, _ body: (Int, JSONValue) -> Void) {
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: Swift.max(table.keys.count, 1)) { at in
+            var found: UInt64 = 0
+            for (i, member) in members.enumerated() {
+                guard let k = table.position(of: member) else { continue }
+                found |= 1 << UInt64(k)
+                at[k] = i
+            }
+            while found != 0 {
+                let k = found.trailingZeroBitCount
+                found &= found - 1
+                body(k, members[at[k]].value)
+            }
+        }
+    }
+}
