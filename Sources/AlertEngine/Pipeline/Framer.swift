@@ -69,19 +69,20 @@ public enum Framer {
     static func chunks(_ bytes: [UInt8], lines: Int) -> [(range: Range<Int>, firstLine: Int)] {
         var out: [(range: Range<Int>, firstLine: Int)] = []
         var start = 0, line = 1, count = 0
-        bytes.withUnsafeBufferPointer { buf in
+        // memchr jumps line to line with vector compares: this scan is serial, before any
+        // worker starts, so a byte-at-a-time loop here held up every ingest.
+        bytes.withUnsafeBytes { buf in
+            guard let base = buf.baseAddress else { return }
             var i = 0
-            while i < buf.count {
-                if buf[i] == 10 {
-                    count += 1
-                    if count == lines {
-                        out.append((start..<(i + 1), line))
-                        line += count
-                        count = 0
-                        start = i + 1
-                    }
+            while i < buf.count, let hit = memchr(base + i, 10, buf.count - i) {
+                i = base.distance(to: UnsafeRawPointer(hit)) + 1
+                count += 1
+                if count == lines {
+                    out.append((start..<i, line))
+                    line += count
+                    count = 0
+                    start = i
                 }
-                i += 1
             }
         }
         if start < bytes.count { out.append((start..<bytes.count, line)) }
