@@ -19,6 +19,9 @@ import Testing
                        (9, 2000, 'duo', 'sha256:ab', 'duo.auth.success', 0, 'push', '{}', '{}', 5);
                 INSERT INTO artifacts (id, type, value, first_seen, last_seen) VALUES (3, 'ip', '10.0.0.1', 1000, 1000);
                 INSERT INTO signal_artifacts VALUES (7, 3, 'src');
+                INSERT INTO alerts (id, rule, group_key, status, severity, title, created_at, updated_at, signal_count)
+                VALUES (1, 'r', 'k', 'new', 1, 'an alert', 5, 5, 1);
+                INSERT INTO alert_signals VALUES (1, 7);
                 """)
         }
         try queue.close()
@@ -37,6 +40,8 @@ import Testing
         #expect(try rawCount(path, "SELECT count(*) FROM signals WHERE id = 9 AND artifacts = '[]'") == 1)
         #expect(try rawCount(path, "SELECT count(*) FROM signals WHERE identity IS NULL OR identity = 0") == 0)
         #expect(try rawCount(path, "PRAGMA foreign_key_check") == 0)
+        // The alert still holds its signal, and through it the artifact.
+        #expect(try rawCount(path, "SELECT count(*) FROM alert_signals als JOIN signal_artifacts sa ON sa.signal_id = als.signal_id WHERE als.alert_id = 1 AND sa.artifact_id = 3") == 1)
         #expect(try rawCount(path, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'sqlite_autoindex_signals%'") == 0)
     }
 
