@@ -81,6 +81,7 @@ struct BenchCommand: ParsableCommand {
         _ = try Engine.open(path: path)  // taser's schema and page size, nothing in it
         // Untimed: the links keyed by signal, so each batch reads its own links by range (the
         // stored ones are keyed by artifact, and a scan per batch would time the reading).
+        // Each batch inserts them in artifact order, as the writer does.
         _ = try SQLiteCLI.run(database: dir + "/links.db", script: """
             ATTACH '\(dir)/ingest.db' AS done;
             CREATE TABLE links (signal_id INTEGER, artifact_id INTEGER, role TEXT, PRIMARY KEY (signal_id, artifact_id, role)) WITHOUT ROWID;
@@ -99,7 +100,8 @@ struct BenchCommand: ParsableCommand {
             script += """
                 BEGIN;
                 INSERT INTO signals SELECT * FROM done.signals WHERE id > \(low) AND id <= \(high);
-                INSERT INTO artifact_signals SELECT artifact_id, signal_id, role FROM staged.links WHERE signal_id > \(low) AND signal_id <= \(high);
+                INSERT INTO artifact_signals SELECT artifact_id, signal_id, role FROM staged.links WHERE signal_id > \(low) AND signal_id <= \(high)
+                  ORDER BY artifact_id, signal_id;
                 COMMIT;
 
                 """
