@@ -148,7 +148,7 @@ import Testing
         #expect(shown.stdout.contains("owner: olivia.oncall"), "\(shown.stdout)")
         #expect(shown.stdout.contains("account-takeover-suspected"))
         #expect(shown.stdout.contains("jane.doe (user) says it was not"), "\(shown.stdout)")
-        #expect(server.stop() == 0)
+        #expect(server.stop() == 0, "serve did not stop cleanly: \(server.log.suffix(2000))")
         for secret in [Self.signingSecret, Self.oktaToken, "xoxb-slack-s3cret-2", "hook-s3cret-4"] {
             #expect(!server.log.contains(secret))
         }
@@ -163,7 +163,7 @@ import Testing
         let c = click(caseID: 1, answer: "deny", by: "jane.doe")
         let answer = try server.request("POST", "/slack/interactions", headers: c.headers, body: c.body)
         #expect(answer.status == 404 && answer.text.contains("slack:"), "\(answer.text)")
-        #expect(server.stop() == 0)
+        #expect(server.stop() == 0, "serve did not stop cleanly: \(server.log.suffix(2000))")
     }
 
     /// A delivery in flight when serve is killed -9 is sent again by the next serve, with the

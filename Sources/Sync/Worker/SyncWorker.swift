@@ -21,6 +21,9 @@ public final class SyncWorker: Sendable {
     /// Deliveries taken per claim: small, so one slow endpoint holds few leases.
     let batch: Int
     private let stopFlag = StopFlag()
+    private let threadDone = DispatchSemaphore(value: 0)
+    /// Set by `start`: only its thread is waited for.
+    private let started = StopFlag()
 
     public init(
         store: Store, config: SyncConfig, secrets: Secrets, client: HTTPClient = HTTPClient(), batch: Int = 8,
@@ -105,12 +108,24 @@ public final class SyncWorker: Sendable {
 
     /// `run` on its own thread; `stop()` ends it after the delivery in hand.
     public func start(poll: Double = 1) {
-        let thread = Thread { [self] in self.run(poll: poll) }
+        let done = threadDone
+        let thread = Thread { [self] in
+            defer { done.signal() }
+            self.run(poll: poll)
+        }
         thread.name = "taser-sync"
+        started.set()
         thread.start()
     }
 
-    public func stop() { stopFlag.set() }
+    /// Ends `run` after the delivery in hand and, for `start`'s thread, waits (at most a
+    /// minute: a delivery has its own timeout) until it has ended, so a process exits only
+    /// once no delivery is using the database.
+    public func stop() {
+        stopFlag.set()
+        // Signalled again after the wait, so a second `stop()` returns at once.
+        if started.isSet, threadDone.wait(timeout: .now() + 60) == .success { threadDone.signal() }
+    }
 
     /// A lease held by a process on this host that no longer runs (killed mid-delivery) need not
     /// wait to expire. Leases of other hosts, or of a pid now reused, wait for their expiry.

@@ -15,6 +15,10 @@ final class ServeBackground: @unchecked Sendable {
     private var sync: SyncWorker?
     private var enrichment: EnrichmentWorker?
     private let automationStop = StopFlag()
+    /// Signalled when the automation thread has left its loop: the process must not exit while
+    /// a pass is still using the database (exiting under it aborted serve now and then on a
+    /// loaded machine).
+    private let automationDone = DispatchSemaphore(value: 0)
     private var automationThread: Thread?
     private(set) var running: [String] = []
 
@@ -39,7 +43,9 @@ final class ServeBackground: @unchecked Sendable {
         }
         let runner = try AutomationRunner(engine: engine, library: library, positron: positron)
         let stop = automationStop
+        let done = automationDone
         let thread = Thread {
+            defer { done.signal() }
             runner.run(every: every, keepGoing: { !stop.isSet }) { result in
                 switch result {
                 case .success(let pass):
@@ -69,6 +75,9 @@ final class ServeBackground: @unchecked Sendable {
     func stop(logger: Logger) {
         sync?.stop()
         automationStop.set()
+        if automationThread != nil, automationDone.wait(timeout: .now() + 60) == .timedOut {
+            logger.warning("automation: the pass in progress did not end within 60 s of the stop")
+        }
         if let enrichment {
             let (pass, problems) = enrichment.finish()
             for p in problems { logger.warning("enrichment: \(p)") }
