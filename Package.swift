@@ -103,6 +103,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Test support: the Python stand-in remotes several test targets start.
+        .target(name: "StandIn", path: "Tests/StandIn"),
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
         .testTarget(
             name: "StoreTests",
@@ -117,21 +119,21 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
-            name: "PositronTests", dependencies: ["Positron", "Credentials", "Model", "Store"], resources: [.copy("Fixtures")]
+            name: "PositronTests", dependencies: ["Positron", "Credentials", "Model", "Store", "StandIn"], resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "AutomationTests", dependencies: ["Automation", "Model"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Engine", "Model", "Store", "Positron", "Sync", "Credentials"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Engine", "Model", "Store", "Positron", "Sync", "Credentials", "StandIn"]),
         .testTarget(
-            name: "SyncTests", dependencies: ["Sync", "Engine", "Credentials", "Model", "Store"], resources: [.copy("Fixtures")]
+            name: "SyncTests", dependencies: ["Sync", "Engine", "Credentials", "Model", "Store", "StandIn"], resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "EngineTests",
             dependencies: ["Engine", "Store", "AlertEngine", "SignalServer", "Positron", "Automation", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // Runs the real binary: exit codes, stderr, two processes writing at once.
-        .testTarget(name: "TaserTests", dependencies: ["taser", "Engine"]),
+        .testTarget(name: "TaserTests", dependencies: ["taser", "Engine", "StandIn"]),
         // Speaks HTTP to the real `taser serve` binary; Server itself for its config and TheHive mapping.
-        .testTarget(name: "ServerTests", dependencies: ["taser", "Server", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "ServerTests", dependencies: ["taser", "Server", "StandIn", .product(name: "Crypto", package: "swift-crypto")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -2,6 +2,7 @@ import Credentials
 import Foundation
 import Model
 import Sync
+import StandIn
 import Testing
 @testable import Console
 @testable import Engine
@@ -38,34 +39,15 @@ import Testing
         """#
 
     final class Remote {
-        let process = Process()
-        let stdin = Pipe()
+        private let server: StandIn
         let port: Int
         let refusing: Int
 
         init() throws {
-            let out = Pipe()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", "-c", SyncPaneTests.script]
-            process.standardInput = stdin
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            var line = Data()
-            while !line.contains(10) {
-                let chunk = out.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                line += chunk
-            }
-            let ports = String(decoding: line, as: UTF8.self).split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-            try #require(ports.count == 2, "the stand-in server did not start")
-            port = ports[0]
-            refusing = ports[1]
-        }
-
-        deinit {
-            try? stdin.fileHandleForWriting.close()
-            process.waitUntilExit()
+            server = try StandIn(python: ["-c", SyncPaneTests.script])
+            try #require(server.ports.count == 2, "the stand-in server did not start")
+            port = server.ports[0]
+            refusing = server.ports[1]
         }
     }
 

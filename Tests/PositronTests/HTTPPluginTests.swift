@@ -1,36 +1,19 @@
 import Credentials
 import Foundation
+import StandIn
 import Testing
 @testable import Positron
 
 /// The HTTP plugin against a real server on 127.0.0.1.
 @Suite struct HTTPPluginTests {
     final class IntelAPI {
-        let process = Process()
-        let stdin = Pipe()
+        private let server: StandIn
         let port: Int
 
         init() throws {
             let script = try #require(Bundle.module.url(forResource: "intel_api", withExtension: "py", subdirectory: "Fixtures"))
-            let out = Pipe()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", script.path]
-            process.standardInput = stdin
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            var line = Data()
-            while !line.contains(10) {
-                let chunk = out.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                line += chunk
-            }
-            port = try #require(Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
-        }
-
-        deinit {
-            try? stdin.fileHandleForWriting.close()
-            process.waitUntilExit()
+            server = try StandIn(python: [script.path])
+            port = server.port
         }
     }
 

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import StandIn
 import Testing
 
 /// The whole SecurityBot flow through `taser serve`, as it runs on the jump host: a webhook's
@@ -14,30 +15,12 @@ import Testing
 
     /// The stand-in Slack and webhook receiver of the Sync tests (Tests/SyncTests/Fixtures/remotes.py).
     final class Remotes {
-        let process = Process()
-        let stdin = Pipe()
+        private let server: StandIn
         let port: Int
 
         init() throws {
-            let out = Pipe()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", SecurityBotServeTests.root.appendingPathComponent("Tests/SyncTests/Fixtures/remotes.py").path]
-            process.standardInput = stdin
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            var line = Data()
-            while !line.contains(10) {
-                let chunk = out.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                line += chunk
-            }
-            port = try #require(Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
-        }
-
-        deinit {
-            try? stdin.fileHandleForWriting.close()
-            process.waitUntilExit()
+            server = try StandIn(python: [SecurityBotServeTests.root.appendingPathComponent("Tests/SyncTests/Fixtures/remotes.py").path])
+            port = server.port
         }
 
         func received() throws -> [[String: Any]] {

@@ -2,6 +2,7 @@ import Credentials
 import Foundation
 import HTTPClient
 import Model
+import StandIn
 import Testing
 @testable import Engine
 @testable import Store
@@ -19,8 +20,7 @@ final class TempDir {
 
 /// The stand-in TheHive, Slack, Jira and webhook server (Fixtures/remotes.py) on 127.0.0.1.
 final class Remotes {
-    let process = Process()
-    let stdin = Pipe()
+    private let server: StandIn
     let port: Int
     var base: String { "http://127.0.0.1:\(port)" }
 
@@ -31,25 +31,8 @@ final class Remotes {
 
     init() throws {
         let script = try #require(Bundle.module.url(forResource: "remotes", withExtension: "py", subdirectory: "Fixtures"))
-        let out = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path]
-        process.standardInput = stdin
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while !line.contains(10) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line += chunk
-        }
-        port = try #require(Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
-    }
-
-    deinit {
-        try? stdin.fileHandleForWriting.close()
-        process.waitUntilExit()
+        server = try StandIn(python: [script.path])
+        port = server.port
     }
 
     /// One recorded request.

@@ -1,37 +1,20 @@
 import Foundation
 import Model
+import StandIn
 import Testing
 
 /// `taser sync` against the stand-in servers of Tests/SyncTests/Fixtures/remotes.py.
 @Suite struct SyncCLITests {
     final class Remotes {
-        let process = Process()
-        let stdin = Pipe()
+        private let server: StandIn
         let port: Int
         var base: String { "http://127.0.0.1:\(port)" }
 
         init() throws {
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent("SyncTests/Fixtures/remotes.py")
-            let out = Pipe()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", script.path]
-            process.standardInput = stdin
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            var line = Data()
-            while !line.contains(10) {
-                let chunk = out.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                line += chunk
-            }
-            port = try #require(Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
-        }
-
-        deinit {
-            try? stdin.fileHandleForWriting.close()
-            process.waitUntilExit()
+            server = try StandIn(python: [script.path])
+            port = server.port
         }
 
         /// (path, idempotency key, status) of every request.
