@@ -46,8 +46,18 @@ struct Taser: ParsableCommand {
 @main
 enum Entry {
     static func main() {
+        var command: any ParsableCommand
         do {
-            var command = try Taser.parseAsRoot()
+            command = try Taser.parseAsRoot()
+        } catch {
+            // --help and --version end here cleanly; a mistake on the command line is one line
+            // (what is wrong, with which option) and the usual usage exit code, not a screen of usage.
+            let code = Taser.exitCode(for: error)
+            guard code != .success else { Taser.exit(withError: error) }
+            let message = Taser.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            fail(message + " (see --help)", code: code.rawValue)
+        }
+        do {
             try command.run()
         } catch let error as EngineError {
             fail(error.description)

@@ -215,7 +215,12 @@ func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
         #"{"eventType":"x","actor":{},"published":-9223372036854775808}"#,
         #"{"eventType":"x","actor":{},"published":1e300}"#,
         #"{"eventType":"x","actor":{},"published":"99999999999999999999"}"#,
-        #"{"eventType":"x","actor":{},"published":"9999-12-31T23:59:59Z"}"#,
+        // The last day taser takes is 9999-12-31 UTC; this one is past it once its offset applies.
+        #"{"eventType":"x","actor":{},"published":"9999-12-31T23:59:59-01:00"}"#,
+        #"{"eventType":"x","actor":{},"published":"1969-12-31T23:59:59Z"}"#,
+        #"{"eventType":"x","actor":{},"published":"2026-02-30T10:00:00Z"}"#,
+        #"{"eventType":"x","actor":{},"published":"2026-02-03T10:00:00+99:00"}"#,
+        #"{"eventType":"x","actor":{},"published":-1}"#,
     ])
     func absurdTimesAreQuarantined(_ line: String) throws {
         let dir = TempDir()

@@ -166,6 +166,22 @@ import Testing
         #expect(try engine.compiledRule(named: "repeated-carbonblack-alerts").clauses[0].count == 3)
     }
 
+    /// Issue 12: a window of 10^17 days typed in the editor was an overflow trap that closed the
+    /// console. It is a mistake marked in place like any other.
+    @Test func theRuleEditorMarksAWindowOfAgesInPlace() throws {
+        let (app, engine) = try app()
+        press(app, "3", "j", "enter")
+        // Before "24 Hours" on the first line: `[ (2 CarbonBlack alerts) ] IN [ ` is 32 characters.
+        press(app, "up", "home")
+        for _ in 0..<32 { press(app, "right") }
+        type(app, "99999999999999999")
+        _ = app.tick()
+        let g = screen(app)
+        #expect(g.text.contains("longer than 100 years"), "\(g.text)")
+        press(app, "ctrl-s")
+        #expect(try engine.compiledRule(named: "repeated-carbonblack-alerts").window == 86_400_000)
+    }
+
     @Test func problemsInTheAnalystsFilesShowAndTheConsoleStillOpens() throws {
         let dir = NSTemporaryDirectory() + "taser-keys-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir + "/taser", withIntermediateDirectories: true)

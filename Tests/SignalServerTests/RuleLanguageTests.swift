@@ -100,6 +100,13 @@ import Testing
         ("(1 IDS alerts) IN 1h SEVERITY urgent", 1, 31, "no severity 'urgent'"),
         ("(1 IDS alerts) IN 1h WITH [ src_ip ] IN", 1, 40, "expected COMMON"),
         ("", 1, 1, "expected a clause"),
+        // Numbers past what a rule can mean are errors at their place, never an overflow.
+        ("[ (2 CarbonBlack alerts) ] IN [ 99999999999999999 days ] WITH [ hostname ] IN COMMON", 1, 33, "longer than"),
+        ("(2 CarbonBlack alerts) IN 1d SUPPRESS FOR 99999999999999999 days", 1, 43, "longer than"),
+        ("(2 CarbonBlack alerts) IN 9223372036854775807ms", 1, 27, "longer than"),
+        ("(2 CarbonBlack alerts) IN 1d\nSUPPRESS FOR 1e400 days", 2, 14, "not a span"),
+        ("(99999999999999999999 CarbonBlack alerts) IN 1d", 1, 2, "not a count of signals"),
+        ("(9223372036854775807 CarbonBlack alerts) IN 1d", 1, 2, "not a count of signals"),
     ])
     func badRulesSayWhereAndWhat(_ text: String, _ line: Int, _ column: Int, _ says: String) throws {
         let e = try #require(failure(text))
@@ -107,12 +114,12 @@ import Testing
         #expect(e.description.contains(says), "\(e)")
     }
 
-    @Test func spansReadAsAnalystsWriteThem() {
-        #expect(Durations.parse("4 Hours") == 4 * hour)
-        #expect(Durations.parse("36h") == 36 * hour)
-        #expect(Durations.parse("1d12h") == 36 * hour)
-        #expect(Durations.parse("90 minutes") == Int64(5_400_000))
-        #expect(Durations.parse("4 fortnights") == nil && Durations.parse("") == nil)
-        #expect(Durations.text(36 * hour) == "1d12h" && Durations.text(90 * 60_000) == "1h30m")
+    @Test func spansReadAsAnalystsWriteThem() throws {
+        #expect(try Span.parse("4 Hours").ms == 4 * hour)
+        #expect(try Span.parse("36h").ms == 36 * hour)
+        #expect(try Span.parse("1d12h").ms == 36 * hour)
+        #expect(try Span.parse("90 minutes").ms == Int64(5_400_000))
+        #expect(!Span.isSpanText("4 fortnights") && !Span.isSpanText(""))
+        #expect(Span(ms: 36 * hour).text == "1d12h" && Span(ms: 90 * 60_000).text == "1h30m")
     }
 }

@@ -44,7 +44,7 @@ import Testing
             ("endpoints:\n  h: { type: webhook, url: u, events: [case.craeted] }", "did you mean case.created?"),
             ("endpoints:\n  h: { type: jira, url: u, project: P, token: \"${secret:hive_key}\", events: [slack.ask] }", "a jira endpoint cannot deliver slack.ask"),
             ("endpoints:\n  s: { type: slack, channel: \"#soc\" }", "a slack endpoint needs token"),
-            ("endpoints:\n  h: { type: webhook, url: u, timeout: soon }", "timeout must be a duration"),
+            ("endpoints:\n  h: { type: webhook, url: u, timeout: soon }", "timeout: 'soon' is not a span"),
             ("endpoints:\n  h: { type: webhook, url: u, colour: red }", "unknown key 'colour' for a webhook endpoint"),
             ("endpoint:\n  h: { type: webhook }", "unknown key 'endpoint'"),
             ("endpoints: [a, b]", "endpoints: must map names to endpoints"),

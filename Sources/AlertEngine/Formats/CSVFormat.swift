@@ -46,10 +46,10 @@ struct CSVFormat: Format {
         var row: [String: String] = [:]  // lowercased column -> value (first one wins)
         for (column, value) in zip(header, values) where row[column.lowercased()] == nil { row[column.lowercased()] = value }
 
-        guard let timeColumn = CSVFormat.timeColumns.first(where: { row[$0] != nil }) else {
+        guard let timeColumn = CSVFormat.timeColumns.first(where: { row[$0] != nil }), let timeValue = row[timeColumn] else {
             throw NormalizeError("csv: no time column (one of \(CSVFormat.timeColumns.joined(separator: ", ")))")
         }
-        let timeText = row[timeColumn]!.trimmingCharacters(in: .whitespaces)
+        let timeText = timeValue.trimmingCharacters(in: .whitespaces)
         let originalName = header.first { $0.lowercased() == timeColumn } ?? timeColumn
         guard let time = LogTime.epoch(timeText) ?? Timestamp(parsing: timeText) else {
             throw NormalizeError("csv: column '\(originalName)' is not a time: '\(timeText.prefix(60))'")

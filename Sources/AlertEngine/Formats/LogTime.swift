@@ -44,18 +44,16 @@ enum LogTime {
         if let sign = s.first, sign == "+" || sign == "-" {
             let digits = s.dropFirst().filter { $0 != ":" }
             guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), digits.count <= 4 else { return nil }
-            let hours: Int, minutes: Int
-            switch digits.count {
-            case 1, 2: hours = Int(digits)!; minutes = 0
-            case 3: hours = Int(digits.prefix(1))!; minutes = Int(digits.suffix(2))!
-            default: hours = Int(digits.prefix(2))!; minutes = Int(digits.suffix(2))!
-            }
-            guard hours <= 18, minutes < 60 else { return nil }
+            // At most four ASCII digits (checked above), so every Int(...) below reads a number.
+            let split = digits.count <= 2 ? digits.count : digits.count - 2
+            guard let hours = Int(digits.prefix(split)), let minutes = digits.count <= 2 ? 0 : Int(digits.suffix(2)),
+                  hours <= 18, minutes < 60
+            else { return nil }
             return (sign == "-" ? -1 : 1) * (hours * 3600 + minutes * 60)
         }
         if let known = zoneAbbreviations[s.uppercased()] { return known }
         // RFC 5322 military zones are defined wrongly in RFC 822; RFC 5322 says treat them as -0000.
-        if s.count == 1, s.first!.isLetter { return 0 }
+        if s.count == 1, s.first?.isLetter == true { return 0 }
         if s.contains("/"), let zone = TimeZone(identifier: s) {
             let date = Date(timeIntervalSince1970: Double(local ?? Int64(Date().timeIntervalSince1970)))
             return zone.secondsFromGMT(for: date)
@@ -63,17 +61,8 @@ enum LogTime {
         return nil
     }
 
-    static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
-
-    static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: isLeap(year) ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). Callers
+    /// pass years near a plausible reference time only.
     static func days(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
@@ -82,20 +71,18 @@ enum LogTime {
         return era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
     }
 
-    /// A civil time with its zone offset, validated (no February 30th).
+    /// A civil time with its zone offset, validated (no February 30th, no year 999999999): the
+    /// checks live in `Timestamp(year:...)`, which every format shares.
     static func timestamp(
         year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0, millis: Int = 0, offset: Int = 0
     ) -> Timestamp? {
-        guard (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year), (0...23).contains(hour),
-              (0...59).contains(minute), (0...60).contains(second), (0...999).contains(millis)
-        else { return nil }
-        let seconds = Int64(days(year: year, month: month, day: day)) * 86_400 + Int64(hour * 3600 + minute * 60 + second - offset)
-        return Timestamp(ms: seconds * 1000 + Int64(millis))
+        Timestamp(year: year, month: month, day: day, hour: hour, minute: minute, second: second, millis: millis, offsetSeconds: offset)
     }
 
     /// The year of the reference's UTC day.
     static func year(of t: Timestamp) -> Int {
-        let days = Int((t.ms >= 0 ? t.ms : t.ms - 86_399_999) / 86_400_000)
+        let ms = min(max(t.ms, Timestamp.plausible.lowerBound), Timestamp.plausible.upperBound)
+        let days = Int(ms / 86_400_000)
         var year = 1970 + days / 366
         while LogTime.days(year: year + 1, month: 1, day: 1) <= days { year += 1 }
         while LogTime.days(year: year, month: 1, day: 1) > days { year -= 1 }
@@ -164,9 +151,12 @@ enum LogTime {
         var k = 0
         func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
         func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 97 && (c | 0x20) <= 122 }
+        // No date or time field needs more than 9 digits (nanoseconds); a pattern such as
+        // `HHHHHHHHHHHHHHHHHHH` asks for more, and 19 digits overflow Int. Reading stops at 9 and
+        // the next pattern letter then fails to match, so the time is refused, not wrapped.
         func number(min: Int, max: Int) -> Int? {
             var v = 0, n = 0
-            while n < max, i < text.count, isDigit(text[i]) { v = v * 10 + Int(text[i] - 48); n += 1; i += 1 }
+            while n < Swift.min(max, 9), i < text.count, isDigit(text[i]) { v = v * 10 + Int(text[i] - 48); n += 1; i += 1 }
             return n >= min ? v : nil
         }
         func word() -> String {
@@ -298,9 +288,12 @@ enum LogTime {
         if parts.count == 2 {
             guard whole.count <= 10, !parts[1].isEmpty, parts[1].allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
             let frac = String(parts[1].prefix(3)).padding(toLength: 3, withPad: "0", startingAt: 0)
-            return Timestamp(ms: n * 1000 + Int64(frac)!)
+            // At most 10 digits of seconds and 3 of milliseconds: no overflow is possible.
+            guard let millis = Int64(frac), Timestamp.plausible.contains(n * 1000 + millis) else { return nil }
+            return Timestamp(ms: n * 1000 + millis)
         }
-        return Timestamp(ms: whole.count >= 12 ? n : n * 1000)
+        let ms = whole.count >= 12 ? n : n * 1000
+        return Timestamp.plausible.contains(ms) ? Timestamp(ms: ms) : nil
     }
 
     /// An RFC 5322 date-time (`Tue, 03 Nov 2026 09:12:44 +0100 (CET)`), with the obsolete forms
@@ -321,14 +314,14 @@ enum LogTime {
         if month(dayToken) != nil { swap(&dayToken, &monthToken) }  // `Nov 3 2026` from careless mailers
         guard let day = Int(dayToken), let mon = month(monthToken), var year = Int(tokens[2]) else { return Timestamp(parsing: text) }
         if tokens[2].count == 2 { year += year < 50 ? 2000 : 1900 } else if tokens[2].count == 3 { year += 1900 }
-        let clock = tokens[3].split(separator: ":").map { Int($0) }
-        guard clock.count >= 2, clock.allSatisfy({ $0 != nil }) else { return nil }
+        let clock = tokens[3].split(separator: ":").compactMap { Int($0) }
+        guard clock.count >= 2, clock.count == tokens[3].split(separator: ":").count else { return nil }
         var offset = 0
         if tokens.count >= 5 {
             guard let o = zoneOffset(tokens[4]) else { return nil }
             offset = o
         }
         return timestamp(
-            year: year, month: mon, day: day, hour: clock[0]!, minute: clock[1]!, second: clock.count > 2 ? clock[2]! : 0, offset: offset)
+            year: year, month: mon, day: day, hour: clock[0], minute: clock[1], second: clock.count > 2 ? clock[2] : 0, offset: offset)
     }
 }

@@ -54,11 +54,16 @@ public struct PollerConfig: Sendable {
             guard let url = p["url"] as? String, url.hasPrefix("http://") || url.hasPrefix("https://") else {
                 throw bad("poller \(name) needs an http(s) `url`")
             }
-            guard let every = PollInterval.seconds(p["every"] ?? "60s") else { throw bad("poller \(name): `every` must be like 30s, 5m, 1h") }
-            guard let lookback = PollInterval.seconds(p["lookback"] ?? "24h") else { throw bad("poller \(name): `lookback` must be like 1h, 7d") }
+            func span(_ key: String, _ fallback: Span, limit: Span = .longest) throws -> TimeInterval {
+                guard let value = p[key] else { return fallback.seconds }
+                do { return try Span.parse(value: value, limit: limit).seconds } catch { throw bad("poller \(name): `\(key)`: \(error)") }
+            }
+            let every = try span("every", .seconds(60), limit: .seconds(86_400))
+            let lookback = try span("lookback", .seconds(86_400))
+            let timeout = try span("timeout", .seconds(30), limit: .seconds(3600))
             var config = PollerConfig(
                 name: name, style: style, url: url, every: every, lookback: lookback,
-                timeout: (p["timeout"] as? Double) ?? Double(p["timeout"] as? Int ?? 30), proxy: p["proxy"] as? String,
+                timeout: timeout, proxy: p["proxy"] as? String,
                 caBundle: p["ca_bundle"] as? String)
             let what = "poller \(name)"
             switch style {
@@ -71,22 +76,6 @@ public struct PollerConfig: Sendable {
                 config.skey = try secrets.resolve(skey, for: what)
             }
             return config
-        }
-    }
-}
-
-enum PollInterval {
-    /// `90s`, `5m`, `1h`, `7d`, or a number of seconds.
-    static func seconds(_ value: Any) -> TimeInterval? {
-        if let n = value as? Int { return TimeInterval(n) }
-        if let d = value as? Double { return d }
-        guard let text = value as? String, let unit = text.last, let n = Double(text.dropLast()) else { return nil }
-        switch unit {
-        case "s": return n
-        case "m": return n * 60
-        case "h": return n * 3600
-        case "d": return n * 86_400
-        default: return nil
         }
     }
 }
@@ -272,7 +261,8 @@ public final class Poller: @unchecked Sendable {
         } else if let after = response.header("Retry-After").flatMap(Double.init) {
             seconds = after
         }
-        sleep(min(max(seconds, 0.5), maxRateLimitWait))
+        // The headers are the remote's input: `nan` or `1e300` waits the bounded default.
+        sleep(seconds.isFinite ? min(max(seconds, 0.5), maxRateLimitWait) : 5)
     }
 
     func redacted(_ text: String) -> String { secrets.redact(text, also: config.secretValues) }

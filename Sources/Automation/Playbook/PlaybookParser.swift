@@ -178,10 +178,11 @@ public struct PlaybookParser {
             guard let text = m["text"]?.string, !text.isEmpty else { throw fail(v, at + ".text", "a question needs text: \"...\"") }
             var within: Int64?
             if let w = m["reply_within"] {
-                guard let ms = PlaybookDuration.milliseconds(w.string ?? "") else {
-                    throw fail(w, at + ".reply_within", "'\(w.string ?? "")' is not a span; write 240m, 4h or 1d")
+                do {
+                    within = try Span.parse(w.string ?? "").ms
+                } catch {
+                    throw fail(w, at + ".reply_within", "\(error)")
                 }
-                within = ms
             }
             action = .ask(who: name == "ask_user" ? .user : .manager, text: text, replyWithin: within, channel: m["channel"]?.string)
         case "assign_oncall":

@@ -180,7 +180,7 @@ public final class AutomationRunner: Sendable {
         for ask in due {
             try engine.change { tx, at in
                 try tx.closeAutomationAsk(ask.id, status: "expired", answer: nil, at: at)
-                let waited = ask.dueAt.map { PlaybookDuration.text($0.ms - ask.askedAt.ms) } ?? "?"
+                let waited = ask.dueAt.map { Span(ms: $0.ms - ask.askedAt.ms).text } ?? "?"
                 try tx.appendLog(
                     NewLogEntry(
                         kind: .automation, body: "\(ask.playbook): no reply from the \(ask.role) (\(ask.login)) within \(waited)",

@@ -215,7 +215,7 @@ extension AutomationRunner {
                 endpoint: endpoint, entity: "case", id: caseID, event: SlackAsk.event,
                 payload: SlackAsk.payload(caseID: caseID, channel: channel, email: email, text: question, namespace: namespace),
                 key: "slack.ask:case:\(caseID):ask:\(askID)", at: now)
-            let wait = within.map { "; waiting \(PlaybookDuration.text($0)) for a reply" } ?? ""
+            let wait = within.map { "; waiting \(Span(ms: $0).text) for a reply" } ?? ""
             return ("asked the \(who.rawValue) \(login) (\(email)) on Slack: \"\(question)\"\(wait)",
                     ["role": .string(who.rawValue), "login": .string(login), "email": .string(email), "ask": .int(askID), "due": JSONValue(due)])
         }

@@ -11,6 +11,12 @@ public struct DemoOptions: Sendable {
     public var end: Timestamp
     public var days: Int
 
+    /// The most signals and days a demo makes: a 10-million-signal demo is about 10 GB and an
+    /// hour here; past that it is a typo, and `--signals 9223372036854775807` must not run for ever.
+    public static let fewestSignals = 1000
+    public static let mostSignals = 10_000_000
+    public static let mostDays = 3650
+
     public init(signals: Int = 100_000, seed: UInt64 = 1, end: Timestamp = Timestamp.now.startOfDay, days: Int = 30) {
         self.signals = signals
         self.seed = seed
@@ -41,8 +47,18 @@ extension Engine {
     /// (signals written, total) after each batch.
     public func buildDemo(_ options: DemoOptions, progress: ((Int, Int) -> Void)? = nil) throws -> DemoSummary {
         try requireAdmin("build demo data")
-        guard options.signals >= 1000 else { throw EngineError.invalid("--signals must be at least 1000 (got \(options.signals))") }
-        guard options.days >= 1 else { throw EngineError.invalid("--days must be at least 1") }
+        guard (DemoOptions.fewestSignals...DemoOptions.mostSignals).contains(options.signals) else {
+            throw EngineError.invalid("--signals must be from \(DemoOptions.fewestSignals) to \(DemoOptions.mostSignals) (got \(options.signals))")
+        }
+        guard (1...DemoOptions.mostDays).contains(options.days) else {
+            throw EngineError.invalid("--days must be from 1 to \(DemoOptions.mostDays) (got \(options.days))")
+        }
+        // The whole range, and the stories placed a little past its end, within 1970...9999.
+        guard options.end.ms - Int64(options.days) * 86_400_000 >= Timestamp.plausible.lowerBound,
+              options.end.ms <= Timestamp.plausible.upperBound - 366 * 86_400_000
+        else {
+            throw EngineError.invalid("--end \(options.end) with --days \(options.days) reaches outside 1970 to 9998; pick an end within it")
+        }
         guard try read({ tx in try tx.signalCount() }) == 0 else {
             throw EngineError.invalid("\(store.path) already holds signals; the demo needs an empty database (pass a new --db path)")
         }

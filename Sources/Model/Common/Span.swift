@@ -43,7 +43,8 @@ public struct Span: Hashable, Comparable, Sendable, CustomStringConvertible {
         public var description: String {
             switch self {
             case .notASpan(let t): "'\(t)' is not a span; write a number and a unit (500ms, 90s, 15m, 4h, 7d, 2w)"
-            case .tooLong(let t, let limit): "'\(t)' is longer than \(limit.text), the longest taser accepts here"
+            case .tooLong(let t, let limit):
+                "'\(t)' is longer than \(limit == .longest ? "100 years" : limit.text), the longest taser accepts here"
             case .zero(let t): "'\(t)' is zero; write a span longer than that (90s, 15m, 4h)"
             }
         }
@@ -97,6 +98,35 @@ public struct Span: Hashable, Comparable, Sendable, CustomStringConvertible {
         guard parts > 0, i == u.count else { throw .notASpan(text) }
         guard total > 0 || allowZero else { throw .zero(text) }
         return Span(ms: total)
+    }
+
+    /// A span from a config file's value: text (`30s`, `5m`), or a bare number of seconds as YAML
+    /// gives it (`timeout: 30` is an Int, `timeout: 2.5` a Double).
+    public static func parse(value: Any, limit: Span = .longest, allowZero: Bool = false) throws(Problem) -> Span {
+        switch value {
+        case let n as Int: return try parse(String(n), limit: limit, allowZero: allowZero, bareUnit: 1000)
+        case let d as Double:
+            guard d.isFinite, d >= 0 else { throw .notASpan("\(value)") }
+            guard d * 1000 <= Double(limit.ms) else { throw .tooLong("\(value)", limit: limit) }
+            let ms = Int64((d * 1000).rounded())
+            guard ms > 0 || allowZero else { throw .zero("\(value)") }
+            return Span(ms: ms)
+        case let s as String: return try parse(s, limit: limit, allowZero: allowZero, bareUnit: 1000)
+        default: throw .notASpan("\(value)")
+        }
+    }
+
+    /// Whether `text` has the form of a span, whatever its length (`99999999999999999d` has),
+    /// for parsers that gather a span's tokens before reading it.
+    public static func isSpanText(_ text: String) -> Bool {
+        do {
+            _ = try parse(text, allowZero: true)
+            return true
+        } catch .tooLong {
+            return true
+        } catch {
+            return false
+        }
     }
 
     /// `number × scale` milliseconds, or `tooLong` when it passes `limit`.
@@ -211,5 +241,31 @@ public enum WholeNumber {
         }
         guard range.contains(n) else { throw Problem(text: String(text), range: range) }
         return n
+    }
+}
+
+extension Timestamp {
+    /// Why a text is not a time taser takes.
+    public struct Problem: Error, Equatable, Sendable, CustomStringConvertible {
+        public var text: String
+        public var reason: String
+        public var description: String {
+            "'\(text)' \(reason); use a date (2026-11-29), a time (2026-11-29T10:00:00Z) or an age (24h, 7d)"
+        }
+    }
+
+    /// What an analyst types for a point in time, on the command line or in an API parameter:
+    /// ISO 8601 (`2026-11-29`, `2026-11-29T10:00:00Z`), epoch seconds or milliseconds, or an age
+    /// (`90m`, `24h`, `7d`) meaning that long before `now`. Within `plausible`, else a problem.
+    public static func reading(_ text: String, now: Timestamp = .now) throws(Problem) -> Timestamp {
+        if Span.isSpanText(text) {
+            // An age reaches back to 1970 at most.
+            guard let age = try? Span.parse(text, limit: Span(ms: max(0, now.ms)), allowZero: true) else {
+                throw Problem(text: text, reason: "reaches back before 1970")
+            }
+            return now.subtracting(age)
+        }
+        guard let t = Timestamp(parsing: text) else { throw Problem(text: text, reason: "is not a real date or time between 1970 and 9999") }
+        return t
     }
 }

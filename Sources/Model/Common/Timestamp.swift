@@ -11,24 +11,58 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     public static var now: Timestamp { Timestamp(Date()) }
 
-    /// The range of times taser accepts from input (years 1900 to 2999): anything outside is a
-    /// vendor's garbage, and arithmetic on it must not overflow.
-    public static let plausible: ClosedRange<Int64> = -2_208_988_800_000...32_503_680_000_000
+    /// The times taser accepts from input: 1970-01-01 to the end of 9999. Anything outside is a
+    /// vendor's garbage or a typo, and keeping every time inside it means arithmetic on times and
+    /// spans (`Span.longest`) can never overflow. Every reader of times from input checks it.
+    public static let plausible: ClosedRange<Int64> = 0...253_402_300_799_999
 
     /// Epoch seconds or milliseconds from a number (more than 10^11 means milliseconds), or nil
     /// when the number is not a plausible time.
     public init?(epoch value: Double) {
-        guard value.isFinite, abs(value) < 1e14 else { return nil }
-        let ms = abs(value) > 100_000_000_000 ? value : value * 1000
-        guard Timestamp.plausible.contains(Int64(ms.rounded())) else { return nil }
-        self.ms = Int64(ms.rounded())
+        guard value.isFinite, abs(value) < 1e15 else { return nil }
+        let ms = (abs(value) > 100_000_000_000 ? value : value * 1000).rounded()
+        // Compared as Double first: converting an out-of-range Double to Int64 traps.
+        guard ms >= 0, ms <= Double(Timestamp.plausible.upperBound) else { return nil }
+        self.ms = Int64(ms)
+    }
+
+    /// A time from its parts, or nil when they are not a real date and time (February 30th,
+    /// minute 60, an offset past ±18:00) or fall outside `plausible`. The one way input's civil
+    /// times become timestamps, so every format checks the same things.
+    public init?(
+        year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0, millis: Int = 0, offsetSeconds: Int = 0
+    ) {
+        guard (1969...10_000).contains(year), (1...12).contains(month), day >= 1, day <= CivilTime.daysIn(month: month, year: year),
+              (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second), (0...999).contains(millis),
+              abs(offsetSeconds) <= 18 * 3600
+        else { return nil }
+        // Every term is bounded by the guard: years 1969...10000 are about 3 million days.
+        let days = Int64(CivilTime.daysFromCivil(year: year, month: month, day: day))
+        let seconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second - offsetSeconds)
+        let ms = seconds * 1000 + Int64(millis)
+        guard Timestamp.plausible.contains(ms) else { return nil }
+        self.ms = ms
     }
 
     public var date: Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
 
     public static func < (a: Timestamp, b: Timestamp) -> Bool { a.ms < b.ms }
 
-    public func adding(seconds: Int64) -> Timestamp { Timestamp(ms: ms + seconds * 1000) }
+    /// This time moved by `seconds`, saturating at Int64's ends instead of trapping (times from
+    /// input are within `plausible`, spans within `Span.longest`, so it never saturates on them).
+    public func adding(seconds: Int64) -> Timestamp {
+        let (delta, o1) = seconds.multipliedReportingOverflow(by: 1000)
+        return adding(ms: o1 ? (seconds < 0 ? Int64.min : Int64.max) : delta)
+    }
+
+    public func adding(ms delta: Int64) -> Timestamp {
+        let (sum, overflow) = ms.addingReportingOverflow(delta)
+        return Timestamp(ms: overflow ? (delta < 0 ? Int64.min : Int64.max) : sum)
+    }
+
+    public func adding(_ span: Span) -> Timestamp { adding(ms: span.ms) }
+
+    public func subtracting(_ span: Span) -> Timestamp { adding(ms: span.ms == Int64.min ? Int64.max : -span.ms) }
 
     /// `2026-11-29T03:48:06.123Z`: the form every export carries. Built by hand, not with
     /// `String(format:)`, because the demo and exports call it millions of times.
@@ -60,25 +94,28 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
         return String(format: "%04d-%02d-%02d", c.year, c.month, c.day)
     }
 
-    public var startOfDay: Timestamp { Timestamp(ms: floorDiv(ms, 86_400_000) * 86_400_000) }
+    public var startOfDay: Timestamp {
+        let (start, overflow) = floorDiv(ms, 86_400_000).multipliedReportingOverflow(by: 86_400_000)
+        return Timestamp(ms: overflow ? Int64.min : start)
+    }
 
     public var description: String { iso8601 }
 
     /// Reads what an analyst types or a tool writes: `2026-11-29`, `2026-11-29T03:48:06Z`,
     /// `2026-11-29 03:48:06`, fractional seconds, `+02:00` offsets, or epoch milliseconds.
-    /// A time without a zone is UTC.
+    /// A time without a zone is UTC. Impossible dates (`2026-02-30`), offsets (`+99:00`) and times
+    /// outside `plausible` are nil.
     public init?(parsing text: String) {
         let s = text.trimmed
-        if let n = Int64(s), s.utf8.count >= 10 {
+        if s.utf8.count >= 10, s.utf8.count <= 13, let n = Int64(s) {
             guard let t = Timestamp(epoch: s.utf8.count <= 10 ? Double(n) : Double(n) / 1000) else { return nil }
             self = t
             return
         }
-        guard let parsed = Timestamp.parseISO(s) else { return nil }
-        self = parsed
+        self.init(iso: s)
     }
 
-    private static func parseISO(_ s: String) -> Timestamp? {
+    private init?(iso s: String) {
         let u = Array(s.utf8)
         var i = 0
         func number(_ width: Int) -> Int? {
@@ -125,14 +162,12 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
                 guard let oh = number(2) else { return nil }
                 _ = expect(58)
                 let om = number(2) ?? 0
+                guard oh <= 18, om < 60 else { return nil }
                 offset = sign * (oh * 3600 + om * 60)
             }
-            guard hour < 24, minute < 60, second < 61 else { return nil }
         }
         guard i == u.count else { return nil }
-        let days = CivilTime.daysFromCivil(year: year, month: month, day: day)
-        let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second - offset)
-        return Timestamp(ms: seconds * 1000 + Int64(millis))
+        self.init(year: year, month: month, day: day, hour: hour, minute: minute, second: second, millis: millis, offsetSeconds: offset)
     }
 }
 
@@ -159,6 +194,16 @@ struct CivilTime {
         hour = rest / 3600
         minute = rest % 3600 / 60
         second = rest % 60
+    }
+
+    static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: isLeap(year) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 
     static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {

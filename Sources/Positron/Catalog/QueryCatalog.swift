@@ -74,7 +74,7 @@ public struct QueryCatalog: Sendable {
                 throw .config("\(file): query \(name) needs an input type: \(InputType.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             guard let output = q["output"] as? [String], !output.isEmpty else { throw .config("\(file): query \(name) needs output fields") }
-            let ttl = (q["ttl"] as? String).flatMap(PositronDurations.seconds) ?? (q["ttl"] as? Int).map(Double.init) ?? 300
+            let ttl = try span(q["ttl"], default: .seconds(300), allowZero: true, at: "\(file): query \(name): ttl")
             out[name.uppercased()] = QueryDefinition(
                 name: name.uppercased(), input: input, output: output, description: q["description"] as? String ?? "", ttl: ttl)
         }
@@ -102,14 +102,14 @@ public struct QueryCatalog: Sendable {
         """
 }
 
-/// `10m`, `1h`, `1d`, `30s`, `500ms`.
-enum PositronDurations {
-    static func seconds(_ text: String) -> Double? {
-        let t = text.trimmed.lowercased()
-        for (suffix, scale) in [("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3600.0), ("d", 86400.0)] where t.hasSuffix(suffix) {
-            if let n = Double(t.dropLast(suffix.count)) { return n * scale }
-        }
-        return Double(t)
+/// A span from a Positron file (`10m`, `1h`, `500ms`, or seconds), in seconds; `default` when
+/// the key is absent, a config error naming the key when it is not a span within `limit`.
+func span(_ value: Any?, default fallback: Span, limit: Span = .longest, allowZero: Bool = false, at place: String) throws(PositronError) -> Double {
+    guard let value else { return fallback.seconds }
+    do {
+        return try Span.parse(value: value, limit: limit, allowZero: allowZero).seconds
+    } catch {
+        throw .config("\(place): \(error)")
     }
 }
 

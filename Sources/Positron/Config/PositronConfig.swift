@@ -70,7 +70,7 @@ public struct PositronConfig: Sendable {
                 throw .config("\(file): plugin \(n + 1) needs a name and a type (table, sqlite, log, http, command)")
             }
             let priority = p["priority"] as? Int ?? 50
-            let timeout = (p["timeout"] as? String).flatMap(PositronDurations.seconds) ?? (p["timeout"] as? Int).map(Double.init) ?? 5
+            let timeout = try span(p["timeout"], default: .seconds(5), limit: .seconds(3600), at: "\(file): plugin \(name): timeout")
             let queryNames: [String] = (p["queries"] as? [String]) ?? ((p["queries"] as? [String: Any]).map { Array($0.keys) } ?? [])
             for q in queryNames where catalog.query(q) == nil {
                 throw .config("\(file): plugin \(name) answers '\(q)', which is not a query; did you mean \(nearestQuery(q, catalog))?")
@@ -125,7 +125,7 @@ public struct PositronConfig: Sendable {
                     }
                 }
                 guard !patterns.isEmpty else { throw .config("\(file): log plugin \(name) needs a format (dnsmasq, isc-dhcp) or queries: { QUERY: pattern }") }
-                let within = (p["within"] as? String).flatMap(PositronDurations.seconds) ?? (p["within"] as? Int).map(Double.init) ?? 7 * 86_400
+                let within = try span(p["within"], default: .seconds(7 * 86_400), at: "\(file): log plugin \(name): within")
                 var zone = TimeZone.current
                 if let z = p["timezone"] as? String {
                     guard let tz = TimeZone(identifier: z) else { throw .config("\(file): log plugin \(name): unknown timezone '\(z)' (write UTC or Europe/Berlin)") }

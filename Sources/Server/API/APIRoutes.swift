@@ -134,18 +134,15 @@ struct APIRoutes {
         return n
     }
 
-    /// ISO 8601, epoch seconds or milliseconds, or an age (`24h`, `7d`) meaning that long ago.
+    /// ISO 8601, epoch seconds or milliseconds, or an age (`24h`, `7d`) meaning that long ago:
+    /// `Timestamp.reading`, as the CLI's `--since`.
     static func time(_ text: String?, _ what: String) throws -> Timestamp? {
         guard let text else { return nil }
-        if let last = text.last, let unit = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800][String(last)],
-            let n = Int64(text.dropLast()), n >= 0
-        {
-            return Timestamp.now.adding(seconds: -n * Int64(unit))
+        do {
+            return try Timestamp.reading(text)
+        } catch {
+            throw Refusal(.badRequest, "invalid_parameter", "\(what): \(error)")
         }
-        guard let t = Timestamp(parsing: text) else {
-            throw Refusal(.badRequest, "invalid_parameter", "\(what) '\(text)' is not a time; use 2026-11-29, 2026-11-29T10:00:00Z or an age such as 24h")
-        }
-        return t
     }
 
     /// A note: plain text, or JSON `{"body": "..."}` (`{"text": ...}` also).
@@ -174,6 +171,7 @@ struct APIRoutes {
                 throw Refusal(.badRequest, "invalid_simulation", "send {\"rule\": \"RULE TEXT\", \"since\": \"7d\"} or the rule as text/plain")
             }
             let top = json["top"].flatMap { if case .int(let n) = $0 { Int(n) } else { nil } } ?? 10
+            guard (1...10_000).contains(top) else { throw Refusal(.badRequest, "invalid_simulation", "top must be a number from 1 to 10000") }
             return Simulation(text: rule, since: try time(json["since"]?.stringValue, "since"), until: try time(json["until"]?.stringValue, "until"), top: top)
         }
         guard let text = String(validating: body, as: UTF8.self), !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {

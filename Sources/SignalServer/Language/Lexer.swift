@@ -1,3 +1,5 @@
+import Model
+
 /// A piece of rule text. The console colours rule text by these, and every error points at one.
 public struct Token: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
@@ -115,7 +117,7 @@ public enum Lexer {
         var word = ""
         var j = i
         while j < chars.count, chars[j].isLetter { word.append(chars[j]); j += 1 }
-        return Durations.unit(word) != nil
+        return Span.unit(word) != nil
     }
 }
 
@@ -127,46 +129,4 @@ extension String {
     }
 }
 
-/// Time spans as rules write them: `4 Hours`, `36h`, `90 minutes`, `2 days`.
-public enum Durations {
-    /// Milliseconds in one of the unit, or nil when `word` is not a unit.
-    public static func unit(_ word: String) -> Int64? {
-        switch word.lowercased() {
-        case "ms", "millisecond", "milliseconds": 1
-        case "s", "sec", "secs", "second", "seconds": 1_000
-        case "m", "min", "mins", "minute", "minutes": 60_000
-        case "h", "hr", "hrs", "hour", "hours": 3_600_000
-        case "d", "day", "days": 86_400_000
-        case "w", "week", "weeks": 604_800_000
-        default: nil
-        }
-    }
 
-    /// `4h`, `4 hours`, `1d12h`; nil when it is not a span.
-    public static func parse(_ text: String) -> Int64? {
-        let chars = Array(text.lowercased().filter { !$0.isWhitespace })
-        var total: Int64 = 0
-        var i = 0
-        guard !chars.isEmpty else { return nil }
-        while i < chars.count {
-            var digits = ""
-            while i < chars.count, chars[i].isNumber || chars[i] == "." { digits.append(chars[i]); i += 1 }
-            var unitText = ""
-            while i < chars.count, chars[i].isLetter { unitText.append(chars[i]); i += 1 }
-            guard let n = Double(digits), let unit = unit(unitText) else { return nil }
-            total += Int64(n * Double(unit))
-        }
-        return total
-    }
-
-    /// `4h`, `36h`, `90m`, `1d12h`: the shortest exact text.
-    public static func text(_ ms: Int64) -> String {
-        if ms == 0 { return "0s" }
-        var left = ms, out = ""
-        for (unit, size) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)] where left >= size {
-            out += "\(left / size)\(unit)"
-            left %= size
-        }
-        return out
-    }
-}

@@ -134,8 +134,11 @@ struct Parser {
 
     private mutating func clause() throws(RuleError) -> ClauseSyntax {
         let open = try expectSymbol("(", "a clause in parentheses, as in: (2 failed Duo pushes)")
-        guard here.kind == .number, let n = Int(here.text) else {
+        guard here.kind == .number else {
             throw expected("how many signals the clause needs, as in: (2 failed Duo pushes)")
+        }
+        guard let n = Int(here.text), (0...Parser.mostSignals).contains(n) else {
+            throw error("'\(here.text)' is not a count of signals from 1 to \(Parser.mostSignals)", at: here)
         }
         let countToken = next()
         var distinct: Name?
@@ -165,18 +168,25 @@ struct Parser {
         return String(chars[start..<end]).trimmed
     }
 
-    /// `4 Hours`, `[ 36 Hours ]`, `4h`, `1d12h`.
+    /// `4 Hours`, `[ 36 Hours ]`, `4h`, `1d12h`: read by `Span.parse`, so a span past
+    /// `Span.longest` (`99999999999999999 days`) is an error at its first token, never an overflow.
     private mutating func span(bracketed allowed: Bool) throws(RuleError) -> (ms: Int64, at: Token) {
         let open = allowed && acceptSymbol("[") != nil
         let start = here
         guard here.kind == .number || here.kind == .word else { throw expected("a span of time, as in: 4 Hours") }
-        // The span's tokens: a number and unit, repeated (`1 day 12 hours`, `1d12h`).
+        // The span's tokens: a number and unit, repeated (`1 day 12 hours`, `1d12h`). Whether a
+        // word belongs to it is a question of form, not size.
         var text = ""
-        while here.kind == .number || (here.kind == .word && Durations.parse(text + here.text) != nil) {
-            text += next().text
+        while here.kind == .number || (here.kind == .word && Span.isSpanText(text + " " + here.text)) {
+            text += (text.isEmpty ? "" : " ") + next().text
         }
-        guard let ms = Durations.parse(text) else {
+        let ms: Int64
+        do {
+            ms = try Span.parse(text, allowZero: true).ms
+        } catch .notASpan {
             throw error("'\(text.isEmpty ? start.text : text)' is not a span of time; write it as 4 Hours, 90 minutes or 2 days", at: start)
+        } catch {
+            throw self.error("\(error)", at: start)
         }
         if open { _ = try expectSymbol("]", "']' after the window") }
         return (ms, start)
@@ -187,6 +197,10 @@ struct Parser {
         let t = next()
         return Name(text: t.text, at: t)
     }
+
+    /// The largest count a clause may ask for. The correlator keeps up to this many signals per
+    /// group key and clause in memory, so it is bounded; no real rule asks for more.
+    static let mostSignals = 1_000_000
 
     static let reserved: Set<String> = ["IN", "WITH", "COMMON", "WHERE", "AND", "OR", "NOT", "THEN", "DISTINCT", "OF"]
 

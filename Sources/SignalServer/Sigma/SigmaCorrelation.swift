@@ -225,20 +225,12 @@ struct SigmaCorrelationCompiler {
 
     // MARK: parts
 
-    /// `timespan: 5m` in milliseconds (s, m, h, d as Sigma defines them).
+    /// `timespan: 5m` in milliseconds: a whole number and one of s, m, h, d as Sigma defines
+    /// them, read by `Span.parse` so that it is bounded like every other span.
     static func milliseconds(_ text: String) -> Int64? {
         let t = text.trimmed
-        guard let unit = t.last, let n = Int64(t.dropLast()), n > 0 else { return nil }
-        let scale: Int64
-        switch unit {
-        case "s": scale = 1_000
-        case "m": scale = 60_000
-        case "h": scale = 3_600_000
-        case "d": scale = 86_400_000
-        default: return nil
-        }
-        let (ms, overflow) = n.multipliedReportingOverflow(by: scale)
-        return overflow ? nil : ms
+        guard let unit = t.last, "smhd".contains(unit), t.dropLast().allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return try? Span.parse(t).ms
     }
 
     private mutating func timespan(_ correlation: SigmaNode) -> Int64? {

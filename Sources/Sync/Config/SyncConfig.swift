@@ -1,4 +1,5 @@
 import Credentials
+import Model
 import Foundation
 import Yams
 
@@ -244,14 +245,14 @@ struct Settings: Sendable {
         return n
     }
 
-    /// `10s`, `500ms`, `2m`, `1h`, or seconds.
+    /// `10s`, `500ms`, `2m`, `1h`, or seconds; at most a day (a timeout or a backoff of more is
+    /// a mistake, and Double seconds must stay far from what `Timestamp` arithmetic can hold).
     func duration(_ key: String) throws(SyncError) -> Double? {
         guard let s = try string(key) else { return nil }
-        let t = s.trimmingCharacters(in: .whitespaces).lowercased()
-        for (suffix, scale) in [("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3600.0)] where t.hasSuffix(suffix) {
-            if let n = Double(t.dropLast(suffix.count)), n >= 0 { return n * scale }
+        do {
+            return try Span.parse(s, limit: .seconds(86_400), allowZero: true, bareUnit: 1000).seconds
+        } catch {
+            throw .config("\(at): \(key): \(error)")
         }
-        if let n = Double(t), n >= 0 { return n }
-        throw .config("\(at): \(key) must be a duration (500ms, 10s, 2m, 1h), not '\(s)'")
     }
 }

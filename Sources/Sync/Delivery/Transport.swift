@@ -67,15 +67,19 @@ struct Transport: Sendable {
         }
     }
 
-    /// Retry-After as seconds or an HTTP date.
+    /// The longest a remote may ask us to wait: a day. Retry-After is the remote's input, and
+    /// `1e300` or `nan` must neither trap the conversion to milliseconds nor park a message for ever.
+    static let longestRetryAfter: Double = 86_400
+
+    /// Retry-After as seconds or an HTTP date, within 0...longestRetryAfter.
     static func retryAfter(_ value: String?, now: Date = Date()) -> Double? {
         guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
-        if let seconds = Double(value) { return max(0, seconds) }
+        if let seconds = Double(value) { return seconds.isFinite ? min(max(0, seconds), longestRetryAfter) : nil }
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "GMT")
         f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return f.date(from: value).map { max(0, $0.timeIntervalSince(now)) }
+        return f.date(from: value).map { min(max(0, $0.timeIntervalSince(now)), longestRetryAfter) }
     }
 
     /// The start of an error body, on one line.

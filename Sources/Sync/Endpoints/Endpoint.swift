@@ -46,7 +46,7 @@ extension JSONValue {
         switch self[key] {
         case .int(let i)?: i
         case .string(let s)?: Int64(s)
-        case .double(let d)?: Int64(d)
+        case .double(let d)?: Int64(exactly: d.rounded())
         default: nil
         }
     }

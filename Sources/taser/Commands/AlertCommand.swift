@@ -14,7 +14,7 @@ struct AlertCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only this status (new, acknowledged, promoted, closed).") var status: String?
         @Option(help: "Only alerts of this rule.") var rule: String?
-        @Option(help: "At most this many.") var limit = 100
+        @Option(help: "At most this many.", transform: count(1...10_000_000)) var limit = 100
         @Flag(help: "JSON Lines: one alert per line.") var json = false
 
         func run() throws {

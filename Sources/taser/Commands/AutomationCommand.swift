@@ -55,7 +55,7 @@ struct AutomationCommand: ParsableCommand {
                 if !pass.errors.isEmpty { throw ExitCode(1) }
                 return
             }
-            guard let ms = PlaybookDuration.milliseconds(every) else { throw CLIError("--every '\(every)' is not a span; write 15s or 1m") }
+            let ms = try span(every, "--every", limit: .seconds(86_400)).ms
             Signals.installStopHandlers()
             Output.note("running \(library.playbooks.count) playbook(s) every \(every); Ctrl-C stops")
             runner.run(every: Double(ms) / 1000, keepGoing: { !Signals.stopRequested }) { result in

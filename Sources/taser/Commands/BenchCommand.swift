@@ -17,7 +17,7 @@ struct BenchCommand: ParsableCommand {
             discussion: """
                 Generates N events as Okta, Duo, Carbon Black Cloud, Suricata, CloudTrail and GuardDuty send them, one per line, and ingests them (detection, normalization, artifact extraction, storage) into a fresh database. The floor is the sqlite3 command importing the same raw lines into a one-column table in the same run. Goal: at least 100,000 signals/s and at most 3 times the floor's time.
                 """)
-        @Option(help: "How many events.") var events = 200_000
+        @Option(help: "How many events.", transform: count(1...50_000_000)) var events = 200_000
         @Option(help: "Where to put the scratch files (default: the system's temporary directory).") var scratch: String?
         @Flag(help: "Keep the scratch files (the events as NDJSON and both databases) and print where they are.") var keep = false
         @Flag(help: "End with one JSON object on the last line.") var json = false
@@ -115,7 +115,7 @@ struct BenchCommand: ParsableCommand {
             discussion: """
                 The baseline is SQLite alone: the sqlite3 command inserting the same number of rows of the same average size into the same signal and link tables and indexes, in WAL mode, in one transaction, with no generation, parsing or artifacts. The ratio is taser's time over the baseline's; the target is 1,000,000 signals in under a minute.
                 """)
-        @Option(help: "How many signals.") var signals = 1_000_000
+        @Option(help: "How many signals.", transform: count(1...DemoOptions.mostSignals)) var signals = 1_000_000
         @Option(help: "Where to put the scratch databases (default: the system's temporary directory).") var scratch: String?
         @Flag(help: "End with one JSON object on the last line.") var json = false
 

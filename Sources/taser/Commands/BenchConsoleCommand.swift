@@ -12,7 +12,7 @@ extension BenchCommand {
             discussion: """
                 Builds a small demo, adds N synthetic alerts (default 1,000,000) with the sqlite3 CLI, then drives the console model as the terminal would: the first frame, keystrokes (move, page, a filter character) to the updated frame, the process's resident memory, and the bytes the terminal driver would write for a one-row move. The baseline is the same first page as one SQL query in the sqlite3 CLI. Goal: first frame under 200 ms, a keystroke under 10 ms, RSS under 150 MB, a one-row move a few hundred bytes.
                 """)
-        @Option(help: "How many alerts.") var alerts = 1_000_000
+        @Option(help: "How many alerts.", transform: count(1...20_000_000)) var alerts = 1_000_000
         @Option(help: "Where to put the scratch database (default: the system's temporary directory).") var scratch: String?
         @Flag(help: "End with one JSON object on the last line.") var json = false
 

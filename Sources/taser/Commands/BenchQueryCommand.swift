@@ -1,4 +1,5 @@
 import ArgumentParser
+import Model
 import Credentials
 import Foundation
 import Positron
@@ -10,8 +11,8 @@ extension BenchCommand {
             discussion: """
                 Builds local plugins (an HR table of 10,000 rows, an SQLite lease database of 100,000 rows, and a program), then asks many queries from several threads at once, without the cache, and reports for each query the router's time minus its slowest plugin's: the cost of fanning out, waiting, ranking and merging. Goal: under 5 ms at p99.
                 """)
-        @Option(help: "How many queries.") var queries = 2_000
-        @Option(help: "How many asking at once.") var concurrency = 8
+        @Option(help: "How many queries.", transform: count(1...10_000_000)) var queries = 2_000
+        @Option(help: "How many asking at once.", transform: count(1...1_000)) var concurrency = 8
         @Option(help: "Where to put the scratch files (default: the system's temporary directory).") var scratch: String?
         @Flag(help: "End with one JSON object on the last line.") var json = false
 

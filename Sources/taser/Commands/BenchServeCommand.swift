@@ -16,9 +16,9 @@ extension BenchCommand {
                   taser bench serve
                   taser bench serve --requests 50000 --connections 64 --json
                 """)
-        @Option(help: "How many requests (one event each).") var requests = 20_000
-        @Option(help: "Concurrent keep-alive connections.") var connections = 32
-        @Option(help: "Stop sending after this many seconds, whatever is left.") var timeLimit: Double = 120
+        @Option(help: "How many requests (one event each).", transform: count(1...10_000_000)) var requests = 20_000
+        @Option(help: "Concurrent keep-alive connections.", transform: count(1...1_000)) var connections = 32
+        @Option(help: "Stop sending after this long, whatever is left (120s, 10m).", transform: spanOption(limit: .seconds(86_400))) var timeLimit: Span = .seconds(120)
         @Option(help: "Where to put the scratch files (default: the system's temporary directory).") var scratch: String?
         @Flag(help: "Keep the scratch files and print where they are.") var keep = false
         @Flag(help: "End with one JSON object on the last line.") var json = false
@@ -47,7 +47,7 @@ extension BenchCommand {
             let load = LoopbackLoad(
                 port: server.port, path: "/ingest/bench",
                 headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")],
-                connections: connections, timeLimit: timeLimit)
+                connections: connections, timeLimit: timeLimit.seconds)
             // A short warm-up on the same kind of events (they are stored too, and counted in `lost`).
             let warm = Engine.demoEvents(count: 200, seed: 99).split(separator: 10).map { Array($0) }
             let warmOutcome = load.run(warm)

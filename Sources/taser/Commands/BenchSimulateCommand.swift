@@ -12,7 +12,7 @@ extension BenchCommand {
             discussion: """
                 Builds a demo database of N signals, then for the user's three rules and a broad one (at least 3 of each of the two most common kinds within 1 hour, by user) prints the first run (loading the signal columns), a rerun (columns cached, as the console's rule editor reruns on each edit), and the same rule as one SQL query with window functions (RANGE BETWEEN window PRECEDING AND CURRENT ROW) run by the sqlite3 CLI on the same file, which has an index on (kind, time). The SQL and the correlator must agree on which group keys fire; the bench says whether they do. Goal: every rerun at least 10 times faster than its SQL, under 100 ms, and at least 5 million signals/s per core.
                 """)
-        @Option(help: "How many demo signals.") var signals = 1_000_000
+        @Option(help: "How many demo signals.", transform: count(1...DemoOptions.mostSignals)) var signals = 1_000_000
         @Option(help: "Where to put the scratch database (default: the system's temporary directory).") var scratch: String?
         @Flag(help: "End with one JSON object on the last line.") var json = false
 

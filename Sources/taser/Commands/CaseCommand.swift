@@ -73,7 +73,7 @@ extension CaseCommand {
         @Flag(help: "Only open cases (new, in progress, on hold).") var open = false
         @Option(help: "Only this team's cases.") var team: String?
         @Option(help: "Only cases assigned to this analyst.") var owner: String?
-        @Option(help: "At most this many.") var limit = 1000
+        @Option(help: "At most this many.", transform: count(1...10_000_000)) var limit = 1000
         @Flag(help: "JSON Lines: one case per line.") var json = false
 
         func run() throws {
@@ -334,7 +334,7 @@ extension CaseCommand {
         static let configuration = CommandConfiguration(abstract: "Other cases ranked by how many artifacts they share with this one.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The case number.") var id: Int64
-        @Option(help: "At most this many.") var limit = 20
+        @Option(help: "At most this many.", transform: count(1...10_000_000)) var limit = 20
         @Flag(help: "JSON Lines: one case per line.") var json = false
 
         func run() throws {

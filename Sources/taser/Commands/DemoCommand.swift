@@ -20,10 +20,10 @@ struct DemoCommand: ParsableCommand {
             Signals as Okta, Duo, Carbon Black Cloud, Suricata, CloudTrail and GuardDuty report them, about one consistent company (employees with managers, laptops, servers, a SOC with teams), with incidents in the noise: logins from a new country followed by failed Duo pushes, hosts with repeated EDR alerts, a scanner hitting one port. Plus alerts, and cases worked through their logs. The data covers --days days up to --end (default: today 00:00 UTC); the same --signals, --seed and --end give the same database.
             """)
     @OptionGroup var global: GlobalOptions
-    @Option(help: "How many signals.") var signals = 100_000
+    @Option(help: "How many signals (1000 to 10000000).", transform: count(DemoOptions.fewestSignals...DemoOptions.mostSignals)) var signals = 100_000
     @Option(help: "The random seed.") var seed: UInt64 = 1
     @Option(help: "The end of the time range (default: today 00:00 UTC).") var end: String?
-    @Option(help: "How many days the data covers.") var days = 30
+    @Option(help: "How many days the data covers (1 to 3650).", transform: count(1...DemoOptions.mostDays)) var days = 30
 
     func run() throws {
         let path = try global.databasePath()

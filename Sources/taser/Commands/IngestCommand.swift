@@ -30,7 +30,7 @@ struct IngestCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Watch a drop folder: ingest each new file once, then move it to done/ or failed/.", valueName: "dir"))
     var watch: String?
     @Flag(help: "With --watch or --poll: one pass, then exit.") var once = false
-    @Option(help: "With --watch: seconds between sweeps.") var every: Double = 2
+    @Option(help: "With --watch: how long between sweeps (2s, 1m; a bare number is seconds).", transform: spanOption(limit: .seconds(86_400))) var every: Span = .seconds(2)
     @Option(help: ArgumentHelp("Ingest every message of a maildir (new/ and cur/).", valueName: "dir")) var maildir: String?
     @Option(help: ArgumentHelp("Poll vendor log APIs as this YAML file says (see README, \"Polling\").", valueName: "config")) var poll: String?
     /// --positron (its enrichment rules ask about the new signals' artifacts in the background)
@@ -42,7 +42,7 @@ struct IngestCommand: ParsableCommand {
     @Flag(help: "Print the summary as one JSON object.") var json = false
 
     func run() throws {
-        guard let late = Durations.parse(lateness) else { throw CLIError("invalid --lateness '\(lateness)'; write a span such as 6h, 90m or 1d") }
+        let late = try span(lateness, "--lateness").ms
         let modes = [!files.isEmpty, watch != nil, maildir != nil, poll != nil].filter { $0 }.count
         guard modes == 1 else { throw CLIError("name what to ingest: FILE..., -, --watch DIR, --maildir DIR or --poll CONFIG (one of them)") }
         let engine = try global.engine()
@@ -63,8 +63,8 @@ struct IngestCommand: ParsableCommand {
                 for o in try folder.sweep(report: report) { total.add(o.summary) }
             } else {
                 Signals.installStopHandlers()
-                Output.note("watching \(folder.path) every \(every) s; Ctrl-C stops")
-                try folder.watch(every: every, stop: { Signals.stopRequested }, report: report)
+                Output.note("watching \(folder.path) every \(every); Ctrl-C stops")
+                try folder.watch(every: every.seconds, stop: { Signals.stopRequested }, report: report)
                 _ = finish(enrichment)
                 return
             }
@@ -207,7 +207,7 @@ struct SignalsCommand: ParsableCommand {
     @Option(name: .customLong("source"), help: "Only this source: okta, duo, suricata, ... (repeat for more).") var sources: [String] = []
     @Option(help: "Only at or after this time (2026-11-01, 24h, 7d).") var since: String?
     @Option(help: "Only at or before this time.") var until: String?
-    @Option(help: "At most this many.") var limit = 50
+    @Option(help: "At most this many.", transform: count(1...10_000_000)) var limit = 50
     @Flag(help: "JSON Lines: one signal per line, with raw body and artifacts.") var json = false
 
     func run() throws {
@@ -234,7 +234,7 @@ struct ArtifactsCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(name: .customLong("type"), help: "Only this type (repeat for more): \(ArtifactType.names).") var types: [String] = []
     @Option(help: "Only values containing this text.") var search: String?
-    @Option(help: "At most this many.") var limit = 100
+    @Option(help: "At most this many.", transform: count(1...10_000_000)) var limit = 100
     @Flag(help: "JSON Lines: one artifact per line.") var json = false
 
     func run() throws {
@@ -264,7 +264,7 @@ struct QuarantineCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List quarantined input, newest first.")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Include input already replayed.") var all = false
-        @Option(help: "At most this many.") var limit = 100
+        @Option(help: "At most this many.", transform: count(1...10_000_000)) var limit = 100
         @Flag(help: "JSON Lines: one item per line.") var json = false
 
         func run() throws {

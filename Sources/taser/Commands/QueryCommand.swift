@@ -108,7 +108,7 @@ struct QueryCommand: ParsableCommand {
     struct Audit: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Who asked what, when, and what came back (the database owner only).")
         @OptionGroup var global: GlobalOptions
-        @Option(help: "At most this many, newest first.") var limit = 50
+        @Option(help: "At most this many, newest first.", transform: count(1...10_000_000)) var limit = 50
 
         func run() throws {
             let entries = try global.engine(create: false).queryAudit(limit: limit)

@@ -70,7 +70,7 @@ struct RulesCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a rule's text and compiled form (or an older version).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The rule's name.") var name: String
-        @Option(help: "This version instead of the current one.") var version: Int?
+        @Option(help: "This version instead of the current one.", transform: count(1...Int(Int32.max))) var version: Int?
         @Flag(help: "Print it as one JSON object.") var json = false
 
         func run() throws {
@@ -93,7 +93,7 @@ struct RulesCommand: ParsableCommand {
             Output.line("")
             for line in v.text.split(separator: "\n", omittingEmptySubsequences: false) { Output.line("  " + line) }
             Output.line("")
-            Output.line("  window \(Durations.text(compiled.window)), alerts stay open \(Durations.text(compiled.suppression)), group by \(compiled.groupBy.isEmpty ? "nothing" : compiled.groupBy.joined(separator: ", "))")
+            Output.line("  window \(Span(ms: compiled.window).text), alerts stay open \(Span(ms: compiled.suppression).text), group by \(compiled.groupBy.isEmpty ? "nothing" : compiled.groupBy.joined(separator: ", "))")
             for (n, c) in compiled.clauses.enumerated() {
                 Output.line("  clause \(n + 1): at least \(c.count)\(c.distinct.map { " distinct \($0) of" } ?? "") \(c.kinds.joined(separator: ", "))\(c.filter == nil ? "" : " with a filter")")
             }
@@ -183,7 +183,7 @@ struct RulesCommand: ParsableCommand {
         func run() throws {
             guard let text = try RulesCommand.text(text, file: file) else { throw CLIError("give the rule text, --file FILE, or - for standard input") }
             let rule = try global.engine(create: false).checkRule(text)
-            Output.line("OK: \(rule.clauses.count) clause\(rule.clauses.count == 1 ? "" : "s")\(rule.ordered ? " in order" : ""), window \(Durations.text(rule.window)), group by \(rule.groupBy.isEmpty ? "nothing" : rule.groupBy.joined(separator: ", "))")
+            Output.line("OK: \(rule.clauses.count) clause\(rule.clauses.count == 1 ? "" : "s")\(rule.ordered ? " in order" : ""), window \(Span(ms: rule.window).text), group by \(rule.groupBy.isEmpty ? "nothing" : rule.groupBy.joined(separator: ", "))")
             for (n, c) in rule.clauses.enumerated() {
                 Output.line("  \(n + 1). \(c.text)  ->  \(c.kinds.joined(separator: ", "))")
             }

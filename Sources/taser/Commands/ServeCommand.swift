@@ -50,9 +50,7 @@ struct ServeCommand: ParsableCommand {
         }
         let positron = try source.load()
         let library = try playbooks.load()
-        guard let every = PlaybookDuration.milliseconds(automationEvery) else {
-            throw CLIError("--automation-every '\(automationEvery)' is not a span; write 15s or 1m")
-        }
+        let every = try span(automationEvery, "--automation-every", limit: .seconds(86_400)).ms
         let engine = try global.engine()
         let ingester = try engine.ingester(mappings: mappingFiles(mappings))
         let slack = try serveConfig.slackSigningSecret.map { try SlackInteractions(engine: engine, signingSecret: $0, library: library) }

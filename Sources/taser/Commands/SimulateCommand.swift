@@ -20,11 +20,11 @@ struct SimulateCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The rule text (quote it), or - for standard input. Without it, --rule's saved text.") var text: String?
     @Option(help: "A saved rule: simulate it, or compare the text with it (--against-saved).") var rule: String?
-    @Option(help: "With --rule and no text: this version of it.") var version: Int?
+    @Option(help: "With --rule and no text: this version of it.", transform: count(1...Int(Int32.max))) var version: Int?
     @Flag(help: "Compare with the saved rule named by --rule.") var againstSaved = false
     @Option(help: "Only signals at or after this time (2026-11-01, 24h, 7d).") var since: String?
     @Option(help: "Only signals at or before this time.") var until: String?
-    @Option(help: "How many alerts and group keys to list.") var top = 10
+    @Option(help: "How many alerts and group keys to list (1 to 10000).", transform: count(1...10_000)) var top = 10
     @Flag(help: "Print the result as one JSON object.") var json = false
 
     func run() throws {

@@ -54,7 +54,7 @@ struct SyncCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var source: Source
         @Flag(help: "One pass over what is due now, then exit.") var once = false
-        @Option(help: ArgumentHelp("Seconds between looks at the outbox when idle.", valueName: "seconds")) var poll: Double = 1
+        @Option(help: ArgumentHelp("How long between looks at the outbox when idle (1s, 500ms; a bare number is seconds).", valueName: "span"), transform: spanOption(limit: .seconds(3600))) var poll: Span = .seconds(1)
 
         func run() throws {
             let (config, secrets) = try source.load()
@@ -71,7 +71,7 @@ struct SyncCommand: ParsableCommand {
                 return source
             }
             Output.note("delivering to \(config.endpoints.map(\.name).joined(separator: ", ")) (Ctrl-C stops)")
-            worker.run(poll: max(0.05, poll), onPass: { pass in Output.note(SyncCommand.describe(pass)) })
+            worker.run(poll: max(0.05, poll.seconds), onPass: { pass in Output.note(SyncCommand.describe(pass)) })
             signals.forEach { $0.cancel() }
         }
     }

@@ -58,20 +58,6 @@ func parseSeverity(_ text: String) throws -> Severity {
     return value
 }
 
-/// A point in time: ISO 8601 (`2026-11-29`, `2026-11-29T10:00:00Z`), epoch seconds or
-/// milliseconds, or an age (`90m`, `24h`, `7d`) meaning that long ago.
-func parseTime(_ text: String, _ what: String) throws -> Timestamp {
-    if let last = text.last, let unit = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800][String(last)],
-        let n = Int64(text.dropLast()), n >= 0
-    {
-        return Timestamp.now.adding(seconds: -n * Int64(unit))
-    }
-    guard let t = Timestamp(parsing: text) else {
-        throw CLIError("invalid \(what) '\(text)'; use a date (2026-11-29), a time (2026-11-29T10:00:00Z) or an age (24h, 7d)")
-    }
-    return t
-}
-
 /// Where the analyst's own configuration lives: `$XDG_CONFIG_HOME/taser` (`~/.config/taser`).
 func configDirectory() -> String {
     let env = ProcessInfo.processInfo.environment
