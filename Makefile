@@ -11,7 +11,7 @@ TASER   := .build/release/taser
 # to drive the console end to end).
 PACKAGES := libsqlite3-dev sqlite3 python3 util-linux libcurl4-openssl-dev zlib1g-dev gzip libncurses-dev tmux
 
-.PHONY: deps build demo test bench clean
+.PHONY: deps build demo test fuzz bench clean
 
 deps:
 	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -32,6 +32,13 @@ demo: build
 
 test: deps
 	swift test
+
+# The fuzz tests with 20 times the mutants of `make test`, from a new seed each day (the seed is
+# printed: TASER_FUZZ_SEED=N make fuzz repeats a run). Minutes; for before a release.
+FUZZ_SEED ?= $(shell date +%Y%m%d)
+fuzz: deps
+	@echo "fuzz seed $(FUZZ_SEED); a crash leaves its mutant in $${TMPDIR:-/tmp}/taser-fuzz-*"
+	TASER_FUZZ_SCALE=20 TASER_FUZZ_SEED=$(FUZZ_SEED) swift test --filter FuzzTests
 
 bench: build
 	$(TASER) bench demo --signals 1000000

@@ -17,11 +17,23 @@ import Model
 struct Parser {
     private let tokens: [Token]
     private let lines: [String]
+    /// The text as characters, for clauses' source text (tokens count offsets in characters).
+    private let characters: [Character]
     private var i = 0
 
+    /// The longest rule text taser reads. Real rules are a few hundred characters; the limit keeps
+    /// a megabyte posted to `/api/simulate` from costing minutes of parsing and suggestions.
+    static let longestRule = 64 << 10
+    /// The most clauses a rule may have: every signal is tested against each.
+    static let mostClauses = 256
+
     init(_ text: String) throws(RuleError) {
+        guard text.utf8.count <= Parser.longestRule else {
+            throw RuleError(message: "the rule is \(text.utf8.count) bytes; a rule is at most \(Parser.longestRule >> 10) KiB", line: 1, column: 1)
+        }
         tokens = try Lexer.tokens(text)
         lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        characters = Array(text)
     }
 
     static func parse(_ text: String) throws(RuleError) -> RuleSyntax {
@@ -83,6 +95,9 @@ struct Parser {
         var joiners: [Token] = []
         while true {
             if let plus = acceptSymbol("+") { joiners.append(plus) } else if let then = accept("THEN") { joiners.append(then) } else { break }
+            guard clauses.count < Parser.mostClauses else {
+                throw error("a rule has at most \(Parser.mostClauses) clauses", at: here)
+            }
             clauses.append(try clause())
         }
         if bracketed { _ = try expectSymbol("]", "']' to close the clauses, or '+' / THEN and another clause") }
@@ -161,11 +176,9 @@ struct Parser {
 
     /// The text strictly between two tokens, as written.
     private func sourceText(from open: Token, to close: Token) -> String {
-        let all = lines.joined(separator: "\n")
-        let chars = Array(all)
         let start = open.offset + open.length, end = close.offset
-        guard start <= end, end <= chars.count else { return "" }
-        return String(chars[start..<end]).trimmed
+        guard start <= end, end <= characters.count else { return "" }
+        return String(characters[start..<end]).trimmed
     }
 
     /// `4 Hours`, `[ 36 Hours ]`, `4h`, `1d12h`: read by `Span.parse`, so a span past
