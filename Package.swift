@@ -134,7 +134,7 @@ let package = Package(
         .testTarget(name: "TaserTests", dependencies: ["taser", "Engine", "StandIn"]),
         // Mutation fuzzing over every format's fixtures, the rule language, Sigma and spans
         // (`make fuzz` runs it longer).
-        .testTarget(name: "FuzzTests", dependencies: ["AlertEngine", "SignalServer", "Store", "Model"]),
+        .testTarget(name: "FuzzTests", dependencies: ["AlertEngine", "SignalServer", "Automation", "Store", "Model"]),
         // Speaks HTTP to the real `taser serve` binary; Server itself for its config and TheHive mapping.
         .testTarget(name: "ServerTests", dependencies: ["taser", "Server", "StandIn", .product(name: "Crypto", package: "swift-crypto")]),
     ],
