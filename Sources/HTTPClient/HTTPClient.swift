@@ -11,8 +11,18 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]?
     /// Whole-request timeout in seconds.
     public var timeout: Double
+    /// The largest response body taser reads (after curl undoes gzip): a remote that sends more
+    /// (a misconfigured API, a decompression bomb) gets an error, not all of memory.
+    public var maxResponse: Int
 
-    public init(method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil, timeout: Double = 30) {
+    /// 64 MiB: the largest page any vendor API or remote answers with, many times over.
+    public static let defaultMaxResponse = 64 << 20
+
+    public init(
+        method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil, timeout: Double = 30,
+        maxResponse: Int = HTTPRequest.defaultMaxResponse
+    ) {
+        self.maxResponse = maxResponse
         self.method = method
         self.url = url
         self.headers = headers
@@ -73,8 +83,12 @@ public struct HTTPClient: Sendable {
         taser_curl_set_string(curl, CURLOPT_CUSTOMREQUEST, request.method)
         taser_curl_set_slist(curl, CURLOPT_HTTPHEADER, headerList)
         taser_curl_set_string(curl, CURLOPT_USERAGENT, userAgent)
-        taser_curl_set_long(curl, CURLOPT_TIMEOUT_MS, Int(request.timeout * 1000))
-        taser_curl_set_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(min(request.timeout, 10) * 1000))
+        // Within a millisecond and a day, whatever the caller computed (NaN included): Int(_:)
+        // of a Double out of range traps.
+        let timeout = request.timeout.isFinite ? min(max(request.timeout, 0.001), 86_400) : 30
+        sink.limit = request.maxResponse
+        taser_curl_set_long(curl, CURLOPT_TIMEOUT_MS, Int(timeout * 1000))
+        taser_curl_set_long(curl, CURLOPT_CONNECTTIMEOUT_MS, Int(min(timeout, 10) * 1000))
         taser_curl_set_long(curl, CURLOPT_NOSIGNAL, 1)
         taser_curl_set_long(curl, CURLOPT_FOLLOWLOCATION, 0)
         taser_curl_set_string(curl, CURLOPT_ACCEPT_ENCODING, "")
@@ -82,18 +96,25 @@ public struct HTTPClient: Sendable {
         if let caBundle { taser_curl_set_string(curl, CURLOPT_CAINFO, caBundle) }
         taser_curl_set_pointer(curl, CURLOPT_WRITEDATA, box.toOpaque())
         taser_curl_set_callback(curl, CURLOPT_WRITEFUNCTION) { data, size, count, context in
+            // context is the Sink this function set as WRITEDATA/HEADERDATA: never nil.
             let sink = Unmanaged<Sink>.fromOpaque(context!).takeUnretainedValue()
             let n = size * count
-            data!.withMemoryRebound(to: UInt8.self, capacity: n) { sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: n)) }
+            // Returning less than n makes curl stop with CURLE_WRITE_ERROR; `overflowed` says why.
+            guard let data, sink.body.count + n <= sink.limit else {
+                sink.overflowed = true
+                return 0
+            }
+            data.withMemoryRebound(to: UInt8.self, capacity: n) { sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: n)) }
             return n
         }
         taser_curl_set_pointer(curl, CURLOPT_HEADERDATA, box.toOpaque())
         taser_curl_set_callback(curl, CURLOPT_HEADERFUNCTION) { data, size, count, context in
+            // context is the Sink this function set as WRITEDATA/HEADERDATA: never nil.
             let sink = Unmanaged<Sink>.fromOpaque(context!).takeUnretainedValue()
             let n = size * count
             let line = String(decoding: UnsafeRawBufferPointer(start: data, count: n), as: UTF8.self)
             if line.hasPrefix("HTTP/") { sink.headers.removeAll() }  // a new response (after 100 Continue)
-            if let colon = line.firstIndex(of: ":") {
+            if let colon = line.firstIndex(of: ":"), sink.headers.count < 1000 {
                 sink.headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)))
             }
             return n
@@ -106,6 +127,9 @@ public struct HTTPClient: Sendable {
             }
             return curl_easy_perform(curl)
         }
+        if sink.overflowed {
+            throw HTTPError(url: request.url, reason: "the response is larger than \(request.maxResponse >> 20) MiB; stopped reading it", isTimeout: false)
+        }
         guard code == CURLE_OK else {
             throw HTTPError(
                 url: request.url, reason: String(cString: curl_easy_strerror(code)), isTimeout: code == CURLE_OPERATION_TIMEDOUT)
@@ -117,6 +141,8 @@ public struct HTTPClient: Sendable {
 
     private final class Sink {
         var body: [UInt8] = []
+        var limit = HTTPRequest.defaultMaxResponse
+        var overflowed = false
         var headers: [(name: String, value: String)] = []
     }
 }

@@ -53,6 +53,14 @@ import Testing
         #expect(slow.outcomes.first?.result == .timedOut || failure(slow)?.contains("Timeout") == true)
     }
 
+    /// A remote that answers without end is cut off at the client's response limit (64 MiB), with
+    /// a reason, instead of growing taser's memory with it.
+    @Test func anEndlessAnswerIsCutOff() throws {
+        let api = try IntelAPI()
+        let why = try #require(failure(try router(api).ask("IP_REPUTATION", "9.9.9.9")))
+        #expect(why.contains("larger than 64 MiB"), "\(why)")
+    }
+
     @Test func aWrongKeyIsReportedWithoutTheKey() throws {
         let api = try IntelAPI()
         let result = try router(api, key: "wrong-secret-value").ask("IP_REPUTATION", "1.2.3.4")

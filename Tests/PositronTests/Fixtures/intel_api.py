@@ -30,6 +30,19 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, "<html><body>502 Bad Gateway</body></html>", "text/html")
         if ip == "6.6.6.6":
             return self.reply(500, json.dumps({"error": "boom"}))
+        if ip == "9.9.9.9":
+            # An answer that never ends well: 80 MiB of JSON string, more than any reader keeps.
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(80 << 20))
+            self.end_headers()
+            chunk = b"A" * (1 << 20)
+            try:
+                for _ in range(80):
+                    self.wfile.write(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
         if ip == "7.7.7.7":
             time.sleep(60)
             return self.reply(200, json.dumps({"classification": "late"}))
