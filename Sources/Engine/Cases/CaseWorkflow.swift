@@ -243,9 +243,16 @@ extension Engine {
         guard try tx.analyst(name) != nil else { throw EngineError.unknownAnalyst(name) }
     }
 
+    /// The longest note a case log takes: a note is an analyst's words and pasted evidence, and
+    /// every entry is kept, hashed and synced for ever.
+    public static let longestNote = 1 << 20
+
     static func noteBody(_ text: String) throws -> String {
         let body = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !body.isEmpty else { throw EngineError.invalid("a note needs text (an argument, or `-` to read standard input)") }
+        guard body.utf8.count <= Engine.longestNote else {
+            throw EngineError.invalid("a note is at most \(Engine.longestNote >> 20) MiB (this one is \(body.utf8.count) bytes); keep large evidence elsewhere and note where")
+        }
         return body
     }
 }

@@ -357,7 +357,19 @@ extension CaseCommand {
 /// An argument that is text, or `-` for standard input.
 func readText(_ argument: String) throws -> String {
     guard argument == "-" else { return argument }
-    let data = FileHandle.standardInput.readDataToEndOfFile()
+    return try readStandardInput(limit: Engine.longestNote, what: "a note")
+}
+
+/// Standard input as UTF-8 text, read up to `limit` bytes: more is an error, not a process that
+/// grows with whatever was piped in.
+func readStandardInput(limit: Int, what: String) throws -> String {
+    var data = Data()
+    while true {
+        let chunk = FileHandle.standardInput.readData(ofLength: 1 << 16)
+        if chunk.isEmpty { break }
+        data.append(chunk)
+        guard data.count <= limit else { throw CLIError("standard input is more than \(ByteCount.text(limit)), the most \(what) may be") }
+    }
     guard let text = String(data: data, encoding: .utf8) else { throw CLIError("standard input is not UTF-8 text") }
     return text
 }

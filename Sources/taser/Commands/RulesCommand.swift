@@ -30,7 +30,8 @@ struct RulesCommand: ParsableCommand {
             }
         }
         if argument == "-" {
-            return String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            // A rule is at most 64 KiB (the parser says so); a little more is read so it can say it.
+            return try readStandardInput(limit: 1 << 20, what: "a rule")
         }
         return argument
     }
