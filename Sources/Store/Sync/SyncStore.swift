@@ -219,14 +219,18 @@ extension Tx {
     }
 
     /// Counts per endpoint of the deliveries `actor` may know of: an analyst counts the
-    /// deliveries of the cases they may read and the alerts they may see, the admin all.
+    /// deliveries of the cases they may read and the alerts they may see, the admin all. The
+    /// check runs once per endpoint and entity, not once per delivery (a case sends many).
     public func deliveryTallies(visibleTo actor: Actor) throws -> [EndpointTally] {
         try Row.fetchAll(
             db,
             literal: """
-                SELECT d.endpoint, sum(d.status = 'pending') AS pending, sum(d.status = 'pending' AND d.last_error IS NOT NULL) AS retrying,
-                       sum(d.status = 'delivered') AS delivered, sum(d.status = 'dead') AS dead
-                FROM outbox_deliveries d WHERE \(Access.entityVisible("d", actor)) GROUP BY d.endpoint ORDER BY d.endpoint
+                SELECT e.endpoint, sum(e.pending) AS pending, sum(e.retrying) AS retrying, sum(e.delivered) AS delivered, sum(e.dead) AS dead
+                FROM (SELECT d.endpoint, d.entity_type, d.entity_id, sum(d.status = 'pending') AS pending,
+                             sum(d.status = 'pending' AND d.last_error IS NOT NULL) AS retrying,
+                             sum(d.status = 'delivered') AS delivered, sum(d.status = 'dead') AS dead
+                      FROM outbox_deliveries d GROUP BY d.endpoint, d.entity_type, d.entity_id) e
+                WHERE \(Access.entityVisible("e", actor)) GROUP BY e.endpoint ORDER BY e.endpoint
                 """
         ).map {
             EndpointTally(endpoint: $0["endpoint"], pending: $0["pending"], retrying: $0["retrying"], delivered: $0["delivered"], dead: $0["dead"])
