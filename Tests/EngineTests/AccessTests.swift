@@ -34,9 +34,11 @@ import Testing
         #expect(try outsider.cases().isEmpty)
         #expect(try outsider.alerts().isEmpty)
         #expect(throws: EngineError.alertNotFound(1)) { try outsider.alertDetail(1) }
-        // Pivots: the artifacts exist, but only in places the outsider may not look.
-        #expect(throws: EngineError.artifactNotFound("jane.doe")) { try outsider.pivot("jane.doe") }
+        // Pivots: jane.doe is in signals (every analyst's), in no alert or case the outsider may
+        // see; evil.example only the case holds, so to the outsider it is not there at all.
+        #expect(try outsider.pivot("jane.doe").allSatisfy { $0.alerts.isEmpty && $0.cases.isEmpty })
         #expect(throws: EngineError.artifactNotFound("evil.example")) { try outsider.pivot("evil.example") }
+        #expect(try outsider.artifacts(containing: "evil").isEmpty)
         #expect(try outsider.exportArtifacts().rows.isEmpty)
         // And what they see of a missing case is word for word the same.
         #expect(throws: EngineError.caseNotFound(9999)) { try outsider.caseDetail(9999) }

@@ -104,7 +104,7 @@ struct World {
         let deadline = Date().addingTimeInterval(bound)
         while Date() < deadline {
             try worker.deliverDue()
-            let pending = try admin.store.read { tx in try tx.deliveries(status: .pending).count + tx.unroutedCount() }
+            let pending = try admin.store.read { tx in try tx.deliveries(status: .pending, visibleTo: admin.actor).count + tx.unroutedCount(visibleTo: admin.actor) }
             if pending == 0 { return }
             Thread.sleep(forTimeInterval: 0.05)
         }
@@ -133,7 +133,7 @@ struct World {
     }
 
     func deliveries(_ status: DeliveryStatus) throws -> [DeliveryRecord] {
-        try admin.store.read { tx in try tx.deliveries(status: status) }
+        try admin.store.read { tx in try tx.deliveries(status: status, visibleTo: admin.actor) }
     }
 
     /// Enqueues a message as another part of taser would, in its own transaction.

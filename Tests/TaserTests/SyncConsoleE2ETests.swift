@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// The Sync pane for real: `taser sync run` leaves dead letters (its endpoint refuses every
-/// connection), and the console under tmux shows them on `5`, opens one's case and retries them.
+/// connection), and the console under tmux shows ana hers on `5` (not those of dana's case,
+/// which she may not read), opens her case and retries them.
 @Suite(.timeLimit(.minutes(3))) struct SyncConsoleE2ETests {
     /// A port on 127.0.0.1 bound but never listened on, so every connection to it is refused,
     /// with no other process that could take it meanwhile.
@@ -45,11 +46,12 @@ import Testing
 
         let env = ["XDG_CONFIG_HOME": dir.file("config"), "XDG_STATE_HOME": dir.file("state")]
         let tmux = try Tmux([Taser.binary, "--db", db, "--as", "ana"], width: 140, height: 40, env: env)
-        // The queue warns before the pane is opened.
-        try tmux.waitFor(text: "sync: 2 dead", timeout: 30)
+        // The queue warns before the pane is opened, of her dead letter alone: dana's case (2)
+        // is not hers to read, so it sent nothing she sees.
+        try tmux.waitFor(text: "sync: 1 dead", timeout: 30)
         try tmux.type("5")
-        var screen = try tmux.waitFor("the dead letters") { $0.contains("Dead letters (2)") && $0.contains("case 2") }
-        #expect(screen.contains("Queue › Sync"))
+        var screen = try tmux.waitFor("the dead letters") { $0.contains("Dead letters (1)") && $0.contains("case 1") }
+        #expect(screen.contains("Queue › Sync") && !screen.contains("case 2"), "\(screen)")
         let first = try #require(screen.split(separator: "\n").first { $0.contains("case 1") && $0.contains("case.created") })
         #expect(first.contains("siem") && first.contains("POST /in"), "\(screen)")
         #expect(!screen.contains("hook-s3cret-7"))
@@ -59,16 +61,22 @@ import Testing
         screen = try tmux.waitFor(text: "Queue › Sync › Case 1")
         #expect(screen.contains("First case"))
         try tmux.send(keys: ["Escape"])
-        try tmux.waitFor(text: "Dead letters (2)")
+        try tmux.waitFor(text: "Dead letters (1)")
 
-        // R asks, y retries both.
+        // R asks, y retries hers.
         try tmux.type("R")
-        try tmux.waitFor(text: "Retry all 2 dead deliveries? (y/n)")
+        try tmux.waitFor(text: "Retry all 1 dead delivery? (y/n)")
         try tmux.type("y")
-        screen = try tmux.waitFor(text: "retried 2 deliveries")
-        #expect(screen.contains("No dead letters") && screen.contains("Waiting for a retry (2)"))
+        screen = try tmux.waitFor(text: "retried 1 delivery")
+        #expect(screen.contains("No dead letters") && screen.contains("Waiting for a retry (1)"))
         try tmux.type("q")
         #expect(try tmux.waitForExit() == 0)
         #expect(tmux.restored)
+
+        // The owner sees both cases' deliveries: dana's is still dead, hers waits for a retry.
+        let status = try Taser.run(["--db", db, "sync", "status", "--json"])
+        let lines = status.stdout.split(separator: "\n").compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
+        #expect(lines.filter { $0["kind"] as? String == "dead" }.map { $0["entity_id"] as? Int } == [2], "\(status.stdout)")
+        #expect(lines.filter { $0["kind"] as? String == "retrying" }.map { $0["entity_id"] as? Int } == [1], "\(status.stdout)")
     }
 }

@@ -97,7 +97,7 @@ final class AlertPane: LinesPane, Pane {
         var out: [Line] = [
             Line(text: d.alert.title, role: .title),
             Line(text: "rule \(d.alert.rule) · \(d.alert.groupKey) · \(d.alert.severity.name) · \(d.alert.status.rawValue)"
-                + (d.alert.caseID.map { " · case \($0)" } ?? ""), role: .dim),
+                + (d.alert.caseID.map { " · case \($0)" } ?? (d.alert.status == .promoted ? " · in a case you may not read" : "")), role: .dim),
         ]
         var enrichments = EnrichmentLines(engine: engine)
         for item in d.signals {

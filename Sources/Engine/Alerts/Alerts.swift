@@ -15,12 +15,12 @@ public struct AlertDetail: Sendable {
 
 extension Engine {
     public func alerts(_ filter: AlertFilter = AlertFilter()) throws -> [Alert] {
-        try read { tx in try tx.alerts(filter, visibleTo: actor) }
+        try read { tx in try shown(try tx.alerts(filter, visibleTo: actor), tx) }
     }
 
     public func alertDetail(_ id: Int64) throws -> AlertDetail {
         try read { tx in
-            let alert = try visibleAlert(id, tx)
+            let alert = try shown(try visibleAlert(id, tx), tx)
             let signals = try tx.signals(ofAlert: id).map { ($0, try tx.artifacts(ofSignal: $0.id)) }
             return AlertDetail(alert: alert, signals: signals)
         }
@@ -46,9 +46,7 @@ extension Engine {
         try change { tx, now in
             for id in ids {
                 let alert = try visibleAlert(id, tx)
-                guard alert.status != .promoted else {
-                    throw EngineError.invalid("alert \(id) is in case \(alert.caseID ?? 0); change the case instead")
-                }
+                guard alert.status != .promoted else { throw EngineError.alertInCase(alert: id, caseID: try shown(alert, tx).caseID) }
                 try tx.setAlertStatus(id, status, caseID: nil, at: now)
                 try tx.enqueue(entity: "alert", id: id, event: "alert.updated", payload: try Engine.alertPayload(try tx.alert(id)!, tx),
                                key: "alert:\(id):status:\(status.rawValue):\(now.ms)", at: now)
@@ -58,7 +56,7 @@ extension Engine {
 
     /// The alert queue, a page at a time by key (see `Tx.queuePage`).
     public func queuePage(_ filter: QueueFilter, order: QueueOrder, after: QueuePosition? = nil, before: QueuePosition? = nil, limit: Int) throws -> [Alert] {
-        try read { tx in try tx.queuePage(filter, order: order, after: after, before: before, limit: limit, visibleTo: actor) }
+        try read { tx in try shown(try tx.queuePage(filter, order: order, after: after, before: before, limit: limit, visibleTo: actor), tx) }
     }
 
     public func queueCount(_ filter: QueueFilter, cap: Int) throws -> Int {

@@ -1,7 +1,8 @@
 import Model
 import Store
 
-/// From one artifact: every alert and case that shares it, that the asker may see.
+/// From one artifact: every alert and case that shares it, that the asker may see. Both lists
+/// may be empty: an artifact only signals mention (signals are every analyst's).
 public struct Pivot: Sendable {
     public var artifact: Artifact
     public var alerts: [PivotHit]
@@ -10,24 +11,18 @@ public struct Pivot: Sendable {
 
 extension Engine {
     /// Pivots on a value; without a type, on every artifact with that value (an IP is rarely
-    /// anything else, but `admin` can be a user and a host).
+    /// anything else, but `admin` can be a user and a host). An artifact only a case the asker
+    /// may not read holds is, to them, not there at all (`Access.artifactVisible`, as
+    /// `taser artifacts` lists them).
     public func pivot(_ value: String, type: ArtifactType? = nil) throws -> [Pivot] {
         try read { tx in
-            let artifacts: [Artifact]
-            if let type {
-                artifacts = try tx.artifact(type: type, value: value).map { [$0] } ?? []
-            } else {
-                artifacts = try tx.artifacts(value: value)
-            }
-            let pivots = try artifacts.map { artifact in
+            let artifacts = try tx.artifacts(value: value, type: type, visibleTo: actor)
+            guard !artifacts.isEmpty else { throw EngineError.artifactNotFound(value) }
+            return try artifacts.map { artifact in
                 Pivot(
                     artifact: artifact, alerts: try tx.alertsSharing(artifact: artifact.id, visibleTo: actor),
                     cases: try tx.casesSharing(artifact: artifact.id, visibleTo: actor))
             }
-            // An artifact seen only where the asker may not look is, to them, not there at all.
-            let seen = pivots.filter { !$0.alerts.isEmpty || !$0.cases.isEmpty }
-            guard !seen.isEmpty else { throw EngineError.artifactNotFound(value) }
-            return seen
         }
     }
 

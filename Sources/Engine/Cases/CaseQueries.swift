@@ -15,15 +15,19 @@ public struct CaseDetail: Sendable {
 
 extension Engine {
     public func cases(_ filter: CaseFilter = CaseFilter()) throws -> [CaseSummary] {
-        try read { tx in try tx.cases(filter, visibleTo: actor) }
+        try read { tx in
+            try tx.cases(filter, visibleTo: actor).map { summary in
+                var s = summary
+                s.case = try shown(summary.case, tx)
+                return s
+            }
+        }
     }
 
     public func caseDetail(_ id: Int64) throws -> CaseDetail {
         try read { tx in
             let (c, access) = try readableCase(id, tx)
-            return CaseDetail(
-                case: c, access: access, shares: try tx.shares(ofCase: id), alerts: try tx.alerts(ofCase: id),
-                artifacts: try tx.artifacts(ofCase: id), log: try tx.log(ofCase: id), mergedFrom: try tx.casesMerged(into: id))
+            return try detail(of: c, access: access, tx)
         }
     }
 
@@ -38,7 +42,19 @@ extension Engine {
     public func relatedCases(_ id: Int64, limit: Int = 20) throws -> [RelatedCase] {
         try read { tx in
             _ = try readableCase(id, tx)
-            return try tx.relatedCases(to: id, visibleTo: actor, limit: limit)
+            return try tx.relatedCases(to: id, visibleTo: actor, limit: limit).map { related in
+                var r = related
+                r.case = try shown(related.case, tx)
+                return r
+            }
         }
+    }
+
+    /// A case the asker may read, with what it holds: other cases (merged into it, or the one it
+    /// went into) and the cases its alerts are in only where the asker may read those too.
+    func detail(of c: Case, access: AccessLevel, _ tx: Tx) throws -> CaseDetail {
+        CaseDetail(
+            case: try shown(c, tx), access: access, shares: try tx.shares(ofCase: c.id), alerts: try shown(try tx.alerts(ofCase: c.id), tx),
+            artifacts: try tx.artifacts(ofCase: c.id), log: try tx.log(ofCase: c.id), mergedFrom: try readable(try tx.casesMerged(into: c.id), tx))
     }
 }

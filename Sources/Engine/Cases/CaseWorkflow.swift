@@ -15,9 +15,7 @@ extension Engine {
             new.team = try resolveTeam(new.team, tx)
             if let owner = new.owner { try requireAnalyst(owner, tx) }
             let alerts = try new.alertIDs.map { try visibleAlert($0, tx) }
-            for alert in alerts {
-                if let existing = alert.caseID { throw EngineError.alertAlreadyInCase(alert: alert.id, caseID: existing) }
-            }
+            try requireNotInCase(alerts, tx)
             let id = try tx.insertCase(new, createdBy: actor.name, at: now)
             var data: [String: JSONValue] = [
                 "title": .string(title), "severity": .string(new.severity.name), "tlp": .string(new.tlp.rawValue),
@@ -168,9 +166,7 @@ extension Engine {
         try change { tx, now in
             let c = try writableCase(caseID, tx)
             let alerts = try alertIDs.map { try visibleAlert($0, tx) }
-            for alert in alerts {
-                if let existing = alert.caseID { throw EngineError.alertAlreadyInCase(alert: alert.id, caseID: existing) }
-            }
+            try requireNotInCase(alerts, tx)
             for alert in alerts { try tx.linkAlert(alert.id, toCase: caseID, by: actor.name, at: now) }
             try tx.updateCase(c, at: now)
             let entry = try tx.appendLog(
@@ -191,8 +187,8 @@ extension Engine {
         try change { tx, now in
             var from = try writableCase(source, tx)
             let into = try writableCase(target, tx)
-            if let merged = from.mergedInto { throw EngineError.alreadyMerged(caseID: source, into: merged) }
-            if let merged = into.mergedInto { throw EngineError.alreadyMerged(caseID: target, into: merged) }
+            if from.mergedInto != nil { throw EngineError.alreadyMerged(caseID: source, into: try shown(from, tx).mergedInto) }
+            if into.mergedInto != nil { throw EngineError.alreadyMerged(caseID: target, into: try shown(into, tx).mergedInto) }
             let alerts = try tx.alerts(ofCase: source)
             for alert in alerts { try tx.linkAlert(alert.id, toCase: target, by: actor.name, at: now) }
             let byHand = try tx.artifacts(ofCase: source).filter(\.addedByHand)
@@ -237,6 +233,15 @@ extension Engine {
         guard try tx.team(team) != nil else { throw EngineError.unknownTeam(team, known: try tx.teams().map(\.name)) }
         guard actor.isAdmin || mine.contains(team) else { throw EngineError.notTeamMember(team: team, analyst: actor.name) }
         return team
+    }
+
+    /// An alert is in one case at a time: one already in a case is refused, and the case is
+    /// named only to those who may read it. Promoting it again is refused also to those who may
+    /// not: it would take the alert out of that case behind its team's back.
+    func requireNotInCase(_ alerts: [Alert], _ tx: Tx) throws {
+        for alert in alerts where alert.caseID != nil {
+            throw EngineError.alertAlreadyInCase(alert: alert.id, caseID: try shown(alert, tx).caseID)
+        }
     }
 
     func requireAnalyst(_ name: String, _ tx: Tx) throws {

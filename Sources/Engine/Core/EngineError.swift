@@ -13,9 +13,13 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     case notAdmin(action: String)
     case invalidTransition(caseID: Int64, from: CaseStatus, to: CaseStatus)
     case resolutionRequired(caseID: Int64)
-    case alertAlreadyInCase(alert: Int64, caseID: Int64)
+    /// `caseID` is nil when the asker may not read that case: it is then not named.
+    case alertAlreadyInCase(alert: Int64, caseID: Int64?)
+    /// An alert in a case can only change with its case (`caseID` as above).
+    case alertInCase(alert: Int64, caseID: Int64?)
     case mergeIntoSelf(Int64)
-    case alreadyMerged(caseID: Int64, into: Int64)
+    /// `into` is nil when the asker may not read the case it went into.
+    case alreadyMerged(caseID: Int64, into: Int64?)
     case artifactNotFound(String)
     case invalid(String)
 
@@ -42,12 +46,20 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
                 + from.allowedNext.map(\.rawValue).joined(separator: ", ")
         case .resolutionRequired(let id):
             "closing case \(id) needs a resolution: --resolution \(Resolution.allCases.map(\.rawValue).joined(separator: "|"))"
-        case .alertAlreadyInCase(let alert, let caseID):
-            "alert \(alert) is already in case \(caseID)"
+        case .alertAlreadyInCase(let alert, let caseID?):
+            "alert \(alert) is already in case \(caseID); see it with `taser case show \(caseID)`"
+        case .alertAlreadyInCase(let alert, nil):
+            "alert \(alert) is already in a case you may not read; ask an admin (the database owner) to share that case with your team"
+        case .alertInCase(let alert, let caseID?):
+            "alert \(alert) is in case \(caseID); change the case instead"
+        case .alertInCase(let alert, nil):
+            "alert \(alert) is in a case you may not read; its status changes with that case"
         case .mergeIntoSelf(let id):
             "cannot merge case \(id) into itself"
-        case .alreadyMerged(let id, let into):
+        case .alreadyMerged(let id, let into?):
             "case \(id) was already merged into case \(into)"
+        case .alreadyMerged(let id, nil):
+            "case \(id) was already merged into another case"
         case .artifactNotFound(let value):
             "no artifact '\(value)' in any signal or case"
         case .invalid(let message):

@@ -37,11 +37,9 @@ extension Engine {
             }
             // Merged cases travel with the case they went into, when the asker may read them.
             let merged = try detail.mergedFrom.compactMap { other -> CaseDetail? in
-                guard try tx.caseAccess(other, for: actor) >= .read, let c = try tx.storedCase(other) else { return nil }
-                return CaseDetail(
-                    case: c, access: try tx.caseAccess(other, for: actor), shares: try tx.shares(ofCase: other),
-                    alerts: try tx.alerts(ofCase: other), artifacts: try tx.artifacts(ofCase: other),
-                    log: try tx.log(ofCase: other), mergedFrom: try tx.casesMerged(into: other))
+                let access = try tx.caseAccess(other, for: actor)
+                guard access >= .read, let c = try tx.storedCase(other) else { return nil }
+                return try self.detail(of: c, access: access, tx)
             }
             var enrichments: [Int64: [Enrichment]] = [:]
             for item in detail.artifacts { enrichments[item.artifact.id] = try tx.enrichments(of: item.artifact.id) }

@@ -32,7 +32,7 @@ extension Engine {
     }
 
     public func artifacts(types: [ArtifactType] = [], containing value: String? = nil, limit: Int = 100) throws -> [ArtifactCount] {
-        try read { tx in try tx.artifactCounts(types: types, value: value, limit: limit) }
+        try read { tx in try tx.artifactCounts(types: types, value: value, limit: limit, visibleTo: actor) }
     }
 
     public func quarantined(all: Bool = false, limit: Int = 100) throws -> [QuarantineItem] {

@@ -32,7 +32,7 @@ extension Engine {
 
     /// The artifacts with this value (any type), as `taser enrich VALUE` takes them.
     public func artifacts(valued value: String) throws -> [Artifact] {
-        let found = try read { tx in try tx.artifacts(value: value) }
+        let found = try read { tx in try tx.artifacts(value: value, visibleTo: actor) }
         guard !found.isEmpty else { throw EngineError.artifactNotFound(value) }
         return found
     }
@@ -44,7 +44,11 @@ extension Engine {
         return detail.signals.flatMap { $0.artifacts.map(\.artifact) }.filter { seen.insert($0.id).inserted }
     }
 
+    /// What Positron said of an artifact the asker may know of; nothing for one they may not.
     public func enrichments(of artifact: Int64) throws -> [Enrichment] {
-        try read { tx in try tx.enrichments(of: artifact) }
+        try read { tx in
+            guard try tx.artifactVisible(artifact, to: actor) else { return [] }
+            return try tx.enrichments(of: artifact)
+        }
     }
 }

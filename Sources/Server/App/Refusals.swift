@@ -17,7 +17,7 @@ enum Refusals {
             case .alertNotFound: return Refusal(.notFound, "alert_not_found", e.description)
             case .artifactNotFound: return Refusal(.notFound, "artifact_not_found", e.description)
             case .readOnlyCase, .notAdmin, .notTeamMember: return Refusal(.forbidden, "forbidden", e.description)
-            case .invalidTransition, .alertAlreadyInCase, .alreadyMerged: return Refusal(.conflict, "conflict", e.description)
+            case .invalidTransition, .alertAlreadyInCase, .alertInCase, .alreadyMerged: return Refusal(.conflict, "conflict", e.description)
             default: return Refusal(.badRequest, "invalid", e.description)
             }
         case let e as RuleError:

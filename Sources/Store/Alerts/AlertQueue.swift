@@ -92,7 +92,10 @@ extension Tx {
             case "rule": sql += " AND a.rule = \(value)"
             case "team": sql += " AND a.team = \(value)"
             case "status": sql += " AND a.status = \(value)"
-            case "case": sql += " AND a.case_id = \(Int64(value) ?? -1)"
+            case "case":
+                // As for a missing case: a case the asker may not read holds nothing they see.
+                let id = Int64(value) ?? -1
+                sql += " AND a.case_id = \(id) AND \(Access.caseReadable("\(id)", actor))"
             case "severity":
                 sql += " AND a.severity = \(Severity(parsing: value)?.rawValue ?? -1)"
             default:

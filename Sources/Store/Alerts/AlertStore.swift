@@ -55,7 +55,8 @@ extension Tx {
         var sql: SQL = "SELECT \(sql: Alert.columns) FROM alerts a WHERE \(Access.alertVisible("a", actor))"
         if let status = filter.status { sql += " AND a.status = \(status.rawValue)" }
         if let rule = filter.rule { sql += " AND a.rule = \(rule)" }
-        if let caseID = filter.caseID { sql += " AND a.case_id = \(caseID)" }
+        // A case the asker may not read holds no alerts, as a missing case holds none.
+        if let caseID = filter.caseID { sql += " AND a.case_id = \(caseID) AND \(Access.caseReadable("\(caseID)", actor))" }
         sql += " ORDER BY a.last_signal_at DESC, a.id DESC LIMIT \(filter.limit)"
         return try Row.fetchAll(db, literal: sql).map(Alert.init(row:))
     }

@@ -63,11 +63,13 @@ extension Tx {
         ).map(Artifact.init(row:))
     }
 
-    /// Artifacts with this value, of any type (`pivot 10.1.2.3` without `--type`).
-    public func artifacts(value: String) throws -> [Artifact] {
-        try Row.fetchAll(
-            db, sql: "SELECT \(Artifact.columns) FROM artifacts ar WHERE ar.value = ? ORDER BY ar.type", arguments: [value]
-        ).map(Artifact.init(row:))
+    /// Artifacts with this value `actor` may know of, of any type or of one (`pivot 10.1.2.3`
+    /// without `--type`, `enrich VALUE`).
+    public func artifacts(value: String, type: ArtifactType? = nil, visibleTo actor: Actor) throws -> [Artifact] {
+        var sql: SQL = "SELECT \(sql: Artifact.columns) FROM artifacts ar WHERE ar.value = \(value) AND \(Access.artifactVisible("ar", actor))"
+        if let type { sql += " AND ar.type = \(type.rawValue)" }
+        sql += " ORDER BY ar.type"
+        return try Row.fetchAll(db, literal: sql).map(Artifact.init(row:))
     }
 
     /// Alerts `actor` may see whose signals mention the artifact.
@@ -148,8 +150,10 @@ extension Tx {
     /// Kind, rule and time filters select alerts' signals; hand-added case artifacts join only
     /// when no kind or rule is asked for (they have neither).
     public func exportArtifacts(_ filter: ArtifactExportFilter, visibleTo actor: Actor) throws -> [ArtifactExportRow] {
+        // An alert the asker sees may sit in a case they may not read: that case is not named.
         var fromAlerts: SQL = """
-            SELECT sa.artifact_id, sa.role, s.kind, a.rule, a.id AS alert_id, a.case_id, s.id AS signal_id, s.time
+            SELECT sa.artifact_id, sa.role, s.kind, a.rule, a.id AS alert_id,
+                   CASE WHEN \(Access.caseReadable("a.case_id", actor)) THEN a.case_id END AS case_id, s.id AS signal_id, s.time
             FROM alerts a
             JOIN alert_signals x ON x.alert_id = a.id
             JOIN signals s ON s.id = x.signal_id

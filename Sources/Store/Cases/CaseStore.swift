@@ -118,12 +118,15 @@ extension Tx {
     }
 
     /// Adds an artifact by hand (creating it if new); false when the case already had it in that role.
+    /// A known artifact keeps its first and last seen (when tool output mentioned it): the case
+    /// keeps its own time of adding, so adding to a case moves nothing that those who may not
+    /// read the case see.
     public func addArtifact(_ mention: ArtifactMention, toCase caseID: Int64, by author: String, at time: Timestamp) throws -> Bool {
         let id = try Int64.fetchOne(
             db,
             sql: """
                 INSERT INTO artifacts (type, value, first_seen, last_seen) VALUES (?, ?, ?, ?)
-                ON CONFLICT (type, value) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)
+                ON CONFLICT (type, value) DO UPDATE SET last_seen = last_seen
                 RETURNING id
                 """,
             arguments: [mention.type.rawValue, mention.value, time.ms, time.ms])!

@@ -95,12 +95,13 @@ extension Tx {
         return try Row.fetchAll(db, literal: sql).map(Signal.init(row:))
     }
 
-    /// Artifacts most recently seen first, with their signal counts.
-    public func artifactCounts(types: [ArtifactType] = [], value: String? = nil, limit: Int = 100) throws -> [ArtifactCount] {
+    /// Artifacts `actor` may know of (see `Access.artifactVisible`), most recently seen first,
+    /// with their signal counts.
+    public func artifactCounts(types: [ArtifactType] = [], value: String? = nil, limit: Int = 100, visibleTo actor: Actor) throws -> [ArtifactCount] {
         var sql: SQL = """
             SELECT \(sql: Artifact.columns),
                    (SELECT count(*) FROM artifact_signals sa WHERE sa.artifact_id = ar.id) AS signals
-            FROM artifacts ar WHERE 1
+            FROM artifacts ar WHERE \(Access.artifactVisible("ar", actor))
             """
         if !types.isEmpty { sql += " AND ar.type IN \(types.map(\.rawValue))" }
         if let value { sql += " AND ar.value LIKE \("%" + value + "%")" }

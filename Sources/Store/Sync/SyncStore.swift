@@ -92,8 +92,9 @@ extension Tx {
         ).map(OutboxMessage.init(row:))
     }
 
-    public func unroutedCount() throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE routed_at IS NULL") ?? 0
+    /// Outbox rows not routed yet, of those `actor` may know of (see `Access.entityVisible`).
+    public func unroutedCount(visibleTo actor: Actor) throws -> Int {
+        try Int.fetchOne(db, literal: "SELECT count(*) FROM outbox o WHERE o.routed_at IS NULL AND \(Access.entityVisible("o", actor))") ?? 0
     }
 
     /// Makes the deliveries of one outbox row. A row no endpoint takes is done (delivered to
@@ -189,62 +190,73 @@ extension Tx {
         return true
     }
 
-    /// Dead deliveries back to pending, due now, with their attempts reset: `taser sync retry`.
-    /// Nil retries every dead delivery. Returns how many.
-    public func retryDeadDeliveries(_ ids: [Int64]?, at now: Timestamp) throws -> Int {
-        var sql = "UPDATE outbox_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE status = 'dead'"
-        var arguments: StatementArguments = [now.ms]
+    /// Dead deliveries `actor` may know of back to pending, due now, with their attempts reset:
+    /// `taser sync retry`. Nil retries every such dead delivery. Returns how many.
+    public func retryDeadDeliveries(_ ids: [Int64]?, visibleTo actor: Actor, at now: Timestamp) throws -> Int {
+        var which: SQL = "d.status = 'dead' AND \(Access.entityVisible("d", actor))"
         if let ids {
             guard !ids.isEmpty else { return 0 }
-            sql += " AND id IN (\(ids.map { _ in "?" }.joined(separator: ",")))"
-            arguments += StatementArguments(ids)
+            which += " AND d.id IN \(ids)"
         }
-        let outboxIDs = try Int64.fetchAll(
-            db, sql: "SELECT DISTINCT outbox_id FROM outbox_deliveries WHERE status = 'dead'"
-                + (ids.map { " AND id IN (\($0.map(String.init).joined(separator: ",")))" } ?? ""))
-        try db.execute(sql: sql, arguments: arguments)
+        let chosen = try Row.fetchAll(db, literal: "SELECT d.id, d.outbox_id FROM outbox_deliveries d WHERE " + which)
+        guard !chosen.isEmpty else { return 0 }
+        let deliveryIDs: [Int64] = chosen.map { $0["id"] }
+        try db.execute(
+            literal: """
+                UPDATE outbox_deliveries SET status = 'pending', attempts = 0, next_attempt_at = \(now.ms), lease_owner = NULL, lease_until = NULL
+                WHERE id IN \(deliveryIDs)
+                """)
         let n = db.changesCount
-        for o in outboxIDs { try summarize(outbox: o, at: now) }
+        for o in Set(chosen.map { $0["outbox_id"] as Int64 }).sorted() { try summarize(outbox: o, at: now) }
         return n
     }
 
-    /// Which of these delivery ids exist and are dead.
-    public func deadDeliveryIDs(among ids: [Int64]) throws -> Set<Int64> {
+    /// Which of these delivery ids exist, are dead and are about something `actor` may know of.
+    public func deadDeliveryIDs(among ids: [Int64], visibleTo actor: Actor) throws -> Set<Int64> {
         guard !ids.isEmpty else { return [] }
-        return Set(try Int64.fetchAll(
-            db, sql: "SELECT id FROM outbox_deliveries WHERE status = 'dead' AND id IN (\(ids.map(String.init).joined(separator: ",")))"))
+        let sql: SQL = "SELECT d.id FROM outbox_deliveries d WHERE d.status = 'dead' AND d.id IN \(ids) AND \(Access.entityVisible("d", actor))"
+        return Set(try Int64.fetchAll(db, SQLRequest<Int64>(literal: sql)))
     }
 
-    public func deliveryTallies() throws -> [EndpointTally] {
+    /// Counts per endpoint of the deliveries `actor` may know of: an analyst counts the
+    /// deliveries of the cases they may read and the alerts they may see, the admin all. The
+    /// check runs once per endpoint and entity, not once per delivery (a case sends many).
+    public func deliveryTallies(visibleTo actor: Actor) throws -> [EndpointTally] {
         try Row.fetchAll(
             db,
-            sql: """
-                SELECT endpoint, sum(status = 'pending') AS pending, sum(status = 'pending' AND last_error IS NOT NULL) AS retrying,
-                       sum(status = 'delivered') AS delivered, sum(status = 'dead') AS dead
-                FROM outbox_deliveries GROUP BY endpoint ORDER BY endpoint
+            literal: """
+                SELECT e.endpoint, sum(e.pending) AS pending, sum(e.retrying) AS retrying, sum(e.delivered) AS delivered, sum(e.dead) AS dead
+                FROM (SELECT d.endpoint, d.entity_type, d.entity_id, sum(d.status = 'pending') AS pending,
+                             sum(d.status = 'pending' AND d.last_error IS NOT NULL) AS retrying,
+                             sum(d.status = 'delivered') AS delivered, sum(d.status = 'dead') AS dead
+                      FROM outbox_deliveries d GROUP BY d.endpoint, d.entity_type, d.entity_id) e
+                WHERE \(Access.entityVisible("e", actor)) GROUP BY e.endpoint ORDER BY e.endpoint
                 """
         ).map {
             EndpointTally(endpoint: $0["endpoint"], pending: $0["pending"], retrying: $0["retrying"], delivered: $0["delivered"], dead: $0["dead"])
         }
     }
 
-    /// How many dead letters there are: one count over the (status, next_attempt_at) index, cheap
-    /// enough for the console to run whenever the database changes.
-    public func deadDeliveryCount() throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox_deliveries WHERE status = 'dead'") ?? 0
+    /// How many dead letters `actor` may know of: a count over the (status, next_attempt_at)
+    /// index with the access check on the dead ones only, cheap enough for the console to run
+    /// whenever the database changes.
+    public func deadDeliveryCount(visibleTo actor: Actor) throws -> Int {
+        try Int.fetchOne(
+            db, literal: "SELECT count(*) FROM outbox_deliveries d WHERE d.status = 'dead' AND \(Access.entityVisible("d", actor))") ?? 0
     }
 
     /// Deliveries in a state, oldest first; with `failed`, only those with an error (the pending
     /// ones waiting for a retry, not the thousands that were never tried yet).
-    public func deliveries(status: DeliveryStatus, failed: Bool = false, limit: Int = 1000) throws -> [DeliveryRecord] {
+    public func deliveries(status: DeliveryStatus, failed: Bool = false, limit: Int = 1000, visibleTo actor: Actor) throws -> [DeliveryRecord] {
         try Row.fetchAll(
             db,
-            sql: """
+            literal: """
                 SELECT d.id, d.outbox_id, d.endpoint, d.entity_type, d.entity_id, o.event, d.status, d.attempts, d.next_attempt_at,
                        d.last_error, d.delivered_at, o.created_at
                 FROM outbox_deliveries d JOIN outbox o ON o.id = d.outbox_id
-                WHERE d.status = ?\(failed ? " AND d.last_error IS NOT NULL" : "") ORDER BY d.outbox_id, d.endpoint LIMIT ?
-                """, arguments: [status.rawValue, limit]
+                WHERE d.status = \(status.rawValue)\(sql: failed ? " AND d.last_error IS NOT NULL" : "") AND \(Access.entityVisible("d", actor))
+                ORDER BY d.outbox_id, d.endpoint LIMIT \(limit)
+                """
         ).map { row in
             DeliveryRecord(
                 id: row["id"], outboxID: row["outbox_id"], endpoint: row["endpoint"], entityType: row["entity_type"],

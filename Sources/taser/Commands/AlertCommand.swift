@@ -9,6 +9,13 @@ struct AlertCommand: ParsableCommand {
         discussion: "Promote alerts into a case with `taser case new --alert ID`; merge them into one with `taser case merge CASE --alert ID`.",
         subcommands: [List.self, Show.self])
 
+    /// Where a promoted alert went, as the engine lets the analyst know it: the case's number,
+    /// or no number when it is in a case they may not read.
+    static func whereTo(_ a: Alert) -> String {
+        if let id = a.caseID { return " (case \(id))" }
+        return a.status == .promoted ? " (in a case you may not read)" : ""
+    }
+
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the alerts you may see, newest first.")
         @OptionGroup var global: GlobalOptions
@@ -25,7 +32,7 @@ struct AlertCommand: ParsableCommand {
             Output.table(
                 ["#", "STATUS", "SEVERITY", "CASE", "SIGNALS", "LAST SIGNAL", "TITLE"],
                 alerts.map {
-                    [String($0.id), $0.status.rawValue, $0.severity.name, $0.caseID.map(String.init) ?? "-", String($0.signalCount),
+                    [String($0.id), $0.status.rawValue, $0.severity.name, $0.caseID.map(String.init) ?? ($0.status == .promoted ? "hidden" : "-"), String($0.signalCount),
                      Output.when($0.lastSignalAt), $0.title]
                 })
         }
@@ -45,7 +52,7 @@ struct AlertCommand: ParsableCommand {
             let a = d.alert
             Output.line("Alert \(a.id): \(a.title)")
             Output.line("  rule      \(a.rule)   group: \(a.groupKey)")
-            Output.line("  status    \(a.status.rawValue)\(a.caseID.map { " (case \($0))" } ?? "")   severity: \(a.severity.name)   team: \(a.team ?? "-")")
+            Output.line("  status    \(a.status.rawValue)\(AlertCommand.whereTo(a))   severity: \(a.severity.name)   team: \(a.team ?? "-")")
             Output.line("  signals   \(a.signalCount), \(Output.when(a.firstSignalAt)) to \(Output.when(a.lastSignalAt))")
             for item in d.signals {
                 let s = item.signal
@@ -88,6 +95,7 @@ struct PivotCommand: ParsableCommand {
         for p in pivots {
             Output.line("\(p.artifact.type.rawValue) \(p.artifact.value)   first seen \(Output.when(p.artifact.firstSeen)), last seen \(Output.when(p.artifact.lastSeen))")
             try Output.enrichments(of: p.artifact, engine, indent: 2)
+            if p.cases.isEmpty && p.alerts.isEmpty { Output.line("  in signals only: no alert or case you may see holds it") }
             if !p.cases.isEmpty {
                 Output.line("\nCases (\(p.cases.count))")
                 Output.table(["#", "STATUS", "SIGNALS", "FIRST SEEN", "LAST SEEN", "TITLE"], p.cases.map(row))

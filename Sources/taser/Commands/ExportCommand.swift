@@ -19,11 +19,14 @@ struct ExportCommand: ParsableCommand {
         @Option(name: .customLong("rule"), help: "Only from alerts of this rule (repeat for more).") var rules: [String] = []
         @Option(help: "Only signals at or after this time (2026-11-01, 2026-11-01T08:00:00Z, 24h, 7d).") var since: String?
         @Option(help: "Only signals at or before this time.") var until: String?
-        @Option(help: "csv or json (JSON Lines).") var format = "csv"
+        @Option(help: "csv (the default) or json (JSON Lines).") var format: String?
+        @Flag(help: "JSON Lines, as other listings' --json (the same as --format json).") var json = false
         @Option(help: "Write to this file instead of standard output.") var output: String?
 
         func run() throws {
-            let fmt: ExportFormat = try choice(format, "format")
+            let asked: ExportFormat? = try format.map { try choice($0, "format") }
+            if json, let asked, asked != .json { throw CLIError("--json and --format \(asked.rawValue) ask for two formats; give one of them") }
+            let fmt: ExportFormat = json ? .json : asked ?? .csv
             let export = try global.engine(create: false).exportArtifacts(
                 types: try types.map { try choice($0, "artifact type") }, kinds: kinds, rules: rules,
                 since: try since.map { try parseTime($0, "--since") }, until: try until.map { try parseTime($0, "--until") },
