@@ -1,82 +1,366 @@
 internal import GRDB
 import Model
 
-/// What `taser verify` found.
+/// What `taser verify` found. Problems fail it; notes (entries written without the key, what a
+/// quick check skips) are said and do not.
 public struct VerifyReport: Sendable {
+    /// A case whose log is not as taser wrote it: its first problem.
     public struct Broken: Sendable, Equatable {
-        public var entryID: Int64
         public var caseID: Int64
-        public var seq: Int64
+        /// The entry that shows it, when one does (a removed last entry has none).
+        public var entryID: Int64?
+        public var seq: Int64?
         public var reason: String
     }
 
+    /// Entries written by someone who could not read the key, after the case's last signed head.
+    public struct Unsigned: Sendable, Equatable {
+        public var caseID: Int64
+        public var first: Int64
+        public var last: Int64
+        public var authors: [String]
+    }
+
+    /// Cases and entries checked: those the asker may read.
     public var cases = 0
     public var entries = 0
-    /// The first broken entry of each case whose chain is broken, in case order.
+    /// Of those entries: sealed with the key, with plain SHA-256 (no key), before the keyed log.
+    public var sealedWithKey = 0
+    public var sealedWithoutKey = 0
+    public var legacy = 0
+    /// Cases the asker may read whose log is broken, in case order.
     public var broken: [Broken] = []
-    /// Problems SQLite's own integrity check reported ("ok" is not listed).
+    /// Whether a case the asker may not read is broken. Said, never which or how: the asker
+    /// learns nothing else about cases they may not read.
+    public var brokenUnreadable = false
+    public var unsigned: [Unsigned] = []
+    /// The key, its record in the database, the count of signed heads.
+    public var keyProblems: [String] = []
+    /// Whether the keyed seals and head signatures were checked (the asker could read the key).
+    public var keyChecked = false
+    /// Problems SQLite's integrity and foreign-key checks reported, and links with a missing end.
     public var integrity: [String] = []
-    /// Missing append-only triggers: the log could be rewritten without them.
+    /// Whether SQLite itself found damaged pages: the file needs recovering, not just the log.
+    public var damaged = false
+    /// Append-only triggers that are gone, or whose text is not taser's.
     public var missingTriggers: [String] = []
+    public var changedTriggers: [String] = []
+    /// What was not checked, and why (a quick check, a key this user may not read).
+    public var notes: [String] = []
+    /// Heads compared with a witness's copy (`--heads`), and when the witness got them.
+    public var witnessCompared: Int?
+    public var witnessPublishedAt: String?
 
-    public var passed: Bool { broken.isEmpty && integrity.isEmpty && missingTriggers.isEmpty }
+    public var passed: Bool {
+        broken.isEmpty && !brokenUnreadable && keyProblems.isEmpty && integrity.isEmpty && missingTriggers.isEmpty
+            && changedTriggers.isEmpty
+    }
 }
 
 extension Tx {
-    /// Walks every case's log chain and checks SQLite's integrity. `quick` uses
-    /// `PRAGMA quick_check`, which skips the index-content cross-check on large files.
-    public func verify(quick: Bool = false) throws -> VerifyReport {
+    /// Walks every case's log against its head, checks the key's record, SQLite's integrity and
+    /// the append-only triggers, and, given a witness's heads, that history still holds them.
+    /// `quick` uses `PRAGMA quick_check`, which skips comparing index contents with their tables.
+    /// An asker who is not the admin is told about the cases they may read only (see
+    /// `VerifyReport.brokenUnreadable`).
+    public func verify(quick: Bool = false, for actor: Actor? = nil, witness: LogWitness? = nil) throws -> VerifyReport {
         var report = VerifyReport()
-        let rows = try Row.fetchCursor(db, sql: "SELECT \(LogEntry.columns) FROM case_log l ORDER BY l.case_id, l.seq, l.id")
-        var currentCase: Int64? = nil
-        var expectedSeq: Int64 = 1
-        var prevHash = LogEntry.genesisHash
-        var caseBroken = false
-        while let row = try rows.next() {
-            let id: Int64 = row["id"], caseID: Int64 = row["case_id"], seq: Int64 = row["seq"]
-            if caseID != currentCase {
-                currentCase = caseID
-                expectedSeq = 1
-                prevHash = LogEntry.genesisHash
-                caseBroken = false
-                report.cases += 1
-            }
-            report.entries += 1
-            defer { expectedSeq = seq + 1 }
-            guard !caseBroken else { continue }
-            func fail(_ reason: String) {
-                report.broken.append(.init(entryID: id, caseID: caseID, seq: seq, reason: reason))
-                caseBroken = true
-            }
-            guard let entry = LogEntry(row: row) else {
-                fail("unknown kind \(String(describing: row["kind"] as String?))")
+        let visible: Set<Int64>? = try actor.flatMap { actor in
+            actor.isAdmin ? nil : Set(try Int64.fetchAll(db, SQLRequest<Int64>(literal: "SELECT c.id FROM cases c WHERE \(Access.caseLevel("c", actor)) > 0")))
+        }
+        let ownerView = visible == nil
+        var key: [UInt8]? = nil
+        if case .usable(let bytes) = self.key.state { key = bytes }
+        do {
+            try checkKey(key, into: &report)
+            var walk = LogWalk(key: key, visible: visible)
+            try walk.run(self, into: &report)
+            if let witness { try compare(witness, visible: visible, into: &report) }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
+            report.damaged = true
+            report.integrity.append("reading the case log stopped at damage (\(error.message ?? "the file is damaged")): the counts above are partial")
+        }
+        report.keyChecked = key != nil
+        if quick {
+            report.notes.append(
+                "quick check: SQLite's quick_check does not compare each index's contents with its table; run without --quick for that")
+        }
+        try checkIntegrity(quick: quick, into: &report)
+        if !ownerView && !report.integrity.isEmpty {
+            // Row numbers in these messages could name cases the asker may not read.
+            report.integrity = ["SQLite's checks found problems in the file; the database owner's `taser verify` lists them"]
+        }
+        let stored = Dictionary(
+            try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").map { ($0["name"] as String, $0["sql"] as String? ?? "") },
+            uniquingKeysWith: { a, _ in a })
+        for trigger in AppendOnly.triggers {
+            guard let sql = stored[trigger.name] else {
+                report.missingTriggers.append(trigger.name)
                 continue
             }
-            if seq != expectedSeq {
-                fail(seq > expectedSeq ? "entries \(expectedSeq)...\(seq - 1) are missing" : "sequence number repeats")
-            } else if entry.prevHash != prevHash {
-                fail("its previous-entry hash does not match entry \(seq - 1): an entry before it was altered or replaced")
-            } else if Hashing.sha256Hex(entry.canonicalForm) != entry.hash {
-                fail("its content does not match its hash: the entry was altered")
-            }
-            prevHash = entry.hash
+            if AppendOnly.normalized(sql) != AppendOnly.normalized(trigger.sql) { report.changedTriggers.append(trigger.name) }
         }
-        let check = quick ? "PRAGMA quick_check" : "PRAGMA integrity_check"
-        report.integrity = try String.fetchAll(db, sql: check).filter { $0 != "ok" }
-        report.integrity += try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").map { row in
-            "foreign key violation in \(row[0] as String? ?? "?") row \(row[1] as Int64? ?? 0)"
-        }
-        // Artifact links carry no foreign keys (they cost two lookups per link on ingest; see
-        // SignalStorage), so their ends are checked here.
-        let orphans = try Int.fetchOne(db, sql: """
-            SELECT count(*) FROM artifact_signals l
-            WHERE NOT EXISTS (SELECT 1 FROM signals s WHERE s.id = l.signal_id)
-               OR NOT EXISTS (SELECT 1 FROM artifacts a WHERE a.id = l.artifact_id)
-            """) ?? 0
-        if orphans > 0 { report.integrity.append("\(orphans) artifact links point at a missing signal or artifact") }
-        let triggers = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'"))
-        report.missingTriggers = ["case_log_no_update", "case_log_no_delete", "case_log_correction_same_case"]
-            .filter { !triggers.contains($0) }
         return report
+    }
+
+    /// The key and the database's record of it.
+    private func checkKey(_ key: [UInt8]?, into report: inout VerifyReport) throws {
+        let record = try logKeyRecord()
+        switch self.key.state {
+        case .usable: break
+        case .unreadable:
+            report.notes.append(
+                "the log key \(self.key.path) is readable by the database's owner only: entries and heads sealed with it were checked"
+                    + " for order and count, not for their seals; the owner's `taser verify` checks those")
+        case .missing:
+            if record != nil {
+                report.keyProblems.append(StoreError.logKeyMissing(path: self.key.path).description)
+            } else {
+                report.notes.append("the log is not keyed yet: the database owner's next taser run makes \(self.key.path) and signs every case's head")
+            }
+        case .unusable(let problem):
+            report.keyProblems.append(StoreError.logKey(path: self.key.path, problem: problem).description)
+        }
+        guard let key else { return }
+        guard let record else {
+            let sealed = try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM case_log WHERE seal = 'hmac') OR EXISTS (SELECT 1 FROM log_heads WHERE signature IS NOT NULL)
+                """) ?? false
+            if sealed {
+                report.keyProblems.append("the database's record of its log key is gone although entries were sealed with it: it was removed outside taser")
+            } else {
+                report.notes.append("the log key is not registered yet: the database owner's next writable taser run signs every case's head")
+            }
+            return
+        }
+        guard record.keyID == LogKeyRecord.keyID(key) else {
+            report.keyProblems.append(StoreError.logKeyMismatch(path: self.key.path).description)
+            return
+        }
+        if !record.signatureValid(key: key) {
+            report.keyProblems.append("the log key record's signature does not match: it was changed outside taser")
+        }
+        let signed = try Int64.fetchOne(db, sql: "SELECT count(*) FROM log_heads WHERE signature IS NOT NULL") ?? 0
+        if signed != record.signedCases {
+            report.keyProblems.append(
+                signed < record.signedCases
+                    ? "\(record.signedCases - signed) signed case head(s) lost their signature or were removed with their case, outside taser"
+                    : "\(signed - record.signedCases) case head(s) carry a signature taser did not count: they were added outside taser")
+        }
+    }
+
+    /// SQLite's own checks: pages, indexes, foreign keys, and the link table's ends.
+    private func checkIntegrity(quick: Bool, into report: inout VerifyReport) throws {
+        do {
+            let check = quick ? "PRAGMA quick_check" : "PRAGMA integrity_check"
+            // Read line by line: on some damage SQLite reports a few lines and then fails, and
+            // those lines are what says where the damage is.
+            let lines = try String.fetchCursor(db, sql: check)
+            do {
+                while let text = try lines.next() {
+                    // One problem a line; SQLite sometimes packs several into one row under a header.
+                    for line in text.split(separator: "\n") where line != "ok" && !line.hasPrefix("*** in database") {
+                        report.damaged = true
+                        report.integrity.append(String(line))
+                    }
+                }
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
+                report.damaged = true
+                report.integrity.append("SQLite's integrity check stopped: \(error.message ?? "the file is damaged")")
+                return
+            }
+            report.integrity += try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").map { row in
+                "foreign key violation in \(row[0] as String? ?? "?") row \(row[1] as Int64? ?? 0)"
+            }
+            // Artifact links carry no foreign keys (they cost two lookups per link on ingest; see
+            // SignalStorage), so their ends are checked here.
+            let orphans = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM artifact_signals l
+                WHERE NOT EXISTS (SELECT 1 FROM signals s WHERE s.id = l.signal_id)
+                   OR NOT EXISTS (SELECT 1 FROM artifacts a WHERE a.id = l.artifact_id)
+                """) ?? 0
+            if orphans > 0 { report.integrity.append("\(orphans) artifact links point at a missing signal or artifact") }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
+            report.damaged = true
+            report.integrity.append("SQLite's integrity check stopped: \(error.message ?? "the file is damaged")")
+        }
+    }
+
+    /// The witness's heads against the log as it is now: every entry the witness counted must
+    /// still be there, with the hash it holds. Neither the key nor the file's owner can undo that.
+    private func compare(_ witness: LogWitness, visible: Set<Int64>?, into report: inout VerifyReport) throws {
+        var problems: [VerifyReport.Broken] = []
+        for head in witness.heads {
+            let when = "the witness got \(head.entries) entries on \(witness.publishedAt)"
+            var reason: String? = nil
+            let caseExists = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM cases WHERE id = ?)", arguments: [head.caseID]) ?? false
+            if !caseExists {
+                reason = "the case is gone (\(when))"
+            } else if head.entries > 0 {
+                let hash = try String.fetchOne(
+                    db, sql: "SELECT hash FROM case_log WHERE case_id = ? AND seq = ?", arguments: [head.caseID, head.entries])
+                if hash == nil {
+                    let count = try Int64.fetchOne(db, sql: "SELECT count(*) FROM case_log WHERE case_id = ?", arguments: [head.caseID]) ?? 0
+                    reason = "entries were removed: the log has \(count) (\(when))"
+                } else if hash != head.hash {
+                    reason = "entry #\(head.entries) is not the one the witness holds: history was rewritten (\(when))"
+                }
+            }
+            guard let reason else { continue }
+            if let visible, !visible.contains(head.caseID) {
+                report.brokenUnreadable = true
+            } else {
+                problems.append(.init(caseID: head.caseID, entryID: nil, seq: head.entries, reason: reason))
+            }
+        }
+        // One line per case: a witness finding adds to what the walk found only for cases the
+        // walk passed.
+        let known = Set(report.broken.map(\.caseID))
+        report.broken += problems.filter { !known.contains($0.caseID) }
+        report.broken.sort { $0.caseID < $1.caseID }
+        report.witnessCompared = visible.map { v in witness.heads.filter { v.contains($0.caseID) }.count } ?? witness.heads.count
+        report.witnessPublishedAt = witness.publishedAt
+    }
+}
+
+/// One pass over every entry in (case, seq) order, checking each case against its head.
+private struct LogWalk {
+    let key: [UInt8]?
+    let visible: Set<Int64>?
+
+    /// The case being walked.
+    struct Case {
+        var id: Int64
+        var head: LogHead?
+        var count: Int64 = 0
+        var lastHash = LogEntry.genesisHash
+        var sawSealed = false
+        /// The hash of the entry the signed head counts to.
+        var pinned: String?
+        var unsignedFrom: Int64?
+        var unsignedAuthors: [String] = []
+        var problem: (entry: Int64?, seq: Int64?, reason: String)?
+
+        var signedEntries: Int64 { head?.signedEntries ?? 0 }
+        /// Entries past this were written without the key.
+        var signedUpTo: Int64 { head?.signature == nil ? 0 : signedEntries }
+    }
+
+    mutating func run(_ tx: Tx, into report: inout VerifyReport) throws {
+        var heads: [Int64: LogHead] = [:]
+        for head in try tx.logHeads() { heads[head.caseID] = head }
+        let caseIDs = Set(try Int64.fetchAll(tx.db, sql: "SELECT id FROM cases"))
+        var walked = Set<Int64>()
+        var current: Case? = nil
+        let rows = try Row.fetchCursor(tx.db, sql: "SELECT \(LogEntry.columns) FROM case_log l ORDER BY l.case_id, l.seq, l.id")
+        while let row = try rows.next() {
+            let caseID: Int64 = row["case_id"]
+            if caseID != current?.id {
+                if let done = current { finish(done, exists: caseIDs.contains(done.id), into: &report) }
+                current = Case(id: caseID, head: heads[caseID])
+                walked.insert(caseID)
+            }
+            step(&current!, row, into: &report)
+        }
+        if let done = current { finish(done, exists: caseIDs.contains(done.id), into: &report) }
+        for id in caseIDs.union(heads.keys).subtracting(walked).sorted() {
+            finish(Case(id: id, head: heads[id]), exists: caseIDs.contains(id), into: &report)
+        }
+        report.broken.sort { $0.caseID < $1.caseID }
+    }
+
+    private func isVisible(_ id: Int64) -> Bool { visible?.contains(id) ?? true }
+
+    private func step(_ c: inout Case, _ row: Row, into report: inout VerifyReport) {
+        let id: Int64 = row["id"], seq: Int64 = row["seq"]
+        c.count += 1
+        if isVisible(c.id) { report.entries += 1 }
+        guard c.problem == nil else { return }
+        func fail(_ reason: String) { c.problem = (id, seq, reason) }
+        guard let entry = LogEntry(row: row) else {
+            let kind: String? = row["kind"], seal: String? = row["seal"]
+            return fail("unknown kind '\(kind ?? "")' or seal '\(seal ?? "")': the entry was not written by taser")
+        }
+        let expected = c.count
+        if seq != expected {
+            return fail(seq > expected ? "entries #\(expected)...#\(seq - 1) are missing" : "its sequence number repeats or goes back")
+        }
+        if entry.prevHash != c.lastHash {
+            return fail("its previous-entry hash does not match entry #\(seq - 1): an entry before it was altered or replaced")
+        }
+        switch entry.seal {
+        case .legacy:
+            if c.sawSealed { return fail("an entry in the pre-v10 form after keyed ones: it was added outside taser") }
+            if isVisible(c.id) { report.legacy += 1 }
+        case .sha256:
+            c.sawSealed = true
+            if isVisible(c.id) { report.sealedWithoutKey += 1 }
+        case .hmac:
+            c.sawSealed = true
+            if seq > c.signedUpTo {
+                return fail("it is sealed with the key but its case's signed head stops at #\(c.signedUpTo): the head was rolled back")
+            }
+            if isVisible(c.id) { report.sealedWithKey += 1 }
+        }
+        let valid: Bool
+        switch entry.seal {
+        case .legacy, .sha256: valid = Hashing.sha256Hex(entry.canonicalForm) == entry.hash
+        case .hmac: valid = key.map { Hashing.hmacHex(entry.canonicalForm, key: $0) == entry.hash } ?? true
+        }
+        if !valid { return fail("its content does not match its seal: the entry was altered") }
+        if seq == c.signedEntries { c.pinned = entry.hash }
+        if seq > c.signedUpTo {
+            if c.unsignedFrom == nil { c.unsignedFrom = seq }
+            if !c.unsignedAuthors.contains(entry.author) { c.unsignedAuthors.append(entry.author) }
+        }
+        c.lastHash = entry.hash
+    }
+
+    private func finish(_ c: Case, exists: Bool, into report: inout VerifyReport) {
+        let visible = isVisible(c.id) && exists
+        if visible { report.cases += 1 }
+        var problem = c.problem
+        if problem == nil { problem = headProblem(c, exists: exists).map { (nil, nil, $0) } }
+        if let problem {
+            if visible {
+                report.broken.append(.init(caseID: c.id, entryID: problem.entry, seq: problem.seq, reason: problem.reason))
+            } else {
+                report.brokenUnreadable = true
+            }
+            return
+        }
+        if visible, let from = c.unsignedFrom {
+            report.unsigned.append(.init(caseID: c.id, first: from, last: c.count, authors: c.unsignedAuthors))
+        }
+    }
+
+    /// What is wrong between a case's entries and its head, if anything.
+    private func headProblem(_ c: Case, exists: Bool) -> String? {
+        guard exists else { return "entries or a head of a case that does not exist: the case was removed outside taser" }
+        guard let head = c.head else {
+            return "it has no head (the record of its entry count and last hash): it was removed outside taser"
+        }
+        if c.count < head.entries {
+            return c.count == 0
+                ? "all \(head.entries) of its entries were deleted (its head records \(head.entries))"
+                : "entries #\(c.count + 1)...#\(head.entries) were deleted (its head records \(head.entries))"
+        }
+        if c.count > head.entries {
+            return "entries #\(head.entries + 1)...#\(c.count) were added outside taser (its head records \(head.entries))"
+        }
+        if c.lastHash != head.hash { return "its last entry is not the one its head records: it was replaced" }
+        if head.signedEntries > c.count {
+            return "entries #\(c.count + 1)...#\(head.signedEntries) were deleted (its signed head records \(head.signedEntries))"
+        }
+        if head.signature == nil {
+            if head.signedEntries != 0 || head.signedHash != LogEntry.genesisHash { return "its head's signature was removed" }
+            return nil
+        }
+        if let key, !head.signatureValid(key: key) { return "its head's signature does not match: the head was forged" }
+        let pinned = head.signedEntries == 0 ? LogEntry.genesisHash : c.pinned
+        if pinned != head.signedHash {
+            return "its entries up to #\(head.signedEntries) are not those its signed head records: they were rewritten"
+        }
+        return nil
     }
 }

@@ -58,16 +58,16 @@ extension Case {
 }
 
 extension LogEntry {
-    static let columns = "l.id, l.case_id, l.seq, l.time, l.author, l.kind, l.body, l.data, l.corrects, l.prev_hash, l.hash"
+    static let columns = "l.id, l.case_id, l.seq, l.time, l.author, l.kind, l.body, l.data, l.corrects, l.prev_hash, l.hash, l.seal"
 
-    /// Nil when the stored kind is not one this build knows (a row written by hand, say):
+    /// Nil when the stored kind or seal is not one this build knows (a row written by hand, say):
     /// `verify` reports such a row rather than guessing.
     init?(row: Row) {
-        guard let kind = LogKind(rawValue: row["kind"]) else { return nil }
+        guard let kind = LogKind(rawValue: row["kind"]), let seal = LogSeal(rawValue: row["seal"]) else { return nil }
         self.init(
             id: row["id"], caseID: row["case_id"], seq: row["seq"], time: Timestamp(ms: row["time"]),
             author: row["author"], kind: kind, body: row["body"], data: row["data"], corrects: row["corrects"],
-            prevHash: row["prev_hash"], hash: row["hash"])
+            prevHash: row["prev_hash"], hash: row["hash"], seal: seal)
     }
 }
 
