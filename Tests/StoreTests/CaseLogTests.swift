@@ -139,10 +139,10 @@ import Testing
         let report = try store.read { tx in try tx.verify() }
         #expect(report.missingTriggers.isEmpty && report.changedTriggers.isEmpty)
         #expect(report.broken.map(\.caseID) == [id])
-        #expect(report.broken.first?.reason == "entries #4...#4 were deleted (its head records 4)")
+        #expect(report.broken.first?.reason == "entry #4 was deleted (its head records 4)")
         // Moving the head back too does not hide it: its signed part cannot be moved without the key.
         try tamper(dir.file(), "UPDATE log_heads SET entries = 3, hash = (SELECT hash FROM case_log WHERE case_id = \(id) AND seq = 3) WHERE case_id = \(id)")
-        #expect(try store.read { tx in try tx.verify() }.broken.first?.reason == "entries #4...#4 were deleted (its signed head records 4)")
+        #expect(try store.read { tx in try tx.verify() }.broken.first?.reason == "entry #4 was deleted (its signed head records 4)")
         // And the next entry is refused rather than chained on, which would hide the deletion.
         try tamper(dir.file(), "UPDATE log_heads SET entries = 4 WHERE case_id = \(id)")
         #expect(throws: StoreError.self) {

@@ -174,6 +174,12 @@ extension Store {
         var made = false
         do {
             try writer.write { db in
+                // Another process may have registered it since the read above: the write lock
+                // makes this check and the key's creation one step.
+                guard !(try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM log_key)") ?? false) else {
+                    key = LogKey.load(database: database)
+                    return
+                }
                 let sealed = try Bool.fetchOne(db, sql: """
                     SELECT EXISTS (SELECT 1 FROM case_log WHERE seal = 'hmac') OR EXISTS (SELECT 1 FROM log_heads WHERE signature IS NOT NULL)
                     """) ?? false

@@ -223,6 +223,11 @@ extension Tx {
     }
 }
 
+/// "entry #4 was deleted", "entries #2...#5 were deleted".
+private func entries(_ first: Int64, _ last: Int64, are what: String, present: Bool = false) -> String {
+    first == last ? "entry #\(first) \(present ? "is" : "was") \(what)" : "entries #\(first)...#\(last) \(present ? "are" : "were") \(what)"
+}
+
 /// One pass over every entry in (case, seq) order, checking each case against its head.
 private struct LogWalk {
     let key: [UInt8]?
@@ -283,7 +288,7 @@ private struct LogWalk {
         }
         let expected = c.count
         if seq != expected {
-            return fail(seq > expected ? "entries #\(expected)...#\(seq - 1) are missing" : "its sequence number repeats or goes back")
+            return fail(seq > expected ? "\(entries(expected, seq - 1, are: "missing", present: true))" : "its sequence number repeats or goes back")
         }
         if entry.prevHash != c.lastHash {
             return fail("its previous-entry hash does not match entry #\(seq - 1): an entry before it was altered or replaced")
@@ -343,14 +348,14 @@ private struct LogWalk {
         if c.count < head.entries {
             return c.count == 0
                 ? "all \(head.entries) of its entries were deleted (its head records \(head.entries))"
-                : "entries #\(c.count + 1)...#\(head.entries) were deleted (its head records \(head.entries))"
+                : "\(entries(c.count + 1, head.entries, are: "deleted")) (its head records \(head.entries))"
         }
         if c.count > head.entries {
-            return "entries #\(head.entries + 1)...#\(c.count) were added outside taser (its head records \(head.entries))"
+            return "\(entries(head.entries + 1, c.count, are: "added outside taser")) (its head records \(head.entries))"
         }
         if c.lastHash != head.hash { return "its last entry is not the one its head records: it was replaced" }
         if head.signedEntries > c.count {
-            return "entries #\(c.count + 1)...#\(head.signedEntries) were deleted (its signed head records \(head.signedEntries))"
+            return "\(entries(c.count + 1, head.signedEntries, are: "deleted")) (its signed head records \(head.signedEntries))"
         }
         if head.signature == nil {
             if head.signedEntries != 0 || head.signedHash != LogEntry.genesisHash { return "its head's signature was removed" }
