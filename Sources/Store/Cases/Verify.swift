@@ -322,8 +322,10 @@ private struct LogWalk {
     }
 
     private func finish(_ c: Case, exists: Bool, into report: inout VerifyReport) {
-        let visible = isVisible(c.id) && exists
-        if visible { report.cases += 1 }
+        // The admin hears about every case, those removed outside taser included; anyone else
+        // about the cases they may read, which a removed case is not.
+        let visible = self.visible.map { exists && $0.contains(c.id) } ?? true
+        if visible && exists { report.cases += 1 }
         var problem = c.problem
         if problem == nil { problem = headProblem(c, exists: exists).map { (nil, nil, $0) } }
         if let problem {
