@@ -38,9 +38,12 @@ struct VerifyCommand: ParsableCommand {
         let path = engine.store.path
         json ? printJSON(report) : printText(report, path: path)
         guard report.passed else {
-            let count = report.broken.count + (report.brokenUnreadable ? 1 : 0) + report.keyProblems.count + report.integrity.count
-                + report.missingTriggers.count + report.changedTriggers.count
-            throw CLIError("verification failed: \(count) problem\(count == 1 ? "" : "s") (listed above)\(publishHeads ? "; heads not published" : "")")
+            // The first problem, so a script's log says what broke; the rest are listed above.
+            let problems = report.broken.map { b in "case \(b.caseID)\(b.entryID.map { " entry \($0)" } ?? ""): \(b.reason)" }
+                + (report.brokenUnreadable ? ["a case you may not read is broken"] : []) + report.keyProblems + report.integrity
+                + report.missingTriggers.map { "trigger \($0) is missing" } + report.changedTriggers.map { "trigger \($0) was changed" }
+            let more = problems.count > 1 ? " (and \(problems.count - 1) more listed above)" : ""
+            throw CLIError("verification failed: \(problems.first ?? "see above")\(more)\(publishHeads ? "; heads not published" : "")")
         }
         if publishHeads {
             let published = try engine.publishLogHeads()
