@@ -111,6 +111,21 @@ import Testing
         #expect(try Store.open(path: dir.file()).read { tx in try tx.verify() }.passed)
     }
 
+    /// Removing the key's record (and every seal, to look like a database never keyed) does not
+    /// make taser adopt the log as it now is: the key is there, its record is not, and it says so.
+    @Test func aKeyWhoseRecordWasRemovedIsNotAdoptedAgain() throws {
+        let dir = TempDir()
+        let id = try caseWithLog(try Store.open(path: dir.file()))
+        try tamper(dir.file(), "DELETE FROM log_key; UPDATE log_heads SET signed_entries = 0, signed_hash = '\(LogEntry.genesisHash)', signature = NULL")
+        let store = try Store.open(path: dir.file())
+        #expect(throws: StoreError.logKeyRecordMissing(path: dir.file())) {
+            try store.write { tx in try tx.appendLog(NewLogEntry(kind: .note, body: "x"), toCase: id, author: "ana", at: .now) }
+        }
+        let report = try store.read { tx in try tx.verify() }
+        #expect(!report.passed && report.keyProblems.first?.contains("has no record of its case log key") == true, "\(report)")
+        #expect(try sqlite3(dir.file(), "SELECT count(*) FROM log_key").output == "0\n")
+    }
+
     @Test func verifyNamesAnEntryAlteredWithTriggersDropped() throws {
         let dir = TempDir()
         let store = try Store.open(path: dir.file())

@@ -158,18 +158,16 @@ extension Tx {
 }
 
 extension Store {
-    /// Registers the log key and signs every head as it stands, once per database: when the
-    /// database is made, and on the owner's first run after the upgrade to the keyed log. Only
-    /// the database's owner (or root) does it, and only while nothing was ever sealed with a
-    /// key: a database whose record of its key has gone must not be re-blessed as it now is.
+    /// Makes the log key, registers it and signs every head as it stands, once per database:
+    /// when the database is made, and on the owner's first run after the upgrade to the keyed
+    /// log. Only the database's owner (or root) does it, only when there is no key file yet, and
+    /// only while nothing was ever sealed with a key: a database whose record of its key has gone
+    /// must not be blessed again as it now is. (A key file without a record is left alone: the
+    /// store refuses to seal with it and `verify` says so.)
     static func adoptLogKey(_ writer: any DatabaseWriter, key: LogKey, database: String, at now: Timestamp) throws -> LogKey {
+        guard key.state == .missing, LogKey.mayCreate(database: database) else { return key }
         let registered = try writer.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM log_key)") ?? false }
         guard !registered else { return key }
-        switch key.state {
-        case .usable: break
-        case .missing: guard LogKey.mayCreate(database: database) else { return key }
-        case .unreadable, .unusable: return key
-        }
         var key = key
         var made = false
         do {
@@ -184,10 +182,8 @@ extension Store {
                     SELECT EXISTS (SELECT 1 FROM case_log WHERE seal = 'hmac') OR EXISTS (SELECT 1 FROM log_heads WHERE signature IS NOT NULL)
                     """) ?? false
                 guard !sealed else { return }
-                if case .missing = key.state {
-                    key = try LogKey.create(database: database)
-                    made = true
-                }
+                key = try LogKey.create(database: database)
+                made = true
                 guard case .usable(let bytes) = key.state else { return }
                 let heads = try Row.fetchAll(db, sql: "SELECT \(LogHead.columns) FROM log_heads").map(LogHead.init(row:))
                 for head in heads {

@@ -123,14 +123,7 @@ extension Tx {
         }
         guard let key else { return }
         guard let record else {
-            let sealed = try Bool.fetchOne(db, sql: """
-                SELECT EXISTS (SELECT 1 FROM case_log WHERE seal = 'hmac') OR EXISTS (SELECT 1 FROM log_heads WHERE signature IS NOT NULL)
-                """) ?? false
-            if sealed {
-                report.keyProblems.append("the database's record of its log key is gone although entries were sealed with it: it was removed outside taser")
-            } else {
-                report.notes.append("the log key is not registered yet: the database owner's next writable taser run signs every case's head")
-            }
+            report.keyProblems.append(StoreError.logKeyRecordMissing(path: path).description)
             return
         }
         guard record.keyID == LogKeyRecord.keyID(key) else {

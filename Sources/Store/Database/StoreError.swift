@@ -56,8 +56,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .logKeyMismatch(let path):
             "\(path) is not the key this database's case log was sealed with; restore the right key file from a backup"
         case .logKeyRecordMissing(let path):
-            "database \(path) has lost the record of its case log key although its log was sealed with it: it was changed outside"
-                + " taser; nothing was written. `taser verify` says what else changed; restore the database from a backup"
+            "database \(path) has no record of its case log key \(path).key; nothing was written. If taser was stopped while making"
+                + " the database, remove \(path).key and run taser again; otherwise the record was removed outside taser:"
+                + " `taser verify` says what else changed, and a backup restores it"
         case .logTampered(let caseID, let detail):
             "case \(caseID)'s log was changed outside taser (\(detail)); nothing was written. `taser verify` lists what changed;"
                 + " restore the database from a backup"
