@@ -43,7 +43,12 @@ struct LogKey: Sendable {
         }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            return LogKey(path: path, state: errno == EACCES || errno == EPERM ? .unreadable : .unusable("cannot be read: \(String(cString: strerror(errno)))"))
+            let problem = String(cString: strerror(errno))
+            // Only someone else may fall back to unkeyed entries; the owner must not be downgraded.
+            guard errno == EACCES || errno == EPERM, DatabaseFile.owner(path: database) != geteuid() else {
+                return LogKey(path: path, state: .unusable("cannot be read: \(problem); chmod 600 \(path)"))
+            }
+            return LogKey(path: path, state: .unreadable)
         }
         defer { close(fd) }
         // One byte more than a key: a longer file is not a key either.
