@@ -107,6 +107,8 @@ import Testing
         #expect(throws: StoreError.logKeyMismatch(path: keyPath)) {
             try Store.open(path: dir.file()).write { tx in try tx.appendLog(NewLogEntry(kind: .note, body: "x"), toCase: id, author: "ana", at: .now) }
         }
+        let wrong = try Store.open(path: dir.file()).read { tx in try tx.verify() }
+        #expect(wrong.keyProblems == [StoreError.logKeyMismatch(path: keyPath).description] && wrong.broken.isEmpty && !wrong.keyChecked)
         try saved.write(to: URL(fileURLWithPath: keyPath))
         #expect(try Store.open(path: dir.file()).read { tx in try tx.verify() }.passed)
     }

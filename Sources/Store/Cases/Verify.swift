@@ -70,9 +70,8 @@ extension Tx {
         }
         let ownerView = visible == nil
         var key: [UInt8]? = nil
-        if case .usable(let bytes) = self.key.state { key = bytes }
         do {
-            try checkKey(key, into: &report)
+            key = try checkKey(into: &report)
             var walk = LogWalk(key: key, visible: visible)
             try walk.run(self, into: &report)
             if let witness { try compare(witness, visible: visible, into: &report) }
@@ -103,9 +102,12 @@ extension Tx {
         return report
     }
 
-    /// The key and the database's record of it.
-    private func checkKey(_ key: [UInt8]?, into report: inout VerifyReport) throws {
+    /// The key and the database's record of it; the key to check seals with, when it is the
+    /// database's (with another key every entry would look altered, which says nothing).
+    private func checkKey(into report: inout VerifyReport) throws -> [UInt8]? {
         let record = try logKeyRecord()
+        var key: [UInt8]? = nil
+        if case .usable(let bytes) = self.key.state { key = bytes }
         switch self.key.state {
         case .usable: break
         case .unreadable:
@@ -121,14 +123,14 @@ extension Tx {
         case .unusable(let problem):
             report.keyProblems.append(StoreError.logKey(path: self.key.path, problem: problem).description)
         }
-        guard let key else { return }
+        guard let key else { return nil }
         guard let record else {
             report.keyProblems.append(StoreError.logKeyRecordMissing(path: path).description)
-            return
+            return key
         }
         guard record.keyID == LogKeyRecord.keyID(key) else {
             report.keyProblems.append(StoreError.logKeyMismatch(path: self.key.path).description)
-            return
+            return nil
         }
         if !record.signatureValid(key: key) {
             report.keyProblems.append("the log key record's signature does not match: it was changed outside taser")
@@ -140,6 +142,7 @@ extension Tx {
                     ? "\(record.signedCases - signed) signed case head(s) lost their signature or were removed with their case, outside taser"
                     : "\(signed - record.signedCases) case head(s) carry a signature taser did not count: they were added outside taser")
         }
+        return key
     }
 
     /// SQLite's own checks: pages, indexes, foreign keys, and the link table's ends.
