@@ -264,6 +264,26 @@ import Testing
         #expect(throws: LogWitness.Problem.self) { try LogWitness.parse(edited) }
     }
 
+    /// Whoever edits the file may put any value anywhere; reading it back reports, never traps.
+    @Test func valuesOfTheWrongTypeAreReportedNotTrappedOn() throws {
+        let dir = TempDir()
+        let store = try Store.open(path: dir.file())
+        let a = try caseWithLog(store, entries: 3)
+        let b = try caseWithLog(store, entries: 2)
+        try tamper(dir.file(), """
+            UPDATE case_log SET body = X'FFFE00' WHERE case_id = \(a) AND seq = 2;
+            UPDATE case_log SET seq = 'last' WHERE case_id = \(a) AND seq = 3;
+            UPDATE log_heads SET entries = 'many', hash = X'00' WHERE case_id = \(b)
+            """)
+        let report = try store.read { tx in try tx.verify() }
+        #expect(report.broken.map(\.caseID) == [a, b], "\(report.broken)")
+        for id in [a, b] {
+            #expect(throws: StoreError.self) {
+                try store.write { tx in try tx.appendLog(NewLogEntry(kind: .note, body: "x"), toCase: id, author: "ana", at: .now) }
+            }
+        }
+    }
+
     @Test func correctionMustStayInItsCase() throws {
         let dir = TempDir()
         let store = try Store.open(path: dir.file())

@@ -34,8 +34,9 @@ extension Tx {
         // to it: with the next signature, a deletion would look like history.
         let last = try Row.fetchOne(
             db, sql: "SELECT seq, hash FROM case_log WHERE case_id = ? ORDER BY seq DESC LIMIT 1", arguments: [caseID])
-        let lastSeq: Int64 = last?["seq"] ?? 0
-        let lastHash: String = last?["hash"] ?? LogEntry.genesisHash
+        // Decoded without trapping: a value of the wrong type put there by hand is a mismatch (-1).
+        let lastSeq = last.map { ((try? $0.decode(Int64?.self, forColumn: "seq")) ?? nil) ?? -1 } ?? 0
+        let lastHash = last.map { ((try? $0.decode(String?.self, forColumn: "hash")) ?? nil) ?? "" } ?? LogEntry.genesisHash
         guard lastSeq == head.entries, lastHash == head.hash else {
             throw StoreError.logTampered(
                 caseID: caseID,

@@ -21,10 +21,14 @@ public struct LogHead: Sendable, Equatable {
 
     static let columns = "case_id, entries, hash, signed_entries, signed_hash, signature"
 
+    /// Values of the wrong type, put there by hand, read as a head that matches nothing (and so
+    /// is reported), never as a trap.
     init(row: Row) {
+        func text(_ column: String) -> String? { (try? row.decode(String?.self, forColumn: column)) ?? nil }
+        func number(_ column: String) -> Int64? { (try? row.decode(Int64?.self, forColumn: column)) ?? nil }
         self.init(
-            caseID: row["case_id"], entries: row["entries"], hash: row["hash"], signedEntries: row["signed_entries"],
-            signedHash: row["signed_hash"], signature: row["signature"])
+            caseID: number("case_id") ?? 0, entries: number("entries") ?? -1, hash: text("hash") ?? "",
+            signedEntries: number("signed_entries") ?? -1, signedHash: text("signed_hash") ?? "", signature: text("signature"))
     }
 
     init(caseID: Int64, entries: Int64, hash: String, signedEntries: Int64, signedHash: String, signature: String?) {
@@ -62,7 +66,10 @@ struct LogKeyRecord {
 extension Tx {
     func logKeyRecord() throws -> LogKeyRecord? {
         try Row.fetchOne(db, sql: "SELECT key_id, signed_cases, signature FROM log_key WHERE id = 1").map {
-            LogKeyRecord(keyID: $0["key_id"], signedCases: $0["signed_cases"], signature: $0["signature"])
+            LogKeyRecord(
+                keyID: ((try? $0.decode(String?.self, forColumn: "key_id")) ?? nil) ?? "",
+                signedCases: ((try? $0.decode(Int64?.self, forColumn: "signed_cases")) ?? nil) ?? -1,
+                signature: ((try? $0.decode(String?.self, forColumn: "signature")) ?? nil) ?? "")
         }
     }
 

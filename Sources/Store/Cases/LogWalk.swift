@@ -38,12 +38,14 @@ struct LogWalk {
         var current: Case? = nil
         let rows = try Row.fetchCursor(tx.db, sql: "SELECT \(LogEntry.columns) FROM case_log l ORDER BY l.case_id, l.seq, l.id")
         while let row = try rows.next() {
-            let caseID: Int64 = row["case_id"]
+            // A NULL put there by hand reads as case 0, which no case has: reported, not trapped on.
+            let caseID = ((try? row.decode(Int64?.self, forColumn: "case_id")) ?? nil) ?? 0
             if caseID != current?.id {
                 if let done = current { finish(done, exists: caseIDs.contains(done.id), into: &report) }
                 current = Case(id: caseID, head: heads[caseID])
                 walked.insert(caseID)
             }
+            // Set just above for this row's case, so never nil here.
             step(&current!, row, into: &report)
         }
         if let done = current { finish(done, exists: caseIDs.contains(done.id), into: &report) }
@@ -56,13 +58,15 @@ struct LogWalk {
     private func isVisible(_ id: Int64) -> Bool { visible?.contains(id) ?? true }
 
     private func step(_ c: inout Case, _ row: Row, into report: inout VerifyReport) {
-        let id: Int64 = row["id"], seq: Int64 = row["seq"]
+        let id = ((try? row.decode(Int64?.self, forColumn: "id")) ?? nil) ?? 0
+        let seq = ((try? row.decode(Int64?.self, forColumn: "seq")) ?? nil) ?? 0
         c.count += 1
         if isVisible(c.id) { report.entries += 1 }
         guard c.problem == nil else { return }
         func fail(_ reason: String) { c.problem = (id, seq, reason) }
         guard let entry = LogEntry(row: row) else {
-            let kind: String? = row["kind"], seal: String? = row["seal"]
+            let kind = (try? row.decode(String?.self, forColumn: "kind")) ?? nil
+            let seal = (try? row.decode(String?.self, forColumn: "seal")) ?? nil
             return fail("unknown kind '\(kind ?? "")' or seal '\(seal ?? "")': the entry was not written by taser")
         }
         let expected = c.count
