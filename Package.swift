@@ -103,12 +103,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Test support: the Python stand-in remotes several test targets start.
+        // Test support: the Python stand-in remotes several test targets start, and a Python tamperer.
         .target(name: "StandIn", path: "Tests/StandIn"),
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["Store", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["Store", "StandIn", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "AlertEngineTests", dependencies: ["AlertEngine", "Store", "Model", "Credentials"],

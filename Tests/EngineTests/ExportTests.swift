@@ -38,13 +38,15 @@ import Testing
         let janeLinks = artifacts.first { $0["value"] == "jane.doe" }?["links"]?.arrayValue
         #expect(janeLinks?.count == 3)
 
-        // A log entry's hash can be recomputed from the export alone.
+        // A log entry's seal can be recomputed from the export and the log key alone.
         let first = log[0]
+        #expect(first["seal"] == "hmac")
         let recomputed = LogEntry.canonicalForm(
-            caseID: c.id, seq: 1, time: Timestamp(ms: Int64(first["time_ms"]!.stringValue!)!), author: first["author"]!.stringValue!,
-            kind: LogKind(rawValue: first["kind"]!.stringValue!)!, body: first["body"]!.stringValue!,
-            data: first["data_text"]?.stringValue, corrects: nil, prevHash: first["prev_hash"]!.stringValue!)
-        #expect(Store.sha256Hex(recomputed) == first["hash"]?.stringValue)
+            id: Int64(first["id"]!.stringValue!)!, caseID: c.id, seq: 1, time: Timestamp(ms: Int64(first["time_ms"]!.stringValue!)!),
+            author: first["author"]!.stringValue!, kind: LogKind(rawValue: first["kind"]!.stringValue!)!, body: first["body"]!.stringValue!,
+            data: first["data_text"]?.stringValue, corrects: nil, seal: .hmac, prevHash: first["prev_hash"]!.stringValue!)
+        let key = Array(try Data(contentsOf: URL(fileURLWithPath: soc.admin.store.path + ".key")))
+        #expect(Store.hmacSHA256Hex(recomputed, key: key) == first["hash"]?.stringValue)
     }
 
     @Test func aCaseExportAsCSV() throws {

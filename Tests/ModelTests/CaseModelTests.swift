@@ -23,8 +23,15 @@ import Testing
 
     @Test func canonicalFormIsFixedOrderJSON() {
         let form = LogEntry.canonicalForm(
-            caseID: 7, seq: 2, time: Timestamp(ms: 1000), author: "ana", kind: .note, body: "hi \"there\"", data: nil,
-            corrects: 5, prevHash: "ab")
-        #expect(form == #"["taser.caselog.v1",7,2,1000,"ana","note","hi \"there\"",null,5,"ab"]"#)
+            id: 41, caseID: 7, seq: 2, time: Timestamp(ms: 1000), author: "ana", kind: .note, body: "hi \"there\"", data: nil,
+            corrects: 5, seal: .hmac, prevHash: "ab")
+        #expect(form == #"["taser.caselog.v2",41,7,2,1000,"ana","note","hi \"there\"",null,5,"hmac","ab"]"#)
+        let legacy = LogEntry.legacyCanonicalForm(
+            caseID: 7, seq: 2, time: Timestamp(ms: 1000), author: "ana", kind: .note, body: "hi", data: nil, corrects: 5, prevHash: "ab")
+        #expect(legacy == #"["taser.caselog.v1",7,2,1000,"ana","note","hi",null,5,"ab"]"#)
+        let entry = LogEntry(
+            id: 41, caseID: 7, seq: 2, time: Timestamp(ms: 1000), author: "ana", kind: .note, body: "hi", data: nil, corrects: 5,
+            prevHash: "ab", hash: "", seal: .legacy)
+        #expect(entry.canonicalForm == legacy)
     }
 }

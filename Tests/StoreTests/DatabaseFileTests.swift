@@ -33,10 +33,33 @@ import Testing
         #expect(try String(contentsOfFile: path, encoding: .utf8).hasPrefix("not a database"))
     }
 
-    @Test func refusesAnotherApplicationsDatabase() throws {
+    /// Refused before SQLite opens it for writing, which would switch it to WAL: the file keeps
+    /// its bytes and gets no -wal or -shm beside it, in rollback or in WAL mode.
+    @Test func refusesAnotherApplicationsDatabaseWithoutTouchingIt() throws {
         let dir = TempDir()
-        try rawSQL(dir.file(), "CREATE TABLE t (x)")
-        #expect(throws: StoreError.notTaser(path: dir.file())) { try Store.open(path: dir.file()) }
+        for (name, sql) in [("other.db", "create table t(x); insert into t values (1)"), ("wal.db", "pragma journal_mode=wal; create table t(x)")] {
+            let path = dir.file(name)
+            try #require(try sqlite3(path, sql).status == 0)
+            let before = try Data(contentsOf: URL(fileURLWithPath: path))
+            #expect(throws: StoreError.notTaser(path: path)) { try Store.open(path: path) }
+            #expect(throws: StoreError.notTaser(path: path)) { try Store.open(path: path, create: false) }
+            chmod(path, 0o444)
+            #expect(throws: StoreError.notTaser(path: path)) { try Store.open(path: path) }
+            chmod(path, 0o644)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+            for suffix in ["-wal", "-shm", "-journal", ".key"] { #expect(!FileManager.default.fileExists(atPath: path + suffix), "\(name)\(suffix)") }
+        }
+    }
+
+    /// An empty file, or one taser made and had not migrated yet, is taser's to fill.
+    @Test func anEmptyFileBecomesADatabase() throws {
+        let dir = TempDir()
+        _ = FileManager.default.createFile(atPath: dir.file(), contents: Data())
+        try caseWithLog(try Store.open(path: dir.file()))
+        let blank = dir.file("blank.db")
+        try #require(try sqlite3(blank, "pragma page_size = 16384; pragma journal_mode = wal").status == 0)
+        try caseWithLog(try Store.open(path: blank))
+        #expect(try Store.open(path: blank).read { tx in try tx.verify() }.passed)
     }
 
     @Test func refusesANewerSchema() throws {

@@ -117,7 +117,7 @@ extension LogEntry {
             "author": .string(author), "kind": .string(kind.rawValue), "body": .string(body),
             // Kept as the stored text too: the hash covers that exact text.
             "data": data.flatMap { try? JSONValue.parse($0) } ?? .null, "data_text": JSONValue(data),
-            "corrects": JSONValue(corrects), "prev_hash": .string(prevHash), "hash": .string(hash),
+            "corrects": JSONValue(corrects), "prev_hash": .string(prevHash), "hash": .string(hash), "seal": .string(seal.rawValue),
         ])
     }
 }
@@ -170,7 +170,7 @@ extension CaseExport {
     /// artifact, link, enrichment), so the whole case loads into a spreadsheet or `csvkit` and filters by kind.
     public static let csvColumns = [
         "record", "case", "id", "seq", "time", "author", "kind", "source", "type", "value", "role", "alert", "signal",
-        "title", "status", "severity", "body", "data", "fields", "raw", "corrects", "prev_hash", "hash",
+        "title", "status", "severity", "body", "data", "fields", "raw", "corrects", "prev_hash", "hash", "seal",
     ]
 
     public var csv: String {
@@ -188,7 +188,7 @@ extension CaseExport {
                 "record": "log", "case": String(entry.caseID), "id": String(entry.id), "seq": String(entry.seq),
                 "time": entry.time.iso8601, "author": entry.author, "kind": entry.kind.rawValue, "body": entry.body,
                 "data": entry.data ?? "", "corrects": entry.corrects.map(String.init) ?? "", "prev_hash": entry.prevHash,
-                "hash": entry.hash,
+                "hash": entry.hash, "seal": entry.seal.rawValue,
             ])
         }
         for alert in detail.alerts {

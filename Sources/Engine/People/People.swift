@@ -54,11 +54,3 @@ extension Engine {
         }
     }
 }
-
-extension Engine {
-    /// Walks every case log's hash chain and checks the file's integrity. Open to everyone: it
-    /// reveals only entry and case numbers, never content.
-    public func verify(quick: Bool = false) throws -> VerifyReport {
-        try read { tx in try tx.verify(quick: quick) }
-    }
-}

@@ -1,5 +1,6 @@
 import Credentials
 import Foundation
+import Model
 import Yams
 
 /// `taser serve`'s configuration (default `~/.config/taser/serve.yaml`): who may call the API,
@@ -20,6 +21,7 @@ import Yams
 ///       api_keys: ["${secret:hive_key}"]
 ///     slack:                          # POST /slack/interactions (GLaDOS' buttons)
 ///       signing_secret: "${secret:slack_signing_secret}"
+///     log_heads_every: 1h             # the case log heads to the outbox for a witness; off: never
 public struct ServeConfig: Sendable {
     public struct APIKey: Sendable {
         public var key: String
@@ -46,6 +48,9 @@ public struct ServeConfig: Sendable {
     public var theHiveKeys: [String]
     /// Slack's signing secret; no `slack:` section, no interactions endpoint.
     public var slackSigningSecret: String?
+    /// How often every case log's head goes to the outbox (event `log.heads`) for a remote
+    /// witness; nil: never.
+    public var logHeadsEvery: Span? = ServeConfig.defaultLogHeadsEvery
     /// Every secret value the file resolved, for redacting any text before it is printed.
     public var secretValues: [String] {
         apiKeys.map(\.key) + theHiveKeys + (slackSigningSecret.map { [$0] } ?? []) + sources.values.map { s in
@@ -57,6 +62,10 @@ public struct ServeConfig: Sendable {
     }
 
     public static let defaultMaxBody = 1 << 20
+    public static let defaultLogHeadsEvery = Span(ms: 3_600_000)
+    /// A witness wants the heads often enough to matter and not so often that the outbox fills
+    /// with them: a second (tests, drills) to a month.
+    static let logHeadsRange = Span(ms: 1_000)...Span(ms: 31 * 86_400_000)
 
     public init(listen: String? = nil, maxBody: Int = ServeConfig.defaultMaxBody, apiKeys: [APIKey] = [], sources: [String: Source] = [:], theHiveKeys: [String] = []) {
         self.listen = listen
@@ -85,7 +94,7 @@ public struct ServeConfig: Sendable {
         guard let map = (root ?? [String: Any]()) as? [String: Any] else {
             throw Problem("\(file): expected a mapping with listen, max_body, api_keys, sources, thehive and slack")
         }
-        let known = ["listen", "max_body", "api_keys", "sources", "thehive", "slack"]
+        let known = ["listen", "max_body", "api_keys", "sources", "thehive", "slack", "log_heads_every"]
         for key in map.keys where !known.contains(key) {
             throw Problem("\(file): unknown key '\(key)'; the keys are \(known.joined(separator: ", "))")
         }
@@ -97,6 +106,21 @@ public struct ServeConfig: Sendable {
         if let size = map["max_body"] {
             guard let n = ByteSize.parse("\(size)") else { throw Problem("\(file): max_body '\(size)' is not a size; write 1MiB, 512KiB or a number of bytes") }
             config.maxBody = n
+        }
+        if let every = map["log_heads_every"] {
+            let text = "\(every)"
+            if text == "off" || (every as? Bool) == false {
+                config.logHeadsEvery = nil
+            } else {
+                let span: Span
+                do { span = try Span.parse(text, limit: logHeadsRange.upperBound) } catch {
+                    throw Problem("\(file): log_heads_every: \(error.description), or off")
+                }
+                guard logHeadsRange.contains(span) else {
+                    throw Problem("\(file): log_heads_every '\(text)' is shorter than 1s; write 1h, 15m, or off")
+                }
+                config.logHeadsEvery = span
+            }
         }
         func secret(_ value: Any?, at place: String) throws(Problem) -> String {
             guard let template = value as? String, !template.isEmpty else { throw Problem("\(file): \(place) is missing") }

@@ -37,7 +37,9 @@ extension Tx {
                 new.team, JSONValue.array(new.tags.map { .string($0) }).text, JSONValue.object(new.customFields).text,
                 time.ms, createdBy, time.ms,
             ])
-        return db.lastInsertedRowID
+        let id = db.lastInsertedRowID
+        try createLogHead(ofCase: id)
+        return id
     }
 
     /// The stored case, with no access check: Engine calls this only after `caseAccess`.

@@ -8,7 +8,13 @@ enum Hashing {
 
     static func sha256Hex(bytes: [UInt8]) -> String { hex(SHA256.hash(data: bytes)) }
 
-    private static func hex(_ digest: SHA256.Digest) -> String {
+    /// HMAC-SHA256 of `text` under `key`, in lowercase hex: the case log's keyed seal.
+    static func hmacHex(_ text: String, key: [UInt8]) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: SymmetricKey(data: key))
+        return hex(mac)
+    }
+
+    private static func hex(_ digest: some Sequence<UInt8>) -> String {
         // Hashed once per ingested signal without a vendor id: built as bytes, not Characters.
         let digits: StaticString = "0123456789abcdef"
         return String(unsafeUninitializedCapacity: 64) { out in
@@ -27,4 +33,6 @@ extension Store {
     /// SHA-256 in lowercase hex, as the case log and signal identities use it.
     public static func sha256Hex(_ text: String) -> String { Hashing.sha256Hex(text) }
     public static func sha256Hex(bytes: [UInt8]) -> String { Hashing.sha256Hex(bytes: bytes) }
+    /// HMAC-SHA256 in lowercase hex, as the case log seals entries with its key.
+    public static func hmacSHA256Hex(_ text: String, key: [UInt8]) -> String { Hashing.hmacHex(text, key: key) }
 }

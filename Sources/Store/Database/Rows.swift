@@ -58,16 +58,27 @@ extension Case {
 }
 
 extension LogEntry {
-    static let columns = "l.id, l.case_id, l.seq, l.time, l.author, l.kind, l.body, l.data, l.corrects, l.prev_hash, l.hash"
+    static let columns = "l.id, l.case_id, l.seq, l.time, l.author, l.kind, l.body, l.data, l.corrects, l.prev_hash, l.hash, l.seal"
 
-    /// Nil when the stored kind is not one this build knows (a row written by hand, say):
-    /// `verify` reports such a row rather than guessing.
+    /// Nil when the row is not one taser could have written (an unknown kind or seal, a NULL or a
+    /// value of the wrong type put there by hand): `verify` reports such a row rather than
+    /// guessing, and reading it never traps (GRDB's throwing decoders, not its subscripts).
     init?(row: Row) {
-        guard let kind = LogKind(rawValue: row["kind"]) else { return nil }
+        func text(_ column: String) -> String? { (try? row.decode(String?.self, forColumn: column)) ?? nil }
+        func number(_ column: String) -> Int64? { (try? row.decode(Int64?.self, forColumn: column)) ?? nil }
+        guard let kind = text("kind").flatMap(LogKind.init(rawValue:)), let seal = text("seal").flatMap(LogSeal.init(rawValue:)),
+            let id = number("id"), let caseID = number("case_id"), let seq = number("seq"), let time = number("time"),
+            let author = text("author"), let body = text("body"), let prevHash = text("prev_hash"), let hash = text("hash")
+        else { return nil }
+        // NULL is a value here (no data, corrects nothing); only a failed decode is not.
+        let data: String?, corrects: Int64?
+        do {
+            data = try row.decode(String?.self, forColumn: "data")
+            corrects = try row.decode(Int64?.self, forColumn: "corrects")
+        } catch { return nil }
         self.init(
-            id: row["id"], caseID: row["case_id"], seq: row["seq"], time: Timestamp(ms: row["time"]),
-            author: row["author"], kind: kind, body: row["body"], data: row["data"], corrects: row["corrects"],
-            prevHash: row["prev_hash"], hash: row["hash"])
+            id: id, caseID: caseID, seq: seq, time: Timestamp(ms: time), author: author, kind: kind, body: body, data: data,
+            corrects: corrects, prevHash: prevHash, hash: hash, seal: seal)
     }
 }
 

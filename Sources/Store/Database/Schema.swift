@@ -13,6 +13,7 @@ enum Schema {
         migrator.registerMigration("v7-automation") { db in try db.execute(sql: v7Automation) }
         migrator.registerMigration("v8-sync") { db in try db.execute(sql: v7Sync) }
         migrator.registerMigration("v9-signal-storage", migrate: SignalStorage.migrate)
+        migrator.registerMigration("v10-keyed-log", migrate: Schema.v10KeyedLog)
         return migrator
     }()
 

@@ -10,6 +10,8 @@ public final class Store: Sendable {
     /// Nil when the file is read-only: every write then fails with `StoreError.readOnly`
     /// before touching anything.
     private let writer: (any DatabaseWriter)?
+    /// The case log's key (see `LogKey`), read once at open.
+    let logKey: LogKey
 
     public var isReadOnly: Bool { writer == nil }
 
@@ -23,19 +25,21 @@ public final class Store: Sendable {
     public static func open(path: String, create: Bool = true) throws(StoreError) -> Store {
         let file = try DatabaseFile.inspect(path: path)
         if !file.exists && !create { throw .noDatabase(path: path) }
+        if file.isForeign { throw .notTaser(path: path) }
         do {
             if file.exists && !file.isWritable {
                 var config = Store.configuration(label: "taser-readonly")
                 config.readonly = true
                 let queue = try DatabaseQueue(path: path, configuration: config)
                 try queue.read { db in try Schema.check(db, path: path, writable: false) }
-                return Store(path: path, reader: queue, writer: nil)
+                return Store(path: path, reader: queue, writer: nil, logKey: LogKey.load(database: path))
             }
             if !file.exists { try createFile(path: path) }
             let pool = try DatabasePool(path: path, configuration: Store.configuration(label: "taser"))
             try pool.read { db in try Schema.check(db, path: path, writable: true) }
             try Schema.migrator.migrate(pool)
-            return Store(path: path, reader: pool, writer: pool)
+            let key = try adoptLogKey(pool, key: LogKey.load(database: path), database: path, at: .now)
+            return Store(path: path, reader: pool, writer: pool, logKey: key)
         } catch let error as StoreError {
             throw error
         } catch {
@@ -57,10 +61,11 @@ public final class Store: Sendable {
         }
     }
 
-    private init(path: String, reader: any DatabaseReader, writer: (any DatabaseWriter)?) {
+    private init(path: String, reader: any DatabaseReader, writer: (any DatabaseWriter)?, logKey: LogKey) {
         self.path = path
         self.reader = reader
         self.writer = writer
+        self.logKey = logKey
     }
 
     private static func configuration(label: String) -> Configuration {
@@ -84,7 +89,26 @@ public final class Store: Sendable {
     /// One read transaction: a consistent snapshot even while others write.
     public func read<T>(_ body: (Tx) throws -> T) throws -> T {
         do {
-            return try reader.read { db in try body(Tx(db: db, path: path)) }
+            return try reader.read { db in try body(Tx(db: db, path: path, key: logKey)) }
+        } catch let error as DatabaseError {
+            throw StoreError(error, path: path)
+        }
+    }
+
+    /// One read transaction that ends with ROLLBACK, for `taser verify`: once a read has met a
+    /// damaged page, SQLite refuses to COMMIT even a read transaction, which would turn the
+    /// report of the damage into an error.
+    public func inspect<T>(_ body: (Tx) throws -> T) throws -> T {
+        do {
+            return try reader.unsafeRead { db in
+                var result: Result<T, any Error>?
+                try db.inTransaction(.deferred) {
+                    result = Result { try body(Tx(db: db, path: path, key: logKey)) }
+                    return .rollback
+                }
+                guard let result else { throw StoreError.sql(detail: "the read transaction ended before it ran") }
+                return try result.get()
+            }
         } catch let error as DatabaseError {
             throw StoreError(error, path: path)
         }
@@ -94,7 +118,7 @@ public final class Store: Sendable {
     public func write<T>(_ body: (Tx) throws -> T) throws -> T {
         guard let writer else { throw StoreError.readOnly(path: path) }
         do {
-            return try writer.write { db in try body(Tx(db: db, path: path)) }
+            return try writer.write { db in try body(Tx(db: db, path: path, key: logKey)) }
         } catch let error as DatabaseError {
             throw StoreError(error, path: path)
         }
@@ -106,6 +130,7 @@ public final class Store: Sendable {
 public struct Tx {
     let db: Database
     public let path: String
+    let key: LogKey
 }
 
 extension StoreError {

@@ -11,6 +11,7 @@ public struct EventFilter: Sendable {
         "alert.created", "alert.updated",  // rules (live correlation) and alert status changes
         "case.created", "case.updated", "case.log",  // case changes and every case log entry
         "slack.ask", "page",  // automation: a question with buttons, a page
+        "log.heads",  // every case log's head, for a witness (`taser serve` on a schedule, `taser verify --publish-heads`)
     ]
 
     init(_ patterns: [String]?, type: EndpointType, where at: String) throws(SyncError) {
@@ -45,7 +46,8 @@ extension EndpointType {
     var understood: [String] {
         switch self {
         case .thehive, .jira: ["alert.created", "alert.updated", "case.created", "case.updated", "case.log"]
-        case .slack: EventFilter.known
+        // The heads are for a system that keeps what it receives (a webhook witness), not a chat.
+        case .slack: EventFilter.known.filter { $0 != "log.heads" }
         case .webhook: ["*"]
         }
     }

@@ -13,7 +13,7 @@ struct ServeCommand: ParsableCommand {
         discussion: """
             Serves on the same database as consoles and CLI runs. The config (default ~/.config/taser/serve.yaml) names the API keys (each acts as one analyst, with the same access as that analyst in the CLI), the webhook sources with their bearer token or HMAC signature, TheHive API keys and the body size limit; keys are named as secrets (${secret:NAME} from the secrets file, ${env:NAME}), never written in it. README's "taser serve" has the file's shape and the endpoints; GET /openapi.yaml describes them.
 
-            Beside the HTTP server it runs what `taser sync run` does when a sync.yaml exists (--sync), the playbooks of `taser automation run` when there are any (--playbooks), and positron.yaml's enrichment rules for what comes in; with slack: in serve.yaml, POST /slack/interactions takes GLaDOS' buttons. Playbooks and Slack replies act on every team's cases, so they need the database owner to run serve.
+            Beside the HTTP server it runs what `taser sync run` does when a sync.yaml exists (--sync), the playbooks of `taser automation run` when there are any (--playbooks), and positron.yaml's enrichment rules for what comes in; with slack: in serve.yaml, POST /slack/interactions takes GLaDOS' buttons. Playbooks and Slack replies act on every team's cases, so they need the database owner to run serve. Every log_heads_every (serve.yaml; default 1h, off to stop) it writes every case log's head to the outbox (event log.heads) for a witness endpoint.
 
             It prints "listening on http://HOST:PORT" when ready (--listen 127.0.0.1:0 takes a free port). SIGTERM or SIGINT stops it after answering the requests in flight.
 
@@ -70,6 +70,7 @@ struct ServeCommand: ParsableCommand {
         try background.startSync(engine, configPath: sync, secrets: secrets, logger: logger)
         try background.startAutomation(engine, library: library, positron: positron, every: Double(every) / 1000, logger: logger)
         background.startEnrichment(engine, positron: positron.withTaser(engine.store))
+        background.startLogHeads(engine, every: serveConfig.logHeadsEvery, logger: logger)
         if !background.running.isEmpty { logger.info("running beside the server: \(background.running.joined(separator: ", "))") }
 
         // ArgumentParser runs commands synchronously; the server is async. The main thread waits

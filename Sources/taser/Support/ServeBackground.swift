@@ -3,6 +3,7 @@ import Credentials
 import Engine
 import Foundation
 import Logging
+import Model
 import Positron
 import Sync
 
@@ -20,6 +21,10 @@ final class ServeBackground: @unchecked Sendable {
     /// loaded machine).
     private let automationDone = DispatchSemaphore(value: 0)
     private var automationThread: Thread?
+    /// Signalled by `stop` to wake the heads thread; it signals `headsDone` when it has left.
+    private let headsStop = DispatchSemaphore(value: 0)
+    private let headsDone = DispatchSemaphore(value: 0)
+    private var headsThread: Thread?
     private(set) var running: [String] = []
 
     func startSync(_ engine: Engine, configPath: String?, secrets: Secrets, logger: Logger) throws {
@@ -70,9 +75,48 @@ final class ServeBackground: @unchecked Sendable {
         running.append("enrichment")
     }
 
+    /// Every case log's head to the outbox (`log.heads`) now and every `every`, for a remote
+    /// witness; the sync worker delivers it. Unchanged heads make no new message. The database
+    /// owner's only: the event names every case.
+    func startLogHeads(_ engine: Engine, every: Span?, logger: Logger) {
+        guard let every else {
+            logger.info("log heads: off (log_heads_every: off); no witness gets the case log heads")
+            return
+        }
+        guard engine.actor.isAdmin else {
+            logger.notice("log heads: not published: serve runs as \(engine.actor.name), not the database owner, who alone may publish them")
+            return
+        }
+        let stop = headsStop
+        let done = headsDone
+        let thread = Thread {
+            defer { done.signal() }
+            var last = ""
+            repeat {
+                do {
+                    let witness = try engine.publishLogHeads()
+                    if witness.digest != last {
+                        logger.info("log heads: \(witness.heads.count) case heads to the outbox (digest \(witness.digest.prefix(16)))")
+                        last = witness.digest
+                    }
+                } catch {
+                    logger.error("log heads: not published: \(error)")
+                }
+            } while stop.wait(timeout: .now() + every.seconds) == .timedOut
+        }
+        thread.name = "taser-log-heads"
+        thread.start()
+        headsThread = thread
+        running.append("log heads (every \(every.text))")
+    }
+
     /// After the server stopped: the delivery in hand finishes, the playbooks' pass ends,
     /// enrichment catches up with what the server stored.
     func stop(logger: Logger) {
+        if headsThread != nil {
+            headsStop.signal()
+            if headsDone.wait(timeout: .now() + 60) == .timedOut { logger.warning("log heads: the publication in progress did not end within 60 s") }
+        }
         sync?.stop()
         automationStop.set()
         if automationThread != nil, automationDone.wait(timeout: .now() + 60) == .timedOut {
