@@ -90,6 +90,7 @@ public final class EnrichmentWorker: @unchecked Sendable {
     let interval: Double
     private let condition = NSCondition()
     private var draining = false
+    private var stopping = false
     private var done = false
     private var totals = EnrichmentPass()
     private var problems: [String] = []
@@ -116,15 +117,13 @@ public final class EnrichmentWorker: @unchecked Sendable {
             }
             condition.lock()
             totals.add(pass)
-            if pass.signals == 0 {
-                if draining {
-                    done = true
-                    condition.broadcast()
-                    condition.unlock()
-                    return
-                }
-                _ = condition.wait(until: Date().addingTimeInterval(interval))
+            if stopping || pass.signals == 0 && draining {
+                done = true
+                condition.broadcast()
+                condition.unlock()
+                return
             }
+            if pass.signals == 0 { _ = condition.wait(until: Date().addingTimeInterval(interval)) }
             condition.unlock()
         }
     }
@@ -132,12 +131,23 @@ public final class EnrichmentWorker: @unchecked Sendable {
     /// Waits until every signal stored so far has been looked at; returns what was done and
     /// the problems met (a broken plugin, a locked database), each once.
     public func finish() -> (EnrichmentPass, [String]) {
+        finish(by: .distantFuture) ?? (totals, [])
+    }
+
+    /// `finish()` with a deadline (serve's stop has a grace): past it the thread is asked to
+    /// stop after the pass in hand and nil is returned. The signals not yet looked at are the
+    /// next run's: the cursor is in the database.
+    public func finish(by deadline: Date) -> (EnrichmentPass, [String])? {
         condition.lock()
+        defer { condition.unlock() }
         draining = true
         condition.broadcast()
-        while !done { condition.wait() }
-        let result = (totals, Array(Set(problems)).sorted())
-        condition.unlock()
-        return result
+        while !done {
+            if !condition.wait(until: deadline) && !done {
+                stopping = true
+                return nil
+            }
+        }
+        return (totals, Array(Set(problems)).sorted())
     }
 }

@@ -40,7 +40,7 @@ struct APIRoutes {
         api.get("artifacts") { request, _ in await asAnalyst(request) { try artifacts($0, request) } }
         api.get("query/:name/:value") { request, context in
             await asAnalyst(request) { engine in
-                let result = try engine.query(context.parameters.get("name") ?? "", context.parameters.get("value") ?? "", with: server.positron)
+                let result = try engine.query(try context.parameter("name"), try context.parameter("value"), with: server.positron)
                 return Reply.json(result.json)
             }
         }
@@ -123,8 +123,8 @@ struct APIRoutes {
     // MARK: - Parameters
 
     static func id(_ context: BasicRequestContext, _ what: String) throws -> Int64 {
-        let text = context.parameters.get("id") ?? ""
-        guard let id = Int64(text), id > 0 else { throw Refusal(.badRequest, "invalid_id", "'\(text)' is not a \(what) number") }
+        let text = try context.parameter("id")
+        guard let id = Int64(text), id > 0 else { throw Refusal(.badRequest, "invalid_id", "'\(text.prefix(40))' is not a \(what) number") }
         return id
     }
 
@@ -137,13 +137,20 @@ struct APIRoutes {
     /// ISO 8601, epoch seconds or milliseconds, or an age (`24h`, `7d`) meaning that long ago.
     static func time(_ text: String?, _ what: String) throws -> Timestamp? {
         guard let text else { return nil }
-        if let last = text.last, let unit = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800][String(last)],
-            let n = Int64(text.dropLast()), n >= 0
-        {
-            return Timestamp.now.adding(seconds: -n * Int64(unit))
+        // An age is a span, read as every span is (checked, at most a century, so `now - age`
+        // cannot overflow); a bare number is a time, not an age.
+        if let last = text.last, last.isLetter, last != "Z" {
+            do {
+                let age = try Span.parse(text)
+                return Timestamp(ms: Timestamp.now.ms - age.ms)
+            } catch {
+                if case .tooLong = error { throw Refusal(.badRequest, "invalid_parameter", "\(what) \(error.description)") }
+            }
         }
         guard let t = Timestamp(parsing: text) else {
-            throw Refusal(.badRequest, "invalid_parameter", "\(what) '\(text)' is not a time; use 2026-11-29, 2026-11-29T10:00:00Z or an age such as 24h")
+            throw Refusal(
+                .badRequest, "invalid_parameter",
+                "\(what) '\(text.prefix(60))' is not a time; use 2026-11-29, 2026-11-29T10:00:00Z or an age such as 24h (at most \(Span.longest))")
         }
         return t
     }
@@ -173,7 +180,14 @@ struct APIRoutes {
             guard let json = try? JSONValue.parse(body), let rule = json["rule"]?.stringValue else {
                 throw Refusal(.badRequest, "invalid_simulation", "send {\"rule\": \"RULE TEXT\", \"since\": \"7d\"} or the rule as text/plain")
             }
-            let top = json["top"].flatMap { if case .int(let n) = $0 { Int(n) } else { nil } } ?? 10
+            var top = 10
+            if let given = json["top"], given != .null {
+                // prefix() traps on a negative count: the range is checked here, not trusted.
+                guard case .int(let n) = given, (0...10_000).contains(n) else {
+                    throw Refusal(.badRequest, "invalid_simulation", "top must be a whole number from 0 to 10000")
+                }
+                top = Int(n)
+            }
             return Simulation(text: rule, since: try time(json["since"]?.stringValue, "since"), until: try time(json["until"]?.stringValue, "until"), top: top)
         }
         guard let text = String(validating: body, as: UTF8.self), !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
