@@ -69,14 +69,16 @@ final class ConnectionGuard: ChannelInboundHandler, RemovableChannelHandler {
 
     // MARK: - The timer
 
-    /// One timer, at the nearest deadline. Progress only moves a deadline later, so the timer
-    /// is moved only when a deadline comes nearer; when it fires early it is set again.
+    /// One timer, at the nearest deadline or `checkEvery` from now, whichever is sooner.
+    /// Progress only moves a deadline later, so the timer is moved only when a deadline comes
+    /// nearer than it; when it fires with time left it is set again.
     private func rearm() {
         guard !over, let context, let deadline = clock.deadline else { return }
         if let timerAt, timerAt <= deadline { return }
         timer?.cancel()
-        timerAt = deadline
-        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: .uptimeNanoseconds(UInt64(max(0, deadline)))) { [self] in
+        let at = min(deadline, plus(Self.now, clock.limits.checkEvery))
+        timerAt = at
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: .uptimeNanoseconds(UInt64(max(0, at)))) { [self] in
             timer = nil
             timerAt = nil
             fire()
