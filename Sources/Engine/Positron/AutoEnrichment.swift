@@ -111,6 +111,15 @@ public final class EnrichmentWorker: @unchecked Sendable {
 
     private func loop() {
         while true {
+            // Asked to stop while it slept: no new pass.
+            let stop = condition.withLock {
+                if stopping {
+                    done = true
+                    condition.broadcast()
+                }
+                return stopping
+            }
+            if stop { return }
             var pass = EnrichmentPass()
             do { pass = try engine.enrichNewSignals(with: positron) } catch {
                 condition.withLock { problems.append("\(error)") }
@@ -131,12 +140,18 @@ public final class EnrichmentWorker: @unchecked Sendable {
     /// Waits until every signal stored so far has been looked at; returns what was done and
     /// the problems met (a broken plugin, a locked database), each once.
     public func finish() -> (EnrichmentPass, [String]) {
-        finish(by: .distantFuture) ?? (totals, [])
+        condition.lock()
+        defer { condition.unlock() }
+        draining = true
+        condition.broadcast()
+        while !done { condition.wait() }
+        return (totals, Array(Set(problems)).sorted())
     }
 
     /// `finish()` with a deadline (serve's stop has a grace): past it the thread is asked to
     /// stop after the pass in hand and nil is returned. The signals not yet looked at are the
-    /// next run's: the cursor is in the database.
+    /// next run's: the cursor is in the database. (`wait(until: .distantFuture)` traps in
+    /// Foundation on Linux, hence two functions rather than a default.)
     public func finish(by deadline: Date) -> (EnrichmentPass, [String])? {
         condition.lock()
         defer { condition.unlock() }

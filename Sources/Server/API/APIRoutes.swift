@@ -97,7 +97,7 @@ struct APIRoutes {
             status: status, openOnly: q.get("open") == "true", team: q.get("team"), owner: q.get("owner"),
             limit: try APIRoutes.limit(q.get("limit"), default: 1000))
         let items = try engine.cases(filter).map { s -> JSONValue in
-            var o = s.case.json(shares: []).objectValue!
+            var o = s.case.json(shares: []).objectValue ?? [:]
             o["shares"] = nil
             o["access"] = .string(s.access == .write ? "write" : "read")
             o["alert_count"] = .int(Int64(s.alertCount))
@@ -114,7 +114,7 @@ struct APIRoutes {
         }
         let items = try engine.artifacts(types: types, containing: q.get("search"), limit: try APIRoutes.limit(q.get("limit"), default: 100))
         return Reply.json(["artifacts": .array(items.map { item in
-            var o = item.artifact.json.objectValue!
+            var o = item.artifact.json.objectValue ?? [:]
             o["signals"] = .int(Int64(item.signals))
             return .object(o)
         })])

@@ -4,7 +4,6 @@ import Foundation
 import Hummingbird
 import Logging
 import Model
-import NIOCore
 import Positron
 import ServiceLifecycle
 
@@ -12,7 +11,8 @@ import ServiceLifecycle
 /// API as analysts (`/api/...`, each API key one analyst, through the same access checks as the
 /// CLI), TheHive-compatible alert input, `/health` and `/openapi.yaml`. It shares the database
 /// file with consoles and CLI runs (WAL); it writes webhook input through one group-committing
-/// writer; SIGTERM or SIGINT stops it after the requests in flight are answered.
+/// writer; timeouts cut off slow clients (`ConnectionGuard`); SIGTERM or SIGINT stops it
+/// within a grace (`run`).
 ///
 /// Routes come from one builder per concern (`IngestRoutes`, `APIRoutes`, `TheHiveRoutes`,
 /// `HealthRoutes`, `SlackRoutes`); a new concern adds its own builder in `routes()`.

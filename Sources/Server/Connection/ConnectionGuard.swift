@@ -11,6 +11,8 @@ import NIOHTTPTypes
 /// which `RequestWatch` puts at the very front, where it sees raw bytes (a head's first byte
 /// arrives long before the decoder makes a head of it) and can write a 408 past the HTTP
 /// encoder, whatever state the encoder is in. Both run on the connection's event loop only.
+/// (The front is the socket because serve speaks plain HTTP; TLS, where wanted, ends in front
+/// of it. A TLS handler here would have to come before the guard.)
 final class ConnectionGuard: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
