@@ -20,6 +20,9 @@ let package = Package(
         // HTTP in for `taser serve` (the Server target); swift-configuration support is not used.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // Hummingbird's own NIO, named for the Server's connection guard (a channel handler).
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.26.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
@@ -89,6 +92,8 @@ let package = Package(
                 "Engine", "Model", "Store", "AlertEngine", "SignalServer", "Positron", "Credentials",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -136,7 +141,7 @@ let package = Package(
         // (`make fuzz` runs it longer).
         .testTarget(name: "FuzzTests", dependencies: ["AlertEngine", "SignalServer", "Automation", "Store", "Model"]),
         // Speaks HTTP to the real `taser serve` binary; Server itself for its config and TheHive mapping.
-        .testTarget(name: "ServerTests", dependencies: ["taser", "Server", "StandIn", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "ServerTests", dependencies: ["taser", "Server", "Credentials", "Model", "StandIn", .product(name: "Crypto", package: "swift-crypto")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -119,9 +119,10 @@ import Testing
         #expect(oversize.status == 413)
         #expect(oversize.json["error"] as? String == "body_too_large")
 
+        // An unknown source is refused as a bad credential is: the answer names no source.
         let nowhere = try server.post("/ingest/nowhere", json: "{}", headers: auth)
-        #expect(nowhere.status == 404)
-        #expect(nowhere.json["error"] as? String == "unknown_source")
+        #expect(nowhere.status == 401)
+        #expect(nowhere.json["error"] as? String == "unauthorized")
 
         let wrongFormat = try server.post("/ingest/okta?format=nosuch", json: try Self.oktaEvent(), headers: auth)
         #expect(wrongFormat.status == 400)

@@ -137,7 +137,8 @@ import Testing
         }
     }
 
-    @Test func withoutASlackSectionTheEndpointDoesNotExist() throws {
+    /// Without `slack:` a caller cannot tell Slack is off: the answer is a bad signature's.
+    @Test func withoutASlackSectionEveryRequestIsRefusedAsABadSignature() throws {
         let scratch = Scratch()
         let db = scratch.file("t.db")
         try #require(try taser(["--db", db, "team", "add", "soc"]).status == 0)
@@ -145,8 +146,41 @@ import Testing
         let server = try ServeProcess(["--db", db, "--config", config], env: ["OKTA": Self.oktaToken], in: scratch)
         let c = click(caseID: 1, answer: "deny", by: "jane.doe")
         let answer = try server.request("POST", "/slack/interactions", headers: c.headers, body: c.body)
-        #expect(answer.status == 404 && answer.text.contains("slack:"), "\(answer.text)")
+        #expect(answer.status == 401, "\(answer.text)")
+        #expect(!answer.text.contains("slack:") && !answer.text.contains("serve.yaml"), "\(answer.text)")
+        #expect(answer.text.contains("X-Slack-Signature does not match"), "\(answer.text)")
+        let unsigned = try server.request("POST", "/slack/interactions", headers: [:], body: c.body)
+        #expect(unsigned.status == 401 && unsigned.text.contains("missing X-Slack-Signature"), "\(unsigned.text)")
+        // A stamp that would overflow the age check is refused, and serve goes on.
+        var far = c.headers
+        far["X-Slack-Request-Timestamp"] = "-9223372036854775808"
+        #expect(try server.request("POST", "/slack/interactions", headers: far, body: c.body).status == 401)
+        #expect(try server.get("/health").status == 200)
         #expect(server.stop() == 0, "serve did not stop cleanly: \(server.log.suffix(2000))")
+        #expect(server.log.contains("no slack:"), "\(server.log.suffix(2000))")
+    }
+
+    /// A delivery that hangs does not hold serve's stop past the grace: serve says what it left
+    /// behind and exits 75 (the delivery's lease expires and it is sent again, as after -9).
+    @Test func aHangingDeliveryDoesNotHoldTheStopPastTheGrace() throws {
+        let scratch = Scratch()
+        let remotes = try Remotes()
+        let db = scratch.file("t.db")
+        try #require(try taser(["--db", db, "team", "add", "soc"]).status == 0)
+        let sync = try scratch.write("sync.yaml", """
+            defaults: { timeout: 120s }
+            endpoints:
+              hook: { type: webhook, url: "http://127.0.0.1:\(remotes.port)/hook/all", hmac_secret: "${secret:hook_key}", events: [case.created] }
+            """)
+        let secrets = try scratch.write("secrets.yaml", "hook_key: hook-s3cret-4\nokta_hook: \(Self.oktaToken)\n")
+        let config = try scratch.write("serve.yaml", "sources: { okta: { token: \"${secret:okta_hook}\" } }\nshutdown_grace: 1s\n")
+        _ = try HTTPAnswer.exchange(port: remotes.port, method: "POST", path: "/_fault", headers: [:], body: Array(#"{"prefix": "/hook", "delay": 120, "times": 1}"#.utf8))
+        let server = try ServeProcess(["--db", db, "--secrets", secrets, "--config", config, "--sync", sync], in: scratch)
+        try #require(try taser(["--db", db, "case", "new", "--title", "Delivery that hangs"]).status == 0)
+        _ = try remotes.waitFor("the delivery") { ($0["path"] as? String) == "/hook/all" }
+        let code = server.stop(SIGTERM, within: 60)
+        #expect(code == 75, "\(code): \(server.log.suffix(2000))")
+        #expect(server.log.contains("left behind") && server.log.contains("a sync delivery"), "\(server.log.suffix(2000))")
     }
 
     /// A delivery in flight when serve is killed -9 is sent again by the next serve, with the

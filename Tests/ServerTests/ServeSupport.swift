@@ -120,11 +120,12 @@ final class ServeProcess {
         port = found
     }
 
-    /// Sends `signal` and waits for the exit status (killed: 128 + signal).
-    func stop(_ signal: Int32 = SIGTERM) -> Int32 {
+    /// Sends `signal` and waits for the exit status (killed: 128 + signal); after `within`
+    /// seconds it kills serve (-9: 137), so a hang is a failed expectation, not a hung test.
+    func stop(_ signal: Int32 = SIGTERM, within seconds: Double = 90) -> Int32 {
         if let exited { return exited }
         kill(pid, signal)
-        let deadline = Date().addingTimeInterval(90)
+        let deadline = Date().addingTimeInterval(seconds)
         var status: Int32 = 0
         while waitpid(pid, &status, WNOHANG) == 0 {
             if Date() > deadline {
@@ -198,8 +199,16 @@ struct HTTPAnswer {
             if n <= 0 { break }
             data += chunk[0..<n]
         }
-        guard let end = (0..<max(0, data.count - 3)).first(where: { data[$0] == 13 && data[$0 + 1] == 10 && data[$0 + 2] == 13 && data[$0 + 3] == 10 }) else {
+        guard let answer = parse(data) else {
             throw ServeProcess.Failure(description: "no HTTP answer from \(method) \(path) (\(data.count) bytes)")
+        }
+        return answer
+    }
+
+    /// The answer at the start of `data`, or nil when there is no whole head.
+    static func parse(_ data: [UInt8]) -> HTTPAnswer? {
+        guard let end = (0..<max(0, data.count - 3)).first(where: { data[$0] == 13 && data[$0 + 1] == 10 && data[$0 + 2] == 13 && data[$0 + 3] == 10 }) else {
+            return nil
         }
         let lines = String(decoding: data[0..<end], as: UTF8.self).split(separator: "\r\n")
         let status = Int(lines.first?.split(separator: " ").dropFirst().first ?? "") ?? 0
@@ -210,6 +219,7 @@ struct HTTPAnswer {
         }
         var payload = Array(data[(end + 4)...])
         if fields["transfer-encoding"]?.lowercased() == "chunked" { payload = dechunk(payload) }
+        if let length = fields["content-length"].flatMap({ Int($0) }), length < payload.count { payload = Array(payload.prefix(length)) }
         return HTTPAnswer(status: status, headers: fields, body: payload)
     }
 
@@ -237,3 +247,73 @@ let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().delet
     .appendingPathComponent("AlertEngineTests/Fixtures")
 
 func fixture(_ name: String) throws -> String { try String(contentsOf: fixtures.appendingPathComponent(name), encoding: .utf8) }
+
+/// A raw TCP connection to serve, for what a well-behaved client never does: half a head, half
+/// a body, a trickle, a kept-alive connection left alone. One thread sends while another reads
+/// (the socket allows it), hence @unchecked Sendable.
+final class RawConnection: @unchecked Sendable {
+    let fd: Int32
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ServeProcess.Failure(description: "no socket") }
+        // Bounds every read: a server that never answers fails the test instead of hanging it.
+        var timeout = timeval(tv_sec: 60, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard rc == 0 else {
+            close(fd)
+            throw ServeProcess.Failure(description: "cannot connect to 127.0.0.1:\(port)")
+        }
+    }
+
+    deinit { close(fd) }
+
+    /// False once the server has closed its side.
+    @discardableResult
+    func send(_ bytes: [UInt8]) -> Bool {
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { Foundation.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { return false }
+            sent += n
+        }
+        return true
+    }
+
+    @discardableResult
+    func send(_ text: String) -> Bool { send(Array(text.utf8)) }
+
+    /// Everything the server sends until it closes the connection; `closed` is false when the
+    /// read timed out (60 s) with the connection still open.
+    func readToClose() -> (bytes: [UInt8], closed: Bool) {
+        var data: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n == 0 { return (data, true) }
+            if n < 0 { return (data, errno == ECONNRESET) }
+            data += chunk[0..<n]
+        }
+    }
+
+    /// One answer with a Content-Length, the connection left open.
+    func readAnswer() throws -> HTTPAnswer {
+        var data: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            if let answer = HTTPAnswer.parse(data), let length = answer.headers["content-length"].flatMap({ Int($0) }), answer.body.count >= length {
+                return answer
+            }
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { throw ServeProcess.Failure(description: "the connection ended before a whole answer (\(data.count) bytes)") }
+            data += chunk[0..<n]
+        }
+    }
+}

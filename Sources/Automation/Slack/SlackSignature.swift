@@ -38,8 +38,11 @@ public enum SlackSignature {
         let lower = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
         guard let signature = lower["x-slack-signature"], let stamp = lower["x-slack-request-timestamp"] else { throw .missingHeaders }
         guard let time = Int64(stamp.trimmingCharacters(in: .whitespaces)) else { throw .badTimestamp(stamp) }
-        // Also refuses stamps far in the future: a clock that far off is not Slack's.
-        guard abs(now - time) <= maximumAge else { throw .tooOld(seconds: now - time) }
+        // Also refuses stamps far in the future: a clock that far off is not Slack's. Checked
+        // arithmetic: the stamp comes from the request, and `now - Int64.min` would trap.
+        let (age, overflow) = now.subtractingReportingOverflow(time)
+        guard !overflow else { throw .badTimestamp(stamp) }
+        guard age.magnitude <= UInt64(maximumAge) else { throw .tooOld(seconds: age) }
         let expected = sign(body: body, timestamp: stamp.trimmingCharacters(in: .whitespaces), secret: secret)
         guard constantTimeEqual(Array(expected.utf8), Array(signature.trimmingCharacters(in: .whitespaces).utf8)) else { throw .badSignature }
     }

@@ -95,6 +95,18 @@ public final class SlackInteractions: @unchecked Sendable {
         }
     }
 
+    /// The answer when serve has no signing secret: the one a bad signature gets, checked
+    /// against a secret nobody has, so a caller cannot tell whether Slack is set up.
+    public static func refusedWithoutSecret(body: [UInt8], headers: [String: String], now: Timestamp) -> SlackInteractionResponse {
+        let nobody = (0..<4).map { _ in UInt64.random(in: 0...UInt64.max).description }.joined(separator: "-")
+        do {
+            try SlackSignature.verify(body: body, headers: headers, secret: nobody, now: now.ms / 1000)
+        } catch {
+            return .error(401, error.description)
+        }
+        return .error(401, SlackSignature.Problem.badSignature.description)
+    }
+
     /// Signatures are remembered a little longer than a request may be old.
     static let replayWindow: Int64 = 2 * SlackSignature.maximumAge * 1000
 

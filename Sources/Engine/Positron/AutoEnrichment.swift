@@ -90,6 +90,7 @@ public final class EnrichmentWorker: @unchecked Sendable {
     let interval: Double
     private let condition = NSCondition()
     private var draining = false
+    private var stopping = false
     private var done = false
     private var totals = EnrichmentPass()
     private var problems: [String] = []
@@ -110,21 +111,28 @@ public final class EnrichmentWorker: @unchecked Sendable {
 
     private func loop() {
         while true {
+            // Asked to stop while it slept: no new pass.
+            let stop = condition.withLock {
+                if stopping {
+                    done = true
+                    condition.broadcast()
+                }
+                return stopping
+            }
+            if stop { return }
             var pass = EnrichmentPass()
             do { pass = try engine.enrichNewSignals(with: positron) } catch {
                 condition.withLock { problems.append("\(error)") }
             }
             condition.lock()
             totals.add(pass)
-            if pass.signals == 0 {
-                if draining {
-                    done = true
-                    condition.broadcast()
-                    condition.unlock()
-                    return
-                }
-                _ = condition.wait(until: Date().addingTimeInterval(interval))
+            if stopping || pass.signals == 0 && draining {
+                done = true
+                condition.broadcast()
+                condition.unlock()
+                return
             }
+            if pass.signals == 0 { _ = condition.wait(until: Date().addingTimeInterval(interval)) }
             condition.unlock()
         }
     }
@@ -133,11 +141,28 @@ public final class EnrichmentWorker: @unchecked Sendable {
     /// the problems met (a broken plugin, a locked database), each once.
     public func finish() -> (EnrichmentPass, [String]) {
         condition.lock()
+        defer { condition.unlock() }
         draining = true
         condition.broadcast()
         while !done { condition.wait() }
-        let result = (totals, Array(Set(problems)).sorted())
-        condition.unlock()
-        return result
+        return (totals, Array(Set(problems)).sorted())
+    }
+
+    /// `finish()` with a deadline (serve's stop has a grace): past it the thread is asked to
+    /// stop after the pass in hand and nil is returned. The signals not yet looked at are the
+    /// next run's: the cursor is in the database. (`wait(until: .distantFuture)` traps in
+    /// Foundation on Linux, hence two functions rather than a default.)
+    public func finish(by deadline: Date) -> (EnrichmentPass, [String])? {
+        condition.lock()
+        defer { condition.unlock() }
+        draining = true
+        condition.broadcast()
+        while !done {
+            if !condition.wait(until: deadline) && !done {
+                stopping = true
+                return nil
+            }
+        }
+        return (totals, Array(Set(problems)).sorted())
     }
 }

@@ -40,7 +40,7 @@ struct APIRoutes {
         api.get("artifacts") { request, _ in await asAnalyst(request) { try artifacts($0, request) } }
         api.get("query/:name/:value") { request, context in
             await asAnalyst(request) { engine in
-                let result = try engine.query(context.parameters.get("name") ?? "", context.parameters.get("value") ?? "", with: server.positron)
+                let result = try engine.query(try context.parameter("name"), try context.parameter("value"), with: server.positron)
                 return Reply.json(result.json)
             }
         }
@@ -97,7 +97,7 @@ struct APIRoutes {
             status: status, openOnly: q.get("open") == "true", team: q.get("team"), owner: q.get("owner"),
             limit: try APIRoutes.limit(q.get("limit"), default: 1000))
         let items = try engine.cases(filter).map { s -> JSONValue in
-            var o = s.case.json(shares: []).objectValue!
+            var o = s.case.json(shares: []).objectValue ?? [:]
             o["shares"] = nil
             o["access"] = .string(s.access == .write ? "write" : "read")
             o["alert_count"] = .int(Int64(s.alertCount))
@@ -114,7 +114,7 @@ struct APIRoutes {
         }
         let items = try engine.artifacts(types: types, containing: q.get("search"), limit: try APIRoutes.limit(q.get("limit"), default: 100))
         return Reply.json(["artifacts": .array(items.map { item in
-            var o = item.artifact.json.objectValue!
+            var o = item.artifact.json.objectValue ?? [:]
             o["signals"] = .int(Int64(item.signals))
             return .object(o)
         })])
@@ -123,8 +123,8 @@ struct APIRoutes {
     // MARK: - Parameters
 
     static func id(_ context: BasicRequestContext, _ what: String) throws -> Int64 {
-        let text = context.parameters.get("id") ?? ""
-        guard let id = Int64(text), id > 0 else { throw Refusal(.badRequest, "invalid_id", "'\(text)' is not a \(what) number") }
+        let text = try context.parameter("id")
+        guard let id = Int64(text), id > 0 else { throw Refusal(.badRequest, "invalid_id", "'\(text.prefix(40))' is not a \(what) number") }
         return id
     }
 
@@ -170,8 +170,14 @@ struct APIRoutes {
             guard let json = try? JSONValue.parse(body), let rule = json["rule"]?.stringValue else {
                 throw Refusal(.badRequest, "invalid_simulation", "send {\"rule\": \"RULE TEXT\", \"since\": \"7d\"} or the rule as text/plain")
             }
-            let top = json["top"].flatMap { if case .int(let n) = $0 { Int(n) } else { nil } } ?? 10
-            guard (1...10_000).contains(top) else { throw Refusal(.badRequest, "invalid_simulation", "top must be a number from 1 to 10000") }
+            var top = 10
+            if let given = json["top"], given != .null {
+                // prefix() traps on a negative count: the range is checked here, not trusted.
+                guard case .int(let n) = given, (0...10_000).contains(n) else {
+                    throw Refusal(.badRequest, "invalid_simulation", "top must be a whole number from 0 to 10000")
+                }
+                top = Int(n)
+            }
             return Simulation(text: rule, since: try time(json["since"]?.stringValue, "since"), until: try time(json["until"]?.stringValue, "until"), top: top)
         }
         guard let text = String(validating: body, as: UTF8.self), !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {

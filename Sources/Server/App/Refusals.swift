@@ -32,7 +32,8 @@ enum Refusals {
             case .notAllowed: return Refusal(.forbidden, "query_not_allowed", e.description)
             case .unknownQuery: return Refusal(.notFound, "unknown_query", e.description)
             case .badInput: return Refusal(.badRequest, "bad_query_input", e.description)
-            case .config: return Refusal(.internalServerError, "positron_config", e.description)
+            // Its details name files and secrets: they go to the server's log, not to the caller.
+            case .config: return Refusal(.internalServerError, "positron_config", "the query service is not set up right; the server's log says why")
             }
         case let e as IngestError:
             return Refusal(.badRequest, "invalid_ingest", e.description)

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Hummingbird
 import Model
@@ -19,6 +20,8 @@ public struct Refusal: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(status.code) \(error): \(message)" }
+
+    static let bodyCutShort = Refusal(.badRequest, "body_incomplete", "the body ended before all of it arrived (the connection closed or timed out); nothing of it was kept")
 
     var response: Response {
         var body = extra
@@ -58,17 +61,24 @@ enum Blocking {
 }
 
 extension Request {
-    /// The body, up to `limit` bytes: past it, 413 (before reading on when Content-Length says so).
+    /// The body, up to `limit` bytes: past it, 413 (before reading on when Content-Length says
+    /// so). A body cut short (the connection closed or timed out, serve stopping) is an error,
+    /// never a shorter body: half an NDJSON upload must not be ingested as if it were whole.
     func bytes(limit: Int) async throws -> [UInt8] {
-        if let length = headers[.contentLength].flatMap(Int.init), length > limit {
-            throw Refusal(.contentTooLarge, "body_too_large", "the body is \(length) bytes; this server takes at most \(limit) (max_body in serve.yaml)")
+        let declared = headers[.contentLength].flatMap { Int($0) }
+        if let declared, declared > limit {
+            throw Refusal(.contentTooLarge, "body_too_large", "the body is \(declared) bytes; this server takes at most \(limit) (max_body in serve.yaml)")
         }
+        var buffer: ByteBuffer
         do {
-            var buffer = try await body.collect(upTo: limit)
-            return buffer.readBytes(length: buffer.readableBytes) ?? []
+            buffer = try await body.collect(upTo: limit)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw Refusal(.contentTooLarge, "body_too_large", "the body is over \(limit) bytes, the most this server takes (max_body in serve.yaml)")
+        } catch {
+            throw Refusal.bodyCutShort
         }
+        if let declared, buffer.readableBytes != declared { throw Refusal.bodyCutShort }
+        return buffer.readBytes(length: buffer.readableBytes) ?? []
     }
 
     /// The token of `Authorization: Bearer TOKEN`.
@@ -85,13 +95,21 @@ extension Request {
     }
 }
 
-/// Compares secrets in time that does not depend on where they differ.
+/// Compares secrets in time that depends on neither where they differ nor how long either is:
+/// both are hashed to 32 bytes first, and every byte is compared.
 func sameSecret(_ a: String, _ b: String) -> Bool {
-    let x = Array(a.utf8), y = Array(b.utf8)
-    guard x.count == y.count else { return false }
+    let x = Array(SHA256.hash(data: Array(a.utf8))), y = Array(SHA256.hash(data: Array(b.utf8)))
     var diff: UInt8 = 0
     for i in 0..<x.count { diff |= x[i] ^ y[i] }
     return diff == 0
+}
+
+/// Text from a request made safe for one log line: control characters (a decoded `%0A` could
+/// forge a line) become `?`, and it is cut short.
+enum Loggable {
+    static func text(_ s: String, max: Int = 100) -> String {
+        String(String.UnicodeScalarView(s.unicodeScalars.prefix(max).map { $0.properties.generalCategory == .control ? "?" : $0 }))
+    }
 }
 
 typealias HTTPRouter = Router<BasicRequestContext>

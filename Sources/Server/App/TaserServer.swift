@@ -11,7 +11,8 @@ import ServiceLifecycle
 /// API as analysts (`/api/...`, each API key one analyst, through the same access checks as the
 /// CLI), TheHive-compatible alert input, `/health` and `/openapi.yaml`. It shares the database
 /// file with consoles and CLI runs (WAL); it writes webhook input through one group-committing
-/// writer; SIGTERM or SIGINT stops it after the requests in flight are answered.
+/// writer; timeouts cut off slow clients (`ConnectionGuard`); SIGTERM or SIGINT stops it
+/// within a grace (`run`).
 ///
 /// Routes come from one builder per concern (`IngestRoutes`, `APIRoutes`, `TheHiveRoutes`,
 /// `HealthRoutes`, `SlackRoutes`); a new concern adds its own builder in `routes()`.
@@ -45,23 +46,50 @@ public final class TaserServer: Sendable {
         queue = IngestQueue(ingester: ingester)
     }
 
-    /// Serves until SIGTERM or SIGINT, then finishes the requests in flight, commits what the
-    /// writer holds and returns. `onListening` gets the bound address (port 0 picks a free port).
-    public func run(at address: ListenAddress, onListening: @escaping @Sendable (String, Int) -> Void) async throws {
+    /// Serves until SIGTERM or SIGINT, then stops taking connections, answers the requests in
+    /// flight for at most `grace`, closes the connections still open after it, commits what the
+    /// writer holds and returns. `onListening` gets the bound address (port 0 picks a free
+    /// port); `onStopping` is called once, as the stop begins, so work beside the server can
+    /// stop within the same grace.
+    public func run(
+        at address: ListenAddress, grace: Span, onListening: @escaping @Sendable (String, Int) -> Void,
+        onStopping: @escaping @Sendable () -> Void = {}
+    ) async throws {
+        let timeouts = config.timeouts
+        let logger = self.logger
         let app = Application(
             router: routes(),
+            // The guard's timeouts replace Hummingbird's idleTimeout, which cannot tell a slow
+            // head from an idle connection, nor time a body.
+            server: .http1(configuration: .init(additionalChannelHandlers: [RequestWatch(timeouts, logger: logger)])),
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "taser"),
             onServerRunning: { channel in
                 onListening(address.host, channel.localAddress?.port ?? address.port)
             },
             logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let stop = StopSignal(onStopping: onStopping)
+        // Services stop in reverse order: the stop signal first (it returns at once), then the
+        // server, which has the grace to finish; past it the server's tasks are cancelled and
+        // Hummingbird closes every connection still open.
+        var setup = ServiceGroupConfiguration(
+            services: [.init(service: app), .init(service: stop)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        setup.maximumGracefulShutdownDuration = .milliseconds(grace.ms)
+        let group = ServiceGroup(configuration: setup)
         defer { queue.stop() }
-        try await group.run()
+        do {
+            try await group.run()
+        } catch where stop.fired {
+            // Cancelled at the end of the grace: the stop working as documented, not a failure.
+        }
+        if let at = stop.firedAt, ContinuousClock.now - at >= .milliseconds(grace.ms) {
+            logger.notice("the \(grace) grace ended with requests in flight; their connections were closed")
+        }
     }
 
     func routes() -> HTTPRouter {
         let router = HTTPRouter()
+        // First: middleware wraps only the routes added after it (and the not-found answer).
+        router.add(middleware: Unmatched(server: self))
         HealthRoutes(server: self).add(to: router)
         IngestRoutes(server: self).add(to: router)
         TheHiveRoutes(server: self).add(to: router)
@@ -98,10 +126,11 @@ public final class TaserServer: Sendable {
         guard let token = request.bearerToken else {
             throw Refusal(.unauthorized, "unauthorized", "the API needs `Authorization: Bearer API_KEY` (api_keys in serve.yaml)")
         }
-        guard let match = analysts.first(where: { sameSecret($0.key, token) }) else {
-            throw Refusal(.unauthorized, "unauthorized", "the API key is not one in serve.yaml")
-        }
-        return match.engine
+        // Every key is compared, so the time taken does not say how far down the list a key is.
+        var match: Engine?
+        for analyst in analysts where sameSecret(analyst.key, token) { match = analyst.engine }
+        guard let match else { throw Refusal(.unauthorized, "unauthorized", "the API key is not one in serve.yaml") }
+        return match
     }
 
     /// Text with every secret the config resolved taken out, for logs and messages.

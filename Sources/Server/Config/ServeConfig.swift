@@ -10,6 +10,8 @@ import Yams
 ///
 ///     listen: 127.0.0.1:8080          # --listen wins
 ///     max_body: 1MiB                  # larger requests get 413
+///     timeouts: { head: 10s, body: 10s, body_rate: 1KiB/s, idle: 60s }
+///     shutdown_grace: 10s             # --grace wins
 ///     api_keys:                       # REST API: each key acts as one analyst
 ///       - { key: "${secret:ana_api_key}", analyst: ana }
 ///     sources:                        # POST /ingest/NAME
@@ -43,6 +45,9 @@ public struct ServeConfig: Sendable {
 
     public var listen: String?
     public var maxBody: Int
+    public var timeouts = Timeouts()
+    /// How long SIGTERM waits for the requests in flight before closing them.
+    public var shutdownGrace = ServeConfig.defaultShutdownGrace
     public var apiKeys: [APIKey]
     public var sources: [String: Source]
     public var theHiveKeys: [String]
@@ -66,6 +71,12 @@ public struct ServeConfig: Sendable {
     /// A witness wants the heads often enough to matter and not so often that the outbox fills
     /// with them: a second (tests, drills) to a month.
     static let logHeadsRange = Span(ms: 1_000)...Span(ms: 31 * 86_400_000)
+    /// The most `max_body` may be: a body is held whole in memory before it is ingested.
+    public static let largestMaxBody = 1 << 30
+    public static let defaultShutdownGrace = Span.seconds(10)
+    /// Timeouts and the grace are bounded by an hour: a longer one only lets a slow client hold
+    /// a connection (or a stop) that much longer.
+    public static let longestWait = Span.seconds(3600)
 
     public init(listen: String? = nil, maxBody: Int = ServeConfig.defaultMaxBody, apiKeys: [APIKey] = [], sources: [String: Source] = [:], theHiveKeys: [String] = []) {
         self.listen = listen
@@ -92,9 +103,9 @@ public struct ServeConfig: Sendable {
         let root: Any?
         do { root = try Yams.load(yaml: text) } catch { throw Problem("\(file): not YAML: \(error)") }
         guard let map = (root ?? [String: Any]()) as? [String: Any] else {
-            throw Problem("\(file): expected a mapping with listen, max_body, api_keys, sources, thehive and slack")
+            throw Problem("\(file): expected a mapping with listen, max_body, timeouts, shutdown_grace, api_keys, sources, thehive and slack")
         }
-        let known = ["listen", "max_body", "api_keys", "sources", "thehive", "slack", "log_heads_every"]
+        let known = ["listen", "max_body", "timeouts", "shutdown_grace", "api_keys", "sources", "thehive", "slack", "log_heads_every"]
         for key in map.keys where !known.contains(key) {
             throw Problem("\(file): unknown key '\(key)'; the keys are \(known.joined(separator: ", "))")
         }
@@ -104,8 +115,13 @@ public struct ServeConfig: Sendable {
             config.listen = s
         }
         if let size = map["max_body"] {
-            guard let n = ByteSize.parse("\(size)") else { throw Problem("\(file): max_body '\(size)' is not a size; write 1MiB, 512KiB or a number of bytes") }
-            config.maxBody = n
+            do { config.maxBody = try ByteCount.parse("\(size)", limit: largestMaxBody) } catch { throw Problem("\(file): max_body \(error)") }
+        }
+        if let timeouts = map["timeouts"] {
+            config.timeouts = try Timeouts.parse(timeouts, file: file)
+        }
+        if let grace = map["shutdown_grace"] {
+            do { config.shutdownGrace = try Span.parse("\(grace)", limit: longestWait) } catch { throw Problem("\(file): shutdown_grace \(error)") }
         }
         if let every = map["log_heads_every"] {
             let text = "\(every)"
@@ -172,20 +188,6 @@ public struct ServeConfig: Sendable {
             config.slackSigningSecret = try secret(entry["signing_secret"], at: "slack.signing_secret")
         }
         return config
-    }
-}
-
-/// Sizes as people write them: `1MiB`, `512KiB`, `2MB`, `1048576`.
-enum ByteSize {
-    static func parse(_ text: String) -> Int? {
-        let t = text.trimmingCharacters(in: .whitespaces)
-        let units: [(String, Int)] = [("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("KB", 1000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("K", 1 << 10), ("M", 1 << 20), ("B", 1)]
-        for (suffix, factor) in units where t.hasSuffix(suffix) {
-            guard let n = Double(t.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), n > 0 else { return nil }
-            return Int(n * Double(factor))
-        }
-        guard let n = Int(t), n > 0 else { return nil }
-        return n
     }
 }
 

@@ -28,8 +28,9 @@ struct HealthRoutes {
             let pending = try await Blocking.run { try store.read { tx in try tx.quarantineCount() } }
             return Reply.json(["status": "ok", "db": "ok", "quarantined": .int(Int64(pending))])
         } catch {
-            server.logger.error("health: the database did not answer: \(error)")
-            return Reply.json(["status": "error", "db": .string("\(error)")], status: .serviceUnavailable)
+            // The details (which may name the file) go to the log, not to a caller with no key.
+            server.logger.error("health: the database did not answer: \(server.redact(String(describing: error)))")
+            return Reply.json(["status": "error", "db": "the database did not answer; the server's log says why"], status: .serviceUnavailable)
         }
     }
 

@@ -13,7 +13,7 @@ struct IngestRoutes {
 
     func add(to router: Router<BasicRequestContext>) {
         router.post("/ingest/:source") { request, context in
-            await server.answer { try await ingest(request, source: context.parameters.get("source") ?? "") }
+            await server.answer { try await ingest(request, source: try context.parameter("source")) }
         }
     }
 
@@ -46,13 +46,14 @@ struct IngestRoutes {
     }
 
     func ingest(_ request: Request, source name: String) async throws -> Response {
-        guard let source = server.config.sources[name] else {
-            let known = server.config.sources.keys.sorted()
-            throw Refusal(.notFound, "unknown_source", "no source '\(name)' in serve.yaml" + (known.isEmpty ? "; add one under sources:" : "; sources are: \(known.joined(separator: ", "))"))
-        }
-        try WebhookAuth.checkBeforeBody(source, request)
+        // The body first, for every request: an HMAC source needs it, and reading it for all
+        // keeps a known source and an unknown one from answering differently.
         let body = try await request.bytes(limit: server.config.maxBody)
-        try WebhookAuth.checkBody(source, request, body)
+        let proof = WebhookAuth.check(server.config.sources[name], request, body)
+        guard let source = server.config.sources[name], proof.ok else {
+            server.logger.notice("ingest: refused a request for source '\(Loggable.text(name))': \(proof.why)")
+            throw WebhookAuth.refusal
+        }
         let quarantineSource = "webhook:\(name)"
         guard !body.isEmpty else { throw Refusal(.badRequest, "empty_body", "the request has no body; send the events as the body") }
 

@@ -30,6 +30,8 @@ enum TheHiveAnswer {
         }
         switch version {
         case .v5:
+            // The indexes are in range: TheHiveAlert refuses a severity outside 1...4, a tlp
+            // outside 0...4 and a pap outside 0...3.
             o["_id"] = .string("~\(id)")
             o["_type"] = "Alert"
             o["severityLabel"] = .string(severityLabels[a.severityNumber - 1])

@@ -20,6 +20,22 @@ struct TheHiveRoutes {
         router.post("/api/alert") { request, _ in await answer(request, .v4) }
     }
 
+    /// The first parts under `/api/` of TheHive 4's and 5's own endpoints (5 has almost all of
+    /// them under `v1`). taser implements only alert creation; a TheHive client calling any
+    /// other gets TheHive's error shape saying so (`Unmatched`), not an empty 404.
+    static let theHiveParts: Set<String> = [
+        "v0", "v1", "alert", "case", "observable", "task", "log", "user", "organisation", "profile", "permission", "status", "login",
+        "logout", "ssologin", "describe", "list", "stream", "datastore", "datastorezip", "attachment", "dashboard", "audit", "flow",
+        "customfield", "casetemplate", "connector", "maintenance", "page", "tag", "taxonomy", "pattern", "procedure", "share", "config",
+    ]
+
+    /// Whether the (raw) path is under one of TheHive's prefixes: `/api/v1/...`, `/api/alert/...`, `/api/case/...`, ...
+    static func isTheHivePath(_ path: String) -> Bool {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count >= 3, parts[0].isEmpty, parts[1] == "api" else { return false }
+        return theHiveParts.contains(parts[2].lowercased())
+    }
+
     /// TheHive's error body: `{"type": "...", "message": "..."}`.
     struct HiveError: Error {
         var status: HTTPResponse.Status
@@ -93,8 +109,11 @@ struct TheHiveRoutes {
         guard let token = request.bearerToken else {
             throw HiveError(status: .unauthorized, type: "AuthenticationError", message: "Authentication header not found")
         }
-        if server.config.theHiveKeys.contains(where: { sameSecret($0, token) }) { return "thehive-api" }
-        if let analyst = server.config.apiKeys.first(where: { sameSecret($0.key, token) }) { return analyst.analyst }
-        throw HiveError(status: .unauthorized, type: "AuthenticationError", message: "Authentication failure")
+        // Every key is compared, so the time taken says nothing about the keys.
+        var who: String?
+        for key in server.config.theHiveKeys where sameSecret(key, token) { who = "thehive-api" }
+        for key in server.config.apiKeys where sameSecret(key.key, token) { who = who ?? key.analyst }
+        guard let who else { throw HiveError(status: .unauthorized, type: "AuthenticationError", message: "Authentication failure") }
+        return who
     }
 }

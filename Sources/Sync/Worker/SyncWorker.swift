@@ -118,13 +118,18 @@ public final class SyncWorker: Sendable {
         thread.start()
     }
 
-    /// Ends `run` after the delivery in hand and, for `start`'s thread, waits (at most a
-    /// minute: a delivery has its own timeout) until it has ended, so a process exits only
-    /// once no delivery is using the database.
-    public func stop() {
+    /// Ends `run` after the delivery in hand and, for `start`'s thread, waits (at most
+    /// `seconds`, a minute unless said: a delivery has its own timeout) until it has ended, so a
+    /// process exits only once no delivery is using the database. False when the thread was
+    /// still delivering at the end of the wait.
+    @discardableResult
+    public func stop(within seconds: Double = 60) -> Bool {
         stopFlag.set()
+        guard started.isSet else { return true }
         // Signalled again after the wait, so a second `stop()` returns at once.
-        if started.isSet, threadDone.wait(timeout: .now() + 60) == .success { threadDone.signal() }
+        guard threadDone.wait(timeout: .now() + max(0, seconds)) == .success else { return false }
+        threadDone.signal()
+        return true
     }
 
     /// A lease held by a process on this host that no longer runs (killed mid-delivery) need not

@@ -4,6 +4,7 @@ import Credentials
 import Engine
 import Foundation
 import Logging
+import Model
 import Server
 
 struct ServeCommand: ParsableCommand {
@@ -15,7 +16,7 @@ struct ServeCommand: ParsableCommand {
 
             Beside the HTTP server it runs what `taser sync run` does when a sync.yaml exists (--sync), the playbooks of `taser automation run` when there are any (--playbooks), and positron.yaml's enrichment rules for what comes in; with slack: in serve.yaml, POST /slack/interactions takes GLaDOS' buttons. Playbooks and Slack replies act on every team's cases, so they need the database owner to run serve. Every log_heads_every (serve.yaml; default 1h, off to stop) it writes every case log's head to the outbox (event log.heads) for a witness endpoint.
 
-            It prints "listening on http://HOST:PORT" when ready (--listen 127.0.0.1:0 takes a free port). SIGTERM or SIGINT stops it after answering the requests in flight.
+            It prints "listening on http://HOST:PORT" when ready (--listen 127.0.0.1:0 takes a free port). A slow or silent client is cut off by serve.yaml's timeouts (a 408 when a request was under way). SIGTERM or SIGINT stops it: no new connections, the requests in flight have --grace (serve.yaml's shutdown_grace, 10s) to finish, the connections still open after it are closed, and it exits 0; 75 when something still ran 3 s after the grace and was left behind (nothing acknowledged is lost).
 
             Examples:
               taser serve --listen 127.0.0.1:8080
@@ -28,6 +29,8 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to listen: HOST:PORT (port 0 picks a free one). Default: the config's listen, else 127.0.0.1:8080.", valueName: "host:port"))
     var listen: String?
     @Option(help: ArgumentHelp("The serve config (default: ~/.config/taser/serve.yaml).", valueName: "file")) var config: String?
+    @Option(help: ArgumentHelp("How long a stop (SIGTERM, SIGINT) waits for the requests in flight before closing them (default: the config's shutdown_grace, else 10s).", valueName: "span"))
+    var grace: String?
     @Option(name: .customLong("mapping"), help: "A YAML mapping file for other JSON (repeat for more; ~/.config/taser/mappings/*.yaml are always read).")
     var mappings: [String] = []
     @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error.", valueName: "level")) var logLevel = "info"
@@ -44,6 +47,10 @@ struct ServeCommand: ParsableCommand {
         let path = config ?? configDirectory() + "/serve.yaml"
         let serveConfig: ServeConfig
         do { serveConfig = try ServeConfig.load(path: path, secrets: secrets) } catch { throw CLIError(error.description) }
+        let grace: Span
+        do { grace = try self.grace.map { try Span.parse($0, limit: ServeConfig.longestWait) } ?? serveConfig.shutdownGrace } catch {
+            throw CLIError("--grace \(error)")
+        }
         let text = listen ?? serveConfig.listen ?? "127.0.0.1:8080"
         guard let address = ListenAddress(text) else {
             throw CLIError("invalid listen address '\(text)'; write HOST:PORT, such as 127.0.0.1:8080 or [::1]:8080")
@@ -75,21 +82,27 @@ struct ServeCommand: ParsableCommand {
 
         // ArgumentParser runs commands synchronously; the server is async. The main thread waits
         // while Swift's executors and the event loops do the work.
+        let stop = ServeStop(grace: grace, background: background, logger: logger)
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var failure: (any Error)?
         Task.detached {
             do {
-                try await server.run(at: address) { host, port in
+                try await server.run(at: address, grace: grace, onListening: { host, port in
                     let shown = host.contains(":") ? "[\(host)]" : host
                     FileHandle.standardOutput.write(Data("listening on http://\(shown):\(port)\n".utf8))
-                }
+                }, onStopping: { stop.begin() })
             } catch {
                 failure = error
             }
             done.signal()
         }
         done.wait()
-        background.stop(logger: logger)
+        let left = stop.finish()
+        if !left.isEmpty {
+            logger.warning("left behind at the end of the \(grace) grace: \(left.joined(separator: ", ")) (it goes on next time)")
+            Output.note("taser serve: stopped; left behind: \(left.joined(separator: ", "))")
+            ServeStop.exitNow(ServeStop.abandonedExitCode)
+        }
         if let failure { throw CLIError("serve stopped: \(server.redact(String(describing: failure)))") }
         Output.note("taser serve: stopped")
     }

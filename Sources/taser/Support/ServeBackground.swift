@@ -110,23 +110,31 @@ final class ServeBackground: @unchecked Sendable {
         running.append("log heads (every \(every.text))")
     }
 
-    /// After the server stopped: the delivery in hand finishes, the playbooks' pass ends,
-    /// enrichment catches up with what the server stored.
-    func stop(logger: Logger) {
-        if headsThread != nil {
-            headsStop.signal()
-            if headsDone.wait(timeout: .now() + 60) == .timedOut { logger.warning("log heads: the publication in progress did not end within 60 s") }
-        }
-        sync?.stop()
+    /// From the moment serve is asked to stop, with the same grace as the requests in flight:
+    /// the delivery in hand finishes, the playbooks' pass ends, enrichment catches up with what
+    /// the server stored, each until `deadline` at most. Returns what was still running at the
+    /// deadline (a delivery's lease expires and it is sent again, with the same idempotency key;
+    /// playbooks and enrichment go on from their cursors next time).
+    func stop(by deadline: Date, logger: Logger) -> [String] {
+        var left: [String] = []
+        // Every stop is asked for first, so they wind down side by side, then each is waited for.
+        if headsThread != nil { headsStop.signal() }
         automationStop.set()
-        if automationThread != nil, automationDone.wait(timeout: .now() + 60) == .timedOut {
-            logger.warning("automation: the pass in progress did not end within 60 s of the stop")
+        func seconds() -> Double { max(0, deadline.timeIntervalSinceNow) }
+        if let sync, !sync.stop(within: seconds()) { left.append("a sync delivery") }
+        if automationThread != nil {
+            if automationDone.wait(timeout: .now() + seconds()) == .timedOut { left.append("a playbook pass") } else { automationDone.signal() }
         }
         if let enrichment {
-            let (pass, problems) = enrichment.finish()
-            for p in problems { logger.warning("enrichment: \(p)") }
-            logger.info("enrichment: \(pass.asked) queries, \(pass.answers) answers stored")
+            if let (pass, problems) = enrichment.finish(by: deadline) {
+                for p in problems { logger.warning("enrichment: \(p)") }
+                logger.info("enrichment: \(pass.asked) queries, \(pass.answers) answers stored")
+            } else {
+                left.append("enrichment")
+            }
         }
+        if headsThread != nil, headsDone.wait(timeout: .now() + seconds()) == .timedOut { left.append("a log heads publication") }
+        return left
     }
 }
 
