@@ -52,6 +52,7 @@ public struct ArtifactExtractor: Sendable {
     /// hashing every field's key, and in key order without sorting them; and each key's
     /// type and role, by its position.
     static let fieldTable = JSONKeyTable(Array(fieldMap.keys))
+    /// `!` stays: the table's keys are the map's own keys, each looked up in the map it came from.
     static let fieldEntries: [(type: ArtifactType, role: String)] = fieldTable.keys.map { fieldMap[$0]! }
 
     /// Artifacts named by field: each field's values, validated for their type.

@@ -46,5 +46,6 @@ enum TopLevelDomains {
     static let all: Set<UInt64> = WordKey.set(countryCodes + " " + generic)
     static let shy: Set<UInt64> = WordKey.set(shyInText)
     static let indonesia: Set<UInt64> = WordKey.set(indonesianSecondLevel)
+    /// `!` stays: "id" is a constant two-letter word, which `WordKey.of` always keys.
     static let id = WordKey.of("id")!
 }

@@ -196,7 +196,7 @@ public final class Poller: @unchecked Sendable {
     func duoRequest(path: String, params: [String: String]) -> HTTPRequest {
         let base = URL(string: config.url)
         let host = (base?.host ?? "").lowercased() + (base?.port.map { ":\($0)" } ?? "")
-        let query = params.keys.sorted().map { "\(Poller.encode($0))=\(Poller.encode(params[$0]!))" }.joined(separator: "&")
+        let query = params.sorted(by: { $0.key < $1.key }).map { "\(Poller.encode($0.key))=\(Poller.encode($0.value))" }.joined(separator: "&")
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")

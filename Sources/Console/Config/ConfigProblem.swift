@@ -30,7 +30,8 @@ public struct ConfigProblem: Hashable, Sendable, CustomStringConvertible {
         var fileRank: [String: Int] = [:]
         for p in unique where fileRank[p.file] == nil { fileRank[p.file] = fileRank.count }
         return unique.enumerated().sorted { a, b in
-            let fa = fileRank[a.element.file]!, fb = fileRank[b.element.file]!
+            // Every problem's file was ranked just above.
+            let fa = fileRank[a.element.file] ?? 0, fb = fileRank[b.element.file] ?? 0
             if fa != fb { return fa < fb }
             let la = a.element.line ?? 0, lb = b.element.line ?? 0
             return la != lb ? la < lb : a.offset < b.offset

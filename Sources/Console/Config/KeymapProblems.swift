@@ -60,7 +60,7 @@ extension Keymap {
                 guard let outer = live.last(where: { $0.context == outerContext && $0.key == inner.key }),
                     let outerAction = outer.action, outerAction != innerAction
                 else { continue }
-                let later = order[Slot(inner)]! > order[Slot(outer)]! ? inner : outer
+                let later = (order[Slot(inner)] ?? 0) > (order[Slot(outer)] ?? 0) ? inner : outer
                 let other = later == inner ? outer : inner
                 out.append(ConfigProblem(file: later.file, line: later.line,
                     "'\(inner.key)' runs \(innerAction) in \(inner.context), which hides \(outerAction) bound to it in \(outerContext) (\(other.file):\(other.line)); choose another key, or unbind one with `\(inner.key): none`"))

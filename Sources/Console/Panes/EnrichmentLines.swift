@@ -28,7 +28,7 @@ struct EnrichmentLines {
             if answers[e.query] == nil { order.append(e.query) }
             answers[e.query, default: []].append("\(summary(e)) (\(e.plugins.joined(separator: ", ")))")
         }
-        return order.map { "\($0): " + answers[$0]!.joined(separator: "; ") }
+        return order.map { "\($0): " + (answers[$0] ?? []).joined(separator: "; ") }
     }
 
     /// The answer's values in the order the catalog lists the query's fields (`Jane Doe ·

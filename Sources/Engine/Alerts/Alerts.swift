@@ -7,7 +7,7 @@ public struct AlertDetail: Sendable {
     public var signals: [(signal: Signal, artifacts: [(artifact: Artifact, role: String)])]
 
     public var json: JSONValue {
-        var o = alert.json.objectValue!
+        var o = alert.jsonObject
         o["signals"] = .array(signals.map { $0.signal.json(with: $0.artifacts) })
         return .object(o)
     }

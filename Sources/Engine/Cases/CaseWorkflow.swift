@@ -35,7 +35,7 @@ extension Engine {
             }
             try announce(id, "case.created", entries: entries, tx, at: now)
             for alert in alerts { try announceAlertMoved(alert.id, into: id, tx, at: now) }
-            return try tx.storedCase(id)!
+            return try readBack(try tx.storedCase(id), "case \(id)")
         }
     }
 

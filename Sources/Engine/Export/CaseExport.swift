@@ -62,12 +62,12 @@ extension CaseExport {
             "case": detail.case.json(shares: detail.shares),
             "log": .array(detail.log.map(\.json)),
             "alerts": .array(detail.alerts.map { alert in
-                var a = alert.json.objectValue!
+                var a = alert.jsonObject
                 a["signals"] = .array((signals[alert.id] ?? []).map { $0.json(with: signalArtifacts[$0.id] ?? []) })
                 return .object(a)
             }),
             "artifacts": .array(detail.artifacts.map { item in
-                var a = item.artifact.json.objectValue!
+                var a = item.artifact.jsonObject
                 a["roles"] = .array(item.roles.map { .string($0) })
                 a["signals"] = .int(Int64(item.signals))
                 a["added_by_hand"] = .bool(item.addedByHand)
@@ -97,8 +97,10 @@ extension CaseExport {
 }
 
 extension Case {
-    public func json(shares: [CaseShare]) -> JSONValue {
-        .object([
+    public func json(shares: [CaseShare]) -> JSONValue { .object(jsonObject(shares: shares)) }
+
+    public func jsonObject(shares: [CaseShare]) -> JSONObject {
+        JSONObject([
             "id": .int(id), "title": .string(title), "description": .string(description), "status": .string(status.rawValue),
             "severity": .string(severity.name), "tlp": .string(tlp.rawValue), "pap": .string(pap.rawValue),
             "owner": JSONValue(owner), "team": JSONValue(team), "tags": .array(tags.map { .string($0) }),
@@ -111,8 +113,10 @@ extension Case {
 }
 
 extension LogEntry {
-    public var json: JSONValue {
-        .object([
+    public var json: JSONValue { .object(jsonObject) }
+
+    public var jsonObject: JSONObject {
+        JSONObject([
             "id": .int(id), "case": .int(caseID), "seq": .int(seq), "time": .string(time.iso8601), "time_ms": .int(time.ms),
             "author": .string(author), "kind": .string(kind.rawValue), "body": .string(body),
             // Kept as the stored text too: the hash covers that exact text.
@@ -123,8 +127,10 @@ extension LogEntry {
 }
 
 extension Alert {
-    public var json: JSONValue {
-        .object([
+    public var json: JSONValue { .object(jsonObject) }
+
+    public var jsonObject: JSONObject {
+        JSONObject([
             "id": .int(id), "rule": .string(rule), "group_key": .string(groupKey), "first_signal_at": JSONValue(firstSignalAt),
             "last_signal_at": JSONValue(lastSignalAt), "status": .string(status.rawValue), "severity": .string(severity.name),
             "title": .string(title), "team": JSONValue(team), "case": JSONValue(caseID), "created_at": .string(createdAt.iso8601),
@@ -134,8 +140,10 @@ extension Alert {
 }
 
 extension Signal {
-    public var json: JSONValue {
-        .object([
+    public var json: JSONValue { .object(jsonObject) }
+
+    public var jsonObject: JSONObject {
+        JSONObject([
             "id": .int(id), "time": .string(time.iso8601), "source": .string(source), "source_ref": .string(sourceRef),
             "kind": .string(kind), "severity": .string(severity.name), "title": .string(title), "fields": .object(fields),
             "raw": .string(raw), "ingested_at": .string(ingestedAt.iso8601),
@@ -146,7 +154,7 @@ extension Signal {
 extension Signal {
     /// The signal with the artifacts it mentions, each with its role.
     public func json(with artifacts: [(artifact: Artifact, role: String)]) -> JSONValue {
-        var s = json.objectValue!
+        var s = jsonObject
         s["artifacts"] = .array(artifacts.map { link in
             ["type": .string(link.artifact.type.rawValue), "value": .string(link.artifact.value), "role": .string(link.role)]
         })
@@ -155,8 +163,10 @@ extension Signal {
 }
 
 extension Artifact {
-    public var json: JSONValue {
-        .object([
+    public var json: JSONValue { .object(jsonObject) }
+
+    public var jsonObject: JSONObject {
+        JSONObject([
             "id": .int(id), "type": .string(type.rawValue), "value": .string(value), "first_seen": .string(firstSeen.iso8601),
             "last_seen": .string(lastSeen.iso8601),
         ])
@@ -177,7 +187,7 @@ extension CaseExport {
         var out = CSVWriter(columns: CaseExport.csvColumns)
         let c = detail.case
         let caseID = String(c.id)
-        var fields = c.json(shares: detail.shares).objectValue!
+        var fields = c.jsonObject(shares: detail.shares)
         for key in ["id", "title", "description", "status", "severity", "created_at", "created_by"] { fields[key] = nil }
         out.append([
             "record": "case", "case": caseID, "id": caseID, "time": c.createdAt.iso8601, "author": c.createdBy, "title": c.title,

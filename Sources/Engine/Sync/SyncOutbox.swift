@@ -27,7 +27,7 @@ extension Engine {
             try tx.enqueue(entity: "case", id: caseID, event: event, payload: .object(payload), key: key, at: now)
         }
         for entry in entries {
-            var payload = entry.json.objectValue!
+            var payload = entry.jsonObject
             payload["case"] = .object(base)
             try tx.enqueue(entity: "case", id: caseID, event: "case.log", payload: .object(payload), key: "case:\(caseID):log:\(entry.seq)", at: now)
         }
@@ -43,7 +43,7 @@ extension Engine {
 
     /// An alert as the outbox carries it: `alert show --json`'s fields and its `artifacts`.
     static func alertPayload(_ alert: Alert, _ tx: Tx) throws -> JSONValue {
-        var o = alert.json.objectValue!
+        var o = alert.jsonObject
         o["artifacts"] = .array(try tx.artifactMentions(ofAlert: alert.id, limit: syncedArtifacts).map { m in
             ["type": .string(m.type.rawValue), "value": .string(m.value), "role": .string(m.role)]
         })
@@ -51,11 +51,11 @@ extension Engine {
     }
 
     func casePayload(_ c: Case, _ tx: Tx) throws -> [String: JSONValue] {
-        var o = c.json(shares: try tx.shares(ofCase: c.id)).objectValue!
+        var o = c.jsonObject(shares: try tx.shares(ofCase: c.id))
         o["artifacts"] = .array(try tx.artifacts(ofCase: c.id).prefix(Engine.syncedArtifacts).map { a in
             ["type": .string(a.artifact.type.rawValue), "value": .string(a.artifact.value), "roles": .array(a.roles.map { .string($0) })]
         })
         o["alerts"] = .array(try tx.alerts(ofCase: c.id).map { .int($0.id) })
-        return o
+        return o.dictionary
     }
 }

@@ -26,7 +26,7 @@ extension Tx {
             arguments: [new.rule, new.groupKey, new.severity.rawValue, new.title, new.team, created.ms, created.ms, new.firedAt?.ms, new.ruleVersion])
         let id = db.lastInsertedRowID
         try attachSignals(new.signalIDs, toAlert: id, at: created)
-        return try alert(id)!
+        return try readBack(try alert(id), "alert \(id)")
     }
 
     /// Links signals to an alert and refreshes its span and count.

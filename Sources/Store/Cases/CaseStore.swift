@@ -124,14 +124,15 @@ extension Tx {
     /// keeps its own time of adding, so adding to a case moves nothing that those who may not
     /// read the case see.
     public func addArtifact(_ mention: ArtifactMention, toCase caseID: Int64, by author: String, at time: Timestamp) throws -> Bool {
-        let id = try Int64.fetchOne(
+        let artifactID = try Int64.fetchOne(
             db,
             sql: """
                 INSERT INTO artifacts (type, value, first_seen, last_seen) VALUES (?, ?, ?, ?)
                 ON CONFLICT (type, value) DO UPDATE SET last_seen = last_seen
                 RETURNING id
                 """,
-            arguments: [mention.type.rawValue, mention.value, time.ms, time.ms])!
+            arguments: [mention.type.rawValue, mention.value, time.ms, time.ms])
+        let id = try readBack(artifactID, "artifact \(mention.value)")
         try db.execute(
             sql: "INSERT OR IGNORE INTO case_artifacts (case_id, artifact_id, role, added_at, added_by) VALUES (?, ?, ?, ?, ?)",
             arguments: [caseID, id, mention.role, time.ms, author])

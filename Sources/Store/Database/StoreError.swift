@@ -65,3 +65,11 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+/// A row the caller's own transaction has just written, read back. It cannot be missing (the
+/// write and the read share the transaction), so this never fails in practice; if it somehow
+/// does, the caller gets an error to report instead of a crash.
+public func readBack<T>(_ value: T?, _ what: String) throws(StoreError) -> T {
+    guard let value else { throw StoreError.sql(detail: "\(what) was written but cannot be read back in the same transaction") }
+    return value
+}

@@ -27,7 +27,7 @@ extension Tx {
             arguments: [name, language, time.ms, time.ms])
         let id = db.lastInsertedRowID
         try saveVersion(rule: id, version: 1, text: text, compiled: compiled, by: author, at: time, change: "created")
-        return try rule(named: name)!
+        return try readBack(try rule(named: name), "rule '\(name)'")
     }
 
     /// Saves `text` as the rule's next version. Nothing is overwritten.
@@ -36,7 +36,7 @@ extension Tx {
         let version = current.version + 1
         try db.execute(sql: "UPDATE rules SET version = ?, updated_at = ? WHERE id = ?", arguments: [version, time.ms, current.id])
         try saveVersion(rule: current.id, version: version, text: text, compiled: compiled, by: author, at: time, change: "edited")
-        return try rule(named: name)!
+        return try readBack(try rule(named: name), "rule '\(name)'")
     }
 
     public func setRuleEnabled(name: String, _ enabled: Bool, by author: String, at time: Timestamp) throws -> StoredRule {
@@ -46,7 +46,7 @@ extension Tx {
         try db.execute(
             sql: "INSERT INTO rule_changes (rule_id, time, author, change, version) VALUES (?, ?, ?, ?, ?)",
             arguments: [current.id, time.ms, author, enabled ? "enabled" : "disabled", current.version])
-        return try rule(named: name)!
+        return try readBack(try rule(named: name), "rule '\(name)'")
     }
 
     private func saveVersion(rule id: Int64, version: Int, text: String, compiled: String, by author: String, at time: Timestamp, change: String) throws {

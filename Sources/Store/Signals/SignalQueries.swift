@@ -54,7 +54,9 @@ extension Tx {
     /// Average raw and fields sizes and the number of artifact links: what a benchmark's
     /// baseline needs to write the same volume.
     public func signalVolume() throws -> (rawBytes: Int, fieldBytes: Int, links: Int) {
-        let row = try Row.fetchOne(db, sql: "SELECT coalesce(avg(length(raw)), 0) AS raw, coalesce(avg(length(fields)), 0) AS fields FROM signals")!
+        let volume = try Row.fetchOne(db, sql: "SELECT coalesce(avg(length(raw)), 0) AS raw, coalesce(avg(length(fields)), 0) AS fields FROM signals")
+        // An aggregate without GROUP BY always returns one row.
+        let row = try readBack(volume, "the signal volume")
         let links = try Int.fetchOne(db, sql: "SELECT count(*) FROM artifact_signals") ?? 0
         return (Int((row["raw"] as Double).rounded()), Int((row["fields"] as Double).rounded()), links)
     }

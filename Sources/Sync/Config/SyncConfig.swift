@@ -48,12 +48,12 @@ public struct SyncConfig: Sendable {
             throw .config("\(file): endpoints: must map names to endpoints, for example  hive: { type: thehive, url: ..., api_key: \"${secret:hive_key}\" }")
         }
         var endpoints: [EndpointConfig] = []
-        for name in list.keys.sorted() {
+        for (name, value) in list.sorted(by: { $0.key < $1.key }) {
             let at = "\(file): endpoint \(name)"
             guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }), name != "*" else {
                 throw .config("\(at): a name is letters, digits, - _ and . only")
             }
-            let settings = try Settings(list[name]!, where: at)
+            let settings = try Settings(value, where: at)
             endpoints.append(try EndpointConfig(name: name, settings: settings, policy: policy, secrets: secrets, where: at))
         }
         return SyncConfig(endpoints: endpoints, policy: policy)

@@ -86,7 +86,7 @@ extension CaseCommand {
         static func show(_ cases: [CaseSummary], json: Bool) throws {
             if json {
                 Output.jsonLines(cases.map { s in
-                    var o = s.case.json(shares: []).objectValue!
+                    var o = s.case.jsonObject(shares: [])
                     o["shares"] = nil
                     o["access"] = .string(s.access == .write ? "write" : "read")
                     o["alert_count"] = .int(Int64(s.alertCount))
@@ -296,7 +296,7 @@ extension CaseCommand {
             let items = try global.engine(create: false).caseArtifacts(id)
             if json {
                 Output.jsonLines(items.map { item in
-                    var o = item.artifact.json.objectValue!
+                    var o = item.artifact.jsonObject
                     o["roles"] = .array(item.roles.map { .string($0) })
                     o["signals"] = .int(Int64(item.signals))
                     o["added_by_hand"] = .bool(item.addedByHand)

@@ -242,7 +242,7 @@ struct ArtifactsCommand: ParsableCommand {
             types: try types.map { try choice($0, "artifact type") }, containing: search, limit: limit)
         if json {
             return Output.jsonLines(items.map { item in
-                var o = item.artifact.json.objectValue!
+                var o = item.artifact.jsonObject
                 o["signals"] = .int(Int64(item.signals))
                 return .object(o)
             })

@@ -83,7 +83,7 @@ struct RulesCommand: ParsableCommand {
             }
             let compiled = try engine.compiledRule(named: name, version: v.version)
             if json {
-                var o = rule.json.objectValue!
+                var o = rule.jsonObject
                 o["version"] = .int(Int64(v.version))
                 o["text"] = .string(v.text)
                 o["late_signals"] = .int(Int64(try engine.lateSignals(rule: name)))
@@ -193,8 +193,10 @@ struct RulesCommand: ParsableCommand {
 }
 
 extension StoredRule {
-    var json: JSONValue {
-        .object([
+    var json: JSONValue { .object(jsonObject) }
+
+    var jsonObject: JSONObject {
+        JSONObject([
             "id": .int(id), "name": .string(name), "version": .int(Int64(version)), "language": .string(language),
             "enabled": .bool(enabled), "text": .string(text), "updated_at": .string(updatedAt.iso8601), "updated_by": .string(updatedBy),
         ])
