@@ -6,16 +6,16 @@ public struct Rejected: Sendable {
     public var origin: String
     public var format: String?
     public var reason: String
+    /// All of the refused input, or the first bytes of an oversize record.
     public var raw: [UInt8]
+    /// The whole size when `raw` is only a sample.
+    public var sampledFrom: Int? = nil
 }
 
 /// Splits an input into records by the format's own framing: NDJSON lines, a JSON array, a
 /// JSON document (or the array inside a known wrapper such as CloudTrail's `Records`), syslog
 /// lines, CSV rows under a header, email messages (.eml, mbox). gzip is read transparently.
 public enum Framer {
-    /// The largest record taser keeps as a signal; larger ones go to quarantine whole.
-    public static let maxRecordBytes = 16 << 20
-
     /// Arrays inside vendor envelopes, tried in order on a single JSON document.
     static let wrappers: [[String]] = [
         ["Records"], ["response", "authlogs"], ["response"], ["Findings"], ["findings"], ["detail", "findings"], ["events"],
@@ -24,69 +24,43 @@ public enum Framer {
 
     public enum Hint: Sendable { case auto, csv, email }
 
-    /// What an input is once opened: records already framed (documents, CSV, mail), or lines
-    /// to be framed chunk by chunk on several threads.
-    enum Plan {
-        case framed(records: [Record], rejected: [Rejected])
-        case lines([UInt8])
-    }
-
-    public static func frame(_ input: [UInt8], name: String, hint: Hint = .auto) -> (records: [Record], rejected: [Rejected]) {
-        switch plan(input, name: name, hint: hint) {
-        case .framed(let records, let rejected): return (records, rejected)
-        case .lines(let bytes): return frameLines(bytes[...], name: name, firstLine: 1)
-        }
-    }
-
-    static func plan(_ input: [UInt8], name: String, hint: Hint) -> Plan {
-        var bytes = input
-        if Gzip.isGzip(bytes) {
-            do {
-                bytes = try Gzip.decompress(bytes)
-            } catch {
-                return .framed(records: [], rejected: [Rejected(origin: name, format: nil, reason: error.reason, raw: input)])
-            }
-        }
-        let base = name.hasSuffix(".gz") ? String(name.dropLast(3)) : name
-        let lower = base.lowercased()
-        if hint == .email || lower.hasSuffix(".eml") || lower.hasSuffix(".mbox") || looksLikeEmail(bytes) {
-            let (records, rejected) = frameEmail(bytes, name: name)
-            return .framed(records: records, rejected: rejected)
-        }
-        if hint == .csv || lower.hasSuffix(".csv") {
-            let (records, rejected) = frameCSV(bytes, name: name)
-            return .framed(records: records, rejected: rejected)
-        }
-        let first = bytes.first { !($0 == 32 || $0 == 9 || $0 == 10 || $0 == 13) }
-        if first == UInt8(ascii: "[") || first == UInt8(ascii: "{"), let document = frameDocument(bytes, name: name) {
-            return .framed(records: document.records, rejected: document.rejected)
-        }
-        return .lines(bytes)
-    }
-
-    /// Cuts line-framed input into chunks of about `lines` lines, each with the number of its
-    /// first line, for `frameLines` to frame in parallel.
-    static func chunks(_ bytes: [UInt8], lines: Int) -> [(range: Range<Int>, firstLine: Int)] {
-        var out: [(range: Range<Int>, firstLine: Int)] = []
-        var start = 0, line = 1, count = 0
-        // memchr jumps line to line with vector compares: this scan is serial, before any
-        // worker starts, so a byte-at-a-time loop here held up every ingest.
-        bytes.withUnsafeBytes { buf in
-            guard let base = buf.baseAddress else { return }
-            var i = 0
-            while i < buf.count, let hit = memchr(base + i, 10, buf.count - i) {
-                i = base.distance(to: UnsafeRawPointer(hit)) + 1
-                count += 1
-                if count == lines {
-                    out.append((start..<i, line))
-                    line += count
-                    count = 0
-                    start = i
+    /// Frames bytes in memory into records, as an ingest would (for tests and small inputs).
+    public static func frame(_ input: [UInt8], name: String, hint: Hint = .auto, limits: IngestLimits = .standard) -> (records: [Record], rejected: [Rejected]) {
+        var records: [Record] = []
+        var rejected: [Rejected] = []
+        let framing = open(BytesInput(input), name: name, hint: hint, limits: limits, batchLines: 20_000)
+        while let work = framing.next() {
+            switch work {
+            case .lines(let bytes, let firstLine):
+                rejected += frameLines(bytes[...], name: name, firstLine: firstLine, limits: limits) { records.append($0) }
+            case .records(let more):
+                records += more
+            case .documents(let events):
+                for event in events {
+                    switch parseEvent(event) {
+                    case .record(let record): records.append(record)
+                    case .refused(let refusal): rejected.append(refusal)
+                    }
                 }
+            case .rejected(let more):
+                rejected += more
             }
         }
-        if start < bytes.count { out.append((start..<bytes.count, line)) }
-        return out
+        return (records, rejected)
+    }
+
+    enum Parsed { case record(Record), refused(Rejected) }
+
+    /// One event of a streamed document as a record, or why not.
+    static func parseEvent(_ event: JSONEvent) -> Parsed {
+        guard let text = String(validating: event.bytes, as: UTF8.self) else {
+            return .refused(Rejected(origin: event.origin, format: nil, reason: "invalid UTF-8", raw: event.bytes))
+        }
+        do {
+            return .record(Record(payload: .json(try JSONValue.parse(event.bytes)), raw: text.trimmed, origin: event.origin))
+        } catch {
+            return .refused(Rejected(origin: event.origin, format: nil, reason: error.description, raw: event.bytes))
+        }
     }
 
     /// A whole JSON document: an array, an envelope holding one, or a single event. Nil when the
@@ -127,19 +101,12 @@ public enum Framer {
         }
     }
 
-    /// One record per line: NDJSON events, syslog lines carrying CEF or LEEF.
-    static func frameLines(_ bytes: ArraySlice<UInt8>, name: String, firstLine: Int) -> (records: [Record], rejected: [Rejected]) {
-        var records: [Record] = []
-        let rejected = frameLines(bytes, name: name, firstLine: firstLine) { records.append($0) }
-        return (records, rejected)
-    }
-
     /// Hands each line's record to `body` as soon as it is framed, so a worker normalizes an
     /// event while its parsed JSON is still in cache, and frees it before parsing the next
     /// (rather than holding a whole chunk's trees and freeing them at once). Returns the lines
     /// that could not be records.
     static func frameLines(
-        _ bytes: ArraySlice<UInt8>, name: String, firstLine: Int, each body: (Record) -> Void
+        _ bytes: ArraySlice<UInt8>, name: String, firstLine: Int, limits: IngestLimits, each body: (Record) -> Void
     ) -> [Rejected] {
         var rejected: [Rejected] = []
         var lineNumber = firstLine - 1
@@ -156,8 +123,8 @@ public enum Framer {
                 start = end + 1
                 if slice.allSatisfy({ $0 == 32 || $0 == 9 }) { continue }
                 var origin: String { "\(name):\(lineNumber)" }
-                guard slice.count <= maxRecordBytes else {
-                    rejected.append(Rejected(origin: origin, format: nil, reason: "line of \(slice.count) bytes is over the \(maxRecordBytes >> 20) MiB limit", raw: Array(slice)))
+                guard slice.count <= limits.maxRecord else {
+                    rejected.append(Rejected(origin: origin, format: nil, reason: limits.overLimit("line", size: slice.count), raw: Array(slice.prefix(limits.sample)), sampledFrom: slice.count))
                     continue
                 }
                 guard let text = String(validating: slice, as: UTF8.self) else {
@@ -180,64 +147,15 @@ public enum Framer {
         return rejected
     }
 
-    /// RFC 4180 rows under the first row as header.
-    static func frameCSV(_ bytes: [UInt8], name: String) -> (records: [Record], rejected: [Rejected]) {
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            return ([], [Rejected(origin: name, format: "csv", reason: "invalid UTF-8", raw: bytes)])
-        }
-        let rows = CSVReader.rows(text)
-        guard let header = rows.first?.fields, let headerLine = rows.first?.text else { return ([], []) }
-        var records: [Record] = []
-        var rejected: [Rejected] = []
-        for row in rows.dropFirst() where !(row.fields.count == 1 && row.fields[0].isEmpty) {
-            let origin = "\(name):\(row.line)"
-            guard row.fields.count == header.count else {
-                rejected.append(Rejected(
-                    origin: origin, format: "csv", reason: "row has \(row.fields.count) fields for a header of \(header.count)",
-                    // With its header line, so that the row can be replayed alone.
-                    raw: Array((headerLine + "\n" + row.text).utf8)))
-                continue
-            }
-            records.append(Record(payload: .csv(header: header, values: row.fields), raw: row.text, origin: origin))
-        }
-        return (records, rejected)
-    }
-
     /// Headers first, as RFC 5322 messages begin; an mbox starts with a `From ` line.
     static func looksLikeEmail(_ bytes: [UInt8]) -> Bool {
+        // The head is cut at a block boundary: a character split there decodes as U+FFFD.
         let head = String(decoding: bytes.prefix(4096), as: UTF8.self)
         if head.hasPrefix("From ") && head.contains("\nSubject:") { return true }
         let headerNames = ["Received:", "Return-Path:", "Delivered-To:", "Message-ID:", "MIME-Version:", "From:", "Subject:", "Date:", "To:"]
         guard let first = head.split(separator: "\n").first, headerNames.contains(where: { first.hasPrefix($0) }) else { return false }
         let headers = head.components(separatedBy: "\n\n").first ?? head
         return headers.contains("From:") && (headers.contains("Subject:") || headers.contains("Date:"))
-    }
-
-    /// One record per message: a single .eml, or each message of an mbox (split on `From ` lines).
-    static func frameEmail(_ bytes: [UInt8], name: String) -> (records: [Record], rejected: [Rejected]) {
-        // Mail is often Latin-1 or carries 8-bit bodies: decode leniently and keep the original
-        // bytes in quarantine only if a message cannot be parsed at all (the email format decides).
-        let text = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
-        guard text.hasPrefix("From ") else {
-            return ([Record(payload: .email(text), raw: text, origin: name)], [])
-        }
-        var records: [Record] = []
-        var current: [Substring] = []
-        var n = 0
-        func flush() {
-            guard !current.isEmpty else { return }
-            n += 1
-            // Drop the mbox separator line and undo >From quoting.
-            let body = current.dropFirst().map { $0.hasPrefix(">From ") ? $0.dropFirst() : $0 }.joined(separator: "\n")
-            records.append(Record(payload: .email(body), raw: body, origin: "\(name)#\(n)"))
-            current = []
-        }
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("From ") && (current.isEmpty || current.last?.isEmpty == true) { flush() }
-            current.append(line)
-        }
-        flush()
-        return (records, [])
     }
 }
 

@@ -2,12 +2,25 @@ import Foundation
 import Model
 import Store
 
-/// What an ingest did.
+/// What an ingest did. Every record framed ends one way: its signals stored (or found stored
+/// already), quarantined, or skipped (a format read it and found no event in it, such as a
+/// Suricata `stats` line), so `records == normalized + quarantined + skipped` always holds.
 public struct IngestSummary: Sendable {
+    /// Records framed, including the pieces refused before they could be records.
     public var records = 0
+    /// Records that became signals.
+    public var normalized = 0
     public var stored = 0
     public var duplicates = 0
+    /// Records refused this time (framing, normalizing or storing), whether quarantine held
+    /// their bytes already or not.
     public var quarantined = 0
+    /// Of those, how many quarantine rows this ingest added, and how many it already held
+    /// (the same bytes from the same source, refused before).
+    public var quarantinedNew = 0
+    public var quarantinedHeld = 0
+    /// Records a format read and found nothing to keep in.
+    public var skipped = 0
     /// Signals stored per kind.
     public var kinds: [String: Int] = [:]
     /// The first few quarantine reasons, for the summary line.
@@ -21,11 +34,20 @@ public struct IngestSummary: Sendable {
 
     public init() {}
 
+    /// Every record is accounted for: stored or duplicate (as signals), quarantined or skipped.
+    public var isAccountedFor: Bool {
+        records == normalized + quarantined + skipped && quarantined == quarantinedNew + quarantinedHeld
+    }
+
     public mutating func add(_ other: IngestSummary) {
         records += other.records
+        normalized += other.normalized
         stored += other.stored
         duplicates += other.duplicates
         quarantined += other.quarantined
+        quarantinedNew += other.quarantinedNew
+        quarantinedHeld += other.quarantinedHeld
+        skipped += other.skipped
         prepareCPU += other.prepareCPU
         storeCPU += other.storeCPU
         after.add(other.after)
@@ -37,12 +59,19 @@ public struct IngestSummary: Sendable {
 /// The one pipeline every source calls: frame -> detect -> normalize -> extract artifacts ->
 /// store, in batches that are each one transaction (signals and quarantine together), so a
 /// crash leaves a consistent database and a re-run stores exactly what is missing.
+///
+/// Input is read as it is framed, a block at a time: a few batches are in memory at once,
+/// whatever the input's size. A batch the database refuses is stored again record by record,
+/// so the one record at fault is quarantined with the reason and the others are kept.
 public final class Ingester: @unchecked Sendable {
     public let store: Store
     public let formats: FormatRegistry
     let extractor = ArtifactExtractor()
     let writer: SignalWriter
+    /// Lines per batch (one transaction); a batch also stops at 4 MiB of input.
     public var batchSize = 20_000
+    /// The largest record, gzip's inflation cap, the quarantine sample.
+    public var limits = IngestLimits.standard
     /// Runs inside each batch's transaction, after its signals are stored, with each input
     /// signal's stored id (nil: a duplicate). Live correlation hooks in here, so its alerts
     /// and outbox entries commit or roll back with the signals.
@@ -58,43 +87,49 @@ public final class Ingester: @unchecked Sendable {
     struct Prepared: Sendable {
         var signals: [NewSignal] = []
         var kinds: [String] = []
+        /// For each signal, the record it came from (an index into `places`), so a record the
+        /// database refuses can be quarantined alone.
+        var recordOf: [Int] = []
+        var places: [Place] = []
         var rejected: [Rejected] = []
         var records = 0
+        var skipped = 0
         var cpu = 0.0
     }
 
-    /// Ingests one input (a file's bytes, stdin, a polled page). `source` names it in
-    /// quarantine (`/var/log/okta.json`, `stdin`); `format` forces a format by name.
+    /// Where a record that became signals was, and which format read it.
+    struct Place: Sendable {
+        var origin: String
+        var format: String
+    }
+
+    /// Ingests bytes in memory (a polled page, a quarantined item, a test's input).
     public func ingest(
-        _ bytes: [UInt8], source: String, format forced: String? = nil, hint: Framer.Hint = .auto,
-        progress: ((Int, Int) -> Void)? = nil
+        _ bytes: [UInt8], source: String, format forced: String? = nil, hint: Framer.Hint = .auto
+    ) throws -> IngestSummary {
+        try ingest(BytesInput(bytes), source: source, format: forced, hint: hint)
+    }
+
+    /// Ingests one input as it is read (a file, stdin). `source` names it in quarantine
+    /// (`/var/log/okta.json`, `stdin`); `format` forces a format by name. `progress` is told
+    /// how many records are done.
+    public func ingest(
+        _ input: ByteInput, source: String, format forced: String? = nil, hint: Framer.Hint = .auto,
+        progress: ((Int) -> Void)? = nil
     ) throws -> IngestSummary {
         if let forced, formats.named(forced) == nil {
             throw IngestError.unknownFormat(forced, known: formats.names)
         }
         let name = (source as NSString).lastPathComponent
         let hint = forced == "csv" ? .csv : forced == "email" ? .email : hint
-        // Work items: chunks of lines framed by the workers themselves, or batches of records
-        // a document, CSV file or mailbox was framed into up front.
-        var work: [Work] = []
-        switch Framer.plan(bytes, name: name, hint: hint) {
-        case .lines(let all):
-            work = Framer.chunks(all, lines: batchSize).map { Work.lines(all, $0.range, firstLine: $0.firstLine) }
-        case .framed(let records, let rejected):
-            if !rejected.isEmpty { work.append(.rejected(rejected)) }
-            var start = 0
-            while start < records.count {
-                let end = min(start + batchSize, records.count)
-                work.append(.records(Array(records[start..<end])))
-                start = end
-            }
-        }
+        let framing = Framer.open(input, name: name, hint: hint, limits: limits, batchLines: batchSize)
         var summary = IngestSummary()
+        let limits = self.limits
         try OrderedWork.run(
-            work,
+            next: { framing.next() },
             prepare: { [self] item -> Prepared in
                 let start = ThreadCPU.seconds
-                var prepared = prepare(item, name: name, forced: forced)
+                var prepared = prepare(item, name: name, forced: forced, limits: limits)
                 prepared.cpu = ThreadCPU.seconds - start
                 return prepared
             },
@@ -102,33 +137,36 @@ public final class Ingester: @unchecked Sendable {
                 let start = ThreadCPU.seconds
                 try write(prepared, source: source, into: &summary)
                 summary.storeCPU += ThreadCPU.seconds - start
-                // Lines are counted only as they are framed, so the total is the batches' capacity.
-                let done = summary.records + summary.quarantined
-                progress?(done, max(done, work.count * batchSize))
+                progress?(summary.records)
             })
         return summary
     }
 
-    private func prepare(_ item: Work, name: String, forced: String?) -> Prepared {
+    private func prepare(_ item: Work, name: String, forced: String?, limits: IngestLimits) -> Prepared {
+        var prepared = Prepared()
         switch item {
-        case .lines(let all, let range, let firstLine):
-            var prepared = Prepared()
-            let rejected = Framer.frameLines(all[range], name: name, firstLine: firstLine) { record in
+        case .lines(let bytes, let firstLine):
+            let rejected = Framer.frameLines(bytes[...], name: name, firstLine: firstLine, limits: limits) { record in
                 prepare(record, forced: forced, into: &prepared)
             }
             prepared.rejected = rejected + prepared.rejected
-            return prepared
+            prepared.records += rejected.count
         case .records(let records):
-            return prepare(records[...], forced: forced)
+            for record in records { prepare(record, forced: forced, into: &prepared) }
+        case .documents(let events):
+            for event in events {
+                switch Framer.parseEvent(event) {
+                case .record(let record): prepare(record, forced: forced, into: &prepared)
+                case .refused(let refusal):
+                    prepared.records += 1
+                    prepared.rejected.append(refusal)
+                }
+            }
         case .rejected(let rejected):
-            return Prepared(rejected: rejected)
+            prepared.records = rejected.count
+            prepared.rejected = rejected
         }
-    }
-
-    enum Work: Sendable {
-        case lines([UInt8], Range<Int>, firstLine: Int)
-        case records([Record])
-        case rejected([Rejected])
+        return prepared
     }
 
     /// Normalizes records into signals with their artifacts, or rejects them with a reason.
@@ -147,6 +185,7 @@ public final class Ingester: @unchecked Sendable {
             inner.records.count > 1 || inner.records.first?.raw != record.raw
         {
             out.records -= 1
+            out.records += inner.rejected.count
             out.rejected += inner.rejected
             for element in inner.records { prepare(element, forced: forced, into: &out) }
             return
@@ -159,31 +198,63 @@ public final class Ingester: @unchecked Sendable {
             return
         }
         do {
-            for n in try format.normalize(record) {
+            let signals = try format.normalize(record)
+            guard !signals.isEmpty else {
+                out.skipped += 1
+                return
+            }
+            let place = out.places.count
+            out.places.append(Place(origin: record.origin, format: format.name))
+            for n in signals {
                 out.signals.append(NewSignal(
                     time: n.time, source: n.source, sourceRef: n.sourceRef ?? SignalWriter.contentRef(n.raw), kind: n.kind.name, severity: n.severity, title: n.title,
                     fields: n.fields, raw: n.raw, artifacts: extractor.artifacts(of: n)))
                 out.kinds.append(n.kind.name)
+                out.recordOf.append(place)
             }
         } catch {
             out.rejected.append(Rejected(origin: record.origin, format: format.name, reason: error.reason, raw: record.quarantineBytes))
         }
     }
 
+    /// Stores a prepared batch in one transaction; if the database refuses it, record by record.
     func write(_ prepared: Prepared, source: String, into summary: inout IngestSummary) throws {
-        guard !prepared.signals.isEmpty || !prepared.rejected.isEmpty else { return }
+        guard !prepared.signals.isEmpty || !prepared.rejected.isEmpty || prepared.skipped > 0 else { return }
+        do {
+            summary.add(try writeBatch(prepared, source: source))
+        } catch {
+            guard prepared.places.count + prepared.rejected.count > 1 else {
+                summary.add(try quarantineWhole(prepared, source: source, after: error))
+                return
+            }
+            for part in split(prepared) {
+                do {
+                    summary.add(try writeBatch(part, source: source))
+                } catch {
+                    summary.add(try quarantineWhole(part, source: source, after: error))
+                }
+            }
+        }
+    }
+
+    private func writeBatch(_ prepared: Prepared, source: String) throws -> IngestSummary {
         let now = Timestamp.now
-        let (result, after) = try store.write { tx in
+        let (result, after, held) = try store.write { tx in
+            var held = 0
             for r in prepared.rejected {
-                try tx.quarantine(source: source, origin: r.origin, format: r.format, reason: r.reason, raw: r.raw, at: now)
+                if !(try tx.quarantine(source: source, origin: r.origin, format: r.format, reason: r.reason, raw: r.raw, sampledFrom: r.sampledFrom, at: now)) { held += 1 }
             }
             let result = try writer.write(prepared.signals, in: tx)
             let after = try afterBatch?(tx, prepared.signals, result.ids) ?? BatchOutcome()
-            return (result, after)
+            return (result, after, held)
         }
         var batch = IngestSummary()
         batch.records = prepared.records
+        batch.normalized = prepared.places.count
+        batch.skipped = prepared.skipped
         batch.quarantined = prepared.rejected.count
+        batch.quarantinedHeld = held
+        batch.quarantinedNew = prepared.rejected.count - held
         batch.prepareCPU = prepared.cpu
         batch.after = after
         batch.reasons = prepared.rejected.prefix(5).map { "\($0.origin): \($0.reason)" }
@@ -195,7 +266,62 @@ public final class Ingester: @unchecked Sendable {
                 batch.duplicates += 1
             }
         }
-        summary.add(batch)
+        return batch
+    }
+
+    /// The batch one piece at a time: each record with its signals, each refusal alone.
+    private func split(_ prepared: Prepared) -> [Prepared] {
+        var parts: [Prepared] = []
+        var i = 0
+        for (place, where_) in prepared.places.enumerated() {
+            var part = Prepared(places: [where_], records: 1)
+            while i < prepared.signals.count, prepared.recordOf[i] == place {
+                part.signals.append(prepared.signals[i])
+                part.kinds.append(prepared.kinds[i])
+                part.recordOf.append(0)
+                i += 1
+            }
+            parts.append(part)
+        }
+        for r in prepared.rejected { parts.append(Prepared(rejected: [r], records: 1)) }
+        if prepared.skipped > 0 { parts.append(Prepared(records: prepared.skipped, skipped: prepared.skipped)) }
+        parts[0].cpu = prepared.cpu
+        return parts
+    }
+
+    /// One record the database would not store: quarantined with the database's reason. If
+    /// quarantine cannot be written either, the database itself is the problem (full, read
+    /// only): the ingest stops with the first error.
+    private func quarantineWhole(_ part: Prepared, source: String, after error: Error) throws -> IngestSummary {
+        let reason = "could not be stored: \(error)"
+        var refused = part.rejected
+        if let place = part.places.first {
+            let raw = Array(part.signals.map(\.raw).joined(separator: "\n").utf8)
+            refused.append(Rejected(origin: place.origin, format: place.format, reason: reason, raw: raw))
+        }
+        let now = Timestamp.now
+        let held: Int
+        do {
+            held = try store.write { tx in
+                var held = 0
+                for r in refused {
+                    let bounded = Array(r.raw.prefix(limits.maxRecord))
+                    if !(try tx.quarantine(source: source, origin: r.origin, format: r.format, reason: r.reason, raw: bounded, sampledFrom: bounded.count < r.raw.count ? r.raw.count : r.sampledFrom, at: now)) { held += 1 }
+                }
+                return held
+            }
+        } catch _ {
+            throw error
+        }
+        var summary = IngestSummary()
+        summary.records = part.records
+        summary.skipped = part.skipped
+        summary.quarantined = refused.count
+        summary.quarantinedHeld = held
+        summary.quarantinedNew = refused.count - held
+        summary.prepareCPU = part.cpu
+        summary.reasons = refused.prefix(5).map { "\($0.origin): \($0.reason)" }
+        return summary
     }
 }
 

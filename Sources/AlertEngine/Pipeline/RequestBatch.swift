@@ -28,6 +28,9 @@ public struct InputOutcome: Sendable {
 }
 
 extension Ingester {
+    /// What one request's gzip body may inflate to.
+    public static let requestInflation = 64 << 20
+
     /// Frames and normalizes one input off the writer's thread. `name` stands in for a file
     /// name in origins (`okta:1`); `hint` says what the sender declared (CSV, email).
     public func prepareInput(_ bytes: [UInt8], source: String, name: String, format forced: String? = nil, hint: Framer.Hint = .auto) throws -> PreparedInput {
@@ -35,17 +38,23 @@ extension Ingester {
             throw IngestError.unknownFormat(forced, known: formats.names)
         }
         let hint = forced == "csv" ? .csv : forced == "email" ? .email : hint
-        let framed = Framer.frame(bytes, name: name, hint: hint)
+        // A request is framed whole in memory: its body is bounded by serve, and what a gzip
+        // body may inflate to is bounded here, far below a file's cap.
+        var bounded = limits
+        bounded.maxInflated = min(limits.maxInflated, Ingester.requestInflation)
+        let framed = Framer.frame(bytes, name: name, hint: hint, limits: bounded)
         var prepared = prepare(framed.records[...], forced: forced)
         prepared.rejected = framed.rejected + prepared.rejected
+        prepared.records += framed.rejected.count
         return PreparedInput(prepared: prepared, source: source, unreadable: false)
     }
 
     /// An input refused whole before framing (malformed JSON, a content type no format reads):
     /// committed like any other, so its bytes land in quarantine with the reason.
     public func rejectedInput(_ bytes: [UInt8], source: String, origin: String, format: String? = nil, reason: String) -> PreparedInput {
-        let rejected = Rejected(origin: origin, format: format, reason: reason, raw: bytes)
-        return PreparedInput(prepared: Prepared(rejected: [rejected]), source: source, unreadable: true)
+        let kept = Array(bytes.prefix(limits.maxRecord))
+        let rejected = Rejected(origin: origin, format: format, reason: reason, raw: kept, sampledFrom: kept.count < bytes.count ? bytes.count : nil)
+        return PreparedInput(prepared: Prepared(rejected: [rejected], records: 1), source: source, unreadable: true)
     }
 
     /// Commits prepared inputs in one transaction: their signals, their rejections into
@@ -54,11 +63,14 @@ extension Ingester {
     public func commit(_ inputs: [PreparedInput]) throws -> [InputOutcome] {
         let now = Timestamp.now
         let all = inputs.flatMap(\.prepared.signals)
-        let (ids, existing, after) = try store.write { tx in
+        let (ids, existing, after, held) = try store.write { tx in
+            var held: [Int] = []
             for input in inputs {
+                var n = 0
                 for r in input.prepared.rejected {
-                    try tx.quarantine(source: input.source, origin: r.origin, format: r.format, reason: r.reason, raw: r.raw, at: now)
+                    if !(try tx.quarantine(source: input.source, origin: r.origin, format: r.format, reason: r.reason, raw: r.raw, sampledFrom: r.sampledFrom, at: now)) { n += 1 }
                 }
+                held.append(n)
             }
             let result = try writer.write(all, in: tx)
             let after = try afterBatch?(tx, all, result.ids) ?? BatchOutcome()
@@ -67,14 +79,18 @@ extension Ingester {
                 let s = all[n]
                 existing[n] = try tx.signalID(source: s.source, sourceRef: s.sourceRef ?? SignalWriter.contentRef(s.raw))
             }
-            return (result.ids, existing, after)
+            return (result.ids, existing, after, held)
         }
         var outcomes: [InputOutcome] = []
         var n = 0
         for (i, input) in inputs.enumerated() {
             var summary = IngestSummary()
             summary.records = input.prepared.records
+            summary.normalized = input.prepared.places.count
+            summary.skipped = input.prepared.skipped
             summary.quarantined = input.prepared.rejected.count
+            summary.quarantinedHeld = held[i]
+            summary.quarantinedNew = input.prepared.rejected.count - held[i]
             summary.reasons = input.reasons
             // The batch's rule outcome is reported once, with the first input.
             if i == 0 { summary.after = after }

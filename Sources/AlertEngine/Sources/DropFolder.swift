@@ -46,49 +46,84 @@ public final class DropFolder: @unchecked Sendable {
         }
     }
 
-    /// One pass over the folder.
+    /// One pass over the folder. A file that cannot be read or ingested is moved to `failed/`
+    /// with a `.reason` file beside it, and the sweep goes on with the rest: one bad file never
+    /// holds up the folder.
     public func sweep(report: (Outcome) -> Void = { _ in }) throws -> [Outcome] {
         var outcomes: [Outcome] = []
         for name in try readyFiles(now: Date()) {
-            let full = path + "/" + name
-            guard let data = FileManager.default.contents(atPath: full) else { continue }
-            let bytes = Array(data)
-            let digest = Store.sha256Hex(bytes: bytes)
-            let store = ingester.store
-            if let status = try store.read({ tx in try tx.fileStatus(folder: path, digest: digest) }), status != .started {
-                try move(name, to: status)
-                let outcome = Outcome(file: name, status: status, summary: IngestSummary(), alreadyIngested: true)
-                report(outcome)
-                outcomes.append(outcome)
-                continue
+            let outcome: Outcome
+            do {
+                outcome = try take(name)
+            } catch {
+                var reason = "\(error)"
+                do {
+                    try move(name, to: .failed, reason: reason)
+                } catch {
+                    // Left where it is, the file is tried again next sweep.
+                    reason += "; it could not be moved to failed/ (\(error))"
+                }
+                var summary = IngestSummary()
+                summary.reasons = [reason]
+                outcome = Outcome(file: name, status: .failed, summary: summary, alreadyIngested: false)
             }
-            try store.write { tx in
-                try tx.markFile(folder: path, name: name, size: bytes.count, digest: digest, status: .started, summary: nil, at: .now)
-            }
-            let summary = try ingester.ingest(bytes, source: full)
-            let status: FileStatus = summary.quarantined == 0 ? .done : .failed
-            let text = "\(summary.stored) stored, \(summary.duplicates) duplicate, \(summary.quarantined) quarantined"
-            try store.write { tx in
-                try tx.markFile(folder: path, name: name, size: bytes.count, digest: digest, status: status, summary: text, at: .now)
-            }
-            try move(name, to: status)
-            let outcome = Outcome(file: name, status: status, summary: summary, alreadyIngested: false)
             report(outcome)
             outcomes.append(outcome)
         }
         return outcomes
     }
 
-    /// Moves a file into `done/` or `failed/`, never over another file of the same name.
-    func move(_ name: String, to status: FileStatus) throws {
+    /// Ingests one file (read twice, a block at a time: once for its digest, once to ingest).
+    private func take(_ name: String) throws -> Outcome {
+        let full = path + "/" + name
+        let (digest, size) = try DropFolder.digest(of: full)
+        let store = ingester.store
+        if let status = try store.read({ tx in try tx.fileStatus(folder: path, digest: digest) }), status != .started {
+            try move(name, to: status)
+            return Outcome(file: name, status: status, summary: IngestSummary(), alreadyIngested: true)
+        }
+        try store.write { tx in
+            try tx.markFile(folder: path, name: name, size: size, digest: digest, status: .started, summary: nil, at: .now)
+        }
+        let summary = try ingester.ingest(try FileInput(path: full), source: full)
+        let status: FileStatus = summary.quarantined == 0 ? .done : .failed
+        let text = "\(summary.stored) stored, \(summary.duplicates) duplicate, \(summary.quarantined) quarantined"
+        try store.write { tx in
+            try tx.markFile(folder: path, name: name, size: size, digest: digest, status: status, summary: text, at: .now)
+        }
+        let reason = ([text] + summary.reasons.map { "quarantined \($0)" }).joined(separator: "\n")
+        try move(name, to: status, reason: status == .failed ? reason : nil)
+        return Outcome(file: name, status: status, summary: summary, alreadyIngested: false)
+    }
+
+    /// A file's SHA-256 and size, read a block at a time.
+    static func digest(of file: String) throws -> (String, Int) {
+        let input = try FileInput(path: file)
+        let hash = StreamingSHA256()
+        var size = 0
+        while true {
+            let block = try input.read(max: 1 << 20)
+            if block.isEmpty { break }
+            hash.update(block)
+            size += block.count
+        }
+        return (hash.hex(), size)
+    }
+
+    /// Moves a file into `done/` or `failed/`, never over another file of the same name; a
+    /// failed file gets `<name>.reason` beside it, saying why.
+    func move(_ name: String, to status: FileStatus, reason: String? = nil) throws {
         let folder = path + "/" + (status == .done ? "done" : "failed")
         var target = folder + "/" + name
         var n = 1
-        while FileManager.default.fileExists(atPath: target) {
+        while FileManager.default.fileExists(atPath: target) || FileManager.default.fileExists(atPath: target + ".reason") {
             target = folder + "/" + name + ".\(n)"
             n += 1
         }
         try FileManager.default.moveItem(atPath: path + "/" + name, toPath: target)
+        if let reason {
+            try? Data((reason + "\n").utf8).write(to: URL(fileURLWithPath: target + ".reason"))
+        }
     }
 
     /// Sweeps every `interval` seconds until `stop()` says so.
@@ -114,8 +149,7 @@ public enum Maildir {
         for folder in [cur, new] where fm.fileExists(atPath: folder) {
             for name in try fm.contentsOfDirectory(atPath: folder).sorted() where !name.hasPrefix(".") {
                 let file = folder + "/" + name
-                guard let data = fm.contents(atPath: file) else { continue }
-                summary.add(try ingester.ingest(Array(data), source: file, hint: .email))
+                summary.add(try ingester.ingest(try FileInput(path: file), source: file, hint: .email))
                 if folder == new {
                     try? fm.moveItem(atPath: file, toPath: cur + "/" + name + (name.contains(":2,") ? "" : ":2,S"))
                 }

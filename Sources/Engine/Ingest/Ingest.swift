@@ -51,6 +51,10 @@ extension Engine {
     public func replay(_ id: Int64, format: String? = nil, with ingester: Ingester) throws -> IngestSummary {
         let item = try quarantineItem(id)
         guard item.replayedAt == nil else { throw EngineError.invalid("quarantined input \(id) was already replayed") }
+        if let size = item.sampledFrom, size > item.raw.count {
+            throw EngineError.invalid(
+                "quarantined input \(id) holds only the first \(item.raw.count) of its \(size) bytes (it was over the record limit), so it cannot be replayed; ingest the original again with a larger --max-record")
+        }
         // A CSV row is kept with its header line; read it as CSV whatever its source was named
         // (`stdin` with `--format csv`).
         let summary = try ingester.ingest(item.raw, source: item.source, format: format ?? (item.format == "csv" ? "csv" : nil))

@@ -36,6 +36,7 @@ public final class TaserServer: Sendable {
         self.slack = slack
         self.config = config
         self.ingester = ingester
+        ingester.limits = IngestLimits(maxRecord: config.maxRecord)
         self.positron = positron.withTaser(engine.store)
         self.logger = logger
         let known = Set(try engine.analysts().map(\.name))

@@ -10,6 +10,7 @@ import Yams
 ///
 ///     listen: 127.0.0.1:8080          # --listen wins
 ///     max_body: 1MiB                  # larger requests get 413
+///     max_record: 16MiB               # one event in a body; larger ones are quarantined as a sample
 ///     timeouts: { head: 10s, body: 10s, body_rate: 1KiB/s, idle: 60s }
 ///     shutdown_grace: 10s             # --grace wins
 ///     api_keys:                       # REST API: each key acts as one analyst
@@ -45,6 +46,10 @@ public struct ServeConfig: Sendable {
 
     public var listen: String?
     public var maxBody: Int
+    /// The largest record (one event) taser keeps; see `IngestLimits.maxRecord`.
+    public var maxRecord = 16 << 20
+    /// The bounds of `max_record` (as `--max-record`'s).
+    public static let recordRange = 1024...(1 << 30)
     public var timeouts = Timeouts()
     /// How long SIGTERM waits for the requests in flight before closing them.
     public var shutdownGrace = ServeConfig.defaultShutdownGrace
@@ -105,7 +110,7 @@ public struct ServeConfig: Sendable {
         guard let map = (root ?? [String: Any]()) as? [String: Any] else {
             throw Problem("\(file): expected a mapping with listen, max_body, timeouts, shutdown_grace, api_keys, sources, thehive and slack")
         }
-        let known = ["listen", "max_body", "timeouts", "shutdown_grace", "api_keys", "sources", "thehive", "slack", "log_heads_every"]
+        let known = ["listen", "max_body", "max_record", "timeouts", "shutdown_grace", "api_keys", "sources", "thehive", "slack", "log_heads_every"]
         for key in map.keys where !known.contains(key) {
             throw Problem("\(file): unknown key '\(key)'; the keys are \(known.joined(separator: ", "))")
         }
@@ -116,6 +121,12 @@ public struct ServeConfig: Sendable {
         }
         if let size = map["max_body"] {
             do { config.maxBody = try ByteCount.parse("\(size)", limit: largestMaxBody) } catch { throw Problem("\(file): max_body \(error)") }
+        }
+        if let size = map["max_record"] {
+            do { config.maxRecord = try ByteCount.parse("\(size)", limit: recordRange.upperBound) } catch { throw Problem("\(file): max_record \(error)") }
+            guard config.maxRecord >= recordRange.lowerBound else {
+                throw Problem("\(file): max_record '\(size)' is less than \(ByteCount.text(recordRange.lowerBound)), the least taser accepts")
+            }
         }
         if let timeouts = map["timeouts"] {
             config.timeouts = try Timeouts.parse(timeouts, file: file)

@@ -36,3 +36,26 @@ extension Store {
     /// HMAC-SHA256 in lowercase hex, as the case log seals entries with its key.
     public static func hmacSHA256Hex(_ text: String, key: [UInt8]) -> String { Hashing.hmacHex(text, key: key) }
 }
+
+/// SHA-256 over bytes that come a block at a time (a drop folder's file, hashed without
+/// holding it in memory), in the same lowercase hex as `Store.sha256Hex`.
+public final class StreamingSHA256 {
+    private final class State { var hasher = SHA256() }
+    private let state = State()
+
+    public init() {}
+
+    public func update(_ bytes: [UInt8]) { state.hasher.update(data: bytes) }
+
+    public func hex() -> String {
+        let digest = state.hasher.finalize()
+        return Store.sha256Hex(digest: Array(digest))
+    }
+}
+
+extension Store {
+    static func sha256Hex(digest: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        return String(decoding: digest.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
+    }
+}

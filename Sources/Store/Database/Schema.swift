@@ -14,6 +14,7 @@ enum Schema {
         migrator.registerMigration("v8-sync") { db in try db.execute(sql: v7Sync) }
         migrator.registerMigration("v9-signal-storage", migrate: SignalStorage.migrate)
         migrator.registerMigration("v10-keyed-log", migrate: Schema.v10KeyedLog)
+        migrator.registerMigration("v11-quarantine-size") { db in try db.execute(sql: v11QuarantineSize) }
         return migrator
     }()
 
@@ -230,6 +231,12 @@ enum Schema {
 }
 
 extension Schema {
+    /// Quarantine keeps an oversize record as a sample: `size` is the record's whole size when
+    /// `raw` holds only its first bytes (NULL: `raw` is all of it).
+    static let v11QuarantineSize = """
+        ALTER TABLE quarantine ADD COLUMN size INTEGER;
+        """
+
     /// Ingest: quarantine rows get an identity (so re-running an ingest does not quarantine the
     /// same line twice) and where in the input they were; drop folders remember the files they
     /// took; pollers keep their cursors.

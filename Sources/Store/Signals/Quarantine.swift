@@ -12,24 +12,34 @@ public struct QuarantineItem: Sendable, Hashable {
     public var origin: String
     public var format: String?
     public var reason: String
+    /// The bytes kept: all of the input, or for an oversize record its first bytes.
     public var raw: [UInt8]
+    /// The record's whole size when `raw` is only a sample of it; nil when `raw` is all of it.
+    public var sampledFrom: Int?
     public var replayedAt: Timestamp?
+
+    /// The size of what was refused, whether kept whole or as a sample.
+    public var size: Int { sampledFrom ?? raw.count }
 }
 
 extension Tx {
     /// Quarantines input; the same bytes from the same source are kept once (re-running an
     /// ingest after a crash must not double them; a replay that fails again refreshes the
-    /// reason). Returns false when already held.
+    /// reason). `sampledFrom` is the whole size when `raw` is only a sample of the record; the
+    /// size is part of the identity, so two long records that begin alike are both kept.
+    /// Returns false when already held.
     @discardableResult
-    public func quarantine(source: String, origin: String, format: String?, reason: String, raw: [UInt8], at time: Timestamp) throws -> Bool {
-        let digest = Hashing.sha256Hex(bytes: raw)
+    public func quarantine(
+        source: String, origin: String, format: String?, reason: String, raw: [UInt8], sampledFrom: Int? = nil, at time: Timestamp
+    ) throws -> Bool {
+        let digest = Hashing.sha256Hex(bytes: raw) + (sampledFrom.map { ":\($0)" } ?? "")
         let held = try Bool.fetchOne(db, sql: "SELECT 1 FROM quarantine WHERE source = ? AND digest = ?", arguments: [source, digest]) ?? false
         try db.execute(
             sql: """
-                INSERT INTO quarantine (received_at, source, origin, format, reason, raw, digest) VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO quarantine (received_at, source, origin, format, reason, raw, digest, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (source, digest) DO UPDATE SET reason = excluded.reason, format = excluded.format
                 """,
-            arguments: [time.ms, source, origin, format, reason, Data(raw), digest])
+            arguments: [time.ms, source, origin, format, reason, Data(raw), digest, sampledFrom])
         return !held
     }
 
@@ -38,7 +48,7 @@ extension Tx {
         try Row.fetchAll(
             db,
             sql: """
-                SELECT id, received_at, source, origin, format, reason, substr(raw, 1, 4096) AS raw, replayed_at FROM quarantine
+                SELECT id, received_at, source, origin, format, reason, substr(raw, 1, 4096) AS raw, coalesce(size, length(raw)) AS size, replayed_at FROM quarantine
                 \(pending ? "WHERE replayed_at IS NULL" : "") ORDER BY id DESC LIMIT ?
                 """,
             arguments: [limit]
@@ -47,7 +57,7 @@ extension Tx {
 
     public func quarantineItem(_ id: Int64) throws -> QuarantineItem? {
         try Row.fetchOne(
-            db, sql: "SELECT id, received_at, source, origin, format, reason, raw, replayed_at FROM quarantine WHERE id = ?",
+            db, sql: "SELECT id, received_at, source, origin, format, reason, raw, size, replayed_at FROM quarantine WHERE id = ?",
             arguments: [id]
         ).map(QuarantineItem.init(row:))
     }
@@ -66,7 +76,7 @@ extension QuarantineItem {
         let raw: Data = row["raw"] ?? Data()
         self.init(
             id: row["id"], receivedAt: Timestamp(ms: row["received_at"]), source: row["source"], origin: row["origin"],
-            format: row["format"], reason: row["reason"], raw: Array(raw),
+            format: row["format"], reason: row["reason"], raw: Array(raw), sampledFrom: row["size"],
             replayedAt: (row["replayed_at"] as Int64?).map(Timestamp.init(ms:)))
     }
 }

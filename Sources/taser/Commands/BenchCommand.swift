@@ -1,3 +1,4 @@
+import AlertEngine
 import ArgumentParser
 import Engine
 import Foundation
@@ -35,7 +36,7 @@ struct BenchCommand: ParsableCommand {
             let ingester = try engine.ingester()
             let bar = ProgressBar(label: "events")
             let t0 = Date()
-            let summary = try ingester.ingest(input, source: "bench.ndjson", progress: bar.update)
+            let summary = try ingester.ingest(BytesInput(input), source: "bench.ndjson", progress: { bar.update($0, events) })
             bar.finish()
             let seconds = Date().timeIntervalSince(t0)
 

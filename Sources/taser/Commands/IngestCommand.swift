@@ -39,6 +39,12 @@ struct IngestCommand: ParsableCommand {
     @OptionGroup var source: QueryCommand.Source
     @Option(help: ArgumentHelp("How far behind the newest signal of its kinds a signal may be and still be correlated live (4h, 1d); later ones are stored and counted, and `taser simulate` covers them.", valueName: "span"))
     var lateness = "6h"
+    @Option(
+        help: ArgumentHelp(
+            "The largest record taser keeps (1KiB to 1GiB). A larger line, JSON event, CSV row or email is quarantined as its first 64 KiB, with its size.",
+            valueName: "size"),
+        transform: sizeOption(IngestLimits.recordRange))
+    var maxRecord = IngestLimits.standard.maxRecord
     @Flag(help: "Print the summary as one JSON object.") var json = false
 
     func run() throws {
@@ -47,6 +53,7 @@ struct IngestCommand: ParsableCommand {
         guard modes == 1 else { throw CLIError("name what to ingest: FILE..., -, --watch DIR, --maildir DIR or --poll CONFIG (one of them)") }
         let engine = try global.engine()
         let ingester = try engine.ingester(mappings: mappingFiles(mappings), lateness: late)
+        ingester.limits = IngestLimits(maxRecord: maxRecord)
         if let format, ingester.formats.named(format) == nil {
             throw CLIError("no format '\(format)'; formats are: \(ingester.formats.names.joined(separator: ", "))")
         }
@@ -75,18 +82,13 @@ struct IngestCommand: ParsableCommand {
         } else if let maildir {
             total = try Maildir.ingest(maildir, with: ingester)
         } else {
-            for file in files {
-                let bytes: [UInt8]
-                if file == "-" {
-                    bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
-                } else {
-                    guard let data = FileManager.default.contents(atPath: file) else {
-                        throw CLIError("cannot read \(file): \(FileManager.default.fileExists(atPath: file) ? "permission denied or not a file" : "no such file")")
-                    }
-                    bytes = Array(data)
-                }
-                let bar = ProgressBar(label: "events")
-                let summary = try ingester.ingest(bytes, source: file == "-" ? "stdin" : file, format: format, progress: bar.update)
+            // Every file is opened before any is read: a typo in the last name costs nothing.
+            let inputs = try files.map { file in
+                do { return try FileInput(path: file) } catch { throw CLIError("\(error)") }
+            }
+            for (file, input) in zip(files, inputs) {
+                let bar = ProgressBar(label: "records")
+                let summary = try ingester.ingest(input, source: file == "-" ? "stdin" : file, format: format, progress: { bar.update($0, 0) })
                 bar.finish()
                 if files.count > 1 && !json { Output.note("\(file): \(IngestCommand.describe(summary))") }
                 total.add(summary)
@@ -97,7 +99,8 @@ struct IngestCommand: ParsableCommand {
             Output.jsonLines([[
                 "enrichment_queries": .int(Int64(enriched?.asked ?? 0)), "enrichment_answers": .int(Int64(enriched?.answers ?? 0)),
                 "records": .int(Int64(total.records)), "stored": .int(Int64(total.stored)), "duplicates": .int(Int64(total.duplicates)),
-                "quarantined": .int(Int64(total.quarantined)), "kinds": .object(total.kinds.mapValues { .int(Int64($0)) }),
+                "quarantined": .int(Int64(total.quarantined)), "quarantined_new": .int(Int64(total.quarantinedNew)),
+                "quarantined_held": .int(Int64(total.quarantinedHeld)), "skipped": .int(Int64(total.skipped)), "kinds": .object(total.kinds.mapValues { .int(Int64($0)) }),
                 "reasons": .array(total.reasons.map { .string($0) }),
                 "alerts_created": .int(Int64(total.after.alertsCreated)), "alerts_updated": .int(Int64(total.after.alertsUpdated)),
                 "late_signals": .int(Int64(total.after.lateSignals)),
@@ -185,7 +188,9 @@ struct IngestCommand: ParsableCommand {
     }
 
     static func describe(_ s: IngestSummary) -> String {
-        "\(s.stored) stored, \(s.duplicates) duplicate, \(s.quarantined) quarantined"
+        let held = s.quarantinedHeld > 0 ? " (\(s.quarantinedHeld) held already)" : ""
+        let skipped = s.skipped > 0 ? ", \(s.skipped) skipped" : ""
+        return "\(s.stored) stored, \(s.duplicates) duplicate, \(s.quarantined) quarantined\(held)\(skipped)"
     }
 }
 
@@ -293,7 +298,7 @@ struct QuarantineCommand: ParsableCommand {
             Output.line("  from      \(item.source)\(item.origin.isEmpty ? "" : " (\(item.origin))")")
             Output.line("  format    \(item.format ?? "not recognized")")
             Output.line("  received  \(Output.when(item.receivedAt))\(item.replayedAt.map { "   replayed \(Output.when($0))" } ?? "")")
-            Output.line("  size      \(item.raw.count) bytes")
+            Output.line("  size      \(item.size) bytes" + (item.size > item.raw.count ? " (the first \(item.raw.count) are kept)" : ""))
             let text = String(decoding: item.raw.prefix(2000), as: UTF8.self)
             Output.line("\n" + text + (item.raw.count > 2000 ? "\n... (`--raw` prints all of it)" : ""))
         }
@@ -327,7 +332,7 @@ struct QuarantineCommand: ParsableCommand {
         [
             "id": .int(item.id), "received_at": .string(item.receivedAt.iso8601), "source": .string(item.source),
             "origin": .string(item.origin), "format": JSONValue(item.format), "reason": .string(item.reason),
-            "size": .int(Int64(item.raw.count)), "replayed_at": JSONValue(item.replayedAt),
+            "size": .int(Int64(item.size)), "replayed_at": JSONValue(item.replayedAt),
             "raw": .string(String(decoding: item.raw.prefix(4096), as: UTF8.self)),
         ]
     }

@@ -18,6 +18,22 @@ func count(_ range: ClosedRange<Int>) -> @Sendable (String) throws -> Int {
     }
 }
 
+/// A size option (`16MiB`, `512KiB`, a bare number of bytes) within `range`.
+func sizeOption(_ range: ClosedRange<Int>) -> @Sendable (String) throws -> Int {
+    { text in
+        let bytes: Int
+        do {
+            bytes = try ByteCount.parse(text, limit: range.upperBound)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        guard bytes >= range.lowerBound else {
+            throw ValidationError("'\(text)' is less than \(ByteCount.text(range.lowerBound)), the least taser accepts here")
+        }
+        return bytes
+    }
+}
+
 /// A span option (`90s`, `6h`, `7d`; a bare number is seconds) up to `limit`.
 func spanOption(limit: Span = .longest, allowZero: Bool = false) -> @Sendable (String) throws -> Span {
     { text in

@@ -1,0 +1,133 @@
+import Foundation
+
+/// Line-framed input (NDJSON, syslog with CEF or LEEF) read a block at a time and handed out
+/// in chunks of whole lines, which the workers frame in parallel. A line longer than the record
+/// limit is never held: its first bytes are kept as a sample, the rest is counted and skipped.
+final class LineFramer: Framing {
+    let reader: BlockReader
+    let name: String
+    let limits: IngestLimits
+    let batchLines: Int
+    /// A chunk is handed out at this size even with fewer lines: it bounds what one batch holds.
+    let chunkBytes: Int
+
+    /// Bytes read and not yet handed out; `line` is the number of its first line.
+    private var carry: [UInt8]
+    private var carryLines = 0
+    private var lastNewline: Int?
+    private var line: Int
+    private var queue: [Work] = []
+    private var finished = false
+
+    init(_ reader: BlockReader, name: String, limits: IngestLimits, batchLines: Int, prefix: [UInt8] = [], firstLine: Int = 1) {
+        self.reader = reader
+        self.name = name
+        self.limits = limits
+        self.batchLines = max(1, batchLines)
+        self.chunkBytes = 4 << 20
+        self.carry = []
+        self.line = firstLine
+        append(prefix)
+    }
+
+    func next() -> Work? {
+        while queue.isEmpty && !finished { fill() }
+        return queue.isEmpty ? nil : queue.removeFirst()
+    }
+
+    private func append(_ block: [UInt8]) {
+        guard !block.isEmpty else { return }
+        let start = carry.count
+        carry.append(contentsOf: block)
+        carry.withUnsafeBufferPointer { buf in
+            guard let base = buf.baseAddress else { return }
+            var i = start
+            // memchr jumps line to line with vector compares: this scan is serial, before any
+            // worker starts, so a byte-at-a-time loop here would hold up every ingest.
+            while i < buf.count, let hit = memchr(base + i, 10, buf.count - i) {
+                let at = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
+                carryLines += 1
+                lastNewline = at
+                i = at + 1
+            }
+        }
+    }
+
+    /// Hands out the whole lines held so far.
+    private func cut() {
+        guard let last = lastNewline else { return }
+        let rest = Array(carry[(last + 1)...])
+        carry.removeLast(carry.count - last - 1)
+        queue.append(.lines(carry, firstLine: line))
+        line += carryLines
+        carry = rest
+        carryLines = 0
+        lastNewline = nil
+    }
+
+    private func fill() {
+        let partial = carry.count - (lastNewline.map { $0 + 1 } ?? 0)
+        if partial > limits.maxRecord {
+            cut()
+            return skipLongLine()
+        }
+        if lastNewline != nil && (carryLines >= batchLines || carry.count >= chunkBytes) { return cut() }
+        guard let block = reader.next() else { return end() }
+        append(block)
+    }
+
+    /// The line at the start of `carry` is over the limit: keep a sample, count the rest up to
+    /// its newline without holding it, and go on after it.
+    private func skipLongLine() {
+        var long = BoundedBytes(limits: limits)
+        long.append(carry)
+        carry = []
+        while true {
+            guard let block = reader.next() else {
+                queue.append(.rejected([oversize(&long)]))
+                return end()
+            }
+            if let at = LineFramer.newline(in: block, from: 0) {
+                var stop = at
+                if stop > 0, block[stop - 1] == 13 { stop -= 1 }
+                long.append(block[..<stop])
+                queue.append(.rejected([oversize(&long)]))
+                line += 1
+                append(Array(block[(at + 1)...]))
+                return
+            }
+            long.append(block)
+        }
+    }
+
+    /// The first line feed in `block` at or after `from` (memchr: this runs over every byte of
+    /// a skipped line or a mailbox).
+    static func newline(in block: [UInt8], from: Int) -> Int? {
+        guard from < block.count else { return nil }
+        return block.withUnsafeBufferPointer { buf -> Int? in
+            guard let base = buf.baseAddress, let hit = memchr(base + from, 10, buf.count - from) else { return nil }
+            return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
+        }
+    }
+
+    private func oversize(_ long: inout BoundedBytes) -> Rejected {
+        let size = long.size
+        return Rejected(origin: "\(name):\(line)", format: nil, reason: limits.overLimit("line", size: size), raw: long.sample, sampledFrom: long.sampledFrom)
+    }
+
+    private func end() {
+        finished = true
+        if let failure = reader.failure {
+            // A read failed partway (a truncated gzip): the whole lines stand, the unfinished
+            // last one goes to quarantine with the reason.
+            cut()
+            var rest = BoundedBytes(limits: limits)
+            rest.append(carry)
+            carry = []
+            queue.append(.rejected([Rejected(origin: "\(name):\(line)", format: nil, reason: failure.reason, raw: rest.sample, sampledFrom: rest.sampledFrom)]))
+        } else if !carry.isEmpty {
+            queue.append(.lines(carry, firstLine: line))
+            carry = []
+        }
+    }
+}
