@@ -34,6 +34,27 @@ import Testing
         }
     }
 
+    @Test func blockBoundariesAnywhereChangeNothing() throws {
+        // Every fixture read 1 to 13 bytes at a time frames exactly as read whole, with the record
+        // limit small enough that documents are streamed (so the streamed path sees every cut).
+        for name in try FileManager.default.contentsOfDirectory(atPath: Fixture.directory).filter({ !$0.hasSuffix(".py") }).sorted() {
+            let bytes = try Fixture.bytes(name)
+            let limits = IngestLimits(maxRecord: 2048)
+            let whole = Framer.frame(bytes, name: name, limits: limits)
+            for blockSize in [1, 2, 3, 7, 13] {
+                let cut = Framer.frame(bytes, name: name, limits: limits, blockSize: blockSize)
+                #expect(cut.records.map(\.raw) == whole.records.map(\.raw), "\(name) in blocks of \(blockSize)")
+                #expect(cut.rejected.map(\.reason) == whole.rejected.map(\.reason), "\(name) in blocks of \(blockSize)")
+            }
+        }
+        // Numbers end at the delimiter after them, which may start the next block.
+        let numbers = "[" + (0..<3000).map { "\($0 * 7919)" }.joined(separator: ",") + "]"
+        for blockSize in [1, 2, 5] {
+            let framed = Framer.frame(Array(numbers.utf8), name: "n.json", limits: IngestLimits(maxRecord: 1024), blockSize: blockSize)
+            #expect(framed.records.count == 3000 && framed.records.last?.raw == "\(2999 * 7919)")
+        }
+    }
+
     @Test func aHugeDocumentIsStreamedEventByEvent() throws {
         let events = (0..<300).map { duoLine($0, padding: 100) }
         let document = "{\"response\": {\"authlogs\": [\n" + events.joined(separator: ",\n") + "\n], \"metadata\": {\"next_offset\": null}}, \"stat\": \"OK\"}"

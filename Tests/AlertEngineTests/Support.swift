@@ -11,6 +11,9 @@ enum Fixture {
 
     static func bytes(_ name: String) throws -> [UInt8] { Array(try Data(contentsOf: url(name))) }
 
+    /// The folder that holds them.
+    static var directory: String { url("okta.json").deletingLastPathComponent().path }
+
     /// Frames and normalizes a fixture with the built-in formats, as ingest would.
     static func normalize(_ name: String, format: String? = nil) throws -> (signals: [Normalized], rejected: [Rejected]) {
         let framed = Framer.frame(try bytes(name), name: name)

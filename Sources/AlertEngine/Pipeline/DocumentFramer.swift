@@ -51,16 +51,43 @@ final class DocumentFramer: Framing {
 
     func next() -> Work? {
         while true {
-            if let lines { return lines.next() }
             if !queue.isEmpty { return queue.removeFirst() }
+            if let lines { return lines.next() }
             if finished { return nil }
             step()
         }
     }
 
-    /// Reads and scans one block.
+    /// Scans the next piece of input. While a document is held, a piece never takes it past the
+    /// record limit, so the switch to streaming falls at the same byte however the input was
+    /// read (a block boundary must never change what is framed).
     private func step() {
-        guard let block = reader.next() else { return end() }
+        if unreadOffset >= unread.count {
+            guard let block = reader.next() else { return end() }
+            unread = block
+            unreadOffset = 0
+        }
+        let left = unread.count - unreadOffset
+        let room = holding && deferredEnd == nil ? max(1, limits.maxRecord + 1 - held.count) : left
+        let end = unreadOffset + min(left, room)
+        let piece = Array(unread[unreadOffset..<end])
+        unreadOffset = end
+        scan(piece)
+    }
+
+    /// What was read and not yet scanned, handed over (to the line framer, to a refusal).
+    private func takeUnread() -> [UInt8] {
+        defer {
+            unread = []
+            unreadOffset = 0
+        }
+        return Array(unread[min(unreadOffset, unread.count)...])
+    }
+
+    private var unread: [UInt8] = []
+    private var unreadOffset = 0
+
+    private func scan(_ block: [UInt8]) {
         let blockStart = scanner.offset
         if holding { held.append(contentsOf: block) }
         var consumedAll = true
@@ -81,6 +108,7 @@ final class DocumentFramer: Framing {
             }
         }
         self.scanner = scanner
+        newlinesBefore += LineFramer.newlines(in: block[...])
         if !holding { documentSize = documentSize.addingReportingOverflow(block.count).overflow ? Int.max : documentSize + block.count }
         if holding && deferredEnd == nil && held.count > limits.maxRecord && lines == nil && !finished {
             startStreaming()
@@ -100,7 +128,10 @@ final class DocumentFramer: Framing {
             if holding {
                 heldEvents.append(start..<(at + 1))
             } else {
-                event.append(block[max(0, start - blockStart)...(at - blockStart)])
+                // A number ends at the byte before its delimiter, which may be the last byte
+                // of the previous block, already taken.
+                let lower = max(0, start - blockStart), upper = at - blockStart
+                if upper >= lower { event.append(block[lower...upper]) }
                 emitEvent()
             }
         case .topEnd(let at):
@@ -115,6 +146,16 @@ final class DocumentFramer: Framing {
             // A second value after a complete object: NDJSON (or concatenated JSON), read as lines.
             if deferredEnd != nil {
                 switchToLines()
+                return false
+            }
+            if let first = oversizeFirst {
+                // The first line was one object over the limit: refused as the line it was.
+                oversizeFirst = nil
+                queue.append(.rejected([Rejected(origin: "\(name):1", format: nil, reason: limits.overLimit("line", size: first.size), raw: first.head, sampledFrom: first.size)]))
+                let before = at - blockStart
+                let line = newlinesBefore + LineFramer.newlines(in: Array(block[..<max(0, min(before, block.count))])[...]) + 1
+                let rest = Array(block[max(0, min(before, block.count))...]) + takeUnread()
+                lines = LineFramer(reader, name: name, limits: limits, batchLines: batch, prefix: rest, firstLine: line)
                 return false
             }
             firstDocument = false
@@ -159,8 +200,12 @@ final class DocumentFramer: Framing {
             heldStart = at + 1
             heldEvents = []
         } else {
+            documentSize = at + 1 - documentStart
             flush()
-            if eventsSeen == 0 {
+            if eventsSeen == 0 && firstDocument && startedWithObject {
+                // Perhaps the first line of NDJSON: refused once it is known which.
+                oversizeFirst = (head, documentSize)
+            } else if eventsSeen == 0 {
                 queue.append(.rejected([Rejected(
                     origin: documentName, format: nil,
                     reason: limits.overLimit("JSON document", size: documentSize) + "; it holds no array of events (\(Framer.wrappers.map { $0.joined(separator: ".") }.joined(separator: ", ")))",
@@ -174,6 +219,14 @@ final class DocumentFramer: Framing {
     }
 
     private var documents = 0
+    /// Where the document being streamed began in the input.
+    private var documentStart = 0
+    /// Newlines in the blocks before the one being scanned, for line numbers if the input
+    /// turns out to be lines.
+    private var newlinesBefore = 0
+    /// A first document that was one object over the limit, with no events: the first line of
+    /// NDJSON if another value follows, else a document refused.
+    private var oversizeFirst: (head: [UInt8], size: Int)?
     /// Where the first document ended, while it is not yet known whether more follows.
     private var deferredEnd: Int?
     private var documentName: String { documents == 0 ? name : "\(name)#\(documents + 1)" }
@@ -200,8 +253,10 @@ final class DocumentFramer: Framing {
             event.append(held[(start - heldStart)...])
             eventStart = heldStart + held.count
         }
+        _ = startedWithObject  // known while the document's first bytes are still held
         head = Array(held.prefix(limits.sample))
         documentSize = size ?? held.count
+        documentStart = heldStart
         held = []
         holding = false
         flush()
@@ -231,7 +286,7 @@ final class DocumentFramer: Framing {
     }
 
     private func switchToLines() {
-        let prefix = held
+        let prefix = held + takeUnread()
         held = []
         lines = LineFramer(reader, name: name, limits: limits, batchLines: batch, prefix: prefix)
     }
@@ -244,6 +299,7 @@ final class DocumentFramer: Framing {
         }
         // The events before the break stand; the rest is refused, as a sample.
         var rest = salvage()
+        rest.append(takeUnread())
         while let block = reader.next() { rest.append(block) }
         let reason = eventsSeen > 0 ? "\(why) (after \(eventsSeen) events; the rest was not read)" : why
         queue.append(.rejected([Rejected(origin: eventsSeen > 0 ? "\(documentName)[\(eventsSeen)]" : documentName, format: nil, reason: reason, raw: rest.sample, sampledFrom: rest.sampledFrom)]))
@@ -285,6 +341,13 @@ final class DocumentFramer: Framing {
         let none = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
         scanner.finish { event in self.handle(event, block: none, blockStart: 0) }
         self.scanner = scanner
+        if let first = oversizeFirst {
+            oversizeFirst = nil
+            queue.append(.rejected([Rejected(
+                origin: documentName, format: nil,
+                reason: limits.overLimit("JSON document", size: first.size) + "; it holds no array of events (\(Framer.wrappers.map { $0.joined(separator: ".") }.joined(separator: ", ")))",
+                raw: first.head, sampledFrom: first.size)]))
+        }
         if !finished, let at = deferredEnd {
             deferredEnd = nil
             documentEnded(at: at, block: none, blockStart: 0)

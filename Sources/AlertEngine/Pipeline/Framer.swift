@@ -26,9 +26,14 @@ public enum Framer {
 
     /// Frames bytes in memory into records, as an ingest would (for tests and small inputs).
     public static func frame(_ input: [UInt8], name: String, hint: Hint = .auto, limits: IngestLimits = .standard) -> (records: [Record], rejected: [Rejected]) {
+        frame(input, name: name, hint: hint, limits: limits, blockSize: 1 << 20)
+    }
+
+    /// As `frame`, reading `blockSize` bytes at a time (tests put block boundaries everywhere).
+    static func frame(_ input: [UInt8], name: String, hint: Hint = .auto, limits: IngestLimits = .standard, blockSize: Int) -> (records: [Record], rejected: [Rejected]) {
         var records: [Record] = []
         var rejected: [Rejected] = []
-        let framing = open(BytesInput(input), name: name, hint: hint, limits: limits, batchLines: 20_000)
+        let framing = open(BytesInput(input), name: name, hint: hint, limits: limits, batchLines: 20_000, blockSize: blockSize)
         while let work = framing.next() {
             switch work {
             case .lines(let bytes, let firstLine):

@@ -40,18 +40,23 @@ protocol Framing: AnyObject {
 /// Reads blocks from an input and remembers why it stopped, if it was not the end.
 final class BlockReader {
     let input: ByteInput
+    /// 1 MiB: large enough that reading costs nothing beside parsing; tests make it tiny to
+    /// put block boundaries everywhere.
+    let blockSize: Int
     private(set) var failure: InputFailure?
     private(set) var atEnd = false
     /// Bytes handed out so far (after gzip), for messages.
     private(set) var total = 0
-    static let blockSize = 1 << 20
 
-    init(_ input: ByteInput) { self.input = input }
+    init(_ input: ByteInput, blockSize: Int = 1 << 20) {
+        self.input = input
+        self.blockSize = max(1, blockSize)
+    }
 
     func next() -> [UInt8]? {
         guard !atEnd else { return nil }
         do {
-            let block = try input.read(max: BlockReader.blockSize)
+            let block = try input.read(max: blockSize)
             if block.isEmpty {
                 atEnd = true
                 return nil
@@ -140,7 +145,7 @@ extension Framer {
     /// block decides the framing (email, CSV, a JSON document or lines), as `frame` does for
     /// bytes in memory.
     static func open(
-        _ input: ByteInput, name: String, hint: Hint, limits: IngestLimits, batchLines: Int
+        _ input: ByteInput, name: String, hint: Hint, limits: IngestLimits, batchLines: Int, blockSize: Int = 1 << 20
     ) -> Framing {
         let base = name.hasSuffix(".gz") ? String(name.dropLast(3)) : name
         let lower = base.lowercased()
@@ -153,7 +158,7 @@ extension Framer {
             return RefusedInput(Rejected(origin: name, format: nil, reason: error.reason, raw: []))
         }
         let head = sniffed.head
-        let reader = BlockReader(sniffed)
+        let reader = BlockReader(sniffed, blockSize: blockSize)
         if hint == .email || lower.hasSuffix(".eml") || lower.hasSuffix(".mbox") || looksLikeEmail(head) {
             return MailFramer(reader, name: name, limits: limits, batch: batchLines)
         }

@@ -100,6 +100,19 @@ final class LineFramer: Framing {
         }
     }
 
+    /// How many line feeds `bytes` holds.
+    static func newlines(in bytes: ArraySlice<UInt8>) -> Int {
+        bytes.withUnsafeBufferPointer { buf in
+            guard let base = buf.baseAddress else { return 0 }
+            var n = 0, i = 0
+            while i < buf.count, let hit = memchr(base + i, 10, buf.count - i) {
+                n += 1
+                i = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit)) + 1
+            }
+            return n
+        }
+    }
+
     /// The first line feed in `block` at or after `from` (memchr: this runs over every byte of
     /// a skipped line or a mailbox).
     static func newline(in block: [UInt8], from: Int) -> Int? {

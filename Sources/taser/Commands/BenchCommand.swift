@@ -22,8 +22,12 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "Where to put the scratch files (default: the system's temporary directory).") var scratch: String?
         @Flag(help: "Keep the scratch files (the events as NDJSON and both databases) and print where they are.") var keep = false
         @Flag(help: "End with one JSON object on the last line.") var json = false
+        @Flag(help: "Instead: stream a large file (--size) through `taser ingest` in a process of its own and compare its peak memory with a file a tenth the size (goal: memory does not grow with the input).")
+        var large = false
+        @Option(help: "With --large: the file's size (300MB, 2GiB).", transform: sizeOption(1 << 20...(1 << 40))) var size = 300_000_000
 
         func run() throws {
+            if large { return try LargeIngest(size: size, scratch: scratch, keep: keep, json: json).run() }
             let dir = try BenchCommand.scratchDirectory(under: scratch)
             defer { if !keep { BenchCommand.remove(dir) } }
             let input = Engine.demoEvents(count: events)

@@ -103,7 +103,7 @@ struct IngestCommand: ParsableCommand {
                 "quarantined_held": .int(Int64(total.quarantinedHeld)), "skipped": .int(Int64(total.skipped)), "kinds": .object(total.kinds.mapValues { .int(Int64($0)) }),
                 "reasons": .array(total.reasons.map { .string($0) }),
                 "alerts_created": .int(Int64(total.after.alertsCreated)), "alerts_updated": .int(Int64(total.after.alertsUpdated)),
-                "late_signals": .int(Int64(total.after.lateSignals)),
+                "late_signals": .int(Int64(total.after.lateSignals)), "peak_rss_bytes": .int(Int64(PeakMemory.bytes)),
             ]])
         } else {
             Output.line("Ingested: \(IngestCommand.describe(total))")
