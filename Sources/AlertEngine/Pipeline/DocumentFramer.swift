@@ -275,7 +275,7 @@ final class DocumentFramer: Framing {
         let bytes = event.take()
         pendingBytes += bytes.count
         pending.append(JSONEvent(bytes: bytes, origin: origin))
-        if pending.count >= batch || pendingBytes >= 4 << 20 { flush() }
+        if pending.count >= batch || pendingBytes >= 2 << 20 { flush() }
     }
 
     private func flush() {

@@ -68,7 +68,7 @@ public final class Ingester: @unchecked Sendable {
     public let formats: FormatRegistry
     let extractor = ArtifactExtractor()
     let writer: SignalWriter
-    /// Lines per batch (one transaction); a batch also stops at 4 MiB of input.
+    /// Lines per batch (one transaction); a batch also stops at 2 MiB of input.
     public var batchSize = 20_000
     /// The largest record, gzip's inflation cap, the quarantine sample.
     public var limits = IngestLimits.standard

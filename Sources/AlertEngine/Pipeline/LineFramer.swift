@@ -24,7 +24,7 @@ final class LineFramer: Framing {
         self.name = name
         self.limits = limits
         self.batchLines = max(1, batchLines)
-        self.chunkBytes = 4 << 20
+        self.chunkBytes = 2 << 20
         self.carry = []
         self.line = firstLine
         append(prefix)

@@ -13,7 +13,7 @@ enum OrderedWork {
         prepare: @escaping @Sendable (Item) -> Result, consume: (Result) throws -> Void
     ) throws {
         let workers = max(1, workers)
-        let state = State<Item, Result>(next: next, ahead: ahead ?? workers + 1)
+        let state = State<Item, Result>(next: next, ahead: ahead ?? workers)
         let group = DispatchGroup()
         var running = 0
         // Threads of their own, not Dispatch's global queues: a worker blocks while the

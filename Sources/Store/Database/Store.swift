@@ -79,9 +79,9 @@ public final class Store: Sendable {
             guard !db.configuration.readonly else { return }
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             // The writer keeps the hot pages of the signal and link indexes in memory: bulk ingest
-            // otherwise spends most of its time re-reading them from the OS (128 MiB at most,
+            // otherwise spends most of its time re-reading them from the OS (64 MiB at most,
             // allocated only as used).
-            try db.execute(sql: "PRAGMA cache_size = -131072")
+            try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         return config
     }

@@ -10,6 +10,8 @@ public final class SignalWriter: @unchecked Sendable {
     private struct Key: Hashable { var type: ArtifactType; var value: String }
     private struct Known { var id: Int64; var first: Int64; var last: Int64 }
     private var known: [Key: Known] = [:]
+    /// About 10 MB of artifacts' ids and spans.
+    static let knownLimit = 100_000
 
     public init(store: Store) { self.store = store }
 
@@ -187,6 +189,9 @@ public final class SignalWriter: @unchecked Sendable {
             """)
         var ids: [Int64] = []
         ids.reserveCapacity(order.count)
+        // Bounded, so an ingest's memory does not grow with the input's distinct artifacts: past
+        // the bound it starts again (the hot ones come straight back).
+        if known.count > SignalWriter.knownLimit { known.removeAll() }
         for (key, span) in zip(order, spans) {
             if var cached = known[key] {
                 // The stored span only ever widens, so a span inside the cached one changes nothing.
