@@ -245,12 +245,12 @@ final class DocumentFramer: Framing {
     /// The document outgrew the limit: hand out the events held so far and stream the rest.
     private func startStreaming(size: Int? = nil) {
         for range in heldEvents {
-            event.append(held[(range.lowerBound - heldStart)..<(range.upperBound - heldStart)])
+            event.append(held[clamped(range)])
             emitEvent()
         }
         heldEvents = []
         if inEvent, let start = eventStart {
-            event.append(held[(start - heldStart)...])
+            event.append(held[min(max(0, start - heldStart), held.count)...])
             eventStart = heldStart + held.count
         }
         _ = startedWithObject  // known while the document's first bytes are still held
@@ -307,14 +307,18 @@ final class DocumentFramer: Framing {
         finished = true
     }
 
+    /// An event's range in the input as indexes into `held` (always inside it).
+    private func clamped(_ range: Range<Int>) -> Range<Int> {
+        let lower = min(max(0, range.lowerBound - heldStart), held.count)
+        return lower..<min(max(lower, range.upperBound - heldStart), held.count)
+    }
+
     /// Hands out the complete events held so far; returns what is left after them.
     private func salvage() -> BoundedBytes {
         var rest = BoundedBytes(limits: limits)
         if holding {
             for range in heldEvents {
-                let lower = min(max(0, range.lowerBound - heldStart), held.count)
-                let upper = min(max(lower, range.upperBound - heldStart), held.count)
-                event.append(held[lower..<upper])
+                event.append(held[clamped(range)])
                 emitEvent()
             }
             let from = min(max(0, (heldEvents.last?.upperBound ?? heldStart) - heldStart), held.count)
