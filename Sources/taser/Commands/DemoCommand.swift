@@ -64,6 +64,11 @@ final class ProgressBar {
     func update(_ done: Int, _ total: Int) {
         guard enabled, Date().timeIntervalSince(lastDrawn) > 0.1 || done == total else { return }
         lastDrawn = Date()
+        guard total > 0 else {
+            // A stream of unknown length (ingest reads as it goes): the count so far.
+            FileHandle.standardError.write(Data("\r\(done) \(label)".utf8))
+            return
+        }
         let width = 30
         let filled = total > 0 ? min(width, done * width / total) : width
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
