@@ -1,3 +1,4 @@
+import AlertEngine
 import Model
 import Store
 
@@ -166,10 +167,19 @@ extension Artifact {
     public var json: JSONValue { .object(jsonObject) }
 
     public var jsonObject: JSONObject {
-        JSONObject([
+        var o = JSONObject([
             "id": .int(id), "type": .string(type.rawValue), "value": .string(value), "first_seen": .string(firstSeen.iso8601),
             "last_seen": .string(lastSeen.iso8601),
         ])
+        if let scope { o["scope"] = .string(scope) }
+        return o
+    }
+
+    /// For an IP: where it lives (public, private, loopback, link-local, multicast, reserved,
+    /// unspecified), so a reader of an export or a pivot tells 10.20.30.40 from an attacker.
+    public var scope: String? {
+        guard type == .ip, let address = IPAddress(value) else { return nil }
+        return address.scope.rawValue
     }
 }
 
