@@ -185,6 +185,16 @@ import Testing
         #expect(deep.records.isEmpty && deep.rejected.count == 1 && deep.rejected[0].reason.contains("nested deeper"))
     }
 
+    @Test func anEmptyPageIsAnEmptyBatch() throws {
+        let dir = TempDir()
+        let ingest = try ingester(dir)
+        for page in [#"{"findings":[]}"#, #"{"Findings": []}"#, #"{"response": {"authlogs": [], "metadata": {}}, "stat": "OK"}"#] {
+            let summary = try ingest.ingest(Array(page.utf8), source: "page.json")
+            #expect(summary.stored == 0 && summary.quarantined == 0 && summary.skipped == 1 && summary.isAccountedFor, "\(page)")
+            #expect(summary.skipReasons.first?.contains("an empty batch") == true)
+        }
+    }
+
     @Test func anUnclosedQuoteInCSVCostsOnlyTheRowsFromIt() throws {
         let text = "time,user,message\n2026-10-30T08:00:00Z,ana,a\n2026-10-30T08:00:00Z,bo,\"never closed\n2026-10-30T09:00:00Z,cy,c\n"
         let framed = Framer.frame(Array(text.utf8), name: "q.csv")

@@ -1,9 +1,18 @@
 import Foundation
 import Model
+import Store
 import Testing
 @testable import AlertEngine
 
 @Suite struct SuricataTests {
+    @Test func statsRecordsAreSkippedWithTheReasonNotDropped() throws {
+        let dir = TempDir()
+        let ingester = Ingester(store: try Store.open(path: dir.file()))
+        let summary = try ingester.ingest(try Fixture.bytes("suricata.ndjson"), source: "eve.json")
+        #expect(summary.stored == 14 && summary.skipped == 1 && summary.quarantined == 0 && summary.isAccountedFor)
+        #expect(summary.skipReasons.count == 1 && summary.skipReasons[0].contains("stats record"), "\(summary.skipReasons)")
+    }
+
     @Test func readsEveEvents() throws {
         let (signals, rejected) = try Fixture.normalize("suricata.ndjson")
         #expect(rejected.isEmpty)

@@ -30,7 +30,7 @@ struct SuricataFormat: Format {
             throw NormalizeError("suricata: event_type is not a name")
         }
         let time = try time(e, "timestamp")
-        if eventType == "stats" { return [] }
+        if eventType == "stats" { throw .skip("suricata: a stats record (engine counters, not a network event)") }
 
         var f: JSONObject = [:]
         f["event.action"] = .string(eventType)

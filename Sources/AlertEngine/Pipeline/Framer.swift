@@ -56,6 +56,17 @@ public enum Framer {
 
     enum Parsed { case record(Record), refused(Rejected) }
 
+    /// The envelope path (`findings`, `response.authlogs`) of a document whose array of events
+    /// is there and empty, or nil.
+    static func emptyEnvelope(_ json: JSONValue) -> String? {
+        guard case .object = json else { return nil }
+        for path in wrappers {
+            let key = path.joined(separator: ".")
+            if case .array(let a)? = json.at(key), a.isEmpty { return key }
+        }
+        return nil
+    }
+
     /// One event of a streamed document as a record, or why not.
     static func parseEvent(_ event: JSONEvent) -> Parsed {
         guard let text = String(validating: event.bytes, as: UTF8.self) else {

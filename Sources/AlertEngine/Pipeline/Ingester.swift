@@ -21,6 +21,8 @@ public struct IngestSummary: Sendable {
     public var quarantinedHeld = 0
     /// Records a format read and found nothing to keep in.
     public var skipped = 0
+    /// The first few of them, with where and why.
+    public var skipReasons: [String] = []
     /// Signals stored per kind.
     public var kinds: [String: Int] = [:]
     /// The first few quarantine reasons, for the summary line.
@@ -53,6 +55,7 @@ public struct IngestSummary: Sendable {
         after.add(other.after)
         for (k, n) in other.kinds { kinds[k, default: 0] += n }
         reasons += other.reasons.prefix(max(0, 5 - reasons.count))
+        skipReasons += other.skipReasons.prefix(max(0, 5 - skipReasons.count))
     }
 }
 
@@ -94,6 +97,7 @@ public final class Ingester: @unchecked Sendable {
         var rejected: [Rejected] = []
         var records = 0
         var skipped = 0
+        var skipReasons: [String] = []
         var cpu = 0.0
     }
 
@@ -190,6 +194,13 @@ public final class Ingester: @unchecked Sendable {
             for element in inner.records { prepare(element, forced: forced, into: &out) }
             return
         }
+        // An API page with nothing in it (`{"findings": []}`, Duo's empty `authlogs`): an
+        // empty batch, not an event no format knows.
+        if format == nil, let json = record.json, let empty = Framer.emptyEnvelope(json) {
+            out.skipped += 1
+            if out.skipReasons.count < 5 { out.skipReasons.append("\(record.origin): an empty batch (\(empty): [])") }
+            return
+        }
         guard let format else {
             out.rejected.append(Rejected(
                 origin: record.origin, format: nil,
@@ -212,6 +223,9 @@ public final class Ingester: @unchecked Sendable {
                 out.kinds.append(n.kind.name)
                 out.recordOf.append(place)
             }
+        } catch where error.isSkip {
+            out.skipped += 1
+            if out.skipReasons.count < 5 { out.skipReasons.append("\(record.origin): \(error.reason)") }
         } catch {
             out.rejected.append(Rejected(origin: record.origin, format: format.name, reason: error.reason, raw: record.quarantineBytes))
         }
@@ -252,6 +266,7 @@ public final class Ingester: @unchecked Sendable {
         batch.records = prepared.records
         batch.normalized = prepared.places.count
         batch.skipped = prepared.skipped
+        batch.skipReasons = prepared.skipReasons
         batch.quarantined = prepared.rejected.count
         batch.quarantinedHeld = held
         batch.quarantinedNew = prepared.rejected.count - held
@@ -284,7 +299,7 @@ public final class Ingester: @unchecked Sendable {
             parts.append(part)
         }
         for r in prepared.rejected { parts.append(Prepared(rejected: [r], records: 1)) }
-        if prepared.skipped > 0 { parts.append(Prepared(records: prepared.skipped, skipped: prepared.skipped)) }
+        if prepared.skipped > 0 { parts.append(Prepared(records: prepared.skipped, skipped: prepared.skipped, skipReasons: prepared.skipReasons)) }
         parts[0].cpu = prepared.cpu
         return parts
     }

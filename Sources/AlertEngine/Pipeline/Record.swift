@@ -96,7 +96,17 @@ public struct Normalized: Sendable {
 /// Why a record could not be normalized; it goes to quarantine with this reason.
 public struct NormalizeError: Error, Sendable, Equatable, CustomStringConvertible {
     public var reason: String
+    /// Not an error: the record is the format's but holds no event (Suricata's `stats`
+    /// counters). It is counted as skipped, with the reason, never quarantined.
+    public var isSkip = false
     public init(_ reason: String) { self.reason = reason }
+
+    /// A record to count as skipped, saying why.
+    public static func skip(_ reason: String) -> NormalizeError {
+        var e = NormalizeError(reason)
+        e.isSkip = true
+        return e
+    }
     public var description: String { reason }
 }
 

@@ -88,6 +88,7 @@ extension Ingester {
             summary.records = input.prepared.records
             summary.normalized = input.prepared.places.count
             summary.skipped = input.prepared.skipped
+            summary.skipReasons = input.prepared.skipReasons
             summary.quarantined = input.prepared.rejected.count
             summary.quarantinedHeld = held[i]
             summary.quarantinedNew = input.prepared.rejected.count - held[i]

@@ -100,7 +100,8 @@ struct IngestCommand: ParsableCommand {
                 "enrichment_queries": .int(Int64(enriched?.asked ?? 0)), "enrichment_answers": .int(Int64(enriched?.answers ?? 0)),
                 "records": .int(Int64(total.records)), "stored": .int(Int64(total.stored)), "duplicates": .int(Int64(total.duplicates)),
                 "quarantined": .int(Int64(total.quarantined)), "quarantined_new": .int(Int64(total.quarantinedNew)),
-                "quarantined_held": .int(Int64(total.quarantinedHeld)), "skipped": .int(Int64(total.skipped)), "kinds": .object(total.kinds.mapValues { .int(Int64($0)) }),
+                "quarantined_held": .int(Int64(total.quarantinedHeld)), "skipped": .int(Int64(total.skipped)),
+                "skip_reasons": .array(total.skipReasons.map { .string($0) }), "kinds": .object(total.kinds.mapValues { .int(Int64($0)) }),
                 "reasons": .array(total.reasons.map { .string($0) }),
                 "alerts_created": .int(Int64(total.after.alertsCreated)), "alerts_updated": .int(Int64(total.after.alertsUpdated)),
                 "late_signals": .int(Int64(total.after.lateSignals)), "peak_rss_bytes": .int(Int64(PeakMemory.bytes)),
@@ -109,6 +110,7 @@ struct IngestCommand: ParsableCommand {
             Output.line("Ingested: \(IngestCommand.describe(total))")
             for (kind, n) in total.kinds.sorted(by: { $0.key < $1.key }) { Output.line("  \(n)\t\(kind)") }
             for reason in total.reasons { Output.line("  quarantined \(reason)") }
+            for reason in total.skipReasons { Output.line("  skipped \(reason)") }
             let live = total.after
             if live.alertsCreated + live.alertsUpdated > 0 {
                 Output.line("Rules: \(live.alertsCreated) new alert\(live.alertsCreated == 1 ? "" : "s"), \(live.alertsUpdated) updated (see `taser alert list`)")
