@@ -227,3 +227,39 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: drop + "/done/d.json"))
     }
 }
+
+/// Issue 13 (part): words for "none" are absent, and an address with a port is two fields.
+@Suite struct AddressFieldTests {
+    @Test(arguments: [
+        ("203.0.113.5:51234", "203.0.113.5", 51234), ("[2001:db8::1]:443", "2001:db8::1", 443),
+    ])
+    func anAddressWithAPortBecomesTheAddressAndThePort(_ text: String, _ ip: String, _ port: Int) {
+        var fields: JSONObject = ["source.ip": .string(text)]
+        ECS.tidy(&fields)
+        #expect(fields["source.ip"] == .string(ip) && fields["source.port"] == .int(Int64(port)))
+    }
+
+    @Test(arguments: ["null", "N/A", "", " ", "(null)"])
+    func aWordForNoneIsAbsent(_ text: String) {
+        var fields: JSONObject = ["source.ip": .string(text), "destination.ip": .string("2001:db8::1")]
+        ECS.tidy(&fields)
+        #expect(fields["source.ip"] == nil && fields["destination.ip"] == .string("2001:db8::1"))
+    }
+
+    @Test func notAddressesAreLeftAlone() {
+        var fields: JSONObject = ["source.ip": .string("2001:db8::1"), "host.ip": .string("10.0.0.1:99999"), "client.ip": .string("a:1")]
+        ECS.tidy(&fields)
+        #expect(fields["source.ip"] == .string("2001:db8::1") && fields["host.ip"] == .string("10.0.0.1:99999") && fields["client.ip"] == .string("a:1"))
+    }
+
+    @Test func oktaWritesNullForNoAddressAndNoArtifactComesOfIt() throws {
+        let dir = TempDir()
+        let ingester = Ingester(store: try Store.open(path: dir.file()))
+        let line = #"{"uuid":"u-null-1","eventType":"user.session.start","published":"2026-11-02T10:00:00Z","actor":{"alternateId":"a@b.example"},"client":{"ipAddress":"null","zone":"null"},"outcome":{"result":"SUCCESS"}}"#
+        let summary = try ingester.ingest(Array(line.utf8), source: "okta.json")
+        #expect(summary.stored == 1)
+        let signal = try #require(try ingester.store.read { try $0.signals(SignalFilter()).first })
+        #expect(signal.fields["source.ip"] == nil)
+        #expect(try ingester.store.read { try $0.artifactCounts(types: [.ip], value: nil, limit: 10, visibleTo: Actor(name: "admin", isAdmin: true)) }.isEmpty)
+    }
+}

@@ -20,8 +20,55 @@ enum ECS {
     /// alerts, CloudTrail's `accessKeyId` on console logins).
     static func copy(_ json: JSONValue, _ path: String, to key: String, into fields: inout JSONObject) {
         guard let v = json.at(path) else { return }
-        if case .string(let s) = v, s.trimmed.isEmpty { return }
+        if case .string(let s) = v, meansAbsent(s) { return }
         fields[key] = v
+    }
+
+    /// Words vendors write for "no value" (Okta's `ipAddress: "null"`, `zone: "null"`; `N/A`).
+    static func meansAbsent(_ text: String) -> Bool {
+        switch text.trimmed.lowercased() {
+        case "", "null", "(null)", "n/a", "nil", "undefined": true
+        default: false
+        }
+    }
+
+    /// After a format has read a record, over every format alike: an address field holding a
+    /// word for "none" is absent, and one with a port (`203.0.113.5:51234`, `[2001:db8::1]:443`)
+    /// becomes the address and, where ECS has one beside it, the port.
+    static func tidy(_ fields: inout JSONObject) {
+        for key in fields.keys where key.hasSuffix(".ip") {
+            guard case .string(let text)? = fields[key] else { continue }
+            if meansAbsent(text) {
+                fields[key] = nil
+                continue
+            }
+            guard IPAddress(text) == nil, let (address, port) = splitPort(text) else { continue }
+            fields[key] = .string(address)
+            let portKey = String(key.dropLast(3)) + ".port"
+            if ["source.port", "destination.port", "client.port", "server.port"].contains(portKey), fields[portKey] == nil {
+                fields[portKey] = .int(Int64(port))
+            }
+        }
+    }
+
+    /// `a.b.c.d:port` or `[v6]:port`, when the address is one and the port is 0...65535.
+    static func splitPort(_ text: String) -> (String, Int)? {
+        let t = text.trimmed
+        let address: Substring, port: Substring
+        if t.hasPrefix("["), let close = t.firstIndex(of: "]") {
+            address = t[t.index(after: t.startIndex)..<close]
+            let rest = t[t.index(after: close)...]
+            guard rest.hasPrefix(":") else { return nil }
+            port = rest.dropFirst()
+        } else {
+            let parts = t.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2 else { return nil }
+            (address, port) = (parts[0], parts[1])
+        }
+        guard !port.isEmpty, port.count <= 5, port.allSatisfy({ $0 >= "0" && $0 <= "9" }), let n = Int(port), n <= 65_535,
+            let ip = IPAddress(String(address))
+        else { return nil }
+        return (ip.text, n)
     }
 
     static func int(_ json: JSONValue, _ path: String, to key: String, into fields: inout JSONObject) {

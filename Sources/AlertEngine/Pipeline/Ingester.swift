@@ -216,7 +216,8 @@ public final class Ingester: @unchecked Sendable {
             }
             let place = out.places.count
             out.places.append(Place(origin: record.origin, format: format.name))
-            for n in signals {
+            for var n in signals {
+                ECS.tidy(&n.fields)
                 out.signals.append(NewSignal(
                     time: n.time, source: n.source, sourceRef: n.sourceRef ?? SignalWriter.contentRef(n.raw), kind: n.kind.name, severity: n.severity, title: n.title,
                     fields: n.fields, raw: n.raw, artifacts: extractor.artifacts(of: n)))
