@@ -201,9 +201,9 @@ private func line(_ s: String) -> Record { Record(payload: .line(s), raw: s, ori
         #expect(throws: NormalizeError("cef: header has 6 of the 7 fields (CEF:Version|Device Vendor|Device Product|Device Version|Signature ID|Name|Severity|)")) {
             try cef.normalize(line("CEF:0|Vendor|Product|1.0|100|Name"))
         }
-        #expect(throws: NormalizeError("cef: no time (no rt, end or start extension and no syslog header time)")) {
-            try cef.normalize(line("CEF:0|Vendor|Product|1.0|100|Name|3|src=10.0.0.1"))
-        }
+        // No time at all: kept at its receipt time, marked so (issue 13), not refused.
+        let untimed = try? cef.normalize(line("CEF:0|Vendor|Product|1.0|100|Name|3|src=10.0.0.1"))
+        #expect(untimed?.first?.fields["taser.time"] == .string("received") && untimed?.first?.fields["event.ingested"] != nil)
         #expect(throws: NormalizeError("cef: rt is not a time: yesterday")) {
             try cef.normalize(line("CEF:0|Vendor|Product|1.0|100|Name|3|rt=yesterday"))
         }
@@ -292,9 +292,8 @@ private func line(_ s: String) -> Record { Record(payload: .line(s), raw: s, ori
         #expect(throws: NormalizeError("leef: header has 4 of the 5 fields (LEEF:Version|Vendor|Product|Version|EventID|)")) {
             try leef.normalize(line("LEEF:1.0|V|P|1|"))
         }
-        #expect(throws: NormalizeError("leef: no time (no devTime attribute and no syslog header time)")) {
-            try leef.normalize(line("LEEF:1.0|V|P|1|ID|src=1.2.3.4"))
-        }
+        let untimed = try? leef.normalize(line("LEEF:1.0|V|P|1|ID|src=1.2.3.4"))
+        #expect(untimed?.first?.fields["taser.time"] == .string("received"))
         #expect(throws: NormalizeError("leef: devTime '03/11/2026' does not match devTimeFormat 'yyyy-MM-dd'")) {
             try leef.normalize(line("LEEF:2.0|V|P|1|ID|^|devTime=03/11/2026^devTimeFormat=yyyy-MM-dd"))
         }

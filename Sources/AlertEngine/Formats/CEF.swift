@@ -135,9 +135,9 @@ struct CEFFormat: Format {
             time = t
             break
         }
-        guard let time = time ?? syslog.timestamp else {
-            throw NormalizeError("cef: no time (no rt, end or start extension and no syslog header time)")
-        }
+        // No time anywhere (a bare CEF line from a file): the event is kept at the time taser
+        // received it, and says so, rather than quarantined.
+        let when = time ?? syslog.timestamp ?? ECS.received(into: &f)
 
         let severity: Severity
         if let n = Int(severityText), (0...10).contains(n) {
@@ -154,7 +154,7 @@ struct CEFFormat: Format {
             }
         }
         return [Normalized(
-            time: time, source: "cef", sourceRef: TextECS.clean(e["externalId"]), kind: .cef, severity: severity,
+            time: when, source: "cef", sourceRef: TextECS.clean(e["externalId"]), kind: .cef, severity: severity,
             title: "\(vendor) \(product): \(title)", fields: f, raw: record.raw, artifacts: artifacts, texts: texts)]
     }
 }

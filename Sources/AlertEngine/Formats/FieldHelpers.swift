@@ -24,6 +24,15 @@ enum ECS {
         fields[key] = v
     }
 
+    /// The time for an event that carries none: now, with `event.ingested` (ECS's "when it
+    /// arrived") and `taser.time: received` saying the time is taser's, not the device's.
+    static func received(into fields: inout JSONObject) -> Timestamp {
+        let now = Timestamp.now
+        fields["event.ingested"] = .string(now.iso8601)
+        fields["taser.time"] = .string("received")
+        return now
+    }
+
     /// Words vendors write for "no value" (Okta's `ipAddress: "null"`, `zone: "null"`; `N/A`).
     static func meansAbsent(_ text: String) -> Bool {
         switch text.trimmed.lowercased() {

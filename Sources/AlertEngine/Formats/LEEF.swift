@@ -96,9 +96,8 @@ struct LEEFFormat: Format {
                 guard time != nil else { throw NormalizeError("leef: devTime is not a time: \(text.prefix(60))") }
             }
         }
-        guard let time = time ?? syslog.timestamp else {
-            throw NormalizeError("leef: no time (no devTime attribute and no syslog header time)")
-        }
+        // No time anywhere: kept at the time taser received it, marked so (as CEF).
+        let when = time ?? syslog.timestamp ?? ECS.received(into: &f)
 
         var severity = Severity.low
         if let sevText = TextECS.clean(a["sev"]), let n = Int(sevText) {
@@ -108,7 +107,7 @@ struct LEEFFormat: Format {
         let category = TextECS.clean(a["cat"])
         let title = "\(vendor) \(product): \(eventID)" + (category.map { " (\($0))" } ?? "")
         return [Normalized(
-            time: time, source: "leef", sourceRef: nil, kind: .leef, severity: severity, title: title, fields: f, raw: record.raw,
+            time: when, source: "leef", sourceRef: nil, kind: .leef, severity: severity, title: title, fields: f, raw: record.raw,
             texts: [a["msg"] ?? a["message"]].compactMap { TextECS.clean($0) })]
     }
 }
