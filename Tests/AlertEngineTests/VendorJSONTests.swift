@@ -41,6 +41,9 @@ import Testing
         #expect(fraud.time == Timestamp(parsing: "2026-11-02T14:05:40Z"))
         #expect(fraud.field("user.name") == "jane.doe")
         #expect(fraud.field("factor") == "push")
+        // ECS's outcome words; Duo's own result beside them (issue 13).
+        #expect(fraud.field("event.outcome") == "failure" && fraud.field("duo.result") == "fraud")
+        #expect(signals[2].field("event.outcome") == "success")
         #expect(fraud.field("source.ip") == "185.220.101.4")
         #expect(fraud.field("event.reason") == "user_marked_fraud")
         #expect(signals[1].title.contains("timed out"))

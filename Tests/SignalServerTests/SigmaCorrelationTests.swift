@@ -11,7 +11,7 @@ import Testing
         .test(field: "outcome.result", .equals(.text("FAILURE"))),
     ])
     static let deniedDuoPush = Filter.all([
-        .test(field: "duo.factor", .equals(.text("duo_push"))), .test(field: "event.outcome", .equals(.text("denied"))),
+        .test(field: "duo.factor", .equals(.text("duo_push"))), .test(field: "duo.result", .equals(.text("denied"))),
     ])
 
     static func rule(_ result: SigmaImport, _ name: String) -> SigmaImport.Imported? {

@@ -25,7 +25,9 @@ struct DuoFormat: Format {
         ECS.copy(e, "user.key", to: "user.id", into: &f)
         if let groups = e.at("user.groups") { f["user.group.name"] = groups }
         f["event.action"] = .string(e.string("event_type") ?? "authentication")
-        f["event.outcome"] = .string(result)
+        // ECS's three outcomes; Duo's own word (denied, fraud, ...) stays in duo.result.
+        f["event.outcome"] = .string(DuoFormat.outcome(result))
+        f["duo.result"] = .string(result)
         if !reason.isEmpty { f["event.reason"] = .string(reason) }
         f["duo.factor"] = .string(factor)
         // What analysts write in rules: `WHERE factor = "push"`.
@@ -61,5 +63,16 @@ struct DuoFormat: Format {
         return [Normalized(
             time: time, source: "duo", sourceRef: e.string("txid"), kind: kind, severity: severity, title: title, fields: f,
             raw: record.raw, artifacts: artifacts)]
+    }
+}
+
+extension DuoFormat {
+    /// Duo's `result` in ECS's `event.outcome` words: success, failure or unknown.
+    static func outcome(_ result: String) -> String {
+        switch result {
+        case "success": "success"
+        case "denied", "fraud", "failure", "error", "locked_out": "failure"
+        default: "unknown"
+        }
     }
 }

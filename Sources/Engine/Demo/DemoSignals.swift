@@ -79,7 +79,8 @@ struct DemoSignals {
             "user":{"key":"DU\(p.laptop.deviceID)","name":"\(p.login)","groups":["\(p.department)"]}}
             """
         let fields = """
-            {"duo.factor":"push","duo.reason":"\(reason)","event.action":"authentication","event.outcome":"\(outcome)",\
+            {"duo.factor":"push","duo.reason":"\(reason)","duo.result":"\(outcome)","event.action":"authentication",\
+            "event.outcome":"\(outcome == "success" ? "success" : "failure")",\
             "factor":"push","source.geo.city_name":"\(place.city)","source.geo.country_iso_code":"\(place.iso)","source.ip":"\(ip)",\
             "user.name":"\(p.login)"}
             """

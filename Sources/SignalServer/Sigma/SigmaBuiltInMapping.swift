@@ -85,7 +85,7 @@ enum SigmaBuiltInMapping {
       userIdentity.accountId: aws.cloudtrail.user_identity.account_id
       # Duo
       factor: duo.factor
-      result: event.outcome
+      result: duo.result
       reason: event.reason
 
     logsources:
