@@ -46,6 +46,7 @@ import Testing
         #expect(alert.field("suricata.flow_id") == "1790245923081715")
         // The alert's transaction: its HTTP request.
         #expect(alert.field("url.domain") == "update-check.live-cdn.top")
+        #expect(alert.field("destination.domain") == "update-check.live-cdn.top")
         #expect(alert.field("url.full") == "http://update-check.live-cdn.top/a.ps1")
         #expect(alert.field("url.path") == "/a.ps1")
         #expect(alert.field("url.original") == nil)

@@ -156,7 +156,12 @@ struct SuricataFormat: Format {
     /// `url.full` is rebuilt from the Host header (or the server's address) and the target.
     func http(_ e: JSONValue, into f: inout JSONObject) {
         let host = e.string("http.hostname").map { VendorJSON.hostname($0).lowercased() }
-        if let host, !VendorJSON.isIP(host) { f["url.domain"] = .string(host) }
+        if let host, !VendorJSON.isIP(host) {
+            // The name the client asked for is the destination's, as the TLS SNI is (rules and
+            // pivots read destination.domain for both).
+            f["url.domain"] = .string(host)
+            f["destination.domain"] = .string(host)
+        }
         if let target = e.string("http.url") {
             VendorJSON.url(target, into: &f)
             if f["url.original"] == nil {
