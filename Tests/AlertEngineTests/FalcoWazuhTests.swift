@@ -84,6 +84,15 @@ import Testing
         #expect(apt.title == "Launch Package Management Process in Container (api on ip-10-0-3-12.ec2.internal)")
     }
 
+    @Test func aConnectionNamedOnlyByFdNameGivesBothEnds() throws {
+        let line = #"{"time":"2026-11-02T10:00:00.000000000Z","rule":"Outbound Connection to C2 Servers","priority":"Warning","output":"x","output_fields":{"fd.name":"10.0.0.5:41234->203.0.113.9:443","fd.type":"ipv4","proc.name":"curl"}}"#
+        let record = Record(payload: .json(try JSONValue.parse(line)), raw: line, origin: "falco:1")
+        let signal = try #require(try FalcoFormat().normalize(record).first)
+        #expect(signal.fields["source.ip"] == .string("10.0.0.5") && signal.fields["source.port"] == .int(41234))
+        #expect(signal.fields["destination.ip"] == .string("203.0.113.9") && signal.fields["destination.port"] == .int(443))
+        #expect(signal.fields["file.path"] == nil)
+    }
+
     @Test func mapsPriorities() {
         let names = ["Emergency", "Alert", "Critical", "Error", "Warning", "Notice", "Informational", "Info", "Debug"]
         #expect(names.map(FalcoFormat.severity) == [.critical, .critical, .critical, .high, .medium, .low, .info, .info, .info])

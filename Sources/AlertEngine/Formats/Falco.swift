@@ -78,6 +78,19 @@ struct FalcoFormat: Format {
         if let ip = text("fd.sip") { f["destination.ip"] = .string(ip) }
         if let port = VendorJSON.int(value("fd.sport")) { f["destination.port"] = .int(port) }
         if let name = text("fd.sip.name") { f["destination.domain"] = .string(VendorJSON.hostname(name).lowercased()) }
+        // A connection named only by fd.name (`10.0.0.5:41234->203.0.113.9:443`, as older rules
+        // print it): both ends, where fd.cip and fd.sip did not say.
+        if let fd = text("fd.name"), let arrow = fd.range(of: "->") {
+            let ends = [String(fd[..<arrow.lowerBound]), String(fd[arrow.upperBound...])].map(ECS.splitPort)
+            if let (ip, port) = ends[0], f["source.ip"] == nil {
+                f["source.ip"] = .string(ip)
+                f["source.port"] = f["source.port"] ?? .int(Int64(port))
+            }
+            if let (ip, port) = ends[1], f["destination.ip"] == nil {
+                f["destination.ip"] = .string(ip)
+                f["destination.port"] = f["destination.port"] ?? .int(Int64(port))
+            }
+        }
         if let proto = text("fd.l4proto") { f["network.transport"] = .string(proto.lowercased()) }
         if let ip = text("ct.srcip"), VendorJSON.isIP(ip) { f["source.ip"] = .string(ip) }
 
