@@ -149,7 +149,10 @@ public enum Maildir {
         for folder in [cur, new] where fm.fileExists(atPath: folder) {
             for name in try fm.contentsOfDirectory(atPath: folder).sorted() where !name.hasPrefix(".") {
                 let file = folder + "/" + name
-                summary.add(try ingester.ingest(try FileInput(path: file), source: file, hint: .email))
+                // A message that cannot be opened (gone, unreadable) is left where it is, as
+                // before; the next run tries it again.
+                guard let input = try? FileInput(path: file) else { continue }
+                summary.add(try ingester.ingest(input, source: file, hint: .email))
                 if folder == new {
                     try? fm.moveItem(atPath: file, toPath: cur + "/" + name + (name.contains(":2,") ? "" : ":2,S"))
                 }
