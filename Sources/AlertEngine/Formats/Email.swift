@@ -92,7 +92,18 @@ struct EmailFormat: Format {
         for html in content.html { urls += MIME.urls(html: html) }
         for plain in content.plain { urls += MIME.urls(text: plain) }
         var seen = Set<String>()
-        let artifacts = urls.filter { seen.insert($0).inserted }.map { ArtifactMention(.url, $0, role: "url") }
+        var artifacts = urls.filter { seen.insert($0).inserted }.map { ArtifactMention(.url, $0, role: "url") }
+        // Where the message came from: the relays' addresses as each Received header brackets
+        // them (`from mail.evil.example (mail.evil.example [203.0.113.66])`), and the sender's domain.
+        var relays = Set<String>()
+        for received in message.all("Received") {
+            for ip in EmailFormat.bracketedAddresses(received) where relays.insert(ip).inserted {
+                artifacts.append(ArtifactMention(.ip, ip, role: "relay"))
+            }
+        }
+        if let address = from.first?.address, let at = address.lastIndex(of: "@"), address.index(after: at) < address.endIndex {
+            artifacts.append(ArtifactMention(.domain, String(address[address.index(after: at)...]).lowercased(), role: "sender_domain"))
+        }
 
         let plain = content.plain.joined(separator: "\n").trimmed
         let body = plain.isEmpty ? content.html.map(MIME.text(html:)).joined(separator: "\n") : plain
@@ -110,6 +121,21 @@ struct EmailFormat: Format {
         for b in SHA256.hash(data: bytes) {
             out.append(hex[Int(b >> 4)])
             out.append(hex[Int(b & 15)])
+        }
+        return out
+    }
+}
+
+extension EmailFormat {
+    /// The addresses a Received header writes in brackets: `[203.0.113.66]`, `[IPv6:2001:db8::1]`.
+    static func bracketedAddresses(_ header: String) -> [String] {
+        var out: [String] = []
+        var rest = header[...]
+        while let open = rest.firstIndex(of: "["), let close = rest[open...].firstIndex(of: "]") {
+            var inside = rest[rest.index(after: open)..<close]
+            if inside.lowercased().hasPrefix("ipv6:") { inside = inside.dropFirst(5) }
+            if let ip = IPAddress(String(inside)) { out.append(ip.text) }
+            rest = rest[rest.index(after: close)...]
         }
         return out
     }
