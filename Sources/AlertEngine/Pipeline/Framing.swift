@@ -13,16 +13,6 @@ enum Work: Sendable {
     case documents([JSONEvent])
     /// Input refused before it could be a record.
     case rejected([Rejected])
-
-    /// How many records (or refusals) this piece holds, for progress.
-    var count: Int {
-        switch self {
-        case .lines: 0
-        case .records(let r): r.count
-        case .documents(let d): d.count
-        case .rejected(let r): r.count
-        }
-    }
 }
 
 /// One event of a streamed JSON document: its bytes and where it was.
@@ -45,8 +35,6 @@ final class BlockReader {
     let blockSize: Int
     private(set) var failure: InputFailure?
     private(set) var atEnd = false
-    /// Bytes handed out so far (after gzip), for messages.
-    private(set) var total = 0
 
     init(_ input: ByteInput, blockSize: Int = 1 << 20) {
         self.input = input
@@ -61,7 +49,6 @@ final class BlockReader {
                 atEnd = true
                 return nil
             }
-            total &+= block.count
             return block
         } catch {
             failure = error
