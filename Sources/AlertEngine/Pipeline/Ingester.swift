@@ -11,6 +11,9 @@ public struct IngestSummary: Sendable {
     /// Records that became signals.
     public var normalized = 0
     public var stored = 0
+    /// Signals stored before that came again with different content: a new revision each.
+    public var updated = 0
+    /// Signals stored before that came again unchanged.
     public var duplicates = 0
     /// Records refused this time (framing, normalizing or storing), whether quarantine held
     /// their bytes already or not.
@@ -41,10 +44,20 @@ public struct IngestSummary: Sendable {
         records == normalized + quarantined + skipped && quarantined == quarantinedNew + quarantinedHeld
     }
 
+    /// `4 stored, 1 updated, 0 duplicate, 0 quarantined, 1 skipped`: the one way every
+    /// command and the drop folder say what an ingest did.
+    public var line: String {
+        let held = quarantinedHeld > 0 ? " (\(quarantinedHeld) held already)" : ""
+        let updates = updated > 0 ? ", \(updated) updated" : ""
+        let skips = skipped > 0 ? ", \(skipped) skipped" : ""
+        return "\(stored) stored\(updates), \(duplicates) duplicate, \(quarantined) quarantined\(held)\(skips)"
+    }
+
     public mutating func add(_ other: IngestSummary) {
         records += other.records
         normalized += other.normalized
         stored += other.stored
+        updated += other.updated
         duplicates += other.duplicates
         quarantined += other.quarantined
         quarantinedNew += other.quarantinedNew
@@ -75,10 +88,10 @@ public final class Ingester: @unchecked Sendable {
     public var batchSize = 20_000
     /// The largest record, gzip's inflation cap, the quarantine sample.
     public var limits = IngestLimits.standard
-    /// Runs inside each batch's transaction, after its signals are stored, with each input
-    /// signal's stored id (nil: a duplicate). Live correlation hooks in here, so its alerts
-    /// and outbox entries commit or roll back with the signals.
-    public var afterBatch: ((Tx, [NewSignal], [Int64?]) throws -> BatchOutcome)?
+    /// Runs inside each batch's transaction, after its signals are stored, with what the
+    /// writer did with each (new, updated, duplicate). Live correlation hooks in here, so its
+    /// alerts and outbox entries commit or roll back with the signals.
+    public var afterBatch: ((Tx, [NewSignal], SignalWriter.Result) throws -> BatchOutcome)?
 
     public init(store: Store, formats: FormatRegistry = .builtIn()) {
         self.store = store
@@ -260,7 +273,7 @@ public final class Ingester: @unchecked Sendable {
                 if !(try tx.quarantine(source: source, origin: r.origin, format: r.format, reason: r.reason, raw: r.raw, sampledFrom: r.sampledFrom, at: now)) { held += 1 }
             }
             let result = try writer.write(prepared.signals, in: tx)
-            let after = try afterBatch?(tx, prepared.signals, result.ids) ?? BatchOutcome()
+            let after = try afterBatch?(tx, prepared.signals, result) ?? BatchOutcome()
             return (result, after, held)
         }
         var batch = IngestSummary()
@@ -274,10 +287,12 @@ public final class Ingester: @unchecked Sendable {
         batch.prepareCPU = prepared.cpu
         batch.after = after
         batch.reasons = prepared.rejected.prefix(5).map { "\($0.origin): \($0.reason)" }
-        for (id, kind) in zip(result.ids, prepared.kinds) {
-            if id != nil {
+        for (n, kind) in prepared.kinds.enumerated() {
+            if result.ids[n] != nil {
                 batch.stored += 1
                 batch.kinds[kind, default: 0] += 1
+            } else if result.updated[n] != nil {
+                batch.updated += 1
             } else {
                 batch.duplicates += 1
             }

@@ -25,6 +25,8 @@ public struct InputOutcome: Sendable {
     /// Ids of signals it carried that were already stored (by this input, another one or an
     /// earlier run): the same event sent twice is one signal.
     public var duplicates: [Int64]
+    /// Ids of stored signals it gave a new revision (same identity, different content).
+    public var updated: [Int64] = []
 }
 
 extension Ingester {
@@ -63,7 +65,7 @@ extension Ingester {
     public func commit(_ inputs: [PreparedInput]) throws -> [InputOutcome] {
         let now = Timestamp.now
         let all = inputs.flatMap(\.prepared.signals)
-        let (ids, existing, after, held) = try store.write { tx in
+        let (result, existing, after, held) = try store.write { tx in
             var held: [Int] = []
             for input in inputs {
                 var n = 0
@@ -73,13 +75,13 @@ extension Ingester {
                 held.append(n)
             }
             let result = try writer.write(all, in: tx)
-            let after = try afterBatch?(tx, all, result.ids) ?? BatchOutcome()
+            let after = try afterBatch?(tx, all, result) ?? BatchOutcome()
             var existing: [Int: Int64] = [:]
-            for (n, id) in result.ids.enumerated() where id == nil {
+            for (n, id) in result.ids.enumerated() where id == nil && result.updated[n] == nil {
                 let s = all[n]
                 existing[n] = try tx.signalID(source: s.source, sourceRef: s.sourceRef ?? SignalWriter.contentRef(s.raw))
             }
-            return (result.ids, existing, after, held)
+            return (result, existing, after, held)
         }
         var outcomes: [InputOutcome] = []
         var n = 0
@@ -95,19 +97,22 @@ extension Ingester {
             summary.reasons = input.reasons
             // The batch's rule outcome is reported once, with the first input.
             if i == 0 { summary.after = after }
-            var stored: [Int64] = [], duplicates: [Int64] = []
+            var stored: [Int64] = [], duplicates: [Int64] = [], updated: [Int64] = []
             for kind in input.prepared.kinds {
-                if let id = ids[n] {
+                if let id = result.ids[n] {
                     stored.append(id)
                     summary.stored += 1
                     summary.kinds[kind, default: 0] += 1
+                } else if let id = result.updated[n] {
+                    updated.append(id)
+                    summary.updated += 1
                 } else {
                     summary.duplicates += 1
                     if let id = existing[n] { duplicates.append(id) }
                 }
                 n += 1
             }
-            outcomes.append(InputOutcome(summary: summary, stored: stored, duplicates: duplicates))
+            outcomes.append(InputOutcome(summary: summary, stored: stored, duplicates: duplicates, updated: updated))
         }
         return outcomes
     }

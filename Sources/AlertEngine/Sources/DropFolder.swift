@@ -87,7 +87,7 @@ public final class DropFolder: @unchecked Sendable {
         }
         let summary = try ingester.ingest(try FileInput(path: full), source: full)
         let status: FileStatus = summary.quarantined == 0 ? .done : .failed
-        let text = "\(summary.stored) stored, \(summary.duplicates) duplicate, \(summary.quarantined) quarantined"
+        let text = summary.line
         try store.write { tx in
             try tx.markFile(folder: path, name: name, size: size, digest: digest, status: status, summary: text, at: .now)
         }

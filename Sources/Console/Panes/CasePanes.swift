@@ -102,15 +102,21 @@ final class AlertPane: LinesPane, Pane {
         var enrichments = EnrichmentLines(engine: engine)
         for item in d.signals {
             out.append(Line(text: ""))
-            out.append(Line(text: "\(Output.short(item.signal.time))  \(item.signal.kind)  \(item.signal.title)", role: .text))
+            let revision = item.signal.revision > 1 ? "  (revision \(item.signal.revision): updated by its tool)" : ""
+            out.append(Line(text: "\(Output.short(item.signal.time))  \(item.signal.kind)  \(item.signal.title)\(revision)", role: .text))
             for (key, value) in item.signal.fields.sorted(by: { $0.key < $1.key }) {
                 out.append(Line(text: "    \(key) = \(value.stringValue ?? value.text)", role: .dim))
             }
             for a in item.artifacts {
-                out.append(Line(text: "    \(a.role) \(a.artifact.type.rawValue): \(a.artifact.value)", role: .field, target: .artifact(a.artifact)))
+                out.append(Line(text: "    \(a.role) \(a.artifact.type.rawValue): \(a.artifact.shownValue)", role: .field, target: .artifact(a.artifact)))
                 out += enrichments.lines(for: a.artifact, indent: "        ")
             }
-            if raw { out.append(Line(text: "    raw: \(item.signal.raw)", role: .dim)) }
+            if raw {
+                let earlier = d.earlierRevisions[item.signal.id] ?? []
+                let label = earlier.isEmpty ? "raw" : "raw, revision \(item.signal.revision)"
+                out.append(Line(text: "    \(label): \(item.signal.raw)", role: .dim))
+                for r in earlier.reversed() { out.append(Line(text: "    raw, revision \(r.revision): \(r.raw)", role: .dim)) }
+            }
         }
         lines = out
         if current == nil { cursor = selectable.first ?? 0 }
@@ -205,7 +211,7 @@ final class CasePane: LinesPane, Pane {
         out.append(Line(text: "Artifacts", role: .header))
         var enrichments = EnrichmentLines(engine: engine)
         for a in d.artifacts.prefix(40) {
-            out.append(Line(text: "  \(a.artifact.type.rawValue): \(a.artifact.value)  (\(a.roles.joined(separator: ", ")))", role: .field, target: .artifact(a.artifact)))
+            out.append(Line(text: "  \(a.artifact.type.rawValue): \(a.artifact.shownValue)  (\(a.roles.joined(separator: ", ")))", role: .field, target: .artifact(a.artifact)))
             out += enrichments.lines(for: a.artifact, indent: "      ")
         }
         out.append(Line(text: ""))

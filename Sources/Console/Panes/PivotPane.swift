@@ -26,7 +26,7 @@ final class PivotPane: LinesPane, Pane {
         var out: [Line] = []
         for pivot in try engine.pivot(value) {
             let a = pivot.artifact
-            out.append(Line(text: "\(a.type.rawValue) \(a.value) · first seen \(Output.short(a.firstSeen)) · last seen \(Output.short(a.lastSeen))",
+            out.append(Line(text: "\(a.type.rawValue) \(a.shownValue) · first seen \(Output.short(a.firstSeen)) · last seen \(Output.short(a.lastSeen))",
                             role: .title, target: .artifact(a)))
             out.append(Line(text: "Alerts (\(pivot.alerts.count))", role: .header))
             for hit in pivot.alerts {

@@ -267,7 +267,7 @@ final class QueuePane: Pane, TypingPane {
                 lines.append(("   \(key) = \(value.stringValue ?? value.text)", .dim))
             }
             if !item.artifacts.isEmpty {
-                lines.append(("   artifacts: " + item.artifacts.map { "\($0.role) \($0.artifact.type.rawValue):\($0.artifact.value)" }.joined(separator: ", "), .field))
+                lines.append(("   artifacts: " + item.artifacts.map { "\($0.role) \($0.artifact.type.rawValue):\($0.artifact.shownValue)" }.joined(separator: ", "), .field))
             }
         }
         for (n, line) in lines.prefix(area.height - 2).enumerated() {

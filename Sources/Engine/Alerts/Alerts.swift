@@ -5,10 +5,12 @@ import Store
 public struct AlertDetail: Sendable {
     public var alert: Alert
     public var signals: [(signal: Signal, artifacts: [(artifact: Artifact, role: String)])]
+    /// Each updated signal's earlier revisions, oldest first.
+    public var earlierRevisions: [Int64: [SignalRevision]] = [:]
 
     public var json: JSONValue {
         var o = alert.jsonObject
-        o["signals"] = .array(signals.map { $0.signal.json(with: $0.artifacts) })
+        o["signals"] = .array(signals.map { $0.signal.json(with: $0.artifacts, earlier: earlierRevisions[$0.signal.id] ?? []) })
         return .object(o)
     }
 }
@@ -22,7 +24,9 @@ extension Engine {
         try read { tx in
             let alert = try shown(try visibleAlert(id, tx), tx)
             let signals = try tx.signals(ofAlert: id).map { ($0, try tx.artifacts(ofSignal: $0.id)) }
-            return AlertDetail(alert: alert, signals: signals)
+            var earlier: [Int64: [SignalRevision]] = [:]
+            for (s, _) in signals where s.revision > 1 { earlier[s.id] = Array(try tx.revisions(ofSignal: s.id).dropLast()) }
+            return AlertDetail(alert: alert, signals: signals, earlierRevisions: earlier)
         }
     }
 
@@ -48,8 +52,9 @@ extension Engine {
                 let alert = try visibleAlert(id, tx)
                 guard alert.status != .promoted else { throw EngineError.alertInCase(alert: id, caseID: try shown(alert, tx).caseID) }
                 try tx.setAlertStatus(id, status, caseID: nil, at: now)
-                try tx.enqueue(entity: "alert", id: id, event: "alert.updated", payload: try Engine.alertPayload(try tx.alert(id)!, tx),
-                               key: "alert:\(id):status:\(status.rawValue):\(now.ms)", at: now)
+                // Read back in the same transaction that just updated it.
+                guard let changed = try tx.alert(id) else { continue }
+                try Engine.notify(tx, alert: changed, event: "alert.updated", key: "alert:\(id):status:\(status.rawValue):\(now.ms)", at: now)
             }
         }
     }

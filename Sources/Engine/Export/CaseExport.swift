@@ -18,6 +18,8 @@ public struct CaseExport: Sendable {
     public var detail: CaseDetail
     public var signals: [Int64: [Signal]]
     public var signalArtifacts: [Int64: [(artifact: Artifact, role: String)]]
+    /// Each updated signal's earlier revisions (its tool's raw bodies before the latest).
+    public var earlierRevisions: [Int64: [SignalRevision]] = [:]
     public var merged: [CaseDetail]
     /// The latest answer of each query about each artifact.
     public var enrichments: [Int64: [Enrichment]] = [:]
@@ -31,10 +33,12 @@ extension Engine {
         return try read { tx in
             var signals: [Int64: [Signal]] = [:]
             var links: [Int64: [(artifact: Artifact, role: String)]] = [:]
+            var revisions: [Int64: [SignalRevision]] = [:]
             for alert in detail.alerts {
                 let list = try tx.signals(ofAlert: alert.id)
                 signals[alert.id] = list
                 for s in list where links[s.id] == nil { links[s.id] = try tx.artifacts(ofSignal: s.id) }
+                for s in list where s.revision > 1 { revisions[s.id] = try tx.revisions(ofSignal: s.id).dropLast() }
             }
             // Merged cases travel with the case they went into, when the asker may read them.
             let merged = try detail.mergedFrom.compactMap { other -> CaseDetail? in
@@ -45,8 +49,8 @@ extension Engine {
             var enrichments: [Int64: [Enrichment]] = [:]
             for item in detail.artifacts { enrichments[item.artifact.id] = try tx.enrichments(of: item.artifact.id) }
             return CaseExport(
-                detail: detail, signals: signals, signalArtifacts: links, merged: merged, enrichments: enrichments, exportedAt: clock(),
-                exportedBy: actor.name)
+                detail: detail, signals: signals, signalArtifacts: links, earlierRevisions: revisions, merged: merged, enrichments: enrichments,
+                exportedAt: clock(), exportedBy: actor.name)
         }
     }
 }
@@ -64,7 +68,9 @@ extension CaseExport {
             "log": .array(detail.log.map(\.json)),
             "alerts": .array(detail.alerts.map { alert in
                 var a = alert.jsonObject
-                a["signals"] = .array((signals[alert.id] ?? []).map { $0.json(with: signalArtifacts[$0.id] ?? []) })
+                a["signals"] = .array((signals[alert.id] ?? []).map {
+                    $0.json(with: signalArtifacts[$0.id] ?? [], earlier: earlierRevisions[$0.id] ?? [])
+                })
                 return .object(a)
             }),
             "artifacts": .array(detail.artifacts.map { item in
@@ -147,18 +153,24 @@ extension Signal {
         JSONObject([
             "id": .int(id), "time": .string(time.iso8601), "source": .string(source), "source_ref": .string(sourceRef),
             "kind": .string(kind), "severity": .string(severity.name), "title": .string(title), "fields": .object(fields),
-            "raw": .string(raw), "ingested_at": .string(ingestedAt.iso8601),
+            "raw": .string(raw), "ingested_at": .string(ingestedAt.iso8601), "revision": .int(Int64(revision)),
         ])
     }
 }
 
 extension Signal {
-    /// The signal with the artifacts it mentions, each with its role.
-    public func json(with artifacts: [(artifact: Artifact, role: String)]) -> JSONValue {
+    /// The signal with the artifacts it mentions, each with its role, and (for an updated
+    /// signal) the raw bodies of its earlier revisions, oldest first.
+    public func json(with artifacts: [(artifact: Artifact, role: String)], earlier: [SignalRevision] = []) -> JSONValue {
         var s = jsonObject
         s["artifacts"] = .array(artifacts.map { link in
             ["type": .string(link.artifact.type.rawValue), "value": .string(link.artifact.value), "role": .string(link.role)]
         })
+        if !earlier.isEmpty {
+            s["earlier_revisions"] = .array(earlier.map {
+                ["revision": .int(Int64($0.revision)), "ingested_at": .string($0.ingestedAt.iso8601), "raw": .string($0.raw)]
+            })
+        }
         return .object(s)
     }
 }
@@ -181,13 +193,17 @@ extension Artifact {
         guard type == .ip, let address = IPAddress(value) else { return nil }
         return address.scope.rawValue
     }
+
+    /// The value as lists show it: an IP with its scope (`10.20.30.40 (private)`).
+    public var shownValue: String { value + (scope.map { " (\($0))" } ?? "") }
 }
 
 // MARK: - CSV
 
 extension CaseExport {
     /// One RFC 4180 table: a `record` column says what each row is (case, log, alert, signal,
-    /// artifact, link, enrichment), so the whole case loads into a spreadsheet or `csvkit` and filters by kind.
+    /// signal_revision (an updated signal's earlier raw body; `seq` is the revision), artifact,
+    /// link, enrichment), so the whole case loads into a spreadsheet or `csvkit` and filters by kind.
     public static let csvColumns = [
         "record", "case", "id", "seq", "time", "author", "kind", "source", "type", "value", "role", "alert", "signal",
         "title", "status", "severity", "body", "data", "fields", "raw", "corrects", "prev_hash", "hash", "seal",
@@ -222,8 +238,15 @@ extension CaseExport {
                     "record": "signal", "case": caseID, "id": String(signal.id), "alert": String(alert.id), "signal": String(signal.id),
                     "time": signal.time.iso8601, "kind": signal.kind, "source": signal.source, "value": signal.sourceRef,
                     "title": signal.title, "severity": signal.severity.name, "fields": JSONValue.object(signal.fields).text,
-                    "raw": signal.raw,
+                    "raw": signal.raw, "seq": String(signal.revision),
                 ])
+                for earlier in earlierRevisions[signal.id] ?? [] {
+                    out.append([
+                        "record": "signal_revision", "case": caseID, "id": String(signal.id), "alert": String(alert.id),
+                        "signal": String(signal.id), "seq": String(earlier.revision), "time": earlier.ingestedAt.iso8601,
+                        "raw": earlier.raw,
+                    ])
+                }
                 for link in signalArtifacts[signal.id] ?? [] {
                     out.append([
                         "record": "link", "case": caseID, "id": String(link.artifact.id), "alert": String(alert.id),

@@ -18,10 +18,11 @@ extension Engine {
         let ingester = Ingester(store: store, formats: .builtIn(mappings: formats))
         let live = try liveCorrelation(lateness: lateness)
         let clock = self.clock
-        ingester.afterBatch = { tx, signals, ids in
+        ingester.afterBatch = { tx, signals, result in
             let now = clock()
-            var outcome = try live?.run(tx, signals, ids, at: now) ?? BatchOutcome()
-            outcome.alertsCreated += try Engine.raiseTheHiveAlerts(tx, signals, ids, at: now)
+            var outcome = try live?.run(tx, signals, result.ids, at: now) ?? BatchOutcome()
+            outcome.alertsUpdated += try LiveCorrelation.revise(tx, updated: result.updatedSignals, at: now)
+            outcome.alertsCreated += try Engine.raiseTheHiveAlerts(tx, signals, result.ids, at: now)
             return outcome
         }
         return ingester
@@ -29,6 +30,17 @@ extension Engine {
 
     public func signals(_ filter: SignalFilter) throws -> [(signal: Signal, artifacts: [(artifact: Artifact, role: String)])] {
         try read { tx in try tx.signals(filter).map { ($0, try tx.artifacts(ofSignal: $0.id)) } }
+    }
+
+    /// One signal as stored: its latest revision, the artifacts it names, and every revision's
+    /// raw body (oldest first; one entry for a signal never updated).
+    public func signal(_ id: Int64) throws -> (signal: Signal, artifacts: [(artifact: Artifact, role: String)], revisions: [SignalRevision]) {
+        try read { tx in
+            guard let signal = try tx.signal(id) else {
+                throw EngineError.invalid("no signal \(id); list them with `taser signals`")
+            }
+            return (signal, try tx.artifacts(ofSignal: id), try tx.revisions(ofSignal: id))
+        }
     }
 
     public func artifacts(types: [ArtifactType] = [], containing value: String? = nil, limit: Int = 100) throws -> [ArtifactCount] {

@@ -114,8 +114,21 @@ struct LiveCorrelation {
     /// new signal count, so each update is delivered once.
     private func notify(_ tx: Tx, alert id: Int64, event: String, at now: Timestamp) throws {
         guard let alert = try tx.alert(id) else { return }
-        try tx.enqueue(
-            entity: "alert", id: id, event: event, payload: try Engine.alertPayload(alert, tx), key: "alert:\(id):\(event):\(alert.signalCount)", at: now)
+        try Engine.notify(tx, alert: alert, event: event, key: "alert:\(id):\(event):\(alert.signalCount)", at: now)
+    }
+
+    /// A signal an alert holds came again with different content (a new revision): the alert
+    /// is marked changed and synced again, once per revision. It does not count again toward
+    /// any clause (only new signals reach `run`). Returns how many alerts.
+    static func revise(_ tx: Tx, updated signals: [Int64], at now: Timestamp) throws -> Int {
+        let alerts = try tx.alertIDs(holding: signals)
+        let revisions = try signals.map { id in "\(id)r\(try tx.signal(id)?.revision ?? 0)" }.joined(separator: ",")
+        for id in alerts {
+            try tx.touchAlert(id, at: now)
+            guard let alert = try tx.alert(id) else { continue }
+            try Engine.notify(tx, alert: alert, event: "alert.updated", key: "alert:\(id):alert.updated:signals:\(revisions)", at: now)
+        }
+        return alerts.count
     }
 
     /// `New-country login then Duo failures (user.name=jdoe)`, or from the clauses when the rule

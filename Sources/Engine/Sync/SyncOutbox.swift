@@ -36,9 +36,13 @@ extension Engine {
     /// An alert that moved into a case: remote copies learn where it went.
     func announceAlertMoved(_ alertID: Int64, into caseID: Int64, _ tx: Tx, at now: Timestamp) throws {
         guard let alert = try tx.alert(alertID) else { return }
-        try tx.enqueue(
-            entity: "alert", id: alertID, event: "alert.updated", payload: try Engine.alertPayload(alert, tx), key: "alert:\(alertID):case:\(caseID)",
-            at: now)
+        try Engine.notify(tx, alert: alert, event: "alert.updated", key: "alert:\(alertID):case:\(caseID)", at: now)
+    }
+
+    /// One alert event for the remote systems: the alert as it now stands, under a key that
+    /// names the change (so a change is one message, however often it is sent).
+    static func notify(_ tx: Tx, alert: Alert, event: String, key: String, at now: Timestamp) throws {
+        try tx.enqueue(entity: "alert", id: alert.id, event: event, payload: try alertPayload(alert, tx), key: key, at: now)
     }
 
     /// An alert as the outbox carries it: `alert show --json`'s fields and its `artifacts`.

@@ -13,10 +13,13 @@ public struct Signal: Sendable, Hashable {
     public var fields: [String: JSONValue]
     public var raw: String
     public var ingestedAt: Timestamp
+    /// 1 for a signal as first stored; each update its tool sent for the same identity with
+    /// different content adds one (`fields` and `raw` are the latest; earlier raw bodies are kept).
+    public var revision: Int
 
     public init(
         id: Int64, time: Timestamp, source: String, sourceRef: String, kind: String, severity: Severity,
-        title: String, fields: [String: JSONValue], raw: String, ingestedAt: Timestamp
+        title: String, fields: [String: JSONValue], raw: String, ingestedAt: Timestamp, revision: Int = 1
     ) {
         self.id = id
         self.time = time
@@ -28,6 +31,7 @@ public struct Signal: Sendable, Hashable {
         self.fields = fields
         self.raw = raw
         self.ingestedAt = ingestedAt
+        self.revision = revision
     }
 }
 

@@ -79,7 +79,7 @@ struct IngestRoutes {
         }
         let outcome = try await server.queue.submit(prepared)
         let s = outcome.summary
-        if s.stored + s.duplicates == 0 && s.quarantined > 0 {
+        if s.stored + s.updated + s.duplicates == 0 && s.quarantined > 0 {
             server.logger.notice("ingest \(name): \(s.quarantined) record(s) quarantined: \(s.reasons.first ?? "")")
             throw Refusal(
                 .unprocessableContent, "unreadable_events",
@@ -89,6 +89,7 @@ struct IngestRoutes {
         var answer: [String: JSONValue] = [
             "signals": .array(outcome.stored.map { .int($0) }),
             "duplicates": .array(outcome.duplicates.map { .int($0) }),
+            "updated": .array(outcome.updated.map { .int($0) }),
             "quarantined": .int(Int64(s.quarantined)),
         ]
         if !s.reasons.isEmpty { answer["reasons"] = .array(s.reasons.map { .string($0) }) }

@@ -67,3 +67,17 @@ extension Tx {
             arguments: [status.rawValue, caseID, time.ms, id])
     }
 }
+
+extension Tx {
+    /// The alerts holding any of these signals, each once: those a signal's new revision changes.
+    public func alertIDs(holding signals: [Int64]) throws -> [Int64] {
+        guard !signals.isEmpty else { return [] }
+        let sql: SQL = "SELECT DISTINCT alert_id FROM alert_signals WHERE signal_id IN \(signals) ORDER BY alert_id"
+        return try Row.fetchAll(db, literal: sql).map { $0["alert_id"] }
+    }
+
+    /// Marks an alert changed now (a signal it holds has a new revision).
+    public func touchAlert(_ id: Int64, at time: Timestamp) throws {
+        try db.execute(sql: "UPDATE alerts SET updated_at = max(updated_at, ?) WHERE id = ?", arguments: [time.ms, id])
+    }
+}

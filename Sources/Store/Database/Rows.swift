@@ -3,7 +3,7 @@ import Model
 
 /// Reading model values out of rows: one place per type, so every query decodes alike.
 extension Signal {
-    static let columns = "s.id, s.time, s.source, s.source_ref, s.kind, s.severity, s.title, s.fields, s.raw, s.ingested_at"
+    static let columns = "s.id, s.time, s.source, s.source_ref, s.kind, s.severity, s.title, s.fields, s.raw, s.ingested_at, s.revision"
 
     init(row: Row) {
         let fieldsText: String = row["fields"]
@@ -11,7 +11,7 @@ extension Signal {
             id: row["id"], time: Timestamp(ms: row["time"]), source: row["source"], sourceRef: row["source_ref"],
             kind: row["kind"], severity: Severity(rawValue: row["severity"]) ?? .info, title: row["title"],
             fields: (try? JSONValue.parse(fieldsText))?.objectValue ?? [:], raw: row["raw"],
-            ingestedAt: Timestamp(ms: row["ingested_at"]))
+            ingestedAt: Timestamp(ms: row["ingested_at"]), revision: row["revision"])
     }
 }
 

@@ -15,6 +15,7 @@ enum Schema {
         migrator.registerMigration("v9-signal-storage", migrate: SignalStorage.migrate)
         migrator.registerMigration("v10-keyed-log", migrate: Schema.v10KeyedLog)
         migrator.registerMigration("v11-quarantine-size") { db in try db.execute(sql: v11QuarantineSize) }
+        migrator.registerMigration("v12-signal-revisions") { db in try db.execute(sql: SignalRevisions.v12) }
         return migrator
     }()
 

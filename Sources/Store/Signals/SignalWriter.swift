@@ -20,10 +20,20 @@ public final class SignalWriter: @unchecked Sendable {
     public static func contentRef(_ raw: String) -> String { "sha256:" + Hashing.sha256Hex(raw) }
 
     public struct Result: Sendable {
-        /// The stored id of each input signal, in order; nil where it was already stored.
+        /// The stored id of each input signal that is new, in order; nil where it was stored
+        /// already (a duplicate or an update).
         public var ids: [Int64?]
+        /// The id of the signal each input updated (a new revision: same identity, content not
+        /// seen before), in order; nil elsewhere.
+        public var updated: [Int64?]
         public var inserted: Int { ids.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
-        public var duplicates: Int { ids.count - inserted }
+        public var updates: Int { updated.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
+        public var duplicates: Int { ids.count - inserted - updates }
+        /// The signals this batch gave a new revision, each once.
+        public var updatedSignals: [Int64] {
+            var seen = Set<Int64>()
+            return updated.compactMap { $0 }.filter { seen.insert($0).inserted }
+        }
     }
 
     public func write(_ batch: [NewSignal]) throws -> Result {
@@ -47,14 +57,17 @@ public final class SignalWriter: @unchecked Sendable {
         // Stored before? Asked in key order: consecutive probes then walk neighbouring pages of
         // the identity index, which stay in the CPU's caches, where input order jumps across it.
         // (Plain integer pairs sort without touching reference counts.)
-        let find = try BulkStatement(db, sql: "SELECT 1 FROM signals WHERE identity = ? AND source = ? AND source_ref = ?")
-        var stored = [Bool](repeating: false, count: batch.count)
+        let find = try BulkStatement(db, sql: "SELECT id FROM signals WHERE identity = ? AND source = ? AND source_ref = ?")
+        var storedAs = [Int64?](repeating: nil, count: batch.count)
         for (identity, index) in zip(identities, batch.indices).sorted(by: { $0.0 < $1.0 }) {
             find.bind(identity, at: 1)
             find.bind(batch[index].source, at: 2)
             find.bind(refs[index], at: 3)
-            stored[index] = try find.run() != nil
+            storedAs[index] = try find.run()
         }
+        // Stored before, or a repeat of an earlier one in this batch: a duplicate or an update,
+        // told apart once the new ones are written (`settle`).
+        var again: [(index: Int, stored: Int64?, first: Int?)] = []
         // The new ones, in input order; a repeat within the batch is a duplicate of its first.
         // `firstWith` maps an identity key to the first new signal with it; keys of distinct
         // pairs rarely collide, and then the new ones so far are searched.
@@ -70,13 +83,20 @@ public final class SignalWriter: @unchecked Sendable {
         var place: [Key: Int] = [:]
         var mentions: [Int] = []
         mentions.reserveCapacity(batch.count * 4)
-        for index in batch.indices where !stored[index] {
+        for index in batch.indices {
+            if let id = storedAs[index] {
+                again.append((index, id, nil))
+                continue
+            }
             let identity = identities[index]
             if let first = firstWith[identity] {
                 let same = { (other: Int) in
                     identities[other] == identity && refs[other] == refs[index] && batch[other].source == batch[index].source
                 }
-                if fresh[first...].contains(where: same) { continue }
+                if let earlier = fresh[first...].first(where: same) {
+                    again.append((index, nil, earlier))
+                    continue
+                }
             } else {
                 firstWith[identity] = fresh.count
             }
@@ -149,7 +169,65 @@ public final class SignalWriter: @unchecked Sendable {
             link.bind(roles[role], at: 3)
             try link.run()
         }
-        return Result(ids: ids)
+        var updated = [Int64?](repeating: nil, count: batch.count)
+        for (index, stored, first) in again {
+            guard let id = stored ?? first.flatMap({ ids[$0] }) else { continue }
+            if try revise(id, with: batch[index], now: now, db: db) { updated[index] = id }
+        }
+        return Result(ids: ids, updated: updated)
+    }
+
+    /// Stores `signal` as the next revision of signal `id` unless its raw body is one the
+    /// signal already had (an exact repeat, or an older revision sent again): then it is a
+    /// duplicate and nothing changes. Returns whether it was a new revision.
+    private func revise(_ id: Int64, with signal: NewSignal, now: Int64, db: Database) throws -> Bool {
+        let seen = try BulkStatement(db, sql: """
+            SELECT 1 FROM signals WHERE id = ?1 AND raw = ?2
+            UNION ALL SELECT 1 FROM signal_revisions WHERE signal_id = ?1 AND raw = ?2
+            """)
+        seen.bind(id, at: 1)
+        seen.bind(signal.raw, at: 2)
+        if try seen.run() != nil { return false }
+        try db.execute(
+            sql: "INSERT INTO signal_revisions (signal_id, revision, raw, ingested_at) SELECT id, revision, raw, ingested_at FROM signals WHERE id = ?",
+            arguments: [id])
+        // The artifacts the new revision names join those the signal had: a pivot that found the
+        // signal by one of them still finds it.
+        var order: [Key] = [], spans: [(first: Int64, last: Int64)] = []
+        for mention in signal.artifacts where !order.contains(Key(type: mention.type, value: mention.value)) {
+            order.append(Key(type: mention.type, value: mention.value))
+            spans.append((signal.time.ms, signal.time.ms))
+        }
+        let artifactIDs = try upsertArtifacts(order, spans, db: db)
+        var links: [(artifact: Int64, role: String)] = []
+        let listed = try String.fetchOne(db, sql: "SELECT artifacts FROM signals WHERE id = ?", arguments: [id]) ?? "[]"
+        if case .array(let pairs)? = try? JSONValue.parse(listed) {
+            for pair in pairs {
+                guard case .array(let p) = pair, p.count == 2, case .int(let artifact) = p[0], case .string(let role) = p[1] else { continue }
+                links.append((artifact, role))
+            }
+        }
+        let link = try BulkStatement(db, sql: "INSERT OR IGNORE INTO artifact_signals (artifact_id, signal_id, role) VALUES (?, ?, ?)")
+        for mention in signal.artifacts {
+            guard let n = order.firstIndex(of: Key(type: mention.type, value: mention.value)) else { continue }
+            let artifact = artifactIDs[n]
+            if links.contains(where: { $0.artifact == artifact && $0.role == mention.role }) { continue }
+            links.append((artifact, mention.role))
+            link.bind(artifact, at: 1)
+            link.bind(id, at: 2)
+            link.bind(mention.role, at: 3)
+            try link.run()
+        }
+        try db.execute(
+            sql: """
+                UPDATE signals SET time = ?, kind = ?, severity = ?, title = ?, fields = ?, raw = ?, ingested_at = ?,
+                  revision = revision + 1, artifacts = ? WHERE id = ?
+                """,
+            arguments: [
+                signal.time.ms, signal.kind, Int64(signal.severity.rawValue), signal.title, signal.fieldsJSON, signal.raw,
+                signal.ingestedAt?.ms ?? now, Self.artifactList(links), id,
+            ])
+        return true
     }
 
     /// A signal's `artifacts` column: `[[artifact_id,"role"],...]`.

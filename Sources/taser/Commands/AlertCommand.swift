@@ -56,13 +56,17 @@ struct AlertCommand: ParsableCommand {
             Output.line("  signals   \(a.signalCount), \(Output.when(a.firstSignalAt)) to \(Output.when(a.lastSignalAt))")
             for item in d.signals {
                 let s = item.signal
-                Output.line("\n  [\(s.id)] \(Output.when(s.time))  \(s.kind)  \(s.severity.name)  \(s.title)")
+                let revision = s.revision > 1 ? "  (revision \(s.revision))" : ""
+                Output.line("\n  [\(s.id)] \(Output.when(s.time))  \(s.kind)  \(s.severity.name)  \(s.title)\(revision)")
                 for (key, value) in s.fields.sorted(by: { $0.key < $1.key }) { Output.line("        \(key) = \(value.stringValue ?? value.text)") }
                 if !item.artifacts.isEmpty {
-                    Output.line("        artifacts: " + item.artifacts.map { "\($0.role) \($0.artifact.type.rawValue):\($0.artifact.value)" }.joined(separator: ", "))
+                    Output.line("        artifacts: " + item.artifacts.map { "\($0.role) \($0.artifact.type.rawValue):\($0.artifact.shownValue)" }.joined(separator: ", "))
                 }
                 for a in item.artifacts { try Output.enrichments(of: a.artifact, engine, indent: 8) }
-                if raw { Output.line("        raw: \(s.raw)") }
+                if raw {
+                    Output.line("        raw: \(s.raw)")
+                    for r in (d.earlierRevisions[s.id] ?? []).reversed() { Output.line("        raw, revision \(r.revision): \(r.raw)") }
+                }
             }
         }
     }
@@ -85,15 +89,19 @@ struct PivotCommand: ParsableCommand {
             Output.jsonLines(pivots.flatMap { p in
                 let hits = p.alerts.map { ("alert", $0) } + p.cases.map { ("case", $0) }
                 return hits.map { kind, hit -> JSONValue in
-                    ["artifact_type": .string(p.artifact.type.rawValue), "artifact": .string(p.artifact.value), "record": .string(kind),
-                     "id": .int(hit.id), "title": .string(hit.title), "status": .string(hit.status), "signals": .int(Int64(hit.signals)),
-                     "first_seen": JSONValue(hit.firstSeen), "last_seen": JSONValue(hit.lastSeen)]
+                    var o: JSONObject = [
+                        "artifact_type": .string(p.artifact.type.rawValue), "artifact": .string(p.artifact.value), "record": .string(kind),
+                        "id": .int(hit.id), "title": .string(hit.title), "status": .string(hit.status), "signals": .int(Int64(hit.signals)),
+                        "first_seen": JSONValue(hit.firstSeen), "last_seen": JSONValue(hit.lastSeen),
+                    ]
+                    if let scope = p.artifact.scope { o["scope"] = .string(scope) }
+                    return .object(o)
                 }
             })
             return
         }
         for p in pivots {
-            Output.line("\(p.artifact.type.rawValue) \(p.artifact.value)   first seen \(Output.when(p.artifact.firstSeen)), last seen \(Output.when(p.artifact.lastSeen))")
+            Output.line("\(p.artifact.type.rawValue) \(p.artifact.shownValue)   first seen \(Output.when(p.artifact.firstSeen)), last seen \(Output.when(p.artifact.lastSeen))")
             try Output.enrichments(of: p.artifact, engine, indent: 2)
             if p.cases.isEmpty && p.alerts.isEmpty { Output.line("  in signals only: no alert or case you may see holds it") }
             if !p.cases.isEmpty {

@@ -63,7 +63,7 @@ struct IngestCommand: ParsableCommand {
             let folder = try DropFolder(path: watch, ingester: ingester)
             if once { folder.settleSeconds = 0 }
             let report: (DropFolder.Outcome) -> Void = { o in
-                let what = o.alreadyIngested ? "already ingested" : IngestCommand.describe(o.summary)
+                let what = o.alreadyIngested ? "already ingested" : o.summary.line
                 Output.note("\(o.file): \(what) -> \(o.status == .done ? "done" : "failed")/")
             }
             if once {
@@ -90,7 +90,7 @@ struct IngestCommand: ParsableCommand {
                 let bar = ProgressBar(label: "records")
                 let summary = try ingester.ingest(input, source: file == "-" ? "stdin" : file, format: format, progress: { bar.update($0, 0) })
                 bar.finish()
-                if files.count > 1 && !json { Output.note("\(file): \(IngestCommand.describe(summary))") }
+                if files.count > 1 && !json { Output.note("\(file): \(summary.line)") }
                 total.add(summary)
             }
         }
@@ -98,7 +98,8 @@ struct IngestCommand: ParsableCommand {
         if json {
             Output.jsonLines([[
                 "enrichment_queries": .int(Int64(enriched?.asked ?? 0)), "enrichment_answers": .int(Int64(enriched?.answers ?? 0)),
-                "records": .int(Int64(total.records)), "stored": .int(Int64(total.stored)), "duplicates": .int(Int64(total.duplicates)),
+                "records": .int(Int64(total.records)), "stored": .int(Int64(total.stored)), "updated": .int(Int64(total.updated)),
+                "duplicates": .int(Int64(total.duplicates)),
                 "quarantined": .int(Int64(total.quarantined)), "quarantined_new": .int(Int64(total.quarantinedNew)),
                 "quarantined_held": .int(Int64(total.quarantinedHeld)), "skipped": .int(Int64(total.skipped)),
                 "skip_reasons": .array(total.skipReasons.map { .string($0) }), "kinds": .object(total.kinds.mapValues { .int(Int64($0)) }),
@@ -107,7 +108,7 @@ struct IngestCommand: ParsableCommand {
                 "late_signals": .int(Int64(total.after.lateSignals)), "peak_rss_bytes": .int(Int64(PeakMemory.bytes)),
             ]])
         } else {
-            Output.line("Ingested: \(IngestCommand.describe(total))")
+            Output.line("Ingested: \(total.line)")
             for (kind, n) in total.kinds.sorted(by: { $0.key < $1.key }) { Output.line("  \(n)\t\(kind)") }
             for reason in total.reasons { Output.line("  quarantined \(reason)") }
             for reason in total.skipReasons { Output.line("  skipped \(reason)") }
@@ -166,7 +167,7 @@ struct IngestCommand: ParsableCommand {
         func cycle(_ poller: Poller) {
             do {
                 let summary = try poller.poll()
-                Output.line("\(poller.config.name): \(IngestCommand.describe(summary))")
+                Output.line("\(poller.config.name): \(summary.line)")
             } catch {
                 failures += 1
                 Output.error(poller.secrets.redact("\(error)", also: poller.config.secretValues))
@@ -189,11 +190,6 @@ struct IngestCommand: ParsableCommand {
         }
     }
 
-    static func describe(_ s: IngestSummary) -> String {
-        let held = s.quarantinedHeld > 0 ? " (\(s.quarantinedHeld) held already)" : ""
-        let skipped = s.skipped > 0 ? ", \(s.skipped) skipped" : ""
-        return "\(s.stored) stored, \(s.duplicates) duplicate, \(s.quarantined) quarantined\(held)\(skipped)"
-    }
 }
 
 /// SIGINT/SIGTERM ask long-running commands to stop between steps, never mid-transaction.
@@ -228,7 +224,49 @@ struct SignalsCommand: ParsableCommand {
         for (s, artifacts) in items {
             Output.line("[\(s.id)] \(Output.when(s.time))  \(s.kind)  \(s.severity.name)  \(s.title)")
             if !artifacts.isEmpty {
-                Output.line("      " + artifacts.map { "\($0.role) \($0.artifact.type.rawValue):\($0.artifact.value)" }.joined(separator: "  "))
+                Output.line("      " + artifacts.map { "\($0.role) \($0.artifact.type.rawValue):\($0.artifact.shownValue)" }.joined(separator: "  "))
+            }
+        }
+    }
+}
+
+struct SignalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "signal", abstract: "One stored signal: its fields, artifacts and every revision's raw body.",
+        subcommands: [Show.self])
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a signal as stored.",
+            discussion: """
+                A tool that updates an alert in place (Carbon Black Cloud's workflow status, GuardDuty's count) sends the same id with new content: that is a new revision of one signal. Its fields are the latest revision's; every revision's raw body is shown, oldest first.
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The signal's id (from `taser signals`, an alert or a case).") var id: Int64
+        @Flag(help: "JSON: the signal with its artifacts and earlier revisions.") var json = false
+
+        func run() throws {
+            let (s, artifacts, revisions) = try global.engine(create: false).signal(id)
+            let earlier = Array(revisions.dropLast())
+            if json { return Output.jsonLines([s.json(with: artifacts, earlier: earlier)]) }
+            Output.line("Signal \(s.id): \(s.title)")
+            Output.line("  kind      \(s.kind)   severity \(s.severity.name)")
+            Output.line("  time      \(Output.when(s.time))")
+            Output.line("  source    \(s.source)   ref \(s.sourceRef)")
+            Output.line("  revision  \(s.revision)\(s.revision > 1 ? " (updated by its tool; earlier bodies below)" : "")   ingested \(Output.when(s.ingestedAt))")
+            Output.line("\nFields")
+            for (key, value) in s.fields.sorted(by: { $0.key < $1.key }) {
+                Output.line("  \(key) = \(value.stringValue ?? value.text)")
+            }
+            if !artifacts.isEmpty {
+                Output.line("\nArtifacts")
+                for a in artifacts {
+                    Output.line("  \(a.role) \(a.artifact.type.rawValue):\(a.artifact.shownValue)")
+                }
+            }
+            for r in revisions.reversed() {
+                Output.line("\nRaw, revision \(r.revision) (ingested \(Output.when(r.ingestedAt)))")
+                Output.line(r.raw)
             }
         }
     }
@@ -257,7 +295,7 @@ struct ArtifactsCommand: ParsableCommand {
         Output.table(
             ["TYPE", "SIGNALS", "FIRST SEEN", "LAST SEEN", "VALUE"],
             items.map {
-                [$0.artifact.type.rawValue, String($0.signals), Output.when($0.artifact.firstSeen), Output.when($0.artifact.lastSeen), $0.artifact.value]
+                [$0.artifact.type.rawValue, String($0.signals), Output.when($0.artifact.firstSeen), Output.when($0.artifact.lastSeen), $0.artifact.shownValue]
             })
     }
 }
@@ -320,7 +358,7 @@ struct QuarantineCommand: ParsableCommand {
             var failed = 0
             for id in ids {
                 let summary = try engine.replay(id, format: format, with: ingester)
-                Output.line("\(id): \(IngestCommand.describe(summary))")
+                Output.line("\(id): \(summary.line)")
                 if summary.quarantined > 0 {
                     failed += 1
                     for reason in summary.reasons { Output.note("  still failing: \(reason)") }
