@@ -7,6 +7,14 @@ import Testing
 /// the same identity with different content is a new revision of one signal, never a duplicate,
 /// and nothing of an earlier revision is lost.
 @Suite struct SignalRevisionTests {
+    /// A signal whose fields are its raw body's (a JSON object), as a format would read them.
+    func signal(_ ref: String?, time: Int64 = 1_000, raw: String, artifacts: [ArtifactMention] = []) -> NewSignal {
+        let fields: JSONObject = (try? JSONValue.parse(raw))?.objectValue.map { JSONObject($0) } ?? ["text": .string(raw)]
+        return NewSignal(
+            time: Timestamp(ms: time), source: "test", sourceRef: ref, kind: "test.event", severity: .low, title: "t",
+            fields: fields, raw: raw, artifacts: artifacts)
+    }
+
     @Test func sameIdentityNewContentIsARevisionOfTheSameSignal() throws {
         let dir = TempDir()
         let store = try Store.open(path: dir.file())
@@ -28,9 +36,15 @@ import Testing
         #expect(try store.read { tx in try tx.signalCount() } == 1)
 
         // An exact repeat of the latest, or of an earlier revision sent again, is a duplicate.
-        let again = try writer.write([signal("cb-1", raw: #"{"id":"cb-1","workflow":"IN_PROGRESS"}"#), signal("cb-1", raw: #"{"id":"cb-1","workflow":"OPEN"}"#)])
+        let again = try writer.write([
+            signal("cb-1", time: 2_000, raw: #"{"id":"cb-1","workflow":"IN_PROGRESS"}"#), signal("cb-1", raw: #"{"id":"cb-1","workflow":"OPEN"}"#),
+        ])
         #expect(again.duplicates == 2 && again.updates == 0)
         #expect(try store.read { tx in try tx.signal(id) }?.revision == 2)
+        // So is the same event in other bytes (another API version's spacing or wrapping): what
+        // it says is the same, and receipt-time fields do not count.
+        let respelled = try writer.write([signal("cb-1", time: 2_000, raw: #"{ "workflow": "IN_PROGRESS", "id": "cb-1", "event.ingested": "now" }"#)])
+        #expect(respelled.duplicates == 1)
     }
 
     @Test func anUpdateInTheSameBatchAsTheFirstIsARevisionToo() throws {

@@ -22,6 +22,8 @@ public struct IngestSummary: Sendable {
     /// (the same bytes from the same source, refused before).
     public var quarantinedNew = 0
     public var quarantinedHeld = 0
+    /// Signals the records gave, each stored, an update of one stored, or a duplicate.
+    public var signals: Int { stored + updated + duplicates }
     /// Records a format read and found nothing to keep in.
     public var skipped = 0
     /// The first few of them, with where and why.

@@ -10,6 +10,10 @@ public struct PreparedInput: Sendable {
     /// Names the input in quarantine (`webhook:okta`).
     public let source: String
     public var records: Int { prepared.records }
+    /// The (source, source_ref) identity of each signal it holds.
+    public var identities: [(source: String, ref: String)] {
+        prepared.signals.map { ($0.source, $0.sourceRef ?? SignalWriter.contentRef($0.raw)) }
+    }
     public var rejected: Int { prepared.rejected.count }
     /// The first few reasons records were rejected, with where.
     public var reasons: [String] { prepared.rejected.prefix(5).map { "\($0.origin): \($0.reason)" } }

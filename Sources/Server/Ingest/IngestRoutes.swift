@@ -79,7 +79,7 @@ struct IngestRoutes {
         }
         let outcome = try await server.queue.submit(prepared)
         let s = outcome.summary
-        if s.stored + s.updated + s.duplicates == 0 && s.quarantined > 0 {
+        if s.signals == 0 && s.quarantined > 0 {
             server.logger.notice("ingest \(name): \(s.quarantined) record(s) quarantined: \(s.reasons.first ?? "")")
             throw Refusal(
                 .unprocessableContent, "unreadable_events",

@@ -91,6 +91,16 @@ struct TheHiveRoutes {
             throw HiveError(status: .badRequest, type: "AttributeCheckError", message: error.reason)
         }
         let prepared = try server.ingester.prepareInput(body, source: source, name: "thehive", format: "thehive")
+        // TheHive refuses an alert it holds (same type, source and sourceRef) whatever else
+        // differs; a vendor's update through the webhooks is a revision, but not here.
+        if let first = prepared.identities.first,
+            let id = try server.engine.store.read({ tx in try tx.signalID(source: first.source, sourceRef: first.ref) })
+        {
+            throw HiveError(
+                status: .badRequest, type: "ConflictError",
+                message: "Alert already exists: type \(alert.type), source \(alert.source), sourceRef \(alert.sourceRef)",
+                object: TheHiveAnswer.alert(alert, id: id, by: who, version: version))
+        }
         let outcome = try await server.queue.submit(prepared)
         if let id = outcome.stored.first {
             return Reply.json(TheHiveAnswer.alert(alert, id: id, by: who, version: version), status: .created)

@@ -5,13 +5,25 @@ import Model
 /// alert id, GuardDuty counts a finding up on the same finding id. The same identity with
 /// different content is a new revision of the stored signal, never a duplicate: the signal
 /// keeps its id (alerts and cases hold it), its row holds the latest revision, and each
-/// earlier revision's raw body moves to `signal_revisions`, where nothing rewrites it.
+/// earlier revision (raw body and what it read as) moves to `signal_revisions`, where nothing
+/// rewrites it.
+///
+/// Content is what the event says once read (time, kind, severity, normalized fields), not
+/// its bytes: the same alert fetched through two API versions, or a GuardDuty finding wrapped
+/// by EventBridge, is the same event and stays a duplicate; so is a copy with fewer fields
+/// (an older API version) that says nothing the signal did not. Receipt-time fields
+/// (`event.ingested`, `taser.time`) say when taser read it, not what happened, so they are
+/// left out of the comparison.
 enum SignalRevisions {
     static let v12 = """
         ALTER TABLE signals ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
         CREATE TABLE signal_revisions (
           signal_id INTEGER NOT NULL,
           revision INTEGER NOT NULL,
+          time INTEGER NOT NULL,
+          kind TEXT NOT NULL,
+          severity INTEGER NOT NULL,
+          fields TEXT NOT NULL,
           raw TEXT NOT NULL,
           ingested_at INTEGER NOT NULL,
           PRIMARY KEY (signal_id, revision)

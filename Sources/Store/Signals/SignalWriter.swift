@@ -172,24 +172,42 @@ public final class SignalWriter: @unchecked Sendable {
         var updated = [Int64?](repeating: nil, count: batch.count)
         for (index, stored, first) in again {
             guard let id = stored ?? first.flatMap({ ids[$0] }) else { continue }
+            // Identified by its bytes' hash: the same bytes, so the same event.
+            if refs[index].hasPrefix("sha256:"), refs[index] == Self.contentRef(batch[index].raw) { continue }
             if try revise(id, with: batch[index], now: now, db: db) { updated[index] = id }
         }
         return Result(ids: ids, updated: updated)
     }
 
-    /// Stores `signal` as the next revision of signal `id` unless its raw body is one the
-    /// signal already had (an exact repeat, or an older revision sent again): then it is a
+    /// Stores `signal` as the next revision of signal `id` unless it says what the signal
+    /// already said (its latest revision, or an earlier one sent again): then it is a
     /// duplicate and nothing changes. Returns whether it was a new revision.
     private func revise(_ id: Int64, with signal: NewSignal, now: Int64, db: Database) throws -> Bool {
-        let seen = try BulkStatement(db, sql: """
-            SELECT 1 FROM signals WHERE id = ?1 AND raw = ?2
-            UNION ALL SELECT 1 FROM signal_revisions WHERE signal_id = ?1 AND raw = ?2
-            """)
-        seen.bind(id, at: 1)
-        seen.bind(signal.raw, at: 2)
-        if try seen.run() != nil { return false }
+        let said = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT time, kind, severity, fields FROM signals WHERE id = ?1
+                UNION ALL SELECT time, kind, severity, fields FROM signal_revisions WHERE signal_id = ?1
+                """,
+            arguments: [id])
+        let content = Self.content(signal.fieldsJSON)
+        // A time taser gave on receipt is not the event's: it differs on every read.
+        let timed = !signal.fieldsJSON.contains(#""taser.time":"received""#)
+        for row in said {
+            let (time, kind, severity): (Int64, String, Int64) = (row["time"], row["kind"], row["severity"])
+            // Nothing new: every field it has, a revision had with the same value (another API
+            // version's fewer fields say nothing new either).
+            if time == signal.time.ms || !timed, kind == signal.kind, severity == Int64(signal.severity.rawValue),
+                let content, let before = Self.content(row["fields"]), content.allSatisfy({ before[$0.key] == $0.value })
+            {
+                return false
+            }
+        }
         try db.execute(
-            sql: "INSERT INTO signal_revisions (signal_id, revision, raw, ingested_at) SELECT id, revision, raw, ingested_at FROM signals WHERE id = ?",
+            sql: """
+                INSERT INTO signal_revisions (signal_id, revision, time, kind, severity, fields, raw, ingested_at)
+                SELECT id, revision, time, kind, severity, fields, raw, ingested_at FROM signals WHERE id = ?
+                """,
             arguments: [id])
         // The artifacts the new revision names join those the signal had: a pivot that found the
         // signal by one of them still finds it.
@@ -228,6 +246,15 @@ public final class SignalWriter: @unchecked Sendable {
                 signal.ingestedAt?.ms ?? now, Self.artifactList(links), id,
             ])
         return true
+    }
+
+    /// What a signal says, for telling an update from a repeat: its fields without the ones
+    /// that only say when taser read it.
+    static func content(_ fieldsJSON: String) -> JSONObject? {
+        guard case .object(var fields)? = try? JSONValue.parse(fieldsJSON) else { return nil }
+        fields["event.ingested"] = nil
+        fields["taser.time"] = nil
+        return fields
     }
 
     /// A signal's `artifacts` column: `[[artifact_id,"role"],...]`.
