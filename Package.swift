@@ -78,7 +78,12 @@ let package = Package(
             dependencies: ["Model", "SignalServer", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The one facade every client uses: who is asking, the access check, the workflows.
-        .target(name: "Engine", dependencies: ["Model", "Store", "AlertEngine", "SignalServer", "Positron", "Credentials", "Automation", "Sync"]),
+        .target(
+            name: "Engine",
+            dependencies: [
+                "Model", "Store", "AlertEngine", "SignalServer", "Positron", "Credentials", "Automation", "Sync",
+                .product(name: "Yams", package: "Yams"),
+            ]),
         // The console: views render into a cell grid; only Terminal/ touches ncurses.
         .target(
             name: "Console",

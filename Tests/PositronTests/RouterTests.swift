@@ -112,7 +112,7 @@ import Testing
     }
 
     @Test func csvQuotesAndCommasAreRead() {
-        #expect(CSVReader.rows("a,b\n\"x, y\",\"say \"\"hi\"\"\"\n") == [["a", "b"], ["x, y", "say \"hi\""]])
+        #expect(CSVTable.rows("a,b\n\"x, y\",\"say \"\"hi\"\"\"\n") == [["a", "b"], ["x, y", "say \"hi\""]])
     }
 
     @Test func anSQLiteFileAnswersWithTheValueBoundNotPasted() throws {

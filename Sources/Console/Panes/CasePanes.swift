@@ -99,6 +99,7 @@ final class AlertPane: LinesPane, Pane {
             Line(text: "rule \(d.alert.rule) · \(d.alert.groupKey) · \(d.alert.severity.name) · \(d.alert.status.rawValue)"
                 + (d.alert.caseID.map { " · case \($0)" } ?? (d.alert.status == .promoted ? " · in a case you may not read" : "")), role: .dim),
         ]
+        for person in d.people { out.append(Line(text: "person \(person.identity): \(person.seen.joined(separator: ", "))", role: .dim)) }
         var enrichments = EnrichmentLines(engine: engine)
         for item in d.signals {
             out.append(Line(text: ""))

@@ -1,4 +1,5 @@
 import Model
+import SignalServer
 import Store
 
 /// An alert with what made it fire.
@@ -7,15 +8,37 @@ public struct AlertDetail: Sendable {
     public var signals: [(signal: Signal, artifacts: [(artifact: Artifact, role: String)])]
     /// Each updated signal's earlier revisions, oldest first.
     public var earlierRevisions: [Int64: [SignalRevision]] = [:]
+    /// The people its signals name: each identity's label with every spelling seen
+    /// (`jane.doe`: `Jane.Doe@Example.com`, `jane.doe`, `jane.doe@example.com`).
+    public var people: [(identity: String, seen: [String])] = []
 
     public var json: JSONValue {
         var o = alert.jsonObject
+        o["people"] = .array(people.map { ["identity": .string($0.identity), "seen": .array($0.seen.map { .string($0) })] })
         o["signals"] = .array(signals.map { $0.signal.json(with: $0.artifacts, earlier: earlierRevisions[$0.signal.id] ?? []) })
         return .object(o)
     }
 }
 
 extension Engine {
+    /// The people signals name, by identity, with each spelling as the tools wrote it.
+    static func people(in signals: [Signal], _ tx: Tx) throws -> [(identity: String, seen: [String])] {
+        var seen: [String] = []
+        for s in signals {
+            for field in GroupKeys.personFields.sorted() {
+                if let v = s.fields[field]?.stringValue, !v.isEmpty, !seen.contains(v) { seen.append(v) }
+            }
+        }
+        let labels = try tx.identityLabels(of: seen)
+        var out: [(identity: String, seen: [String])] = []
+        for value in seen {
+            let folded = Identifier.fold(value)
+            let identity = labels[folded] ?? folded
+            if let n = out.firstIndex(where: { $0.identity == identity }) { out[n].seen.append(value) } else { out.append((identity, [value])) }
+        }
+        return out
+    }
+
     public func alerts(_ filter: AlertFilter = AlertFilter()) throws -> [Alert] {
         try read { tx in try shown(try tx.alerts(filter, visibleTo: actor), tx) }
     }
@@ -26,7 +49,7 @@ extension Engine {
             let signals = try tx.signals(ofAlert: id).map { ($0, try tx.artifacts(ofSignal: $0.id)) }
             var earlier: [Int64: [SignalRevision]] = [:]
             for (s, _) in signals where s.revision > 1 { earlier[s.id] = Array(try tx.revisions(ofSignal: s.id).dropLast()) }
-            return AlertDetail(alert: alert, signals: signals, earlierRevisions: earlier)
+            return AlertDetail(alert: alert, signals: signals, earlierRevisions: earlier, people: try Engine.people(in: signals.map(\.0), tx))
         }
     }
 

@@ -13,10 +13,19 @@ extension Engine {
     /// Pivots on a value; without a type, on every artifact with that value (an IP is rarely
     /// anything else, but `admin` can be a user and a host). An artifact only a case the asker
     /// may not read holds is, to them, not there at all (`Access.artifactVisible`, as
-    /// `taser artifacts` lists them).
+    /// `taser artifacts` lists them). A user or email pivots on every identifier of the
+    /// person's identity too.
     public func pivot(_ value: String, type: ArtifactType? = nil) throws -> [Pivot] {
         try read { tx in
-            let artifacts = try tx.artifacts(value: value, type: type, visibleTo: actor)
+            var artifacts = try tx.artifacts(value: value, type: type, visibleTo: actor)
+            // A person's other names (their identity's identifiers) reach the same signals.
+            if type == nil || type == .user || type == .email {
+                for other in try tx.identifiers(sameAs: value) where other != Identifier.fold(value) {
+                    for a in try tx.artifacts(value: other, visibleTo: actor) where [.user, .email].contains(a.type) && !artifacts.contains(a) {
+                        artifacts.append(a)
+                    }
+                }
+            }
             guard !artifacts.isEmpty else { throw EngineError.artifactNotFound(value) }
             return try artifacts.map { artifact in
                 Pivot(

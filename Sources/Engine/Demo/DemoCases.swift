@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import SignalServer
 import Store
 
 /// The alerts the demo's stories would raise, and a handful of cases worked by the SOC the way
@@ -22,9 +23,9 @@ extension Engine {
             switch story.kind {
             case .takeover(let n):
                 let login = world.people[n].login
-                takeovers += try alert(of: "sso-new-location-then-duo-failures", key: "user.name=\(login)", holding: story.signalIDs)
+                takeovers += try alert(of: "sso-new-location-then-duo-failures", key: "user.name=\(Identifier.fold(login))", holding: story.signalIDs)
             case .edr(let host, _):
-                edr += try alert(of: "repeated-carbonblack-alerts", key: "host.name=\(host.name)", holding: story.signalIDs)
+                edr += try alert(of: "repeated-carbonblack-alerts", key: "host.name=\(GroupKeys.host(host.name))", holding: story.signalIDs)
             case .scan(let source, let port):
                 scans += try alert(of: "ids-scan-one-port", key: "source.ip=\(source),destination.port=\(port)", holding: story.signalIDs)
             case .travel:

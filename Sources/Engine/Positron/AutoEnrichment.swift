@@ -76,6 +76,7 @@ extension Engine {
             for a in result.answers {
                 try tx.addEnrichment(
                     artifact: artifact.id, query: result.query.name, answer: .object(a.fields.mapValues { .string($0) }), plugins: a.plugins, at: now)
+                if result.query.name == "USER_INFO" { try learnIdentities(fromUserInfo: a.fields, about: artifact, tx, at: now) }
             }
         }
     }

@@ -50,11 +50,21 @@ struct LiveCorrelation {
             var builder = try EventBuilder(rule: rule)
             let liveIDs = Set(live.map(\.id))
             // Windows that hold a new signal reach one window either side of it.
+            var rows: [(id: Int64, time: Int64, kind: String, fields: JSONObject)] = []
             if !kinds.isEmpty {
                 for row in try tx.correlationRows(kinds: kinds, from: lo - rule.window, to: hi + rule.window, unclaimedBy: stored.name) {
                     guard case .object(let fields)? = try? JSONValue.parse(row.fields) else { continue }
-                    builder.add(signal: row.id, time: row.time, kind: row.kind, fields: fields, live: liveIDs.contains(row.id))
+                    rows.append((row.id, row.time, row.kind, fields))
                 }
+            }
+            // The identities of the people these signals name, read once for the run.
+            let personFields = Set(rule.groupBy + rule.clauses.flatMap { $0.groupBy ?? [] }).intersection(GroupKeys.personFields)
+            if !personFields.isEmpty {
+                let values = rows.flatMap { row in personFields.compactMap { row.fields[$0]?.stringValue } }
+                builder.keys = GroupKeys(identities: try tx.identityLabels(of: values))
+            }
+            for row in rows {
+                builder.add(signal: row.id, time: row.time, kind: row.kind, fields: row.fields, live: liveIDs.contains(row.id))
             }
             var derived: [DerivedEvent] = []
             for name in reads {

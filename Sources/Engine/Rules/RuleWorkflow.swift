@@ -122,7 +122,15 @@ extension Engine {
             derived += inner.alerts.map { DerivedEvent(rule: name, time: $0.firedAt.ms, key: $0.key, signals: $0.signals) }
         }
         derived.sort { $0.time < $1.time }
-        return try ColumnSimulator.run(rule, columns: columns, derived: derived, from: from?.ms ?? .min, to: to?.ms ?? .max)
+        let keys = try groupKeys(for: rule) { tx in try tx.allIdentityLabels() }
+        return try ColumnSimulator.run(rule, columns: columns, derived: derived, from: from?.ms ?? .min, to: to?.ms ?? .max, keys: keys)
+    }
+
+    /// How `rule` reads its group-by values: with the identities, when it groups by a person.
+    func groupKeys(for rule: Rule, labels: (Tx) throws -> [String: String]) throws -> GroupKeys {
+        let byPerson = (rule.groupBy + rule.clauses.flatMap { $0.groupBy ?? [] }).contains(where: GroupKeys.personFields.contains)
+        guard byPerson else { return GroupKeys() }
+        return GroupKeys(identities: try read { tx in try labels(tx) })
     }
 
     /// Rule names are handles in alerts, URLs and commands: short, lowercase, no spaces.

@@ -32,3 +32,37 @@ public struct CSVWriter: Sendable {
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }
+
+/// RFC 4180 CSV: quoted fields with commas, quotes and line breaks.
+public enum CSVTable {
+    /// The rows of a small CSV file (a lookup table, an HR export), each field trimmed; blank
+    /// lines skipped.
+    public static func rows(_ text: String) -> [[String]] {
+        var rows: [[String]] = [], row: [String] = [], field = ""
+        var quoted = false
+        var chars = Array(text)[...]
+        while let c = chars.popFirst() {
+            if quoted {
+                if c == "\"" {
+                    if chars.first == "\"" { field.append("\""); chars = chars.dropFirst() } else { quoted = false }
+                } else {
+                    field.append(c)
+                }
+            } else if c == "\"" {
+                quoted = true
+            } else if c == "," {
+                row.append(field)
+                field = ""
+            } else if c == "\n" || c == "\r\n" || c == "\r" {
+                row.append(field)
+                if row != [""] { rows.append(row) }
+                row = []
+                field = ""
+            } else {
+                field.append(c)
+            }
+        }
+        if !field.isEmpty || !row.isEmpty { row.append(field); rows.append(row) }
+        return rows.map { $0.map { $0.trimmed } }
+    }
+}

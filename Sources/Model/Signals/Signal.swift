@@ -51,6 +51,9 @@ public struct NewSignal: Sendable {
     public var artifacts: [ArtifactMention]
     /// When the signal reached taser; nil means now. Set by the demo so it is deterministic.
     public var ingestedAt: Timestamp?
+    /// The identifiers it names for one person (`user.name` with `user.email`, ...): when there
+    /// are two or more, the writer links them into one identity.
+    public var identifiers: [Identifier] = []
 
     public init(
         time: Timestamp, source: String, sourceRef: String?, kind: String, severity: Severity, title: String,

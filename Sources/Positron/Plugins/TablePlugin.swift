@@ -46,7 +46,7 @@ public struct TablePlugin: Plugin {
             throw .config("plugin \(plugin): cannot read its table \(path)")
         }
         if path.hasSuffix(".csv") {
-            let lines = CSVReader.rows(text)
+            let lines = CSVTable.rows(text)
             guard let header = lines.first else { return [] }
             return lines.dropFirst().map { values in
                 Dictionary(zip(header, values).map { ($0, $1) }, uniquingKeysWith: { a, _ in a })
@@ -59,34 +59,3 @@ public struct TablePlugin: Plugin {
     }
 }
 
-/// RFC 4180 CSV: quoted fields with commas, quotes and line breaks.
-enum CSVReader {
-    static func rows(_ text: String) -> [[String]] {
-        var rows: [[String]] = [], row: [String] = [], field = ""
-        var quoted = false
-        var chars = Array(text)[...]
-        while let c = chars.popFirst() {
-            if quoted {
-                if c == "\"" {
-                    if chars.first == "\"" { field.append("\""); chars = chars.dropFirst() } else { quoted = false }
-                } else {
-                    field.append(c)
-                }
-            } else if c == "\"" {
-                quoted = true
-            } else if c == "," {
-                row.append(field)
-                field = ""
-            } else if c == "\n" || c == "\r\n" || c == "\r" {
-                row.append(field)
-                if row != [""] { rows.append(row) }
-                row = []
-                field = ""
-            } else {
-                field.append(c)
-            }
-        }
-        if !field.isEmpty || !row.isEmpty { row.append(field); rows.append(row) }
-        return rows.map { $0.map { $0.trimmed } }
-    }
-}

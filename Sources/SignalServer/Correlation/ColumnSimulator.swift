@@ -35,7 +35,8 @@ public final class ColumnCache: @unchecked Sendable {
 /// distinct value; group keys are found once per distinct value combination.
 public enum ColumnSimulator {
     public static func run(
-        _ rule: Rule, columns: [String: KindColumns], derived: [DerivedEvent] = [], from: Int64 = .min, to: Int64 = .max
+        _ rule: Rule, columns: [String: KindColumns], derived: [DerivedEvent] = [], from: Int64 = .min, to: Int64 = .max,
+        keys groupKeys: GroupKeys = GroupKeys()
     ) throws(RuleError) -> SimulationReport {
         var keys = KeyTable()
         var runs: [[CorrelationEvent]] = []
@@ -60,7 +61,7 @@ public enum ColumnSimulator {
                 let filter = FilterColumns(matcher: matcher, fields: clause.filter?.fields ?? [], columns: c)
                 let keyColumns = groupFields.map { c.fields[$0] }
                 if keyColumns.contains(where: { $0 == nil }) { continue }  // no signal of this kind has the field
-                var key = KeyColumns(names: rule.groupBy, columns: keyColumns.map { $0! })
+                var key = KeyColumns(names: rule.groupBy, fields: groupFields, columns: keyColumns.map { $0! }, keys: groupKeys)
                 let distinct = clause.distinct.flatMap { c.fields[$0] }.map(ValueCodes.init)
                 if clause.distinct != nil && distinct == nil { continue }
                 var events: [CorrelationEvent] = []
@@ -81,7 +82,7 @@ public enum ColumnSimulator {
             var chained: [CorrelationEvent] = []
             for (n, d) in derived.enumerated() where clause.kinds.contains(d.kind) && d.time >= from && d.time <= to {
                 if let m = matcher, !m.matches(d.fields) { continue }
-                guard let key = EventBuilder.groupKey(names: rule.groupBy, fields: groupFields, values: d.fields) else { continue }
+                guard let key = EventBuilder.groupKey(names: rule.groupBy, fields: groupFields, values: d.fields, keys: groupKeys) else { continue }
                 chained.append(CorrelationEvent(time: d.time, signal: -Int64(n + 1), clause: Int32(ci), key: keys.code(key)))
             }
             runs.append(chained)
@@ -191,13 +192,14 @@ struct KeyColumns {
     private var memo1: [Int32?]
     private var memo: [[Int32]: Int32?] = [:]
 
-    init(names: [String], columns: [FieldColumn]) {
+    init(names: [String], fields: [String], columns: [FieldColumn], keys: GroupKeys) {
         self.names = names
         self.columns = columns
-        texts = columns.map { col in
+        // Each distinct value read once, as live evaluation reads it (identities, hosts).
+        texts = zip(fields, columns).map { field, col in
             col.values.enumerated().map { code, text in
                 guard code > 0, let v = (try? JSONValue.parse(text))?.stringValue, !v.isEmpty else { return nil }
-                return v
+                return keys.value(of: field, v)
             }
         }
         memo1 = []

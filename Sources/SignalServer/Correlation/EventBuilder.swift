@@ -12,6 +12,8 @@ public struct EventBuilder: Sendable {
     private var keyCodes: [String: Int32] = [:]
     private var distinctCodes: [String: Int32] = [:]
     public private(set) var events: [CorrelationEvent] = []
+    /// How group-by values read: identities and hosts (set before adding signals).
+    public var keys = GroupKeys()
 
     public init(rule: Rule) throws(RuleError) {
         self.rule = rule
@@ -42,7 +44,7 @@ public struct EventBuilder: Sendable {
         for c in clauses {
             let clause = rule.clauses[Int(c)]
             if let m = matchers[Int(c)], !m.matches(fields) { continue }
-            guard let key = EventBuilder.groupKey(names: rule.groupBy, fields: clause.groupBy ?? rule.groupBy, values: fields) else { continue }
+            guard let key = EventBuilder.groupKey(names: rule.groupBy, fields: clause.groupBy ?? rule.groupBy, values: fields, keys: keys) else { continue }
             var distinct: Int32 = 0
             if let field = clause.distinct {
                 guard let value = fields[field]?.stringValue else { continue }
@@ -56,12 +58,13 @@ public struct EventBuilder: Sendable {
     }
 
     /// `user.name=jdoe`, `source.ip=10.0.0.5,destination.port=22`: the rule's field names with
-    /// this clause's values. Nil when a field is missing. The one spelling of group keys.
-    static func groupKey(names: [String], fields: [String], values: JSONObject) -> String? {
+    /// this clause's values, as `keys` reads them. Nil when a field is missing. The one
+    /// spelling of group keys.
+    static func groupKey(names: [String], fields: [String], values: JSONObject, keys: GroupKeys) -> String? {
         var parts: [String] = []
         for (name, field) in zip(names, fields) {
             guard let v = values[field]?.stringValue, !v.isEmpty else { return nil }
-            parts.append(name + "=" + v)
+            parts.append(name + "=" + keys.value(of: field, v))
         }
         return parts.joined(separator: ",")
     }

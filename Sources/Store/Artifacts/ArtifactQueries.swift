@@ -66,7 +66,9 @@ extension Tx {
     /// Artifacts with this value `actor` may know of, of any type or of one (`pivot 10.1.2.3`
     /// without `--type`, `enrich VALUE`).
     public func artifacts(value: String, type: ArtifactType? = nil, visibleTo actor: Actor) throws -> [Artifact] {
-        var sql: SQL = "SELECT \(sql: Artifact.columns) FROM artifacts ar WHERE ar.value = \(value) AND \(Access.artifactVisible("ar", actor))"
+        // Users, hosts, emails and domains are stored folded; an analyst types them as a tool wrote them.
+        let values = Array(Set([value, Identifier.fold(value)]))
+        var sql: SQL = "SELECT \(sql: Artifact.columns) FROM artifacts ar WHERE ar.value IN \(values) AND \(Access.artifactVisible("ar", actor))"
         if let type { sql += " AND ar.type = \(type.rawValue)" }
         sql += " ORDER BY ar.type"
         return try Row.fetchAll(db, literal: sql).map(Artifact.init(row:))

@@ -16,6 +16,7 @@ enum Schema {
         migrator.registerMigration("v10-keyed-log", migrate: Schema.v10KeyedLog)
         migrator.registerMigration("v11-quarantine-size") { db in try db.execute(sql: v11QuarantineSize) }
         migrator.registerMigration("v12-signal-revisions") { db in try db.execute(sql: SignalRevisions.v12) }
+        migrator.registerMigration("v13-identities") { db in try db.execute(sql: IdentitySchema.v13) }
         return migrator
     }()
 

@@ -10,6 +10,10 @@ public final class SignalWriter: @unchecked Sendable {
     private struct Key: Hashable { var type: ArtifactType; var value: String }
     private struct Known { var id: Int64; var first: Int64; var last: Int64 }
     private var known: [Key: Known] = [:]
+    private struct Pair: Hashable { var a: String; var b: String }
+    /// Identifier pairs known linked (or refused as unlinked), so a batch of one person's
+    /// records does not ask the database each time.
+    private var linked = Set<Pair>()
     /// About 10 MB of artifacts' ids and spans.
     static let knownLimit = 100_000
 
@@ -48,7 +52,10 @@ public final class SignalWriter: @unchecked Sendable {
         let db = tx.db
         let now = Timestamp.now.ms
         // A rollback (here or later in the caller's transaction) may undo artifacts we cached.
-        db.afterNextTransaction(onCommit: { _ in }, onRollback: { [self] _ in known.removeAll() })
+        db.afterNextTransaction(onCommit: { _ in }, onRollback: { [self] _ in
+            known.removeAll()
+            linked.removeAll()
+        })
 
         // 1. Which signals are new: not stored before, and not earlier in this batch. A row
         //    holds its artifacts' ids, so every new signal's artifacts are stored first.
@@ -169,6 +176,7 @@ public final class SignalWriter: @unchecked Sendable {
             link.bind(roles[role], at: 3)
             try link.run()
         }
+        try learnIdentities(batch, at: Timestamp(ms: now), in: tx)
         var updated = [Int64?](repeating: nil, count: batch.count)
         for (index, stored, first) in again {
             guard let id = stored ?? first.flatMap({ ids[$0] }) else { continue }
@@ -255,6 +263,23 @@ public final class SignalWriter: @unchecked Sendable {
         fields["event.ingested"] = nil
         fields["taser.time"] = nil
         return fields
+    }
+
+    /// Links the identifiers each signal names for one person (Duo's user with its email,
+    /// Okta's id with its login). A batch names the same few people over and over, so each
+    /// pair is tried once per batch, and pairs known linked are remembered across batches.
+    private func learnIdentities(_ batch: [NewSignal], at now: Timestamp, in tx: Tx) throws {
+        var tried = Set<Pair>()
+        for index in batch.indices where batch[index].identifiers.count > 1 {
+            let ids = batch[index].identifiers
+            for other in ids.dropFirst() {
+                let pair = Pair(a: ids[0].value, b: other.value)
+                guard !linked.contains(pair), tried.insert(pair).inserted else { continue }
+                try tx.link(ids[0], other, source: batch[index].source, at: now)
+                if linked.count > SignalWriter.knownLimit { linked.removeAll() }
+                linked.insert(pair)
+            }
+        }
     }
 
     /// A signal's `artifacts` column: `[[artifact_id,"role"],...]`.

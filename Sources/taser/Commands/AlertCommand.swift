@@ -54,6 +54,7 @@ struct AlertCommand: ParsableCommand {
             Output.line("  rule      \(a.rule)   group: \(a.groupKey)")
             Output.line("  status    \(a.status.rawValue)\(AlertCommand.whereTo(a))   severity: \(a.severity.name)   team: \(a.team ?? "-")")
             Output.line("  signals   \(a.signalCount), \(Output.when(a.firstSignalAt)) to \(Output.when(a.lastSignalAt))")
+            for person in d.people { Output.line("  person    \(person.identity): \(person.seen.joined(separator: ", "))") }
             for item in d.signals {
                 let s = item.signal
                 let revision = s.revision > 1 ? "  (revision \(s.revision))" : ""

@@ -1,0 +1,64 @@
+/// One way a person is named somewhere: a login (`jane.doe`), an email address, a
+/// `DOMAIN\login`, a vendor's user id (Okta's `00u1a2b3`, Duo's user key). Identities link a
+/// person's identifiers so rules, pivots and the console treat them as one person.
+///
+/// Values are kept folded (trimmed, lowercased): identifiers compare case-insensitively, as
+/// every login system taser reads treats them. Fields keep the vendor's spelling; only the
+/// identity tables hold the folded form.
+public struct Identifier: Sendable, Hashable, Comparable {
+    public var value: String
+    public var kind: IdentifierKind
+
+    public init(_ value: String, kind: IdentifierKind) {
+        self.value = Identifier.fold(value)
+        self.kind = kind
+    }
+
+    /// A value as a field held it: an address is an email, `CORP\jdoe` a domain login.
+    public init(naming value: String) {
+        let folded = Identifier.fold(value)
+        let kind: IdentifierKind = folded.contains("@") ? .email : folded.contains("\\") ? .domainLogin : .login
+        self.init(folded, kind: kind)
+    }
+
+    public static func fold(_ value: String) -> String {
+        let trimmed = value.trimmed
+        return trimmed.utf8.allSatisfy({ $0 < 0x80 && !($0 >= 0x41 && $0 <= 0x5A) }) ? trimmed : trimmed.lowercased()
+    }
+
+    public static func < (a: Identifier, b: Identifier) -> Bool { (a.value, a.kind.rawValue) < (b.value, b.kind.rawValue) }
+
+    /// The identifiers one signal names for its user, from the ECS fields every format fills:
+    /// `user.name`, `user.email` and `user.id`. Two or more of them in one record are a link.
+    /// A numeric id (a Unix uid, a Windows RID) is only unique on its own host, so it links
+    /// nothing: `1000` is `ubuntu` on one machine and `jdoe` on the next.
+    public static func ofUser(name: String?, email: String?, id: String?) -> [Identifier] {
+        var out: [Identifier] = []
+        func add(_ identifier: Identifier) {
+            guard !identifier.value.isEmpty, identifier.value.count <= 320, !out.contains(where: { $0.value == identifier.value }) else { return }
+            out.append(identifier)
+        }
+        if let name { add(Identifier(naming: name)) }
+        if let email, email.contains("@") { add(Identifier(email, kind: .email)) }
+        if let id, !id.allSatisfy(\.isNumber) { add(Identifier(id, kind: .vendorID)) }
+        return out
+    }
+}
+
+/// What an identifier is, which decides how an identity is labelled: a login before an email,
+/// before a domain login, before a vendor id.
+public enum IdentifierKind: String, Sendable, Hashable, CaseIterable {
+    case login
+    case email
+    case domainLogin = "domain_login"
+    case vendorID = "vendor_id"
+
+    public var preference: Int {
+        switch self {
+        case .login: 0
+        case .email: 1
+        case .domainLogin: 2
+        case .vendorID: 3
+        }
+    }
+}
