@@ -41,8 +41,11 @@ enum ECS {
 
     /// A mention a format names itself, in the form the field extractor would give it (hosts
     /// and logins folded to lowercase, so pivots meet), or nil when the value is not one.
+    /// An address written with its port (`192.168.225.254:4321`) is the address.
     static func mention(_ type: ArtifactType, _ value: String?, role: String) -> ArtifactMention? {
-        guard let value, let clean = ArtifactExtractor.validate(value, as: type) else { return nil }
+        guard var value else { return nil }
+        if type == .ip, IPAddress(value) == nil, let (address, _) = splitPort(value) { value = address }
+        guard let clean = ArtifactExtractor.validate(value, as: type) else { return nil }
         return ArtifactMention(type, clean, role: role)
     }
 
