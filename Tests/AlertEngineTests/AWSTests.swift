@@ -44,8 +44,8 @@ import Testing
         let sso = signals[2]
         #expect(sso.kind.displayName == "CloudTrail event")
         #expect(sso.severity == .info)
-        #expect(sso.title == "CreateAccessKey on iam by jane.doe")
-        #expect(sso.field("user.name") == "jane.doe")
+        #expect(sso.title == "CreateAccessKey on iam by jane.doe@example.com")
+        #expect(sso.field("user.name") == "jane.doe@example.com")
         #expect(sso.field("user.email") == "jane.doe@example.com")
         #expect(sso.field("aws.cloudtrail.role_name") == "AWSReservedSSO_AdministratorAccess_5f2c8a1d9e3b7c40")
         #expect(sso.field("user.target.name") == "svc-deploy")
@@ -97,7 +97,7 @@ import Testing
         let call = bridged[1]
         #expect(call.kind == .cloudTrail)
         #expect(call.sourceRef == "9d8c7b6a-5f4e-4d3c-b2a1-0f9e8d7c6b5a")
-        #expect(call.title == "AttachUserPolicy on iam by jane.doe")
+        #expect(call.title == "AttachUserPolicy on iam by jane.doe@example.com")
         #expect(call.field("user.target.name") == "svc-deploy")
         // The envelope stays the raw body.
         #expect(call.raw.hasPrefix("{\"version\":\"0\",\"id\":\"6a5b4c3d") && call.raw.contains("\"detail-type\":\"AWS API Call via CloudTrail\""))
@@ -163,7 +163,7 @@ import Testing
 
         let sequence = signals[4]
         #expect(sequence.fields["aws.guardduty.severity"] == .double(9.2))
-        #expect(sequence.field("user.name") == "jane.doe")
+        #expect(sequence.field("user.name") == "jane.doe@example.com")
         #expect(sequence.field("user.email") == "jane.doe@example.com")
 
         let sample = signals[5]

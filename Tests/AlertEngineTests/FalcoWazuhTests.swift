@@ -60,7 +60,7 @@ import Testing
         // The Kubernetes audit source names its own user and target.
         let exec = signals[3]
         #expect(exec.field("falco.source") == "k8s_audit")
-        #expect(exec.field("user.name") == "jane.doe")
+        #expect(exec.field("user.name") == "jane.doe@example.com")  // as Falco wrote it (issue 13)
         #expect(exec.field("user.email") == "jane.doe@example.com")
         #expect(exec.field("orchestrator.namespace") == "payments")
         #expect(exec.field("orchestrator.resource.name") == "payments-api-5d8f7c9b6-x2k4q")

@@ -136,10 +136,10 @@ func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
         let signal = try #require(try store.read { try $0.signals(SignalFilter()).first })
         #expect(signal.title == "Mimikatz on LT-9")
         #expect(signal.severity == .high)
-        #expect(signal.fields["user.name"] == "jane.doe" && signal.fields["host.name"] == "LT-9")
+        #expect(signal.fields["user.name"] == "Jane.Doe@example.com" && signal.fields["host.name"] == "LT-9")
         #expect(signal.time == Timestamp(ms: 1_793_606_400_000))
         let artifacts = try store.read { try $0.artifacts(ofSignal: signal.id) }.map { "\($0.role) \($0.artifact.type.rawValue) \($0.artifact.value)" }
-        #expect(artifacts.contains("host host lt-9") && artifacts.contains("user user jane.doe"))
+        #expect(artifacts.contains("host host lt-9") && artifacts.contains("user user jane.doe@example.com"))
     }
 
     @Test(arguments: [

@@ -14,7 +14,7 @@ import Testing
         let vpn = signals[0]
         #expect(vpn.kind.displayName == "Splunk alert")
         #expect(vpn.time == Timestamp(parsing: "2026-11-02T14:20:00Z"))
-        #expect(vpn.title == "Excessive failed VPN logins (user jane.doe, src 185.220.101.4, dest vpn-gw-01.corp.example.com)")
+        #expect(vpn.title == "Excessive failed VPN logins (user jane.doe@example.com, src 185.220.101.4, dest vpn-gw-01.corp.example.com)")
         #expect(vpn.field("rule.name") == "Excessive failed VPN logins")
         #expect(vpn.field("splunk.search_name") == "Excessive failed VPN logins")
         #expect(vpn.field("splunk.sid") == "scheduler__admin__search__RMD5e461e3c3e9ae6c3c_at_1793629200_2231")
@@ -25,7 +25,7 @@ import Testing
         #expect(vpn.field("destination.address") == "vpn-gw-01.corp.example.com")
         #expect(vpn.field("destination.domain") == "vpn-gw-01.corp.example.com")
         #expect(vpn.field("destination.ip") == nil)
-        #expect(vpn.field("user.name") == "jane.doe")
+        #expect(vpn.field("user.name") == "jane.doe@example.com")
         #expect(vpn.field("user.email") == "jane.doe@example.com")
         #expect(vpn.field("event.action") == "failure")
         // Every result field, as Splunk sent it (text).

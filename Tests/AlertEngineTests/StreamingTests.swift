@@ -37,7 +37,7 @@ import Testing
     @Test func blockBoundariesAnywhereChangeNothing() throws {
         // Every fixture read 1 to 13 bytes at a time frames exactly as read whole, with the record
         // limit small enough that documents are streamed (so the streamed path sees every cut).
-        for name in try FileManager.default.contentsOfDirectory(atPath: Fixture.directory).filter({ !$0.hasSuffix(".py") }).sorted() {
+        for name in try Fixture.files() {
             let bytes = try Fixture.bytes(name)
             let limits = IngestLimits(maxRecord: 2048)
             let whole = Framer.frame(bytes, name: name, limits: limits)

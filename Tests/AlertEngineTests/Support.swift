@@ -14,6 +14,16 @@ enum Fixture {
     /// The folder that holds them.
     static var directory: String { url("okta.json").deletingLastPathComponent().path }
 
+    /// Every fixture file by its path under the folder, subfolders included (`fidelity/okta.ndjson`);
+    /// not folders, scripts or notes.
+    static func files() throws -> [String] {
+        try FileManager.default.subpathsOfDirectory(atPath: directory).filter { name in
+            var isFolder: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: directory + "/" + name, isDirectory: &isFolder)
+            return exists && !isFolder.boolValue && !name.hasSuffix(".py") && !name.hasSuffix(".md")
+        }.sorted()
+    }
+
     /// Frames and normalizes a fixture with the built-in formats, as ingest would.
     static func normalize(_ name: String, format: String? = nil) throws -> (signals: [Normalized], rejected: [Rejected]) {
         let framed = Framer.frame(try bytes(name), name: name)

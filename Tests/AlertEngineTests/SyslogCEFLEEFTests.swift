@@ -106,6 +106,7 @@ private func line(_ s: String) -> Record { Record(payload: .line(s), raw: s, ori
         #expect(pan.fields["source.port"] == .int(50312) && pan.fields["destination.port"] == .int(443))
         #expect(pan.field("network.transport") == "tcp")
         #expect(pan.field("user.name") == "jdoe" && pan.field("user.domain") == "corp")
+        #expect(pan.field("source.user.name") == "jdoe" && pan.field("source.user.domain") == "corp")
         #expect(pan.field("event.action") == "reset-both")
         #expect(pan.field("url.original") == "https://evil.example.net/gate.php?id=42&x=1")
         #expect(pan.field("cef.rule") == "Block C2 traffic")
@@ -157,7 +158,8 @@ private func line(_ s: String) -> Record { Record(payload: .line(s), raw: s, ori
         #expect(waf.field("source.ip") == "198.51.100.23" && waf.field("destination.ip") == "192.0.2.10")
         #expect(waf.fields["source.port"] == .int(61022) && waf.fields["destination.port"] == .int(8443))
         #expect(waf.field("source.mac") == "00:1A:2B:3C:4D:5E" && waf.field("destination.mac") == "00-50-56-AA-BB-CC")
-        #expect(waf.field("destination.user.name") == "admin" && waf.field("destination.user.email") == "admin@example.com")
+        // Verbatim, case and all (issue 13); artifacts fold the case.
+        #expect(waf.field("destination.user.name") == "Admin@Example.com" && waf.field("destination.user.email") == "Admin@Example.com")
         #expect(waf.field("http.request.method") == "POST")
         #expect(waf.field("url.original") == "https://shop.example.com/login?user=admin' OR 1=1--")
         #expect(waf.field("user_agent.original") == "Mozilla/5.0 (Windows NT 10.0; Win64; x64) sqlmap/1.7")
@@ -178,7 +180,7 @@ private func line(_ s: String) -> Record { Record(payload: .line(s), raw: s, ori
     @Test func targetUserAndFieldsBecomeArtifacts() throws {
         let (signals, _) = try Fixture.normalize("cef.log")
         let artifacts = ArtifactExtractor().artifacts(of: signals[3])
-        #expect(artifacts.contains(ArtifactMention(.user, "admin", role: "target_user")))
+        #expect(artifacts.contains(ArtifactMention(.user, "admin@example.com", role: "target_user")))
         #expect(artifacts.contains(ArtifactMention(.ip, "198.51.100.23", role: "src")))
         #expect(artifacts.contains(ArtifactMention(.url, "https://shop.example.com/login?user=admin' OR 1=1--", role: "url")))
     }
@@ -260,7 +262,7 @@ private func line(_ s: String) -> Record { Record(payload: .line(s), raw: s, ori
         #expect(sw.severity == .high)
         #expect(sw.field("source.ip") == "10.0.1.8" && sw.field("destination.ip") == "203.0.113.50")
         #expect(sw.fields["source.port"] == .int(81) && sw.fields["destination.port"] == .int(21))
-        #expect(sw.field("user.name") == "alice" && sw.field("user.email") == "alice@example.com")
+        #expect(sw.field("user.name") == "alice@example.com" && sw.field("user.email") == "alice@example.com")
         #expect(sw.field("message") == "Data exfiltration to 203.0.113.50 suspected")
         #expect(sw.texts == ["Data exfiltration to 203.0.113.50 suspected"])
         #expect(sw.field("log.syslog.appname") == "StealthWatch")

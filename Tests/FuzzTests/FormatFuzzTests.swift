@@ -21,7 +21,12 @@ import Testing
     ]
 
     static func seeds() throws -> [(name: String, bytes: [UInt8])] {
-        let names = try FileManager.default.contentsOfDirectory(atPath: fixtures.path).filter { !$0.hasSuffix(".py") }.sorted()
+        // Every fixture file, also those in subfolders (fidelity/); not the folders, scripts or notes.
+        let names = try FileManager.default.subpathsOfDirectory(atPath: fixtures.path).filter { name in
+            var isFolder: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: fixtures.appendingPathComponent(name).path, isDirectory: &isFolder)
+            return exists && !isFolder.boolValue && !name.hasSuffix(".py") && !name.hasSuffix(".md")
+        }.sorted()
         return try names.map { ($0, Array(try Data(contentsOf: fixtures.appendingPathComponent($0)))) } + reproducers.map { ($0.0, $0.1) }
     }
 

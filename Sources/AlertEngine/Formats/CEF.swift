@@ -76,16 +76,20 @@ struct CEFFormat: Format {
         TextECS.int(e["destinationTranslatedPort"], "destination.nat.port", into: &f)
         TextECS.int(e["in"], "source.bytes", into: &f)
         TextECS.int(e["out"], "destination.bytes", into: &f)
-        TextECS.user(e["suser"], into: &f)
-        TextECS.set(e["suid"], "user.id", into: &f)
-        if f["user.domain"] == nil { TextECS.set(e["sntdom"], "user.domain", into: &f) }
+        // ECS puts each side's user under source.user / destination.user. The source user is
+        // also the event's actor, `user.*`, which rules group on (`WITH [username]`).
+        for prefix in ["source.user", "user"] {
+            TextECS.user(e["suser"], prefix: prefix, into: &f)
+            TextECS.set(e["suid"], "\(prefix).id", into: &f)
+            if f["\(prefix).domain"] == nil { TextECS.set(e["sntdom"], "\(prefix).domain", into: &f) }
+        }
         TextECS.user(e["duser"], prefix: "destination.user", into: &f)
         TextECS.set(e["duid"], "destination.user.id", into: &f)
         if f["destination.user.domain"] == nil { TextECS.set(e["dntdom"], "destination.user.domain", into: &f) }
         var artifacts: [ArtifactMention] = []
         if let shost = TextECS.clean(e["shost"]) {
             f["source.domain"] = .string(shost)
-            if !TextECS.looksLikeIP(shost) { artifacts.append(ArtifactMention(.host, shost.lowercased(), role: "src")) }
+            if !TextECS.looksLikeIP(shost), let host = ECS.mention(.host, shost, role: "src") { artifacts.append(host) }
         }
         if let dhost = TextECS.clean(e["dhost"]) {
             f["host.name"] = .string(dhost)

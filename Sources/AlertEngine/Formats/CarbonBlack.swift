@@ -100,7 +100,9 @@ struct CarbonBlackFormat: Format {
         }
         if let md5 = text("process_md5") ?? text("threat_cause_actor_md5") { f["process.hash.md5"] = .string(md5) }
         if let cmd = text("process_cmdline") { f["process.command_line"] = .string(cmd) }
-        ECS.copy(e, "process_username", to: "process.user.name", into: &f)
+        // ECS reuses only `id` and `name` under process.user, so a `CORP\svc` process user's
+        // domain stays under cbc.
+        ECS.user(text("process_username"), prefix: "process.user", domainKey: "cbc.process_user.domain", into: &f)
         ECS.copy(e, "process_reputation", to: "cbc.process_reputation", into: &f)
         if let parent = text("parent_name") {
             f["process.parent.name"] = .string(VendorJSON.basename(parent))

@@ -8,7 +8,12 @@ import Model
 /// `errorCode`, `errorMessage`, `eventID`, `readOnly`, `recipientAccountId`.
 ///
 /// `ConsoleLogin` is `.consoleLogin`, its outcome from `responseElements.ConsoleLogin`
-/// (`Success`/`Failure`); every other event is `.cloudTrail`.
+/// (`Success`/`Failure`); an Insights event (`eventCategory: Insight`, `insightDetails`) is
+/// `.cloudTrailInsight`; every other event is `.cloudTrail`. Time: `eventTime`.
+///
+/// Identity: `user.name` is the IAM user, `root`, or an assumed role's session name, verbatim;
+/// `user.id` the principal id; an assumed role's role is `user.roles` and `user.effective.*`
+/// (see `assumedRole`); the user a call acts on (`requestParameters.userName`) `user.target.name`.
 ///
 /// Severity: root activity medium; otherwise an error (AccessDenied, a failed console login)
 /// low; otherwise info.
@@ -22,13 +27,18 @@ struct CloudTrailFormat: Format {
 
     /// The event itself: the record, or the `detail` of an EventBridge envelope.
     static func event(in e: JSONValue) -> JSONValue? {
-        if e.has("eventVersion", "eventSource", "eventName", "eventTime") { return e }
+        if e.has("eventVersion", "eventSource", "eventName", "eventTime") || isInsight(e) { return e }
         if let type = e.string("detail-type"), type.hasSuffix("via CloudTrail"), let detail = e.at("detail"),
-           detail.has("eventSource", "eventName")
+           detail.has("eventSource", "eventName") || isInsight(detail)
         {
             return detail
         }
         return nil
+    }
+
+    /// An Insights event names the API it is about inside `insightDetails`, not at the top.
+    static func isInsight(_ e: JSONValue) -> Bool {
+        e.has("eventVersion", "eventTime", "insightDetails")
     }
 
     /// What CloudTrail writes for a user name that does not exist, so as not to leak guesses.
@@ -37,6 +47,7 @@ struct CloudTrailFormat: Format {
     func normalize(_ record: Record) throws(NormalizeError) -> [Normalized] {
         let outer = try object(record)
         guard let e = CloudTrailFormat.event(in: outer) else { throw NormalizeError("cloudtrail: not a CloudTrail event") }
+        if CloudTrailFormat.isInsight(e) { return try insight(e, record) }
         guard let eventName = e.string("eventName") else { throw NormalizeError("cloudtrail: eventName is missing") }
         let time = try time(e, "eventTime")
         let eventSource = e.string("eventSource") ?? ""
@@ -76,7 +87,7 @@ struct CloudTrailFormat: Format {
         }
         ECS.copy(e, "errorMessage", to: "error.message", into: &f)
         // Who a write acts on: the target of CreateAccessKey, AttachUserPolicy, DeleteLoginProfile.
-        if let target = e.string("requestParameters.userName") { f["user.target.name"] = .string(target.lowercased()) }
+        ECS.user(e.string("requestParameters.userName"), prefix: "user.target", into: &f)
         ECS.copy(e, "requestParameters.roleName", to: "aws.cloudtrail.request.role_name", into: &f)
         ECS.copy(e, "requestParameters.bucketName", to: "aws.cloudtrail.request.bucket_name", into: &f)
 
@@ -84,6 +95,7 @@ struct CloudTrailFormat: Format {
         // (for IAM Identity Center the person's email), a federated user's name.
         let role = e.string("userIdentity.sessionContext.sessionIssuer.userName")
         if let role { f["aws.cloudtrail.role_name"] = .string(role) }
+        CloudTrailFormat.assumedRole(e, into: &f)
         let arnTail = e.string("userIdentity.arn")?.split(separator: "/").last.map(String.init)
         var login: String?
         switch identityType {
@@ -94,6 +106,7 @@ struct CloudTrailFormat: Format {
         }
         if login == CloudTrailFormat.hiddenUser { login = nil }
         ECS.user(login, into: &f)
+        ECS.copy(e, "userIdentity.principalId", to: "user.id", into: &f)
 
         let who = f["user.name"]?.stringValue ?? role ?? e.string("userIdentity.invokedBy")
             ?? (e.string("userIdentity.userName") == CloudTrailFormat.hiddenUser ? "an unknown user" : nil)
@@ -118,5 +131,82 @@ struct CloudTrailFormat: Format {
         return [Normalized(
             time: time, source: "cloudtrail", sourceRef: e.string("eventID"), kind: kind, severity: severity, title: title,
             fields: f, raw: record.raw, texts: [e.string("errorMessage")].compactMap { $0 })]
+    }
+}
+
+extension CloudTrailFormat {
+    /// An assumed role's session, in ECS's user fields (ECS 8.x, the user field set):
+    /// - `user.name`: the session name (the tail of `assumed-role/Role/Session`; for IAM Identity
+    ///   Center the person's email), set by the caller as for other identities;
+    /// - `user.id`: `userIdentity.principalId` (`AROA...:Session`), set by the caller;
+    /// - `user.roles`: the role's name (ECS: "array of user roles at the time of the event");
+    /// - `user.effective.name` / `user.effective.id`: the role's name and ARN; ECS's effective
+    ///   user is the identity acted as, "e.g. via sudo", which is what assuming a role is;
+    /// - the session issuer under the names Elastic's AWS integration uses,
+    ///   `aws.cloudtrail.user_identity.session_context.session_issuer.*`.
+    static func assumedRole(_ e: JSONValue, into f: inout JSONObject) {
+        let issuer = "userIdentity.sessionContext.sessionIssuer"
+        guard e.string("\(issuer).type") == "Role" || e.string("userIdentity.type") == "AssumedRole" else { return }
+        let roleName = e.string("\(issuer).userName")
+            ?? e.string("userIdentity.arn").flatMap(CloudTrailFormat.assumedRoleParts)?.role
+        if let roleName {
+            f["user.roles"] = .array([.string(roleName)])
+            f["user.effective.name"] = .string(roleName)
+        }
+        ECS.copy(e, "\(issuer).arn", to: "user.effective.id", into: &f)
+        let elastic = "aws.cloudtrail.user_identity.session_context"
+        ECS.copy(e, "\(issuer).arn", to: "\(elastic).session_issuer.arn", into: &f)
+        ECS.copy(e, "\(issuer).principalId", to: "\(elastic).session_issuer.principal_id", into: &f)
+        ECS.copy(e, "\(issuer).type", to: "\(elastic).session_issuer.type", into: &f)
+        ECS.copy(e, "\(issuer).accountId", to: "\(elastic).session_issuer.account_id", into: &f)
+        ECS.copy(e, "userIdentity.sessionContext.attributes.mfaAuthenticated", to: "\(elastic).mfa_authenticated", into: &f)
+        ECS.copy(e, "userIdentity.sessionContext.attributes.creationDate", to: "\(elastic).creation_date", into: &f)
+        if let session = e.string("userIdentity.arn").flatMap(CloudTrailFormat.assumedRoleParts)?.session {
+            f["aws.cloudtrail.user_identity.session_name"] = .string(session)
+        }
+    }
+
+    /// `arn:aws:sts::111111111111:assumed-role/RoleName/SessionName` as (role, session).
+    static func assumedRoleParts(_ arn: String) -> (role: String, session: String)? {
+        guard let resource = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false).last else { return nil }
+        let parts = resource.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "assumed-role", !parts[1].isEmpty, !parts[2].isEmpty else { return nil }
+        return (String(parts[1]), String(parts[2]))
+    }
+
+    /// A CloudTrail Insights event: `insightDetails` names the API (`eventSource`, `eventName`),
+    /// the kind of anomaly (`insightType`: ApiCallRateInsight, ApiErrorRateInsight), whether it
+    /// began or ended (`state`: Start, End; the pair shares `sharedEventID`), and the baseline
+    /// and observed averages. Severity: medium when unusual activity starts, info when it ends.
+    func insight(_ e: JSONValue, _ record: Record) throws(NormalizeError) -> [Normalized] {
+        let time = try time(e, "eventTime")
+        let d = e.at("insightDetails") ?? .object([:])
+        let eventName = d.string("eventName") ?? "?"
+        let service = (d.string("eventSource") ?? "").replacingOccurrences(of: ".amazonaws.com", with: "")
+        let state = d.string("state") ?? ""
+        let type = d.string("insightType") ?? "Insight"
+        var f: JSONObject = [:]
+        f["cloud.provider"] = "aws"
+        f["event.action"] = .string(eventName)
+        ECS.copy(d, "eventSource", to: "event.provider", into: &f)
+        ECS.copy(e, "awsRegion", to: "cloud.region", into: &f)
+        ECS.copy(e, "recipientAccountId", to: "cloud.account.id", into: &f)
+        ECS.copy(e, "eventType", to: "aws.cloudtrail.event_type", into: &f)
+        ECS.copy(e, "eventCategory", to: "aws.cloudtrail.event_category", into: &f)
+        ECS.copy(e, "sharedEventID", to: "aws.cloudtrail.shared_event_id", into: &f)
+        ECS.copy(d, "state", to: "aws.cloudtrail.insight_details.state", into: &f)
+        ECS.copy(d, "insightType", to: "aws.cloudtrail.insight_details.insight_type", into: &f)
+        ECS.copy(d, "errorCode", to: "error.code", into: &f)
+        let stats = "insightContext.statistics"
+        for (path, key) in [("\(stats).baseline.average", "baseline_average"), ("\(stats).insight.average", "insight_average"),
+                            ("\(stats).insightDuration", "insight_duration"), ("\(stats).baselineDuration", "baseline_duration")] {
+            if let n = VendorJSON.double(d.at(path)) { f["aws.cloudtrail.insight_details.\(key)"] = .double(n) }
+        }
+        let what = type == "ApiErrorRateInsight" ? "error rate" : "call rate"
+        let title = "CloudTrail Insight: unusual \(what) of \(eventName)\(service.isEmpty ? "" : " on \(service)")"
+            + (state.isEmpty ? "" : " (\(state.lowercased()))")
+        return [Normalized(
+            time: time, source: "cloudtrail", sourceRef: e.string("eventID"), kind: .cloudTrailInsight,
+            severity: state == "End" ? .info : .medium, title: title, fields: f, raw: record.raw)]
     }
 }

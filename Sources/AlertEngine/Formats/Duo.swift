@@ -20,7 +20,8 @@ struct DuoFormat: Format {
         let isPush = factor.lowercased().includes("push")
 
         var f: JSONObject = [:]
-        if let email = e.string("email") { f["user.email"] = .string(email.lowercased()) }
+        // Both as Duo wrote them; the username is the login, `email` the directory's address.
+        ECS.copy(e, "email", to: "user.email", into: &f)
         ECS.user(e.string("user.name"), into: &f)
         ECS.copy(e, "user.key", to: "user.id", into: &f)
         if let groups = e.at("user.groups") { f["user.group.name"] = groups }
@@ -59,7 +60,18 @@ struct DuoFormat: Format {
             title = "Failed Duo authentication (\(factor.isEmpty ? result : factor)) for \(user)"
         }
         var artifacts: [ArtifactMention] = []
-        if let ip = e.string("auth_device.ip") { artifacts.append(ArtifactMention(.ip, ip, role: "device")) }
+        if let ip = ECS.mention(.ip, e.string("auth_device.ip"), role: "device") { artifacts.append(ip) }
+        // The machine the login came from (a workstation name, not always a DNS name, so a host
+        // rather than source.domain's domain artifact).
+        if let host = e.string("access_device.hostname"), VendorJSON.isHostname(host), let m = ECS.mention(.host, host, role: "src") {
+            artifacts.append(m)
+        }
+        // The phone or token that answered: a host when it is named like one (Duo Desktop, a
+        // managed laptop), else what Duo calls it (`+1 (734) 555-0100`, `iPhone`), kept as is.
+        if let device = e.string("auth_device.name"), !ECS.meansAbsent(device) {
+            let type: ArtifactType = VendorJSON.isHostname(device) && device.contains(where: \.isLetter) ? .host : .other
+            if let m = ECS.mention(type, device, role: "device") { artifacts.append(m) }
+        }
         return [Normalized(
             time: time, source: "duo", sourceRef: e.string("txid"), kind: kind, severity: severity, title: title, fields: f,
             raw: record.raw, artifacts: artifacts)]

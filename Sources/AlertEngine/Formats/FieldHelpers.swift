@@ -2,17 +2,51 @@ import Model
 
 /// Small pieces every format uses to fill ECS fields.
 enum ECS {
-    /// A login as rules compare it: `jane.doe@example.com` and `jane.doe` are one user across
-    /// Okta (which logs the email) and Duo (which logs the username), so `user.name` keeps the
-    /// part before the `@` and `user.email` the whole address.
-    static func user(_ login: String?, into fields: inout JSONObject) {
-        guard let login, !login.isEmpty else { return }
-        if let at = login.firstIndex(of: "@"), at != login.startIndex {
-            fields["user.name"] = .string(String(login[..<at]).lowercased())
-            fields["user.email"] = fields["user.email"] ?? .string(login.lowercased())
-        } else {
-            fields["user.name"] = .string(login.lowercased())
+    /// A login as the vendor wrote it, case and all (issue 13: values verbatim, comparisons
+    /// folded; rules, filters and pivots fold case themselves, and identity resolution links
+    /// `Jane.Doe@Example.com` to `jane.doe`):
+    /// - `DOMAIN\user` is `<prefix>.domain` DOMAIN and `<prefix>.name` user (ECS: "name of the
+    ///   directory the user is a member of", e.g. an Active Directory domain);
+    /// - an email address is the whole address in `<prefix>.name`, and in `<prefix>.email`
+    ///   unless the record named an email of its own (Duo's `email`);
+    /// - anything else is `<prefix>.name` as written.
+    /// `prefix` is `user`, `source.user`, `destination.user`, `user.target`...; `domainKey`
+    /// places the domain elsewhere when ECS has no `<prefix>.domain` (`process.user`).
+    static func user(_ login: String?, prefix: String = "user", domainKey: String? = nil, into fields: inout JSONObject) {
+        guard let login = login?.trimmed, !login.isEmpty, !meansAbsent(login) else { return }
+        if let (domain, name) = windowsLogin(login) {
+            fields[domainKey ?? "\(prefix).domain"] = .string(domain)
+            fields["\(prefix).name"] = .string(name)
+            return
         }
+        fields["\(prefix).name"] = .string(login)
+        if domainKey == nil, isEmail(login), fields["\(prefix).email"] == nil {
+            fields["\(prefix).email"] = .string(login)
+        }
+    }
+
+    /// `CORP\jdoe` as (`CORP`, `jdoe`); nil without a backslash or with an empty side.
+    static func windowsLogin(_ login: String) -> (domain: String, name: String)? {
+        guard let slash = login.firstIndex(of: "\\"), slash != login.startIndex else { return nil }
+        let name = login[login.index(after: slash)...]
+        guard !name.isEmpty, !name.contains("\\") else { return nil }
+        return (String(login[..<slash]), String(name))
+    }
+
+    /// Whether a login is an email address (a local part, `@`, a dotted domain), as the artifact
+    /// extractor would take it.
+    static func isEmail(_ login: String) -> Bool {
+        login.contains("@") && EmailAddress.canonicalField(login) != nil
+    }
+
+    /// A mention a format names itself, in the form the field extractor would give it (hosts
+    /// and logins folded to lowercase, so pivots meet), or nil when the value is not one.
+    /// An address written with its port (`192.168.225.254:4321`) is the address.
+    static func mention(_ type: ArtifactType, _ value: String?, role: String) -> ArtifactMention? {
+        guard var value else { return nil }
+        if type == .ip, IPAddress(value) == nil, let (address, _) = splitPort(value) { value = address }
+        guard let clean = ArtifactExtractor.validate(value, as: type) else { return nil }
+        return ArtifactMention(type, clean, role: role)
     }
 
     /// Copies a value when present, so absent vendor fields leave no nulls behind. Blank text is

@@ -10,7 +10,8 @@ import Model
 /// - `aws guardduty get-findings` / SDK output, whose members are PascalCase (`Findings`,
 ///   `AccessKeyDetails`, `IpAddressV4`): read as the camelCase the service writes.
 ///
-/// Time: `service.eventFirstSeen` (when the activity began), else `createdAt`.
+/// Time: `service.eventFirstSeen` (when the activity began), else `createdAt`; never `updatedAt`,
+/// which moves each time GuardDuty sees the activity again (`service.count`).
 ///
 /// Severity, GuardDuty's bands: 9.0 and above critical, 7.0-8.9 high, 4.0-6.9 medium,
 /// 1.0-3.9 low, below 1 info.
@@ -99,9 +100,9 @@ struct GuardDutyFormat: Format {
         ECS.copy(g, "resource.containerDetails.id", to: "container.id", into: &f)
         ECS.copy(g, "resource.containerDetails.image", to: "container.image.name", into: &f)
         ECS.copy(g, "resource.s3BucketDetails.0.name", to: "aws.guardduty.s3_bucket", into: &f)
-        ECS.copy(g, "service.runtimeDetails.process.name", to: "process.name", into: &f)
-        ECS.copy(g, "service.runtimeDetails.process.executablePath", to: "process.executable", into: &f)
-        ECS.copy(g, "service.runtimeDetails.process.executableSha256", to: "process.hash.sha256", into: &f)
+        // Runtime Monitoring and Malware Protection: processes, files, hashes, libraries.
+        let indicators = GuardDutyIndicators(g)
+        for (key, value) in indicators.fields where f[key] == nil { f[key] = value }
 
         // The action: who talked to whom. Inbound connections and probes come from the remote
         // address; outbound connections and DNS requests go from the instance.
@@ -165,7 +166,8 @@ struct GuardDutyFormat: Format {
         if sample, !title.hasPrefix("[SAMPLE]") { title = "[SAMPLE] " + title }
         return [Normalized(
             time: time, source: "guardduty", sourceRef: id, kind: .guardDuty, severity: GuardDutyFormat.severity(score),
-            title: title, fields: f, raw: record.raw, texts: [g.string("description")].compactMap { $0 })]
+            title: title, fields: f, raw: record.raw, artifacts: indicators.artifacts,
+            texts: [g.string("description")].compactMap { $0 } + indicators.texts)]
     }
 
     static func severity(_ score: Double) -> Severity {

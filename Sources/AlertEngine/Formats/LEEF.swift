@@ -69,7 +69,7 @@ struct LEEFFormat: Format {
         TextECS.int(a["dstPackets"], "destination.packets", into: &f)
         TextECS.transport(a["proto"], into: &f)
         TextECS.user(TextECS.clean(a["usrName"]) ?? TextECS.clean(a["accountName"]) ?? TextECS.clean(a["identUsrName"]), into: &f)
-        TextECS.set(a["domain"], "user.domain", into: &f)
+        if f["user.domain"] == nil { TextECS.set(a["domain"], "user.domain", into: &f) }
         TextECS.set(a["role"], "user.roles", into: &f)
         TextECS.set(a["identGrpName"], "group.name", into: &f)
         TextECS.set(a["identHostName"], "host.name", into: &f)

@@ -288,7 +288,7 @@ enum MIME {
     }
 
     /// RFC 5322 address lists: `Name <a@b>`, `"Last, First" <c@d>`, `e@f (comment)`, groups
-    /// (`team: g@h, i@j;`). Addresses lowercased; names decoded.
+    /// (`team: g@h, i@j;`). Addresses as written (artifacts fold their case); names decoded.
     static func addresses(_ s: String) -> [(name: String?, address: String)] {
         var out: [(name: String?, address: String)] = []
         var buffer = ""
@@ -300,11 +300,11 @@ enum MIME {
                 var address = a.trimmingCharacters(in: .whitespaces)
                 if let colon = address.firstIndex(of: ":"), address.hasPrefix("@") { address = String(address[address.index(after: colon)...]) }
                 if address.contains("@") {
-                    out.append((name.isEmpty ? nil : decodeWords(name), address.lowercased()))
+                    out.append((name.isEmpty ? nil : decodeWords(name), address))
                 }
             } else {
                 let bare = name.filter { $0 != " " }
-                if bare.contains("@") { out.append((nil, bare.lowercased())) }
+                if bare.contains("@") { out.append((nil, bare)) }
             }
             buffer = ""
             angle = nil

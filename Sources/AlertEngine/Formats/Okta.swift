@@ -2,6 +2,10 @@ import Model
 
 /// Okta System Log events (`/api/v1/logs`): `uuid`, `published`, `eventType`, `actor`,
 /// `client`, `outcome`, `target`, `debugContext.debugData`.
+///
+/// Time: `published`. A successful sign-in whose behaviors (in `debugData.behaviors` or
+/// `debugData.logOnlySecurityData`, see `OktaSecurity`) say New Geo-Location, New Country, New
+/// State, New City or New Device is `.oktaNewLocation`; the risk level is `okta.risk.level`.
 struct OktaFormat: Format {
     let name = "okta"
 
@@ -14,16 +18,19 @@ struct OktaFormat: Format {
         let time = try time(e, "published")
         let eventType = e.string("eventType") ?? ""
         let result = (e.string("outcome.result") ?? "UNKNOWN").uppercased()
-        let behaviors = e.string("debugContext.debugData.behaviors") ?? ""
-        func positive(_ behavior: String) -> Bool { behaviors.includes("\(behavior)=POSITIVE") }
-        let newGeo = positive("New Geo-Location") || positive("New Country")
-        let newDevice = positive("New Device")
+        let security = OktaSecurity(e.at("debugContext.debugData"))
+        let newGeo = security.newLocation
+        let newDevice = security.positive("New Device")
 
         var f: JSONObject = [:]
         f["event.action"] = .string(eventType)
-        f["event.outcome"] = .string(result.lowercased())
+        // ECS's three outcomes; Okta's own word (ALLOW, DENY, CHALLENGE, ...) stays beside it.
+        f["event.outcome"] = .string(OktaFormat.outcome(result))
+        f["okta.outcome.result"] = .string(result)
         ECS.copy(e, "outcome.reason", to: "event.reason", into: &f)
         ECS.copy(e, "displayMessage", to: "message", into: &f)
+        // The login as Okta has it (`Jane.Doe@Example.com`: user.name and user.email), and
+        // Okta's own user id; identity resolution links the two.
         ECS.user(e.string("actor.alternateId"), into: &f)
         ECS.copy(e, "actor.displayName", to: "user.full_name", into: &f)
         ECS.copy(e, "actor.id", to: "user.id", into: &f)
@@ -35,14 +42,31 @@ struct OktaFormat: Format {
         ECS.copy(e, "client.userAgent.os", to: "user_agent.os.name", into: &f)
         ECS.copy(e, "securityContext.isp", to: "source.as.organization.name", into: &f)
         ECS.copy(e, "securityContext.asNumber", to: "source.as.number", into: &f)
-        if !behaviors.isEmpty {
-            f["okta.behaviors"] = .string(behaviors)
+        if !security.behaviors.isEmpty {
+            if let text = security.text { f["okta.behaviors"] = .string(text) }
             f["okta.new_geo_location"] = .bool(newGeo)
             f["okta.new_device"] = .bool(newDevice)
         }
-        if let targets = e.at("target")?.arrayValue, let first = targets.first {
+        if let level = security.riskLevel { f["okta.risk.level"] = .string(level) }
+        if let reasons = security.riskReasons { f["okta.risk.reasons"] = .string(reasons) }
+
+        // Who the event acts on. ECS's user.target.* holds the first User target (a reset
+        // password, an unlocked account); every User target is an artifact with the role target_user.
+        var artifacts: [ArtifactMention] = []
+        let targets = e.at("target")?.arrayValue ?? []
+        if let first = targets.first {
             ECS.copy(first, "alternateId", to: "okta.target.alternate_id", into: &f)
             ECS.copy(first, "type", to: "okta.target.type", into: &f)
+        }
+        for (n, target) in targets.enumerated() where target.string("type") == "User" {
+            let login = target.string("alternateId")
+            if n == targets.firstIndex(where: { $0.string("type") == "User" }) {
+                ECS.user(login, prefix: "user.target", into: &f)
+                ECS.copy(target, "id", to: "user.target.id", into: &f)
+                ECS.copy(target, "displayName", to: "user.target.full_name", into: &f)
+            }
+            if let m = ECS.mention(.user, login, role: "target_user") { artifacts.append(m) }
+            if let login, ECS.isEmail(login), let m = ECS.mention(.email, login, role: "target_user") { artifacts.append(m) }
         }
 
         let isLogin = eventType == "user.session.start" || eventType == "user.authentication.sso"
@@ -65,11 +89,18 @@ struct OktaFormat: Format {
             severity = OktaFormat.severity(e.string("severity"))
             title = "\(e.string("displayMessage") ?? eventType) (\(user))"
         }
-        var artifacts: [ArtifactMention] = []
-        if let email = f["user.email"]?.stringValue { artifacts.append(ArtifactMention(.email, email, role: "user")) }
+        if let m = ECS.mention(.email, f["user.email"]?.stringValue, role: "user") { artifacts.append(m) }
         return [Normalized(
             time: time, source: "okta", sourceRef: e.string("uuid"), kind: kind, severity: severity, title: title, fields: f,
             raw: record.raw, artifacts: artifacts, texts: [e.string("displayMessage"), e.string("outcome.reason")].compactMap { $0 })]
+    }
+
+    static func outcome(_ result: String) -> String {
+        switch result {
+        case "SUCCESS", "ALLOW": "success"
+        case "FAILURE", "DENY": "failure"
+        default: "unknown"
+        }
     }
 
     static func severity(_ okta: String?) -> Severity {

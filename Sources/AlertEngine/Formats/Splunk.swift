@@ -54,7 +54,7 @@ struct SplunkFormat: Format {
         if let port = first("src_port").flatMap({ Int64($0) }) { f["source.port"] = .int(port) }
         if let port = first("dest_port").flatMap({ Int64($0) }) { f["destination.port"] = .int(port) }
         ECS.user(first("user", "src_user", "user_name"), into: &f)
-        if let target = first("dest_user") { f["user.target.name"] = .string(target.lowercased()) }
+        ECS.user(first("dest_user"), prefix: "user.target", into: &f)
         if let host = first("host") { f["host.name"] = .string(host) }
         if let dvc = first("dvc") { f["observer.name"] = .string(dvc) }
         if let signature = first("signature") { f["event.reason"] = .string(signature) }

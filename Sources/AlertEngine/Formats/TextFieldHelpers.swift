@@ -19,22 +19,10 @@ enum TextECS {
         if let v = clean(value), let n = Int64(v) { f[key] = .int(n) }
     }
 
-    /// A login as `user.name`/`user.domain`: `CORP\jdoe` is `jdoe` in domain `CORP`, and an email
-    /// address goes through `ECS.user` (name before the `@`, whole address in `user.email`), so
-    /// one person is one user across vendors. `prefix` is `user` or `destination.user`.
+    /// A login into `<prefix>.name` (and `.domain`, `.email`) as the device wrote it: see
+    /// `ECS.user`. `prefix` is `user`, `source.user` or `destination.user`.
     static func user(_ login: String?, prefix: String = "user", into f: inout JSONObject) {
-        guard let login = clean(login) else { return }
-        if let slash = login.firstIndex(of: "\\"), slash != login.startIndex, login.index(after: slash) != login.endIndex {
-            f["\(prefix).domain"] = .string(String(login[..<slash]))
-            f["\(prefix).name"] = .string(String(login[login.index(after: slash)...]).lowercased())
-        } else if prefix == "user" {
-            ECS.user(login, into: &f)
-        } else if let at = login.firstIndex(of: "@"), at != login.startIndex {
-            f["\(prefix).name"] = .string(String(login[..<at]).lowercased())
-            f["\(prefix).email"] = .string(login.lowercased())
-        } else {
-            f["\(prefix).name"] = .string(login.lowercased())
-        }
+        ECS.user(clean(login), prefix: prefix, into: &f)
     }
 
     /// `file.hash.md5|sha1|sha256|sha512` by the hex digest's length; nil when it is none of them.

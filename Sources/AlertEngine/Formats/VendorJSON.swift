@@ -18,6 +18,18 @@ enum VendorJSON {
 
     static func isPath(_ s: String) -> Bool { s.contains("/") || s.contains("\\") }
 
+    /// Whether a name reads as a host name: dot-separated labels of letters, digits and `-`,
+    /// none empty or longer than 63, not starting or ending with `-` (`WS-JDOE-01`,
+    /// `jdoe-mbp.corp.example.com`), and not an IP. Phone numbers and "Jane's iPhone" are not.
+    static func isHostname(_ s: String) -> Bool {
+        let name = hostname(s)
+        guard !name.isEmpty, name.utf8.count <= 253, !isIP(name), name.contains(where: \.isLetter) else { return false }
+        return name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
+            !label.isEmpty && label.utf8.count <= 63 && label.first != "-" && label.last != "-"
+                && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        }
+    }
+
     /// A DNS name as written on the wire may end in the root dot (`p33-btmmdns.icloud.com.`).
     static func hostname(_ s: String) -> String {
         var name = s

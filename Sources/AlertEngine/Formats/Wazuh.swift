@@ -54,7 +54,9 @@ struct WazuhFormat: Format {
         if let ip = text("data.dstip"), VendorJSON.isIP(ip) { f["destination.ip"] = .string(ip) }
         if let port = VendorJSON.int(e.at("data.dstport")), port > 0 { f["destination.port"] = .int(port) }
         ECS.user(text("data.srcuser") ?? text("data.win.eventdata.targetUserName"), into: &f)
-        if let target = text("data.dstuser") { f["user.target.name"] = .string(target.lowercased()) }
+        // Windows logs name the account's domain beside it (`targetDomainName: CORP`).
+        if f["user.domain"] == nil, text("data.srcuser") == nil { ECS.copy(e, "data.win.eventdata.targetDomainName", to: "user.domain", into: &f) }
+        ECS.user(text("data.dstuser"), prefix: "user.target", into: &f)
         VendorJSON.url(text("data.url"), into: &f)
         ECS.copy(e, "data.action", to: "event.action", into: &f)
         ECS.copy(e, "data.win.system.eventID", to: "event.code", into: &f)

@@ -65,6 +65,23 @@ public enum FieldCatalog {
         "user.domain", "user.email", "user.full_name", "user.group.name", "user.id", "user.name",
         "user.target.name", "user_agent.name", "user_agent.original", "user_agent.os.name",
         "wazuh.decoder.name", "wazuh.location", "wazuh.rule.firedtimes", "wazuh.rule.groups",
-        "wazuh.rule.level"
+        "wazuh.rule.level",
+        // Issue 13: identities verbatim on both sides, Okta risk and targets, CloudTrail assumed
+        // roles and Insights, GuardDuty runtime and malware indicators.
+        "aws.cloudtrail.insight_details.baseline_average", "aws.cloudtrail.insight_details.baseline_duration",
+        "aws.cloudtrail.insight_details.insight_average", "aws.cloudtrail.insight_details.insight_duration",
+        "aws.cloudtrail.insight_details.insight_type", "aws.cloudtrail.insight_details.state",
+        "aws.cloudtrail.shared_event_id", "aws.cloudtrail.user_identity.session_context.creation_date",
+        "aws.cloudtrail.user_identity.session_context.mfa_authenticated",
+        "aws.cloudtrail.user_identity.session_context.session_issuer.account_id",
+        "aws.cloudtrail.user_identity.session_context.session_issuer.arn",
+        "aws.cloudtrail.user_identity.session_context.session_issuer.principal_id",
+        "aws.cloudtrail.user_identity.session_context.session_issuer.type", "aws.cloudtrail.user_identity.session_name",
+        "aws.guardduty.malware.scan_id", "aws.guardduty.malware.threat_names", "cbc.process_user.domain",
+        "destination.user.email", "destination.user.id", "destination.user.name", "dll.name", "dll.path",
+        "okta.outcome.result", "okta.risk.level", "okta.risk.reasons", "process.user.id", "process.working_directory",
+        "source.user.domain", "source.user.email", "source.user.id", "source.user.name", "threat.software.name",
+        "user.effective.id", "user.effective.name", "user.roles", "user.target.domain", "user.target.email",
+        "user.target.full_name", "user.target.id",
     ]
 }

@@ -49,6 +49,11 @@ extension SignalKind {
         name: "aws.cloudtrail", displayName: "CloudTrail event", aliases: ["aws api call"], source: "cloudtrail")
     public static let consoleLogin = SignalKind(
         name: "aws.cloudtrail.console_login", displayName: "AWS console login", aliases: [], source: "cloudtrail")
+    /// CloudTrail Insights: an unusual rate of API calls or errors began or ended
+    /// (`eventCategory: Insight`), about a pattern, not one principal's call.
+    public static let cloudTrailInsight = SignalKind(
+        name: "aws.cloudtrail.insight", displayName: "CloudTrail Insight",
+        aliases: ["aws insight", "unusual api activity"], source: "cloudtrail")
     public static let guardDuty = SignalKind(
         name: "aws.guardduty.finding", displayName: "GuardDuty finding", aliases: ["guardduty alert"],
         source: "guardduty")
@@ -70,7 +75,7 @@ extension SignalKind {
     /// The kinds taser's built-in formats produce. Mapping files add their own at run time.
     public static let catalog: [SignalKind] = [
         oktaLogin, oktaNewLocation, oktaLoginFailed, oktaEvent, duoAuth, duoPushFailed, duoAuthFailed, carbonBlackAlert,
-        idsAlert, idsDNS, idsHTTP, idsTLS, idsEvent, cloudTrail, consoleLogin, guardDuty, falco, wazuh, splunk, cef, leef,
-        email, csvRow, theHive,
+        idsAlert, idsDNS, idsHTTP, idsTLS, idsEvent, cloudTrail, consoleLogin, cloudTrailInsight, guardDuty, falco, wazuh,
+        splunk, cef, leef, email, csvRow, theHive,
     ]
 }
