@@ -89,7 +89,7 @@ import Testing
 
         let artifacts = try server.get("/api/artifacts?type=user", key: Self.anaKey)
         #expect(artifacts.status == 200)
-        #expect((artifacts.json["artifacts"] as? [[String: Any]] ?? []).contains { $0["value"] as? String == "jane.doe" })
+        #expect((artifacts.json["artifacts"] as? [[String: Any]] ?? []).contains { $0["value"] as? String == "jane.doe@example.com" })
 
         #expect(try server.get("/api/alerts", key: Self.anaKey).json["alerts"] is [Any])
         #expect(try server.get("/api/alerts/7", key: Self.anaKey).status == 404)

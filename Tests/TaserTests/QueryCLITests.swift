@@ -75,7 +75,7 @@ import Testing
     @Test func ingestEnrichesInTheBackgroundAndSecretsStayOut() throws {
         let dir = TempDir()
         let db = dir.file()
-        try "login,manager\njane.doe,mboss\njohn.roe,cfo\n".write(toFile: dir.file("hr.csv"), atomically: true, encoding: .utf8)
+        try "login,manager\njane.doe@example.com,mboss\njohn.roe@example.com,cfo\n".write(toFile: dir.file("hr.csv"), atomically: true, encoding: .utf8)
         try "#!/bin/sh\necho \"geo key $2 refused\" >&2\nexit 3\n".write(toFile: dir.file("geo.sh"), atomically: true, encoding: .utf8)
         chmod(dir.file("geo.sh"), 0o755)
         try """
@@ -98,11 +98,12 @@ import Testing
         #expect(ingested.stderr.contains("Enrichment: 2 queries about 3 signals' artifacts, 1 answer stored"), "\(ingested.stderr)")
 
         let alert = try Taser.run(["--db", db, "alert", "show", "1"])
-        #expect(alert.stdout.contains(#"jane.doe: USER_MANAGER {"manager":"mboss"} (hr"#), "\(alert.stdout)")
+        // Okta names her by her login email (as written: Jane.Doe@example.com; artifacts fold it).
+        #expect(alert.stdout.contains(#"jane.doe@example.com: USER_MANAGER {"manager":"mboss"} (hr"#), "\(alert.stdout)")
         #expect(try Taser.run(["--db", db, "case", "new", "--alert", "1"]).status == 0)
         let shown = try Taser.run(["--db", db, "case", "show", "1"])
-        #expect(shown.stdout.contains(#"jane.doe: USER_MANAGER {"manager":"mboss"} (hr"#), "\(shown.stdout)")
-        let pivot = try Taser.run(["--db", db, "pivot", "jane.doe", "--type", "user"])
+        #expect(shown.stdout.contains(#"jane.doe@example.com: USER_MANAGER {"manager":"mboss"} (hr"#), "\(shown.stdout)")
+        let pivot = try Taser.run(["--db", db, "pivot", "Jane.Doe@example.com", "--type", "user"])
         #expect(pivot.stdout.contains(#"USER_MANAGER {"manager":"mboss"}"#), "\(pivot.stdout)")
 
         let audit = try Taser.run(["--db", db, "query", "audit"])
@@ -110,7 +111,7 @@ import Testing
         let exported = try Taser.run(["--db", db, "case", "export", "1", "--format", "json"])
         #expect(exported.status == 0)
         let export = try #require(try JSONSerialization.jsonObject(with: Data(exported.stdout.utf8)) as? [String: Any])
-        let jane = (export["artifacts"] as? [[String: Any]])?.first { $0["value"] as? String == "jane.doe" && $0["type"] as? String == "user" }
+        let jane = (export["artifacts"] as? [[String: Any]])?.first { $0["value"] as? String == "jane.doe@example.com" && $0["type"] as? String == "user" }
         let said = try #require((jane?["enrichments"] as? [[String: Any]])?.first)
         #expect(said["query"] as? String == "USER_MANAGER" && (said["answer"] as? [String: String]) == ["manager": "mboss"] && said["plugins"] as? [String] == ["hr"])
         let csv = try Taser.run(["--db", db, "case", "export", "1", "--format", "csv"])

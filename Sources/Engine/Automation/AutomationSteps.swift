@@ -246,16 +246,17 @@ extension AutomationRunner {
         }
     }
 
-    /// A person's email for Slack: USER_INFO, else the analyst record, else the playbook's
-    /// email_domain, else the login itself when it is an address.
+    /// A person's email for Slack: USER_INFO, else the analyst record, else the login itself
+    /// when it is an address (Okta names people by their login email), else the playbook's
+    /// email_domain.
     private func emailOf(_ login: String, _ state: JobState) throws -> String {
         if let positron, positron.router.plugins.contains(where: { $0.answers("USER_INFO") }),
            let email = try? engine.query("USER_INFO", login, with: positron).answers.first?.fields["email"], !email.isEmpty {
             return email
         }
         if let email = try engine.read({ tx in try tx.analyst(login)?.email }), !email.isEmpty { return email }
-        if let domain = state.playbook.emailDomain { return "\(login)@\(domain)" }
         if login.contains("@") { return login }
+        if let domain = state.playbook.emailDomain { return "\(login)@\(domain)" }
         throw StepFailure("no email for \(login): add USER_INFO to Positron, an email to the analyst, or email_domain: to the playbook")
     }
 

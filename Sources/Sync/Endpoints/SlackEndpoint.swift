@@ -87,6 +87,9 @@ struct SlackEndpoint: Endpoint {
 
         /// The user's Slack id, or nil when Slack knows no such email.
         func lookup(email: String) throws -> String? {
+            // Vendors keep an address as the person typed it (Okta's `Jane.Doe@Example.com`);
+            // Slack keeps its users' addresses in lowercase and matches them so.
+            let email = email.lowercased()
             let q = email.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "@._-+"))) ?? email
             let answer = try call("users.lookupByEmail", nil, query: "?email=\(q)")
             return answer["user"]?.string("id")
