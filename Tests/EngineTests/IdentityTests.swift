@@ -1,6 +1,8 @@
 import AlertEngine
+import Credentials
 import Foundation
 import Model
+import Positron
 import SignalServer
 import Testing
 @testable import Engine
@@ -51,6 +53,20 @@ import Testing
         #expect(throws: EngineError.self) { try engine.linkIdentifiers("Jane", "jane") }
         #expect(throws: EngineError.self) { try engine.linkIdentifiers(" ", "jane") }
         #expect(try engine.identities().count == 2)
+    }
+
+    @Test func positronsUserInfoLinksTheEmailItAnswers() throws {
+        let soc = try SOC()
+        try "login,email,title\njane.doe,Jane.Doe@Example.com,CFO\n".write(toFile: soc.dir.file("hr.csv"), atomically: true, encoding: .utf8)
+        let config = try PositronConfig.parse(
+            yaml: "plugins:\n  - { name: hr, type: table, file: hr.csv, queries: { USER_INFO: { key: login, answer: { email: email, title: title } } } }\n",
+            file: soc.dir.file("positron.yaml"), secrets: Secrets(values: [:], environment: [:]))
+        _ = try soc.alert(user: "jane.doe")
+        let jane = try #require(try soc.admin.store.read { tx in try tx.artifact(type: .user, value: "jane.doe") })
+        _ = try soc.admin.enrich([jane], with: config)
+        let identity = try #require(try soc.admin.identities(matching: "jane").first)
+        #expect(identity.identifiers.map(\.value) == ["jane.doe", "jane.doe@example.com"])
+        #expect(identity.links.first?.source == "positron:USER_INFO")
     }
 
     @Test func hostsAndPeopleReadAsOneKey() {
