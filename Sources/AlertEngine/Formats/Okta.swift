@@ -42,7 +42,7 @@ struct OktaFormat: Format {
         ECS.copy(e, "client.userAgent.os", to: "user_agent.os.name", into: &f)
         ECS.copy(e, "securityContext.isp", to: "source.as.organization.name", into: &f)
         ECS.copy(e, "securityContext.asNumber", to: "source.as.number", into: &f)
-        if !security.behaviors.isEmpty {
+        if security.hasBehaviors {
             if let text = security.text { f["okta.behaviors"] = .string(text) }
             f["okta.new_geo_location"] = .bool(newGeo)
             f["okta.new_device"] = .bool(newDevice)

@@ -16,14 +16,24 @@ public struct Identifier: Sendable, Hashable, Comparable {
 
     /// A value as a field held it: an address is an email, `CORP\jdoe` a domain login.
     public init(naming value: String) {
-        let folded = Identifier.fold(value)
-        let kind: IdentifierKind = folded.contains("@") ? .email : folded.contains("\\") ? .domainLogin : .login
-        self.init(folded, kind: kind)
+        self.value = Identifier.fold(value)
+        var kind = IdentifierKind.login
+        for byte in self.value.utf8 {
+            if byte == UInt8(ascii: "@") { kind = .email; break }
+            if byte == UInt8(ascii: "\\") { kind = .domainLogin }
+        }
+        self.kind = kind
     }
 
+    /// Trimmed and lowercased; an ASCII value already so is returned as it is (the common
+    /// case at ingest, where every signal's user is folded).
     public static func fold(_ value: String) -> String {
+        let bytes = value.utf8
+        let plain = bytes.allSatisfy { $0 < 0x80 && !($0 >= 0x41 && $0 <= 0x5A) }
+        let edged = bytes.first.map { $0 <= 0x20 } == true || bytes.last.map { $0 <= 0x20 } == true
+        if plain && !edged { return value }
         let trimmed = value.trimmed
-        return trimmed.utf8.allSatisfy({ $0 < 0x80 && !($0 >= 0x41 && $0 <= 0x5A) }) ? trimmed : trimmed.lowercased()
+        return plain ? trimmed : trimmed.lowercased()
     }
 
     public static func < (a: Identifier, b: Identifier) -> Bool { (a.value, a.kind.rawValue) < (b.value, b.kind.rawValue) }
