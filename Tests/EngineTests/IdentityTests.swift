@@ -81,6 +81,22 @@ import Testing
         #expect(keys.value(of: "process.name", "CMD.exe") == "CMD.exe")
     }
 
+    @Test func aPivotOnAnyNameOfAMachineReachesTheOthers() throws {
+        let soc = try SOC()
+        var batch: [NewSignal] = []
+        for (n, name) in ["LT-KLOPE47.corp.example.com", "lt-klope47", "CORP\\LT-KLOPE47", "lt-klope470", "lt_klope47"].enumerated() {
+            batch.append(NewSignal(
+                time: Timestamp(ms: 1_000 + Int64(n)), source: "t", sourceRef: "h\(n)", kind: "cbc.alert", severity: .low, title: "t",
+                fields: ["host.name": .string(name)], raw: "{}", artifacts: [ArtifactMention(.host, Identifier.fold(name), role: "host")]))
+        }
+        _ = try SignalWriter(store: soc.admin.store).write(batch)
+        for asked in ["lt-klope47", "LT-KLOPE47.corp.example.com", "CORP\\LT-KLOPE47"] {
+            let reached = Set(try soc.ana.pivot(asked).map(\.artifact.value))
+            // Another machine whose name starts alike, or differs by a LIKE wildcard, is not it.
+            #expect(reached == ["lt-klope47.corp.example.com", "lt-klope47", "corp\\lt-klope47"], "\(asked): \(reached)")
+        }
+    }
+
     @Test func identitiesFilesInCSVAndYAML() throws {
         let dir = TempDir()
         let csv = dir.file("hr.csv")

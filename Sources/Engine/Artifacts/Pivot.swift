@@ -1,4 +1,6 @@
+import AlertEngine
 import Model
+import SignalServer
 import Store
 
 /// From one artifact: every alert and case that shares it, that the asker may see. Both lists
@@ -25,6 +27,10 @@ extension Engine {
                         artifacts.append(a)
                     }
                 }
+            }
+            // A machine's other names (FQDN, short name, DOMAIN\HOST) are the same machine.
+            if type == nil || type == .host, IPAddress(value) == nil {
+                for a in try tx.hostArtifacts(named: GroupKeys.host(value), visibleTo: actor) where !artifacts.contains(a) { artifacts.append(a) }
             }
             guard !artifacts.isEmpty else { throw EngineError.artifactNotFound(value) }
             return try artifacts.map { artifact in

@@ -74,6 +74,19 @@ extension Tx {
         return try Row.fetchAll(db, literal: sql).map(Artifact.init(row:))
     }
 
+    /// Host artifacts for one machine however tools named it: its short name, its FQDNs
+    /// (`lt-klope47.corp.example.com`) and `DOMAIN\` forms, given the short name.
+    public func hostArtifacts(named short: String, visibleTo actor: Actor) throws -> [Artifact] {
+        let escaped = short.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+        let sql: SQL = """
+            SELECT \(sql: Artifact.columns) FROM artifacts ar
+            WHERE ar.type = 'host' AND (ar.value = \(short) OR ar.value LIKE \(escaped + ".%") ESCAPE '\\' OR ar.value LIKE \("%\\\\" + escaped) ESCAPE '\\')
+              AND \(Access.artifactVisible("ar", actor))
+            ORDER BY ar.value
+            """
+        return try Row.fetchAll(db, literal: sql).map(Artifact.init(row:))
+    }
+
     /// Alerts `actor` may see whose signals mention the artifact.
     public func alertsSharing(artifact id: Int64, visibleTo actor: Actor) throws -> [PivotHit] {
         try Row.fetchAll(
