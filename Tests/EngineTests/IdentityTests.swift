@@ -75,6 +75,7 @@ import Testing
         #expect(GroupKeys.host("lt-klope47") == "lt-klope47")
         #expect(GroupKeys.host("10.20.30.40") == "10.20.30.40")
         #expect(GroupKeys.host("2001:db8::1") == "2001:db8::1")
+        #expect(GroupKeys().value(of: "host.name", "CORP\\") == "corp\\")
         let keys = GroupKeys(identities: ["jane.doe@example.com": "jane.doe"])
         #expect(keys.value(of: "user.name", "Jane.Doe@Example.com") == "jane.doe")
         #expect(keys.value(of: "user.name", "Someone.Else") == "someone.else")

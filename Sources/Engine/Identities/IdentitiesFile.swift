@@ -23,12 +23,16 @@ public enum IdentitiesFile {
 
     public static func read(path: String) throws -> [[Identifier]] {
         let name = (path as NSString).lastPathComponent
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), let data = FileManager.default.contents(atPath: path) else {
+        // The size first: a wrong path to a huge file must not be read whole to be refused.
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
             throw Problem(description: "cannot read \(path): no such file or not readable")
         }
-        let size = (attributes[.size] as? Int) ?? data.count
-        guard size <= maxBytes, data.count <= maxBytes else {
+        let size = (attributes[.size] as? Int) ?? 0
+        guard size <= maxBytes else {
             throw Problem(description: "\(name): \(size) bytes is more than an identities file may hold (\(maxBytes >> 20) MiB); split it")
+        }
+        guard let data = FileManager.default.contents(atPath: path), data.count <= maxBytes else {
+            throw Problem(description: "cannot read \(path): not a readable file of at most \(maxBytes >> 20) MiB")
         }
         guard let text = String(data: data, encoding: .utf8) else { throw Problem(description: "\(name): not UTF-8 text") }
         let lower = name.lowercased()

@@ -30,7 +30,11 @@ public struct GroupKeys: Sendable {
             let folded = Identifier.fold(text)
             return identities[folded] ?? folded
         }
-        if GroupKeys.hostFields.contains(field) { return GroupKeys.host(text) }
+        if GroupKeys.hostFields.contains(field) {
+            // `CORP\` or `.local` leave no short name: the value itself, folded, is the key.
+            let short = GroupKeys.host(text)
+            return short.isEmpty ? Identifier.fold(text) : short
+        }
         return text
     }
 
