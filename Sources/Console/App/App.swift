@@ -65,9 +65,14 @@ public final class App: ConsoleModel {
 
     /// True while a Positron query is out: the driver then ticks at once, not once a second,
     /// so the answer shows as soon as it is in.
-    public var isBusy: Bool { positronPane?.isAsking ?? false }
+    public var isBusy: Bool { (positronPane?.isAsking ?? false) || (top as? QueuePane)?.needsFill == true }
 
     public func tick() -> Bool {
+        // A queue that grew (the first frame, a resize) reads the rows it now has room for.
+        if let queue = top as? QueuePane, queue.needsFill {
+            do { try queue.fill() } catch { message = ("\(error)", true) }
+            return true
+        }
         let answered = positronPane?.collect() ?? false
         // The rule editor reruns the simulator once typing pauses.
         if let editor = top as? RuleEditorPane, editor.needsRun {

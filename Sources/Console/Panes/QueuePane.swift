@@ -14,8 +14,14 @@ final class QueuePane: Pane, TypingPane {
     /// The rows on screen, top first; `cursor` indexes them.
     var rows: [Alert] = []
     var cursor = 0
-    /// How many rows the last render showed: what paging moves by.
+    /// How many rows the last render showed: what paging moves by. Before the first render the
+    /// real height is unknown: `needsFill` then asks for the rows a taller window shows.
     var height = 20
+    /// The window grew (the first render, a resize) and may show more rows than it holds.
+    var needsFill = false
+    /// The window starts at the queue's first row: new alerts, which sort first, come into
+    /// view there without a key (the cursor stays on the alert it was on).
+    var atTop = true
     var marks: Set<Int64> = []
     /// Nil until counted: counting waits for a pause in typing (`countIfStale`), so a filter
     /// keystroke costs one page, not a count of a million rows.
@@ -41,16 +47,17 @@ final class QueuePane: Pane, TypingPane {
 
     static let countCap = 10_000
 
-    /// Reads the rows again from the same top row, so another process's changes show in place.
+    /// Reads the rows again from the same top row, so another process's changes show in place;
+    /// at the top of the queue, from the top, so new alerts come into view.
     func reload() throws {
         let top = rows.first
         let selectedID = selected?.id
-        if let top {
+        if atTop || top == nil {
+            rows = try engine.queuePage(filter, order: order, limit: height)
+        } else if let top {
             // From the row above the old top: the window stays where it was, with fresh rows.
             let above = try engine.queuePage(filter, order: order, before: QueuePosition(top), limit: 1).first
             rows = try engine.queuePage(filter, order: order, after: above.map(QueuePosition.init), limit: height)
-        } else {
-            rows = try engine.queuePage(filter, order: order, limit: height)
         }
         if let selectedID, let i = rows.firstIndex(where: { $0.id == selectedID }) { cursor = i }
         cursor = min(cursor, max(0, rows.count - 1))
@@ -69,8 +76,30 @@ final class QueuePane: Pane, TypingPane {
         detail = selected.flatMap { try? engine.alertDetail($0.id) }
     }
 
+    /// Rows for the whole window after it grew: more below, and above when the queue ends
+    /// before the window does.
+    func fill() throws {
+        needsFill = false
+        guard rows.count < height else { return }
+        if let last = rows.last {
+            rows += try engine.queuePage(filter, order: order, after: QueuePosition(last), limit: height - rows.count)
+        } else {
+            rows = try engine.queuePage(filter, order: order, limit: height)
+        }
+        if rows.count < height, !atTop, let first = rows.first {
+            let wanted = height - rows.count
+            let above = try engine.queuePage(filter, order: order, before: QueuePosition(first), limit: wanted)
+            rows = above + rows
+            cursor += above.count
+            if above.count < wanted { atTop = true }
+        }
+        cursor = min(cursor, max(0, rows.count - 1))
+        loadDetail()
+    }
+
     /// Starts over from the first row (a new filter or sort).
     func restart() throws {
+        atTop = true
         rows = try engine.queuePage(filter, order: order, limit: height)
         cursor = 0
         count = nil
@@ -87,7 +116,10 @@ final class QueuePane: Pane, TypingPane {
         if more > 0, let last = rows.last {
             let next = try engine.queuePage(filter, order: order, after: QueuePosition(last), limit: more)
             rows += next
-            if rows.count > height { rows.removeFirst(rows.count - height) }
+            if rows.count > height {
+                rows.removeFirst(rows.count - height)
+                atTop = false
+            }
             cursor = rows.count - 1
         }
         loadDetail()
@@ -100,6 +132,7 @@ final class QueuePane: Pane, TypingPane {
         let more = n - onScreen
         if more > 0, let first = rows.first {
             let previous = try engine.queuePage(filter, order: order, before: QueuePosition(first), limit: more)
+            if previous.count < more { atTop = true }
             rows = previous + rows
             if rows.count > height { rows.removeLast(rows.count - height) }
             cursor = 0
@@ -110,6 +143,7 @@ final class QueuePane: Pane, TypingPane {
     func bottom() throws {
         let floor = QueuePosition(severity: Int.min, time: Int64.min, id: Int64.min)
         rows = try engine.queuePage(filter, order: order, before: floor, limit: height)
+        atTop = try rows.first.map { try engine.queuePage(filter, order: order, before: QueuePosition($0), limit: 1).isEmpty } ?? true
         cursor = max(0, rows.count - 1)
         loadDetail()
     }
@@ -230,7 +264,9 @@ final class QueuePane: Pane, TypingPane {
     func render(into grid: inout Grid, area: Rect) {
         let wide = area.width >= 140
         let (list, side) = wide ? area.splitLeft(area.width * 11 / 20) : (area.height >= 24 ? area.splitTop(area.height / 2) : (area, Rect(x: 0, y: 0, width: 0, height: 0)))
-        height = max(1, list.height - 1)
+        let shown = max(1, list.height - 1)
+        if shown > height { needsFill = true }
+        height = shown
         if rows.count > height { rows = Array(rows.prefix(height)); cursor = min(cursor, height - 1) }
         grid.columns([(" ", 1, .header), ("#", 7, .header), ("SEVERITY", 8, .header), ("STATUS", 12, .header), ("LAST SIGNAL", 16, .header),
                       ("SIG", 4, .header), ("TITLE", list.width, .header)], x: list.x, y: list.y, width: list.width, fill: .header)

@@ -108,6 +108,13 @@ public final class Terminal {
         while true {
             if dirty { draw() }
             dirty = false
+            // What a frame asked for (a queue that grew reads the rows it has room for) comes
+            // before waiting for a key, so the first frame is followed at once by a full one.
+            if model.isBusy, model.tick() {
+                lastTick = Date()
+                dirty = true
+                continue
+            }
             for key in readKeys() {
                 switch handle(key) {
                 case .quit: return
