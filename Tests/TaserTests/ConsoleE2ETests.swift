@@ -53,9 +53,12 @@ import Testing
         screen = try tmux.waitFor("the simulator's count to change") { s in self.count(s).map { $0 != before } ?? false }
         #expect(screen.contains("saved version"))
 
-        // Leave the editor without saving, quit, and the terminal is as it was.
+        // Leave the editor without saving (it asks, since the text changed), quit, and the
+        // terminal is as it was.
         try tmux.send(keys: ["Escape"])
-        try tmux.waitFor(text: "Enter edits with the simulator")
+        try tmux.waitFor(text: "without saving your changes?")
+        try tmux.type("y")
+        try tmux.waitFor(text: "edits with the simulator")
         try tmux.type("q")
         #expect(try tmux.waitForExit() == 0)
         #expect(tmux.restored)

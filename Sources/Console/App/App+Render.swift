@@ -49,7 +49,7 @@ extension App {
         if let message {
             grid.put(" " + message.text, x: 0, y: area.y, width: room, role: message.isError ? .error : .status)
         } else {
-            grid.put(" " + top.status, x: 0, y: area.y, width: room, role: .status)
+            grid.put(" " + withKeys(top.status), x: 0, y: area.y, width: room, role: .status)
         }
     }
 
@@ -76,11 +76,14 @@ extension App {
             grid.put("Enter or 1-9 chooses · Esc leaves", x: 0, y: area.y, role: .hint)
             return
         }
-        // At a prompt printable keys are text: only the other keys are worth hinting.
-        let prompt = top is PromptPane
+        // At a prompt or in an editor printable keys are text: only the other keys are worth
+        // hinting, and in an editor only the editor's own actions.
+        let editing: Bool
+        if case .editor = mode { editing = true } else { editing = top.contexts.contains("editor") }
+        let prompt = top is PromptPane || editing
         var x = 0
-        for context in contexts {
-            for action in Registry.actions where action.context == context && action.hint {
+        for context in editing ? ["editor"] : contexts {
+            for action in Registry.actions where action.context == context && action.hint && top.supports(action.name) {
                 guard let key = bindings.keys(for: action.name).first(where: { !prompt || $0.character == nil }) else { continue }
                 // The action's own last word (`queue.promote` -> promote): short and what `:` takes.
                 let label = String(action.name.split(separator: ".").last ?? "")
@@ -141,5 +144,26 @@ extension App {
                 }
             }
         }
+    }
+}
+
+extension App {
+    /// A pane's text with `{action}` replaced by the first key bound to it (`:name` when none),
+    /// so what a pane says about keys is what the keymap says.
+    func withKeys(_ text: String) -> String {
+        guard text.contains("{") else { return text }
+        var out = ""
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            out += rest[..<open]
+            let name = String(rest[rest.index(after: open)..<close])
+            if Registry.action(named: name) != nil {
+                out += bindings.keys(for: name).first?.name ?? ":" + (name.split(separator: ".").last.map(String.init) ?? name)
+            } else {
+                out += rest[open...close]
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
     }
 }

@@ -23,6 +23,8 @@ public final class App: ConsoleModel {
     /// Dead letters in the outbox, counted when the database changes: the status bar warns of
     /// them on every pane, so an analyst notices without opening the Sync pane.
     var deadLetters = 0
+    /// The editor a "discard?" question came from, to go back to on "no".
+    var pendingEditor: Mode?
 
     /// What keys go to, besides the panes.
     enum Mode {
@@ -107,8 +109,11 @@ public final class App: ConsoleModel {
             break
         case .help(var filter, var cursor):
             let shown = helpEntries(filter.text)
+            if cancels(key) || key == Key("?") {
+                mode = .normal
+                return true
+            }
             switch key {
-            case .escape, Key("?"): mode = .normal
             case .down, Key("ctrl-n"): mode = .help(filter: filter, cursor: min(cursor + 1, max(0, shown.count - 1)))
             case .up, Key("ctrl-p"): mode = .help(filter: filter, cursor: max(0, cursor - 1))
             case .enter:
@@ -120,8 +125,11 @@ public final class App: ConsoleModel {
             }
             return true
         case .command(var line):
+            if cancels(key) {
+                mode = .normal
+                return true
+            }
             switch key {
-            case .escape: mode = .normal
             case .enter:
                 mode = .normal
                 return try runCommand(line.text)
@@ -137,8 +145,11 @@ public final class App: ConsoleModel {
             }
             return true
         case .prompt(let label, var input, let then):
+            if cancels(key) {
+                mode = .normal
+                return true
+            }
             switch key {
-            case .escape: mode = .normal
             case .enter:
                 mode = .normal
                 try then(input.text)
@@ -149,7 +160,16 @@ public final class App: ConsoleModel {
             return true
         case .confirm(_, let then):
             mode = .normal
-            if key == Key("y") || key == Key("Y") { try then() } else { say("cancelled") }
+            let back = pendingEditor
+            pendingEditor = nil
+            if key == Key("y") || key == Key("Y") {
+                try then()
+            } else if let back {
+                // Not discarded: back to the editor, text and cursor as they were.
+                mode = back
+            } else {
+                say("cancelled")
+            }
             return true
         case .choose(let chooser):
             switch chooser.handle(key) {
@@ -163,13 +183,23 @@ public final class App: ConsoleModel {
         case .editor(var editor, let title, let save):
             if let action = bindings.action(for: key, in: ["editor"]) {
                 if action == "editor.save" {
-                    mode = .normal
-                    try save(editor.text)
+                    // A save that fails keeps the editor open with the text and the reason.
+                    do {
+                        try save(editor.text)
+                        mode = .normal
+                    } catch {
+                        message = ("not saved: \(error)", true)
+                    }
                     return true
                 }
                 if action == "editor.cancel" {
-                    mode = .normal
-                    say("not saved")
+                    guard editor.changed else {
+                        mode = .normal
+                        return true
+                    }
+                    let kept = mode
+                    mode = .confirm(question: "Discard what you typed?", then: { [self] in say("not saved") })
+                    pendingEditor = kept
                     return true
                 }
             }
@@ -254,6 +284,12 @@ public final class App: ConsoleModel {
         var common = first
         for n in names.dropFirst() { while !n.hasPrefix(common) { common.removeLast() } }
         return common.count > text.count ? common : text
+    }
+
+    /// Esc, or a key the keymap binds to `back` (ctrl-g in emacs): every prompt and line
+    /// leaves with it.
+    func cancels(_ key: Key) -> Bool {
+        key == .escape || bindings.action(for: key, in: ["global"]) == "back"
     }
 
     /// Confirms a dangerous action before running it.

@@ -23,6 +23,15 @@ protocol Pane: AnyObject {
     func perform(_ action: String, app: App) throws -> Bool
     /// Reloads from the database (another process changed it, or the pane's own action did).
     func reload() throws
+    /// Whether the pane does what its contexts offer: the hint bar and `?` show only what it
+    /// does. Only panes with a filter line filter.
+    func supports(_ action: String) -> Bool
+}
+
+extension Pane {
+    func supports(_ action: String) -> Bool {
+        !["filter", "filter.next", "filter.previous"].contains(action) || self is TypingPane
+    }
 }
 
 /// A line of text being typed: the filter, the `:` command line, a prompt.

@@ -5,7 +5,11 @@ struct TextEditor {
     var row = 0
     var column = 0
 
+    /// The text it opened with: leaving with other text asks first.
+    let original: String
+
     init(text: String) {
+        original = text
         lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
         if lines.isEmpty { lines = [[]] }
         row = lines.count - 1
@@ -13,6 +17,7 @@ struct TextEditor {
     }
 
     var text: String { lines.map { String($0) }.joined(separator: "\n") }
+    var changed: Bool { text != original }
 
     mutating func edit(_ key: Key) {
         switch key {

@@ -90,7 +90,7 @@ final class AlertPane: LinesPane, Pane {
 
     var title: String { "Alert \(id)" }
     var contexts: [String] { ["alert", "list"] }
-    var status: String { "alert \(id) · Enter on an artifact: pivot or ask Positron · p pivots" }
+    var status: String { "alert \(id) · {open} on an artifact: pivot or ask Positron · {pivot} pivots" }
 
     func reload() throws {
         let d = try engine.alertDetail(id)
@@ -153,7 +153,7 @@ final class CaseListPane: LinesPane, Pane {
 
     var title: String { "Cases" }
     var contexts: [String] { ["list"] }
-    var status: String { "\(selectable.count) cases · Enter opens" }
+    var status: String { "\(selectable.count) cases · {open} opens" }
 
     func reload() throws {
         lines = try engine.cases().map { s in
@@ -192,10 +192,15 @@ final class CasePane: LinesPane, Pane {
 
     var title: String { "Case \(id)" }
     var contexts: [String] { ["case", "list"] }
-    var status: String { "case \(id) · n adds a note · s changes the status" }
+    var status: String { "case \(id) · {case.note} adds a note · {case.status} changes the status" }
+
+    /// What the analyst may do here, as of the last reload: checked before an editor opens,
+    /// so text is never typed into a case that cannot take it.
+    var access: AccessLevel = .read
 
     func reload() throws {
         let d = try engine.caseDetail(id)
+        access = d.access
         let c = d.case
         var out: [Line] = [
             Line(text: "Case \(c.id): \(c.title)", role: .title),
@@ -235,6 +240,10 @@ final class CasePane: LinesPane, Pane {
         if moveList(action) { return true }
         switch action {
         case "case.note":
+            guard access >= .write else {
+                app.message = ("case \(id) is shared with you read-only: notes need write access (ask its owner or team)", true)
+                return true
+            }
             app.edit("Note on case \(id)") { [self] text in
                 guard !text.trimmed.isEmpty else { throw EngineError.invalid("an empty note is not saved") }
                 _ = try engine.addNote(id, text)

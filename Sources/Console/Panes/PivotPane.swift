@@ -20,7 +20,7 @@ final class PivotPane: LinesPane, Pane {
 
     var title: String { "Pivot \(value)" }
     var contexts: [String] { ["pivot", "list"] }
-    var status: String { "\(value) · Enter opens · Esc goes back" }
+    var status: String { "\(value) · {open} opens · {back} goes back" }
 
     func reload() throws {
         var out: [Line] = []

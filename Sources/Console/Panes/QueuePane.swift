@@ -229,14 +229,16 @@ final class QueuePane: Pane, TypingPane {
 
     /// The `/` line: every key re-filters (a new query from the top).
     func type(_ key: Key, app: App) {
-        switch key {
-        case .enter:
-            isTyping = false
-        case .escape:
+        if app.cancels(key) {
             isTyping = false
             filterInput = LineInput()
             filter = QueueFilter()
             try? restart()
+            return
+        }
+        switch key {
+        case .enter:
+            isTyping = false
         default:
             guard filterInput.edit(key) else { return }
             filter = QueuePane.parse(filterInput.text)

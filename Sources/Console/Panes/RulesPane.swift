@@ -17,7 +17,9 @@ final class RulesPane: LinesPane, Pane {
 
     var title: String { "Rules" }
     var contexts: [String] { ["rules", "list"] }
-    var status: String { "\(rules.count) rules · Enter edits with the simulator beside it" }
+    var status: String {
+        rules.isEmpty ? "no rules yet: {rules.new} starts one" : "\(rules.count) rules · {open} edits with the simulator beside it"
+    }
 
     func reload() throws {
         rules = try engine.rules()
@@ -34,7 +36,7 @@ final class RulesPane: LinesPane, Pane {
     }
 
     func render(into grid: inout Grid, area: Rect) {
-        if rules.isEmpty { grid.put("  no rules yet: r starts one", x: area.x, y: area.y + 1, role: .dim) }
+        if rules.isEmpty { grid.put("  no rules yet", x: area.x, y: area.y + 1, role: .dim) }
         renderLines(into: &grid, area: area)
     }
 
@@ -69,8 +71,12 @@ final class RulesPane: LinesPane, Pane {
 final class RuleEditorPane: Pane, TypingPane {
     let engine: Engine
     let name: String
-    let saved: StoredRule?
+    /// The rule as last saved (nil until a new rule's first save): a second save is a new
+    /// version, not a second "new rule".
+    var saved: StoredRule?
     var editor: TextEditor
+    /// The text as opened or last saved: leaving with other text asks first.
+    private var baseline: String
     var isTyping: Bool { true }
     private var error: RuleError?
     private var report: SimulationReport?
@@ -84,6 +90,7 @@ final class RuleEditorPane: Pane, TypingPane {
         self.name = saved.name
         self.saved = saved
         editor = TextEditor(text: saved.text)
+        baseline = saved.text
         if let rule = try? engine.compiledRule(named: saved.name) { savedReport = try? engine.simulate(rule) }
         simulate()
     }
@@ -93,6 +100,7 @@ final class RuleEditorPane: Pane, TypingPane {
         self.name = newName
         saved = nil
         editor = TextEditor(text: "[ (2 CarbonBlack alerts) ] IN [ 24 Hours ] WITH [ hostname ] IN COMMON")
+        baseline = editor.text
         simulate()
     }
 
@@ -101,7 +109,7 @@ final class RuleEditorPane: Pane, TypingPane {
     var status: String {
         if let error { return "error \(error.description)" }
         guard let report else { return "" }
-        return "\(report.alerts.count) alerts in \(String(format: "%.0f", seconds * 1000)) ms · ctrl-s saves a new version · esc leaves"
+        return "\(report.alerts.count) alerts in \(String(format: "%.0f", seconds * 1000)) ms · {editor.save} saves a new version · {editor.cancel} leaves"
     }
 
     func reload() throws {
@@ -135,7 +143,14 @@ final class RuleEditorPane: Pane, TypingPane {
     func type(_ key: Key, app: App) {
         if let action = app.bindings.action(for: key, in: ["editor"]) {
             if action == "editor.save" { save(app); return }
-            if action == "editor.cancel" { _ = try? app.run("back"); return }
+            if action == "editor.cancel" {
+                guard editor.text != baseline else {
+                    _ = try? app.run("back")
+                    return
+                }
+                app.confirm("Leave rule \(name) without saving your changes?") { _ = try app.run("back") }
+                return
+            }
         }
         editor.edit(key)
         dirty = true
@@ -145,6 +160,9 @@ final class RuleEditorPane: Pane, TypingPane {
     private func save(_ app: App) {
         do {
             let stored = saved == nil ? try engine.addRule(name: name, text: editor.text) : try engine.editRule(name: name, text: editor.text)
+            saved = stored
+            baseline = editor.text
+            savedReport = report
             app.say("rule \(stored.name) saved as version \(stored.version)")
         } catch {
             app.message = ("\(error)", true)

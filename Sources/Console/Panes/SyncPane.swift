@@ -34,7 +34,7 @@ final class SyncPane: Pane {
         if outbox.endpoints.isEmpty && outbox.unrouted == 0 { return "the outbox is empty" }
         var parts = ["\(dead) dead", "\(retrying) retrying"]
         if outbox.unrouted > 0 { parts.append("\(outbox.unrouted) not routed yet") }
-        if dead > 0 { parts.append("Enter opens · r retries · R retries all dead") }
+        if dead > 0 { parts.append("{open} opens · {sync.retry} retries · {sync.retry-all} retries all dead") }
         return parts.joined(separator: " · ")
     }
 

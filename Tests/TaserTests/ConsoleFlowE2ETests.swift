@@ -1,0 +1,167 @@
+import Foundation
+import Testing
+
+/// Issue 14, "broken today" 4, 5, 6 and 8, each as the analyst meets it under tmux: the rule
+/// editor remembers it saved, hints name the keys that work, ctrl-g cancels in the emacs
+/// keymap, and typed text is never lost.
+@Suite(.timeLimit(.minutes(3))) struct ConsoleFlowE2ETests {
+    /// The last line: the hint bar (or the prompt typed into).
+    func bottom(_ screen: String) -> String { screen.split(separator: "\n", omittingEmptySubsequences: false).last.map(String.init) ?? "" }
+
+    func demo(_ dir: TempDir) throws -> String {
+        let db = dir.file()
+        let demo = try Taser.run(["--db", db, "demo", "--signals", "20000", "--days", "10"])
+        try #require(demo.status == 0, "\(demo.stderr)")
+        return db
+    }
+
+    /// 5: the case view names the key that adds a note, the empty Rules pane the key that
+    /// starts one, `/ filter` is hinted only where a list filters, and the editors hint only
+    /// their own keys (printable keys are text there).
+    @Test func hintsNameTheKeysThatWork() throws {
+        try #require(Tmux.available, "tmux is not installed (make deps installs it)")
+        let dir = TempDir()
+        let db = try demo(dir)
+        let tmux = try Tmux([Taser.binary, "--db", db], width: 140, height: 40)
+        var screen = try tmux.waitFor(text: "sorted by time")
+        #expect(bottom(screen).contains("/ filter"), "the queue filters: \(bottom(screen))")
+        try tmux.type("2")
+        screen = try tmux.waitFor(text: "cases ·")
+        #expect(!bottom(screen).contains("filter"), "\(bottom(screen))")
+        try tmux.send(keys: ["Enter"])
+        screen = try tmux.waitFor(text: "adds a note")
+        #expect(screen.contains("a adds a note · s changes the status"), "\(screen)")
+        #expect(!bottom(screen).contains("filter"))
+        try tmux.type("3")
+        screen = try tmux.waitFor(text: "rules ·")
+        #expect(!bottom(screen).contains("filter"), "\(bottom(screen))")
+        try tmux.type("e")
+        screen = try tmux.waitFor(text: "Simulator")
+        let hints = bottom(screen)
+        #expect(hints.contains("ctrl-s save") && !hints.contains("q quit") && !hints.contains(": command"), "\(hints)")
+        #expect(screen.contains("ctrl-s saves a new version · esc leaves"), "\(screen)")
+        try tmux.send(keys: ["Escape"])
+        // Esc then a key at once reads as alt-key: wait for the editor to go first.
+        try tmux.waitFor(text: "rules ·")
+        try tmux.type("q")
+        #expect(try tmux.waitForExit() == 0)
+
+        // A database with no rules says which key starts one.
+        let empty = dir.file("empty.db")
+        try #require(try Taser.run(["--db", empty, "team", "add", "soc"]).status == 0)
+        let fresh = try Tmux([Taser.binary, "--db", empty], width: 120, height: 30)
+        try fresh.waitFor(text: "alerts")
+        try fresh.type("3")
+        screen = try fresh.waitFor(text: "no rules yet")
+        #expect(screen.contains("no rules yet: a starts one"), "\(screen)")
+        try fresh.type("q")
+        #expect(try fresh.waitForExit() == 0)
+    }
+
+    /// 4: a new rule saved twice is saved once then left as it is; the title says its version.
+    @Test func theRuleEditorRemembersItSaved() throws {
+        try #require(Tmux.available, "tmux is not installed (make deps installs it)")
+        let dir = TempDir()
+        let db = try demo(dir)
+        let tmux = try Tmux([Taser.binary, "--db", db], width: 140, height: 40)
+        try tmux.waitFor(text: "sorted by time")
+        try tmux.type("3")
+        try tmux.waitFor(text: "rules ·")
+        try tmux.type("a")
+        try tmux.waitFor(text: "Name of the new rule:")
+        try tmux.type("from-tmux")
+        try tmux.send(keys: ["Enter"])
+        try tmux.waitFor(text: "Rule from-tmux (new)")
+        try tmux.send(keys: ["C-s"])
+        var screen = try tmux.waitFor(text: "saved as version 1")
+        #expect(screen.contains("Rule from-tmux (version 1)"), "\(screen)")
+        try tmux.send(keys: ["C-s"])
+        screen = try tmux.waitFor(text: "Rule from-tmux (version 1)")
+        #expect(!screen.contains("exists"), "\(screen)")
+        // Leaving with unsaved changes asks; "n" keeps the editor and the text.
+        try tmux.type(" ")
+        try tmux.send(keys: ["Escape"])
+        screen = try tmux.waitFor(text: "without saving")
+        try tmux.type("n")
+        screen = try tmux.waitFor(text: "cancelled")
+        #expect(screen.contains("Rule from-tmux"))
+        try tmux.send(keys: ["Escape"])
+        try tmux.waitFor(text: "without saving")
+        try tmux.type("y")
+        try tmux.waitFor(text: "rules ·")
+        try tmux.type("q")
+        #expect(try tmux.waitForExit() == 0)
+        #expect(try Taser.run(["--db", db, "rules", "show", "from-tmux"]).status == 0)
+    }
+
+    /// 6: in the emacs keymap ctrl-g backs out of the alt-x command line and the filter line.
+    @Test func ctrlGCancelsEveryPromptInEmacs() throws {
+        try #require(Tmux.available, "tmux is not installed (make deps installs it)")
+        let dir = TempDir()
+        let db = try demo(dir)
+        let config = dir.file("config")
+        try FileManager.default.createDirectory(atPath: config + "/taser", withIntermediateDirectories: true)
+        try "base: emacs\n".write(toFile: config + "/taser/keys.yaml", atomically: true, encoding: .utf8)
+        let tmux = try Tmux([Taser.binary, "--db", db], width: 140, height: 40, env: ["XDG_CONFIG_HOME": config])
+        try tmux.waitFor(text: "sorted by time")
+        try tmux.send(keys: ["M-x"])
+        try tmux.waitFor("the command line") { self.bottom($0).hasPrefix(":") }
+        try tmux.type("prom")
+        try tmux.send(keys: ["C-g"])
+        var screen = try tmux.waitFor("the hint bar back") { !self.bottom($0).hasPrefix(":") }
+        #expect(screen.contains("Queue") && !screen.contains("Title of the new case"))
+        // emacs filters with ctrl-s (isearch).
+        try tmux.send(keys: ["C-s"])
+        try tmux.type("zzz-no-such")
+        try tmux.waitFor(text: "no alerts match")
+        try tmux.send(keys: ["C-g"])
+        screen = try tmux.waitFor("the filter gone") { !$0.contains("no alerts match") && !self.bottom($0).hasPrefix("/") }
+        #expect(!screen.contains("filter: zzz"))
+        try tmux.send(keys: ["C-q"])
+        #expect(try tmux.waitForExit() == 0)
+    }
+
+    /// 8: a note on a case shared read-only is refused before the editor opens; Esc in the
+    /// note editor with text asks, and "n" gives the text back.
+    @Test func typedTextIsNeverLost() throws {
+        try #require(Tmux.available, "tmux is not installed (make deps installs it)")
+        let dir = TempDir()
+        let db = dir.file()
+        for args in [["team", "add", "soc"], ["team", "add", "ir"], ["analyst", "add", "ana", "--team", "soc"], ["analyst", "add", "dana", "--team", "ir"],
+                     ["--as", "ana", "case", "new", "--title", "Shared for reading", "--team", "soc"], ["--as", "ana", "case", "share", "1", "ir", "--read"]] {
+            let r = try Taser.run(["--db", db] + args)
+            try #require(r.status == 0, "\(args): \(r.stderr)")
+        }
+        let reader = try Tmux([Taser.binary, "--db", db, "--as", "dana"], width: 120, height: 30)
+        try reader.waitFor(text: "alerts")
+        try reader.type("2")
+        try reader.waitFor(text: "Shared for reading")
+        try reader.send(keys: ["Enter"])
+        try reader.waitFor(text: "Case 1: Shared for reading")
+        try reader.type("a")
+        var screen = try reader.waitFor(text: "read-only")
+        #expect(!screen.contains("Note on case"), "\(screen)")
+        try reader.type("q")
+        #expect(try reader.waitForExit() == 0)
+
+        let writer = try Tmux([Taser.binary, "--db", db, "--as", "ana"], width: 120, height: 30)
+        try writer.waitFor(text: "alerts")
+        try writer.type("2")
+        try writer.waitFor(text: "Shared for reading")
+        try writer.send(keys: ["Enter"])
+        try writer.waitFor(text: "Case 1: Shared for reading")
+        try writer.type("a")
+        try writer.waitFor(text: "Note on case 1")
+        try writer.type("half a thought")
+        try writer.send(keys: ["Escape"])
+        try writer.waitFor(text: "Discard what you typed?")
+        try writer.type("n")
+        screen = try writer.waitFor(text: "half a thought")
+        try writer.type(" and the rest")
+        try writer.send(keys: ["C-s"])
+        screen = try writer.waitFor(text: "note added")
+        #expect(screen.contains("half a thought and the rest"), "\(screen)")
+        try writer.type("q")
+        #expect(try writer.waitForExit() == 0)
+    }
+}
