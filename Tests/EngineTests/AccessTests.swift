@@ -25,7 +25,7 @@ import Testing
         #expect(throws: notFound) { try outsider.caseArtifacts(c.id) }
         #expect(throws: notFound) { try outsider.relatedCases(c.id) }
         #expect(throws: notFound) { try outsider.addNote(c.id, "let me in") }
-        #expect(throws: notFound) { try outsider.correct(c.id, entry: note.id, "fixed") }
+        #expect(throws: notFound) { try outsider.correct(c.id, entry: note.seq, "fixed") }
         #expect(throws: notFound) { try outsider.assign(c.id, to: "olga") }
         #expect(throws: notFound) { try outsider.setStatus(c.id, to: .inProgress) }
         #expect(throws: notFound) { try outsider.share(c.id, with: "cloud", level: .write) }

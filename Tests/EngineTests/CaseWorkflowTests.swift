@@ -14,7 +14,7 @@ import Testing
         try ana.share(c.id, with: "ir", level: .read)
         try ana.addArtifact(c.id, ArtifactMention(.url, "https://evil.example/x", role: "url"))
         let note = try ana.addNote(c.id, "called the user")
-        try ana.correct(c.id, entry: note.id, "called the user's manager")
+        try ana.correct(c.id, entry: note.seq, "called the user's manager")
         try ana.setStatus(c.id, to: .closed, resolution: .truePositive, comment: "reset")
         let log = try ana.caseLog(c.id)
         #expect(log.map(\.kind) == [.created, .assignment, .status, .assignment, .share, .link, .note, .note, .status])
@@ -37,7 +37,7 @@ import Testing
         #expect(throws: EngineError.invalidTransition(caseID: c.id, from: .new, to: .new)) { try ana.setStatus(c.id, to: .new) }
         #expect(throws: EngineError.unknownAnalyst("nobody")) { try ana.assign(c.id, to: "nobody") }
         #expect(throws: EngineError.unknownTeam("nope", known: ["cloud", "ir", "soc"])) { try ana.share(c.id, with: "nope", level: .read) }
-        #expect(throws: EngineError.self) { try ana.correct(c.id, entry: foreign.id, "sneaky") }
+        #expect(throws: EngineError.self) { try ana.correct(c.id, entry: foreign.seq, "sneaky") }
         #expect(throws: EngineError.self) { try ana.addNote(c.id, "   ") }
         #expect(throws: EngineError.caseNotFound(404)) { try ana.addNote(404, "nope") }
         #expect(throws: EngineError.mergeIntoSelf(c.id)) { try ana.mergeCase(c.id, into: c.id) }

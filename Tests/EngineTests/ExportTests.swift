@@ -11,7 +11,7 @@ import Testing
         let c = try soc.ana.openCase(NewCase(title: "Export me", alertIDs: [a1.id, a2.id]))
         try soc.ana.addArtifact(c.id, ArtifactMention(.domain, "evil.example", role: "c2"))
         let note = try soc.ana.addNote(c.id, "line one,\nline \"two\"")
-        try soc.ana.correct(c.id, entry: note.id, "fixed")
+        try soc.ana.correct(c.id, entry: note.seq, "fixed")
         let detail = try soc.ana.caseDetail(c.id)
         let json = try soc.ana.exportCase(c.id).json
 

@@ -23,8 +23,8 @@ import Testing
         try expectRefused(db, ["--as", "ana", "case", "new", "--title", "x", "--team", "ir"], mentions: ["not a member of team 'ir'"])
         try expectRefused(db, ["--as", "ana", "case", "share", "1", "nope"], mentions: ["no team 'nope'"])
         try expectRefused(db, ["--as", "ana", "case", "assign", "1", "ghost"], mentions: ["no analyst 'ghost'"])
-        // Entry 1 is case 1's; pointing a correction of case 2 at it is refused.
-        try expectRefused(db, ["--as", "dana", "case", "correct", "2", "1", "sneaky"], mentions: ["not in case 2"])
+        // Entries are numbered within their case: a number the case does not have is refused.
+        try expectRefused(db, ["--as", "dana", "case", "correct", "2", "99", "sneaky"], mentions: ["case 2 has no entry #99"])
         // An outsider sees exactly what a missing case looks like.
         try expectRefused(db, ["--as", "dana", "case", "show", "1"], mentions: ["no case 1"])
         try expectRefused(db, ["--as", "dana", "case", "export", "1"], mentions: ["no case 1"])

@@ -165,3 +165,46 @@ import Testing
         #expect(try writer.waitForExit() == 0)
     }
 }
+
+/// Issue 14, "broken today" 7: one numbering of log entries. The number the console shows
+/// (`#2`) is the one `taser case correct` takes, and a correction made in the console marks
+/// the original "corrected by".
+@Suite(.timeLimit(.minutes(2))) struct LogNumberingE2ETests {
+    @Test func theConsolesNumberIsTheCLIsAndCorrectionsMarkTheOriginal() throws {
+        try #require(Tmux.available, "tmux is not installed (make deps installs it)")
+        let dir = TempDir()
+        let db = dir.file()
+        for args in [["team", "add", "soc"], ["analyst", "add", "ana", "--team", "soc"], ["--as", "ana", "case", "new", "--title", "Numbered", "--team", "soc"]] {
+            let r = try Taser.run(["--db", db] + args)
+            try #require(r.status == 0, "\(args): \(r.stderr)")
+        }
+        let note = try Taser.run(["--db", db, "--as", "ana", "case", "note", "1", "host isolated at 14:05"])
+        #expect(note.stdout.contains("Added entry #2 to case 1"), "\(note.stdout)")
+        let tmux = try Tmux([Taser.binary, "--db", db, "--as", "ana"], width: 120, height: 30)
+        try tmux.waitFor(text: "alerts")
+        try tmux.type("2")
+        try tmux.waitFor(text: "Numbered")
+        try tmux.send(keys: ["Enter"])
+        var screen = try tmux.waitFor(text: "#2 ")
+        #expect(screen.contains("note: host isolated at 14:05"), "\(screen)")
+
+        // The CLI corrects #2 by the number the console shows.
+        let fixed = try Taser.run(["--db", db, "--as", "ana", "case", "correct", "1", "2", "isolated at 15:05, not 14:05"])
+        #expect(fixed.status == 0 && fixed.stdout.contains("Added entry #3 to case 1, correcting #2"), "\(fixed.stdout)\(fixed.stderr)")
+        screen = try tmux.waitFor(text: "(corrected by #3)")
+        #expect(screen.contains("(corrects #2)"), "\(screen)")
+        let shown = try Taser.run(["--db", db, "--as", "ana", "case", "show", "1"]).stdout
+        #expect(shown.contains("#2 ") && shown.contains("(corrected by #3)") && shown.contains("(corrects #2)"), "\(shown)")
+
+        // From the console: the last entry (#3), corrected in place.
+        try tmux.type("G")
+        try tmux.type("c")
+        try tmux.waitFor(text: "Correction of #3 on case 1")
+        try tmux.type("15:05 UTC, confirmed by IR")
+        try tmux.send(keys: ["C-s"])
+        screen = try tmux.waitFor(text: "#4 corrects #3")
+        #expect(screen.contains("(corrected by #4)"), "\(screen)")
+        try tmux.type("q")
+        #expect(try tmux.waitForExit() == 0)
+    }
+}

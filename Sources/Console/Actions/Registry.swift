@@ -40,6 +40,7 @@ public enum Registry {
         // A case
         ActionInfo("case.note", "Add a note", context: "case", hint: true),
         ActionInfo("case.status", "Change the status", context: "case", hint: true),
+        ActionInfo("case.correct", "Correct the log entry under the cursor (the original stays, marked)", context: "case"),
         ActionInfo("case.assign", "Assign to an analyst", context: "case"),
         ActionInfo("case.share", "Share with a team", context: "case"),
         ActionInfo("case.export", "Export to JSON or CSV", context: "case"),

@@ -197,6 +197,8 @@ final class CasePane: LinesPane, Pane {
     /// What the analyst may do here, as of the last reload: checked before an editor opens,
     /// so text is never typed into a case that cannot take it.
     var access: AccessLevel = .read
+    /// Log entry id -> its number in the case, for corrections from the timeline.
+    var entries: [Int64: Int64] = [:]
 
     func reload() throws {
         let d = try engine.caseDetail(id)
@@ -223,8 +225,11 @@ final class CasePane: LinesPane, Pane {
         out.append(Line(text: ""))
         out.append(Line(text: "Timeline", role: .header))
         let bySeq = Dictionary(uniqueKeysWithValues: d.log.map { ($0.id, $0) })
+        let correctedBy = Dictionary(d.log.compactMap { e in e.corrects.map { ($0, e.seq) } }, uniquingKeysWith: { a, _ in a })
+        entries = Dictionary(uniqueKeysWithValues: d.log.map { ($0.id, $0.seq) })
         for entry in d.log {
-            let corrects = entry.corrects.flatMap { bySeq[$0] }.map { " (corrects #\($0.seq))" } ?? ""
+            let corrects = (entry.corrects.flatMap { bySeq[$0] }.map { " (corrects #\($0.seq))" } ?? "")
+                + (correctedBy[entry.id].map { " (corrected by #\($0))" } ?? "")
             let first = entry.body.split(separator: "\n", omittingEmptySubsequences: false)
             out.append(Line(text: "  #\(entry.seq) \(Output.short(entry.time)) \(entry.author) \(entry.kind.rawValue)\(corrects): \(first.first ?? "")",
                             role: entry.corrects == nil ? .text : .dim, target: .entry(entry.id)))
@@ -250,6 +255,21 @@ final class CasePane: LinesPane, Pane {
                 try reload()
                 cursor = lines.count - 1
                 app.say("note added to case \(id)")
+            }
+        case "case.correct":
+            guard case .entry(let entryID)? = current, let seq = entries[entryID] else {
+                app.message = ("move to a log entry in the timeline to correct it", true)
+                return true
+            }
+            guard access >= .write else {
+                app.message = ("case \(id) is shared with you read-only: corrections need write access", true)
+                return true
+            }
+            app.edit("Correction of #\(seq) on case \(id)") { [self] text in
+                let added = try engine.correct(id, entry: seq, text)
+                try reload()
+                cursor = lines.count - 1
+                app.say("#\(added.seq) corrects #\(seq)")
             }
         case "case.status":
             app.prompt("New status (\(CaseStatus.names)) [resolution]:") { [self] text in

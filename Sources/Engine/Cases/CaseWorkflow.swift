@@ -52,16 +52,16 @@ extension Engine {
 
     /// A correction is a new entry pointing at the one it corrects; the original stays as it was.
     @discardableResult
-    public func correct(_ caseID: Int64, entry: Int64, _ text: String) throws -> LogEntry {
+    /// Corrects entry `#seq` of the case (its number within the case, as every view shows it).
+    public func correct(_ caseID: Int64, entry seq: Int64, _ text: String) throws -> LogEntry {
         let body = try Engine.noteBody(text)
         return try change { tx, now in
             _ = try writableCase(caseID, tx)
-            guard let target = try tx.log(ofCase: caseID).first(where: { $0.id == entry }) else {
-                throw EngineError.invalid(
-                    "log entry \(entry) is not in case \(caseID); a correction must point at an entry of the same case (see `taser case show \(caseID)`)")
+            guard let target = try tx.log(ofCase: caseID).first(where: { $0.seq == seq }) else {
+                throw EngineError.invalid("case \(caseID) has no entry #\(seq); its entries are numbered in `taser case show \(caseID)`")
             }
             let correction = try tx.appendLog(
-                NewLogEntry(kind: .note, body: body, data: ["corrects_seq": .int(target.seq)], corrects: entry),
+                NewLogEntry(kind: .note, body: body, data: ["corrects_seq": .int(target.seq)], corrects: target.id),
                 toCase: caseID, author: actor.name, at: now)
             try announce(caseID, nil, entries: [correction], tx, at: now)
             return correction

@@ -71,7 +71,7 @@ extension Engine {
                 title: "Malware on \(host)", description: "Carbon Black reported the same payload several times.", severity: .critical,
                 tlp: .red, pap: .red, team: "soc", tags: ["malware", "edr"], alertIDs: [alert.id]))
             let wrong = try as_("chen.wei", at: alert, plus: 18).addNote(c.id, "Host isolated in Carbon Black at 14:05 UTC.")
-            try as_("chen.wei", at: alert, plus: 21).correct(c.id, entry: wrong.id, "Correction: the host was isolated at 15:05 UTC, not 14:05.")
+            try as_("chen.wei", at: alert, plus: 21).correct(c.id, entry: wrong.seq, "Correction: the host was isolated at 15:05 UTC, not 14:05.")
             try as_("chen.wei", at: alert, plus: 25).addArtifact(c.id, ArtifactMention(.domain, "update-check-cdn.net", role: "c2"))
             try as_("chen.wei", at: alert, plus: 26).share(c.id, with: "ir", level: .write)
             try as_("chen.wei", at: alert, plus: 27).assign(c.id, to: "dana.kim")

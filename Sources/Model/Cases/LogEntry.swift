@@ -25,10 +25,11 @@ public enum LogSeal: String, Sendable, Hashable, CaseIterable {
 /// `seal` says. Changing any stored entry breaks its own hash or the next entry's link; the
 /// case's head (entry count and last hash, signed with the key) catches removed entries.
 public struct LogEntry: Sendable, Hashable {
-    /// Unique across the database; what `case correct` names.
+    /// Unique across the database: how the store links a correction to its entry.
     public var id: Int64
     public var caseID: Int64
-    /// 1, 2, 3, ... within the case.
+    /// 1, 2, 3, ... within the case: the entry's number everywhere an analyst sees one (`#2` in
+    /// the console and `case show`, what `case correct` takes).
     public var seq: Int64
     public var time: Timestamp
     public var author: String

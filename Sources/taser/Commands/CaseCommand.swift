@@ -153,9 +153,13 @@ extension CaseCommand {
                 for a in d.artifacts.prefix(15) { try Output.enrichments(of: a.artifact, engine, indent: 2) }
             }
             Output.line("\nLog (\(d.log.count) entries)")
+            // One numbering: an entry's number within its case, as the console shows it.
+            let seqOf = Dictionary(uniqueKeysWithValues: d.log.map { ($0.id, $0.seq) })
+            let correctedBy = Dictionary(d.log.compactMap { e in e.corrects.map { ($0, e.seq) } }, uniquingKeysWith: { a, _ in a })
             for e in d.log {
-                let corrects = e.corrects.map { " (corrects entry \($0))" } ?? ""
-                Output.line("  [\(e.id)] \(Output.when(e.time))  \(e.author)  \(e.kind.rawValue)\(corrects)")
+                let corrects = e.corrects.map { " (corrects #\(seqOf[$0].map(String.init) ?? "?"))" } ?? ""
+                let corrected = correctedBy[e.id].map { " (corrected by #\($0))" } ?? ""
+                Output.line("  #\(e.seq) \(Output.when(e.time))  \(e.author)  \(e.kind.rawValue)\(corrects)\(corrected)")
                 for line in e.body.split(separator: "\n", omittingEmptySubsequences: false) { Output.line("        \(line)") }
             }
         }
@@ -169,7 +173,7 @@ extension CaseCommand {
 
         func run() throws {
             let entry = try global.engine().addNote(id, try readText(text))
-            Output.line("Added entry \(entry.id) to case \(id)")
+            Output.line("Added entry #\(entry.seq) to case \(id)")
         }
     }
 
@@ -178,12 +182,12 @@ extension CaseCommand {
             abstract: "Correct a log entry: a new entry that points at it (the original stays).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The case number.") var id: Int64
-        @Argument(help: "The entry to correct (its number in `taser case show`).") var entry: Int64
+        @Argument(help: "The entry to correct: its number within the case (#2 in `taser case show` and the console).") var entry: Int64
         @Argument(help: "The corrected text; `-` reads it from standard input.") var text: String
 
         func run() throws {
             let added = try global.engine().correct(id, entry: entry, try readText(text))
-            Output.line("Added entry \(added.id) to case \(id), correcting entry \(entry)")
+            Output.line("Added entry #\(added.seq) to case \(id), correcting #\(entry)")
         }
     }
 
