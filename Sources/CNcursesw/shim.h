@@ -72,6 +72,14 @@ static inline void taser_setup_input(void) {
     noecho();
     nonl();
     keypad(stdscr, TRUE);
+    /* Home and End as VT220-style terminals send them whatever TERM says (tmux, screen, PuTTY:
+       ESC [1~ and ESC [4~; rxvt: ESC [7~ and ESC [8~): without these an End typed "4~". */
+    define_key("\033[1~", KEY_HOME);
+    define_key("\033[4~", KEY_END);
+    define_key("\033[7~", KEY_HOME);
+    define_key("\033[8~", KEY_END);
+    define_key("\033[H", KEY_HOME);
+    define_key("\033[F", KEY_END);
     leaveok(stdscr, TRUE);
     scrollok(stdscr, FALSE);
 }

@@ -20,3 +20,22 @@ import Testing
         #expect(Key("N") != Key("n") && Key.char(" ") == .space && Key("j").character == "j")
     }
 }
+
+/// The editors' soft wrap: every character lands on exactly one row, and the cursor's row is
+/// the one holding its column (the end of a line on that line's last row).
+@Suite struct WrappedTextTests {
+    @Test func longLinesWrapAndTheCursorRowIsFound() {
+        let lines: [[Character]] = [Array("0123456789abcdef"), [], Array("xy")]
+        let wrapped = WrappedText(lines, width: 6)
+        #expect(wrapped.rows.map { "\($0.line):\($0.start)-\($0.end)" } == ["0:0-5", "0:5-10", "0:10-15", "0:15-16", "1:0-0", "2:0-2"])
+        #expect(wrapped.row(line: 0, column: 0) == 0)
+        #expect(wrapped.row(line: 0, column: 7) == 1)
+        #expect(wrapped.row(line: 0, column: 16) == 3)
+        #expect(wrapped.row(line: 1, column: 0) == 4)
+        #expect(wrapped.row(line: 2, column: 2) == 5)
+        // Scrolling moves only as far as needed.
+        #expect(WrappedText.top(showing: 5, height: 3, from: 0) == 3)
+        #expect(WrappedText.top(showing: 1, height: 3, from: 3) == 1)
+        #expect(WrappedText.top(showing: 4, height: 3, from: 3) == 3)
+    }
+}

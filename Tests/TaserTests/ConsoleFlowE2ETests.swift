@@ -208,3 +208,50 @@ import Testing
         #expect(try tmux.waitForExit() == 0)
     }
 }
+
+/// Issue 14, "broken today" 3 (editors): at 80x24, text typed past the box's edge wraps and
+/// the cursor stays in the box, in the rule editor and in the note editor.
+@Suite(.timeLimit(.minutes(2))) struct EditorWrapE2ETests {
+    @Test func typedTextWrapsAndStaysInTheBox() throws {
+        try #require(Tmux.available, "tmux is not installed (make deps installs it)")
+        let dir = TempDir()
+        let db = dir.file()
+        try #require(try Taser.run(["--db", db, "demo", "--signals", "20000", "--days", "10"]).status == 0)
+        let tmux = try Tmux([Taser.binary, "--db", db], width: 80, height: 24)
+        try tmux.waitFor(text: "alerts")
+        try tmux.type("3")
+        try tmux.waitFor(text: "rules ·")
+        try tmux.type("e")
+        try tmux.waitFor(text: "Simulator")
+        try tmux.send(keys: ["End"])
+        let tail = " WHERE process.name = \"invoice_8812.exe\" OR process.name = \"wordpad.exe\" ENDMARK"
+        try tmux.type(tail)
+        // The end of what was typed is on screen, inside the rule's box (the left three
+        // fifths), wrapped (the marker may be cut across two rows), and no "4~" from End.
+        var screen = try tmux.waitFor(text: "MARK")
+        #expect(screen.contains("wordpad.exe") && !screen.contains("4~"), "\(screen)")
+        let rows = screen.split(separator: "\n").filter { $0.contains("wordpad") || $0.contains("MARK") }
+        #expect(rows.allSatisfy { $0.prefix(48).contains("wordpad") || $0.prefix(48).contains("MARK") }, "\(rows)")
+        try tmux.send(keys: ["Escape"])
+        try tmux.waitFor(text: "without saving")
+        try tmux.type("y")
+        try tmux.waitFor(text: "rules ·")
+
+        // The note editor: a long note wraps inside its box.
+        try tmux.type("2")
+        try tmux.waitFor(text: "cases ·")
+        try tmux.send(keys: ["Enter"])
+        try tmux.waitFor(text: "adds a note")
+        try tmux.type("a")
+        try tmux.waitFor(text: "Note on case")
+        let note = String(repeating: "word ", count: 30) + "NOTEEND"
+        try tmux.type(note)
+        screen = try tmux.waitFor(text: "NOTEEND")
+        let words = screen.split(separator: "\n").filter { $0.contains("word") }
+        #expect(words.count >= 2, "the note wraps over several rows: \(screen)")
+        try tmux.send(keys: ["C-s"])
+        try tmux.waitFor(text: "note added")
+        try tmux.type("q")
+        #expect(try tmux.waitForExit() == 0)
+    }
+}

@@ -132,13 +132,17 @@ extension App {
         let save = bindings.keys(for: "editor.save").first?.name ?? "?"
         let cancel = bindings.keys(for: "editor.cancel").first?.name ?? "?"
         grid.box(box, title: "\(title) — \(save) saves, \(cancel) cancels", role: .borderFocus)
-        let rows = box.height - 2
-        let first = max(0, editor.row - rows + 1)
-        for (n, line) in editor.lines.dropFirst(first).prefix(rows).enumerated() {
+        // Soft-wrapped, scrolled so the cursor's row is always inside the box.
+        let height = box.height - 2
+        let wrapped = WrappedText(editor.lines, width: box.width - 2)
+        let cursorRow = wrapped.row(line: editor.row, column: editor.column)
+        let first = WrappedText.top(showing: cursorRow, height: height, from: max(0, cursorRow - height + 1))
+        for (n, row) in wrapped.rows.dropFirst(first).prefix(height).enumerated() {
             let y = box.y + 1 + n
-            grid.put(String(line), x: box.x + 1, y: y, width: box.width - 2)
-            if first + n == editor.row {
-                let x = box.x + 1 + CellWidth.of(String(line.prefix(editor.column)))
+            let line = editor.lines[row.line]
+            grid.put(String(line[row.start..<row.end]), x: box.x + 1, y: y, width: box.width - 2)
+            if first + n == cursorRow {
+                let x = box.x + 1 + CellWidth.of(String(line[row.start..<editor.column]))
                 if x < box.maxX - 1 {
                     grid[x, y] = Cell(editor.column < line.count ? String(line[editor.column]) : " ", .selected)
                 }

@@ -59,3 +59,56 @@ struct TextEditor {
         }
     }
 }
+
+/// The editor's text cut into screen rows of a given width (soft wrap: the text is unchanged),
+/// so a long line stays readable and the cursor is always on screen.
+struct WrappedText {
+    /// One screen row: columns `start..<end` of logical line `line`.
+    struct Row: Equatable {
+        var line: Int
+        var start: Int
+        var end: Int
+    }
+
+    let rows: [Row]
+
+    init(_ lines: [[Character]], width: Int) {
+        let width = max(2, width)
+        var rows: [Row] = []
+        for (n, line) in lines.enumerated() {
+            var start = 0, cells = 0
+            for (c, ch) in line.enumerated() {
+                let w = max(1, CellWidth.of(ch))
+                // One cell is kept for the cursor after the last character.
+                if cells + w > width - 1, c > start {
+                    rows.append(Row(line: n, start: start, end: c))
+                    start = c
+                    cells = 0
+                }
+                cells += w
+            }
+            rows.append(Row(line: n, start: start, end: line.count))
+        }
+        self.rows = rows
+    }
+
+    /// The screen row holding (line, column): the row it falls in, or for the end of a line,
+    /// that line's last row.
+    func row(line: Int, column: Int) -> Int {
+        var found = 0
+        for (n, r) in rows.enumerated() where r.line == line {
+            found = n
+            if column < r.end { return n }
+        }
+        return found
+    }
+
+    /// The first row to show so that `row` is on a screen of `height` rows, keeping `top`
+    /// when it already is.
+    static func top(showing row: Int, height: Int, from top: Int) -> Int {
+        let height = max(1, height)
+        if row < top { return row }
+        if row >= top + height { return row - height + 1 }
+        return top
+    }
+}

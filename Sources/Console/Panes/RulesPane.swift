@@ -180,23 +180,42 @@ final class RuleEditorPane: Pane, TypingPane {
         renderSimulation(into: &grid, Rect(x: right.x + 1, y: right.y + 1, width: right.width - 2, height: right.height - 2))
     }
 
+    /// The first screen row shown: kept across frames, moved only to keep the cursor in view.
+    private var scrollTop = 0
+
     private func renderText(into grid: inout Grid, _ area: Rect) {
         let roles = RuleEditorPane.colours(editor.text)
-        for (n, line) in editor.lines.prefix(area.height).enumerated() {
+        // Soft-wrapped, scrolled so the cursor is always inside the box.
+        let wrapped = WrappedText(editor.lines, width: area.width)
+        let cursorRow = wrapped.row(line: editor.row, column: editor.column)
+        scrollTop = WrappedText.top(showing: cursorRow, height: area.height, from: scrollTop)
+        for (n, row) in wrapped.rows.enumerated().dropFirst(scrollTop).prefix(area.height) {
+            let y = area.y + n - scrollTop
+            let line = editor.lines[row.line]
             var x = area.x
-            for (c, ch) in line.enumerated() where x < area.maxX {
-                let role = roles[n]?[c] ?? .text
-                let isCursor = n == editor.row && c == editor.column
-                grid[x, area.y + n] = Cell(String(ch), isCursor ? .selected : role)
+            for c in row.start..<row.end where x < area.maxX {
+                let ch = line[c]
+                let isCursor = row.line == editor.row && c == editor.column
+                grid[x, y] = Cell(String(ch), isCursor ? .selected : roles[row.line]?[c] ?? .text)
                 x += max(1, CellWidth.of(ch))
             }
-            if n == editor.row && editor.column >= line.count && x < area.maxX { grid[x, area.y + n] = Cell(" ", .selected) }
+            if n == cursorRow && editor.column >= row.end && x < area.maxX { grid[x, y] = Cell(" ", .selected) }
         }
-        // The error: its character marked where it is, the message under that line.
-        if let error, let line = error.line, let column = error.column, line < area.height {
-            let x = min(area.x + max(0, column - 1), area.maxX - 1), y = area.y + line - 1
-            grid[x, y] = Cell(grid[x, y].text, .errorMark)
-            grid.put("^ " + error.description, x: min(x, area.maxX - 2), y: y + 1, width: area.maxX - min(x, area.maxX - 2), role: .error)
+        // The error: its character marked where it is, the message under that row.
+        if let error, let line = error.line, let column = error.column, editor.lines.indices.contains(line - 1) {
+            let at = wrapped.row(line: line - 1, column: max(0, column - 1))
+            let row = wrapped.rows.indices.contains(at) ? wrapped.rows[at] : nil
+            let y = area.y + at - scrollTop
+            if let row, y >= area.y, y < area.maxY {
+                let prefix = String(editor.lines[row.line][row.start..<min(max(row.start, column - 1), row.end)])
+                let x = min(area.x + CellWidth.of(prefix), area.maxX - 1)
+                grid[x, y] = Cell(grid[x, y].text, .errorMark)
+                // The message under the text, never over it (the status bar says it too).
+                let below = area.y + wrapped.rows.count - scrollTop + 1
+                if below < area.maxY {
+                    grid.put("^ " + error.description, x: area.x, y: below, width: area.width, role: .error)
+                }
+            }
         }
     }
 
