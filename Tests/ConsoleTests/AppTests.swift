@@ -147,13 +147,13 @@ import Testing
         press(app, "j", "enter")
         g = screen(app)
         #expect(g.text.contains("Rule repeated-carbonblack-alerts (version 1)") && g.text.contains("Simulator"))
-        let before = try #require(g.text.range(of: #"(\d+) alerts from"#, options: .regularExpression).map { String(g.text[$0]) })
+        let before = try #require(g.text.range(of: #"(\d+) alerts? from"#, options: .regularExpression).map { String(g.text[$0]) })
         // Turn the count of 2 into 3.
         press(app, "up", "home", "right", "right", "right", "delete")
         type(app, "3")
         _ = app.tick()
         g = screen(app)
-        let after = try #require(g.text.range(of: #"(\d+) alerts from"#, options: .regularExpression).map { String(g.text[$0]) })
+        let after = try #require(g.text.range(of: #"(\d+) alerts? from"#, options: .regularExpression).map { String(g.text[$0]) })
         #expect(before != after, "\(before) / \(after)")
         #expect(g.text.contains("saved version: ") && g.text.contains("this text +"))
         // A mistake is marked in place, and nothing is saved.

@@ -39,3 +39,9 @@ import Testing
         #expect(WrappedText.top(showing: 4, height: 3, from: 3) == 3)
     }
 }
+
+@Suite struct CountWordsTests {
+    @Test func oneIsSingular() {
+        #expect(Output.count(1, "alert") == "1 alert" && Output.count(0, "alert") == "0 alerts" && Output.count(2, "signal") == "2 signals")
+    }
+}

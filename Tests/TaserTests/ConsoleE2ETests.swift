@@ -5,7 +5,7 @@ import Testing
 /// demo database, keys in, the screen out.
 @Suite(.timeLimit(.minutes(2))) struct ConsoleE2ETests {
     func count(_ screen: String) -> String? {
-        screen.range(of: #"\d+ alerts from"#, options: .regularExpression).map { String(screen[$0]) }
+        screen.range(of: #"\d+ alerts? from"#, options: .regularExpression).map { String(screen[$0]) }
     }
 
     @Test func triageFromTheQueueToACaseNoteThenTuneARule() throws {

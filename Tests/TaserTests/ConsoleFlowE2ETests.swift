@@ -43,6 +43,11 @@ import Testing
         try tmux.send(keys: ["Escape"])
         // Esc then a key at once reads as alt-key: wait for the editor to go first.
         try tmux.waitFor(text: "rules ·")
+        // A number key goes back to that pane where it is on the stack, never a second copy.
+        try tmux.type("2")
+        screen = try tmux.waitFor(text: "cases ·")
+        let crumbs = screen.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(crumbs.hasPrefix(" Queue › Cases ") && !crumbs.contains("Rules"), "\(crumbs)")
         try tmux.type("q")
         #expect(try tmux.waitForExit() == 0)
 

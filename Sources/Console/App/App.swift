@@ -56,6 +56,17 @@ public final class App: ConsoleModel {
 
     func push(_ pane: Pane) { panes.append(pane) }
 
+    /// A number key: back to that pane where it is on the stack (fresh), else opened on top;
+    /// never a second copy of it.
+    func switchTo<P: Pane>(_ type: P.Type, make: () throws -> P) throws {
+        if let i = panes.lastIndex(where: { $0 is P }) {
+            panes.removeSubrange((i + 1)...)
+            try top.reload()
+        } else {
+            push(try make())
+        }
+    }
+
     func say(_ text: String) { message = (text, false) }
 
     /// One count over an index; a database without the outbox tables yet counts none.
@@ -240,13 +251,10 @@ public final class App: ConsoleModel {
             if panes.count > 1 { panes.removeLast(); try top.reload() }
         case "redraw": break
         case "pane.queue": panes = [panes[0]]
-        case "pane.cases": push(try CaseListPane(engine: engine))
-        case "pane.rules": push(try RulesPane(engine: engine))
+        case "pane.cases": try switchTo(CaseListPane.self) { try CaseListPane(engine: engine) }
+        case "pane.rules": try switchTo(RulesPane.self) { try RulesPane(engine: engine) }
         case "pane.positron": openPositron()
-        case "pane.sync":
-            // One Sync pane on the stack: from another pane, back to it fresh.
-            if let i = panes.firstIndex(where: { $0 is SyncPane }) { panes.removeSubrange(i...) }
-            push(try SyncPane(engine: engine))
+        case "pane.sync": try switchTo(SyncPane.self) { try SyncPane(engine: engine) }
         case "artifact.ask":
             guard let artifact = (top as? LinesPane)?.currentArtifact else {
                 message = ("no artifact under the cursor: open an alert or a case and move to one of its artifacts", true)

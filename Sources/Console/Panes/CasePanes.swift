@@ -153,7 +153,7 @@ final class CaseListPane: LinesPane, Pane {
 
     var title: String { "Cases" }
     var contexts: [String] { ["list"] }
-    var status: String { "\(selectable.count) cases · {open} opens" }
+    var status: String { "\(Output.count(selectable.count, "case")) · {open} opens" }
 
     func reload() throws {
         lines = try engine.cases().map { s in

@@ -30,11 +30,11 @@ final class PivotPane: LinesPane, Pane {
                             role: .title, target: .artifact(a)))
             out.append(Line(text: "Alerts (\(pivot.alerts.count))", role: .header))
             for hit in pivot.alerts {
-                out.append(Line(text: "  \(hit.id)  \(hit.status)  \(hit.signals) signals  \(Output.short(hit.firstSeen)) → \(Output.short(hit.lastSeen))  \(hit.title)", target: .alert(hit.id)))
+                out.append(Line(text: "  \(hit.id)  \(hit.status)  \(Output.count(hit.signals, "signal"))  \(Output.short(hit.firstSeen)) → \(Output.short(hit.lastSeen))  \(hit.title)", target: .alert(hit.id)))
             }
             out.append(Line(text: "Cases (\(pivot.cases.count))", role: .header))
             for hit in pivot.cases {
-                out.append(Line(text: "  \(hit.id)  \(hit.status)  \(hit.signals) signals  \(Output.short(hit.firstSeen)) → \(Output.short(hit.lastSeen))  \(hit.title)", target: .entry(hit.id)))
+                out.append(Line(text: "  \(hit.id)  \(hit.status)  \(Output.count(hit.signals, "signal"))  \(Output.short(hit.firstSeen)) → \(Output.short(hit.lastSeen))  \(hit.title)", target: .entry(hit.id)))
             }
             out.append(Line(text: ""))
         }

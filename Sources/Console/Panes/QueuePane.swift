@@ -39,7 +39,7 @@ final class QueuePane: Pane, TypingPane {
 
     var status: String {
         let counted = count.map { $0 >= QueuePane.countCap ? "\(QueuePane.countCap)+" : String($0) } ?? "…"
-        var parts = ["\(counted) alerts", "sorted by \(order.rawValue)"]
+        var parts = [count.map { $0 >= QueuePane.countCap ? "\(counted) alerts" : Output.count($0, "alert") } ?? "… alerts", "sorted by \(order.rawValue)"]
         if !filterInput.text.isEmpty { parts.append("filter: \(filterInput.text)") }
         if !marks.isEmpty { parts.append("\(marks.count) marked") }
         return parts.joined(separator: " · ")
@@ -296,7 +296,7 @@ final class QueuePane: Pane, TypingPane {
         var lines: [(String, Role)] = [
             (detail.alert.title, .title),
             ("rule \(detail.alert.rule) · \(detail.alert.groupKey)", .dim),
-            ("\(detail.alert.signalCount) signals, \(Output.short(detail.alert.firstSignalAt)) to \(Output.short(detail.alert.lastSignalAt))", .dim),
+            ("\(Output.count(detail.alert.signalCount, "signal")), \(Output.short(detail.alert.firstSignalAt)) to \(Output.short(detail.alert.lastSignalAt))", .dim),
         ]
         for item in detail.signals {
             lines.append(("", .text))
@@ -316,6 +316,9 @@ final class QueuePane: Pane, TypingPane {
 
 /// Times as the console shows them: short, in the analyst's zone.
 enum Output {
+    /// `1 alert`, `2 alerts`: what the console counts, in English.
+    static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+
     static func short(_ t: Timestamp?) -> String {
         guard let t else { return "-" }
         return String(t.local().prefix(16))

@@ -18,7 +18,7 @@ final class RulesPane: LinesPane, Pane {
     var title: String { "Rules" }
     var contexts: [String] { ["rules", "list"] }
     var status: String {
-        rules.isEmpty ? "no rules yet: {rules.new} starts one" : "\(rules.count) rules · {open} edits with the simulator beside it"
+        rules.isEmpty ? "no rules yet: {rules.new} starts one" : "\(Output.count(rules.count, "rule")) · {open} edits with the simulator beside it"
     }
 
     func reload() throws {
@@ -109,7 +109,7 @@ final class RuleEditorPane: Pane, TypingPane {
     var status: String {
         if let error { return "error \(error.description)" }
         guard let report else { return "" }
-        return "\(report.alerts.count) alerts in \(String(format: "%.0f", seconds * 1000)) ms · {editor.save} saves a new version · {editor.cancel} leaves"
+        return "\(Output.count(report.alerts.count, "alert")) in \(String(format: "%.0f", seconds * 1000)) ms · {editor.save} saves a new version · {editor.cancel} leaves"
     }
 
     func reload() throws {
@@ -230,7 +230,7 @@ final class RuleEditorPane: Pane, TypingPane {
             grid.put(text, x: area.x, y: y, width: area.width, role: role)
             y += 1
         }
-        line("\(report.alerts.count) alerts from \(report.signalsMatched) of \(report.signalsRead) signals", .title)
+        line("\(Output.count(report.alerts.count, "alert")) from \(report.signalsMatched) of \(Output.count(report.signalsRead, "signal"))", .title)
         line(RuleEditorPane.sparkline(report.perDay.map(\.alerts), width: area.width), .severity("medium"))
         if let first = report.perDay.first, let last = report.perDay.last { line("\(first.day) … \(last.day)", .dim) }
         if let savedReport, saved != nil {
@@ -239,7 +239,7 @@ final class RuleEditorPane: Pane, TypingPane {
         }
         line("")
         line("top group keys", .header)
-        for k in report.topKeys(max(1, area.maxY - y)) { line("\(k.alerts)  \(k.key)  (\(k.signals) signals)") }
+        for k in report.topKeys(max(1, area.maxY - y)) { line("\(k.alerts)  \(k.key)  (\(Output.count(k.signals, "signal")))") }
     }
 
     /// One character per day, scaled to the busiest.
