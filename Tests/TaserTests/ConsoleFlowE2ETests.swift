@@ -55,7 +55,9 @@ import Testing
         let empty = dir.file("empty.db")
         try #require(try Taser.run(["--db", empty, "team", "add", "soc"]).status == 0)
         let fresh = try Tmux([Taser.binary, "--db", empty], width: 120, height: 30)
-        try fresh.waitFor(text: "alerts")
+        // An empty queue says how to start.
+        screen = try fresh.waitFor(text: "To start:")
+        #expect(screen.contains("taser demo") && screen.contains("taser ingest") && screen.contains("taser rules add"), "\(screen)")
         try fresh.type("3")
         screen = try fresh.waitFor(text: "no rules yet")
         #expect(screen.contains("no rules yet: a starts one"), "\(screen)")

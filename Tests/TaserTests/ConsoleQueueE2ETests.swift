@@ -29,6 +29,9 @@ import Testing
         let tmux = try Tmux([Taser.binary, "--db", db], width: 160, height: 45)
         var screen = try tmux.waitFor("\(expected) alert rows") { self.rows($0).count == expected }
         #expect(Set(rows(screen)).count == expected)
+        // The title column leads with what tells the rows apart: the group key's value.
+        let edr = screen.split(separator: "\n").filter { $0.contains("Repeated Carbon Black") }
+        #expect(!edr.isEmpty && edr.allSatisfy { $0.contains("lt-") && $0.contains(" · Repeated") }, "\(edr.prefix(3))")
 
         try tmux.resize(width: 40, height: 10)
         try tmux.waitFor("the small window") { !self.rows($0).isEmpty && self.rows($0).count < 10 }

@@ -263,6 +263,17 @@ final class QueuePane: Pane, TypingPane {
 
     // MARK: Drawing
 
+    /// What tells alerts of one rule apart, first: the group key's values, then the rule's
+    /// title (`lt-klope47 · Repeated Carbon Black alerts`), where a cut title would show only
+    /// the part every row of the rule shares.
+    static func shownTitle(_ alert: Alert) -> String {
+        let key = alert.groupKey
+        guard !key.isEmpty, alert.title.hasSuffix(" (\(key))") else { return alert.title }
+        let base = alert.title.dropLast(key.count + 3)
+        let values = key.split(separator: ",").map { $0.split(separator: "=", maxSplits: 1).last.map(String.init) ?? "" }
+        return values.joined(separator: " ") + " · " + base
+    }
+
     func render(into grid: inout Grid, area: Rect) {
         let wide = area.width >= 140
         let (list, side) = wide ? area.splitLeft(area.width * 11 / 20) : (area.height >= 24 ? area.splitTop(area.height / 2) : (area, Rect(x: 0, y: 0, width: 0, height: 0)))
@@ -273,8 +284,17 @@ final class QueuePane: Pane, TypingPane {
         grid.columns([(" ", 1, .header), ("#", 7, .header), ("SEVERITY", 8, .header), ("STATUS", 12, .header), ("LAST SIGNAL", 16, .header),
                       ("SIG", 4, .header), ("TITLE", list.width, .header)], x: list.x, y: list.y, width: list.width, fill: .header)
         if rows.isEmpty {
-            grid.put(filterInput.text.isEmpty ? "  no alerts you may see" : "  no alerts match '\(filterInput.text)' (Esc clears)",
-                     x: list.x, y: list.y + 2, width: list.width, role: .dim)
+            if filterInput.text.isEmpty {
+                // An empty database says how to start, in the commands that fill it.
+                let start = ["  no alerts you may see yet. To start:", "    taser demo --db /tmp/demo.db     a demo company's week",
+                             "    taser ingest FILE...             alerts from your tools (taser ingest --help)",
+                             "    taser rules add NAME '...'       rules that raise alerts from signals"]
+                for (n, line) in start.enumerated() where n + 2 < list.height {
+                    grid.put(line, x: list.x, y: list.y + 2 + n, width: list.width, role: .dim)
+                }
+            } else {
+                grid.put("  no alerts match '\(filterInput.text)' (Esc clears)", x: list.x, y: list.y + 2, width: list.width, role: .dim)
+            }
         }
         for (n, alert) in rows.prefix(height).enumerated() {
             let y = list.y + 1 + n
@@ -284,7 +304,7 @@ final class QueuePane: Pane, TypingPane {
             grid.columns([
                 (mark, 1, .marked), (String(alert.id), 7, .text), (alert.severity.name, 8, alert.severity.role),
                 (alert.status.rawValue, 12, .text), (Output.short(alert.lastSignalAt), 16, .dim), (String(alert.signalCount), 4, .text),
-                (alert.title, list.width, .text),
+                (QueuePane.shownTitle(alert), list.width, .text),
             ], x: list.x, y: y, width: list.width, fill: rowRole)
         }
         if side.width > 0 && side.height > 2 { renderDetail(into: &grid, side) }
