@@ -45,3 +45,15 @@ import Testing
         #expect(Output.count(1, "alert") == "1 alert" && Output.count(0, "alert") == "0 alerts" && Output.count(2, "signal") == "2 signals")
     }
 }
+
+@Suite struct LineWrapTests {
+    @Test func longLinesWrapAtSpacesUnderTheirIndent() {
+        let rows = LinesPane.wrap("  #2 note: the host was isolated at 15:05 UTC by the EDR team", width: 24)
+        #expect(rows.count > 1 && rows.allSatisfy { CellWidth.of($0) <= 24 }, "\(rows)")
+        #expect(rows.dropFirst().allSatisfy { $0.hasPrefix("    ") }, "\(rows)")
+        #expect(rows.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ") == "#2 note: the host was isolated at 15:05 UTC by the EDR team")
+        #expect(LinesPane.wrap("short", width: 24) == ["short"])
+        // No space at all: cut at the edge.
+        #expect(LinesPane.wrap(String(repeating: "x", count: 30), width: 10).allSatisfy { CellWidth.of($0) <= 10 })
+    }
+}

@@ -258,6 +258,9 @@ import Testing
         #expect(words.count >= 2, "the note wraps over several rows: \(screen)")
         try tmux.send(keys: ["C-s"])
         try tmux.waitFor(text: "note added")
+        // The timeline shows the whole note, wrapped, not cut at the edge.
+        screen = try tmux.waitFor(text: "NOTEEND")
+        #expect(screen.split(separator: "\n").filter { $0.contains("word word") }.count >= 2, "\(screen)")
         try tmux.type("q")
         #expect(try tmux.waitForExit() == 0)
     }

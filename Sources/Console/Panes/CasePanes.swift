@@ -45,14 +45,55 @@ class LinesPane {
         return true
     }
 
+    /// Every line whole: a long one (a note, a raw body, a field's value) wraps onto the rows
+    /// below it, indented under its own start, instead of being cut at the edge. The cursor's
+    /// line is kept near the middle.
     func renderLines(into grid: inout Grid, area: Rect) {
         height = area.height
-        let first = max(0, min(cursor - area.height / 2, lines.count - area.height))
-        for (n, line) in lines.dropFirst(first).prefix(area.height).enumerated() {
-            let selected = first + n == cursor && line.target != nil
-            if selected { grid.fill(Rect(x: area.x, y: area.y + n, width: area.width, height: 1), .selected) }
-            grid.put(line.text, x: area.x + 1, y: area.y + n, width: area.width - 1, role: selected ? .selected : line.role)
+        var rows: [(line: Int, text: String)] = []
+        var firstRow: [Int] = []
+        for (n, line) in lines.enumerated() {
+            firstRow.append(rows.count)
+            for piece in LinesPane.wrap(line.text, width: area.width - 1) { rows.append((n, piece)) }
         }
+        let cursorRow = firstRow.indices.contains(cursor) ? firstRow[cursor] : 0
+        let first = max(0, min(cursorRow - area.height / 2, rows.count - area.height))
+        for (n, row) in rows.dropFirst(first).prefix(area.height).enumerated() {
+            let line = lines[row.line]
+            let selected = row.line == cursor && line.target != nil
+            if selected { grid.fill(Rect(x: area.x, y: area.y + n, width: area.width, height: 1), .selected) }
+            grid.put(row.text, x: area.x + 1, y: area.y + n, width: area.width - 1, role: selected ? .selected : line.role)
+        }
+    }
+
+    /// A line cut into rows of `width` cells, at a space where one is near the edge;
+    /// continuation rows are indented like the line plus two.
+    static func wrap(_ text: String, width: Int) -> [String] {
+        let width = max(8, width)
+        guard CellWidth.of(text) > width else { return [text] }
+        let indent = String(repeating: " ", count: min(width / 2, text.prefix { $0 == " " }.count + 2))
+        var out: [String] = []
+        var rest = Substring(text)
+        var room = width
+        while !rest.isEmpty {
+            var cells = 0, cut = rest.startIndex, lastSpace: String.Index?
+            while cut < rest.endIndex {
+                let w = CellWidth.of(rest[cut])
+                if cells + w > room { break }
+                if rest[cut] == " " { lastSpace = cut }
+                cells += w
+                cut = rest.index(after: cut)
+            }
+            // At a space in the last third of the row, so words stay whole.
+            if cut < rest.endIndex, let space = lastSpace, rest.distance(from: rest.startIndex, to: space) > room * 2 / 3 {
+                cut = rest.index(after: space)
+            }
+            if cut == rest.startIndex { cut = rest.index(after: cut) }
+            out.append((out.isEmpty ? "" : indent) + rest[..<cut])
+            rest = rest[cut...].drop { $0 == " " }
+            room = width - indent.count
+        }
+        return out
     }
 
     var current: Target? { lines.indices.contains(cursor) ? lines[cursor].target : nil }
