@@ -35,6 +35,21 @@ import Testing
         #expect(records.first?.links.map(\.source) == ["okta", "duo"])
     }
 
+    /// A shared mailbox in many people's records would make everyone one identity: links stop
+    /// at the largest size one person plausibly has.
+    @Test func aSharedIdentifierDoesNotMergeEveryone() throws {
+        let dir = TempDir()
+        let store = try Store.open(path: dir.file())
+        let shared = Identifier("soc-team@example.com", kind: .email)
+        let learned = try store.write { tx in
+            try (0..<100).map { n in try tx.link(Identifier(naming: "user\(n)"), shared, source: "duo", at: at(Int64(n))) }
+        }
+        #expect(learned.filter { $0 }.count == Tx.mostOfAKind)
+        let records = try store.read { tx in try tx.identityRecords() }
+        #expect(records.allSatisfy { $0.identifiers.filter { $0.kind == .login }.count <= Tx.mostOfAKind })
+        #expect(records.count == 1, "the others are linked to nobody")
+    }
+
     @Test func aRemovedLinkSplitsTheIdentityAndStaysRemoved() throws {
         let soc = try SOC()
         let engine = soc.ana

@@ -68,6 +68,10 @@ extension Tx {
         guard !x.value.isEmpty, !y.value.isEmpty, x.value != y.value else { return false }
         let (a, b) = x.value < y.value ? (x.value, y.value) : (y.value, x.value)
         if try Bool.fetchOne(db, sql: "SELECT 1 FROM identity_unlinks WHERE a = ? AND b = ?", arguments: [a, b]) == true { return false }
+        // One person has a handful of names. A link that would give an identity more of a kind
+        // is a shared identifier (a team mailbox, `admin`) in records of many people, and
+        // merging on it would make them all one key: it is not made.
+        if try tooLarge(merging: x, y) { return false }
         try db.execute(
             sql: "INSERT OR IGNORE INTO identity_links (a, b, source, created_at) VALUES (?, ?, ?, ?)", arguments: [a, b, source, time.ms])
         guard db.changesCount > 0 else { return false }
@@ -149,6 +153,25 @@ extension Tx {
     }
 
     // MARK: - Components
+
+    /// The most identifiers of one kind one identity may hold: a person has a login or two,
+    /// an email or two, not five of either.
+    public static let mostOfAKind = 4
+
+    /// Whether joining the identities of `x` and `y` would give one more than `mostOfAKind`
+    /// identifiers of a kind.
+    private func tooLarge(merging x: Identifier, _ y: Identifier) throws -> Bool {
+        var kinds: [String: Int] = [:]
+        var seen = Set<String>()
+        for one in [x, y] {
+            let members = try Row.fetchAll(
+                db, sql: "SELECT value, kind FROM identifiers WHERE identity = (SELECT identity FROM identifiers WHERE value = ?)",
+                arguments: [one.value])
+            let all: [(String, String)] = members.isEmpty ? [(one.value, one.kind.rawValue)] : members.map { ($0["value"], $0["kind"]) }
+            for (value, kind) in all where seen.insert(value).inserted { kinds[kind, default: 0] += 1 }
+        }
+        return kinds.values.contains { $0 > Self.mostOfAKind }
+    }
 
     /// The identity an identifier belongs to, made (alone) if it is new.
     private func identity(of identifier: Identifier) throws -> Int64 {
