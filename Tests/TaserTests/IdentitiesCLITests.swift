@@ -24,7 +24,7 @@ import Testing
         let hr = dir.file("hr.csv")
         try "login,email,domain,title\njane.doe,jane.doe@example.com,CORP,CFO\n".write(toFile: hr, atomically: true, encoding: .utf8)
         let imported = try Taser.run(["--db", db, "identities", "import", hr])
-        #expect(imported.status == 0 && imported.stdout.contains("hr.csv: 1 people, 1 new links"), "\(imported.stdout)\(imported.stderr)")
+        #expect(imported.status == 0 && imported.stdout.contains("hr.csv: 1 person, 1 new link"), "\(imported.stdout)\(imported.stderr)")
         let text = try Taser.run(["--db", db, "identities", "--search", "CORP"]).stdout
         #expect(text.contains("corp\\jane.doe (domain_login)") && text.contains("from duo") && text.contains("from file:hr.csv"), "\(text)")
 

@@ -90,7 +90,7 @@ struct IdentitiesCommand: ParsableCommand {
             do { people = try IdentitiesFile.read(path: file) } catch let problem as IdentitiesFile.Problem { throw CLIError(problem.description) }
             let name = file.split(separator: "/").last.map(String.init) ?? file
             let (count, links) = try global.engine().importIdentities(people, from: name)
-            Output.line("\(name): \(count) people, \(links) new links")
+            Output.line("\(name): \(count == 1 ? "1 person" : "\(count) people"), \(links) new link\(links == 1 ? "" : "s")")
         }
     }
 }
