@@ -265,3 +265,37 @@ import Testing
         #expect(try tmux.waitForExit() == 0)
     }
 }
+
+/// Issue 14, small: an export from the console never replaces a file without asking.
+@Suite(.timeLimit(.minutes(2))) struct ConsoleExportE2ETests {
+    @Test func anExportAsksBeforeReplacingAFile() throws {
+        try #require(Tmux.available, "tmux is not installed (make deps installs it)")
+        let dir = TempDir()
+        let db = dir.file()
+        for args in [["team", "add", "soc"], ["analyst", "add", "ana", "--team", "soc"], ["--as", "ana", "case", "new", "--title", "Exported", "--team", "soc"]] {
+            try #require(try Taser.run(["--db", db] + args).status == 0)
+        }
+        let target = dir.file("mine.json")
+        try "KEEP\n".write(toFile: target, atomically: true, encoding: .utf8)
+        let tmux = try Tmux([Taser.binary, "--db", db, "--as", "ana"], width: 120, height: 30)
+        try tmux.waitFor(text: "alerts")
+        try tmux.type("2")
+        try tmux.waitFor(text: "Exported")
+        try tmux.send(keys: ["Enter"])
+        try tmux.waitFor(text: "Case 1: Exported")
+        for answer in ["n", "y"] {
+            try tmux.type("x")
+            try tmux.waitFor(text: "Export case 1 to file")
+            try tmux.send(keys: ["C-u"])
+            try tmux.type(target)
+            try tmux.send(keys: ["Enter"])
+            try tmux.waitFor(text: "exists. Replace it?")
+            try tmux.type(answer)
+            try tmux.waitFor(text: answer == "n" ? "cancelled" : "written to")
+            let content = try String(contentsOfFile: target, encoding: .utf8)
+            #expect(answer == "n" ? content == "KEEP\n" : content.contains("\"taser.case-export\""), "\(answer): \(content.prefix(80))")
+        }
+        try tmux.type("q")
+        #expect(try tmux.waitForExit() == 0)
+    }
+}

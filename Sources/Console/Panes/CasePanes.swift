@@ -337,11 +337,21 @@ final class CasePane: LinesPane, Pane {
                 app.say("case \(id) shared with \(team)")
             }
         case "case.export":
-            app.prompt("Export case \(id) to file (.json or .csv):", initial: "case-\(id).json") { [self] path in
-                let export = try engine.exportCase(id)
-                let text = path.hasSuffix(".csv") ? export.csv : export.json.pretty() + "\n"
-                try text.write(toFile: path, atomically: true, encoding: .utf8)
-                app.say("case \(id) written to \(path)")
+            app.prompt("Export case \(id) to file (.json or .csv):", initial: "case-\(id).json") { [self] typed in
+                let path = (typed.trimmed as NSString).expandingTildeInPath
+                guard !path.isEmpty else { throw EngineError.invalid("no file named: type a path such as case-\(id).json") }
+                let write = { [self] in
+                    let export = try engine.exportCase(id)
+                    let text = path.hasSuffix(".csv") ? export.csv : export.json.pretty() + "\n"
+                    try text.write(toFile: path, atomically: true, encoding: .utf8)
+                    app.say("case \(id) written to \(path)")
+                }
+                // A file already there is someone's: replacing it is asked, never assumed.
+                if FileManager.default.fileExists(atPath: path) {
+                    app.confirm("\(path) exists. Replace it?", then: write)
+                } else {
+                    try write()
+                }
             }
         case "open":
             switch current {
