@@ -299,3 +299,40 @@ import Testing
         #expect(try tmux.waitForExit() == 0)
     }
 }
+
+/// Issue 14: a case lists the cases that share its artifacts (as `taser case related`), and
+/// Enter opens one.
+@Suite(.timeLimit(.minutes(2))) struct RelatedCasesE2ETests {
+    @Test func aCaseShowsItsRelatedCasesAndOpensThem() throws {
+        try #require(Tmux.available, "tmux is not installed (make deps installs it)")
+        let dir = TempDir()
+        let db = dir.file()
+        for args in [
+            ["team", "add", "soc"], ["analyst", "add", "ana", "--team", "soc"],
+            ["--as", "ana", "case", "new", "--title", "Phish from evil-invoices", "--team", "soc"],
+            ["--as", "ana", "case", "new", "--title", "Second wave", "--team", "soc"],
+            ["--as", "ana", "case", "add-artifact", "1", "domain", "evil-invoices.example"],
+            ["--as", "ana", "case", "add-artifact", "2", "domain", "evil-invoices.example"],
+        ] {
+            let r = try Taser.run(["--db", db] + args)
+            try #require(r.status == 0, "\(args): \(r.stderr)")
+        }
+        let tmux = try Tmux([Taser.binary, "--db", db, "--as", "ana"], width: 120, height: 30)
+        try tmux.waitFor(text: "alerts")
+        try tmux.type("2")
+        try tmux.waitFor(text: "Second wave")
+        try tmux.send(keys: ["Enter"])
+        var screen = try tmux.waitFor(text: "Related cases")
+        let opened = screen.contains("Case 2: Second wave") ? 2 : 1
+        let other = opened == 2 ? "Phish from evil-invoices" : "Second wave"
+        #expect(screen.contains(other) && screen.contains("evil-invoices.example"), "\(screen)")
+        // The first row to move to is the shared artifact; the next, the related case.
+        try tmux.type("g")
+        try tmux.type("j")
+        try tmux.send(keys: ["Enter"])
+        screen = try tmux.waitFor(text: "Case \(3 - opened): \(other)")
+        #expect(screen.contains("Related cases"))
+        try tmux.type("q")
+        #expect(try tmux.waitForExit() == 0)
+    }
+}

@@ -17,6 +17,8 @@ class LinesPane {
         case alert(Int64)
         case artifact(Artifact)
         case entry(Int64)
+        /// Another case (a related one): Enter opens it.
+        case otherCase(Int64)
     }
 
     var lines: [Line] = []
@@ -263,6 +265,17 @@ final class CasePane: LinesPane, Pane {
             out.append(Line(text: "  \(a.artifact.type.rawValue): \(a.artifact.shownValue)  (\(a.roles.joined(separator: ", ")))", role: .field, target: .artifact(a.artifact)))
             out += enrichments.lines(for: a.artifact, indent: "      ")
         }
+        // Cases that share artifacts with this one, as `taser case related` lists them.
+        let related = (try? engine.relatedCases(id, limit: 10)) ?? []
+        if !related.isEmpty {
+            out.append(Line(text: ""))
+            out.append(Line(text: "Related cases", role: .header))
+            for r in related {
+                out.append(Line(
+                    text: "  \(r.case.id)  \(r.case.status.rawValue)  \(r.case.title)  (shares \(Output.count(r.shared, "artifact")): \(r.sample.joined(separator: ", ")))",
+                    target: .otherCase(r.case.id)))
+            }
+        }
         out.append(Line(text: ""))
         out.append(Line(text: "Timeline", role: .header))
         let bySeq = Dictionary(uniqueKeysWithValues: d.log.map { ($0.id, $0) })
@@ -357,6 +370,7 @@ final class CasePane: LinesPane, Pane {
             switch current {
             case .alert(let alert)?: app.push(try AlertPane(engine: engine, id: alert))
             case .artifact(let artifact)?: app.offerQueries(about: artifact, pivot: true)
+            case .otherCase(let other)?: app.push(try CasePane(engine: engine, id: other))
             default: break
             }
         case "case.pivot":
