@@ -336,3 +336,34 @@ import Testing
         #expect(try tmux.waitForExit() == 0)
     }
 }
+
+/// Issue 14: closing an alert asks why, and the reason, who and when show in `alert show`;
+/// the CLI closes the same way and refuses a close without a reason.
+@Suite(.timeLimit(.minutes(2))) struct CloseReasonE2ETests {
+    @Test func closingAnAlertAsksWhyAndRecordsIt() throws {
+        try #require(Tmux.available, "tmux is not installed (make deps installs it)")
+        let dir = TempDir()
+        let db = dir.file()
+        try #require(try Taser.run(["--db", db, "demo", "--signals", "20000", "--days", "10"]).status == 0)
+        let tmux = try Tmux([Taser.binary, "--db", db], width: 140, height: 40)
+        try tmux.waitFor(text: "sorted by time")
+        try tmux.type("/")
+        try tmux.type("status:new")
+        try tmux.send(keys: ["Enter"])
+        let screen = try tmux.waitFor(text: "filter: status:new")
+        let first = try #require(screen.split(separator: "\n").dropFirst(2).first.flatMap { Int($0.split(separator: " ").first ?? "") })
+        try tmux.type("c")
+        try tmux.waitFor(text: "why?")
+        try tmux.type("2")
+        try tmux.waitFor(text: "closed as benign")
+        try tmux.type("q")
+        #expect(try tmux.waitForExit() == 0)
+        let shown = try Taser.run(["--db", db, "alert", "show", String(first)])
+        #expect(shown.stdout.contains("status    closed") && shown.stdout.contains("closed    benign by "), "\(shown.stdout)")
+
+        let noReason = try Taser.run(["--db", db, "alert", "close", String(first + 1)])
+        #expect(noReason.status != 0 && noReason.stderrLines.count == 1, "\(noReason.stderr)")
+        let badReason = try Taser.run(["--db", db, "alert", "close", String(first + 1), "--reason", "meh"])
+        #expect(badReason.status == 1 && badReason.stderr.contains("true_positive, benign, false_positive, duplicate"), "\(badReason.stderr)")
+    }
+}

@@ -140,6 +140,7 @@ final class AlertPane: LinesPane, Pane {
         var out: [Line] = [
             Line(text: d.alert.title, role: .title),
             Line(text: "rule \(d.alert.rule) · \(d.alert.groupKey) · \(d.alert.severity.name) · \(d.alert.status.rawValue)"
+                + (d.alert.closing.map { " (\($0.reason.rawValue) by \($0.by), \(Output.short($0.at)))" } ?? "")
                 + (d.alert.caseID.map { " · case \($0)" } ?? (d.alert.status == .promoted ? " · in a case you may not read" : "")), role: .dim),
         ]
         for person in d.people { out.append(Line(text: "person \(person.identity): \(person.seen.joined(separator: ", "))", role: .dim)) }

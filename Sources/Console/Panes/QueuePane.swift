@@ -180,13 +180,17 @@ final class QueuePane: Pane, TypingPane {
             try reload()
             app.say("\(ids.count) alert\(ids.count == 1 ? "" : "s") acknowledged")
         case "queue.close":
+            // Closing asks why: the reason is the confirmation, and it is recorded with who and when.
             let ids = targets
-            app.confirm("Close \(ids.count) alert\(ids.count == 1 ? "" : "s")?") { [self] in
-                try engine.setStatus(ofAlerts: ids, to: .closed)
-                marks.removeAll()
-                try reload()
-                app.say("\(ids.count) alert\(ids.count == 1 ? "" : "s") closed")
+            let options = AlertCloseReason.allCases.map { reason in
+                Chooser.Option(label: reason.rawValue.replacingOccurrences(of: "_", with: " "), detail: QueuePane.meaning(reason)) { [self] in
+                    try engine.setStatus(ofAlerts: ids, to: .closed, reason: reason)
+                    marks.removeAll()
+                    try reload()
+                    app.say("\(Output.count(ids.count, "alert")) closed as \(reason.rawValue.replacingOccurrences(of: "_", with: " "))")
+                }
             }
+            app.choose("Close \(Output.count(ids.count, "alert")): why?", options, otherwise: "nothing to close")
         case "queue.promote":
             let ids = targets
             guard let first = rows.first(where: { ids.contains($0.id) }) ?? selected else { return true }
@@ -222,6 +226,15 @@ final class QueuePane: Pane, TypingPane {
             return false
         }
         return true
+    }
+
+    static func meaning(_ reason: AlertCloseReason) -> String {
+        switch reason {
+        case .truePositive: "it was real, and it is handled"
+        case .benign: "real activity, allowed (a test, an admin)"
+        case .falsePositive: "the rule fired on nothing: tune it"
+        case .duplicate: "another alert or case already covers it"
+        }
     }
 
     /// The marked alerts, else the one under the cursor.

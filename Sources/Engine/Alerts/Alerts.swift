@@ -64,9 +64,10 @@ extension Engine {
         }
     }
 
-    /// Acknowledges or closes alerts (the console's bulk actions). Alerts already in a case keep
-    /// their case; each change goes to the outbox for Sync, in the same transaction.
-    public func setStatus(ofAlerts ids: [Int64], to status: AlertStatus) throws {
+    /// Acknowledges or closes alerts (the console's bulk actions, `taser alert ack|close`).
+    /// Closing records why, who and when. Alerts already in a case keep their case; each change
+    /// goes to the outbox for Sync, in the same transaction.
+    public func setStatus(ofAlerts ids: [Int64], to status: AlertStatus, reason: AlertCloseReason? = nil) throws {
         guard status == .acknowledged || status == .closed || status == .new else {
             throw EngineError.invalid("alerts become '\(status.rawValue)' through a case; promote or merge them instead")
         }
@@ -74,6 +75,12 @@ extension Engine {
             for id in ids {
                 let alert = try visibleAlert(id, tx)
                 guard alert.status != .promoted else { throw EngineError.alertInCase(alert: id, caseID: try shown(alert, tx).caseID) }
+                if status == .closed {
+                    guard let reason else {
+                        throw EngineError.invalid("closing an alert needs a reason: \(AlertCloseReason.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    try tx.setAlertClosing(id, AlertClosing(reason: reason, by: actor.name, at: now))
+                }
                 try tx.setAlertStatus(id, status, caseID: nil, at: now)
                 // Read back in the same transaction that just updated it.
                 guard let changed = try tx.alert(id) else { continue }

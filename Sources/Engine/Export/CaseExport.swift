@@ -142,6 +142,7 @@ extension Alert {
             "last_signal_at": JSONValue(lastSignalAt), "status": .string(status.rawValue), "severity": .string(severity.name),
             "title": .string(title), "team": JSONValue(team), "case": JSONValue(caseID), "created_at": .string(createdAt.iso8601),
             "updated_at": .string(updatedAt.iso8601), "signal_count": .int(Int64(signalCount)),
+            "closed": closing.map { ["reason": .string($0.reason.rawValue), "by": .string($0.by), "at": .string($0.at.iso8601)] } ?? .null,
         ])
     }
 }

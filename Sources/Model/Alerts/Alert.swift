@@ -2,6 +2,27 @@ public enum AlertStatus: String, Choice {
     case new, acknowledged, promoted, closed
 }
 
+/// Why an alert was closed: what tuning rules and measuring them needs.
+public enum AlertCloseReason: String, Choice {
+    case truePositive = "true_positive"
+    case benign
+    case falsePositive = "false_positive"
+    case duplicate
+}
+
+/// Who closed an alert, when, and why.
+public struct AlertClosing: Sendable, Hashable {
+    public var reason: AlertCloseReason
+    public var by: String
+    public var at: Timestamp
+
+    public init(reason: AlertCloseReason, by: String, at: Timestamp) {
+        self.reason = reason
+        self.by = by
+        self.at = at
+    }
+}
+
 /// What a rule raised for one group key: the signals that made it fire and those attached
 /// while it stayed open.
 public struct Alert: Sendable, Hashable {
@@ -18,11 +39,13 @@ public struct Alert: Sendable, Hashable {
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
     public var signalCount: Int
+    /// Set when it was closed with a reason.
+    public var closing: AlertClosing?
 
     public init(
         id: Int64, rule: String, groupKey: String, firstSignalAt: Timestamp?, lastSignalAt: Timestamp?,
         status: AlertStatus, severity: Severity, title: String, team: String?, caseID: Int64?,
-        createdAt: Timestamp, updatedAt: Timestamp, signalCount: Int
+        createdAt: Timestamp, updatedAt: Timestamp, signalCount: Int, closing: AlertClosing? = nil
     ) {
         self.id = id
         self.rule = rule
@@ -37,6 +60,7 @@ public struct Alert: Sendable, Hashable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.signalCount = signalCount
+        self.closing = closing
     }
 }
 

@@ -61,6 +61,13 @@ extension Tx {
         return try Row.fetchAll(db, literal: sql).map(Alert.init(row:))
     }
 
+    /// Records why, by whom and when an alert was closed.
+    public func setAlertClosing(_ id: Int64, _ closing: AlertClosing) throws {
+        try db.execute(
+            sql: "UPDATE alerts SET close_reason = ?, closed_by = ?, closed_at = ? WHERE id = ?",
+            arguments: [closing.reason.rawValue, closing.by, closing.at.ms, id])
+    }
+
     public func setAlertStatus(_ id: Int64, _ status: AlertStatus, caseID: Int64?, at time: Timestamp) throws {
         try db.execute(
             sql: "UPDATE alerts SET status = ?, case_id = coalesce(?, case_id), updated_at = ? WHERE id = ?",

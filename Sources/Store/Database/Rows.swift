@@ -18,10 +18,16 @@ extension Signal {
 extension Alert {
     static let columns = """
         a.id, a.rule, a.group_key, a.first_signal_at, a.last_signal_at, a.status, a.severity, a.title, a.team,
-        a.case_id, a.created_at, a.updated_at, a.signal_count
+        a.case_id, a.created_at, a.updated_at, a.signal_count, a.close_reason, a.closed_by, a.closed_at
         """
 
     init(row: Row) {
+        let closing: AlertClosing? = {
+            guard let reason = (row["close_reason"] as String?).flatMap(AlertCloseReason.init(rawValue:)),
+                let by: String = row["closed_by"], let at: Int64 = row["closed_at"]
+            else { return nil }
+            return AlertClosing(reason: reason, by: by, at: Timestamp(ms: at))
+        }()
         self.init(
             id: row["id"], rule: row["rule"], groupKey: row["group_key"],
             firstSignalAt: (row["first_signal_at"] as Int64?).map(Timestamp.init(ms:)),
@@ -29,7 +35,7 @@ extension Alert {
             status: AlertStatus(rawValue: row["status"]) ?? .new,
             severity: Severity(rawValue: row["severity"]) ?? .info, title: row["title"], team: row["team"],
             caseID: row["case_id"], createdAt: Timestamp(ms: row["created_at"]),
-            updatedAt: Timestamp(ms: row["updated_at"]), signalCount: row["signal_count"])
+            updatedAt: Timestamp(ms: row["updated_at"]), signalCount: row["signal_count"], closing: closing)
     }
 }
 

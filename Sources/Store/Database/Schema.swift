@@ -17,6 +17,7 @@ enum Schema {
         migrator.registerMigration("v11-quarantine-size") { db in try db.execute(sql: v11QuarantineSize) }
         migrator.registerMigration("v12-signal-revisions") { db in try db.execute(sql: SignalRevisions.v12) }
         migrator.registerMigration("v13-identities") { db in try db.execute(sql: IdentitySchema.v13) }
+        migrator.registerMigration("v14-alert-close-reason") { db in try db.execute(sql: v14AlertCloseReason) }
         return migrator
     }()
 
@@ -235,6 +236,13 @@ enum Schema {
 extension Schema {
     /// Quarantine keeps an oversize record as a sample: `size` is the record's whole size when
     /// `raw` holds only its first bytes (NULL: `raw` is all of it).
+    /// Why an alert was closed, by whom and when (shown in the alert view and `alert show`).
+    static let v14AlertCloseReason = """
+        ALTER TABLE alerts ADD COLUMN close_reason TEXT;
+        ALTER TABLE alerts ADD COLUMN closed_by TEXT;
+        ALTER TABLE alerts ADD COLUMN closed_at INTEGER;
+        """
+
     static let v11QuarantineSize = """
         ALTER TABLE quarantine ADD COLUMN size INTEGER;
         """

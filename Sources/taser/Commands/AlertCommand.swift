@@ -7,7 +7,7 @@ struct AlertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "alert", abstract: "List and inspect alerts.",
         discussion: "Promote alerts into a case with `taser case new --alert ID`; merge them into one with `taser case merge CASE --alert ID`.",
-        subcommands: [List.self, Show.self])
+        subcommands: [List.self, Show.self, Acknowledge.self, Close.self])
 
     /// Where a promoted alert went, as the engine lets the analyst know it: the case's number,
     /// or no number when it is in a case they may not read.
@@ -53,6 +53,7 @@ struct AlertCommand: ParsableCommand {
             Output.line("Alert \(a.id): \(a.title)")
             Output.line("  rule      \(a.rule)   group: \(a.groupKey)")
             Output.line("  status    \(a.status.rawValue)\(AlertCommand.whereTo(a))   severity: \(a.severity.name)   team: \(a.team ?? "-")")
+            if let c = a.closing { Output.line("  closed    \(c.reason.rawValue) by \(c.by), \(Output.when(c.at))") }
             Output.line("  signals   \(a.signalCount), \(Output.when(a.firstSignalAt)) to \(Output.when(a.lastSignalAt))")
             for person in d.people { Output.line("  person    \(person.identity): \(person.seen.joined(separator: ", "))") }
             for item in d.signals {
@@ -69,6 +70,32 @@ struct AlertCommand: ParsableCommand {
                     for r in (d.earlierRevisions[s.id] ?? []).reversed() { Output.line("        raw, revision \(r.revision): \(r.raw)") }
                 }
             }
+        }
+    }
+
+    struct Acknowledge: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "ack", abstract: "Acknowledge alerts (seen, being looked at).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The alert numbers.") var ids: [Int64]
+
+        func run() throws {
+            try global.engine().setStatus(ofAlerts: ids, to: .acknowledged)
+            Output.line("Acknowledged \(ids.map(String.init).joined(separator: ", "))")
+        }
+    }
+
+    struct Close: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Close alerts with a reason, recorded with who and when.",
+            discussion: "Reasons: true_positive (real, handled), benign (real, allowed), false_positive (the rule fired on nothing), duplicate. Example: taser alert close 12 14 --reason false_positive")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The alert numbers.") var ids: [Int64]
+        @Option(help: "Why: \(AlertCloseReason.names).") var reason: String
+
+        func run() throws {
+            let why: AlertCloseReason = try choice(reason, "close reason")
+            try global.engine().setStatus(ofAlerts: ids, to: .closed, reason: why)
+            Output.line("Closed \(ids.map(String.init).joined(separator: ", ")) as \(why.rawValue)")
         }
     }
 }
