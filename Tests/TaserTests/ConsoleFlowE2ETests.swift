@@ -367,3 +367,35 @@ import Testing
         #expect(badReason.status == 1 && badReason.stderr.contains("true_positive, benign, false_positive, duplicate"), "\(badReason.stderr)")
     }
 }
+
+/// Issue 14: copy any value to the analyst's clipboard with OSC 52, which works through SSH
+/// and tmux (here: into tmux's paste buffer).
+@Suite(.timeLimit(.minutes(2))) struct ClipboardE2ETests {
+    @Test func yCopiesTheValueUnderTheCursor() throws {
+        try #require(Tmux.available, "tmux is not installed (make deps installs it)")
+        let dir = TempDir()
+        let db = dir.file()
+        for args in [["team", "add", "soc"], ["analyst", "add", "ana", "--team", "soc"],
+                     ["--as", "ana", "case", "new", "--title", "Copy me", "--team", "soc"],
+                     ["--as", "ana", "case", "add-artifact", "1", "ip", "203.0.113.77"]] {
+            try #require(try Taser.run(["--db", db] + args).status == 0)
+        }
+        let tmux = try Tmux([Taser.binary, "--db", db, "--as", "ana"], width: 120, height: 30)
+        try tmux.waitFor(text: "alerts")
+        try tmux.type("2")
+        try tmux.waitFor(text: "Copy me")
+        try tmux.send(keys: ["Enter"])
+        try tmux.waitFor(text: "203.0.113.77")
+        try tmux.type("g")
+        try tmux.type("y")
+        try tmux.waitFor(text: "copied 203.0.113.77")
+        var buffer: String?
+        for _ in 0..<50 where buffer == nil {
+            buffer = try tmux.pasteBuffer()
+            if buffer == nil { usleep(100_000) }
+        }
+        #expect(buffer == "203.0.113.77", "\(buffer ?? "no buffer")")
+        try tmux.type("q")
+        #expect(try tmux.waitForExit() == 0)
+    }
+}

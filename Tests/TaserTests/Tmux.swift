@@ -23,7 +23,8 @@ final class Tmux {
         config = NSTemporaryDirectory() + socket + ".conf"
         statusFile = NSTemporaryDirectory() + socket + ".status"
         // No status line (the pane is the whole window), and a dead pane is kept to inspect.
-        try "set -g remain-on-exit on\nset -g status off\nset -g default-terminal xterm-256color\n"
+        // set-clipboard: an OSC 52 copy from the console lands in tmux's paste buffer, to read.
+        try "set -g remain-on-exit on\nset -g status off\nset -g default-terminal xterm-256color\nset -g set-clipboard on\n"
             .write(toFile: config, atomically: true, encoding: .utf8)
         // NO_COLOR empty counts as unset (no-color.org): the runner's own must not leak in.
         var environment = ["TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "", "NO_COLOR": ""]
@@ -69,6 +70,12 @@ final class Tmux {
         var lines = try screen(history: history).components(separatedBy: "\n")
         while lines.last?.trimmingCharacters(in: .whitespaces).isEmpty == true { lines.removeLast() }
         return lines
+    }
+
+    /// tmux's newest paste buffer (what an OSC 52 copy set), or nil when there is none.
+    func pasteBuffer() throws -> String? {
+        let r = try tmux(["show-buffer"])
+        return r.status == 0 ? r.output : nil
     }
 
     func resize(width: Int, height: Int) throws {

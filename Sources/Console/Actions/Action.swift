@@ -35,6 +35,12 @@ public protocol ConsoleModel: AnyObject {
     /// True while work started by a key is still running elsewhere (a Positron query): the
     /// driver then ticks without waiting out the second, so its result shows when it is in.
     var isBusy: Bool { get }
+    /// Text a key asked to copy, taken once: the driver sends it to the analyst's clipboard.
+    func takeClipboard() -> String?
+}
+
+extension ConsoleModel {
+    public func takeClipboard() -> String? { nil }
 }
 
 extension ConsoleModel {

@@ -25,6 +25,7 @@ public enum Registry {
         ActionInfo("filter", "Filter: words, field:value, severity>=high, status:new", context: "list", hint: true),
         ActionInfo("filter.next", "Next match of the filter", context: "list"),
         ActionInfo("filter.previous", "Previous match of the filter", context: "list"),
+        ActionInfo("copy", "Copy the value under the cursor to your clipboard (OSC 52: through SSH and tmux)", context: "list"),
         ActionInfo("artifact.ask", "Ask Positron about the artifact under the cursor (choose a query)", context: "list"),
         // The alert queue
         ActionInfo("queue.mark", "Mark or unmark the alert", context: "queue", hint: true),

@@ -25,6 +25,13 @@ public final class App: ConsoleModel {
     var deadLetters = 0
     /// The editor a "discard?" question came from, to go back to on "no".
     var pendingEditor: Mode?
+    /// What `copy` asked to put on the clipboard, until the driver takes it.
+    var clipboard: String?
+
+    public func takeClipboard() -> String? {
+        defer { clipboard = nil }
+        return clipboard
+    }
 
     /// What keys go to, besides the panes.
     enum Mode {
@@ -255,6 +262,13 @@ public final class App: ConsoleModel {
         case "pane.rules": try switchTo(RulesPane.self) { try RulesPane(engine: engine) }
         case "pane.positron": openPositron()
         case "pane.sync": try switchTo(SyncPane.self) { try SyncPane(engine: engine) }
+        case "copy":
+            guard let value = (top as? CopyablePane)?.copyable, !value.isEmpty else {
+                message = ("nothing to copy here: move to an artifact, an alert or a log entry", true)
+                return true
+            }
+            clipboard = value
+            say("copied \(value.count > 40 ? String(value.prefix(40)) + "…" : value)")
         case "artifact.ask":
             guard let artifact = (top as? LinesPane)?.currentArtifact else {
                 message = ("no artifact under the cursor: open an alert or a case and move to one of its artifacts", true)
@@ -329,6 +343,11 @@ public final class App: ConsoleModel {
             }
         }
     }
+}
+
+/// A pane with a value under the cursor worth copying (an artifact's value, an alert's key).
+protocol CopyablePane: Pane {
+    var copyable: String? { get }
 }
 
 /// A pane that takes typed text at times (the queue's `/` filter line).

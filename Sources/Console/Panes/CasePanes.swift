@@ -100,6 +100,12 @@ class LinesPane {
 
     var current: Target? { lines.indices.contains(cursor) ? lines[cursor].target : nil }
 
+    /// What `copy` takes: the artifact's value under the cursor, else the line as shown.
+    var copyable: String? {
+        if case .artifact(let a)? = current { return a.value }
+        return lines.indices.contains(cursor) ? lines[cursor].text.trimmed : nil
+    }
+
     var currentArtifact: Artifact? {
         if case .artifact(let artifact)? = current { return artifact }
         return nil
@@ -119,7 +125,7 @@ class LinesPane {
 
 /// One alert, whole: its signals with fields and artifacts, and what Positron said about each.
 /// Enter on an artifact offers a pivot and its queries; `p` pivots at once.
-final class AlertPane: LinesPane, Pane {
+final class AlertPane: LinesPane, Pane, CopyablePane {
     let engine: Engine
     let id: Int64
     var raw = false
@@ -222,7 +228,7 @@ final class CaseListPane: LinesPane, Pane {
 
 /// A case: its fields, the timeline (the append-only log, newest at the bottom, corrections
 /// shown against what they correct), its alerts and artifacts.
-final class CasePane: LinesPane, Pane {
+final class CasePane: LinesPane, Pane, CopyablePane {
     let engine: Engine
     let id: Int64
 

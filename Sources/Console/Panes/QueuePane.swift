@@ -5,7 +5,7 @@ import Store
 
 /// The alert queue: a window of rows read from the store by key around the cursor (never all
 /// of them), a live filter, marks for bulk actions, and the selected alert's signals beside it.
-final class QueuePane: Pane, TypingPane {
+final class QueuePane: Pane, TypingPane, CopyablePane {
     let engine: Engine
     var order: QueueOrder = .time
     var filter = QueueFilter()
@@ -36,6 +36,12 @@ final class QueuePane: Pane, TypingPane {
     var title: String { "Queue" }
     var contexts: [String] { ["queue", "list"] }
     var selected: Alert? { rows.indices.contains(cursor) ? rows[cursor] : nil }
+    /// The selected alert's group key values (`lt-klope47`), else its title.
+    var copyable: String? {
+        guard let alert = selected else { return nil }
+        let values = alert.groupKey.split(separator: ",").compactMap { $0.split(separator: "=", maxSplits: 1).last.map(String.init) }
+        return values.isEmpty ? alert.title : values.joined(separator: " ")
+    }
 
     var status: String {
         let counted = count.map { $0 >= QueuePane.countCap ? "\(QueuePane.countCap)+" : String($0) } ?? "…"

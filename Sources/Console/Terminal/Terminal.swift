@@ -121,6 +121,7 @@ public final class Terminal {
                 case .redraw: dirty = true
                 case .nothing: break
                 }
+                if let text = model.takeClipboard() { Terminal.copy(text) }
             }
             let busy = model.isBusy
             if busy || Date().timeIntervalSince(lastTick) >= Terminal.tickInterval {
@@ -136,6 +137,24 @@ public final class Terminal {
     }
 
     private enum Outcome { case quit, redraw, nothing }
+
+    /// The largest text sent to the clipboard: terminals drop longer OSC 52 strings.
+    static let clipboardLimit = 74_994
+
+    /// OSC 52: the terminal puts the text on the analyst's own clipboard, through SSH and tmux
+    /// (with its `set-clipboard`), where no X display or pbcopy is at hand.
+    static func copy(_ text: String) {
+        let bytes = Array(text.utf8.prefix(clipboardLimit))
+        let sequence = "\u{1B}]52;c;" + Data(bytes).base64EncodedString() + "\u{07}"
+        // Straight to the terminal: curses has flushed its frame (refresh), and this draws nothing.
+        let out = Array(sequence.utf8)
+        var sent = 0
+        while sent < out.count {
+            let n = out[sent...].withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            sent += n
+        }
+    }
 
     private func handle(_ key: Key) -> Outcome {
         if key == .resize || key == .ctrl("l") {
