@@ -113,12 +113,12 @@ public final class EnrichmentWorker: @unchecked Sendable {
     private func loop() {
         while true {
             // Asked to stop while it slept: no new pass.
-            let stop = condition.withLock {
+            let (stop, drainingBefore) = condition.withLock {
                 if stopping {
                     done = true
                     condition.broadcast()
                 }
-                return stopping
+                return (stopping, draining)
             }
             if stop { return }
             var pass = EnrichmentPass()
@@ -127,13 +127,15 @@ public final class EnrichmentWorker: @unchecked Sendable {
             }
             condition.lock()
             totals.add(pass)
-            if stopping || pass.signals == 0 && draining {
+            // Caught up only when a pass that began after `finish()` was called found nothing:
+            // one that began before may have read before the ingest's last batch committed.
+            if stopping || pass.signals == 0 && drainingBefore {
                 done = true
                 condition.broadcast()
                 condition.unlock()
                 return
             }
-            if pass.signals == 0 { _ = condition.wait(until: Date().addingTimeInterval(interval)) }
+            if pass.signals == 0 && !draining { _ = condition.wait(until: Date().addingTimeInterval(interval)) }
             condition.unlock()
         }
     }
