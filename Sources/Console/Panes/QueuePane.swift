@@ -39,8 +39,7 @@ final class QueuePane: Pane, TypingPane, CopyablePane {
     /// The selected alert's group key values (`lt-klope47`), else its title.
     var copyable: String? {
         guard let alert = selected else { return nil }
-        let values = alert.groupKey.split(separator: ",").compactMap { $0.split(separator: "=", maxSplits: 1).last.map(String.init) }
-        return values.isEmpty ? alert.title : values.joined(separator: " ")
+        return alert.keyValues.isEmpty ? alert.title : alert.keyValues.joined(separator: " ")
     }
 
     var status: String {
@@ -289,8 +288,7 @@ final class QueuePane: Pane, TypingPane, CopyablePane {
         let key = alert.groupKey
         guard !key.isEmpty, alert.title.hasSuffix(" (\(key))") else { return alert.title }
         let base = alert.title.dropLast(key.count + 3)
-        let values = key.split(separator: ",").map { $0.split(separator: "=", maxSplits: 1).last.map(String.init) ?? "" }
-        return values.joined(separator: " ") + " · " + base
+        return alert.keyValues.joined(separator: " ") + " · " + base
     }
 
     func render(into grid: inout Grid, area: Rect) {

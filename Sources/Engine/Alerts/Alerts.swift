@@ -59,7 +59,7 @@ extension Engine {
         try change { tx, now in
             if let team = new.team, try tx.team(team) == nil { throw EngineError.unknownTeam(team, known: try tx.teams().map(\.name)) }
             let alert = try tx.insertAlert(new, at: now)
-            try tx.enqueue(entity: "alert", id: alert.id, event: "alert.created", payload: try Engine.alertPayload(alert, tx), key: "alert:\(alert.id):created", at: now)
+            try Engine.notify(tx, alert: alert, event: "alert.created", key: "alert:\(alert.id):created", at: now)
             return alert
         }
     }

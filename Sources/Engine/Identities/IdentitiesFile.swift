@@ -109,23 +109,19 @@ public enum IdentitiesFile {
     /// One person's identifiers, the preferred kind first; blank and overlong values dropped.
     static func identifiers(_ values: [(Column, String)]) -> [Identifier] {
         var out: [Identifier] = []
-        func add(_ identifier: Identifier) {
-            guard !identifier.value.isEmpty, identifier.value.count <= 320, !out.contains(where: { $0.value == identifier.value }) else { return }
-            out.append(identifier)
-        }
         let domain = values.first { $0.0 == .domain }?.1.trimmed
         for (column, value) in values where !value.trimmed.isEmpty {
             switch column {
             case .login:
-                add(Identifier(naming: value))
-                if let domain, !domain.isEmpty, !value.contains("\\") { add(Identifier("\(domain)\\\(value.trimmed)", kind: .domainLogin)) }
-            case .email: add(Identifier(value, kind: .email))
-            case .vendorID: add(Identifier(value, kind: .vendorID))
+                out.append(Identifier(naming: value))
+                if let domain, !domain.isEmpty, !value.contains("\\") { out.append(Identifier("\(domain)\\\(value.trimmed)", kind: .domainLogin)) }
+            case .email: out.append(Identifier(value, kind: .email))
+            case .vendorID: out.append(Identifier(value, kind: .vendorID))
             case .aliases:
-                for alias in value.split(whereSeparator: { $0 == ";" || $0 == "|" }) { add(Identifier(naming: String(alias))) }
+                for alias in value.split(whereSeparator: { $0 == ";" || $0 == "|" }) { out.append(Identifier(naming: String(alias))) }
             case .domain: break
             }
         }
-        return out.sorted { ($0.kind.preference, $0.value) < ($1.kind.preference, $1.value) }
+        return Identifier.distinct(out).sorted { ($0.kind.preference, $0.value) < ($1.kind.preference, $1.value) }
     }
 }

@@ -19,7 +19,7 @@ extension Engine {
                     rule: theHiveRule, groupKey: "thehive \(signal.sourceRef ?? String(id))", severity: signal.severity, title: signal.title,
                     team: nil, signalIDs: [id], createdAt: now),
                 at: now)
-            try tx.enqueue(entity: "alert", id: alert.id, event: "alert.created", payload: try alertPayload(alert, tx), key: "alert:\(alert.id):created", at: now)
+            try notify(tx, alert: alert, event: "alert.created", key: "alert:\(alert.id):created", at: now)
             raised += 1
         }
         return raised

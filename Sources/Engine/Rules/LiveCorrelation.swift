@@ -58,7 +58,7 @@ struct LiveCorrelation {
                 }
             }
             // The identities of the people these signals name, read once for the run.
-            let personFields = Set(rule.groupBy + rule.clauses.flatMap { $0.groupBy ?? [] }).intersection(GroupKeys.personFields)
+            let personFields = GroupKeys.personFields(of: rule)
             if !personFields.isEmpty {
                 let values = rows.flatMap { row in personFields.compactMap { row.fields[$0]?.stringValue } }
                 builder.keys = GroupKeys(identities: try tx.identityLabels(of: values))

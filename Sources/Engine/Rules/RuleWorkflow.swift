@@ -128,8 +128,7 @@ extension Engine {
 
     /// How `rule` reads its group-by values: with the identities, when it groups by a person.
     func groupKeys(for rule: Rule, labels: (Tx) throws -> [String: String]) throws -> GroupKeys {
-        let byPerson = (rule.groupBy + rule.clauses.flatMap { $0.groupBy ?? [] }).contains(where: GroupKeys.personFields.contains)
-        guard byPerson else { return GroupKeys() }
+        guard !GroupKeys.personFields(of: rule).isEmpty else { return GroupKeys() }
         return GroupKeys(identities: try read { tx in try labels(tx) })
     }
 

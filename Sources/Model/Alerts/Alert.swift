@@ -64,6 +64,14 @@ public struct Alert: Sendable, Hashable {
     }
 }
 
+extension Alert {
+    /// The group key's values (`host.name=lt-klope47,source.ip=10.0.0.5` -> `lt-klope47`,
+    /// `10.0.0.5`): what tells one rule's alerts apart.
+    public var keyValues: [String] {
+        groupKey.split(separator: ",").compactMap { $0.split(separator: "=", maxSplits: 1).last.map(String.init) }
+    }
+}
+
 /// An alert on its way into the store.
 public struct NewAlert: Sendable {
     public var rule: String

@@ -44,14 +44,17 @@ public struct Identifier: Sendable, Hashable, Comparable {
     /// nothing: `1000` is `ubuntu` on one machine and `jdoe` on the next.
     public static func ofUser(name: String?, email: String?, id: String?) -> [Identifier] {
         var out: [Identifier] = []
-        func add(_ identifier: Identifier) {
-            guard !identifier.value.isEmpty, identifier.value.count <= 320, !out.contains(where: { $0.value == identifier.value }) else { return }
-            out.append(identifier)
-        }
-        if let name { add(Identifier(naming: name)) }
-        if let email, email.contains("@") { add(Identifier(email, kind: .email)) }
-        if let id, !id.allSatisfy(\.isNumber) { add(Identifier(id, kind: .vendorID)) }
-        return out
+        if let name { out.append(Identifier(naming: name)) }
+        if let email, email.contains("@") { out.append(Identifier(email, kind: .email)) }
+        if let id, !id.allSatisfy(\.isNumber) { out.append(Identifier(id, kind: .vendorID)) }
+        return distinct(out)
+    }
+
+    /// The identifiers worth linking, first of each value kept: none blank, none longer than
+    /// an email address may be (320).
+    public static func distinct(_ identifiers: [Identifier]) -> [Identifier] {
+        var seen = Set<String>()
+        return identifiers.filter { !$0.value.isEmpty && $0.value.count <= 320 && seen.insert($0.value).inserted }
     }
 }
 

@@ -23,6 +23,12 @@ public struct GroupKeys: Sendable {
         "user.name", "user.email", "user.id", "user.target.name", "user.target.email", "user.target.id",
         "source.user.name", "source.user.email", "destination.user.name", "destination.user.email",
     ]
+    /// The person fields `rule` groups by (any clause's own WITH too): non-empty when its keys
+    /// need the identities.
+    public static func personFields(of rule: Rule) -> Set<String> {
+        Set(rule.groupBy + rule.clauses.flatMap { $0.groupBy ?? [] }).intersection(personFields)
+    }
+
     public static let hostFields: Set<String> = ["host.name", "host.hostname", "source.hostname", "destination.hostname"]
 
     public func value(of field: String, _ text: String) -> String {
