@@ -66,6 +66,22 @@ import Testing
         let emails = try Taser.run(["--db", db, "artifacts", "--type", "email", "--json"])
         #expect(emails.stdout.contains("billing@evil-invoices.example"))
 
+        // --where searches the same signals: a field test, a kind, free text in raw bodies.
+        let failedDuo = try Taser.run(["--db", db, "signals", "--where", "kind = \"failed Duo pushes\"", "--json", "--limit", "1000"])
+        #expect(failedDuo.status == 0 && failedDuo.stdout.split(separator: "\n").count == kinds["duo.push.failed"])
+        let phish = try Taser.run(["--db", db, "signals", "--where", "\"billing@evil-invoices.example\" AND kind = email.message"])
+        #expect(phish.status == 0 && phish.stdout.contains("email.message"), "\(phish.stderr)")
+        let some = try Taser.run(["--db", db, "signals", "--where", "source = okta", "--limit", "1"])
+        #expect(some.stdout.split(separator: "\n").filter { $0.hasPrefix("[") }.count == 1)
+        #expect(some.stderr.contains("signals match; the newest 1 are shown"))
+        for (args, message) in [
+            (["--where", "kind = nosuch"], "--where: 1:8: no signal kind 'nosuch'"),
+            (["--where", "source = okta", "--kind", "sso"], "--where holds the whole search; put --kind in it"),
+        ] {
+            let bad = try Taser.run(["--db", db, "signals"] + args)
+            #expect(bad.status != 0 && bad.stderr.contains(message), "\(bad.stderr)")
+        }
+
         let quarantine = try Taser.run(["--db", db, "quarantine", "list", "--json"])
         let reasons = quarantine.stdout.split(separator: "\n").compactMap {
             (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["reason"] as? String

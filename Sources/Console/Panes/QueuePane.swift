@@ -354,7 +354,7 @@ final class QueuePane: Pane, TypingPane, CopyablePane {
 /// Times as the console shows them: short, in the analyst's zone.
 enum Output {
     /// `1 alert`, `2 alerts`: what the console counts, in English.
-    static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+    static func count(_ n: Int, _ noun: String) -> String { counted(n, noun) }
 
     static func short(_ t: Timestamp?) -> String {
         guard let t else { return "-" }

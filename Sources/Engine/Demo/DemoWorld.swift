@@ -159,8 +159,10 @@ struct DemoWorld {
             let n = people.count
             let ua = rng.pick(DemoWorld.userAgents)
             let laptopOS = ua.os.hasPrefix("Mac") ? "MAC" : "WINDOWS"
+            // Person 3's laptop is the first host of the EDR stories (`DemoStories`), the one the
+            // README's walkthrough searches for by a name that stays put: LT-BARCHECK.
             let laptop = Host(
-                name: "LT-\(first.prefix(1).uppercased())\(last.prefix(4).uppercased())\(String(format: "%02d", n % 100))",
+                name: n == 3 ? "LT-BARCHECK" : "LT-\(first.prefix(1).uppercased())\(last.prefix(4).uppercased())\(String(format: "%02d", n % 100))",
                 ip: "10.\(10 + n / 200).\(n % 200 / 10 + 1).\(20 + n % 10 * 20 + rng.below(19))", os: laptopOS,
                 deviceID: 5_000_000 + n * 37)
             people.append(Person(

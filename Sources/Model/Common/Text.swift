@@ -30,3 +30,6 @@ extension StringProtocol {
         return false
     }
 }
+
+/// `1 alert`, `2 alerts`: how the console and the CLI count, in English (nouns that take `s`).
+public func counted(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }

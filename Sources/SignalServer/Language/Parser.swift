@@ -20,6 +20,8 @@ struct Parser {
     /// The text as characters, for clauses' source text (tokens count offsets in characters).
     private let characters: [Character]
     private var i = 0
+    /// Whether a bare string or word is free text (searches), or an error (rules).
+    private var allowsText = false
 
     /// The longest rule text taser reads. Real rules are a few hundred characters; the limit keeps
     /// a megabyte posted to `/api/simulate` from costing minutes of parsing and suggestions.
@@ -39,6 +41,11 @@ struct Parser {
     static func parse(_ text: String) throws(RuleError) -> RuleSyntax {
         var p = try Parser(text)
         return try p.rule()
+    }
+
+    static func search(_ text: String) throws(RuleError) -> SearchSyntax {
+        var p = try Parser(text)
+        return try p.search()
     }
 
     // MARK: Errors
@@ -119,6 +126,33 @@ struct Parser {
             throw expected("an option (TITLE, SEVERITY, TEAM, TAGS, SUPPRESS FOR) or the end of the rule")
         }
         return rule
+    }
+
+    /// search := [filter] (SINCE time | UNTIL time)*, where a time is an age (`7d`, `36 hours`)
+    /// or a date (`2026-11-01`, `2026-11-01T08:00:00Z`) and the filter may hold free text.
+    mutating func search() throws(RuleError) -> SearchSyntax {
+        allowsText = true
+        var out = SearchSyntax()
+        if here.kind != .end, !here.is("SINCE"), !here.is("UNTIL") { out.filter = try or() }
+        while here.kind != .end {
+            if accept("SINCE") != nil {
+                out.since = try time("SINCE")
+            } else if accept("UNTIL") != nil {
+                out.until = try time("UNTIL")
+            } else {
+                throw expected("AND / OR and another test, SINCE or UNTIL and a time, or the end of the search")
+            }
+        }
+        return out
+    }
+
+    /// The tokens of a time up to the next SINCE/UNTIL or the end, as one text.
+    private mutating func time(_ keyword: String) throws(RuleError) -> (text: String, at: Token) {
+        let start = here
+        var parts: [String] = []
+        while here.kind != .end, !here.is("SINCE"), !here.is("UNTIL") { parts.append(next().text) }
+        guard !parts.isEmpty else { throw expected("a time after \(keyword), as in: \(keyword) 7d or \(keyword) 2026-11-01") }
+        return (parts.joined(separator: " "), start)
     }
 
     private mutating func options(into rule: inout RuleSyntax) throws(RuleError) {
@@ -233,6 +267,11 @@ struct Parser {
 
     private mutating func not() throws(RuleError) -> FilterSyntax {
         if accept("NOT") != nil { return .not(try not()) }
+        // A quoted string is free text in a search; a rule's compiler refuses it with a hint.
+        if here.kind == .string || (allowsText && here.kind == .number) {
+            let t = next()
+            return .text(t.text, at: t)
+        }
         if acceptSymbol("(") != nil {
             let inner = try or()
             _ = try expectSymbol(")", "')' to close the parenthesis")
@@ -243,6 +282,10 @@ struct Parser {
 
     private mutating func test() throws(RuleError) -> FilterSyntax {
         let name = try field("a field to test, as in: WHERE factor = \"push\"")
+        // In a search, a word with no comparison after it is free text: `mimikatz AND kind = sysmon`.
+        if allowsText, here.kind == .end || here.is("AND") || here.is("OR") || here.is("SINCE") || here.is("UNTIL") || here.isSymbol(")") {
+            return .text(name.text, at: name.at)
+        }
         for op in ["=", "!=", "<", "<=", ">", ">="] where here.isSymbol(op) {
             _ = next()
             return .test(name, .compare(op, try value()))

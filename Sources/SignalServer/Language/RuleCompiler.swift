@@ -61,14 +61,14 @@ public struct RuleCompiler: Sendable {
     }
 
     /// The ECS name of a field as written, if taser knows it.
-    private func field(_ name: Name, _ parser: Parser) throws(RuleError) -> String {
+    func field(_ name: Name, _ parser: Parser) throws(RuleError) -> String {
         let resolved = FieldAliases.resolve(name.text)
         if knownFields.contains(resolved) { return resolved }
         let nearest = nearestNames(name.text, in: Array(Set(FieldAliases.table.keys).union(knownFields)))
         throw parser.error("no field '\(name.text)' in any signal taser knows", at: name.at, suggestions: nearest)
     }
 
-    private func filter(_ f: FilterSyntax, _ parser: Parser) throws(RuleError) -> Filter {
+    func filter(_ f: FilterSyntax, _ parser: Parser) throws(RuleError) -> Filter {
         switch f {
         case .all(let parts):
             var out: [Filter] = []
@@ -80,6 +80,8 @@ public struct RuleCompiler: Sendable {
             return .any(out)
         case .not(let inner):
             return .not(try filter(inner, parser))
+        case .text(let text, let at):
+            throw parser.error("free text (\"\(text)\") searches signals; a rule tests a field, as in: message CONTAINS \"\(text)\"", at: at)
         case .test(let name, let test):
             let field = try field(name, parser)
             switch test {

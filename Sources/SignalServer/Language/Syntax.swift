@@ -36,6 +36,15 @@ indirect enum FilterSyntax {
     case any([FilterSyntax])
     case not(FilterSyntax)
     case test(Name, TestSyntax)
+    /// Free text (`"invoice_8812.exe"`, or a bare word): searches only, never rules.
+    case text(String, at: Token)
+}
+
+/// A search as written: a filter, then an optional time range.
+struct SearchSyntax {
+    var filter: FilterSyntax?
+    var since: (text: String, at: Token)?
+    var until: (text: String, at: Token)?
 }
 
 enum TestSyntax {

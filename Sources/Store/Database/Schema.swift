@@ -18,6 +18,7 @@ enum Schema {
         migrator.registerMigration("v12-signal-revisions") { db in try db.execute(sql: SignalRevisions.v12) }
         migrator.registerMigration("v13-identities") { db in try db.execute(sql: IdentitySchema.v13) }
         migrator.registerMigration("v14-alert-close-reason") { db in try db.execute(sql: v14AlertCloseReason) }
+        migrator.registerMigration("v15-signal-text") { db in try db.execute(sql: SignalText.v15) }
         return migrator
     }()
 

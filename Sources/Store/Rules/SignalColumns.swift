@@ -22,7 +22,7 @@ extension Tx {
     /// Loads `kind`'s signals with the given fields, dictionary-coded. SQLite extracts each
     /// field (`fields -> '$."user.name"'`, JSON text) in C, so no JSON is parsed in Swift.
     public func kindColumns(kind: String, fields: [String]) throws -> KindColumns {
-        let extracts = fields.map { ", s.fields -> \(quotedPath($0))" }.joined()
+        let extracts = fields.map { ", s.fields -> \(FieldPath.quoted($0))" }.joined()
         let statement = try db.makeStatement(sql: "SELECT s.id, s.time\(extracts) FROM signals s WHERE s.kind = ? ORDER BY s.time, s.id")
         var out = KindColumns(kind: kind, ids: [], times: [], fields: [:])
         var dictionaries = Array(repeating: [String: Int32](), count: fields.count)
@@ -54,9 +54,11 @@ extension Tx {
     public func lastSignalID() throws -> Int64 {
         try Int64.fetchOne(db, sql: "SELECT max(id) FROM signals") ?? 0
     }
+}
 
-    /// `'$."user.name"'`: field names hold dots, which a JSON path must quote.
-    private func quotedPath(_ field: String) -> String {
+/// `'$."user.name"'`: field names hold dots, which a JSON path must quote.
+enum FieldPath {
+    static func quoted(_ field: String) -> String {
         "'$.\"" + field.replacingOccurrences(of: "\"", with: "").replacingOccurrences(of: "'", with: "''") + "\"'"
     }
 }

@@ -204,8 +204,16 @@ enum Signals {
 
 struct SignalsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "signals", abstract: "List stored signals, newest first, with their artifacts and roles.")
+        commandName: "signals", abstract: "List stored signals, newest first, with their artifacts and roles.",
+        discussion: """
+            --where searches with the rule language's filter (a field test means what it means in a rule), plus kind and source as fields, free text in raw bodies (a quoted string or a bare word), and a time range at the end:
+              taser signals --where 'host.name = "LT-KLOPE47" AND kind = cbc.alert SINCE 7d'
+              taser signals --where '"invoice_8812.exe" AND NOT kind = sysmon'
+              taser signals --where 'user.name IN ("jane.doe", "bob") OR source.ip IN "10.0.0.0/8" SINCE 2026-11-01 UNTIL 2026-11-08'
+            The console's :search takes the same text.
+            """)
     @OptionGroup var global: GlobalOptions
+    @Option(name: .customLong("where"), help: "A search: filter, free text, SINCE/UNTIL (see below). Replaces --kind, --source, --since and --until.") var search: String?
     @Option(name: .customLong("kind"), help: "Only this kind: a name, display name or alias (repeat for more).") var kinds: [String] = []
     @Option(name: .customLong("source"), help: "Only this source: okta, duo, suricata, ... (repeat for more).") var sources: [String] = []
     @Option(help: "Only at or after this time (2026-11-01, 24h, 7d).") var since: String?
@@ -215,10 +223,32 @@ struct SignalsCommand: ParsableCommand {
 
     func run() throws {
         let engine = try global.engine(create: false)
+        if let search { return try run(search, engine) }
         let filter = SignalFilter(
             kinds: try kinds.map { try SignalKind.resolve($0, among: mappingKinds()).name }, sources: sources,
             since: try since.map { try parseTime($0, "--since") }, until: try until.map { try parseTime($0, "--until") }, limit: limit)
-        let items = try engine.signals(filter)
+        list(try engine.signals(filter))
+    }
+
+    private func run(_ search: String, _ engine: Engine) throws {
+        let conflicting = [("--kind", !kinds.isEmpty), ("--source", !sources.isEmpty), ("--since", since != nil), ("--until", until != nil)]
+            .filter(\.1).map(\.0)
+        guard conflicting.isEmpty else {
+            throw CLIError("--where holds the whole search; put \(conflicting.joined(separator: ", ")) in it: kind = cbc.alert, source = okta, SINCE 7d, UNTIL 2026-11-01")
+        }
+        let result: SearchResult
+        do {
+            result = try engine.searchSignals(search, limit: limit, buckets: 1, mappingKinds: mappingKinds())
+        } catch let error as RuleError {
+            throw CLIError("--where: \(error)" + (error.excerpt.map { "\n" + $0 } ?? ""))
+        }
+        list(result.signals)
+        if result.total > result.signals.count {
+            Output.note("\(counted(result.total, "signal")) match; the newest \(result.signals.count) are shown (--limit for more)")
+        }
+    }
+
+    private func list(_ items: [(signal: Signal, artifacts: [(artifact: Artifact, role: String)])]) {
         if json { return Output.jsonLines(items.map { $0.signal.json(with: $0.artifacts) }) }
         guard !items.isEmpty else { return Output.note("no signals match") }
         for (s, artifacts) in items {
