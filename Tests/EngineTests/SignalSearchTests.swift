@@ -40,6 +40,13 @@ import Testing
         // Aliases resolve as in rules.
         #expect(try engine.searchSignals(#"user = "jane.doe@example.com""#).total == 1)
         #expect(try engine.searchSignals(#"NOT host = "LT-BARCHECK" AND kind = cbc.alert"#).total == 2)
+        // A number's text equals the number; values JSON escapes are found too (the SQL
+        // narrowing that skips most rows only applies where it cannot miss one).
+        #expect(try engine.searchSignals("cbc.severity = 5").total == 3)
+        #expect(try engine.searchSignals(#"cbc.severity = "5""#).total == 3)
+        #expect(try engine.searchSignals(#"host.name IN ("lt-other01", "x\"y")"#).total == 1)
+        #expect(SignalSearch.needlesFor(#"host.name = "LT-1" AND user CONTAINS "jane" AND cbc.severity = 5"#) == [["LT-1"], ["jane"]])
+        #expect(SignalSearch.needlesFor(#"user = "CORP\\jdoe" AND host.name IN ("a", "b")"#) == [["a", "b"]])
     }
 
     @Test func kindSourceAndTimeNarrowBeforeTheFilter() throws {
@@ -104,4 +111,8 @@ import Testing
             "\(error)".contains("searches signals; a rule tests a field")
         }
     }
+}
+
+extension SignalSearch {
+    static func needlesFor(_ text: String) -> [[String]]? { try? RuleCompiler().compileSearch(text).scan.containing }
 }

@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func configCheckNamesFileAndLineAndExitsOne() throws {
-        let (dir, env) = try configHome(keys: "queue:\n  space: queue.mark\n  p: queue.promot\n", theme: "error: { fg: redd }\n")
+        let (dir, env) = try configHome(keys: "queue:\n  x: queue.close\n  p: queue.promot\n", theme: "error: { fg: redd }\n")
         let r = try Taser.run(["config", "check"], env: env)
         #expect(r.status == 1)
         #expect(r.stdout.contains(dir.path + "/taser/keys.yaml:3: unknown action 'queue.promot'; did you mean 'queue.promote'?"), "\(r.stdout)")

@@ -14,6 +14,7 @@ public enum Registry {
         ActionInfo("pane.rules", "Rules and the simulator", context: "global"),
         ActionInfo("pane.positron", "Positron prompt: ask a query about the artifact you are on", context: "global"),
         ActionInfo("pane.sync", "Sync: the outbox per endpoint, dead letters and retries", context: "global"),
+        ActionInfo("pane.search", "Search stored signals (:search host.name = \"LT-42\" SINCE 7d)", context: "global"),
         // Any list
         ActionInfo("move.down", "Down one row", context: "list"),
         ActionInfo("move.up", "Up one row", context: "list"),
@@ -23,12 +24,12 @@ public enum Registry {
         ActionInfo("page.up", "Up half a page", context: "list"),
         ActionInfo("open", "Open the row (on an artifact: pivot, or ask Positron)", context: "list", hint: true),
         ActionInfo("filter", "Filter: words, field:value, severity>=high, status:new", context: "list", hint: true),
+        ActionInfo("mark", "Mark or unmark the row: actions then apply to every marked row", context: "list", hint: true),
         ActionInfo("filter.next", "Next match of the filter", context: "list"),
         ActionInfo("filter.previous", "Previous match of the filter", context: "list"),
         ActionInfo("copy", "Copy the value under the cursor to your clipboard (OSC 52: through SSH and tmux)", context: "list"),
         ActionInfo("artifact.ask", "Ask Positron about the artifact under the cursor (choose a query)", context: "list"),
         // The alert queue
-        ActionInfo("queue.mark", "Mark or unmark the alert", context: "queue", hint: true),
         ActionInfo("queue.sort", "Sort by time or by severity", context: "queue"),
         ActionInfo("queue.acknowledge", "Acknowledge (marked alerts, else this one)", context: "queue", hint: true),
         ActionInfo("queue.assign", "Assign to an analyst (marked, else this one)", context: "queue"),
@@ -48,6 +49,9 @@ public enum Registry {
         ActionInfo("case.pivot", "Pivot on the artifact under the cursor", context: "case"),
         // Pivots
         ActionInfo("pivot.again", "Pivot again from the artifact under the cursor", context: "pivot", hint: true),
+        // Search results (signals)
+        ActionInfo("search.promote", "New case from the marked signals (else this one)", context: "search", hint: true),
+        ActionInfo("search.merge", "Add the marked signals (else this one) to a case", context: "search", hint: true),
         // Rules
         ActionInfo("rules.edit", "Edit the rule (the simulator reruns as you type)", context: "rules", hint: true),
         ActionInfo("rules.new", "New rule", context: "rules"),
@@ -72,5 +76,5 @@ public enum Registry {
     public static func action(named name: String) -> ActionInfo? { actions.first { $0.name == name } }
 
     /// Contexts in the order the `?` overlay lists them.
-    public static let contexts = ["global", "list", "queue", "alert", "case", "pivot", "rules", "sync", "positron", "editor"]
+    public static let contexts = ["global", "list", "queue", "alert", "case", "pivot", "search", "rules", "sync", "positron", "editor"]
 }

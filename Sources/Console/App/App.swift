@@ -76,6 +76,25 @@ public final class App: ConsoleModel {
 
     func say(_ text: String) { message = (text, false) }
 
+    /// `:search TEXT`: the Search pane on that search (the one already open, searching again).
+    /// An empty search asks for one; a bad one keeps what was shown and says why.
+    func openSearch(_ text: String) {
+        guard !text.isEmpty else {
+            prompt("Search:") { [self] text in openSearch(text) }
+            return
+        }
+        do {
+            if let i = panes.lastIndex(where: { $0 is SearchPane }), let pane = panes[i] as? SearchPane {
+                try pane.search(text)
+                panes.removeSubrange((i + 1)...)
+            } else {
+                push(try SearchPane(engine: engine, query: text))
+            }
+        } catch {
+            message = ("search: \(error)", true)
+        }
+    }
+
     /// One count over an index; a database without the outbox tables yet counts none.
     func refreshDeadLetters() {
         deadLetters = (try? engine.deadDeliveryCount()) ?? 0
@@ -190,12 +209,15 @@ public final class App: ConsoleModel {
             }
             return true
         case .choose(let chooser):
-            switch chooser.handle(key) {
+            switch chooser.handle(key, cancels: cancels(key)) {
             case .stay(let next): mode = .choose(next)
             case .leave: mode = .normal
             case .choose(let option):
                 mode = .normal
                 try option.choose()
+            case .typed(let text, let take):
+                mode = .normal
+                try take(text)
             }
             return true
         case .editor(var editor, let title, let save):
@@ -262,6 +284,12 @@ public final class App: ConsoleModel {
         case "pane.rules": try switchTo(RulesPane.self) { try RulesPane(engine: engine) }
         case "pane.positron": openPositron()
         case "pane.sync": try switchTo(SyncPane.self) { try SyncPane(engine: engine) }
+        case "pane.search":
+            if panes.contains(where: { $0 is SearchPane }) {
+                try switchTo(SearchPane.self) { try SearchPane(engine: engine, query: "") }
+            } else {
+                prompt("Search:") { [self] text in openSearch(text) }
+            }
         case "copy":
             guard let value = (top as? CopyablePane)?.copyable, !value.isEmpty else {
                 message = ("nothing to copy here: move to an artifact, an alert or a log entry", true)
@@ -289,6 +317,11 @@ public final class App: ConsoleModel {
         commandHistory.append(typed)
         if let n = Int(typed) { return try run("open.\(n)") }
         let word = typed.split(separator: " ").first.map(String.init) ?? typed
+        // The one command that takes text: the search.
+        if word == "search" || word == "pane.search" {
+            openSearch(String(typed.dropFirst(word.count)).trimmed)
+            return true
+        }
         let names = Registry.actions.map(\.name)
         let candidates = names.filter { $0 == word || $0.hasSuffix("." + word) }
         guard let name = candidates.first(where: { contexts.contains(Registry.action(named: $0)!.context) }) ?? candidates.first else {

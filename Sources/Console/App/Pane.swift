@@ -30,9 +30,16 @@ protocol Pane: AnyObject {
 
 extension Pane {
     func supports(_ action: String) -> Bool {
-        !["filter", "filter.next", "filter.previous"].contains(action) || self is TypingPane
+        switch action {
+        case "filter", "filter.next", "filter.previous": self is TypingPane
+        case "mark": self is MarkingPane
+        default: true
+        }
     }
 }
+
+/// A list whose rows can be marked, so that its actions apply to every marked row.
+protocol MarkingPane: Pane {}
 
 /// A line of text being typed: the filter, the `:` command line, a prompt.
 struct LineInput {

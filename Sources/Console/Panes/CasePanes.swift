@@ -100,6 +100,30 @@ class LinesPane {
 
     var current: Target? { lines.indices.contains(cursor) ? lines[cursor].target : nil }
 
+    /// One signal as the alert view and the signal view show it: its line, fields, artifacts
+    /// (each a target) with what Positron said of them, and with `raw` every revision's body.
+    static func signalLines(
+        _ signal: Signal, _ artifacts: [(artifact: Artifact, role: String)], earlier: [SignalRevision], raw: Bool,
+        _ enrichments: inout EnrichmentLines
+    ) -> [Line] {
+        var out: [Line] = []
+        let revision = signal.revision > 1 ? "  (revision \(signal.revision): updated by its tool)" : ""
+        out.append(Line(text: "\(Output.short(signal.time))  \(signal.kind)  \(signal.title)\(revision)", role: .text))
+        for (key, value) in signal.fields.sorted(by: { $0.key < $1.key }) {
+            out.append(Line(text: "    \(key) = \(value.stringValue ?? value.text)", role: .dim))
+        }
+        for a in artifacts {
+            out.append(Line(text: "    \(a.role) \(a.artifact.type.rawValue): \(a.artifact.shownValue)", role: .field, target: .artifact(a.artifact)))
+            out += enrichments.lines(for: a.artifact, indent: "        ")
+        }
+        if raw {
+            let label = earlier.isEmpty ? "raw" : "raw, revision \(signal.revision)"
+            out.append(Line(text: "    \(label): \(signal.raw)", role: .dim))
+            for r in earlier.reversed() { out.append(Line(text: "    raw, revision \(r.revision): \(r.raw)", role: .dim)) }
+        }
+        return out
+    }
+
     /// What `copy` takes: the artifact's value under the cursor, else the line as shown.
     var copyable: String? {
         if case .artifact(let a)? = current { return a.value }
@@ -153,21 +177,7 @@ final class AlertPane: LinesPane, Pane, CopyablePane {
         var enrichments = EnrichmentLines(engine: engine)
         for item in d.signals {
             out.append(Line(text: ""))
-            let revision = item.signal.revision > 1 ? "  (revision \(item.signal.revision): updated by its tool)" : ""
-            out.append(Line(text: "\(Output.short(item.signal.time))  \(item.signal.kind)  \(item.signal.title)\(revision)", role: .text))
-            for (key, value) in item.signal.fields.sorted(by: { $0.key < $1.key }) {
-                out.append(Line(text: "    \(key) = \(value.stringValue ?? value.text)", role: .dim))
-            }
-            for a in item.artifacts {
-                out.append(Line(text: "    \(a.role) \(a.artifact.type.rawValue): \(a.artifact.shownValue)", role: .field, target: .artifact(a.artifact)))
-                out += enrichments.lines(for: a.artifact, indent: "        ")
-            }
-            if raw {
-                let earlier = d.earlierRevisions[item.signal.id] ?? []
-                let label = earlier.isEmpty ? "raw" : "raw, revision \(item.signal.revision)"
-                out.append(Line(text: "    \(label): \(item.signal.raw)", role: .dim))
-                for r in earlier.reversed() { out.append(Line(text: "    raw, revision \(r.revision): \(r.raw)", role: .dim)) }
-            }
+            out += LinesPane.signalLines(item.signal, item.artifacts, earlier: d.earlierRevisions[item.signal.id] ?? [], raw: raw, &enrichments)
         }
         lines = out
         if current == nil { cursor = selectable.first ?? 0 }

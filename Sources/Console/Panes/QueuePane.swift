@@ -168,7 +168,7 @@ final class QueuePane: Pane, TypingPane, CopyablePane {
         case "filter.next", "filter.previous":
             // Rows matching the filter are the only rows shown: n/N step through them.
             if action == "filter.next" { try down(1) } else { try up(1) }
-        case "queue.mark":
+        case "mark":
             if let id = selected?.id {
                 if marks.contains(id) { marks.remove(id) } else { marks.insert(id) }
                 try down(1)

@@ -9,34 +9,37 @@ extension Engine {
     public func openCase(_ new: NewCase) throws -> Case {
         let title = new.title.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !title.isEmpty else { throw EngineError.invalid("a case needs a title: --title \"...\"") }
-        return try change { tx, now in
-            var new = new
-            new.title = title
-            new.team = try resolveTeam(new.team, tx)
-            if let owner = new.owner { try requireAnalyst(owner, tx) }
-            let alerts = try new.alertIDs.map { try visibleAlert($0, tx) }
-            try requireNotInCase(alerts, tx)
-            let id = try tx.insertCase(new, createdBy: actor.name, at: now)
-            var data: [String: JSONValue] = [
-                "title": .string(title), "severity": .string(new.severity.name), "tlp": .string(new.tlp.rawValue),
-                "pap": .string(new.pap.rawValue), "team": JSONValue(new.team), "owner": JSONValue(new.owner),
-            ]
-            if !new.tags.isEmpty { data["tags"] = .array(new.tags.map { .string($0) }) }
-            if !alerts.isEmpty { data["alerts"] = .array(alerts.map { .int($0.id) }) }
-            let body = alerts.isEmpty
-                ? "Case opened: \(title)"
-                : "Case opened from alert\(alerts.count == 1 ? "" : "s") \(alerts.map { "#\($0.id)" }.joined(separator: ", ")): \(title)"
-            var entries = [try tx.appendLog(NewLogEntry(kind: .created, body: body, data: .object(data)), toCase: id, author: actor.name, at: now)]
-            for alert in alerts { try tx.linkAlert(alert.id, toCase: id, by: actor.name, at: now) }
-            if let owner = new.owner {
-                entries.append(try tx.appendLog(
-                    NewLogEntry(kind: .assignment, body: "Assigned to \(owner)", data: ["from": nil, "to": .string(owner)]),
-                    toCase: id, author: actor.name, at: now))
-            }
-            try announce(id, "case.created", entries: entries, tx, at: now)
-            for alert in alerts { try announceAlertMoved(alert.id, into: id, tx, at: now) }
-            return try readBack(try tx.storedCase(id), "case \(id)")
+        return try change { tx, now in try openCase(new, title: title, tx, at: now) }
+    }
+
+    /// `openCase` within a transaction (`collect` opens a case from an alert it raises in the same one).
+    func openCase(_ new: NewCase, title: String, _ tx: Tx, at now: Timestamp) throws -> Case {
+        var new = new
+        new.title = title
+        new.team = try resolveTeam(new.team, tx)
+        if let owner = new.owner { try requireAnalyst(owner, tx) }
+        let alerts = try new.alertIDs.map { try visibleAlert($0, tx) }
+        try requireNotInCase(alerts, tx)
+        let id = try tx.insertCase(new, createdBy: actor.name, at: now)
+        var data: [String: JSONValue] = [
+            "title": .string(title), "severity": .string(new.severity.name), "tlp": .string(new.tlp.rawValue),
+            "pap": .string(new.pap.rawValue), "team": JSONValue(new.team), "owner": JSONValue(new.owner),
+        ]
+        if !new.tags.isEmpty { data["tags"] = .array(new.tags.map { .string($0) }) }
+        if !alerts.isEmpty { data["alerts"] = .array(alerts.map { .int($0.id) }) }
+        let body = alerts.isEmpty
+            ? "Case opened: \(title)"
+            : "Case opened from alert\(alerts.count == 1 ? "" : "s") \(alerts.map { "#\($0.id)" }.joined(separator: ", ")): \(title)"
+        var entries = [try tx.appendLog(NewLogEntry(kind: .created, body: body, data: .object(data)), toCase: id, author: actor.name, at: now)]
+        for alert in alerts { try tx.linkAlert(alert.id, toCase: id, by: actor.name, at: now) }
+        if let owner = new.owner {
+            entries.append(try tx.appendLog(
+                NewLogEntry(kind: .assignment, body: "Assigned to \(owner)", data: ["from": nil, "to": .string(owner)]),
+                toCase: id, author: actor.name, at: now))
         }
+        try announce(id, "case.created", entries: entries, tx, at: now)
+        for alert in alerts { try announceAlertMoved(alert.id, into: id, tx, at: now) }
+        return try readBack(try tx.storedCase(id), "case \(id)")
     }
 
     @discardableResult
@@ -163,20 +166,23 @@ extension Engine {
     /// Moves alerts into a case. Alerts already in another case stay where they are (an error).
     public func mergeAlerts(_ alertIDs: [Int64], into caseID: Int64) throws {
         guard !alertIDs.isEmpty else { throw EngineError.invalid("name at least one alert to merge: --alert ID") }
-        try change { tx, now in
-            let c = try writableCase(caseID, tx)
-            let alerts = try alertIDs.map { try visibleAlert($0, tx) }
-            try requireNotInCase(alerts, tx)
-            for alert in alerts { try tx.linkAlert(alert.id, toCase: caseID, by: actor.name, at: now) }
-            try tx.updateCase(c, at: now)
-            let entry = try tx.appendLog(
-                NewLogEntry(
-                    kind: .merge, body: "Merged alert\(alerts.count == 1 ? "" : "s") \(alerts.map { "#\($0.id)" }.joined(separator: ", ")) into this case",
-                    data: ["alerts": .array(alerts.map { .int($0.id) })]),
-                toCase: caseID, author: actor.name, at: now)
-            try announce(caseID, "case.updated", entries: [entry], tx, at: now)
-            for alert in alerts { try announceAlertMoved(alert.id, into: caseID, tx, at: now) }
-        }
+        try change { tx, now in try mergeAlerts(alertIDs, into: caseID, tx, at: now) }
+    }
+
+    /// `mergeAlerts` within a transaction.
+    func mergeAlerts(_ alertIDs: [Int64], into caseID: Int64, _ tx: Tx, at now: Timestamp) throws {
+        let c = try writableCase(caseID, tx)
+        let alerts = try alertIDs.map { try visibleAlert($0, tx) }
+        try requireNotInCase(alerts, tx)
+        for alert in alerts { try tx.linkAlert(alert.id, toCase: caseID, by: actor.name, at: now) }
+        try tx.updateCase(c, at: now)
+        let entry = try tx.appendLog(
+            NewLogEntry(
+                kind: .merge, body: "Merged alert\(alerts.count == 1 ? "" : "s") \(alerts.map { "#\($0.id)" }.joined(separator: ", ")) into this case",
+                data: ["alerts": .array(alerts.map { .int($0.id) })]),
+            toCase: caseID, author: actor.name, at: now)
+        try announce(caseID, "case.updated", entries: [entry], tx, at: now)
+        for alert in alerts { try announceAlertMoved(alert.id, into: caseID, tx, at: now) }
     }
 
     /// Merges case `source` into case `target`: the target takes over the source's alerts and

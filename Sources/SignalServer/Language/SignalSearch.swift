@@ -53,12 +53,32 @@ extension RuleCompiler {
             case .test(field: "source", .oneOf(let values, cased: false)) where search.scan.sources.isEmpty && values.allSatisfy(\.isText):
                 search.scan.sources = values.compactMap(\.textValue)
             default:
+                if let needles = Self.needles(test) { search.scan.containing.append(needles) }
                 tests.append(test)
             }
         }
         search.filter = tests.isEmpty ? nil : tests.count == 1 ? tests[0] : .all(tests)
         search.scan.fields = (search.filter?.fields ?? []).subtracting(SignalSearch.columnFields).sorted()
         return search
+    }
+
+    /// Texts one of which a signal's fields JSON must hold for `test` to pass, when that can be
+    /// known from the text alone: a value written in JSON as it is typed (ASCII, nothing JSON
+    /// escapes), so a case-insensitive LIKE over the fields is a superset of the matches.
+    static func needles(_ test: Filter) -> [String]? {
+        func plain(_ v: String) -> Bool {
+            !v.isEmpty && v.unicodeScalars.allSatisfy { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" }
+        }
+        guard case .test(let field, let t) = test, !SignalSearch.columnFields.contains(field) else { return nil }
+        switch t {
+        case .equals(.text(let v), _), .contains(let v, _), .startsWith(let v, _), .endsWith(let v, _):
+            return plain(v) ? [v] : nil
+        case .oneOf(let values, _):
+            let texts = values.compactMap(\.textValue)
+            return texts.count == values.count && texts.allSatisfy(plain) ? texts : nil
+        default:
+            return nil
+        }
     }
 
     /// A filter part with `kind` and `source` as fields; kinds resolve to their names.

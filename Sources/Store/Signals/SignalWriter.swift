@@ -166,6 +166,10 @@ public final class SignalWriter: @unchecked Sendable {
                 roles.append(role)
             }
         }
+        // Their raw bodies into the free-text index, in one statement (see `SignalText`).
+        if let first = fresh.first.flatMap({ ids[$0] }), let last = fresh.last.flatMap({ ids[$0] }) {
+            try SignalText.indexNew(first...last, db)
+        }
         // In key order, for the same reason as the identity probes: each insert lands next to
         // the one before instead of anywhere in the index.
         let link = try BulkStatement(db, sql: "INSERT INTO artifact_signals (artifact_id, signal_id, role) VALUES (?, ?, ?)")
@@ -244,6 +248,7 @@ public final class SignalWriter: @unchecked Sendable {
             link.bind(mention.role, at: 3)
             try link.run()
         }
+        try SignalText.forget(id, db)
         try db.execute(
             sql: """
                 UPDATE signals SET time = ?, kind = ?, severity = ?, title = ?, fields = ?, raw = ?, ingested_at = ?,
@@ -253,6 +258,7 @@ public final class SignalWriter: @unchecked Sendable {
                 signal.time.ms, signal.kind, Int64(signal.severity.rawValue), signal.title, signal.fieldsJSON, signal.raw,
                 signal.ingestedAt?.ms ?? now, Self.artifactList(links), id,
             ])
+        try SignalText.index(id, db)
         return true
     }
 

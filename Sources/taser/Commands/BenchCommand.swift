@@ -105,6 +105,7 @@ struct BenchCommand: ParsableCommand {
             script += """
                 BEGIN;
                 INSERT INTO signals SELECT * FROM done.signals WHERE id > \(low) AND id <= \(high);
+                INSERT INTO signal_text (rowid, raw) SELECT id, raw FROM signals WHERE id > \(low) AND id <= \(high);
                 INSERT INTO artifact_signals SELECT artifact_id, signal_id, role FROM staged.links WHERE signal_id > \(low) AND signal_id <= \(high)
                   ORDER BY artifact_id, signal_id;
                 COMMIT;
