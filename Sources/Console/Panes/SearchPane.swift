@@ -3,6 +3,14 @@ import Model
 import SignalServer
 import Store
 
+/// What the Search pane asks of a search (public for `taser bench console`, which times it).
+public enum ConsoleSearch {
+    /// The most rows a search lists: the count and the chart cover every match.
+    public static let mostShown = 1000
+    /// Bars in the chart.
+    public static let buckets = 60
+}
+
 /// Stored signals matching a search (`:search host.name = "LT-42" SINCE 7d`; the same text as
 /// `taser signals --where`): a bar chart of when the matches happened, then the newest of them.
 /// Enter opens a signal (its artifacts pivot from there); marked signals become a new case or
@@ -16,9 +24,8 @@ final class SearchPane: Pane, MarkingPane, CopyablePane {
     var marks = Set<Int64>()
     private var height = 20
 
-    /// The most rows a search lists: the count and the chart cover every match.
-    static let mostShown = 1000
-    static let buckets = 60
+    static let mostShown = ConsoleSearch.mostShown
+    static let buckets = ConsoleSearch.buckets
 
     init(engine: Engine, query: String) throws {
         self.engine = engine
