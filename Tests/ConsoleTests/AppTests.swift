@@ -70,7 +70,7 @@ import Testing
         press(app, "enter", "space")
         #expect(screen(app).text.contains("1 marked"))
         press(app, "k", "p")
-        #expect(screen(app).row(39).hasPrefix("Title of the new case:"))
+        #expect(screen(app).row(39).hasPrefix("Title of the new case (1 alert):"))
         press(app, "ctrl-u")
         type(app, "Console promoted case")
         press(app, "enter")

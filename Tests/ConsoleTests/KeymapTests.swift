@@ -33,7 +33,7 @@ final class ConfigHome {
         let vim = try Keymap.load(named: "default")
         #expect(vim.action(for: Key("j"), in: queue) == "move.down")
         #expect(vim.action(for: Key("q"), in: queue) == "quit")
-        #expect(vim.action(for: Key("p"), in: queue) == "queue.promote")
+        #expect(vim.action(for: Key("p"), in: queue) == "alert.promote")
         #expect(vim.action(for: Key("p"), in: Keymap.activeContexts("alert")) == "pivot")
         #expect(vim.action(for: Key("N"), in: queue) == "filter.previous" && vim.action(for: Key("n"), in: queue) == "filter.next")
         // In the editor q is text, and Esc cancels rather than going back.
@@ -48,15 +48,15 @@ final class ConfigHome {
     @Test func aUsersLinesReplaceTheSameKeyAndNoneUnbinds() throws {
         let home = ConfigHome()
         home.write("keys.yaml", """
-            queue: { x: queue.close, c: none }
+            alerts: { x: alert.close, c: none }
             global: { C-q: quit }
             list: { j: none }
             """)
         let (keys, problems) = Keymap.forUser(environment: home.environment)
         #expect(problems.isEmpty, "\(problems)")
-        #expect(keys.action(for: Key("x"), in: queue) == "queue.close")
+        #expect(keys.action(for: Key("x"), in: queue) == "alert.close")
         #expect(keys.action(for: Key("c"), in: queue) == nil)
-        #expect(keys.keys(for: "queue.close") == [Key("x")])
+        #expect(keys.keys(for: "alert.close") == [Key("x")])
         #expect(keys.action(for: Key("ctrl-q"), in: queue) == "quit" && keys.action(for: Key("q"), in: queue) == "quit")
         // `none` in list hides nothing outer, and takes j away from every list.
         #expect(keys.action(for: Key("j"), in: Keymap.activeContexts("case")) == nil)
@@ -85,49 +85,49 @@ final class ConfigHome {
 
     @Test func brokenYAMLNamesFileAndLineAndTheDefaultsStillWork() throws {
         let home = ConfigHome()
-        let file = home.write("keys.yaml", "queue:\n  x: queue.close\n  y: [queue.mark\n")
+        let file = home.write("keys.yaml", "alerts:\n  x: alert.close\n  y: [mark\n")
         let (keys, problems) = Keymap.forUser(environment: home.environment)
         let problem = try #require(problems.first)
         #expect(problem.file == file && problem.line != nil && problem.description.hasPrefix(file + ":"))
         #expect(problem.message.contains("not valid YAML"))
-        #expect(keys.action(for: Key("q"), in: queue) == "quit" && keys.action(for: Key("c"), in: queue) == "queue.close")
+        #expect(keys.action(for: Key("q"), in: queue) == "quit" && keys.action(for: Key("c"), in: queue) == "alert.close")
     }
 
     @Test func anUnknownActionSuggestsTheNearestAndKeepsTheBuiltInKey() throws {
         let home = ConfigHome()
         let file = home.write("keys.yaml", """
             # my keys
-            queue:
-              p: queue.promot
+            alerts:
+              P: alert.promot
               z: frobnicate
             """)
         let (keys, problems) = Keymap.forUser(environment: home.environment)
         #expect(problems.map(\.description) == [
-            "\(file):3: unknown action 'queue.promot'; did you mean 'queue.promote'?",
+            "\(file):3: unknown action 'alert.promot'; did you mean 'alert.promote'?",
             "\(file):4: unknown action 'frobnicate'; `taser keys` lists the actions",
         ])
-        #expect(keys.action(for: Key("p"), in: queue) == "queue.promote")
+        #expect(keys.action(for: Key("p"), in: queue) == "alert.promote")
         #expect(keys.action(for: Key("z"), in: queue) == nil)
     }
 
     @Test func clashesWrongContextsAndUnknownContextsAreReported() throws {
         let home = ConfigHome()
         let file = home.write("keys.yaml", """
-            queue: { j: queue.close }
+            queue: { j: alert.close }
             case:
-              m: queue.merge
-            qeue: { x: queue.close }
+              m: alert.merge
+            qeue: { x: alert.close }
             editor: { ctrl-q: quit }
             """)
         let (keys, problems) = Keymap.forUser(environment: home.environment)
         let text = problems.map(\.description)
         #expect(text.count == 4, "\(text)")
-        #expect(text.contains { $0.hasPrefix("\(file):1: 'j' runs queue.close in queue, which hides move.down") && $0.contains("default.yaml:") })
-        #expect(text.contains("\(file):3: 'queue.merge' works in queue, not in case; move `m: queue.merge` under `queue:`"))
+        #expect(text.contains { $0.hasPrefix("\(file):1: 'j' runs alert.close in queue, which hides move.down") && $0.contains("default.yaml:") })
+        #expect(text.contains("\(file):3: 'alert.merge' works in alerts, not in case; move `m: alert.merge` under `alerts:`"))
         #expect(text.contains { $0.hasPrefix("\(file):4: unknown context 'qeue'; did you mean 'queue'?") })
         #expect(text.contains { $0.hasPrefix("\(file):5: 'quit' works in global, not in editor") })
         // The clash is the analyst's choice and stays; the misplaced lines are left out.
-        #expect(keys.action(for: Key("j"), in: queue) == "queue.close")
+        #expect(keys.action(for: Key("j"), in: queue) == "alert.close")
         #expect(keys.action(for: Key("m"), in: Keymap.activeContexts("case")) == nil)
     }
 

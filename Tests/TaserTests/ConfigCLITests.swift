@@ -33,20 +33,20 @@ import Testing
                 #expect(row != nil && row?.hasPrefix("| (none)") == false, "\(keymap): no keys for \(action)")
             }
             #expect(rows.count == actions.count)
-            #expect(r.stdout.contains("Close (marked, else this one) **(asks first)**"))
+            #expect(r.stdout.contains("Close, saying why (marked, else this one) **(asks first)**"))
         }
         let mine = try Taser.run(["keys"], env: env)
         _ = dir
-        #expect(mine.status == 0 && mine.stdout.contains("queue.promote") && mine.stdout.contains("The alert queue"))
+        #expect(mine.status == 0 && mine.stdout.contains("alert.promote") && mine.stdout.contains("The alert queue"))
         let bad = try Taser.run(["keys", "--keymap", "vi"], env: env)
         #expect(bad.status != 0 && bad.stderr.contains("no built-in keymap 'vi'"))
     }
 
     @Test func configCheckNamesFileAndLineAndExitsOne() throws {
-        let (dir, env) = try configHome(keys: "queue:\n  x: queue.close\n  p: queue.promot\n", theme: "error: { fg: redd }\n")
+        let (dir, env) = try configHome(keys: "alerts:\n  x: alert.close\n  P: alert.promot\n", theme: "error: { fg: redd }\n")
         let r = try Taser.run(["config", "check"], env: env)
         #expect(r.status == 1)
-        #expect(r.stdout.contains(dir.path + "/taser/keys.yaml:3: unknown action 'queue.promot'; did you mean 'queue.promote'?"), "\(r.stdout)")
+        #expect(r.stdout.contains(dir.path + "/taser/keys.yaml:3: unknown action 'alert.promot'; did you mean 'alert.promote'?"), "\(r.stdout)")
         #expect(r.stdout.contains(dir.path + "/taser/theme.yaml:1: unknown colour 'redd'"), "\(r.stdout)")
         #expect(r.stderrLines.count == 1 && r.stderr.hasPrefix("taser: 2 problems in "), "\(r.stderr)")
 
@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func configCheckPassesGoodFilesAndMissingOnes() throws {
-        let (dir, env) = try configHome(keys: "base: emacs\nqueue: { x: queue.close }\n", theme: "base: light\nseverity.critical: { fg: 160, bold: true }\n")
+        let (dir, env) = try configHome(keys: "base: emacs\nalerts: { x: alert.close }\n", theme: "base: light\nseverity.critical: { fg: 160, bold: true }\n")
         let good = try Taser.run(["config", "check"], env: env)
         #expect(FileManager.default.fileExists(atPath: dir.path + "/taser/keys.yaml"))
         #expect(good.status == 0 && good.stdout.contains("keys.yaml and theme.yaml are fine"), "\(good.stdout)\(good.stderr)")

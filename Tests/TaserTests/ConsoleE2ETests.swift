@@ -26,7 +26,7 @@ import Testing
 
         // Promote the first to a case.
         try tmux.type("p")
-        try tmux.waitFor(text: "Title of the new case:")
+        try tmux.waitFor(text: "Title of the new case (")
         try tmux.send(keys: ["C-u"])
         try tmux.type("EDR noise seen from tmux")
         try tmux.send(keys: ["Enter"])

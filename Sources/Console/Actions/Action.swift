@@ -2,7 +2,7 @@
 /// the hint bar, the `:` command line and `taser keys --markdown`: one list, so they cannot
 /// disagree. Default keys live in `Keymaps/*.yaml`, in the format a user writes.
 public struct ActionInfo: Hashable, Sendable {
-    /// `queue.promote`, `case.note`: what keymap files and the `:` line name.
+    /// `alert.promote`, `case.note`: what keymap files and the `:` line name.
     public var name: String
     /// What the `?` overlay and the hint bar say: "Promote to a new case".
     public var title: String

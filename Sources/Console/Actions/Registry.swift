@@ -25,17 +25,19 @@ public enum Registry {
         ActionInfo("open", "Open the row (on an artifact: pivot, or ask Positron)", context: "list", hint: true),
         ActionInfo("filter", "Filter: words, field:value, severity>=high, status:new", context: "list", hint: true),
         ActionInfo("mark", "Mark or unmark the row: actions then apply to every marked row", context: "list", hint: true),
+        ActionInfo("mark.all", "Mark every row the list holds (the queue: every alert the filter matches, up to 10,000); again: none", context: "list"),
         ActionInfo("filter.next", "Next match of the filter", context: "list"),
         ActionInfo("filter.previous", "Previous match of the filter", context: "list"),
         ActionInfo("copy", "Copy the value under the cursor to your clipboard (OSC 52: through SSH and tmux)", context: "list"),
         ActionInfo("artifact.ask", "Ask Positron about the artifact under the cursor (choose a query)", context: "list"),
         // The alert queue
         ActionInfo("queue.sort", "Sort by time or by severity", context: "queue"),
-        ActionInfo("queue.acknowledge", "Acknowledge (marked alerts, else this one)", context: "queue", hint: true),
-        ActionInfo("queue.assign", "Assign to an analyst (marked, else this one)", context: "queue"),
-        ActionInfo("queue.promote", "Promote to a new case (marked, else this one)", context: "queue", hint: true),
-        ActionInfo("queue.merge", "Merge into a case (marked, else this one)", context: "queue", dangerous: true),
-        ActionInfo("queue.close", "Close (marked, else this one)", context: "queue", dangerous: true),
+        // Alerts, wherever they show (the queue, an alert, a pivot's alerts): on the marked ones, else this one
+        ActionInfo("alert.acknowledge", "Acknowledge (marked alerts, else this one)", context: "alerts", hint: true),
+        ActionInfo("alert.assign", "Assign: a new case owned by an analyst you pick (marked, else this one)", context: "alerts"),
+        ActionInfo("alert.promote", "Promote to a new case (marked, else this one)", context: "alerts", hint: true),
+        ActionInfo("alert.merge", "Merge into a case you pick (marked, else this one)", context: "alerts", dangerous: true),
+        ActionInfo("alert.close", "Close, saying why (marked, else this one)", context: "alerts", dangerous: true, hint: true),
         // An alert's detail
         ActionInfo("alert.raw", "Show the signals' raw bodies", context: "alert"),
         ActionInfo("pivot", "Pivot on the artifact under the cursor", context: "alert", hint: true),
@@ -76,5 +78,5 @@ public enum Registry {
     public static func action(named name: String) -> ActionInfo? { actions.first { $0.name == name } }
 
     /// Contexts in the order the `?` overlay lists them.
-    public static let contexts = ["global", "list", "queue", "alert", "case", "pivot", "search", "rules", "sync", "positron", "editor"]
+    public static let contexts = ["global", "list", "alerts", "queue", "alert", "case", "pivot", "search", "rules", "sync", "positron", "editor"]
 }

@@ -72,8 +72,9 @@ extension App {
             grid.put("/" + queue.filterInput.text, x: 0, y: area.y, role: .prompt)
             return
         }
-        if case .choose = mode {
-            grid.put("Enter or 1-9 chooses · Esc leaves", x: 0, y: area.y, role: .hint)
+        if case .choose(let chooser) = mode {
+            let hint = chooser.typing == nil ? "Enter or 1-9 chooses · Esc leaves" : "type to narrow · ↑↓ move · Enter chooses · Esc leaves"
+            grid.put(hint, x: 0, y: area.y, role: .hint)
             return
         }
         // At a prompt or in an editor printable keys are text: only the other keys are worth
@@ -84,8 +85,15 @@ extension App {
         var x = 0
         for context in editing ? ["editor"] : contexts {
             for action in Registry.actions where action.context == context && action.hint && top.supports(action.name) {
-                guard let key = bindings.keys(for: action.name).first(where: { !prompt || $0.character == nil }) else { continue }
-                // The action's own last word (`queue.promote` -> promote): short and what `:` takes.
+                // A key that runs it here (one an inner context binds to something else does
+                // not), the one bound innermost first: the queue's own p before the alerts' P.
+                let runs = bindings.keys(for: action.name).filter { key in
+                    (!prompt || key.character == nil) && (editing || bindings.action(for: key, in: contexts) == action.name)
+                }
+                let here = contexts, keys = bindings
+                let depth = { (key: Key) in here.firstIndex { keys.action(for: key, in: [$0]) == action.name } ?? here.count }
+                guard let key = runs.min(by: { depth($0) < depth($1) }) else { continue }
+                // The action's own last word (`alert.promote` -> promote): short and what `:` takes.
                 let label = String(action.name.split(separator: ".").last ?? "")
                 let need = CellWidth.of(key.name) + CellWidth.of(label) + 3
                 guard x + need <= area.width else { return }

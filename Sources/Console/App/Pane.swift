@@ -32,7 +32,7 @@ extension Pane {
     func supports(_ action: String) -> Bool {
         switch action {
         case "filter", "filter.next", "filter.previous": self is TypingPane
-        case "mark": self is MarkingPane
+        case "mark", "mark.all": self is MarkingPane
         default: true
         }
     }

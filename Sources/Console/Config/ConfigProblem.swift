@@ -1,7 +1,7 @@
 import Foundation
 
 /// Something wrong in a keymap or theme file, said the way a compiler says it, so an editor can
-/// jump there: `keys.yaml:7: unknown action 'queue.promot'; did you mean 'queue.promote'?`.
+/// jump there: `keys.yaml:7: unknown action 'alert.promot'; did you mean 'alert.promote'?`.
 public struct ConfigProblem: Hashable, Sendable, CustomStringConvertible {
     /// The file as the analyst knows it: a path, or `default.yaml` for a built-in one.
     public var file: String

@@ -5,7 +5,7 @@ import Foundation
 /// an override is a copy of the lines to change:
 ///
 ///     base: emacs            # optional: start from emacs.yaml instead of default.yaml
-///     queue: { x: queue.close, c: none }
+///     alerts: { x: alert.close, c: none }
 public struct Keymap: Sendable, Equatable {
     /// One line of a keymap file: in `context`, `key` runs `action`.
     public struct Binding: Hashable, Sendable {
@@ -142,6 +142,9 @@ public struct Keymap: Sendable, Equatable {
         case "list": ["list", "global"]
         case "editor": ["editor"]
         case "positron": ["positron", "global"]
+        case "alerts": ["alerts", "list", "global"]
+        // Panes that show alerts: their verbs (`alerts`) work there too.
+        case "queue", "alert", "pivot": [context, "alerts", "list", "global"]
         default: [context, "list", "global"]
         }
     }

@@ -149,7 +149,7 @@ class LinesPane {
 
 /// One alert, whole: its signals with fields and artifacts, and what Positron said about each.
 /// Enter on an artifact offers a pivot and its queries; `p` pivots at once.
-final class AlertPane: LinesPane, Pane, CopyablePane {
+final class AlertPane: LinesPane, Pane, CopyablePane, AlertsPane {
     let engine: Engine
     let id: Int64
     var raw = false
@@ -162,8 +162,10 @@ final class AlertPane: LinesPane, Pane, CopyablePane {
     }
 
     var title: String { "Alert \(id)" }
-    var contexts: [String] { ["alert", "list"] }
+    var contexts: [String] { ["alert", "alerts", "list"] }
     var status: String { "alert \(id) · {open} on an artifact: pivot or ask Positron · {pivot} pivots" }
+    var alertTargets: [Int64] { [id] }
+    func alertsChanged() throws { try reload() }
 
     func reload() throws {
         let d = try engine.alertDetail(id)
@@ -195,7 +197,7 @@ final class AlertPane: LinesPane, Pane, CopyablePane {
             if let artifact = currentArtifact { app.offerQueries(about: artifact, pivot: true) }
         case "pivot":
             if let artifact = currentArtifact { app.push(try PivotPane(engine: engine, value: artifact.value)) }
-        default: return false
+        default: return try AlertVerbs.perform(action, on: self, app: app)
         }
         return true
     }

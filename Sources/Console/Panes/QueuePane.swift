@@ -5,7 +5,7 @@ import Store
 
 /// The alert queue: a window of rows read from the store by key around the cursor (never all
 /// of them), a live filter, marks for bulk actions, and the selected alert's signals beside it.
-final class QueuePane: Pane, TypingPane, CopyablePane {
+final class QueuePane: Pane, TypingPane, CopyablePane, MarkingPane, AlertsPane {
     let engine: Engine
     var order: QueueOrder = .time
     var filter = QueueFilter()
@@ -34,7 +34,7 @@ final class QueuePane: Pane, TypingPane, CopyablePane {
     }
 
     var title: String { "Queue" }
-    var contexts: [String] { ["queue", "list"] }
+    var contexts: [String] { ["queue", "alerts", "list"] }
     var selected: Alert? { rows.indices.contains(cursor) ? rows[cursor] : nil }
     /// The selected alert's group key values (`lt-klope47`), else its title.
     var copyable: String? {
@@ -168,6 +168,14 @@ final class QueuePane: Pane, TypingPane, CopyablePane {
         case "filter.next", "filter.previous":
             // Rows matching the filter are the only rows shown: n/N step through them.
             if action == "filter.next" { try down(1) } else { try up(1) }
+        case "mark.all":
+            // Every alert the filter matches, not only those on screen; again clears them.
+            if marks.isEmpty {
+                marks = Set(try engine.queuePage(filter, order: order, limit: QueuePane.mostMarked).map(\.id))
+                app.say("\(Output.count(marks.count, "alert")) marked\(marks.count == QueuePane.mostMarked ? " (the first \(QueuePane.mostMarked); narrow the filter for the rest)" : "")")
+            } else {
+                marks.removeAll()
+            }
         case "mark":
             if let id = selected?.id {
                 if marks.contains(id) { marks.remove(id) } else { marks.insert(id) }
@@ -178,72 +186,22 @@ final class QueuePane: Pane, TypingPane, CopyablePane {
             try restart()
         case "open":
             if let alert = selected { app.push(try AlertPane(engine: engine, id: alert.id)) }
-        case "queue.acknowledge":
-            let ids = targets
-            try engine.setStatus(ofAlerts: ids, to: .acknowledged)
-            marks.removeAll()
-            try reload()
-            app.say("\(ids.count) alert\(ids.count == 1 ? "" : "s") acknowledged")
-        case "queue.close":
-            // Closing asks why: the reason is the confirmation, and it is recorded with who and when.
-            let ids = targets
-            let options = AlertCloseReason.allCases.map { reason in
-                Chooser.Option(label: reason.rawValue.replacingOccurrences(of: "_", with: " "), detail: QueuePane.meaning(reason)) { [self] in
-                    try engine.setStatus(ofAlerts: ids, to: .closed, reason: reason)
-                    marks.removeAll()
-                    try reload()
-                    app.say("\(Output.count(ids.count, "alert")) closed as \(reason.rawValue.replacingOccurrences(of: "_", with: " "))")
-                }
-            }
-            app.choose("Close \(Output.count(ids.count, "alert")): why?", options, otherwise: "nothing to close")
-        case "queue.promote":
-            let ids = targets
-            guard let first = rows.first(where: { ids.contains($0.id) }) ?? selected else { return true }
-            app.prompt("Title of the new case:", initial: first.title) { [self] title in
-                let c = try engine.openCase(NewCase(title: title, severity: first.severity, team: first.team, alertIDs: ids))
-                marks.removeAll()
-                try reload()
-                app.say("case \(c.id) opened with \(ids.count) alert\(ids.count == 1 ? "" : "s")")
-                app.push(try CasePane(engine: engine, id: c.id))
-            }
-        case "queue.merge":
-            let ids = targets
-            app.prompt("Merge \(ids.count) alert\(ids.count == 1 ? "" : "s") into case number:") { [self] text in
-                guard let caseID = Int64(text.trimmed) else { throw EngineError.invalid("'\(text)' is not a case number") }
-                app.confirm("Merge \(ids.count) alert\(ids.count == 1 ? "" : "s") into case \(caseID)?") { [self] in
-                    try engine.mergeAlerts(ids, into: caseID)
-                    marks.removeAll()
-                    try reload()
-                    app.say("merged into case \(caseID)")
-                }
-            }
-        case "queue.assign":
-            let ids = targets
-            app.prompt("Promote and assign \(ids.count) alert\(ids.count == 1 ? "" : "s") to analyst:") { [self] who in
-                guard let first = rows.first(where: { ids.contains($0.id) }) else { return }
-                let c = try engine.openCase(NewCase(
-                    title: first.title, severity: first.severity, owner: who.trimmed, team: first.team, alertIDs: ids))
-                marks.removeAll()
-                try reload()
-                app.say("case \(c.id) opened for \(who.trimmed)")
-            }
         default:
-            return false
+            return try AlertVerbs.perform(action, on: self, app: app)
         }
         return true
     }
 
-    static func meaning(_ reason: AlertCloseReason) -> String {
-        switch reason {
-        case .truePositive: "it was real, and it is handled"
-        case .benign: "real activity, allowed (a test, an admin)"
-        case .falsePositive: "the rule fired on nothing: tune it"
-        case .duplicate: "another alert or case already covers it"
-        }
-    }
+    /// The most alerts `mark.all` marks at once.
+    static let mostMarked = 10_000
 
     /// The marked alerts, else the one under the cursor.
-    var targets: [Int64] { marks.isEmpty ? (selected.map { [$0.id] } ?? []) : marks.sorted() }
+    var alertTargets: [Int64] { marks.isEmpty ? (selected.map { [$0.id] } ?? []) : marks.sorted() }
+
+    func alertsChanged() throws {
+        marks.removeAll()
+        try reload()
+    }
 
     /// The `/` line: every key re-filters (a new query from the top).
     func type(_ key: Key, app: App) {

@@ -140,6 +140,8 @@ final class SearchPane: Pane, MarkingPane, CopyablePane {
         case "page.up": cursor = max(0, cursor - max(1, height / 2))
         case "move.top": cursor = 0
         case "move.bottom": cursor = max(0, rows.count - 1)
+        case "mark.all":
+            marks = marks.count == rows.count ? [] : Set(rows.map(\.id))
         case "mark":
             guard let id = selected?.id else { return true }
             if marks.contains(id) { marks.remove(id) } else { marks.insert(id) }

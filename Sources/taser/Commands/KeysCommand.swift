@@ -40,11 +40,13 @@ struct KeysCommand: ParsableCommand {
     /// What each context means to the analyst, for headings.
     static let contextTitles = [
         "global": "Everywhere",
-        "list": "Any list, inside the queue, cases, an alert, pivots, rules and sync",
+        "list": "Any list, inside the queue, cases, an alert, pivots, search results, rules and sync",
+        "alerts": "Alerts, wherever they show: the queue, an alert, a pivot's alerts",
         "queue": "The alert queue",
         "alert": "An alert's detail",
         "case": "A case",
         "pivot": "Pivot results",
+        "search": "Search results (signals)",
         "rules": "Rules",
         "sync": "The Sync pane (the outbox: dead letters and retries)",
         "positron": "The Positron prompt (printable keys are the query being typed)",
