@@ -41,6 +41,8 @@ public enum Registry {
         // An alert's detail
         ActionInfo("alert.raw", "Show the signals' raw bodies", context: "alert"),
         ActionInfo("pivot", "Pivot on the artifact under the cursor", context: "alert", hint: true),
+        // The case list
+        ActionInfo("cases.view", "Next view: open cases, mine, my teams', all", context: "cases", hint: true),
         // A case
         ActionInfo("case.note", "Add a note", context: "case", hint: true),
         ActionInfo("case.status", "Change the status", context: "case", hint: true),
@@ -78,5 +80,5 @@ public enum Registry {
     public static func action(named name: String) -> ActionInfo? { actions.first { $0.name == name } }
 
     /// Contexts in the order the `?` overlay lists them.
-    public static let contexts = ["global", "list", "alerts", "queue", "alert", "case", "pivot", "search", "rules", "sync", "positron", "editor"]
+    public static let contexts = ["global", "list", "alerts", "queue", "alert", "cases", "case", "pivot", "search", "rules", "sync", "positron", "editor"]
 }

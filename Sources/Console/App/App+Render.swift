@@ -68,8 +68,8 @@ extension App {
         default:
             break
         }
-        if let typing = top as? TypingPane, typing.isTyping, let queue = top as? QueuePane {
-            grid.put("/" + queue.filterInput.text, x: 0, y: area.y, role: .prompt)
+        if let typing = top as? TypingPane, typing.isTyping, let typed = typing.typedText {
+            grid.put("/" + typed, x: 0, y: area.y, role: .prompt)
             return
         }
         if case .choose(let chooser) = mode {

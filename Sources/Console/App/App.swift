@@ -386,7 +386,13 @@ protocol CopyablePane: Pane {
 /// A pane that takes typed text at times (the queue's `/` filter line).
 protocol TypingPane: Pane {
     var isTyping: Bool { get }
+    /// What the `/` line shows; nil for a pane whose typing is not a filter (the rule editor).
+    var typedText: String? { get }
     func type(_ key: Key, app: App)
+}
+
+extension TypingPane {
+    var typedText: String? { nil }
 }
 
 /// A pane that is a prompt (Positron's): printable keys and line editing are its text; every

@@ -21,9 +21,50 @@ class LinesPane {
         case otherCase(Int64)
     }
 
-    var lines: [Line] = []
+    /// The lines shown: every line, or with a `/` filter those holding every typed word (and
+    /// the headings they sit under).
+    var lines: [Line] {
+        get { shown }
+        set {
+            all = newValue
+            applyFilter()
+        }
+    }
+    private var all: [Line] = []
+    private var shown: [Line] = []
     var cursor = 0
     var height = 20
+    /// The `/` line, as typed; `isTyping` while it takes keys.
+    var filterInput = LineInput()
+    var isTyping = false
+
+    private func applyFilter() {
+        let words = filterInput.text.lowercased().split(separator: " ").map(String.init)
+        guard !words.isEmpty else {
+            shown = all
+            return
+        }
+        shown = all.filter { line in
+            line.role == .title || line.role == .header || { let t = line.text.lowercased(); return words.allSatisfy { t.contains($0) } }()
+        }
+    }
+
+    /// The `/` line's keys: each one narrows the lines at once; Enter keeps the filter, Esc
+    /// (or the keymap's back key) clears it.
+    func type(_ key: Key, app: App) {
+        if app.cancels(key) {
+            isTyping = false
+            filterInput = LineInput()
+        } else if key == .enter {
+            isTyping = false
+        } else if !filterInput.edit(key) {
+            return
+        }
+        applyFilter()
+        if current == nil { cursor = selectable.first ?? 0 }
+    }
+
+    var typedText: String? { filterInput.text }
 
     var selectable: [Int] { lines.indices.filter { lines[$0].target != nil } }
 
@@ -36,6 +77,7 @@ class LinesPane {
 
     func moveList(_ action: String) -> Bool {
         switch action {
+        case "filter": isTyping = true
         case "move.down", "filter.next": move(1)
         case "move.up", "filter.previous": move(-1)
         case "page.down": move(max(1, height / 2))
@@ -149,7 +191,7 @@ class LinesPane {
 
 /// One alert, whole: its signals with fields and artifacts, and what Positron said about each.
 /// Enter on an artifact offers a pivot and its queries; `p` pivots at once.
-final class AlertPane: LinesPane, Pane, CopyablePane, AlertsPane {
+final class AlertPane: LinesPane, Pane, CopyablePane, AlertsPane, TypingPane {
     let engine: Engine
     let id: Int64
     var raw = false
@@ -203,9 +245,16 @@ final class AlertPane: LinesPane, Pane, CopyablePane, AlertsPane {
     }
 }
 
-/// The cases the analyst may see, newest first.
-final class CaseListPane: LinesPane, Pane {
+/// The cases the analyst may see, newest first, in aligned columns under a header, in one of
+/// four views (`v` goes round them): open ones, mine (owned by me), my teams', all.
+final class CaseListPane: LinesPane, Pane, TypingPane {
     let engine: Engine
+
+    enum View: String, CaseIterable {
+        case open, mine, team = "my teams", all
+        var next: View { View.allCases[((View.allCases.firstIndex(of: self) ?? 0) + 1) % View.allCases.count] }
+    }
+    var view: View = .open
 
     init(engine: Engine) throws {
         self.engine = engine
@@ -214,17 +263,43 @@ final class CaseListPane: LinesPane, Pane {
     }
 
     var title: String { "Cases" }
-    var contexts: [String] { ["list"] }
-    var status: String { "\(Output.count(selectable.count, "case")) · {open} opens" }
+    var contexts: [String] { ["cases", "list"] }
+    var status: String { "\(Output.count(selectable.count, "case")) · view: \(view.rawValue) ({cases.view}: open, mine, my teams, all) · {open} opens" }
+
+    /// Column widths: cut or padded in cells (String(format:) does not pad `%@` on Linux).
+    static func row(_ id: String, _ status: String, _ severity: String, _ owner: String, _ team: String, _ alerts: String, _ updated: String, _ title: String) -> String {
+        func cell(_ s: String, _ w: Int, right: Bool = false) -> String {
+            let cut = String(s.prefix(w))
+            let pad = String(repeating: " ", count: max(0, w - CellWidth.of(cut)))
+            return right ? pad + cut : cut + pad
+        }
+        return [cell(id, 6, right: true), cell(status, 11), cell(severity, 8), cell(owner, 14), cell(team, 12), cell(alerts, 6, right: true),
+                cell(updated, 16), title].joined(separator: "  ")
+    }
+
+    static let header = row("#", "STATUS", "SEVERITY", "OWNER", "TEAM", "ALERTS", "UPDATED", "TITLE")
 
     func reload() throws {
-        lines = try engine.cases().map { s in
+        let me = engine.actor.name
+        let myTeams = Set(((try? engine.analysts()) ?? []).first { $0.name == me }?.teams ?? [])
+        let shown = try engine.cases(CaseFilter(limit: 5000)).filter { s in
+            switch view {
+            case .open: s.case.status.isOpen
+            case .mine: s.case.owner == me
+            case .team: s.case.team.map(myTeams.contains) ?? false
+            case .all: true
+            }
+        }
+        var out = [Line(text: CaseListPane.header, role: .header)]
+        out += shown.map { s in
             let c = s.case
             return Line(
-                text: String(format: "%5d  %-11@ %-8@ %-12@ %@", c.id, c.status.rawValue as NSString, c.severity.name as NSString,
-                             (c.owner ?? "-") as NSString, c.title as NSString),
+                text: CaseListPane.row(String(c.id), c.status.rawValue, c.severity.name, c.owner ?? "-", c.team ?? "-", String(s.alertCount),
+                                       Output.short(c.updatedAt), c.title),
                 role: c.severity.role == .severity("critical") ? .severity("critical") : .text, target: .entry(c.id))
         }
+        if shown.isEmpty { out.append(Line(text: "  no \(view == .all ? "" : view.rawValue + " ")cases; {cases.view} shows another view", role: .dim)) }
+        lines = out
         if current == nil { cursor = selectable.first ?? 0 }
     }
 
@@ -232,15 +307,23 @@ final class CaseListPane: LinesPane, Pane {
 
     func perform(_ action: String, app: App) throws -> Bool {
         if moveList(action) { return true }
-        guard action == "open" else { return false }
-        if case .entry(let id)? = current { app.push(try CasePane(engine: engine, id: id)) }
+        switch action {
+        case "cases.view":
+            view = view.next
+            cursor = 0
+            try reload()
+        case "open":
+            if case .entry(let id)? = current { app.push(try CasePane(engine: engine, id: id)) }
+        default:
+            return false
+        }
         return true
     }
 }
 
 /// A case: its fields, the timeline (the append-only log, newest at the bottom, corrections
 /// shown against what they correct), its alerts and artifacts.
-final class CasePane: LinesPane, Pane, CopyablePane {
+final class CasePane: LinesPane, Pane, CopyablePane, TypingPane {
     let engine: Engine
     let id: Int64
 

@@ -5,7 +5,7 @@ import Store
 /// From one artifact: every alert and case that shares it, with signal counts and first and
 /// last seen. Enter opens one; from there Enter on another artifact pivots again, and the
 /// breadcrumbs show the path (Esc goes back a step).
-final class PivotPane: LinesPane, Pane, MarkingPane, AlertsPane {
+final class PivotPane: LinesPane, Pane, MarkingPane, AlertsPane, TypingPane {
     let engine: Engine
     let value: String
 

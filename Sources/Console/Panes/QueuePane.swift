@@ -203,6 +203,8 @@ final class QueuePane: Pane, TypingPane, CopyablePane, MarkingPane, AlertsPane {
         try reload()
     }
 
+    var typedText: String? { filterInput.text }
+
     /// The `/` line: every key re-filters (a new query from the top).
     func type(_ key: Key, app: App) {
         if app.cancels(key) {

@@ -5,7 +5,7 @@ import SignalServer
 import Store
 
 /// The rules: name, on or off, version, text. Enter edits one beside the live simulator.
-final class RulesPane: LinesPane, Pane {
+final class RulesPane: LinesPane, Pane, TypingPane {
     let engine: Engine
     var rules: [StoredRule] = []
 

@@ -176,7 +176,7 @@ final class SearchPane: Pane, MarkingPane, CopyablePane {
 
 /// One stored signal: its fields, artifacts (Enter offers a pivot and Positron's queries; `p`
 /// pivots) and, with `r`, every revision's raw body.
-final class SignalPane: LinesPane, Pane, CopyablePane {
+final class SignalPane: LinesPane, Pane, CopyablePane, TypingPane {
     let engine: Engine
     let id: Int64
     var raw = false

@@ -101,7 +101,7 @@ extension BenchCommand {
                 times.sort()
                 let p50 = times[times.count / 2], p99 = times[min(times.count - 1, Int((Double(times.count) * 0.99).rounded(.up)) - 1)]
                 let sqlMean = try SQLiteCLI.run(database: path, script: String(repeating: sql + "\n", count: 3)) / 3
-                Output.line(String(format: "search %-9@ %@: %d matches, p50 %.1f ms, p99 %.1f ms; the same as SQL in the sqlite3 CLI %.1f ms (ratio %.2fx)",
+                Output.line(String(format: "search %@ %@: %d matches, p50 %.1f ms, p99 %.1f ms; the same as SQL in the sqlite3 CLI %.1f ms (ratio %.2fx)",
                                    name as NSString, query as NSString, matches, p50 * 1000, p99 * 1000, sqlMean * 1000, p50 / max(sqlMean, 1e-6)))
                 let key = name == "field" ? "search_field" : "search_text"
                 searchFigures[key + "_p50_ms"] = .double(p50 * 1000)

@@ -44,6 +44,7 @@ struct KeysCommand: ParsableCommand {
         "alerts": "Alerts, wherever they show: the queue, an alert, a pivot's alerts",
         "queue": "The alert queue",
         "alert": "An alert's detail",
+        "cases": "The case list",
         "case": "A case",
         "pivot": "Pivot results",
         "search": "Search results (signals)",

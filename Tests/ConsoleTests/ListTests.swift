@@ -1,0 +1,89 @@
+import Foundation
+import Model
+import Testing
+@testable import Console
+@testable import Engine
+@testable import Store
+
+/// Every list filters with `/`; the case list has a header, aligned columns and views.
+@Suite(.serialized) struct ListTests {
+    static let demo: String = {
+        let path = NSTemporaryDirectory() + "taser-lists-\(UUID().uuidString).db"
+        let engine = try! Engine.open(path: path)
+        _ = try! engine.buildDemo(DemoOptions(signals: 20_000, seed: 13, days: 10))
+        return path
+    }()
+
+    func app() throws -> (App, Engine) {
+        let engine = try Engine.open(path: ListTests.demo)
+        return (try App(engine: engine, bindings: try Keymap.load(named: "default")), engine)
+    }
+
+    func screen(_ app: App, width: Int = 140, height: Int = 40) -> Grid {
+        var g = Grid(width: width, height: height)
+        app.render(into: &g)
+        return g
+    }
+
+    func press(_ app: App, _ keys: String...) {
+        for k in keys { _ = app.handle(Key(k)) }
+    }
+
+    func type(_ app: App, _ text: String) {
+        for c in text { _ = app.handle(.char(c)) }
+    }
+
+    @Test func theCaseListHasAHeaderColumnsAndViews() throws {
+        let (app, engine) = try app()
+        let all = try engine.cases(CaseFilter(limit: 5000))
+        let open = all.filter { $0.case.status.isOpen }
+        try #require(open.count < all.count, "the demo has closed cases too")
+        press(app, "2")
+        var g = screen(app)
+        #expect(g.row(1).contains("#  STATUS") && g.row(1).contains("OWNER") && g.row(1).contains("TITLE"), "\(g.row(1))")
+        #expect(g.row(38).contains("\(counted(open.count, "case")) · view: open"), "\(g.row(38))")
+        // The title starts in the same column on every row.
+        let titles = (2..<(2 + open.count)).map { g.row($0) }
+        let column = try #require(titles.first.flatMap { row in open.first.flatMap { row.range(of: $0.case.title) }.map { row.distance(from: row.startIndex, to: $0.lowerBound) } })
+        #expect(g.row(1).range(of: "TITLE").map { g.row(1).distance(from: g.row(1).startIndex, to: $0.lowerBound) } == column)
+        press(app, "v", "v", "v")
+        g = screen(app)
+        #expect(g.row(38).contains("\(counted(all.count, "case")) · view: all"), "\(g.row(38))")
+        press(app, "v")
+        #expect(screen(app).row(38).contains("view: open"))
+    }
+
+    @Test func slashFiltersTheCaseListAndEscClearsIt() throws {
+        let (app, engine) = try app()
+        let first = try #require(try engine.cases(CaseFilter(limit: 5000)).first { $0.case.status.isOpen })
+        press(app, "2", "/")
+        type(app, first.case.title.lowercased())
+        var g = screen(app)
+        #expect(g.row(39).hasPrefix("/" + first.case.title.lowercased()))
+        #expect(g.row(38).contains("1 case ·"), "\(g.row(38))")
+        #expect(g.row(1).contains("STATUS"), "the header stays")
+        press(app, "enter", "enter")
+        #expect(screen(app).row(0).contains("Case \(first.case.id)"))
+        press(app, "esc", "/")
+        type(app, "zzz-nothing")
+        #expect(screen(app).row(38).contains("0 cases"))
+        press(app, "esc")
+        g = screen(app)
+        #expect(!g.row(38).contains("0 cases") && !g.row(39).hasPrefix("/"))
+    }
+
+    @Test func slashFiltersACasesTimelineAndAPivot() throws {
+        let (app, _) = try app()
+        press(app, "2", "enter")
+        #expect(screen(app).row(0).contains("Case"))
+        press(app, "/")
+        type(app, "opened")
+        let g = screen(app)
+        let body = (1..<38).map(g.row).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        #expect(body.contains { $0.lowercased().contains("opened") })
+        #expect(body.allSatisfy { $0.lowercased().contains("opened") || $0.hasPrefix(" ") == false || g.role(of: $0.trimmingCharacters(in: .whitespaces)) != .text }, "\(body)")
+        // The hint bar offers / where it works.
+        press(app, "enter")
+        #expect(screen(app).row(39).contains("/ filter"))
+    }
+}
