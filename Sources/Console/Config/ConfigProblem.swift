@@ -76,17 +76,15 @@ public enum ConfigFiles {
         }
     }
 
-    /// A built-in file from the bundle (`Keymaps/emacs.yaml`).
-    static func builtIn(_ name: String, in folder: String, names: [String]) throws(ConfigError) -> String {
-        let file = name + ".yaml"
-        guard let url = Bundle.module.url(forResource: name, withExtension: "yaml", subdirectory: folder) else {
+    /// A built-in file's text (`emacs` in `BuiltInFiles.keymaps`): Keymaps/ and Themes/ at the
+    /// top of the repository, compiled in by the EmbedConsoleDefaults plugin, so nothing is read
+    /// from disk and an installed binary cannot lose them. `kind` names the folder's files in the
+    /// message for an unknown name (`keymap`, `theme`).
+    static func builtIn(_ name: String, in files: [String: String], names: [String], kind: String) throws(ConfigError) -> String {
+        guard let text = files[name] else {
             let list = names.joined(separator: ", ")
-            throw ConfigError(ConfigProblem(file: file, line: nil, "there is no built-in \(folder == "Keymaps" ? "keymap" : "theme") '\(name)'; use one of: \(list)"))
+            throw ConfigError(ConfigProblem(file: name + ".yaml", line: nil, "there is no built-in \(kind) '\(name)'; use one of: \(list)"))
         }
-        do {
-            return try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw ConfigError(ConfigProblem(file: file, line: nil, "cannot read the built-in file (\(error.localizedDescription)); reinstall taser"))
-        }
+        return text
     }
 }
