@@ -124,6 +124,20 @@ import Testing
         #expect(screen(app, width: 200, height: 60).text.contains("sorted by severity"))
     }
 
+    @Test func theHeaderDegradesCleanlyAtEveryWidth() throws {
+        let (app, engine) = try app()
+        press(app, "enter", "2", "enter", "3")
+        let titles = app.panes.map(\.title)
+        try #require(titles.count == 5, "\(titles)")
+        for width in 40...160 {
+            let row = screen(app, width: width, height: 12).row(0)
+            let (path, who) = Header.fit(titles: titles, actor: engine.actor.name, database: engine.store.path, width: width)
+            let gap = String(repeating: " ", count: width - 2 - CellWidth.of(path) - (who.map(CellWidth.of) ?? 0))
+            #expect(row == " " + path + gap + (who ?? "") + " ", "\(width)")
+            #expect(row.contains("Rules"), "\(width): \(row)")
+        }
+    }
+
     @Test func pivotFromAnAlertsArtifactAndComeBack() throws {
         let (app, _) = try app()
         press(app, "enter")
