@@ -45,7 +45,8 @@ extension App {
             }
         }
         if let message {
-            grid.put(" " + message.text, x: 0, y: area.y, width: room, role: message.isError ? .error : .status)
+            let text = StatusText.fit(" " + message.text, keeping: messageEnd, width: room)
+            grid.put(text, x: 0, y: area.y, width: room, role: message.isError ? .error : .status)
         } else {
             grid.put(" " + withKeys(top.status), x: 0, y: area.y, width: room, role: .status)
         }
@@ -196,3 +197,21 @@ enum Header {
     }
 }
 
+/// A status message cut to the bar's width with its end kept (`… (+2 more; taser config check
+/// for all)`), so a narrow terminal still says where the rest is; when keeping it would leave
+/// less than half the bar to the message itself, the message is cut at the end as any other.
+enum StatusText {
+    static func fit(_ text: String, keeping end: String?, width: Int) -> String {
+        guard let end, CellWidth.of(text) > width, text.hasSuffix(end) else { return text }
+        let room = width - CellWidth.of(end) - 1
+        guard room >= width / 2 else { return text }
+        var head = "", used = 0
+        for ch in text.dropLast(end.count) {
+            let w = CellWidth.of(ch)
+            if used + w > room { break }
+            head.append(ch)
+            used += w
+        }
+        return head + "…" + end
+    }
+}

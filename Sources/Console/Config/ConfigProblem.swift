@@ -23,6 +23,16 @@ public struct ConfigProblem: Hashable, Sendable, CustomStringConvertible {
         return "\(file): \(message)"
     }
 
+    /// The same problem with its file named from `directory` (`keys.yaml` for a file in it), for
+    /// where a full path does not fit; other files keep their path.
+    public func relative(to directory: String) -> ConfigProblem {
+        let folder = directory.hasSuffix("/") ? directory : directory + "/"
+        guard file.hasPrefix(folder), file.count > folder.count else { return self }
+        var out = self
+        out.file = String(file.dropFirst(folder.count))
+        return out
+    }
+
     /// Problems in reading order: files in the order they first come up, then by line.
     static func ordered(_ problems: [ConfigProblem]) -> [ConfigProblem] {
         var seen = Set<ConfigProblem>()
