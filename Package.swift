@@ -88,8 +88,13 @@ let package = Package(
         .target(
             name: "Console",
             dependencies: ["Engine", "Model", "Store", "SignalServer", "Positron", "CNcursesw", .product(name: "Yams", package: "Yams")],
-            resources: [.copy("Keymaps"), .copy("Themes")]
+            // The shipped keymaps and themes, Keymaps/ and Themes/ at the top of the repository,
+            // compiled in as text (BuiltInFiles): the binary alone is the install.
+            plugins: ["EmbedConsoleDefaults"]
         ),
+        .plugin(name: "EmbedConsoleDefaults", capability: .buildTool(), dependencies: ["EmbedConsoleDefaultsTool"]),
+        // The plugin's tool: turns the YAML files into Swift string literals at build time.
+        .executableTarget(name: "EmbedConsoleDefaultsTool"),
         // HTTP in, a client of Engine: webhooks, the REST API, the TheHive-compatible API.
         .target(
             name: "Server",

@@ -68,3 +68,62 @@ import Testing
         #expect(try tmux.waitForExit() == 0)
     }
 }
+
+/// The top row at the smallest size the console draws (40x10): the panes' path and who/which
+/// database are each shortened whole and never run into each other (they used to: the database
+/// path was cut from the left and drawn one cell after the path).
+@Suite(.timeLimit(.minutes(2))) struct ConsoleHeaderE2ETests {
+    static let crumbs = ["Queue", "Cases", "Rules"]
+
+    /// The header's parts when the row is clean: a path of known pane titles (its first ones
+    /// maybe dropped for `…`), then, at least two spaces after it, who in one of its whole forms.
+    /// Nil, with the reason, when it is not.
+    func header(_ row: String, db: String) -> (path: [String], who: String?, problem: String?) {
+        guard row.hasPrefix(" "), !row.hasPrefix("  ") else { return ([], nil, "no one-cell margin: \(row)") }
+        let parts = row.components(separatedBy: "  ").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard (1...2).contains(parts.count) else { return ([], nil, "\(parts.count) parts: \(row)") }
+        let path = parts[0].components(separatedBy: " › ")
+        for (i, crumb) in path.enumerated() {
+            let known = Self.crumbs.contains(crumb) || (i == 0 && crumb == "…")
+                || ["Alert ", "Case "].contains { crumb.hasPrefix($0) && Int(crumb.dropFirst($0.count)) != nil }
+            if !known { return (path, nil, "'\(crumb)' is not a pane's title: \(row)") }
+        }
+        guard parts.count == 2 else { return (path, nil, nil) }
+        let who = parts[1], file = (db as NSString).lastPathComponent
+        let whole = who == file || [db, file].contains { name in
+            who.hasSuffix(" · " + name) && !who.dropLast(name.count + 3).isEmpty && !who.dropLast(name.count + 3).contains(" ")
+        }
+        return (path, who, whole ? nil : "'\(who)' is not who and the database, whole: \(row)")
+    }
+
+    @Test func theHeaderStaysCleanAtFortyByTen() throws {
+        try #require(Tmux.available, "tmux is not installed (make deps installs it)")
+        let dir = TempDir()
+        let db = dir.file("header-demo.db")
+        try #require(try Taser.run(["--db", db, "demo", "--signals", "2000"]).status == 0)
+        let tmux = try Tmux([Taser.binary, "--db", db], width: 120, height: 30)
+        try tmux.waitFor(text: "sorted by time")
+        try tmux.resize(width: 40, height: 10)
+        func top(_ screen: String) -> String { String(screen.prefix { $0 != "\n" }) }
+        // Deeper and deeper at 40x10: the queue, an alert, the cases, a case, the rules.
+        let steps: [(key: String?, title: String)] = [(nil, "Queue"), ("Enter", "Alert "), ("2", "Cases"), ("Enter", "Case "), ("3", "Rules")]
+        for (key, title) in steps {
+            if let key { try tmux.send(keys: [key]) }
+            let screen = try tmux.waitFor("\(title) in the header at 40x10") { top($0).contains(title) && $0.components(separatedBy: "\n").count == 10 }
+            let row = top(screen)
+            let (path, who, problem) = header(row, db: db)
+            #expect(problem == nil, "\(problem ?? "")")
+            #expect(path.last?.hasPrefix(title) == true, "\(row)")
+            // Every character in it is one cell ("›", "·" and "…" too).
+            #expect(row.count <= 40, "\(row)")
+            if let who { #expect(!who.contains("/"), "the full path cannot fit beside the panes at 40: \(row)") }
+        }
+        // Back to a wide terminal: everything, whole.
+        try tmux.resize(width: 120, height: 30)
+        let screen = try tmux.waitFor("the wide header") { top($0).hasPrefix(" Queue › Alert") }
+        let (path, who, problem) = header(top(screen), db: db)
+        #expect(problem == nil && path.count == 5 && who?.hasSuffix(" · " + db) == true, "\(top(screen))")
+        try tmux.type("q")
+        #expect(try tmux.waitForExit() == 0)
+    }
+}

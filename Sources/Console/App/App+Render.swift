@@ -1,3 +1,4 @@
+import Foundation
 import Model
 
 /// The layout: breadcrumbs on top, the pane, the status bar, and the hint bar (or the line
@@ -23,13 +24,10 @@ extension App {
 
     private func renderCrumbs(into grid: inout Grid, _ area: Rect) {
         grid.fill(area, .header)
-        let path = panes.map(\.title).joined(separator: " › ")
-        let who = "\(engine.actor.name) · \(engine.store.path)"
-        let used = grid.put(" " + path, x: 0, y: area.y, width: area.width, role: .header)
-        let room = area.width - used - 2
-        if room > 10 {
-            let shown = CellWidth.of(who) > room ? String(who.suffix(room)) : who
-            grid.put(shown, x: area.width - CellWidth.of(shown) - 1, y: area.y, role: .header)
+        let (path, who) = Header.fit(titles: panes.map(\.title), actor: engine.actor.name, database: engine.store.path, width: area.width)
+        grid.put(path, x: Header.margin, y: area.y, width: area.width - 2 * Header.margin, role: .header)
+        if let who {
+            grid.put(who, x: area.width - Header.margin - CellWidth.of(who), y: area.y, role: .header)
         }
     }
 
@@ -47,7 +45,8 @@ extension App {
             }
         }
         if let message {
-            grid.put(" " + message.text, x: 0, y: area.y, width: room, role: message.isError ? .error : .status)
+            let text = StatusText.fit(" " + message.text, keeping: messageEnd, width: room)
+            grid.put(text, x: 0, y: area.y, width: room, role: message.isError ? .error : .status)
         } else {
             grid.put(" " + withKeys(top.status), x: 0, y: area.y, width: room, role: .status)
         }
@@ -177,5 +176,50 @@ extension App {
             rest = rest[rest.index(after: close)...]
         }
         return out + rest
+    }
+}
+
+/// The top row: where the analyst is (the panes' titles) on the left, who and which database on
+/// the right. Each is shortened as a whole, never cut into the other: the path loses its first
+/// panes for `…` (the pane open now matters most), the right side falls back to the database's
+/// file name, then that alone, then nothing, and the two stay `gap` cells apart.
+enum Header {
+    static let margin = 1, gap = 2
+    static let separator = " › "
+
+    /// The path and, when there is room, who; each fits in `width` less the margins as it is,
+    /// but for a lone pane title wider than the row, which the grid cuts with `…`.
+    static func fit(titles: [String], actor: String, database: String, width: Int) -> (path: String, who: String?) {
+        let room = width - 2 * margin
+        var path = titles.joined(separator: separator)
+        var shown = titles[...]
+        while CellWidth.of(path) > room, shown.count > 1 {
+            shown = shown.dropFirst()
+            path = (["…"] + shown).joined(separator: separator)
+        }
+        if CellWidth.of(path) > room { path = shown.last ?? "" }
+        let left = room - CellWidth.of(path) - gap
+        let file = (database as NSString).lastPathComponent
+        let choices = [actor + " · " + database, actor + " · " + file, file]
+        return (path, choices.first { !$0.isEmpty && CellWidth.of($0) <= left })
+    }
+}
+
+/// A status message cut to the bar's width with its end kept (`… (+2 more; taser config check
+/// for all)`), so a narrow terminal still says where the rest is; when keeping it would leave
+/// less than half the bar to the message itself, the message is cut at the end as any other.
+enum StatusText {
+    static func fit(_ text: String, keeping end: String?, width: Int) -> String {
+        guard let end, CellWidth.of(text) > width, text.hasSuffix(end) else { return text }
+        let room = width - CellWidth.of(end) - 1
+        guard room >= width / 2 else { return text }
+        var head = "", used = 0
+        for ch in text.dropLast(end.count) {
+            let w = CellWidth.of(ch)
+            if used + w > room { break }
+            head.append(ch)
+            used += w
+        }
+        return head + "…" + end
     }
 }

@@ -12,7 +12,10 @@ public final class App: ConsoleModel {
     let bindings: KeyBindings
     var panes: [Pane] = []
     /// What the status bar says once (an error, "3 alerts acknowledged").
-    var message: (text: String, isError: Bool)?
+    var message: (text: String, isError: Bool)? { didSet { messageEnd = nil } }
+    /// The end of `message` kept in view when the bar cuts it (where to read the rest); any new
+    /// message drops it.
+    var messageEnd: String?
     var mode: Mode = .normal
     var commandHistory: [String] = []
     /// Positron as the analyst configured it, and the prompt pane once opened: one per session,
@@ -51,11 +54,28 @@ public final class App: ConsoleModel {
         stamp = engine.store.changeStamp()
         panes = [try QueuePane(engine: engine)]
         refreshDeadLetters()
-        // Positron's first: `taser config check`, which the "and more" points to, explains the others.
-        let problems = (positron.problem.map { ["Positron runs without your positron.yaml: \($0)"] } ?? []) + problems
-        if let first = problems.first {
-            message = (problems.count == 1 ? first : "\(first) (and \(problems.count - 1) more; run `taser config check`)", true)
+        if let (text, end) = App.problemMessage(positron: positron.problem, config: problems) {
+            message = (text, true)
+            messageEnd = end
         }
+    }
+
+    /// What the status bar says at start about the analyst's files: the first problem, on one
+    /// line, and (for keys.yaml and theme.yaml) where to read them all; nil when there are none.
+    /// `end` is the pointer, which stays in view when the bar is too narrow for the whole text.
+    /// Positron's comes first: `taser config check`, which the pointer names, explains the others.
+    static func problemMessage(positron: String?, config: [String]) -> (text: String, end: String?)? {
+        let all = (positron.map { ["Positron runs without your positron.yaml: \($0)"] } ?? []) + config
+        guard let first = all.first.map(oneLine) else { return nil }
+        guard !config.isEmpty else { return (first, nil) }
+        let end = all.count == 1 ? " (taser config check)" : " (+\(all.count - 1) more; taser config check for all)"
+        return (first + end, end)
+    }
+
+    /// The text with line breaks and other control characters as spaces: the grid drops them,
+    /// which would run the words on either side together.
+    static func oneLine(_ text: String) -> String {
+        String(text.map { $0.unicodeScalars.allSatisfy { $0.properties.generalCategory == .control } ? " " : $0 })
     }
 
     var top: Pane { panes[panes.count - 1] }

@@ -11,7 +11,11 @@ public enum ConsoleLauncher {
     ) throws {
         let (keymap, keyProblems) = Keymap.forUser(environment: environment)
         let (theme, themeProblems) = Theme.forUser(environment: environment)
-        let app = try App(engine: engine, bindings: keymap, problems: (keyProblems + themeProblems).map(\.description), positron: positron)
+        // Named from the config folder (`keys.yaml:3:`): the bar has no room for the whole path,
+        // and `taser config check`, which the bar points to, prints it.
+        let directory = ConfigFiles.directory(environment: environment)
+        let problems = (keyProblems + themeProblems).map { $0.relative(to: directory).description }
+        let app = try App(engine: engine, bindings: keymap, problems: problems, positron: positron)
         try Terminal.run(app, styles: { theme.style($0) })
     }
 }

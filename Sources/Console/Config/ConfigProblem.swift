@@ -23,6 +23,16 @@ public struct ConfigProblem: Hashable, Sendable, CustomStringConvertible {
         return "\(file): \(message)"
     }
 
+    /// The same problem with its file named from `directory` (`keys.yaml` for a file in it), for
+    /// where a full path does not fit; other files keep their path.
+    public func relative(to directory: String) -> ConfigProblem {
+        let folder = directory.hasSuffix("/") ? directory : directory + "/"
+        guard file.hasPrefix(folder), file.count > folder.count else { return self }
+        var out = self
+        out.file = String(file.dropFirst(folder.count))
+        return out
+    }
+
     /// Problems in reading order: files in the order they first come up, then by line.
     static func ordered(_ problems: [ConfigProblem]) -> [ConfigProblem] {
         var seen = Set<ConfigProblem>()
@@ -76,17 +86,15 @@ public enum ConfigFiles {
         }
     }
 
-    /// A built-in file from the bundle (`Keymaps/emacs.yaml`).
-    static func builtIn(_ name: String, in folder: String, names: [String]) throws(ConfigError) -> String {
-        let file = name + ".yaml"
-        guard let url = Bundle.module.url(forResource: name, withExtension: "yaml", subdirectory: folder) else {
+    /// A built-in file's text (`emacs` in `BuiltInFiles.keymaps`): Keymaps/ and Themes/ at the
+    /// top of the repository, compiled in by the EmbedConsoleDefaults plugin, so nothing is read
+    /// from disk and an installed binary cannot lose them. `kind` names the folder's files in the
+    /// message for an unknown name (`keymap`, `theme`).
+    static func builtIn(_ name: String, in files: [String: String], names: [String], kind: String) throws(ConfigError) -> String {
+        guard let text = files[name] else {
             let list = names.joined(separator: ", ")
-            throw ConfigError(ConfigProblem(file: file, line: nil, "there is no built-in \(folder == "Keymaps" ? "keymap" : "theme") '\(name)'; use one of: \(list)"))
+            throw ConfigError(ConfigProblem(file: name + ".yaml", line: nil, "there is no built-in \(kind) '\(name)'; use one of: \(list)"))
         }
-        do {
-            return try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw ConfigError(ConfigProblem(file: file, line: nil, "cannot read the built-in file (\(error.localizedDescription)); reinstall taser"))
-        }
+        return text
     }
 }

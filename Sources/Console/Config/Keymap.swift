@@ -38,11 +38,12 @@ public struct Keymap: Sendable, Equatable {
         self.base = base
     }
 
-    public static let builtInNames = ["default", "emacs"]
+    /// The shipped files' names (`default` first), from what was compiled in.
+    public static let builtInNames = BuiltInFiles.keymapNames
 
     /// A keymap shipped with taser.
     public static func load(named name: String) throws(ConfigError) -> Keymap {
-        let text = try ConfigFiles.builtIn(name, in: "Keymaps", names: builtInNames)
+        let text = try ConfigFiles.builtIn(name, in: BuiltInFiles.keymaps, names: builtInNames, kind: "keymap")
         return try parse(yaml: text, file: name + ".yaml")
     }
 

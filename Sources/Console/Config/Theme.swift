@@ -23,7 +23,8 @@ public struct Theme: Sendable, Equatable {
         self.styles = Dictionary(styles.map { ($0.key.name, $0.value) }, uniquingKeysWith: { _, b in b })
     }
 
-    public static let builtInNames = ["default", "dark-256", "light", "mono"]
+    /// The shipped files' names (`default` first), from what was compiled in.
+    public static let builtInNames = BuiltInFiles.themeNames
 
     /// The role's style; a role the theme does not name takes its parent's (`severity.high`,
     /// then `severity`), then `text`'s, so a short theme still draws everything.
@@ -42,7 +43,7 @@ public struct Theme: Sendable, Equatable {
 
     /// A theme shipped with taser.
     public static func load(named name: String) throws(ConfigError) -> Theme {
-        let text = try ConfigFiles.builtIn(name, in: "Themes", names: builtInNames)
+        let text = try ConfigFiles.builtIn(name, in: BuiltInFiles.themes, names: builtInNames, kind: "theme")
         return try parse(yaml: text, file: name + ".yaml")
     }
 
