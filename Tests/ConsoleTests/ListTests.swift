@@ -86,4 +86,43 @@ import Testing
         press(app, "enter")
         #expect(screen(app).row(39).contains("/ filter"))
     }
+
+    @Test func rawBodiesOpenInAPagerWithPrettyJSONWrapAndFind() throws {
+        let (app, _) = try app()
+        press(app, "enter")
+        #expect(screen(app).row(0).contains("Alert"))
+        press(app, "r")
+        var g = screen(app)
+        #expect(g.row(0).contains("› Raw"), "\(g.row(0))")
+        // Carbon Black's JSON, one field a line.
+        #expect((0..<38).map(g.row).contains { $0.hasPrefix("   \"device_name\": ") }, "\(g.text)")
+        #expect(g.row(38).contains("wrapped") && g.row(39).contains("w wrap"), "\(g.row(38)) | \(g.row(39))")
+        press(app, "w")
+        #expect(screen(app).row(38).contains("not wrapped"))
+        press(app, "/")
+        type(app, "device_name")
+        g = screen(app)
+        let body = (1..<38).map(g.row).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        #expect(!body.isEmpty && body.allSatisfy { $0.contains("device_name") || $0.contains("signal ") }, "\(body)")
+        press(app, "esc", "esc", "esc")
+        #expect(screen(app).row(0).trimmingCharacters(in: .whitespaces).hasPrefix("Queue"))
+    }
+
+    @Test func aLongTimelineEntryFoldsAndEnterUnfoldsIt() throws {
+        let (app, engine) = try app()
+        let c = try engine.openCase(NewCase(title: "Long note case"))
+        let note = (1...40).map { "line \($0) of a long pasted log excerpt that goes on and on" }.joined(separator: " ")
+        try engine.addNote(c.id, note)
+        press(app, "2", "/")
+        type(app, "long note case")
+        press(app, "enter", "enter")
+        var g = screen(app)
+        #expect(g.row(0).contains("Case \(c.id)"))
+        #expect(g.text.contains("more rows (Enter shows all)") && !g.text.contains("line 40 of"), "\(g.text)")
+        press(app, "G", "enter")
+        g = screen(app)
+        #expect(g.text.contains("line 40 of") && !g.text.contains("more rows (Enter shows all)"), "\(g.text)")
+        press(app, "enter")
+        #expect(screen(app).text.contains("more rows (Enter shows all)"))
+    }
 }

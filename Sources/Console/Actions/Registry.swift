@@ -39,7 +39,7 @@ public enum Registry {
         ActionInfo("alert.merge", "Merge into a case you pick (marked, else this one)", context: "alerts", dangerous: true),
         ActionInfo("alert.close", "Close, saying why (marked, else this one)", context: "alerts", dangerous: true, hint: true),
         // An alert's detail
-        ActionInfo("alert.raw", "Show the signals' raw bodies", context: "alert"),
+        ActionInfo("alert.raw", "The signals' raw bodies in a pager (pretty JSON, every revision)", context: "alert", hint: true),
         ActionInfo("pivot", "Pivot on the artifact under the cursor", context: "alert", hint: true),
         // The case list
         ActionInfo("cases.view", "Next view: open cases, mine, my teams', all", context: "cases", hint: true),
@@ -56,6 +56,8 @@ public enum Registry {
         // Search results (signals)
         ActionInfo("search.promote", "New case from the marked signals (else this one)", context: "search", hint: true),
         ActionInfo("search.merge", "Add the marked signals (else this one) to a case", context: "search", hint: true),
+        // The raw-body pager
+        ActionInfo("pager.wrap", "Wrap long lines, or cut them at the edge", context: "pager", hint: true),
         // Rules
         ActionInfo("rules.edit", "Edit the rule (the simulator reruns as you type)", context: "rules", hint: true),
         ActionInfo("rules.new", "New rule", context: "rules"),
@@ -80,5 +82,5 @@ public enum Registry {
     public static func action(named name: String) -> ActionInfo? { actions.first { $0.name == name } }
 
     /// Contexts in the order the `?` overlay lists them.
-    public static let contexts = ["global", "list", "alerts", "queue", "alert", "cases", "case", "pivot", "search", "rules", "sync", "positron", "editor"]
+    public static let contexts = ["global", "list", "alerts", "queue", "alert", "cases", "case", "pivot", "search", "pager", "rules", "sync", "positron", "editor"]
 }

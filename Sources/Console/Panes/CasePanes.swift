@@ -19,6 +19,8 @@ class LinesPane {
         case entry(Int64)
         /// Another case (a related one): Enter opens it.
         case otherCase(Int64)
+        /// A line of text the cursor can rest on (a pager's): nothing opens, `copy` takes it.
+        case line
     }
 
     /// The lines shown: every line, or with a `/` filter those holding every typed word (and
@@ -34,6 +36,12 @@ class LinesPane {
     private var shown: [Line] = []
     var cursor = 0
     var height = 20
+    /// Off: a long line is cut at the edge, one row (the pager's `w`).
+    var wraps = true
+    /// Entries (`.entry` lines) shown whole; a longer one shows its first rows and how many
+    /// more, until Enter unfolds it.
+    var unfolded = Set<Int64>()
+    static let foldedRows = 4
     /// The `/` line, as typed; `isTyping` while it takes keys.
     var filterInput = LineInput()
     var isTyping = false
@@ -98,7 +106,12 @@ class LinesPane {
         var firstRow: [Int] = []
         for (n, line) in lines.enumerated() {
             firstRow.append(rows.count)
-            for piece in LinesPane.wrap(line.text, width: area.width - 1) { rows.append((n, piece)) }
+            var pieces = wraps ? LinesPane.wrap(line.text, width: area.width - 1) : [line.text]
+            if case .entry(let id)? = line.target, pieces.count > LinesPane.foldedRows + 1, !unfolded.contains(id) {
+                let more = pieces.count - LinesPane.foldedRows
+                pieces = Array(pieces.prefix(LinesPane.foldedRows)) + ["    … \(more) more rows (Enter shows all)"]
+            }
+            for piece in pieces { rows.append((n, piece)) }
         }
         let cursorRow = firstRow.indices.contains(cursor) ? firstRow[cursor] : 0
         let first = max(0, min(cursorRow - area.height / 2, rows.count - area.height))
@@ -143,10 +156,9 @@ class LinesPane {
     var current: Target? { lines.indices.contains(cursor) ? lines[cursor].target : nil }
 
     /// One signal as the alert view and the signal view show it: its line, fields, artifacts
-    /// (each a target) with what Positron said of them, and with `raw` every revision's body.
+    /// (each a target) with what Positron said of them; raw bodies are in the pager (`RawPane`).
     static func signalLines(
-        _ signal: Signal, _ artifacts: [(artifact: Artifact, role: String)], earlier: [SignalRevision], raw: Bool,
-        _ enrichments: inout EnrichmentLines
+        _ signal: Signal, _ artifacts: [(artifact: Artifact, role: String)], _ enrichments: inout EnrichmentLines
     ) -> [Line] {
         var out: [Line] = []
         let revision = signal.revision > 1 ? "  (revision \(signal.revision): updated by its tool)" : ""
@@ -157,11 +169,6 @@ class LinesPane {
         for a in artifacts {
             out.append(Line(text: "    \(a.role) \(a.artifact.type.rawValue): \(a.artifact.shownValue)", role: .field, target: .artifact(a.artifact)))
             out += enrichments.lines(for: a.artifact, indent: "        ")
-        }
-        if raw {
-            let label = earlier.isEmpty ? "raw" : "raw, revision \(signal.revision)"
-            out.append(Line(text: "    \(label): \(signal.raw)", role: .dim))
-            for r in earlier.reversed() { out.append(Line(text: "    raw, revision \(r.revision): \(r.raw)", role: .dim)) }
         }
         return out
     }
@@ -194,7 +201,6 @@ class LinesPane {
 final class AlertPane: LinesPane, Pane, CopyablePane, AlertsPane, TypingPane {
     let engine: Engine
     let id: Int64
-    var raw = false
 
     init(engine: Engine, id: Int64) throws {
         self.engine = engine
@@ -221,7 +227,7 @@ final class AlertPane: LinesPane, Pane, CopyablePane, AlertsPane, TypingPane {
         var enrichments = EnrichmentLines(engine: engine)
         for item in d.signals {
             out.append(Line(text: ""))
-            out += LinesPane.signalLines(item.signal, item.artifacts, earlier: d.earlierRevisions[item.signal.id] ?? [], raw: raw, &enrichments)
+            out += LinesPane.signalLines(item.signal, item.artifacts, &enrichments)
         }
         lines = out
         if current == nil { cursor = selectable.first ?? 0 }
@@ -233,8 +239,8 @@ final class AlertPane: LinesPane, Pane, CopyablePane, AlertsPane, TypingPane {
         if moveList(action) { return true }
         switch action {
         case "alert.raw":
-            raw.toggle()
-            try reload()
+            let d = try engine.alertDetail(id)
+            app.push(RawPane(title: "Raw \(id)", signals: d.signals.map { ($0.signal, d.earlierRevisions[$0.signal.id] ?? []) }))
         case "open":
             if let artifact = currentArtifact { app.offerQueries(about: artifact, pivot: true) }
         case "pivot":
@@ -473,6 +479,8 @@ final class CasePane: LinesPane, Pane, CopyablePane, TypingPane {
             case .alert(let alert)?: app.push(try AlertPane(engine: engine, id: alert))
             case .artifact(let artifact)?: app.offerQueries(about: artifact, pivot: true)
             case .otherCase(let other)?: app.push(try CasePane(engine: engine, id: other))
+            case .entry(let entry)?:
+                if unfolded.contains(entry) { unfolded.remove(entry) } else { unfolded.insert(entry) }
             default: break
             }
         case "case.pivot":

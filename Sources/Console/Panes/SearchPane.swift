@@ -179,7 +179,6 @@ final class SearchPane: Pane, MarkingPane, CopyablePane {
 final class SignalPane: LinesPane, Pane, CopyablePane, TypingPane {
     let engine: Engine
     let id: Int64
-    var raw = false
 
     init(engine: Engine, id: Int64) throws {
         self.engine = engine
@@ -194,12 +193,12 @@ final class SignalPane: LinesPane, Pane, CopyablePane, TypingPane {
     var status: String { "signal \(id) · {open} on an artifact: pivot or ask Positron · {pivot} pivots · {alert.raw} raw body" }
 
     func reload() throws {
-        let (signal, artifacts, revisions) = try engine.signal(id)
+        let (signal, artifacts, _) = try engine.signal(id)
         var enrichments = EnrichmentLines(engine: engine)
         var out = [Line(text: signal.title, role: .title),
                    Line(text: "source \(signal.source) · ref \(signal.sourceRef) · ingested \(Output.short(signal.ingestedAt))", role: .dim),
                    Line(text: "")]
-        out += LinesPane.signalLines(signal, artifacts, earlier: Array(revisions.dropLast()), raw: raw, &enrichments)
+        out += LinesPane.signalLines(signal, artifacts, &enrichments)
         lines = out
         if current == nil { cursor = selectable.first ?? 0 }
     }
@@ -210,8 +209,8 @@ final class SignalPane: LinesPane, Pane, CopyablePane, TypingPane {
         if moveList(action) { return true }
         switch action {
         case "alert.raw":
-            raw.toggle()
-            try reload()
+            let (signal, _, revisions) = try engine.signal(id)
+            app.push(RawPane(title: "Raw", signals: [(signal, Array(revisions.dropLast()))]))
         case "open":
             if let artifact = currentArtifact { app.offerQueries(about: artifact, pivot: true) }
         case "pivot":

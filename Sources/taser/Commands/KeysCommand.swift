@@ -48,6 +48,7 @@ struct KeysCommand: ParsableCommand {
         "case": "A case",
         "pivot": "Pivot results",
         "search": "Search results (signals)",
+        "pager": "The raw-body pager",
         "rules": "Rules",
         "sync": "The Sync pane (the outbox: dead letters and retries)",
         "positron": "The Positron prompt (printable keys are the query being typed)",
