@@ -201,13 +201,13 @@ import Testing
     @Test func problemsInTheAnalystsFilesShowAndTheConsoleStillOpens() throws {
         let dir = NSTemporaryDirectory() + "taser-keys-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir + "/taser", withIntermediateDirectories: true)
-        try "queue:\n  x: queue.promot\n".write(toFile: dir + "/taser/keys.yaml", atomically: true, encoding: .utf8)
+        try "alerts:\n  x: alert.promot\n".write(toFile: dir + "/taser/keys.yaml", atomically: true, encoding: .utf8)
         let (keymap, problems) = Keymap.forUser(environment: ["XDG_CONFIG_HOME": dir])
         #expect(!problems.isEmpty)
         // Named from the config folder, as the launcher does: the bar has no room for the path.
         let app = try App(engine: try Engine.open(path: AppTests.demo), bindings: keymap, problems: problems.map { $0.relative(to: dir + "/taser").description })
         let g = screen(app)
-        #expect(g.row(38) == " keys.yaml:2: unknown action 'queue.promot'; did you mean 'queue.promote'? (taser config check)".padding(toLength: 120, withPad: " ", startingAt: 0), "\(g.row(38))")
+        #expect(g.row(38) == " keys.yaml:2: unknown action 'alert.promot'; did you mean 'alert.promote'? (taser config check)".padding(toLength: 120, withPad: " ", startingAt: 0), "\(g.row(38))")
         // The defaults still work.
         press(app, "j")
         #expect(app.handle(Key("q")) == false)

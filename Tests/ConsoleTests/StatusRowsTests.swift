@@ -39,7 +39,7 @@ import Testing
 
     @Test func theStatusMessageKeepsItsPointerWhenThereIsRoom() {
         let end = " (+2 more; taser config check for all)"
-        let text = " keys.yaml:2: unknown action 'queue.promot'; did you mean 'queue.promote'?" + end
+        let text = " keys.yaml:2: unknown action 'alert.promot'; did you mean 'alert.promote'?" + end
         #expect(StatusText.fit(text, keeping: end, width: 200) == text)
         for width in 0...200 {
             let fitted = StatusText.fit(text, keeping: end, width: width)

@@ -411,18 +411,18 @@ import Testing
         try #require(try Taser.run(["--db", db, "demo", "--signals", "2000"]).status == 0)
         let config = dir.file("config")
         try FileManager.default.createDirectory(atPath: config + "/taser", withIntermediateDirectories: true)
-        try "queue:\n  x: queue.promot\n".write(toFile: config + "/taser/keys.yaml", atomically: true, encoding: .utf8)
+        try "alerts:\n  x: alert.promot\n".write(toFile: config + "/taser/keys.yaml", atomically: true, encoding: .utf8)
         try "text: { fg: redd }\n".write(toFile: config + "/taser/theme.yaml", atomically: true, encoding: .utf8)
         // Standard error to a file: whatever the console wrote there would land on its screen.
         let stderr = dir.file("stderr")
         let command = ["/bin/sh", "-c", "exec \"$0\" --db \"$1\" 2>\"$2\"", Taser.binary, db, stderr]
         let tmux = try Tmux(command, width: 120, height: 20, env: ["XDG_CONFIG_HOME": config])
-        let problem = " keys.yaml:2: unknown action 'queue.promot'; did you mean 'queue.promote'?"
+        let problem = " keys.yaml:2: unknown action 'alert.promot'; did you mean 'alert.promote'?"
         var screen = try tmux.waitFor(text: problem)
         var rows = screen.components(separatedBy: "\n")
         try #require(rows.count == 20)
         #expect(rows[18] == problem + " (+1 more; taser config check for all)", "\(screen)")
-        #expect(rows[0].hasPrefix(" Queue ") && rows[1].contains("SEVERITY") && rows[19].hasPrefix("space mark"), "\(screen)")
+        #expect(rows[0].hasPrefix(" Queue ") && rows[1].contains("SEVERITY") && rows[19].hasPrefix("a acknowledge"), "\(screen)")
         // Nowhere but the status bar, and not as the whole path.
         #expect(rows.enumerated().allSatisfy { $0.offset == 18 || !$0.element.contains("yaml") }, "\(screen)")
         #expect(!screen.contains(config))
@@ -432,7 +432,7 @@ import Testing
         screen = try tmux.waitFor("the narrow bar") { $0.components(separatedBy: "\n").count == 12 }
         rows = screen.components(separatedBy: "\n")
         #expect(rows[10].hasPrefix(" keys.yaml:2: unknown action") && rows[10].hasSuffix("… (+1 more; taser config check for all)"), "\(screen)")
-        #expect(rows[10].count <= 80 && rows[11].hasPrefix("space mark"), "\(screen)")
+        #expect(rows[10].count <= 80 && rows[11].hasPrefix("a acknowledge"), "\(screen)")
         #expect(rows.enumerated().allSatisfy { $0.offset == 10 || !$0.element.contains("yaml") }, "\(screen)")
 
         // The next key takes the message away, and the pane's own line is back.
