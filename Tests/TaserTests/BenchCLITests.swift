@@ -58,10 +58,16 @@ import Testing
 
     @Test func consoleReportsFrameKeystrokeMemoryAndBytes() throws {
         let dir = TempDir()
-        let result = try Taser.run(["bench", "console", "--alerts", "5000", "--scratch", dir.path, "--json"])
+        let result = try Taser.run(["bench", "console", "--alerts", "5000", "--signals", "9000", "--runs", "3", "--scratch", dir.path, "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let figures = try lastJSON(result)
-        for key in ["first_frame_ms", "keystroke_ms", "rss_mb"] { #expect((figures[key] as? Double ?? 0) > 0, "\(key)") }
+        for key in ["first_frame_ms", "keystroke_ms", "rss_mb", "search_field_p50_ms", "search_field_p99_ms", "search_field_sql_ms",
+                    "search_text_p50_ms", "search_text_sql_ms", "search_keystroke_ms"] {
+            #expect((figures[key] as? Double ?? 0) > 0, "\(key)")
+        }
+        // The searches find what the synthetic signals hold: host LT-42 is every 900th, proc42.exe every 5000th.
+        #expect(figures["search_field_matches"] as? Int == 10 && figures["search_text_matches"] as? Int == 2, "\(figures)")
+        #expect(result.stdout.contains("ratio"))
         let bytes = try #require(figures["move_bytes"] as? Int)
         #expect(bytes > 0 && bytes < 160 * 48, "a one-row move wrote \(bytes) bytes")
     }

@@ -37,10 +37,31 @@ public protocol ConsoleModel: AnyObject {
     var isBusy: Bool { get }
     /// Text a key asked to copy, taken once: the driver sends it to the analyst's clipboard.
     func takeClipboard() -> String?
+    /// Text a key asked to edit in `$EDITOR`, taken once: the driver runs the editor.
+    func takeExternalEdit() -> ExternalEdit?
 }
 
 extension ConsoleModel {
     public func takeClipboard() -> String? { nil }
+    public func takeExternalEdit() -> ExternalEdit? { nil }
+}
+
+/// Text a key asked to edit in the analyst's own editor (`$VISUAL`, `$EDITOR`), as git does
+/// for a commit message: the driver leaves the screen, runs the editor on a private temporary
+/// file, and hands back what was saved (or why it could not).
+public struct ExternalEdit {
+    public var text: String
+    public var done: (Result<String, ExternalEditError>) -> Void
+
+    public init(text: String, done: @escaping (Result<String, ExternalEditError>) -> Void) {
+        self.text = text
+        self.done = done
+    }
+}
+
+public struct ExternalEditError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 extension ConsoleModel {

@@ -77,6 +77,7 @@ public enum Registry {
         // Text editing (the note editor, the rule editor, prompts)
         ActionInfo("editor.save", "Save", context: "editor", hint: true),
         ActionInfo("editor.cancel", "Cancel", context: "editor", hint: true),
+        ActionInfo("editor.external", "Edit in your own editor ($VISUAL, else $EDITOR, else vi), as git does; the text comes back here", context: "editor", hint: true),
     ]
 
     public static func action(named name: String) -> ActionInfo? { actions.first { $0.name == name } }

@@ -36,6 +36,14 @@ public final class App: ConsoleModel {
         return clipboard
     }
 
+    /// What `editor.external` asked the driver to open in `$EDITOR`, until it takes it.
+    var externalEdit: ExternalEdit?
+
+    public func takeExternalEdit() -> ExternalEdit? {
+        defer { externalEdit = nil }
+        return externalEdit
+    }
+
     /// What keys go to, besides the panes.
     enum Mode {
         case normal
@@ -111,7 +119,7 @@ public final class App: ConsoleModel {
                 push(try SearchPane(engine: engine, query: text))
             }
         } catch {
-            message = ("search: \(error)", true)
+            message = ("search: \(ConsoleWording.of(error))", true)
         }
     }
 
@@ -129,7 +137,7 @@ public final class App: ConsoleModel {
     public func tick() -> Bool {
         // A queue that grew (the first frame, a resize) reads the rows it now has room for.
         if let queue = top as? QueuePane, queue.needsFill {
-            do { try queue.fill() } catch { message = ("\(error)", true) }
+            do { try queue.fill() } catch { message = (ConsoleWording.of(error), true) }
             return true
         }
         let answered = positronPane?.collect() ?? false
@@ -154,7 +162,7 @@ public final class App: ConsoleModel {
         do {
             return try dispatch(key)
         } catch {
-            message = ("\(error)", true)
+            message = (ConsoleWording.of(error), true)
             return true
         }
     }
@@ -248,7 +256,20 @@ public final class App: ConsoleModel {
                         try save(editor.text)
                         mode = .normal
                     } catch {
-                        message = ("not saved: \(error)", true)
+                        message = ("not saved: \(ConsoleWording.of(error))", true)
+                    }
+                    return true
+                }
+                if action == "editor.external" {
+                    // The analyst's own editor on this text; what it saves comes back into this
+                    // editor (still unsaved here: ctrl-s saves it, Esc asks).
+                    externalEdit = ExternalEdit(text: editor.text) { [self] result in
+                        switch result {
+                        case .success(let text):
+                            mode = .editor(TextEditor(text: text, original: editor.original), title: title, save: save)
+                        case .failure(let error):
+                            message = ("\(error)", true)
+                        }
                     }
                     return true
                 }

@@ -102,10 +102,11 @@ extension App {
         pick(title, options, otherwise: "no case you may change; open one first (promote)")
     }
 
-    /// An analyst to assign to, by login or name.
-    func pickAnalyst(_ title: String, then: @escaping (String) throws -> Void) {
+    /// An analyst to assign to, by login or name; with `unassign`, "nobody" first.
+    func pickAnalyst(_ title: String, unassign: (() throws -> Void)? = nil, then: @escaping (String) throws -> Void) {
         let analysts = (try? engine.analysts()) ?? []
-        let options = analysts.map { a in
+        let nobody = unassign.map { [Chooser.Option(label: "nobody", detail: "unassigned", role: .dim, choose: $0)] } ?? []
+        let options = nobody + analysts.map { a in
             Chooser.Option(label: a.name, detail: [a.displayName, a.teams.joined(separator: ", ")].filter { !$0.isEmpty }.joined(separator: " · ")) { try then(a.name) }
         }
         pick(title, options, otherwise: "no analysts yet: add them with taser analyst add")

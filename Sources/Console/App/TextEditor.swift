@@ -8,8 +8,10 @@ struct TextEditor {
     /// The text it opened with: leaving with other text asks first.
     let original: String
 
-    init(text: String) {
-        original = text
+    /// `original` other than `text`: text that came back from `$EDITOR` is a change, and
+    /// leaving with it asks first.
+    init(text: String, original: String? = nil) {
+        self.original = original ?? text
         lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
         if lines.isEmpty { lines = [[]] }
         row = lines.count - 1

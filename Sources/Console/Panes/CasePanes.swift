@@ -350,9 +350,22 @@ final class CasePane: LinesPane, Pane, CopyablePane, TypingPane {
     var access: AccessLevel = .read
     /// Log entry id -> its number in the case, for corrections from the timeline.
     var entries: [Int64: Int64] = [:]
+    /// The case's status as of the last reload: the status chooser offers the moves from it.
+    var caseStatus: CaseStatus = .new
+
+    static func meaning(_ status: CaseStatus) -> String {
+        switch status {
+        case .new: "not started"
+        case .inProgress: "being worked"
+        case .onHold: "waiting on someone"
+        case .resolved: "done, with a resolution"
+        case .closed: "done and closed, with a resolution"
+        }
+    }
 
     func reload() throws {
         let d = try engine.caseDetail(id)
+        caseStatus = d.case.status
         access = d.access
         let c = d.case
         var out: [Line] = [
@@ -434,29 +447,48 @@ final class CasePane: LinesPane, Pane, CopyablePane, TypingPane {
                 app.say("#\(added.seq) corrects #\(seq)")
             }
         case "case.status":
-            app.prompt("New status (\(CaseStatus.names)) [resolution]:") { [self] text in
-                let words = text.split(separator: " ").map(String.init)
-                guard let first = words.first, let status = CaseStatus(parsing: first) else {
-                    throw EngineError.invalid("'\(text)' is not a status; use one of \(CaseStatus.names)")
+            // The moves the workflow allows from here; closing or resolving asks the resolution.
+            let options = caseStatus.allowedNext.map { next in
+                Chooser.Option(label: next.rawValue.replacingOccurrences(of: "_", with: " "), detail: CasePane.meaning(next)) { [self] in
+                    guard next == .resolved || next == .closed else {
+                        try engine.setStatus(id, to: next)
+                        try reload()
+                        app.say("case \(id) is \(next.rawValue)")
+                        return
+                    }
+                    app.choose("Resolution of case \(id)", Resolution.allCases.map { resolution in
+                        Chooser.Option(label: resolution.rawValue.replacingOccurrences(of: "_", with: " "), detail: "") { [self] in
+                            try engine.setStatus(id, to: next, resolution: resolution)
+                            try reload()
+                            app.say("case \(id) is \(next.rawValue) (\(resolution.rawValue))")
+                        }
+                    }, otherwise: "no resolutions")
                 }
-                let resolution = words.count > 1 ? Resolution(parsing: words[1]) : nil
-                try engine.setStatus(id, to: status, resolution: resolution)
-                try reload()
-                app.say("case \(id) is \(status.rawValue)")
             }
+            app.choose("Case \(id) is \(caseStatus.rawValue); move it to", options, otherwise: "case \(id) cannot move from \(caseStatus.rawValue)")
         case "case.assign":
-            app.prompt("Assign case \(id) to analyst:") { [self] who in
-                try engine.assign(id, to: who.trimmed.isEmpty ? nil : who.trimmed)
+            app.pickAnalyst("Assign case \(id) to:", unassign: { [self] in
+                try engine.assign(id, to: nil)
                 try reload()
+                app.say("case \(id) unassigned")
+            }) { [self] who in
+                try engine.assign(id, to: who)
+                try reload()
+                app.say("case \(id) assigned to \(who)")
             }
         case "case.share":
-            app.prompt("Share case \(id) with team (and read or write):") { [self] text in
-                let words = text.split(separator: " ").map(String.init)
-                guard let team = words.first else { return }
-                try engine.share(id, with: team, level: words.count > 1 && words[1] == "write" ? .write : .read)
-                try reload()
-                app.say("case \(id) shared with \(team)")
-            }
+            let teams = (try? engine.teams()) ?? []
+            app.pick("Share case \(id) with team:", teams.map { team in
+                Chooser.Option(label: team.name, detail: [team.description, counted(team.members.count, "member")].filter { !$0.isEmpty }.joined(separator: " · ")) { [self] in
+                    app.choose("Share with \(team.name) to", [ShareLevel.read, .write].map { level in
+                        Chooser.Option(label: level == .read ? "read" : "write", detail: level == .read ? "see the case and its log" : "also add notes and change it") { [self] in
+                            try engine.share(id, with: team.name, level: level)
+                            try reload()
+                            app.say("case \(id) shared with \(team.name) (\(level == .read ? "read" : "write"))")
+                        }
+                    }, otherwise: "")
+                }
+            }, otherwise: "no teams yet; an admin creates them")
         case "case.export":
             app.prompt("Export case \(id) to file (.json or .csv):", initial: "case-\(id).json") { [self] typed in
                 let path = (typed.trimmed as NSString).expandingTildeInPath

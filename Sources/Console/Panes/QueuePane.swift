@@ -220,7 +220,7 @@ final class QueuePane: Pane, TypingPane, CopyablePane, MarkingPane, AlertsPane {
         default:
             guard filterInput.edit(key) else { return }
             filter = QueuePane.parse(filterInput.text)
-            do { try restart() } catch { app.message = ("\(error)", true) }
+            do { try restart() } catch { app.message = (ConsoleWording.of(error), true) }
         }
     }
 

@@ -122,6 +122,13 @@ public final class Terminal {
                 case .nothing: break
                 }
                 if let text = model.takeClipboard() { Terminal.copy(text) }
+                if let edit = model.takeExternalEdit() {
+                    edit.done(ExternalEditor.run(edit.text))
+                    // The editor drew over everything: the next frame writes every cell.
+                    shown = nil
+                    taser_clear_next()
+                    dirty = true
+                }
             }
             let busy = model.isBusy
             if busy || Date().timeIntervalSince(lastTick) >= Terminal.tickInterval {

@@ -1,0 +1,84 @@
+import Foundation
+import Model
+import Testing
+@testable import Console
+@testable import Engine
+@testable import Store
+
+/// A case's status, owner and sharing are chosen from lists (the moves the workflow allows, the
+/// resolutions, the analysts, the teams), never typed from memory; the console's errors name
+/// no command-line flags.
+@Suite(.serialized) struct CasePickerTests {
+    static let demo: String = {
+        let path = NSTemporaryDirectory() + "taser-pickers-\(UUID().uuidString).db"
+        let engine = try! Engine.open(path: path)
+        _ = try! engine.buildDemo(DemoOptions(signals: 20_000, seed: 17, days: 10))
+        return path
+    }()
+
+    func app() throws -> (App, Engine, Case) {
+        let engine = try Engine.open(path: CasePickerTests.demo)
+        let c = try engine.openCase(NewCase(title: "Picker case \(UUID().uuidString.prefix(6))"))
+        let app = try App(engine: engine, bindings: try Keymap.load(named: "default"))
+        app.push(try CasePane(engine: engine, id: c.id))
+        return (app, engine, c)
+    }
+
+    func screen(_ app: App) -> Grid {
+        var g = Grid(width: 140, height: 40)
+        app.render(into: &g)
+        return g
+    }
+
+    func press(_ app: App, _ keys: String...) {
+        for k in keys { _ = app.handle(Key(k)) }
+    }
+
+    func type(_ app: App, _ text: String) {
+        for c in text { _ = app.handle(.char(c)) }
+    }
+
+    @Test func statusOffersTheAllowedMovesThenTheResolution() throws {
+        let (app, engine, c) = try app()
+        press(app, "s")
+        let g = screen(app)
+        #expect(g.text.contains("Case \(c.id) is new; move it to"))
+        for next in CaseStatus.new.allowedNext { #expect(g.text.contains(next.rawValue.replacingOccurrences(of: "_", with: " ")), "\(next)") }
+        let resolved = try #require(CaseStatus.new.allowedNext.firstIndex(of: .resolved))
+        press(app, String(resolved + 1))
+        #expect(screen(app).text.contains("Resolution of case \(c.id)"))
+        press(app, "enter")
+        let after = try engine.caseDetail(c.id).case
+        #expect(after.status == .resolved && after.resolution == Resolution.allCases.first)
+    }
+
+    @Test func assignPicksAnAnalystOrNobody() throws {
+        let (app, engine, c) = try app()
+        let analyst = try #require(try engine.analysts().last)
+        press(app, "A")
+        #expect(screen(app).text.contains("Assign case \(c.id) to:") && screen(app).text.contains("nobody"))
+        type(app, analyst.name)
+        press(app, "enter")
+        #expect(try engine.caseDetail(c.id).case.owner == analyst.name)
+        press(app, "A", "enter")
+        #expect(try engine.caseDetail(c.id).case.owner == nil)
+    }
+
+    @Test func shareChoosesATeamThenHowFar() throws {
+        let (app, engine, c) = try app()
+        let team = try #require(try engine.teams().first { $0.name != c.team })
+        press(app, "S")
+        type(app, team.name)
+        press(app, "enter")
+        #expect(screen(app).text.contains("Share with \(team.name) to"))
+        press(app, "2")
+        #expect(try engine.caseDetail(c.id).shares.contains { $0.team == team.name && $0.level == .write })
+    }
+
+    @Test func errorsUseTheConsolesWords() {
+        #expect(ConsoleWording.of(EngineError.invalid("a case needs a title: --title \"...\"")) == "a case needs a title")
+        #expect(ConsoleWording.of(EngineError.caseNotFound(7)) == "no case 7 (or you may not see it); 2 lists your cases")
+        #expect(ConsoleWording.of(EngineError.invalid("no link between 'a' and 'b'; `taser identities --search a` lists the links")) == "no link between 'a' and 'b'")
+        #expect(!ConsoleWording.of(EngineError.teamRequired(choices: ["a", "b"])).contains("--"))
+    }
+}
