@@ -217,6 +217,29 @@ import Testing
         #expect(screen(app).row(38).hasSuffix(" sync: \(before.count - 1) dead "))
     }
 
+    @Test func slashFiltersTheDeliveriesAndRetryActsOnTheOneShown() throws {
+        let w = try World()
+        let app = try w.app()
+        let dead = try w.deliveries(.dead)
+        try #require(dead.count >= 2)
+        let typed = "\(dead[1].id) \(dead[1].endpoint)"
+        // The first dead letter holding both words is the one the cursor lands on.
+        let target = try #require(dead.first { d in
+            let text = "\(d.id) \(d.endpoint) \(d.entityType) \(d.entityID) \(d.event) \(d.lastError ?? "")".lowercased()
+            return typed.lowercased().split(separator: " ").allSatisfy { text.contains($0) }
+        })
+        press(app, "5", "/")
+        for c in typed { _ = app.handle(.char(c)) }
+        var g = screen(app)
+        #expect(g.row(39).hasPrefix("/" + typed), "\(g.row(39))")
+        #expect(g.text.contains("match '\(typed)'"), "\(g.text)")
+        press(app, "enter", "r")
+        #expect(try w.deliveries(.dead).map(\.id) == dead.map(\.id).filter { $0 != target.id })
+        press(app, "/", "esc")
+        g = screen(app)
+        #expect(!g.text.contains("match '"))
+    }
+
     @Test func capitalRAsksFirstThenRetriesEveryDeadLetter() throws {
         let w = try World()
         let app = try w.app()

@@ -67,6 +67,23 @@ struct LineInput {
     }
 }
 
+extension LineInput {
+    /// A key on a `/` filter line: Esc (or the keymap's back key, `cancels`) clears it and
+    /// leaves, Enter leaves keeping it, the rest edit it. False when the key changed nothing.
+    mutating func filterKey(_ key: Key, typing: inout Bool, cancels: Bool) -> Bool {
+        if cancels {
+            typing = false
+            self = LineInput()
+            return true
+        }
+        if key == .enter {
+            typing = false
+            return true
+        }
+        return edit(key)
+    }
+}
+
 extension Severity {
     var role: Role { Role.severity(name) }
 }

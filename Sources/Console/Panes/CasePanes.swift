@@ -60,14 +60,7 @@ class LinesPane {
     /// The `/` line's keys: each one narrows the lines at once; Enter keeps the filter, Esc
     /// (or the keymap's back key) clears it.
     func type(_ key: Key, app: App) {
-        if app.cancels(key) {
-            isTyping = false
-            filterInput = LineInput()
-        } else if key == .enter {
-            isTyping = false
-        } else if !filterInput.edit(key) {
-            return
-        }
+        guard filterInput.filterKey(key, typing: &isTyping, cancels: app.cancels(key)) else { return }
         applyFilter()
         if current == nil { cursor = selectable.first ?? 0 }
     }

@@ -6,7 +6,7 @@ import Store
 /// and dead; below, the dead letters and the deliveries waiting for a retry, with their last
 /// error (Sync took the secrets out). Enter opens the case or alert a delivery is about; `r`
 /// sends a dead letter again, `R` every dead letter (after asking).
-final class SyncPane: Pane {
+final class SyncPane: Pane, TypingPane {
     let engine: Engine
     var outbox: SyncStatus
     /// Dead letters first, then the retrying ones: what the cursor moves over.
@@ -18,10 +18,29 @@ final class SyncPane: Pane {
     /// Enough for any screen; the dead and retrying beyond it are counted in the tallies above.
     static let limit = 1000
 
+    /// The `/` line: deliveries whose endpoint, entity, event or error hold every typed word.
+    var filterInput = LineInput()
+    var isTyping = false
+    var typedText: String? { filterInput.text }
+
     init(engine: Engine) throws {
         self.engine = engine
         outbox = try engine.syncStatus(limit: SyncPane.limit)
-        deliveries = outbox.dead + outbox.retrying
+        deliveries = shown()
+    }
+
+    private func shown() -> [DeliveryRecord] {
+        let words = filterInput.text.lowercased().split(separator: " ")
+        return (outbox.dead + outbox.retrying).filter { d in
+            let text = "\(d.id) \(d.endpoint) \(d.entityType) \(d.entityID) \(d.event) \(d.lastError ?? "")".lowercased()
+            return words.allSatisfy { text.contains($0) }
+        }
+    }
+
+    func type(_ key: Key, app: App) {
+        guard filterInput.filterKey(key, typing: &isTyping, cancels: app.cancels(key)) else { return }
+        deliveries = shown()
+        cursor = max(0, min(cursor, deliveries.count - 1))
     }
 
     var title: String { "Sync" }
@@ -42,7 +61,7 @@ final class SyncPane: Pane {
     func reload() throws {
         let was = selected?.id
         outbox = try engine.syncStatus(limit: SyncPane.limit)
-        deliveries = outbox.dead + outbox.retrying
+        deliveries = shown()
         if let was, let i = deliveries.firstIndex(where: { $0.id == was }) { cursor = i }
         cursor = max(0, min(cursor, deliveries.count - 1))
     }
@@ -58,6 +77,7 @@ final class SyncPane: Pane {
         case "page.up": cursor = max(0, cursor - max(1, height / 2))
         case "move.top": cursor = 0
         case "move.bottom": cursor = last
+        case "filter": isTyping = true
         case "open": try open(app)
         case "sync.retry":
             guard let d = selected else {
@@ -146,17 +166,21 @@ final class SyncPane: Pane {
     private var listLines: [ListLine] {
         var out: [ListLine] = []
         let dead = outbox.endpoints.reduce(0) { $0 + $1.dead }, retrying = outbox.endpoints.reduce(0) { $0 + $1.retrying }
+        let deadShown = deliveries.indices.filter { deliveries[$0].status == .dead }
+        let retryShown = deliveries.indices.filter { deliveries[$0].status != .dead }
+        let filtered = filterInput.text.isEmpty ? "" : ", \(deadShown.count) match '\(filterInput.text)'"
         if outbox.dead.isEmpty {
             out.append(.title("No dead letters"))
         } else {
-            out.append(.title("Dead letters (\(dead)\(dead > outbox.dead.count ? ", the first \(outbox.dead.count) shown" : "")) — r retries one, R all"))
+            out.append(.title("Dead letters (\(dead)\(dead > outbox.dead.count ? ", the first \(outbox.dead.count) shown" : "")\(filtered)) — r retries one, R all"))
             out.append(.columns("SINCE"))
-            out += outbox.dead.indices.map { .delivery($0) }
+            out += deadShown.map { .delivery($0) }
         }
         if !outbox.retrying.isEmpty {
-            out.append(.title("Waiting for a retry (\(retrying)\(retrying > outbox.retrying.count ? ", the first \(outbox.retrying.count) shown" : ""))"))
+            let filteredRetry = filterInput.text.isEmpty ? "" : ", \(retryShown.count) match"
+            out.append(.title("Waiting for a retry (\(retrying)\(retrying > outbox.retrying.count ? ", the first \(outbox.retrying.count) shown" : "")\(filteredRetry))"))
             out.append(.columns("NEXT"))
-            out += outbox.retrying.indices.map { .delivery(outbox.dead.count + $0) }
+            out += retryShown.map { .delivery($0) }
         }
         return out
     }
