@@ -75,6 +75,43 @@ import Testing
         #expect(try engine.caseDetail(c.id).shares.contains { $0.team == team.name && $0.level == .write })
     }
 
+    @Test func tagsComeFromThoseInUseOrAreTypedNew() throws {
+        let (app, engine, c) = try app()
+        let other = try engine.openCase(NewCase(title: "Tagged elsewhere", tags: ["phishing"]))
+        press(app, "t")
+        var g = screen(app)
+        #expect(g.text.contains("Tag case \(c.id)") && g.text.contains("+ phishing"), "\(g.text)")
+        type(app, "phish")
+        press(app, "enter")
+        #expect(try engine.caseDetail(c.id).case.tags == ["phishing"])
+        // A tag nobody uses yet: typed, and Enter takes the text.
+        press(app, "t")
+        type(app, "Finance-Q4")
+        #expect(screen(app).text.contains("nothing matches; Enter takes the text"))
+        press(app, "enter")
+        #expect(try engine.caseDetail(c.id).case.tags == ["phishing", "Finance-Q4"])
+        g = screen(app)
+        #expect(g.text.contains("tags phishing, Finance-Q4"), "\(g.text)")
+        // Choosing one the case has removes it; each change is in the log.
+        press(app, "t")
+        type(app, "- phishing")
+        press(app, "enter")
+        let detail = try engine.caseDetail(c.id)
+        #expect(detail.case.tags == ["Finance-Q4"])
+        #expect(detail.log.filter { $0.kind == .tags }.map(\.body) == ["Tags: +phishing", "Tags: +Finance-Q4", "Tags: -phishing"])
+        #expect(try engine.caseDetail(other.id).case.tags == ["phishing"])
+    }
+
+    @Test func badTagsAreRefusedAndNothingChanges() throws {
+        let (_, engine, c) = try app()
+        for (add, message) in [([""], "is not a tag"), ([String(repeating: "x", count: 65)], "is not a tag"), (["a\u{7}b"], "is not a tag")] {
+            #expect { try engine.tag(c.id, add: add) } throws: { "\($0)".contains(message) }
+        }
+        #expect { try engine.tag(c.id, add: (1...33).map { "t\($0)" }) } throws: { "\($0)".contains("at most 32 tags") }
+        #expect { try engine.tag(c.id, remove: ["absent"]) } throws: { "\($0)".contains("already has no tags") }
+        #expect(try engine.caseDetail(c.id).case.tags.isEmpty && !(try engine.caseDetail(c.id).log.contains { $0.kind == .tags }))
+    }
+
     @Test func errorsUseTheConsolesWords() {
         #expect(ConsoleWording.of(EngineError.invalid("a case needs a title: --title \"...\"")) == "a case needs a title")
         #expect(ConsoleWording.of(EngineError.caseNotFound(7)) == "no case 7 (or you may not see it); 2 lists your cases")

@@ -34,10 +34,20 @@ import Testing
         for c in text { _ = app.handle(.char(c)) }
     }
 
+    /// Until the search running on its worker thread is in (the driver ticks the same way).
+    func settle(_ app: App) {
+        let deadline = Date().addingTimeInterval(30)
+        while app.isBusy, Date() < deadline {
+            _ = app.tick()
+            usleep(2000)
+        }
+    }
+
     func search(_ app: App, _ text: String) {
         press(app, ":")
         type(app, "search " + text)
         press(app, "enter")
+        settle(app)
     }
 
     @Test func searchAHostOpenASignalAndGoBack() throws {
@@ -79,6 +89,7 @@ import Testing
         #expect(screen(app).row(39).hasPrefix("Search: \"invoice_8812.exe\""))
         type(app, #" AND host.name = "LT-BARCHECK""#)
         press(app, "enter")
+        settle(app)
         let narrowed = try engine.searchSignals(#""invoice_8812.exe" AND host.name = "LT-BARCHECK""#).total
         #expect(narrowed < all && narrowed > 0)
         #expect(screen(app).text.contains(counted(narrowed, "signal")))

@@ -80,6 +80,19 @@ import Testing
         let help = try Taser.run(["case", "status", "--help"])
         #expect(help.stdout.contains("resolution"))
     }
+
+    @Test func tagsAreAddedAndRemovedWithALogEntryEach() throws {
+        let dir = TempDir()
+        let db = try seededDatabase(dir)
+        let added = try Taser.run(["--db", db, "--as", "ana", "case", "tag", "1", "phishing", "Finance"])
+        #expect(added.status == 0 && added.stdout.contains("Case 1 tags: ") && added.stdout.contains("phishing") && added.stdout.contains("Finance"), "\(added.stdout)\(added.stderr)")
+        let removed = try Taser.run(["--db", db, "--as", "ana", "case", "tag", "1", "--remove", "finance"])
+        #expect(removed.status == 0 && !removed.stdout.contains("Finance"), "\(removed.stdout)")
+        let shown = try Taser.run(["--db", db, "case", "show", "1"]).stdout
+        #expect(shown.contains("Tags: +phishing +Finance") && shown.contains("Tags: -Finance"), "\(shown)")
+        let bad = try Taser.run(["--db", db, "--as", "ana", "case", "tag", "1"])
+        #expect(bad.status != 0 && bad.stderr.contains("name a tag to add or remove") && bad.stderrLines.count == 1, "\(bad.stderr)")
+    }
 }
 
 @Suite struct DemoDeterminismTests {

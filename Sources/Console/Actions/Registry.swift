@@ -48,7 +48,8 @@ public enum Registry {
         ActionInfo("case.status", "Change the status", context: "case", hint: true),
         ActionInfo("case.correct", "Correct the log entry under the cursor (the original stays, marked)", context: "case"),
         ActionInfo("case.assign", "Assign to an analyst", context: "case"),
-        ActionInfo("case.share", "Share with a team", context: "case"),
+        ActionInfo("case.share", "Share with a team (a list of teams, then read or write)", context: "case"),
+        ActionInfo("case.tag", "Add or remove tags (a list of the tags in use; type a new one)", context: "case"),
         ActionInfo("case.export", "Export to JSON or CSV", context: "case"),
         ActionInfo("case.pivot", "Pivot on the artifact under the cursor", context: "case"),
         // Pivots

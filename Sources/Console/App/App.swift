@@ -132,7 +132,9 @@ public final class App: ConsoleModel {
 
     /// True while a Positron query is out: the driver then ticks at once, not once a second,
     /// so the answer shows as soon as it is in.
-    public var isBusy: Bool { (positronPane?.isAsking ?? false) || (top as? QueuePane)?.needsFill == true }
+    public var isBusy: Bool {
+        (positronPane?.isAsking ?? false) || (top as? QueuePane)?.needsFill == true || panes.contains { ($0 as? SearchPane)?.isSearching == true }
+    }
 
     public func tick() -> Bool {
         // A queue that grew (the first frame, a resize) reads the rows it now has room for.
@@ -140,7 +142,8 @@ public final class App: ConsoleModel {
             do { try queue.fill() } catch { message = (ConsoleWording.of(error), true) }
             return true
         }
-        let answered = positronPane?.collect() ?? false
+        var answered = positronPane?.collect() ?? false
+        for case let search as SearchPane in panes where search.collect(self) { answered = true }
         // The rule editor reruns the simulator once typing pauses.
         if let editor = top as? RuleEditorPane, editor.needsRun {
             editor.simulate()

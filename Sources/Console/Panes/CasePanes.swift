@@ -343,8 +343,9 @@ final class CasePane: LinesPane, Pane, CopyablePane, TypingPane {
     var access: AccessLevel = .read
     /// Log entry id -> its number in the case, for corrections from the timeline.
     var entries: [Int64: Int64] = [:]
-    /// The case's status as of the last reload: the status chooser offers the moves from it.
+    /// The case's status and tags as of the last reload: the choosers start from them.
     var caseStatus: CaseStatus = .new
+    var caseTags: [String] = []
 
     static func meaning(_ status: CaseStatus) -> String {
         switch status {
@@ -359,11 +360,13 @@ final class CasePane: LinesPane, Pane, CopyablePane, TypingPane {
     func reload() throws {
         let d = try engine.caseDetail(id)
         caseStatus = d.case.status
+        caseTags = d.case.tags
         access = d.access
         let c = d.case
         var out: [Line] = [
             Line(text: "Case \(c.id): \(c.title)", role: .title),
             Line(text: "\(c.status.rawValue) · \(c.severity.name) · owner \(c.owner ?? "-") · team \(c.team ?? "-") · TLP \(c.tlp.rawValue)"
+                + (c.tags.isEmpty ? "" : " · tags \(c.tags.joined(separator: ", "))")
                 + (c.resolution.map { " · \($0.rawValue)" } ?? ""), role: .dim),
         ]
         if !c.description.isEmpty { out.append(Line(text: c.description)) }
@@ -469,6 +472,26 @@ final class CasePane: LinesPane, Pane, CopyablePane, TypingPane {
                 try reload()
                 app.say("case \(id) assigned to \(who)")
             }
+        case "case.tag":
+            // The tags in use (this case's first, marked): choosing one it has removes it,
+            // another adds it; text that matches none is a new tag.
+            let inUse = (try? engine.tagsInUse()) ?? []
+            let mine = Set(caseTags.map { $0.lowercased() })
+            let ordered = inUse.filter { mine.contains($0.tag.lowercased()) } + inUse.filter { !mine.contains($0.tag.lowercased()) }
+            let options = ordered.map { item in
+                let has = mine.contains(item.tag.lowercased())
+                return Chooser.Option(label: (has ? "- " : "+ ") + item.tag, detail: has ? "remove from this case" : "add (\(counted(item.cases, "case")))",
+                                      role: has ? .marked : .text) { [self] in
+                    try engine.tag(id, add: has ? [] : [item.tag], remove: has ? [item.tag] : [])
+                    try reload()
+                    app.say("case \(id): \(has ? "removed" : "added") \(item.tag)")
+                }
+            }
+            app.pick("Tag case \(id) (type a new one, or choose):", options, otherwise: "", typed: { [self] text in
+                try engine.tag(id, add: [text])
+                try reload()
+                app.say("case \(id): added \(text)")
+            })
         case "case.share":
             let teams = (try? engine.teams()) ?? []
             app.pick("Share case \(id) with team:", teams.map { team in

@@ -207,13 +207,17 @@ struct PromptProblem: Error, CustomStringConvertible {
 }
 
 /// The answer of a query asked on a worker thread, waiting for the console's thread to take it.
-final class PendingAnswer: @unchecked Sendable {
+typealias PendingAnswer = Pending<QueryResult>
+
+/// A result computed on a worker thread (a Positron answer, a search), waiting for the
+/// console's thread to take it on a tick.
+final class Pending<Value>: @unchecked Sendable {
     private let lock = NSLock()
-    private var result: Result<QueryResult, any Error>?
+    private var result: Result<Value, any Error>?
 
-    func set(_ result: Result<QueryResult, any Error>) { lock.withLock { self.result = result } }
+    func set(_ result: Result<Value, any Error>) { lock.withLock { self.result = result } }
 
-    func take() -> Result<QueryResult, any Error>? {
+    func take() -> Result<Value, any Error>? {
         lock.withLock {
             defer { result = nil }
             return result

@@ -1,3 +1,4 @@
+import Foundation
 import Engine
 import Model
 import SignalServer
@@ -30,12 +31,16 @@ final class SearchPane: Pane, MarkingPane, CopyablePane {
     init(engine: Engine, query: String) throws {
         self.engine = engine
         self.query = query.trimmed
-        try run()
+        try run(self.query)
     }
 
-    var title: String { query.isEmpty ? "Search" : "Search \(query.count > 40 ? String(query.prefix(39)) + "…" : query)" }
+    var title: String {
+        let shown = running?.query ?? query
+        return shown.isEmpty ? "Search" : "Search \(shown.count > 40 ? String(shown.prefix(39)) + "…" : shown)"
+    }
     var contexts: [String] { ["search", "list"] }
     var status: String {
+        if let running { return "searching… \(Int(Date().timeIntervalSince(running.since)))s · {back} goes back" }
         guard let result else { return "{filter} edits the search" }
         let shown = result.total > result.signals.count ? " (the newest \(result.signals.count) listed)" : ""
         let marked = marks.isEmpty ? "" : " · \(marks.count) marked"
@@ -53,38 +58,71 @@ final class SearchPane: Pane, MarkingPane, CopyablePane {
     private var ranAt = ContinuousClock.now
     static let rerunAfter = Duration.seconds(5)
 
+    /// A search running on a worker thread (a scan of a million signals takes a second): the
+    /// console stays live, shows the results it had, and takes the new ones on a tick.
+    private var running: (query: String, since: Date, result: Pending<SearchResult>)?
+    var isSearching: Bool { running != nil }
+    /// Whole seconds of waiting last drawn, so the count moves once a second.
+    private var shownSeconds = 0
+
     func reload() throws {
-        if result != nil, ContinuousClock.now - ranAt < SearchPane.rerunAfter { return }
-        try run()
+        if running != nil || ContinuousClock.now - ranAt < SearchPane.rerunAfter { return }
+        try run(query)
     }
 
-    private func run() throws {
+    /// Checks the search here (a mistake is an error at once, and the results shown stay), then
+    /// runs it on a worker thread.
+    private func run(_ text: String) throws {
+        _ = try engine.ruleCompiler().compileSearch(text)
         ranAt = ContinuousClock.now
-        result = try engine.searchSignals(query, limit: SearchPane.mostShown, buckets: SearchPane.buckets)
-        cursor = min(cursor, max(0, rows.count - 1))
-        let present = Set(rows.map(\.id))
-        marks = marks.filter { present.contains($0) }
+        let pending = Pending<SearchResult>()
+        running = (text, Date(), pending)
+        shownSeconds = 0
+        let engine = self.engine
+        DispatchQueue.global(qos: .userInitiated).async {
+            pending.set(Result { try engine.searchSignals(text, limit: SearchPane.mostShown, buckets: SearchPane.buckets) })
+        }
     }
 
-    /// Runs another search; on an error the old results stay and the error is shown.
-    func search(_ text: String) throws {
-        let before = (query, result)
-        query = text.trimmed
-        do {
-            try run()
-            cursor = 0
-            first = 0
-            marks.removeAll()
-        } catch {
-            (query, result) = before
-            throw error
+    /// The tick's part: takes the results once they are in; true when the pane should be drawn
+    /// again (they came, or another second of waiting is worth showing).
+    func collect(_ app: App) -> Bool {
+        guard let (text, since, pending) = running else { return false }
+        guard let got = pending.take() else {
+            let seconds = Int(Date().timeIntervalSince(since))
+            defer { shownSeconds = seconds }
+            return seconds != shownSeconds
         }
+        running = nil
+        switch got {
+        case .success(let found):
+            let fresh = text != query || result == nil
+            query = text
+            result = found
+            if fresh {
+                cursor = 0
+                first = 0
+                marks.removeAll()
+            }
+            cursor = min(cursor, max(0, rows.count - 1))
+            let present = Set(rows.map(\.id))
+            marks = marks.filter { present.contains($0) }
+        case .failure(let error):
+            app.message = ("search: \(ConsoleWording.of(error))", true)
+        }
+        return true
+    }
+
+    /// Runs another search; a mistake in it throws at once and the old results stay.
+    func search(_ text: String) throws {
+        try run(text.trimmed)
     }
 
     func render(into grid: inout Grid, area: Rect) {
         guard area.height >= 4 else { return }
         var y = area.y
-        grid.put(" \(query.isEmpty ? "every signal" : query)", x: area.x, y: y, width: area.width, role: .title)
+        let shownQuery = running?.query ?? query
+        grid.put(" \(shownQuery.isEmpty ? "every signal" : shownQuery)\(running == nil ? "" : "  (searching…)")", x: area.x, y: y, width: area.width, role: .title)
         y += 1
         if let histogram = result?.histogram, area.height >= 8 {
             renderChart(histogram, into: &grid, Rect(x: area.x, y: y, width: area.width, height: 3))
@@ -95,7 +133,7 @@ final class SearchPane: Pane, MarkingPane, CopyablePane {
         y += 1
         height = max(1, area.maxY - y)
         if rows.isEmpty {
-            grid.put("  no signals match this search", x: area.x, y: y + 1, width: area.width, role: .dim)
+            grid.put(result == nil ? "  searching…" : "  no signals match this search", x: area.x, y: y + 1, width: area.width, role: .dim)
             return
         }
         if cursor < first { first = cursor }

@@ -72,6 +72,59 @@ extension Engine {
     }
 
     /// Assigns the case to an analyst, or unassigns it with nil.
+    /// Adds and removes tags (`taser case tag`, the console's tag picker). A tag is kept as
+    /// written and compared ignoring case; each change is a log entry.
+    @discardableResult
+    public func tag(_ caseID: Int64, add: [String] = [], remove: [String] = []) throws -> [String] {
+        let add = try add.map(Engine.checkTag), remove = try remove.map(Engine.checkTag)
+        guard !add.isEmpty || !remove.isEmpty else { throw EngineError.invalid("name a tag to add or remove") }
+        return try change { tx, now in
+            var c = try writableCase(caseID, tx)
+            let before = c.tags
+            var tags = before.filter { t in !remove.contains { $0.lowercased() == t.lowercased() } }
+            for t in add where !tags.contains(where: { $0.lowercased() == t.lowercased() }) { tags.append(t) }
+            guard tags.count <= Engine.mostTags else {
+                throw EngineError.invalid("a case has at most \(Engine.mostTags) tags; remove some first")
+            }
+            let added = tags.filter { t in !before.contains { $0.lowercased() == t.lowercased() } }
+            let removed = before.filter { t in !tags.contains { $0.lowercased() == t.lowercased() } }
+            guard !added.isEmpty || !removed.isEmpty else {
+                throw EngineError.invalid("case \(caseID) already has \(tags.isEmpty ? "no tags" : "the tags " + tags.joined(separator: ", "))")
+            }
+            c.tags = tags
+            try tx.updateCase(c, at: now)
+            let body = "Tags: " + (added.map { "+" + $0 } + removed.map { "-" + $0 }).joined(separator: " ")
+            let entry = try tx.appendLog(
+                NewLogEntry(kind: .tags, body: body, data: [
+                    "added": .array(added.map { .string($0) }), "removed": .array(removed.map { .string($0) }),
+                    "tags": .array(tags.map { .string($0) }),
+                ]),
+                toCase: caseID, author: actor.name, at: now)
+            try announce(caseID, "case.updated", entries: [entry], tx, at: now)
+            return tags
+        }
+    }
+
+    /// The most tags one case carries: labels to find cases by, not a place for notes.
+    public static let mostTags = 32
+
+    static func checkTag(_ text: String) throws -> String {
+        let tag = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !tag.isEmpty, tag.count <= 64, !tag.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw EngineError.invalid("'\(text.prefix(80))' is not a tag: 1 to 64 characters, no control characters")
+        }
+        return tag
+    }
+
+    /// Every tag in the cases the analyst may see, with how many carry it, most used first.
+    public func tagsInUse() throws -> [(tag: String, cases: Int)] {
+        var counts: [String: (shown: String, n: Int)] = [:]
+        for s in try cases(CaseFilter(limit: 100_000)) {
+            for t in s.case.tags { counts[t.lowercased(), default: (t, 0)].n += 1 }
+        }
+        return counts.values.map { ($0.shown, $0.n) }.sorted { ($0.cases, $1.tag) > ($1.cases, $0.tag) }
+    }
+
     public func assign(_ caseID: Int64, to owner: String?) throws {
         try change { tx, now in
             var c = try writableCase(caseID, tx)

@@ -1,9 +1,9 @@
 /// What a case log entry records.
 public enum LogKind: String, Choice {
     case note, status, assignment, merge, enrichment, automation, sync
-    /// The case was opened, alerts or artifacts were linked, it was shared: the changes that are
-    /// neither status nor assignment but must still be on the record.
-    case created, link, share
+    /// The case was opened, alerts or artifacts were linked, it was shared, its tags changed: the
+    /// changes that are neither status nor assignment but must still be on the record.
+    case created, link, share, tags
 }
 
 /// How an entry's `hash` was made, which says how much it can be trusted on its own.

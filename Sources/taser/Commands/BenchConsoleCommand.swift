@@ -110,12 +110,21 @@ extension BenchCommand {
                 searchFigures[key + "_ratio"] = .double(p50 / max(sqlMean, 1e-6))
                 searchFigures[key + "_matches"] = .int(Int64(matches))
             }
-            // The keystroke that runs a search, to the drawn pane.
+            // The keystroke that runs a search, to the drawn pane (the search runs on a worker
+            // thread: the console stays live), then to the results drawn.
             _ = keystroke(Key(":"))
             for c in "search " + searches[0].1 { _ = keystroke(.char(c)) }
+            let searchStart = Date()
             let searchKey = keystroke(.enter).seconds
+            while app.isBusy {
+                if app.tick() { _ = keystroke(.resize) }
+                usleep(1000)
+            }
+            let searchDrawn = Date().timeIntervalSince(searchStart)
             searchFigures["search_keystroke_ms"] = .double(searchKey * 1000)
-            Output.line(String(format: "search key     Enter on :search %@ to the drawn pane: %.1f ms", searches[0].1 as NSString, searchKey * 1000))
+            searchFigures["search_results_ms"] = .double(searchDrawn * 1000)
+            Output.line(String(format: "search key     Enter on :search %@: the pane drawn in %.1f ms (the console stays live), the results in %.1f ms",
+                               searches[0].1 as NSString, searchKey * 1000, searchDrawn * 1000))
             if json {
                 var object: [String: JSONValue] = [
                     "bench": "console", "alerts": .int(Int64(alerts)), "first_frame_ms": .double(firstFrame * 1000),

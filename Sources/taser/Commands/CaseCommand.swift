@@ -12,7 +12,7 @@ struct CaseCommand: ParsableCommand {
             Every change is an entry in the case's append-only log. You see the cases of your teams, those assigned to you or opened by you, and those shared with your teams.
             """,
         subcommands: [
-            New.self, List.self, Show.self, Note.self, Correct.self, Assign.self, Status.self, Merge.self, Share.self,
+            New.self, List.self, Show.self, Note.self, Correct.self, Assign.self, Tag.self, Status.self, Merge.self, Share.self,
             Export.self, Artifacts.self, AddArtifact.self, Related.self,
         ])
 }
@@ -201,6 +201,25 @@ extension CaseCommand {
             let owner = analyst == "none" ? nil : analyst
             try global.engine().assign(id, to: owner)
             Output.line(owner.map { "Case \(id) assigned to \($0)" } ?? "Case \(id) unassigned")
+        }
+    }
+
+    struct Tag: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add or remove a case's tags.",
+            discussion: """
+                A tag is kept as written and compared ignoring case; each change is a log entry. Examples:
+                  taser case tag 12 phishing finance
+                  taser case tag 12 --remove finance
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The case number.") var id: Int64
+        @Argument(help: "Tags to add.") var add: [String] = []
+        @Option(name: .customLong("remove"), help: "A tag to remove (repeat for more).") var remove: [String] = []
+
+        func run() throws {
+            let tags = try global.engine().tag(id, add: add, remove: remove)
+            Output.line("Case \(id) tags: \(tags.isEmpty ? "none" : tags.joined(separator: ", "))")
         }
     }
 
