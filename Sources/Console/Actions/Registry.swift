@@ -79,6 +79,8 @@ public enum Registry {
         ActionInfo("editor.save", "Save", context: "editor", hint: true),
         ActionInfo("editor.cancel", "Cancel", context: "editor", hint: true),
         ActionInfo("editor.external", "Edit in your own editor ($VISUAL, else $EDITOR, else vi), as git does; the text comes back here", context: "editor", hint: true),
+        // The rule editor only: the list of kinds, fields or values from the stored signals.
+        ActionInfo("editor.complete", "Complete the kind, field or value at the cursor from the stored signals (rule editor)", context: "editor", hint: true),
     ]
 
     public static func action(named name: String) -> ActionInfo? { actions.first { $0.name == name } }

@@ -33,6 +33,8 @@ extension Pane {
         switch action {
         case "filter", "filter.next", "filter.previous": self is TypingPane
         case "mark", "mark.all": self is MarkingPane
+        // The note editor shares the editor's keys but has nothing to complete.
+        case "editor.complete": self is RuleEditorPane
         default: true
         }
     }

@@ -21,6 +21,27 @@ struct TextEditor {
     var text: String { lines.map { String($0) }.joined(separator: "\n") }
     var changed: Bool { text != original }
 
+    /// The cursor as a character offset into `text` (a line break counts one).
+    var offset: Int { lines[0..<row].reduce(0) { $0 + $1.count + 1 } + column }
+
+    /// Replaces the characters at offsets `range` of `text` with `replacement` and puts the
+    /// cursor after it (completion inserting an option over what was typed of it).
+    mutating func replace(_ range: Range<Int>, with replacement: String) {
+        var chars = Array(lines.joined(separator: ["\n"]))
+        let lower = min(max(range.lowerBound, 0), chars.count)
+        let upper = min(max(range.upperBound, lower), chars.count)
+        let inserted = Array(replacement)
+        chars.replaceSubrange(lower..<upper, with: inserted)
+        lines = chars.split(separator: "\n", omittingEmptySubsequences: false).map(Array.init)
+        var rest = lower + inserted.count
+        row = 0
+        while row < lines.count - 1, rest > lines[row].count {
+            rest -= lines[row].count + 1
+            row += 1
+        }
+        column = min(rest, lines[row].count)
+    }
+
     mutating func edit(_ key: Key) {
         switch key {
         case .enter:

@@ -81,14 +81,24 @@ final class RuleEditorPane: Pane, TypingPane {
     private var error: RuleError?
     private var report: SimulationReport?
     private var savedReport: SimulationReport?
+    /// Typed since the last run: the simulator's result is not this text's yet.
     private var dirty = true
     private var lastRun = Date.distantPast
     private var seconds = 0.0
+    /// The shortest pause between reruns while typing (tests lengthen it to see a rerun pending).
+    var rerunPause: TimeInterval = 0.3
+    /// Completion: the list when open, and the stored signals' kinds, fields and values, read
+    /// once per editing session.
+    var completion: CompletionList?
+    let vocabulary: RuleVocabulary
+    /// Where the cursor was drawn, for the completion list to open under it.
+    var cursorCell: (x: Int, y: Int)?
 
     init(engine: Engine, saved: StoredRule) throws {
         self.engine = engine
         self.name = saved.name
         self.saved = saved
+        vocabulary = RuleVocabulary(engine: engine)
         editor = TextEditor(text: saved.text)
         baseline = saved.text
         if let rule = try? engine.compiledRule(named: saved.name) { savedReport = try? engine.simulate(rule) }
@@ -99,6 +109,7 @@ final class RuleEditorPane: Pane, TypingPane {
         self.engine = engine
         self.name = newName
         saved = nil
+        vocabulary = RuleVocabulary(engine: engine)
         editor = TextEditor(text: "[ (2 CarbonBlack alerts) ] IN [ 24 Hours ] WITH [ hostname ] IN COMMON")
         baseline = editor.text
         simulate()
@@ -107,6 +118,7 @@ final class RuleEditorPane: Pane, TypingPane {
     var title: String { "Rule \(name)" }
     var contexts: [String] { ["editor"] }
     var status: String {
+        if completion != nil { return "↑↓ choose · tab or enter inserts · esc closes the list" }
         if let error { return "error \(error.description)" }
         guard let report else { return "" }
         return "\(Output.count(report.alerts.count, "alert")) in \(String(format: "%.0f", seconds * 1000)) ms · {editor.save} saves a new version · {editor.cancel} leaves"
@@ -120,7 +132,7 @@ final class RuleEditorPane: Pane, TypingPane {
 
     /// Reruns at most every 300 ms while typing; the tick catches the last edit.
     func simulateIfDue() {
-        guard dirty, Date().timeIntervalSince(lastRun) > 0.3 else { return }
+        guard dirty, Date().timeIntervalSince(lastRun) > rerunPause else { return }
         simulate()
     }
 
@@ -140,9 +152,40 @@ final class RuleEditorPane: Pane, TypingPane {
         }
     }
 
+    /// Why the simulator's result is not what this text does: nil when it is (or there is none).
+    var staleness: String? {
+        guard report != nil else { return nil }
+        if dirty { return "rerun pending" }
+        return error != nil ? "the rule has an error" : nil
+    }
+
     func type(_ key: Key, app: App) {
+        // The open completion list takes its keys first (Esc closes it, not the editor).
+        switch completionKey(key, app: app) {
+        case .taken: return
+        case .inserted:
+            dirty = true
+            simulateIfDue()
+            return
+        case .notTaken: break
+        }
         if let action = app.bindings.action(for: key, in: ["editor"]) {
             if action == "editor.save" { save(app); return }
+            if action == "editor.complete" { openCompletion(app); return }
+            if action == "editor.external" {
+                // The analyst's own editor on the rule; what it saves comes back here, unsaved.
+                app.externalEdit = ExternalEdit(text: editor.text) { [self] result in
+                    switch result {
+                    case .success(let text):
+                        editor = TextEditor(text: text, original: editor.original)
+                        dirty = true
+                        simulateIfDue()
+                    case .failure(let error):
+                        app.message = ("\(error)", true)
+                    }
+                }
+                return
+            }
             if action == "editor.cancel" {
                 guard editor.text != baseline else {
                     _ = try? app.run("back")
@@ -154,10 +197,13 @@ final class RuleEditorPane: Pane, TypingPane {
         }
         editor.edit(key)
         dirty = true
+        refreshCompletion()
         simulateIfDue()
     }
 
     private func save(_ app: App) {
+        // The saved version's result is this text's, not one from before the last keys.
+        if dirty { simulate() }
         do {
             let stored = saved == nil ? try engine.addRule(name: name, text: editor.text) : try engine.editRule(name: name, text: editor.text)
             saved = stored
@@ -175,9 +221,11 @@ final class RuleEditorPane: Pane, TypingPane {
         simulateIfDue()
         let (left, right) = area.splitLeft(area.width * 3 / 5)
         grid.box(left, title: "Rule \(name)\(saved.map { " (version \($0.version))" } ?? " (new)")", role: .borderFocus)
-        renderText(into: &grid, Rect(x: left.x + 1, y: left.y + 1, width: left.width - 2, height: left.height - 2))
+        let text = Rect(x: left.x + 1, y: left.y + 1, width: left.width - 2, height: left.height - 2)
+        renderText(into: &grid, text)
         grid.box(right, title: "Simulator")
         renderSimulation(into: &grid, Rect(x: right.x + 1, y: right.y + 1, width: right.width - 2, height: right.height - 2))
+        if let completion, let at = cursorCell { completion.render(into: &grid, area: text, cursor: at) }
     }
 
     /// The first screen row shown: kept across frames, moved only to keep the cursor in view.
@@ -189,6 +237,7 @@ final class RuleEditorPane: Pane, TypingPane {
         let wrapped = WrappedText(editor.lines, width: area.width)
         let cursorRow = wrapped.row(line: editor.row, column: editor.column)
         scrollTop = WrappedText.top(showing: cursorRow, height: area.height, from: scrollTop)
+        cursorCell = nil
         for (n, row) in wrapped.rows.enumerated().dropFirst(scrollTop).prefix(area.height) {
             let y = area.y + n - scrollTop
             let line = editor.lines[row.line]
@@ -196,10 +245,14 @@ final class RuleEditorPane: Pane, TypingPane {
             for c in row.start..<row.end where x < area.maxX {
                 let ch = line[c]
                 let isCursor = row.line == editor.row && c == editor.column
+                if isCursor { cursorCell = (x, y) }
                 grid[x, y] = Cell(String(ch), isCursor ? .selected : roles[row.line]?[c] ?? .text)
                 x += max(1, CellWidth.of(ch))
             }
-            if n == cursorRow && editor.column >= row.end && x < area.maxX { grid[x, y] = Cell(" ", .selected) }
+            if n == cursorRow && editor.column >= row.end && x < area.maxX {
+                grid[x, y] = Cell(" ", .selected)
+                cursorCell = (x, y)
+            }
         }
         // The error: its character marked where it is, the message under that row.
         if let error, let line = error.line, let column = error.column, editor.lines.indices.contains(line - 1) {
@@ -225,9 +278,16 @@ final class RuleEditorPane: Pane, TypingPane {
             return
         }
         var y = area.y
+        // A stale result stays in view (what the text did a moment ago) but dimmed, under the
+        // reason, so it is not read as this text's.
+        let stale = staleness
+        if let stale {
+            grid.put("stale: \(stale)", x: area.x, y: y, width: area.width, role: .error)
+            y += 1
+        }
         func line(_ text: String, _ role: Role = .text) {
             guard y < area.maxY else { return }
-            grid.put(text, x: area.x, y: y, width: area.width, role: role)
+            grid.put(text, x: area.x, y: y, width: area.width, role: stale == nil ? role : .dim)
             y += 1
         }
         line("\(Output.count(report.alerts.count, "alert")) from \(report.signalsMatched) of \(Output.count(report.signalsRead, "signal"))", .title)
