@@ -73,6 +73,10 @@ enum Entry {
             fail(error.description)
         } catch let error as CLIError {
             fail(error.message, code: error.code)
+        } catch let error as TeamFailure {
+            fail(error.message, code: error.exitCode)
+        } catch let error as TeamWire.Problem {
+            fail(error.description)
         } catch {
             Taser.exit(withError: error)
         }

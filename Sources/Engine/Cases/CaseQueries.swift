@@ -2,7 +2,7 @@ import Model
 import Store
 
 /// Everything a case view shows.
-public struct CaseDetail: Sendable {
+public struct CaseDetail: Sendable, Codable {
     public var `case`: Case
     public var access: AccessLevel
     public var shares: [CaseShare]

@@ -11,7 +11,7 @@ public enum AlertCloseReason: String, Choice {
 }
 
 /// Who closed an alert, when, and why.
-public struct AlertClosing: Sendable, Hashable {
+public struct AlertClosing: Sendable, Hashable, Codable {
     public var reason: AlertCloseReason
     public var by: String
     public var at: Timestamp
@@ -25,7 +25,7 @@ public struct AlertClosing: Sendable, Hashable {
 
 /// What a rule raised for one group key: the signals that made it fire and those attached
 /// while it stayed open.
-public struct Alert: Sendable, Hashable {
+public struct Alert: Sendable, Hashable, Codable {
     public var id: Int64
     public var rule: String
     public var groupKey: String

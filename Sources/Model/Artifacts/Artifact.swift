@@ -7,7 +7,7 @@ public enum ArtifactType: String, Choice {
 }
 
 /// An observable shared across signals, alerts and cases: unique per (type, value).
-public struct Artifact: Sendable, Hashable {
+public struct Artifact: Sendable, Hashable, Codable {
     public var id: Int64
     public var type: ArtifactType
     public var value: String

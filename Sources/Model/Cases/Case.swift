@@ -1,6 +1,6 @@
 /// An investigation: alerts and artifacts, worked by a team, with an append-only log.
 /// Its `id` is the number analysts say ("case 42").
-public struct Case: Sendable, Hashable {
+public struct Case: Sendable, Hashable, Codable {
     public var id: Int64
     public var title: String
     public var description: String
@@ -78,7 +78,7 @@ public struct NewCase: Sendable {
 }
 
 /// A team a case is shared with, and how far.
-public struct CaseShare: Sendable, Hashable {
+public struct CaseShare: Sendable, Hashable, Codable {
     public var team: String
     public var level: ShareLevel
     public init(team: String, level: ShareLevel) {

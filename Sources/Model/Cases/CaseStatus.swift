@@ -51,7 +51,7 @@ public enum ShareLevel: String, Choice {
 
 /// What the asking analyst may do with a case. `none` is never shown: such a case does not exist
 /// for them.
-public enum AccessLevel: Int, Comparable, Sendable {
+public enum AccessLevel: Int, Comparable, Sendable, Codable {
     case none = 0, read, write
     public static func < (a: AccessLevel, b: AccessLevel) -> Bool { a.rawValue < b.rawValue }
 }

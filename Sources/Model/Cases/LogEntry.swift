@@ -7,7 +7,7 @@ public enum LogKind: String, Choice {
 }
 
 /// How an entry's `hash` was made, which says how much it can be trusted on its own.
-public enum LogSeal: String, Sendable, Hashable, CaseIterable {
+public enum LogSeal: String, Sendable, Hashable, CaseIterable, Codable {
     /// HMAC-SHA256, with the database's log key (a file beside the database that only its owner
     /// reads), over the v2 canonical form: nobody without the key can make or remake one.
     case hmac
@@ -24,7 +24,7 @@ public enum LogSeal: String, Sendable, Hashable, CaseIterable {
 /// before it in the same case (64 zeros for the first), and `hash` seals `canonicalForm` as
 /// `seal` says. Changing any stored entry breaks its own hash or the next entry's link; the
 /// case's head (entry count and last hash, signed with the key) catches removed entries.
-public struct LogEntry: Sendable, Hashable {
+public struct LogEntry: Sendable, Hashable, Codable {
     /// Unique across the database: how the store links a correction to its entry.
     public var id: Int64
     public var caseID: Int64

@@ -178,3 +178,21 @@ extension JSONValue {
     public init(_ i: Int64?) { self = i.map { .int($0) } ?? .null }
     public init(_ t: Timestamp?) { self = t.map { .string($0.iso8601) } ?? .null }
 }
+
+/// Codable as its canonical text (one string), so a value crosses the daemon's wire exactly as
+/// taser prints and hashes it: integers stay exact and keys keep their order.
+extension JSONValue: Codable {
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do {
+            self = try JSONValue.parse(text)
+        } catch {
+            throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: decoder.codingPath, debugDescription: "not JSON: \(error)"))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(text)
+    }
+}

@@ -12,7 +12,7 @@ public struct PivotHit: Sendable, Hashable {
 }
 
 /// An artifact of a case, with every role it plays there and how it got there.
-public struct CaseArtifact: Sendable, Hashable {
+public struct CaseArtifact: Sendable, Hashable, Codable {
     public var artifact: Artifact
     public var roles: [String]
     public var signals: Int

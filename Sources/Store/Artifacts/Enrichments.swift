@@ -2,7 +2,7 @@ internal import GRDB
 import Model
 
 /// One thing Positron said about an artifact.
-public struct Enrichment: Sendable, Hashable {
+public struct Enrichment: Sendable, Hashable, Codable {
     public var query: String
     /// The answer's fields as canonical JSON text (`{"hostname":"lt-jdoe01"}`).
     public var answer: String

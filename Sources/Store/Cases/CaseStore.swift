@@ -2,7 +2,7 @@ internal import GRDB
 import Model
 
 /// Which cases a listing wants.
-public struct CaseFilter: Sendable {
+public struct CaseFilter: Sendable, Codable {
     public var status: CaseStatus?
     public var openOnly: Bool
     public var team: String?
@@ -18,7 +18,7 @@ public struct CaseFilter: Sendable {
 }
 
 /// A case as a listing shows it: the case, what the asker may do with it, how many alerts it holds.
-public struct CaseSummary: Sendable {
+public struct CaseSummary: Sendable, Codable {
     public var `case`: Case
     public var access: AccessLevel
     public var alertCount: Int

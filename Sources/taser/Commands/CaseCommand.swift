@@ -77,7 +77,7 @@ extension CaseCommand {
         @Flag(help: "JSON Lines: one case per line.") var json = false
 
         func run() throws {
-            let engine = try global.engine(create: false)
+            let engine = try global.api(create: false)
             let filter = CaseFilter(
                 status: try status.map { try choice($0, "status") }, openOnly: open, team: team, owner: owner, limit: limit)
             try List.show(try engine.cases(filter), json: json)
@@ -118,9 +118,9 @@ extension CaseCommand {
         @Flag(help: "Print the case as one JSON object (as `case export --format json`).") var json = false
 
         func run() throws {
-            let engine = try global.engine(create: false)
+            let engine = try global.api(create: false)
             if json {
-                Output.jsonLines([try engine.exportCase(id).json])
+                Output.jsonLines([try engine.caseDocument(id)])
                 return
             }
             let d = try engine.caseDetail(id)
@@ -172,7 +172,7 @@ extension CaseCommand {
         @Argument(help: "The note; `-` reads it from standard input.") var text: String
 
         func run() throws {
-            let entry = try global.engine().addNote(id, try readText(text))
+            let entry = try global.api().addNote(id, try readText(text))
             Output.line("Added entry #\(entry.seq) to case \(id)")
         }
     }

@@ -199,6 +199,13 @@ enum Signals {
     static func installStopHandlers() {
         signal(SIGINT) { _ in Signals.stopRequested = true }
         signal(SIGTERM) { _ in Signals.stopRequested = true }
+        // A parent may have started us with them blocked (test harnesses, some supervisors);
+        // then a stop would never arrive.
+        var wanted = sigset_t()
+        sigemptyset(&wanted)
+        sigaddset(&wanted, SIGINT)
+        sigaddset(&wanted, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &wanted, nil)
     }
 }
 

@@ -29,6 +29,10 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to listen: HOST:PORT (port 0 picks a free one). Default: the config's listen, else 127.0.0.1:8080.", valueName: "host:port"))
     var listen: String?
     @Option(help: ArgumentHelp("The serve config (default: ~/.config/taser/serve.yaml).", valueName: "file")) var config: String?
+    @Option(help: ArgumentHelp("Team mode: also serve analysts' taser (--server SOCKET) on this Unix socket, as who the kernel says they are; without --listen (and no listen in the config), only the socket.", valueName: "path"))
+    var socket: String?
+    @Option(help: ArgumentHelp("The socket's permission bits (octal): who may connect. Default 660: the service account and its group.", valueName: "mode"))
+    var socketMode = "660"
     @Option(help: ArgumentHelp("How long a stop (SIGTERM, SIGINT) waits for the requests in flight before closing them (default: the config's shutdown_grace, else 10s).", valueName: "span"))
     var grace: String?
     @Option(name: .customLong("mapping"), help: "A YAML mapping file for other JSON (repeat for more; ~/.config/taser/mappings/*.yaml are always read).")
@@ -46,11 +50,20 @@ struct ServeCommand: ParsableCommand {
         let secrets = try SecretsFile.load(source.secrets)
         let path = config ?? configDirectory() + "/serve.yaml"
         let serveConfig: ServeConfig
-        do { serveConfig = try ServeConfig.load(path: path, secrets: secrets) } catch { throw CLIError(error.description) }
+        // Only the socket needs no serve.yaml (its API keys and sources are for HTTP).
+        if socket != nil, listen == nil, config == nil, !FileManager.default.fileExists(atPath: path) {
+            serveConfig = ServeConfig()
+        } else {
+            do { serveConfig = try ServeConfig.load(path: path, secrets: secrets) } catch { throw CLIError(error.description) }
+        }
         let grace: Span
         do { grace = try self.grace.map { try Span.parse($0, limit: ServeConfig.longestWait) } ?? serveConfig.shutdownGrace } catch {
             throw CLIError("--grace \(error)")
         }
+        guard let mode = mode_t(socketMode, radix: 8), mode <= 0o777 else {
+            throw CLIError("invalid --socket-mode '\(socketMode)'; write octal permission bits, such as 660 or 666")
+        }
+        let socketOnly = socket != nil && listen == nil && serveConfig.listen == nil
         let text = listen ?? serveConfig.listen ?? "127.0.0.1:8080"
         guard let address = ListenAddress(text) else {
             throw CLIError("invalid listen address '\(text)'; write HOST:PORT, such as 127.0.0.1:8080 or [::1]:8080")
@@ -80,9 +93,26 @@ struct ServeCommand: ParsableCommand {
         background.startLogHeads(engine, every: serveConfig.logHeadsEvery, logger: logger)
         if !background.running.isEmpty { logger.info("running beside the server: \(background.running.joined(separator: ", "))") }
 
+        let team = socket.map { TeamServer(engine: engine, socketPath: $0, mode: mode) }
+        if let team {
+            do { try team.start() } catch { throw CLIError("\(error)") }
+            FileHandle.standardOutput.write(Data("listening on unix:\(team.socketPath)\n".utf8))
+        }
+        defer { team?.stop() }
         // ArgumentParser runs commands synchronously; the server is async. The main thread waits
         // while Swift's executors and the event loops do the work.
         let stop = ServeStop(grace: grace, background: background, logger: logger)
+        if socketOnly {
+            // Only the socket: wait for SIGTERM or SIGINT, then stop what runs beside it.
+            Signals.installStopHandlers()
+            while !Signals.stopRequested { usleep(100_000) }
+            team?.stop()
+            stop.begin()
+            let left = stop.finish()
+            if !left.isEmpty { Output.note("taser serve: stopped; left behind: \(left.joined(separator: ", "))") }
+            Output.note("taser serve: stopped")
+            return
+        }
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var failure: (any Error)?
         Task.detached {

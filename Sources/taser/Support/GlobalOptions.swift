@@ -14,6 +14,16 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("as"), help: ArgumentHelp("Act as this analyst (the database owner only).", valueName: "analyst"))
     var actAs: String?
 
+    @Option(name: .long, help: ArgumentHelp("Team mode: the daemon's socket (default: $TASER_SERVER); who you are comes from the kernel.", valueName: "socket"))
+    var server: String?
+
+    /// --server, else $TASER_SERVER: team mode, through the daemon.
+    var serverSocket: String? {
+        if let server, !server.isEmpty { return server }
+        if let env = ProcessInfo.processInfo.environment["TASER_SERVER"], !env.isEmpty { return env }
+        return nil
+    }
+
     /// --db, else $TASER_DB, else the XDG data directory (created on first use).
     func databasePath() throws -> String {
         let env = ProcessInfo.processInfo.environment
@@ -33,7 +43,18 @@ struct GlobalOptions: ParsableArguments {
     /// The engine for this run. Read-only commands pass `create: false`, so a mistyped path
     /// says "no database" instead of silently making an empty one.
     func engine(create: Bool = true) throws -> Engine {
-        try Engine.open(path: try databasePath(), actingAs: actAs, create: create)
+        if serverSocket != nil {
+            throw CLIError("this command does not work through the daemon yet (team mode covers case list, case show and case note so far); run it without --server/TASER_SERVER")
+        }
+        return try Engine.open(path: try databasePath(), actingAs: actAs, create: create)
+    }
+
+    /// What commands that work in team mode ask: the daemon when --server (or $TASER_SERVER) is
+    /// set, else the database in-process.
+    func api(create: Bool = true) throws -> TaserAPI {
+        guard let socket = serverSocket else { return try engine(create: create) }
+        if db != nil { throw CLIError("--db and --server are two ways to reach the data; give one") }
+        return try RemoteEngine(socket: socket, actingAs: actAs)
     }
 }
 

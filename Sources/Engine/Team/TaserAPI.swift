@@ -1,0 +1,58 @@
+import Foundation
+import Model
+import Store
+
+/// What the CLI and the console ask of taser, whichever side of the socket the Engine is on:
+/// `Engine` in-process (embedded, one SQLite file), `RemoteEngine` through the daemon (team
+/// mode). The access checks are the Engine's, always on the side that owns the database.
+///
+/// Team mode grows one operation at a time (see docs/team-mode.md for which are covered); a
+/// command that needs one not here yet says so when run with `--server`.
+public protocol TaserAPI: AnyObject {
+    /// Who taser acts for: the OS login (or `--as`).
+    var callerName: String { get }
+    func cases(_ filter: CaseFilter) throws -> [CaseSummary]
+    func caseDetail(_ id: Int64) throws -> CaseDetail
+    /// The case as `case export --format json` writes it.
+    func caseDocument(_ id: Int64) throws -> JSONValue
+    func enrichments(of artifact: Int64) throws -> [Enrichment]
+    @discardableResult func addNote(_ caseID: Int64, _ text: String) throws -> LogEntry
+}
+
+extension Engine: TaserAPI {
+    public var callerName: String { actor.name }
+    public func caseDocument(_ id: Int64) throws -> JSONValue { try exportCase(id).json }
+}
+
+/// The daemon's dispatch: an operation's name to the Engine call, arguments and result as JSON.
+enum TeamOperations {
+    struct ID: Codable { var id: Int64 }
+    struct Note: Codable { var id: Int64; var text: String }
+
+    static func run(_ request: TeamRequest, on engine: Engine) throws -> String {
+        let args = Data(request.args.utf8)
+        func decode<T: Decodable>(_ type: T.Type) throws -> T {
+            do { return try JSONDecoder().decode(T.self, from: args) } catch {
+                throw TeamWire.Problem("malformed arguments for \(request.op): \(error)")
+            }
+        }
+        func encode<T: Encodable>(_ value: T) throws -> String { String(decoding: try JSONEncoder().encode(value), as: UTF8.self) }
+        switch request.op {
+        case "cases": return try encode(try engine.cases(try decode(CaseFilter.self)))
+        case "case.detail": return try encode(try engine.caseDetail(try decode(ID.self).id))
+        case "case.document": return try encode(try engine.caseDocument(try decode(ID.self).id))
+        case "enrichments": return try encode(try engine.enrichments(of: try decode(ID.self).id))
+        case "case.note":
+            let note = try decode(Note.self)
+            return try encode(try engine.addNote(note.id, note.text))
+        default:
+            throw TeamWire.Problem("no operation '\(request.op)' in protocol \(TeamWire.protocolVersion); the client and the daemon disagree, use the daemon's version of taser")
+        }
+    }
+
+    /// An error as the client shows it: the same text the embedded CLI prints for it.
+    static func failure(_ error: any Error) -> TeamFailure {
+        if let failure = error as? TeamFailure { return failure }
+        return TeamFailure(message: "\(error)", exitCode: 1)
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import Model
+import Store
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The daemon's side of team mode: a Unix socket whose permissions (or its directory's) decide
+/// who may connect, and the kernel's word (SO_PEERCRED) for who did. Each connection gets the
+/// Engine acting as that login; the Engine checks access as it does embedded, so a case the
+/// caller may not read is "no case N" here too. One thread per connection, at most
+/// `mostConnections` at once.
+public final class TeamServer: @unchecked Sendable {
+    let engine: Engine
+    public let socketPath: String
+    let mode: mode_t
+    let admins: Set<uid_t>
+    private var listener: Int32 = -1
+    private let lock = NSLock()
+    private var open = 0
+    public static let mostConnections = 256
+
+    /// `admins`: uids that may use `--as` besides root and the daemon's own account.
+    public init(engine: Engine, socketPath: String, mode: mode_t = 0o660, admins: Set<uid_t> = []) {
+        self.engine = engine
+        self.socketPath = socketPath
+        self.mode = mode
+        self.admins = admins.union([0, geteuid()])
+    }
+
+    /// Binds and listens; a stale socket file (nobody listening) is replaced, a live one refused.
+    public func start() throws {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let path = Array(socketPath.utf8)
+        guard path.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            throw TeamWire.Problem("the socket path \(socketPath) is longer than \(MemoryLayout.size(ofValue: address.sun_path) - 1) bytes; choose a shorter one")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, b) in path.enumerated() { raw[i] = b }
+        }
+        if FileManager.default.fileExists(atPath: socketPath) {
+            if TeamServer.someoneListens(socketPath) {
+                throw TeamWire.Problem("a daemon already listens on \(socketPath); stop it first")
+            }
+            unlink(socketPath)
+        }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw TeamWire.Problem("cannot make a socket (\(String(cString: strerror(errno))))") }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0 else {
+            let reason = String(cString: strerror(errno))
+            Glibc.close(fd)
+            throw TeamWire.Problem("cannot listen on \(socketPath) (\(reason)); check the directory exists and the service account may write it")
+        }
+        chmod(socketPath, mode)
+        guard listen(fd, 64) == 0 else {
+            Glibc.close(fd)
+            throw TeamWire.Problem("cannot listen on \(socketPath) (\(String(cString: strerror(errno))))")
+        }
+        listener = fd
+        let thread = Thread { [self] in acceptLoop(fd) }
+        thread.name = "taser-team-accept"
+        thread.start()
+    }
+
+    public func stop() {
+        if listener >= 0 {
+            shutdown(listener, Int32(SHUT_RDWR))
+            Glibc.close(listener)
+            listener = -1
+        }
+        unlink(socketPath)
+    }
+
+    static func someoneListens(_ path: String) -> Bool {
+        guard let fd = try? TeamClientSocket.connect(path) else { return false }
+        Glibc.close(fd)
+        return true
+    }
+
+    private func acceptLoop(_ fd: Int32) {
+        while true {
+            let client = accept(fd, nil, nil)
+            if client < 0 {
+                if errno == EINTR || errno == ECONNABORTED { continue }
+                return  // closed by stop()
+            }
+            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+            let admitted = lock.withLock { () -> Bool in
+                guard open < TeamServer.mostConnections else { return false }
+                open += 1
+                return true
+            }
+            guard admitted else {
+                try? TeamWire.send(TeamFailure(message: "the daemon has \(TeamServer.mostConnections) connections open; try again shortly", exitCode: 1), on: client)
+                Glibc.close(client)
+                continue
+            }
+            let thread = Thread { [self] in
+                serve(client)
+                Glibc.close(client)
+                lock.withLock { open -= 1 }
+            }
+            thread.name = "taser-team-client"
+            thread.start()
+        }
+    }
+
+    /// Who is on the other end, as the kernel says.
+    static func peer(_ fd: Int32) -> (uid: uid_t, login: String)? {
+        var credentials = PeerCredentials()
+        var length = socklen_t(MemoryLayout<PeerCredentials>.size)
+        guard getsockopt(fd, SOL_SOCKET, PeerCredentials.option, &credentials, &length) == 0,
+            length == socklen_t(MemoryLayout<PeerCredentials>.size)
+        else { return nil }
+        return (credentials.uid, TeamServer.login(of: credentials.uid))
+    }
+
+    static func login(of uid: uid_t) -> String {
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 4096)
+        if getpwuid_r(uid, &entry, &buffer, buffer.count, &result) == 0, result != nil, let name = entry.pw_name {
+            return String(cString: name)
+        }
+        return "uid\(uid)"
+    }
+
+    private func serve(_ fd: Int32) {
+        guard let peer = TeamServer.peer(fd) else { return }
+        let hello: TeamHello
+        do {
+            guard let first = try TeamWire.receive(TeamHello.self, on: fd) else { return }
+            hello = first
+        } catch {
+            try? TeamWire.send(TeamFailure(message: "not a taser client: \(error)", exitCode: 1), on: fd)
+            return
+        }
+        guard hello.protocolVersion == TeamWire.protocolVersion else {
+            try? TeamWire.send(TeamFailure(
+                message: "this taser (\(hello.version), protocol \(hello.protocolVersion)) cannot talk to the daemon (\(TaserVersion.current), protocol \(TeamWire.protocolVersion)); use the daemon's version of taser",
+                exitCode: 1), on: fd)
+            return
+        }
+        let isAdmin = admins.contains(peer.uid)
+        var actor = Actor(name: peer.login, isAdmin: isAdmin)
+        if let other = hello.actingAs, other != peer.login {
+            guard isAdmin else {
+                try? TeamWire.send(TeamFailure(message: EngineError.notAdmin(action: "act as another analyst (--as)").description, exitCode: 1), on: fd)
+                return
+            }
+            guard (try? engine.read({ tx in try tx.analyst(other) })) ?? nil != nil else {
+                try? TeamWire.send(TeamFailure(message: EngineError.unknownAnalyst(other).description, exitCode: 1), on: fd)
+                return
+            }
+            actor = Actor(name: other, isAdmin: false)
+        }
+        let engine = self.engine.acting(as: actor)
+        do {
+            try TeamWire.send(TeamWelcome(protocolVersion: TeamWire.protocolVersion, version: TaserVersion.current, user: actor.name, admin: actor.isAdmin), on: fd)
+            while let request = try TeamWire.receive(TeamRequest.self, on: fd) {
+                let response: TeamResponse
+                do {
+                    response = TeamResponse(id: request.id, result: try TeamOperations.run(request, on: engine), failure: nil)
+                } catch {
+                    response = TeamResponse(id: request.id, result: nil, failure: TeamOperations.failure(error))
+                }
+                try TeamWire.send(response, on: fd)
+            }
+        } catch {
+            // A client that went away or sent garbage: its connection ends; nothing it did not
+            // see acknowledged was promised.
+            try? TeamWire.send(TeamFailure(message: "\(error)", exitCode: 1), on: fd)
+        }
+    }
+}
+
+/// Linux's `struct ucred` (pid, uid, gid), which Swift's Glibc module leaves out without
+/// _GNU_SOURCE; SO_PEERCRED is 17 on every Linux architecture taser builds for.
+struct PeerCredentials {
+    var pid: pid_t = 0
+    var uid: uid_t = 0
+    var gid: gid_t = 0
+    static let option: Int32 = 17
+}

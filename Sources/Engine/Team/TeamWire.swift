@@ -1,0 +1,116 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Team mode's protocol: one daemon (`taser serve --socket PATH`) owns the database, and the
+/// analysts' CLI and console talk to it over a Unix socket that tells it who they are (the
+/// kernel's peer credentials). Version 1, documented in docs/team-mode.md:
+///
+/// - Frames: a 4-byte big-endian length, then that many bytes of JSON; at most `largestFrame`.
+/// - First the client's `TeamHello` (its protocol and taser version, and `as` for an admin acting
+///   for an analyst); the daemon answers `TeamWelcome` or a `TeamFailure` and closes.
+/// - Then requests (`TeamRequest`: an id, an operation, its arguments as JSON text) each answered
+///   by a `TeamResponse` with the same id: a result (JSON text) or a failure with the message and
+///   exit code the embedded CLI would have given.
+public enum TeamWire {
+    public static let protocolVersion = 1
+    /// Bounds what either side reads for one message: a case with its whole log fits many times.
+    public static let largestFrame = 64 << 20
+
+    public struct Problem: Error, CustomStringConvertible {
+        public var description: String
+        public init(_ description: String) { self.description = description }
+    }
+
+    static func send<T: Encodable>(_ value: T, on fd: Int32) throws {
+        let body = try JSONEncoder().encode(value)
+        guard body.count <= largestFrame else { throw Problem("a message of \(body.count) bytes is over the protocol's \(largestFrame >> 20) MiB") }
+        var length = UInt32(body.count).bigEndian
+        var frame = Data(bytes: &length, count: 4)
+        frame.append(body)
+        try frame.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            var sent = 0
+            while sent < raw.count {
+                let n = Glibc.send(fd, base + sent, raw.count - sent, Int32(MSG_NOSIGNAL))
+                if n < 0, errno == EINTR { continue }
+                guard n > 0 else { throw Problem("the connection closed while sending (\(String(cString: strerror(errno))))") }
+                sent += n
+            }
+        }
+    }
+
+    /// The next message, nil when the other side closed cleanly between messages.
+    static func receive<T: Decodable>(_ type: T.Type, on fd: Int32) throws -> T? {
+        guard let head = try read(4, from: fd, endOK: true) else { return nil }
+        let length = head.withUnsafeBytes { Int(UInt32(bigEndian: $0.loadUnaligned(as: UInt32.self))) }
+        guard length <= largestFrame else { throw Problem("a message of \(length) bytes is over the protocol's \(largestFrame >> 20) MiB") }
+        guard let body = try read(length, from: fd, endOK: false) else { throw Problem("the connection closed mid-message") }
+        do {
+            return try JSONDecoder().decode(T.self, from: body)
+        } catch {
+            throw Problem("a malformed message (\(error))")
+        }
+    }
+
+    private static func read(_ count: Int, from fd: Int32, endOK: Bool) throws -> Data? {
+        var out = Data(count: count)
+        var got = 0
+        while got < count {
+            let n = out.withUnsafeMutableBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return -1 }
+                return recv(fd, base + got, count - got, 0)
+            }
+            if n < 0, errno == EINTR { continue }
+            if n == 0 {
+                if got == 0 && endOK { return nil }
+                throw Problem("the connection closed mid-message")
+            }
+            guard n > 0 else { throw Problem("cannot read from the connection (\(String(cString: strerror(errno))))") }
+            got += n
+        }
+        return out
+    }
+}
+
+public struct TeamHello: Codable, Sendable {
+    public var taser: String = "hello"
+    public var protocolVersion: Int
+    public var version: String
+    /// `--as`: the daemon's admins only.
+    public var actingAs: String?
+}
+
+public struct TeamWelcome: Codable, Sendable {
+    public var protocolVersion: Int
+    public var version: String
+    /// Who the daemon acts for: the caller's login (or `--as`).
+    public var user: String
+    public var admin: Bool
+}
+
+public struct TeamRequest: Codable, Sendable {
+    public var id: Int64
+    public var op: String
+    public var args: String
+}
+
+public struct TeamFailure: Codable, Sendable, Error, CustomStringConvertible {
+    /// The text the embedded CLI prints for the same error.
+    public var message: String
+    public var exitCode: Int32
+    public var description: String { message }
+}
+
+public struct TeamResponse: Codable, Sendable {
+    public var id: Int64
+    public var result: String?
+    public var failure: TeamFailure?
+}
+
+/// The taser version a client and a daemon compare in their hello (another version is refused
+/// with both named, so an upgrade that changes the protocol is never half-understood).
+public enum TaserVersion {
+    public static let current = "0.14.0"
+}

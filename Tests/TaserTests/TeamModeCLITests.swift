@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+
+/// Team mode, issue 15's "done when" as far as its first operations go: the demo database owned
+/// by the service account (here root, as CI runs) with mode 0600, `serve --socket` running as it,
+/// and the real OS user ana.silva (useradd, then setpriv) who cannot open the file but reads her
+/// team's cases through the socket, is told "no case N" for an ir case, cannot use --as, and
+/// whose note lands in the log as hers.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct TeamModeCLITests {
+    /// The daemon: `taser serve --socket` as this (root) process's user, until `stop()`.
+    final class Daemon {
+        let process = Process()
+        let socket: String
+        let runDir: String
+
+        init(db: String) throws {
+            // The socket's directory must be reachable by the analyst; the database's is not.
+            runDir = "/tmp/taser-team-\(UUID().uuidString.prefix(8))"
+            try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            socket = runDir + "/taser.sock"
+            process.executableURL = URL(fileURLWithPath: Taser.binary)
+            process.arguments = ["serve", "--db", db, "--socket", socket, "--socket-mode", "666"]
+            process.environment = ProcessInfo.processInfo.environment.merging(["XDG_CONFIG_HOME": runDir + "/config"]) { _, b in b }
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // Ready when the socket is there (it is made just before "listening on unix:").
+            let deadline = Date().addingTimeInterval(20)
+            while !FileManager.default.fileExists(atPath: socket), process.isRunning, Date() < deadline { usleep(50_000) }
+            guard FileManager.default.fileExists(atPath: socket) else { throw TeamModeFailure("the daemon did not start on \(socket)") }
+        }
+
+        func stop() {
+            if process.isRunning {
+                process.terminate()
+                process.waitUntilExit()
+            }
+            try? FileManager.default.removeItem(atPath: runDir)
+        }
+    }
+
+    struct TeamModeFailure: Error, CustomStringConvertible {
+        var description: String
+        init(_ d: String) { description = d }
+    }
+
+    /// The OS user ana.silva (made here when the machine has none; removed after if made here).
+    static func analyst(_ login: String) throws -> (uid: Int, gid: Int, made: Bool) {
+        var made = false
+        if try HiddenCaseCLITests.system(["/usr/bin/id", "-u", login]).status != 0 {
+            let add = try HiddenCaseCLITests.system(["/usr/sbin/useradd", "--no-create-home", "--no-user-group", "--shell", "/usr/sbin/nologin", login])
+            guard add.status == 0 else { throw TeamModeFailure("useradd \(login): \(add.output)") }
+            made = true
+        }
+        let uid = Int(try HiddenCaseCLITests.system(["/usr/bin/id", "-u", login]).output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        let gid = Int(try HiddenCaseCLITests.system(["/usr/bin/id", "-g", login]).output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        return (uid, gid, made)
+    }
+
+    @Test func anAnalystWorksThroughTheSocketAndOnlyThere() throws {
+        try #require(getuid() == 0, "team mode's test runs as root, to be the service account and make the analyst's OS user (CI runs as root)")
+        let dir = TempDir()
+        let db = dir.file()
+        try #require(try Taser.run(["--db", db, "demo", "--signals", "2000"]).status == 0)
+        chmod(dir.path, 0o700)
+        chmod(db, 0o600)
+        let ana = try Self.analyst("ana.silva")
+        defer { if ana.made { _ = try? HiddenCaseCLITests.system(["/usr/sbin/userdel", "ana.silva"]) } }
+        let daemon = try Daemon(db: db)
+        defer { daemon.stop() }
+        let launcher = ["/usr/bin/setpriv", "--reuid=\(ana.uid)", "--regid=\(ana.gid)", "--clear-groups"]
+        let env = ["HOME": daemon.runDir, "TASER_DB": ""]
+        func asAna(_ args: [String], extra: [String: String] = [:]) throws -> Taser.Result {
+            try Taser.run(args, env: env.merging(extra) { _, b in b }, launcher: launcher)
+        }
+
+        // The file is the service account's alone.
+        let direct = try asAna(["--db", db, "case", "list"])
+        #expect(direct.status != 0, "ana opened the database: \(direct.stdout)")
+        let sqlite = try HiddenCaseCLITests.system(launcher + ["/usr/bin/sqlite3", db, "SELECT count(*) FROM cases"])
+        #expect(sqlite.status != 0, "sqlite3 read the file as ana: \(sqlite.output)")
+
+        // Through the socket: her team's cases, and no ir case.
+        let listed = try asAna(["--server", daemon.socket, "case", "list", "--json"])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let cases = listed.stdout.split(separator: "\n").compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
+        #expect(!cases.isEmpty && cases.allSatisfy { $0["team"] as? String != "ir" }, "\(listed.stdout)")
+        let all = try Taser.run(["--db", db, "case", "list", "--json"]).stdout.split(separator: "\n")
+            .compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
+        let irCase = try #require(all.first { $0["team"] as? String == "ir" }?["id"] as? Int)
+        let hidden = try asAna(["--server", daemon.socket, "case", "show", String(irCase)])
+        #expect(hidden.status == 1 && hidden.stderr.contains("no case \(irCase) (or you may not see it)"), "\(hidden.stderr)")
+        let missing = try asAna(["--server", daemon.socket, "case", "show", "99999"])
+        #expect(missing.stderr.replacingOccurrences(of: "99999", with: "N") == hidden.stderr.replacingOccurrences(of: String(irCase), with: "N"))
+
+        // --as is the daemon's admins' only; the environment names the socket as well.
+        let actingAs = try asAna(["--server", daemon.socket, "--as", "maya.ortiz", "case", "list"])
+        #expect(actingAs.status != 0 && actingAs.stderr.contains("only the database owner (admin) may act as another analyst"), "\(actingAs.stderr)")
+        let mine = try #require(cases.first?["id"] as? Int)
+        let note = try asAna(["case", "note", String(mine), "written through the socket"], extra: ["TASER_SERVER": daemon.socket])
+        #expect(note.status == 0 && note.stdout.contains("Added entry #"), "\(note.stdout)\(note.stderr)")
+        let shown = try Taser.run(["--db", db, "case", "show", String(mine)]).stdout
+        #expect(shown.contains("ana.silva  note") && shown.contains("written through the socket"), "\(shown)")
+
+        // A command team mode does not cover yet says so, and a daemon that is not there is named.
+        let uncovered = try asAna(["--server", daemon.socket, "alert", "list"])
+        #expect(uncovered.status != 0 && uncovered.stderr.contains("does not work through the daemon yet"), "\(uncovered.stderr)")
+        let gone = try asAna(["--server", daemon.runDir + "/nope.sock", "case", "list"])
+        #expect(gone.status != 0 && gone.stderrLines.count == 1 && gone.stderr.contains("no taser daemon is running there; start it as the service account: taser serve --socket"), "\(gone.stderr)")
+    }
+}
