@@ -102,8 +102,20 @@ import Testing
         let shown = try Taser.run(["--db", db, "case", "show", String(mine)]).stdout
         #expect(shown.contains("ana.silva  note") && shown.contains("written through the socket"), "\(shown)")
 
+        // whoami says who the kernel says; alerts go through as well, with her access.
+        let whoami = try asAna(["--server", daemon.socket, "whoami"])
+        #expect(whoami.status == 0 && whoami.stdout.hasPrefix("ana.silva\n") && whoami.stdout.contains("teams: soc"), "\(whoami.stdout)\(whoami.stderr)")
+        let theirs = try asAna(["--server", daemon.socket, "alert", "list", "--json", "--status", "new"])
+        let seen = theirs.stdout.split(separator: "\n").compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
+        #expect(theirs.status == 0 && seen.allSatisfy { $0["team"] as? String != "ir" }, "\(theirs.stderr)")
+        if let alert = seen.first?["id"] as? Int {
+            let acked = try asAna(["--server", daemon.socket, "alert", "ack", String(alert)])
+            #expect(acked.status == 0, "\(acked.stderr)")
+            #expect(try Taser.run(["--db", db, "alert", "show", String(alert)]).stdout.contains("acknowledged"))
+        }
+
         // A command team mode does not cover yet says so, and a daemon that is not there is named.
-        let uncovered = try asAna(["--server", daemon.socket, "alert", "list"])
+        let uncovered = try asAna(["--server", daemon.socket, "rules", "list"])
         #expect(uncovered.status != 0 && uncovered.stderr.contains("does not work through the daemon yet"), "\(uncovered.stderr)")
         let gone = try asAna(["--server", daemon.runDir + "/nope.sock", "case", "list"])
         #expect(gone.status != 0 && gone.stderrLines.count == 1 && gone.stderr.contains("no taser daemon is running there; start it as the service account: taser serve --socket"), "\(gone.stderr)")

@@ -16,6 +16,8 @@ public final class RemoteEngine: TaserAPI, @unchecked Sendable {
     private var nextID: Int64 = 1
 
     public var callerName: String { welcome.user }
+    public var callerIsAdmin: Bool { welcome.admin }
+    public var location: String { "the daemon at \(socketPath)" }
 
     public init(socket path: String, actingAs: String? = nil) throws {
         socketPath = path
@@ -64,6 +66,11 @@ public final class RemoteEngine: TaserAPI, @unchecked Sendable {
     public func caseDetail(_ id: Int64) throws -> CaseDetail { try call("case.detail", TeamOperations.ID(id: id), as: CaseDetail.self) }
     public func caseDocument(_ id: Int64) throws -> JSONValue { try call("case.document", TeamOperations.ID(id: id), as: JSONValue.self) }
     public func enrichments(of artifact: Int64) throws -> [Enrichment] { try call("enrichments", TeamOperations.ID(id: artifact), as: [Enrichment].self) }
+    public func analysts() throws -> [Analyst] { try call("analysts", TeamOperations.Done(), as: [Analyst].self) }
+    public func alerts(_ filter: AlertFilter) throws -> [Alert] { try call("alerts", filter, as: [Alert].self) }
+    public func setStatus(ofAlerts ids: [Int64], to status: AlertStatus, reason: AlertCloseReason?) throws {
+        _ = try call("alerts.status", TeamOperations.AlertStatusChange(ids: ids, status: status, reason: reason), as: TeamOperations.Done.self)
+    }
     @discardableResult public func addNote(_ caseID: Int64, _ text: String) throws -> LogEntry {
         try call("case.note", TeamOperations.Note(id: caseID, text: text), as: LogEntry.self)
     }

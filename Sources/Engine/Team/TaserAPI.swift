@@ -17,10 +17,19 @@ public protocol TaserAPI: AnyObject {
     func caseDocument(_ id: Int64) throws -> JSONValue
     func enrichments(of artifact: Int64) throws -> [Enrichment]
     @discardableResult func addNote(_ caseID: Int64, _ text: String) throws -> LogEntry
+    /// Whether the caller is an admin (the database's owner embedded, the daemon's admins).
+    var callerIsAdmin: Bool { get }
+    /// Where the data is, for `whoami`: the database file, or the daemon's socket.
+    var location: String { get }
+    func analysts() throws -> [Analyst]
+    func alerts(_ filter: AlertFilter) throws -> [Alert]
+    func setStatus(ofAlerts ids: [Int64], to status: AlertStatus, reason: AlertCloseReason?) throws
 }
 
 extension Engine: TaserAPI {
     public var callerName: String { actor.name }
+    public var callerIsAdmin: Bool { actor.isAdmin }
+    public var location: String { store.path }
     public func caseDocument(_ id: Int64) throws -> JSONValue { try exportCase(id).json }
 }
 
@@ -28,6 +37,8 @@ extension Engine: TaserAPI {
 enum TeamOperations {
     struct ID: Codable { var id: Int64 }
     struct Note: Codable { var id: Int64; var text: String }
+    struct AlertStatusChange: Codable { var ids: [Int64]; var status: AlertStatus; var reason: AlertCloseReason? }
+    struct Done: Codable { var done = true }
 
     static func run(_ request: TeamRequest, on engine: Engine) throws -> String {
         let args = Data(request.args.utf8)
@@ -42,6 +53,12 @@ enum TeamOperations {
         case "case.detail": return try encode(try engine.caseDetail(try decode(ID.self).id))
         case "case.document": return try encode(try engine.caseDocument(try decode(ID.self).id))
         case "enrichments": return try encode(try engine.enrichments(of: try decode(ID.self).id))
+        case "analysts": return try encode(try engine.analysts())
+        case "alerts": return try encode(try engine.alerts(try decode(AlertFilter.self)))
+        case "alerts.status":
+            let change = try decode(AlertStatusChange.self)
+            try engine.setStatus(ofAlerts: change.ids, to: change.status, reason: change.reason)
+            return try encode(Done())
         case "case.note":
             let note = try decode(Note.self)
             return try encode(try engine.addNote(note.id, note.text))

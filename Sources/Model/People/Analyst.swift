@@ -1,6 +1,6 @@
 /// A person who works cases. `name` is their login on the jump host: taser trusts the OS for
 /// who is asking, as analysts log in there as themselves.
-public struct Analyst: Sendable, Hashable {
+public struct Analyst: Sendable, Hashable, Codable {
     public var name: String
     public var displayName: String
     public var email: String?

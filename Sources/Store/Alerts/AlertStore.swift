@@ -2,7 +2,7 @@ internal import GRDB
 import Model
 
 /// Which alerts a listing wants.
-public struct AlertFilter: Sendable {
+public struct AlertFilter: Sendable, Codable {
     public var status: AlertStatus?
     public var rule: String?
     public var caseID: Int64?

@@ -26,7 +26,7 @@ struct AlertCommand: ParsableCommand {
 
         func run() throws {
             let filter = AlertFilter(status: try status.map { try choice($0, "alert status") }, rule: rule, limit: limit)
-            let alerts = try global.engine(create: false).alerts(filter)
+            let alerts = try global.api(create: false).alerts(filter)
             if json { return Output.jsonLines(alerts.map(\.json)) }
             guard !alerts.isEmpty else { return Output.note("no alerts you may see") }
             Output.table(
@@ -79,7 +79,7 @@ struct AlertCommand: ParsableCommand {
         @Argument(help: "The alert numbers.") var ids: [Int64]
 
         func run() throws {
-            try global.engine().setStatus(ofAlerts: ids, to: .acknowledged)
+            try global.api().setStatus(ofAlerts: ids, to: .acknowledged, reason: nil)
             Output.line("Acknowledged \(ids.map(String.init).joined(separator: ", "))")
         }
     }
@@ -94,7 +94,7 @@ struct AlertCommand: ParsableCommand {
 
         func run() throws {
             let why: AlertCloseReason = try choice(reason, "close reason")
-            try global.engine().setStatus(ofAlerts: ids, to: .closed, reason: why)
+            try global.api().setStatus(ofAlerts: ids, to: .closed, reason: why)
             Output.line("Closed \(ids.map(String.init).joined(separator: ", ")) as \(why.rawValue)")
         }
     }

@@ -98,9 +98,9 @@ struct WhoAmICommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "whoami", abstract: "Who taser takes you for, and your teams.")
     @OptionGroup var global: GlobalOptions
     func run() throws {
-        let engine = try global.engine(create: false)
-        let teams = try engine.analysts().first { $0.name == engine.actor.name }?.teams ?? []
-        Output.line("\(engine.actor.name)\(engine.actor.isAdmin ? " (admin: owner of \(engine.store.path))" : "")")
+        let engine = try global.api(create: false)
+        let teams = try engine.analysts().first { $0.name == engine.callerName }?.teams ?? []
+        Output.line("\(engine.callerName)\(engine.callerIsAdmin ? " (admin: owner of \(engine.location))" : "")")
         Output.line("teams: \(teams.isEmpty ? "none" : teams.joined(separator: ", "))")
     }
 }
