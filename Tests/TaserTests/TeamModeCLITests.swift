@@ -120,4 +120,41 @@ import Testing
         let gone = try asAna(["--server", daemon.runDir + "/nope.sock", "case", "list"])
         #expect(gone.status != 0 && gone.stderrLines.count == 1 && gone.stderr.contains("no taser daemon is running there; start it as the service account: taser serve --socket"), "\(gone.stderr)")
     }
+
+    @Test func aDaemonKilledDuringWritesLosesNothingItAcknowledged() throws {
+        try #require(getuid() == 0, "team mode's test runs as root (CI runs as root)")
+        let dir = TempDir()
+        let db = dir.file()
+        for args in [["team", "add", "soc"], ["case", "new", "--title", "Kill test", "--team", "soc"]] {
+            let r = try Taser.run(["--db", db] + args)
+            try #require(r.status == 0, "\(args): \(r.stderr)")
+        }
+        let daemon = try Daemon(db: db)
+        defer { daemon.stop() }
+        // Notes through the socket, one process each, while the daemon is killed part way.
+        nonisolated(unsafe) var acknowledged: [String] = []
+        nonisolated(unsafe) var refused = 0
+        let lock = NSLock()
+        let socket = daemon.socket
+        let writer = Thread {
+            for n in 0..<60 {
+                let text = "note \(n) through the socket"
+                guard let r = try? Taser.run(["--server", socket, "case", "note", "1", text]) else { continue }
+                lock.withLock {
+                    if r.status == 0 && r.stdout.contains("Added entry") { acknowledged.append(text) } else { refused += 1 }
+                }
+            }
+        }
+        writer.start()
+        while lock.withLock({ acknowledged.count }) < 10 { usleep(20_000) }
+        kill(daemon.process.processIdentifier, SIGKILL)
+        while !writer.isFinished { usleep(20_000) }
+        // After the kill, clients are told the daemon is gone (or the request may not have applied).
+        let (done, failed) = lock.withLock { (acknowledged, refused) }
+        #expect(failed > 0, "the kill came after every write")
+        acknowledged = done
+        let log = try Taser.run(["--db", db, "case", "show", "1"]).stdout
+        for text in acknowledged { #expect(log.contains(text), "acknowledged but lost: \(text)") }
+        #expect(try Taser.run(["--db", db, "verify"]).status == 0)
+    }
 }
