@@ -99,8 +99,15 @@ import Testing
         let mine = try #require(cases.first?["id"] as? Int)
         let note = try asAna(["case", "note", String(mine), "written through the socket"], extra: ["TASER_SERVER": daemon.socket])
         #expect(note.status == 0 && note.stdout.contains("Added entry #"), "\(note.stdout)\(note.stderr)")
+        let seq = try #require(note.stdout.split(separator: "#").last.flatMap { Int($0.prefix { $0.isNumber }) })
+        for args in [["case", "correct", String(mine), String(seq), "written through the socket, corrected"],
+                     ["case", "tag", String(mine), "via-socket"], ["case", "assign", String(mine), "ana.silva"]] {
+            let r = try asAna(["--server", daemon.socket] + args)
+            #expect(r.status == 0, "\(args): \(r.stderr)")
+        }
         let shown = try Taser.run(["--db", db, "case", "show", String(mine)]).stdout
         #expect(shown.contains("ana.silva  note") && shown.contains("written through the socket"), "\(shown)")
+        #expect(shown.contains("(corrects #\(seq))") && shown.contains("via-socket") && shown.contains("owner: ana.silva"), "\(shown)")
 
         // whoami says who the kernel says; alerts go through as well, with her access.
         let whoami = try asAna(["--server", daemon.socket, "whoami"])

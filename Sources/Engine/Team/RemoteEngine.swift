@@ -71,6 +71,21 @@ public final class RemoteEngine: TaserAPI, @unchecked Sendable {
     public func setStatus(ofAlerts ids: [Int64], to status: AlertStatus, reason: AlertCloseReason?) throws {
         _ = try call("alerts.status", TeamOperations.AlertStatusChange(ids: ids, status: status, reason: reason), as: TeamOperations.Done.self)
     }
+    @discardableResult public func correct(_ caseID: Int64, entry seq: Int64, _ text: String) throws -> LogEntry {
+        try call("case.correct", TeamOperations.Correction(id: caseID, entry: seq, text: text), as: LogEntry.self)
+    }
+    public func assign(_ caseID: Int64, to owner: String?) throws {
+        _ = try call("case.assign", TeamOperations.Assignment(id: caseID, owner: owner), as: TeamOperations.Done.self)
+    }
+    @discardableResult public func tag(_ caseID: Int64, add: [String], remove: [String]) throws -> [String] {
+        try call("case.tag", TeamOperations.Tags(id: caseID, add: add, remove: remove), as: [String].self)
+    }
+    public func setStatus(_ caseID: Int64, to status: CaseStatus, resolution: Resolution?, comment: String?) throws {
+        _ = try call("case.status", TeamOperations.StatusChange(id: caseID, status: status, resolution: resolution, comment: comment), as: TeamOperations.Done.self)
+    }
+    public func share(_ caseID: Int64, with team: String, level: ShareLevel?) throws {
+        _ = try call("case.share", TeamOperations.Sharing(id: caseID, team: team, level: level), as: TeamOperations.Done.self)
+    }
     @discardableResult public func addNote(_ caseID: Int64, _ text: String) throws -> LogEntry {
         try call("case.note", TeamOperations.Note(id: caseID, text: text), as: LogEntry.self)
     }

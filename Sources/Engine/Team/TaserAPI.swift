@@ -24,6 +24,11 @@ public protocol TaserAPI: AnyObject {
     func analysts() throws -> [Analyst]
     func alerts(_ filter: AlertFilter) throws -> [Alert]
     func setStatus(ofAlerts ids: [Int64], to status: AlertStatus, reason: AlertCloseReason?) throws
+    @discardableResult func correct(_ caseID: Int64, entry seq: Int64, _ text: String) throws -> LogEntry
+    func assign(_ caseID: Int64, to owner: String?) throws
+    @discardableResult func tag(_ caseID: Int64, add: [String], remove: [String]) throws -> [String]
+    func setStatus(_ caseID: Int64, to status: CaseStatus, resolution: Resolution?, comment: String?) throws
+    func share(_ caseID: Int64, with team: String, level: ShareLevel?) throws
 }
 
 extension Engine: TaserAPI {
@@ -39,6 +44,11 @@ enum TeamOperations {
     struct Note: Codable { var id: Int64; var text: String }
     struct AlertStatusChange: Codable { var ids: [Int64]; var status: AlertStatus; var reason: AlertCloseReason? }
     struct Done: Codable { var done = true }
+    struct Correction: Codable { var id: Int64; var entry: Int64; var text: String }
+    struct Assignment: Codable { var id: Int64; var owner: String? }
+    struct Tags: Codable { var id: Int64; var add: [String]; var remove: [String] }
+    struct StatusChange: Codable { var id: Int64; var status: CaseStatus; var resolution: Resolution?; var comment: String? }
+    struct Sharing: Codable { var id: Int64; var team: String; var level: ShareLevel? }
 
     static func run(_ request: TeamRequest, on engine: Engine) throws -> String {
         let args = Data(request.args.utf8)
@@ -58,6 +68,24 @@ enum TeamOperations {
         case "alerts.status":
             let change = try decode(AlertStatusChange.self)
             try engine.setStatus(ofAlerts: change.ids, to: change.status, reason: change.reason)
+            return try encode(Done())
+        case "case.correct":
+            let c = try decode(Correction.self)
+            return try encode(try engine.correct(c.id, entry: c.entry, c.text))
+        case "case.assign":
+            let a = try decode(Assignment.self)
+            try engine.assign(a.id, to: a.owner)
+            return try encode(Done())
+        case "case.tag":
+            let t = try decode(Tags.self)
+            return try encode(try engine.tag(t.id, add: t.add, remove: t.remove))
+        case "case.status":
+            let c = try decode(StatusChange.self)
+            try engine.setStatus(c.id, to: c.status, resolution: c.resolution, comment: c.comment)
+            return try encode(Done())
+        case "case.share":
+            let sh = try decode(Sharing.self)
+            try engine.share(sh.id, with: sh.team, level: sh.level)
             return try encode(Done())
         case "case.note":
             let note = try decode(Note.self)

@@ -186,7 +186,7 @@ extension CaseCommand {
         @Argument(help: "The corrected text; `-` reads it from standard input.") var text: String
 
         func run() throws {
-            let added = try global.engine().correct(id, entry: entry, try readText(text))
+            let added = try global.api().correct(id, entry: entry, try readText(text))
             Output.line("Added entry #\(added.seq) to case \(id), correcting #\(entry)")
         }
     }
@@ -199,7 +199,7 @@ extension CaseCommand {
 
         func run() throws {
             let owner = analyst == "none" ? nil : analyst
-            try global.engine().assign(id, to: owner)
+            try global.api().assign(id, to: owner)
             Output.line(owner.map { "Case \(id) assigned to \($0)" } ?? "Case \(id) unassigned")
         }
     }
@@ -218,7 +218,7 @@ extension CaseCommand {
         @Option(name: .customLong("remove"), help: "A tag to remove (repeat for more).") var remove: [String] = []
 
         func run() throws {
-            let tags = try global.engine().tag(id, add: add, remove: remove)
+            let tags = try global.api().tag(id, add: add, remove: remove)
             Output.line("Case \(id) tags: \(tags.isEmpty ? "none" : tags.joined(separator: ", "))")
         }
     }
@@ -238,7 +238,7 @@ extension CaseCommand {
         func run() throws {
             let next: CaseStatus = try choice(status, "status")
             let why: Resolution? = try resolution.map { try choice($0, "resolution") }
-            try global.engine().setStatus(id, to: next, resolution: why, comment: comment)
+            try global.api().setStatus(id, to: next, resolution: why, comment: comment)
             Output.line("Case \(id) is now \(next.rawValue)")
         }
     }
@@ -285,7 +285,7 @@ extension CaseCommand {
 
         func run() throws {
             let shareLevel: ShareLevel? = level == .revoke ? nil : (level == .write ? .write : .read)
-            try global.engine().share(id, with: team, level: shareLevel)
+            try global.api().share(id, with: team, level: shareLevel)
             Output.line(shareLevel.map { "Case \(id) shared with \(team) (\($0.rawValue))" } ?? "Case \(id) no longer shared with \(team)")
         }
     }
