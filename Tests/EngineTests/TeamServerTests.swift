@@ -70,6 +70,26 @@ import Glibc
         #expect(try remote.cases(CaseFilter()).isEmpty)
     }
 
+    @Test func aSilentOrOversizedClientIsCutOff() throws {
+        let soc = try SOC()
+        let server = TeamServer(engine: soc.admin, socketPath: soc.dir.file("t.sock"))
+        server.helloSeconds = 1
+        try server.start()
+        defer { server.stop() }
+        // Says nothing: the daemon hangs up after the hello's time.
+        let silent = try raw(server.socketPath)
+        let started = Date()
+        let answer = try? TeamWire.receive(TeamFailure.self, on: silent)
+        #expect(Date().timeIntervalSince(started) < 8 && answer?.message.contains("not a taser client") != false)
+        close(silent)
+        // A request claiming 5 MiB: refused before it is read.
+        let remote = try RemoteEngine(socket: server.socketPath)
+        let big = String(repeating: "x", count: 5 << 20)
+        #expect { try remote.addNote(1, big) } throws: { "\($0)".contains("went away") || "\($0)".contains("MiB") }
+        // The daemon goes on for others.
+        #expect(try RemoteEngine(socket: server.socketPath).cases(CaseFilter()).isEmpty)
+    }
+
     @Test func noDaemonIsAClearErrorNamingTheSocket() throws {
         let dir = TempDir()
         let path = dir.file("none.sock")

@@ -19,6 +19,8 @@ public final class TeamServer: @unchecked Sendable {
     private let lock = NSLock()
     private var open = 0
     public static let mostConnections = 256
+    /// How long a new connection has to say hello.
+    public var helloSeconds = 10
 
     /// `admins`: uids that may use `--as` besides root and the daemon's own account.
     public init(engine: Engine, socketPath: String, mode: mode_t = 0o660, admins: Set<uid_t> = []) {
@@ -110,7 +112,7 @@ public final class TeamServer: @unchecked Sendable {
     }
 
     /// Who is on the other end, as the kernel says.
-    static func peer(_ fd: Int32) -> (uid: uid_t, login: String)? {
+    static func peer(_ fd: Int32) -> (uid: uid_t, login: String?)? {
         var credentials = PeerCredentials()
         var length = socklen_t(MemoryLayout<PeerCredentials>.size)
         guard getsockopt(fd, SOL_SOCKET, PeerCredentials.option, &credentials, &length) == 0,
@@ -119,26 +121,38 @@ public final class TeamServer: @unchecked Sendable {
         return (credentials.uid, TeamServer.login(of: credentials.uid))
     }
 
-    static func login(of uid: uid_t) -> String {
+    static func login(of uid: uid_t) -> String? {
         var entry = passwd()
         var result: UnsafeMutablePointer<passwd>?
         var buffer = [CChar](repeating: 0, count: 4096)
-        if getpwuid_r(uid, &entry, &buffer, buffer.count, &result) == 0, result != nil, let name = entry.pw_name {
-            return String(cString: name)
-        }
-        return "uid\(uid)"
+        guard getpwuid_r(uid, &entry, &buffer, buffer.count, &result) == 0, result != nil, let name = entry.pw_name else { return nil }
+        return String(cString: name)
+    }
+
+    static func setReceiveTimeout(_ fd: Int32, seconds: Int) {
+        var limit = timeval(tv_sec: seconds, tv_usec: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
     }
 
     private func serve(_ fd: Int32) {
         guard let peer = TeamServer.peer(fd) else { return }
+        // A uid with no login is nobody taser can name in a log.
+        guard let login = peer.login else {
+            try? TeamWire.send(TeamFailure(message: "uid \(peer.uid) has no login on this host; taser acts only for named users", exitCode: 1), on: fd)
+            return
+        }
+        // The hello comes at once or not at all: a connection that says nothing does not hold a
+        // thread for long. After it, a console may stay quiet as long as it likes.
+        TeamServer.setReceiveTimeout(fd, seconds: helloSeconds)
         let hello: TeamHello
         do {
-            guard let first = try TeamWire.receive(TeamHello.self, on: fd) else { return }
+            guard let first = try TeamWire.receive(TeamHello.self, on: fd, largest: TeamWire.largestRequest) else { return }
             hello = first
         } catch {
             try? TeamWire.send(TeamFailure(message: "not a taser client: \(error)", exitCode: 1), on: fd)
             return
         }
+        TeamServer.setReceiveTimeout(fd, seconds: 0)
         guard hello.protocolVersion == TeamWire.protocolVersion else {
             try? TeamWire.send(TeamFailure(
                 message: "this taser (\(hello.version), protocol \(hello.protocolVersion)) cannot talk to the daemon (\(TaserVersion.current), protocol \(TeamWire.protocolVersion)); use the daemon's version of taser",
@@ -146,8 +160,8 @@ public final class TeamServer: @unchecked Sendable {
             return
         }
         let isAdmin = admins.contains(peer.uid)
-        var actor = Actor(name: peer.login, isAdmin: isAdmin)
-        if let other = hello.actingAs, other != peer.login {
+        var actor = Actor(name: login, isAdmin: isAdmin)
+        if let other = hello.actingAs, other != login {
             guard isAdmin else {
                 try? TeamWire.send(TeamFailure(message: EngineError.notAdmin(action: "act as another analyst (--as)").description, exitCode: 1), on: fd)
                 return
@@ -161,7 +175,7 @@ public final class TeamServer: @unchecked Sendable {
         let engine = self.engine.acting(as: actor)
         do {
             try TeamWire.send(TeamWelcome(protocolVersion: TeamWire.protocolVersion, version: TaserVersion.current, user: actor.name, admin: actor.isAdmin), on: fd)
-            while let request = try TeamWire.receive(TeamRequest.self, on: fd) {
+            while let request = try TeamWire.receive(TeamRequest.self, on: fd, largest: TeamWire.largestRequest) {
                 let response: TeamResponse
                 do {
                     response = TeamResponse(id: request.id, result: try TeamOperations.run(request, on: engine), failure: nil)

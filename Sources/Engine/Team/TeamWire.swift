@@ -15,8 +15,11 @@ import Glibc
 ///   exit code the embedded CLI would have given.
 public enum TeamWire {
     public static let protocolVersion = 1
-    /// Bounds what either side reads for one message: a case with its whole log fits many times.
+    /// Bounds what a client reads for one answer: a case with its whole log fits many times.
     public static let largestFrame = 64 << 20
+    /// Bounds what the daemon reads for one request (a note is at most a few hundred KiB), so
+    /// a local user cannot make it hold 64 MiB per connection.
+    public static let largestRequest = 4 << 20
 
     public struct Problem: Error, CustomStringConvertible {
         public var description: String
@@ -42,10 +45,10 @@ public enum TeamWire {
     }
 
     /// The next message, nil when the other side closed cleanly between messages.
-    static func receive<T: Decodable>(_ type: T.Type, on fd: Int32) throws -> T? {
+    static func receive<T: Decodable>(_ type: T.Type, on fd: Int32, largest: Int = largestFrame) throws -> T? {
         guard let head = try read(4, from: fd, endOK: true) else { return nil }
         let length = head.withUnsafeBytes { Int(UInt32(bigEndian: $0.loadUnaligned(as: UInt32.self))) }
-        guard length <= largestFrame else { throw Problem("a message of \(length) bytes is over the protocol's \(largestFrame >> 20) MiB") }
+        guard length <= largest else { throw Problem("a message of \(length) bytes is over the \(largest >> 20) MiB this side reads") }
         guard let body = try read(length, from: fd, endOK: false) else { throw Problem("the connection closed mid-message") }
         do {
             return try JSONDecoder().decode(T.self, from: body)
