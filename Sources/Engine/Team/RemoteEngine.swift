@@ -93,15 +93,21 @@ public final class RemoteEngine: TaserAPI, @unchecked Sendable {
 
 enum TeamClientSocket {
     /// Connects, or says which socket and how to start the daemon.
-    static func connect(_ path: String) throws -> Int32 {
+    /// A Unix socket address for `path`; nil when the path is longer than one can hold.
+    static func address(_ path: String) -> sockaddr_un? {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            throw TeamFailure(message: "the socket path \(path) is too long for a Unix socket", exitCode: 1)
-        }
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return nil }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             for (i, b) in bytes.enumerated() { raw[i] = b }
+        }
+        return address
+    }
+
+    static func connect(_ path: String) throws -> Int32 {
+        guard var address = address(path) else {
+            throw TeamFailure(message: "the socket path \(path) is too long for a Unix socket; choose a shorter one", exitCode: 1)
         }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw TeamFailure(message: "cannot make a socket (\(String(cString: strerror(errno))))", exitCode: 1) }

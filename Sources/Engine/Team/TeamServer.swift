@@ -32,14 +32,8 @@ public final class TeamServer: @unchecked Sendable {
 
     /// Binds and listens; a stale socket file (nobody listening) is replaced, a live one refused.
     public func start() throws {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let path = Array(socketPath.utf8)
-        guard path.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            throw TeamWire.Problem("the socket path \(socketPath) is longer than \(MemoryLayout.size(ofValue: address.sun_path) - 1) bytes; choose a shorter one")
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (i, b) in path.enumerated() { raw[i] = b }
+        guard var address = TeamClientSocket.address(socketPath) else {
+            throw TeamWire.Problem("the socket path \(socketPath) is too long for a Unix socket; choose a shorter one")
         }
         if FileManager.default.fileExists(atPath: socketPath) {
             if TeamServer.someoneListens(socketPath) {
