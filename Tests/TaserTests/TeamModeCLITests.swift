@@ -109,6 +109,12 @@ import Testing
         #expect(shown.contains("ana.silva  note") && shown.contains("written through the socket"), "\(shown)")
         #expect(shown.contains("(corrects #\(seq))") && shown.contains("via-socket") && shown.contains("owner: ana.silva"), "\(shown)")
 
+        // A case opened through the socket is hers, in her team.
+        let opened = try asAna(["--server", daemon.socket, "case", "new", "--title", "Opened through the socket", "--team", "soc", "--json"])
+        #expect(opened.status == 0 && opened.stdout.contains("\"created_by\":\"ana.silva\""), "\(opened.stdout)\(opened.stderr)")
+        let intoIR = try asAna(["--server", daemon.socket, "case", "new", "--title", "Not my team", "--team", "ir"])
+        #expect(intoIR.status != 0 && intoIR.stderr.contains("ana.silva is not a member of team 'ir'"), "\(intoIR.stderr)")
+
         // whoami says who the kernel says; alerts go through as well, with her access.
         let whoami = try asAna(["--server", daemon.socket, "whoami"])
         #expect(whoami.status == 0 && whoami.stdout.hasPrefix("ana.silva\n") && whoami.stdout.contains("teams: soc"), "\(whoami.stdout)\(whoami.stderr)")

@@ -86,6 +86,8 @@ public final class RemoteEngine: TaserAPI, @unchecked Sendable {
     public func share(_ caseID: Int64, with team: String, level: ShareLevel?) throws {
         _ = try call("case.share", TeamOperations.Sharing(id: caseID, team: team, level: level), as: TeamOperations.Done.self)
     }
+    public func openCase(_ new: NewCase) throws -> Case { try call("case.open", new, as: Case.self) }
+    public func alert(_ id: Int64) throws -> Alert { try call("alert", TeamOperations.ID(id: id), as: Alert.self) }
     @discardableResult public func addNote(_ caseID: Int64, _ text: String) throws -> LogEntry {
         try call("case.note", TeamOperations.Note(id: caseID, text: text), as: LogEntry.self)
     }

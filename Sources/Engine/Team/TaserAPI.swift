@@ -29,6 +29,9 @@ public protocol TaserAPI: AnyObject {
     @discardableResult func tag(_ caseID: Int64, add: [String], remove: [String]) throws -> [String]
     func setStatus(_ caseID: Int64, to status: CaseStatus, resolution: Resolution?, comment: String?) throws
     func share(_ caseID: Int64, with team: String, level: ShareLevel?) throws
+    func openCase(_ new: NewCase) throws -> Case
+    /// One alert the caller may see (its detail's alert).
+    func alert(_ id: Int64) throws -> Alert
 }
 
 extension Engine: TaserAPI {
@@ -36,6 +39,7 @@ extension Engine: TaserAPI {
     public var callerIsAdmin: Bool { actor.isAdmin }
     public var location: String { store.path }
     public func caseDocument(_ id: Int64) throws -> JSONValue { try exportCase(id).json }
+    public func alert(_ id: Int64) throws -> Alert { try alertDetail(id).alert }
 }
 
 /// The daemon's dispatch: an operation's name to the Engine call, arguments and result as JSON.
@@ -87,6 +91,8 @@ enum TeamOperations {
             let sh = try decode(Sharing.self)
             try engine.share(sh.id, with: sh.team, level: sh.level)
             return try encode(Done())
+        case "case.open": return try encode(try engine.openCase(try decode(NewCase.self)))
+        case "alert": return try encode(try engine.alert(try decode(ID.self).id))
         case "case.note":
             let note = try decode(Note.self)
             return try encode(try engine.addNote(note.id, note.text))

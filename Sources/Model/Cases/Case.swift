@@ -46,7 +46,7 @@ public struct Case: Sendable, Hashable, Codable {
 }
 
 /// What an analyst gives to open a case.
-public struct NewCase: Sendable {
+public struct NewCase: Sendable, Codable {
     public var title: String
     public var description: String
     public var severity: Severity

@@ -48,11 +48,11 @@ extension CaseCommand {
                 }
                 custom[String(field[..<eq])] = .string(String(field[field.index(after: eq)...]))
             }
-            let engine = try global.engine()
+            let engine = try global.api()
             var caseTitle = title ?? ""
             if title == nil {
                 guard let first = alerts.first else { throw CLIError("a case needs a title: --title \"...\" (or --alert ID to promote)") }
-                caseTitle = try engine.alertDetail(first).alert.title
+                caseTitle = try engine.alert(first).title
             }
             let c = try engine.openCase(NewCase(
                 title: caseTitle, description: description, severity: try parseSeverity(severity),

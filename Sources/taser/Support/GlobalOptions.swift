@@ -44,7 +44,7 @@ struct GlobalOptions: ParsableArguments {
     /// says "no database" instead of silently making an empty one.
     func engine(create: Bool = true) throws -> Engine {
         if serverSocket != nil {
-            throw CLIError("this command does not work through the daemon yet (team mode covers whoami, case list, show, note, correct, assign, tag, status and share, and alert list, ack and close so far); run it without --server/TASER_SERVER")
+            throw CLIError("this command does not work through the daemon yet (team mode covers whoami, case new, list, show, note, correct, assign, tag, status and share, and alert list, ack and close so far); run it without --server/TASER_SERVER")
         }
         return try Engine.open(path: try databasePath(), actingAs: actAs, create: create)
     }
