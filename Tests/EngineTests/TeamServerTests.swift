@@ -90,6 +90,17 @@ import Glibc
         #expect(try RemoteEngine(socket: server.socketPath).cases(CaseFilter()).isEmpty)
     }
 
+    @Test func oneUserCannotFillTheDaemon() throws {
+        let soc = try SOC()
+        let server = TeamServer(engine: soc.admin, socketPath: soc.dir.file("t.sock"))
+        server.mostPerUser = 3
+        try server.start()
+        defer { server.stop() }
+        let held = try (0..<3).map { _ in try RemoteEngine(socket: server.socketPath) }
+        #expect { try RemoteEngine(socket: server.socketPath) } throws: { "\($0)".contains("connections to the daemon open already") }
+        #expect(try held[0].cases(CaseFilter()).isEmpty)
+    }
+
     @Test func noDaemonIsAClearErrorNamingTheSocket() throws {
         let dir = TempDir()
         let path = dir.file("none.sock")

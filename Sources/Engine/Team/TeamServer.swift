@@ -128,8 +128,23 @@ public final class TeamServer: @unchecked Sendable {
         _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
     }
 
+    /// Connections per uid: one user's scripts or idle consoles cannot fill the daemon for
+    /// everyone else.
+    public var mostPerUser = 32
+    private var perUser: [uid_t: Int] = [:]
+
     private func serve(_ fd: Int32) {
         guard let peer = TeamServer.peer(fd) else { return }
+        let admitted = lock.withLock { () -> Bool in
+            guard perUser[peer.uid, default: 0] < mostPerUser else { return false }
+            perUser[peer.uid, default: 0] += 1
+            return true
+        }
+        guard admitted else {
+            try? TeamWire.send(TeamFailure(message: "you have \(mostPerUser) connections to the daemon open already; close some (other consoles, scripts) and try again", exitCode: 1), on: fd)
+            return
+        }
+        defer { lock.withLock { perUser[peer.uid, default: 1] -= 1 } }
         // A uid with no login is nobody taser can name in a log.
         guard let login = peer.login else {
             try? TeamWire.send(TeamFailure(message: "uid \(peer.uid) has no login on this host; taser acts only for named users", exitCode: 1), on: fd)
