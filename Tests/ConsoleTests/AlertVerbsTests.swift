@@ -7,40 +7,10 @@ import Testing
 
 /// The alert verbs where alerts show: from an opened alert, from a pivot's alerts (marked one
 /// by one or all at once), with the case and analyst pickers instead of typed ids and names.
-@Suite(.serialized) struct AlertVerbsTests {
-    static let demo: String = {
-        let path = NSTemporaryDirectory() + "taser-verbs-\(UUID().uuidString).db"
-        let engine = try! Engine.open(path: path)
-        _ = try! engine.buildDemo(DemoOptions(signals: 20_000, seed: 11, days: 10))
-        return path
-    }()
-
+@Suite(.serialized) struct AlertVerbsTests: ConsoleDriving {
     func app() throws -> (App, Engine) {
-        let engine = try Engine.open(path: AlertVerbsTests.demo)
+        let engine = try Engine.open(path: try DemoDatabases.path(seed: 11))
         return (try App(engine: engine, bindings: try Keymap.load(named: "default")), engine)
-    }
-
-    func screen(_ app: App, width: Int = 140, height: Int = 40) -> Grid {
-        var g = Grid(width: width, height: height)
-        app.render(into: &g)
-        return g
-    }
-
-    func press(_ app: App, _ keys: String...) {
-        for k in keys { _ = app.handle(Key(k)) }
-    }
-
-    func type(_ app: App, _ text: String) {
-        for c in text { _ = app.handle(.char(c)) }
-    }
-
-    /// Until the search running on its worker thread is in (the driver ticks the same way).
-    func settle(_ app: App) {
-        let deadline = Date().addingTimeInterval(30)
-        while app.isBusy, Date() < deadline {
-            _ = app.tick()
-            usleep(2000)
-        }
     }
 
     @Test func closeFromAnOpenedAlertSayingWhy() throws {

@@ -7,31 +7,12 @@ import Testing
 
 /// The console without a terminal: keys in (through Keymaps/default.yaml), the grid out, on a
 /// real demo database.
-@Suite(.serialized) struct AppTests {
-    static let demo: String = {
-        let path = NSTemporaryDirectory() + "taser-console-\(UUID().uuidString).db"
-        let engine = try! Engine.open(path: path)
-        _ = try! engine.buildDemo(DemoOptions(signals: 20_000, seed: 3, days: 10))
-        return path
-    }()
+@Suite(.serialized) struct AppTests: ConsoleDriving {
+    var screenWidth: Int { 120 }
 
     func app() throws -> (App, Engine) {
-        let engine = try Engine.open(path: AppTests.demo)
+        let engine = try Engine.open(path: try DemoDatabases.path(seed: 3))
         return (try App(engine: engine, bindings: try Keymap.load(named: "default")), engine)
-    }
-
-    func screen(_ app: App, width: Int = 120, height: Int = 40) -> Grid {
-        var g = Grid(width: width, height: height)
-        app.render(into: &g)
-        return g
-    }
-
-    func press(_ app: App, _ keys: String...) {
-        for k in keys { _ = app.handle(Key(k)) }
-    }
-
-    func type(_ app: App, _ text: String) {
-        for c in text { _ = app.handle(.char(c)) }
     }
 
     @Test func theQueueShowsAlertsAndTheCursorMoves() throws {
@@ -205,7 +186,7 @@ import Testing
         let (keymap, problems) = Keymap.forUser(environment: ["XDG_CONFIG_HOME": dir])
         #expect(!problems.isEmpty)
         // Named from the config folder, as the launcher does: the bar has no room for the path.
-        let app = try App(engine: try Engine.open(path: AppTests.demo), bindings: keymap, problems: problems.map { $0.relative(to: dir + "/taser").description })
+        let app = try App(engine: try Engine.open(path: try DemoDatabases.path(seed: 3)), bindings: keymap, problems: problems.map { $0.relative(to: dir + "/taser").description })
         let g = screen(app)
         #expect(g.row(38) == " keys.yaml:2: unknown action 'alert.promot'; did you mean 'alert.promote'? (taser config check)".padding(toLength: 120, withPad: " ", startingAt: 0), "\(g.row(38))")
         // The defaults still work.

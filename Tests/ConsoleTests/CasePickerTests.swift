@@ -8,34 +8,13 @@ import Testing
 /// A case's status, owner and sharing are chosen from lists (the moves the workflow allows, the
 /// resolutions, the analysts, the teams), never typed from memory; the console's errors name
 /// no command-line flags.
-@Suite(.serialized) struct CasePickerTests {
-    static let demo: String = {
-        let path = NSTemporaryDirectory() + "taser-pickers-\(UUID().uuidString).db"
-        let engine = try! Engine.open(path: path)
-        _ = try! engine.buildDemo(DemoOptions(signals: 20_000, seed: 17, days: 10))
-        return path
-    }()
-
+@Suite(.serialized) struct CasePickerTests: ConsoleDriving {
     func app() throws -> (App, Engine, Case) {
-        let engine = try Engine.open(path: CasePickerTests.demo)
+        let engine = try Engine.open(path: try DemoDatabases.path(seed: 17))
         let c = try engine.openCase(NewCase(title: "Picker case \(UUID().uuidString.prefix(6))"))
         let app = try App(engine: engine, bindings: try Keymap.load(named: "default"))
         app.push(try CasePane(engine: engine, id: c.id))
         return (app, engine, c)
-    }
-
-    func screen(_ app: App) -> Grid {
-        var g = Grid(width: 140, height: 40)
-        app.render(into: &g)
-        return g
-    }
-
-    func press(_ app: App, _ keys: String...) {
-        for k in keys { _ = app.handle(Key(k)) }
-    }
-
-    func type(_ app: App, _ text: String) {
-        for c in text { _ = app.handle(.char(c)) }
     }
 
     @Test func statusOffersTheAllowedMovesThenTheResolution() throws {

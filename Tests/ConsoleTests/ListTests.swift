@@ -6,31 +6,10 @@ import Testing
 @testable import Store
 
 /// Every list filters with `/`; the case list has a header, aligned columns and views.
-@Suite(.serialized) struct ListTests {
-    static let demo: String = {
-        let path = NSTemporaryDirectory() + "taser-lists-\(UUID().uuidString).db"
-        let engine = try! Engine.open(path: path)
-        _ = try! engine.buildDemo(DemoOptions(signals: 20_000, seed: 13, days: 10))
-        return path
-    }()
-
+@Suite(.serialized) struct ListTests: ConsoleDriving {
     func app() throws -> (App, Engine) {
-        let engine = try Engine.open(path: ListTests.demo)
+        let engine = try Engine.open(path: try DemoDatabases.path(seed: 13))
         return (try App(engine: engine, bindings: try Keymap.load(named: "default")), engine)
-    }
-
-    func screen(_ app: App, width: Int = 140, height: Int = 40) -> Grid {
-        var g = Grid(width: width, height: height)
-        app.render(into: &g)
-        return g
-    }
-
-    func press(_ app: App, _ keys: String...) {
-        for k in keys { _ = app.handle(Key(k)) }
-    }
-
-    func type(_ app: App, _ text: String) {
-        for c in text { _ = app.handle(.char(c)) }
     }
 
     @Test func theCaseListHasAHeaderColumnsAndViews() throws {

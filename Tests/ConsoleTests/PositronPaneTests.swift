@@ -9,7 +9,7 @@ import Testing
 
 /// The Positron prompt without a terminal: keys in (through Keymaps/default.yaml), the grid out,
 /// over a real router (CSV tables and a program that fails) and a real database with one alert.
-@Suite(.serialized) struct PositronPaneTests {
+@Suite(.serialized) struct PositronPaneTests: ConsoleDriving {
     /// A database with one alert (user jdoe from 10.1.2.3 on LT-JDOE01), the tables the plugins
     /// read, a program that always fails, and positron.yaml over them.
     final class World {
@@ -52,30 +52,6 @@ import Testing
             try App(engine: engine ?? self.engine, bindings: try Keymap.load(named: "default"),
                     positron: ConsolePositron(config: config, historyFile: history))
         }
-    }
-
-    func screen(_ app: App, width: Int = 140, height: Int = 40) -> Grid {
-        var g = Grid(width: width, height: height)
-        app.render(into: &g)
-        return g
-    }
-
-    func press(_ app: App, _ keys: String...) {
-        for k in keys { _ = app.handle(Key(k)) }
-    }
-
-    func type(_ app: App, _ text: String) {
-        for c in text { _ = app.handle(.char(c)) }
-    }
-
-    /// Waits for the query asked on the worker thread, as the driver's ticks do.
-    func settle(_ app: App) {
-        let deadline = Date().addingTimeInterval(120)
-        while app.isBusy && Date() < deadline {
-            usleep(10_000)
-            _ = app.tick()
-        }
-        #expect(!app.isBusy, "the query never came back")
     }
 
     func prompt(_ g: Grid) -> String { g.row(1) }

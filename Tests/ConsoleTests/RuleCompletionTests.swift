@@ -8,17 +8,12 @@ import Testing
 /// Completion in the rule editor from the stored signals (kinds with counts, the rule's kinds'
 /// fields, a field's frequent values), and the simulator's stale marker, on a demo database of
 /// this suite's own.
-@Suite(.serialized) struct RuleCompletionTests {
-    static let demo: String = {
-        let path = NSTemporaryDirectory() + "taser-completion-\(UUID().uuidString).db"
-        let engine = try! Engine.open(path: path)
-        _ = try! engine.buildDemo(DemoOptions(signals: 20_000, seed: 7, days: 10))
-        return path
-    }()
+@Suite(.serialized) struct RuleCompletionTests: ConsoleDriving {
+    var screenWidth: Int { 120 }
 
     /// The console in a new rule's editor holding `text`, the cursor at its end.
     func editor(_ text: String, keymap: String = "default") throws -> (App, Engine, RuleEditorPane) {
-        let engine = try Engine.open(path: RuleCompletionTests.demo)
+        let engine = try Engine.open(path: try DemoDatabases.path(seed: 7))
         let app = try App(engine: engine, bindings: try Keymap.load(named: keymap))
         press(app, "3", "a")
         type(app, "completion-test")
@@ -30,20 +25,6 @@ import Testing
         for _ in 0..<pane.editor.text.count { press(app, "backspace") }
         type(app, text)
         return (app, engine, pane)
-    }
-
-    func screen(_ app: App) -> Grid {
-        var g = Grid(width: 120, height: 40)
-        app.render(into: &g)
-        return g
-    }
-
-    func press(_ app: App, _ keys: String...) {
-        for k in keys { _ = app.handle(Key(k)) }
-    }
-
-    func type(_ app: App, _ text: String) {
-        for c in text { _ = app.handle(.char(c)) }
     }
 
     @Test func afterACountTabOffersKindsWithTheirCountsMostFirst() throws {

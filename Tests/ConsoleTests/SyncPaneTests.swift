@@ -11,7 +11,9 @@ import Testing
 /// The Sync pane without a terminal: keys in (through Keymaps/default.yaml), the grid out, on a
 /// real database whose outbox the real worker delivered to a stand-in server on 127.0.0.1 (200
 /// on /ok, 400 on /bad) and to a port that refuses connections.
-@Suite(.serialized) struct SyncPaneTests {
+@Suite(.serialized) struct SyncPaneTests: ConsoleDriving {
+    var screenWidth: Int { 160 }
+
     /// Answers POST /ok with 200 and POST /bad with 400 (its body echoing a secret, which Sync
     /// must take out); also holds a second port bound but never listening, so connections to it
     /// are refused. Prints both ports; exits when its stdin closes.
@@ -108,16 +110,6 @@ import Testing
         func allDeliveries(_ status: DeliveryStatus) throws -> [DeliveryRecord] {
             try admin.store.read { tx in try tx.deliveries(status: status, visibleTo: admin.actor) }
         }
-    }
-
-    func screen(_ app: App, width: Int = 160, height: Int = 40) -> Grid {
-        var g = Grid(width: width, height: height)
-        app.render(into: &g)
-        return g
-    }
-
-    func press(_ app: App, _ keys: String...) {
-        for k in keys { _ = app.handle(Key(k)) }
     }
 
     /// The screen row that shows delivery `id` (its ID is the row's first word).

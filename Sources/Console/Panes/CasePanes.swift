@@ -172,6 +172,17 @@ class LinesPane {
         return lines.indices.contains(cursor) ? lines[cursor].text.trimmed : nil
     }
 
+    /// Enter and `pivot` on the artifact under the cursor, as the alert and signal views do
+    /// them: Enter offers the pivot and Positron's queries, `pivot` pivots at once.
+    func artifactAction(_ action: String, engine: Engine, app: App) throws -> Bool {
+        switch action {
+        case "open": if let artifact = currentArtifact { app.offerQueries(about: artifact, pivot: true) }
+        case "pivot": if let artifact = currentArtifact { app.push(try PivotPane(engine: engine, value: artifact.value)) }
+        default: return false
+        }
+        return true
+    }
+
     var currentArtifact: Artifact? {
         if case .artifact(let artifact)? = current { return artifact }
         return nil
@@ -234,11 +245,7 @@ final class AlertPane: LinesPane, Pane, CopyablePane, AlertsPane, TypingPane {
         case "alert.raw":
             let d = try engine.alertDetail(id)
             app.push(RawPane(title: "Raw \(id)", signals: d.signals.map { ($0.signal, d.earlierRevisions[$0.signal.id] ?? []) }))
-        case "open":
-            if let artifact = currentArtifact { app.offerQueries(about: artifact, pivot: true) }
-        case "pivot":
-            if let artifact = currentArtifact { app.push(try PivotPane(engine: engine, value: artifact.value)) }
-        default: return try AlertVerbs.perform(action, on: self, app: app)
+        default: return try artifactAction(action, engine: engine, app: app) || AlertVerbs.perform(action, on: self, app: app)
         }
         return true
     }

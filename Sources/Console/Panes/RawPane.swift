@@ -43,7 +43,8 @@ final class RawPane: LinesPane, Pane, TypingPane, CopyablePane {
     }
 
     /// Pretty JSON when the body is JSON, else its own lines; tabs as spaces and control
-    /// characters as `·`, so no byte of a hostile body reaches the terminal as a command.
+    /// characters as `·`, so the analyst sees where they were (the grid drops them anyway: no
+    /// byte of a body reaches the terminal as a command).
     static func shown(_ raw: String) -> [String] {
         let text: String
         if let first = raw.first(where: { !$0.isWhitespace }), first == "{" || first == "[", let json = try? JSONValue.parse(raw) {

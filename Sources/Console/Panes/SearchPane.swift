@@ -249,11 +249,7 @@ final class SignalPane: LinesPane, Pane, CopyablePane, TypingPane {
         case "alert.raw":
             let (signal, _, revisions) = try engine.signal(id)
             app.push(RawPane(title: "Raw", signals: [(signal, Array(revisions.dropLast()))]))
-        case "open":
-            if let artifact = currentArtifact { app.offerQueries(about: artifact, pivot: true) }
-        case "pivot":
-            if let artifact = currentArtifact { app.push(try PivotPane(engine: engine, value: artifact.value)) }
-        default: return false
+        default: return try artifactAction(action, engine: engine, app: app)
         }
         return true
     }

@@ -23,7 +23,12 @@ public final class RemoteEngine: TaserAPI, @unchecked Sendable {
         socketPath = path
         fd = try TeamClientSocket.connect(path)
         do {
-            try TeamWire.send(TeamHello(protocolVersion: TeamWire.protocolVersion, version: TaserVersion.current, actingAs: actingAs), on: fd)
+            do {
+                try TeamWire.send(TeamHello(protocolVersion: TeamWire.protocolVersion, version: TaserVersion.current, actingAs: actingAs), on: fd)
+            } catch {
+                // The daemon may have refused before reading the hello (too many connections)
+                // and closed: its reason is waiting to be read, and says more than the broken pipe.
+            }
             welcome = try TeamClientSocket.welcome(fd)
         } catch {
             Glibc.close(fd)
