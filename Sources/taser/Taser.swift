@@ -33,13 +33,13 @@ struct Taser: ParsableCommand {
     @OptionGroup var positron: QueryCommand.Source
 
     func run() throws {
-        let engine = try global.engine(create: false)
+        let api = try global.api(create: false)
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             // Scripts and pipes get the cases as text, as before the console existed.
-            try CaseCommand.List.show(try engine.cases(), json: false)
+            try CaseCommand.List.show(try api.cases(), json: false)
             return Output.note("(not a terminal: the console needs one; see `taser --help` for the commands)")
         }
-        try ConsoleLauncher.run(engine: engine, positron: positron.forConsole(engine.store))
+        try ConsoleLauncher.run(engine: api, positron: try positron.forConsole(api))
     }
 }
 

@@ -24,7 +24,7 @@ extension App {
 
     private func renderCrumbs(into grid: inout Grid, _ area: Rect) {
         grid.fill(area, .header)
-        let (path, who) = Header.fit(titles: panes.map(\.title), actor: engine.actor.name, database: engine.store.path, width: area.width)
+        let (path, who) = Header.fit(titles: panes.map(\.title), actor: engine.callerName, database: engine.location, width: area.width)
         grid.put(path, x: Header.margin, y: area.y, width: area.width - 2 * Header.margin, role: .header)
         if let who {
             grid.put(who, x: area.width - Header.margin - CellWidth.of(who), y: area.y, role: .header)

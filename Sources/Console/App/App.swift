@@ -8,7 +8,7 @@ import Store
 /// typed (a filter, a `:` command, a prompt, a note). The terminal driver feeds it keys and
 /// ticks and copies what it renders; tests do the same with a plain `Grid`.
 public final class App: ConsoleModel {
-    let engine: Engine
+    let engine: any TaserAPI
     let bindings: KeyBindings
     var panes: [Pane] = []
     /// What the status bar says once (an error, "3 alerts acknowledged").
@@ -55,11 +55,11 @@ public final class App: ConsoleModel {
         case choose(Chooser)
     }
 
-    public init(engine: Engine, bindings: KeyBindings, problems: [String] = [], positron: ConsolePositron = ConsolePositron()) throws {
+    public init(engine: any TaserAPI, bindings: KeyBindings, problems: [String] = [], positron: ConsolePositron = ConsolePositron()) throws {
         self.engine = engine
         self.bindings = bindings
         self.positron = positron
-        stamp = engine.store.changeStamp()
+        stamp = engine.changeStamp()
         panes = [try QueuePane(engine: engine)]
         refreshDeadLetters()
         if let (text, end) = App.problemMessage(positron: positron.problem, config: problems) {
@@ -149,7 +149,7 @@ public final class App: ConsoleModel {
             editor.simulate()
             return true
         }
-        let now = engine.store.changeStamp()
+        let now = engine.changeStamp()
         let changed = now != stamp
         if changed {
             stamp = now

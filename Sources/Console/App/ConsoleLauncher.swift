@@ -7,7 +7,7 @@ import Foundation
 /// terminal.
 public enum ConsoleLauncher {
     public static func run(
-        engine: Engine, positron: ConsolePositron = ConsolePositron(), environment: [String: String] = ProcessInfo.processInfo.environment
+        engine: any TaserAPI, positron: ConsolePositron = ConsolePositron(), environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws {
         let (keymap, keyProblems) = Keymap.forUser(environment: environment)
         let (theme, themeProblems) = Theme.forUser(environment: environment)

@@ -6,7 +6,7 @@ import Store
 /// (acknowledge, close, promote, merge, assign) act there the same way, on the marked alerts,
 /// else the one under the cursor. Their keys are in the `alerts` context.
 protocol AlertsPane: Pane {
-    var engine: Engine { get }
+    var engine: any TaserAPI { get }
     /// The marked alerts, else the one under the cursor; empty when there is none.
     var alertTargets: [Int64] { get }
     /// After a verb changed them: marks cleared, rows read again.

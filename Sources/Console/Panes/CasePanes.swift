@@ -174,7 +174,7 @@ class LinesPane {
 
     /// Enter and `pivot` on the artifact under the cursor, as the alert and signal views do
     /// them: Enter offers the pivot and Positron's queries, `pivot` pivots at once.
-    func artifactAction(_ action: String, engine: Engine, app: App) throws -> Bool {
+    func artifactAction(_ action: String, engine: any TaserAPI, app: App) throws -> Bool {
         switch action {
         case "open": if let artifact = currentArtifact { app.offerQueries(about: artifact, pivot: true) }
         case "pivot": if let artifact = currentArtifact { app.push(try PivotPane(engine: engine, value: artifact.value)) }
@@ -203,10 +203,10 @@ class LinesPane {
 /// One alert, whole: its signals with fields and artifacts, and what Positron said about each.
 /// Enter on an artifact offers a pivot and its queries; `p` pivots at once.
 final class AlertPane: LinesPane, Pane, CopyablePane, AlertsPane, TypingPane {
-    let engine: Engine
+    let engine: any TaserAPI
     let id: Int64
 
-    init(engine: Engine, id: Int64) throws {
+    init(engine: any TaserAPI, id: Int64) throws {
         self.engine = engine
         self.id = id
         super.init()
@@ -254,7 +254,7 @@ final class AlertPane: LinesPane, Pane, CopyablePane, AlertsPane, TypingPane {
 /// The cases the analyst may see, newest first, in aligned columns under a header, in one of
 /// four views (`v` goes round them): open ones, mine (owned by me), my teams', all.
 final class CaseListPane: LinesPane, Pane, TypingPane {
-    let engine: Engine
+    let engine: any TaserAPI
 
     enum View: String, CaseIterable {
         case open, mine, team = "my teams", all
@@ -262,7 +262,7 @@ final class CaseListPane: LinesPane, Pane, TypingPane {
     }
     var view: View = .open
 
-    init(engine: Engine) throws {
+    init(engine: any TaserAPI) throws {
         self.engine = engine
         super.init()
         try reload()
@@ -286,7 +286,7 @@ final class CaseListPane: LinesPane, Pane, TypingPane {
     static let header = row("#", "STATUS", "SEVERITY", "OWNER", "TEAM", "ALERTS", "UPDATED", "TITLE")
 
     func reload() throws {
-        let me = engine.actor.name
+        let me = engine.callerName
         let myTeams = Set(((try? engine.analysts()) ?? []).first { $0.name == me }?.teams ?? [])
         let shown = try engine.cases(CaseFilter(limit: 5000)).filter { s in
             switch view {
@@ -330,10 +330,10 @@ final class CaseListPane: LinesPane, Pane, TypingPane {
 /// A case: its fields, the timeline (the append-only log, newest at the bottom, corrections
 /// shown against what they correct), its alerts and artifacts.
 final class CasePane: LinesPane, Pane, CopyablePane, TypingPane {
-    let engine: Engine
+    let engine: any TaserAPI
     let id: Int64
 
-    init(engine: Engine, id: Int64) throws {
+    init(engine: any TaserAPI, id: Int64) throws {
         self.engine = engine
         self.id = id
         super.init()
@@ -482,7 +482,7 @@ final class CasePane: LinesPane, Pane, CopyablePane, TypingPane {
         case "case.tag":
             // The tags in use (this case's first, marked): choosing one it has removes it,
             // another adds it; text that matches none is a new tag.
-            let inUse = (try? engine.tagsInUse()) ?? []
+            let inUse = (try? engine.tagUses()) ?? []
             let mine = Set(caseTags.map { $0.lowercased() })
             let ordered = inUse.filter { mine.contains($0.tag.lowercased()) } + inUse.filter { !mine.contains($0.tag.lowercased()) }
             let options = ordered.map { item in

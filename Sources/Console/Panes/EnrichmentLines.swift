@@ -6,10 +6,10 @@ import Store
 /// What Positron said about an artifact, under it wherever a pane lists it: one compact line per
 /// query, `IP_TO_HOSTNAME: web-01 (edr, dhcp); web-02 (dhcp)`. Read once per artifact per page.
 struct EnrichmentLines {
-    let engine: Engine
+    let engine: any TaserAPI
     private var known: [Int64: [LinesPane.Line]] = [:]
 
-    init(engine: Engine) { self.engine = engine }
+    init(engine: any TaserAPI) { self.engine = engine }
 
     mutating func lines(for artifact: Artifact, indent: String) -> [LinesPane.Line] {
         if let lines = known[artifact.id] { return lines }

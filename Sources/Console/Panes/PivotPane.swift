@@ -6,10 +6,10 @@ import Store
 /// last seen. Enter opens one; from there Enter on another artifact pivots again, and the
 /// breadcrumbs show the path (Esc goes back a step).
 final class PivotPane: LinesPane, Pane, MarkingPane, AlertsPane, TypingPane {
-    let engine: Engine
+    let engine: any TaserAPI
     let value: String
 
-    init(engine: Engine, value: String) throws {
+    init(engine: any TaserAPI, value: String) throws {
         self.engine = engine
         self.value = value
         super.init()

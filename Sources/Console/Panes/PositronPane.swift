@@ -10,7 +10,7 @@ import Positron
 /// queries asked before. Answers show as a table with the plugins that gave each one, and
 /// under it what every plugin did: a plugin that failed is listed, the others still answer.
 final class PositronPane: Pane, PromptPane {
-    let engine: Engine
+    let engine: any TaserAPI
     let positron: ConsolePositron
     var input = LineInput()
     var history: PromptHistory
@@ -34,7 +34,7 @@ final class PositronPane: Pane, PromptPane {
         case refused(String)
     }
 
-    init(engine: Engine, positron: ConsolePositron) {
+    init(engine: any TaserAPI, positron: ConsolePositron) {
         self.engine = engine
         self.positron = positron
         history = PromptHistory(file: positron.historyFile)
@@ -112,7 +112,7 @@ final class PositronPane: Pane, PromptPane {
         state = .asking(query: query.name, value: checked, since: Date(), answer: answer)
         shownSeconds = 0
         DispatchQueue.global(qos: .userInitiated).async {
-            answer.set(Result { try engine.query(query.name, checked, with: config) })
+            answer.set(Result { try engine.ask(query.name, checked, with: config) })
         }
     }
 

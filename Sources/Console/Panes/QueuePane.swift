@@ -6,7 +6,7 @@ import Store
 /// The alert queue: a window of rows read from the store by key around the cursor (never all
 /// of them), a live filter, marks for bulk actions, and the selected alert's signals beside it.
 final class QueuePane: Pane, TypingPane, CopyablePane, MarkingPane, AlertsPane {
-    let engine: Engine
+    let engine: any TaserAPI
     var order: QueueOrder = .time
     var filter = QueueFilter()
     var filterInput = LineInput()
@@ -28,7 +28,7 @@ final class QueuePane: Pane, TypingPane, CopyablePane, MarkingPane, AlertsPane {
     var count: Int?
     private var detail: AlertDetail?
 
-    init(engine: Engine) throws {
+    init(engine: any TaserAPI) throws {
         self.engine = engine
         try reload()
     }

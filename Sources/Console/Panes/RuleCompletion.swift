@@ -8,16 +8,16 @@ import Store
 /// their counts, the fields of the rule's kinds, a field's frequent values. Each answer is kept
 /// for the editing session, so the list follows typing without asking the database again.
 final class RuleVocabulary {
-    let engine: Engine
+    let engine: any TaserAPI
     private var kindCounts: [KindCount]?
     private var fields: [[String]: [FieldPresence]] = [:]
     private var values: [String: [ValueCount]] = [:]
     /// The fields a rule may name: an option the compiler would refuse is not offered.
     private let usable: Set<String>
 
-    init(engine: Engine) {
+    init(engine: any TaserAPI) {
         self.engine = engine
-        usable = engine.ruleCompiler().knownFields
+        usable = Set((try? engine.ruleFields()) ?? [])
     }
 
     /// What is offered at `point`: a title for the list and the options narrowed by what is

@@ -6,10 +6,10 @@ import Store
 
 /// The rules: name, on or off, version, text. Enter edits one beside the live simulator.
 final class RulesPane: LinesPane, Pane, TypingPane {
-    let engine: Engine
+    let engine: any TaserAPI
     var rules: [StoredRule] = []
 
-    init(engine: Engine) throws {
+    init(engine: any TaserAPI) throws {
         self.engine = engine
         super.init()
         try reload()
@@ -69,7 +69,7 @@ final class RulesPane: LinesPane, Pane, TypingPane {
 /// on the right, the simulator over the stored signals, rerun as the text changes: alerts,
 /// a per-day sparkline, the busiest group keys, and the difference from the saved version.
 final class RuleEditorPane: Pane, TypingPane {
-    let engine: Engine
+    let engine: any TaserAPI
     let name: String
     /// The rule as last saved (nil until a new rule's first save): a second save is a new
     /// version, not a second "new rule".
@@ -94,18 +94,18 @@ final class RuleEditorPane: Pane, TypingPane {
     /// Where the cursor was drawn, for the completion list to open under it.
     var cursorCell: (x: Int, y: Int)?
 
-    init(engine: Engine, saved: StoredRule) throws {
+    init(engine: any TaserAPI, saved: StoredRule) throws {
         self.engine = engine
         self.name = saved.name
         self.saved = saved
         vocabulary = RuleVocabulary(engine: engine)
         editor = TextEditor(text: saved.text)
         baseline = saved.text
-        if let rule = try? engine.compiledRule(named: saved.name) { savedReport = try? engine.simulate(rule) }
+        savedReport = try? engine.simulate(savedRule: saved.name)
         simulate()
     }
 
-    init(engine: Engine, newName: String) throws {
+    init(engine: any TaserAPI, newName: String) throws {
         self.engine = engine
         self.name = newName
         saved = nil
@@ -140,11 +140,10 @@ final class RuleEditorPane: Pane, TypingPane {
         dirty = false
         lastRun = Date()
         do {
-            let rule = try engine.checkRule(editor.text)
-            error = nil
             let t0 = Date()
-            report = try engine.simulate(rule)
+            report = try engine.simulate(ruleText: editor.text)
             seconds = Date().timeIntervalSince(t0)
+            error = nil
         } catch let e as RuleError {
             error = e
         } catch {

@@ -17,7 +17,7 @@ public enum ConsoleSearch {
 /// Enter opens a signal (its artifacts pivot from there); marked signals become a new case or
 /// join one; `/` edits the search.
 final class SearchPane: Pane, MarkingPane, CopyablePane {
-    let engine: Engine
+    let engine: any TaserAPI
     private(set) var query: String
     private(set) var result: SearchResult?
     var cursor = 0
@@ -28,7 +28,7 @@ final class SearchPane: Pane, MarkingPane, CopyablePane {
     static let mostShown = ConsoleSearch.mostShown
     static let buckets = ConsoleSearch.buckets
 
-    init(engine: Engine, query: String) throws {
+    init(engine: any TaserAPI, query: String) throws {
         self.engine = engine
         self.query = query.trimmed
         try run(self.query)
@@ -73,7 +73,7 @@ final class SearchPane: Pane, MarkingPane, CopyablePane {
     /// Checks the search here (a mistake is an error at once, and the results shown stay), then
     /// runs it on a worker thread.
     private func run(_ text: String) throws {
-        _ = try engine.ruleCompiler().compileSearch(text)
+        _ = try engine.checkSearch(text)
         ranAt = ContinuousClock.now
         let pending = Pending<SearchResult>()
         running = (text, Date(), pending)
@@ -215,10 +215,10 @@ final class SearchPane: Pane, MarkingPane, CopyablePane {
 /// One stored signal: its fields, artifacts (Enter offers a pivot and Positron's queries; `p`
 /// pivots) and, with `r`, every revision's raw body.
 final class SignalPane: LinesPane, Pane, CopyablePane, TypingPane {
-    let engine: Engine
+    let engine: any TaserAPI
     let id: Int64
 
-    init(engine: Engine, id: Int64) throws {
+    init(engine: any TaserAPI, id: Int64) throws {
         self.engine = engine
         self.id = id
         super.init()
@@ -231,7 +231,8 @@ final class SignalPane: LinesPane, Pane, CopyablePane, TypingPane {
     var status: String { "signal \(id) · {open} on an artifact: pivot or ask Positron · {pivot} pivots · {alert.raw} raw body" }
 
     func reload() throws {
-        let (signal, artifacts, _) = try engine.signal(id)
+        let detail = try engine.signalDetail(id)
+        let (signal, artifacts) = (detail.signal, detail.links)
         var enrichments = EnrichmentLines(engine: engine)
         var out = [Line(text: signal.title, role: .title),
                    Line(text: "source \(signal.source) · ref \(signal.sourceRef) · ingested \(Output.short(signal.ingestedAt))", role: .dim),
@@ -247,7 +248,8 @@ final class SignalPane: LinesPane, Pane, CopyablePane, TypingPane {
         if moveList(action) { return true }
         switch action {
         case "alert.raw":
-            let (signal, _, revisions) = try engine.signal(id)
+            let detail = try engine.signalDetail(id)
+            let (signal, revisions) = (detail.signal, detail.revisions)
             app.push(RawPane(title: "Raw", signals: [(signal, Array(revisions.dropLast()))]))
         default: return try artifactAction(action, engine: engine, app: app)
         }

@@ -7,7 +7,7 @@ import Store
 /// error (Sync took the secrets out). Enter opens the case or alert a delivery is about; `r`
 /// sends a dead letter again, `R` every dead letter (after asking).
 final class SyncPane: Pane, TypingPane {
-    let engine: Engine
+    let engine: any TaserAPI
     var outbox: SyncStatus
     /// Dead letters first, then the retrying ones: what the cursor moves over.
     var deliveries: [DeliveryRecord] = []
@@ -23,7 +23,7 @@ final class SyncPane: Pane, TypingPane {
     var isTyping = false
     var typedText: String? { filterInput.text }
 
-    init(engine: Engine) throws {
+    init(engine: any TaserAPI) throws {
         self.engine = engine
         outbox = try engine.syncStatus(limit: SyncPane.limit)
         deliveries = shown()

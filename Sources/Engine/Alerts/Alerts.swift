@@ -3,7 +3,7 @@ import SignalServer
 import Store
 
 /// An alert with what made it fire.
-public struct AlertDetail: Sendable {
+public struct AlertDetail: Codable, Sendable {
     public var alert: Alert
     public var signals: [(signal: Signal, artifacts: [(artifact: Artifact, role: String)])]
     /// Each updated signal's earlier revisions, oldest first.

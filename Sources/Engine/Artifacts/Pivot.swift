@@ -5,7 +5,7 @@ import Store
 
 /// From one artifact: every alert and case that shares it, that the asker may see. Both lists
 /// may be empty: an artifact only signals mention (signals are every analyst's).
-public struct Pivot: Sendable {
+public struct Pivot: Codable, Sendable {
     public var artifact: Artifact
     public var alerts: [PivotHit]
     public var cases: [PivotHit]

@@ -1,7 +1,7 @@
 import Model
 
 /// What the engine refused, said so the analyst knows what to do next.
-public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum EngineError: Error, Codable, Sendable, Equatable, CustomStringConvertible {
     /// Also what a case the asker may not read looks like: indistinguishable from a missing one.
     case caseNotFound(Int64)
     case alertNotFound(Int64)

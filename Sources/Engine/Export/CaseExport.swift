@@ -11,7 +11,7 @@ public enum ExportFormat: String, Choice {
 /// alert with its signals (raw and normalized), every artifact with its links, and the cases
 /// merged into it with their logs. Artifacts carry what Positron said of them (additive, so the
 /// format stays version 1).
-public struct CaseExport: Sendable {
+public struct CaseExport: Codable, Sendable {
     public static let formatName = "taser.case-export"
     public static let formatVersion = 1
 

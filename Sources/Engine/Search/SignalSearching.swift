@@ -4,18 +4,18 @@ import SignalServer
 import Store
 
 /// What a search found: the newest matches, how many there are, and when they happened.
-public struct SearchResult: Sendable {
+public struct SearchResult: Codable, Sendable {
     /// The newest matches, at most the limit asked for, newest first, with their artifacts.
     public var signals: [(signal: Signal, artifacts: [(artifact: Artifact, role: String)])]
     /// Every match, not only those listed.
     public var total: Int
     public var histogram: SearchHistogram
-    /// The search as compiled (its text, range and free text), for titles.
-    public var search: SignalSearch
+    /// The search as written, for titles.
+    public var text: String
 }
 
 /// Matches per stretch of time, oldest first: the bar chart above a search's results.
-public struct SearchHistogram: Sendable, Equatable {
+public struct SearchHistogram: Codable, Sendable, Equatable {
     public var from: Timestamp
     public var bucket: Int64
     public var counts: [Int]
@@ -77,7 +77,7 @@ extension Engine {
             let to = search.scan.until?.ms ?? times.first ?? 0
             return SearchResult(
                 signals: try tx.signals(ids: shown).map { ($0, try tx.artifacts(ofSignal: $0.id)) }, total: times.count,
-                histogram: .of(times, from: from, to: max(from, to), buckets: buckets), search: search)
+                histogram: .of(times, from: from, to: max(from, to), buckets: buckets), text: search.text)
         }
     }
 }

@@ -4,7 +4,7 @@ import Store
 import Sync
 
 /// Where the outbox stands: per endpoint, the dead letters, what is not routed yet.
-public struct SyncStatus: Sendable {
+public struct SyncStatus: Codable, Sendable {
     public var endpoints: [EndpointTally]
     public var dead: [DeliveryRecord]
     /// Deliveries waiting for their next attempt, with the last error.

@@ -1,19 +1,28 @@
 import Foundation
 import Model
+import Positron
+import SignalServer
 import Store
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The client's side of team mode: the `TaserAPI` over the daemon's socket. Requests go one at a
-/// time on one connection; a failure comes back as the daemon's `TeamFailure` (the message the
-/// embedded CLI would print), a connection lost mid-request as "may not have been applied".
+/// The client's side of team mode: the `TaserAPI` over the daemon's socket. Each request is one
+/// round trip on a connection of its own from a small pool, so the console's search running on
+/// a worker thread does not hold up a keystroke's page. A failure comes back as the daemon's
+/// error (typed where the Engine's or the rule compiler's), a connection lost mid-request as
+/// "may not have been applied". Live updates come on one more connection, where the daemon
+/// pushes a stamp whenever the database changes (`changes`).
 public final class RemoteEngine: TaserAPI, @unchecked Sendable {
     public let socketPath: String
     public let welcome: TeamWelcome
-    private let fd: Int32
+    let actingAs: String?
     private let lock = NSLock()
+    private var idle: [Int32] = []
     private var nextID: Int64 = 1
+    /// Connections kept open between requests; more are opened while these are busy.
+    static let mostIdle = 4
+    private var feed: ChangeFeedClient?
 
     public var callerName: String { welcome.user }
     public var callerIsAdmin: Bool { welcome.admin }
@@ -21,7 +30,20 @@ public final class RemoteEngine: TaserAPI, @unchecked Sendable {
 
     public init(socket path: String, actingAs: String? = nil) throws {
         socketPath = path
-        fd = try TeamClientSocket.connect(path)
+        self.actingAs = actingAs
+        let (fd, welcome) = try RemoteEngine.open(path, actingAs: actingAs)
+        self.welcome = welcome
+        idle = [fd]
+    }
+
+    deinit {
+        for fd in idle { Glibc.close(fd) }
+        feed?.stop()
+    }
+
+    /// A connection that has said hello, and the daemon's welcome.
+    static func open(_ path: String, actingAs: String?) throws -> (Int32, TeamWelcome) {
+        let fd = try TeamClientSocket.connect(path)
         do {
             do {
                 try TeamWire.send(TeamHello(protocolVersion: TeamWire.protocolVersion, version: TaserVersion.current, actingAs: actingAs), on: fd)
@@ -29,72 +51,133 @@ public final class RemoteEngine: TaserAPI, @unchecked Sendable {
                 // The daemon may have refused before reading the hello (too many connections)
                 // and closed: its reason is waiting to be read, and says more than the broken pipe.
             }
-            welcome = try TeamClientSocket.welcome(fd)
+            return (fd, try TeamClientSocket.welcome(fd))
         } catch {
             Glibc.close(fd)
             throw error
         }
     }
 
-    deinit { Glibc.close(fd) }
-
     func call<T: Decodable>(_ op: String, _ args: some Encodable, as type: T.Type) throws -> T {
-        try lock.withLock {
-            let id = nextID
-            nextID += 1
-            let text = String(decoding: try JSONEncoder().encode(args), as: UTF8.self)
-            do {
-                try TeamWire.send(TeamRequest(id: id, op: op, args: text), on: fd)
-            } catch {
-                throw TeamFailure(message: "the daemon on \(socketPath) went away before the request was sent (\(error)); nothing was applied", exitCode: 1)
+        let (fd, id) = try lock.withLock { () throws -> (Int32?, Int64) in
+            defer { nextID += 1 }
+            return (idle.popLast(), nextID)
+        }
+        let connection = try fd ?? RemoteEngine.open(socketPath, actingAs: actingAs).0
+        var healthy = false
+        defer {
+            lock.withLock {
+                if healthy && idle.count < RemoteEngine.mostIdle { idle.append(connection) } else { Glibc.close(connection) }
             }
-            let response: TeamResponse?
-            do {
-                response = try TeamWire.receive(TeamResponse.self, on: fd)
-            } catch {
-                response = nil
-            }
-            guard let response, response.id == id else {
-                throw TeamFailure(message: "the daemon on \(socketPath) went away during the request: it may or may not have been applied; check, then run it again", exitCode: 1)
-            }
-            if let failure = response.failure { throw failure }
-            guard let result = response.result else { throw TeamWire.Problem("the daemon answered neither a result nor a failure") }
-            do {
-                return try JSONDecoder().decode(T.self, from: Data(result.utf8))
-            } catch {
-                throw TeamWire.Problem("the daemon's answer to \(op) is malformed (\(error))")
-            }
+        }
+        let text = String(decoding: try JSONEncoder().encode(args), as: UTF8.self)
+        do {
+            try TeamWire.send(TeamRequest(id: id, op: op, args: text), on: connection)
+        } catch {
+            throw TeamFailure(message: "the daemon on \(socketPath) went away before the request was sent (\(error)); nothing was applied", exitCode: 1)
+        }
+        let response = try? TeamWire.receive(TeamResponse.self, on: connection)
+        guard let response, response.id == id else {
+            throw TeamFailure(message: "the daemon on \(socketPath) went away during the request: it may or may not have been applied; check, then run it again", exitCode: 1)
+        }
+        healthy = true
+        if let failure = response.failure { throw failure.typed }
+        guard let result = response.result else { throw TeamWire.Problem("the daemon answered neither a result nor a failure") }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(result.utf8))
+        } catch {
+            throw TeamWire.Problem("the daemon's answer to \(op) is malformed (\(error))")
+        }
+    }
+
+    private func done(_ op: String, _ args: some Encodable) throws { _ = try call(op, args, as: TeamOperations.Done.self) }
+    private func count(_ op: String, _ args: some Encodable) throws -> Int { try call(op, args, as: TeamOperations.Count.self).count }
+    typealias Op = TeamOperations
+
+    /// The last stamp the daemon pushed; the first call subscribes. When the feed is lost the
+    /// stamp says so (and changes), so the console redraws and its next request reports why.
+    public func changeStamp() -> String {
+        lock.withLock {
+            if feed == nil { feed = ChangeFeedClient(socket: socketPath, actingAs: actingAs) }
+            return feed?.stamp ?? "-"
         }
     }
 
     public func cases(_ filter: CaseFilter) throws -> [CaseSummary] { try call("cases", filter, as: [CaseSummary].self) }
-    public func caseDetail(_ id: Int64) throws -> CaseDetail { try call("case.detail", TeamOperations.ID(id: id), as: CaseDetail.self) }
-    public func caseDocument(_ id: Int64) throws -> JSONValue { try call("case.document", TeamOperations.ID(id: id), as: JSONValue.self) }
-    public func enrichments(of artifact: Int64) throws -> [Enrichment] { try call("enrichments", TeamOperations.ID(id: artifact), as: [Enrichment].self) }
-    public func analysts() throws -> [Analyst] { try call("analysts", TeamOperations.Done(), as: [Analyst].self) }
-    public func alerts(_ filter: AlertFilter) throws -> [Alert] { try call("alerts", filter, as: [Alert].self) }
-    public func setStatus(ofAlerts ids: [Int64], to status: AlertStatus, reason: AlertCloseReason?) throws {
-        _ = try call("alerts.status", TeamOperations.AlertStatusChange(ids: ids, status: status, reason: reason), as: TeamOperations.Done.self)
+    public func caseDetail(_ id: Int64) throws -> CaseDetail { try call("case.detail", Op.ID(id: id), as: CaseDetail.self) }
+    public func caseDocument(_ id: Int64) throws -> JSONValue { try call("case.document", Op.ID(id: id), as: JSONValue.self) }
+    public func exportCase(_ id: Int64) throws -> CaseExport { try call("case.export", Op.ID(id: id), as: CaseExport.self) }
+    public func relatedCases(_ id: Int64, limit: Int) throws -> [RelatedCase] { try call("case.related", Op.Related(id: id, limit: limit), as: [RelatedCase].self) }
+    public func enrichments(of artifact: Int64) throws -> [Enrichment] { try call("enrichments", Op.ID(id: artifact), as: [Enrichment].self) }
+    @discardableResult public func addNote(_ caseID: Int64, _ text: String) throws -> LogEntry {
+        try call("case.note", Op.Note(id: caseID, text: text), as: LogEntry.self)
     }
     @discardableResult public func correct(_ caseID: Int64, entry seq: Int64, _ text: String) throws -> LogEntry {
-        try call("case.correct", TeamOperations.Correction(id: caseID, entry: seq, text: text), as: LogEntry.self)
+        try call("case.correct", Op.Correction(id: caseID, entry: seq, text: text), as: LogEntry.self)
     }
-    public func assign(_ caseID: Int64, to owner: String?) throws {
-        _ = try call("case.assign", TeamOperations.Assignment(id: caseID, owner: owner), as: TeamOperations.Done.self)
-    }
+    public func assign(_ caseID: Int64, to owner: String?) throws { try done("case.assign", Op.Assignment(id: caseID, owner: owner)) }
     @discardableResult public func tag(_ caseID: Int64, add: [String], remove: [String]) throws -> [String] {
-        try call("case.tag", TeamOperations.Tags(id: caseID, add: add, remove: remove), as: [String].self)
+        try call("case.tag", Op.Tags(id: caseID, add: add, remove: remove), as: [String].self)
     }
+    public func tagUses() throws -> [TagUse] { try call("tags", Op.Done(), as: [TagUse].self) }
     public func setStatus(_ caseID: Int64, to status: CaseStatus, resolution: Resolution?, comment: String?) throws {
-        _ = try call("case.status", TeamOperations.StatusChange(id: caseID, status: status, resolution: resolution, comment: comment), as: TeamOperations.Done.self)
+        try done("case.status", Op.StatusChange(id: caseID, status: status, resolution: resolution, comment: comment))
     }
-    public func share(_ caseID: Int64, with team: String, level: ShareLevel?) throws {
-        _ = try call("case.share", TeamOperations.Sharing(id: caseID, team: team, level: level), as: TeamOperations.Done.self)
-    }
+    public func share(_ caseID: Int64, with team: String, level: ShareLevel?) throws { try done("case.share", Op.Sharing(id: caseID, team: team, level: level)) }
     public func openCase(_ new: NewCase) throws -> Case { try call("case.open", new, as: Case.self) }
-    public func alert(_ id: Int64) throws -> Alert { try call("alert", TeamOperations.ID(id: id), as: Alert.self) }
-    @discardableResult public func addNote(_ caseID: Int64, _ text: String) throws -> LogEntry {
-        try call("case.note", TeamOperations.Note(id: caseID, text: text), as: LogEntry.self)
+    public func analysts() throws -> [Analyst] { try call("analysts", Op.Done(), as: [Analyst].self) }
+    public func teams() throws -> [Team] { try call("teams", Op.Done(), as: [Team].self) }
+
+    public func alerts(_ filter: AlertFilter) throws -> [Alert] { try call("alerts", filter, as: [Alert].self) }
+    public func alert(_ id: Int64) throws -> Alert { try call("alert", Op.ID(id: id), as: Alert.self) }
+    public func alertDetail(_ id: Int64) throws -> AlertDetail { try call("alert.detail", Op.ID(id: id), as: AlertDetail.self) }
+    public func queuePage(_ filter: QueueFilter, order: QueueOrder, after: QueuePosition?, before: QueuePosition?, limit: Int) throws -> [Alert] {
+        try call("queue.page", Op.Page(filter: filter, order: order, after: after, before: before, limit: limit), as: [Alert].self)
+    }
+    public func queueCount(_ filter: QueueFilter, cap: Int) throws -> Int { try count("queue.count", Op.QueueCount(filter: filter, cap: cap)) }
+    public func setStatus(ofAlerts ids: [Int64], to status: AlertStatus, reason: AlertCloseReason?) throws {
+        try done("alerts.status", Op.AlertStatusChange(ids: ids, status: status, reason: reason))
+    }
+    public func mergeAlerts(_ alertIDs: [Int64], into caseID: Int64) throws { try done("alerts.merge", Op.Merge(ids: alertIDs, into: caseID)) }
+
+    public func pivot(_ value: String, type: ArtifactType?) throws -> [Pivot] { try call("pivot", Op.PivotOn(value: value, type: type), as: [Pivot].self) }
+    public func signalDetail(_ id: Int64) throws -> SignalDetail { try call("signal", Op.ID(id: id), as: SignalDetail.self) }
+    public func searchSignals(_ text: String, limit: Int, buckets: Int) throws -> SearchResult {
+        try call("signals.search", Op.Search(text: text, limit: limit, buckets: buckets), as: SearchResult.self)
+    }
+    public func checkSearch(_ text: String) throws { try done("signals.check", Op.Text(text: text)) }
+    public func openCase(fromSignals ids: [Int64], search: String, title: String) throws -> Case {
+        try call("signals.case", Op.SignalsToCase(ids: ids, search: search, title: title, caseID: nil), as: Case.self)
+    }
+    public func addSignals(_ ids: [Int64], search: String, toCase caseID: Int64) throws {
+        try done("signals.case", Op.SignalsToCase(ids: ids, search: search, title: nil, caseID: caseID))
+    }
+
+    public func rules() throws -> [StoredRule] { try call("rules", Op.Done(), as: [StoredRule].self) }
+    public func addRule(name: String, text: String, enable: Bool) throws -> StoredRule {
+        try call("rule.add", Op.RuleText(name: name, text: text, enable: enable), as: StoredRule.self)
+    }
+    public func editRule(name: String, text: String) throws -> StoredRule { try call("rule.edit", Op.RuleText(name: name, text: text), as: StoredRule.self) }
+    public func setRuleEnabled(name: String, _ enabled: Bool) throws -> StoredRule { try call("rule.enable", Op.RuleSwitch(name: name, enabled: enabled), as: StoredRule.self) }
+    public func simulate(ruleText: String) throws -> SimulationReport { try call("rule.simulate", Op.Text(text: ruleText), as: SimulationReport.self) }
+    public func simulate(savedRule name: String) throws -> SimulationReport { try call("rule.simulate.saved", Op.Text(text: name), as: SimulationReport.self) }
+    public func ruleFields() throws -> [String] { try call("rule.fields", Op.Done(), as: [String].self) }
+    public func kindCounts() throws -> [KindCount] { try call("kinds", Op.Done(), as: [KindCount].self) }
+    public func fieldNames(ofKinds kinds: [String]) throws -> [FieldPresence] { try call("fields", Op.Kinds(kinds: kinds), as: [FieldPresence].self) }
+    public func topValues(field: String, kind: String) throws -> [ValueCount] { try call("values", Op.FieldOfKind(field: field, kind: kind), as: [ValueCount].self) }
+
+    public func syncStatus(limit: Int) throws -> SyncStatus { try call("sync.status", Op.Limit(limit: limit), as: SyncStatus.self) }
+    public func retryDeliveries(_ ids: [Int64]) throws -> Int { try count("sync.retry", Op.IDs(ids: ids)) }
+    public func retryAllDeadDeliveries() throws -> Int { try count("sync.retry.dead", Op.Done()) }
+    public func deadDeliveryCount() throws -> Int { try count("sync.dead", Op.Done()) }
+
+    /// The queries the daemon's Positron answers, for the console's prompt (empty when the
+    /// daemon has no Positron config).
+    public func positronQueries() throws -> [QueryDefinition] { try call("positron.catalog", Op.Done(), as: [QueryDefinition].self) }
+
+    public func ask(_ query: String, _ value: String, with positron: PositronConfig) throws -> QueryResult {
+        // The daemon asks through its own config; `positron` is the console's, for its prompt.
+        try call("positron.ask", Op.Question(query: query, value: value), as: QueryResult.self)
     }
 }
 

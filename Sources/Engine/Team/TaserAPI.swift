@@ -1,109 +1,150 @@
 import Foundation
 import Model
+import Positron
+import SignalServer
 import Store
 
 /// What the CLI and the console ask of taser, whichever side of the socket the Engine is on:
 /// `Engine` in-process (embedded, one SQLite file), `RemoteEngine` through the daemon (team
 /// mode). The access checks are the Engine's, always on the side that owns the database.
 ///
-/// Team mode grows one operation at a time (see docs/team-mode.md for which are covered); a
-/// command that needs one not here yet says so when run with `--server`.
-public protocol TaserAPI: AnyObject {
+/// Every operation here is one request in the protocol (`TeamOperations`); docs/team-mode.md
+/// lists which commands go through it.
+public protocol TaserAPI: AnyObject, Sendable {
     /// Who taser acts for: the OS login (or `--as`).
     var callerName: String { get }
+    /// Whether the caller is an admin (the database's owner embedded, the daemon's admins).
+    var callerIsAdmin: Bool { get }
+    /// Where the data is, for `whoami` and the console's header: the database file, or the
+    /// daemon's socket.
+    var location: String { get }
+    /// Changes whenever anything is committed: embedded a `stat` of the file, through the daemon
+    /// the last stamp it pushed. The console redraws when it moves.
+    func changeStamp() -> String
+
+    // Cases
     func cases(_ filter: CaseFilter) throws -> [CaseSummary]
     func caseDetail(_ id: Int64) throws -> CaseDetail
     /// The case as `case export --format json` writes it.
     func caseDocument(_ id: Int64) throws -> JSONValue
+    func exportCase(_ id: Int64) throws -> CaseExport
+    func relatedCases(_ id: Int64, limit: Int) throws -> [RelatedCase]
     func enrichments(of artifact: Int64) throws -> [Enrichment]
     @discardableResult func addNote(_ caseID: Int64, _ text: String) throws -> LogEntry
-    /// Whether the caller is an admin (the database's owner embedded, the daemon's admins).
-    var callerIsAdmin: Bool { get }
-    /// Where the data is, for `whoami`: the database file, or the daemon's socket.
-    var location: String { get }
-    func analysts() throws -> [Analyst]
-    func alerts(_ filter: AlertFilter) throws -> [Alert]
-    func setStatus(ofAlerts ids: [Int64], to status: AlertStatus, reason: AlertCloseReason?) throws
     @discardableResult func correct(_ caseID: Int64, entry seq: Int64, _ text: String) throws -> LogEntry
     func assign(_ caseID: Int64, to owner: String?) throws
     @discardableResult func tag(_ caseID: Int64, add: [String], remove: [String]) throws -> [String]
+    /// Every tag on a case the caller may read, with how many cases carry it, most used first.
+    func tagUses() throws -> [TagUse]
     func setStatus(_ caseID: Int64, to status: CaseStatus, resolution: Resolution?, comment: String?) throws
     func share(_ caseID: Int64, with team: String, level: ShareLevel?) throws
     func openCase(_ new: NewCase) throws -> Case
+    func analysts() throws -> [Analyst]
+    func teams() throws -> [Team]
+
+    // Alerts
+    func alerts(_ filter: AlertFilter) throws -> [Alert]
     /// One alert the caller may see (its detail's alert).
     func alert(_ id: Int64) throws -> Alert
+    func alertDetail(_ id: Int64) throws -> AlertDetail
+    func queuePage(_ filter: QueueFilter, order: QueueOrder, after: QueuePosition?, before: QueuePosition?, limit: Int) throws -> [Alert]
+    func queueCount(_ filter: QueueFilter, cap: Int) throws -> Int
+    func setStatus(ofAlerts ids: [Int64], to status: AlertStatus, reason: AlertCloseReason?) throws
+    func mergeAlerts(_ alertIDs: [Int64], into caseID: Int64) throws
+
+    // Artifacts and signals
+    func pivot(_ value: String, type: ArtifactType?) throws -> [Pivot]
+    func signalDetail(_ id: Int64) throws -> SignalDetail
+    func searchSignals(_ text: String, limit: Int, buckets: Int) throws -> SearchResult
+    /// Throws the search's `RuleError` when it does not compile; runs nothing.
+    func checkSearch(_ text: String) throws
+    func openCase(fromSignals ids: [Int64], search: String, title: String) throws -> Case
+    func addSignals(_ ids: [Int64], search: String, toCase caseID: Int64) throws
+
+    // Rules
+    func rules() throws -> [StoredRule]
+    func addRule(name: String, text: String, enable: Bool) throws -> StoredRule
+    func editRule(name: String, text: String) throws -> StoredRule
+    func setRuleEnabled(name: String, _ enabled: Bool) throws -> StoredRule
+    /// What the rule text would have raised over every stored signal (its `RuleError` when it
+    /// does not compile).
+    func simulate(ruleText: String) throws -> SimulationReport
+    /// The same for a saved rule's current version.
+    func simulate(savedRule name: String) throws -> SimulationReport
+    /// Field names the rule language knows, for the editor's completion.
+    func ruleFields() throws -> [String]
+    func kindCounts() throws -> [KindCount]
+    func fieldNames(ofKinds kinds: [String]) throws -> [FieldPresence]
+    func topValues(field: String, kind: String) throws -> [ValueCount]
+
+    // Sync
+    func syncStatus(limit: Int) throws -> SyncStatus
+    func retryDeliveries(_ ids: [Int64]) throws -> Int
+    func retryAllDeadDeliveries() throws -> Int
+    func deadDeliveryCount() throws -> Int
+
+    // Positron
+    /// Asks Positron as the caller, audited: embedded through `positron` (the analyst's config);
+    /// through the daemon, through the daemon's config (the team's plugins and secrets).
+    func ask(_ query: String, _ value: String, with positron: PositronConfig) throws -> QueryResult
+}
+
+/// A tag and how many cases carry it.
+public struct TagUse: Codable, Sendable, Hashable {
+    public var tag: String
+    public var cases: Int
+}
+
+/// A stored signal with its artifacts and its tool's earlier bodies.
+public struct SignalDetail: Codable, Sendable {
+    public var signal: Signal
+    public var artifacts: [WireLink]
+    public var revisions: [SignalRevision]
+    public var links: [(artifact: Artifact, role: String)] { WireLink.pairs(artifacts) }
 }
 
 extension Engine: TaserAPI {
     public var callerName: String { actor.name }
     public var callerIsAdmin: Bool { actor.isAdmin }
     public var location: String { store.path }
+    public func changeStamp() -> String { store.changeStamp() }
     public func caseDocument(_ id: Int64) throws -> JSONValue { try exportCase(id).json }
     public func alert(_ id: Int64) throws -> Alert { try alertDetail(id).alert }
+    public func tagUses() throws -> [TagUse] { try tagsInUse().map { TagUse(tag: $0.tag, cases: $0.cases) } }
+    public func signalDetail(_ id: Int64) throws -> SignalDetail {
+        let (signal, artifacts, revisions) = try signal(id)
+        return SignalDetail(signal: signal, artifacts: WireLink.wire(artifacts), revisions: revisions)
+    }
+    public func searchSignals(_ text: String, limit: Int, buckets: Int) throws -> SearchResult {
+        try searchSignals(text, limit: limit, buckets: buckets, mappingKinds: [])
+    }
+    public func checkSearch(_ text: String) throws { _ = try ruleCompiler().compileSearch(text) }
+    public func simulate(ruleText: String) throws -> SimulationReport { try simulate(try checkRule(ruleText)) }
+    public func simulate(savedRule name: String) throws -> SimulationReport { try simulate(try compiledRule(named: name)) }
+    public func ruleFields() throws -> [String] { ruleCompiler().knownFields.sorted() }
+    public func topValues(field: String, kind: String) throws -> [ValueCount] { try topValues(field: field, kind: kind, sample: Engine.valueSample, limit: 20) }
+    public func fieldNames(ofKinds kinds: [String]) throws -> [FieldPresence] { try fieldNames(ofKinds: kinds, sample: Engine.fieldSample) }
+    public func ask(_ query: String, _ value: String, with positron: PositronConfig) throws -> QueryResult { try self.query(query, value, with: positron) }
 }
 
-/// The daemon's dispatch: an operation's name to the Engine call, arguments and result as JSON.
-enum TeamOperations {
-    struct ID: Codable { var id: Int64 }
-    struct Note: Codable { var id: Int64; var text: String }
-    struct AlertStatusChange: Codable { var ids: [Int64]; var status: AlertStatus; var reason: AlertCloseReason? }
-    struct Done: Codable { var done = true }
-    struct Correction: Codable { var id: Int64; var entry: Int64; var text: String }
-    struct Assignment: Codable { var id: Int64; var owner: String? }
-    struct Tags: Codable { var id: Int64; var add: [String]; var remove: [String] }
-    struct StatusChange: Codable { var id: Int64; var status: CaseStatus; var resolution: Resolution?; var comment: String? }
-    struct Sharing: Codable { var id: Int64; var team: String; var level: ShareLevel? }
-
-    static func run(_ request: TeamRequest, on engine: Engine) throws -> String {
-        let args = Data(request.args.utf8)
-        func decode<T: Decodable>(_ type: T.Type) throws -> T {
-            do { return try JSONDecoder().decode(T.self, from: args) } catch {
-                throw TeamWire.Problem("malformed arguments for \(request.op): \(error)")
-            }
-        }
-        func encode<T: Encodable>(_ value: T) throws -> String { String(decoding: try JSONEncoder().encode(value), as: UTF8.self) }
-        switch request.op {
-        case "cases": return try encode(try engine.cases(try decode(CaseFilter.self)))
-        case "case.detail": return try encode(try engine.caseDetail(try decode(ID.self).id))
-        case "case.document": return try encode(try engine.caseDocument(try decode(ID.self).id))
-        case "enrichments": return try encode(try engine.enrichments(of: try decode(ID.self).id))
-        case "analysts": return try encode(try engine.analysts())
-        case "alerts": return try encode(try engine.alerts(try decode(AlertFilter.self)))
-        case "alerts.status":
-            let change = try decode(AlertStatusChange.self)
-            try engine.setStatus(ofAlerts: change.ids, to: change.status, reason: change.reason)
-            return try encode(Done())
-        case "case.correct":
-            let c = try decode(Correction.self)
-            return try encode(try engine.correct(c.id, entry: c.entry, c.text))
-        case "case.assign":
-            let a = try decode(Assignment.self)
-            try engine.assign(a.id, to: a.owner)
-            return try encode(Done())
-        case "case.tag":
-            let t = try decode(Tags.self)
-            return try encode(try engine.tag(t.id, add: t.add, remove: t.remove))
-        case "case.status":
-            let c = try decode(StatusChange.self)
-            try engine.setStatus(c.id, to: c.status, resolution: c.resolution, comment: c.comment)
-            return try encode(Done())
-        case "case.share":
-            let sh = try decode(Sharing.self)
-            try engine.share(sh.id, with: sh.team, level: sh.level)
-            return try encode(Done())
-        case "case.open": return try encode(try engine.openCase(try decode(NewCase.self)))
-        case "alert": return try encode(try engine.alert(try decode(ID.self).id))
-        case "case.note":
-            let note = try decode(Note.self)
-            return try encode(try engine.addNote(note.id, note.text))
-        default:
-            throw TeamWire.Problem("no operation '\(request.op)' in protocol \(TeamWire.protocolVersion); the client and the daemon disagree, use the daemon's version of taser")
-        }
+extension TaserAPI {
+    public func cases() throws -> [CaseSummary] { try cases(CaseFilter()) }
+    public func pivot(_ value: String) throws -> [Pivot] { try pivot(value, type: nil) }
+    public func syncStatus() throws -> SyncStatus { try syncStatus(limit: 1000) }
+    public func relatedCases(_ id: Int64) throws -> [RelatedCase] { try relatedCases(id, limit: 20) }
+    public func queuePage(_ filter: QueueFilter, order: QueueOrder, limit: Int) throws -> [Alert] {
+        try queuePage(filter, order: order, after: nil, before: nil, limit: limit)
     }
-
-    /// An error as the client shows it: the same text the embedded CLI prints for it.
-    static func failure(_ error: any Error) -> TeamFailure {
-        if let failure = error as? TeamFailure { return failure }
-        return TeamFailure(message: "\(error)", exitCode: 1)
+    public func queuePage(_ filter: QueueFilter, order: QueueOrder, after: QueuePosition?, limit: Int) throws -> [Alert] {
+        try queuePage(filter, order: order, after: after, before: nil, limit: limit)
+    }
+    public func queuePage(_ filter: QueueFilter, order: QueueOrder, before: QueuePosition?, limit: Int) throws -> [Alert] {
+        try queuePage(filter, order: order, after: nil, before: before, limit: limit)
+    }
+    @discardableResult public func tag(_ caseID: Int64, add: [String]) throws -> [String] { try tag(caseID, add: add, remove: []) }
+    public func addRule(name: String, text: String) throws -> StoredRule { try addRule(name: name, text: text, enable: false) }
+    public func setStatus(ofAlerts ids: [Int64], to status: AlertStatus) throws { try setStatus(ofAlerts: ids, to: status, reason: nil) }
+    public func setStatus(_ caseID: Int64, to status: CaseStatus, resolution: Resolution? = nil) throws {
+        try setStatus(caseID, to: status, resolution: resolution, comment: nil)
     }
 }

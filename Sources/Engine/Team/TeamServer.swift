@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import Positron
 import Store
 #if canImport(Glibc)
 import Glibc
@@ -16,9 +17,13 @@ public final class TeamServer: @unchecked Sendable {
     let mode: mode_t
     let admins: Set<uid_t>
     private var listener: Int32 = -1
+    private var changes: ChangeFeed?
     private let lock = NSLock()
     private var open = 0
     public static let mostConnections = 256
+    /// Positron as the daemon asks it (its service account's config, with taser's own data):
+    /// analysts' questions through the daemon go through this, audited as theirs.
+    public var positron: PositronConfig?
     /// How long a new connection has to say hello.
     public var helloSeconds = 10
 
@@ -57,12 +62,14 @@ public final class TeamServer: @unchecked Sendable {
             throw TeamWire.Problem("cannot listen on \(socketPath) (\(String(cString: strerror(errno))))")
         }
         listener = fd
+        changes = ChangeFeed(store: engine.store)
         let thread = Thread { [self] in acceptLoop(fd) }
         thread.name = "taser-team-accept"
         thread.start()
     }
 
     public func stop() {
+        changes?.stop()
         if listener >= 0 {
             shutdown(listener, Int32(SHUT_RDWR))
             Glibc.close(listener)
@@ -185,9 +192,13 @@ public final class TeamServer: @unchecked Sendable {
         do {
             try TeamWire.send(TeamWelcome(protocolVersion: TeamWire.protocolVersion, version: TaserVersion.current, user: actor.name, admin: actor.isAdmin), on: fd)
             while let request = try TeamWire.receive(TeamRequest.self, on: fd, largest: TeamWire.largestRequest) {
+                if request.op == "changes", let changes {
+                    // The connection is the console's feed from here on.
+                    return changes.serve(fd, id: request.id)
+                }
                 let response: TeamResponse
                 do {
-                    response = TeamResponse(id: request.id, result: try TeamOperations.run(request, on: engine), failure: nil)
+                    response = TeamResponse(id: request.id, result: try TeamOperations.run(request, on: engine, positron: positron), failure: nil)
                 } catch {
                     response = TeamResponse(id: request.id, result: nil, failure: TeamOperations.failure(error))
                 }

@@ -1,4 +1,6 @@
 import Foundation
+import Model
+import SignalServer
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -103,7 +105,23 @@ public struct TeamFailure: Codable, Sendable, Error, CustomStringConvertible {
     /// The text the embedded CLI prints for the same error.
     public var message: String
     public var exitCode: Int32
+    /// The Engine's or the rule compiler's own error, which `RemoteEngine` throws in place of
+    /// this one, so a client handles it as it does embedded.
+    public var engineError: EngineError?
+    public var ruleError: RuleError?
     public var description: String { message }
+
+    public init(message: String, exitCode: Int32) {
+        self.message = message
+        self.exitCode = exitCode
+    }
+
+    /// The error a client throws for this failure.
+    var typed: any Error {
+        if let engineError { return engineError }
+        if let ruleError { return ruleError }
+        return self
+    }
 }
 
 public struct TeamResponse: Codable, Sendable {

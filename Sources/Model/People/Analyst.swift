@@ -16,7 +16,7 @@ public struct Analyst: Sendable, Hashable, Codable {
     }
 }
 
-public struct Team: Sendable, Hashable {
+public struct Team: Codable, Sendable, Hashable {
     public var name: String
     public var description: String
     public var members: [String]

@@ -143,7 +143,7 @@ public enum FilterValue: Sendable, Hashable, Codable {
 
 /// A rule as stored: the text the analyst wrote (or the Sigma YAML), its compiled form, and
 /// its place in the version history.
-public struct StoredRule: Sendable, Hashable {
+public struct StoredRule: Codable, Sendable, Hashable {
     public var id: Int64
     /// The stable handle alerts carry (`repeated-carbonblack-alerts`).
     public var name: String

@@ -1,7 +1,7 @@
 /// One normalized event from a security tool: an Okta sign-in, a Duo push, a Suricata alert.
 /// `raw` is the body exactly as the tool sent it; `fields` are ECS-style names (`user.name`,
 /// `source.ip`) that rules and exports use.
-public struct Signal: Sendable, Hashable {
+public struct Signal: Codable, Sendable, Hashable {
     public var id: Int64
     public var time: Timestamp
     public var source: String

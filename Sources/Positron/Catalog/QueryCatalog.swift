@@ -4,7 +4,7 @@ import Yams
 
 /// A question Positron can answer: `IP_TO_HOSTNAME 10.1.2.3`. Queries are data (YAML): adding
 /// one needs no code, only plugins that answer it.
-public struct QueryDefinition: Sendable, Hashable {
+public struct QueryDefinition: Codable, Sendable, Hashable {
     public var name: String
     public var input: InputType
     /// The fields an answer carries; the first is the one answers are merged on.
@@ -16,7 +16,7 @@ public struct QueryDefinition: Sendable, Hashable {
 
 /// What a query takes, checked before any plugin is asked (a hostname to IP_TO_HOSTNAME is
 /// refused, not sent).
-public enum InputType: String, Sendable, Hashable, CaseIterable {
+public enum InputType: String, Codable, Sendable, Hashable, CaseIterable {
     case ip, hostname, user, email, domain, hash, team, text
 
     /// The value as plugins get it (trimmed; lowercased where case means nothing), or nil when
@@ -50,6 +50,13 @@ public enum InputType: String, Sendable, Hashable, CaseIterable {
     static func isIP(_ v: String) -> Bool {
         var a = in_addr(), b = in6_addr()
         return inet_pton(AF_INET, v, &a) == 1 || inet_pton(AF_INET6, v, &b) == 1
+    }
+}
+
+extension QueryCatalog {
+    /// A catalog of these definitions (the daemon's, for a console in team mode).
+    public init(_ definitions: [QueryDefinition]) {
+        self.init(queries: Dictionary(definitions.map { ($0.name.uppercased(), $0) }, uniquingKeysWith: { first, _ in first }))
     }
 }
 

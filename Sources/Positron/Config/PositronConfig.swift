@@ -46,6 +46,12 @@ public struct PositronConfig: Sendable {
         return try parse(yaml: text, file: path, secrets: secrets)
     }
 
+    /// Only these queries, no plugins: the prompt of a console whose questions the daemon
+    /// answers (team mode), which checks them against the daemon's catalog before sending.
+    public static func catalogOnly(_ catalog: QueryCatalog) -> PositronConfig {
+        PositronConfig(router: Router(catalog: catalog, plugins: []), acl: QueryACL(rules: nil))
+    }
+
     /// No file: the built-in catalog, no plugins, every analyst allowed.
     public static func empty() -> PositronConfig {
         PositronConfig(router: Router(plugins: []), acl: QueryACL(rules: nil))

@@ -3,15 +3,15 @@ import Model
 
 /// One merged answer: the value of the query's first output field, the other fields from the
 /// best-ranked plugin that gave it, and every plugin that agreed.
-public struct MergedAnswer: Sendable, Hashable {
+public struct MergedAnswer: Codable, Sendable, Hashable {
     public var fields: [String: String]
     public var plugins: [String]
     public var seen: Timestamp?
 }
 
 /// What a plugin did for one query: answered (how many), failed (why), or ran out of time.
-public struct PluginOutcome: Sendable, Hashable {
-    public enum Result: Sendable, Hashable {
+public struct PluginOutcome: Codable, Sendable, Hashable {
+    public enum Result: Codable, Sendable, Hashable {
         case answered(Int)
         case failed(String)
         case timedOut
@@ -22,7 +22,7 @@ public struct PluginOutcome: Sendable, Hashable {
     public var seconds: Double
 }
 
-public struct QueryResult: Sendable {
+public struct QueryResult: Codable, Sendable {
     public var query: QueryDefinition
     public var value: String
     public var answers: [MergedAnswer]

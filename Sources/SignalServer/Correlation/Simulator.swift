@@ -2,7 +2,7 @@ import Model
 import Store
 
 /// An alert a simulation says the rule would have made.
-public struct SimulatedAlert: Sendable, Hashable {
+public struct SimulatedAlert: Codable, Sendable, Hashable {
     public var key: String
     public var firedAt: Timestamp
     /// Every signal it would hold: those that made it fire, then those attached.
@@ -15,7 +15,7 @@ public struct SimulatedAlert: Sendable, Hashable {
 
 /// What a rule would have done over stored signals: the same correlator as live evaluation,
 /// run over a range with every signal counted as new.
-public struct SimulationReport: Sendable {
+public struct SimulationReport: Codable, Sendable {
     public var alerts: [SimulatedAlert]
     /// Signals of the rule's kinds in the range, and how many matched a clause.
     public var signalsRead: Int

@@ -1,6 +1,6 @@
 /// Why a rule cannot be used, and where: `1:24: no signal kind 'failed Duo pushs'`, with the
 /// line and a caret under the problem, and the nearest valid names.
-public struct RuleError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct RuleError: Error, Codable, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     /// 1-based; nil when the problem is the rule as a whole (or not in its text).
     public var line: Int?

@@ -3,13 +3,13 @@ internal import GRDB
 import Model
 
 /// How the console's queue is sorted.
-public enum QueueOrder: String, Sendable {
+public enum QueueOrder: String, Codable, Sendable {
     case time, severity
 }
 
 /// What the queue's `/` filter asks for: words in the title, group key or rule, `field:value`
 /// terms, `severity>=high`, `status:new`.
-public struct QueueFilter: Sendable {
+public struct QueueFilter: Codable, Sendable {
     public var words: [String] = []
     /// `rule:`, `team:`, `status:`, `case:`; any other field matches the group key
     /// (`user.name:jdoe`, `host:LT-42` through the field aliases).
@@ -24,7 +24,7 @@ public struct QueueFilter: Sendable {
 }
 
 /// Where a page of the queue starts: the sort key of the row it continues from.
-public struct QueuePosition: Sendable, Hashable {
+public struct QueuePosition: Codable, Sendable, Hashable {
     public var severity: Int
     public var time: Int64
     public var id: Int64
@@ -121,5 +121,29 @@ extension Store {
             return "\(st.st_size):\(st.st_mtim.tv_sec):\(st.st_mtim.tv_nsec)"
         }
         return stamp(path + "-wal") + "/" + stamp(path)
+    }
+}
+
+extension QueueFilter {
+    // The terms are (field, value) pairs, which Swift cannot encode as tuples: on the wire they
+    // are two-element arrays.
+    enum CodingKeys: String, CodingKey { case words, terms, minSeverity }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        words = try c.decode([String].self, forKey: .words)
+        let pairs = try c.decode([[String]].self, forKey: .terms)
+        terms = try pairs.map { pair in
+            guard pair.count == 2 else { throw DecodingError.dataCorruptedError(forKey: .terms, in: c, debugDescription: "a term is [field, value]") }
+            return (pair[0], pair[1])
+        }
+        minSeverity = try c.decodeIfPresent(Severity.self, forKey: .minSeverity)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(words, forKey: .words)
+        try c.encode(terms.map { [$0.field, $0.value] }, forKey: .terms)
+        try c.encodeIfPresent(minSeverity, forKey: .minSeverity)
     }
 }

@@ -2,7 +2,7 @@ internal import GRDB
 import Model
 
 /// An alert or case that shares an artifact, with when the artifact was seen there.
-public struct PivotHit: Sendable, Hashable {
+public struct PivotHit: Codable, Sendable, Hashable {
     public var id: Int64
     public var title: String
     public var status: String
@@ -20,7 +20,7 @@ public struct CaseArtifact: Sendable, Hashable, Codable {
 }
 
 /// Another case that shares artifacts with a case.
-public struct RelatedCase: Sendable, Hashable {
+public struct RelatedCase: Codable, Sendable, Hashable {
     public var `case`: Case
     public var shared: Int
     public var sample: [String]

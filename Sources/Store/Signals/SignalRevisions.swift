@@ -36,7 +36,7 @@ enum SignalRevisions {
 }
 
 /// One revision of a signal as its tool sent it.
-public struct SignalRevision: Sendable, Hashable {
+public struct SignalRevision: Codable, Sendable, Hashable {
     public var revision: Int
     public var raw: String
     public var ingestedAt: Timestamp

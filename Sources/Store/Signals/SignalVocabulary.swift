@@ -2,14 +2,14 @@ internal import GRDB
 import Model
 
 /// How many signals of one kind are stored.
-public struct KindCount: Sendable, Hashable {
+public struct KindCount: Codable, Sendable, Hashable {
     public var kind: String
     public var signals: Int
 }
 
 /// A field seen in a sample of signals: in how many of the sampled kinds, and how many of the
 /// sampled signals hold it.
-public struct FieldPresence: Sendable, Hashable {
+public struct FieldPresence: Codable, Sendable, Hashable {
     public var field: String
     public var kinds: Int
     public var signals: Int
@@ -18,7 +18,7 @@ public struct FieldPresence: Sendable, Hashable {
 }
 
 /// A value of a field and how often it occurs.
-public struct ValueCount: Sendable, Hashable {
+public struct ValueCount: Codable, Sendable, Hashable {
     /// A scalar: text, number or true/false, as stored.
     public var value: JSONValue
     public var count: Int

@@ -38,12 +38,12 @@ public struct ClaimedDelivery: Sendable {
     public var message: OutboxMessage
 }
 
-public enum DeliveryStatus: String, Sendable {
+public enum DeliveryStatus: String, Codable, Sendable {
     case pending, delivered, dead
 }
 
 /// A delivery as `taser sync status` lists it.
-public struct DeliveryRecord: Sendable {
+public struct DeliveryRecord: Codable, Sendable {
     public var id: Int64
     public var outboxID: Int64
     public var endpoint: String
@@ -59,7 +59,7 @@ public struct DeliveryRecord: Sendable {
 }
 
 /// Counts per endpoint.
-public struct EndpointTally: Sendable, Equatable {
+public struct EndpointTally: Codable, Sendable, Equatable {
     public var endpoint: String
     /// Not delivered yet, the retrying ones included.
     public var pending: Int

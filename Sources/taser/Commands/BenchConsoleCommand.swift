@@ -13,11 +13,14 @@ extension BenchCommand {
                 Builds a small demo, adds N synthetic alerts (default 1,000,000) with the sqlite3 CLI, then drives the console model as the terminal would: the first frame, keystrokes (move, page, a filter character) to the updated frame, the process's resident memory, and the bytes the terminal driver would write for a one-row move. The baseline is the same first page as one SQL query in the sqlite3 CLI. Goal: first frame under 200 ms, a keystroke under 10 ms, RSS under 150 MB, a one-row move a few hundred bytes.
 
                 Search: adds M synthetic signals (default 1,000,000) and times the Search pane's query (`:search`, as `taser signals --where`) for a field filter and a free-text filter, p50 and p99 of several runs, each against the same query as plain SQL in the sqlite3 CLI (its mean), and the `:search` keystroke to the drawn pane.
+
+                --daemon: team mode. A daemon serves the same database on a Unix socket, and the same drive runs through it: its first frame and keystrokes against this run's embedded figures (goal: as embedded, under 200 ms and 10 ms), and `case list`, `alert list`, `case show` as processes both ways (goal: within 20 ms of embedded).
                 """)
         @Option(help: "How many alerts.", transform: count(1...20_000_000)) var alerts = 1_000_000
         @Option(help: "How many signals to search.", transform: count(1...20_000_000)) var signals = 1_000_000
         @Option(help: "How many runs of each search.", transform: count(3...1000)) var runs = 9
         @Option(help: "Where to put the scratch database (default: the system's temporary directory).") var scratch: String?
+        @Flag(help: "Also drive the console and the CLI through a daemon (team mode) on the same database, against the embedded figures of this run. (Not --server: that is every command's option naming a running daemon's socket.)") var daemon = false
         @Flag(help: "End with one JSON object on the last line.") var json = false
 
         func run() throws {
@@ -41,44 +44,21 @@ extension BenchCommand {
                 SELECT id, severity, status, last_signal_at, signal_count, title FROM alerts ORDER BY last_signal_at DESC, id DESC LIMIT 40;
                 """)
 
-            let width = 160, height = 48
-            let t0 = Date()
             let engine = try Engine.open(path: path, create: false)
-            let app = try App(engine: engine, bindings: try Keymap.load(named: "default"))
-            var frame = Grid(width: width, height: height)
-            app.render(into: &frame)
-            let firstFrame = Date().timeIntervalSince(t0)
-
-            func keystroke(_ key: Key) -> (seconds: Double, bytes: Int) {
-                let start = Date()
-                _ = app.handle(key)
-                var next = Grid(width: width, height: height)
-                app.render(into: &next)
-                let seconds = Date().timeIntervalSince(start)
-                let bytes = FrameDiff.bytes(from: frame, to: next)
-                frame = next
-                return (seconds, bytes)
-            }
-            var moves: [Double] = [], pages: [Double] = [], filters: [Double] = [], moveBytes: [Int] = []
-            for _ in 0..<50 {
-                let m = keystroke(Key("j"))
-                moves.append(m.seconds)
-                moveBytes.append(m.bytes)
-            }
-            for _ in 0..<10 { pages.append(keystroke(Key("ctrl-d")).seconds) }
-            _ = keystroke(Key("/"))
-            for c in "user42" { filters.append(keystroke(.char(c)).seconds) }
-            _ = keystroke(.escape)
-            let worst = (moves + pages + filters).max() ?? 0
-            let median = { (xs: [Double]) in xs.sorted()[xs.count / 2] }
+            let embedded = try ConsoleDrive(opening: { engine })
             let rss = BenchConsoleMemory.residentMB()
-            let move = moveBytes.sorted()[moveBytes.count / 2]
+            let (app, median) = (embedded.app, ConsoleDrive.median)
+            let (firstFrame, worst) = (embedded.firstFrame, embedded.worst)
+            let (moves, pages, filters, move, width, height) = (embedded.moves, embedded.pages, embedded.filters, embedded.moveBytes, ConsoleDrive.width, ConsoleDrive.height)
+            func keystroke(_ key: Key) -> (seconds: Double, bytes: Int) { embedded.keystroke(key) }
             Output.line(String(format: "alerts         %d (added by sqlite3 in %.1f s)", alerts, fillSeconds))
             Output.line(String(format: "first frame    %.1f ms (the same first page as SQL in the sqlite3 CLI: %.1f ms; goal: under 200 ms)", firstFrame * 1000, sqlSeconds * 1000))
             Output.line(String(format: "keystroke      move %.2f ms, page %.2f ms, filter character %.2f ms (median); worst %.2f ms (goal: under 10 ms)",
                                median(moves) * 1000, median(pages) * 1000, median(filters) * 1000, worst * 1000))
             Output.line(String(format: "memory         %.0f MB resident (goal: under 150 MB)", rss))
             Output.line("one-row move   \(move) bytes to the terminal (goal: a few hundred, not a screenful of \(width * height))")
+            var teamFigures: [String: JSONValue] = [:]
+            if daemon { teamFigures = try throughTheDaemon(engine: engine, directory: dir, embedded: embedded) }
 
             // Search: the signals, then each query as the pane runs it and as plain SQL.
             let signalFill = try SQLiteCLI.run(database: path, script: ConsoleBench.signalsScript(signals))
@@ -133,6 +113,7 @@ extension BenchCommand {
                     "sql_first_page_ms": .double(sqlSeconds * 1000),
                 ]
                 object.merge(searchFigures) { a, _ in a }
+                object.merge(teamFigures) { a, _ in a }
                 Output.jsonLines([.object(object)])
             }
         }

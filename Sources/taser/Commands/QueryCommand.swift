@@ -47,6 +47,15 @@ struct QueryCommand: ParsableCommand {
         /// For the console: a config that cannot be read (not YAML, a missing secret, a secrets
         /// file others can read) is a problem to show, not a reason to stay closed; taser's own
         /// signals still answer.
+        /// Through the daemon, the daemon asks Positron with its own config: the console gets
+        /// the daemon's queries for its prompt, and no plugins of its own.
+        func forConsole(_ api: any TaserAPI) throws -> ConsolePositron {
+            if let engine = api as? Engine { return forConsole(engine.store) }
+            guard let remote = api as? RemoteEngine else { return ConsolePositron() }
+            let config = PositronConfig.catalogOnly(QueryCatalog(try remote.positronQueries()))
+            return ConsolePositron(config: config, historyFile: ConsolePositron.historyFile(environment: ProcessInfo.processInfo.environment))
+        }
+
         func forConsole(_ store: Store) -> ConsolePositron {
             let history = ConsolePositron.historyFile(environment: ProcessInfo.processInfo.environment)
             do {

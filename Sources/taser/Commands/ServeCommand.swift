@@ -95,6 +95,7 @@ struct ServeCommand: ParsableCommand {
 
         let team = socket.map { TeamServer(engine: engine, socketPath: $0, mode: mode) }
         if let team {
+            team.positron = positron.withTaser(engine.store)
             do { try team.start() } catch { throw CLIError("\(error)") }
             FileHandle.standardOutput.write(Data("listening on unix:\(team.socketPath)\n".utf8))
         }
