@@ -20,7 +20,8 @@ struct ClientConfig: Equatable {
         guard let text = try read(path) else { return ClientConfig() }
         let settings: [(name: String, line: Int, text: String?)]
         do { settings = try ConfigYAML.settings(text, file: path, example: example) } catch {
-            throw CLIError(error.description.split(separator: "\n").first.map(String.init) ?? "\(path): not valid YAML")
+            let said = error.description.split(separator: "\n").first.map(String.init) ?? "\(path): not valid YAML"
+            throw CLIError(said.contains(example) ? said : said + "; the file holds one setting, written as `\(example)`")
         }
         var config = ClientConfig()
         for setting in settings {
