@@ -142,7 +142,8 @@ struct TeamSetup {
                 // Opening migrates a copy to this build's schema, and makes a new database and its key.
                 _ = try Engine.open(path: database, create: true)
             } catch {
-                if copy == nil { for file in databaseFiles(uid: nil, gid: nil) { unlink(file.path) } }
+                // Made (or copied) in this run: taken back, so the next run starts clean.
+                for file in databaseFiles(uid: nil, gid: nil) { unlink(file.path) }
                 throw error
             }
         }
