@@ -11,9 +11,16 @@ struct ConfigEntry {
     var value: Node
 }
 
-enum ConfigYAML {
+public enum ConfigYAML {
+    /// A file of plain `name: text` settings (the CLI's taser.yaml): each top-level entry with
+    /// its line, and its text (nil when the value is a map or a list). Exposed so the CLI reads
+    /// its file with the same YAML reading, and the same file:line messages, as keymaps and themes.
+    public static func settings(_ text: String, file: String, example: String) throws(ConfigError) -> [(name: String, line: Int, text: String?)] {
+        try topLevel(text, file: file, example: example).map { (name: $0.key, line: $0.line, text: isNull($0.value) ? nil : scalar($0.value)) }
+    }
+
     /// The top-level map's entries; empty for an empty file (only comments).
-    static func topLevel(_ text: String, file: String) throws(ConfigError) -> [ConfigEntry] {
+    static func topLevel(_ text: String, file: String, example: String = "global: { q: quit }") throws(ConfigError) -> [ConfigEntry] {
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -24,7 +31,7 @@ enum ConfigYAML {
         }
         guard let root, !isNull(root) else { return [] }
         guard case .mapping = root else {
-            throw ConfigError(ConfigProblem(file: file, line: line(root), column: root.mark?.column, "expected a map of names to settings at the top, like `global: { q: quit }`"))
+            throw ConfigError(ConfigProblem(file: file, line: line(root), column: root.mark?.column, "expected a map of names to settings at the top, like `\(example)`"))
         }
         return try entries(root, file: file)
     }

@@ -69,10 +69,15 @@ struct LogKey: Sendable {
     /// Makes a new random key beside `database`, as the database's owner: mode 0600 and, when root
     /// makes it for another user's database, handed to that user. Refuses to overwrite a file.
     static func create(database: String) throws(StoreError) -> LogKey {
-        let path = path(forDatabase: database)
         var key = [UInt8](repeating: 0, count: size)
         var rng = SystemRandomNumberGenerator()
         for i in key.indices { key[i] = rng.next() }
+        return try store(key, database: database)
+    }
+
+    /// Writes `key` beside `database` as `create` does (a copied database takes its key along).
+    static func store(_ key: [UInt8], database: String) throws(StoreError) -> LogKey {
+        let path = path(forDatabase: database)
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw .logKey(path: path, problem: "cannot be created: \(String(cString: strerror(errno))); the database's owner makes it when opening the database in a directory they may write")
@@ -80,7 +85,7 @@ struct LogKey: Sendable {
         var ok = fchmod(fd, 0o600) == 0
         var info = stat()
         if ok, stat(database, &info) == 0, info.st_uid != geteuid() { ok = fchown(fd, info.st_uid, info.st_gid) == 0 }
-        if ok { ok = key.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) } == size && fsync(fd) == 0 }
+        if ok { ok = key.count == size && key.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) } == size && fsync(fd) == 0 }
         let problem = String(cString: strerror(errno))
         close(fd)
         guard ok else {
@@ -111,6 +116,36 @@ enum Sealer {
         switch self {
         case .key(let key): Hashing.hmacHex(text, key: key)
         case .plain: Hashing.sha256Hex(text)
+        }
+    }
+}
+
+extension Store {
+    /// Team mode's daemon seals every analyst's entries, so the key must be its own secret before
+    /// it takes a connection: one others may read or write lets them forge entries, and one the
+    /// daemon cannot read would have it seal everyone's entries unkeyed. `LogKey.load` already
+    /// refuses a key open to others or not the database owner's; this adds that the owner is the
+    /// daemon's user, and turns a key that is missing or unreadable into a refusal to start
+    /// instead of a failed (or unkeyed) write per request.
+    public func checkLogKeyForDaemon() throws(StoreError) {
+        let me = geteuid()
+        let path = logKey.path
+        switch logKey.state {
+        case .usable: break
+        case .unusable(let problem): throw .logKey(path: path, problem: problem)
+        case .missing:
+            throw .logKey(path: path, problem: "is missing, and the daemon seals analysts' entries with it; run taser serve as the database's owner (it makes the key), or restore the key from a backup")
+        case .unreadable:
+            throw .logKey(path: path, problem: "cannot be read by uid \(me), which runs the daemon; run taser serve as the database's owner (the unit `taser setup team` writes does)")
+        }
+        // Checked again now: the state was read at open, and the file may have changed since.
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw .logKey(path: path, problem: "cannot be checked: \(String(cString: strerror(errno)))") }
+        guard info.st_uid == me else {
+            throw .logKey(path: path, problem: "is owned by uid \(info.st_uid), not by uid \(me), which runs the daemon; run taser serve as the service account that owns the database and its key (sudo taser setup team --check says what is off)")
+        }
+        guard info.st_mode & 0o077 == 0 else {
+            throw .logKey(path: path, problem: "may be read or written by others (mode \(String(info.st_mode & 0o777, radix: 8))); chmod 600 \(path)")
         }
     }
 }

@@ -72,6 +72,8 @@ struct ServeCommand: ParsableCommand {
         let library = try playbooks.load()
         let every = try span(automationEvery, "--automation-every", limit: .seconds(86_400)).ms
         let engine = try global.engine()
+        // The daemon seals every analyst's entries: it starts only holding the key as its own secret.
+        if socket != nil { try engine.store.checkLogKeyForDaemon() }
         let ingester = try engine.ingester(mappings: mappingFiles(mappings))
         let slack = try serveConfig.slackSigningSecret.map { try SlackInteractions(engine: engine, signingSecret: $0, library: library) }
 

@@ -14,13 +14,18 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("as"), help: ArgumentHelp("Act as this analyst (the database owner only).", valueName: "analyst"))
     var actAs: String?
 
-    @Option(name: .long, help: ArgumentHelp("Team mode: the daemon's socket (default: $TASER_SERVER); who you are comes from the kernel.", valueName: "socket"))
+    @Option(name: .long, help: ArgumentHelp("Team mode: the daemon's socket (default: $TASER_SERVER, else `server:` in ~/.config/taser/taser.yaml); who you are comes from the kernel.", valueName: "socket"))
     var server: String?
 
-    /// --server, else $TASER_SERVER: team mode, through the daemon.
-    var serverSocket: String? {
+    /// --server, else $TASER_SERVER, else `server:` in taser.yaml: team mode, through the daemon.
+    /// The file is the analyst's standing default, so a database named for this run (--db or
+    /// $TASER_DB) sets it aside; the file is still read, so a broken one is said at once.
+    func serverSocket() throws -> String? {
         if let server, !server.isEmpty { return server }
-        if let env = ProcessInfo.processInfo.environment["TASER_SERVER"], !env.isEmpty { return env }
+        let env = ProcessInfo.processInfo.environment
+        if let socket = env["TASER_SERVER"], !socket.isEmpty { return socket }
+        let file = try ClientConfig.load()
+        if (db ?? "").isEmpty, (env["TASER_DB"] ?? "").isEmpty { return file.server }
         return nil
     }
 
@@ -43,7 +48,7 @@ struct GlobalOptions: ParsableArguments {
     /// The engine for this run. Read-only commands pass `create: false`, so a mistyped path
     /// says "no database" instead of silently making an empty one.
     func engine(create: Bool = true) throws -> Engine {
-        if serverSocket != nil {
+        if try serverSocket() != nil {
             throw CLIError("this command does not work through the daemon yet (team mode covers whoami, case new, list, show, note, correct, assign, tag, status and share, and alert list, ack and close so far); run it without --server/TASER_SERVER")
         }
         return try Engine.open(path: try databasePath(), actingAs: actAs, create: create)
@@ -52,7 +57,7 @@ struct GlobalOptions: ParsableArguments {
     /// What commands that work in team mode ask: the daemon when --server (or $TASER_SERVER) is
     /// set, else the database in-process.
     func api(create: Bool = true) throws -> TaserAPI {
-        guard let socket = serverSocket else { return try engine(create: create) }
+        guard let socket = try serverSocket() else { return try engine(create: create) }
         if db != nil { throw CLIError("--db and --server are two ways to reach the data; give one") }
         return try RemoteEngine(socket: socket, actingAs: actAs)
     }
