@@ -5,7 +5,7 @@ import Store
 /// What an ingest did. Every record framed ends one way: its signals stored (or found stored
 /// already), quarantined, or skipped (a format read it and found no event in it, such as a
 /// Suricata `stats` line), so `records == normalized + quarantined + skipped` always holds.
-public struct IngestSummary: Sendable {
+public struct IngestSummary: Codable, Sendable {
     /// Records framed, including the pieces refused before they could be records.
     public var records = 0
     /// Records that became signals.
@@ -375,7 +375,7 @@ public enum IngestError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// What a batch hook did: alerts live correlation created or updated, and signals that came
 /// later than it waits for (stored, counted, left to the next simulation).
-public struct BatchOutcome: Sendable {
+public struct BatchOutcome: Codable, Sendable {
     public var alertsCreated = 0
     public var alertsUpdated = 0
     public var lateSignals = 0

@@ -4,7 +4,7 @@ import Store
 
 /// `taser export artifacts`: artifacts across every alert and case the asker may see, filtered
 /// by type and by the alerts' signal kind, rule and time.
-public struct ArtifactExport: Sendable {
+public struct ArtifactExport: Codable, Sendable {
     public static let formatName = "taser.artifact-export"
     public static let formatVersion = 1
     public static let csvColumns = [

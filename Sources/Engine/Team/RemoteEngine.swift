@@ -171,6 +171,56 @@ public final class RemoteEngine: TaserAPI, @unchecked Sendable {
     public func retryAllDeadDeliveries() throws -> Int { try count("sync.retry.dead", Op.Done()) }
     public func deadDeliveryCount() throws -> Int { try count("sync.dead", Op.Done()) }
 
+    public func mergeCase(_ source: Int64, into target: Int64) throws { try done("case.merge", Op.Merge(ids: [source], into: target)) }
+    public func caseArtifacts(_ id: Int64) throws -> [CaseArtifact] { try call("case.artifacts", Op.ID(id: id), as: [CaseArtifact].self) }
+    public func addArtifact(_ caseID: Int64, _ mention: ArtifactMention) throws { try done("case.artifact", Op.AddArtifact(id: caseID, mention: mention)) }
+    public func artifacts(types: [ArtifactType], containing value: String?, limit: Int) throws -> [ArtifactCount] {
+        try call("artifacts", Op.ArtifactQuery(types: types, containing: value, limit: limit), as: [ArtifactCount].self)
+    }
+    public func exportArtifacts(types: [ArtifactType], kinds: [String], rules: [String], since: Timestamp?, until: Timestamp?) throws -> ArtifactExport {
+        try call("artifacts.export", Op.ArtifactExportQuery(types: types, kinds: kinds, rules: rules, since: since, until: until), as: ArtifactExport.self)
+    }
+    public func signals(_ filter: SignalFilter) throws -> [(signal: Signal, artifacts: [(artifact: Artifact, role: String)])] {
+        try call("signals", filter, as: [WireSignal].self).map(\.item)
+    }
+    public func quarantined(all: Bool, limit: Int) throws -> [QuarantineItem] { try call("quarantine", Op.QuarantineQuery(all: all, limit: limit), as: [QuarantineItem].self) }
+    public func quarantineItem(_ id: Int64) throws -> QuarantineItem { try call("quarantine.item", Op.ID(id: id), as: QuarantineItem.self) }
+    public func rule(named name: String) throws -> StoredRule { try call("rule", Op.Name(name: name), as: StoredRule.self) }
+    public func ruleVersions(name: String) throws -> [RuleVersion] { try call("rule.versions", Op.Name(name: name), as: [RuleVersion].self) }
+    public func ruleHistory(name: String) throws -> [RuleChange] { try call("rule.history", Op.Name(name: name), as: [RuleChange].self) }
+    public func lateSignals(rule name: String) throws -> Int { try count("rule.late", Op.Name(name: name)) }
+    public func checkRule(_ text: String) throws -> Rule { try call("rule.check", Op.Text(text: text), as: Rule.self) }
+    public func compiledRule(named name: String, version: Int?) throws -> Rule { try call("rule.compiled", Op.RuleAt(name: name, version: version), as: Rule.self) }
+    public func simulate(_ rule: Rule, from: Timestamp?, to: Timestamp?, chain: [String]) throws -> SimulationReport {
+        try call("rule.simulate.compiled", Op.Simulation(rule: rule, from: from, to: to, chain: chain), as: SimulationReport.self)
+    }
+    public func saveImportedRule(name: String, language: String, text: String, rule: Rule) throws -> (rule: StoredRule, changed: Bool) {
+        let r = try call("rule.import", Op.Imported(name: name, language: language, text: text, rule: rule), as: Op.ImportedResult.self)
+        return (r.rule, r.changed)
+    }
+    public func addTeam(_ name: String, description: String) throws { try done("team.add", Op.NewTeam(name: name, description: description)) }
+    public func addMember(_ analyst: String, to team: String) throws { try done("team.member.add", Op.Membership(analyst: analyst, team: team)) }
+    public func removeMember(_ analyst: String, from team: String) throws { try done("team.member.remove", Op.Membership(analyst: analyst, team: team)) }
+    public func addAnalyst(_ analyst: Analyst) throws { try done("analyst.add", analyst) }
+    public func identities(matching: String?, limit: Int) throws -> [IdentityRecord] {
+        try call("identities", Op.IdentityQuery(matching: matching, limit: limit), as: [IdentityRecord].self)
+    }
+    public func linkIdentifiers(_ a: String, _ b: String) throws -> Bool { try call("identities.link", Op.Pair(a: a, b: b), as: Op.Linked.self).linked }
+    public func unlinkIdentifiers(_ a: String, _ b: String) throws { try done("identities.unlink", Op.Pair(a: a, b: b)) }
+    public func importIdentities(_ people: [[Identifier]], from name: String) throws -> (people: Int, links: Int) {
+        let r = try call("identities.import", Op.People(people: people, from: name), as: Op.PeopleResult.self)
+        return (r.people, r.links)
+    }
+    public func verify(quick: Bool, witness: LogWitness?) throws -> VerifyReport { try call("verify", Op.Verification(quick: quick, witness: witness), as: VerifyReport.self) }
+    public func publishLogHeads() throws -> LogWitness { try call("verify.publish", Op.Done(), as: LogWitness.self) }
+    public func queryAudit(limit: Int) throws -> [QueryAuditEntry] { try call("positron.audit", Op.Limit(limit: limit), as: [QueryAuditEntry].self) }
+    public func waitingQuestions(limit: Int) throws -> [AutomationAsk] { try call("automation.questions", Op.Limit(limit: limit), as: [AutomationAsk].self) }
+    public func automationJobs(status: String?, limit: Int) throws -> [AutomationJob] { try call("automation.jobs", Op.Jobs(status: status, limit: limit), as: [AutomationJob].self) }
+
+    public func enrich(alert: Int64?, value: String?, with positron: PositronConfig) throws -> [(artifact: Artifact, results: [QueryResult])] {
+        try call("enrich", Op.EnrichWhat(alert: alert, value: value), as: [Op.Enriched].self).map { ($0.artifact, $0.results) }
+    }
+
     /// The queries the daemon's Positron answers, for the console's prompt (empty when the
     /// daemon has no Positron config).
     public func positronQueries() throws -> [QueryDefinition] { try call("positron.catalog", Op.Done(), as: [QueryDefinition].self) }

@@ -83,10 +83,47 @@ public protocol TaserAPI: AnyObject, Sendable {
     func retryAllDeadDeliveries() throws -> Int
     func deadDeliveryCount() throws -> Int
 
+    // The rest of the CLI
+    func mergeCase(_ source: Int64, into target: Int64) throws
+    func caseArtifacts(_ id: Int64) throws -> [CaseArtifact]
+    func addArtifact(_ caseID: Int64, _ mention: ArtifactMention) throws
+    func artifacts(types: [ArtifactType], containing value: String?, limit: Int) throws -> [ArtifactCount]
+    func exportArtifacts(types: [ArtifactType], kinds: [String], rules: [String], since: Timestamp?, until: Timestamp?) throws -> ArtifactExport
+    func signals(_ filter: SignalFilter) throws -> [(signal: Signal, artifacts: [(artifact: Artifact, role: String)])]
+    func quarantined(all: Bool, limit: Int) throws -> [QuarantineItem]
+    func quarantineItem(_ id: Int64) throws -> QuarantineItem
+    func rule(named name: String) throws -> StoredRule
+    func ruleVersions(name: String) throws -> [RuleVersion]
+    func ruleHistory(name: String) throws -> [RuleChange]
+    func lateSignals(rule name: String) throws -> Int
+    func checkRule(_ text: String) throws -> Rule
+    func compiledRule(named name: String, version: Int?) throws -> Rule
+    func simulate(_ rule: Rule, from: Timestamp?, to: Timestamp?, chain: [String]) throws -> SimulationReport
+    /// A rule `rules import` compiled on the client (Sigma, with the analyst's field mapping).
+    func saveImportedRule(name: String, language: String, text: String, rule: Rule) throws -> (rule: StoredRule, changed: Bool)
+    func addTeam(_ name: String, description: String) throws
+    func addMember(_ analyst: String, to team: String) throws
+    func removeMember(_ analyst: String, from team: String) throws
+    func addAnalyst(_ analyst: Analyst) throws
+    func identities(matching: String?, limit: Int) throws -> [IdentityRecord]
+    func linkIdentifiers(_ a: String, _ b: String) throws -> Bool
+    func unlinkIdentifiers(_ a: String, _ b: String) throws
+    /// People read from a file on the client (`identities import`): the daemon never opens a
+    /// path a client names, since it would open it as the service account.
+    func importIdentities(_ people: [[Identifier]], from name: String) throws -> (people: Int, links: Int)
+    func verify(quick: Bool, witness: LogWitness?) throws -> VerifyReport
+    func publishLogHeads() throws -> LogWitness
+    func queryAudit(limit: Int) throws -> [QueryAuditEntry]
+    func waitingQuestions(limit: Int) throws -> [AutomationAsk]
+    func automationJobs(status: String?, limit: Int) throws -> [AutomationJob]
+
     // Positron
     /// Asks Positron as the caller, audited: embedded through `positron` (the analyst's config);
     /// through the daemon, through the daemon's config (the team's plugins and secrets).
     func ask(_ query: String, _ value: String, with positron: PositronConfig) throws -> QueryResult
+    /// Asks Positron about every artifact of an alert, or every artifact with a value, and
+    /// stores the answers (`taser enrich`); `positron` as for `ask`.
+    func enrich(alert: Int64?, value: String?, with positron: PositronConfig) throws -> [(artifact: Artifact, results: [QueryResult])]
 }
 
 /// A tag and how many cases carry it.
@@ -125,6 +162,13 @@ extension Engine: TaserAPI {
     public func topValues(field: String, kind: String) throws -> [ValueCount] { try topValues(field: field, kind: kind, sample: Engine.valueSample, limit: 20) }
     public func fieldNames(ofKinds kinds: [String]) throws -> [FieldPresence] { try fieldNames(ofKinds: kinds, sample: Engine.fieldSample) }
     public func ask(_ query: String, _ value: String, with positron: PositronConfig) throws -> QueryResult { try self.query(query, value, with: positron) }
+    public func enrich(alert: Int64?, value: String?, with positron: PositronConfig) throws -> [(artifact: Artifact, results: [QueryResult])] {
+        let asked = try alert.map { try self.artifacts(ofAlert: $0) } ?? (try self.artifacts(valued: value ?? ""))
+        return try enrich(asked, with: positron)
+    }
+    public func exportArtifacts(types: [ArtifactType], kinds: [String], rules: [String], since: Timestamp?, until: Timestamp?) throws -> ArtifactExport {
+        try exportArtifacts(types: types, kinds: kinds, rules: rules, since: since, until: until, mappingKinds: [])
+    }
 }
 
 extension TaserAPI {
@@ -142,6 +186,9 @@ extension TaserAPI {
         try queuePage(filter, order: order, after: nil, before: before, limit: limit)
     }
     @discardableResult public func tag(_ caseID: Int64, add: [String]) throws -> [String] { try tag(caseID, add: add, remove: []) }
+    public func simulate(_ rule: Rule, from: Timestamp?, to: Timestamp?) throws -> SimulationReport { try simulate(rule, from: from, to: to, chain: []) }
+    public func compiledRule(named name: String) throws -> Rule { try compiledRule(named: name, version: nil) }
+    public func waitingQuestions() throws -> [AutomationAsk] { try waitingQuestions(limit: 1000) }
     public func addRule(name: String, text: String) throws -> StoredRule { try addRule(name: name, text: text, enable: false) }
     public func setStatus(ofAlerts ids: [Int64], to status: AlertStatus) throws { try setStatus(ofAlerts: ids, to: status, reason: nil) }
     public func setStatus(_ caseID: Int64, to status: CaseStatus, resolution: Resolution? = nil) throws {

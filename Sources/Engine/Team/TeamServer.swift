@@ -1,4 +1,5 @@
 import Foundation
+import AlertEngine
 import Model
 import Positron
 import Store
@@ -24,6 +25,9 @@ public final class TeamServer: @unchecked Sendable {
     /// Positron as the daemon asks it (its service account's config, with taser's own data):
     /// analysts' questions through the daemon go through this, audited as theirs.
     public var positron: PositronConfig?
+    /// Makes the ingester for a streamed `taser ingest` (the daemon's formats and mapping files,
+    /// the client's lateness); nil refuses ingest.
+    public var ingester: (@Sendable (Int64) throws -> Ingester)?
     /// How long a new connection has to say hello.
     public var helloSeconds = 10
 
@@ -192,13 +196,23 @@ public final class TeamServer: @unchecked Sendable {
         do {
             try TeamWire.send(TeamWelcome(protocolVersion: TeamWire.protocolVersion, version: TaserVersion.current, user: actor.name, admin: actor.isAdmin), on: fd)
             while let request = try TeamWire.receive(TeamRequest.self, on: fd, largest: TeamWire.largestRequest) {
+                if request.op == "ingest" {
+                    try TeamIngest.serve(fd, request, engine: engine, ingester: ingester)
+                    continue
+                }
                 if request.op == "changes", let changes {
                     // The connection is the console's feed from here on.
                     return changes.serve(fd, id: request.id)
                 }
                 let response: TeamResponse
                 do {
-                    response = TeamResponse(id: request.id, result: try TeamOperations.run(request, on: engine, positron: positron), failure: nil)
+                    let result = try TeamOperations.run(request, on: engine, positron: positron, ingester: ingester)
+                    // An answer over the frame limit is refused as a failure the client reads,
+                    // not a connection dropped mid-answer.
+                    guard result.utf8.count < TeamWire.largestFrame - 4096 else {
+                        throw TeamFailure(message: "the answer to \(request.op) is over the protocol's \(TeamWire.largestFrame >> 20) MiB; ask for fewer rows (--limit)", exitCode: 1)
+                    }
+                    response = TeamResponse(id: request.id, result: result, failure: nil)
                 } catch {
                     response = TeamResponse(id: request.id, result: nil, failure: TeamOperations.failure(error))
                 }

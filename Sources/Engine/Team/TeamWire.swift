@@ -46,6 +46,34 @@ public enum TeamWire {
         }
     }
 
+    /// A raw frame (`TeamIngest`'s bytes): the length, then the bytes as they are.
+    static func sendRaw(_ bytes: [UInt8], on fd: Int32) throws {
+        guard bytes.count <= largestFrame else { throw Problem("a frame of \(bytes.count) bytes is over the protocol's \(largestFrame >> 20) MiB") }
+        var length = UInt32(bytes.count).bigEndian
+        var frame = Data(bytes: &length, count: 4)
+        frame.append(contentsOf: bytes)
+        try frame.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            var sent = 0
+            while sent < raw.count {
+                let n = Glibc.send(fd, base + sent, raw.count - sent, Int32(MSG_NOSIGNAL))
+                if n < 0, errno == EINTR { continue }
+                guard n > 0 else { throw Problem("the connection closed while sending (\(String(cString: strerror(errno))))") }
+                sent += n
+            }
+        }
+    }
+
+    /// The next raw frame; nil when the other side closed between frames.
+    static func receiveRaw(on fd: Int32, largest: Int) throws -> Data? {
+        guard let head = try read(4, from: fd, endOK: true) else { return nil }
+        let length = head.withUnsafeBytes { Int(UInt32(bigEndian: $0.loadUnaligned(as: UInt32.self))) }
+        guard length <= largest else { throw Problem("a frame of \(length) bytes is over the \(largest >> 10) KiB this side reads") }
+        guard length > 0 else { return Data() }
+        guard let body = try read(length, from: fd, endOK: false) else { throw Problem("the connection closed mid-frame") }
+        return body
+    }
+
     /// The next message, nil when the other side closed cleanly between messages.
     static func receive<T: Decodable>(_ type: T.Type, on fd: Int32, largest: Int = largestFrame) throws -> T? {
         guard let head = try read(4, from: fd, endOK: true) else { return nil }

@@ -25,7 +25,7 @@ public struct Artifact: Sendable, Hashable, Codable {
 
 /// An artifact as one signal mentions it, with the part it plays there: `src`, `dst`, `user`,
 /// `target_user`, `host`, `file`, `sender`, `recipient`, `url`, `related`.
-public struct ArtifactMention: Sendable, Hashable {
+public struct ArtifactMention: Codable, Sendable, Hashable {
     public var type: ArtifactType
     public var value: String
     public var role: String

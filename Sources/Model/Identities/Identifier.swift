@@ -5,7 +5,7 @@
 /// Values are kept folded (trimmed, lowercased): identifiers compare case-insensitively, as
 /// every login system taser reads treats them. Fields keep the vendor's spelling; only the
 /// identity tables hold the folded form.
-public struct Identifier: Sendable, Hashable, Comparable {
+public struct Identifier: Codable, Sendable, Hashable, Comparable {
     public var value: String
     public var kind: IdentifierKind
 
@@ -60,7 +60,7 @@ public struct Identifier: Sendable, Hashable, Comparable {
 
 /// What an identifier is, which decides how an identity is labelled: a login before an email,
 /// before a domain login, before a vendor id.
-public enum IdentifierKind: String, Sendable, Hashable, CaseIterable {
+public enum IdentifierKind: String, Codable, Sendable, Hashable, CaseIterable {
     case login
     case email
     case domainLogin = "domain_login"

@@ -43,7 +43,7 @@ public struct ArtifactExportFilter: Sendable {
 }
 
 /// One artifact in an export across alerts and cases.
-public struct ArtifactExportRow: Sendable, Hashable {
+public struct ArtifactExportRow: Codable, Sendable, Hashable {
     public var artifact: Artifact
     public var roles: [String]
     public var kinds: [String]

@@ -2,7 +2,7 @@ internal import GRDB
 import Model
 
 /// A trigger that fired: the handler to run, from which step, with which variables.
-public struct AutomationJob: Sendable, Hashable {
+public struct AutomationJob: Codable, Sendable, Hashable {
     public var id: Int64
     public var playbook: String
     public var handler: Int
@@ -18,7 +18,7 @@ public struct AutomationJob: Sendable, Hashable {
 }
 
 /// A question asked on Slack; with `dueAt`, a timer that fires "no reply" when it passes.
-public struct AutomationAsk: Sendable, Hashable {
+public struct AutomationAsk: Codable, Sendable, Hashable {
     public var id: Int64
     public var playbook: String
     public var caseID: Int64

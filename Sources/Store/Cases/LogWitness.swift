@@ -4,8 +4,8 @@ import Model
 /// witness (a webhook endpoint): the heads themselves and a SHA-256 digest over them that
 /// anyone can recompute. Once a witness holds them, not even the key's holder can rewrite or
 /// roll back those entries unnoticed: `taser verify --heads FILE` compares.
-public struct LogWitness: Sendable, Equatable {
-    public struct Head: Sendable, Equatable {
+public struct LogWitness: Codable, Sendable, Equatable {
+    public struct Head: Codable, Sendable, Equatable {
         public var caseID: Int64
         public var entries: Int64
         public var hash: String

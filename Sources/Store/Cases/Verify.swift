@@ -3,9 +3,9 @@ import Model
 
 /// What `taser verify` found. Problems fail it; notes (entries written without the key, what a
 /// quick check skips) are said and do not.
-public struct VerifyReport: Sendable {
+public struct VerifyReport: Codable, Sendable {
     /// A case whose log is not as taser wrote it: its first problem.
-    public struct Broken: Sendable, Equatable {
+    public struct Broken: Codable, Sendable, Equatable {
         public var caseID: Int64
         /// The entry that shows it, when one does (a removed last entry has none).
         public var entryID: Int64?
@@ -14,7 +14,7 @@ public struct VerifyReport: Sendable {
     }
 
     /// Entries written by someone who could not read the key, after the case's last signed head.
-    public struct Unsigned: Sendable, Equatable {
+    public struct Unsigned: Codable, Sendable, Equatable {
         public var caseID: Int64
         public var first: Int64
         public var last: Int64

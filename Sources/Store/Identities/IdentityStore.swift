@@ -45,7 +45,7 @@ enum IdentitySchema {
 }
 
 /// A link as listed: two identifiers and where the link came from.
-public struct IdentityLink: Sendable, Hashable {
+public struct IdentityLink: Codable, Sendable, Hashable {
     public var a: String
     public var b: String
     public var source: String
@@ -53,7 +53,7 @@ public struct IdentityLink: Sendable, Hashable {
 }
 
 /// An identity with every identifier it links and how.
-public struct IdentityRecord: Sendable, Hashable {
+public struct IdentityRecord: Codable, Sendable, Hashable {
     public var id: Int64
     public var label: String
     public var identifiers: [Identifier]

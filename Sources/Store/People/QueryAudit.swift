@@ -2,7 +2,7 @@ internal import GRDB
 import Model
 
 /// One line of the query audit.
-public struct QueryAuditEntry: Sendable, Hashable {
+public struct QueryAuditEntry: Codable, Sendable, Hashable {
     public var time: Timestamp
     public var analyst: String
     public var query: String

@@ -2,7 +2,7 @@ internal import GRDB
 import Model
 
 /// One entry of a rule's history: created, edited (a new version), enabled, disabled.
-public struct RuleChange: Sendable, Hashable {
+public struct RuleChange: Codable, Sendable, Hashable {
     public var time: Timestamp
     public var author: String
     public var change: String
@@ -10,7 +10,7 @@ public struct RuleChange: Sendable, Hashable {
 }
 
 /// A version of a rule as saved: its text and its compiled form (JSON of `Rule`).
-public struct RuleVersion: Sendable, Hashable {
+public struct RuleVersion: Codable, Sendable, Hashable {
     public var version: Int
     public var text: String
     public var compiled: String

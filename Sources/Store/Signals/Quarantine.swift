@@ -3,7 +3,7 @@ internal import GRDB
 import Model
 
 /// Input that could not be parsed, kept whole with why and where, until it is replayed.
-public struct QuarantineItem: Sendable, Hashable {
+public struct QuarantineItem: Codable, Sendable, Hashable {
     public var id: Int64
     public var receivedAt: Timestamp
     /// The input: a file path, `stdin`, `poll:okta`, a drop folder's file.

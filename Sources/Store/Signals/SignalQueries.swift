@@ -63,7 +63,7 @@ extension Tx {
 }
 
 /// Which signals a listing wants.
-public struct SignalFilter: Sendable {
+public struct SignalFilter: Codable, Sendable {
     public var kinds: [String]
     public var sources: [String]
     public var since: Timestamp?
@@ -79,7 +79,7 @@ public struct SignalFilter: Sendable {
 }
 
 /// An artifact with how many signals mention it.
-public struct ArtifactCount: Sendable, Hashable {
+public struct ArtifactCount: Codable, Sendable, Hashable {
     public var artifact: Artifact
     public var signals: Int
 }

@@ -46,7 +46,7 @@ struct AlertCommand: ParsableCommand {
         @Flag(help: "Print the alert as one JSON object.") var json = false
 
         func run() throws {
-            let engine = try global.engine(create: false)
+            let engine = try global.api(create: false)
             let d = try engine.alertDetail(id)
             if json { return Output.jsonLines([d.json]) }
             let a = d.alert
@@ -111,7 +111,7 @@ struct PivotCommand: ParsableCommand {
 
     func run() throws {
         let t: ArtifactType? = try type.map { try choice($0, "artifact type") }
-        let engine = try global.engine(create: false)
+        let engine = try global.api(create: false)
         let pivots = try engine.pivot(value, type: t)
         if json {
             Output.jsonLines(pivots.flatMap { p in

@@ -44,9 +44,9 @@ struct AutomationCommand: ParsableCommand {
         @Option(help: "Time between passes (15s, 1m).") var every = "15s"
 
         func run() throws {
+            let engine = try global.engine()  // first: through the daemon, this is the whole answer
             let library = try source.load()
             let config = try positron.load()
-            let engine = try global.engine()
             let runner = try AutomationRunner(engine: engine, library: library, positron: config)
             if once {
                 let pass = try runner.runDue()
@@ -80,7 +80,7 @@ struct AutomationCommand: ParsableCommand {
 
         func run() throws {
             let library = try source.load()
-            let engine = try global.engine(create: false)
+            let engine = try global.api(create: false)
             let waiting = try engine.waitingQuestions()
             let jobs = try engine.automationJobs(status: nil, limit: 20)
             if json {

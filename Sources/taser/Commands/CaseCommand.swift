@@ -258,7 +258,7 @@ extension CaseCommand {
 
         func run() throws {
             guard !alerts.isEmpty || !cases.isEmpty else { throw CLIError("name what to merge into case \(id): --alert ID or --case ID") }
-            let engine = try global.engine()
+            let engine = try global.api()
             if !alerts.isEmpty { try engine.mergeAlerts(alerts, into: id) }
             for other in cases { try engine.mergeCase(other, into: id) }
             Output.line("Merged into case \(id): " + (alerts.map { "alert \($0)" } + cases.map { "case \($0)" }).joined(separator: ", "))
@@ -303,7 +303,7 @@ extension CaseCommand {
 
         func run() throws {
             let fmt: ExportFormat = try choice(format, "format")
-            let export = try global.engine(create: false).exportCase(id)
+            let export = try global.api(create: false).exportCase(id)
             try Output.write(fmt == .json ? export.json.pretty() + "\n" : export.csv, to: output)
             if let output { Output.note("Wrote case \(id) to \(output)") }
         }
@@ -316,7 +316,7 @@ extension CaseCommand {
         @Flag(help: "JSON Lines: one artifact per line.") var json = false
 
         func run() throws {
-            let items = try global.engine(create: false).caseArtifacts(id)
+            let items = try global.api(create: false).caseArtifacts(id)
             if json {
                 Output.jsonLines(items.map { item in
                     var o = item.artifact.jsonObject
@@ -348,7 +348,7 @@ extension CaseCommand {
 
         func run() throws {
             let t: ArtifactType = try choice(type, "artifact type")
-            try global.engine().addArtifact(id, ArtifactMention(t, value, role: role))
+            try global.api().addArtifact(id, ArtifactMention(t, value, role: role))
             Output.line("Added \(t.rawValue) \(value) to case \(id)")
         }
     }
@@ -361,7 +361,7 @@ extension CaseCommand {
         @Flag(help: "JSON Lines: one case per line.") var json = false
 
         func run() throws {
-            let related = try global.engine(create: false).relatedCases(id, limit: limit)
+            let related = try global.api(create: false).relatedCases(id, limit: limit)
             if json {
                 Output.jsonLines(related.map { r in
                     ["case": .int(r.case.id), "title": .string(r.case.title), "status": .string(r.case.status.rawValue),

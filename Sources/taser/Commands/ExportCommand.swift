@@ -27,10 +27,11 @@ struct ExportCommand: ParsableCommand {
             let asked: ExportFormat? = try format.map { try choice($0, "format") }
             if json, let asked, asked != .json { throw CLIError("--json and --format \(asked.rawValue) ask for two formats; give one of them") }
             let fmt: ExportFormat = json ? .json : asked ?? .csv
-            let export = try global.engine(create: false).exportArtifacts(
-                types: try types.map { try choice($0, "artifact type") }, kinds: kinds, rules: rules,
-                since: try since.map { try parseTime($0, "--since") }, until: try until.map { try parseTime($0, "--until") },
-                mappingKinds: mappingKinds())
+            let export = try global.api(create: false).exportArtifacts(
+                types: try types.map { try choice($0, "artifact type") },
+                // Kinds resolve here, where the analyst's mapping files are.
+                kinds: try kinds.map { try SignalKind.resolve($0, among: mappingKinds()).name }, rules: rules,
+                since: try since.map { try parseTime($0, "--since") }, until: try until.map { try parseTime($0, "--until") })
             try Output.write(fmt == .json ? export.jsonLines : export.csv, to: output)
             if let output { Output.note("Wrote \(export.rows.count) artifacts to \(output)") }
         }

@@ -24,7 +24,7 @@ struct IdentitiesCommand: ParsableCommand {
         @Flag(help: "JSON Lines: one identity per line, with its links and their sources.") var json = false
 
         func run() throws {
-            let identities = try global.engine(create: false).identities(matching: search, limit: limit)
+            let identities = try global.api(create: false).identities(matching: search, limit: limit)
             if json { return Output.jsonLines(identities.map(IdentitiesCommand.json)) }
             guard !identities.isEmpty else {
                 return Output.note(search == nil ? "no identities yet: they are learned at ingest, or `taser identities import FILE`" : "no identity matches")
@@ -55,7 +55,7 @@ struct IdentitiesCommand: ParsableCommand {
         @Argument(help: "Another identifier of the same person.") var second: String
 
         func run() throws {
-            let added = try global.engine().linkIdentifiers(first, second)
+            let added = try global.api().linkIdentifiers(first, second)
             Output.line(added ? "Linked \(first) and \(second)" : "\(first) and \(second) were linked already (or the link was removed by hand; `taser identities --search \(first)`)")
         }
     }
@@ -69,7 +69,7 @@ struct IdentitiesCommand: ParsableCommand {
         @Argument(help: "The other.") var second: String
 
         func run() throws {
-            try global.engine().unlinkIdentifiers(first, second)
+            try global.api().unlinkIdentifiers(first, second)
             Output.line("Unlinked \(first) and \(second)")
         }
     }
@@ -89,7 +89,7 @@ struct IdentitiesCommand: ParsableCommand {
             let people: [[Identifier]]
             do { people = try IdentitiesFile.read(path: file) } catch let problem as IdentitiesFile.Problem { throw CLIError(problem.description) }
             let name = file.split(separator: "/").last.map(String.init) ?? file
-            let (count, links) = try global.engine().importIdentities(people, from: name)
+            let (count, links) = try global.api().importIdentities(people, from: name)
             Output.line("\(name): \(count == 1 ? "1 person" : "\(count) people"), \(links) new link\(links == 1 ? "" : "s")")
         }
     }

@@ -51,6 +51,7 @@ struct IngestCommand: ParsableCommand {
         let late = try span(lateness, "--lateness").ms
         let modes = [!files.isEmpty, watch != nil, maildir != nil, poll != nil].filter { $0 }.count
         guard modes == 1 else { throw CLIError("name what to ingest: FILE..., -, --watch DIR, --maildir DIR or --poll CONFIG (one of them)") }
+        if try global.serverSocket() != nil, let remote = try global.api() as? RemoteEngine { return try ingestThroughTheDaemon(remote, lateness: late) }
         let engine = try global.engine()
         let ingester = try engine.ingester(mappings: mappingFiles(mappings), lateness: late)
         ingester.limits = IngestLimits(maxRecord: maxRecord)
@@ -94,7 +95,11 @@ struct IngestCommand: ParsableCommand {
                 total.add(summary)
             }
         }
-        let enriched = finish(enrichment)
+        try report(total, enriched: finish(enrichment))
+    }
+
+    /// The summary, as text or JSON; quarantined records make the exit status non-zero.
+    func report(_ total: IngestSummary, enriched: EnrichmentPass?) throws {
         if json {
             Output.jsonLines([[
                 "enrichment_queries": .int(Int64(enriched?.asked ?? 0)), "enrichment_answers": .int(Int64(enriched?.answers ?? 0)),
@@ -123,6 +128,25 @@ struct IngestCommand: ParsableCommand {
         if total.quarantined > 0 {
             throw CLIError("\(total.quarantined) record\(total.quarantined == 1 ? "" : "s") quarantined; see `taser quarantine list`, fix, then `taser quarantine replay ID`")
         }
+    }
+
+    /// Team mode: the files are read here and their bytes streamed to the daemon, which ingests
+    /// them with its own formats and mapping files, and enriches as `serve` does.
+    func ingestThroughTheDaemon(_ remote: RemoteEngine, lateness: Int64) throws {
+        guard watch == nil, maildir == nil, poll == nil else {
+            throw CLIError("--watch, --maildir and --poll run where the files are, as the service account; through the daemon, ingest takes FILE... or -")
+        }
+        if !mappings.isEmpty { throw CLIError("--mapping is the daemon's: its admin names mapping files to taser serve; through the daemon, ingest uses those") }
+        let inputs = try files.map { file in
+            do { return try FileInput(path: file) } catch { throw CLIError("\(error)") }
+        }
+        var total = IngestSummary()
+        for (file, input) in zip(files, inputs) {
+            let summary = try remote.ingest(input, source: file == "-" ? "stdin" : file, format: format, maxRecord: maxRecord, lateness: lateness)
+            if files.count > 1 && !json { Output.note("\(file): \(summary.line)") }
+            total.add(summary)
+        }
+        try report(total, enriched: nil)
     }
 
     /// Automatic enrichment beside the ingest, when positron.yaml has enrichment rules. A broken
@@ -229,7 +253,7 @@ struct SignalsCommand: ParsableCommand {
     @Flag(help: "JSON Lines: one signal per line, with raw body and artifacts.") var json = false
 
     func run() throws {
-        let engine = try global.engine(create: false)
+        let engine = try global.api(create: false)
         if let search { return try run(search, engine) }
         let filter = SignalFilter(
             kinds: try kinds.map { try SignalKind.resolve($0, among: mappingKinds()).name }, sources: sources,
@@ -237,7 +261,7 @@ struct SignalsCommand: ParsableCommand {
         list(try engine.signals(filter))
     }
 
-    private func run(_ search: String, _ engine: Engine) throws {
+    private func run(_ search: String, _ api: any TaserAPI) throws {
         let conflicting = [("--kind", !kinds.isEmpty), ("--source", !sources.isEmpty), ("--since", since != nil), ("--until", until != nil)]
             .filter(\.1).map(\.0)
         guard conflicting.isEmpty else {
@@ -245,7 +269,13 @@ struct SignalsCommand: ParsableCommand {
         }
         let result: SearchResult
         do {
-            result = try engine.searchSignals(search, limit: limit, buckets: 1, mappingKinds: mappingKinds())
+            // Embedded, kinds from the analyst's mapping files resolve too; through the daemon,
+            // its own ingest decides which kinds exist.
+            if let engine = api as? Engine {
+                result = try engine.searchSignals(search, limit: limit, buckets: 1, mappingKinds: mappingKinds())
+            } else {
+                result = try api.searchSignals(search, limit: limit, buckets: 1)
+            }
         } catch let error as RuleError {
             throw CLIError("--where: \(error)" + (error.excerpt.map { "\n" + $0 } ?? ""))
         }
@@ -283,7 +313,8 @@ struct SignalCommand: ParsableCommand {
         @Flag(help: "JSON: the signal with its artifacts and earlier revisions.") var json = false
 
         func run() throws {
-            let (s, artifacts, revisions) = try global.engine(create: false).signal(id)
+            let detail = try global.api(create: false).signalDetail(id)
+            let (s, artifacts, revisions) = (detail.signal, detail.links, detail.revisions)
             let earlier = Array(revisions.dropLast())
             if json { return Output.jsonLines([s.json(with: artifacts, earlier: earlier)]) }
             Output.line("Signal \(s.id): \(s.title)")
@@ -320,7 +351,7 @@ struct ArtifactsCommand: ParsableCommand {
     @Flag(help: "JSON Lines: one artifact per line.") var json = false
 
     func run() throws {
-        let items = try global.engine(create: false).artifacts(
+        let items = try global.api(create: false).artifacts(
             types: try types.map { try choice($0, "artifact type") }, containing: search, limit: limit)
         if json {
             return Output.jsonLines(items.map { item in
@@ -350,7 +381,7 @@ struct QuarantineCommand: ParsableCommand {
         @Flag(help: "JSON Lines: one item per line.") var json = false
 
         func run() throws {
-            let items = try global.engine(create: false).quarantined(all: all, limit: limit)
+            let items = try global.api(create: false).quarantined(all: all, limit: limit)
             if json { return Output.jsonLines(items.map(QuarantineCommand.json)) }
             guard !items.isEmpty else { return Output.note("nothing in quarantine") }
             Output.table(
@@ -366,7 +397,7 @@ struct QuarantineCommand: ParsableCommand {
         @Flag(help: "Print only the raw bytes, exactly as received.") var raw = false
 
         func run() throws {
-            let item = try global.engine(create: false).quarantineItem(id)
+            let item = try global.api(create: false).quarantineItem(id)
             if raw {
                 FileHandle.standardOutput.write(Data(item.raw))
                 return
@@ -390,11 +421,19 @@ struct QuarantineCommand: ParsableCommand {
         @Option(name: .customLong("mapping"), help: "A YAML mapping file (repeat for more).") var mappings: [String] = []
 
         func run() throws {
-            let engine = try global.engine()
-            let ingester = try engine.ingester(mappings: mappingFiles(mappings))
+            // Through the daemon, its formats and mapping files replay.
+            let replay: (Int64) throws -> IngestSummary
+            if try global.serverSocket() != nil, let remote = try global.api() as? RemoteEngine {
+                if !mappings.isEmpty { throw CLIError("--mapping is the daemon's: its admin names mapping files to taser serve; through the daemon, replay uses those") }
+                replay = { try remote.replay($0, format: format) }
+            } else {
+                let engine = try global.engine()
+                let ingester = try engine.ingester(mappings: mappingFiles(mappings))
+                replay = { try engine.replay($0, format: format, with: ingester) }
+            }
             var failed = 0
             for id in ids {
-                let summary = try engine.replay(id, format: format, with: ingester)
+                let summary = try replay(id)
                 Output.line("\(id): \(summary.line)")
                 if summary.quarantined > 0 {
                     failed += 1

@@ -13,7 +13,7 @@ struct TeamCommand: ParsableCommand {
         @Argument(help: "The team's name.") var name: String
         @Option(help: "What the team does.") var description = ""
         func run() throws {
-            try global.engine().addTeam(name, description: description)
+            try global.api().addTeam(name, description: description)
             Output.line("Added team \(name)")
         }
     }
@@ -23,7 +23,7 @@ struct TeamCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Flag(help: "JSON Lines: one team per line.") var json = false
         func run() throws {
-            let teams = try global.engine(create: false).teams()
+            let teams = try global.api(create: false).teams()
             if json {
                 return Output.jsonLines(teams.map {
                     ["name": .string($0.name), "description": .string($0.description), "members": .array($0.members.map { .string($0) })]
@@ -39,7 +39,7 @@ struct TeamCommand: ParsableCommand {
         @Argument(help: "The team.") var team: String
         @Argument(help: "The analysts.") var analysts: [String]
         func run() throws {
-            let engine = try global.engine()
+            let engine = try global.api()
             for a in analysts { try engine.addMember(a, to: team) }
             Output.line("Team \(team) now includes \(analysts.joined(separator: ", "))")
         }
@@ -51,7 +51,7 @@ struct TeamCommand: ParsableCommand {
         @Argument(help: "The team.") var team: String
         @Argument(help: "The analyst.") var analyst: String
         func run() throws {
-            try global.engine().removeMember(analyst, from: team)
+            try global.api().removeMember(analyst, from: team)
             Output.line("Removed \(analyst) from team \(team)")
         }
     }
@@ -70,7 +70,7 @@ struct AnalystCommand: ParsableCommand {
         @Option(help: "Their manager's login.") var manager: String?
         @Option(name: .customLong("team"), help: "Add them to this team (repeat for more).") var teams: [String] = []
         func run() throws {
-            try global.engine().addAnalyst(Analyst(name: login, displayName: name, email: email, manager: manager, teams: teams))
+            try global.api().addAnalyst(Analyst(name: login, displayName: name, email: email, manager: manager, teams: teams))
             Output.line("Saved analyst \(login)")
         }
     }
@@ -80,7 +80,7 @@ struct AnalystCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Flag(help: "JSON Lines: one analyst per line.") var json = false
         func run() throws {
-            let analysts = try global.engine(create: false).analysts()
+            let analysts = try global.api(create: false).analysts()
             if json {
                 return Output.jsonLines(analysts.map {
                     ["login": .string($0.name), "name": .string($0.displayName), "email": JSONValue($0.email),

@@ -75,10 +75,18 @@ struct QueryCommand: ParsableCommand {
         @Flag(help: "Print the result as one JSON object.") var json = false
 
         func run() throws {
-            let config = try source.load()
+            let api = try global.api()
+            let config: PositronConfig
+            if let engine = api as? Engine {
+                config = try source.load().withTaser(engine.store)
+            } else {
+                // Through the daemon, Positron asks with the daemon's config (the team's plugins
+                // and secrets); a config of one's own would be silently unused.
+                if source.positron != nil { throw CLIError("--positron names your own Positron config; through the daemon, Positron asks with the daemon's") }
+                config = .empty()
+            }
             let result: QueryResult
-            let engine = try global.engine()
-            do { result = try engine.query(name, value, with: config.withTaser(engine.store)) } catch let e as PositronError { throw CLIError(e.description) }
+            do { result = try api.ask(name, value, with: config) } catch let e as PositronError { throw CLIError(e.description) }
             if json { return Output.jsonLines([result.json]) }
             if result.answers.isEmpty {
                 Output.line("no answers to \(result.query.name) \(result.value)")
@@ -120,7 +128,7 @@ struct QueryCommand: ParsableCommand {
         @Option(help: "At most this many, newest first.", transform: count(1...10_000_000)) var limit = 50
 
         func run() throws {
-            let entries = try global.engine(create: false).queryAudit(limit: limit)
+            let entries = try global.api(create: false).queryAudit(limit: limit)
             Output.table(["WHEN", "WHO", "QUERY", "INPUT", "ALLOWED", "ANSWERS", "PLUGINS"], entries.map {
                 [Output.when($0.time), $0.analyst, $0.query, $0.input, $0.allowed ? "yes" : "NO", String($0.answers), $0.plugins]
             })

@@ -46,7 +46,7 @@ struct RulesCommand: ParsableCommand {
 
         func run() throws {
             guard let text = try RulesCommand.text(text, file: file) else { throw CLIError("give the rule text, --file FILE, or - for standard input") }
-            let rule = try global.engine().addRule(name: name, text: text, enable: enable)
+            let rule = try global.api().addRule(name: name, text: text, enable: enable)
             Output.line("Saved rule \(rule.name) version \(rule.version)\(rule.enabled ? ", enabled" : "; enable it with `taser rules enable \(rule.name)`")")
         }
     }
@@ -57,7 +57,7 @@ struct RulesCommand: ParsableCommand {
         @Flag(help: "JSON Lines: one rule per line.") var json = false
 
         func run() throws {
-            let rules = try global.engine(create: false).rules()
+            let rules = try global.api(create: false).rules()
             if json { return Output.jsonLines(rules.map(\.json)) }
             guard !rules.isEmpty else { return Output.note("no rules yet; add one with `taser rules add NAME \"RULE\"`") }
             Output.table(
@@ -75,7 +75,7 @@ struct RulesCommand: ParsableCommand {
         @Flag(help: "Print it as one JSON object.") var json = false
 
         func run() throws {
-            let engine = try global.engine(create: false)
+            let engine = try global.api(create: false)
             let rule = try engine.rule(named: name)
             let versions = try engine.ruleVersions(name: name)
             guard let v = versions.first(where: { $0.version == (version ?? rule.version) }) else {
@@ -113,7 +113,7 @@ struct RulesCommand: ParsableCommand {
         @Option(help: "Read the new text from this file.") var file: String?
 
         func run() throws {
-            let engine = try global.engine()
+            let engine = try global.api()
             let current = try engine.rule(named: name)
             let newText = try RulesCommand.text(text, file: file) ?? (try editInEditor(current.text))
             let saved = try engine.editRule(name: name, text: newText)
@@ -141,7 +141,7 @@ struct RulesCommand: ParsableCommand {
         @Argument(help: "The rule's name.") var name: String
 
         func run() throws {
-            let rule = try global.engine().setRuleEnabled(name: name, true)
+            let rule = try global.api().setRuleEnabled(name: name, true)
             Output.line("Rule \(rule.name) is enabled (version \(rule.version))")
         }
     }
@@ -152,7 +152,7 @@ struct RulesCommand: ParsableCommand {
         @Argument(help: "The rule's name.") var name: String
 
         func run() throws {
-            let rule = try global.engine().setRuleEnabled(name: name, false)
+            let rule = try global.api().setRuleEnabled(name: name, false)
             Output.line("Rule \(rule.name) is disabled")
         }
     }
@@ -164,7 +164,7 @@ struct RulesCommand: ParsableCommand {
         @Flag(help: "Also print each version's text.") var text = false
 
         func run() throws {
-            let engine = try global.engine(create: false)
+            let engine = try global.api(create: false)
             let versions = Dictionary(uniqueKeysWithValues: try engine.ruleVersions(name: name).map { ($0.version, $0) })
             for change in try engine.ruleHistory(name: name) {
                 Output.line("\(Output.when(change.time))  \(change.author)  \(change.change) (version \(change.version))")
@@ -183,7 +183,7 @@ struct RulesCommand: ParsableCommand {
 
         func run() throws {
             guard let text = try RulesCommand.text(text, file: file) else { throw CLIError("give the rule text, --file FILE, or - for standard input") }
-            let rule = try global.engine(create: false).checkRule(text)
+            let rule = try global.api(create: false).checkRule(text)
             Output.line("OK: \(rule.clauses.count) clause\(rule.clauses.count == 1 ? "" : "s")\(rule.ordered ? " in order" : ""), window \(Span(ms: rule.window).text), group by \(rule.groupBy.isEmpty ? "nothing" : rule.groupBy.joined(separator: ", "))")
             for (n, c) in rule.clauses.enumerated() {
                 Output.line("  \(n + 1). \(c.text)  ->  \(c.kinds.joined(separator: ", "))")

@@ -31,7 +31,7 @@ extension RulesCommand {
                 fieldMapping = try SigmaFieldMapping.load(yaml: text, path: mapping)
             }
             let result = SigmaImport.read(paths: paths, mapping: fieldMapping)
-            let engine = try global.engine()
+            let engine = try global.api()
             var saved = 0, unchanged = 0
             for rule in result.rules {
                 if dryRun {

@@ -98,6 +98,8 @@ struct ServeCommand: ParsableCommand {
         let team = socket.map { TeamServer(engine: engine, socketPath: $0, mode: mode) }
         if let team {
             team.positron = positron.withTaser(engine.store)
+            let files = mappingFiles(mappings)
+            team.ingester = { lateness in try engine.ingester(mappings: files, lateness: lateness) }
             do { try team.start() } catch { throw CLIError("\(error)") }
             FileHandle.standardOutput.write(Data("listening on unix:\(team.socketPath)\n".utf8))
         }

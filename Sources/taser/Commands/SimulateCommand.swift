@@ -28,7 +28,7 @@ struct SimulateCommand: ParsableCommand {
     @Flag(help: "Print the result as one JSON object.") var json = false
 
     func run() throws {
-        let engine = try global.engine(create: false)
+        let engine = try global.api(create: false)
         let from = try since.map { try parseTime($0, "--since") }, to = try until.map { try parseTime($0, "--until") }
         if let from, let to, from > to { throw CLIError("--since \(since!) is after --until \(until!)") }
         let compiled: Rule

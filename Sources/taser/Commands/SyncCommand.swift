@@ -57,8 +57,9 @@ struct SyncCommand: ParsableCommand {
         @Option(help: ArgumentHelp("How long between looks at the outbox when idle (1s, 500ms; a bare number is seconds).", valueName: "span"), transform: spanOption(limit: .seconds(3600))) var poll: Span = .seconds(1)
 
         func run() throws {
+            let engine = try global.engine()  // first: through the daemon, this is the whole answer
             let (config, secrets) = try source.load()
-            let worker = try global.engine().syncWorker(config: config, secrets: secrets)
+            let worker = engine.syncWorker(config: config, secrets: secrets)
             if once {
                 let pass = try worker.deliverDue()
                 return Output.note(SyncCommand.describe(pass))
@@ -89,7 +90,7 @@ struct SyncCommand: ParsableCommand {
         @Flag(help: "JSON Lines: endpoints, then dead and retrying deliveries.") var json = false
 
         func run() throws {
-            let status = try global.engine(create: false).syncStatus()
+            let status = try global.api(create: false).syncStatus()
             if json {
                 var lines: [JSONValue] = status.endpoints.map { t in
                     ["kind": "endpoint", "endpoint": .string(t.endpoint), "pending": .int(Int64(t.pending)),
@@ -130,7 +131,7 @@ struct SyncCommand: ParsableCommand {
 
         func run() throws {
             guard ids.isEmpty == allDead else { throw CLIError("name dead deliveries by ID or say --all-dead (one of them)") }
-            let engine = try global.engine(create: false)
+            let engine = try global.api(create: false)
             let n = allDead ? try engine.retryAllDeadDeliveries() : try engine.retryDeliveries(ids)
             Output.line("\(n) deliver\(n == 1 ? "y" : "ies") queued again")
         }

@@ -33,9 +33,9 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let witness = try heads.map(readWitness)
-        let engine = try global.engine(create: false)
+        let engine = try global.api(create: false)
         let report = try engine.verify(quick: quick, witness: witness)
-        let path = engine.store.path
+        let path = engine.location
         json ? printJSON(report) : printText(report, path: path)
         guard report.passed else {
             // The first problem, so a script's log says what broke; the rest are listed above.

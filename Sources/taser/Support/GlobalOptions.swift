@@ -49,7 +49,9 @@ struct GlobalOptions: ParsableArguments {
     /// says "no database" instead of silently making an empty one.
     func engine(create: Bool = true) throws -> Engine {
         if try serverSocket() != nil {
-            throw CLIError("this command does not work through the daemon yet (team mode covers whoami, case new, list, show, note, correct, assign, tag, status and share, and alert list, ack and close so far); run it without --server/TASER_SERVER")
+            // What is left is the database's own work: making one (demo, init), the daemon
+            // itself (serve) and the workers it runs beside the socket (sync run, automation run).
+            throw CLIError("this command works on the database file itself, not through the daemon: the service account runs it on the daemon's host, without --server/TASER_SERVER (taser serve runs sync and playbooks itself)")
         }
         return try Engine.open(path: try databasePath(), actingAs: actAs, create: create)
     }
