@@ -44,9 +44,11 @@ struct AutomationCommand: ParsableCommand {
         @Option(help: "Time between passes (15s, 1m).") var every = "15s"
 
         func run() throws {
-            let engine = try global.engine()  // first: through the daemon, this is the whole answer
+            try global.requireLocal()
+            // Broken playbooks are refused before the database is touched.
             let library = try source.load()
             let config = try positron.load()
+            let engine = try global.engine()
             let runner = try AutomationRunner(engine: engine, library: library, positron: config)
             if once {
                 let pass = try runner.runDue()

@@ -57,9 +57,9 @@ struct SyncCommand: ParsableCommand {
         @Option(help: ArgumentHelp("How long between looks at the outbox when idle (1s, 500ms; a bare number is seconds).", valueName: "span"), transform: spanOption(limit: .seconds(3600))) var poll: Span = .seconds(1)
 
         func run() throws {
-            let engine = try global.engine()  // first: through the daemon, this is the whole answer
+            try global.requireLocal()
             let (config, secrets) = try source.load()
-            let worker = engine.syncWorker(config: config, secrets: secrets)
+            let worker = try global.engine().syncWorker(config: config, secrets: secrets)
             if once {
                 let pass = try worker.deliverDue()
                 return Output.note(SyncCommand.describe(pass))

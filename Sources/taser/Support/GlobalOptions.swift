@@ -48,12 +48,18 @@ struct GlobalOptions: ParsableArguments {
     /// The engine for this run. Read-only commands pass `create: false`, so a mistyped path
     /// says "no database" instead of silently making an empty one.
     func engine(create: Bool = true) throws -> Engine {
+        try requireLocal()
+        return try Engine.open(path: try databasePath(), actingAs: actAs, create: create)
+    }
+
+    /// Refuses team mode for a command that works on the file itself; such a command calls it
+    /// before it reads its other files, so that is the first thing said.
+    func requireLocal() throws {
         if try serverSocket() != nil {
             // What is left is the database's own work: making one (demo, init), the daemon
             // itself (serve) and the workers it runs beside the socket (sync run, automation run).
             throw CLIError("this command works on the database file itself, not through the daemon: the service account runs it on the daemon's host, without --server/TASER_SERVER (taser serve runs sync and playbooks itself)")
         }
-        return try Engine.open(path: try databasePath(), actingAs: actAs, create: create)
     }
 
     /// What commands that work in team mode ask: the daemon when --server (or $TASER_SERVER) is
