@@ -15,17 +15,34 @@ extension ConsoleDriving {
     var screenWidth: Int { 140 }
 
     func screen(_ app: App, width: Int? = nil, height: Int = 40) -> Grid {
+        settleDetail(app)
         var g = Grid(width: width ?? screenWidth, height: height)
         app.render(into: &g)
         return g
     }
 
     func press(_ app: App, _ keys: String...) {
-        for k in keys { _ = app.handle(Key(k)) }
+        for k in keys {
+            _ = app.handle(Key(k))
+            settleDetail(app)
+        }
     }
 
     func type(_ app: App, _ text: String) {
-        for c in text { _ = app.handle(.char(c)) }
+        for c in text {
+            _ = app.handle(.char(c))
+            settleDetail(app)
+        }
+    }
+
+    /// Until the queue's side pane has the selected alert's detail, as the driver's ticks
+    /// take it: a test reads the frame a terminal would show a moment after the key.
+    func settleDetail(_ app: App) {
+        let deadline = Date().addingTimeInterval(30)
+        while (app.top as? QueuePane)?.isLoadingDetail == true && Date() < deadline {
+            usleep(1_000)
+            _ = app.tick()
+        }
     }
 
     /// Until what runs on a worker thread (a Positron query, a search) is in, as the driver's

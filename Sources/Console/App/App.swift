@@ -133,7 +133,7 @@ public final class App: ConsoleModel {
     /// True while a Positron query is out: the driver then ticks at once, not once a second,
     /// so the answer shows as soon as it is in.
     public var isBusy: Bool {
-        (positronPane?.isAsking ?? false) || (top as? QueuePane)?.needsFill == true || panes.contains { ($0 as? SearchPane)?.isSearching == true }
+        (positronPane?.isAsking ?? false) || (top as? QueuePane)?.needsFill == true || (top as? QueuePane)?.isLoadingDetail == true || panes.contains { ($0 as? SearchPane)?.isSearching == true }
     }
 
     public func tick() -> Bool {
@@ -143,6 +143,7 @@ public final class App: ConsoleModel {
             return true
         }
         var answered = positronPane?.collect() ?? false
+        if let queue = top as? QueuePane, queue.collectDetail() { answered = true }
         for case let search as SearchPane in panes where search.collect(self) { answered = true }
         // The rule editor reruns the simulator once typing pauses.
         if let editor = top as? RuleEditorPane, editor.needsRun {

@@ -214,8 +214,18 @@ typealias PendingAnswer = Pending<QueryResult>
 final class Pending<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var result: Result<Value, any Error>?
+    private let ready = DispatchSemaphore(value: 0)
 
-    func set(_ result: Result<Value, any Error>) { lock.withLock { self.result = result } }
+    /// Called once, by the worker.
+    func set(_ result: Result<Value, any Error>) {
+        lock.withLock { self.result = result }
+        ready.signal()
+    }
+
+    /// Waits at most `seconds` for the result (it stays to `take`).
+    func wait(_ seconds: Double) {
+        if ready.wait(timeout: .now() + seconds) == .success { ready.signal() }
+    }
 
     func take() -> Result<Value, any Error>? {
         lock.withLock {

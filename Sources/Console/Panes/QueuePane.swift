@@ -27,6 +27,12 @@ final class QueuePane: Pane, TypingPane, CopyablePane, MarkingPane, AlertsPane {
     /// keystroke costs one page, not a count of a million rows.
     var count: Int?
     private var detail: AlertDetail?
+    /// The selected alert's detail while it is read on a worker thread.
+    private var loading: (id: Int64, result: Pending<AlertDetail>)?
+    /// How long a keystroke waits for the detail before its frame is drawn without it: most
+    /// come well within this (embedded or through the daemon), and a slow one is drawn when
+    /// it comes instead of holding up the list.
+    static let detailWait = 0.002
 
     init(engine: any TaserAPI) throws {
         self.engine = engine
@@ -78,8 +84,28 @@ final class QueuePane: Pane, TypingPane, CopyablePane, MarkingPane, AlertsPane {
     }
 
     private func loadDetail() {
-        detail = selected.flatMap { try? engine.alertDetail($0.id) }
+        guard let id = selected?.id else {
+            (detail, loading) = (nil, nil)
+            return
+        }
+        let pending = Pending<AlertDetail>()
+        loading = (id, pending)
+        let engine = self.engine
+        DispatchQueue.global(qos: .userInitiated).async { pending.set(Result { try engine.alertDetail(id) }) }
+        pending.wait(QueuePane.detailWait)
+        _ = collectDetail()
     }
+
+    /// Takes the detail once it is in (one for a row no longer selected is dropped); true when
+    /// it came, so the pane is drawn again.
+    func collectDetail() -> Bool {
+        guard let (id, pending) = loading, let result = pending.take() else { return false }
+        loading = nil
+        if selected?.id == id { detail = try? result.get() }
+        return true
+    }
+
+    var isLoadingDetail: Bool { loading != nil }
 
     /// Rows for the whole window after it grew: more below, and above when the queue ends
     /// before the window does.
@@ -289,7 +315,9 @@ final class QueuePane: Pane, TypingPane, CopyablePane, MarkingPane, AlertsPane {
 
     private func renderDetail(into grid: inout Grid, _ area: Rect) {
         grid.box(area, title: selected.map { "Alert \($0.id)" } ?? "")
-        guard let detail else { return }
+        // Only the selected alert's own detail: another row's, while this one's is read, would
+        // say the wrong thing.
+        guard let detail, detail.alert.id == selected?.id else { return }
         var lines: [(String, Role)] = [
             (detail.alert.title, .title),
             ("rule \(detail.alert.rule) · \(detail.alert.groupKey)", .dim),

@@ -59,6 +59,22 @@ public final class RemoteEngine: TaserAPI, @unchecked Sendable {
     }
 
     func call<T: Decodable>(_ op: String, _ args: some Encodable, as type: T.Type) throws -> T {
+        let result = try callText(op, args)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(result.utf8))
+        } catch {
+            throw TeamWire.Problem("the daemon's answer to \(op) is malformed (\(error))")
+        }
+    }
+
+    /// Alerts in the compact form (`AlertWire`): the queue's pages.
+    func callAlerts(_ op: String, _ args: some Encodable) throws -> [Alert] {
+        let result = try callText(op, args)
+        do { return try AlertWire.alerts(result) } catch { throw TeamWire.Problem("the daemon's answer to \(op) is malformed (\(error))") }
+    }
+
+    /// One request's answer as the daemon wrote it.
+    func callText(_ op: String, _ args: some Encodable) throws -> String {
         let (fd, id) = try lock.withLock { () throws -> (Int32?, Int64) in
             defer { nextID += 1 }
             return (idle.popLast(), nextID)
@@ -83,11 +99,7 @@ public final class RemoteEngine: TaserAPI, @unchecked Sendable {
         healthy = true
         if let failure = response.failure { throw failure.typed }
         guard let result = response.result else { throw TeamWire.Problem("the daemon answered neither a result nor a failure") }
-        do {
-            return try JSONDecoder().decode(T.self, from: Data(result.utf8))
-        } catch {
-            throw TeamWire.Problem("the daemon's answer to \(op) is malformed (\(error))")
-        }
+        return result
     }
 
     private func done(_ op: String, _ args: some Encodable) throws { _ = try call(op, args, as: TeamOperations.Done.self) }
@@ -128,11 +140,11 @@ public final class RemoteEngine: TaserAPI, @unchecked Sendable {
     public func analysts() throws -> [Analyst] { try call("analysts", Op.Done(), as: [Analyst].self) }
     public func teams() throws -> [Team] { try call("teams", Op.Done(), as: [Team].self) }
 
-    public func alerts(_ filter: AlertFilter) throws -> [Alert] { try call("alerts", filter, as: [Alert].self) }
+    public func alerts(_ filter: AlertFilter) throws -> [Alert] { try callAlerts("alerts", filter) }
     public func alert(_ id: Int64) throws -> Alert { try call("alert", Op.ID(id: id), as: Alert.self) }
     public func alertDetail(_ id: Int64) throws -> AlertDetail { try call("alert.detail", Op.ID(id: id), as: AlertDetail.self) }
     public func queuePage(_ filter: QueueFilter, order: QueueOrder, after: QueuePosition?, before: QueuePosition?, limit: Int) throws -> [Alert] {
-        try call("queue.page", Op.Page(filter: filter, order: order, after: after, before: before, limit: limit), as: [Alert].self)
+        try callAlerts("queue.page", Op.Page(filter: filter, order: order, after: after, before: before, limit: limit))
     }
     public func queueCount(_ filter: QueueFilter, cap: Int) throws -> Int { try count("queue.count", Op.QueueCount(filter: filter, cap: cap)) }
     public func setStatus(ofAlerts ids: [Int64], to status: AlertStatus, reason: AlertCloseReason?) throws {

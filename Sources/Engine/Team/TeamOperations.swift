@@ -120,12 +120,12 @@ enum TeamOperations {
         "case.open": { c in try encode(try c.engine.openCase(try c.decode(NewCase.self))) },
         "analysts": { c in try encode(try c.engine.analysts()) },
         "teams": { c in try encode(try c.engine.teams()) },
-        "alerts": { c in try encode(try c.engine.alerts(try c.decode(AlertFilter.self))) },
+        "alerts": { c in AlertWire.text(try c.engine.alerts(try c.decode(AlertFilter.self))) },
         "alert": { c in try encode(try c.engine.alert(try c.decode(ID.self).id)) },
         "alert.detail": { c in try encode(try c.engine.alertDetail(try c.decode(ID.self).id)) },
         "queue.page": { c in
             let p = try c.decode(Page.self)
-            return try encode(try c.engine.queuePage(p.filter, order: p.order, after: p.after, before: p.before, limit: try c.rows(p.limit)))
+            return AlertWire.text(try c.engine.queuePage(p.filter, order: p.order, after: p.after, before: p.before, limit: try c.rows(p.limit)))
         },
         "queue.count": { c in
             let q = try c.decode(QueueCount.self)
