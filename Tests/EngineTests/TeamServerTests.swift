@@ -125,4 +125,53 @@ import Glibc
         defer { second.stop() }
         #expect(try RemoteEngine(socket: second.socketPath).cases(CaseFilter()).isEmpty)
     }
+
+    /// A console per analyst plus scripts, all at once: every write lands, in order per case,
+    /// with no "database is locked", and the consoles' live feed sees the changes.
+    @Test func manyClientsAtOnceWriteWithoutLockErrors() throws {
+        let soc = try SOC()
+        let server = try daemon(soc)
+        defer { server.stop() }
+        let cases = try (0..<4).map { n in try soc.ana.openCase(NewCase(title: "Busy case \(n)", team: "soc")) }
+        let watcher = try RemoteEngine(socket: server.socketPath, actingAs: "ana")
+        // The feed's first word is the stamp as it stands; changes come after it.
+        var before = watcher.changeStamp()
+        let subscribed = Date().addingTimeInterval(10)
+        while before == "-" && Date() < subscribed {
+            usleep(10_000)
+            before = watcher.changeStamp()
+        }
+        try #require(before != "-", "the daemon never answered the subscription")
+        let clients = 16, notes = 15
+        let lock = NSLock()
+        nonisolated(unsafe) var failures: [String] = []
+        nonisolated(unsafe) var written = 0
+        let group = DispatchGroup()
+        for client in 0..<clients {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                do {
+                    // Half are analysts' consoles (reads between writes), half scripts (writes only).
+                    let remote = try RemoteEngine(socket: server.socketPath, actingAs: client % 2 == 0 ? "ana" : "ben")
+                    for n in 0..<notes {
+                        let target = cases[(client + n) % cases.count].id
+                        try remote.addNote(target, "client \(client) note \(n)")
+                        if client % 2 == 0 { _ = try remote.queuePage(QueueFilter(), order: .time, limit: 40) }
+                        lock.withLock { written += 1 }
+                    }
+                } catch {
+                    lock.withLock { failures.append("client \(client): \(error)") }
+                }
+            }.start()
+        }
+        #expect(group.wait(timeout: .now() + 120) == .success, "the clients did not finish")
+        #expect(failures.isEmpty, "\(failures.prefix(3))")
+        #expect(written == clients * notes)
+        let logged = try cases.map { try soc.admin.caseDetail($0.id).log.filter { $0.body.hasPrefix("client ") }.count }.reduce(0, +)
+        #expect(logged == clients * notes)
+        let deadline = Date().addingTimeInterval(10)
+        while watcher.changeStamp() == before && Date() < deadline { usleep(20_000) }
+        #expect(watcher.changeStamp() != before, "the daemon pushed no change to a subscribed console")
+    }
 }
