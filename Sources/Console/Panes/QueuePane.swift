@@ -83,17 +83,26 @@ final class QueuePane: Pane, TypingPane, CopyablePane, MarkingPane, AlertsPane {
         return true
     }
 
+    /// One read at a time: a key held down does not start a read per row it passes. A row
+    /// asked for while one is out is read when that one lands.
     private func loadDetail() {
+        if loading == nil { startDetail() } else { detailAskedAgain = true }
+        loading?.result.wait(QueuePane.detailWait)
+        _ = collectDetail()
+    }
+
+    private var detailAskedAgain = false
+
+    private func startDetail() {
+        detailAskedAgain = false
         guard let id = selected?.id else {
-            (detail, loading) = (nil, nil)
+            detail = nil
             return
         }
         let pending = Pending<AlertDetail>()
         loading = (id, pending)
         let engine = self.engine
         DispatchQueue.global(qos: .userInitiated).async { pending.set(Result { try engine.alertDetail(id) }) }
-        pending.wait(QueuePane.detailWait)
-        _ = collectDetail()
     }
 
     /// Takes the detail once it is in (one for a row no longer selected is dropped); true when
@@ -102,6 +111,7 @@ final class QueuePane: Pane, TypingPane, CopyablePane, MarkingPane, AlertsPane {
         guard let (id, pending) = loading, let result = pending.take() else { return false }
         loading = nil
         if selected?.id == id { detail = try? result.get() }
+        if detailAskedAgain || selected?.id != id { startDetail() }
         return true
     }
 

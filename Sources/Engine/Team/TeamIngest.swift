@@ -13,6 +13,8 @@ import Glibc
 /// before is a duplicate), so a stream cut short can be sent again whole.
 public enum TeamIngest {
     public static let largestChunk = 1 << 20
+    /// How late a signal may be and still be correlated live, at most: the CLI's own bound is lower.
+    static let mostLateness: Int64 = 365 * 86_400_000
 
     public struct Request: Codable, Sendable {
         public var source: String
@@ -72,6 +74,9 @@ public enum TeamIngest {
             let asked = try JSONDecoder().decode(Request.self, from: Data(request.args.utf8))
             guard IngestLimits.recordRange.contains(asked.maxRecord) else {
                 throw TeamWire.Problem("maxRecord \(asked.maxRecord) is outside \(IngestLimits.recordRange)")
+            }
+            guard (0...TeamIngest.mostLateness).contains(asked.lateness) else {
+                throw TeamWire.Problem("lateness \(asked.lateness) ms is outside 0 to \(TeamIngest.mostLateness) ms (a year)")
             }
             let ingester = try makeIngester(asked.lateness)
             ingester.limits = IngestLimits(maxRecord: asked.maxRecord)

@@ -29,29 +29,20 @@ public enum TeamWire {
     }
 
     static func send<T: Encodable>(_ value: T, on fd: Int32) throws {
-        let body = try JSONEncoder().encode(value)
-        guard body.count <= largestFrame else { throw Problem("a message of \(body.count) bytes is over the protocol's \(largestFrame >> 20) MiB") }
-        var length = UInt32(body.count).bigEndian
-        var frame = Data(bytes: &length, count: 4)
-        frame.append(body)
-        try frame.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            var sent = 0
-            while sent < raw.count {
-                let n = Glibc.send(fd, base + sent, raw.count - sent, Int32(MSG_NOSIGNAL))
-                if n < 0, errno == EINTR { continue }
-                guard n > 0 else { throw Problem("the connection closed while sending (\(String(cString: strerror(errno))))") }
-                sent += n
-            }
-        }
+        try sendFrame(try JSONEncoder().encode(value), on: fd, what: "a message")
     }
 
     /// A raw frame (`TeamIngest`'s bytes): the length, then the bytes as they are.
     static func sendRaw(_ bytes: [UInt8], on fd: Int32) throws {
-        guard bytes.count <= largestFrame else { throw Problem("a frame of \(bytes.count) bytes is over the protocol's \(largestFrame >> 20) MiB") }
-        var length = UInt32(bytes.count).bigEndian
+        try sendFrame(Data(bytes), on: fd, what: "a frame")
+    }
+
+    /// The length, then the body, all of it (send(2) may take part at a time).
+    private static func sendFrame(_ body: Data, on fd: Int32, what: String) throws {
+        guard body.count <= largestFrame else { throw Problem("\(what) of \(body.count) bytes is over the protocol's \(largestFrame >> 20) MiB") }
+        var length = UInt32(body.count).bigEndian
         var frame = Data(bytes: &length, count: 4)
-        frame.append(contentsOf: bytes)
+        frame.append(body)
         try frame.withUnsafeBytes { raw in
             guard let base = raw.baseAddress else { return }
             var sent = 0

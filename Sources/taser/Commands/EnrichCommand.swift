@@ -22,15 +22,7 @@ struct EnrichCommand: ParsableCommand {
     func run() throws {
         guard (value == nil) != (alert == nil) else { throw CLIError("name an artifact's value or --alert ID (one of them)") }
         let api = try global.api()
-        let positron: PositronConfig
-        if let engine = api as? Engine {
-            positron = try source.load().withTaser(engine.store)
-        } else {
-            // Through the daemon, the daemon's Positron config asks (as `taser query`).
-            if source.positron != nil { throw CLIError("--positron names your own Positron config; through the daemon, Positron asks with the daemon's") }
-            positron = .empty()
-        }
-        let enriched = try api.enrich(alert: alert, value: value, with: positron)
+        let enriched = try api.enrich(alert: alert, value: value, with: try source.config(for: api))
         let artifacts = enriched.map(\.artifact)
         var stored = 0
         for (artifact, results) in enriched {

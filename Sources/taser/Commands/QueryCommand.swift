@@ -47,6 +47,15 @@ struct QueryCommand: ParsableCommand {
         /// For the console: a config that cannot be read (not YAML, a missing secret, a secrets
         /// file others can read) is a problem to show, not a reason to stay closed; taser's own
         /// signals still answer.
+        /// What `ask` and `enrich` pass: embedded, this config with taser's own signals;
+        /// through the daemon, nothing of the analyst's, since the daemon asks with its own
+        /// config (the team's plugins and secrets), and a config named here would go unused.
+        func config(for api: any TaserAPI) throws -> PositronConfig {
+            if let engine = api as? Engine { return try load().withTaser(engine.store) }
+            if positron != nil { throw CLIError("--positron names your own Positron config; through the daemon, Positron asks with the daemon's") }
+            return .empty()
+        }
+
         /// Through the daemon, the daemon asks Positron with its own config: the console gets
         /// the daemon's queries for its prompt, and no plugins of its own.
         func forConsole(_ api: any TaserAPI) throws -> ConsolePositron {
@@ -76,15 +85,7 @@ struct QueryCommand: ParsableCommand {
 
         func run() throws {
             let api = try global.api()
-            let config: PositronConfig
-            if let engine = api as? Engine {
-                config = try source.load().withTaser(engine.store)
-            } else {
-                // Through the daemon, Positron asks with the daemon's config (the team's plugins
-                // and secrets); a config of one's own would be silently unused.
-                if source.positron != nil { throw CLIError("--positron names your own Positron config; through the daemon, Positron asks with the daemon's") }
-                config = .empty()
-            }
+            let config = try source.config(for: api)
             let result: QueryResult
             do { result = try api.ask(name, value, with: config) } catch let e as PositronError { throw CLIError(e.description) }
             if json { return Output.jsonLines([result.json]) }
