@@ -13,13 +13,13 @@ import Testing
         let socket: String
         let runDir: String
 
-        init(db: String) throws {
+        init(db: String, extra: [String] = []) throws {
             // The socket's directory must be reachable by the analyst; the database's is not.
             runDir = "/tmp/taser-team-\(UUID().uuidString.prefix(8))"
             try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
             socket = runDir + "/taser.sock"
             process.executableURL = URL(fileURLWithPath: Taser.binary)
-            process.arguments = ["serve", "--db", db, "--socket", socket, "--socket-mode", "666"]
+            process.arguments = ["serve", "--db", db, "--socket", socket, "--socket-mode", "666"] + extra
             process.environment = ProcessInfo.processInfo.environment.merging(["XDG_CONFIG_HOME": runDir + "/config"]) { _, b in b }
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
@@ -170,5 +170,41 @@ import Testing
         let log = try Taser.run(["--db", db, "case", "show", "1"]).stdout
         for text in acknowledged { #expect(log.contains(text), "acknowledged but lost: \(text)") }
         #expect(try Taser.run(["--db", db, "verify"]).status == 0)
+    }
+
+    /// `serve --admin-group`: a member of the group is the daemon's admin (may use --as, add
+    /// teams); someone outside it is not; a group that does not exist stops the daemon at once.
+    @Test func anAdminGroupsMembersAreAdmins() throws {
+        try #require(getuid() == 0, "team mode's test runs as root, to make OS users and groups (CI runs as root)")
+        let dir = TempDir()
+        let db = dir.file()
+        try #require(try Taser.run(["--db", db, "demo", "--signals", "1000"]).status == 0)
+        let suffix = String(UUID().uuidString.prefix(6)).lowercased()
+        let group = "tsr-leads-\(suffix)", lead = "tsr-lead-\(suffix)", other = "tsr-other-\(suffix)"
+        try #require(try HiddenCaseCLITests.system(["/usr/sbin/groupadd", group]).status == 0)
+        defer { _ = try? HiddenCaseCLITests.system(["/usr/sbin/groupdel", group]) }
+        for login in [lead, other] {
+            try #require(try HiddenCaseCLITests.system(["/usr/sbin/useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", login]).status == 0)
+        }
+        defer { for login in [lead, other] { _ = try? HiddenCaseCLITests.system(["/usr/sbin/userdel", login]) } }
+        try #require(try HiddenCaseCLITests.system(["/usr/sbin/usermod", "-aG", group, lead]).status == 0)
+
+        let missing = try Taser.run(["serve", "--db", db, "--socket", dir.file("x.sock"), "--admin-group", "no-such-group-\(suffix)"])
+        #expect(missing.status != 0 && missing.stderr.contains("no group 'no-such-group-\(suffix)'"), "\(missing.stderr)")
+
+        let daemon = try Daemon(db: db, extra: ["--admin-group", group])
+        defer { daemon.stop() }
+        func run(as login: String, _ args: [String]) throws -> Taser.Result {
+            let uid = try HiddenCaseCLITests.system(["/usr/bin/id", "-u", login]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+            let gid = try HiddenCaseCLITests.system(["/usr/bin/id", "-g", login]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+            return try Taser.run(["--server", daemon.socket] + args, env: ["HOME": daemon.runDir, "TASER_DB": ""],
+                                 launcher: ["/usr/bin/setpriv", "--reuid=\(uid)", "--regid=\(gid)", "--init-groups"])
+        }
+        let actingAs = try run(as: lead, ["--as", "ana.silva", "whoami"])
+        #expect(actingAs.status == 0 && actingAs.stdout.hasPrefix("ana.silva\n"), "\(actingAs.stdout)\(actingAs.stderr)")
+        let team = try run(as: lead, ["team", "add", "leads-\(suffix)"])
+        #expect(team.status == 0, "\(team.stderr)")
+        let refused = try run(as: other, ["--as", "ana.silva", "whoami"])
+        #expect(refused.status != 0 && refused.stderr.contains("only the database owner (admin) may act as another analyst"), "\(refused.stderr)")
     }
 }

@@ -17,6 +17,8 @@ public final class TeamServer: @unchecked Sendable {
     public let socketPath: String
     let mode: mode_t
     let admins: Set<uid_t>
+    /// Members of this group (by gid; primary or supplementary) are admins too.
+    let adminGroup: gid_t?
     private var listener: Int32 = -1
     private var changes: ChangeFeed?
     private let lock = NSLock()
@@ -31,8 +33,10 @@ public final class TeamServer: @unchecked Sendable {
     /// How long a new connection has to say hello.
     public var helloSeconds = 10
 
-    /// `admins`: uids that may use `--as` besides root and the daemon's own account.
-    public init(engine: Engine, socketPath: String, mode: mode_t = 0o660, admins: Set<uid_t> = []) {
+    /// `admins`: uids that may use `--as` besides root and the daemon's own account;
+    /// `adminGroup`: a group whose members may as well (`serve --admin-group`).
+    public init(engine: Engine, socketPath: String, mode: mode_t = 0o660, admins: Set<uid_t> = [], adminGroup: gid_t? = nil) {
+        self.adminGroup = adminGroup
         self.engine = engine
         self.socketPath = socketPath
         self.mode = mode
@@ -134,6 +138,29 @@ public final class TeamServer: @unchecked Sendable {
         return String(cString: name)
     }
 
+    /// Whether `login` is in group `gid`, as its primary group or a supplementary one: the
+    /// group database as it stands now, so adding someone to the group needs no restart.
+    static func login(_ login: String, isIn gid: gid_t) -> Bool {
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getpwnam_r(login, &entry, &buffer, buffer.count, &result) == 0, result != nil else { return false }
+        if entry.pw_gid == gid { return true }
+        var count: Int32 = 256
+        var groups = [gid_t](repeating: 0, count: Int(count))
+        guard getgrouplist(login, entry.pw_gid, &groups, &count) >= 0 else { return false }
+        return groups.prefix(Int(max(0, count))).contains(gid)
+    }
+
+    /// A group's gid by name; nil when there is none.
+    public static func group(named name: String) -> gid_t? {
+        var entry = Glibc.group()
+        var result: UnsafeMutablePointer<Glibc.group>?
+        var buffer = [CChar](repeating: 0, count: 16384)
+        guard getgrnam_r(name, &entry, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
+        return entry.gr_gid
+    }
+
     static func setReceiveTimeout(_ fd: Int32, seconds: Int) {
         var limit = timeval(tv_sec: seconds, tv_usec: 0)
         _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
@@ -179,7 +206,7 @@ public final class TeamServer: @unchecked Sendable {
                 exitCode: 1), on: fd)
             return
         }
-        let isAdmin = admins.contains(peer.uid)
+        let isAdmin = admins.contains(peer.uid) || adminGroup.map { TeamServer.login(login, isIn: $0) } == true
         var actor = Actor(name: login, isAdmin: isAdmin)
         if let other = hello.actingAs, other != login {
             guard isAdmin else {

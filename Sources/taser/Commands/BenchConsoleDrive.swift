@@ -54,6 +54,11 @@ final class ConsoleDrive {
     }
 
     var worst: Double { (moves + pages + filters).max() ?? 0 }
+    /// The 95th percentile of every key: what a run says apart from its one unluckiest key.
+    var p95: Double {
+        let all = (moves + pages + filters).sorted()
+        return all.isEmpty ? 0 : all[min(all.count - 1, Int((Double(all.count) * 0.95).rounded(.up)) - 1)]
+    }
     static func median(_ xs: [Double]) -> Double { xs.isEmpty ? 0 : xs.sorted()[xs.count / 2] }
 }
 
@@ -69,13 +74,15 @@ extension BenchCommand.ConsoleBench {
         let median = ConsoleDrive.median
         Output.line(String(format: "daemon         first frame %.1f ms (embedded %.1f ms, ratio %.2fx; goal: under 200 ms)",
                            remote.firstFrame * 1000, embedded.firstFrame * 1000, remote.firstFrame / max(embedded.firstFrame, 1e-6)))
-        Output.line(String(format: "daemon         keystroke move %.2f ms, page %.2f ms, filter character %.2f ms (median); worst %.2f ms (embedded worst %.2f ms; goal: under 10 ms)",
-                           median(remote.moves) * 1000, median(remote.pages) * 1000, median(remote.filters) * 1000, remote.worst * 1000, embedded.worst * 1000))
-        Output.line(String(format: "daemon         with the side pane's detail drawn: median %.2f ms, worst %.2f ms (embedded %.2f ms, %.2f ms)",
+        Output.line(String(format: "daemon         keystroke move %.2f ms, page %.2f ms, filter character %.2f ms (median); p95 %.2f ms, worst %.2f ms (embedded p95 %.2f ms, worst %.2f ms; goal: under 10 ms)",
+                           median(remote.moves) * 1000, median(remote.pages) * 1000, median(remote.filters) * 1000, remote.p95 * 1000, remote.worst * 1000,
+                           embedded.p95 * 1000, embedded.worst * 1000))
+        Output.line(String(format: "daemon         to the frame with everything in (the side pane's detail, the count a pause in typing starts): median %.2f ms, worst %.2f ms (embedded %.2f ms, %.2f ms)",
                            median(remote.complete) * 1000, (remote.complete.max() ?? 0) * 1000, median(embedded.complete) * 1000, (embedded.complete.max() ?? 0) * 1000))
         var figures: [String: JSONValue] = [
             "daemon_first_frame_ms": .double(remote.firstFrame * 1000), "daemon_keystroke_ms": .double(remote.worst * 1000),
-            "daemon_move_ms": .double(median(remote.moves) * 1000),
+            "daemon_move_ms": .double(median(remote.moves) * 1000), "daemon_keystroke_p95_ms": .double(remote.p95 * 1000),
+            "keystroke_p95_ms": .double(embedded.p95 * 1000),
         ]
         // The CLI: the same command as its own process, embedded and through the daemon, median
         // of five runs each; the goal is within 20 ms of embedded.

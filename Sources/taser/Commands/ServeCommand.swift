@@ -33,6 +33,8 @@ struct ServeCommand: ParsableCommand {
     var socket: String?
     @Option(help: ArgumentHelp("The socket's permission bits (octal): who may connect. Default 660: the service account and its group.", valueName: "mode"))
     var socketMode = "660"
+    @Option(help: ArgumentHelp("Team mode: members of this group are the daemon's admins too (root and the service account always are): they may use --as and do what the database's owner may.", valueName: "group"))
+    var adminGroup: String?
     @Option(help: ArgumentHelp("How long a stop (SIGTERM, SIGINT) waits for the requests in flight before closing them (default: the config's shutdown_grace, else 10s).", valueName: "span"))
     var grace: String?
     @Option(name: .customLong("mapping"), help: "A YAML mapping file for other JSON (repeat for more; ~/.config/taser/mappings/*.yaml are always read).")
@@ -95,7 +97,11 @@ struct ServeCommand: ParsableCommand {
         background.startLogHeads(engine, every: serveConfig.logHeadsEvery, logger: logger)
         if !background.running.isEmpty { logger.info("running beside the server: \(background.running.joined(separator: ", "))") }
 
-        let team = socket.map { TeamServer(engine: engine, socketPath: $0, mode: mode) }
+        let admins = try adminGroup.map { name -> gid_t in
+            guard let gid = TeamServer.group(named: name) else { throw CLIError("no group '\(name)' on this host for --admin-group; create it (groupadd \(name)) or name another") }
+            return gid
+        }
+        let team = socket.map { TeamServer(engine: engine, socketPath: $0, mode: mode, adminGroup: admins) }
         if let team {
             team.positron = positron.withTaser(engine.store)
             let files = mappingFiles(mappings)
