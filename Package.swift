@@ -87,7 +87,7 @@ let package = Package(
         // The console: views render into a cell grid; only Terminal/ touches ncurses.
         .target(
             name: "Console",
-            dependencies: ["Engine", "Model", "Store", "SignalServer", "Positron", "CNcursesw", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Engine", "Model", "SignalServer", "Positron", "CNcursesw", .product(name: "Yams", package: "Yams")],
             // The shipped keymaps and themes, Keymaps/ and Themes/ at the top of the repository,
             // compiled in as text (BuiltInFiles): the binary alone is the install.
             plugins: ["EmbedConsoleDefaults"]

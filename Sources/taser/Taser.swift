@@ -4,7 +4,6 @@ import Console
 import Engine
 import Foundation
 import SignalServer
-import Store
 
 /// The `taser` command tree. Each command is a thin call into Engine.
 struct Taser: ParsableCommand {

@@ -2,7 +2,6 @@ import Engine
 import Foundation
 import Model
 import Positron
-import Store
 
 /// The console as a model: panes on a stack, the status and hint bars, and whatever is being
 /// typed (a filter, a `:` command, a prompt, a note). The terminal driver feeds it keys and

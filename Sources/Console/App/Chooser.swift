@@ -1,6 +1,5 @@
 import Engine
 import Model
-import Store
 
 /// A small menu over the pane: "what about 10.1.2.3?" with one line per choice. Up and Down
 /// (or j and k) move, Enter chooses, Esc leaves; the keys of a menu, like those of the `?`

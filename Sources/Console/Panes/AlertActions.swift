@@ -1,6 +1,5 @@
 import Engine
 import Model
-import Store
 
 /// A pane that shows alerts (the queue, one alert, a pivot's alerts): the alert verbs
 /// (acknowledge, close, promote, merge, assign) act there the same way, on the marked alerts,

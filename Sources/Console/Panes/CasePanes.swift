@@ -1,7 +1,6 @@
 import Engine
 import Foundation
 import Model
-import Store
 
 /// A scrollable page of lines (an alert's detail, a case): the `list` keys move a cursor over
 /// the lines that can be opened or pivoted on.

@@ -1,7 +1,6 @@
 import Engine
 import Model
 import Positron
-import Store
 
 /// What Positron said about an artifact, under it wherever a pane lists it: one compact line per
 /// query, `IP_TO_HOSTNAME: web-01 (edr, dhcp); web-02 (dhcp)`. Read once per artifact per page.

@@ -1,6 +1,5 @@
 import Engine
 import Model
-import Store
 
 /// From one artifact: every alert and case that shares it, with signal counts and first and
 /// last seen. Enter opens one; from there Enter on another artifact pivots again, and the

@@ -1,7 +1,6 @@
 import Engine
 import Foundation
 import Model
-import Store
 
 /// The alert queue: a window of rows read from the store by key around the cursor (never all
 /// of them), a live filter, marks for bulk actions, and the selected alert's signals beside it.

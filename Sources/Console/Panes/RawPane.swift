@@ -1,6 +1,5 @@
 import Engine
 import Model
-import Store
 
 /// A pager over raw bodies, as the tools sent them: JSON pretty-printed (one field a line, so
 /// a 5 KB body reads), anything else as it came; every revision of each signal, newest first.

@@ -2,7 +2,6 @@ import Engine
 import Foundation
 import Model
 import SignalServer
-import Store
 
 /// The options the rule editor offers at a completion point, from the stored signals: kinds with
 /// their counts, the fields of the rule's kinds, a field's frequent values. Each answer is kept

@@ -2,7 +2,6 @@ import Engine
 import Foundation
 import Model
 import SignalServer
-import Store
 
 /// The rules: name, on or off, version, text. Enter edits one beside the live simulator.
 final class RulesPane: LinesPane, Pane, TypingPane {

@@ -2,7 +2,6 @@ import Foundation
 import Engine
 import Model
 import SignalServer
-import Store
 
 /// What the Search pane asks of a search (public for `taser bench console`, which times it).
 public enum ConsoleSearch {

@@ -1,6 +1,5 @@
 import Engine
 import Model
-import Store
 
 /// The outbox as `taser sync status` shows it: per endpoint what is pending, retrying, delivered
 /// and dead; below, the dead letters and the deliveries waiting for a retry, with their last

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Engine
 import Model
-import Store
 
 struct AlertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,7 +3,7 @@ import ArgumentParser
 import Engine
 import Foundation
 import Model
-import Store
+import Store  // works on the database file itself (embedded, setup, bench)
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,7 +3,6 @@ import Engine
 import Foundation
 import Model
 import SignalServer
-import Store
 
 extension BenchCommand {
     struct Simulate: ParsableCommand {

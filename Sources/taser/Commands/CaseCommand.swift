@@ -2,7 +2,6 @@ import ArgumentParser
 import Engine
 import Foundation
 import Model
-import Store
 
 struct CaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -6,7 +6,6 @@ import SignalServer
 import Foundation
 import Model
 import Positron
-import Store
 
 struct IngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

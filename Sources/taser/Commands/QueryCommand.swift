@@ -5,7 +5,7 @@ import Engine
 import Foundation
 import Model
 import Positron
-import Store
+import Store  // works on the database file itself (embedded, setup, bench)
 
 struct QueryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,7 +3,6 @@ import Engine
 import Foundation
 import Model
 import SignalServer
-import Store
 
 struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

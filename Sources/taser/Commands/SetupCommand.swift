@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Store
+import Store  // works on the database file itself (embedded, setup, bench)
 
 /// `taser setup`: one-time setup of the host, run as root.
 struct SetupCommand: ParsableCommand {

@@ -4,7 +4,6 @@ import Dispatch
 import Engine
 import Foundation
 import Model
-import Store
 import Sync
 
 struct SyncCommand: ParsableCommand {

@@ -2,7 +2,6 @@ import ArgumentParser
 import Engine
 import Foundation
 import Model
-import Store
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

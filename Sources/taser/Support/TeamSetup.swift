@@ -1,6 +1,6 @@
 import Engine
 import Foundation
-import Store
+import Store  // works on the database file itself (embedded, setup, bench)
 
 /// What `taser setup team` sets up, validated: the accounts, the database's folder, the database
 /// and its key, the socket's folder and the systemd unit. `apply` makes each right and says per
