@@ -15,6 +15,8 @@ struct Taser: ParsableCommand {
 
             The database is --db, else $TASER_DB, else $XDG_DATA_HOME/taser/taser.db (~/.local/share/taser/taser.db). You are your OS login; the database file's owner is the admin and may act as another analyst with --as.
 
+            Team mode: one daemon owns the database and analysts reach it through its socket, as who the kernel says they are: --server SOCKET, else $TASER_SERVER, else server: in ~/.config/taser/taser.yaml. The console and every command that reads or changes data work the same through it. An admin sets it up with `sudo taser setup team` (see its --help).
+
             Start with sample data:
               taser demo --db /tmp/demo.db
               taser --db /tmp/demo.db case list

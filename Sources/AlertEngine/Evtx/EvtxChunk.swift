@@ -1,0 +1,56 @@
+import Foundation
+import Model
+
+/// One 64 KiB chunk: its header (magic, checksums, the record range), then its records. Names
+/// and templates are referred to by offsets within the chunk, so the chunk's bytes are the
+/// BinXML parser's whole world.
+enum EvtxChunk {
+    static let magic: [UInt8] = Array("ElfChnk\0".utf8)
+    static let recordMagic: UInt32 = 0x0000_2A2A
+    static let recordsStart = 512
+
+    /// `available`: how many of the chunk's bytes the file holds (fewer for a file still being
+    /// written, the rest zero); its checksums are not checked, and its records are read as far
+    /// as they are whole.
+    static func read(_ chunk: [UInt8], index: Int, available: Int = EvtxFile.chunkSize) -> EvtxFile.Read {
+        var out = EvtxFile.Read()
+        let b = EvtxBytes(bytes: chunk)
+        guard chunk.count == EvtxFile.chunkSize, available >= recordsStart, Array(chunk.prefix(8)) == magic else {
+            // An all-zero chunk is space the log has not used yet, not damage.
+            if !chunk.allSatisfy({ $0 == 0 }) { out.problems.append("chunk \(index): no ElfChnk signature; skipped") }
+            return out
+        }
+        guard let free = try? Int(b.u32(48)), let headerCRC = try? b.u32(124), let dataCRC = try? b.u32(52) else { return out }
+        let whole = available >= EvtxFile.chunkSize
+        if whole, EvtxCRC.of(chunk[0..<120], chunk[128..<512]) != headerCRC {
+            out.problems.append("chunk \(index): its header checksum does not match; its records are read as far as they parse")
+        }
+        let end = min(max(free, recordsStart), chunk.count, max(available, recordsStart))
+        if whole, EvtxCRC.of(chunk[recordsStart..<end]) != dataCRC {
+            out.problems.append("chunk \(index): its records' checksum does not match; its records are read as far as they parse")
+        }
+        var parser = BinXML(b)
+        var offset = recordsStart
+        while offset + 28 <= end {
+            guard let signature = try? b.u32(offset), signature == recordMagic, let size32 = try? b.u32(offset + 4) else {
+                out.problems.append("chunk \(index): no record signature at offset \(offset); the rest of the chunk is skipped")
+                break
+            }
+            let size = Int(size32)
+            guard size >= 28, offset + size <= end else {
+                out.problems.append("chunk \(index): a record at offset \(offset) claims \(size) bytes, past the chunk's end; the rest is skipped")
+                break
+            }
+            do {
+                let id = try b.u64(offset + 8)
+                let written = EvtxValues.timestamp(filetime: try b.u64(offset + 16))
+                let nodes = try parser.fragment(at: offset + 24, end: offset + size - 4)
+                out.records.append(EvtxFile.Record(id: id, written: written, event: EvtxJSON.document(nodes)))
+            } catch {
+                out.problems.append("chunk \(index): the record at offset \(offset) does not parse (\(error)); skipped")
+            }
+            offset += size
+        }
+        return out
+    }
+}

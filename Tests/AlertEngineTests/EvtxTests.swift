@@ -1,0 +1,100 @@
+import Foundation
+import Model
+import Testing
+@testable import AlertEngine
+
+/// The EVTX reader against public samples (the Rust `evtx` project's samples folder), record by
+/// record against that parser's own JSON of the same files (pip `evtx` 0.14, evtx_dump's form),
+/// kept beside them as `*.expected.jsonl`.
+@Suite struct EvtxTests {
+    static func bytes(_ name: String) throws -> [UInt8] {
+        let folder = try #require(Bundle.module.resourceURL).appendingPathComponent("Fixtures/evtx").path
+        let path = folder + "/" + name
+        guard name.hasSuffix(".gz") else { return Array(try Data(contentsOf: URL(fileURLWithPath: path))) }
+        let gunzip = Process()
+        gunzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gunzip.arguments = ["-dc", path]
+        let pipe = Pipe()
+        gunzip.standardOutput = pipe
+        try gunzip.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        gunzip.waitUntilExit()
+        return Array(data)
+    }
+
+    /// `(id, event)` per line of the reference parser's output.
+    static func expected(_ name: String) throws -> [(id: UInt64, event: JSONValue)] {
+        let text = String(decoding: try bytes(name), as: UTF8.self)
+        return try text.split(separator: "\n").map { line in
+            let o = try JSONValue.parse(String(line))
+            guard case .int(let id)? = o.objectValue?["id"], let event = o.objectValue?["event"] else { throw EvtxFixtureProblem(line: String(line)) }
+            return (UInt64(id), event)
+        }
+    }
+
+    struct EvtxFixtureProblem: Error { var line: String }
+
+    @Test(arguments: [
+        ("Security_short_selected.evtx", "Security_short_selected.expected.jsonl"),
+        ("new-user-security.evtx", "new-user-security.expected.jsonl"),
+        ("MSExchange_Management_wec.evtx", "MSExchange_Management_wec.expected.jsonl"),
+        ("Application_no_crc32.evtx", "Application_no_crc32.expected.jsonl"),
+        ("issue_201.evtx", "issue_201.expected.jsonl"),
+        ("sysmon.evtx.gz", "sysmon.expected.jsonl.gz"),
+        ("sample_with_a_bad_chunk_magic.evtx.gz", "sample_with_a_bad_chunk_magic.expected.jsonl.gz"),
+    ])
+    func everyRecordMatchesTheReferenceParser(file: String, reference: String) throws {
+        let read = EvtxFile.read(try Self.bytes(file))
+        let expected = try Self.expected(reference)
+        let mine = Dictionary(read.records.map { ($0.id, $0.event) }, uniquingKeysWith: { a, _ in a })
+        #expect(!expected.isEmpty)
+        var mismatches = 0
+        for (id, event) in expected {
+            guard let got = mine[id] else {
+                Issue.record("\(file): record \(id) is missing (read \(read.records.count); problems: \(read.problems.prefix(3)))")
+                mismatches += 1
+                continue
+            }
+            if got != event {
+                mismatches += 1
+                if mismatches <= 3 { Issue.record("\(file) record \(id):\n  mine     \(got.text.prefix(1500))\n  expected \(event.text.prefix(1500))") }
+            }
+        }
+        #expect(mismatches == 0, "\(file): \(mismatches) of \(expected.count) records differ")
+    }
+
+    /// A file still being written ends inside a chunk: what is whole is read, and nothing is
+    /// made up.
+    @Test func aFileCutShortIsReadToItsLastWholeRecord() throws {
+        let whole = try Self.bytes("sysmon.evtx.gz")
+        let all = EvtxFile.read(whole).records
+        // Inside the second chunk, and inside its header.
+        for cut in [EvtxFile.headerSize + EvtxFile.chunkSize + 30_000, EvtxFile.headerSize + EvtxFile.chunkSize + 100] {
+            let read = EvtxFile.read(Array(whole.prefix(cut)))
+            #expect(!read.records.isEmpty && read.records.count < all.count)
+            for r in read.records { #expect(all.first { $0.id == r.id }?.event == r.event, "record \(r.id) differs when cut at \(cut)") }
+        }
+    }
+
+    /// Damage anywhere never traps: flipped bytes, cut files, another format. What is wrong is
+    /// said; what still parses is kept.
+    @Test func damageNeverCrashesTheReader() throws {
+        let sample = try Self.bytes("Security_short_selected.evtx")
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            var damaged = sample
+            for _ in 0..<Int.random(in: 1...40, using: &generator) {
+                let at = Int.random(in: EvtxFile.headerSize..<damaged.count, using: &generator)
+                damaged[at] = UInt8.random(in: 0...255, using: &generator)
+            }
+            _ = EvtxFile.read(damaged)
+        }
+        for length in stride(from: 0, to: sample.count, by: 997) { _ = EvtxFile.read(Array(sample.prefix(length))) }
+        let other = EvtxFile.read(Array("{\"not\": \"evtx\"}".utf8))
+        #expect(other.records.isEmpty && other.problems == ["not an EVTX file (no ElfFile signature)"])
+        var badChunk = sample
+        badChunk[EvtxFile.headerSize] = 0x58
+        let skipped = EvtxFile.read(badChunk)
+        #expect(skipped.records.isEmpty && skipped.problems.contains { $0.contains("chunk 0: no ElfChnk signature; skipped") })
+    }
+}
