@@ -25,10 +25,7 @@ import Testing
         let names = try FileManager.default.subpathsOfDirectory(atPath: fixtures.path).filter { name in
             var isFolder: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: fixtures.appendingPathComponent(name).path, isDirectory: &isFolder)
-            // EVTX is binary and ingest does not frame it yet: the EVTX reader has its own
-            // damage tests (EvtxTests). Its mutants showed the text framers frame some binary
-            // input differently in small blocks than in 1 MiB ones (docs/windows-events.md).
-            return exists && !isFolder.boolValue && !name.hasSuffix(".py") && !name.hasSuffix(".md") && !name.hasPrefix("evtx/")
+            return exists && !isFolder.boolValue && !name.hasSuffix(".py") && !name.hasSuffix(".md")
         }.sorted()
         return try names.map { ($0, Array(try Data(contentsOf: fixtures.appendingPathComponent($0)))) } + reproducers.map { ($0.0, $0.1) }
     }

@@ -122,10 +122,10 @@ public final class GzipInput: ByteInput {
     deinit { if ready { inflateEnd(&stream) } }
 
     public func read(max: Int) throws(InputFailure) -> [UInt8] {
-        if let overLimit {
+        if let deferred {
             finished = true
-            self.overLimit = nil
-            throw overLimit
+            self.deferred = nil
+            throw deferred
         }
         let want = Swift.max(1, Swift.min(max, 1 << 20))
         var out = [UInt8](repeating: 0, count: want)
@@ -182,9 +182,16 @@ public final class GzipInput: ByteInput {
                 betweenMembers = true
                 sawMember = true
             default:
-                finished = true
                 let detail = stream.msg.map { String(cString: $0) } ?? String(cString: zError(status))
-                throw InputFailure("gzip: corrupt data after \(inflated) bytes of output (\(detail))")
+                let failure = InputFailure("gzip: corrupt data after \(inflated.addingReportingOverflow(produced).partialValue) bytes of output (\(detail))")
+                // What inflated before the damage is handed out first, whatever the size of
+                // the read: the next read says why there is no more. (Thrown at once, it was
+                // lost, so a larger read kept fewer records than small ones.)
+                guard produced > 0 else {
+                    finished = true
+                    throw failure
+                }
+                deferred = failure
             }
             let (total, overflow) = inflated.addingReportingOverflow(produced)
             guard !overflow, total <= limit else {
@@ -196,7 +203,7 @@ public final class GzipInput: ByteInput {
                     finished = true
                     throw failure
                 }
-                overLimit = failure
+                deferred = failure
                 break
             }
             inflated = total
@@ -205,8 +212,9 @@ public final class GzipInput: ByteInput {
         return out
     }
 
-    /// Set when the cap is reached: thrown by the next read.
-    private var overLimit: InputFailure?
+    /// Set when the cap is reached or the data turns corrupt after some output: thrown by the
+    /// next read, once what came before is handed out.
+    private var deferred: InputFailure?
     /// True before the first member and after each complete one: an end of input here is clean.
     private var betweenMembers = false
     private var sawMember = false
