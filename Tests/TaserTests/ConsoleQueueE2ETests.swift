@@ -4,8 +4,10 @@ import Testing
 /// Issue 14, "broken today" 1 and 2: the queue fills the terminal at start and after every
 /// resize, and a new alert raised by another process comes into view at the top with no key.
 @Suite(.timeLimit(.minutes(3))) struct ConsoleQueueE2ETests {
-    /// The alert ids the queue's list shows, top first.
-    func rows(_ screen: String) -> [Int] {
+    func rows(_ screen: String) -> [Int] { Self.rows(screen) }
+
+    /// The alert ids the queue's list shows, top first (the team-mode console test reads them too).
+    static func rows(_ screen: String) -> [Int] {
         screen.split(separator: "\n").compactMap { line -> Int? in
             let words = line.prefix(40).split(separator: " ").filter { $0 != "*" }
             guard words.count >= 2, let id = Int(words[0]), ["info", "low", "medium", "high", "critical"].contains(String(words[1])) else { return nil }

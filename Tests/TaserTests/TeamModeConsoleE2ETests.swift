@@ -5,14 +5,7 @@ import Testing
 /// socket under tmux. It shows her team's queue, a new alert another process raises comes in
 /// with no key (the daemon pushes the change), and a key she presses acts as her.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct TeamModeConsoleE2ETests {
-    /// The alert ids the queue's list shows, top first (as ConsoleQueueE2ETests reads them).
-    func rows(_ screen: String) -> [Int] {
-        screen.split(separator: "\n").compactMap { line -> Int? in
-            let words = line.prefix(40).split(separator: " ").filter { $0 != "*" }
-            guard words.count >= 2, let id = Int(words[0]), ["info", "low", "medium", "high", "critical"].contains(String(words[1])) else { return nil }
-            return id
-        }
-    }
+    func rows(_ screen: String) -> [Int] { ConsoleQueueE2ETests.rows(screen) }
 
     @Test func anAnalystsConsoleWorksThroughTheSocket() throws {
         try #require(getuid() == 0, "team mode's test runs as root, to be the service account and make the analyst's OS user (CI runs as root)")

@@ -79,7 +79,6 @@ enum TeamOperations {
     static func encode<T: Encodable>(_ value: T) throws -> String { String(decoding: try JSONEncoder().encode(value), as: UTF8.self) }
 
     static let handlers: [String: @Sendable (Call) throws -> String] = [
-        "changes": { _ in try encode(Done()) },
         "cases": { c in try encode(try c.engine.cases(try c.decode(CaseFilter.self))) },
         "case.detail": { c in try encode(try c.engine.caseDetail(try c.decode(ID.self).id)) },
         "case.document": { c in try encode(try c.engine.caseDocument(try c.decode(ID.self).id)) },
