@@ -207,8 +207,15 @@ import Testing
     // MARK: mapping files
 
     @Test func theBuiltInMappingParses() throws {
-        let parsed = try SigmaFieldMapping.parse(yaml: SigmaBuiltInMapping.yaml, path: "built-in")
-        #expect(!parsed.fields.isEmpty && !parsed.logsources.isEmpty)
+        var keys: [[String?]: String] = [:]
+        for section in SigmaBuiltInMapping.sections {
+            let parsed = try SigmaFieldMapping.parse(yaml: section.yaml, path: "built-in \(section.name)")
+            for entry in parsed.logsources {
+                #expect(keys[entry.key] == nil, "\(entry.key) is in sections \(keys[entry.key] ?? "") and \(section.name): list a logsource once")
+                keys[entry.key] = section.name
+            }
+        }
+        #expect(!SigmaFieldMapping.builtIn.fields.isEmpty && !SigmaFieldMapping.builtIn.logsources.isEmpty)
         #expect(SigmaFieldMapping.builtIn.keywordFields == ["message", "process.command_line"])
     }
 
@@ -229,6 +236,29 @@ import Testing
             mapping: mapping)
         #expect(result.problems.isEmpty)
         #expect(result.rules.first?.rule.clauses.first?.kinds == ["wazuh.alert"])
+    }
+
+    /// A logsource entry's `where:` is what its signals must hold besides their kind, the way
+    /// pySigma's pipelines add `Channel: Security` to a `service: security` rule.
+    @Test func aLogsourceConditionJoinsTheRulesFilter() throws {
+        let mapping = try SigmaFieldMapping.load(yaml: """
+            logsources:
+              - product: windows
+                service: security
+                kinds: [wazuh.alert]
+                where: {Channel: [Security, security-log]}
+            """, path: "mine.yml")
+        let result = SigmaImport.read(
+            yaml: Sigma.rule(Sigma.selection("EventID", "4624"), logsource: "product: windows\nservice: security"), path: "w.yml",
+            mapping: mapping)
+        let filter = try #require(result.rules.first?.rule.clauses.first?.filter)
+        let matcher = try Matcher(filter)
+        #expect(matcher.matches(["Channel": .string("Security"), "EventID": .int(4624)]))
+        #expect(!matcher.matches(["Channel": .string("System"), "EventID": .int(4624)]))
+        #expect(!matcher.matches(["EventID": .int(4624)]))
+        #expect(throws: RuleError.self) {
+            try SigmaFieldMapping.load(yaml: "logsources:\n  - product: x\n    kinds: [cbc.alert]\n    where: {Channel: []}\n", path: "m.yml")
+        }
     }
 
     @Test func aBadMappingFileSaysWhereAndSuggests() {

@@ -9,10 +9,15 @@ public struct FormatRegistry: Sendable {
     /// The built-in formats, plus mapping files' formats ahead of them (an analyst's mapping
     /// wins over a built-in guess for the JSON it names).
     public static func builtIn(mappings: [any Format] = []) -> FormatRegistry {
+        // Vendors' alert JSON first (each has its own marks), then the families of log sources
+        // (each in its own file: FormatRegistry+Windows.swift, ...), then the text formats that
+        // accept the most.
         FormatRegistry(mappings + [
             OktaFormat(), DuoFormat(),
             CarbonBlackFormat(), SuricataFormat(), CloudTrailFormat(), GuardDutyFormat(), FalcoFormat(), WazuhFormat(),
-            SplunkFormat(), TheHiveFormat(), CEFFormat(), LEEFFormat(), EmailFormat(), CSVFormat(),
+            SplunkFormat(), TheHiveFormat(),
+        ] + cloudFormats + windowsFormats + webFormats + linuxFormats + [
+            CEFFormat(), LEEFFormat(), EmailFormat(), CSVFormat(),
         ])
     }
 

@@ -73,7 +73,11 @@ extension SignalKind {
         name: "thehive.alert", displayName: "TheHive alert", aliases: ["hive alert"], source: "thehive")
 
     /// The kinds taser's built-in formats produce. Mapping files add their own at run time.
-    public static let catalog: [SignalKind] = [
+    /// Families of log sources keep theirs in their own files (SignalKind+Windows.swift, ...).
+    public static let catalog: [SignalKind] = vendorKinds + windowsKinds + linuxKinds + webKinds + cloudKinds
+
+    /// The alert and log sources taser read before Windows, Linux, web and cloud logs.
+    static let vendorKinds: [SignalKind] = [
         oktaLogin, oktaNewLocation, oktaLoginFailed, oktaEvent, duoAuth, duoPushFailed, duoAuthFailed, carbonBlackAlert,
         idsAlert, idsDNS, idsHTTP, idsTLS, idsEvent, cloudTrail, consoleLogin, cloudTrailInsight, guardDuty, falco, wazuh,
         splunk, cef, leef, email, csvRow, theHive,

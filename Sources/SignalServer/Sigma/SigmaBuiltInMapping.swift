@@ -3,8 +3,17 @@
 /// names, the vendors' own names in SigmaHQ's Okta and CloudTrail rules) and map to the ECS
 /// fields taser's formats fill. Logsources map to the kinds those formats produce; a logsource
 /// not listed here reads no kind, and its rules are reported rather than imported.
+///
+/// The mapping is in sections, one per family of sources (each in its own file), merged in
+/// order: a later section's entry for the same product/service/category replaces an earlier
+/// one, so a logsource is listed in one section only (a test checks).
 enum SigmaBuiltInMapping {
-    static let yaml = """
+    static let sections: [(name: String, yaml: String)] = [
+        ("vendors", vendors), ("windows", windows), ("linux", linux), ("web", web), ("cloud", cloud),
+    ]
+
+    /// The alert and log sources taser read before Windows, Linux, web and cloud logs.
+    static let vendors = """
     # Where a keyword (a value under no field) is searched: the event's text and, for EDR
     # events, the command line.
     keywords: [message, process.command_line]

@@ -10,22 +10,37 @@ import Model
 ///       - product: windows
 ///         service: security
 ///         kinds: [wazuh.alert]
+///         where: {Channel: Security}
 ///     placeholders:
 ///       admin_users: [root, administrator]
 ///     keywords: [message, process.command_line]
 public struct SigmaFieldMapping: Sendable {
-    /// One `logsources:` entry: the logsource keys it names (nil: any) and the kinds they read.
+    /// One `logsources:` entry: the logsource keys it names (nil: any), the kinds they read,
+    /// and what else a signal of those kinds must hold to be of this logsource (`where:`, as
+    /// pySigma's pipelines add `Channel: Security` for `service: security`): field -> any of
+    /// these values, equal ignoring case.
     public struct LogSource: Sendable, Hashable {
         public var product: String?
         public var service: String?
         public var category: String?
         public var kinds: [String]
+        public var conditions: [String: [String]]
 
-        public init(product: String? = nil, service: String? = nil, category: String? = nil, kinds: [String]) {
+        public init(product: String? = nil, service: String? = nil, category: String? = nil, kinds: [String], conditions: [String: [String]] = [:]) {
             self.product = product?.lowercased()
             self.service = service?.lowercased()
             self.category = category?.lowercased()
             self.kinds = kinds
+            self.conditions = conditions
+        }
+
+        /// The `where:` conditions as a filter, nil when there are none.
+        var condition: Filter? {
+            guard !conditions.isEmpty else { return nil }
+            return SigmaFilters.all(conditions.keys.sorted().map { field in
+                let values = conditions[field] ?? []
+                return values.count == 1 ? .test(field: field, .equals(.text(values[0]))) : .test(field: field, .oneOf(values.map { .text($0) }))
+            })
         }
 
         /// How many keys the entry names: the most specific matching entries win.
@@ -56,8 +71,9 @@ public struct SigmaFieldMapping: Sendable {
 
     /// The mapping taser ships. Its text is checked by a test, so the fallback to an empty
     /// mapping never happens in a released build; it only keeps a bad edit from crashing.
-    public static let builtIn: SigmaFieldMapping =
-        (try? parse(yaml: SigmaBuiltInMapping.yaml, path: "built-in Sigma mapping")) ?? SigmaFieldMapping()
+    public static let builtIn: SigmaFieldMapping = SigmaBuiltInMapping.sections.reduce(SigmaFieldMapping()) { out, section in
+        out.merged(with: (try? parse(yaml: section.yaml, path: "built-in Sigma mapping (\(section.name))")) ?? SigmaFieldMapping())
+    }
 
     /// A user's mapping file, merged over `builtIn`: its fields and placeholders replace the
     /// built-in ones of the same name, its logsource entries replace those naming the same
@@ -93,12 +109,19 @@ public struct SigmaFieldMapping: Sendable {
     /// `category: proxy` reads Suricata's HTTP records only. Empty when no entry matches, or the
     /// entries contradict each other (the caller reports it).
     public func kinds(product: String?, service: String?, category: String?) -> [String] {
+        logsource(product: product, service: service, category: category).kinds
+    }
+
+    /// The kinds a logsource reads and the condition its signals must also meet (every chosen
+    /// entry's `where:`), nil when there is none.
+    public func logsource(product: String?, service: String?, category: String?) -> (kinds: [String], condition: Filter?) {
         let matching = logsources.filter { $0.matches(product: product, service: service, category: category) }
-        guard let best = matching.map(\.specificity).max() else { return [] }
+        guard let best = matching.map(\.specificity).max() else { return ([], nil) }
         let chosen = matching.filter { $0.specificity == best }
-        guard var out = chosen.first?.kinds else { return [] }
+        guard var out = chosen.first?.kinds else { return ([], nil) }
         for entry in chosen.dropFirst() { out = out.filter(entry.kinds.contains) }
-        return out
+        let conditions = chosen.compactMap(\.condition)
+        return (out, conditions.isEmpty ? nil : SigmaFilters.all(conditions))
     }
 }
 
@@ -166,6 +189,7 @@ extension SigmaFieldMapping {
         }
         var keys: [String: String] = [:]
         var kinds: [String] = []
+        var conditions: [String: [String]] = [:]
         var kindsPlace = node.place
         for e in entries {
             switch e.key {
@@ -184,12 +208,22 @@ extension SigmaFieldMapping {
                     }
                     if !kinds.contains(kind.name) { kinds.append(kind.name) }
                 }
+            case "where":
+                guard let map = e.value.entries, !map.isEmpty else {
+                    throw fail("'where:' maps a field to the value (or values) its signals hold (Channel: Security)", e.value.place, [])
+                }
+                for m in map {
+                    guard let values = m.value.texts, !values.isEmpty else {
+                        throw fail("'where:' field '\(m.key)' needs a value or a list of values", m.value.place, [])
+                    }
+                    conditions[m.key] = values
+                }
             default:
-                throw fail("unknown key '\(e.key)' in a logsource entry; it has product, service, category and kinds", e.place, [])
+                throw fail("unknown key '\(e.key)' in a logsource entry; it has product, service, category, kinds and where", e.place, [])
             }
         }
         guard !keys.isEmpty else { throw fail("a logsource entry names no product, service or category", node.place, []) }
         guard !kinds.isEmpty else { throw fail("a logsource entry needs 'kinds:'", kindsPlace, []) }
-        return LogSource(product: keys["product"], service: keys["service"], category: keys["category"], kinds: kinds)
+        return LogSource(product: keys["product"], service: keys["service"], category: keys["category"], kinds: kinds, conditions: conditions)
     }
 }

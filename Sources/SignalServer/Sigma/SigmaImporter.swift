@@ -124,9 +124,9 @@ final class SigmaImporter {
             }
             body = .correlation(node)
         } else if let detection = node["detection"] {
-            let kinds = logsourceKinds(node, issues: &issues)
+            let (kinds, condition) = logsource(node, issues: &issues)
             var compiler = SigmaDetectionCompiler(mapping: mapping)
-            let filter = compiler.compile(detection)
+            let filter = compiler.compile(detection).map { f in condition.map { SigmaFilters.all([$0, f]) } ?? f }
             issues += compiler.issues
             if let filter, !kinds.isEmpty {
                 // Values are checked where they are read; this is the last word, from the code
@@ -150,17 +150,18 @@ final class SigmaImporter {
         return SigmaEntry(header: header, body: body)
     }
 
-    private func logsourceKinds(_ node: SigmaNode, issues: inout [RuleError]) -> [String] {
+    /// The kinds the rule's logsource reads, and what its signals must also hold.
+    private func logsource(_ node: SigmaNode, issues: inout [RuleError]) -> (kinds: [String], condition: Filter?) {
         guard let logsource = node["logsource"] else {
             issues.append(RuleError("has no logsource, so taser cannot tell which signals it reads", at: node.place))
-            return []
+            return ([], nil)
         }
         guard logsource.entries != nil else {
             issues.append(RuleError("'logsource' is a map of product, service and category", at: logsource.place))
-            return []
+            return ([], nil)
         }
         let product = logsource["product"]?.text, service = logsource["service"]?.text, category = logsource["category"]?.text
-        let kinds = mapping.kinds(product: product, service: service, category: category)
+        let (kinds, condition) = mapping.logsource(product: product, service: service, category: category)
         if kinds.isEmpty {
             let named = [("product", product), ("service", service), ("category", category)]
                 .compactMap { k, v in v.map { "\(k) \($0)" } }.joined(separator: ", ")
@@ -168,7 +169,7 @@ final class SigmaImporter {
                 "logsource (\(named.isEmpty ? "empty" : named)) maps to no signal kind; map it under 'logsources:' in a Sigma mapping file",
                 at: logsource.place))
         }
-        return kinds
+        return (kinds, condition)
     }
 
     /// A Sigma filter document: `filter: {rules: [...], <selections>, condition: ...}`. Its

@@ -1,0 +1,4 @@
+extension FormatRegistry {
+    /// Cloud and SaaS audit logs.
+    static let cloudFormats: [any Format] = []
+}

@@ -1,0 +1,4 @@
+extension FormatRegistry {
+    /// Linux hosts: auditd, auth.log and syslog, Sysmon for Linux.
+    static let linuxFormats: [any Format] = []
+}

@@ -1,0 +1,4 @@
+extension FormatRegistry {
+    /// Web servers' access logs and proxies' logs.
+    static let webFormats: [any Format] = []
+}

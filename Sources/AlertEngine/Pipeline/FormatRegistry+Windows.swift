@@ -1,0 +1,4 @@
+extension FormatRegistry {
+    /// Windows events: EVTX records and forwarders' JSON.
+    static let windowsFormats: [any Format] = []
+}

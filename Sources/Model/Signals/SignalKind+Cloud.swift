@@ -1,0 +1,4 @@
+extension SignalKind {
+    /// Cloud and SaaS audit logs.
+    static let cloudKinds: [SignalKind] = []
+}

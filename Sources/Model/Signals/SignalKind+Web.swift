@@ -1,0 +1,4 @@
+extension SignalKind {
+    /// Web servers and proxies.
+    static let webKinds: [SignalKind] = []
+}

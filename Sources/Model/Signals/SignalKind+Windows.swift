@@ -1,0 +1,4 @@
+extension SignalKind {
+    /// Windows events (EVTX and forwarders), by Sigma logsource.
+    static let windowsKinds: [SignalKind] = []
+}
