@@ -41,6 +41,7 @@ import Testing
         ("Application_no_crc32.evtx", "Application_no_crc32.expected.jsonl"),
         ("issue_201.evtx", "issue_201.expected.jsonl"),
         ("sysmon.evtx.gz", "sysmon.expected.jsonl.gz"),
+        ("security.evtx.gz", "security.expected.jsonl.gz"),
         ("sample_with_a_bad_chunk_magic.evtx.gz", "sample_with_a_bad_chunk_magic.expected.jsonl.gz"),
     ])
     func everyRecordMatchesTheReferenceParser(file: String, reference: String) throws {

@@ -182,10 +182,13 @@ struct Sample: Sendable, CustomTestStringConvertible {
 
         // Wazuh.
         Sample(
-            file: "wazuh.ndjson", record: 0, note: "Windows 4625 for CORP\\jdoe", kind: "wazuh.alert",
+            // A Windows event Wazuh forwarded is that Windows event (Security 4625), Wazuh's
+            // judgement kept; the host is the one Windows names.
+            file: "wazuh.ndjson", record: 0, note: "Windows 4625 for CORP\\jdoe", kind: "windows.event",
             time: "2026-11-02T14:07:12.482Z", severity: .low,
             fields: ["user.name": "jdoe", "user.domain": "CORP", "source.ip": "203.0.113.5", "source.port": "51234",
-                     "host.name": "DC01", "host.hostname": "DC01.corp.example.com", "event.code": "4625", "rule.id": "60122"],
+                     "host.name": "DC01.corp.example.com", "agent.name": "DC01", "event.code": "4625", "rule.id": "60122",
+                     "TargetUserName": "jdoe", "Channel": "Security", "EventID": "4625", "LogonType": "3"],
             artifacts: ["user:jdoe:user", "ip:203.0.113.5:src"]),
         Sample(
             file: "wazuh.ndjson", record: 1, note: "sshd invalid user, name as typed", kind: "wazuh.alert",

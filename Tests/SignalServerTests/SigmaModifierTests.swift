@@ -199,7 +199,7 @@ struct ModifierCase: Sendable, CustomTestStringConvertible {
 
     @Test func fieldsMapThroughTheMappingThenAliasesThenAsWritten() {
         let m = SigmaFieldMapping.builtIn
-        #expect(m.field("TargetUserName") == "user.name")
+        #expect(m.field("TargetUserName") == "TargetUserName", "never folded into user.name with SubjectUserName")
         #expect(m.field("src_ip") == "source.ip")
         #expect(m.field("dst_port") == "destination.port")
         #expect(m.field("ComputerName") == "host.name")
@@ -242,9 +242,27 @@ struct ModifierCase: Sendable, CustomTestStringConvertible {
         ("User", "[]", "empty list"),
         ("User", "{a: b}", "holds a map"),
         ("CommandLine|windash|contains", "' -a -b -c -d'", "split the value"),
-        ("Hashes|contains", "'SHA512=abc'", "not 'SHA512'"),
-        ("Hashes", "'abc'", "names no algorithm"),
     ]
+
+    /// Sysmon's `Hashes` is read as written where the event has it; where it does not, the
+    /// hash is looked for in the per-algorithm fields, when the value names an algorithm
+    /// taser keeps. A value that cannot be split reads the Hashes text only.
+    @Test func hashesAreReadAsWrittenFirst() throws {
+        let (split, _) = Sigma.filter(Sigma.rule(Sigma.selection("Hashes|contains", "'SHA256=ABCD'")))
+        let whole = try #require(SigmaImport.read(yaml: Sigma.rule(Sigma.selection("Hashes|contains", "'SHA256=ABCD'")), path: "h.yml").rules.first?.rule.clauses.first?.filter)
+        let m = try Matcher(whole)
+        #expect(m.matches(["Hashes": "MD5=00,SHA256=ABCDEF"]))
+        #expect(!m.matches(["Hashes": "MD5=00,SHA256=FFFF", "process.hash.sha256": "abcdef"]), "the event's own Hashes decides")
+        #expect(m.matches(["process.hash.sha256": "abcdef"]))
+        #expect(split != nil)
+        for (key, value) in [("Hashes|contains", "'SHA512=abc'"), ("Hashes", "'abc'")] {
+            let result = SigmaImport.read(yaml: Sigma.rule(Sigma.selection(key, value)), path: "h.yml")
+            #expect(result.problems.isEmpty, "\(result.problems)")
+            let filter = try #require(result.rules.first?.rule.clauses.first?.filter)
+            #expect(filter.fields == ["Hashes"], "reads the Hashes text only")
+            #expect(try Matcher(filter).matches(["Hashes": key == "Hashes" ? "abc" : "SHA512=ABC"]))
+        }
+    }
 
     @Test(arguments: refused.indices)
     func refusedCombinations(_ i: Int) {

@@ -28,6 +28,21 @@ public enum EvtxFile {
         public var problems: [String] = []
     }
 
+    /// How many chunks the file header says are in use (offset 42), nil when it cannot say.
+    /// Windows allocates chunks ahead: one past this count without a chunk signature is
+    /// unused space, not damage. One with a signature is read (a dirty file's header lags).
+    public static func chunksInUse(header: some Collection<UInt8>) -> Int? {
+        let h = Array(header.prefix(44))
+        guard h.count == 44, looksLikeEvtx(h) else { return nil }
+        return Int(h[42]) | Int(h[43]) << 8
+    }
+
+    /// Whether chunk `index` is allocated space the log has not used yet.
+    public static func isUnused(_ chunk: some Collection<UInt8>, index: Int, inUse: Int?) -> Bool {
+        guard let inUse, index >= inUse else { return false }
+        return Array(chunk.prefix(8)) != EvtxChunk.magic
+    }
+
     /// Whether these bytes start an EVTX file.
     public static func looksLikeEvtx(_ bytes: some Collection<UInt8>) -> Bool {
         bytes.count >= 8 && Array(bytes.prefix(8)) == fileMagic
@@ -42,12 +57,18 @@ public enum EvtxFile {
         }
         var offset = headerSize
         var index = 0
+        let inUse = chunksInUse(header: bytes)
         while offset < bytes.count {
             // A file still being written may end inside its last chunk: that chunk is read to
             // its last complete record.
             let available = min(chunkSize, bytes.count - offset)
             var chunk = Array(bytes[offset..<(offset + available)])
             if available < chunkSize { chunk += [UInt8](repeating: 0, count: chunkSize - available) }
+            if isUnused(chunk, index: index, inUse: inUse) {
+                offset += available
+                index += 1
+                continue
+            }
             let got = EvtxChunk.read(chunk, index: index, available: available)
             out.records += got.records
             out.problems += got.problems

@@ -80,10 +80,21 @@ struct WazuhFormat: Format {
 
         let description = e.string("rule.description") ?? "Wazuh rule \(e.string("rule.id") ?? "?")"
         let title = e.string("agent.name").map { "\(description) (\($0))" } ?? description
+        var kind = SignalKind.wazuh
+        var texts = [e.string("full_log"), e.string("data.win.eventdata.commandLine")].compactMap { $0 }
+        // A Windows event Wazuh forwarded is that event: its kind and Windows' own field names,
+        // so Sigma's Windows rules read it as they read the EVTX record. Wazuh's judgement
+        // (rule, level, title) stays.
+        if let win = WindowsEvent(wazuh: e) {
+            kind = WindowsKinds.kind(win)
+            var fields = WindowsFields.fields(win, kind: kind)
+            for (key, value) in f where fields[key] == nil { fields[key] = value }
+            f = fields
+            texts += ["ParentCommandLine", "ScriptBlockText", "QueryName"].compactMap(win.text)
+        }
         return [Normalized(
-            time: time, source: "wazuh", sourceRef: e.string("id"), kind: .wazuh, severity: WazuhFormat.severity(level),
-            title: title, fields: f, raw: record.raw,
-            texts: [e.string("full_log"), e.string("data.win.eventdata.commandLine")].compactMap { $0 })]
+            time: time, source: "wazuh", sourceRef: e.string("id"), kind: kind, severity: WazuhFormat.severity(level),
+            title: title, fields: f, raw: record.raw, texts: texts)]
     }
 
     static func severity(_ level: Int64) -> Severity {

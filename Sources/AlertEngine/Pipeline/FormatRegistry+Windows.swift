@@ -1,4 +1,4 @@
 extension FormatRegistry {
     /// Windows events: EVTX records and forwarders' JSON.
-    static let windowsFormats: [any Format] = []
+    static let windowsFormats: [any Format] = [WindowsEventFormat()]
 }

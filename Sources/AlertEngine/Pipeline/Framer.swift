@@ -40,6 +40,10 @@ public enum Framer {
                 rejected += frameLines(bytes[...], name: name, firstLine: firstLine, limits: limits) { records.append($0) }
             case .records(let more):
                 records += more
+            case .evtx(let chunks):
+                let got = chunks.frame()
+                records += got.records
+                rejected += got.rejected
             case .documents(let events):
                 for event in events {
                     switch parseEvent(event) {

@@ -11,6 +11,8 @@ enum Work: Sendable {
     case records([Record])
     /// Events of a streamed JSON document, as bytes the worker parses.
     case documents([JSONEvent])
+    /// Chunks of an EVTX file, parsed by the worker.
+    case evtx(EvtxChunks)
     /// Input refused before it could be a record.
     case rejected([Rejected])
 }
@@ -146,6 +148,10 @@ extension Framer {
         }
         let head = sniffed.head
         let reader = BlockReader(sniffed, blockSize: blockSize)
+        // EVTX by its signature, whatever the file is called (collectors rename them).
+        if EvtxFile.looksLikeEvtx(head) {
+            return EvtxFramer(reader, name: name)
+        }
         if hint == .email || lower.hasSuffix(".eml") || lower.hasSuffix(".mbox") || looksLikeEmail(head) {
             return MailFramer(reader, name: name, limits: limits, batch: batchLines)
         }

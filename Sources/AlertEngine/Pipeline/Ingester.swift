@@ -172,6 +172,11 @@ public final class Ingester: @unchecked Sendable {
             prepared.records += rejected.count
         case .records(let records):
             for record in records { prepare(record, forced: forced, into: &prepared) }
+        case .evtx(let chunks):
+            let got = chunks.frame()
+            for record in got.records { prepare(record, forced: forced, into: &prepared) }
+            prepared.records += got.rejected.count
+            prepared.rejected += got.rejected
         case .documents(let events):
             for event in events {
                 switch Framer.parseEvent(event) {

@@ -22,9 +22,6 @@ enum SigmaBuiltInMapping {
       # users
       User: user.name
       UserName: user.name
-      TargetUserName: user.name
-      SubjectUserName: user.name
-      AccountName: user.name
       userName: user.name
       actor.alternateid: user.name
       actor.alternateId: user.name
@@ -130,9 +127,6 @@ enum SigmaBuiltInMapping {
         kinds: [cbc.alert]
       - category: process_creation
         kinds: [cbc.alert, falco.alert, wazuh.alert]
-      - category: process_creation
-        product: windows
-        kinds: [cbc.alert, wazuh.alert]
       - category: process_creation
         product: linux
         kinds: [cbc.alert, falco.alert, wazuh.alert]

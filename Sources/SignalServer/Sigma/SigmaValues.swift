@@ -32,7 +32,28 @@ struct SigmaValueCompiler: Sendable {
         return try filter(spec: spec, keyPlace: keyPlace, value: value)
     }
 
+    /// The filter of one selection entry, each field read from the event's own field of that
+    /// name first, the mapped one otherwise (SigmaOwnFields).
     func filter(spec: SigmaFieldSpec, keyPlace: Place, value: SigmaNode) throws(RuleError) -> Filter {
+        var f = try ownFieldFilter(spec: spec, keyPlace: keyPlace, value: value)
+        guard let field = spec.field else { return f }
+        if SigmaHashes.applies(to: field, mapping: mapping) {
+            // Sysmon's own `Hashes` text where the event has it; else the per-algorithm fields
+            // other formats fill (when the values can be split that way).
+            let split = try? SigmaHashes.filter(SigmaValueCompiler.values(value), plan: try SigmaValuePlan(spec, at: keyPlace), key: spec.key)
+            return .any([SigmaFilters.all([.test(field: field, .present), f])] + (split.map { [SigmaFilters.all([.test(field: field, .absent), $0])] } ?? []))
+        }
+        for name in f.fields.sorted() { f = SigmaOwnFields.wrap(f, own: name, mapped: mapping.field(name)) }
+        return f
+    }
+
+    private static func values(_ value: SigmaNode) -> [SigmaNode] {
+        if case .list(let items) = value.value { return items }
+        return [value]
+    }
+
+    /// The filter over the fields as the rule names them.
+    private func ownFieldFilter(spec: SigmaFieldSpec, keyPlace: Place, value: SigmaNode) throws(RuleError) -> Filter {
         let plan = try SigmaValuePlan(spec, at: keyPlace)
         let values: [SigmaNode]
         switch value.value {
@@ -45,14 +66,10 @@ struct SigmaValueCompiler: Sendable {
             values = [value]
         }
 
-        if let field = spec.field, SigmaHashes.applies(to: field, mapping: mapping) {
-            return try SigmaHashes.filter(values, plan: plan, key: spec.key)
-        }
-
         let target: Target
         var plan2 = plan
         if let field = spec.field {
-            target = .field(mapping.field(field))
+            target = .field(field)
         } else {
             guard plan.kind == .text, !plan.negated else {
                 throw RuleError("'\(spec.key)': a keyword names no field, so only text modifiers apply to it", at: keyPlace)
@@ -69,7 +86,7 @@ struct SigmaValueCompiler: Sendable {
         // "different", as in every query language Sigma converts to).
         var present: [Filter] = [.test(field: field, .present)]
         if plan.kind == .fieldref {
-            for v in values { if let other = v.text { present.append(.test(field: mapping.field(other), .present)) } }
+            for v in values { if let other = v.text { present.append(.test(field: other, .present)) } }
         }
         return SigmaFilters.all(present + [.not(combined)])
     }
@@ -116,7 +133,7 @@ struct SigmaValueCompiler: Sendable {
             guard case .field(let field) = target else { throw fail("'fieldref' needs a field") }
             let other = try text()
             guard !SigmaString(sigma: other).hasWildcards else { throw fail("'fieldref' names a field; '\(other)' has wildcards") }
-            return .sameAs(field: field, other: mapping.field(other))
+            return .sameAs(field: field, other: other)
         case .text:
             break
         }

@@ -1,0 +1,79 @@
+import Model
+
+/// Windows events, from an EVTX file (read natively, see Sources/AlertEngine/Evtx) or a
+/// forwarder: evtx_dump's and NXLog's `{"Event": {"System": ..., "EventData": ...}}` JSON,
+/// NXLog's flat im_msvistalog JSON, Winlogbeat's ECS documents (`winlog.*`), and event XML
+/// (Splunk's XmlWinEventLog, alone on a line or as the `_raw` of Splunk's JSON export).
+/// Wazuh's `data.win` alerts are read by the Wazuh format with the same code.
+///
+/// Kind by Sigma's logsource taxonomy (`WindowsKinds`); fields under Windows' own names with
+/// ECS beside them (`WindowsFields`). Identity: the computer, channel and record number, so
+/// the same event from an EVTX file and a forwarder is stored once.
+struct WindowsEventFormat: Format {
+    let name = "windows"
+
+    func accepts(_ record: Record) -> Bool {
+        switch record.payload {
+        case .json(let e):
+            if case .object(let event)? = e["Event"], event["System"] != nil { return true }
+            if case .object(let w)? = e["winlog"], w["event_id"] != nil || w["channel"] != nil { return true }
+            if let raw = e["_raw"]?.stringValue, EventXML.looksLikeEvent(raw[...]) { return true }
+            return WindowsEvent(nxlog: e) != nil
+        case .line(let line):
+            return EventXML.looksLikeEvent(line[...])
+        default:
+            return false
+        }
+    }
+
+    func normalize(_ record: Record) throws(NormalizeError) -> [Normalized] {
+        let event: WindowsEvent
+        switch record.payload {
+        case .json(let e):
+            if let parsed = WindowsEvent(eventJSON: e) ?? WindowsEvent(winlogbeat: e) {
+                event = parsed
+            } else if let raw = e["_raw"]?.stringValue {
+                event = try xml(raw)
+            } else if let parsed = WindowsEvent(nxlog: e) {
+                event = parsed
+            } else {
+                throw NormalizeError("windows: neither Event.System, winlog, _raw event XML nor NXLog's fields")
+            }
+        case .line(let line):
+            event = try xml(line)
+        default:
+            throw NormalizeError("windows: expected a JSON object or event XML")
+        }
+        return [try WindowsEventFormat.signal(event, source: "windows", raw: record.raw)]
+    }
+
+    private func xml(_ text: String) throws(NormalizeError) -> WindowsEvent {
+        let parsed: WindowsEvent?
+        do {
+            parsed = try WindowsEvent(xml: text)
+        } catch {
+            throw NormalizeError("windows: \(error.reason)")
+        }
+        guard let parsed else { throw NormalizeError("windows: the event XML has no <Event><System>") }
+        return parsed
+    }
+
+    /// The signal of a Windows event: its time, kind, fields, title and identity.
+    static func signal(_ event: WindowsEvent, source: String, raw: String) throws(NormalizeError) -> Normalized {
+        guard event.eventID != nil else {
+            throw NormalizeError("windows: no EventID (\(event.system["EventID"]?.text.prefix(40) ?? "missing"))")
+        }
+        guard let text = event.timeText else { throw NormalizeError("windows: no TimeCreated SystemTime") }
+        guard let time = Timestamp(parsing: text), Timestamp.plausible.contains(time.ms) else {
+            throw NormalizeError("windows: TimeCreated is not a time: \(text.prefix(60))")
+        }
+        let kind = WindowsKinds.kind(event)
+        let fields = WindowsFields.fields(event, kind: kind)
+        let ref = event.recordID.map { "\(event.computer ?? "")/\(event.channel ?? "")/\($0)" }
+        let texts = ["CommandLine", "ParentCommandLine", "ScriptBlockText", "Payload", "QueryName", "TargetFilename", "Details"]
+            .compactMap(event.text) + [event.message].compactMap { $0 }
+        return Normalized(
+            time: time, source: source, sourceRef: ref, kind: kind, severity: WindowsFields.severity(event),
+            title: WindowsFields.title(event, kind: kind, fields: fields), fields: fields, raw: raw, texts: texts)
+    }
+}

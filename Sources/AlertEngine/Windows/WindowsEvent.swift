@@ -1,0 +1,205 @@
+import Model
+
+/// One Windows event, whichever way it arrived: an EVTX record or evtx_dump's JSON
+/// (`Event.System`, `Event.EventData`), NXLog's flat JSON, Winlogbeat's ECS
+/// (`winlog.event_data`), Wazuh's `data.win`, or event XML (Splunk's XmlWinEventLog). The
+/// System part is kept under the names Sigma rules and evtx_dump's users write (`EventID`,
+/// `Channel`, `Provider_Name`, `Computer`, `EventRecordID`, ...), the event data under Windows'
+/// own names (`Image`, `CommandLine`, `TargetUserName`).
+struct WindowsEvent: Sendable {
+    /// System values by their flat names (see `systemNames`).
+    var system: JSONObject = [:]
+    /// EventData (or UserData's one element) by the names Windows gave them.
+    var data: JSONObject = [:]
+    /// The rendered message when the forwarder sent one (Winlogbeat, NXLog).
+    var message: String?
+
+    var eventID: Int? { VendorJSON.int(system["EventID"]).flatMap { Int(exactly: $0) } }
+    var channel: String? { system["Channel"]?.stringValue }
+    var provider: String? { system["Provider_Name"]?.stringValue }
+    var computer: String? { system["Computer"]?.stringValue }
+    var recordID: String? { system["EventRecordID"].flatMap { $0.stringValue ?? VendorJSON.int($0).map(String.init) } }
+    var timeText: String? { system["SystemTime"]?.stringValue }
+
+    /// Event data by name, null and empty values as missing and Windows' `-` placeholder too.
+    func text(_ name: String) -> String? {
+        guard let v = data[name] else { return nil }
+        let s: String?
+        switch v {
+        case .string(let t): s = t
+        case .int(let n): s = String(n)
+        case .double(let d): s = String(d)
+        case .bool(let b): s = b ? "true" : "false"
+        default: s = nil
+        }
+        guard let s, !s.isEmpty, s != "-" else { return nil }
+        return s
+    }
+}
+
+extension WindowsEvent {
+    // MARK: evtx_dump / EVTX records / NXLog's XML as JSON
+
+    /// `{"Event": {"System": {...}, "EventData": {...}}}`, as the EVTX reader and evtx_dump
+    /// write it (and NXLog's xm_xml to JSON).
+    init?(eventJSON root: JSONValue) {
+        guard case .object(let event)? = root["Event"], case .object(let system)? = event["System"] else { return nil }
+        for (key, value) in system {
+            switch key {
+            case "Provider", "TimeCreated", "Execution", "Security", "Correlation":
+                // `<Provider Name=... Guid=...>`: attributes only.
+                guard case .object(let attributes)? = value["#attributes"] else { continue }
+                for (name, v) in attributes where v != .null {
+                    self.system[key == "TimeCreated" || key == "Execution" ? name : "\(key)_\(name)"] = v
+                }
+            case "EventID":
+                // `<EventID Qualifiers="16384">7036</EventID>` has attributes and text.
+                if case .object(let o) = value {
+                    if let text = o["#text"] { self.system["EventID"] = text }
+                    if let q = o["#attributes"]?["Qualifiers"] { self.system["Qualifiers"] = q }
+                } else {
+                    self.system["EventID"] = value
+                }
+            default:
+                if case .object(let o) = value, let text = o["#text"] { self.system[key] = text } else if value != .null { self.system[key] = value }
+            }
+        }
+        if case .object(let d)? = event["EventData"] {
+            WindowsEvent.addData(d, into: &data)
+        } else if case .object(let u)? = event["UserData"] {
+            // UserData holds one element of the provider's own schema: its children are the data.
+            for (_, inner) in u {
+                if case .object(let d) = inner { WindowsEvent.addData(d, into: &data) }
+            }
+        }
+        if case .object(let info)? = event["RenderingInfo"], let m = info["Message"]?.stringValue { message = m }
+    }
+
+    /// EventData's keys as evtx_dump names them; unnamed data (`Data.#text`) stays `Data`, a
+    /// list when there were several, as Sigma's classic PowerShell rules read it.
+    private static func addData(_ d: JSONObject, into data: inout JSONObject) {
+        for (key, value) in d where key != "#attributes" {
+            if key == "Data", case .object(let o) = value, let text = o["#text"] {
+                data["Data"] = text
+            } else if case .object(let o) = value, let text = o["#text"], o.count <= 2 {
+                data[key] = text
+            } else {
+                data[key] = value
+            }
+        }
+    }
+
+    // MARK: event XML
+
+    /// Event XML (Splunk's XmlWinEventLog, Sysmon for Linux, Windows Event Forwarding).
+    init?(xml text: String) throws(EventXML.Failure) {
+        let nodes = try EventXML.parse(text)
+        self.init(eventJSON: EvtxJSON.document(nodes))
+    }
+
+    // MARK: Winlogbeat
+
+    /// Winlogbeat's ECS document: `winlog.channel`, `winlog.event_id`, `winlog.provider_name`,
+    /// `winlog.computer_name`, `winlog.record_id`, `winlog.event_data`, `winlog.user_data`.
+    init?(winlogbeat e: JSONValue) {
+        guard case .object(let w)? = e["winlog"], w["channel"] != nil || w["event_id"] != nil else { return nil }
+        func put(_ name: String, _ v: JSONValue?) { if let v, v != .null { system[name] = v } }
+        put("EventID", w["event_id"] ?? e.at("event.code"))
+        put("Channel", w["channel"])
+        put("Provider_Name", w["provider_name"] ?? e.at("event.provider"))
+        put("Provider_Guid", w["provider_guid"])
+        put("Computer", w["computer_name"] ?? e.at("host.name"))
+        put("EventRecordID", w["record_id"])
+        put("Task", w["task"])
+        put("Opcode", w["opcode"])
+        put("Version", w["version"])
+        put("Keywords", w["keywords"])
+        put("ProcessID", w["process"]?["pid"])
+        put("ThreadID", w["process"]?["thread"]?["id"])
+        put("Security_UserID", w["user"]?["identifier"])
+        put("SystemTime", e["@timestamp"] ?? e.at("event.created"))
+        if case .object(let d)? = w["event_data"] { for (k, v) in d { data[k] = v } }
+        if case .object(let u)? = w["user_data"] {
+            for (k, v) in u where k != "xml_name" { data[k] = v }
+        }
+        message = e["message"]?.stringValue
+    }
+
+    // MARK: NXLog
+
+    /// NXLog's im_msvistalog as JSON (`to_json()`): System fields at the top under NXLog's own
+    /// names, the event data beside them under Windows' names.
+    init?(nxlog e: JSONValue) {
+        guard case .object(let o) = e, o["EventID"] != nil, o["SourceName"] != nil || o["ProviderGuid"] != nil,
+              o["Channel"] != nil, o["Hostname"] != nil || o["Computer"] != nil else { return nil }
+        let own: [String: String] = [
+            "EventID": "EventID", "Channel": "Channel", "SourceName": "Provider_Name", "ProviderGuid": "Provider_Guid",
+            "Hostname": "Computer", "Computer": "Computer", "RecordNumber": "EventRecordID", "EventTime": "SystemTime",
+            "Task": "Task", "Version": "Version", "Opcode": "Opcode", "Keywords": "Keywords", "ExecutionProcessID": "ProcessID",
+            "ExecutionThreadID": "ThreadID", "UserID": "Security_UserID", "SeverityValue": "Level",
+        ]
+        // NXLog's bookkeeping, not the event's data.
+        let nxlog: Set<String> = [
+            "EventReceivedTime", "SourceModuleName", "SourceModuleType", "Severity", "EventType", "Category", "Opcode",
+            "AccountName", "AccountType", "Domain", "Message", "ActivityID", "RelatedActivityID", "ThreadID", "ProcessID",
+        ]
+        for (key, value) in o {
+            if let name = own[key] {
+                if system[name] == nil { system[name] = value }
+            } else if !nxlog.contains(key) {
+                data[key] = value
+            }
+        }
+        message = o["Message"]?.stringValue
+    }
+
+    // MARK: Wazuh
+
+    /// Wazuh's `data.win.system` and `data.win.eventdata`, whose names Wazuh writes with a
+    /// lower-case first letter (`eventID`, `commandLine`): given back Windows' own.
+    init?(wazuh e: JSONValue) {
+        guard case .object(let s)? = e.at("data.win.system") else { return nil }
+        let names: [String: String] = [
+            "eventID": "EventID", "channel": "Channel", "providerName": "Provider_Name", "providerGuid": "Provider_Guid",
+            "computer": "Computer", "eventRecordID": "EventRecordID", "systemTime": "SystemTime", "processID": "ProcessID",
+            "threadID": "ThreadID", "level": "Level", "task": "Task", "opcode": "Opcode", "keywords": "Keywords",
+            "version": "Version", "severityValue": "SeverityValue", "message": "Message",
+        ]
+        for (key, value) in s {
+            if key == "message" {
+                message = value.stringValue
+                continue
+            }
+            system[names[key] ?? WindowsEvent.capitalized(key)] = value
+        }
+        if case .object(let d)? = e.at("data.win.eventdata") {
+            for (k, v) in d { data[WindowsEvent.capitalized(k)] = WindowsEvent.undoubled(v) }
+        }
+        inferChannel()
+    }
+
+    /// Providers that write to one channel only, for forwarders that leave the channel out:
+    /// rules select Security and Sysmon events by it.
+    static let channelOfProvider: [String: String] = [
+        "microsoft-windows-security-auditing": "Security",
+        "microsoft-windows-sysmon": "Microsoft-Windows-Sysmon/Operational",
+    ]
+
+    mutating func inferChannel() {
+        guard system["Channel"] == nil, let p = provider?.lowercased(), let channel = WindowsEvent.channelOfProvider[p] else { return }
+        system["Channel"] = .string(channel)
+    }
+
+    /// Wazuh's eventchannel decoder writes each backslash of a value twice
+    /// (`C:\\\\Windows\\\\System32`); a path rule needs them as Windows wrote them.
+    static func undoubled(_ v: JSONValue) -> JSONValue {
+        guard case .string(let s) = v, s.contains("\\\\") else { return v }
+        return .string(s.replacingOccurrences(of: "\\\\", with: "\\"))
+    }
+
+    /// `commandLine` -> `CommandLine`; Wazuh lower-cases only the first letter.
+    static func capitalized(_ key: String) -> String {
+        guard let first = key.first else { return key }
+        return first.uppercased() + key.dropFirst()
+    }
+}
