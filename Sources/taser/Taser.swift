@@ -23,7 +23,7 @@ struct Taser: ParsableCommand {
               taser --db /tmp/demo.db case show 1
             """,
         subcommands: [
-            IngestCommand.self, SignalsCommand.self, SignalCommand.self, ArtifactsCommand.self, QuarantineCommand.self,
+            IngestCommand.self, HuntCommand.self, SignalsCommand.self, SignalCommand.self, ArtifactsCommand.self, QuarantineCommand.self,
             RulesCommand.self, SimulateCommand.self, QueryCommand.self, EnrichCommand.self, AutomationCommand.self, SyncCommand.self, CaseCommand.self, AlertCommand.self, PivotCommand.self, ExportCommand.self, VerifyCommand.self,
             DemoCommand.self, InitCommand.self, TeamCommand.self, AnalystCommand.self, IdentitiesCommand.self, WhoAmICommand.self,
             BenchCommand.self, KeysCommand.self, ConfigCommand.self, ConsoleDemoCommand.self, ServeCommand.self, SetupCommand.self,

@@ -35,27 +35,39 @@ public enum Framer {
         var rejected: [Rejected] = []
         let framing = open(BytesInput(input), name: name, hint: hint, limits: limits, batchLines: 20_000, blockSize: blockSize)
         while let work = framing.next() {
-            switch work {
-            case .lines(let bytes, let firstLine):
-                rejected += frameLines(bytes[...], name: name, firstLine: firstLine, limits: limits) { records.append($0) }
-            case .records(let more):
-                records += more
-            case .evtx(let chunks):
-                let got = chunks.frame()
-                records += got.records
-                rejected += got.rejected
-            case .documents(let events):
-                for event in events {
-                    switch parseEvent(event) {
-                    case .record(let record): records.append(record)
-                    case .refused(let refusal): rejected.append(refusal)
-                    }
-                }
-            case .rejected(let more):
-                rejected += more
-            }
+            rejected += Framer.records(of: work, name: name, limits: limits) { records.append($0) }
         }
         return (records, rejected)
+    }
+
+    /// The records of one piece of framed input, each handed to `each` in order; what could
+    /// not be a record is returned.
+    static func records(of work: Work, name: String, limits: IngestLimits, _ each: (Record) throws -> Void) rethrows -> [Rejected] {
+        switch work {
+        case .lines(let bytes, let firstLine):
+            var records: [Record] = []
+            let rejected = frameLines(bytes[...], name: name, firstLine: firstLine, limits: limits) { records.append($0) }
+            for r in records { try each(r) }
+            return rejected
+        case .records(let more):
+            for r in more { try each(r) }
+            return []
+        case .evtx(let chunks):
+            let got = chunks.frame()
+            for r in got.records { try each(r) }
+            return got.rejected
+        case .documents(let events):
+            var rejected: [Rejected] = []
+            for event in events {
+                switch parseEvent(event) {
+                case .record(let record): try each(record)
+                case .refused(let refusal): rejected.append(refusal)
+                }
+            }
+            return rejected
+        case .rejected(let more):
+            return more
+        }
     }
 
     enum Parsed { case record(Record), refused(Rejected) }

@@ -400,8 +400,8 @@ public struct BatchOutcome: Codable, Sendable {
 
 /// The calling thread's CPU time, which unlike wall time is not inflated when the writer and
 /// the workers share the cores.
-enum ThreadCPU {
-    static var seconds: Double {
+public enum ThreadCPU {
+    public static var seconds: Double {
         var t = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
         return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9

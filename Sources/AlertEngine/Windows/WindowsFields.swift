@@ -15,6 +15,12 @@ enum WindowsFields {
         for (key, value) in event.data {
             if systemOwned.contains(key) { f["EventData_\(key)"] = value } else { f[key] = value }
         }
+        // Defender and a few others name their data with spaces (`Threat Name`); Sigma's rules
+        // write the names without them (`ThreatName`), so both are kept.
+        for (key, value) in event.data where key.contains(" ") {
+            let joined = key.replacingOccurrences(of: " ", with: "")
+            if f[joined] == nil { f[joined] = value }
+        }
         let t = event.text
 
         if let id = event.eventID { f["event.code"] = .string(String(id)) }

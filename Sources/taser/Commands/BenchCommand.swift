@@ -10,7 +10,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Benchmarks that compare taser against a baseline measured in the same run.",
         discussion: "Each prints its figures and a ratio; with --json the last line is one JSON object.",
-        subcommands: [Demo.self, Ingest.self, Simulate.self, ConsoleBench.self, Query.self, Serve.self])
+        subcommands: [Demo.self, Ingest.self, Simulate.self, ConsoleBench.self, Query.self, Serve.self, HuntBench.self])
 
     struct Ingest: ParsableCommand {
         static let configuration = CommandConfiguration(

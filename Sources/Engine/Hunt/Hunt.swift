@@ -1,0 +1,79 @@
+import AlertEngine
+import Foundation
+import Model
+import SignalServer
+
+/// One event a rule found: the timeline row of `taser hunt`.
+public struct HuntDetection: Sendable {
+    public var time: Timestamp
+    public var rule: String
+    public var title: String
+    public var level: Severity
+    /// ATT&CK tags (`attack.t1053.005`), as the rule gives them.
+    public var tags: [String]
+    public var host: String?
+    public var user: String?
+    public var kind: String
+    /// What the event was, as the queue row says it.
+    public var event: String
+    /// The file it came from.
+    public var file: String
+    public var fields: JSONObject
+}
+
+/// Sigma over log files, as DFIR triage does it: every event of the files (EVTX or any
+/// format ingest reads) through the detection rules, without storing anything. Rules are
+/// pre-filtered by kind, EventID and text (`RuleIndex`), so a full ruleset costs little more
+/// than a few rules. Correlation rules need the events stored; `keep` does that.
+public final class SigmaHunt: Sendable {
+    public let index: RuleIndex
+    let formats: FormatRegistry
+    /// Imported correlation rules, which the timeline does not run (they need a database).
+    public let correlations: [SigmaImport.Imported]
+
+    public init(rules: [SigmaImport.Imported], formats: FormatRegistry = .builtIn()) throws(RuleError) {
+        let single = rules.filter { $0.rule.clauses.count == 1 && $0.rule.clauses[0].count == 1 && !$0.rule.clauses[0].kinds.contains { $0.hasPrefix("rule:") } }
+        let singleNames = Set(single.map(\.name))
+        correlations = rules.filter { !singleNames.contains($0.name) }
+        index = try RuleIndex(single.map { ($0.name, $0.rule) })
+        self.formats = formats
+    }
+
+    /// Every detection in one file, to `each` in the file's order.
+    public func scan(_ input: ByteInput, file: String, each: (HuntDetection) throws -> Void) rethrows -> EventReader.Outcome {
+        try EventReader.read(input, name: (file as NSString).lastPathComponent, formats: formats) { signal in
+            for i in index.matches(kind: signal.kind.name, fields: signal.fields) {
+                let entry = index.entries[i]
+                let options = entry.rule.options
+                try each(HuntDetection(
+                    time: signal.time, rule: entry.name, title: options.title ?? entry.name, level: options.severity ?? .medium,
+                    tags: options.tags.filter { $0.lowercased().hasPrefix("attack.") },
+                    host: signal.fields["host.name"]?.stringValue,
+                    user: SigmaHunt.user(signal.fields), kind: signal.kind.name, event: signal.title, file: file, fields: signal.fields))
+            }
+        }
+    }
+
+    /// `DOMAIN\name` when both are known, as Windows shows an account.
+    static func user(_ f: JSONObject) -> String? {
+        guard let name = f["user.name"]?.stringValue else { return nil }
+        if let domain = f["user.domain"]?.stringValue, !domain.isEmpty { return "\(domain)\\\(name)" }
+        return name
+    }
+}
+
+extension Engine {
+    /// What `taser hunt --db` keeps: the hunt's rules saved (as imported Sigma, enabled as
+    /// Sigma says) and, for each rule that found something in the stored events, its alerts
+    /// raised over them. A rule already saved with the same text keeps its alerts and is not
+    /// raised twice. Returns how many alerts were raised.
+    public func keepHunt(rules: [SigmaImport.Imported], found: Set<String>) throws -> Int {
+        var alerts = 0
+        for rule in rules {
+            let (stored, changed) = try saveImportedRule(name: rule.name, language: "sigma", text: rule.text, rule: rule.rule)
+            if rule.enabled, !stored.enabled { _ = try setRuleEnabled(name: rule.name, true) }
+            if changed, found.contains(rule.name) { alerts += try backfill(ruleNamed: rule.name) }
+        }
+        return alerts
+    }
+}

@@ -1,0 +1,142 @@
+import AlertEngine
+import ArgumentParser
+import Engine
+import Foundation
+import Model
+import SignalServer
+
+extension BenchCommand {
+    struct HuntBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "hunt",
+            abstract: "Time taser hunt: events per second through a Sigma ruleset against no rules, and EVTX parsing against the Rust evtx parser.",
+            discussion: """
+                Generates N Windows events (Sysmon process starts, connections, file, registry, image-load and process-access events; Security logons, failed logons, process starts and privileges) as evtx_dump's JSON, then on one core: reads and normalizes them with no rules (the floor), and again through every detection rule under --sigma (SigmaHQ's rules/windows: `fetch` SigmaHQ/sigma). Prints events per second for both, their ratio, the matching alone, and the same matching with the pre-filter off (every rule of the event's kind run). Goal: at least 100,000 events/s with ~2,000 rules.
+
+                With --evtx FILE it also parses that EVTX file (best of three) and, when Python's `evtx` package (the Rust parser; pip install evtx) is installed, times it on the same file in the same run. Goal: at least as fast.
+                """)
+        @Option(help: "How many generated events.", transform: count(1...10_000_000)) var events = 1_000_000
+        @Option(name: .customLong("sigma"), help: "Sigma rule files or folders (SigmaHQ's rules/windows).") var sigma: [String] = []
+        @Option(help: "An EVTX file to time the parser on.") var evtx: String?
+        @Flag(help: "End with one JSON object on the last line.") var json = false
+
+        func validate() throws {
+            guard !sigma.isEmpty else { throw ValidationError("name a ruleset with --sigma DIR (SigmaHQ's rules/windows, fetched from github.com/SigmaHQ/sigma)") }
+        }
+
+        func run() throws {
+            for path in sigma + [evtx].compactMap({ $0 }) where !FileManager.default.fileExists(atPath: path) {
+                throw CLIError("no file or folder \(path)")
+            }
+            let imported = SigmaImport.read(paths: sigma)
+            let hunt = try SigmaHunt(rules: imported.rules)
+            let rules = hunt.index.entries.count
+            Output.note("\(rules) detection rules from \(sigma.joined(separator: ", ")) (\(imported.problems.count) not imported)")
+
+            let bytes = WindowsEventGenerator.ndjson(count: events)
+            Output.note("\(events) events, \(ByteCount.text(bytes.count)) of evtx_dump JSON")
+
+            // The floor: read and normalize, no rules.
+            let empty = try SigmaHunt(rules: [])
+            var floor = Double.infinity, full = Double.infinity
+            var detections = 0
+            for _ in 0..<2 {
+                let t0 = ThreadCPU.seconds
+                _ = empty.scan(BytesInput(bytes), file: "bench.json") { _ in }
+                floor = min(floor, ThreadCPU.seconds - t0)
+                var found = 0
+                let t1 = ThreadCPU.seconds
+                _ = hunt.scan(BytesInput(bytes), file: "bench.json") { _ in found += 1 }
+                full = min(full, ThreadCPU.seconds - t1)
+                detections = found
+            }
+
+            // The matching alone, with and without the pre-filter, over normalized events.
+            var normalized: [(String, JSONObject)] = []
+            _ = EventReader.read(BytesInput(bytes), name: "bench.json", formats: .builtIn()) { normalized.append(($0.kind.name, $0.fields)) }
+            let t2 = ThreadCPU.seconds
+            var indexed = 0
+            for (kind, fields) in normalized { indexed += hunt.index.matches(kind: kind, fields: fields).count }
+            let matchSeconds = ThreadCPU.seconds - t2
+            let sample = normalized.prefix(max(1, min(normalized.count, 20_000)))
+            let t3 = ThreadCPU.seconds
+            var naive = 0
+            for (kind, fields) in sample { naive += hunt.index.matchesWithoutPrefilter(kind: kind, fields: fields).count }
+            let naiveSeconds = ThreadCPU.seconds - t3
+            let sampleIndexed = sample.reduce(0) { $0 + hunt.index.matches(kind: $1.0, fields: $1.1).count }
+
+            let floorRate = Double(events) / floor, fullRate = Double(events) / full
+            let matchRate = Double(normalized.count) / matchSeconds, naiveRate = Double(sample.count) / naiveSeconds
+            Output.table(["STAGE", "EVENTS/S", "CPU S", "NOTE"], [
+                ["read + normalize (floor)", Self.rate(floorRate), String(format: "%.2f", floor), "no rules"],
+                ["hunt (\(rules) rules)", Self.rate(fullRate), String(format: "%.2f", full), "\(detections) detections; \(String(format: "%.2f", fullRate / floorRate))x the floor"],
+                ["matching alone", Self.rate(matchRate), String(format: "%.2f", matchSeconds), "pre-filtered by kind, EventID and text"],
+                ["matching, no pre-filter", Self.rate(naiveRate), String(format: "%.2f", naiveSeconds), "\(sample.count) events; same detections: \(naive == sampleIndexed ? "yes" : "NO")"],
+            ])
+            Output.note("goal: at least 100,000 events/s with ~2,000 rules: \(fullRate >= 100_000 ? "met" : "not met") (\(Self.rate(fullRate)) with \(rules))")
+
+            var figures: [String: JSONValue] = [
+                "events": .int(Int64(events)), "rules": .int(Int64(rules)), "floor_events_per_s": .double(floorRate.rounded()),
+                "hunt_events_per_s": .double(fullRate.rounded()), "ratio_to_floor": .double((fullRate / floorRate * 1000).rounded() / 1000),
+                "matching_events_per_s": .double(matchRate.rounded()), "unfiltered_matching_events_per_s": .double(naiveRate.rounded()),
+                "detections": .int(Int64(detections)), "prefilter_agrees": .bool(naive == sampleIndexed),
+            ]
+            if let evtx { figures.merge(try evtxFigures(evtx)) { $1 } }
+            if json { Output.line(JSONValue.object(JSONObject(figures)).text) }
+        }
+
+        /// Records per second parsing one EVTX file, taser's reader against the Rust one.
+        private func evtxFigures(_ path: String) throws -> [String: JSONValue] {
+            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+            var best = Double.infinity, records = 0
+            for _ in 0..<3 {
+                let t0 = ThreadCPU.seconds
+                records = EvtxFile.read(bytes).records.count
+                best = min(best, ThreadCPU.seconds - t0)
+            }
+            let mine = Double(records) / best
+            var rows = [["taser", String(records), Self.rate(mine), String(format: "%.3f", best)]]
+            var out: [String: JSONValue] = ["evtx_records": .int(Int64(records)), "evtx_records_per_s": .double(mine.rounded())]
+            if let (theirRecords, theirs) = Self.rustEvtx(path) {
+                let rate = Double(theirRecords) / theirs
+                rows.append(["Rust evtx (pip)", String(theirRecords), Self.rate(rate), String(format: "%.3f", theirs)])
+                out["rust_evtx_records_per_s"] = .double(rate.rounded())
+                out["evtx_ratio"] = .double((mine / rate * 1000).rounded() / 1000)
+                Output.note("EVTX: taser parses \(String(format: "%.2f", mine / rate))x as fast as the Rust parser (goal: at least as fast)")
+            } else {
+                Output.note("EVTX: Python's evtx package is not installed (pip install evtx), so there is nothing to compare with")
+            }
+            Output.table(["EVTX PARSER", "RECORDS", "RECORDS/S", "SECONDS"], rows)
+            return out
+        }
+
+        /// The Rust parser's time for the file as JSON (best of three, in one Python process).
+        static func rustEvtx(_ path: String) -> (Int, Double)? {
+            let script = """
+                import sys, time
+                import evtx
+                best = None; n = 0
+                for _ in range(3):
+                    t = time.process_time(); n = sum(1 for _ in evtx.PyEvtxParser(sys.argv[1]).records_json()); d = time.process_time() - t
+                    best = d if best is None or d < best else best
+                print(n, best)
+                """
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["python3", "-c", script, path]
+            let out = Pipe()
+            p.standardOutput = out
+            p.standardError = FileHandle.nullDevice
+            do { try p.run() } catch { return nil }
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            let parts = String(decoding: data, as: UTF8.self).split(separator: " ")
+            guard p.terminationStatus == 0, parts.count == 2, let n = Int(parts[0]), let s = Double(parts[1].trimmed), s > 0 else { return nil }
+            return (n, s)
+        }
+
+        static func rate(_ r: Double) -> String {
+            r >= 1_000_000 ? String(format: "%.2fM", r / 1_000_000) : r >= 1000 ? String(format: "%.0fk", r / 1000) : String(format: "%.0f", r)
+        }
+    }
+}
