@@ -115,7 +115,7 @@ import Testing
         #expect(m.kinds(product: "suricata", service: nil, category: "network_connection") == ["suricata.event"])
         #expect(m.kinds(product: "carbonblack", service: nil, category: "process_creation") == ["cbc.alert"])
         #expect(m.kinds(product: "Windows", service: nil, category: "process_creation") == ["cbc.alert", "wazuh.alert"])
-        #expect(m.kinds(product: "linux", service: nil, category: "process_creation") == ["cbc.alert", "falco.alert", "wazuh.alert"])
+        #expect(m.kinds(product: "linux", service: nil, category: "process_creation") == ["cbc.alert", "falco.alert", "wazuh.alert", "linux.process_creation"])
         #expect(m.kinds(product: "aws", service: nil, category: nil) == [])
         #expect(m.kinds(product: "windows", service: "security", category: nil) == [])
     }
