@@ -121,7 +121,7 @@ import Testing
         #expect(m.kinds(product: "suricata", service: nil, category: "network_connection") == ["suricata.event"])
         #expect(m.kinds(product: "carbonblack", service: nil, category: "process_creation") == ["cbc.alert"])
         #expect(m.kinds(product: "Windows", service: nil, category: "process_creation") == ["windows.process_creation", "cbc.alert"])
-        #expect(m.kinds(product: "linux", service: nil, category: "process_creation") == ["cbc.alert", "falco.alert", "wazuh.alert"])
+        #expect(m.kinds(product: "linux", service: nil, category: "process_creation") == ["cbc.alert", "falco.alert", "wazuh.alert", "linux.process_creation"])
         #expect(m.kinds(product: "aws", service: nil, category: nil) == [])
         #expect(m.kinds(product: "windows", service: "security", category: nil) == ["windows.event", "windows.process_creation"])
         #expect(m.logsource(product: "windows", service: "security", category: nil).condition == .test(field: "Channel", .equals(.text("Security"))))

@@ -135,14 +135,22 @@ public enum Framer {
 
     /// Hands each line's record to `body` as soon as it is framed, so a worker normalizes an
     /// event while its parsed JSON is still in cache, and frees it before parsing the next
-    /// (rather than holding a whole chunk's trees and freeing them at once). Returns the lines
-    /// that could not be records.
+    /// (rather than holding a whole chunk's trees and freeing them at once). The lines of one
+    /// auditd event are one record (`AuditGrouping`). Returns the lines that could not be records.
     static func frameLines(
         _ bytes: ArraySlice<UInt8>, name: String, firstLine: Int, limits: IngestLimits, each body: (Record) -> Void
     ) -> [Rejected] {
         var rejected: [Rejected] = []
         var lineNumber = firstLine - 1
         var start = 0
+        // The auditd event being gathered (see AuditGrouping): its key, lines and first line.
+        var audit: (key: [UInt8], lines: [String], first: Int, size: Int)? = nil
+        func flushAudit() {
+            guard let a = audit else { return }
+            audit = nil
+            let text = a.lines.joined(separator: "\n")
+            body(Record(payload: .line(text), raw: text, name: name, line: a.first))
+        }
         bytes.withUnsafeBufferPointer { buf in
             while start < buf.count {
                 lineNumber += 1
@@ -155,6 +163,12 @@ public enum Framer {
                 start = end + 1
                 if slice.allSatisfy({ $0 == 32 || $0 == 9 }) { continue }
                 var origin: String { "\(name):\(lineNumber)" }
+                let auditKey = slice.count <= limits.maxRecord ? AuditGrouping.key(slice) : nil
+                if auditKey == nil || audit?.key != auditKey || (audit?.lines.count ?? 0) >= AuditGrouping.maxRecords
+                    || (audit?.size ?? 0) + slice.count + 1 > limits.maxRecord
+                {
+                    flushAudit()
+                }
                 guard slice.count <= limits.maxRecord else {
                     rejected.append(Rejected(origin: origin, format: nil, reason: limits.overLimit("line", size: slice.count), raw: Array(slice.prefix(limits.sample)), sampledFrom: slice.count))
                     continue
@@ -171,11 +185,17 @@ public enum Framer {
                     } catch {
                         rejected.append(Rejected(origin: origin, format: nil, reason: "\(error)", raw: Array(slice)))
                     }
+                } else if let auditKey {
+                    if audit == nil { audit = (auditKey, [], lineNumber, 0) }
+                    audit?.lines.append(text)
+                    audit?.size += slice.count + 1
+                    if AuditGrouping.isEnd(slice) { flushAudit() }
                 } else {
                     body(Record(payload: .line(text), raw: text, name: name, line: lineNumber))
                 }
             }
         }
+        flushAudit()
         return rejected
     }
 

@@ -119,6 +119,16 @@ extension IngestLimits {
     }
 }
 
+extension Framer {
+    /// Whether input starting with `[` is a JSON array: its first element starts as a JSON value
+    /// does. Apache's error log starts with `[Mon Dec 26 16:22:08 2016]`, which is lines.
+    static func opensJSONArray(_ head: [UInt8]) -> Bool {
+        guard let open = head.firstIndex(of: UInt8(ascii: "[")) else { return false }
+        guard let next = head[(open + 1)...].first(where: { !($0 == 32 || $0 == 9 || $0 == 10 || $0 == 13) }) else { return true }
+        return "{[]\"-0123456789tfn".utf8.contains(next)
+    }
+}
+
 /// What the framer does when nothing can be read at all (a corrupt gzip header).
 final class RefusedInput: Framing {
     var rejected: [Rejected]?
@@ -159,7 +169,7 @@ extension Framer {
             return CSVFramer(reader, name: name, limits: limits, batch: batchLines)
         }
         let first = head.first { !($0 == 32 || $0 == 9 || $0 == 10 || $0 == 13) }
-        if first == UInt8(ascii: "[") || first == UInt8(ascii: "{") {
+        if first == UInt8(ascii: "{") || (first == UInt8(ascii: "[") && opensJSONArray(head)) {
             return DocumentFramer(reader, name: name, limits: limits, batch: batchLines)
         }
         return LineFramer(reader, name: name, limits: limits, batchLines: batchLines)

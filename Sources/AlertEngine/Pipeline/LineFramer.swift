@@ -14,6 +14,9 @@ final class LineFramer: Framing {
     /// Bytes read and not yet handed out; `line` is the number of its first line.
     private var carry: [UInt8]
     private var carryLines = 0
+    /// Of those, the lines of an auditd event the last cut held back (they do not count
+    /// toward the next batch, or a batch of fewer lines than the event would never end).
+    private var heldLines = 0
     private var lastNewline: Int?
     private var line: Int
     private var queue: [Work] = []
@@ -53,25 +56,68 @@ final class LineFramer: Framing {
         }
     }
 
-    /// Hands out the whole lines held so far.
-    private func cut() {
+    /// Hands out the whole lines held so far. With `hold`, the auditd event the lines end with
+    /// stays for the next chunk when more of its records may follow, so one worker frames all
+    /// of them (unless it is longer than `AuditGrouping.maxRecords` or a whole chunk).
+    private func cut(hold: Bool = true) {
         guard let last = lastNewline else { return }
-        let rest = Array(carry[(last + 1)...])
-        carry.removeLast(carry.count - last - 1)
+        var end = last + 1
+        var held = 0
+        // A chunk that is all one unfinished event waits for more lines, unless it is already
+        // a chunk's size (then it goes as it is, cut in two: the bound on what one batch holds).
+        if hold, let event = heldAuditEvent(end: end), event.start > 0 || carry.count < chunkBytes {
+            end = event.start
+            held = event.lines
+        }
+        if end == 0 {
+            heldLines = held
+            return
+        }
+        let rest = Array(carry[end...])
+        carry.removeLast(carry.count - end)
         queue.append(.lines(carry, firstLine: line))
-        line += carryLines
+        line += carryLines - held
         carry = rest
-        carryLines = 0
-        lastNewline = nil
+        carryLines = held
+        heldLines = held
+        lastNewline = held > 0 ? last - end : nil
+    }
+
+    /// The run of lines of one auditd event that `carry[..<end]` ends with (where it starts and
+    /// how many lines), when the last line is an auditd record other than EOE.
+    private func heldAuditEvent(end: Int) -> (start: Int, lines: Int)? {
+        carry.withUnsafeBufferPointer { buf -> (start: Int, lines: Int)? in
+            // The line that ends with the newline at `e - 1`: [start, e - 1), without a CR.
+            func line(endingAt e: Int) -> (start: Int, text: UnsafeBufferPointer<UInt8>) {
+                var s = e - 1
+                while s > 0, buf[s - 1] != 10 { s -= 1 }
+                var stop = e - 1
+                if stop > s, buf[stop - 1] == 13 { stop -= 1 }
+                return (s, UnsafeBufferPointer(rebasing: buf[s..<stop]))
+            }
+            guard end > 0, end <= buf.count else { return nil }
+            let last = line(endingAt: end)
+            guard let key = AuditGrouping.key(last.text), !AuditGrouping.isEnd(last.text) else { return nil }
+            var start = last.start
+            var lines = 1
+            while start > 0 {
+                let before = line(endingAt: start)
+                guard AuditGrouping.key(before.text) == key else { break }
+                start = before.start
+                lines += 1
+                if lines >= AuditGrouping.maxRecords { return nil }
+            }
+            return (start, lines)
+        }
     }
 
     private func fill() {
         let partial = carry.count - (lastNewline.map { $0 + 1 } ?? 0)
         if partial > limits.maxRecord {
-            cut()
+            cut(hold: false)
             return skipLongLine()
         }
-        if lastNewline != nil && (carryLines >= batchLines || carry.count >= chunkBytes) { return cut() }
+        if lastNewline != nil && (carryLines - heldLines >= batchLines || carry.count >= chunkBytes) { return cut() }
         guard let block = reader.next() else { return end() }
         append(block)
     }
@@ -133,7 +179,7 @@ final class LineFramer: Framing {
         if let failure = reader.failure {
             // A read failed partway (a truncated gzip): the whole lines stand, the unfinished
             // last one goes to quarantine with the reason.
-            cut()
+            cut(hold: false)
             var rest = BoundedBytes(limits: limits)
             rest.append(carry)
             carry = []

@@ -118,7 +118,7 @@ enum SigmaBuiltInMapping {
       - category: dns
         kinds: [suricata.dns]
       - category: proxy
-        kinds: [suricata.http]
+        kinds: [suricata.http, web.proxy]
       # Endpoints: CarbonBlack alerts carry the process that raised them; Falco sees Linux
       # hosts and containers, Wazuh Windows and Linux agents.
       - product: carbonblack
@@ -129,7 +129,7 @@ enum SigmaBuiltInMapping {
         kinds: [cbc.alert, falco.alert, wazuh.alert]
       - category: process_creation
         product: linux
-        kinds: [cbc.alert, falco.alert, wazuh.alert]
+        kinds: [cbc.alert, falco.alert, wazuh.alert, linux.process_creation]
       - category: process_creation
         product: macos
         kinds: [cbc.alert]
