@@ -125,6 +125,23 @@ import Testing
         #expect(canary[5].fields["source.port"] == nil, "-1 is no port")
     }
 
+    @Test func eachSampleIsClaimedByItsOwnFormatOnly() throws {
+        let registry = FormatRegistry.builtIn()
+        let samples = [
+            ("azure-signin.ndjson", "azure"), ("azure-activity.ndjson", "azure"), ("azure-audit.ndjson", "azure"),
+            ("azure-risk.ndjson", "azure"), ("azure-eventhub.json", "azure"), ("m365.json", "m365"), ("gcp.ndjson", "gcp"),
+            ("github.ndjson", "github"), ("opencanary.ndjson", "opencanary"),
+        ]
+        for (file, format) in samples {
+            for record in Framer.frame(try Fixture.bytes("cloud/\(file)"), name: file).records {
+                #expect(registry.formats.filter { $0.accepts(record) }.map(\.name) == [format], "\(record.origin)")
+            }
+        }
+        // AKS's kube-audit record is Azure's (which reads the event inside); the rest are Kubernetes'.
+        let k8s = Framer.frame(try Fixture.bytes("cloud/kubernetes.ndjson"), name: "k").records
+        #expect(k8s.map { record in registry.formats.filter { $0.accepts(record) }.map(\.name) } == [["kubernetes"], ["kubernetes"], ["kubernetes"], ["azure"]])
+    }
+
     @Test func othersJSONIsNotTakenAndBrokenRecordsAreRefused() throws {
         let registry = FormatRegistry.builtIn()
         // Every earlier fixture keeps its format.

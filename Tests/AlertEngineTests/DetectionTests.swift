@@ -19,7 +19,7 @@ import Testing
 
     @Test func everyRecordIsDetectedAsItsOwnFormatOnly() throws {
         let registry = FormatRegistry.builtIn()
-        #expect(registry.names == ["okta", "duo", "carbonblack", "suricata", "cloudtrail", "guardduty", "falco", "wazuh", "splunk", "thehive", "cef", "leef", "email", "csv"])
+        #expect(registry.names == ["okta", "duo", "carbonblack", "suricata", "cloudtrail", "guardduty", "falco", "wazuh", "splunk", "thehive", "azure", "m365", "gcp", "kubernetes", "github", "opencanary", "cef", "leef", "email", "csv"])
         var checked = 0
         for (file, format) in DetectionTests.fixtures {
             let framed = Framer.frame(try Fixture.bytes(file), name: file)
