@@ -20,6 +20,8 @@ public enum Framer {
     static let wrappers: [[String]] = [
         ["Records"], ["response", "authlogs"], ["response"], ["Findings"], ["findings"], ["detail", "findings"], ["events"],
         ["alerts"], ["results"],
+        // Azure Monitor's Event Hub messages and diagnostic exports.
+        ["records"],
     ]
 
     public enum Hint: Sendable { case auto, csv, email }
