@@ -160,6 +160,18 @@ import Testing
         }
     }
 
+    /// Sigma's file_access and file_rename come from the Kernel-File ETW provider (its Analytic
+    /// channel, or a collector writing its events).
+    @Test func kernelFileEventsAreFileAccessAndRename() throws {
+        func event(_ id: Int) -> String {
+            "<Event><System><Provider Name='Microsoft-Windows-Kernel-File'/><EventID>\(id)</EventID><TimeCreated SystemTime='2024-05-01T10:00:00Z'/><EventRecordID>\(id)</EventRecordID><Channel>Microsoft-Windows-Kernel-File/Analytic</Channel><Computer>WS1</Computer></System><EventData><Data Name='FileName'>\\Device\\HarddiskVolume3\\Users\\a\\AppData\\Local\\Google\\Chrome\\User Data\\Default\\Login Data</Data></EventData></Event>"
+        }
+        let (signals, rejected) = Self.normalize(Array(([12, 19, 13].map(event).joined(separator: "\n") + "\n").utf8), name: "kf.xml")
+        #expect(rejected.isEmpty)
+        #expect(signals.map(\.kind.name) == ["windows.file_access", "windows.file_rename", "windows.event"])
+        #expect(signals.first?.field("file.name") == "Login Data")
+    }
+
     @Test func brokenEventXMLIsRefusedInOneLineNeverCrashes() {
         let cases = [
             "<Event><System><EventID>1</EventID>", "<Event><System></Event>", "<Event a=b></Event>", "<Event>&bogus;</Event>",

@@ -86,7 +86,8 @@ enum WindowsFields {
 
         // What was touched.
         if let query = t("QueryName") { f["dns.question.name"] = .string(query.lowercased()) }
-        if let path = t("TargetFilename") ?? t("ImageLoaded") ?? t("ObjectName").flatMap({ VendorJSON.isPath($0) ? $0 : nil }) {
+        let named = t("ObjectName") ?? t("FileName")
+        if let path = t("TargetFilename") ?? t("ImageLoaded") ?? named.flatMap({ VendorJSON.isPath($0) ? $0 : nil }) {
             f["file.path"] = .string(path)
             f["file.name"] = .string(VendorJSON.basename(path))
         }

@@ -27,6 +27,16 @@ enum WindowsKinds {
             return .windowsEvent
         }
         if channel == "security" && id == 4688 { return .windowsProcessCreation }
+        // The Kernel-File ETW provider (its Analytic channel, or a collector such as SilkETW
+        // writing its events): a file opened (12, Create) and renamed (19, 27), which Sigma
+        // calls file_access and file_rename.
+        if provider == "microsoft-windows-kernel-file" {
+            switch id {
+            case 12: return named("file_access")
+            case 19, 27: return named("file_rename")
+            default: break
+            }
+        }
         if powershellChannels.contains(channel) {
             if id == 4104 { return named("ps_script") }
             if id == 4103 { return named("ps_module") }

@@ -48,6 +48,8 @@ extension SignalKind {
         windows("file_block_shredding", "file shredding blocked", aliases: ["sysmon 28"]),
         windows("file_executable_detected", "executable file written", aliases: ["sysmon 29"]),
         windows("sysmon_error", "Sysmon error", aliases: ["sysmon 255"]),
+        windows("file_access", "file opened", aliases: ["kernel-file 12", "file access"]),
+        windows("file_rename", "file renamed", aliases: ["kernel-file 19", "file rename"]),
         windows("ps_script", "PowerShell script block", aliases: ["4104", "script block logging"]),
         windows("ps_module", "PowerShell pipeline execution", aliases: ["4103", "module logging"]),
         windows("ps_classic_start", "PowerShell engine started", aliases: ["powershell 400"]),

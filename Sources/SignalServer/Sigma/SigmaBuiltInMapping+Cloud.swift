@@ -99,7 +99,17 @@ extension SigmaBuiltInMapping {
       - product: kubernetes
         service: audit
         kinds: [kubernetes.audit]
+      - product: kubernetes
+        category: application
+        kinds: [kubernetes.audit]
+      - product: kubernetes
+        service: audit
+        category: application
+        kinds: [kubernetes.audit]
       - product: opencanary
+        kinds: [opencanary.event]
+      - product: opencanary
+        category: application
         kinds: [opencanary.event]
     """
 }

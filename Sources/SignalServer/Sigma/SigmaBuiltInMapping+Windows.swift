@@ -85,6 +85,12 @@ extension SigmaBuiltInMapping {
       - category: sysmon_error
         product: windows
         kinds: [windows.sysmon_error]
+      - category: file_access
+        product: windows
+        kinds: [windows.file_access]
+      - category: file_rename
+        product: windows
+        kinds: [windows.file_rename]
       - category: ps_script
         product: windows
         kinds: [windows.ps_script]
@@ -279,6 +285,6 @@ extension SigmaBuiltInMapping {
         where: {Channel: ['Windows PowerShell']}
       # A rule that names only the product reads every Windows event.
       - product: windows
-        kinds: [windows.event, windows.process_creation, windows.file_change, windows.network_connection, windows.sysmon_status, windows.process_termination, windows.driver_load, windows.image_load, windows.create_remote_thread, windows.raw_access_thread, windows.process_access, windows.file_event, windows.registry_add, windows.registry_delete, windows.registry_set, windows.registry_rename, windows.create_stream_hash, windows.pipe_created, windows.wmi_event, windows.dns_query, windows.file_delete, windows.clipboard_capture, windows.process_tampering, windows.file_block_executable, windows.file_block_shredding, windows.file_executable_detected, windows.sysmon_error, windows.ps_script, windows.ps_module, windows.ps_classic_start, windows.ps_classic_provider_start, windows.ps_classic_script]
+        kinds: [windows.event, windows.process_creation, windows.file_change, windows.network_connection, windows.sysmon_status, windows.process_termination, windows.driver_load, windows.image_load, windows.create_remote_thread, windows.raw_access_thread, windows.process_access, windows.file_event, windows.registry_add, windows.registry_delete, windows.registry_set, windows.registry_rename, windows.create_stream_hash, windows.pipe_created, windows.wmi_event, windows.dns_query, windows.file_delete, windows.clipboard_capture, windows.process_tampering, windows.file_block_executable, windows.file_block_shredding, windows.file_executable_detected, windows.sysmon_error, windows.file_access, windows.file_rename, windows.ps_script, windows.ps_module, windows.ps_classic_start, windows.ps_classic_provider_start, windows.ps_classic_script]
     """
 }

@@ -97,6 +97,9 @@ enum SigmaBuiltInMapping {
     logsources:
       - product: okta
         kinds: [okta.sso.login, okta.sso.new_location, okta.sso.login_failed, okta.event]
+      - product: okta
+        service: okta
+        kinds: [okta.sso.login, okta.sso.new_location, okta.sso.login_failed, okta.event]
       - product: duo
         kinds: [duo.auth.success, duo.push.failed, duo.auth.failed]
       - product: aws
@@ -122,6 +125,9 @@ enum SigmaBuiltInMapping {
       # Endpoints: CarbonBlack alerts carry the process that raised them; Falco sees Linux
       # hosts and containers, Wazuh Windows and Linux agents.
       - product: carbonblack
+        kinds: [cbc.alert]
+      - product: carbonblack
+        category: process_creation
         kinds: [cbc.alert]
       - category: antivirus
         kinds: [cbc.alert]

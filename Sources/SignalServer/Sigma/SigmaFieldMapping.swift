@@ -48,9 +48,14 @@ public struct SigmaFieldMapping: Sendable {
 
         var key: [String?] { [product, service, category] }
 
+        /// An entry that leaves a key out reads any value of it, except that a rule's category
+        /// or service must be named: an entry for `product: windows` alone must not take a rule
+        /// for `category: file_access`, a kind of event taser does not read, onto every Windows
+        /// event (it would import and silently never fire; refused, the analyst sees why).
         func matches(product p: String?, service s: String?, category c: String?) -> Bool {
             func same(_ mine: String?, _ theirs: String?) -> Bool { mine == nil || mine == theirs?.lowercased() }
-            return same(product, p) && same(service, s) && same(category, c)
+            func named(_ mine: String?, _ theirs: String?) -> Bool { theirs == nil || mine == theirs?.lowercased() }
+            return same(product, p) && same(service, s) && same(category, c) && named(service, s) && named(category, c)
         }
     }
 
