@@ -59,7 +59,8 @@ public struct SigmaFieldMapping: Sendable {
     public var logsources: [LogSource]
     /// `%name%` -> values, for the `expand` modifier.
     public var placeholders: [String: [String]]
-    /// The fields a Sigma keyword (a value with no field) is searched in.
+    /// The fields a Sigma keyword (a value with no field) is searched in; empty (the built-in
+    /// mapping): every text field of the event.
     public var keywordFields: [String]
 
     public init(fields: [String: String] = [:], logsources: [LogSource] = [], placeholders: [String: [String]] = [:], keywordFields: [String] = []) {

@@ -15,7 +15,7 @@ struct RulesCommand: ParsableCommand {
               [ (2 CarbonBlack alerts) ] IN [ 24 Hours ] WITH [ hostname ] IN COMMON
               [ (4 IDS Alerts) ] IN [ 36 Hours ] WITH [ src_ip, dst_port ] IN COMMON
 
-            Also: (2 failed Duo pushes WHERE factor = "push"), comparisons (= != < <= > >=), IN ("a", "b"), IN "10.0.0.0/8", CONTAINS, STARTSWITH, ENDSWITH, MATCHES "regex", EXISTS, AND/OR/NOT; (3 DISTINCT dst_port OF IDS alerts); THEN instead of + for order; and after the rule TITLE "..." SEVERITY high TEAM soc TAGS a, b SUPPRESS FOR 12 hours.
+            Also: (2 failed Duo pushes WHERE factor = "push"), comparisons (= != < <= > >=), IN ("a", "b"), IN "10.0.0.0/8", CONTAINS, STARTSWITH, ENDSWITH, MATCHES "regex", EXISTS, AND/OR/NOT; (3 DISTINCT dst_port OF IDS alerts); THEN instead of + for order; and after the rule TITLE "..." SEVERITY high TEAM soc TAGS a, b SUPPRESS FOR 12 hours CASED (group-by and DISTINCT values keep their case; by default HOST4 and host4 are one value).
 
             Try a rule on stored signals before you enable it: `taser simulate "RULE"`. Every edit is a new version; `taser rules history NAME` shows who changed what.
             """,
