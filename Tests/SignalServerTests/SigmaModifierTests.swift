@@ -226,7 +226,7 @@ struct ModifierCase: Sendable, CustomTestStringConvertible {
 
         let (none, missing) = Sigma.filter(Sigma.rule(Sigma.selection("User|expand", "'%admins%'")))
         #expect(none == nil)
-        #expect(missing.mentions("placeholder %admins% has no values", "placeholders:"))
+        #expect(missing.mentions("needs placeholder values for %admins%", "placeholders: in a Sigma mapping file"))
     }
 
     /// Combinations taser cannot express, each reported with its reason and place.

@@ -80,6 +80,16 @@ import Testing
         E(id: id, minute: m, kind: "okta.event", fields: ["event.action": "upload", "user.name": .string(user), "bytes": .int(bytes)])
     }
 
+    /// Keywords search every text field, so a keyword may be a regular expression too; what tests
+    /// a field as a whole (`exists`, `neq`) names none and is refused with that reason.
+    @Test func keywordModifiersThatTestTextApply() throws {
+        let re = try #require(Sigma.matcher(Sigma.filter(Sigma.rule("keywords:\n    '|re': 'sekurlsa::[a-z]+'\ncondition: keywords")).filter))
+        #expect(re.matches(["ScriptBlockText": "x sekurlsa::pth y"]))
+        #expect(!re.matches(["ScriptBlockText": "sekurlsa::"]))
+        let problems = Sigma.filter(Sigma.rule("keywords:\n    '|exists': true\ncondition: keywords")).problems
+        #expect(problems.mentions("a keyword names no field", "not exists, fieldref, neq"), "\(problems)")
+    }
+
     // MARK: fieldref
 
     /// Modifiers appendix: "`cased`: Values are applied case sensitively. Default Sigma behavior

@@ -58,8 +58,17 @@ struct SigmaValueCompiler: Sendable {
         if let field = spec.field {
             target = .field(mapping.field(field))
         } else {
-            guard plan.kind == .text, !plan.negated else {
-                throw RuleError("'\(spec.key)': a keyword names no field, so only text modifiers apply to it", at: keyPlace)
+            // Every text field is searched, so what tests text applies; what tests a field as
+            // a whole (exists, fieldref, neq: "the field is different") or a number does not.
+            let textual: Bool
+            switch plan.kind {
+            case .text, .regex, .cidr: textual = true
+            default: textual = false
+            }
+            guard textual, !plan.negated else {
+                throw RuleError(
+                    "'\(spec.key)': a keyword names no field, so only modifiers that test text apply to it (not exists, fieldref, neq or comparisons)",
+                    at: keyPlace)
             }
             target = keywordTarget
             if plan2.position == .whole { plan2.position = .contains }
