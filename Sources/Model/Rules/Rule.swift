@@ -7,7 +7,9 @@
 /// a span of at most `window`, every clause has at least its count of matching signals (the
 /// trailing window `[t - window, t]`, both ends included). From its first fire an alert stays
 /// open for `suppress` (default: the window); later matching signals with the same key attach to
-/// it. A signal missing a group-by field does not match.
+/// it. A signal missing a group-by field does not match. Sigma's upper bounds, ranges and
+/// value_ measures (`Clause.limit`, `Clause.aggregate`, `clausesHeld`) are judged when a window
+/// closes instead (`judgedAtClose`; see the Correlator).
 public struct Rule: Sendable, Hashable, Codable {
     public var clauses: [Clause]
     /// `THEN` instead of `+`: each clause's signals come no earlier than the previous clause's.
