@@ -187,6 +187,7 @@ import Testing
         ("type: value_sum\nrules: [failed_login]\ntimespan: 1h\ncondition: {gte: 5}", "needs the field it measures"),
         ("type: temporal\nrules: [failed_login, duo_denied]\ntimespan: 1h\ncondition: {gte: 3}", "can never hold: 1 to 2 of its rules can match"),
         ("type: value_percentile\nrules: [failed_login]\ntimespan: 1h\ncondition: {field: x, lte: 1}", "does not say what its condition compares"),
+        ("type: value_count\nrules: [failed_login]\ntimespan: 1h\ncondition: {field: [User, Computer], gte: 2}", "lists several fields, which the specification links by AND"),
         ("type: sequence\nrules: [failed_login]\ntimespan: 1h", "'sequence' is not one of"),
         ("type: event_count\nrules: [failed_login]\ncondition: {gte: 5}", "needs a timespan"),
         ("type: event_count\nrules: [failed_login]\ntimespan: 1 hour\ncondition: {gte: 5}", "timespan '1 hour' is a number and s, m, h or d"),

@@ -319,7 +319,15 @@ struct SigmaCorrelationCompiler {
         for e in entries {
             if e.key == "field" {
                 guard let f = e.value.text else {
-                    issues.append(RuleError("'field' names one field", at: e.value.place))
+                    if e.value.texts != nil {
+                        // The specification: "When you use multiple values in `field` they are
+                        // linked by an AND" (Value Count).
+                        issues.append(RuleError(
+                            "'field' lists several fields, which the specification links by AND; taser measures one field, so the rule is not imported (write one correlation per field and chain them)",
+                            at: e.value.place))
+                    } else {
+                        issues.append(RuleError("'field' names one field", at: e.value.place))
+                    }
                     continue
                 }
                 out.field = f
