@@ -309,3 +309,24 @@ import Testing
         #expect(try fire(rule, [okta, duoSame, duoOther]).map(\.key) == ["who=jdoe"])
     }
 }
+
+/// `taser rules show` says what each clause measures, so an imported upper bound or sum is not
+/// shown as a least count.
+@Suite struct RuleSummaryTests {
+    @Test func clausesReadAsWhatTheyMeasure() {
+        let rule = Rule(
+            clauses: [
+                Clause(count: 1, kinds: ["okta.event"], distinct: "user.name", limit: Bounds(gt: 1, lte: 3)),
+                Clause(count: 1, kinds: ["duo.push.failed"], distinct: "duo.user", pool: 0),
+            ],
+            window: 60_000, groupBy: ["source.ip"], options: RuleOptions(casedValues: true))
+        #expect(RuleSummary.clause(0, of: rule) == "distinct user.name of okta.event: gt 1, lte 3, judged when the window closes")
+        #expect(RuleSummary.clause(1, of: rule) == "counted with clause 1: duo.push.failed")
+        #expect(RuleSummary.notes(rule) == ["group-by and distinct values keep their case"])
+        let sum = Rule(clauses: [Clause(count: 1, kinds: ["okta.event"], limit: Bounds(gt: 1000), aggregate: Aggregate(.sum, of: "bytes"))], window: 1, groupBy: [])
+        #expect(RuleSummary.clause(0, of: sum) == "sum of bytes over okta.event: gt 1000, judged when the window closes")
+        let plain = Rule(clauses: [Clause(count: 5, kinds: ["okta.event"], filter: .always)], window: 1, groupBy: [], clausesHeld: Bounds(gte: 1))
+        #expect(RuleSummary.clause(0, of: plain) == "at least 5 okta.event with a filter")
+        #expect(RuleSummary.notes(plain) == ["clauses that must hold: gte 1"])
+    }
+}

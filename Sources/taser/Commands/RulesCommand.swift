@@ -94,9 +94,10 @@ struct RulesCommand: ParsableCommand {
             for line in v.text.split(separator: "\n", omittingEmptySubsequences: false) { Output.line("  " + line) }
             Output.line("")
             Output.line("  window \(Span(ms: compiled.window).text), alerts stay open \(Span(ms: compiled.suppression).text), group by \(compiled.groupBy.isEmpty ? "nothing" : compiled.groupBy.joined(separator: ", "))")
-            for (n, c) in compiled.clauses.enumerated() {
-                Output.line("  clause \(n + 1): at least \(c.count)\(c.distinct.map { " distinct \($0) of" } ?? "") \(c.kinds.joined(separator: ", "))\(c.filter == nil ? "" : " with a filter")")
+            for n in compiled.clauses.indices {
+                Output.line("  clause \(n + 1): \(RuleSummary.clause(n, of: compiled))")
             }
+            for note in RuleSummary.notes(compiled) { Output.line("  \(note)") }
             let late = try engine.lateSignals(rule: name)
             if late > 0 { Output.line("  \(late) signals came too late for live evaluation; `taser simulate --rule \(name)` covers them") }
         }
