@@ -94,7 +94,10 @@ import Testing
         let keys = GroupKeys(identities: ["jane.doe@example.com": "jane.doe"])
         #expect(keys.value(of: "user.name", "Jane.Doe@Example.com") == "jane.doe")
         #expect(keys.value(of: "user.name", "Someone.Else") == "someone.else")
-        #expect(keys.value(of: "process.name", "CMD.exe") == "CMD.exe")
+        // Other values fold too (Sigma compares ignoring case), unless the rule keeps case.
+        #expect(keys.value(of: "process.name", "CMD.exe") == "cmd.exe")
+        #expect(keys.value(of: "process.name", "CMD.exe", cased: true) == "CMD.exe")
+        #expect(keys.value(of: "user.name", "Jane.Doe@Example.com", cased: true) == "jane.doe", "people are identities, whatever the case")
     }
 
     @Test func aPivotOnAnyNameOfAMachineReachesTheOthers() throws {

@@ -83,6 +83,35 @@ import Testing
         #expect(try engine.simulate(try engine.compiledRule(named: "cb-repeat")).alerts.count == 1)
     }
 
+    /// A rule judged when windows close (a Sigma `lte`): a file ingested at once raises live
+    /// what the simulation raises for the windows its newest signal has passed; the last
+    /// window, still open, waits.
+    @Test func windowsJudgedAtCloseFireLiveOnceTheBatchHasPassedThem() throws {
+        let soc = try SOC()
+        let engine = soc.admin
+        let rule = Rule(
+            clauses: [Clause(count: 1, kinds: ["cbc.alert"], text: "at most 2 CarbonBlack alerts", limit: Bounds(lte: 2))],
+            window: 3_600_000, groupBy: ["host.name"])
+        _ = try engine.saveImportedRule(name: "cb-few", language: "sigma", text: "few", rule: rule)
+        _ = try engine.setRuleEnabled(name: "cb-few", true)
+        func cb(_ id: String, _ time: String, _ host: String) -> String {
+            #"{"id":"\#(id)","type":"CB_ANALYTICS","backend_timestamp":"\#(time)","first_event_timestamp":"\#(time)","severity":5,"reason":"r","device_name":"\#(host)","device_id":1,"org_key":"O"}"#
+        }
+        let lines = [
+            cb("a", "2026-11-20T12:00:00Z", "LT-A"), cb("b", "2026-11-20T12:10:00Z", "LT-A"),  // 2 in the hour: fires
+            cb("c", "2026-11-20T12:00:00Z", "LT-B"), cb("d", "2026-11-20T12:20:00Z", "LT-B"), cb("e", "2026-11-20T12:30:00Z", "LT-B"),  // 3: quiet
+            cb("f", "2026-11-20T14:00:00Z", "LT-C"),  // the newest: its own window is still open
+        ]
+        let summary = try engine.ingester().ingest(Array((lines.joined(separator: "\n") + "\n").utf8), source: "file")
+        #expect(summary.stored == 6 && summary.after.alertsCreated == 1)
+        let live = try engine.store.read { tx in try tx.alertsFired(rule: "cb-few", since: 0) }
+        #expect(live.map(\.groupKey) == ["host.name=lt-a"])
+        #expect(live.first?.firedAt == Timestamp(parsing: "2026-11-20T13:00:00Z")?.ms, "fired when the window closed")
+        // The simulation judges LT-C's window too: its range ends with the data.
+        let simulated = try engine.simulate(try engine.compiledRule(named: "cb-few")).alerts.map(\.key).sorted()
+        #expect(simulated == ["host.name=lt-a", "host.name=lt-c"])
+    }
+
     @Test func rulesKeepEveryVersionAndWhoChangedThem() throws {
         let soc = try SOC()
         let ana = soc.ana

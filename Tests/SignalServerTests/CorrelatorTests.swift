@@ -1,3 +1,4 @@
+import Foundation
 import Model
 import Testing
 @testable import SignalServer
@@ -59,6 +60,35 @@ import Testing
         #expect(alerts.isEmpty)
         let both = try run(sso, [login(1, at: 0, "ana"), push(2, at: 10, "bob"), push(3, at: 11, "ana"), push(5, at: 13, "ana")])
         #expect(both.map(\.key) == ["user.name=ana"] && both[0].alert.firing == [1, 3, 5])
+    }
+
+    /// Values compare ignoring case (as Sigma's do), so `CMD.EXE` and `cmd.exe` are one group and
+    /// one DISTINCT value; `CASED` keeps them apart.
+    @Test func groupByAndDistinctValuesIgnoreCaseUnlessCased() throws {
+        func proc(_ id: Int64, _ name: String, port: Int64) -> S {
+            S(id: id, minute: id, kind: "suricata.alert", fields: ["process.name": .string(name), "destination.port": .int(port)])
+        }
+        let signals = [proc(1, "CMD.EXE", port: 1), proc(2, "cmd.exe", port: 2)]
+        let folded = "[ (2 IDS alerts) ] IN [ 1 hour ] WITH [ process.name ] IN COMMON"
+        #expect(try run(folded, signals).map(\.key) == ["process.name=cmd.exe"])
+        #expect(try run(folded + " CASED", signals).isEmpty)
+        #expect(try compiler.compile(folded + " CASED").casedValues)
+        let distinct = "[ (2 DISTINCT process.name OF IDS alerts) ] IN [ 1 hour ]"
+        #expect(try run(distinct, signals).isEmpty, "one process, however spelt")
+        #expect(try run(distinct + " CASED", signals).count == 1)
+    }
+
+    /// Rules stored before `Clause.limit`, `Rule.clausesHeld`, `RuleOptions.casedValues` and
+    /// `sameAs`'s `cased` still decode, with the old meaning.
+    @Test func rulesStoredBeforeTheNewFieldsStillDecode() throws {
+        let old = #"""
+            {"clauses":[{"count":2,"kinds":["suricata.alert"],"filter":{"sameAs":{"field":"a","other":"b"}},"text":"2 IDS alerts"}],
+             "ordered":false,"window":60000,"groupBy":["source.ip"],"options":{"tags":[]}}
+            """#
+        let rule = try JSONDecoder().decode(Rule.self, from: Data(old.utf8))
+        #expect(rule.clauses[0].filter == .sameAs(field: "a", other: "b", cased: nil))
+        #expect(rule.clauses[0].limit == nil && rule.clauses[0].pool == nil && rule.clausesHeld == nil)
+        #expect(!rule.casedValues && !rule.judgedAtClose)
     }
 
     @Test func outOfOrderSignalsAreEvaluatedInTimeOrder() throws {

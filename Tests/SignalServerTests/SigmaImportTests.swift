@@ -139,16 +139,15 @@ import Testing
 
         // Every document of the unsupported fixture is either imported or reported.
         let unsupported = SigmaImport.read(paths: [Sigma.fixture("unsupported.yml")])
-        #expect(unsupported.rules.map(\.title) == ["Okta Login"])
-        #expect(unsupported.rules.first?.enabled == false)
+        #expect(unsupported.rules.map(\.title) == ["At Most Three Logins", "Okta Login"])
+        #expect(unsupported.rules.last?.enabled == false)
         let problems = unsupported.problems.map(\.description)
-        #expect(problems.count == 6, "\(problems)")
+        #expect(problems.count == 5, "\(problems)")
         #expect(problems.mentions("rule 'Deprecated Aggregation'", "is deprecated Sigma; write it as a correlation rule"))
         #expect(problems.mentions("rule 'Mainframe Logon'", "maps to no signal kind"))
         #expect(problems.mentions("rule 'Misspelt Modifier'", "unknown modifier 'contans'", "did you mean 'contains'"))
         #expect(problems.mentions("rule 'Night Logins'", "'hour' compares a part of a date"))
-        #expect(problems.mentions("rule 'At Most Three Logins'", "'lte: 3' asks for at most 3"))
-        #expect(problems.mentions("rule 'Bytes Sent Per Host'", "'value_sum' computes over field values"))
+        #expect(problems.mentions("rule 'Rare Process Per Host'", "'value_percentile' is not imported", "does not say what its condition compares"))
         #expect(problems.allSatisfy { $0.hasPrefix(Sigma.fixture("unsupported.yml") + ": rule '") })
     }
 
@@ -230,7 +229,7 @@ import Testing
             }
         }
         #expect(!SigmaFieldMapping.builtIn.fields.isEmpty && !SigmaFieldMapping.builtIn.logsources.isEmpty)
-        #expect(SigmaFieldMapping.builtIn.keywordFields == ["message", "process.command_line"])
+        #expect(SigmaFieldMapping.builtIn.keywordFields.isEmpty, "keywords search every text field")
     }
 
     @Test func aUserMappingIsMergedOverTheBuiltInOne() throws {

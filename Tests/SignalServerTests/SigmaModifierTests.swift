@@ -117,20 +117,22 @@ struct ModifierCase: Sendable, CustomTestStringConvertible {
             filter: .test(field: "destination.port", .compare(.lessOrEqual, 1024)),
             matches: [["destination.port": 1024]], misses: [["destination.port": 1025]]),
         ModifierCase(
+            // Sigma: `exists` "only verifies the presence of a field, not its value, be it empty
+            // or null" (modifiers appendix, Generic Modifiers).
             key: "User|exists", value: "true",
-            filter: .test(field: "user.name", .present),
-            matches: [["user.name": "x"]], misses: [[:], ["user.name": nil]]),
+            filter: .test(field: "user.name", .exists(true)),
+            matches: [["user.name": "x"], ["user.name": nil], ["user.name": ""]], misses: [[:]]),
         ModifierCase(
             key: "User|exists", value: "false",
-            filter: .test(field: "user.name", .absent),
-            matches: [[:]], misses: [["user.name": "x"]]),
+            filter: .test(field: "user.name", .exists(false)),
+            matches: [[:]], misses: [["user.name": "x"], ["user.name": nil]]),
         ModifierCase(
             key: "User", value: "null",
             filter: .test(field: "user.name", .equals(.null)),
             matches: [[:], ["user.name": nil]], misses: [["user.name": "x"]]),
         ModifierCase(
             key: "SourceIp|fieldref", value: "DestinationIp",
-            filter: .sameAs(field: "source.ip", other: "destination.ip"),
+            filter: .sameAs(field: "source.ip", other: "destination.ip", cased: false),
             matches: [["source.ip": "10.0.0.1", "destination.ip": "10.0.0.1"]],
             misses: [["source.ip": "10.0.0.1", "destination.ip": "10.0.0.2"], ["source.ip": "10.0.0.1"]]),
         ModifierCase(
@@ -148,11 +150,8 @@ struct ModifierCase: Sendable, CustomTestStringConvertible {
         // Keywords: a value under no field, searched in the text fields.
         ModifierCase(
             key: "'|all'", value: "['mimikatz', 'sekurlsa']",
-            filter: .all([
-                .any([.test(field: "message", .contains("mimikatz")), .test(field: "process.command_line", .contains("mimikatz"))]),
-                .any([.test(field: "message", .contains("sekurlsa")), .test(field: "process.command_line", .contains("sekurlsa"))]),
-            ]),
-            matches: [["process.command_line": "mimikatz.exe sekurlsa::logonpasswords"]],
+            filter: .all([.anyField(.contains("mimikatz")), .anyField(.contains("sekurlsa"))]),
+            matches: [["process.command_line": "mimikatz.exe sekurlsa::logonpasswords"], ["message": "mimikatz", "ScriptBlockText": "sekurlsa"]],
             misses: [["process.command_line": "mimikatz.exe"]]),
     ]
 
@@ -166,18 +165,27 @@ struct ModifierCase: Sendable, CustomTestStringConvertible {
         for fields in c.misses { #expect(!matcher.matches(fields), "should not match \(fields)") }
     }
 
-    @Test func keywordListSearchesMessageAndCommandLine() throws {
+    /// Sigma rules specification, "Keywords search": "Contrary to the Field Usage, It's a matter
+    /// of searching for keywords across an entire event."
+    @Test func keywordListSearchesEveryTextFieldOfTheEvent() throws {
         let yaml = Sigma.rule("keywords:\n    - 'mimikatz'\n    - 'sekurlsa::'\ncondition: keywords")
         let (filter, problems) = Sigma.filter(yaml)
         #expect(problems.isEmpty)
-        #expect(filter == .any([
-            .test(field: "message", .contains("mimikatz")), .test(field: "process.command_line", .contains("mimikatz")),
-            .test(field: "message", .contains("sekurlsa::")), .test(field: "process.command_line", .contains("sekurlsa::")),
-        ]))
+        #expect(filter == .any([.anyField(.contains("mimikatz")), .anyField(.contains("sekurlsa::"))]))
         let m = try Matcher(try #require(filter))
         #expect(m.matches(["message": "Process Mimikatz started"]))
         #expect(m.matches(["process.command_line": "x.exe sekurlsa::logonpasswords"]))
-        #expect(!m.matches(["user.name": "mimikatz"]))
+        #expect(m.matches(["user.name": "mimikatz"]), "any field, not only the message and the command line")
+        #expect(m.matches(["ScriptBlockText": "Invoke-Mimikatz", "EventID": 4104]), "a Windows event's own field")
+        #expect(m.matches(["tags": ["x", "SEKURLSA::pth"]]), "a list of texts")
+        #expect(!m.matches(["event.code": 4104, "user.name": "alice"]))
+    }
+
+    @Test func aMappingsKeywordsNarrowTheSearchToItsFields() throws {
+        let mapping = try SigmaFieldMapping.load(yaml: "keywords: [message]", path: "m.yml")
+        let (filter, problems) = Sigma.filter(Sigma.rule("keywords:\n    - 'mimikatz'\ncondition: keywords"), mapping: mapping)
+        #expect(problems.isEmpty)
+        #expect(filter == .test(field: "message", .contains("mimikatz")))
     }
 
     @Test func listOfMapsIsAnyOfThem() throws {
@@ -218,7 +226,7 @@ struct ModifierCase: Sendable, CustomTestStringConvertible {
 
         let (none, missing) = Sigma.filter(Sigma.rule(Sigma.selection("User|expand", "'%admins%'")))
         #expect(none == nil)
-        #expect(missing.mentions("placeholder %admins% has no values", "placeholders:"))
+        #expect(missing.mentions("needs placeholder values for %admins%", "placeholders: in a Sigma mapping file"))
     }
 
     /// Combinations taser cannot express, each reported with its reason and place.

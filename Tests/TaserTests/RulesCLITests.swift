@@ -102,6 +102,30 @@ import Testing
         #expect(missing.status == 1 && missing.stderr.contains("no file or directory /no/such/rules"))
     }
 
+    /// A Sigma mapping's logsources may name a kind an ingest mapping file defines (in the
+    /// config's `mappings/`), as rules and `--kind` may.
+    @Test func sigmaMappingMayNameAnIngestMappingFilesKind() throws {
+        let config = TempDir()
+        try FileManager.default.createDirectory(atPath: config.path + "/taser/mappings", withIntermediateDirectories: true)
+        try """
+            name: acme-edr
+            match: { has: [detection_id, endpoint], equals: { product: Acme EDR } }
+            kind: { name: acme.detection, display: Acme EDR detection }
+            time: { field: detected_at, format: epoch_ms }
+            id: detection_id
+            title: "{rule.name} on {endpoint.hostname}"
+            fields: { host.name: endpoint.hostname, rule.name: rule.name }
+            """.write(toFile: config.path + "/taser/mappings/acme.yaml", atomically: true, encoding: .utf8)
+        try "logsources:\n  - product: acme\n    kinds: [acme.detection]\n".write(toFile: config.file("sigma-map.yaml"), atomically: true, encoding: .utf8)
+        try "title: Acme Mimikatz\nlogsource:\n    product: acme\ndetection:\n    selection:\n        rule.name: Mimikatz\n    condition: selection\n"
+            .write(toFile: config.file("acme_rule.yml"), atomically: true, encoding: .utf8)
+        let dir = TempDir()
+        let env = ["XDG_CONFIG_HOME": config.path]
+        let r = try Taser.run(["--db", dir.file(), "rules", "import", "--mapping", config.file("sigma-map.yaml"), config.file("acme_rule.yml")], env: env)
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("saved acme-mimikatz"), "\(r.stdout)")
+    }
+
     @Test func enabledRulesRunOnEveryIngest() throws {
         let dir = TempDir()
         let db = dir.file()

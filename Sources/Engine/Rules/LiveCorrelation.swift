@@ -81,7 +81,9 @@ struct LiveCorrelation {
             let open = try tx.alertsFired(rule: stored.name, since: lo - rule.suppression).map {
                 OpenAlert(key: builder.code(forKey: $0.groupKey), alert: $0.id, firedAt: $0.firedAt)
             }
-            for result in builder.correlate(open: open) {
+            // A rule judged at close (Sigma upper bounds, sums, averages): the windows the
+            // batch's newest signal has passed are closed, as far as this stream knows.
+            for result in builder.correlate(open: open, closeBy: rule.judgedAtClose ? hi : nil) {
                 let key = builder.keyNames[Int(result.key)]
                 if let existing = result.existing {
                     try tx.attachSignals(Simulator.expand(result.attached, derived), toAlert: existing, at: now)

@@ -39,6 +39,9 @@ public enum ColumnSimulator {
         keys groupKeys: GroupKeys = GroupKeys()
     ) throws(RuleError) -> SimulationReport {
         var keys = KeyTable()
+        // One table for DISTINCT values across kinds and clauses: a value is one code wherever
+        // it is read (a clause over two kinds, pooled clauses), as in `EventBuilder`.
+        var distinctTable: [String: Int32] = [:]
         var runs: [[CorrelationEvent]] = []
         var read = 0
         var first = Int64.max, last = Int64.min
@@ -61,9 +64,12 @@ public enum ColumnSimulator {
                 let filter = FilterColumns(matcher: matcher, fields: clause.filter?.fields ?? [], columns: c)
                 let keyColumns = groupFields.map { c.fields[$0] }
                 if keyColumns.contains(where: { $0 == nil }) { continue }  // no signal of this kind has the field
-                var key = KeyColumns(names: rule.groupBy, fields: groupFields, columns: keyColumns.map { $0! }, keys: groupKeys)
-                let distinct = clause.distinct.flatMap { c.fields[$0] }.map(ValueCodes.init)
+                var key = KeyColumns(
+                    names: rule.groupBy, fields: groupFields, columns: keyColumns.compactMap { $0 }, keys: groupKeys, cased: rule.casedValues)
+                let distinct = clause.distinct.flatMap { c.fields[$0] }.map { ValueCodes($0, cased: rule.casedValues, table: &distinctTable) }
                 if clause.distinct != nil && distinct == nil { continue }
+                let numbers = clause.aggregate.flatMap { c.fields[$0.field] }.map(NumberColumn.init)
+                if clause.aggregate != nil && numbers == nil { continue }  // no signal of this kind has the field
                 var events: [CorrelationEvent] = []
                 events.reserveCapacity(hi - lo)
                 for i in lo..<hi {
@@ -73,7 +79,12 @@ public enum ColumnSimulator {
                         guard let code = distinct.code(i) else { continue }
                         d = code
                     }
-                    events.append(CorrelationEvent(time: c.times[i], signal: c.ids[i], clause: Int32(ci), key: k, distinct: d))
+                    var number = 0.0
+                    if let numbers {
+                        guard let n = numbers.value(i) else { continue }
+                        number = n
+                    }
+                    events.append(CorrelationEvent(time: c.times[i], signal: c.ids[i], clause: Int32(ci), key: k, distinct: d, value: number))
                 }
                 runs.append(events)
             }
@@ -82,8 +93,16 @@ public enum ColumnSimulator {
             var chained: [CorrelationEvent] = []
             for (n, d) in derived.enumerated() where clause.kinds.contains(d.kind) && d.time >= from && d.time <= to {
                 if let m = matcher, !m.matches(d.fields) { continue }
-                guard let key = EventBuilder.groupKey(names: rule.groupBy, fields: groupFields, values: d.fields, keys: groupKeys) else { continue }
-                chained.append(CorrelationEvent(time: d.time, signal: -Int64(n + 1), clause: Int32(ci), key: keys.code(key)))
+                guard let key = EventBuilder.groupKey(names: rule.groupBy, fields: groupFields, values: d.fields, keys: groupKeys, cased: rule.casedValues)
+                else { continue }
+                var distinct: Int32 = 0
+                if let field = clause.distinct {
+                    guard let raw = d.fields[field]?.stringValue else { continue }
+                    let value = GroupKeys.text(raw, cased: rule.casedValues)
+                    distinct = distinctTable[value] ?? Int32(distinctTable.count + 1)
+                    distinctTable[value] = distinct
+                }
+                chained.append(CorrelationEvent(time: d.time, signal: -Int64(n + 1), clause: Int32(ci), key: keys.code(key), distinct: distinct))
             }
             runs.append(chained)
         }
@@ -91,7 +110,9 @@ public enum ColumnSimulator {
         // A signal in two clauses is two adjacent events; count it once.
         var matched = 0
         for (n, e) in events.enumerated() where e.signal >= 0 && (n == 0 || events[n - 1].signal != e.signal) { matched += 1 }
-        let alerts = Correlator(rule: rule).run(events, keys: keys.names.count).map { a in
+        // Windows still open at the end of the range are judged there: the range is all the
+        // simulation will ever see.
+        let alerts = Correlator(rule: rule).run(events, keys: keys.names.count, closeBy: to).map { a in
             SimulatedAlert(
                 key: keys.names[Int(a.key)], firedAt: Timestamp(ms: a.firedAt), signals: Simulator.expand(a.signals, derived),
                 firing: Simulator.expand(a.firing, derived).count)
@@ -163,25 +184,50 @@ struct KeyTable {
     }
 }
 
-/// A column's values as the row path reads them (`JSONValue.stringValue`), coded so that two
-/// spellings of one value (`22` and `"22"`) are one code. Nil: missing or empty.
+/// A column's values as the row path reads them (`JSONValue.stringValue`, folded unless
+/// `cased`), coded in `table` so that two spellings of one value (`22` and `"22"`, `Ana` and
+/// `ana`) are one code. Nil: missing or empty.
 struct ValueCodes {
     let column: FieldColumn
     let byCode: [Int32?]
 
-    init(_ column: FieldColumn) {
+    init(_ column: FieldColumn, cased: Bool, table: inout [String: Int32]) {
         self.column = column
-        var table: [String: Int32] = [:]
-        byCode = column.values.enumerated().map { code, text in
-            guard code > 0, let v = (try? JSONValue.parse(text))?.stringValue, !v.isEmpty else { return nil }
-            if let c = table[v] { return c }
-            let c = Int32(table.count + 1)
-            table[v] = c
-            return c
+        var out: [Int32?] = []
+        out.reserveCapacity(column.values.count)
+        for (code, text) in column.values.enumerated() {
+            guard code > 0, let raw = (try? JSONValue.parse(text))?.stringValue, !raw.isEmpty else {
+                out.append(nil)
+                continue
+            }
+            let v = GroupKeys.text(raw, cased: cased)
+            if let c = table[v] {
+                out.append(c)
+            } else {
+                let c = Int32(table.count + 1)
+                table[v] = c
+                out.append(c)
+            }
         }
+        byCode = out
     }
 
     func code(_ row: Int) -> Int32? { byCode[Int(column.codes[row])] }
+}
+
+/// A column's values as numbers for `Aggregate`, as `EventBuilder.number` reads them.
+struct NumberColumn {
+    let column: FieldColumn
+    let byCode: [Double?]
+
+    init(_ column: FieldColumn) {
+        self.column = column
+        byCode = column.values.enumerated().map { code, text in
+            code == 0 ? nil : (try? JSONValue.parse(text)).flatMap(EventBuilder.number)
+        }
+    }
+
+    func value(_ row: Int) -> Double? { byCode[Int(column.codes[row])] }
 }
 
 /// Group-by columns: the key code of a row, memoized per combination of value codes.
@@ -192,14 +238,14 @@ struct KeyColumns {
     private var memo1: [Int32?]
     private var memo: [[Int32]: Int32?] = [:]
 
-    init(names: [String], fields: [String], columns: [FieldColumn], keys: GroupKeys) {
+    init(names: [String], fields: [String], columns: [FieldColumn], keys: GroupKeys, cased: Bool) {
         self.names = names
         self.columns = columns
         // Each distinct value read once, as live evaluation reads it (identities, hosts).
         texts = zip(fields, columns).map { field, col in
             col.values.enumerated().map { code, text in
                 guard code > 0, let v = (try? JSONValue.parse(text))?.stringValue, !v.isEmpty else { return nil }
-                return keys.value(of: field, v)
+                return keys.value(of: field, v, cased: cased)
             }
         }
         memo1 = []
@@ -250,7 +296,7 @@ struct FilterColumns {
             let values = parsed[0]
             let passes = values.map { v -> Bool in
                 var o = JSONObject()
-                if let v { o[names[0]] = v }
+                if let v { FilterColumns.put(v, as: names[0], into: &o) }
                 return matcher.matches(o)
             }
             single = (column.codes, passes)
@@ -265,8 +311,18 @@ struct FilterColumns {
         var o = JSONObject()
         for (n, f) in fields.enumerated() {
             guard let column = f.column, let v = parsed[n][Int(column.codes[row])] else { continue }
-            o[f.name] = v
+            FilterColumns.put(v, as: f.name, into: &o)
         }
         return matcher.matches(o)
+    }
+
+    /// The column of `Filter.everyField` holds the signal's whole fields object (a keyword
+    /// reads them all): its members become the row's fields.
+    static func put(_ v: JSONValue, as name: String, into o: inout JSONObject) {
+        if name == Filter.everyField, case .object(let all) = v {
+            for (k, value) in all where o[k] == nil { o[k] = value }
+        } else {
+            o[name] = v
+        }
     }
 }

@@ -44,14 +44,23 @@ public struct EventBuilder: Sendable {
         for c in clauses {
             let clause = rule.clauses[Int(c)]
             if let m = matchers[Int(c)], !m.matches(fields) { continue }
-            guard let key = EventBuilder.groupKey(names: rule.groupBy, fields: clause.groupBy ?? rule.groupBy, values: fields, keys: keys) else { continue }
+            guard let key = EventBuilder.groupKey(
+                names: rule.groupBy, fields: clause.groupBy ?? rule.groupBy, values: fields, keys: keys, cased: rule.casedValues)
+            else { continue }
             var distinct: Int32 = 0
             if let field = clause.distinct {
-                guard let value = fields[field]?.stringValue else { continue }
+                guard let raw = fields[field]?.stringValue else { continue }
+                let value = GroupKeys.text(raw, cased: rule.casedValues)
                 distinct = distinctCodes[value] ?? Int32(distinctCodes.count + 1)
                 distinctCodes[value] = distinct
             }
-            events.append(CorrelationEvent(time: time, signal: signal, clause: c, key: code(forKey: key), distinct: distinct, live: live))
+            var number = 0.0
+            if let a = clause.aggregate {
+                guard let n = fields[a.field].flatMap(EventBuilder.number) else { continue }
+                number = n
+            }
+            events.append(CorrelationEvent(
+                time: time, signal: signal, clause: c, key: code(forKey: key), distinct: distinct, value: number, live: live))
             matched = true
         }
         return matched
@@ -60,20 +69,34 @@ public struct EventBuilder: Sendable {
     /// `user.name=jdoe`, `source.ip=10.0.0.5,destination.port=22`: the rule's field names with
     /// this clause's values, as `keys` reads them. Nil when a field is missing. The one
     /// spelling of group keys.
-    static func groupKey(names: [String], fields: [String], values: JSONObject, keys: GroupKeys) -> String? {
+    static func groupKey(names: [String], fields: [String], values: JSONObject, keys: GroupKeys, cased: Bool) -> String? {
         var parts: [String] = []
         for (name, field) in zip(names, fields) {
             guard let v = values[field]?.stringValue, !v.isEmpty else { return nil }
-            parts.append(name + "=" + keys.value(of: field, v))
+            parts.append(name + "=" + keys.value(of: field, v, cased: cased))
         }
         return parts.joined(separator: ",")
+    }
+
+    /// A field's value as a number for `Aggregate` (a number, or text that reads as one);
+    /// nil otherwise, and for infinities, which no sum should take.
+    static func number(_ v: JSONValue) -> Double? {
+        let n: Double?
+        switch v {
+        case .int(let i): n = Double(i)
+        case .double(let d): n = d
+        case .string(let s): n = Double(s.trimmed)
+        default: n = nil
+        }
+        return n.flatMap { $0.isFinite ? $0 : nil }
     }
 
     /// The events in the order the correlator needs.
     public var sortedEvents: [CorrelationEvent] { events.sorted(by: <) }
 
     /// Runs the rule over what was added.
-    public func correlate(open: [OpenAlert] = []) -> [CorrelatedAlert] {
-        Correlator(rule: rule).run(sortedEvents, keys: keyNames.count, open: open)
+    /// `closeBy`: windows that end by then are judged at the end (rules judged at close).
+    public func correlate(open: [OpenAlert] = [], closeBy: Int64? = nil) -> [CorrelatedAlert] {
+        Correlator(rule: rule).run(sortedEvents, keys: keyNames.count, open: open, closeBy: closeBy)
     }
 }

@@ -10,7 +10,9 @@ import Model
 ///   `LT-KLOPE47.corp.example.com`, the short `lt-klope47` and `CORP\LT-KLOPE47` are one key.
 ///   Two machines with one short name in two domains would share a key; on one network
 ///   that does not happen, and the alert lists every spelling seen;
-/// - any other field is taken as it is.
+/// - any other field is folded too (`HOST4`, `host4` and `Host4` are one key, as Sigma compares
+///   values ignoring case), unless the rule keeps case (`CASED`, `Rule.casedValues`): then it is
+///   taken as it is. Person and host fields always fold: they are identities, not text.
 public struct GroupKeys: Sendable {
     /// Folded identifier -> its identity's label (`Tx.identityLabels`).
     public var identities: [String: String]
@@ -31,7 +33,7 @@ public struct GroupKeys: Sendable {
 
     public static let hostFields: Set<String> = ["host.name", "host.hostname", "source.hostname", "destination.hostname"]
 
-    public func value(of field: String, _ text: String) -> String {
+    public func value(of field: String, _ text: String, cased: Bool = false) -> String {
         if GroupKeys.personFields.contains(field) {
             let folded = Identifier.fold(text)
             return identities[folded] ?? folded
@@ -41,7 +43,12 @@ public struct GroupKeys: Sendable {
             let short = GroupKeys.host(text)
             return short.isEmpty ? Identifier.fold(text) : short
         }
-        return text
+        return GroupKeys.text(text, cased: cased)
+    }
+
+    /// A group-by or DISTINCT value of a field that is neither a person nor a host.
+    public static func text(_ text: String, cased: Bool) -> String {
+        cased ? text : text.lowercased()
     }
 
     /// A machine's short name: after a `DOMAIN\`, before the first dot (unless it is an IP

@@ -4,7 +4,9 @@ import Model
 /// A `Filter` made ready to run: needles lowercased, regexes compiled, networks parsed, once
 /// per rule rather than once per signal. The one place filter semantics live:
 /// - a field is read from the signal's normalized fields by its ECS name (`user.name`);
-/// - a missing (or null) field fails every test but `absent` (and `equals(.null)`);
+/// - a missing (or null) field fails every test but `absent` (and `equals(.null)`); `exists`
+///   alone tells a null field from a missing one;
+/// - `anyField` runs its test on every field that holds text (or a list of texts);
 /// - text tests ignore case unless `cased`; numbers compare as numbers, and a number's text
 ///   (`22`) equals the number;
 /// - a field holding a list passes when any element passes.
@@ -12,7 +14,9 @@ public struct Matcher: Sendable {
     private indirect enum Node: Sendable {
         case all([Node]), any([Node]), not(Node), always
         case test(String, Check)
-        case sameAs(String, String)
+        case sameAs(String, String, cased: Bool)
+        case anyField(Check)
+        case exists(String, Bool)
     }
 
     private enum Check: @unchecked Sendable {
@@ -54,30 +58,36 @@ public struct Matcher: Sendable {
             return .any(nodes)
         case .not(let f): return .not(try compile(f))
         case .always: return .always
-        case .sameAs(let a, let b): return .sameAs(a, b)
-        case .test(let field, let test):
-            switch test {
-            case .equals(let v, let cased): return .test(field, .equals(v, cased: cased))
-            case .contains(let s, let cased): return .test(field, .text(.contains, cased ? s : s.lowercased(), cased: cased))
-            case .startsWith(let s, let cased): return .test(field, .text(.prefix, cased ? s : s.lowercased(), cased: cased))
-            case .endsWith(let s, let cased): return .test(field, .text(.suffix, cased ? s : s.lowercased(), cased: cased))
-            case .glob(let s, let cased): return .test(field, .text(.glob, cased ? s : s.lowercased(), cased: cased))
-            case .regex(let pattern, let insensitive):
-                do {
-                    return .test(field, .regex(try NSRegularExpression(pattern: pattern, options: insensitive ? [.caseInsensitive] : [])))
-                } catch {
-                    throw RuleError(message: "'\(pattern)' is not a valid regular expression")
-                }
-            case .compare(let op, let n): return .test(field, .compare(op, n))
-            case .inCIDR(let text):
-                guard let network = Network(text) else {
-                    throw RuleError(message: "'\(text)' is not a network; write it as 10.0.0.0/8 or 2001:db8::/32")
-                }
-                return .test(field, .network(network))
-            case .oneOf(let values, let cased): return .test(field, .oneOf(values, cased: cased))
-            case .present: return .test(field, .present)
-            case .absent: return .test(field, .absent)
+        case .sameAs(let a, let b, let cased): return .sameAs(a, b, cased: cased ?? false)
+        case .anyField(let test): return .anyField(try check(test))
+        case .test(let field, .exists(let b)): return .exists(field, b)
+        case .test(let field, let test): return .test(field, try check(test))
+        }
+    }
+
+    private static func check(_ test: Test) throws(RuleError) -> Check {
+        switch test {
+        case .equals(let v, let cased): return .equals(v, cased: cased)
+        case .contains(let s, let cased): return .text(.contains, cased ? s : s.lowercased(), cased: cased)
+        case .startsWith(let s, let cased): return .text(.prefix, cased ? s : s.lowercased(), cased: cased)
+        case .endsWith(let s, let cased): return .text(.suffix, cased ? s : s.lowercased(), cased: cased)
+        case .glob(let s, let cased): return .text(.glob, cased ? s : s.lowercased(), cased: cased)
+        case .regex(let pattern, let insensitive):
+            do {
+                return .regex(try NSRegularExpression(pattern: pattern, options: insensitive ? [.caseInsensitive] : []))
+            } catch {
+                throw RuleError(message: "'\(pattern)' is not a valid regular expression")
             }
+        case .compare(let op, let n): return .compare(op, n)
+        case .inCIDR(let text):
+            guard let network = Network(text) else {
+                throw RuleError(message: "'\(text)' is not a network; write it as 10.0.0.0/8 or 2001:db8::/32")
+            }
+            return .network(network)
+        case .oneOf(let values, let cased): return .oneOf(values, cased: cased)
+        case .present: return .present
+        case .absent: return .absent
+        case .exists(let b): return b ? .present : .absent  // as a field's check: null is missing
         }
     }
 
@@ -87,9 +97,23 @@ public struct Matcher: Sendable {
         case .any(let nodes): return nodes.contains { run($0, fields) }
         case .not(let n): return !run(n, fields)
         case .always: return true
-        case .sameAs(let a, let b):
+        case .sameAs(let a, let b, let cased):
             guard let x = value(fields[a]), let y = value(fields[b]) else { return false }
-            return x == y || (x.stringValue != nil && x.stringValue == y.stringValue)
+            if x == y { return true }
+            guard let s = x.stringValue, let t = y.stringValue else { return false }
+            return cased ? s == t : s.lowercased() == t.lowercased()
+        case .exists(let field, let b):
+            return (fields[field] != nil) == b
+        case .anyField(let check):
+            // Text only: a keyword is a string, and `22` in a port number is not a word of the event.
+            return fields.contains { member in
+                let v = member.value
+                switch v {
+                case .string: return passes(check, v)
+                case .array(let items): return items.contains { if case .string = $0 { return passes(check, $0) } else { return false } }
+                default: return false
+                }
+            }
         case .test(let field, let check):
             return passes(check, value(fields[field]))
         }

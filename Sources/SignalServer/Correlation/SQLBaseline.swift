@@ -6,16 +6,20 @@ import Model
 /// knows nothing of identity links: on signals whose people are linked it groups less.
 public enum SQLBaseline {
     public static func query(_ rule: Rule) throws(RuleError) -> String {
-        guard !rule.ordered, rule.clauses.allSatisfy({ $0.filter == nil && $0.distinct == nil && $0.kinds.count == 1 }), !rule.groupBy.isEmpty else {
-            throw RuleError(message: "the SQL baseline covers rules of plain clauses joined by +, grouped by fields")
+        guard !rule.ordered, rule.clausesHeld == nil, !rule.judgedAtClose,
+              rule.clauses.allSatisfy({ $0.filter == nil && $0.distinct == nil && $0.kinds.count == 1 && $0.pool == nil && $0.limit == nil }),
+              !rule.groupBy.isEmpty
+        else {
+            throw RuleError(message: "the SQL baseline covers rules of plain clauses joined by +, grouped by fields, fired as counts are reached")
         }
         func field(_ name: String) -> String { "(fields ->> '$.\"\(name)\"')" }
         // Values read as `GroupKeys` reads them, without identity links: a person's folded, a
-        // host's short name (after one `DOMAIN\`, before the first dot unless all digits).
+        // host's short name (after one `DOMAIN\`, before the first dot unless all digits),
+        // any other folded unless the rule keeps case (SQLite's lower() folds ASCII only).
         func keyed(_ name: String) -> String {
             let v = "lower(\(field(name)))"
             if GroupKeys.personFields.contains(name) { return v }
-            guard GroupKeys.hostFields.contains(name) else { return field(name) }
+            guard GroupKeys.hostFields.contains(name) else { return rule.casedValues ? field(name) : v }
             let short = "substr(\(v), instr(\(v), '\\') + 1)"
             return """
                 (CASE WHEN instr(\(short), '.') > 1 AND \(short) GLOB '*[^0-9.]*' AND instr(\(short), ':') = 0

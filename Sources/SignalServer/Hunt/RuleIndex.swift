@@ -163,6 +163,9 @@ public struct RuleIndex: Sendable {
                 out += set
             }
             return out.isEmpty ? nil : Array(Set(out)).sorted()
+        case .anyField(let test):
+            // A keyword: its text is somewhere in the event's text, like any field's.
+            return literal(test)
         case .not, .sameAs, .always:
             return nil
         }

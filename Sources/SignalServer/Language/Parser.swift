@@ -8,7 +8,7 @@ import Model
 ///     clause   := '(' count [DISTINCT field OF] kind-words [WHERE filter] ')'
 ///     span     := '[' number unit ']' | number unit            4 Hours, 36h, [ 24 Hours ]
 ///     fields   := '[' field (',' field)* ']' | field (',' field)*
-///     option   := TITLE "text" | SEVERITY level | TEAM name | TAGS tag (',' tag)* | SUPPRESS FOR span
+///     option   := TITLE "text" | SEVERITY level | TEAM name | TAGS tag (',' tag)* | SUPPRESS FOR span | CASED
 ///     filter   := and (OR and)* ;  and := not (AND not)* ;  not := NOT not | '(' filter ')' | test
 ///     test     := field (= | != | < | <= | > | >=) value | field IN '(' value, ... ')'
 ///               | field IN "10.0.0.0/8" | field CONTAINS|STARTSWITH|ENDSWITH|MATCHES "text" | field EXISTS
@@ -123,7 +123,7 @@ struct Parser {
         var rule = RuleSyntax(clauses: clauses, joiners: joiners, window: window, groupBy: groupBy, tags: [])
         try options(into: &rule)
         guard here.kind == .end else {
-            throw expected("an option (TITLE, SEVERITY, TEAM, TAGS, SUPPRESS FOR) or the end of the rule")
+            throw expected("an option (TITLE, SEVERITY, TEAM, TAGS, SUPPRESS FOR, CASED) or the end of the rule")
         }
         return rule
     }
@@ -175,6 +175,9 @@ struct Parser {
             } else if accept("SUPPRESS") != nil {
                 _ = try expect("FOR", "FOR and a span, as in: SUPPRESS FOR 12 hours")
                 rule.suppress = try span(bracketed: false)
+            } else if accept("CASED") != nil {
+                // Group-by and DISTINCT values keep their case (`Rule.casedValues`).
+                rule.cased = true
             } else {
                 return
             }

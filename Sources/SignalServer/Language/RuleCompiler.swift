@@ -44,7 +44,7 @@ public struct RuleCompiler: Sendable {
         }
         var groupBy: [String] = []
         for name in syntax.groupBy { groupBy.append(try field(name, parser)) }
-        var options = RuleOptions(title: syntax.title, team: syntax.team, tags: syntax.tags)
+        var options = RuleOptions(title: syntax.title, team: syntax.team, tags: syntax.tags, casedValues: syntax.cased ? true : nil)
         if let s = syntax.severity {
             guard let severity = Severity(parsing: s.text) else {
                 throw parser.error("no severity '\(s.text)'; severities are \(Severity.names)", at: s.at)

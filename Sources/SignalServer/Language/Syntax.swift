@@ -13,6 +13,8 @@ struct RuleSyntax {
     var team: String?
     var tags: [String]
     var suppress: (ms: Int64, at: Token)?
+    /// `CASED`: group-by and DISTINCT values keep their case.
+    var cased = false
 }
 
 struct ClauseSyntax {

@@ -14,9 +14,8 @@ enum SigmaBuiltInMapping {
 
     /// The alert and log sources taser read before Windows, Linux, web and cloud logs.
     static let vendors = """
-    # Where a keyword (a value under no field) is searched: the event's text and, for EDR
-    # events, the command line.
-    keywords: [message, process.command_line]
+    # No `keywords:`: a keyword (a value under no field) is searched in every text field of the
+    # event, as Sigma says. A user's mapping may narrow it to some fields.
 
     fields:
       # users

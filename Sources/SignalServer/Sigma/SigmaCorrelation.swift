@@ -18,23 +18,28 @@ struct SigmaReferenced: Sendable {
 }
 
 /// A Sigma correlation rule (`correlation:` with type, rules, group-by, timespan, condition,
-/// aliases) as a `Rule`:
-/// - `event_count`: one clause over the referenced rule, count N. Several referenced rules are
-///   counted together as one clause whose filter is any of theirs. A filter reads fields, not
-///   the signal's kind, so this is exact only when the rules read the same kinds (or have no
-///   filter, as chained correlations): otherwise rule A's filter would also count signals of
-///   rule B's kinds. That case is reported instead of imported loosely.
-/// - `value_count`: the same with `distinct:` the condition's field.
+/// aliases, generate) as a `Rule`, after the Sigma correlation rules specification (v2.1.0):
+/// - `event_count`: one clause over the referenced rule, counting its signals. Several rules are
+///   one clause each, the later ones pooled into the first (`Clause.pool`): each keeps its own
+///   kinds, filter and (with `aliases`) field names, and one count is taken over them all, so
+///   rules of different logsources count together.
+/// - `value_count`: the same, measuring distinct values of the condition's `field`.
+/// - `value_sum`, `value_avg` (and `value_median`, which pySigma knows though the specification
+///   does not): the sum, mean or median of the condition's numeric `field`.
+///   `value_percentile` is refused: the specification does not say which percentile its
+///   condition compares (see `percentileReason`).
 /// - `temporal` / `temporal_ordered`: one clause per referenced rule, count 1, in order for the
-///   latter. Sigma's condition there counts how many of the rules matched; taser's clauses
-///   must all match, so only "all of them" is expressed.
-/// - Conditions: `gte N` is count N, `gt N` is N+1. taser's alerts fire as soon as a count
-///   reaches its least value, so `lt`, `lte`, `eq` and `neq` (upper bounds, exact values) are
-///   reported.
+///   latter; the condition counts how many of the rules matched (`Rule.clausesHeld`), all of
+///   them when there is none.
+/// - Conditions: `gt`, `gte`, `lt`, `lte`, `eq`, `neq`, together meaning all of them (a range).
+///   Lower bounds alone fire as soon as reached; anything else is judged when the window closes
+///   (`Correlator`).
 /// - A referenced correlation (a chain) is a clause over its alerts, kind `rule:<name>`.
 /// - `group-by` fields map through the field mapping; an `aliases:` name used in group-by
 ///   stays the rule's group-by name, and each clause reads it from the field the alias gives
 ///   for its rule (`Clause.groupBy`).
+/// - `cased: true` (a taser extension) keeps the case of group-by and counted values, which
+///   otherwise compare ignoring case as Sigma's values do.
 struct SigmaCorrelationCompiler {
     let mapping: SigmaFieldMapping
     let header: SigmaHeader
@@ -45,8 +50,17 @@ struct SigmaCorrelationCompiler {
         self.header = header
     }
 
-    static let types = ["event_count", "value_count", "temporal", "temporal_ordered"]
-    static let keys: Set<String> = ["type", "rules", "group-by", "timespan", "timeframe", "condition", "aliases", "generate"]
+    static let types = ["event_count", "value_count", "temporal", "temporal_ordered", "value_sum", "value_avg", "value_median", "value_percentile"]
+    static let keys: Set<String> = ["type", "rules", "group-by", "timespan", "timeframe", "condition", "aliases", "generate", "cased"]
+
+    /// Why value_percentile is not imported: a true reason, from the specification's own text.
+    static let percentileReason =
+        "correlation type 'value_percentile' is not imported: the Sigma specification (v2.1.0) does not say what its condition compares (its example reads 'lte: 1' as a share of 1 % of the events, its hint calls the median percentile 50), so taser cannot tell what a rule means; write value_median, value_avg or value_count instead"
+
+    /// The measure a counting type takes, nil for temporal types.
+    private static func aggregate(_ type: String) -> Aggregate.Function? {
+        ["value_sum": .sum, "value_avg": .average, "value_median": .median][type]
+    }
 
     /// The rule, or nil with `issues` saying why.
     mutating func compile(_ node: SigmaNode, resolve: (String, Place) throws(RuleError) -> SigmaReferenced) -> Rule? {
@@ -59,15 +73,16 @@ struct SigmaCorrelationCompiler {
         }
 
         let type = correlation["type"]?.text ?? ""
-        if !Self.types.contains(type) {
-            if type.hasPrefix("value_") {
-                issues.append(RuleError(
-                    "correlation type '\(type)' computes over field values; taser counts signals or distinct values, so it cannot be expressed",
-                    at: correlation["type"]?.place))
-            } else {
-                issues.append(RuleError(
-                    "correlation type '\(type)' is not one of \(Self.types.joined(separator: ", "))", at: correlation["type"]?.place ?? correlation.place))
-            }
+        if type == "value_percentile" {
+            issues.append(RuleError(Self.percentileReason, at: correlation["type"]?.place))
+        } else if !Self.types.contains(type) {
+            issues.append(RuleError(
+                "correlation type '\(type)' is not one of \(Self.types.joined(separator: ", "))", at: correlation["type"]?.place ?? correlation.place))
+        }
+
+        var cased = false
+        if let node = correlation["cased"] {
+            if case .bool(let b) = node.value { cased = b } else { issues.append(RuleError("'cased' is true or false", at: node.place)) }
         }
 
         let rulesNode = correlation["rules"]
@@ -94,6 +109,7 @@ struct SigmaCorrelationCompiler {
         let usesAliases = groupBy.contains { aliases[$0] != nil }
         let ruleGroupBy = groupBy.map { aliases[$0] != nil ? $0 : mapping.field($0) }
         let place = correlation.place
+        let conditionPlace = correlation["condition"]?.place ?? place
 
         func clauseGroupBy(_ ref: SigmaReferenced) throws(RuleError) -> [String]? {
             guard usesAliases else { return nil }
@@ -103,35 +119,34 @@ struct SigmaCorrelationCompiler {
         }
 
         var clauses: [Clause] = []
+        var clausesHeld: Bounds?
         do throws(RuleError) {
             switch type {
-            case "event_count", "value_count":
-                guard let count = condition.atLeast else {
-                    throw RuleError("\(type) needs a condition with gte or gt (condition: {gte: 10})", at: correlation["condition"]?.place ?? place)
-                }
-                var distinct: [String?] = referenced.map { _ in nil }
-                var distinctName: String?
-                if type == "value_count" {
-                    guard let f = condition.field else {
-                        throw RuleError("value_count needs the field whose distinct values it counts (condition: {field: User, gte: 10})", at: correlation["condition"]?.place ?? place)
-                    }
-                    distinctName = aliases[f] != nil ? f : mapping.field(f)
-                    distinct = []
-                    for ref in referenced { distinct.append(try field(f, for: ref, aliases: aliases, at: place)) }
-                }
-                clauses = [try countedClause(referenced, count: count, distinct: distinct, distinctName: distinctName, groupBy: clauseGroupBy, ruleGroupBy: ruleGroupBy, at: place)]
-            default:
-                let needed = referenced.count
-                if let least = condition.atLeast, least != needed {
-                    throw RuleError(
-                        "\(type) with a condition of \(least) of its \(needed) rules: taser's clauses must all match, so only \(needed) (all of them) can be expressed",
-                        at: correlation["condition"]?.place ?? place)
-                }
+            case "temporal", "temporal_ordered":
+                clausesHeld = try Self.rulesMatched(condition.bounds, of: referenced.count, type: type, at: conditionPlace)
                 for ref in referenced {
                     let gb = try clauseGroupBy(ref)
                     try checkChain(ref, fields: gb ?? ruleGroupBy, at: place)
                     clauses.append(clause(ref, count: 1, distinct: nil, groupBy: gb, text: ref.header.label))
                 }
+            default:
+                guard let bounds = condition.bounds else {
+                    throw RuleError("\(type) needs a condition: gte, gt, lte, lt, eq or neq, or a range (condition: {gte: 10})", at: conditionPlace)
+                }
+                let function = Self.aggregate(type)
+                var measured: [String?] = referenced.map { _ in nil }
+                var measuredName: String?
+                if type == "value_count" || function != nil {
+                    guard let f = condition.field else {
+                        throw RuleError("\(type) needs the field it measures (condition: {field: User, gte: 10})", at: conditionPlace)
+                    }
+                    measuredName = aliases[f] != nil ? f : mapping.field(f)
+                    measured = []
+                    for ref in referenced { measured.append(try field(f, for: ref, aliases: aliases, at: place)) }
+                }
+                clauses = try countedClauses(
+                    referenced, type: type, bounds: bounds, function: function, measured: measured, measuredName: measuredName,
+                    groupBy: clauseGroupBy, ruleGroupBy: ruleGroupBy, at: place)
             }
         } catch {
             issues.append(error)
@@ -140,7 +155,18 @@ struct SigmaCorrelationCompiler {
 
         return Rule(
             clauses: clauses, ordered: type == "temporal_ordered", window: window, groupBy: ruleGroupBy,
-            options: RuleOptions(title: header.label, severity: header.severity, tags: header.tags))
+            options: RuleOptions(title: header.label, severity: header.severity, tags: header.tags, casedValues: cased ? true : nil),
+            clausesHeld: clausesHeld)
+    }
+
+    /// temporal's condition counts the rules that matched: nil when it asks for all of them.
+    static func rulesMatched(_ bounds: Bounds?, of n: Int, type: String, at place: Place) throws(RuleError) -> Bounds? {
+        guard let bounds else { return nil }
+        let possible = (1...max(n, 1)).filter { bounds.holds(Double($0)) }
+        guard !possible.isEmpty else {
+            throw RuleError("\(type) over \(n) rules with the condition \(bounds.description) can never hold: 1 to \(n) of its rules can match", at: place)
+        }
+        return possible == [n] ? nil : bounds
     }
 
     // MARK: clauses
@@ -154,54 +180,47 @@ struct SigmaCorrelationCompiler {
         }
     }
 
-    /// event_count and value_count: one clause, whatever the number of rules counted.
-    private func countedClause(
-        _ refs: [SigmaReferenced], count: Int, distinct: [String?], distinctName: String?,
+    /// event_count, value_count and the value_ measures: a clause per rule, the later ones
+    /// pooled into the first, which carries the count and bounds.
+    private func countedClauses(
+        _ refs: [SigmaReferenced], type: String, bounds: Bounds, function: Aggregate.Function?, measured: [String?], measuredName: String?,
         groupBy: (SigmaReferenced) throws(RuleError) -> [String]?, ruleGroupBy: [String], at place: Place
-    ) throws(RuleError) -> Clause {
+    ) throws(RuleError) -> [Clause] {
         let titles = refs.map(\.header.label).joined(separator: " or ")
-        let text = distinctName.map { "\(count) distinct \($0) of \(titles)" } ?? "\(count) \(titles)"
-        var groupBys: [[String]?] = []
-        for ref in refs { groupBys.append(try groupBy(ref)) }
+        let least = Self.leastCount(bounds)
+        // As the rule language writes a count (`5 Failed Okta Login`); other bounds as Sigma does.
+        let amount = bounds.isLowerOnly ? String(least) : bounds.description
+        let text: String
+        switch (type, measuredName) {
+        case ("value_count", let f?): text = "\(amount) distinct \(f) of \(titles)"
+        case (_, let f?): text = "\(type.dropFirst(6)) of \(f) \(bounds.description) over \(titles)"
+        default: text = "\(amount) \(titles)"
+        }
+        var out: [Clause] = []
         for (i, ref) in refs.enumerated() {
-            let counted = i < distinct.count ? distinct[i].map { [$0] } ?? [] : []
-            try checkChain(ref, fields: (groupBys[i] ?? ruleGroupBy) + counted, at: place)
-        }
-        guard let first = refs.first else { throw RuleError("'rules' is empty", at: place) }
-        if refs.count == 1 {
-            return clause(first, count: count, distinct: distinct.first ?? nil, groupBy: groupBys.first ?? nil, text: text)
-        }
-        // One clause counts them all, so each rule must read the key and the distinct field
-        // from the same fields.
-        guard Set(groupBys.map { $0 ?? [] }).count == 1, Set(distinct.map { $0 ?? "" }).count == 1 else {
-            throw RuleError(
-                "the rules name their group-by or counted fields differently (aliases), but one count over several rules reads one set of fields; write a correlation per rule and chain them",
-                at: place)
-        }
-        var kinds: [String] = []
-        var filters: [Filter] = []
-        var kindSets: Set<Set<String>> = []
-        for ref in refs {
-            switch ref.what {
-            case .detection(let k, let f):
-                kindSets.insert(Set(k))
-                filters.append(f)
-                for kind in k where !kinds.contains(kind) { kinds.append(kind) }
-            case .correlation:
-                kinds.append("rule:\(ref.header.name)")
+            let gb = try groupBy(ref)
+            let field = i < measured.count ? measured[i] : nil
+            try checkChain(ref, fields: (gb ?? ruleGroupBy) + (field.map { [$0] } ?? []), at: place)
+            var c = clause(ref, count: function == nil && i == 0 ? least : 1, distinct: function == nil ? field : nil, groupBy: gb, text: i == 0 ? text : ref.header.label)
+            if let function, let field { c.aggregate = Aggregate(function, of: field) }
+            if i == 0 {
+                // A count with lower bounds alone fires as soon as reached (`count`); anything
+                // else is judged when the window closes.
+                c.limit = function != nil || !bounds.isLowerOnly ? bounds : nil
+            } else {
+                c.pool = 0
             }
+            out.append(c)
         }
-        let filter: Filter?
-        if filters.isEmpty {
-            filter = nil
-        } else if filters.count == refs.count, kindSets.count == 1 {
-            filter = SigmaFilters.any(filters)
-        } else {
-            throw RuleError(
-                "counting \(refs.map { "'\($0.written)'" }.joined(separator: " and ")) together needs each filter to apply to its own rule's signals, but they read different signal kinds and a filter cannot tell kinds apart; write one event_count per rule, or give the rules one logsource",
-                at: place)
-        }
-        return Clause(count: count, kinds: kinds, distinct: distinct.first ?? nil, filter: filter, groupBy: groupBys.first ?? nil, text: text)
+        return out
+    }
+
+    /// The least whole count the lower bounds allow, at least 1 (a window holds a signal).
+    static func leastCount(_ bounds: Bounds) -> Int {
+        var least = 1.0
+        if let g = bounds.gte { least = max(least, g.rounded(.up)) }
+        if let g = bounds.gt { least = max(least, g.rounded(.down) + 1) }
+        return least < 1e9 ? Int(least) : 1_000_000_000
     }
 
     /// A chained correlation's alerts carry only its group-by fields.
@@ -281,11 +300,12 @@ struct SigmaCorrelationCompiler {
     }
 
     struct Condition {
-        /// The least count that fires: `gte N` or `gt N-1`.
-        var atLeast: Int?
+        /// Every bound given, nil when there is none.
+        var bounds: Bounds?
         var field: String?
     }
 
+    /// `{gte: 10}`, `{gt: 100, lte: 200}`, `{field: User, gte: 10}`: every key holds at once.
     private mutating func condition(_ node: SigmaNode?, type: String) -> Condition {
         var out = Condition()
         guard let node else { return out }
@@ -293,39 +313,53 @@ struct SigmaCorrelationCompiler {
             issues.append(RuleError("'condition' is a map like {gte: 10}", at: node.place))
             return out
         }
-        let temporal = type.hasPrefix("temporal")
+        var bounds = Bounds()
+        var any = false
+        let measures = type.hasPrefix("value_") && type != "value_count"
         for e in entries {
             if e.key == "field" {
                 guard let f = e.value.text else {
-                    issues.append(RuleError("'field' names one field", at: e.value.place))
+                    if e.value.texts != nil {
+                        // The specification: "When you use multiple values in `field` they are
+                        // linked by an AND" (Value Count).
+                        issues.append(RuleError(
+                            "'field' lists several fields, which the specification links by AND; taser measures one field, so the rule is not imported (write one correlation per field and chain them)",
+                            at: e.value.place))
+                    } else {
+                        issues.append(RuleError("'field' names one field", at: e.value.place))
+                    }
                     continue
                 }
                 out.field = f
                 continue
             }
-            guard case .number(let d, _) = e.value.value, d >= 0, d == d.rounded(), d < 1e9 else {
-                issues.append(RuleError("'\(e.key)' takes a whole number", at: e.value.place))
+            let number: Double?
+            switch e.value.value {
+            case .number(let d, _): number = d
+            case .text(let t): number = Double(t.trimmed)
+            default: number = nil
+            }
+            // Counts are whole numbers; a sum or an average may be compared with any number.
+            guard let n = number, n.isFinite, abs(n) < 1e15, measures || (n >= 0 && n == n.rounded()) else {
+                issues.append(RuleError("'\(e.key)' takes \(measures ? "a number" : "a whole number")", at: e.value.place))
                 continue
             }
-            let n = Int(d)
             switch e.key {
-            case "gte": out.atLeast = max(out.atLeast ?? 0, n)
-            case "gt": out.atLeast = max(out.atLeast ?? 0, n + 1)
-            case "eq" where temporal:
-                // The number of rules that matched can only reach the number of rules.
-                out.atLeast = max(out.atLeast ?? 0, n)
-            case "lt", "lte", "eq", "neq":
-                let asks = ["lt": "fewer than", "lte": "at most", "eq": "exactly", "neq": "anything but"][e.key] ?? e.key
-                issues.append(RuleError(
-                    "condition '\(e.key): \(n)' asks for \(asks) \(n); taser's alerts fire when a count reaches its least value, as it is reached, so only gte and gt can be expressed",
-                    at: e.place))
+            case "gte": bounds.gte = max(bounds.gte ?? -.infinity, n)
+            case "gt": bounds.gt = max(bounds.gt ?? -.infinity, n)
+            case "lte": bounds.lte = min(bounds.lte ?? .infinity, n)
+            case "lt": bounds.lt = min(bounds.lt ?? .infinity, n)
+            case "eq":
+                bounds.gte = max(bounds.gte ?? -.infinity, n)
+                bounds.lte = min(bounds.lte ?? .infinity, n)
+            case "neq": bounds.neq = n
             default:
                 issues.append(RuleError("unknown condition '\(e.key)' (gte, gt, lte, lt, eq, neq, field)", at: e.place))
+                continue
             }
+            any = true
         }
-        if let n = out.atLeast, n < 1, !temporal {
-            issues.append(RuleError("a count of at least \(n) always holds; give gte: 1 or more", at: node.place))
-        }
+        if any { out.bounds = bounds }
         return out
     }
 }

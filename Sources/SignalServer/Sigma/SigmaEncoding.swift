@@ -97,7 +97,7 @@ enum SigmaEncoding {
             }
             guard let values = placeholders[name], !values.isEmpty else {
                 throw RuleError(message:
-                    "placeholder %\(name)% has no values; list them under 'placeholders:' in a Sigma mapping file (\(name): [value, ...])")
+                    "needs placeholder values for %\(name)%, which are your environment's (add them under placeholders: in a Sigma mapping file, as \(name): [value, ...], and import with --mapping)")
             }
             results = results.flatMap { prefix in values.map { prefix + literal + $0 } }
             rest = rest[rest.index(after: close)...]

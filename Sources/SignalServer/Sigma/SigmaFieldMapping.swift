@@ -1,7 +1,8 @@
 import Model
 
 /// How Sigma's names map to taser's: field names to ECS fields, logsources to signal kinds,
-/// placeholder values for `expand`, and the fields a keyword search reads. taser ships one
+/// placeholder values for `expand`, and (optionally) the only fields a keyword search reads;
+/// without `keywords:` a keyword is searched in every text field of the event. taser ships one
 /// (`builtIn`, the YAML in SigmaBuiltInMapping.swift); a user's file is merged over it:
 ///
 ///     fields:
@@ -64,7 +65,8 @@ public struct SigmaFieldMapping: Sendable {
     public var logsources: [LogSource]
     /// `%name%` -> values, for the `expand` modifier.
     public var placeholders: [String: [String]]
-    /// The fields a Sigma keyword (a value with no field) is searched in.
+    /// The fields a Sigma keyword (a value with no field) is searched in; empty (the built-in
+    /// mapping): every text field of the event.
     public var keywordFields: [String]
 
     public init(fields: [String: String] = [:], logsources: [LogSource] = [], placeholders: [String: [String]] = [:], keywordFields: [String] = []) {

@@ -113,7 +113,7 @@ struct SigmaValuePlan: Sendable {
 
         for m in spec.modifiers {
             if m.isTimePart {
-                throw fail("'\(m.rawValue)' compares a part of a date; taser's filters compare whole values, so it cannot be expressed")
+                throw fail("'\(m.rawValue)' compares a part of a date (Sigma's time modifiers); taser's filters have no test on part of a date yet, so the rule is not imported")
             }
             if let p = m.position {
                 if position != .whole { throw fail("only one of contains, startswith and endswith may be given") }

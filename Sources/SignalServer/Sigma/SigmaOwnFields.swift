@@ -25,8 +25,8 @@ enum SigmaOwnFields {
         case .any(let fs): return .any(fs.map { renamed($0, from: from, to: to) })
         case .not(let inner): return .not(renamed(inner, from: from, to: to))
         case .test(let field, let test): return .test(field: name(field), test)
-        case .sameAs(let a, let b): return .sameAs(field: name(a), other: name(b))
-        case .always: return .always
+        case .sameAs(let a, let b, let cased): return .sameAs(field: name(a), other: name(b), cased: cased)
+        case .always, .anyField: return f
         }
     }
 }

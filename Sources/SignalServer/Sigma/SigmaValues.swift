@@ -5,26 +5,30 @@ import Model
 struct SigmaValueCompiler: Sendable {
     let mapping: SigmaFieldMapping
 
-    /// Where the values are looked for: one field, or (for keywords, which name no field) any
-    /// of the mapping's keyword fields.
+    /// Where the values are looked for: one field, or (for keywords, which name no field) every
+    /// text field of the event, or the mapping's keyword fields.
     enum Target: Sendable {
         case field(String)
         case keywords([String])
+        case everyField
 
         func apply(_ test: Test) -> Filter {
             switch self {
             case .field(let f): return .test(field: f, test)
             case .keywords(let fields): return SigmaFilters.any(fields.map { .test(field: $0, test) })
+            case .everyField: return .anyField(test)
             }
         }
     }
 
-    /// A keyword is searched in the text fields of the event. taser keeps no full-text copy of
-    /// a signal, so a keyword is a contains test over `message` (the event's text) and
-    /// `process.command_line` (where EDR events keep what was run) — or the fields a mapping
-    /// file lists under `keywords:`.
+    /// Sigma: keywords search "across an entire event" (Keywords search, Sigma rules
+    /// specification). The correlator sees a signal's normalized fields, not its raw body (the
+    /// store keeps the raw beside them, and rules never read it), so a keyword is searched in
+    /// every text field: the vendor's own fields are kept verbatim (a Windows event's EventData
+    /// values, a log line's `message`), which is the event's text. A mapping file's
+    /// `keywords:` narrows the search to the fields it lists.
     var keywordTarget: Target {
-        .keywords(mapping.keywordFields.isEmpty ? ["message", "process.command_line"] : mapping.keywordFields)
+        mapping.keywordFields.isEmpty ? .everyField : .keywords(mapping.keywordFields)
     }
 
     func filter(key: String, keyPlace: Place, value: SigmaNode) throws(RuleError) -> Filter {
@@ -71,8 +75,17 @@ struct SigmaValueCompiler: Sendable {
         if let field = spec.field {
             target = .field(field)
         } else {
-            guard plan.kind == .text, !plan.negated else {
-                throw RuleError("'\(spec.key)': a keyword names no field, so only text modifiers apply to it", at: keyPlace)
+            // Every text field is searched, so what tests text applies; what tests a field as
+            // a whole (exists, fieldref, neq: "the field is different") or a number does not.
+            let textual: Bool
+            switch plan.kind {
+            case .text, .regex, .cidr: textual = true
+            default: textual = false
+            }
+            guard textual, !plan.negated else {
+                throw RuleError(
+                    "'\(spec.key)': a keyword names no field, so only modifiers that test text apply to it (not exists, fieldref, neq or comparisons)",
+                    at: keyPlace)
             }
             target = keywordTarget
             if plan2.position == .whole { plan2.position = .contains }
@@ -106,7 +119,9 @@ struct SigmaValueCompiler: Sendable {
         switch plan.kind {
         case .exists:
             guard case .bool(let b) = node.value else { throw fail("'exists' takes true or false") }
-            return target.apply(b ? .present : .absent)
+            // Sigma: `exists` "only verifies the presence of a field, not its value, be it empty
+            // or null" (modifiers appendix), so a null field exists.
+            return target.apply(.exists(b))
         case .compare(let op):
             let n: Double?
             switch node.value {
@@ -133,7 +148,10 @@ struct SigmaValueCompiler: Sendable {
             guard case .field(let field) = target else { throw fail("'fieldref' needs a field") }
             let other = try text()
             guard !SigmaString(sigma: other).hasWildcards else { throw fail("'fieldref' names a field; '\(other)' has wildcards") }
-            return .sameAs(field: field, other: other)
+            // Plain values compare ignoring case unless `cased` (modifiers appendix); a field
+            // reference is a value read from the event, so it does too. Both fields are read
+            // as the rule names them, each through the mapping only when the event lacks it.
+            return .sameAs(field: field, other: other, cased: plan.cased)
         case .text:
             break
         }

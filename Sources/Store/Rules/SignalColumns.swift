@@ -22,7 +22,8 @@ extension Tx {
     /// Loads `kind`'s signals with the given fields, dictionary-coded. SQLite extracts each
     /// field (`fields -> '$."user.name"'`, JSON text) in C, so no JSON is parsed in Swift.
     public func kindColumns(kind: String, fields: [String]) throws -> KindColumns {
-        let extracts = fields.map { ", s.fields -> \(FieldPath.quoted($0))" }.joined()
+        // `*` (`Filter.everyField`, a Sigma keyword's reach) is the whole fields object.
+        let extracts = fields.map { $0 == "*" ? ", json(s.fields)" : ", s.fields -> \(FieldPath.quoted($0))" }.joined()
         let statement = try db.makeStatement(sql: "SELECT s.id, s.time\(extracts) FROM signals s WHERE s.kind = ? ORDER BY s.time, s.id")
         var out = KindColumns(kind: kind, ids: [], times: [], fields: [:])
         var dictionaries = Array(repeating: [String: Int32](), count: fields.count)

@@ -15,7 +15,7 @@ struct RulesCommand: ParsableCommand {
               [ (2 CarbonBlack alerts) ] IN [ 24 Hours ] WITH [ hostname ] IN COMMON
               [ (4 IDS Alerts) ] IN [ 36 Hours ] WITH [ src_ip, dst_port ] IN COMMON
 
-            Also: (2 failed Duo pushes WHERE factor = "push"), comparisons (= != < <= > >=), IN ("a", "b"), IN "10.0.0.0/8", CONTAINS, STARTSWITH, ENDSWITH, MATCHES "regex", EXISTS, AND/OR/NOT; (3 DISTINCT dst_port OF IDS alerts); THEN instead of + for order; and after the rule TITLE "..." SEVERITY high TEAM soc TAGS a, b SUPPRESS FOR 12 hours.
+            Also: (2 failed Duo pushes WHERE factor = "push"), comparisons (= != < <= > >=), IN ("a", "b"), IN "10.0.0.0/8", CONTAINS, STARTSWITH, ENDSWITH, MATCHES "regex", EXISTS, AND/OR/NOT; (3 DISTINCT dst_port OF IDS alerts); THEN instead of + for order; and after the rule TITLE "..." SEVERITY high TEAM soc TAGS a, b SUPPRESS FOR 12 hours CASED (group-by and DISTINCT values keep their case; by default HOST4 and host4 are one value).
 
             Try a rule on stored signals before you enable it: `taser simulate "RULE"`. Every edit is a new version; `taser rules history NAME` shows who changed what.
             """,
@@ -94,9 +94,10 @@ struct RulesCommand: ParsableCommand {
             for line in v.text.split(separator: "\n", omittingEmptySubsequences: false) { Output.line("  " + line) }
             Output.line("")
             Output.line("  window \(Span(ms: compiled.window).text), alerts stay open \(Span(ms: compiled.suppression).text), group by \(compiled.groupBy.isEmpty ? "nothing" : compiled.groupBy.joined(separator: ", "))")
-            for (n, c) in compiled.clauses.enumerated() {
-                Output.line("  clause \(n + 1): at least \(c.count)\(c.distinct.map { " distinct \($0) of" } ?? "") \(c.kinds.joined(separator: ", "))\(c.filter == nil ? "" : " with a filter")")
+            for n in compiled.clauses.indices {
+                Output.line("  clause \(n + 1): \(RuleSummary.clause(n, of: compiled))")
             }
+            for note in RuleSummary.notes(compiled) { Output.line("  \(note)") }
             let late = try engine.lateSignals(rule: name)
             if late > 0 { Output.line("  \(late) signals came too late for live evaluation; `taser simulate --rule \(name)` covers them") }
         }

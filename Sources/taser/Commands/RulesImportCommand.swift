@@ -28,7 +28,8 @@ extension RulesCommand {
                 do { text = try String(contentsOfFile: mapping, encoding: .utf8) } catch {
                     throw CLIError("cannot read the field mapping \(mapping): \(error.localizedDescription)")
                 }
-                fieldMapping = try SigmaFieldMapping.load(yaml: text, path: mapping)
+                // Logsources may name the kinds ingest mapping files define, as rules and searches do.
+                fieldMapping = try SigmaFieldMapping.load(yaml: text, path: mapping, kinds: mappingKinds())
             }
             let result = SigmaImport.read(paths: paths, mapping: fieldMapping)
             let engine = try global.api()
