@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+/// `taser hunt` as an analyst runs it: public EVTX samples through SigmaHQ rules (the
+/// regression data's rules and a sample of rules/windows), a timeline on the terminal, as CSV
+/// and as JSON lines, kept in a database with --db; bad input says what and where.
+@Suite struct HuntCLITests {
+    static let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    static let evtx = tests.appendingPathComponent("AlertEngineTests/Fixtures/evtx").path
+    static let rules = tests.appendingPathComponent("SignalServerTests/Fixtures/sigma/sigmahq").path
+    static let regression = tests.appendingPathComponent("EngineTests/SigmaRegression").path
+
+    @Test func aTimelineOfWhatTheRulesFound() throws {
+        let result = try Taser.run(["hunt", Self.evtx + "/sysmon.evtx.gz", "--sigma", Self.rules])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("TIME (UTC)") == true)
+        // Procmon opened lsass twice in the sample, and Sysmon's configuration was changed.
+        #expect(lines.filter { $0.contains("Potential Credential Dumping Activity Via LSASS") && $0.contains("DESKTOP-2KGM189") }.count == 2)
+        #expect(lines.filter { $0.contains("Sysmon Configuration Update") }.count == 2)
+        // In time order.
+        let times = lines.dropFirst().map { String($0.prefix(24)) }
+        #expect(times == times.sorted())
+        #expect(result.stderr.contains("1 file, 358 records, 358 events"))
+        #expect(!result.stderr.contains("not read"))
+    }
+
+    @Test func csvAndJSONCarryTheSameDetections() throws {
+        let csv = try Taser.run(["hunt", Self.evtx + "/sysmon.evtx.gz", "--sigma", Self.rules, "--csv"])
+        let json = try Taser.run(["hunt", Self.evtx + "/sysmon.evtx.gz", "--sigma", Self.rules, "--json"])
+        #expect(csv.status == 0 && json.status == 0, "\(csv.stderr) \(json.stderr)")
+        let rows = csv.stdout.split(separator: "\n")
+        #expect(rows.first == "time,level,rule,title,tags,host,user,kind,event,file")
+        let objects = try json.stdout.split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+        #expect(objects.count == rows.count - 1 && objects.count > 0)
+        let update = try #require(objects.first { ($0["title"] as? String) == "Sysmon Configuration Update" })
+        let fields = try #require(update["fields"] as? [String: Any])
+        #expect((fields["Image"] as? String)?.lowercased().hasSuffix("\\sysmon64.exe") == true)
+        #expect(update["kind"] as? String == "windows.process_creation")
+        #expect(update["host"] as? String == "DESKTOP-2KGM189")
+    }
+
+    @Test func levelKeepsTheSeriousOnes() throws {
+        let all = try Taser.run(["hunt", Self.evtx + "/sysmon.evtx.gz", "--sigma", Self.rules, "--csv"])
+        let high = try Taser.run(["hunt", Self.evtx + "/sysmon.evtx.gz", "--sigma", Self.rules, "--csv", "--level", "high"])
+        #expect(all.status == 0 && high.status == 0)
+        let levels = high.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[1] }
+        #expect(levels.allSatisfy { $0 == "high" || $0 == "critical" })
+        #expect(levels.count < all.stdout.split(separator: "\n").count - 1)
+    }
+
+    @Test func dbKeepsTheEventsTheRulesAndTheAlerts() throws {
+        let dir = TempDir()
+        let db = dir.file("case.db")
+        let result = try Taser.run(["hunt", Self.evtx + "/sysmon.evtx.gz", "--sigma", Self.rules, "--db", db])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("kept in \(db): 358 new events"))
+        let signals = try Taser.run(["signals", "--db", db, "--kind", "windows.process_creation", "--limit", "1000"])
+        #expect(signals.status == 0, "\(signals.stderr)")
+        let alerts = try Taser.run(["alert", "list", "--db", db])
+        #expect(alerts.status == 0, "\(alerts.stderr)")
+        #expect(alerts.stdout.contains("Potential Credential Dumping Activity Via LSASS"), "\(alerts.stdout)")
+        // Again: nothing new, no second set of alerts.
+        let again = try Taser.run(["hunt", Self.evtx + "/sysmon.evtx.gz", "--sigma", Self.rules, "--db", db])
+        #expect(again.stderr.contains("kept in \(db): 0 new events") && again.stderr.contains(", 0 alerts"), "\(again.stderr)")
+    }
+
+    @Test func badInputSaysWhatAndWhere() throws {
+        let missing = try Taser.run(["hunt", "/nonexistent/Security.evtx", "--sigma", Self.rules])
+        #expect(missing.status != 0 && missing.stderr.contains("no file or folder /nonexistent/Security.evtx"))
+        let noRules = try Taser.run(["hunt", Self.evtx + "/sysmon.evtx.gz"])
+        #expect(noRules.status != 0 && noRules.stderr.contains("--sigma"))
+        let level = try Taser.run(["hunt", Self.evtx + "/sysmon.evtx.gz", "--sigma", Self.rules, "--level", "severe"])
+        #expect(level.status != 0 && level.stderr.contains("not a level"))
+        let both = try Taser.run(["hunt", Self.evtx + "/sysmon.evtx.gz", "--sigma", Self.rules, "--csv", "--json"])
+        #expect(both.status != 0 && both.stderr.contains("give one"))
+        // Not a log: said in the summary, the run goes on.
+        let dir = TempDir()
+        try Data("not a log at all\n\u{0}\u{1}".utf8).write(to: URL(fileURLWithPath: dir.file("junk.bin")))
+        let junk = try Taser.run(["hunt", dir.file("junk.bin"), Self.evtx + "/new-user-security.evtx", "--sigma", Self.rules])
+        #expect(junk.status == 0, "\(junk.stderr)")
+        #expect(junk.stderr.contains("records not read"))
+    }
+
+    @Test func benchHuntReportsItsFigures() throws {
+        let result = try Taser.run(["bench", "hunt", "--events", "3000", "--sigma", Self.regression + "/rules", "--evtx", Self.evtx + "/Security_short_selected.evtx", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let last = try #require(result.stdout.split(separator: "\n").last)
+        let figures = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
+        #expect(figures["events"] as? Int == 3000)
+        #expect((figures["rules"] as? Int ?? 0) > 150)
+        for key in ["floor_events_per_s", "hunt_events_per_s", "matching_events_per_s", "unfiltered_matching_events_per_s", "evtx_records_per_s"] {
+            #expect((figures[key] as? Double ?? 0) > 0, "\(key)")
+        }
+        #expect(figures["prefilter_agrees"] as? Bool == true)
+        #expect(figures["evtx_records"] as? Int == 7)
+    }
+}
