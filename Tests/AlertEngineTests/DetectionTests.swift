@@ -24,7 +24,7 @@ import Testing
         #expect(registry.names == [
             "okta", "duo", "carbonblack", "suricata", "cloudtrail", "guardduty", "falco", "wazuh", "splunk", "thehive",
             "azure", "m365", "gcp", "kubernetes", "github", "opencanary", "windows",
-            "zscaler", "access-json", "access", "squid", "web-error", "auditd", "syslog",
+            "zscaler", "access-json", "access", "squid", "web-error", "auditd", "sysmon-linux", "syslog",
             "cef", "leef", "email", "csv",
         ])
         var checked = 0

