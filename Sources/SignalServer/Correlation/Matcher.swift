@@ -21,7 +21,8 @@ public struct Matcher: Sendable {
 
     private enum Check: @unchecked Sendable {
         case equals(FilterValue, cased: Bool)
-        case text(Op, String, cased: Bool)
+        /// The needle as bytes, lower-cased unless `cased`.
+        case text(Op, [UInt8], cased: Bool)
         case regex(NSRegularExpression)
         case compare(Comparison, Double)
         case network(Network)
@@ -68,10 +69,10 @@ public struct Matcher: Sendable {
     private static func check(_ test: Test) throws(RuleError) -> Check {
         switch test {
         case .equals(let v, let cased): return .equals(v, cased: cased)
-        case .contains(let s, let cased): return .text(.contains, cased ? s : s.lowercased(), cased: cased)
-        case .startsWith(let s, let cased): return .text(.prefix, cased ? s : s.lowercased(), cased: cased)
-        case .endsWith(let s, let cased): return .text(.suffix, cased ? s : s.lowercased(), cased: cased)
-        case .glob(let s, let cased): return .text(.glob, cased ? s : s.lowercased(), cased: cased)
+        case .contains(let s, let cased): return .text(.contains, Array((cased ? s : s.lowercased()).utf8), cased: cased)
+        case .startsWith(let s, let cased): return .text(.prefix, Array((cased ? s : s.lowercased()).utf8), cased: cased)
+        case .endsWith(let s, let cased): return .text(.suffix, Array((cased ? s : s.lowercased()).utf8), cased: cased)
+        case .glob(let s, let cased): return .text(.glob, Array((cased ? s : s.lowercased()).utf8), cased: cased)
         case .regex(let pattern, let insensitive):
             do {
                 return .regex(try NSRegularExpression(pattern: pattern, options: insensitive ? [.caseInsensitive] : []))
@@ -137,13 +138,13 @@ public struct Matcher: Sendable {
         case .equals(let expected, let cased): return equal(v, expected, cased: cased)
         case .oneOf(let values, let cased): return values.contains { equal(v, $0, cased: cased) }
         case .text(let op, let needle, let cased):
-            guard var s = v.stringValue else { return false }
-            if !cased { s = s.lowercased() }
+            guard let s = v.stringValue else { return false }
+            let hay = cased ? Array(s.utf8) : lowered(s)
             switch op {
-            case .contains: return s.includes(needle)
-            case .prefix: return s.hasPrefix(needle)
-            case .suffix: return s.hasSuffix(needle)
-            case .glob: return Glob.matches(Array(s.utf8)[...], Array(needle.utf8)[...])
+            case .contains: return contains(hay, needle)
+            case .prefix: return hay.starts(with: needle)
+            case .suffix: return hay.count >= needle.count && hay[(hay.count - needle.count)...].elementsEqual(needle)
+            case .glob: return Glob.matches(hay[...], needle[...])
             }
         case .regex(let re):
             guard let s = v.stringValue else { return false }
@@ -161,6 +162,34 @@ public struct Matcher: Sendable {
             return network.contains(s)
         case .present, .absent: return true  // handled above
         }
+    }
+
+    /// The text's bytes lower-cased: ASCII byte by byte (most of what logs hold), anything
+    /// else as `lowercased()` does it, as the needles were.
+    static func lowered(_ s: String) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count)
+        for b in s.utf8 {
+            if b >= 0x80 { return Array(s.lowercased().utf8) }
+            out.append(b >= 65 && b <= 90 ? b | 0x20 : b)
+        }
+        return out
+    }
+
+    static func contains(_ hay: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first else { return true }
+        guard needle.count <= hay.count else { return false }
+        var start = 0
+        let last = hay.count - needle.count
+        while start <= last {
+            if hay[start] == first {
+                var k = 1
+                while k < needle.count && hay[start + k] == needle[k] { k += 1 }
+                if k == needle.count { return true }
+            }
+            start += 1
+        }
+        return false
     }
 
     private static func number(_ v: JSONValue) -> Double? {

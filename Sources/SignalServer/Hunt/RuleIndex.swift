@@ -19,6 +19,11 @@ public struct RuleIndex: Sendable {
     }
 
     public private(set) var entries: [Entry] = []
+    // What matching reads per entry, in arrays of their own: reading an Entry out of `entries`
+    // copies it (and retains everything in it), which cost more than the matching itself.
+    private var matchers: [Matcher] = []
+    private var eventIDSets: [Set<Int64>?] = []
+    private var literalSets: [[Int]?] = []
     private let search: LiteralSearch
     /// Kind -> entries reading it.
     private let byKind: [String: [Int]]
@@ -45,9 +50,13 @@ public struct RuleIndex: Sendable {
                 }
             }
             let index = entries.count
-            entries.append(Entry(
+            let entry = Entry(
                 name: name, rule: rule, matcher: try Matcher(filter), kinds: Set(clause.kinds),
-                eventIDs: RuleIndex.eventIDs(filter), literals: literals))
+                eventIDs: RuleIndex.eventIDs(filter), literals: literals)
+            entries.append(entry)
+            matchers.append(entry.matcher)
+            eventIDSets.append(entry.eventIDs)
+            literalSets.append(entry.literals)
             for kind in clause.kinds { byKind[kind, default: []].append(index) }
         }
         self.byKind = byKind
@@ -61,9 +70,10 @@ public struct RuleIndex: Sendable {
         var found: [Bool]?
         var out: [Int] = []
         for i in candidates {
-            let entry = entries[i]
-            if let ids = entry.eventIDs, !(eventID.map(ids.contains) ?? false) { continue }
-            if let literals = entry.literals {
+            if let ids = eventIDSets[i] {
+                guard let id = eventID, ids.contains(id) else { continue }
+            }
+            if let literals = literalSets[i] {
                 if found == nil {
                     var flags = [Bool](repeating: false, count: search.count)
                     search.scan(RuleIndex.text(fields), into: &flags)
@@ -71,7 +81,7 @@ public struct RuleIndex: Sendable {
                 }
                 guard let flags = found, literals.contains(where: { flags[$0] }) else { continue }
             }
-            if entry.matcher.matches(fields) { out.append(i) }
+            if matchers[i].matches(fields) { out.append(i) }
         }
         return out
     }
@@ -79,7 +89,7 @@ public struct RuleIndex: Sendable {
     /// The same answer with no pre-filter: every rule of the kind run (for the bench and the
     /// tests that check the pre-filter never changes what matches).
     public func matchesWithoutPrefilter(kind: String, fields: JSONObject) -> [Int] {
-        (byKind[kind] ?? []).filter { entries[$0].matcher.matches(fields) }
+        (byKind[kind] ?? []).filter { matchers[$0].matches(fields) }
     }
 
     /// Every value of the event as lower-cased text, one after another: what a rule's text
