@@ -69,6 +69,7 @@ public struct RuleIndex: Sendable {
         let eventID = fields["EventID"].flatMap(RuleIndex.integer)
         var found: [Bool]?
         var out: [Int] = []
+        let event = Matcher.Event(fields)
         for i in candidates {
             if let ids = eventIDSets[i] {
                 guard let id = eventID, ids.contains(id) else { continue }
@@ -81,7 +82,7 @@ public struct RuleIndex: Sendable {
                 }
                 guard let flags = found, literals.contains(where: { flags[$0] }) else { continue }
             }
-            if matchers[i].matches(fields) { out.append(i) }
+            if matchers[i].matches(event) { out.append(i) }
         }
         return out
     }
