@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The terminal driver for real: `taser console-demo` under tmux, keys in, screen out.
-@Suite(.timeLimit(.minutes(1))) struct TerminalE2ETests {
+@Suite(.timeLimit(.minutes(3))) struct TerminalE2ETests {
     let title = "taser console demo"
 
     func demo(width: Int = 120, height: Int = 40, env: [String: String] = [:]) throws -> Tmux {
