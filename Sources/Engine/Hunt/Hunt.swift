@@ -63,15 +63,15 @@ public final class SigmaHunt: Sendable {
 }
 
 extension Engine {
-    /// What `taser hunt --db` keeps: the hunt's rules saved (as imported Sigma, enabled as
-    /// Sigma says) and, for each rule that found something in the stored events, its alerts
-    /// raised over them. A rule already saved with the same text keeps its alerts and is not
-    /// raised twice. Returns how many alerts were raised.
+    /// What `taser hunt --db` keeps: the hunt's rules saved as `rules import` saves them (new
+    /// ones disabled: a hunt's ruleset is not a decision to run it on every ingest) and, for
+    /// each rule that found something in the stored events, its alerts raised over them. A
+    /// rule already saved with the same text keeps its alerts and is not raised twice.
+    /// Returns how many alerts were raised.
     public func keepHunt(rules: [SigmaImport.Imported], found: Set<String>) throws -> Int {
         var alerts = 0
         for rule in rules {
-            let (stored, changed) = try saveImportedRule(name: rule.name, language: "sigma", text: rule.text, rule: rule.rule)
-            if rule.enabled, !stored.enabled { _ = try setRuleEnabled(name: rule.name, true) }
+            let (_, changed) = try saveImportedRule(name: rule.name, language: "sigma", text: rule.text, rule: rule.rule)
             if changed, found.contains(rule.name) { alerts += try backfill(ruleNamed: rule.name) }
         }
         return alerts
