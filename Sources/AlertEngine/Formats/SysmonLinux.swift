@@ -37,10 +37,7 @@ struct SysmonLinuxFormat: Format {
         case nil: throw NormalizeError("sysmon-linux: no EventID")
         default: kind = .linuxSysmon
         }
-        guard let text = event.timeText else { throw NormalizeError("sysmon-linux: no TimeCreated SystemTime") }
-        guard let time = Timestamp(parsing: text), Timestamp.plausible.contains(time.ms) else {
-            throw NormalizeError("sysmon-linux: TimeCreated is not a time: \(text.prefix(60))")
-        }
+        let time = try event.time(format: "sysmon-linux")
         let fields = WindowsFields.fields(event, kind: kind)
         let host = event.computer.map { " on \($0)" } ?? ""
         let process = fields["process.name"]?.stringValue ?? "a process"

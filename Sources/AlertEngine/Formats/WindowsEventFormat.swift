@@ -63,10 +63,7 @@ struct WindowsEventFormat: Format {
         guard event.eventID != nil else {
             throw NormalizeError("windows: no EventID (\(event.system["EventID"]?.text.prefix(40) ?? "missing"))")
         }
-        guard let text = event.timeText else { throw NormalizeError("windows: no TimeCreated SystemTime") }
-        guard let time = Timestamp(parsing: text), Timestamp.plausible.contains(time.ms) else {
-            throw NormalizeError("windows: TimeCreated is not a time: \(text.prefix(60))")
-        }
+        let time = try event.time(format: "windows")
         let kind = WindowsKinds.kind(event)
         let fields = WindowsFields.fields(event, kind: kind)
         let ref = event.recordID.map { "\(event.computer ?? "")/\(event.channel ?? "")/\($0)" }

@@ -21,6 +21,16 @@ struct WindowsEvent: Sendable {
     var recordID: String? { system["EventRecordID"].flatMap { $0.stringValue ?? VendorJSON.int($0).map(String.init) } }
     var timeText: String? { system["SystemTime"]?.stringValue }
 
+    /// When the event was written (TimeCreated), or why it cannot be read; `format` names the
+    /// format in the reason.
+    func time(format: String) throws(NormalizeError) -> Timestamp {
+        guard let text = timeText else { throw NormalizeError("\(format): no TimeCreated SystemTime") }
+        guard let time = Timestamp(parsing: text), Timestamp.plausible.contains(time.ms) else {
+            throw NormalizeError("\(format): TimeCreated is not a time: \(text.prefix(60))")
+        }
+        return time
+    }
+
     /// Event data by name, null and empty values as missing and Windows' `-` placeholder too.
     func text(_ name: String) -> String? {
         guard let v = data[name] else { return nil }
