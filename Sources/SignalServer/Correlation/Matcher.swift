@@ -38,24 +38,7 @@ public struct Matcher: Sendable {
         root = try Matcher.compile(filter)
     }
 
-    public func matches(_ fields: JSONObject) -> Bool { Matcher.run(root, fields, nil) }
-
-    /// One event about to be tested by many rules (a hunt): each text field is lower-cased
-    /// once for all of them rather than once per test.
-    public final class Event {
-        public let fields: JSONObject
-        var lowered: [String: [UInt8]] = [:]
-        public init(_ fields: JSONObject) { self.fields = fields }
-
-        func lowered(_ field: String, _ s: String) -> [UInt8] {
-            if let done = lowered[field] { return done }
-            let bytes = Matcher.lowered(s)
-            lowered[field] = bytes
-            return bytes
-        }
-    }
-
-    public func matches(_ event: Event) -> Bool { Matcher.run(root, event.fields, event) }
+    public func matches(_ fields: JSONObject) -> Bool { Matcher.run(root, fields) }
 
     /// The same test on one field's value alone (the simulator evaluates a filter once per
     /// distinct value of its field). Nil when the filter reads more than `field`.
@@ -109,11 +92,11 @@ public struct Matcher: Sendable {
         }
     }
 
-    private static func run(_ node: Node, _ fields: JSONObject, _ event: Event?) -> Bool {
+    private static func run(_ node: Node, _ fields: JSONObject) -> Bool {
         switch node {
-        case .all(let nodes): return nodes.allSatisfy { run($0, fields, event) }
-        case .any(let nodes): return nodes.contains { run($0, fields, event) }
-        case .not(let n): return !run(n, fields, event)
+        case .all(let nodes): return nodes.allSatisfy { run($0, fields) }
+        case .any(let nodes): return nodes.contains { run($0, fields) }
+        case .not(let n): return !run(n, fields)
         case .always: return true
         case .sameAs(let a, let b, let cased):
             guard let x = value(fields[a]), let y = value(fields[b]) else { return false }
@@ -133,20 +116,7 @@ public struct Matcher: Sendable {
                 }
             }
         case .test(let field, let check):
-            // A case-blind text test on a text field: the event's lowered copy, made once.
-            if let event, case .text(let op, let needle, false) = check, case .string(let s)? = fields[field] {
-                return text(op, needle, event.lowered(field, s))
-            }
             return passes(check, value(fields[field]))
-        }
-    }
-
-    private static func text(_ op: Op, _ needle: [UInt8], _ hay: [UInt8]) -> Bool {
-        switch op {
-        case .contains: return contains(hay, needle)
-        case .prefix: return hay.starts(with: needle)
-        case .suffix: return hay.count >= needle.count && hay[(hay.count - needle.count)...].elementsEqual(needle)
-        case .glob: return Glob.matches(hay[...], needle[...])
         }
     }
 
@@ -169,7 +139,13 @@ public struct Matcher: Sendable {
         case .oneOf(let values, let cased): return values.contains { equal(v, $0, cased: cased) }
         case .text(let op, let needle, let cased):
             guard let s = v.stringValue else { return false }
-            return text(op, needle, cased ? Array(s.utf8) : lowered(s))
+            let hay = cased ? Array(s.utf8) : lowered(s)
+            switch op {
+            case .contains: return contains(hay, needle)
+            case .prefix: return hay.starts(with: needle)
+            case .suffix: return hay.count >= needle.count && hay[(hay.count - needle.count)...].elementsEqual(needle)
+            case .glob: return Glob.matches(hay[...], needle[...])
+            }
         case .regex(let re):
             guard let s = v.stringValue else { return false }
             return re.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil

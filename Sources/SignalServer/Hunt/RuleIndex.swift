@@ -10,19 +10,15 @@ public struct RuleIndex: Sendable {
     public struct Entry: Sendable {
         public var name: String
         public var rule: Rule
-        let matcher: Matcher
-        let kinds: Set<String>
-        /// Nil: any EventID.
-        let eventIDs: Set<Int64>?
-        /// Literal ids of which at least one must be in the event's text; nil: no text needed.
-        let literals: [Int]?
     }
 
     public private(set) var entries: [Entry] = []
-    // What matching reads per entry, in arrays of their own: reading an Entry out of `entries`
-    // copies it (and retains everything in it), which cost more than the matching itself.
+    // What matching reads per entry, in arrays of their own: reading a struct holding them out
+    // of an array copies it (and retains everything in it), which cost more than the matching.
     private var matchers: [Matcher] = []
+    /// Per entry, the EventIDs it needs (nil: any).
     private var eventIDSets: [Set<Int64>?] = []
+    /// Per entry, literal ids of which at least one must be in the event's text (nil: none).
     private var literalSets: [[Int]?] = []
     private let search: LiteralSearch
     /// Kind -> entries reading it.
@@ -50,13 +46,10 @@ public struct RuleIndex: Sendable {
                 }
             }
             let index = entries.count
-            let entry = Entry(
-                name: name, rule: rule, matcher: try Matcher(filter), kinds: Set(clause.kinds),
-                eventIDs: RuleIndex.eventIDs(filter), literals: literals)
-            entries.append(entry)
-            matchers.append(entry.matcher)
-            eventIDSets.append(entry.eventIDs)
-            literalSets.append(entry.literals)
+            entries.append(Entry(name: name, rule: rule))
+            matchers.append(try Matcher(filter))
+            eventIDSets.append(RuleIndex.eventIDs(filter))
+            literalSets.append(literals)
             for kind in clause.kinds { byKind[kind, default: []].append(index) }
         }
         self.byKind = byKind
@@ -69,7 +62,6 @@ public struct RuleIndex: Sendable {
         let eventID = fields["EventID"].flatMap(RuleIndex.integer)
         var found: [Bool]?
         var out: [Int] = []
-        let event = Matcher.Event(fields)
         for i in candidates {
             if let ids = eventIDSets[i] {
                 guard let id = eventID, ids.contains(id) else { continue }
@@ -82,7 +74,7 @@ public struct RuleIndex: Sendable {
                 }
                 guard let flags = found, literals.contains(where: { flags[$0] }) else { continue }
             }
-            if matchers[i].matches(event) { out.append(i) }
+            if matchers[i].matches(fields) { out.append(i) }
         }
         return out
     }
