@@ -1,11 +1,12 @@
 import Model
 
 /// Single-event rules (Sigma detections) arranged so that an event is tested only against the
-/// rules that could match it: by the event's kind (the logsource), by its EventID when a rule
-/// names some, and by text: each rule's necessary literal (a string the rule cannot match
-/// without) is looked for, for all rules at once, in one scan of the event's text
-/// (`LiteralSearch`). What survives is run by the Matcher, so the index changes how much work
-/// is done, never what matches (tests compare it with running every rule).
+/// rules that could match it: by the event's kind (the logsource), by text, and by its EventID
+/// when a rule names some. Each rule's necessary literals (strings the rule cannot match
+/// without) are looked for, for all the kind's rules at once, in one scan of the event's text
+/// (`LiteralSearch`); the literals found name the rules to run, so a rule whose text is absent
+/// costs nothing, not even a look. What survives is run by the matcher, so the index changes
+/// how much work is done, never what matches (tests compare it with running every rule).
 public struct RuleIndex: Sendable {
     public struct Entry: Sendable {
         public var name: String
@@ -13,68 +14,135 @@ public struct RuleIndex: Sendable {
     }
 
     public private(set) var entries: [Entry] = []
-    // What matching reads per entry, in arrays of their own: reading a struct holding them out
-    // of an array copies it (and retains everything in it), which cost more than the matching.
-    private var matchers: [Matcher] = []
-    /// Per entry, the EventIDs it needs (nil: any).
-    private var eventIDSets: [Set<Int64>?] = []
-    /// Per entry, literal ids of which at least one must be in the event's text (nil: none).
-    private var literalSets: [[Int]?] = []
-    private let search: LiteralSearch
-    /// Kind -> entries reading it.
-    private let byKind: [String: [Int]]
+    // What matching reads per entry is in flat arrays of plain values, not in the entries:
+    // reading a struct that holds arrays out of an array retains each of them, which for a
+    // thousand candidate rules per event cost more than the matching itself.
+    /// Every rule's filter, in one program; per entry, its root.
+    private var program = MatchProgram()
+    private var roots: [Int] = []
+    /// Per entry, its EventIDs in `eventIDs` (start, count); count -1: any EventID.
+    private var eventIDRanges: [Range] = []
+    private var eventIDs: [Int64] = []
+    /// The fields every rule reads, one slot each, so an event finds each once.
+    private let fields: MatchFields
+    private let byKind: [String: KindIndex]
+
+    private struct Range {
+        var start: Int32
+        var count: Int32
+        static let none = Range(start: 0, count: -1)
+    }
+
+    /// The rules of one kind, by the literals that make them worth running.
+    private struct KindIndex {
+        /// Every entry of the kind, in index order.
+        var entries: [Int] = []
+        /// Entries that need no literal: run on every event of the kind.
+        var unconditional: [Int32] = []
+        var search = LiteralSearch([])
+        /// Per literal (the search's ids): the entries needing it, `postings` from
+        /// `postingStart[id]` to `postingStart[id + 1]`.
+        var postingStart: [Int32] = []
+        var postings: [Int32] = []
+
+        init(entries: [Int], literals: [Int: [String]]) {
+            self.entries = entries
+            var ids: [[UInt8]: Int] = [:]
+            var texts: [[UInt8]] = []
+            var needing: [[Int32]] = []
+            for entry in entries {
+                guard let needed = literals[entry] else {
+                    unconditional.append(Int32(entry))
+                    continue
+                }
+                for text in needed {
+                    let bytes = Array(text.utf8)
+                    let id: Int
+                    if let known = ids[bytes] {
+                        id = known
+                    } else {
+                        id = texts.count
+                        ids[bytes] = id
+                        texts.append(bytes)
+                        needing.append([])
+                    }
+                    if needing[id].last != Int32(entry) { needing[id].append(Int32(entry)) }
+                }
+            }
+            search = LiteralSearch(texts)
+            for list in needing {
+                postingStart.append(Int32(postings.count))
+                postings += list
+            }
+            postingStart.append(Int32(postings.count))
+        }
+    }
 
     /// Literals shorter than this find too much to be worth it: the rule is always run.
     static let shortest = 3
 
     /// Detection rules: one clause of count 1 and no window. Others are not the index's.
     public init(_ rules: [(name: String, rule: Rule)]) throws(RuleError) {
-        var literalIDs: [[UInt8]: Int] = [:]
-        var literalList: [[UInt8]] = []
-        var byKind: [String: [Int]] = [:]
+        var literals: [Int: [String]] = [:]
+        var entriesByKind: [String: [Int]] = [:]
+        var fields = MatchFields()
         for (name, rule) in rules {
             guard let clause = rule.clauses.first, rule.clauses.count == 1, clause.count == 1 else { continue }
             let filter = clause.filter ?? .always
-            var literals: [Int]?
-            if let needed = RuleIndex.necessary(filter) {
-                literals = needed.map { text in
-                    let bytes = Array(text.utf8)
-                    if let id = literalIDs[bytes] { return id }
-                    literalList.append(bytes)
-                    literalIDs[bytes] = literalList.count - 1
-                    return literalList.count - 1
-                }
+            roots.append(try program.add(filter, fields: &fields))
+            literals[entries.count] = RuleIndex.necessary(filter)
+            if let ids = RuleIndex.eventIDs(filter) {
+                eventIDRanges.append(Range(start: Int32(eventIDs.count), count: Int32(ids.count)))
+                eventIDs += ids.sorted()
+            } else {
+                eventIDRanges.append(.none)
             }
-            let index = entries.count
+            for kind in clause.kinds { entriesByKind[kind, default: []].append(entries.count) }
             entries.append(Entry(name: name, rule: rule))
-            matchers.append(try Matcher(filter))
-            eventIDSets.append(RuleIndex.eventIDs(filter))
-            literalSets.append(literals)
-            for kind in clause.kinds { byKind[kind, default: []].append(index) }
         }
-        self.byKind = byKind
-        search = LiteralSearch(literalList)
+        byKind = entriesByKind.mapValues { KindIndex(entries: $0, literals: literals) }
+        self.fields = fields
     }
 
     /// The entries whose rules match the event, in index order.
     public func matches(kind: String, fields: JSONObject) -> [Int] {
-        guard let candidates = byKind[kind], !candidates.isEmpty else { return [] }
-        let eventID = fields["EventID"].flatMap(RuleIndex.integer)
-        var found: [Bool]?
+        var event = MatchEvent(fields, reading: self.fields)
+        let run = candidates(kind: kind, event: &event)
+        guard !run.isEmpty else { return [] }
+        return program.running { program in run.filter { program.node(roots[$0], &event) } }
+    }
+
+    /// How many rules the pre-filter leaves to run on the event, and how many its kind has.
+    public func prefiltered(kind: String, fields: JSONObject) -> (run: Int, of: Int) {
+        var event = MatchEvent(fields, reading: self.fields)
+        return (candidates(kind: kind, event: &event).count, byKind[kind]?.entries.count ?? 0)
+    }
+
+    /// The entries worth running on the event, in index order: those of its kind whose
+    /// literals it holds (or that need none) and whose EventIDs include its.
+    private func candidates(kind: String, event: inout MatchEvent) -> [Int] {
+        guard let index = byKind[kind], !index.entries.isEmpty else { return [] }
+        var candidates = index.unconditional
+        if index.search.count > 0 {
+            var found = [Bool](repeating: false, count: index.search.count)
+            var hits: [Int32] = []
+            index.search.scan(event.searchText(), into: &found, hits: &hits)
+            for id in hits {
+                candidates += index.postings[Int(index.postingStart[Int(id)])..<Int(index.postingStart[Int(id) + 1])]
+            }
+            candidates.sort()
+        }
+        let eventID = event.fields["EventID"].flatMap(RuleIndex.integer)
         var out: [Int] = []
-        for i in candidates {
-            if let ids = eventIDSets[i] {
-                guard let id = eventID, ids.contains(id) else { continue }
+        var previous: Int32 = -1
+        for c in candidates where c != previous {
+            previous = c
+            let i = Int(c)
+            let ids = eventIDRanges[i]
+            if ids.count >= 0 {
+                guard let id = eventID, eventIDs[Int(ids.start)..<Int(ids.start + ids.count)].contains(id) else { continue }
             }
-            if let literals = literalSets[i] {
-                if found == nil {
-                    var flags = [Bool](repeating: false, count: search.count)
-                    search.scan(RuleIndex.text(fields), into: &flags)
-                    found = flags
-                }
-                guard let flags = found, literals.contains(where: { flags[$0] }) else { continue }
-            }
-            if matchers[i].matches(fields) { out.append(i) }
+            out.append(i)
         }
         return out
     }
@@ -82,27 +150,8 @@ public struct RuleIndex: Sendable {
     /// The same answer with no pre-filter: every rule of the kind run (for the bench and the
     /// tests that check the pre-filter never changes what matches).
     public func matchesWithoutPrefilter(kind: String, fields: JSONObject) -> [Int] {
-        (byKind[kind] ?? []).filter { matchers[$0].matches(fields) }
-    }
-
-    /// Every value of the event as lower-cased text, one after another: what a rule's text
-    /// tests can read (a test reads one field, so a literal it needs is in this text).
-    static func text(_ fields: JSONObject) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(1024)
-        func add(_ v: JSONValue) {
-            switch v {
-            case .string(let s): out += s.lowercased().utf8
-            case .int(let n): out += String(n).utf8
-            case .double(let d): out += String(d).utf8
-            case .bool(let b): out += (b ? "true" : "false").utf8
-            case .array(let items): for item in items { add(item) }
-            default: break
-            }
-            out.append(0)
-        }
-        for (_, v) in fields { add(v) }
-        return out
+        var event = MatchEvent(fields, reading: self.fields)
+        return program.running { run in (byKind[kind]?.entries ?? []).filter { run.node(roots[$0], &event) } }
     }
 
     static func integer(_ v: JSONValue) -> Int64? {

@@ -1,0 +1,116 @@
+import Foundation
+
+/// `*` (any run) and `?` (one byte) over bytes, whole value; `\*` and `\?` are literal.
+enum Glob {
+    static func matches(_ s: ArraySlice<UInt8>, _ p: ArraySlice<UInt8>) -> Bool {
+        s.withUnsafeBufferPointer { s in p.withUnsafeBufferPointer { p in matches(s, p) } }
+    }
+
+    /// Backtracks only to the last `*`, so it is linear in the value for most patterns and
+    /// never worse than value length times pattern length.
+    static func matches(_ s: UnsafeBufferPointer<UInt8>, _ p: UnsafeBufferPointer<UInt8>) -> Bool {
+        var si = 0, pi = 0
+        var starP = -1, starS = 0
+        while si < s.count {
+            if pi < p.count {
+                let c = p[pi]
+                if c == UInt8(ascii: "*") {
+                    pi += 1
+                    starP = pi
+                    starS = si
+                    continue
+                }
+                if c == UInt8(ascii: "\\"), pi + 1 < p.count, p[pi + 1] == s[si] {
+                    pi += 2
+                    si += 1
+                    continue
+                }
+                if c == UInt8(ascii: "?") || c == s[si] {
+                    pi += 1
+                    si += 1
+                    continue
+                }
+            }
+            guard starP >= 0 else { return false }
+            starS += 1
+            si = starS
+            pi = starP
+        }
+        while pi < p.count {
+            guard p[pi] == UInt8(ascii: "*") else { return false }
+            pi += 1
+        }
+        return true
+    }
+}
+
+/// Byte comparisons for the matcher, on libc's vectorized memchr and memcmp.
+enum Bytes {
+    /// Whether `needle` is in `hay`: memchr finds each place its first byte is (most bytes of
+    /// a value are not it), memcmp compares the rest there.
+    static func contains(_ hay: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let n = needle.baseAddress, let first = needle.first else { return true }
+        guard needle.count <= hay.count, let h = hay.baseAddress else { return false }
+        let rest = needle.count - 1
+        var at = h
+        let last = h + (hay.count - needle.count)  // the last place the needle can start
+        while at <= last {
+            guard let found = memchr(at, Int32(first), last - at + 1) else { return false }
+            let p = found.assumingMemoryBound(to: UInt8.self)
+            if rest == 0 || memcmp(p + 1, n + 1, rest) == 0 { return true }
+            at = UnsafePointer(p) + 1
+        }
+        return false
+    }
+
+    static func hasPrefix(_ hay: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard needle.count <= hay.count else { return false }
+        guard let h = hay.baseAddress, let n = needle.baseAddress else { return true }
+        return memcmp(h, n, needle.count) == 0
+    }
+
+    static func hasSuffix(_ hay: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard needle.count <= hay.count else { return false }
+        guard let h = hay.baseAddress, let n = needle.baseAddress else { return true }
+        return memcmp(h + (hay.count - needle.count), n, needle.count) == 0
+    }
+
+    static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        a.count == b.count && hasPrefix(a, b)
+    }
+}
+
+/// An IPv4 or IPv6 network for CIDR tests.
+struct Network: Sendable, Hashable {
+    let address: [UInt8]
+    let prefix: Int
+
+    init?(_ text: String) {
+        let parts = text.trimmed.split(separator: "/", maxSplits: 1)
+        guard let first = parts.first, let bytes = Network.bytes(String(first)) else { return nil }
+        let bits = bytes.count * 8
+        let prefix = parts.count == 2 ? Int(parts[1]) : bits
+        guard let prefix, (0...bits).contains(prefix) else { return nil }
+        self.address = bytes
+        self.prefix = prefix
+    }
+
+    func contains(_ ip: String) -> Bool {
+        guard let bytes = Network.bytes(ip.trimmed), bytes.count == address.count else { return false }
+        var left = prefix
+        for (a, b) in zip(address, bytes) where left > 0 {
+            let mask: UInt8 = left >= 8 ? 0xFF : ~(0xFF >> UInt8(left))
+            if a & mask != b & mask { return false }
+            left -= 8
+        }
+        return true
+    }
+
+    static func bytes(_ text: String) -> [UInt8]? {
+        var v4 = in_addr()
+        if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
+        return nil
+    }
+}

@@ -1,0 +1,347 @@
+import Foundation
+import Model
+
+/// Filters as one flat program: nodes in pre-order (each knows where its subtree ends), checks
+/// and needles in arrays beside them, all plain values. A ruleset's filters share one program
+/// (each is a root), so running rule after rule on an event reads the same few arrays.
+/// `Matcher` is its public face and documents the semantics; this file only runs them.
+struct MatchProgram: Sendable {
+    struct Op {
+        enum Kind: UInt8 { case all, any, not, always, test, anyField, exists, sameAs }
+        var kind: Kind
+        /// exists: whether the field must be there; sameAs: compare with case.
+        var flag = false
+        /// One past this node's subtree.
+        var end = 0
+        /// test, exists, sameAs: the field's slot.
+        var slot: Int32 = 0
+        /// sameAs: the other field's slot; test and anyField: the check.
+        var other: Int32 = 0
+    }
+
+    struct Check {
+        enum Kind: UInt8 {
+            case contains, prefix, suffix, glob
+            case equalsText, equalsNumber, equalsBool, equalsNull, oneOf
+            case regex, compare, network, present, absent
+        }
+        var kind: Kind
+        var cased = false
+        /// Text checks: the needle's bytes in `needles` (lower-cased unless cased); oneOf: its
+        /// equality checks, which follow it; regex and network: the index in their list.
+        var start = 0
+        var count = 0
+        /// equalsText: the needle as a string (lower-cased unless cased) in `texts`.
+        var text = 0
+        /// The needle is all ASCII: equal bytes are equal strings and unequal ones unequal.
+        var ascii = true
+        /// equalsNumber and compare: the number; equalsBool: 1 for true.
+        var number = 0.0
+        var comparison = Comparison.less
+    }
+
+    /// Compiled expressions are immutable and may be shared across threads.
+    struct Regexes: @unchecked Sendable { var list: [NSRegularExpression] = [] }
+
+    private(set) var ops: [Op] = []
+    private(set) var checks: [Check] = []
+    private var needles: [UInt8] = []
+    private var texts: [String] = []
+    private var regexes = Regexes()
+    private var networks: [Network] = []
+
+    init() {}
+
+    // MARK: Compiling
+
+    /// Adds a filter; returns its root, which `run` takes. A filter that does not compile
+    /// leaves the program as it was.
+    mutating func add(_ filter: Filter, fields: inout MatchFields) throws(RuleError) -> Int {
+        let counts = (ops.count, checks.count, needles.count, texts.count, regexes.list.count, networks.count)
+        do {
+            try node(filter, fields: &fields)
+            return counts.0
+        } catch {
+            ops.removeSubrange(counts.0...)
+            checks.removeSubrange(counts.1...)
+            needles.removeSubrange(counts.2...)
+            texts.removeSubrange(counts.3...)
+            regexes.list.removeSubrange(counts.4...)
+            networks.removeSubrange(counts.5...)
+            throw error
+        }
+    }
+
+    private mutating func node(_ filter: Filter, fields: inout MatchFields) throws(RuleError) {
+        let at = ops.count
+        switch filter {
+        case .all(let fs):
+            ops.append(Op(kind: .all))
+            for f in fs { try node(f, fields: &fields) }
+        case .any(let fs):
+            ops.append(Op(kind: .any))
+            for f in fs { try node(f, fields: &fields) }
+        case .not(let f):
+            ops.append(Op(kind: .not))
+            try node(f, fields: &fields)
+        case .always:
+            ops.append(Op(kind: .always))
+        case .sameAs(let a, let b, let cased):
+            ops.append(Op(kind: .sameAs, flag: cased ?? false, slot: fields.slot(a), other: fields.slot(b)))
+        case .anyField(let test):
+            let c = try check(test)
+            ops.append(Op(kind: .anyField, other: c))
+        case .test(let field, .exists(let b)):
+            ops.append(Op(kind: .exists, flag: b, slot: fields.slot(field)))
+        case .test(let field, let test):
+            let c = try check(test)
+            ops.append(Op(kind: .test, slot: fields.slot(field), other: c))
+        }
+        ops[at].end = ops.count
+    }
+
+    private mutating func check(_ test: Test) throws(RuleError) -> Int32 {
+        let at = Int32(checks.count)
+        switch test {
+        case .equals(let v, let cased): equality(v, cased: cased)
+        case .contains(let s, let cased): needle(.contains, s, cased: cased)
+        case .startsWith(let s, let cased): needle(.prefix, s, cased: cased)
+        case .endsWith(let s, let cased): needle(.suffix, s, cased: cased)
+        case .glob(let s, let cased): needle(.glob, s, cased: cased)
+        case .regex(let pattern, let insensitive):
+            do {
+                regexes.list.append(try NSRegularExpression(pattern: pattern, options: insensitive ? [.caseInsensitive] : []))
+            } catch {
+                throw RuleError(message: "'\(pattern)' is not a valid regular expression")
+            }
+            checks.append(Check(kind: .regex, start: regexes.list.count - 1))
+        case .compare(let op, let n):
+            checks.append(Check(kind: .compare, number: n, comparison: op))
+        case .inCIDR(let text):
+            guard let network = Network(text) else {
+                throw RuleError(message: "'\(text)' is not a network; write it as 10.0.0.0/8 or 2001:db8::/32")
+            }
+            networks.append(network)
+            checks.append(Check(kind: .network, start: networks.count - 1))
+        case .oneOf(let values, let cased):
+            checks.append(Check(kind: .oneOf))
+            let first = checks.count
+            for v in values { equality(v, cased: cased) }
+            checks[Int(at)].start = first
+            checks[Int(at)].count = values.count
+        case .present: checks.append(Check(kind: .present))
+        case .absent: checks.append(Check(kind: .absent))
+        case .exists(let b): checks.append(Check(kind: b ? .present : .absent))  // as a field's check: null is missing
+        }
+        return at
+    }
+
+    private mutating func needle(_ kind: Check.Kind, _ s: String, cased: Bool) {
+        let bytes = Array((cased ? s : s.lowercased()).utf8)
+        checks.append(Check(kind: kind, cased: cased, start: needles.count, count: bytes.count, ascii: bytes.allSatisfy { $0 < 0x80 }))
+        needles += bytes
+    }
+
+    private mutating func equality(_ v: FilterValue, cased: Bool) {
+        switch v {
+        case .null: checks.append(Check(kind: .equalsNull))
+        case .bool(let b): checks.append(Check(kind: .equalsBool, number: b ? 1 : 0))
+        case .number(let n): checks.append(Check(kind: .equalsNumber, number: n))
+        case .text(let t):
+            let text = cased ? t : t.lowercased()
+            let bytes = Array(text.utf8)
+            checks.append(Check(kind: .equalsText, cased: cased, start: needles.count, count: bytes.count,
+                                text: texts.count, ascii: bytes.allSatisfy { $0 < 0x80 }))
+            needles += bytes
+            texts.append(text)
+        }
+    }
+
+    // MARK: Running
+
+    /// Whether the filter at `root` matches the event.
+    func run(_ root: Int, _ event: inout MatchEvent) -> Bool {
+        running { $0.node(root, &event) }
+    }
+
+    /// `body` with the program's arrays open as buffers, to run many roots on one event.
+    func running<R>(_ body: (Run) -> R) -> R {
+        ops.withUnsafeBufferPointer { ops in
+            checks.withUnsafeBufferPointer { checks in
+                needles.withUnsafeBufferPointer { needles in
+                    body(Run(program: self, ops: ops, checks: checks, needles: needles))
+                }
+            }
+        }
+    }
+
+    /// One run's view of the program, its arrays as buffers.
+    struct Run {
+        let program: MatchProgram
+        let ops: UnsafeBufferPointer<Op>
+        let checks: UnsafeBufferPointer<Check>
+        let needles: UnsafeBufferPointer<UInt8>
+
+        func node(_ i: Int, _ e: inout MatchEvent) -> Bool {
+            let op = ops[i]
+            switch op.kind {
+            case .all:
+                var c = i + 1
+                while c < op.end {
+                    if !node(c, &e) { return false }
+                    c = ops[c].end
+                }
+                return true
+            case .any:
+                var c = i + 1
+                while c < op.end {
+                    if node(c, &e) { return true }
+                    c = ops[c].end
+                }
+                return false
+            case .not:
+                return !node(i + 1, &e)
+            case .always:
+                return true
+            case .exists:
+                return (e.position(op.slot) != nil) == op.flag
+            case .sameAs:
+                guard let p = e.position(op.slot), let q = e.position(op.other) else { return false }
+                guard let x = value(e.fields.value(at: p)), let y = value(e.fields.value(at: q)) else { return false }
+                if x == y { return true }
+                guard let s = x.stringValue, let t = y.stringValue else { return false }
+                return op.flag ? s == t : s.lowercased() == t.lowercased()
+            case .anyField:
+                // Text only: a keyword is a string, and `22` in a port number is not a word of the event.
+                let check = checks[Int(op.other)]
+                for p in 0..<e.fields.count {
+                    if let span = e.lowered(p) {
+                        if string(check, span, &e) ?? passes(check, e.fields.value(at: p)) { return true }
+                    } else if case .array(let items) = e.fields.value(at: p) {
+                        for item in items {
+                            if case .string = item, passes(check, item) { return true }
+                        }
+                    }
+                }
+                return false
+            case .test:
+                let check = checks[Int(op.other)]
+                guard let p = e.position(op.slot) else { return check.kind == .absent || check.kind == .equalsNull }
+                if let span = e.lowered(p), let answer = string(check, span, &e) { return answer }
+                return passes(check, value(e.fields.value(at: p)))
+            }
+        }
+
+        /// A check on a string value from its lower-cased bytes alone; nil when the check needs
+        /// the value as written (cased, regex, numbers) or a Unicode comparison.
+        private func string(_ check: Check, _ span: MatchEvent.Span, _ e: inout MatchEvent) -> Bool? {
+            switch check.kind {
+            case .present: return true
+            case .absent, .equalsNull: return false
+            case .contains, .prefix, .suffix, .glob, .equalsText, .oneOf: break
+            default: return nil
+            }
+            return e.text.withUnsafeBufferPointer { text in
+                let hay = UnsafeBufferPointer(rebasing: text[span.start..<(span.start + span.count)])
+                return lowered(check, hay, ascii: span.ascii)
+            }
+        }
+
+        private func lowered(_ check: Check, _ hay: UnsafeBufferPointer<UInt8>, ascii: Bool) -> Bool? {
+            if check.cased { return nil }
+            switch check.kind {
+            case .contains: return Bytes.contains(hay, needle(check))
+            case .prefix: return Bytes.hasPrefix(hay, needle(check))
+            case .suffix: return Bytes.hasSuffix(hay, needle(check))
+            case .glob: return Glob.matches(hay, needle(check))
+            case .equalsText:
+                guard ascii && check.ascii else { return nil }
+                return Bytes.equal(hay, needle(check))
+            case .equalsNull, .equalsBool, .equalsNumber:
+                return check.kind == .equalsNull ? false : nil
+            case .oneOf:
+                for k in check.start..<(check.start + check.count) {
+                    guard let answer = lowered(checks[k], hay, ascii: ascii) else { return nil }
+                    if answer { return true }
+                }
+                return false
+            default:
+                return nil
+            }
+        }
+
+        private func needle(_ check: Check) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: needles[check.start..<(check.start + check.count)])
+        }
+
+        private func value(_ v: JSONValue) -> JSONValue? {
+            if case .null = v { return nil }
+            return v
+        }
+
+        /// The check on any value, as written.
+        private func passes(_ check: Check, _ v: JSONValue?) -> Bool {
+            switch check.kind {
+            case .present: return v != nil
+            case .absent, .equalsNull: return v == nil
+            default: break
+            }
+            guard let v else { return false }
+            if case .array(let items) = v { return items.contains { passes(check, value($0)) } }
+            switch check.kind {
+            case .equalsText, .equalsNumber, .equalsBool: return equal(v, check)
+            case .oneOf: return (check.start..<(check.start + check.count)).contains { equal(v, checks[$0]) }
+            case .contains, .prefix, .suffix, .glob:
+                guard let s = v.stringValue else { return false }
+                let hay = check.cased ? Array(s.utf8) : Matcher.lowered(s)
+                return hay.withUnsafeBufferPointer { hay in
+                    switch check.kind {
+                    case .contains: return Bytes.contains(hay, needle(check))
+                    case .prefix: return Bytes.hasPrefix(hay, needle(check))
+                    case .suffix: return Bytes.hasSuffix(hay, needle(check))
+                    default: return Glob.matches(hay, needle(check))
+                    }
+                }
+            case .regex:
+                guard let s = v.stringValue else { return false }
+                return program.regexes.list[check.start].firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
+            case .compare:
+                guard let n = number(v) else { return false }
+                switch check.comparison {
+                case .less: return n < check.number
+                case .lessOrEqual: return n <= check.number
+                case .greater: return n > check.number
+                case .greaterOrEqual: return n >= check.number
+                }
+            case .network:
+                guard let s = v.stringValue else { return false }
+                return program.networks[check.start].contains(s)
+            case .present, .absent, .equalsNull: return true  // answered above
+            }
+        }
+
+        private func number(_ v: JSONValue) -> Double? {
+            switch v {
+            case .int(let i): return Double(i)
+            case .double(let d): return d
+            case .string(let s): return Double(s.trimmed)
+            default: return nil
+            }
+        }
+
+        private func equal(_ v: JSONValue, _ check: Check) -> Bool {
+            switch check.kind {
+            case .equalsBool:
+                let b = check.number != 0
+                if case .bool(let x) = v { return x == b }
+                return v.stringValue?.lowercased() == (b ? "true" : "false")
+            case .equalsNumber: return number(v) == check.number
+            case .equalsText:
+                guard let s = v.stringValue else { return false }
+                let t = program.texts[check.text]
+                return check.cased ? s == t : s.lowercased() == t
+            default: return false
+            }
+        }
+    }
+}

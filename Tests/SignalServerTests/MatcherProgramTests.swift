@@ -1,0 +1,129 @@
+import Foundation
+import Model
+import Testing
+@testable import SignalServer
+
+/// The flat matcher program against the tree-walking matcher it replaced (`ReferenceMatcher`),
+/// on random filters over random events: every test kind, cased and not, nulls, lists,
+/// numbers, and the Unicode cases where bytes and strings disagree (a Kelvin sign equals K,
+/// a decomposed é equals a composed one). Each filter runs three ways: alone, on an event
+/// shared by a ruleset (slots looked up once), and on one whose search text was built first
+/// (every value lowered in one pass, as the hunt does).
+@Suite struct MatcherProgramTests {
+    static let names = ["Image", "CommandLine", "n", "list", "empty"]
+    static let words = [
+        "C:\\Windows\\System32\\cmd.exe", "cmd.exe", "CMD", "powershell -enc AAA", "Straße", "STRASSE", "\u{212A}elvin",
+        "kelvin", "Kelvin", "caf\u{E9}", "cafe\u{301}", "", "22", "22.0", "true", "TRUE", "10.1.2.3", "*.exe", "c?d*",
+        "a\\*b", "a*b", "x",
+    ]
+
+    struct Random {
+        var state: UInt64
+        mutating func next(_ n: Int) -> Int {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Int((z ^ (z >> 31)) % UInt64(n))
+        }
+        mutating func pick<T>(_ list: [T]) -> T { list[next(list.count)] }
+    }
+
+    static func value(_ r: inout Random, depth: Int = 0) -> JSONValue {
+        switch r.next(depth > 0 ? 6 : 7) {
+        case 0, 1, 2: return .string(r.pick(words))
+        case 3: return .int(Int64(r.pick([22, 0, -1, 443])))
+        case 4: return r.pick([.double(22), .double(0.5), .bool(true), .bool(false)])
+        case 5: return .null
+        default: return .array((0..<r.next(3)).map { _ in value(&r, depth: 1) })
+        }
+    }
+
+    static func event(_ r: inout Random) -> JSONObject {
+        var o = JSONObject()
+        for name in names where r.next(4) != 0 { o[name] = value(&r) }
+        return o
+    }
+
+    static func filterValue(_ r: inout Random) -> FilterValue {
+        switch r.next(6) {
+        case 0: return .number(r.pick([22, 0.5, 443]))
+        case 1: return .bool(r.next(2) == 0)
+        case 2: return .null
+        default: return .text(r.pick(words))
+        }
+    }
+
+    static func test(_ r: inout Random) -> Model.Test {
+        let cased = r.next(4) == 0
+        switch r.next(13) {
+        case 0: return .equals(filterValue(&r), cased: cased)
+        case 1: return .contains(r.pick(words), cased: cased)
+        case 2: return .startsWith(r.pick(words), cased: cased)
+        case 3: return .endsWith(r.pick(words), cased: cased)
+        case 4: return .glob(r.pick(words), cased: cased)
+        case 5: return .regex(r.pick(["^c.d", "exe$", "\\d+", "stra(ss|ß)e"]), caseInsensitive: r.next(2) == 0)
+        case 6: return .compare(r.pick([Comparison.less, .lessOrEqual, .greater, .greaterOrEqual]), r.pick([0, 22, 100]))
+        case 7: return .inCIDR(r.pick(["10.0.0.0/8", "192.168.0.0/16"]))
+        case 8: return .oneOf((0..<(1 + r.next(3))).map { _ in filterValue(&r) }, cased: cased)
+        case 9: return .present
+        case 10: return .absent
+        case 11: return .exists(r.next(2) == 0)
+        default: return .equals(.text(r.pick(words)), cased: cased)
+        }
+    }
+
+    static func filter(_ r: inout Random, depth: Int = 0) -> Filter {
+        switch depth >= 3 ? 6 : r.next(9) {
+        case 0: return .all((0..<(1 + r.next(3))).map { _ in filter(&r, depth: depth + 1) })
+        case 1: return .any((0..<(1 + r.next(3))).map { _ in filter(&r, depth: depth + 1) })
+        case 2: return .not(filter(&r, depth: depth + 1))
+        case 3: return .sameAs(field: r.pick(names), other: r.pick(names), cased: r.pick([nil, true, false]))
+        case 4: return .anyField(test(&r))
+        case 5: return r.next(8) == 0 ? .always : .test(field: r.pick(names), test(&r))
+        default: return .test(field: r.pick(names), test(&r))
+        }
+    }
+
+    @Test func theProgramAnswersAsTheTreeDid() throws {
+        var r = Random(state: 17)
+        var filters: [Filter] = []
+        for _ in 0..<400 { filters.append(Self.filter(&r)) }
+        let events = (0..<250).map { _ in Self.event(&r) }
+        var shared = MatchFields()
+        let sharedMatchers = try filters.map { f throws(RuleError) in try Matcher(f, fields: &shared) }
+        var compared = 0, matched = 0
+        for fields in events {
+            var lazy = MatchEvent(fields, reading: shared)
+            var searched = MatchEvent(fields, reading: shared)
+            _ = searched.searchText()
+            for (f, matcher) in zip(filters, sharedMatchers) {
+                let expected = try ReferenceMatcher(f).matches(fields)
+                let alone = try Matcher(f).matches(fields)
+                #expect(alone == expected, "\(f) on \(fields)")
+                #expect(matcher.matches(&lazy) == expected, "shared: \(f) on \(fields)")
+                #expect(matcher.matches(&searched) == expected, "searched: \(f) on \(fields)")
+                compared += 1
+                if expected { matched += 1 }
+            }
+        }
+        // Both answers are well represented, so agreement means something.
+        #expect(compared == 100_000)
+        #expect(matched > 15_000 && matched < 85_000)
+    }
+
+    @Test func unicodeEqualityIsTheStringsNotTheBytes() throws {
+        let kelvin: JSONObject = ["u": .string("\u{212A}")]  // KELVIN SIGN: canonically K
+        #expect(try Matcher(.test(field: "u", .equals(.text("k")))).matches(kelvin))
+        let decomposed: JSONObject = ["u": .string("cafe\u{301}")]
+        #expect(try Matcher(.test(field: "u", .equals(.text("CAF\u{C9}")))).matches(decomposed))
+        #expect(try Matcher(.test(field: "u", .oneOf([.text("x"), .text("caf\u{E9}")]))).matches(decomposed))
+    }
+
+    @Test func containsFindsTheNeedleAnywhereAndOnlyWhole() throws {
+        let hay: JSONObject = ["v": "aab aabc abcabd"]
+        for (needle, found) in [("abd", true), ("abc", true), ("aabca", false), ("d", true), ("abcabd!", false), ("AABC", true)] {
+            #expect(try Matcher(.test(field: "v", .contains(needle))).matches(hay) == found, "\(needle)")
+        }
+    }
+}
