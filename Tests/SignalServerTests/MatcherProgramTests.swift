@@ -6,7 +6,7 @@ import Testing
 /// The flat matcher program against the tree-walking matcher it replaced (`ReferenceMatcher`),
 /// on random filters over random events: every test kind, cased and not, nulls, lists,
 /// numbers, and the Unicode cases where bytes and strings disagree (a Kelvin sign equals K,
-/// a decomposed é equals a composed one). Each filter runs three ways: alone, on an event
+/// a decomposed é equals a composed one, U+037E equals `;`, a sigma lower-cases by place). Each filter runs three ways: alone, on an event
 /// shared by a ruleset (slots looked up once), and on one whose search text was built first
 /// (every value lowered in one pass, as the hunt does).
 @Suite struct MatcherProgramTests {
@@ -14,7 +14,7 @@ import Testing
     static let words = [
         "C:\\Windows\\System32\\cmd.exe", "cmd.exe", "CMD", "powershell -enc AAA", "Straße", "STRASSE", "\u{212A}elvin",
         "kelvin", "Kelvin", "caf\u{E9}", "cafe\u{301}", "", "22", "22.0", "true", "TRUE", "10.1.2.3", "*.exe", "c?d*",
-        "a\\*b", "a*b", "x",
+        "a\\*b", "a*b", "x", "ΟΔΟΣ", "Σ", "ος", "a;b", "A\u{37E}B",
     ]
 
     struct Random {
@@ -110,6 +110,28 @@ import Testing
         // Both answers are well represented, so agreement means something.
         #expect(compared == 100_000)
         #expect(matched > 15_000 && matched < 85_000)
+    }
+
+    /// The rule index on the same random rules: its pre-filter (kinds, necessary literals)
+    /// and the tests it answers from the literal scan alone (a needle nowhere in the event)
+    /// change nothing.
+    @Test func theIndexAnswersAsTheTreeDid() throws {
+        var r = Random(state: 99)
+        let filters = (0..<400).map { _ in Self.filter(&r) }
+        let rules = filters.enumerated().map { i, f in
+            (name: "r\(i)", rule: Rule(clauses: [Clause(count: 1, kinds: [i % 2 == 0 ? "a" : "b"], filter: f)], window: 0, groupBy: []))
+        }
+        let index = try RuleIndex(rules)
+        var matched = 0
+        for n in 0..<300 {
+            let fields = Self.event(&r)
+            let kind = n % 2 == 0 ? "a" : "b"
+            let expected = try filters.indices.filter { $0 % 2 == n % 2 }.filter { try ReferenceMatcher(filters[$0]).matches(fields) }
+            let got = index.matches(kind: kind, fields: fields)
+            #expect(got == expected, "\(fields) missing \(Set(expected).subtracting(got).map { (filters[$0], RuleIndex.necessary(filters[$0])) }) extra \(Set(got).subtracting(expected).map { filters[$0] })")
+            matched += expected.count
+        }
+        #expect(matched > 10_000)
     }
 
     @Test func unicodeEqualityIsTheStringsNotTheBytes() throws {

@@ -30,6 +30,9 @@ public struct MatchEvent {
     private(set) var text: [UInt8] = []
     /// Per member: where its lower-cased text is, when it is a string that was lowered.
     private var spans: [Span]
+    /// Per literal the program numbered (`MatchProgram.numberNeedles`): whether the search
+    /// text holds it. Empty when nobody searched: then every test looks at its value.
+    var literalsFound: [Bool] = []
 
     struct Span {
         var start: Int

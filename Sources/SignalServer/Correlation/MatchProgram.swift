@@ -38,6 +38,8 @@ struct MatchProgram: Sendable {
         /// equalsNumber and compare: the number; equalsBool: 1 for true.
         var number = 0.0
         var comparison = Comparison.less
+        /// The needle's number in the literal search of the event (`numberNeedles`), -1: none.
+        var literal: Int32 = -1
     }
 
     /// Compiled expressions are immutable and may be shared across threads.
@@ -157,6 +159,24 @@ struct MatchProgram: Sendable {
         }
     }
 
+    /// Gives each case-insensitive needle of a contains, prefix, suffix or equality test the
+    /// literal number `number` has for it, if any: an event whose search text
+    /// (`MatchEvent.searchText`, every value lower-cased) was scanned for those literals fails
+    /// such a test at once when its needle was not found, since a value holding the needle
+    /// puts it in that text.
+    mutating func numberNeedles(_ number: ([UInt8]) -> Int32?) {
+        for i in checks.indices {
+            let c = checks[i]
+            switch c.kind {
+            case .contains, .prefix, .suffix, .equalsText:
+                guard !c.cased, let id = number(Array(needles[c.start..<(c.start + c.count)])) else { continue }
+                checks[i].literal = id
+            default:
+                continue
+            }
+        }
+    }
+
     // MARK: Running
 
     /// Whether the filter at `root` matches the event.
@@ -243,12 +263,20 @@ struct MatchProgram: Sendable {
             }
             return e.text.withUnsafeBufferPointer { text in
                 let hay = UnsafeBufferPointer(rebasing: text[span.start..<(span.start + span.count)])
-                return lowered(check, hay, ascii: span.ascii)
+                return e.literalsFound.withUnsafeBufferPointer { found in
+                    lowered(check, hay, ascii: span.ascii, found: found)
+                }
             }
         }
 
-        private func lowered(_ check: Check, _ hay: UnsafeBufferPointer<UInt8>, ascii: Bool) -> Bool? {
+        private func lowered(_ check: Check, _ hay: UnsafeBufferPointer<UInt8>, ascii: Bool, found: UnsafeBufferPointer<Bool>) -> Bool? {
             if check.cased { return nil }
+            // The needle is not anywhere in the event's text, so not in this value either
+            // (an equality only when bytes decide it: both sides ASCII).
+            if check.literal >= 0, Int(check.literal) < found.count, !found[Int(check.literal)],
+               check.kind != .equalsText || (ascii && check.ascii) {
+                return false
+            }
             switch check.kind {
             case .contains: return Bytes.contains(hay, needle(check))
             case .prefix: return Bytes.hasPrefix(hay, needle(check))
@@ -261,7 +289,7 @@ struct MatchProgram: Sendable {
                 return check.kind == .equalsNull ? false : nil
             case .oneOf:
                 for k in check.start..<(check.start + check.count) {
-                    guard let answer = lowered(checks[k], hay, ascii: ascii) else { return nil }
+                    guard let answer = lowered(checks[k], hay, ascii: ascii, found: found) else { return nil }
                     if answer { return true }
                 }
                 return false

@@ -25,6 +25,12 @@ public struct RuleIndex: Sendable {
     private var eventIDs: [Int64] = []
     /// The fields every rule reads, one slot each, so an event finds each once.
     private let fields: MatchFields
+    /// Every literal the rules need or test for, found in one scan of an event's text.
+    private let search: LiteralSearch
+    /// Per literal: the entries for which it is one of the necessary literals, `postings`
+    /// from `postingStart[id]` to `postingStart[id + 1]`.
+    private let postingStart: [Int32]
+    private let postings: [Int32]
     private let byKind: [String: KindIndex]
 
     private struct Range {
@@ -33,49 +39,14 @@ public struct RuleIndex: Sendable {
         static let none = Range(start: 0, count: -1)
     }
 
-    /// The rules of one kind, by the literals that make them worth running.
+    /// The rules of one kind.
     private struct KindIndex {
         /// Every entry of the kind, in index order.
         var entries: [Int] = []
         /// Entries that need no literal: run on every event of the kind.
         var unconditional: [Int32] = []
-        var search = LiteralSearch([])
-        /// Per literal (the search's ids): the entries needing it, `postings` from
-        /// `postingStart[id]` to `postingStart[id + 1]`.
-        var postingStart: [Int32] = []
-        var postings: [Int32] = []
-
-        init(entries: [Int], literals: [Int: [String]]) {
-            self.entries = entries
-            var ids: [[UInt8]: Int] = [:]
-            var texts: [[UInt8]] = []
-            var needing: [[Int32]] = []
-            for entry in entries {
-                guard let needed = literals[entry] else {
-                    unconditional.append(Int32(entry))
-                    continue
-                }
-                for text in needed {
-                    let bytes = Array(text.utf8)
-                    let id: Int
-                    if let known = ids[bytes] {
-                        id = known
-                    } else {
-                        id = texts.count
-                        ids[bytes] = id
-                        texts.append(bytes)
-                        needing.append([])
-                    }
-                    if needing[id].last != Int32(entry) { needing[id].append(Int32(entry)) }
-                }
-            }
-            search = LiteralSearch(texts)
-            for list in needing {
-                postingStart.append(Int32(postings.count))
-                postings += list
-            }
-            postingStart.append(Int32(postings.count))
-        }
+        /// Per entry of the whole index: whether it is of this kind.
+        var member: [Bool] = []
     }
 
     /// Literals shorter than this find too much to be worth it: the rule is always run.
@@ -83,14 +54,14 @@ public struct RuleIndex: Sendable {
 
     /// Detection rules: one clause of count 1 and no window. Others are not the index's.
     public init(_ rules: [(name: String, rule: Rule)]) throws(RuleError) {
-        var literals: [Int: [String]] = [:]
+        var necessary: [[String]?] = []
         var entriesByKind: [String: [Int]] = [:]
         var fields = MatchFields()
         for (name, rule) in rules {
             guard let clause = rule.clauses.first, rule.clauses.count == 1, clause.count == 1 else { continue }
             let filter = clause.filter ?? .always
             roots.append(try program.add(filter, fields: &fields))
-            literals[entries.count] = RuleIndex.necessary(filter)
+            necessary.append(RuleIndex.necessary(filter))
             if let ids = RuleIndex.eventIDs(filter) {
                 eventIDRanges.append(Range(start: Int32(eventIDs.count), count: Int32(ids.count)))
                 eventIDs += ids.sorted()
@@ -100,8 +71,51 @@ public struct RuleIndex: Sendable {
             for kind in clause.kinds { entriesByKind[kind, default: []].append(entries.count) }
             entries.append(Entry(name: name, rule: rule))
         }
-        byKind = entriesByKind.mapValues { KindIndex(entries: $0, literals: literals) }
         self.fields = fields
+
+        // One table of the rules' necessary literals; a text test whose needle is one of them
+        // and was not found fails without looking at the value.
+        var ids: [[UInt8]: Int32] = [:]
+        var texts: [[UInt8]] = []
+        func id(_ bytes: [UInt8]) -> Int32 {
+            if let known = ids[bytes] { return known }
+            let new = Int32(texts.count)
+            ids[bytes] = new
+            texts.append(bytes)
+            return new
+        }
+        var needing: [[Int32]] = []
+        for (entry, needed) in necessary.enumerated() {
+            for text in needed ?? [] {
+                let literal = Int(id(Array(text.utf8)))
+                if needing.count <= literal { needing += Array(repeating: [], count: literal + 1 - needing.count) }
+                if needing[literal].last != Int32(entry) { needing[literal].append(Int32(entry)) }
+            }
+        }
+        program.numberNeedles { ids[$0] }
+        var postingStart: [Int32] = [], postings: [Int32] = []
+        for list in needing {
+            postingStart.append(Int32(postings.count))
+            postings += list
+        }
+        postingStart.append(Int32(postings.count))
+        self.postingStart = postingStart
+        self.postings = postings
+        search = LiteralSearch(texts)
+        let count = entries.count
+        byKind = entriesByKind.mapValues { list in
+            var index = KindIndex(entries: list, member: [Bool](repeating: false, count: count))
+            for entry in list {
+                index.member[entry] = true
+                if necessary[entry] == nil { index.unconditional.append(Int32(entry)) }
+            }
+            return index
+        }
+    }
+
+    /// The literal search's size: literals looked for, automaton states, table bytes.
+    public var literalSearch: (literals: Int, states: Int, bytes: Int) {
+        (search.count, search.size.states, search.size.bytes)
     }
 
     /// The entries whose rules match the event, in index order.
@@ -118,19 +132,43 @@ public struct RuleIndex: Sendable {
         return (candidates(kind: kind, event: &event).count, byKind[kind]?.entries.count ?? 0)
     }
 
+    /// The same work as `matches`, timed with `clock` (nanoseconds): what each rule's runs
+    /// cost (`spent`, per entry) and what finding the candidates cost (`scan`), to tell
+    /// which rules make a hunt slow.
+    public func profile(kind: String, fields: JSONObject, clock: () -> UInt64, spent: inout [UInt64], scan: inout UInt64) {
+        if spent.count < entries.count { spent += [UInt64](repeating: 0, count: entries.count - spent.count) }
+        var event = MatchEvent(fields, reading: self.fields)
+        let t0 = clock()
+        let run = candidates(kind: kind, event: &event)
+        var t = clock()
+        scan &+= t &- t0
+        program.running { program in
+            for i in run {
+                _ = program.node(roots[i], &event)
+                let after = clock()
+                spent[i] &+= after &- t
+                t = after
+            }
+        }
+    }
+
     /// The entries worth running on the event, in index order: those of its kind whose
-    /// literals it holds (or that need none) and whose EventIDs include its.
+    /// literals it holds (or that need none) and whose EventIDs include its. Leaves in the
+    /// event which literals it holds, for the tests to read.
     private func candidates(kind: String, event: inout MatchEvent) -> [Int] {
         guard let index = byKind[kind], !index.entries.isEmpty else { return [] }
         var candidates = index.unconditional
-        if index.search.count > 0 {
-            var found = [Bool](repeating: false, count: index.search.count)
+        if search.count > 0 {
+            var found = [Bool](repeating: false, count: search.count)
             var hits: [Int32] = []
-            index.search.scan(event.searchText(), into: &found, hits: &hits)
+            search.scan(event.searchText(), into: &found, hits: &hits)
             for id in hits {
-                candidates += index.postings[Int(index.postingStart[Int(id)])..<Int(index.postingStart[Int(id) + 1])]
+                for k in Int(postingStart[Int(id)])..<Int(postingStart[Int(id) + 1]) where index.member[Int(postings[k])] {
+                    candidates.append(postings[k])
+                }
             }
             candidates.sort()
+            event.literalsFound = found
         }
         let eventID = event.fields["EventID"].flatMap(RuleIndex.integer)
         var out: [Int] = []
@@ -225,19 +263,31 @@ public struct RuleIndex: Sendable {
 
     private static func strength(_ set: [String]) -> Int { set.map(\.utf8.count).min() ?? 0 }
 
+    /// The literal a test cannot pass without, as the event's search text holds it (each value
+    /// lower-cased whole). Text tests compare bytes, so their needle lower-cased is in that
+    /// text whenever they pass, with two exceptions where no literal is safe:
+    /// - a cased test's Unicode needle: lower-casing depends on context (a final sigma), so
+    ///   a value holding the needle may not hold it lower-cased;
+    /// - an equality that only Unicode decides: strings compare by canonical equivalence, so
+    ///   `café` equals `cafe` with a combining accent, and `;` equals U+037E, `` ` `` U+1FEF.
     private static func literal(_ test: Test) -> [String]? {
-        func usable(_ s: String) -> [String]? {
+        func usable(_ s: String, cased: Bool, equality: Bool = false) -> [String]? {
+            let ascii = s.utf8.allSatisfy { $0 < 0x80 }
+            if (cased || equality) && !ascii { return nil }
+            if equality && s.utf8.contains(where: { $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: "`") }) { return nil }
             let lower = s.lowercased()
             return lower.utf8.count >= shortest ? [lower] : nil
         }
         switch test {
-        case .contains(let s, _), .startsWith(let s, _), .endsWith(let s, _): return usable(s)
-        case .equals(.text(let s), _): return usable(s)
-        case .glob(let pattern, _): return longestPlainRun(pattern).flatMap(usable)
-        case .oneOf(let values, _):
+        case .contains(let s, let cased), .startsWith(let s, let cased), .endsWith(let s, let cased): return usable(s, cased: cased)
+        case .equals(.text(let s), let cased): return usable(s, cased: cased, equality: true)
+        case .glob(let pattern, let cased):
+            // The run as the matcher holds it: cut from the pattern lower-cased whole.
+            return longestPlainRun(cased ? pattern : pattern.lowercased()).flatMap { usable($0, cased: cased) }
+        case .oneOf(let values, let cased):
             var out: [String] = []
             for v in values {
-                guard case .text(let s) = v, let l = usable(s) else { return nil }
+                guard case .text(let s) = v, let l = usable(s, cased: cased, equality: true) else { return nil }
                 out += l
             }
             return out.isEmpty ? nil : out

@@ -18,6 +18,7 @@ extension BenchCommand {
         @Option(help: "How many generated events.", transform: count(1...10_000_000)) var events = 1_000_000
         @Option(name: .customLong("sigma"), help: "Sigma rule files or folders (SigmaHQ's rules/windows).") var sigma: [String] = []
         @Option(help: "An EVTX file to time the parser on.") var evtx: String?
+        @Option(help: "Also list the N rules whose matching costs most (CPU time over all events).", transform: count(0...1000)) var costliest = 0
         @Flag(help: "End with one JSON object on the last line.") var json = false
 
         func validate() throws {
@@ -32,6 +33,8 @@ extension BenchCommand {
             let hunt = try SigmaHunt(rules: imported.rules)
             let rules = hunt.index.entries.count
             Output.note("\(rules) detection rules from \(sigma.joined(separator: ", ")) (\(imported.problems.count) not imported)")
+            let search = hunt.index.literalSearch
+            Output.note("pre-filter: \(search.literals) literals, \(search.states) automaton states, \(ByteCount.text(search.bytes))")
 
             let bytes = WindowsEventGenerator.ndjson(count: events)
             Output.note("\(events) events, \(ByteCount.text(bytes.count)) of evtx_dump JSON")
@@ -72,6 +75,8 @@ extension BenchCommand {
             let naiveSeconds = ThreadCPU.seconds - t3
             let sampleIndexed = sample.reduce(0) { $0 + hunt.index.matches(kind: $1.0, fields: $1.1).count }
 
+            if costliest > 0 { costliestRules(normalized, hunt.index) }
+
             let floorRate = Double(events) / floor, fullRate = Double(events) / full
             let matchRate = Double(normalized.count) / matchSeconds, naiveRate = Double(sample.count) / naiveSeconds
             Output.table(["STAGE", "EVENTS/S", "CPU S", "NOTE"], [
@@ -91,6 +96,20 @@ extension BenchCommand {
             ]
             if let evtx { figures.merge(try evtxFigures(evtx)) { $1 } }
             if json { Output.line(JSONValue.object(JSONObject(figures)).text) }
+        }
+
+        /// The rules that cost most, and the pre-filter's own cost, over the events.
+        private func costliestRules(_ events: [(String, JSONObject)], _ index: RuleIndex) {
+            var spent: [UInt64] = [], scan: UInt64 = 0
+            let clock = { UInt64((ThreadCPU.seconds * 1e9).rounded()) }
+            for (kind, fields) in events { index.profile(kind: kind, fields: fields, clock: clock, spent: &spent, scan: &scan) }
+            let total = spent.reduce(0, &+)
+            let per = { (ns: UInt64) in String(format: "%.2f", Double(ns) / Double(max(1, events.count)) / 1000) }
+            var rows = [["(finding candidates: text scan, literals, EventIDs)", per(scan), ""]]
+            for i in spent.indices.sorted(by: { spent[$0] > spent[$1] }).prefix(costliest) {
+                rows.append([index.entries[i].name, per(spent[i]), String(format: "%.1f%%", Double(spent[i]) / Double(max(1, total)) * 100)])
+            }
+            Output.table(["RULE", "µS PER EVENT", "SHARE OF MATCHING"], rows)
         }
 
         /// Records per second parsing one EVTX file, taser's reader against the Rust one.
