@@ -20,6 +20,12 @@ struct BinXML {
 
     /// A record's body (or a BinXML value) from `at` to its end-of-fragment token (or `end`).
     mutating func record(at: Int, end: Int, depth: Int = 0, nested: Bool = false) throws(Malformed) -> BinXMLInstance {
+        // Nearly always a fragment header and one template instance: that instance is the
+        // record, with no tree around it.
+        if depth <= BinXML.deepest, let t = try? b.u8(at), t & 0xBF == 0x0F, at + 4 < end, let ti = try? b.u8(at + 4), ti & 0xBF == 0x0C {
+            let (instance, next) = try templateInstance(at: at + 4, depth: depth)
+            if next >= end || (try? b.u8(next)) == 0x00 { return instance }
+        }
         var tree = BinXMLTree.Builder()
         try fragment(at: at, end: end, depth: depth, nested: nested, into: &tree)
         // Nearly always one template instance, which needs no tree around it.
@@ -97,7 +103,9 @@ struct BinXML {
         let nameOffset = Int(try r(b.u32(start + head - 4)))
         var pos = try skipInlineName(nameOffset, at: start + head)
         let name = try self.name(at: nameOffset)
-        var attributes: [BinXMLTree.Attribute] = []
+        // This element's attributes gather on a stack shared with the elements within (which
+        // take theirs off before this one goes on), so no array is made per element.
+        let mark = tree.pendingAttributes.count
         if token & 0x40 != 0 {
             pos += 4  // the attribute list's size
             while true {
@@ -107,7 +115,7 @@ struct BinXML {
                 pos = try skipInlineName(attributeName, at: pos + 5)
                 let (value, next) = try content(at: pos, depth: depth, attribute: true, nested: nested, into: &tree)
                 let n = try self.name(at: attributeName)
-                attributes.append(BinXMLTree.Attribute(name: tree.name(n), isName: n == "Name", items: value))
+                tree.pendingAttributes.append(BinXMLTree.Attribute(name: tree.name(n), isName: n == "Name", items: value, hole: tree.hole(value)))
                 pos = next
                 if t & 0x40 == 0 { break }
             }
@@ -125,9 +133,15 @@ struct BinXML {
             throw Malformed("token 0x\(String(close, radix: 16)) at offset \(pos) where an element's start closes")
         }
         let first = tree.attributes.count
-        tree.attributes += attributes
+        tree.attributes += tree.pendingAttributes[mark...]
+        tree.pendingAttributes.removeSubrange(mark...)
+        let isData = name == "Data"
+        // A literal Name is present whether or not the element is filled, so it is the key.
+        let dataName = isData ? tree.attributes[first...].first(where: \.isName).flatMap { tree.literalText($0.items) }.map { tree.name($0) } : nil
         tree.elements.append(BinXMLTree.Element(
-            name: tree.name(name), isData: name == "Data", attributes: first..<tree.attributes.count, children: children))
+            name: tree.name(name), isData: isData, attributes: first..<tree.attributes.count, children: children,
+            hole: tree.hole(children), dataName: dataName,
+            distinctAttributes: tree.distinctNames(first..<tree.attributes.count), distinctChildren: tree.distinctKeys(children)))
         return (tree.elements.count - 1, pos)
     }
 
@@ -138,39 +152,40 @@ struct BinXML {
         at start: Int, depth: Int, attribute: Bool, nested: Bool, into tree: inout BinXMLTree.Builder
     ) throws(Malformed) -> (Range<Int>, Int) {
         var pos = start
-        var out: [BinXMLTree.Item] = []
+        // As attributes: a stack shared with the content of elements within.
+        let mark = tree.pending.count
         loop: while true {
             let token = try r(b.u8(pos))
             switch token & 0xBF {
             case 0x01 where !attribute:
                 let (child, next) = try element(at: pos, depth: depth + 1, nested: nested, into: &tree)
-                out.append(.element(child))
+                tree.pending.append(.element(child))
                 pos = next
             case 0x05:
                 let type = try r(b.u8(pos + 1))
                 guard type == 0x01 else { throw Malformed("a value token of type 0x\(String(type, radix: 16)) at offset \(pos)") }
                 let count = Int(try r(b.u16(pos + 2)))
-                out.append(tree.literal(.string(try r(b.utf16(pos + 4, count: count)))))
+                tree.pending.append(tree.literal(.string(try r(b.utf16(pos + 4, count: count)))))
                 pos += 4 + count * 2
             case 0x0D, 0x0E:
                 let id = Int(try r(b.u16(pos + 1)))
                 _ = try r(b.u8(pos + 3))  // the value's type: each value says its own
-                out.append(.substitution(id: id, optional: token == 0x0E))
+                tree.pending.append(.substitution(id: id, optional: token == 0x0E))
                 pos += 4
             case 0x07:
                 let count = Int(try r(b.u16(pos + 1)))
-                out.append(tree.literal(.string(try r(b.utf16(pos + 3, count: count)))))
+                tree.pending.append(tree.literal(.string(try r(b.utf16(pos + 3, count: count)))))
                 pos += 3 + count * 2
             case 0x08:
                 let code = try r(b.u16(pos + 1))
-                out.append(tree.literal(.string(String(UnicodeScalar(code).map(Character.init) ?? "\u{FFFD}"))))
+                tree.pending.append(tree.literal(.string(String(UnicodeScalar(code).map(Character.init) ?? "\u{FFFD}"))))
                 pos += 3
             case 0x09:
                 let entity = Int(try r(b.u32(pos + 1)))
                 let text = try name(at: entity)
                 pos = try skipInlineName(entity, at: pos + 5)
                 let expanded = ["amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'"][text] ?? "&\(text);"
-                out.append(tree.literal(.string(expanded)))
+                tree.pending.append(tree.literal(.string(expanded)))
             case 0x0A:
                 let target = Int(try r(b.u32(pos + 1)))
                 pos = try skipInlineName(target, at: pos + 5)
@@ -182,7 +197,8 @@ struct BinXML {
             }
         }
         let first = tree.items.count
-        tree.items += out
+        tree.items += tree.pending[mark...]
+        tree.pending.removeSubrange(mark...)
         return (first..<tree.items.count, pos)
     }
 

@@ -89,11 +89,14 @@ enum BinXMLJSON {
 
     /// `EvtxJSON.add`: `Data Name="X"` is `"X": value`; unnamed Data gathers under `#text`; a
     /// repeated name gets `_1`, `_2`.
-    static func add(_ t: BinXMLTree, _ e: Int, _ values: Values, to o: inout JSONObject) {
+    static func add(_ t: BinXMLTree, _ e: Int, _ values: Values, to o: inout JSONObject, distinct: Bool = false) {
         let el = t.elements[e]
         var key = t.names[el.name]
         var value: JSONValue
-        if el.isData {
+        if let name = el.dataName {
+            key = t.names[name]
+            value = content(el, t, values)
+        } else if el.isData {
             var named: Text?
             var anyAttribute = false
             for i in el.attributes {
@@ -126,6 +129,10 @@ enum BinXMLJSON {
         } else {
             value = json(t, e, values)
         }
+        if distinct {
+            o.append(distinct: key, value)
+            return
+        }
         if o.insert(key, value) { return }
         var n = 0
         var unique: String
@@ -136,26 +143,59 @@ enum BinXMLJSON {
         o[unique] = value
     }
 
+    /// The value of a lone hole, or nil when it is BinXML (elements, not text).
+    static func hole(_ item: Int, _ t: BinXMLTree, _ values: Values) -> EvtxValue?? {
+        guard case .substitution(let id, let optional) = t.items[item] else { return .none }
+        guard let values, id < values.count else { return .some(.none) }
+        guard case .value(let v) = values[id] else { return .none }
+        if optional, case .null = v { return .some(.none) }
+        return .some(v)
+    }
+
+    /// An element's text content as JSON (`contentValue(children) ?? null`).
+    static func content(_ el: BinXMLTree.Element, _ t: BinXMLTree, _ values: Values) -> JSONValue {
+        if let item = el.hole, let v = hole(item, t, values) { return v.map(EvtxJSON.json) ?? .null }
+        var content = Text()
+        walk(el.children, t, values, element: { _, _, _ in }, value: { content.add($0) })
+        return content.json ?? .null
+    }
+
+    /// An attribute's JSON value, nil when filling leaves nothing in it.
+    static func attributeValue(_ a: BinXMLTree.Attribute, _ t: BinXMLTree, _ values: Values) -> JSONValue? {
+        if values != nil, let item = a.hole, let v = hole(item, t, values) {
+            guard let v else { return Optional<JSONValue>.none }
+            return .some(EvtxJSON.json(v))
+        }
+        guard let text = attribute(a, t, values) else { return Optional<JSONValue>.none }
+        return .some(text.json ?? .null)
+    }
+
     /// `EvtxJSON.json` of an element: its text alone when it has neither attributes nor
     /// elements, else an object with `#attributes`, its elements and `#text`.
     static func json(_ t: BinXMLTree, _ e: Int, _ values: Values) -> JSONValue {
         let el = t.elements[e]
+        if el.attributes.isEmpty, let item = el.hole, let v = hole(item, t, values) { return v.map(EvtxJSON.json) ?? .null }
         var elements = 0
         var content = Text()
         walk(el.children, t, values, element: { _, _, _ in elements += 1 }, value: { content.add($0) })
         var attributes = JSONObject()
         var anyAttribute = false
         for i in el.attributes {
-            guard let text = attribute(t.attributes[i], t, values) else { continue }
+            guard let value = attributeValue(t.attributes[i], t, values) else { continue }
             if !anyAttribute { attributes = JSONObject(capacity: el.attributes.count) }
             anyAttribute = true
-            set(t.names[t.attributes[i].name], text.json ?? .null, in: &attributes)
+            if el.distinctAttributes {
+                attributes.append(distinct: t.names[t.attributes[i].name], value)
+            } else {
+                set(t.names[t.attributes[i].name], value, in: &attributes)
+            }
         }
         if !anyAttribute, elements == 0 { return content.json ?? .null }
         var o = JSONObject(capacity: elements + 2)
-        if anyAttribute { set(attributesKey, .object(attributes), in: &o) }
+        if anyAttribute { o.append(distinct: attributesKey, .object(attributes)) }
         if elements > 0 {
-            walk(el.children, t, values, element: { add($0, $1, $2, to: &o) }, value: { _ in })
+            let distinct = el.distinctChildren
+            walk(el.children, t, values, element: { add($0, $1, $2, to: &o, distinct: distinct) }, value: { _ in })
         }
         if let text = content.json { set(textKey, text, in: &o) }
         return .object(o)

@@ -16,6 +16,15 @@ final class BinXMLTree {
         var isData: Bool
         var attributes: Range<Int>
         var children: Range<Int>
+        /// When the content is one hole (`<EventID>%1</EventID>`, most elements): that item,
+        /// whose value is then the element's text without gathering.
+        var hole: Int?
+        /// A Data element whose first Name attribute is literal text: that name, in `names`.
+        var dataName: Int?
+        /// Its attributes' names differ, and so do its elements' keys (all known from the
+        /// template): its JSON members go in without looking for a repeat.
+        var distinctAttributes: Bool
+        var distinctChildren: Bool
     }
 
     struct Attribute {
@@ -23,6 +32,8 @@ final class BinXMLTree {
         var name: Int
         var isName: Bool
         var items: Range<Int>
+        /// When the value is one hole (`ProcessID="%4"`): that item.
+        var hole: Int?
     }
 
     enum Item {
@@ -66,6 +77,9 @@ final class BinXMLTree {
         var names: [JSONObject.MemberKey] = []
         var literals: [EvtxValue] = []
         var instances: [BinXMLInstance] = []
+        /// Content and attributes of the elements being parsed, not yet placed.
+        var pending: [Item] = []
+        var pendingAttributes: [Attribute] = []
 
         mutating func name(_ s: String) -> Int {
             names.append(JSONObject.MemberKey(s))
@@ -75,6 +89,61 @@ final class BinXMLTree {
         mutating func literal(_ v: EvtxValue) -> Item {
             literals.append(v)
             return .value(literals.count - 1)
+        }
+
+        /// The item of `items` when it is a lone hole.
+        func hole(_ items: Range<Int>) -> Int? {
+            guard items.count == 1, case .substitution = self.items[items.lowerBound] else { return nil }
+            return items.lowerBound
+        }
+
+        /// The text of `items` when they are all literal (and there are some), else nil.
+        func literalText(_ items: Range<Int>) -> String? {
+            guard !items.isEmpty else { return nil }
+            var text = ""
+            for i in items {
+                guard case .value(let v) = self.items[i] else { return nil }
+                text += EvtxJSON.plain(literals[v])
+            }
+            return text
+        }
+
+        /// Whether the element keys of `items` are all known now (no holes, which may hold
+        /// elements; no unnamed Data, which gathers) and differ from each other and from
+        /// `#attributes`.
+        func distinctKeys(_ items: Range<Int>) -> Bool {
+            var keys: [Int] = []
+            for i in items {
+                switch self.items[i] {
+                case .value: continue
+                case .substitution, .instance: return false
+                case .element(let e):
+                    let el = elements[e]
+                    if el.isData && el.dataName == nil { return false }
+                    keys.append(el.dataName ?? el.name)
+                }
+            }
+            return distinct(keys, besides: "#attributes")
+        }
+
+        func distinctNames(_ attributes: Range<Int>) -> Bool {
+            distinct(self.attributes[attributes].map(\.name), besides: nil)
+        }
+
+        /// Whether the names differ from each other and from `besides`: pairwise, as elements
+        /// have a few dozen at most (a set beyond).
+        private func distinct(_ keys: [Int], besides: String?) -> Bool {
+            if let besides, keys.contains(where: { names[$0].string == besides }) { return false }
+            guard keys.count > 1 else { return true }
+            guard keys.count <= 64 else {
+                var seen = Set<String>()
+                return keys.allSatisfy { seen.insert(names[$0].string).inserted }
+            }
+            for i in 1..<keys.count {
+                let a = names[keys[i]].string
+                for j in 0..<i where names[keys[j]].string == a { return false }
+            }
+            return true
         }
 
         mutating func instance(_ i: BinXMLInstance) -> Item {

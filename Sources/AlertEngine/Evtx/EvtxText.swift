@@ -81,20 +81,23 @@ enum EvtxText {
             }
         }
 
-        /// Decimal, zero-padded to `width` digits, as `%0*d`.
+        /// Decimal, zero-padded to `width` digits (at most 20), as `%0*d`. Digits are made
+        /// backwards by dividing by the constant 10 (a multiplication), not by powers of ten.
         mutating func decimal(_ v: UInt64, width: Int = 1) {
-            var digits = 1
-            var power: UInt64 = 1
-            while digits < 20, v / power >= 10 {
-                power *= 10
-                digits += 1
-            }
-            for _ in digits..<max(width, digits) { byte(UInt8(ascii: "0")) }
-            var rest = v
-            while power > 0 {
-                byte(UInt8(ascii: "0") + UInt8(rest / power))
-                rest %= power
-                power /= 10
+            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            withUnsafeMutableBytes(of: &digits) { d in
+                var i = d.count
+                var rest = v
+                repeat {
+                    i -= 1
+                    d[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+                    rest /= 10
+                } while rest != 0
+                while d.count - i < width, i > 0 {
+                    i -= 1
+                    d[i] = UInt8(ascii: "0")
+                }
+                for j in i..<d.count { byte(d[j]) }
             }
         }
     }
