@@ -7,6 +7,7 @@ struct BinXML {
     let b: EvtxRaw
     private var templates: [Int: BinXMLTree] = [:]
     private var names: [Int: String] = [:]
+    private var cache = EvtxValueCache()
     /// Elements within elements, templates and BinXML values within values: at most this deep,
     /// so crafted input cannot exhaust the stack.
     static let deepest = 128
@@ -233,13 +234,13 @@ struct BinXML {
         for i in 0..<count {
             let size = Int(try r(b.u16(descriptors + 4 * i)))
             let type = try r(b.u8(descriptors + 4 * i + 2))
-            let data = try r(b.slice(pos, size))
+            _ = try r(b.slice(pos, size))  // the value must be within the chunk
             if type == 0x21 {
                 values.append(.fragment(size == 0
                     ? BinXMLInstance(tree: BinXMLTree(BinXMLTree.Builder()), values: nil)
                     : try record(at: pos, end: pos + size, depth: depth + 1, nested: true)))
             } else {
-                values.append(.value(EvtxValues.decode(type: type, data)))
+                values.append(.value(cache.value(type: type, at: pos, size: size, in: b.bytes) { EvtxValues.decode(type: type, $0) }))
             }
             pos += size
         }
