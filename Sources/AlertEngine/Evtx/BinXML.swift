@@ -140,8 +140,8 @@ struct BinXML {
         // A literal Name is present whether or not the element is filled, so it is the key.
         let dataName = isData ? tree.attributes[first...].first(where: \.isName).flatMap { tree.literalText($0.items) }.map { tree.name($0) } : nil
         tree.elements.append(BinXMLTree.Element(
-            name: tree.name(name), isData: isData, attributes: first..<tree.attributes.count, children: children,
-            hole: tree.hole(children), dataName: dataName,
+            name: tree.name(name), attributes: first..<tree.attributes.count, children: children,
+            hole: tree.hole(children), dataName: dataName, elementCount: tree.elementCount(children), isData: isData,
             distinctAttributes: tree.distinctNames(first..<tree.attributes.count), distinctChildren: tree.distinctKeys(children)))
         return (tree.elements.count - 1, pos)
     }
@@ -166,7 +166,7 @@ struct BinXML {
                 let type = try r(b.u8(pos + 1))
                 guard type == 0x01 else { throw Malformed("a value token of type 0x\(String(type, radix: 16)) at offset \(pos)") }
                 let count = Int(try r(b.u16(pos + 2)))
-                tree.pending.append(tree.literal(.string(try r(b.utf16(pos + 4, count: count)))))
+                tree.pending.append(tree.literal(try r(b.utf16(pos + 4, count: count))))
                 pos += 4 + count * 2
             case 0x0D, 0x0E:
                 let id = Int(try r(b.u16(pos + 1)))
@@ -175,18 +175,18 @@ struct BinXML {
                 pos += 4
             case 0x07:
                 let count = Int(try r(b.u16(pos + 1)))
-                tree.pending.append(tree.literal(.string(try r(b.utf16(pos + 3, count: count)))))
+                tree.pending.append(tree.literal(try r(b.utf16(pos + 3, count: count))))
                 pos += 3 + count * 2
             case 0x08:
                 let code = try r(b.u16(pos + 1))
-                tree.pending.append(tree.literal(.string(String(UnicodeScalar(code).map(Character.init) ?? "\u{FFFD}"))))
+                tree.pending.append(tree.literal(String(UnicodeScalar(code).map(Character.init) ?? "\u{FFFD}")))
                 pos += 3
             case 0x09:
                 let entity = Int(try r(b.u32(pos + 1)))
                 let text = try name(at: entity)
                 pos = try skipInlineName(entity, at: pos + 5)
                 let expanded = ["amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'"][text] ?? "&\(text);"
-                tree.pending.append(tree.literal(.string(expanded)))
+                tree.pending.append(tree.literal(expanded))
             case 0x0A:
                 let target = Int(try r(b.u32(pos + 1)))
                 pos = try skipInlineName(target, at: pos + 5)
@@ -240,7 +240,7 @@ struct BinXML {
                     ? BinXMLInstance(tree: BinXMLTree(BinXMLTree.Builder()), values: nil)
                     : try record(at: pos, end: pos + size, depth: depth + 1, nested: true)))
             } else {
-                values.append(.value(cache.value(type: type, at: pos, size: size, in: b.bytes) { EvtxValues.decode(type: type, $0) }))
+                values.append(cache.value(type: type, at: pos, size: size, in: b.bytes) { BinXMLValue(EvtxValues.decode(type: type, $0)) })
             }
             pos += size
         }

@@ -28,7 +28,7 @@ enum BinXMLJSON {
     /// Content as filled: each element and value, in order.
     static func walk(
         _ items: Range<Int>, _ t: BinXMLTree, _ values: Values,
-        element: (BinXMLTree, Int, Values) -> Void, value: (EvtxValue) -> Void
+        element: (BinXMLTree, Int, Values) -> Void, value: (BinXMLValue) -> Void
     ) {
         for i in items {
             switch t.items[i] {
@@ -36,11 +36,11 @@ enum BinXMLJSON {
             case .value(let v): value(t.literals[v])
             case .substitution(let id, let optional):
                 guard let values, id < values.count else { continue }
-                switch values[id] {
-                case .value(let v):
-                    if optional, case .null = v { continue }
+                let v = values[id]
+                if case .fragment(let f) = v {
+                    roots(f, element)
+                } else if !(optional && v.isNull) {
                     value(v)
-                case .fragment(let f): roots(f, element)
                 }
             case .instance(let inner): roots(t.instances[inner], element)
             }
@@ -50,15 +50,15 @@ enum BinXMLJSON {
     /// Text content being gathered: one value keeps its type, several join as text.
     struct Text {
         var count = 0
-        var first = EvtxValue.null
+        var first = BinXMLValue.json(.null)
         var joined = ""
 
-        mutating func add(_ v: EvtxValue) {
+        mutating func add(_ v: BinXMLValue) {
             if count == 0 {
                 first = v
             } else {
-                if count == 1 { joined = EvtxJSON.plain(first) }
-                joined += EvtxJSON.plain(v)
+                if count == 1 { joined = first.plain }
+                joined += v.plain
             }
             count += 1
         }
@@ -67,10 +67,10 @@ enum BinXMLJSON {
         /// conditional expression's `nil` would be `.null`.)
         var json: JSONValue? {
             if count == 0 { return Optional<JSONValue>.none }
-            return count == 1 ? EvtxJSON.json(first) : .string(joined)
+            return count == 1 ? first.json : .string(joined)
         }
         /// `EvtxJSON.text`.
-        var plain: String { count == 0 ? "" : count == 1 ? EvtxJSON.plain(first) : joined }
+        var plain: String { count == 0 ? "" : count == 1 ? first.plain : joined }
     }
 
     /// An attribute's value when filling leaves it (something in it), else nil.
@@ -144,17 +144,21 @@ enum BinXMLJSON {
     }
 
     /// The value of a lone hole, or nil when it is BinXML (elements, not text).
-    static func hole(_ item: Int, _ t: BinXMLTree, _ values: Values) -> EvtxValue?? {
+    static func hole(_ item: Int, _ t: BinXMLTree, _ values: Values) -> JSONValue?? {
         guard case .substitution(let id, let optional) = t.items[item] else { return .none }
         guard let values, id < values.count else { return .some(.none) }
-        guard case .value(let v) = values[id] else { return .none }
-        if optional, case .null = v { return .some(.none) }
-        return .some(v)
+        switch values[id] {
+        case .fragment: return .none
+        case .json(let j):
+            if optional, case .null = j { return .some(.none) }
+            return .some(.some(j))
+        case .typed(let v): return .some(.some(EvtxJSON.json(v)))
+        }
     }
 
     /// An element's text content as JSON (`contentValue(children) ?? null`).
     static func content(_ el: BinXMLTree.Element, _ t: BinXMLTree, _ values: Values) -> JSONValue {
-        if let item = el.hole, let v = hole(item, t, values) { return v.map(EvtxJSON.json) ?? .null }
+        if let item = el.hole, let v = hole(item, t, values) { return v ?? .null }
         var content = Text()
         walk(el.children, t, values, element: { _, _, _ in }, value: { content.add($0) })
         return content.json ?? .null
@@ -163,8 +167,7 @@ enum BinXMLJSON {
     /// An attribute's JSON value, nil when filling leaves nothing in it.
     static func attributeValue(_ a: BinXMLTree.Attribute, _ t: BinXMLTree, _ values: Values) -> JSONValue? {
         if values != nil, let item = a.hole, let v = hole(item, t, values) {
-            guard let v else { return Optional<JSONValue>.none }
-            return .some(EvtxJSON.json(v))
+            return v
         }
         guard let text = attribute(a, t, values) else { return Optional<JSONValue>.none }
         return .some(text.json ?? .null)
@@ -174,10 +177,12 @@ enum BinXMLJSON {
     /// elements, else an object with `#attributes`, its elements and `#text`.
     static func json(_ t: BinXMLTree, _ e: Int, _ values: Values) -> JSONValue {
         let el = t.elements[e]
-        if el.attributes.isEmpty, let item = el.hole, let v = hole(item, t, values) { return v.map(EvtxJSON.json) ?? .null }
-        var elements = 0
+        if el.attributes.isEmpty, let item = el.hole, let v = hole(item, t, values) { return v ?? .null }
+        var elements = el.elementCount ?? 0
         var content = Text()
-        walk(el.children, t, values, element: { _, _, _ in elements += 1 }, value: { content.add($0) })
+        if el.elementCount == nil {
+            walk(el.children, t, values, element: { _, _, _ in elements += 1 }, value: { content.add($0) })
+        }
         var attributes = JSONObject()
         var anyAttribute = false
         for i in el.attributes {

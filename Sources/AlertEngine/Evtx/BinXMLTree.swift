@@ -9,31 +9,63 @@ import Model
 /// in side tables, referred to by position): walking them for every record then copies no
 /// references, which would each cost a retain and a release.
 final class BinXMLTree {
+    // Optional positions are stored as -1 for none: `Int?` fields pack unaligned, and
+    // copying an element then stalled every read that followed (a store that cannot forward).
     struct Element {
         /// In `names`.
         var name: Int
-        /// `Data`, whose `Name` attribute names its value in the JSON.
-        var isData: Bool
         var attributes: Range<Int>
         var children: Range<Int>
-        /// When the content is one hole (`<EventID>%1</EventID>`, most elements): that item,
-        /// whose value is then the element's text without gathering.
-        var hole: Int?
-        /// A Data element whose first Name attribute is literal text: that name, in `names`.
-        var dataName: Int?
+        private var holeItem: Int
+        private var dataNameIndex: Int
+        private var knownElementCount: Int
+        /// `Data`, whose `Name` attribute names its value in the JSON.
+        var isData: Bool
         /// Its attributes' names differ, and so do its elements' keys (all known from the
         /// template): its JSON members go in without looking for a repeat.
         var distinctAttributes: Bool
         var distinctChildren: Bool
+
+        init(name: Int, attributes: Range<Int>, children: Range<Int>, hole: Int?, dataName: Int?, elementCount: Int?,
+             isData: Bool, distinctAttributes: Bool, distinctChildren: Bool) {
+            self.name = name
+            self.attributes = attributes
+            self.children = children
+            holeItem = hole ?? -1
+            dataNameIndex = dataName ?? -1
+            knownElementCount = elementCount ?? -1
+            self.isData = isData
+            self.distinctAttributes = distinctAttributes
+            self.distinctChildren = distinctChildren
+        }
+
+        /// When the content is one hole (`<EventID>%1</EventID>`, most elements): that item,
+        /// whose value is then the element's text without gathering.
+        var hole: Int? { holeItem >= 0 ? holeItem : nil }
+        /// A Data element whose first Name attribute is literal text: that name, in `names`.
+        var dataName: Int? { dataNameIndex >= 0 ? dataNameIndex : nil }
+        /// How many elements its content has, when the template alone says (no holes, which
+        /// may hold elements, and no text): then writing it need not look through its content
+        /// first.
+        var elementCount: Int? { knownElementCount >= 0 ? knownElementCount : nil }
     }
 
     struct Attribute {
         /// In `names`.
         var name: Int
-        var isName: Bool
         var items: Range<Int>
+        private var holeItem: Int
+        var isName: Bool
+
+        init(name: Int, isName: Bool, items: Range<Int>, hole: Int?) {
+            self.name = name
+            self.items = items
+            holeItem = hole ?? -1
+            self.isName = isName
+        }
+
         /// When the value is one hole (`ProcessID="%4"`): that item.
-        var hole: Int?
+        var hole: Int? { holeItem >= 0 ? holeItem : nil }
     }
 
     enum Item {
@@ -55,7 +87,7 @@ final class BinXMLTree {
     let roots: [Item]
     /// Element and attribute names as JSON keys, their tags worked out once per chunk.
     let names: [JSONObject.MemberKey]
-    let literals: [EvtxValue]
+    let literals: [BinXMLValue]
     let instances: [BinXMLInstance]
 
     init(_ b: Builder) {
@@ -75,7 +107,7 @@ final class BinXMLTree {
         var items: [Item] = []
         var roots: [Item] = []
         var names: [JSONObject.MemberKey] = []
-        var literals: [EvtxValue] = []
+        var literals: [BinXMLValue] = []
         var instances: [BinXMLInstance] = []
         /// Content and attributes of the elements being parsed, not yet placed.
         var pending: [Item] = []
@@ -86,8 +118,8 @@ final class BinXMLTree {
             return names.count - 1
         }
 
-        mutating func literal(_ v: EvtxValue) -> Item {
-            literals.append(v)
+        mutating func literal(_ text: String) -> Item {
+            literals.append(.json(.string(text)))
             return .value(literals.count - 1)
         }
 
@@ -103,7 +135,7 @@ final class BinXMLTree {
             var text = ""
             for i in items {
                 guard case .value(let v) = self.items[i] else { return nil }
-                text += EvtxJSON.plain(literals[v])
+                text += literals[v].plain
             }
             return text
         }
@@ -124,6 +156,14 @@ final class BinXMLTree {
                 }
             }
             return distinct(keys, besides: "#attributes")
+        }
+
+        /// `Element.elementCount`.
+        func elementCount(_ items: Range<Int>) -> Int? {
+            for i in items {
+                guard case .element = self.items[i] else { return nil }
+            }
+            return items.count
         }
 
         func distinctNames(_ attributes: Range<Int>) -> Bool {
@@ -160,9 +200,56 @@ struct BinXMLInstance {
     let values: [BinXMLValue]?
 }
 
-/// A substitution value: a typed value, or BinXML (a fragment, usually another template
-/// instance such as an event's EventData).
+/// A substitution value (or literal text): as JSON, or as it was typed when its text is not
+/// its JSON's, or BinXML (a fragment, usually another template instance such as an event's
+/// EventData). Values are turned into JSON once, when read, not at each use.
 enum BinXMLValue {
-    case value(EvtxValue)
+    /// Text, integers, booleans, null: its text is `plain`'s of this JSON.
+    case json(JSONValue)
+    /// Reals and arrays, whose text (`EvtxJSON.plain`) is not their JSON's.
+    case typed(EvtxValue)
     case fragment(BinXMLInstance)
+
+    /// `EvtxJSON.json`'s conversion, taking the value's string rather than sharing it.
+    init(_ v: consuming EvtxValue) {
+        switch consume v {
+        case .null: self = .json(.null)
+        case .string(let s), .text(let s): self = .json(.string(s))
+        case .int(let n): self = .json(.int(n))
+        // An unsigned beyond Int64 is its digits in JSON as in text.
+        case .uint(let n): self = .json(n <= UInt64(Int64.max) ? .int(Int64(n)) : .string(String(n)))
+        case .bool(let b): self = .json(.bool(b))
+        case .double(let d): self = .typed(.double(d))
+        case .array(let a): self = .typed(.array(a))
+        }
+    }
+
+    /// `EvtxJSON.json` of the value.
+    var json: JSONValue {
+        switch self {
+        case .json(let j): j
+        case .typed(let v): EvtxJSON.json(v)
+        case .fragment: .null
+        }
+    }
+
+    /// `EvtxJSON.plain` of the value.
+    var plain: String {
+        switch self {
+        case .json(let j):
+            switch j {
+            case .string(let s): s
+            case .int(let n): String(n)
+            case .bool(let b): b ? "true" : "false"
+            default: ""
+            }
+        case .typed(let v): EvtxJSON.plain(v)
+        case .fragment: ""
+        }
+    }
+
+    var isNull: Bool {
+        if case .json(.null) = self { return true }
+        return false
+    }
 }

@@ -12,7 +12,7 @@ struct EvtxValueCache {
         /// Where the bytes are in the chunk (which outlives the cache).
         var at: Int
         var size: Int
-        var value: EvtxValue
+        var value: BinXMLValue
     }
 
     private static let slots = 256
@@ -31,8 +31,8 @@ struct EvtxValueCache {
 
     /// The value of `size` bytes at `at` of type `type`, from the cache or `decode`.
     mutating func value(
-        type: UInt8, at: Int, size: Int, in chunk: UnsafeRawBufferPointer, decode: (UnsafeRawBufferPointer) -> EvtxValue
-    ) -> EvtxValue {
+        type: UInt8, at: Int, size: Int, in chunk: UnsafeRawBufferPointer, decode: (UnsafeRawBufferPointer) -> BinXMLValue
+    ) -> BinXMLValue {
         let data = UnsafeRawBufferPointer(rebasing: chunk[at..<(at + size)])
         guard EvtxValueCache.worthKeeping(type: type, size: size) else { return decode(data) }
         if entries.isEmpty { entries = Array(repeating: nil, count: EvtxValueCache.slots) }
