@@ -97,6 +97,29 @@ import Testing
         }
     }
 
+    /// Values are decoded in place and their text written by hand; the reader before decoded
+    /// copies and formatted with `String(format:)`. Random bytes of every type (and arrays),
+    /// and times across the whole FILETIME range, read the same.
+    @Test func valuesReadAsTheyDidBefore() {
+        var generator = SystemRandomNumberGenerator()
+        var times: [UInt64] = [0, 1, 9_999_999, UInt64.max, 116_444_736_000_000_000, 2_650_467_744_000_000_000]
+        for _ in 0..<20_000 { times.append(UInt64.random(in: 0...UInt64.max, using: &generator)) }
+        for t in times { #expect(EvtxText.iso(filetime: t) == TreeValues.iso(filetime: t), "FILETIME \(t)") }
+        let types: [UInt8] = [0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F, 0x10,
+                              0x11, 0x12, 0x13, 0x14, 0x15, 0x81, 0x84, 0x88, 0x8F, 0x91, 0x93, 0x95, 0x30]
+        for _ in 0..<5_000 {
+            var bytes = (0..<Int.random(in: 0...40, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            if bytes.count >= 2, Bool.random(using: &generator) { bytes[1] = UInt8.random(in: 0...8, using: &generator) }  // a SID's count
+            for type in types {
+                let now = bytes.withUnsafeBytes { EvtxValues.decode(type: type, $0) }
+                let before = TreeValues.decode(type: type, bytes)
+                // Compared as text: a NaN is not equal to itself.
+                #expect(EvtxJSON.json(now).text == EvtxJSON.json(before).text && EvtxJSON.plain(now) == EvtxJSON.plain(before),
+                        "type 0x\(String(type, radix: 16)) of \(bytes)")
+            }
+        }
+    }
+
     /// A file still being written ends inside a chunk: what is whole is read, and nothing is
     /// made up.
     @Test func aFileCutShortIsReadToItsLastWholeRecord() throws {

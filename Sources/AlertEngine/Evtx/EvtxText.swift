@@ -81,6 +81,15 @@ enum EvtxText {
             }
         }
 
+        static let pairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+
+        /// Two digits of `v` (below 100), as `%02d`: the fields of a time.
+        mutating func two(_ v: Int) {
+            let at = 2 * (v % 100)
+            byte(Writer.pairs.utf8Start[at])
+            byte(Writer.pairs.utf8Start[at + 1])
+        }
+
         /// Decimal, zero-padded to `width` digits (at most 20), as `%0*d`. Digits are made
         /// backwards by dividing by the constant 10 (a multiplication), not by powers of ten.
         mutating func decimal(_ v: UInt64, width: Int = 1) {
@@ -159,19 +168,27 @@ enum EvtxText {
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civil(days: days)
         return ascii(capacity: 40) { w in
-            w.decimal(UInt64(clamping: year), width: 4)
+            if year < 10000 {
+                w.two(Int(year / 100))
+                w.two(Int(year % 100))
+            } else {
+                w.decimal(UInt64(clamping: year), width: 4)
+            }
             w.byte(UInt8(ascii: "-"))
-            w.decimal(UInt64(month), width: 2)
+            w.two(Int(month))
             w.byte(UInt8(ascii: "-"))
-            w.decimal(UInt64(day), width: 2)
+            w.two(Int(day))
             w.byte(UInt8(ascii: "T"))
-            w.decimal(UInt64(secondOfDay / 3600), width: 2)
+            w.two(Int(secondOfDay / 3600))
             w.byte(UInt8(ascii: ":"))
-            w.decimal(UInt64(secondOfDay % 3600 / 60), width: 2)
+            w.two(Int(secondOfDay % 3600 / 60))
             w.byte(UInt8(ascii: ":"))
-            w.decimal(UInt64(secondOfDay % 60), width: 2)
+            w.two(Int(secondOfDay % 60))
             w.byte(UInt8(ascii: "."))
-            w.decimal(micros, width: 6)
+            let us = Int(micros)
+            w.two(us / 10000)
+            w.two(us / 100 % 100)
+            w.two(us % 100)
             w.byte(UInt8(ascii: "Z"))
         }
     }
