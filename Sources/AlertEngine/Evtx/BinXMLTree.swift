@@ -90,14 +90,16 @@ final class BinXMLTree {
     let literals: [BinXMLValue]
     let instances: [BinXMLInstance]
 
+    /// Copies of the builder's arrays, just as large as they need to be (the builder is
+    /// reused).
     init(_ b: Builder) {
-        elements = b.elements
-        attributes = b.attributes
-        items = b.items
-        roots = b.roots
-        names = b.names
-        literals = b.literals
-        instances = b.instances
+        elements = Array(b.elements[...])
+        attributes = Array(b.attributes[...])
+        items = Array(b.items[...])
+        roots = Array(b.roots[...])
+        names = Array(b.names[...])
+        literals = Array(b.literals[...])
+        instances = Array(b.instances[...])
     }
 
     /// What the parser appends to as it goes.
@@ -113,8 +115,8 @@ final class BinXMLTree {
         var pending: [Item] = []
         var pendingAttributes: [Attribute] = []
 
-        mutating func name(_ s: String) -> Int {
-            names.append(JSONObject.MemberKey(s))
+        mutating func name(_ key: JSONObject.MemberKey) -> Int {
+            names.append(key)
             return names.count - 1
         }
 
@@ -144,19 +146,34 @@ final class BinXMLTree {
         /// elements; no unnamed Data, which gathers) and differ from each other and from
         /// `#attributes`.
         func distinctKeys(_ items: Range<Int>) -> Bool {
-            var keys: [Int] = []
+            var count = 0
             for i in items {
                 switch self.items[i] {
                 case .value: continue
                 case .substitution, .instance: return false
                 case .element(let e):
-                    let el = elements[e]
-                    if el.isData && el.dataName == nil { return false }
-                    keys.append(el.dataName ?? el.name)
+                    if elements[e].isData && elements[e].dataName == nil { return false }
+                    if key(e).string == "#attributes" { return false }
+                    count += 1
                 }
             }
-            return distinct(keys, besides: "#attributes")
+            guard count > 1 else { return true }
+            guard count <= 64 else {
+                var seen = Set<String>()
+                for i in items { if case .element(let e) = self.items[i], !seen.insert(key(e).string).inserted { return false } }
+                return true
+            }
+            for i in items {
+                guard case .element(let a) = self.items[i] else { continue }
+                for j in items.lowerBound..<i {
+                    if case .element(let b) = self.items[j], key(b).string == key(a).string { return false }
+                }
+            }
+            return true
         }
+
+        /// An element's key in its parent's JSON (the Data name when it has one).
+        private func key(_ e: Int) -> JSONObject.MemberKey { names[elements[e].dataName ?? elements[e].name] }
 
         /// `Element.elementCount`.
         func elementCount(_ items: Range<Int>) -> Int? {
@@ -166,24 +183,32 @@ final class BinXMLTree {
             return items.count
         }
 
-        func distinctNames(_ attributes: Range<Int>) -> Bool {
-            distinct(self.attributes[attributes].map(\.name), besides: nil)
-        }
-
-        /// Whether the names differ from each other and from `besides`: pairwise, as elements
-        /// have a few dozen at most (a set beyond).
-        private func distinct(_ keys: [Int], besides: String?) -> Bool {
-            if let besides, keys.contains(where: { names[$0].string == besides }) { return false }
-            guard keys.count > 1 else { return true }
-            guard keys.count <= 64 else {
+        /// Whether the attributes' names differ: pairwise, as elements have a few at most (a set
+        /// beyond).
+        func distinctNames(_ range: Range<Int>) -> Bool {
+            guard range.count > 1 else { return true }
+            guard range.count <= 64 else {
                 var seen = Set<String>()
-                return keys.allSatisfy { seen.insert(names[$0].string).inserted }
+                return range.allSatisfy { seen.insert(names[attributes[$0].name].string).inserted }
             }
-            for i in 1..<keys.count {
-                let a = names[keys[i]].string
-                for j in 0..<i where names[keys[j]].string == a { return false }
+            for i in range {
+                for j in range.lowerBound..<i where names[attributes[j].name].string == names[attributes[i].name].string { return false }
             }
             return true
+        }
+
+        /// Empty again, keeping the room: the parser reuses one builder for the templates of a
+        /// chunk, and each tree takes copies of just what it holds.
+        mutating func clear() {
+            elements.removeAll(keepingCapacity: true)
+            attributes.removeAll(keepingCapacity: true)
+            items.removeAll(keepingCapacity: true)
+            roots.removeAll(keepingCapacity: true)
+            names.removeAll(keepingCapacity: true)
+            literals.removeAll(keepingCapacity: true)
+            instances.removeAll(keepingCapacity: true)
+            pending.removeAll(keepingCapacity: true)
+            pendingAttributes.removeAll(keepingCapacity: true)
         }
 
         mutating func instance(_ i: BinXMLInstance) -> Item {
