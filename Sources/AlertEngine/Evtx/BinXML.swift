@@ -1,26 +1,16 @@
-import Foundation
 import Model
 
-/// What BinXML builds: elements with attributes and content, where content and attribute
-/// values are values or, in a template, substitutions filled in per record.
-indirect enum XNode: Sendable {
-    case element(XElement)
-    case value(EvtxValue)
-    case substitution(id: Int, type: UInt8, optional: Bool)
-}
-
-struct XElement: Sendable {
-    var name: String
-    var attributes: [(name: String, value: [XNode])]
-    var children: [XNode]
-}
-
 /// BinXML, the binary XML of an EVTX record, parsed within its chunk. Templates (an event's
-/// XML with numbered holes) are parsed once per chunk and filled with each record's values.
+/// XML with numbered holes) are parsed once per chunk into a `BinXMLTree`; a record is then its
+/// template's offset and its values, decoded in place from the chunk's bytes.
 struct BinXML {
-    let b: EvtxBytes
-    private var templates: [Int: [XNode]] = [:]
-    private var names: [Int: String] = [:]
+    let b: EvtxRaw
+    private var templates: [Int: BinXMLTree] = [:]
+    /// Names by their offset, as JSON keys (their tags worked out once).
+    private var names: [Int: JSONObject.MemberKey] = [:]
+    /// Reused for each template the chunk defines.
+    private var scratch = BinXMLTree.Builder()
+    private var cache = EvtxValueCache()
     /// Elements within elements, templates and BinXML values within values: at most this deep,
     /// so crafted input cannot exhaust the stack.
     static let deepest = 128
@@ -30,31 +20,44 @@ struct BinXML {
         init(_ d: String) { description = d }
     }
 
-    init(_ b: EvtxBytes) { self.b = b }
+    init(_ b: EvtxRaw) { self.b = b }
 
-    /// The nodes of a fragment from `at` to its end-of-fragment token (or `end`).
-    mutating func fragment(at: Int, end: Int, depth: Int = 0, nested: Bool = false) throws -> [XNode] {
+    /// A record's body (or a BinXML value) from `at` to its end-of-fragment token (or `end`).
+    mutating func record(at: Int, end: Int, depth: Int = 0, nested: Bool = false) throws(Malformed) -> BinXMLInstance {
+        // Nearly always a fragment header and one template instance: that instance is the
+        // record, with no tree around it.
+        if depth <= BinXML.deepest, let t = try? b.u8(at), t & 0xBF == 0x0F, at + 4 < end, let ti = try? b.u8(at + 4), ti & 0xBF == 0x0C {
+            let (instance, next) = try templateInstance(at: at + 4, depth: depth)
+            if next >= end || (try? b.u8(next)) == 0x00 { return instance }
+        }
+        var tree = BinXMLTree.Builder()
+        try fragment(at: at, end: end, depth: depth, nested: nested, into: &tree)
+        // Nearly always one template instance, which needs no tree around it.
+        if tree.roots.count == 1, case .instance(let only) = tree.roots[0] { return tree.instances[only] }
+        return BinXMLInstance(tree: BinXMLTree(tree), values: nil)
+    }
+
+    /// The top-level elements and template instances of a fragment, appended to `tree.roots`.
+    private mutating func fragment(at: Int, end: Int, depth: Int, nested: Bool, into tree: inout BinXMLTree.Builder) throws(Malformed) {
         guard depth <= BinXML.deepest else { throw Malformed("BinXML nested more than \(BinXML.deepest) deep") }
         var pos = at
-        var out: [XNode] = []
         while pos < end {
-            let token = try r { try b.u8(pos) }
+            let token = try r(b.u8(pos))
             switch token & 0xBF {
-            case 0x00: return out
+            case 0x00: return
             case 0x0F: pos += 4  // fragment header: token, major, minor, flags
             case 0x0C:
-                let (nodes, next) = try templateInstance(at: pos, depth: depth)
-                out += nodes
+                let (instance, next) = try templateInstance(at: pos, depth: depth)
+                tree.roots.append(tree.instance(instance))
                 pos = next
             case 0x01:
-                let (element, next) = try self.element(at: pos, depth: depth, nested: nested)
-                out.append(.element(element))
+                let (element, next) = try self.element(at: pos, depth: depth, nested: nested, into: &tree)
+                tree.roots.append(.element(element))
                 pos = next
             default:
                 throw Malformed("token 0x\(String(token, radix: 16)) at offset \(pos) where an element or template was expected")
             }
         }
-        return out
     }
 
     /// Whether an element's start has the two-byte dependency id. Event logs written by some
@@ -68,171 +71,232 @@ struct BinXML {
         func plausible(_ offset: UInt32) -> Bool {
             let o = Int(offset)
             guard o >= EvtxChunk.recordsStart, o < start, let count = try? b.u16(o + 6) else { return false }
-            return count > 0 && o + 8 + Int(count) * 2 <= b.bytes.count
+            return count > 0 && o + 8 + Int(count) * 2 <= b.count
         }
         return plausible(withID) || !plausible(without)
     }
 
-    private func r<T>(_ read: () throws -> T) throws -> T {
+    /// A read past the chunk's end, said as the records' problems say it.
+    @inline(__always)
+    private func r<T>(_ read: @autoclosure () throws(EvtxRaw.OutOfRange) -> T) throws(Malformed) -> T {
         do { return try read() } catch { throw Malformed("a read past the chunk's end") }
     }
 
     /// A name by its offset in the chunk: unknown u32, hash u16, count u16, UTF-16, NUL.
-    private mutating func name(at offset: Int) throws -> String {
+    private mutating func name(at offset: Int) throws(Malformed) -> JSONObject.MemberKey {
         if let known = names[offset] { return known }
-        let count = Int(try r { try b.u16(offset + 6) })
-        let name = try r { try b.utf16(offset + 8, count: count) }
+        let count = Int(try r(b.u16(offset + 6)))
+        let name = JSONObject.MemberKey(try r(b.utf16(offset + 8, count: count)))
         names[offset] = name
         return name
     }
 
     /// Skips a name written inline (where its offset points at the bytes that follow).
-    private func skipInlineName(_ offset: Int, at pos: Int) throws -> Int {
+    private func skipInlineName(_ offset: Int, at pos: Int) throws(Malformed) -> Int {
         guard offset == pos else { return pos }
-        let count = Int(try r { try b.u16(pos + 6) })
+        let count = Int(try r(b.u16(pos + 6)))
         return pos + 8 + count * 2 + 2
     }
 
     /// An element: token, a dependency id (not in BinXML that is a substitution's value), its
     /// size, its name's offset (the name inline when it points just past), attributes, content.
-    private mutating func element(at start: Int, depth: Int, nested: Bool) throws -> (XElement, Int) {
+    private mutating func element(at start: Int, depth: Int, nested: Bool, into tree: inout BinXMLTree.Builder) throws(Malformed) -> (Int, Int) {
         guard depth <= BinXML.deepest else { throw Malformed("elements nested more than \(BinXML.deepest) deep") }
-        let token = try r { try b.u8(start) }
+        let token = try r(b.u8(start))
         let head = nested || !hasDependencyID(start) ? 9 : 11
-        let nameOffset = Int(try r { try b.u32(start + head - 4) })
+        let nameOffset = Int(try r(b.u32(start + head - 4)))
         var pos = try skipInlineName(nameOffset, at: start + head)
-        var element = XElement(name: try name(at: nameOffset), attributes: [], children: [])
+        let name = try self.name(at: nameOffset)
+        // This element's attributes gather on a stack shared with the elements within (which
+        // take theirs off before this one goes on), so no array is made per element.
+        let mark = tree.pendingAttributes.count
         if token & 0x40 != 0 {
             pos += 4  // the attribute list's size
             while true {
-                let t = try r { try b.u8(pos) }
+                let t = try r(b.u8(pos))
                 guard t & 0xBF == 0x06 else { break }
-                let attributeName = Int(try r { try b.u32(pos + 1) })
+                let attributeName = Int(try r(b.u32(pos + 1)))
                 pos = try skipInlineName(attributeName, at: pos + 5)
-                let (value, next) = try content(at: pos, depth: depth, attribute: true, nested: nested)
-                element.attributes.append((try name(at: attributeName), value))
+                let (value, next) = try content(at: pos, depth: depth, attribute: true, nested: nested, into: &tree)
+                let n = try self.name(at: attributeName)
+                tree.pendingAttributes.append(BinXMLTree.Attribute(name: tree.name(n), isName: n.string == "Name", items: value, hole: tree.hole(value)))
                 pos = next
                 if t & 0x40 == 0 { break }
             }
         }
-        let close = try r { try b.u8(pos) }
+        var children = 0..<0
+        let close = try r(b.u8(pos))
         switch close {
-        case 0x03: return (element, pos + 1)
+        case 0x03: pos += 1
         case 0x02:
-            let (children, next) = try content(at: pos + 1, depth: depth, attribute: false, nested: nested)
-            element.children = children
-            guard try r({ try b.u8(next) }) == 0x04 else { throw Malformed("an element at offset \(start) is not closed") }
-            return (element, next + 1)
+            let (items, next) = try content(at: pos + 1, depth: depth, attribute: false, nested: nested, into: &tree)
+            guard try r(b.u8(next)) == 0x04 else { throw Malformed("an element at offset \(start) is not closed") }
+            children = items
+            pos = next + 1
         default:
             throw Malformed("token 0x\(String(close, radix: 16)) at offset \(pos) where an element's start closes")
         }
+        let first = tree.attributes.count
+        tree.attributes += tree.pendingAttributes[mark...]
+        tree.pendingAttributes.removeSubrange(mark...)
+        let isData = name.string == "Data"
+        // A literal Name is present whether or not the element is filled, so it is the key.
+        let dataName = isData ? tree.attributes[first...].first(where: \.isName).flatMap { tree.literalText($0.items) }.map { tree.name(JSONObject.MemberKey($0)) } : nil
+        tree.elements.append(BinXMLTree.Element(
+            name: tree.name(name), attributes: first..<tree.attributes.count, children: children,
+            hole: tree.hole(children), dataName: dataName, elementCount: tree.elementCount(children), isData: isData,
+            distinctAttributes: tree.distinctNames(first..<tree.attributes.count), distinctChildren: tree.distinctKeys(children)))
+        return (tree.elements.count - 1, pos)
     }
 
     /// Content: values, substitutions, references and (not in an attribute) elements, up to
-    /// the token that ends it (left for the caller).
-    private mutating func content(at start: Int, depth: Int, attribute: Bool, nested: Bool) throws -> ([XNode], Int) {
+    /// the token that ends it (left for the caller). Its items go to the end of `tree.items`
+    /// together, after those of elements within it.
+    private mutating func content(
+        at start: Int, depth: Int, attribute: Bool, nested: Bool, into tree: inout BinXMLTree.Builder
+    ) throws(Malformed) -> (Range<Int>, Int) {
         var pos = start
-        var out: [XNode] = []
-        while true {
-            let token = try r { try b.u8(pos) }
+        // As attributes: a stack shared with the content of elements within.
+        let mark = tree.pending.count
+        loop: while true {
+            let token = try r(b.u8(pos))
             switch token & 0xBF {
             case 0x01 where !attribute:
-                let (child, next) = try element(at: pos, depth: depth + 1, nested: nested)
-                out.append(.element(child))
+                let (child, next) = try element(at: pos, depth: depth + 1, nested: nested, into: &tree)
+                tree.pending.append(.element(child))
                 pos = next
             case 0x05:
-                let type = try r { try b.u8(pos + 1) }
+                let type = try r(b.u8(pos + 1))
                 guard type == 0x01 else { throw Malformed("a value token of type 0x\(String(type, radix: 16)) at offset \(pos)") }
-                let count = Int(try r { try b.u16(pos + 2) })
-                out.append(.value(.string(try r { try b.utf16(pos + 4, count: count) })))
+                let count = Int(try r(b.u16(pos + 2)))
+                tree.pending.append(tree.literal(try r(b.utf16(pos + 4, count: count))))
                 pos += 4 + count * 2
             case 0x0D, 0x0E:
-                let id = Int(try r { try b.u16(pos + 1) })
-                out.append(.substitution(id: id, type: try r { try b.u8(pos + 3) }, optional: token == 0x0E))
+                let id = Int(try r(b.u16(pos + 1)))
+                _ = try r(b.u8(pos + 3))  // the value's type: each value says its own
+                tree.pending.append(.substitution(id: id, optional: token == 0x0E))
                 pos += 4
             case 0x07:
-                let count = Int(try r { try b.u16(pos + 1) })
-                out.append(.value(.string(try r { try b.utf16(pos + 3, count: count) })))
+                let count = Int(try r(b.u16(pos + 1)))
+                tree.pending.append(tree.literal(try r(b.utf16(pos + 3, count: count))))
                 pos += 3 + count * 2
             case 0x08:
-                let code = try r { try b.u16(pos + 1) }
-                out.append(.value(.string(String(UnicodeScalar(code).map(Character.init) ?? "\u{FFFD}"))))
+                let code = try r(b.u16(pos + 1))
+                tree.pending.append(tree.literal(String(UnicodeScalar(code).map(Character.init) ?? "\u{FFFD}")))
                 pos += 3
             case 0x09:
-                let entity = Int(try r { try b.u32(pos + 1) })
-                let text = try name(at: entity)
+                let entity = Int(try r(b.u32(pos + 1)))
+                let text = try name(at: entity).string
                 pos = try skipInlineName(entity, at: pos + 5)
                 let expanded = ["amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'"][text] ?? "&\(text);"
-                out.append(.value(.string(expanded)))
+                tree.pending.append(tree.literal(expanded))
             case 0x0A:
-                let target = Int(try r { try b.u32(pos + 1) })
+                let target = Int(try r(b.u32(pos + 1)))
                 pos = try skipInlineName(target, at: pos + 5)
             case 0x0B:
-                let count = Int(try r { try b.u16(pos + 1) })
+                let count = Int(try r(b.u16(pos + 1)))
                 pos += 3 + count * 2
             default:
-                return (out, pos)
+                break loop
             }
         }
+        let first = tree.items.count
+        tree.items += tree.pending[mark...]
+        tree.pending.removeSubrange(mark...)
+        return (first..<tree.items.count, pos)
     }
 
     /// A template instance: the template (inline the first time the chunk uses it), then the
     /// record's values, which fill its holes.
-    private mutating func templateInstance(at start: Int, depth: Int) throws -> ([XNode], Int) {
-        let definition = Int(try r { try b.u32(start + 6) })
+    private mutating func templateInstance(at start: Int, depth: Int) throws(Malformed) -> (BinXMLInstance, Int) {
+        let definition = Int(try r(b.u32(start + 6)))
         var pos = start + 10
         if definition == pos {
-            let size = Int(try r { try b.u32(pos + 20) })
+            let size = Int(try r(b.u32(pos + 20)))
             pos += 24 + size
         }
-        let template: [XNode]
+        let template: BinXMLTree
         if let known = templates[definition] {
             template = known
         } else {
-            let size = Int(try r { try b.u32(definition + 20) })
-            template = try fragment(at: definition + 24, end: definition + 24 + size, depth: depth + 1)
+            let size = Int(try r(b.u32(definition + 20)))
+            // The reused builder; a template defined inside this one gets a new one meanwhile.
+            var built = BinXMLTree.Builder()
+            swap(&built, &scratch)
+            built.clear()
+            defer { swap(&built, &scratch) }
+            try fragment(at: definition + 24, end: definition + 24 + size, depth: depth + 1, nested: false, into: &built)
+            template = BinXMLTree(built)
             templates[definition] = template
         }
-        let count = Int(try r { try b.u32(pos) })
+        let count = Int(try r(b.u32(pos)))
         guard count <= 4096 else { throw Malformed("a template instance with \(count) values") }
         pos += 4
-        var descriptors: [(size: Int, type: UInt8)] = []
-        for i in 0..<count {
-            descriptors.append((Int(try r { try b.u16(pos + 4 * i) }), try r { try b.u8(pos + 4 * i + 2) }))
-        }
+        // Each value's size (u16) and type (u8), then a byte of padding; all must be there.
+        let descriptors = pos
+        if count > 0 { _ = try r(b.u8(descriptors + 4 * count - 2)) }
         pos += 4 * count
-        var values: [[XNode]] = []
-        for d in descriptors {
-            let data = try r { try b.slice(pos, d.size) }
-            if d.type == 0x21 {
-                values.append(d.size == 0 ? [] : try fragment(at: pos, end: pos + d.size, depth: depth + 1, nested: true))
+        var values: [BinXMLValue] = []
+        values.reserveCapacity(count)
+        for i in 0..<count {
+            let size = Int(try r(b.u16(descriptors + 4 * i)))
+            let type = try r(b.u8(descriptors + 4 * i + 2))
+            _ = try r(b.slice(pos, size))  // the value must be within the chunk
+            if type == 0x21 {
+                values.append(.fragment(size == 0
+                    ? BinXMLInstance(tree: BinXMLTree(BinXMLTree.Builder()), values: nil)
+                    : try record(at: pos, end: pos + size, depth: depth + 1, nested: true)))
             } else {
-                values.append([.value(EvtxValues.decode(type: d.type, Array(data)))])
+                values.append(cache.value(type: type, at: pos, size: size, in: b.bytes) { BinXMLValue(EvtxValues.decode(type: type, $0)) })
             }
-            pos += d.size
+            pos += size
         }
-        return (BinXML.fill(template, values), pos)
+        return (BinXMLInstance(tree: template, values: values), pos)
+    }
+}
+
+/// Little-endian reads over a chunk's bytes, borrowed for as long as the chunk is parsed, that
+/// never trap: a read past the end is an error the caller reports.
+struct EvtxRaw {
+    let bytes: UnsafeRawBufferPointer
+
+    struct OutOfRange: Error {}
+
+    var count: Int { bytes.count }
+
+    @inline(__always)
+    func u8(_ at: Int) throws(OutOfRange) -> UInt8 {
+        guard at >= 0, at < bytes.count else { throw OutOfRange() }
+        return bytes[at]
     }
 
-    /// The template with each hole filled; an optional hole with no value goes.
-    static func fill(_ nodes: [XNode], _ values: [[XNode]]) -> [XNode] {
-        nodes.flatMap { node -> [XNode] in
-            switch node {
-            case .value: return [node]
-            case .substitution(let id, _, let optional):
-                guard values.indices.contains(id) else { return [] }
-                let value = values[id]
-                // An optional hole with no value (type null) goes; an empty string stays.
-                if optional, value.isEmpty || value.allSatisfy({ if case .value(.null) = $0 { true } else { false } }) { return [] }
-                return value
-            case .element(var e):
-                e.attributes = e.attributes.compactMap { a in
-                    let filled = fill(a.value, values)
-                    return filled.isEmpty ? nil : (a.name, filled)
-                }
-                e.children = fill(e.children, values)
-                return [.element(e)]
-            }
-        }
+    @inline(__always)
+    func u16(_ at: Int) throws(OutOfRange) -> UInt16 {
+        guard at >= 0, at <= bytes.count - 2 else { throw OutOfRange() }
+        return bytes.loadUnaligned(fromByteOffset: at, as: UInt16.self).littleEndian
+    }
+
+    @inline(__always)
+    func u32(_ at: Int) throws(OutOfRange) -> UInt32 {
+        guard at >= 0, at <= bytes.count - 4 else { throw OutOfRange() }
+        return bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian
+    }
+
+    @inline(__always)
+    func u64(_ at: Int) throws(OutOfRange) -> UInt64 {
+        guard at >= 0, at <= bytes.count - 8 else { throw OutOfRange() }
+        return bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian
+    }
+
+    func slice(_ at: Int, _ count: Int) throws(OutOfRange) -> UnsafeRawBufferPointer {
+        guard at >= 0, count >= 0, count <= bytes.count, at <= bytes.count - count else { throw OutOfRange() }
+        return UnsafeRawBufferPointer(rebasing: bytes[at..<(at + count)])
+    }
+
+    /// `count` UTF-16 code units from `at`, as a string (unpaired surrogates become U+FFFD).
+    func utf16(_ at: Int, count: Int) throws(OutOfRange) -> String {
+        let (size, overflow) = count.multipliedReportingOverflow(by: 2)
+        guard !overflow else { throw OutOfRange() }
+        return EvtxText.utf16(try slice(at, size))
     }
 }

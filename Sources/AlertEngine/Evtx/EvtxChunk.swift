@@ -1,4 +1,3 @@
-import Foundation
 import Model
 
 /// One 64 KiB chunk: its header (magic, checksums, the record range), then its records. Names
@@ -14,13 +13,20 @@ enum EvtxChunk {
     /// as they are whole.
     static func read(_ chunk: [UInt8], index: Int, available: Int = EvtxFile.chunkSize) -> EvtxFile.Read {
         var out = EvtxFile.Read()
-        let b = EvtxBytes(bytes: chunk)
-        guard chunk.count == EvtxFile.chunkSize, available >= recordsStart, Array(chunk.prefix(8)) == magic else {
+        chunk.withUnsafeBytes { read($0, index: index, available: available, into: &out) }
+        return out
+    }
+
+    /// The same, over bytes borrowed in place (a whole file's reader hands each chunk this way
+    /// rather than copying 64 KiB), adding to `out`.
+    static func read(_ chunk: UnsafeRawBufferPointer, index: Int, available: Int, into out: inout EvtxFile.Read) {
+        let b = EvtxRaw(bytes: chunk)
+        guard chunk.count == EvtxFile.chunkSize, available >= recordsStart, chunk.prefix(8).elementsEqual(magic) else {
             // An all-zero chunk is space the log has not used yet, not damage.
             if !chunk.allSatisfy({ $0 == 0 }) { out.problems.append("chunk \(index): no ElfChnk signature; skipped") }
-            return out
+            return
         }
-        guard let free = try? Int(b.u32(48)), let headerCRC = try? b.u32(124), let dataCRC = try? b.u32(52) else { return out }
+        guard let free = try? Int(b.u32(48)), let headerCRC = try? b.u32(124), let dataCRC = try? b.u32(52) else { return }
         let whole = available >= EvtxFile.chunkSize
         if whole, EvtxCRC.of(chunk[0..<120], chunk[128..<512]) != headerCRC {
             out.problems.append("chunk \(index): its header checksum does not match; its records are read as far as they parse")
@@ -42,15 +48,15 @@ enum EvtxChunk {
                 break
             }
             do {
-                let id = try b.u64(offset + 8)
-                let written = EvtxValues.timestamp(filetime: try b.u64(offset + 16))
-                let nodes = try parser.fragment(at: offset + 24, end: offset + size - 4)
-                out.records.append(EvtxFile.Record(id: id, written: written, event: EvtxJSON.document(nodes)))
+                // Inside the record: its size was checked against the chunk's end.
+                let id = (try? b.u64(offset + 8)) ?? 0
+                let written = EvtxValues.timestamp(filetime: (try? b.u64(offset + 16)) ?? 0)
+                let body = try parser.record(at: offset + 24, end: offset + size - 4)
+                out.records.append(EvtxFile.Record(id: id, written: written, event: BinXMLJSON.document(body)))
             } catch {
                 out.problems.append("chunk \(index): the record at offset \(offset) does not parse (\(error)); skipped")
             }
             offset += size
         }
-        return out
     }
 }

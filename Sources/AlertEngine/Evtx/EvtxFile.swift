@@ -1,3 +1,4 @@
+import CZlib
 import Foundation
 import Model
 
@@ -58,22 +59,23 @@ public enum EvtxFile {
         var offset = headerSize
         var index = 0
         let inUse = chunksInUse(header: bytes)
-        while offset < bytes.count {
-            // A file still being written may end inside its last chunk: that chunk is read to
-            // its last complete record.
-            let available = min(chunkSize, bytes.count - offset)
-            var chunk = Array(bytes[offset..<(offset + available)])
-            if available < chunkSize { chunk += [UInt8](repeating: 0, count: chunkSize - available) }
-            if isUnused(chunk, index: index, inUse: inUse) {
+        bytes.withUnsafeBytes { file in
+            while offset < bytes.count {
+                let available = min(chunkSize, bytes.count - offset)
+                let whole = UnsafeRawBufferPointer(rebasing: file[offset..<(offset + available)])
+                if !isUnused(whole, index: index, inUse: inUse) {
+                    if available == chunkSize {
+                        EvtxChunk.read(whole, index: index, available: available, into: &out)
+                    } else {
+                        // A file still being written may end inside its last chunk: that chunk
+                        // is read to its last complete record.
+                        let padded = Array(whole) + [UInt8](repeating: 0, count: chunkSize - available)
+                        padded.withUnsafeBytes { EvtxChunk.read($0, index: index, available: available, into: &out) }
+                    }
+                }
                 offset += available
                 index += 1
-                continue
             }
-            let got = EvtxChunk.read(chunk, index: index, available: available)
-            out.records += got.records
-            out.problems += got.problems
-            offset += available
-            index += 1
         }
         return out
     }
@@ -86,70 +88,16 @@ public enum EvtxFile {
     }
 }
 
-/// Little-endian reads that never trap: a read past the end is an error the caller reports.
-struct EvtxBytes {
-    let bytes: [UInt8]
-
-    struct OutOfRange: Error {}
-
-    func u8(_ at: Int) throws -> UInt8 {
-        guard at >= 0, at < bytes.count else { throw OutOfRange() }
-        return bytes[at]
-    }
-
-    func u16(_ at: Int) throws -> UInt16 {
-        guard at >= 0, at + 2 <= bytes.count else { throw OutOfRange() }
-        return UInt16(bytes[at]) | UInt16(bytes[at + 1]) << 8
-    }
-
-    func u32(_ at: Int) throws -> UInt32 {
-        guard at >= 0, at + 4 <= bytes.count else { throw OutOfRange() }
-        var v: UInt32 = 0
-        for i in 0..<4 { v |= UInt32(bytes[at + i]) << (8 * UInt32(i)) }
-        return v
-    }
-
-    func u64(_ at: Int) throws -> UInt64 {
-        guard at >= 0, at + 8 <= bytes.count else { throw OutOfRange() }
-        var v: UInt64 = 0
-        for i in 0..<8 { v |= UInt64(bytes[at + i]) << (8 * UInt64(i)) }
-        return v
-    }
-
-    func slice(_ at: Int, _ count: Int) throws -> ArraySlice<UInt8> {
-        guard at >= 0, count >= 0, count <= bytes.count, at <= bytes.count - count else { throw OutOfRange() }
-        return bytes[at..<(at + count)]
-    }
-
-    /// `count` UTF-16 code units from `at`, as a string (unpaired surrogates become U+FFFD).
-    func utf16(_ at: Int, count: Int) throws -> String {
-        let (bytesNeeded, overflow) = count.multipliedReportingOverflow(by: 2)
-        guard !overflow else { throw OutOfRange() }
-        let raw = try slice(at, bytesNeeded)
-        var units: [UInt16] = []
-        units.reserveCapacity(count)
-        var i = raw.startIndex
-        while i < raw.endIndex {
-            units.append(UInt16(raw[i]) | UInt16(raw[i + 1]) << 8)
-            i += 2
-        }
-        return String(decoding: units, as: UTF16.self)
-    }
-}
-
-/// CRC-32 (IEEE), as the EVTX header and chunk checksums use.
+/// CRC-32 (IEEE), as the EVTX header and chunk checksums use: zlib's, which runs several
+/// bytes a step (a table a byte at a time cost as much as parsing the chunk's records).
 enum EvtxCRC {
-    static let table: [UInt32] = (0..<256).map { n -> UInt32 in
-        var c = UInt32(n)
-        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-        return c
-    }
-
-    static func of(_ parts: ArraySlice<UInt8>...) -> UInt32 {
-        var c: UInt32 = 0xFFFF_FFFF
+    static func of(_ parts: Slice<UnsafeRawBufferPointer>...) -> UInt32 {
+        var c = crc32(0, nil, 0)
         for part in parts {
-            for b in part { c = table[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
+            let p = UnsafeRawBufferPointer(rebasing: part)
+            guard let base = p.baseAddress, !p.isEmpty else { continue }
+            c = crc32(c, base.assumingMemoryBound(to: UInt8.self), UInt32(p.count))
         }
-        return c ^ 0xFFFF_FFFF
+        return UInt32(truncatingIfNeeded: c)
     }
 }

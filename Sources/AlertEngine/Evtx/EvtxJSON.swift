@@ -1,5 +1,20 @@
 import Model
 
+/// An event's XML as a tree: elements with attributes and content. Event XML written as text
+/// (`EventXML`) is read into it; BinXML is not (it is written to JSON from its templates,
+/// `BinXMLJSON`), but comes out in the same JSON shape.
+indirect enum XNode: Sendable {
+    case element(XElement)
+    case value(EvtxValue)
+    case substitution(id: Int, type: UInt8, optional: Bool)
+}
+
+struct XElement: Sendable {
+    var name: String
+    var attributes: [(name: String, value: [XNode])]
+    var children: [XNode]
+}
+
 /// A record's XML as the JSON evtx_dump writes: an element with only text is its value; one
 /// with attributes gets `#attributes` (and `#text`); `<Data Name="X">v</Data>` is `"X": v`; a
 /// name that repeats gets `_1`, `_2` after it; an empty element is null.

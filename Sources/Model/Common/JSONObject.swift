@@ -110,6 +110,41 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         }
     }
 
+    /// A key with its tag worked out once, for a writer that puts the same keys into many
+    /// objects (the EVTX reader's element and attribute names).
+    public struct MemberKey: Sendable {
+        public let string: String
+        let tag: UInt32
+
+        public init(_ string: String) {
+            self.string = string
+            tag = Member.tag(of: string)
+        }
+    }
+
+    /// An empty object with room for `capacity` members.
+    public init(capacity: Int) {
+        self.init()
+        members.reserveCapacity(capacity)
+    }
+
+    /// Adds `value` under `key` unless the key is there already (`self[key] == nil` then
+    /// `self[key] = value`, with one scan); whether it was added.
+    public mutating func insert(_ key: MemberKey, _ value: consuming JSONValue) -> Bool {
+        guard index(of: key.string, tag: key.tag) == nil else { return false }
+        members.append(Member(key: key.string, value: value, tag: key.tag))
+        if asciiKeys && key.tag & Member.nonASCII != 0 { asciiKeys = false }
+        return true
+    }
+
+    /// Adds `value` under `key`, which the caller knows is not there (it has checked its keys
+    /// to differ), without looking.
+    public mutating func append(distinct key: MemberKey, _ value: consuming JSONValue) {
+        assert(index(of: key.string, tag: key.tag) == nil, "append(distinct:) of a key already there")
+        members.append(Member(key: key.string, value: value, tag: key.tag))
+        if asciiKeys && key.tag & Member.nonASCII != 0 { asciiKeys = false }
+    }
+
     /// Where `key` is. ASCII keys are equal only when their bytes are, so their tags rule out
     /// most members without comparing strings; Unicode keys take `String`'s comparison alone.
     func index(of key: String, tag: UInt32) -> Int? {

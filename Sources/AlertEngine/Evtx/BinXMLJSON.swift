@@ -1,0 +1,213 @@
+import Model
+
+/// A record's JSON written straight from its template and values, in the shape `EvtxJSON`
+/// gives an event's XML tree (evtx_dump's): the same rules, with each hole resolved as it is
+/// met instead of filling a copy of the template first. Filling is: a hole is its value (a
+/// BinXML value is that fragment's elements); an optional hole whose value is null goes, as
+/// does an attribute left with nothing; elements outside a template are not filled.
+enum BinXMLJSON {
+    typealias Values = [BinXMLValue]?
+
+    static func document(_ record: BinXMLInstance) -> JSONValue {
+        var o = JSONObject()
+        roots(record) { t, e, v in add(t, e, v, to: &o) }
+        return .object(o)
+    }
+
+    /// The top-level elements of an instance, those of instances within it included.
+    static func roots(_ instance: BinXMLInstance, _ element: (BinXMLTree, Int, Values) -> Void) {
+        for root in instance.tree.roots {
+            switch root {
+            case .element(let e): element(instance.tree, e, instance.values)
+            case .instance(let inner): roots(instance.tree.instances[inner], element)
+            case .value, .substitution: break
+            }
+        }
+    }
+
+    /// Content as filled: each element and value, in order.
+    static func walk(
+        _ items: Range<Int>, _ t: BinXMLTree, _ values: Values,
+        element: (BinXMLTree, Int, Values) -> Void, value: (BinXMLValue) -> Void
+    ) {
+        for i in items {
+            switch t.items[i] {
+            case .element(let e): element(t, e, values)
+            case .value(let v): value(t.literals[v])
+            case .substitution(let id, let optional):
+                guard let values, id < values.count else { continue }
+                let v = values[id]
+                if case .fragment(let f) = v {
+                    roots(f, element)
+                } else if !(optional && v.isNull) {
+                    value(v)
+                }
+            case .instance(let inner): roots(t.instances[inner], element)
+            }
+        }
+    }
+
+    /// Text content being gathered: one value keeps its type, several join as text.
+    struct Text {
+        var count = 0
+        var first = BinXMLValue.json(.null)
+        var joined = ""
+
+        mutating func add(_ v: BinXMLValue) {
+            if count == 0 {
+                first = v
+            } else {
+                if count == 1 { joined = first.plain }
+                joined += v.plain
+            }
+            count += 1
+        }
+
+        /// `EvtxJSON.contentValue`. (Spelled out: JSONValue takes `nil` as a literal, so a
+        /// conditional expression's `nil` would be `.null`.)
+        var json: JSONValue? {
+            if count == 0 { return Optional<JSONValue>.none }
+            return count == 1 ? first.json : .string(joined)
+        }
+        /// `EvtxJSON.text`.
+        var plain: String { count == 0 ? "" : count == 1 ? first.plain : joined }
+    }
+
+    /// An attribute's value when filling leaves it (something in it), else nil.
+    static func attribute(_ a: BinXMLTree.Attribute, _ t: BinXMLTree, _ values: Values) -> Text? {
+        var text = Text()
+        var present = values == nil
+        walk(a.items, t, values, element: { _, _, _ in present = true }, value: {
+            present = true
+            text.add($0)
+        })
+        return present ? text : nil
+    }
+
+    static let attributesKey = JSONObject.MemberKey("#attributes")
+    static let textKey = JSONObject.MemberKey("#text")
+
+    /// `EvtxJSON.add`: `Data Name="X"` is `"X": value`; unnamed Data gathers under `#text`; a
+    /// repeated name gets `_1`, `_2`.
+    static func add(_ t: BinXMLTree, _ e: Int, _ values: Values, to o: inout JSONObject, distinct: Bool = false) {
+        let el = t.elements[e]
+        var key = t.names[el.name]
+        var value: JSONValue
+        if let name = el.dataName {
+            key = t.names[name]
+            value = content(el, t, values)
+        } else if el.isData {
+            var named: Text?
+            var anyAttribute = false
+            for i in el.attributes {
+                guard let text = attribute(t.attributes[i], t, values) else { continue }
+                anyAttribute = true
+                if t.attributes[i].isName {
+                    named = text
+                    break
+                }
+            }
+            var elements = 0
+            var content = Text()
+            walk(el.children, t, values, element: { _, _, _ in elements += 1 }, value: { content.add($0) })
+            if let named {
+                key = JSONObject.MemberKey(named.plain)
+                value = content.json ?? .null
+            } else if !anyAttribute, elements == 0 {
+                // Unnamed data (a classic event's message inserts) keeps its text under #text,
+                // and the inserts of one event gather there in order.
+                let text = content.json ?? .string("")
+                if case .object(let existing)? = o["Data"], let earlier = existing["#text"] {
+                    let all: [JSONValue] = (earlier.arrayValue ?? [earlier]) + (text.arrayValue ?? [text])
+                    o["Data"] = .object(["#text": .array(all)])
+                    return
+                }
+                value = .object(["#text": text])
+            } else {
+                value = json(t, e, values)
+            }
+        } else {
+            value = json(t, e, values)
+        }
+        if distinct {
+            o.append(distinct: key, value)
+            return
+        }
+        if o.insert(key, value) { return }
+        var n = 0
+        var unique: String
+        repeat {
+            n += 1
+            unique = "\(key.string)_\(n)"
+        } while o[unique] != nil
+        o[unique] = value
+    }
+
+    /// The value of a lone hole, or nil when it is BinXML (elements, not text).
+    static func hole(_ item: Int, _ t: BinXMLTree, _ values: Values) -> JSONValue?? {
+        guard case .substitution(let id, let optional) = t.items[item] else { return .none }
+        guard let values, id < values.count else { return .some(.none) }
+        switch values[id] {
+        case .fragment: return .none
+        case .json(let j):
+            if optional, case .null = j { return .some(.none) }
+            return .some(.some(j))
+        case .typed(let v): return .some(.some(EvtxJSON.json(v)))
+        }
+    }
+
+    /// An element's text content as JSON (`contentValue(children) ?? null`).
+    static func content(_ el: BinXMLTree.Element, _ t: BinXMLTree, _ values: Values) -> JSONValue {
+        if let item = el.hole, let v = hole(item, t, values) { return v ?? .null }
+        var content = Text()
+        walk(el.children, t, values, element: { _, _, _ in }, value: { content.add($0) })
+        return content.json ?? .null
+    }
+
+    /// An attribute's JSON value, nil when filling leaves nothing in it.
+    static func attributeValue(_ a: BinXMLTree.Attribute, _ t: BinXMLTree, _ values: Values) -> JSONValue? {
+        if values != nil, let item = a.hole, let v = hole(item, t, values) {
+            return v
+        }
+        guard let text = attribute(a, t, values) else { return Optional<JSONValue>.none }
+        return .some(text.json ?? .null)
+    }
+
+    /// `EvtxJSON.json` of an element: its text alone when it has neither attributes nor
+    /// elements, else an object with `#attributes`, its elements and `#text`.
+    static func json(_ t: BinXMLTree, _ e: Int, _ values: Values) -> JSONValue {
+        let el = t.elements[e]
+        if el.attributes.isEmpty, let item = el.hole, let v = hole(item, t, values) { return v ?? .null }
+        var elements = el.elementCount ?? 0
+        var content = Text()
+        if el.elementCount == nil {
+            walk(el.children, t, values, element: { _, _, _ in elements += 1 }, value: { content.add($0) })
+        }
+        var attributes = JSONObject()
+        var anyAttribute = false
+        for i in el.attributes {
+            guard let value = attributeValue(t.attributes[i], t, values) else { continue }
+            if !anyAttribute { attributes = JSONObject(capacity: el.attributes.count) }
+            anyAttribute = true
+            if el.distinctAttributes {
+                attributes.append(distinct: t.names[t.attributes[i].name], value)
+            } else {
+                set(t.names[t.attributes[i].name], value, in: &attributes)
+            }
+        }
+        if !anyAttribute, elements == 0 { return content.json ?? .null }
+        var o = JSONObject(capacity: elements + 2)
+        if anyAttribute { o.append(distinct: attributesKey, .object(attributes)) }
+        if elements > 0 {
+            let distinct = el.distinctChildren
+            walk(el.children, t, values, element: { add($0, $1, $2, to: &o, distinct: distinct) }, value: { _ in })
+        }
+        if let text = content.json { set(textKey, text, in: &o) }
+        return .object(o)
+    }
+
+    /// `o[key] = value`: added, or replacing the value of a key there already.
+    static func set(_ key: JSONObject.MemberKey, _ value: JSONValue, in o: inout JSONObject) {
+        if !o.insert(key, value) { o[key.string] = value }
+    }
+}

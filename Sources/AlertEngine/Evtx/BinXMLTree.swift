@@ -1,0 +1,280 @@
+import Model
+
+/// A template (or a fragment's inline elements) as BinXML parsing leaves it: flat arrays of
+/// elements, attributes and content items that index each other. A template is parsed once per
+/// chunk; each record only decodes its values and writes JSON by walking this with them
+/// (`BinXMLJSON`), so no per-record tree is built.
+///
+/// Elements, attributes and items are plain data (names, literal text and inner instances sit
+/// in side tables, referred to by position): walking them for every record then copies no
+/// references, which would each cost a retain and a release.
+final class BinXMLTree {
+    // Optional positions are stored as -1 for none: `Int?` fields pack unaligned, and
+    // copying an element then stalled every read that followed (a store that cannot forward).
+    struct Element {
+        /// In `names`.
+        var name: Int
+        var attributes: Range<Int>
+        var children: Range<Int>
+        private var holeItem: Int
+        private var dataNameIndex: Int
+        private var knownElementCount: Int
+        /// `Data`, whose `Name` attribute names its value in the JSON.
+        var isData: Bool
+        /// Its attributes' names differ, and so do its elements' keys (all known from the
+        /// template): its JSON members go in without looking for a repeat.
+        var distinctAttributes: Bool
+        var distinctChildren: Bool
+
+        init(name: Int, attributes: Range<Int>, children: Range<Int>, hole: Int?, dataName: Int?, elementCount: Int?,
+             isData: Bool, distinctAttributes: Bool, distinctChildren: Bool) {
+            self.name = name
+            self.attributes = attributes
+            self.children = children
+            holeItem = hole ?? -1
+            dataNameIndex = dataName ?? -1
+            knownElementCount = elementCount ?? -1
+            self.isData = isData
+            self.distinctAttributes = distinctAttributes
+            self.distinctChildren = distinctChildren
+        }
+
+        /// When the content is one hole (`<EventID>%1</EventID>`, most elements): that item,
+        /// whose value is then the element's text without gathering.
+        var hole: Int? { holeItem >= 0 ? holeItem : nil }
+        /// A Data element whose first Name attribute is literal text: that name, in `names`.
+        var dataName: Int? { dataNameIndex >= 0 ? dataNameIndex : nil }
+        /// How many elements its content has, when the template alone says (no holes, which
+        /// may hold elements, and no text): then writing it need not look through its content
+        /// first.
+        var elementCount: Int? { knownElementCount >= 0 ? knownElementCount : nil }
+    }
+
+    struct Attribute {
+        /// In `names`.
+        var name: Int
+        var items: Range<Int>
+        private var holeItem: Int
+        var isName: Bool
+
+        init(name: Int, isName: Bool, items: Range<Int>, hole: Int?) {
+            self.name = name
+            self.items = items
+            holeItem = hole ?? -1
+            self.isName = isName
+        }
+
+        /// When the value is one hole (`ProcessID="%4"`): that item.
+        var hole: Int? { holeItem >= 0 ? holeItem : nil }
+    }
+
+    enum Item {
+        case element(Int)
+        /// In `literals`.
+        case value(Int)
+        /// A hole that the instance's value `id` fills; an optional one with no value goes.
+        case substitution(id: Int, optional: Bool)
+        /// A template instance inside a template or fragment, already filled; in `instances`.
+        case instance(Int)
+    }
+
+    // Constants once built (a class's variables would be checked for exclusive access on
+    // every read).
+    let elements: [Element]
+    let attributes: [Attribute]
+    let items: [Item]
+    /// The top level: elements and template instances, in order.
+    let roots: [Item]
+    /// Element and attribute names as JSON keys, their tags worked out once per chunk.
+    let names: [JSONObject.MemberKey]
+    let literals: [BinXMLValue]
+    let instances: [BinXMLInstance]
+
+    /// Copies of the builder's arrays, just as large as they need to be (the builder is
+    /// reused).
+    init(_ b: Builder) {
+        elements = Array(b.elements[...])
+        attributes = Array(b.attributes[...])
+        items = Array(b.items[...])
+        roots = Array(b.roots[...])
+        names = Array(b.names[...])
+        literals = Array(b.literals[...])
+        instances = Array(b.instances[...])
+    }
+
+    /// What the parser appends to as it goes.
+    struct Builder {
+        var elements: [Element] = []
+        var attributes: [Attribute] = []
+        var items: [Item] = []
+        var roots: [Item] = []
+        var names: [JSONObject.MemberKey] = []
+        var literals: [BinXMLValue] = []
+        var instances: [BinXMLInstance] = []
+        /// Content and attributes of the elements being parsed, not yet placed.
+        var pending: [Item] = []
+        var pendingAttributes: [Attribute] = []
+
+        mutating func name(_ key: JSONObject.MemberKey) -> Int {
+            names.append(key)
+            return names.count - 1
+        }
+
+        mutating func literal(_ text: String) -> Item {
+            literals.append(.json(.string(text)))
+            return .value(literals.count - 1)
+        }
+
+        /// The item of `items` when it is a lone hole.
+        func hole(_ items: Range<Int>) -> Int? {
+            guard items.count == 1, case .substitution = self.items[items.lowerBound] else { return nil }
+            return items.lowerBound
+        }
+
+        /// The text of `items` when they are all literal (and there are some), else nil.
+        func literalText(_ items: Range<Int>) -> String? {
+            guard !items.isEmpty else { return nil }
+            var text = ""
+            for i in items {
+                guard case .value(let v) = self.items[i] else { return nil }
+                text += literals[v].plain
+            }
+            return text
+        }
+
+        /// Whether the element keys of `items` are all known now (no holes, which may hold
+        /// elements; no unnamed Data, which gathers) and differ from each other and from
+        /// `#attributes`.
+        func distinctKeys(_ items: Range<Int>) -> Bool {
+            var count = 0
+            for i in items {
+                switch self.items[i] {
+                case .value: continue
+                case .substitution, .instance: return false
+                case .element(let e):
+                    if elements[e].isData && elements[e].dataName == nil { return false }
+                    if key(e).string == "#attributes" { return false }
+                    count += 1
+                }
+            }
+            guard count > 1 else { return true }
+            guard count <= 64 else {
+                var seen = Set<String>()
+                for i in items { if case .element(let e) = self.items[i], !seen.insert(key(e).string).inserted { return false } }
+                return true
+            }
+            for i in items {
+                guard case .element(let a) = self.items[i] else { continue }
+                for j in items.lowerBound..<i {
+                    if case .element(let b) = self.items[j], key(b).string == key(a).string { return false }
+                }
+            }
+            return true
+        }
+
+        /// An element's key in its parent's JSON (the Data name when it has one).
+        private func key(_ e: Int) -> JSONObject.MemberKey { names[elements[e].dataName ?? elements[e].name] }
+
+        /// `Element.elementCount`.
+        func elementCount(_ items: Range<Int>) -> Int? {
+            for i in items {
+                guard case .element = self.items[i] else { return nil }
+            }
+            return items.count
+        }
+
+        /// Whether the attributes' names differ: pairwise, as elements have a few at most (a set
+        /// beyond).
+        func distinctNames(_ range: Range<Int>) -> Bool {
+            guard range.count > 1 else { return true }
+            guard range.count <= 64 else {
+                var seen = Set<String>()
+                return range.allSatisfy { seen.insert(names[attributes[$0].name].string).inserted }
+            }
+            for i in range {
+                for j in range.lowerBound..<i where names[attributes[j].name].string == names[attributes[i].name].string { return false }
+            }
+            return true
+        }
+
+        /// Empty again, keeping the room: the parser reuses one builder for the templates of a
+        /// chunk, and each tree takes copies of just what it holds.
+        mutating func clear() {
+            elements.removeAll(keepingCapacity: true)
+            attributes.removeAll(keepingCapacity: true)
+            items.removeAll(keepingCapacity: true)
+            roots.removeAll(keepingCapacity: true)
+            names.removeAll(keepingCapacity: true)
+            literals.removeAll(keepingCapacity: true)
+            instances.removeAll(keepingCapacity: true)
+            pending.removeAll(keepingCapacity: true)
+            pendingAttributes.removeAll(keepingCapacity: true)
+        }
+
+        mutating func instance(_ i: BinXMLInstance) -> Item {
+            instances.append(i)
+            return .instance(instances.count - 1)
+        }
+    }
+}
+
+/// A tree with the values that fill its holes; nil for elements outside any template, whose
+/// holes (if any) stay empty and whose attributes all stay.
+struct BinXMLInstance {
+    let tree: BinXMLTree
+    let values: [BinXMLValue]?
+}
+
+/// A substitution value (or literal text): as JSON, or as it was typed when its text is not
+/// its JSON's, or BinXML (a fragment, usually another template instance such as an event's
+/// EventData). Values are turned into JSON once, when read, not at each use.
+enum BinXMLValue {
+    /// Text, integers, booleans, null: its text is `plain`'s of this JSON.
+    case json(JSONValue)
+    /// Reals and arrays, whose text (`EvtxJSON.plain`) is not their JSON's.
+    case typed(EvtxValue)
+    case fragment(BinXMLInstance)
+
+    /// `EvtxJSON.json`'s conversion, taking the value's string rather than sharing it.
+    init(_ v: consuming EvtxValue) {
+        switch consume v {
+        case .null: self = .json(.null)
+        case .string(let s), .text(let s): self = .json(.string(s))
+        case .int(let n): self = .json(.int(n))
+        // An unsigned beyond Int64 is its digits in JSON as in text.
+        case .uint(let n): self = .json(n <= UInt64(Int64.max) ? .int(Int64(n)) : .string(String(n)))
+        case .bool(let b): self = .json(.bool(b))
+        case .double(let d): self = .typed(.double(d))
+        case .array(let a): self = .typed(.array(a))
+        }
+    }
+
+    /// `EvtxJSON.json` of the value.
+    var json: JSONValue {
+        switch self {
+        case .json(let j): j
+        case .typed(let v): EvtxJSON.json(v)
+        case .fragment: .null
+        }
+    }
+
+    /// `EvtxJSON.plain` of the value.
+    var plain: String {
+        switch self {
+        case .json(let j):
+            switch j {
+            case .string(let s): s
+            case .int(let n): String(n)
+            case .bool(let b): b ? "true" : "false"
+            default: ""
+            }
+        case .typed(let v): EvtxJSON.plain(v)
+        case .fragment: ""
+        }
+    }
+
+    var isNull: Bool {
+        if case .json(.null) = self { return true }
+        return false
+    }
+}
