@@ -142,9 +142,22 @@ extension BenchCommand {
             let script = """
                 import sys, time
                 import evtx
+                def count(path):
+                    # The Rust parser stops with an error where taser reports damage and goes
+                    # on (an unused chunk at the end, say): count what it read until then.
+                    n = 0
+                    records = evtx.PyEvtxParser(path).records_json()
+                    while True:
+                        try:
+                            next(records)
+                        except StopIteration:
+                            return n
+                        except Exception:
+                            return n
+                        n += 1
                 best = None; n = 0
                 for _ in range(3):
-                    t = time.process_time(); n = sum(1 for _ in evtx.PyEvtxParser(sys.argv[1]).records_json()); d = time.process_time() - t
+                    t = time.process_time(); n = count(sys.argv[1]); d = time.process_time() - t
                     best = d if best is None or d < best else best
                 print(n, best)
                 """
