@@ -98,15 +98,22 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         get {
             index(of: key, tag: Member.tag(of: key)).map { members[$0].value }
         }
-        set {
-            let tag = Member.tag(of: key)
-            if let i = index(of: key, tag: tag) {
-                if let newValue { members[i].value = newValue } else { members.remove(at: i) }
-            } else if let newValue {
-                let member = Member(key: key, value: newValue)
-                members.append(member)
-                if asciiKeys && !member.isASCII { asciiKeys = false }
-            }
+        set { set(key, tag: Member.tag(of: key), newValue) }
+    }
+
+    /// As the `String` subscript, without working out the key's tag again.
+    public subscript(key: JSONKey) -> JSONValue? {
+        get { index(of: key.name, tag: key.tag).map { members[$0].value } }
+        set { set(key.name, tag: key.tag, newValue) }
+    }
+
+    private mutating func set(_ key: String, tag: UInt32, _ newValue: JSONValue?) {
+        if let i = index(of: key, tag: tag) {
+            if let newValue { members[i].value = newValue } else { members.remove(at: i) }
+        } else if let newValue {
+            let member = Member(key: key, value: newValue, tag: tag)
+            members.append(member)
+            if asciiKeys && !member.isASCII { asciiKeys = false }
         }
     }
 
@@ -130,10 +137,23 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         members.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
-    public func makeIterator() -> AnyIterator<Element> {
-        var i = members.makeIterator()
-        return AnyIterator { i.next().map { ($0.key, $0.value) } }
+    /// The members in order, without the closure and box of an `AnyIterator` (every normalizer
+    /// walks its event's objects this way).
+    public struct Iterator: IteratorProtocol {
+        var members: IndexingIterator<[Member]>
+
+        public mutating func next() -> Element? {
+            guard let m = members.next() else { return nil }
+            return (m.key, m.value)
+        }
     }
+
+    public func makeIterator() -> Iterator { Iterator(members: members.makeIterator()) }
+
+    public var underestimatedCount: Int { members.count }
+
+    /// Room for `n` members in all, for code that builds an object of a known size.
+    public mutating func reserveCapacity(_ n: Int) { members.reserveCapacity(n) }
 
     public static func == (a: JSONObject, b: JSONObject) -> Bool {
         a.count == b.count && a.members.allSatisfy { b[$0.key] == $0.value }
@@ -143,5 +163,22 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         // Order-independent, to agree with ==.
         hasher.combine(count)
         hasher.combine(members.reduce(0) { $0 ^ $1.hashValue })
+    }
+}
+
+/// A key whose tag is worked out once: for the names a normalizer looks up or writes in
+/// every event, or a key taken from another object (`forEachMember(in:)`).
+public struct JSONKey: Sendable {
+    public let name: String
+    let tag: UInt32
+
+    public init(_ name: String) {
+        self.name = name
+        tag = JSONObject.Member.tag(of: name)
+    }
+
+    init(name: String, tag: UInt32) {
+        self.name = name
+        self.tag = tag
     }
 }
