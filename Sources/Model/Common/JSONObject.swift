@@ -30,6 +30,15 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         }
 
         static let nonASCII: UInt32 = 1 << 31
+
+        /// One of 64 bits for a tag (`JSONObject.tagBits`).
+        static func bit(_ tag: UInt32) -> UInt64 { 1 << UInt64((tag &* 0x9E37_79B1) >> 26) }
+
+        static func bits(_ members: [Member]) -> UInt64 {
+            var bits: UInt64 = 0
+            for m in members { bits |= bit(m.tag) }
+            return bits
+        }
         var isASCII: Bool { tag & Member.nonASCII == 0 }
 
         static func tag(of key: String) -> UInt32 {
@@ -53,20 +62,28 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     /// their bytes. Unicode keys can equal a name spelled with other bytes (`String` compares
     /// canonical equivalents as equal), so they take `String`'s comparison.
     private(set) var asciiKeys: Bool
+    /// A bit for each member's tag (`Member.bit`), so that looking up a key no member has
+    /// (most lookups: format detection, a normalizer's optional fields, a new key being
+    /// written) usually takes no scan. It may hold bits of removed members, which only costs
+    /// speed.
+    private(set) var tagBits: UInt64
 
     public init() {
         members = []
         asciiKeys = true
+        tagBits = 0
     }
 
     public init(_ dictionary: [String: JSONValue]) {
         members = dictionary.map { Member(key: $0.key, value: $0.value) }
         asciiKeys = members.allSatisfy(\.isASCII)
+        tagBits = Member.bits(members)
     }
 
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         members = []
         asciiKeys = true
+        tagBits = 0
         for (key, value) in elements { self[key] = value }
     }
 
@@ -74,6 +91,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     init(parsed: [Member]) {
         members = parsed
         asciiKeys = parsed.allSatisfy(\.isASCII)
+        tagBits = Member.bits(parsed)
         guard parsed.count > 1, Self.hasRepeatedKey(parsed, ascii: asciiKeys) else { return }
         var last: [String: Int] = [:]
         for (i, m) in parsed.enumerated() { last[m.key] = i }
@@ -113,6 +131,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         } else if let newValue {
             let member = Member(key: key, value: newValue, tag: tag)
             members.append(member)
+            tagBits |= Member.bit(tag)
             if asciiKeys && !member.isASCII { asciiKeys = false }
         }
     }
@@ -121,6 +140,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     /// most members without comparing strings; Unicode keys take `String`'s comparison alone.
     func index(of key: String, tag: UInt32) -> Int? {
         guard asciiKeys, tag & Member.nonASCII == 0 else { return members.firstIndex { $0.key == key } }
+        guard tagBits & Member.bit(tag) != 0 else { return nil }
         for i in members.indices where members[i].tag == tag && members[i].key == key { return i }
         return nil
     }
