@@ -71,12 +71,12 @@ enum WindowsFields {
         var spaced = false
         event.data.forEachMember(in: systemOwned) { key, value, owned in
             if owned != nil { f["EventData_\(key.name)"] = value } else { f[key] = value }
-            if !spaced, key.name.utf8.contains(0x20) { spaced = true }
+            if !spaced, key.name.containsByte(0x20) { spaced = true }
         }
         // Defender and a few others name their data with spaces (`Threat Name`); Sigma's rules
         // write the names without them (`ThreatName`), so both are kept.
         if spaced {
-            for (key, value) in event.data where key.utf8.contains(0x20) && key.contains(" ") {
+            for (key, value) in event.data where key.containsByte(0x20) && key.contains(" ") {
                 let joined = key.replacingOccurrences(of: " ", with: "")
                 if f[joined] == nil { f[joined] = value }
             }
