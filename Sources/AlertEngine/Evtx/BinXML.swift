@@ -7,7 +7,7 @@ struct BinXML {
     let b: EvtxRaw
     private var templates: [Int: BinXMLTree] = [:]
     /// Names by their offset, as JSON keys (their tags worked out once).
-    private var names: [Int: JSONObject.MemberKey] = [:]
+    private var names: [Int: JSONKey] = [:]
     /// Reused for each template the chunk defines.
     private var scratch = BinXMLTree.Builder()
     private var cache = EvtxValueCache()
@@ -83,10 +83,10 @@ struct BinXML {
     }
 
     /// A name by its offset in the chunk: unknown u32, hash u16, count u16, UTF-16, NUL.
-    private mutating func name(at offset: Int) throws(Malformed) -> JSONObject.MemberKey {
+    private mutating func name(at offset: Int) throws(Malformed) -> JSONKey {
         if let known = names[offset] { return known }
         let count = Int(try r(b.u16(offset + 6)))
-        let name = JSONObject.MemberKey(try r(b.utf16(offset + 8, count: count)))
+        let name = JSONKey(try r(b.utf16(offset + 8, count: count)))
         names[offset] = name
         return name
     }
@@ -119,7 +119,7 @@ struct BinXML {
                 pos = try skipInlineName(attributeName, at: pos + 5)
                 let (value, next) = try content(at: pos, depth: depth, attribute: true, nested: nested, into: &tree)
                 let n = try self.name(at: attributeName)
-                tree.pendingAttributes.append(BinXMLTree.Attribute(name: tree.name(n), isName: n.string == "Name", items: value, hole: tree.hole(value)))
+                tree.pendingAttributes.append(BinXMLTree.Attribute(name: tree.name(n), isName: n.name == "Name", items: value, hole: tree.hole(value)))
                 pos = next
                 if t & 0x40 == 0 { break }
             }
@@ -139,9 +139,9 @@ struct BinXML {
         let first = tree.attributes.count
         tree.attributes += tree.pendingAttributes[mark...]
         tree.pendingAttributes.removeSubrange(mark...)
-        let isData = name.string == "Data"
+        let isData = name.name == "Data"
         // A literal Name is present whether or not the element is filled, so it is the key.
-        let dataName = isData ? tree.attributes[first...].first(where: \.isName).flatMap { tree.literalText($0.items) }.map { tree.name(JSONObject.MemberKey($0)) } : nil
+        let dataName = isData ? tree.attributes[first...].first(where: \.isName).flatMap { tree.literalText($0.items) }.map { tree.name(JSONKey($0)) } : nil
         tree.elements.append(BinXMLTree.Element(
             name: tree.name(name), attributes: first..<tree.attributes.count, children: children,
             hole: tree.hole(children), dataName: dataName, elementCount: tree.elementCount(children), isData: isData,
@@ -186,7 +186,7 @@ struct BinXML {
                 pos += 3
             case 0x09:
                 let entity = Int(try r(b.u32(pos + 1)))
-                let text = try name(at: entity).string
+                let text = try name(at: entity).name
                 pos = try skipInlineName(entity, at: pos + 5)
                 let expanded = ["amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'"][text] ?? "&\(text);"
                 tree.pending.append(tree.literal(expanded))

@@ -84,8 +84,8 @@ enum BinXMLJSON {
         return present ? text : nil
     }
 
-    static let attributesKey = JSONObject.MemberKey("#attributes")
-    static let textKey = JSONObject.MemberKey("#text")
+    static let attributesKey = JSONKey("#attributes")
+    static let textKey = JSONKey("#text")
 
     /// `EvtxJSON.add`: `Data Name="X"` is `"X": value`; unnamed Data gathers under `#text`; a
     /// repeated name gets `_1`, `_2`.
@@ -111,7 +111,7 @@ enum BinXMLJSON {
             var content = Text()
             walk(el.children, t, values, element: { _, _, _ in elements += 1 }, value: { content.add($0) })
             if let named {
-                key = JSONObject.MemberKey(named.plain)
+                key = JSONKey(named.plain)
                 value = content.json ?? .null
             } else if !anyAttribute, elements == 0 {
                 // Unnamed data (a classic event's message inserts) keeps its text under #text,
@@ -138,7 +138,7 @@ enum BinXMLJSON {
         var unique: String
         repeat {
             n += 1
-            unique = "\(key.string)_\(n)"
+            unique = "\(key.name)_\(n)"
         } while o[unique] != nil
         o[unique] = value
     }
@@ -207,7 +207,7 @@ enum BinXMLJSON {
     }
 
     /// `o[key] = value`: added, or replacing the value of a key there already.
-    static func set(_ key: JSONObject.MemberKey, _ value: JSONValue, in o: inout JSONObject) {
-        if !o.insert(key, value) { o[key.string] = value }
+    static func set(_ key: JSONKey, _ value: JSONValue, in o: inout JSONObject) {
+        if !o.insert(key, value) { o[key.name] = value }
     }
 }

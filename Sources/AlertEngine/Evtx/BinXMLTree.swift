@@ -86,7 +86,7 @@ final class BinXMLTree {
     /// The top level: elements and template instances, in order.
     let roots: [Item]
     /// Element and attribute names as JSON keys, their tags worked out once per chunk.
-    let names: [JSONObject.MemberKey]
+    let names: [JSONKey]
     let literals: [BinXMLValue]
     let instances: [BinXMLInstance]
 
@@ -108,14 +108,14 @@ final class BinXMLTree {
         var attributes: [Attribute] = []
         var items: [Item] = []
         var roots: [Item] = []
-        var names: [JSONObject.MemberKey] = []
+        var names: [JSONKey] = []
         var literals: [BinXMLValue] = []
         var instances: [BinXMLInstance] = []
         /// Content and attributes of the elements being parsed, not yet placed.
         var pending: [Item] = []
         var pendingAttributes: [Attribute] = []
 
-        mutating func name(_ key: JSONObject.MemberKey) -> Int {
+        mutating func name(_ key: JSONKey) -> Int {
             names.append(key)
             return names.count - 1
         }
@@ -153,27 +153,27 @@ final class BinXMLTree {
                 case .substitution, .instance: return false
                 case .element(let e):
                     if elements[e].isData && elements[e].dataName == nil { return false }
-                    if key(e).string == "#attributes" { return false }
+                    if key(e).name == "#attributes" { return false }
                     count += 1
                 }
             }
             guard count > 1 else { return true }
             guard count <= 64 else {
                 var seen = Set<String>()
-                for i in items { if case .element(let e) = self.items[i], !seen.insert(key(e).string).inserted { return false } }
+                for i in items { if case .element(let e) = self.items[i], !seen.insert(key(e).name).inserted { return false } }
                 return true
             }
             for i in items {
                 guard case .element(let a) = self.items[i] else { continue }
                 for j in items.lowerBound..<i {
-                    if case .element(let b) = self.items[j], key(b).string == key(a).string { return false }
+                    if case .element(let b) = self.items[j], key(b).name == key(a).name { return false }
                 }
             }
             return true
         }
 
         /// An element's key in its parent's JSON (the Data name when it has one).
-        private func key(_ e: Int) -> JSONObject.MemberKey { names[elements[e].dataName ?? elements[e].name] }
+        private func key(_ e: Int) -> JSONKey { names[elements[e].dataName ?? elements[e].name] }
 
         /// `Element.elementCount`.
         func elementCount(_ items: Range<Int>) -> Int? {
@@ -189,10 +189,10 @@ final class BinXMLTree {
             guard range.count > 1 else { return true }
             guard range.count <= 64 else {
                 var seen = Set<String>()
-                return range.allSatisfy { seen.insert(names[attributes[$0].name].string).inserted }
+                return range.allSatisfy { seen.insert(names[attributes[$0].name].name).inserted }
             }
             for i in range {
-                for j in range.lowerBound..<i where names[attributes[j].name].string == names[attributes[i].name].string { return false }
+                for j in range.lowerBound..<i where names[attributes[j].name].name == names[attributes[i].name].name { return false }
             }
             return true
         }

@@ -13,20 +13,50 @@ enum ECS {
     /// `prefix` is `user`, `source.user`, `destination.user`, `user.target`...; `domainKey`
     /// places the domain elsewhere when ECS has no `<prefix>.domain` (`process.user`).
     static func user(_ login: String?, prefix: String = "user", domainKey: String? = nil, into fields: inout JSONObject) {
+        user(login, keys: UserKeys(prefix: prefix, domainKey: domainKey), into: &fields)
+    }
+
+    /// The keys `user` writes for one prefix, worked out once by a normalizer that writes them
+    /// for every event.
+    struct UserKeys: Sendable {
+        let domain: JSONKey
+        let name: JSONKey
+        /// Nil when the domain goes elsewhere (`domainKey`): then no email is written either.
+        let email: JSONKey?
+
+        init(prefix: String, domainKey: String? = nil) {
+            domain = JSONKey(domainKey ?? "\(prefix).domain")
+            name = JSONKey("\(prefix).name")
+            email = domainKey == nil ? JSONKey("\(prefix).email") : nil
+        }
+
+        static let user = UserKeys(prefix: "user")
+        static let userTarget = UserKeys(prefix: "user.target")
+    }
+
+    /// As `user(_:prefix:domainKey:into:)`, by keys worked out beforehand.
+    static func user(_ login: String?, keys: UserKeys, into fields: inout JSONObject) {
         guard let login = login?.trimmed, !login.isEmpty, !meansAbsent(login) else { return }
         if let (domain, name) = windowsLogin(login) {
-            fields[domainKey ?? "\(prefix).domain"] = .string(domain)
-            fields["\(prefix).name"] = .string(name)
+            fields[keys.domain] = .string(domain)
+            fields[keys.name] = .string(name)
             return
         }
-        fields["\(prefix).name"] = .string(login)
-        if domainKey == nil, isEmail(login), fields["\(prefix).email"] == nil {
-            fields["\(prefix).email"] = .string(login)
+        fields[keys.name] = .string(login)
+        if let email = keys.email, isEmail(login), fields[email] == nil {
+            fields[email] = .string(login)
         }
     }
 
     /// `CORP\jdoe` as (`CORP`, `jdoe`); nil without a backslash or with an empty side.
     static func windowsLogin(_ login: String) -> (domain: String, name: String)? {
+        if login.isASCII {
+            // A backslash is a Character of its own in ASCII text: found by its byte.
+            guard let slash = login.utf8.firstIndex(of: 0x5C), slash != login.startIndex else { return nil }
+            let name = login[login.utf8.index(after: slash)...]
+            guard !name.isEmpty, !name.utf8.contains(0x5C) else { return nil }
+            return (String(login[..<slash]), String(name))
+        }
         guard let slash = login.firstIndex(of: "\\"), slash != login.startIndex else { return nil }
         let name = login[login.index(after: slash)...]
         guard !name.isEmpty, !name.contains("\\") else { return nil }
@@ -36,7 +66,8 @@ enum ECS {
     /// Whether a login is an email address (a local part, `@`, a dotted domain), as the artifact
     /// extractor would take it.
     static func isEmail(_ login: String) -> Bool {
-        login.contains("@") && EmailAddress.canonicalField(login) != nil
+        // No `@` byte, no `@` (nothing else is one): most logins are answered without Foundation.
+        login.utf8.contains(0x40) && login.contains("@") && EmailAddress.canonicalField(login) != nil
     }
 
     /// A mention a format names itself, in the form the field extractor would give it (hosts
@@ -69,7 +100,13 @@ enum ECS {
 
     /// Words vendors write for "no value" (Okta's `ipAddress: "null"`, `zone: "null"`; `N/A`).
     static func meansAbsent(_ text: String) -> Bool {
-        switch text.trimmed.lowercased() {
+        // ASCII longer than the longest word, with no space at either end to trim: none of them.
+        if let first = text.utf8.first, let last = text.utf8.last, text.utf8.count > 9, !ASCII.isSpace(first), !ASCII.isSpace(last),
+           text.isASCII
+        {
+            return false
+        }
+        return switch text.trimmed.lowercased() {
         case "", "null", "(null)", "n/a", "nil", "undefined": true
         default: false
         }

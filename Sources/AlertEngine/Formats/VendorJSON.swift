@@ -12,11 +12,20 @@ enum VendorJSON {
     /// The last component of a Windows or POSIX path: CarbonBlack's `process_name` is sometimes
     /// `powershell.exe`, sometimes `c:\windows\...\powershell.exe`.
     static func basename(_ path: String) -> String {
+        if path.isASCII {
+            // Separators are Characters of their own in ASCII text: found by their bytes.
+            guard let cut = path.utf8.lastIndex(where: { $0 == 0x2F || $0 == 0x5C }) else { return path }
+            return String(path[path.utf8.index(after: cut)...])
+        }
         guard let cut = path.lastIndex(where: { $0 == "/" || $0 == "\\" }) else { return path }
         return String(path[path.index(after: cut)...])
     }
 
-    static func isPath(_ s: String) -> Bool { s.contains("/") || s.contains("\\") }
+    static func isPath(_ s: String) -> Bool {
+        // Without either byte the text holds neither Character: answered without Foundation.
+        guard s.utf8.contains(where: { $0 == 0x2F || $0 == 0x5C }) else { return false }
+        return s.contains("/") || s.contains("\\")
+    }
 
     /// Whether a name reads as a host name: dot-separated labels of letters, digits and `-`,
     /// none empty or longer than 63, not starting or ending with `-` (`WS-JDOE-01`,

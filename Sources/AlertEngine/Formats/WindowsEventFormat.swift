@@ -12,10 +12,14 @@ import Model
 struct WindowsEventFormat: Format {
     let name = "windows"
 
+    private enum Keys {
+        static let event = JSONKey("Event"), system = JSONKey("System")
+    }
+
     func accepts(_ record: Record) -> Bool {
         switch record.payload {
         case .json(let e):
-            if case .object(let event)? = e["Event"], event["System"] != nil { return true }
+            if case .object(let event)? = e[Keys.event], event[Keys.system] != nil { return true }
             if case .object(let w)? = e["winlog"], w["event_id"] != nil || w["channel"] != nil { return true }
             if let raw = e["_raw"]?.stringValue, EventXML.looksLikeEvent(raw[...]) { return true }
             return WindowsEvent(nxlog: e) != nil
@@ -58,17 +62,25 @@ struct WindowsEventFormat: Format {
         return parsed
     }
 
+    /// The event data worth scanning for artifacts, in this order, then the message.
+    private static let textNames: [WindowsData.Name] = [.commandLine, .parentCommandLine, .scriptBlockText, .payload, .queryName, .targetFilename, .details]
+
     /// The signal of a Windows event: its time, kind, fields, title and identity.
     static func signal(_ event: WindowsEvent, source: String, raw: String) throws(NormalizeError) -> Normalized {
         guard event.eventID != nil else {
             throw NormalizeError("windows: no EventID (\(event.system["EventID"]?.text.prefix(40) ?? "missing"))")
         }
         let time = try event.time(format: "windows")
-        let kind = WindowsKinds.kind(event)
-        let fields = WindowsFields.fields(event, kind: kind)
+        // The event data's values, looked up once for the kind, the fields and the texts.
+        let data = WindowsData(event.data)
+        let kind = WindowsKinds.kind(event, data: data)
+        let fields = WindowsFields.fields(event, kind: kind, data: data)
         let ref = event.recordID.map { "\(event.computer ?? "")/\(event.channel ?? "")/\($0)" }
-        let texts = ["CommandLine", "ParentCommandLine", "ScriptBlockText", "Payload", "QueryName", "TargetFilename", "Details"]
-            .compactMap(event.text) + [event.message].compactMap { $0 }
+        var texts: [String] = []
+        for name in textNames {
+            if let t = data.text(name) { texts.append(t) }
+        }
+        if let m = event.message { texts.append(m) }
         return Normalized(
             time: time, source: source, sourceRef: ref, kind: kind, severity: WindowsFields.severity(event),
             title: WindowsFields.title(event, kind: kind, fields: fields), fields: fields, raw: raw, texts: texts)

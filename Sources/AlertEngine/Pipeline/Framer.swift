@@ -47,10 +47,7 @@ public enum Framer {
     static func records(of work: Work, name: String, limits: IngestLimits, _ each: (Record) throws -> Void) rethrows -> [Rejected] {
         switch work {
         case .lines(let bytes, let firstLine):
-            var records: [Record] = []
-            let rejected = frameLines(bytes[...], name: name, firstLine: firstLine, limits: limits) { records.append($0) }
-            for r in records { try each(r) }
-            return rejected
+            return try frameLines(bytes[...], name: name, firstLine: firstLine, limits: limits) { record in try each(record) }
         case .records(let more):
             for r in more { try each(r) }
             return []
@@ -139,21 +136,21 @@ public enum Framer {
     /// event while its parsed JSON is still in cache, and frees it before parsing the next
     /// (rather than holding a whole chunk's trees and freeing them at once). The lines of one
     /// auditd event are one record (`AuditGrouping`). Returns the lines that could not be records.
-    static func frameLines(
-        _ bytes: ArraySlice<UInt8>, name: String, firstLine: Int, limits: IngestLimits, each body: (Record) -> Void
-    ) -> [Rejected] {
+    static func frameLines<E: Error>(
+        _ bytes: ArraySlice<UInt8>, name: String, firstLine: Int, limits: IngestLimits, each body: (Record) throws(E) -> Void
+    ) throws(E) -> [Rejected] {
         var rejected: [Rejected] = []
         var lineNumber = firstLine - 1
         var start = 0
         // The auditd event being gathered (see AuditGrouping): its key, lines and first line.
         var audit: (key: [UInt8], lines: [String], first: Int, size: Int)? = nil
-        func flushAudit() {
+        func flushAudit() throws(E) {
             guard let a = audit else { return }
             audit = nil
             let text = a.lines.joined(separator: "\n")
-            body(Record(payload: .line(text), raw: text, name: name, line: a.first))
+            try body(Record(payload: .line(text), raw: text, name: name, line: a.first))
         }
-        bytes.withUnsafeBufferPointer { buf in
+        try bytes.withUnsafeBufferPointer { (buf) throws(E) in
             while start < buf.count {
                 lineNumber += 1
                 var end = start
@@ -169,7 +166,7 @@ public enum Framer {
                 if auditKey == nil || audit?.key != auditKey || (audit?.lines.count ?? 0) >= AuditGrouping.maxRecords
                     || (audit?.size ?? 0) + slice.count + 1 > limits.maxRecord
                 {
-                    flushAudit()
+                    try flushAudit()
                 }
                 guard slice.count <= limits.maxRecord else {
                     rejected.append(Rejected(origin: origin, format: nil, reason: limits.overLimit("line", size: slice.count), raw: Array(slice.prefix(limits.sample)), sampledFrom: slice.count))
@@ -180,24 +177,25 @@ public enum Framer {
                     continue
                 }
                 if slice.first(where: { $0 > 32 }) == UInt8(ascii: "{") {
-                    do {
-                        body(Record(payload: .json(try JSONValue.parse(slice)), raw: text, name: name, line: lineNumber))
-                    } catch let error as JSONParseError {
-                        rejected.append(Rejected(origin: origin, format: nil, reason: error.description, raw: Array(slice)))
+                    let json: JSONValue
+                    do throws(JSONParseError) {
+                        json = try JSONValue.parse(slice)
                     } catch {
-                        rejected.append(Rejected(origin: origin, format: nil, reason: "\(error)", raw: Array(slice)))
+                        rejected.append(Rejected(origin: origin, format: nil, reason: error.description, raw: Array(slice)))
+                        continue
                     }
+                    try body(Record(payload: .json(json), raw: text, name: name, line: lineNumber))
                 } else if let auditKey {
                     if audit == nil { audit = (auditKey, [], lineNumber, 0) }
                     audit?.lines.append(text)
                     audit?.size += slice.count + 1
-                    if AuditGrouping.isEnd(slice) { flushAudit() }
+                    if AuditGrouping.isEnd(slice) { try flushAudit() }
                 } else {
-                    body(Record(payload: .line(text), raw: text, name: name, line: lineNumber))
+                    try body(Record(payload: .line(text), raw: text, name: name, line: lineNumber))
                 }
             }
         }
-        flushAudit()
+        try flushAudit()
         return rejected
     }
 

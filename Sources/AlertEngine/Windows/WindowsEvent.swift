@@ -33,7 +33,12 @@ struct WindowsEvent: Sendable {
 
     /// Event data by name, null and empty values as missing and Windows' `-` placeholder too.
     func text(_ name: String) -> String? {
-        guard let v = data[name] else { return nil }
+        WindowsEvent.text(of: data[name])
+    }
+
+    /// A data value as `text` reads it.
+    static func text(of value: JSONValue?) -> String? {
+        guard let v = value else { return nil }
         let s: String?
         switch v {
         case .string(let t): s = t
@@ -53,48 +58,62 @@ extension WindowsEvent {
     /// `{"Event": {"System": {...}, "EventData": {...}}}`, as the EVTX reader and evtx_dump
     /// write it (and NXLog's xm_xml to JSON).
     init?(eventJSON root: JSONValue) {
-        guard case .object(let event)? = root["Event"], case .object(let system)? = event["System"] else { return nil }
-        for (key, value) in system {
+        guard case .object(let event)? = root[Keys.event], case .object(let system)? = event[Keys.system] else { return nil }
+        self.system.reserveCapacity(system.count + 4)
+        system.forEachMember { k, value in
+            let key = k.name
             switch key {
             case "Provider", "TimeCreated", "Execution", "Security", "Correlation":
                 // `<Provider Name=... Guid=...>`: attributes only.
-                guard case .object(let attributes)? = value["#attributes"] else { continue }
-                for (name, v) in attributes where v != .null {
-                    self.system[key == "TimeCreated" || key == "Execution" ? name : "\(key)_\(name)"] = v
+                guard case .object(let attributes)? = value[Keys.attributes] else { return }
+                attributes.forEachMember { n, v in
+                    if case .null = v { return }
+                    if key == "TimeCreated" || key == "Execution" { self.system[n] = v } else { self.system["\(key)_\(n.name)"] = v }
                 }
             case "EventID":
                 // `<EventID Qualifiers="16384">7036</EventID>` has attributes and text.
                 if case .object(let o) = value {
-                    if let text = o["#text"] { self.system["EventID"] = text }
-                    if let q = o["#attributes"]?["Qualifiers"] { self.system["Qualifiers"] = q }
+                    if let text = o[Keys.text] { self.system[Keys.eventID] = text }
+                    if let q = o[Keys.attributes]?[Keys.qualifiers] { self.system[Keys.qualifiers] = q }
                 } else {
-                    self.system["EventID"] = value
+                    self.system[Keys.eventID] = value
                 }
             default:
-                if case .object(let o) = value, let text = o["#text"] { self.system[key] = text } else if value != .null { self.system[key] = value }
+                if case .object(let o) = value, let text = o[Keys.text] { self.system[k] = text } else if value != .null { self.system[k] = value }
             }
         }
-        if case .object(let d)? = event["EventData"] {
+        if case .object(let d)? = event[Keys.eventData] {
+            data.reserveCapacity(d.count)
             WindowsEvent.addData(d, into: &data)
-        } else if case .object(let u)? = event["UserData"] {
+        } else if case .object(let u)? = event[Keys.userData] {
             // UserData holds one element of the provider's own schema: its children are the data.
             for (_, inner) in u {
                 if case .object(let d) = inner { WindowsEvent.addData(d, into: &data) }
             }
         }
-        if case .object(let info)? = event["RenderingInfo"], let m = info["Message"]?.stringValue { message = m }
+        if case .object(let info)? = event[Keys.renderingInfo], let m = info[Keys.message]?.stringValue { message = m }
+    }
+
+    /// The names evtx_dump's JSON is read by, with their tags worked out once.
+    private enum Keys {
+        static let event = JSONKey("Event"), system = JSONKey("System"), eventData = JSONKey("EventData")
+        static let userData = JSONKey("UserData"), renderingInfo = JSONKey("RenderingInfo")
+        static let message = JSONKey("Message"), attributes = JSONKey("#attributes"), text = JSONKey("#text")
+        static let eventID = JSONKey("EventID"), qualifiers = JSONKey("Qualifiers")
     }
 
     /// EventData's keys as evtx_dump names them; unnamed data (`Data.#text`) stays `Data`, a
     /// list when there were several, as Sigma's classic PowerShell rules read it.
     private static func addData(_ d: JSONObject, into data: inout JSONObject) {
-        for (key, value) in d where key != "#attributes" {
-            if key == "Data", case .object(let o) = value, let text = o["#text"] {
-                data["Data"] = text
-            } else if case .object(let o) = value, let text = o["#text"], o.count <= 2 {
-                data[key] = text
+        d.forEachMember { k, value in
+            let key = k.name
+            guard key != "#attributes" else { return }
+            if key == "Data", case .object(let o) = value, let text = o[Keys.text] {
+                data[k] = text
+            } else if case .object(let o) = value, let text = o[Keys.text], o.count <= 2 {
+                data[k] = text
             } else {
-                data[key] = value
+                data[k] = value
             }
         }
     }

@@ -4,118 +4,233 @@ import Model
 /// Sigma rule's `Image|endswith` reads the event as Windows wrote it), and ECS names beside
 /// them for taser's rules, pivots and the console (`process.command_line`, `host.name`, ...).
 enum WindowsFields {
-    /// System names a data value of the same name must not replace: rules select on them.
-    static let systemOwned: Set<String> = ["EventID", "Channel", "Provider_Name", "Computer", "EventRecordID"]
+    /// System names a data value of the same name must not replace: rules select on them
+    /// (the data value is kept as `EventData_<name>`).
+    static let systemOwned = JSONKeyTable(["EventID", "Channel", "Provider_Name", "Computer", "EventRecordID"])
 
     /// Logons and Kerberos events, whose subject is the account in TargetUserName.
     static let logonEvents: Set<Int> = [4624, 4625, 4634, 4647, 4648, 4768, 4769, 4770, 4771, 4776, 4778, 4779]
 
+    /// The ECS names written for every event, with their tags worked out once.
+    private enum K {
+        static let eventCode = JSONKey("event.code"), eventProvider = JSONKey("event.provider")
+        static let winlogChannel = JSONKey("winlog.channel"), hostName = JSONKey("host.name")
+        static let recordID = JSONKey("winlog.record_id"), message = JSONKey("message")
+        static let processExecutable = JSONKey("process.executable"), processName = JSONKey("process.name")
+        static let image = JSONKey("Image"), parentImage = JSONKey("ParentImage")
+        static let processCommandLine = JSONKey("process.command_line")
+        static let parentExecutable = JSONKey("process.parent.executable"), parentName = JSONKey("process.parent.name")
+        static let parentCommandLine = JSONKey("process.parent.command_line")
+        static let pid = JSONKey("process.pid"), parentPid = JSONKey("process.parent.pid")
+        static let entityID = JSONKey("process.entity_id"), workingDirectory = JSONKey("process.working_directory")
+        static let originalFileName = JSONKey("process.pe.original_file_name")
+        static let userDomain = JSONKey("user.domain"), userID = JSONKey("user.id")
+        static let logonType = JSONKey("winlog.logon.type")
+        static let sourceIP = JSONKey("source.ip"), sourcePort = JSONKey("source.port")
+        static let destinationIP = JSONKey("destination.ip"), destinationPort = JSONKey("destination.port")
+        static let destinationDomain = JSONKey("destination.domain"), sourceDomain = JSONKey("source.domain")
+        static let transport = JSONKey("network.transport"), dnsName = JSONKey("dns.question.name")
+        static let filePath = JSONKey("file.path"), fileName = JSONKey("file.name")
+        static let registryPath = JSONKey("registry.path"), registryData = JSONKey("registry.data.strings")
+        static let serviceName = JSONKey("service.name"), serviceExecutable = JSONKey("service.executable")
+        static let scriptBlock = JSONKey("powershell.file.script_block_text"), taskName = JSONKey("winlog.task_name")
+        static let securityUserID = JSONKey("Security_UserID")
+        static let processHashes = HashKeys(owner: "process"), fileHashes = HashKeys(owner: "file")
+    }
+
+    /// `<owner>.hash.md5`, `.hash.sha1`, `.hash.sha256` and `.pe.imphash`.
+    private struct HashKeys {
+        let md5, sha1, sha256, imphash: JSONKey
+
+        init(owner: String) {
+            md5 = JSONKey("\(owner).hash.md5")
+            sha1 = JSONKey("\(owner).hash.sha1")
+            sha256 = JSONKey("\(owner).hash.sha256")
+            imphash = JSONKey("\(owner).pe.imphash")
+        }
+
+        func key(_ algorithm: String) -> JSONKey? {
+            switch algorithm {
+            case "md5": md5
+            case "sha1": sha1
+            case "sha256": sha256
+            case "imphash": imphash
+            default: nil
+            }
+        }
+    }
+
     static func fields(_ event: WindowsEvent, kind: SignalKind) -> JSONObject {
+        fields(event, kind: kind, data: WindowsData(event.data))
+    }
+
+    /// The fields, with the event data's values already looked up (`WindowsData(event.data)`).
+    static func fields(_ event: WindowsEvent, kind: SignalKind, data d: borrowing WindowsData) -> JSONObject {
         var f = event.system
-        for (key, value) in event.data {
-            if systemOwned.contains(key) { f["EventData_\(key)"] = value } else { f[key] = value }
+        f.reserveCapacity(event.system.count + event.data.count + 24)
+        var spaced = false
+        event.data.forEachMember(in: systemOwned) { key, value, owned in
+            if owned != nil { f["EventData_\(key.name)"] = value } else { f[key] = value }
+            if !spaced, key.name.containsByte(0x20) { spaced = true }
         }
         // Defender and a few others name their data with spaces (`Threat Name`); Sigma's rules
         // write the names without them (`ThreatName`), so both are kept.
-        for (key, value) in event.data where key.contains(" ") {
-            let joined = key.replacingOccurrences(of: " ", with: "")
-            if f[joined] == nil { f[joined] = value }
+        if spaced {
+            for (key, value) in event.data where key.containsByte(0x20) && key.contains(" ") {
+                let joined = key.replacingOccurrences(of: " ", with: "")
+                if f[joined] == nil { f[joined] = value }
+            }
         }
-        let t = event.text
+        let eventID = event.eventID, channel = event.channel
 
-        if let id = event.eventID { f["event.code"] = .string(String(id)) }
-        if let p = event.provider { f["event.provider"] = .string(p) }
-        if let c = event.channel { f["winlog.channel"] = .string(c) }
-        if let host = event.computer { f["host.name"] = .string(host) }
-        if let record = event.recordID { f["winlog.record_id"] = .string(record) }
-        if let m = event.message, !m.isEmpty { f["message"] = .string(m) }
+        if let id = eventID { f[K.eventCode] = .string(String(id)) }
+        if let p = event.provider { f[K.eventProvider] = .string(p) }
+        if let c = channel { f[K.winlogChannel] = .string(c) }
+        if let host = event.computer { f[K.hostName] = .string(host) }
+        if let record = event.recordID { f[K.recordID] = .string(record) }
+        if let m = event.message, !m.isEmpty { f[K.message] = .string(m) }
 
         // The process: Sysmon's names, or Security 4688's.
-        let image = t("Image") ?? (event.eventID == 4688 ? t("NewProcessName") : nil)
+        let image = d.text(.image) ?? (eventID == 4688 ? d.text(.newProcessName) : nil)
         if let image {
-            f["process.executable"] = .string(image)
-            f["process.name"] = .string(VendorJSON.basename(image))
+            f[K.processExecutable] = .string(image)
+            f[K.processName] = .string(VendorJSON.basename(image))
             // Sigma's process_creation names it Image; 4688 says NewProcessName.
-            if f["Image"] == nil { f["Image"] = .string(image) }
-        } else if let name = t("ProcessName"), VendorJSON.isPath(name) {
-            f["process.executable"] = .string(name)
-            f["process.name"] = .string(VendorJSON.basename(name))
+            if f[K.image] == nil { f[K.image] = .string(image) }
+        } else if let name = d.text(.processName), VendorJSON.isPath(name) {
+            f[K.processExecutable] = .string(name)
+            f[K.processName] = .string(VendorJSON.basename(name))
         }
-        if let cmd = t("CommandLine") { f["process.command_line"] = .string(cmd) }
-        let parent = t("ParentImage") ?? t("ParentProcessName")
+        if let cmd = d.text(.commandLine) { f[K.processCommandLine] = .string(cmd) }
+        let parent = d.text(.parentImage) ?? d.text(.parentProcessName)
         if let parent {
-            f["process.parent.executable"] = .string(parent)
-            f["process.parent.name"] = .string(VendorJSON.basename(parent))
-            if f["ParentImage"] == nil { f["ParentImage"] = .string(parent) }
+            f[K.parentExecutable] = .string(parent)
+            f[K.parentName] = .string(VendorJSON.basename(parent))
+            if f[K.parentImage] == nil { f[K.parentImage] = .string(parent) }
         }
-        if let cmd = t("ParentCommandLine") { f["process.parent.command_line"] = .string(cmd) }
+        if let cmd = d.text(.parentCommandLine) { f[K.parentCommandLine] = .string(cmd) }
         // 4688's ProcessId is the creator's; the new process is NewProcessId.
-        let is4688 = event.eventID == 4688 && event.channel?.lowercased() == "security"
-        if let pid = number(is4688 ? t("NewProcessId") : t("ProcessId")) { f["process.pid"] = .int(pid) }
-        if let pid = number(is4688 ? t("ProcessId") : t("ParentProcessId")) { f["process.parent.pid"] = .int(pid) }
-        if let guid = t("ProcessGuid") { f["process.entity_id"] = .string(guid) }
-        if let dir = t("CurrentDirectory") { f["process.working_directory"] = .string(dir) }
-        if let name = t("OriginalFileName") { f["process.pe.original_file_name"] = .string(name) }
+        let is4688 = eventID == 4688 && channel?.lowercasedEquals("security") == true
+        if let pid = number(is4688 ? d.text(.newProcessId) : d.text(.processId)) { f[K.pid] = .int(pid) }
+        if let pid = number(is4688 ? d.text(.processId) : d.text(.parentProcessId)) { f[K.parentPid] = .int(pid) }
+        if let guid = d.text(.processGuid) { f[K.entityID] = .string(guid) }
+        if let dir = d.text(.currentDirectory) { f[K.workingDirectory] = .string(dir) }
+        if let name = d.text(.originalFileName) { f[K.originalFileName] = .string(name) }
 
         // Who: Sysmon's User (`DOMAIN\name`); Security's subject, or for logons the target.
-        if let user = t("User") {
-            ECS.user(user, into: &f)
-        } else if let id = event.eventID, logonEvents.contains(id), let target = t("TargetUserName") {
-            ECS.user(target, into: &f)
-            if let domain = t("TargetDomainName"), f["user.domain"] == nil { f["user.domain"] = .string(domain) }
-        } else if let subject = t("SubjectUserName") {
-            ECS.user(subject, into: &f)
-            if let domain = t("SubjectDomainName"), f["user.domain"] == nil { f["user.domain"] = .string(domain) }
-            if let target = t("TargetUserName") { ECS.user(target, prefix: "user.target", into: &f) }
-        } else if let target = t("TargetUserName") {
-            ECS.user(target, into: &f)
+        if let user = d.text(.user) {
+            ECS.user(user, keys: .user, into: &f)
+        } else if let id = eventID, logonEvents.contains(id), let target = d.text(.targetUserName) {
+            ECS.user(target, keys: .user, into: &f)
+            if let domain = d.text(.targetDomainName), f[K.userDomain] == nil { f[K.userDomain] = .string(domain) }
+        } else if let subject = d.text(.subjectUserName) {
+            ECS.user(subject, keys: .user, into: &f)
+            if let domain = d.text(.subjectDomainName), f[K.userDomain] == nil { f[K.userDomain] = .string(domain) }
+            if let target = d.text(.targetUserName) { ECS.user(target, keys: .userTarget, into: &f) }
+        } else if let target = d.text(.targetUserName) {
+            ECS.user(target, keys: .user, into: &f)
         }
-        if let sid = t("TargetUserSid") ?? t("SubjectUserSid") ?? event.system["Security_UserID"]?.stringValue { f["user.id"] = .string(sid) }
-        if let logon = t("LogonType") { f["winlog.logon.type"] = .string(logon) }
+        if let sid = d.text(.targetUserSid) ?? d.text(.subjectUserSid) ?? event.system[K.securityUserID]?.stringValue { f[K.userID] = .string(sid) }
+        if let logon = d.text(.logonType) { f[K.logonType] = .string(logon) }
 
         // Where from and to.
-        if let ip = t("IpAddress") ?? t("SourceIp") ?? t("SourceAddress") ?? t("ClientAddress"), let clean = address(ip) {
-            f["source.ip"] = .string(clean)
+        if let ip = d.text(.ipAddress) ?? d.text(.sourceIp) ?? d.text(.sourceAddress) ?? d.text(.clientAddress), let clean = address(ip) {
+            f[K.sourceIP] = .string(clean)
         }
-        if let port = number(t("IpPort") ?? t("SourcePort")), port > 0 { f["source.port"] = .int(port) }
-        if let ip = t("DestinationIp") ?? t("DestAddress"), let clean = address(ip) { f["destination.ip"] = .string(clean) }
-        if let port = number(t("DestinationPort") ?? t("DestPort")), port > 0 { f["destination.port"] = .int(port) }
-        if let host = t("DestinationHostname"), VendorJSON.isHostname(host) { f["destination.domain"] = .string(host.lowercased()) }
-        if let host = t("SourceHostname") ?? t("WorkstationName"), VendorJSON.isHostname(host) { f["source.domain"] = .string(host.lowercased()) }
-        if let proto = t("Protocol"), proto.count < 8 { f["network.transport"] = .string(proto.lowercased()) }
+        if let port = number(d.text(.ipPort) ?? d.text(.sourcePort)), port > 0 { f[K.sourcePort] = .int(port) }
+        if let ip = d.text(.destinationIp) ?? d.text(.destAddress), let clean = address(ip) { f[K.destinationIP] = .string(clean) }
+        if let port = number(d.text(.destinationPort) ?? d.text(.destPort)), port > 0 { f[K.destinationPort] = .int(port) }
+        if let host = d.text(.destinationHostname), VendorJSON.isHostname(host) { f[K.destinationDomain] = .string(host.lowercased()) }
+        if let host = d.text(.sourceHostname) ?? d.text(.workstationName), VendorJSON.isHostname(host) { f[K.sourceDomain] = .string(host.lowercased()) }
+        if let proto = d.text(.networkProtocol), proto.count < 8 { f[K.transport] = .string(proto.lowercased()) }
 
         // What was touched.
-        if let query = t("QueryName") { f["dns.question.name"] = .string(query.lowercased()) }
-        let named = t("ObjectName") ?? t("FileName")
-        if let path = t("TargetFilename") ?? t("ImageLoaded") ?? named.flatMap({ VendorJSON.isPath($0) ? $0 : nil }) {
-            f["file.path"] = .string(path)
-            f["file.name"] = .string(VendorJSON.basename(path))
+        if let query = d.text(.queryName) { f[K.dnsName] = .string(query.lowercased()) }
+        let named = d.text(.objectName) ?? d.text(.fileName)
+        if let path = d.text(.targetFilename) ?? d.text(.imageLoaded) ?? named.flatMap({ VendorJSON.isPath($0) ? $0 : nil }) {
+            f[K.filePath] = .string(path)
+            f[K.fileName] = .string(VendorJSON.basename(path))
         }
-        if let key = t("TargetObject") { f["registry.path"] = .string(key) }
-        if let details = t("Details") ?? t("NewValue") { f["registry.data.strings"] = .string(details) }
-        if let service = t("ServiceName") { f["service.name"] = .string(service) }
-        if let file = t("ServiceFileName") ?? t("ImagePath") { f["service.executable"] = .string(file) }
-        if let script = t("ScriptBlockText") { f["powershell.file.script_block_text"] = .string(script) }
-        if let task = t("TaskName") { f["winlog.task_name"] = .string(task) }
+        if let key = d.text(.targetObject) { f[K.registryPath] = .string(key) }
+        if let details = d.text(.details) ?? d.text(.newValue) { f[K.registryData] = .string(details) }
+        if let service = d.text(.serviceName) { f[K.serviceName] = .string(service) }
+        if let file = d.text(.serviceFileName) ?? d.text(.imagePath) { f[K.serviceExecutable] = .string(file) }
+        if let script = d.text(.scriptBlockText) { f[K.scriptBlock] = .string(script) }
+        if let task = d.text(.taskName) { f[K.taskName] = .string(task) }
 
         // Hashes: `SHA1=...,MD5=...,SHA256=...,IMPHASH=...`, the process's on a process event,
         // the file's (or DLL's) otherwise.
-        if let hashes = t("Hashes") ?? t("Hash") {
-            let owner = kind == .windowsProcessCreation ? "process" : "file"
-            for part in hashes.split(separator: ",") {
-                let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmed }
-                guard pair.count == 2, !pair[1].isEmpty else { continue }
-                let value = pair[1].lowercased()
-                switch pair[0].lowercased() {
-                case "md5": f["\(owner).hash.md5"] = .string(value)
-                case "sha1": f["\(owner).hash.sha1"] = .string(value)
-                case "sha256": f["\(owner).hash.sha256"] = .string(value)
-                case "imphash": f["\(owner).pe.imphash"] = .string(value)
-                default: continue
-                }
-            }
+        if let hashes = d.text(.hashes) ?? d.text(.hash) {
+            hashFields(hashes, kind == .windowsProcessCreation ? K.processHashes : K.fileHashes, into: &f)
         }
         return f
+    }
+
+    /// `SHA1=...,MD5=...` into the owner's hash fields, lower-cased; other names and empty
+    /// values are left out.
+    private static func hashFields(_ hashes: String, _ keys: HashKeys, into f: inout JSONObject) {
+        var text = hashes
+        let done = text.withUTF8 { b in asciiHashFields(b, keys, into: &f) }
+        if done { return }
+        for part in hashes.split(separator: ",") {
+            let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmed }
+            guard pair.count == 2, !pair[1].isEmpty, let key = keys.key(pair[0].lowercased()) else { continue }
+            f[key] = .string(pair[1].lowercased())
+        }
+    }
+
+    /// `hashFields` over ASCII text, read byte by byte as the `String` code reads it Character
+    /// by Character (`,` and `=` are Characters of their own in ASCII): each part between commas
+    /// (empty ones skipped) split at its first `=` after any leading ones, both sides trimmed
+    /// as `trimmed` does. False, having written nothing, when the text is not ASCII.
+    private static func asciiHashFields(_ b: UnsafeBufferPointer<UInt8>, _ keys: HashKeys, into f: inout JSONObject) -> Bool {
+        var high: UInt8 = 0
+        for x in b { high |= x }
+        guard high < 0x80 else { return false }
+        var i = 0
+        while i < b.count {
+            var end = i
+            while end < b.count, b[end] != 0x2C { end += 1 }
+            if end > i, let (name, value) = pair(b, i, end) {
+                let n = trim(b, name)
+                let v = trim(b, value)
+                if !v.isEmpty, let key = keys.key(b.lowercased(n.lowerBound, n.upperBound)) {
+                    f[key] = .string(b.lowercased(v.lowerBound, v.upperBound))
+                }
+            }
+            i = end + 1
+        }
+        return true
+    }
+
+    /// `split(separator: "=", maxSplits: 1)` of `b[start..<end]` when it gives two pieces.
+    private static func pair(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (Range<Int>, Range<Int>)? {
+        var from = start
+        var j = start
+        while j < end {
+            if b[j] == 0x3D {
+                if j > from {
+                    // The first piece; the rest, if any, is the second whatever it holds.
+                    let first = from..<j
+                    return j + 1 < end ? (first, (j + 1)..<end) : nil
+                }
+                from = j + 1
+            }
+            j += 1
+        }
+        return nil
+    }
+
+    /// The range `String.trimmed` leaves of ASCII text: trimmed only when it starts or ends with
+    /// a space, tab, CR or LF, and then of every ASCII white space (`whitespacesAndNewlines`).
+    private static func trim(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Range<Int> {
+        guard let first = r.first, let last = r.last else { return r }
+        func edge(_ x: UInt8) -> Bool { x == 0x20 || x == 0x09 || x == 0x0A || x == 0x0D }
+        guard edge(b[first]) || edge(b[last]) else { return r }
+        var lo = r.lowerBound, hi = r.upperBound
+        while lo < hi, ASCII.isSpace(b[lo]) { lo += 1 }
+        while hi > lo, ASCII.isSpace(b[hi - 1]) { hi -= 1 }
+        return lo..<hi
     }
 
     /// A decimal or `0x` hex number (4688 writes its process ids in hex), bounded to Int64.
@@ -129,7 +244,8 @@ enum WindowsFields {
     /// loopback placeholders and what is not an address.
     static func address(_ text: String) -> String? {
         var s = text.trimmed
-        if s.lowercased().hasPrefix("::ffff:"), VendorJSON.isIP(String(s.dropFirst(7))) { s = String(s.dropFirst(7)) }
+        // Only text starting with `:` lower-cases to text starting with `:`.
+        if s.utf8.first == 0x3A, s.lowercased().hasPrefix("::ffff:"), VendorJSON.isIP(String(s.dropFirst(7))) { s = String(s.dropFirst(7)) }
         guard VendorJSON.isIP(s) else { return nil }
         return s
     }
@@ -177,10 +293,10 @@ enum WindowsFields {
             return "\(kind.displayName): \(source) -> \(target)\(host)"
         case "windows.event":
             let channel = event.channel ?? "Windows"
-            if channel.lowercased() == "security", let id = event.eventID, let what = securityTitles[id] {
+            if channel.lowercasedEquals("security"), let id = event.eventID, let what = securityTitles[id] {
                 return "Security \(id) \(what)\(user)\(host)"
             }
-            if channel.lowercased() == "system", event.eventID == 7045, let service = named("service.name") {
+            if channel.lowercasedEquals("system"), event.eventID == 7045, let service = named("service.name") {
                 return "System 7045 service installed: \(service)\(host)"
             }
             return "\(channel) \(id) (\(event.provider ?? "?"))\(user)\(host)"
@@ -192,7 +308,7 @@ enum WindowsFields {
     /// Windows' Level: 1 critical, 2 error, 3 warning, 4 and 0 information. A failed logon or
     /// a cleared log is worth more than its level says.
     static func severity(_ event: WindowsEvent) -> Severity {
-        if event.channel?.lowercased() == "security", let id = event.eventID {
+        if event.channel?.lowercasedEquals("security") == true, let id = event.eventID {
             if id == 1102 { return .medium }
             if id == 4625 || id == 4740 || id == 4771 { return .low }
         }

@@ -5,43 +5,53 @@ import Model
 /// a `windows.event` that rules tell apart by `Channel` (the built-in Sigma mapping adds that
 /// condition per service, as pySigma's Windows pipeline does).
 enum WindowsKinds {
-    static let sysmonChannel = "microsoft-windows-sysmon/operational"
-    static let sysmonProvider = "microsoft-windows-sysmon"
-    static let powershellChannels: Set<String> = ["microsoft-windows-powershell/operational", "powershellcore/operational"]
-    static let classicPowerShellChannel = "windows powershell"
+    static let sysmonChannel: StaticString = "microsoft-windows-sysmon/operational"
+    static let sysmonProvider: StaticString = "microsoft-windows-sysmon"
+    static let powershellChannels: [StaticString] = ["microsoft-windows-powershell/operational", "powershellcore/operational"]
+    static let classicPowerShellChannel: StaticString = "windows powershell"
 
     private static let byName: [String: SignalKind] = Dictionary(
         SignalKind.windowsKinds.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
 
     static func kind(_ event: WindowsEvent) -> SignalKind {
+        kind(event, eventType: { event.text("EventType") })
+    }
+
+    /// The kind, with the event data's values already looked up (`WindowsData(event.data)`).
+    static func kind(_ event: WindowsEvent, data: borrowing WindowsData) -> SignalKind {
+        kind(event, eventType: { data.text(.eventType) })
+    }
+
+    private static func kind(_ event: WindowsEvent, eventType: () -> String?) -> SignalKind {
         guard let id = event.eventID else { return .windowsEvent }
-        let channel = event.channel?.lowercased() ?? ""
-        let provider = event.provider?.lowercased() ?? ""
-        if channel == sysmonChannel || provider == sysmonProvider {
+        // Compared as `lowercased()` would, without lower-casing copies (`lowercasedEquals`).
+        let channel = event.channel ?? ""
+        let provider = event.provider ?? ""
+        if channel.lowercasedEquals(sysmonChannel) || provider.lowercasedEquals(sysmonProvider) {
             if id == 12 {
                 // Sysmon 12 is a key or value created or deleted, told by EventType.
-                let type = event.text("EventType")?.lowercased() ?? ""
-                return named(type.hasPrefix("delete") ? "registry_delete" : "registry_add")
+                let type = eventType()?.lowercased() ?? ""
+                return type.hasPrefix("delete") ? registryDelete : registryAdd
             }
-            if let category = SignalKind.sysmonCategories[id] { return named(category) }
+            if let kind = sysmonKinds[id] { return kind }
             return .windowsEvent
         }
-        if channel == "security" && id == 4688 { return .windowsProcessCreation }
+        if channel.lowercasedEquals("security") && id == 4688 { return .windowsProcessCreation }
         // The Kernel-File ETW provider (its Analytic channel, or a collector such as SilkETW
         // writing its events): a file opened (12, Create) and renamed (19, 27), which Sigma
         // calls file_access and file_rename.
-        if provider == "microsoft-windows-kernel-file" {
+        if provider.lowercasedEquals("microsoft-windows-kernel-file") {
             switch id {
             case 12: return named("file_access")
             case 19, 27: return named("file_rename")
             default: break
             }
         }
-        if powershellChannels.contains(channel) {
+        if powershellChannels.contains(where: { channel.lowercasedEquals($0) }) {
             if id == 4104 { return named("ps_script") }
             if id == 4103 { return named("ps_module") }
         }
-        if channel == classicPowerShellChannel {
+        if channel.lowercasedEquals(classicPowerShellChannel) {
             switch id {
             case 400: return named("ps_classic_start")
             case 600: return named("ps_classic_provider_start")
@@ -53,4 +63,7 @@ enum WindowsKinds {
     }
 
     private static func named(_ category: String) -> SignalKind { byName["windows.\(category)"] ?? .windowsEvent }
+    /// Sysmon's kinds by event id, and Sysmon 12's two, looked up once.
+    private static let sysmonKinds: [Int: SignalKind] = SignalKind.sysmonCategories.mapValues(named)
+    private static let registryDelete = named("registry_delete"), registryAdd = named("registry_add")
 }

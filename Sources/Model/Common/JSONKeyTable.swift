@@ -53,4 +53,17 @@ extension JSONObject {
             }
         }
     }
+
+    /// Calls `body` with each member in order: its key (with its tag, to write it into another
+    /// object without working the tag out again), its value, and the position of its key in
+    /// `table.keys` when the table holds it.
+    public func forEachMember(in table: JSONKeyTable, _ body: (JSONKey, JSONValue, Int?) throws -> Void) rethrows {
+        for m in members { try body(JSONKey(name: m.key, tag: m.tag), m.value, table.position(of: m)) }
+    }
+
+    /// Calls `body` with each member in order, its key with its tag (to write it into another
+    /// object without working the tag out again).
+    public func forEachMember(_ body: (JSONKey, JSONValue) throws -> Void) rethrows {
+        for m in members { try body(JSONKey(name: m.key, tag: m.tag), m.value) }
+    }
 }

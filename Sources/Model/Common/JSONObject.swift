@@ -30,6 +30,15 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         }
 
         static let nonASCII: UInt32 = 1 << 31
+
+        /// One of 64 bits for a tag (`JSONObject.tagBits`).
+        static func bit(_ tag: UInt32) -> UInt64 { 1 << UInt64((tag &* 0x9E37_79B1) >> 26) }
+
+        static func bits(_ members: [Member]) -> UInt64 {
+            var bits: UInt64 = 0
+            for m in members { bits |= bit(m.tag) }
+            return bits
+        }
         var isASCII: Bool { tag & Member.nonASCII == 0 }
 
         static func tag(of key: String) -> UInt32 {
@@ -53,20 +62,28 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     /// their bytes. Unicode keys can equal a name spelled with other bytes (`String` compares
     /// canonical equivalents as equal), so they take `String`'s comparison.
     private(set) var asciiKeys: Bool
+    /// A bit for each member's tag (`Member.bit`), so that looking up a key no member has
+    /// (most lookups: format detection, a normalizer's optional fields, a new key being
+    /// written) usually takes no scan. It may hold bits of removed members, which only costs
+    /// speed.
+    private(set) var tagBits: UInt64
 
     public init() {
         members = []
         asciiKeys = true
+        tagBits = 0
     }
 
     public init(_ dictionary: [String: JSONValue]) {
         members = dictionary.map { Member(key: $0.key, value: $0.value) }
         asciiKeys = members.allSatisfy(\.isASCII)
+        tagBits = Member.bits(members)
     }
 
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         members = []
         asciiKeys = true
+        tagBits = 0
         for (key, value) in elements { self[key] = value }
     }
 
@@ -74,6 +91,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     init(parsed: [Member]) {
         members = parsed
         asciiKeys = parsed.allSatisfy(\.isASCII)
+        tagBits = Member.bits(parsed)
         guard parsed.count > 1, Self.hasRepeatedKey(parsed, ascii: asciiKeys) else { return }
         var last: [String: Int] = [:]
         for (i, m) in parsed.enumerated() { last[m.key] = i }
@@ -98,27 +116,23 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         get {
             index(of: key, tag: Member.tag(of: key)).map { members[$0].value }
         }
-        set {
-            let tag = Member.tag(of: key)
-            if let i = index(of: key, tag: tag) {
-                if let newValue { members[i].value = newValue } else { members.remove(at: i) }
-            } else if let newValue {
-                let member = Member(key: key, value: newValue)
-                members.append(member)
-                if asciiKeys && !member.isASCII { asciiKeys = false }
-            }
-        }
+        set { set(key, tag: Member.tag(of: key), newValue) }
     }
 
-    /// A key with its tag worked out once, for a writer that puts the same keys into many
-    /// objects (the EVTX reader's element and attribute names).
-    public struct MemberKey: Sendable {
-        public let string: String
-        let tag: UInt32
+    /// As the `String` subscript, without working out the key's tag again.
+    public subscript(key: JSONKey) -> JSONValue? {
+        get { index(of: key.name, tag: key.tag).map { members[$0].value } }
+        set { set(key.name, tag: key.tag, newValue) }
+    }
 
-        public init(_ string: String) {
-            self.string = string
-            tag = Member.tag(of: string)
+    private mutating func set(_ key: String, tag: UInt32, _ newValue: JSONValue?) {
+        if let i = index(of: key, tag: tag) {
+            if let newValue { members[i].value = newValue } else { members.remove(at: i) }
+        } else if let newValue {
+            let member = Member(key: key, value: newValue, tag: tag)
+            members.append(member)
+            tagBits |= Member.bit(tag)
+            if asciiKeys && !member.isASCII { asciiKeys = false }
         }
     }
 
@@ -130,18 +144,24 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     /// Adds `value` under `key` unless the key is there already (`self[key] == nil` then
     /// `self[key] = value`, with one scan); whether it was added.
-    public mutating func insert(_ key: MemberKey, _ value: consuming JSONValue) -> Bool {
-        guard index(of: key.string, tag: key.tag) == nil else { return false }
-        members.append(Member(key: key.string, value: value, tag: key.tag))
-        if asciiKeys && key.tag & Member.nonASCII != 0 { asciiKeys = false }
+    public mutating func insert(_ key: JSONKey, _ value: consuming JSONValue) -> Bool {
+        guard index(of: key.name, tag: key.tag) == nil else { return false }
+        add(key, value)
         return true
     }
 
     /// Adds `value` under `key`, which the caller knows is not there (it has checked its keys
     /// to differ), without looking.
-    public mutating func append(distinct key: MemberKey, _ value: consuming JSONValue) {
-        assert(index(of: key.string, tag: key.tag) == nil, "append(distinct:) of a key already there")
-        members.append(Member(key: key.string, value: value, tag: key.tag))
+    public mutating func append(distinct key: JSONKey, _ value: consuming JSONValue) {
+        assert(index(of: key.name, tag: key.tag) == nil, "append(distinct:) of a key already there")
+        add(key, value)
+    }
+
+    /// The one place a new member is added by key: the key summary (`tagBits`) and the ASCII
+    /// flag must learn of it, or lookups would not find it.
+    private mutating func add(_ key: JSONKey, _ value: consuming JSONValue) {
+        members.append(Member(key: key.name, value: value, tag: key.tag))
+        tagBits |= Member.bit(key.tag)
         if asciiKeys && key.tag & Member.nonASCII != 0 { asciiKeys = false }
     }
 
@@ -149,6 +169,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     /// most members without comparing strings; Unicode keys take `String`'s comparison alone.
     func index(of key: String, tag: UInt32) -> Int? {
         guard asciiKeys, tag & Member.nonASCII == 0 else { return members.firstIndex { $0.key == key } }
+        guard tagBits & Member.bit(tag) != 0 else { return nil }
         for i in members.indices where members[i].tag == tag && members[i].key == key { return i }
         return nil
     }
@@ -165,10 +186,23 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         members.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
-    public func makeIterator() -> AnyIterator<Element> {
-        var i = members.makeIterator()
-        return AnyIterator { i.next().map { ($0.key, $0.value) } }
+    /// The members in order, without the closure and box of an `AnyIterator` (every normalizer
+    /// walks its event's objects this way).
+    public struct Iterator: IteratorProtocol {
+        var members: IndexingIterator<[Member]>
+
+        public mutating func next() -> Element? {
+            guard let m = members.next() else { return nil }
+            return (m.key, m.value)
+        }
     }
+
+    public func makeIterator() -> Iterator { Iterator(members: members.makeIterator()) }
+
+    public var underestimatedCount: Int { members.count }
+
+    /// Room for `n` members in all, for code that builds an object of a known size.
+    public mutating func reserveCapacity(_ n: Int) { members.reserveCapacity(n) }
 
     public static func == (a: JSONObject, b: JSONObject) -> Bool {
         a.count == b.count && a.members.allSatisfy { b[$0.key] == $0.value }
@@ -178,5 +212,22 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         // Order-independent, to agree with ==.
         hasher.combine(count)
         hasher.combine(members.reduce(0) { $0 ^ $1.hashValue })
+    }
+}
+
+/// A key whose tag is worked out once: for the names a normalizer looks up or writes in
+/// every event, or a key taken from another object (`forEachMember(in:)`).
+public struct JSONKey: Sendable {
+    public let name: String
+    let tag: UInt32
+
+    public init(_ name: String) {
+        self.name = name
+        tag = JSONObject.Member.tag(of: name)
+    }
+
+    init(name: String, tag: UInt32) {
+        self.name = name
+        self.tag = tag
     }
 }

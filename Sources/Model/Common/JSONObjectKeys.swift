@@ -12,6 +12,7 @@ extension JSONObject {
             return self[String(decoding: name, as: UTF8.self)]
         }
         let tag = Member.tag(name)
+        guard tagBits & Member.bit(tag) != 0 else { return nil }
         for m in members where m.tag == tag {
             let equal = m.key.utf8.withContiguousStorageIfAvailable { key in
                 key.count == name.count && (name.isEmpty || memcmp(key.baseAddress!, name.baseAddress!, name.count) == 0)

@@ -26,13 +26,58 @@ extension JSONValue {
     }
 }
 
+/// The members of the objects being parsed, innermost last. An object's members are moved out
+/// of it into the object's own array (not copied, then released here), so a member costs no
+/// reference counting between its parse and its object.
+private final class MemberStack {
+    private var base: UnsafeMutablePointer<JSONObject.Member>
+    private var capacity: Int
+    private(set) var count = 0
+
+    init() {
+        capacity = 32
+        base = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        base.deinitialize(count: count)
+        base.deallocate()
+    }
+
+    func push(_ member: consuming JSONObject.Member) {
+        if count == capacity {
+            // Doubling stays far below overflow: each member is parsed from input bytes.
+            let larger = UnsafeMutablePointer<JSONObject.Member>.allocate(capacity: capacity * 2)
+            larger.moveInitialize(from: base, count: count)
+            base.deallocate()
+            base = larger
+            capacity *= 2
+        }
+        (base + count).initialize(to: member)
+        count += 1
+    }
+
+    /// The members from `start` on, moved out into an array; the stack ends at `start` again.
+    func pop(from start: Int) -> [JSONObject.Member] {
+        guard start >= 0, start < count else { return [] }
+        let n = count - start
+        let out = [JSONObject.Member](unsafeUninitializedCapacity: n) { buffer, initialized in
+            guard let to = buffer.baseAddress else { return }
+            to.moveInitialize(from: base + start, count: n)
+            initialized = n
+        }
+        count = start
+        return out
+    }
+}
+
 private struct Parser {
     let bytes: UnsafeBufferPointer<UInt8>
     var i = 0
     /// Members and elements of the objects and arrays being read, innermost last: each
-    /// container is copied out once at its end, into an array of its exact size, rather than
+    /// container is taken out once at its end, into an array of its exact size, rather than
     /// grown an element at a time (which was most of parsing's allocations).
-    var members: [JSONObject.Member] = []
+    let members = MemberStack()
     var elements: [JSONValue] = []
 
     init(bytes: UnsafeBufferPointer<UInt8>) {
@@ -71,15 +116,13 @@ private struct Parser {
                 i += 1
                 skipSpace()
                 let v = try value(depth: depth + 1)
-                members.append(JSONObject.Member(key: key, value: v, tag: tag))
+                members.push(JSONObject.Member(key: key, value: v, tag: tag))
                 skipSpace()
                 guard i < bytes.count else { throw fail("unterminated object") }
                 if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
                 if bytes[i] == UInt8(ascii: "}") {
                     i += 1
-                    let o = Array(members[base...])
-                    members.removeSubrange(base...)
-                    return .object(JSONObject(parsed: o))
+                    return .object(JSONObject(parsed: members.pop(from: base)))
                 }
                 throw fail("expected ',' or '}'")
             }

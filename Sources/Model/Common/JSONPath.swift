@@ -12,9 +12,23 @@ extension JSONValue {
 
     private func at(utf8 path: UnsafeBufferPointer<UInt8>) -> JSONValue? {
         // A one-key path reads an object only (`0` is not an index into a top-level array).
-        if case .object = self {} else if !path.contains(UInt8(ascii: ".")) { return nil }
+        if case .object(let o) = self {
+            // The first key read from the object in place (a path is mostly one key: format
+            // detection asks every record several), without copying the document first.
+            var end = 0
+            while end < path.count, path[end] != UInt8(ascii: ".") { end += 1 }
+            guard let next = o.value(utf8: UnsafeBufferPointer(rebasing: path[0..<end])) else { return nil }
+            guard end < path.count else { return next }
+            return next.at(utf8: path, from: end + 1)
+        }
+        guard path.contains(UInt8(ascii: ".")) else { return nil }
+        return at(utf8: path, from: 0)
+    }
+
+    /// The value at the rest of `path`, from byte `start` on, read from this value.
+    private func at(utf8 path: UnsafeBufferPointer<UInt8>, from start: Int) -> JSONValue? {
         var current = self
-        var start = 0
+        var start = start
         while true {
             var end = start
             while end < path.count, path[end] != UInt8(ascii: ".") { end += 1 }
@@ -66,6 +80,17 @@ extension JSONValue {
     public func has(_ keys: String...) -> Bool {
         guard case .object(let o) = self else { return false }
         return keys.allSatisfy { o[$0] != nil }
+    }
+
+    // Four and five keys without the variadic array (GuardDuty's, CloudTrail's, Falco's marks).
+    public func has(_ a: String, _ b: String, _ c: String, _ d: String) -> Bool {
+        guard case .object(let o) = self else { return false }
+        return o.hasAll(a, b, c) && o.hasAll(d)
+    }
+
+    public func has(_ a: String, _ b: String, _ c: String, _ d: String, _ e: String) -> Bool {
+        guard case .object(let o) = self else { return false }
+        return o.hasAll(a, b, c) && o.hasAll(d, e)
     }
 
     // Detection asks every record these: one pass over the members, no array of keys.

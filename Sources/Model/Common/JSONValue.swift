@@ -15,6 +15,11 @@ public enum JSONValue: Hashable, Sendable {
         return nil
     }
 
+    public subscript(key: JSONKey) -> JSONValue? {
+        if case .object(let o) = self { return o[key] }
+        return nil
+    }
+
     public var stringValue: String? {
         switch self {
         case .string(let s): return s

@@ -116,7 +116,13 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
     }
 
     private init?(iso s: String) {
-        let u = Array(s.utf8)
+        // Read in place (every event's time comes through here), not copied into an array.
+        var text = s
+        guard let t = text.withUTF8(Timestamp.iso) else { return nil }
+        self = t
+    }
+
+    private static func iso(_ u: UnsafeBufferPointer<UInt8>) -> Timestamp? {
         var i = 0
         func number(_ width: Int) -> Int? {
             guard i + width <= u.count else { return nil }
@@ -167,7 +173,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
             }
         }
         guard i == u.count else { return nil }
-        self.init(year: year, month: month, day: day, hour: hour, minute: minute, second: second, millis: millis, offsetSeconds: offset)
+        return Timestamp(year: year, month: month, day: day, hour: hour, minute: minute, second: second, millis: millis, offsetSeconds: offset)
     }
 }
 

@@ -1,0 +1,72 @@
+import Model
+
+/// The event data values that normalizing a Windows event reads (`WindowsFields`,
+/// `WindowsKinds`, a signal's texts), found in one pass over the data rather than by scanning
+/// it once per name: an event is read by some sixty names and holds a dozen.
+struct WindowsData {
+    /// The names, in the order of `keys`: the system-owned ones last.
+    enum Name: Int, CaseIterable {
+        case image, newProcessName, processName, commandLine, parentImage, parentProcessName, parentCommandLine
+        case newProcessId, processId, parentProcessId, processGuid, currentDirectory, originalFileName, user
+        case targetUserName, targetDomainName, subjectUserName, subjectDomainName, targetUserSid, subjectUserSid
+        case logonType, ipAddress, sourceIp, sourceAddress, clientAddress, ipPort, sourcePort, destinationIp
+        case destAddress, destinationPort, destPort, destinationHostname, sourceHostname, workstationName
+        case networkProtocol, queryName, objectName, fileName, targetFilename, imageLoaded, targetObject, details
+        case newValue, serviceName, serviceFileName, imagePath, scriptBlockText, taskName, hashes, hash, eventType
+        case targetImage, sourceImage, payload
+        // System names a data value of the same name must not replace (`WindowsFields.systemOwned`).
+        case eventID, channel, providerName, computer, eventRecordID
+    }
+
+    /// Each name's data key, by `Name.rawValue`.
+    static let keys: [String] = [
+        "Image", "NewProcessName", "ProcessName", "CommandLine", "ParentImage", "ParentProcessName",
+        "ParentCommandLine", "NewProcessId", "ProcessId", "ParentProcessId", "ProcessGuid", "CurrentDirectory",
+        "OriginalFileName", "User", "TargetUserName", "TargetDomainName", "SubjectUserName", "SubjectDomainName",
+        "TargetUserSid", "SubjectUserSid", "LogonType", "IpAddress", "SourceIp", "SourceAddress", "ClientAddress",
+        "IpPort", "SourcePort", "DestinationIp", "DestAddress", "DestinationPort", "DestPort", "DestinationHostname",
+        "SourceHostname", "WorkstationName", "Protocol", "QueryName", "ObjectName", "FileName", "TargetFilename",
+        "ImageLoaded", "TargetObject", "Details", "NewValue", "ServiceName", "ServiceFileName", "ImagePath",
+        "ScriptBlockText", "TaskName", "Hashes", "Hash", "EventType", "TargetImage", "SourceImage", "Payload",
+        "EventID", "Channel", "Provider_Name", "Computer", "EventRecordID",
+    ]
+
+    static let table = JSONKeyTable(keys)
+    /// The `Name.rawValue` of each of the table's keys (the table sorts them), by table position.
+    private static let nameAt: [Int] = table.keys.map { key in keys.firstIndex(of: key) ?? -1 }
+
+    /// Whether the table position `p` is one of the names a data value must not replace.
+    static func isSystemOwned(position p: Int) -> Bool {
+        guard p >= 0, p < nameAt.count else { return false }
+        return nameAt[p] >= Name.eventID.rawValue
+    }
+
+    /// The data's values by `Name.rawValue` (at most 64 names).
+    private var values: InlineArray<64, JSONValue?> = .init(repeating: nil)
+
+    init() {}
+
+    /// The values of `data` that the table names.
+    init(_ data: JSONObject) {
+        data.forEachMember(in: WindowsData.table) { _, value, p in
+            if let p { set(position: p, value) }
+        }
+    }
+
+    /// Records the value of the table's key at position `p` (from `JSONObject.forEachMember(in:)`).
+    mutating func set(position p: Int, _ value: JSONValue) {
+        guard p >= 0, p < WindowsData.nameAt.count else { return }
+        let n = WindowsData.nameAt[p]
+        guard n >= 0, n < 64 else { return }
+        values[n] = value
+    }
+
+    func value(_ name: Name) -> JSONValue? {
+        values[name.rawValue]
+    }
+
+    /// As `WindowsEvent.text`: null and empty values as missing, and Windows' `-` placeholder.
+    func text(_ name: Name) -> String? {
+        WindowsEvent.text(of: values[name.rawValue])
+    }
+}
