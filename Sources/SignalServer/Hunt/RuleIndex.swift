@@ -3,7 +3,7 @@ import Model
 /// Single-event rules (Sigma detections) arranged so that an event is tested only against the
 /// rules that could match it: by the event's kind (the logsource), by text, and by its EventID
 /// when a rule names some. Each rule's necessary literals (strings the rule cannot match
-/// without) are looked for, for all the kind's rules at once, in one scan of the event's text
+/// without) are looked for, for all rules at once, in one scan of the event's text
 /// (`LiteralSearch`); the literals found name the rules to run, so a rule whose text is absent
 /// costs nothing, not even a look. What survives is run by the matcher, so the index changes
 /// how much work is done, never what matches (tests compare it with running every rule).
@@ -25,7 +25,7 @@ public struct RuleIndex: Sendable {
     private var eventIDs: [Int64] = []
     /// The fields every rule reads, one slot each, so an event finds each once.
     private let fields: MatchFields
-    /// Every literal the rules need or test for, found in one scan of an event's text.
+    /// Every rule's necessary literals, found in one scan of an event's text.
     private let search: LiteralSearch
     /// Per literal: the entries for which it is one of the necessary literals, `postings`
     /// from `postingStart[id]` to `postingStart[id + 1]`.
