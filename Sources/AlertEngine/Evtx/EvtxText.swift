@@ -1,3 +1,5 @@
+import Model
+
 /// Text of EVTX values written straight into a `String`'s storage: UTF-16LE names and strings
 /// (nearly always ASCII), hex, GUIDs, SIDs and times in evtx_dump's forms. Every record has a
 /// few dozen of these, and going through arrays of code units, `String(format:)` or a `[String]`
@@ -166,7 +168,8 @@ enum EvtxText {
         let micros = (filetime % 10_000_000) / 10
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
-        let (year, month, day) = civil(days: days)
+        let date = Timestamp.civil(days: Int(days))  // FILETIME's days fit an Int
+        let (year, month, day) = (Int64(date.year), Int64(date.month), Int64(date.day))
         return ascii(capacity: 40) { w in
             if year < 10000 {
                 w.two(Int(year / 100))
@@ -191,20 +194,6 @@ enum EvtxText {
             w.two(us % 100)
             w.byte(UInt8(ascii: "Z"))
         }
-    }
-
-    /// Year, month, day of a day count from 1970-01-01 (Howard Hinnant's days_from_civil,
-    /// inverted). FILETIME's range (years 1601 to about 60056) keeps the arithmetic small.
-    static func civil(days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     /// SYSTEMTIME (eight little-endian u16: year, month, weekday, day, hour, minute, second,

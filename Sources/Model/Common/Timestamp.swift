@@ -190,6 +190,15 @@ private func pad(_ out: inout String, _ value: Int, _ width: Int) {
 
 /// Proleptic Gregorian calendar arithmetic (Howard Hinnant's algorithms): exact, allocation-free,
 /// and the same on every platform, which matters for deterministic demo data and hashed logs.
+extension Timestamp {
+    /// Year, month, day (proleptic Gregorian) of a day count from 1970-01-01, for writers of
+    /// dates in other layouts (the EVTX reader's microsecond times).
+    public static func civil(days: Int) -> (year: Int, month: Int, day: Int) {
+        let (y, m, d) = CivilTime.civilFromDays(days)
+        return (y, m, d)
+    }
+}
+
 struct CivilTime {
     var year, month, day, hour, minute, second: Int
 
