@@ -67,3 +67,36 @@ extension JSONObject {
         for m in members { try body(JSONKey(name: m.key, tag: m.tag), m.value) }
     }
 }
+
+/// A set of keys that a member's key is tested against by its tag alone: one bit test, no
+/// string compare. It may say yes for a key it does not hold (one with the same tag, or any
+/// Unicode key), never no for one it holds: for readers that only need a superset, such as
+/// the hunt's search text, which holds the values of every field a rule reads.
+public struct JSONKeyFilter: Sendable {
+    private var bits = [UInt64](repeating: 0, count: 64)
+
+    public init(_ keys: some Sequence<String> = []) {
+        for key in keys { insert(key) }
+    }
+
+    public mutating func insert(_ key: String) {
+        let bit = JSONKeyFilter.bit(JSONObject.Member.tag(of: key))
+        bits[bit >> 6] |= 1 << UInt64(bit & 63)
+    }
+
+    /// One of 4,096 bits per tag.
+    private static func bit(_ tag: UInt32) -> Int { Int(truncatingIfNeeded: (tag &* 0x9E37_79B1) >> 20) }
+
+    fileprivate func mayHold(_ member: JSONObject.Member) -> Bool {
+        guard member.isASCII else { return true }
+        let bit = JSONKeyFilter.bit(member.tag)
+        return bits[bit >> 6] & (1 << UInt64(bit & 63)) != 0
+    }
+}
+
+extension JSONObject {
+    /// Whether the key of the member at `position` (0..<count) may be one of `filter`'s.
+    public func key(at position: Int, mayBeIn filter: JSONKeyFilter) -> Bool {
+        filter.mayHold(members[position])
+    }
+}

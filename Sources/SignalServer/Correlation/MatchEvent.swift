@@ -5,12 +5,15 @@ import Model
 public struct MatchFields: Sendable {
     public private(set) var names: [String] = []
     private var slots: [String: Int32] = [:]
+    /// The names, to tell an event's members that may be read from those no test reads.
+    private(set) var filter = JSONKeyFilter()
 
     public init() {}
 
     mutating func slot(_ name: String) -> Int32 {
         if let s = slots[name] { return s }
         names.append(name)
+        filter.insert(name)
         let s = Int32(names.count - 1)
         slots[name] = s
         return s
@@ -25,6 +28,7 @@ public struct MatchEvent {
     /// Per slot: the member's position, `MatchEvent.missing`, or `unresolved`.
     private var positions: [Int32]
     private let names: [String]
+    private let read: JSONKeyFilter
     /// Lower-cased text of the string members, one after another (each followed by a 0 byte),
     /// and of every other value too once `searchText` was asked for.
     private(set) var text: [UInt8] = []
@@ -33,6 +37,8 @@ public struct MatchEvent {
     /// Per literal the program numbered (`MatchProgram.numberNeedles`): whether the search
     /// text holds it. Empty when nobody searched: then every test looks at its value.
     var literalsFound: [Bool] = []
+    /// Whether the search text is all ASCII (see `RegexLiterals.Needed.caseless`).
+    private(set) var searchTextIsASCII = true
 
     struct Span {
         var start: Int
@@ -49,8 +55,17 @@ public struct MatchEvent {
     public init(_ fields: JSONObject, reading: MatchFields) {
         self.fields = fields
         names = reading.names
+        read = reading.filter
         positions = [Int32](repeating: MatchEvent.unresolved, count: reading.names.count)
         spans = [Span](repeating: .none, count: fields.count)
+    }
+
+    /// Whether the search text may hold what a regex check cannot match without: false only
+    /// when it was searched and its literal is certainly not there.
+    func holds(_ check: MatchProgram.Check) -> Bool {
+        let id = Int(check.literal)
+        guard id >= 0, id < literalsFound.count, !literalsFound[id] else { return true }
+        return check.literalNeedsASCII && !searchTextIsASCII
     }
 
     /// The member position of a slot's field, nil when the event has no such field.
@@ -74,19 +89,40 @@ public struct MatchEvent {
         return made
     }
 
-    /// Every value of the event as lower-cased text, one after another: what a rule's text
-    /// tests can read (a test reads one field, so a literal it needs is in this text). Numbers
-    /// and booleans are in it as the text tests read them (`stringValue`).
+    /// The values of every field a test reads, as lower-cased text, one after another: a
+    /// field test's literal, if it passes, is in this text. Numbers and booleans are in it as
+    /// the text tests read them (`stringValue`). Fields no test names are left out (an event
+    /// carries each value twice, under its own name and ECS's, and rules read one); keywords
+    /// (`anyField`) read them, so their literals are not looked for here.
     public mutating func searchText() -> [UInt8] {
         text.removeAll(keepingCapacity: true)
         text.reserveCapacity(1024)
         for p in 0..<fields.count {
+            spans[p] = .none
+            guard fields.key(at: p, mayBeIn: read) else { continue }
             let value = fields.value(at: p)
             if case .string(let s) = value {
                 spans[p] = append(s)
+                if !spans[p].ascii { searchTextIsASCII = false }
             } else {
-                spans[p] = .none
                 add(value)
+            }
+        }
+        return text
+    }
+
+    /// `searchText` followed by the text of every other field a keyword reads (strings, and
+    /// lists' strings): for keywords' literals, which may be in any field.
+    mutating func searchTextOfEveryField() -> [UInt8] {
+        for p in 0..<fields.count where !fields.key(at: p, mayBeIn: read) {
+            switch fields.value(at: p) {
+            case .string(let s):
+                spans[p] = append(s)
+                if !spans[p].ascii { searchTextIsASCII = false }
+            case .array(let items):
+                for case .string(let s) in items where !append(s).ascii { searchTextIsASCII = false }
+            default:
+                break
             }
         }
         return text
@@ -94,7 +130,7 @@ public struct MatchEvent {
 
     private mutating func add(_ v: JSONValue) {
         switch v {
-        case .string(let s): _ = append(s)
+        case .string(let s): if !append(s).ascii { searchTextIsASCII = false }
         case .array(let items): for item in items { add(item) }
         case .int, .double, .bool: _ = append(v.stringValue ?? "")
         case .null, .object: break

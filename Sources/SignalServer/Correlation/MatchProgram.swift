@@ -39,7 +39,10 @@ struct MatchProgram: Sendable {
         var number = 0.0
         var comparison = Comparison.less
         /// The needle's number in the literal search of the event (`numberNeedles`), -1: none.
+        /// A regex: the one literal it cannot match without (`RegexLiterals`).
         var literal: Int32 = -1
+        /// The regex's literal is only certain when the search text is all ASCII.
+        var literalNeedsASCII = false
     }
 
     /// Compiled expressions are immutable and may be shared across threads.
@@ -164,13 +167,28 @@ struct MatchProgram: Sendable {
     /// (`MatchEvent.searchText`, every value lower-cased) was scanned for those literals fails
     /// such a test at once when its needle was not found, since a value holding the needle
     /// puts it in that text.
-    mutating func numberNeedles(_ number: ([UInt8]) -> Int32?) {
+    ///
+    /// A keyword's check (it reads every field) is numbered as a keyword's literal (`number`'s
+    /// second argument true), a field test's as a field's.
+    mutating func numberNeedles(_ number: ([UInt8], _ keyword: Bool) -> Int32?) {
+        var keyword = [Bool](repeating: false, count: checks.count)
+        for op in ops where op.kind == .anyField {
+            let c = Int(op.other)
+            keyword[c] = true
+            if checks[c].kind == .oneOf { for k in checks[c].start..<(checks[c].start + checks[c].count) { keyword[k] = true } }
+        }
         for i in checks.indices {
             let c = checks[i]
             switch c.kind {
             case .contains, .prefix, .suffix, .equalsText:
-                guard !c.cased, let id = number(Array(needles[c.start..<(c.start + c.count)])) else { continue }
+                guard !c.cased, let id = number(Array(needles[c.start..<(c.start + c.count)]), keyword[i]) else { continue }
                 checks[i].literal = id
+            case .regex:
+                let regex = regexes.list[c.start]
+                guard let needed = RegexLiterals.needed(regex.pattern, caseInsensitive: regex.options.contains(.caseInsensitive)),
+                      needed.literals.count == 1, let id = number(Array(needed.literals[0].utf8), keyword[i]) else { continue }
+                checks[i].literal = id
+                checks[i].literalNeedsASCII = needed.caseless
             default:
                 continue
             }
@@ -247,6 +265,7 @@ struct MatchProgram: Sendable {
             case .test:
                 let check = checks[Int(op.other)]
                 guard let p = e.position(op.slot) else { return check.kind == .absent || check.kind == .equalsNull }
+                if check.kind == .regex, !e.holds(check) { return false }
                 if let span = e.lowered(p), let answer = string(check, span, &e) { return answer }
                 return passes(check, value(e.fields.value(at: p)))
             }

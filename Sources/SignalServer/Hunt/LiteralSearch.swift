@@ -1,191 +1,174 @@
-/// Many literals found in one pass over a text (Aho-Corasick over bytes): which of them occur
-/// anywhere in it. The hunt uses it to skip, in one scan of an event, every rule whose
-/// necessary text is not there, so thousands of rules cost little more than a hundred.
+import Foundation
+
+/// Many literals found in one pass over a text: exactly which of them occur anywhere in it.
+/// The hunt uses it to skip, in one scan of an event, every rule whose necessary text is not
+/// there, so thousands of rules cost little more than a hundred.
 ///
-/// The automaton is complete (a DFA): every state has a next state for every byte, so a scan
-/// reads one table entry per byte of text and never follows failure links. The table must
-/// stay small enough to live in cache (a 2,400-rule set's 21,000 literals whole made 94 MiB,
-/// and the scan waited on memory at every byte), so it is built over less than the literals:
-/// - each literal by its first `longest` bytes;
-/// - bytes in columns: bytes no literal holds share column 0, every byte from 0x80 up (the
-///   inside of UTF-8 characters, rare in literals) shares one more.
-/// Both only make a literal look present when it is not, never absent when it is: text
-/// holding the literal holds its start, byte for byte and so column for column. The answer
-/// "absent" stays exact (what the matcher relies on) and "present" means "worth checking".
+/// A filter on anchors, as Hyperscan's FDR does, not an automaton: each literal is known by
+/// one of its 4-byte windows (its anchor; shorter literals by themselves), chosen to be the
+/// window fewest other literals share. The anchors' hashes are bits in a table small enough
+/// to stay in cache (a 2,400-rule set's automaton over the same 21,000 literals was 30 MiB,
+/// and its scan waited on memory at every byte, each step waiting for the one before). The
+/// scan hashes the text's window at every position, independently of the others, so the
+/// processor overlaps the table reads; a set bit sends the position to the literals with
+/// that anchor hash, each compared byte for byte where it would start. The answer is exact
+/// both ways: a literal is reported found exactly when the text holds it.
 struct LiteralSearch: Sendable {
-    static let longest = 12
+    /// The anchor's width for literals this long or longer.
+    static let anchorWidth = 4
 
-    /// Byte -> column of `table`; column 0 is every byte no literal holds.
-    private var classOf = [UInt16](repeating: 0, count: 256)
-    private var columns = 1
-    /// State * columns + column -> next state.
-    private var table: [Int32] = []
-    /// Literal ids ending at each state (its own, not its failure chain's): `outputIDs` from
-    /// `outputStart[s]` to `outputStart[s + 1]`.
-    private var outputStart: [Int32] = []
-    private var outputIDs: [Int32] = []
-    /// Per state: the first state to report on arriving there (itself when literals end
-    /// there, else the nearest on its failure chain where some do), -1 for none.
-    private var reportFrom: [Int32] = []
-    /// Per reporting state: the next reporting state on its failure chain, -1 for none.
-    private var nextReport: [Int32] = []
-    /// Per state: its number among the reporting states (-1 when it reports nothing).
-    private var reporter: [Int32] = []
-    private var reporters = 0
     let count: Int
+    /// The literals' bytes one after another: literal `i` from `start[i]` to `start[i + 1]`.
+    private var bytes: [UInt8] = []
+    private var start: [Int32] = []
+    /// Per literal: where its anchor is within it.
+    private var anchorAt: [Int32] = []
+    /// One filter per anchor width in use (4 for long literals, the length of shorter ones).
+    private var filters: [Filter] = []
+    /// Empty literals: in every text.
+    private var empty: [Int32] = []
 
-    /// `literals` must be lower-cased as the texts searched will be.
-    init(_ literals: [[UInt8]]) {
-        count = literals.count
-        var high: UInt16 = 0
-        for literal in literals {
-            for byte in literal.prefix(LiteralSearch.longest) where classOf[Int(byte)] == 0 {
-                if byte >= 0x80 {
-                    if high == 0 {
-                        high = UInt16(columns)
-                        columns += 1
-                    }
-                    for b in 0x80...0xFF { classOf[b] = high }
-                } else {
-                    classOf[Int(byte)] = UInt16(columns)
-                    columns += 1
-                }
-            }
-        }
-        // The trie, as sparse edges per state.
-        var next: [[(UInt16, Int32)]] = [[]]
-        var output: [[Int32]] = [[]]
-        for (id, literal) in literals.enumerated() where !literal.isEmpty {
-            var state = 0
-            for byte in literal.prefix(LiteralSearch.longest) {
-                let column = classOf[Int(byte)]
-                if let hit = next[state].first(where: { $0.0 == column }) {
-                    state = Int(hit.1)
-                } else {
-                    next.append([])
-                    output.append([])
-                    let created = Int32(next.count - 1)
-                    next[state].append((column, created))
-                    state = Int(created)
-                }
-            }
-            output[state].append(Int32(id))
-        }
-        // States renumbered breadth first: the shallow states, where a scan spends most of its
-        // bytes, sit together at the start of the table, in cache.
-        var order: [Int] = [0]
-        var at = 0
-        while at < order.count {
-            for (_, child) in next[order[at]] { order.append(Int(child)) }
-            at += 1
-        }
-        var renumbered = [Int32](repeating: 0, count: next.count)
-        for (new, old) in order.enumerated() { renumbered[old] = Int32(new) }
-        next = order.map { old in next[old].map { ($0.0, renumbered[Int($0.1)]) } }
-        output = order.map { output[$0] }
+    /// The anchors of one width: a bit per hash, and per hash the literals anchored there.
+    private struct Filter {
+        var width: Int
+        /// Hash bits: the table has `1 << bits` bits.
+        var bits: Int
+        var table: [UInt64]
+        /// Literals whose anchor hashes to `h`: `items` from `bucketStart[h]` to `bucketStart[h + 1]`.
+        var bucketStart: [Int32]
+        var items: [Int32]
 
-        // Breadth first, so a state's failure (a shallower state) is complete before it: a
-        // missing edge goes where the failure state's goes.
-        let columns = self.columns
-        var table = [Int32](repeating: 0, count: next.count * columns)
-        var fail = [Int32](repeating: 0, count: next.count)
-        var queue: [Int] = [0]
-        var head = 0
-        while head < queue.count {
-            let state = queue[head]
-            head += 1
-            let f = Int(fail[state])
-            if state != 0 {
-                for c in 0..<columns { table[state * columns + c] = table[f * columns + c] }
-            }
-            for (column, child) in next[state] {
-                // The child's failure: where the parent's failure goes on this byte (the root's
-                // children fail to the root).
-                fail[Int(child)] = state == 0 ? 0 : table[f * columns + Int(column)]
-                table[state * columns + Int(column)] = child
-                queue.append(Int(child))
-            }
+        /// A window's hash: multiplicative (Knuth's constant), the top `bits` bits.
+        @inline(__always) static func hash(_ window: UInt32, bits: Int) -> Int {
+            Int(truncatingIfNeeded: (window &* 0x9E37_79B1) >> UInt32(32 - bits))
         }
-        self.table = table
-        // A literal ends at exactly one state, and arriving at a state means every state on its
-        // failure chain matched too: each reporting state is reported once per scan, and a
-        // chain walk stops at the first state already reported (its rest was reported then).
-        // Reporting every literal of the chain at every byte was most of a scan's time.
-        reportFrom = [Int32](repeating: -1, count: next.count)
-        nextReport = [Int32](repeating: -1, count: next.count)
-        reporter = [Int32](repeating: -1, count: next.count)
-        for state in 0..<next.count {  // breadth first: a failure state comes before
-            let f = Int(fail[state])
-            let chain = state == 0 ? -1 : (!output[f].isEmpty && f != 0 ? Int32(f) : reportFrom[f])
-            nextReport[state] = chain
-            if output[state].isEmpty {
-                reportFrom[state] = chain
-            } else {
-                reportFrom[state] = Int32(state)
-                reporter[state] = Int32(reporters)
-                reporters += 1
-            }
-        }
-        for list in output {
-            outputStart.append(Int32(outputIDs.count))
-            outputIDs += list
-        }
-        outputStart.append(Int32(outputIDs.count))
+
+        var bytes: Int { table.count * 8 + bucketStart.count * 4 + items.count * 4 }
     }
 
-    /// States of the automaton and bytes its table takes.
-    var size: (states: Int, bytes: Int) { (table.count / columns, table.count * 4) }
-
-    /// Marks in `found` (one flag per literal id) every literal the text holds, and appends
-    /// each one's id to `hits` (once).
-    ///
-    /// Each byte's step waits for the previous one's table read, and a large rule set's table
-    /// is bigger than the cache: one scan is a chain of memory waits. So the text is cut into
-    /// `lanes` stretches scanned side by side in one loop, whose waits overlap. Each stretch
-    /// but the first starts `longest - 1` bytes early, from the root: a literal that starts
-    /// before a stretch's own bytes is within the previous stretch's reach, and one that
-    /// starts inside is seen whole, so the lanes together find exactly what one pass finds.
-    func scan(_ text: [UInt8], into found: inout [Bool], hits: inout [Int32]) {
-        var reported = [Bool](repeating: false, count: reporters)
-        let lanes = text.count >= 512 ? 4 : 1
-        let stretch = (text.count + lanes - 1) / lanes
-        var position = [Int](repeating: 0, count: lanes), end = position, state = position
-        for lane in 0..<lanes {
-            position[lane] = max(0, lane * stretch - (LiteralSearch.longest - 1))
-            end[lane] = min(text.count, (lane + 1) * stretch)
+    /// `literals` must be lower-cased as the texts searched will be. With `only`, just those
+    /// literals (by their index) are looked for, under the same ids.
+    init(_ literals: [[UInt8]], only: Set<Int>? = nil) {
+        count = literals.count
+        for literal in literals {
+            start.append(Int32(truncatingIfNeeded: bytes.count))
+            bytes += literal
         }
-        let columns = self.columns
-        text.withUnsafeBufferPointer { text in
-        classOf.withUnsafeBufferPointer { classOf in
-        table.withUnsafeBufferPointer { table in
-        reportFrom.withUnsafeBufferPointer { reportFrom in
-        nextReport.withUnsafeBufferPointer { nextReport in
-        reporter.withUnsafeBufferPointer { reporter in
-        outputStart.withUnsafeBufferPointer { outputStart in
-        outputIDs.withUnsafeBufferPointer { outputIDs in
-            var busy = true
-            while busy {
-                busy = false
-                for lane in 0..<lanes where position[lane] < end[lane] {
-                    busy = true
-                    let byte = text[position[lane]]
-                    position[lane] &+= 1
-                    let next = Int(table[state[lane] &* columns &+ Int(classOf[Int(byte)])])
-                    state[lane] = next
-                    var r = Int(reportFrom[next])
-                    while r >= 0 {
-                        let number = Int(reporter[r])
-                        if reported[number] { break }
-                        reported[number] = true
-                        for k in Int(outputStart[r])..<Int(outputStart[r &+ 1]) {
-                            let id = Int(outputIDs[k])
-                            found[id] = true
-                            hits.append(Int32(id))
-                        }
-                        r = Int(nextReport[r])
-                    }
-                }
+        start.append(Int32(truncatingIfNeeded: bytes.count))
+        anchorAt = [Int32](repeating: 0, count: literals.count)
+
+        // How many literals hold each window: a literal is anchored at its rarest one, so a
+        // bucket holds few literals and a common stretch of text (`\windows\system32\`) sets
+        // off few compares.
+        let w = LiteralSearch.anchorWidth
+        var holding: [UInt32: Int] = [:]
+        for literal in literals where literal.count >= w {
+            var seen = Set<UInt32>()
+            for j in 0...(literal.count - w) where seen.insert(LiteralSearch.window(literal, j, w)).inserted {
+                holding[LiteralSearch.window(literal, j, w), default: 0] += 1
             }
-        }}}}}}}}
+        }
+        var byWidth: [Int: [Int32]] = [:]
+        for (id, literal) in literals.enumerated() where only?.contains(id) ?? true {
+            guard !literal.isEmpty else {
+                empty.append(Int32(id))
+                continue
+            }
+            let width = min(w, literal.count)
+            if width == w {
+                var best = 0, fewest = Int.max
+                for j in 0...(literal.count - w) {
+                    let n = holding[LiteralSearch.window(literal, j, w)] ?? 0
+                    if n < fewest { (best, fewest) = (j, n) }
+                }
+                anchorAt[id] = Int32(best)
+            }
+            byWidth[width, default: []].append(Int32(id))
+        }
+        for (width, ids) in byWidth.sorted(by: { $0.key > $1.key }) {
+            // About 64 bits per anchor: one position in 64 or fewer sets off a bucket look.
+            var bits = 10
+            while bits < 20 && (1 << bits) < ids.count * 64 { bits += 1 }
+            var table = [UInt64](repeating: 0, count: max(1, (1 << bits) / 64))
+            var lists = [[Int32]](repeating: [], count: 1 << bits)
+            for id in ids {
+                let literal = Array(bytes[Int(start[Int(id)])..<Int(start[Int(id) + 1])])
+                let h = Filter.hash(LiteralSearch.window(literal, Int(anchorAt[Int(id)]), width), bits: bits)
+                table[h >> 6] |= 1 << UInt64(h & 63)
+                lists[h].append(id)
+            }
+            var bucketStart: [Int32] = [], items: [Int32] = []
+            bucketStart.reserveCapacity(lists.count + 1)
+            for list in lists {
+                bucketStart.append(Int32(truncatingIfNeeded: items.count))
+                items += list
+            }
+            bucketStart.append(Int32(truncatingIfNeeded: items.count))
+            filters.append(Filter(width: width, bits: bits, table: table, bucketStart: bucketStart, items: items))
+        }
+    }
+
+    /// The `width` bytes of `bytes` from `at`, little-endian, as the scan reads a window.
+    private static func window(_ bytes: [UInt8], _ at: Int, _ width: Int) -> UInt32 {
+        var v: UInt32 = 0
+        for k in 0..<width { v |= UInt32(bytes[at + k]) << UInt32(8 * k) }
+        return v
+    }
+
+    /// Anchors looked for and bytes the tables take.
+    var size: (anchors: Int, bytes: Int) {
+        (filters.reduce(0) { $0 + $1.items.count }, filters.reduce(bytes.count + start.count * 4 + anchorAt.count * 4) { $0 + $1.bytes })
+    }
+
+    /// Marks in `found` (one flag per literal id) every literal the text holds from `from` on,
+    /// and appends each one's id to `hits` (once).
+    func scan(_ text: [UInt8], from: Int = 0, into found: inout [Bool], hits: inout [Int32]) {
+        for id in empty where !found[Int(id)] {
+            found[Int(id)] = true
+            hits.append(id)
+        }
+        text.withUnsafeBufferPointer { text in
+        bytes.withUnsafeBufferPointer { bytes in
+        start.withUnsafeBufferPointer { start in
+        anchorAt.withUnsafeBufferPointer { anchorAt in
+        found.withUnsafeMutableBufferPointer { found in
+            // Both are non-empty when a filter has a literal that fits in the text.
+            guard let textBase = text.baseAddress, let literalBase = bytes.baseAddress else { return }
+            for filter in filters where text.count >= filter.width {
+                filter.table.withUnsafeBufferPointer { table in
+                filter.bucketStart.withUnsafeBufferPointer { bucketStart in
+                filter.items.withUnsafeBufferPointer { items in
+                    let n = text.count, width = filter.width, bits = filter.bits
+                    // The window at i as one little-endian word; narrower anchors keep its low bytes.
+                    let mask: UInt32 = width == 4 ? .max : (1 << UInt32(8 * width)) - 1
+                    var i = max(0, from)
+                    while i <= n - width {
+                        let word: UInt32
+                        if i + 4 <= n {
+                            word = UnsafeRawPointer(textBase + i).loadUnaligned(as: UInt32.self).littleEndian & mask
+                        } else {
+                            var v: UInt32 = 0
+                            for k in 0..<width { v |= UInt32(text[i + k]) << UInt32(8 * k) }
+                            word = v
+                        }
+                        let h = Filter.hash(word, bits: bits)
+                        if table[h >> 6] & (1 << UInt64(h & 63)) != 0 {
+                            for k in Int(bucketStart[h])..<Int(bucketStart[h + 1]) {
+                                let id = Int(items[k])
+                                if found[id] { continue }
+                                let offset = Int(start[id]), length = Int(start[id + 1]) - offset
+                                let at = i - Int(anchorAt[id])
+                                guard at >= from, at + length <= n,
+                                      memcmp(textBase + at, literalBase + offset, length) == 0
+                                else { continue }
+                                found[id] = true
+                                hits.append(Int32(id))
+                            }
+                        }
+                        i += 1
+                    }
+                }}}
+            }
+        }}}}}
     }
 }

@@ -25,8 +25,10 @@ public struct RuleIndex: Sendable {
     private var eventIDs: [Int64] = []
     /// The fields every rule reads, one slot each, so an event finds each once.
     private let fields: MatchFields
-    /// Every rule's necessary literals, found in one scan of an event's text.
+    /// Every rule's necessary literals, found in one scan of the text of the fields tests read.
     private let search: LiteralSearch
+    /// Keywords' literals alone, looked for in the text of the other fields too.
+    private let everywhere: LiteralSearch
     /// Per literal: the entries for which it is one of the necessary literals, `postings`
     /// from `postingStart[id]` to `postingStart[id + 1]`.
     private let postingStart: [Int32]
@@ -45,6 +47,11 @@ public struct RuleIndex: Sendable {
         var entries: [Int] = []
         /// Entries that need no literal: run on every event of the kind.
         var unconditional: [Int32] = []
+        /// Entries whose literals are only certain in all-ASCII text: run on every event of
+        /// the kind whose search text is not.
+        var caseless: [Int32] = []
+        /// Some entry needs a keyword's literal: look for those in every field.
+        var keywords = false
         /// Per entry of the whole index: whether it is of this kind.
         var member: [Bool] = []
     }
@@ -54,7 +61,7 @@ public struct RuleIndex: Sendable {
 
     /// Detection rules: one clause of count 1 and no window. Others are not the index's.
     public init(_ rules: [(name: String, rule: Rule)]) throws(RuleError) {
-        var necessary: [[String]?] = []
+        var necessary: [Necessary?] = []
         var entriesByKind: [String: [Int]] = [:]
         var fields = MatchFields()
         for (name, rule) in rules {
@@ -74,25 +81,28 @@ public struct RuleIndex: Sendable {
         self.fields = fields
 
         // One table of the rules' necessary literals; a text test whose needle is one of them
-        // and was not found fails without looking at the value.
-        var ids: [[UInt8]: Int32] = [:]
+        // and was not found fails without looking at the value. A keyword's literal is its
+        // own entry even when a field test has the same text: it is looked for in more text.
+        var ids: [Literal: Int32] = [:]
         var texts: [[UInt8]] = []
-        func id(_ bytes: [UInt8]) -> Int32 {
-            if let known = ids[bytes] { return known }
+        var keywordIDs = Set<Int>()
+        func id(_ literal: Literal) -> Int32 {
+            if let known = ids[literal] { return known }
             let new = Int32(texts.count)
-            ids[bytes] = new
-            texts.append(bytes)
+            ids[literal] = new
+            texts.append(Array(literal.text.utf8))
+            if literal.everywhere { keywordIDs.insert(Int(new)) }
             return new
         }
         var needing: [[Int32]] = []
         for (entry, needed) in necessary.enumerated() {
-            for text in needed ?? [] {
-                let literal = Int(id(Array(text.utf8)))
+            for text in needed?.literals ?? [] {
+                let literal = Int(id(text))
                 if needing.count <= literal { needing += Array(repeating: [], count: literal + 1 - needing.count) }
                 if needing[literal].last != Int32(entry) { needing[literal].append(Int32(entry)) }
             }
         }
-        program.numberNeedles { ids[$0] }
+        program.numberNeedles { ids[Literal(text: String(decoding: $0, as: UTF8.self), everywhere: $1)] }
         var postingStart: [Int32] = [], postings: [Int32] = []
         for list in needing {
             postingStart.append(Int32(postings.count))
@@ -102,20 +112,23 @@ public struct RuleIndex: Sendable {
         self.postingStart = postingStart
         self.postings = postings
         search = LiteralSearch(texts)
+        everywhere = LiteralSearch(texts, only: keywordIDs)
         let count = entries.count
         byKind = entriesByKind.mapValues { list in
             var index = KindIndex(entries: list, member: [Bool](repeating: false, count: count))
             for entry in list {
                 index.member[entry] = true
                 if necessary[entry] == nil { index.unconditional.append(Int32(entry)) }
+                if necessary[entry]?.caseless == true { index.caseless.append(Int32(entry)) }
+                if necessary[entry]?.literals.contains(where: \.everywhere) == true { index.keywords = true }
             }
             return index
         }
     }
 
-    /// The literal search's size: literals looked for, automaton states, table bytes.
-    public var literalSearch: (literals: Int, states: Int, bytes: Int) {
-        (search.count, search.size.states, search.size.bytes)
+    /// The literal search's size: literals looked for, anchors in its filters, table bytes.
+    public var literalSearch: (literals: Int, anchors: Int, bytes: Int) {
+        (search.count, search.size.anchors, search.size.bytes)
     }
 
     /// The entries whose rules match the event, in index order.
@@ -161,12 +174,19 @@ public struct RuleIndex: Sendable {
         if search.count > 0 {
             var found = [Bool](repeating: false, count: search.count)
             var hits: [Int32] = []
-            search.scan(event.searchText(), into: &found, hits: &hits)
+            let readEnd: Int
+            do {  // the text is let go before the event's grows, so it grows in place
+                let text = event.searchText()
+                search.scan(text, from: 0, into: &found, hits: &hits)
+                readEnd = text.count
+            }
+            if index.keywords { everywhere.scan(event.searchTextOfEveryField(), from: readEnd, into: &found, hits: &hits) }
             for id in hits {
                 for k in Int(postingStart[Int(id)])..<Int(postingStart[Int(id) + 1]) where index.member[Int(postings[k])] {
                     candidates.append(postings[k])
                 }
             }
+            if !event.searchTextIsASCII { candidates += index.caseless }
             candidates.sort()
             event.literalsFound = found
         }
@@ -232,36 +252,72 @@ public struct RuleIndex: Sendable {
         }
     }
 
-    /// Literals (lower-cased) of which the event's text must hold at least one for the filter
-    /// to match; nil when no such set is known.
-    static func necessary(_ filter: Filter) -> [String]? {
+    /// What a filter cannot match without: at least one of `literals` (lower-cased) in the
+    /// event's search text.
+    struct Necessary: Equatable {
+        var literals: [Literal]
+        /// Certain only when the search text is all ASCII (literals of case-insensitive
+        /// regexes, `RegexLiterals.Needed.caseless`).
+        var caseless = false
+    }
+
+    /// What the filter cannot match without; nil when nothing is known.
+    static func necessary(_ filter: Filter) -> Necessary? {
         switch filter {
         case .test(_, let test):
             return literal(test)
         case .all(let fs):
-            // The strongest child: the set whose shortest literal is longest.
-            var best: [String]?
+            // The strongest child: the set whose shortest literal is longest, one certain in
+            // any text before one that is not.
+            var best: Necessary?
             for f in fs {
                 guard let set = necessary(f) else { continue }
-                if best == nil || strength(set) > strength(best ?? []) { best = set }
+                if let b = best, (set.caseless ? 1 : 0, -strength(set.literals)) >= (b.caseless ? 1 : 0, -strength(b.literals)) { continue }
+                best = set
             }
             return best
         case .any(let fs):
-            var out: [String] = []
+            var out = Necessary(literals: [])
             for f in fs {
                 guard let set = necessary(f) else { return nil }
-                out += set
+                out.literals += set.literals
+                out.caseless = out.caseless || set.caseless
             }
-            return out.isEmpty ? nil : Array(Set(out)).sorted()
+            out.literals = Array(Set(out.literals)).sorted()
+            return out.literals.isEmpty ? nil : out
         case .anyField(let test):
-            // A keyword: its text is somewhere in the event's text, like any field's.
-            return literal(test)
+            // A keyword reads every field: its literal is looked for in all of them.
+            guard var set = literal(test) else { return nil }
+            for i in set.literals.indices { set.literals[i].everywhere = true }
+            return set
         case .not, .sameAs, .always:
             return nil
         }
     }
 
-    private static func strength(_ set: [String]) -> Int { set.map(\.utf8.count).min() ?? 0 }
+    /// A literal and where it is looked for: a field test's in the fields tests read, a
+    /// keyword's in every field.
+    /// Equal by their bytes, not as strings: `café` composed and decomposed are one string
+    /// but two literals (the search compares bytes), and merging them loses one.
+    struct Literal: Hashable, Comparable {
+        var text: String
+        var everywhere = false
+
+        static func == (a: Literal, b: Literal) -> Bool {
+            a.everywhere == b.everywhere && a.text.utf8.elementsEqual(b.text.utf8)
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(everywhere)
+            for byte in text.utf8 { hasher.combine(byte) }
+        }
+
+        static func < (a: Literal, b: Literal) -> Bool {
+            a.text.utf8.lexicographicallyPrecedes(b.text.utf8) || (a.text.utf8.elementsEqual(b.text.utf8) && !a.everywhere && b.everywhere)
+        }
+    }
+
+    private static func strength(_ set: [Literal]) -> Int { set.map(\.text.utf8.count).min() ?? 0 }
 
     /// The literal a test cannot pass without, as the event's search text holds it (each value
     /// lower-cased whole). Text tests compare bytes, so their needle lower-cased is in that
@@ -270,27 +326,34 @@ public struct RuleIndex: Sendable {
     ///   a value holding the needle may not hold it lower-cased;
     /// - an equality that only Unicode decides: strings compare by canonical equivalence, so
     ///   `café` equals `cafe` with a combining accent, and `;` equals U+037E, `` ` `` U+1FEF.
-    private static func literal(_ test: Test) -> [String]? {
-        func usable(_ s: String, cased: Bool, equality: Bool = false) -> [String]? {
+    /// A regex's literals are what `RegexLiterals` finds it cannot match without.
+    private static func literal(_ test: Test) -> Necessary? {
+        func usable(_ s: String, cased: Bool, equality: Bool = false) -> [Literal]? {
             let ascii = s.utf8.allSatisfy { $0 < 0x80 }
             if (cased || equality) && !ascii { return nil }
             if equality && s.utf8.contains(where: { $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: "`") }) { return nil }
             let lower = s.lowercased()
-            return lower.utf8.count >= shortest ? [lower] : nil
+            return lower.utf8.count >= shortest ? [Literal(text: lower)] : nil
         }
         switch test {
-        case .contains(let s, let cased), .startsWith(let s, let cased), .endsWith(let s, let cased): return usable(s, cased: cased)
-        case .equals(.text(let s), let cased): return usable(s, cased: cased, equality: true)
+        case .contains(let s, let cased), .startsWith(let s, let cased), .endsWith(let s, let cased):
+            return usable(s, cased: cased).map { Necessary(literals: $0) }
+        case .equals(.text(let s), let cased):
+            return usable(s, cased: cased, equality: true).map { Necessary(literals: $0) }
         case .glob(let pattern, let cased):
             // The run as the matcher holds it: cut from the pattern lower-cased whole.
-            return longestPlainRun(cased ? pattern : pattern.lowercased()).flatMap { usable($0, cased: cased) }
+            return longestPlainRun(cased ? pattern : pattern.lowercased()).flatMap { usable($0, cased: cased) }.map { Necessary(literals: $0) }
         case .oneOf(let values, let cased):
-            var out: [String] = []
+            var out: [Literal] = []
             for v in values {
                 guard case .text(let s) = v, let l = usable(s, cased: cased, equality: true) else { return nil }
                 out += l
             }
-            return out.isEmpty ? nil : out
+            return out.isEmpty ? nil : Necessary(literals: out)
+        case .regex(let pattern, let insensitive):
+            return RegexLiterals.needed(pattern, caseInsensitive: insensitive, shortest: shortest).map {
+                Necessary(literals: $0.literals.map { Literal(text: $0) }, caseless: $0.caseless)
+            }
         default:
             return nil
         }
