@@ -18,16 +18,16 @@ import Testing
             let text = word(r.next(r.next(2) == 0 ? 40 : 1200))
             let from = r.next(3) == 0 ? r.next(text.count + 1) : 0
             for (searched, looked) in [(search, Set(literals.indices)), (some, only)] {
-                var found = [Bool](repeating: false, count: literals.count)
+                var found = LiteralFlags(count: literals.count)
                 var hits: [Int32] = []
                 searched.scan(text, from: from, into: &found, hits: &hits)
                 for (id, literal) in literals.enumerated() {
                     let there = text.count - from >= literal.count && (from...(text.count - literal.count)).contains { start in
                         literal.indices.allSatisfy { text[start + $0] == literal[$0] }
                     }
-                    #expect(found[id] == (there && looked.contains(id)), "\(literal) in \(text[from...])")
+                    #expect(found.contains(id) == (there && looked.contains(id)), "\(literal) in \(text[from...])")
                 }
-                #expect(Set(hits).count == hits.count && hits.allSatisfy { found[Int($0)] } && hits.count == found.filter { $0 }.count)
+                #expect(Set(hits).count == hits.count && hits.allSatisfy { found.contains(Int($0)) } && hits.count == literals.indices.filter { found.contains($0) }.count)
                 hitsSeen += hits.count
             }
         }

@@ -36,7 +36,7 @@ public struct MatchEvent {
     private var spans: [Span]
     /// Per literal the program numbered (`MatchProgram.numberNeedles`): whether the search
     /// text holds it. Empty when nobody searched: then every test looks at its value.
-    var literalsFound: [Bool] = []
+    var literalsFound = LiteralFlags.none
     /// Whether the search text is all ASCII (see `RegexLiterals.Needed.caseless`).
     private(set) var searchTextIsASCII = true
 
@@ -61,10 +61,11 @@ public struct MatchEvent {
     }
 
     /// Whether the search text may hold what a regex check cannot match without: false only
-    /// when it was searched and its literal is certainly not there.
-    func holds(_ check: MatchProgram.Check) -> Bool {
-        let id = Int(check.literal)
-        guard id >= 0, id < literalsFound.count, !literalsFound[id] else { return true }
+    /// when it was searched and none of its literals is there.
+    func holds(_ check: MatchProgram.Check, _ literals: [Int32]) -> Bool {
+        guard check.literalCount > 0, literalsFound.count > 0 else { return true }
+        let from = Int(check.literalStart)
+        for k in from..<(from + Int(check.literalCount)) where !literalsFound.absent(Int(literals[k])) { return true }
         return check.literalNeedsASCII && !searchTextIsASCII
     }
 

@@ -39,9 +39,12 @@ struct MatchProgram: Sendable {
         var number = 0.0
         var comparison = Comparison.less
         /// The needle's number in the literal search of the event (`numberNeedles`), -1: none.
-        /// A regex: the one literal it cannot match without (`RegexLiterals`).
         var literal: Int32 = -1
-        /// The regex's literal is only certain when the search text is all ASCII.
+        /// A regex: the literals it cannot match without one of (`RegexLiterals`), numbered,
+        /// in `regexLiterals` from `literalStart`, `literalCount` of them.
+        var literalStart: Int32 = 0
+        var literalCount: Int32 = 0
+        /// The regex's literals are only certain when the search text is all ASCII.
         var literalNeedsASCII = false
     }
 
@@ -54,6 +57,7 @@ struct MatchProgram: Sendable {
     private var texts: [String] = []
     private var regexes = Regexes()
     private var networks: [Network] = []
+    private(set) var regexLiterals: [Int32] = []
 
     init() {}
 
@@ -185,10 +189,14 @@ struct MatchProgram: Sendable {
                 checks[i].literal = id
             case .regex:
                 let regex = regexes.list[c.start]
-                guard let needed = RegexLiterals.needed(regex.pattern, caseInsensitive: regex.options.contains(.caseInsensitive)),
-                      needed.literals.count == 1, let id = number(Array(needed.literals[0].utf8), keyword[i]) else { continue }
-                checks[i].literal = id
+                guard let needed = RegexLiterals.needed(regex.pattern, caseInsensitive: regex.options.contains(.caseInsensitive), shortest: 1)
+                else { continue }
+                let ids = needed.literals.compactMap { number(Array($0.utf8), keyword[i]) }
+                guard ids.count == needed.literals.count else { continue }  // one not numbered: nothing is certain
+                checks[i].literalStart = Int32(regexLiterals.count)
+                checks[i].literalCount = Int32(ids.count)
                 checks[i].literalNeedsASCII = needed.caseless
+                regexLiterals += ids
             default:
                 continue
             }
@@ -265,7 +273,7 @@ struct MatchProgram: Sendable {
             case .test:
                 let check = checks[Int(op.other)]
                 guard let p = e.position(op.slot) else { return check.kind == .absent || check.kind == .equalsNull }
-                if check.kind == .regex, !e.holds(check) { return false }
+                if check.kind == .regex, !e.holds(check, program.regexLiterals) { return false }
                 if let span = e.lowered(p), let answer = string(check, span, &e) { return answer }
                 return passes(check, value(e.fields.value(at: p)))
             }
@@ -282,17 +290,18 @@ struct MatchProgram: Sendable {
             }
             return e.text.withUnsafeBufferPointer { text in
                 let hay = UnsafeBufferPointer(rebasing: text[span.start..<(span.start + span.count)])
-                return e.literalsFound.withUnsafeBufferPointer { found in
-                    lowered(check, hay, ascii: span.ascii, found: found)
+                let count = e.literalsFound.count
+                return e.literalsFound.words.withUnsafeBufferPointer { found in
+                    lowered(check, hay, ascii: span.ascii, found: found, count: count)
                 }
             }
         }
 
-        private func lowered(_ check: Check, _ hay: UnsafeBufferPointer<UInt8>, ascii: Bool, found: UnsafeBufferPointer<Bool>) -> Bool? {
+        private func lowered(_ check: Check, _ hay: UnsafeBufferPointer<UInt8>, ascii: Bool, found: UnsafeBufferPointer<UInt64>, count: Int) -> Bool? {
             if check.cased { return nil }
             // The needle is not anywhere in the event's text, so not in this value either
             // (an equality only when bytes decide it: both sides ASCII).
-            if check.literal >= 0, Int(check.literal) < found.count, !found[Int(check.literal)],
+            if LiteralFlags.absent(Int(check.literal), in: found, count: count),
                check.kind != .equalsText || (ascii && check.ascii) {
                 return false
             }
@@ -308,7 +317,7 @@ struct MatchProgram: Sendable {
                 return check.kind == .equalsNull ? false : nil
             case .oneOf:
                 for k in check.start..<(check.start + check.count) {
-                    guard let answer = lowered(checks[k], hay, ascii: ascii, found: found) else { return nil }
+                    guard let answer = lowered(checks[k], hay, ascii: ascii, found: found, count: count) else { return nil }
                     if answer { return true }
                 }
                 return false

@@ -23,27 +23,36 @@ struct LiteralSearch: Sendable {
     private var start: [Int32] = []
     /// Per literal: where its anchor is within it.
     private var anchorAt: [Int32] = []
-    /// One filter per anchor width in use (4 for long literals, the length of shorter ones).
+    /// One filter per anchor width in use (4 for long literals, the length of shorter ones),
+    /// longest first; their bits, buckets and bucket items in shared arrays, so one scan opens
+    /// each array once and tests every width at each position.
     private var filters: [Filter] = []
+    private var tables: [UInt64] = []
+    private var bucketStarts: [Int32] = []
+    private var items: [Int32] = []
     /// Empty literals: in every text.
     private var empty: [Int32] = []
 
-    /// The anchors of one width: a bit per hash, and per hash the literals anchored there.
+    /// The anchors of one width: a bit per hash (or per window, for 1 and 2 bytes), and per
+    /// hash the literals anchored there.
     private struct Filter {
         var width: Int
-        /// Hash bits: the table has `1 << bits` bits.
+        /// The window's bytes within a 4-byte word.
+        var mask: UInt32
+        /// The table has `1 << bits` bits; 1- and 2-byte windows are their own hash.
         var bits: Int
-        var table: [UInt64]
-        /// Literals whose anchor hashes to `h`: `items` from `bucketStart[h]` to `bucketStart[h + 1]`.
-        var bucketStart: [Int32]
-        var items: [Int32]
+        var direct: Bool
+        /// Where its bits start in `tables` (in words) and its buckets in `bucketStarts`:
+        /// the literals anchored at hash `h` are `items` from `bucketStarts[buckets + h]` to
+        /// `bucketStarts[buckets + h + 1]`.
+        var table: Int
+        var buckets: Int
 
-        /// A window's hash: multiplicative (Knuth's constant), the top `bits` bits.
-        @inline(__always) static func hash(_ window: UInt32, bits: Int) -> Int {
-            Int(truncatingIfNeeded: (window &* 0x9E37_79B1) >> UInt32(32 - bits))
+        @inline(__always) func hash(_ word: UInt32) -> Int {
+            let window = word & mask
+            // Multiplicative (Knuth's constant), the top `bits` bits.
+            return direct ? Int(window) : Int(truncatingIfNeeded: (window &* 0x9E37_79B1) >> UInt32(32 - bits))
         }
-
-        var bytes: Int { table.count * 8 + bucketStart.count * 4 + items.count * 4 }
     }
 
     /// `literals` must be lower-cased as the texts searched will be. With `only`, just those
@@ -87,24 +96,26 @@ struct LiteralSearch: Sendable {
         }
         for (width, ids) in byWidth.sorted(by: { $0.key > $1.key }) {
             // About 64 bits per anchor: one position in 64 or fewer sets off a bucket look.
-            var bits = 10
-            while bits < 20 && (1 << bits) < ids.count * 64 { bits += 1 }
+            let direct = width <= 2
+            var bits = direct ? 8 * width : 10
+            while !direct && bits < 20 && (1 << bits) < ids.count * 64 { bits += 1 }
+            let filter = Filter(width: width, mask: width == 4 ? .max : (1 << UInt32(8 * width)) - 1, bits: bits, direct: direct,
+                                table: tables.count, buckets: bucketStarts.count)
             var table = [UInt64](repeating: 0, count: max(1, (1 << bits) / 64))
             var lists = [[Int32]](repeating: [], count: 1 << bits)
             for id in ids {
                 let literal = Array(bytes[Int(start[Int(id)])..<Int(start[Int(id) + 1])])
-                let h = Filter.hash(LiteralSearch.window(literal, Int(anchorAt[Int(id)]), width), bits: bits)
+                let h = filter.hash(LiteralSearch.window(literal, Int(anchorAt[Int(id)]), width))
                 table[h >> 6] |= 1 << UInt64(h & 63)
                 lists[h].append(id)
             }
-            var bucketStart: [Int32] = [], items: [Int32] = []
-            bucketStart.reserveCapacity(lists.count + 1)
+            tables += table
             for list in lists {
-                bucketStart.append(Int32(truncatingIfNeeded: items.count))
+                bucketStarts.append(Int32(truncatingIfNeeded: items.count))
                 items += list
             }
-            bucketStart.append(Int32(truncatingIfNeeded: items.count))
-            filters.append(Filter(width: width, bits: bits, table: table, bucketStart: bucketStart, items: items))
+            bucketStarts.append(Int32(truncatingIfNeeded: items.count))
+            filters.append(filter)
         }
     }
 
@@ -117,58 +128,57 @@ struct LiteralSearch: Sendable {
 
     /// Anchors looked for and bytes the tables take.
     var size: (anchors: Int, bytes: Int) {
-        (filters.reduce(0) { $0 + $1.items.count }, filters.reduce(bytes.count + start.count * 4 + anchorAt.count * 4) { $0 + $1.bytes })
+        (items.count, bytes.count + (start.count + anchorAt.count + bucketStarts.count + items.count) * 4 + tables.count * 8)
     }
 
-    /// Marks in `found` (one flag per literal id) every literal the text holds from `from` on,
-    /// and appends each one's id to `hits` (once).
-    func scan(_ text: [UInt8], from: Int = 0, into found: inout [Bool], hits: inout [Int32]) {
-        for id in empty where !found[Int(id)] {
-            found[Int(id)] = true
+    /// Sets in `found` every literal the text holds from `from` on, and appends each one's id
+    /// to `hits` (once).
+    ///
+    /// Each position's window is hashed and tested on its own, not after the one before (as an
+    /// automaton's step is), so the processor overlaps the table reads.
+    func scan(_ text: [UInt8], from: Int = 0, into found: inout LiteralFlags, hits: inout [Int32]) {
+        for id in empty where !found.contains(Int(id)) {
+            found.withWords { $0[Int(id) >> 6] |= 1 << UInt64(id & 63) }
             hits.append(id)
         }
+        let n = text.count
+        guard from >= 0, from < n, !filters.isEmpty else { return }
         text.withUnsafeBufferPointer { text in
         bytes.withUnsafeBufferPointer { bytes in
         start.withUnsafeBufferPointer { start in
         anchorAt.withUnsafeBufferPointer { anchorAt in
-        found.withUnsafeMutableBufferPointer { found in
-            // Both are non-empty when a filter has a literal that fits in the text.
+        filters.withUnsafeBufferPointer { filters in
+        tables.withUnsafeBufferPointer { tables in
+        bucketStarts.withUnsafeBufferPointer { bucketStarts in
+        items.withUnsafeBufferPointer { items in
+        found.withWords { found in
+            // Both are non-empty: the text holds `from`, and a filter holds a literal.
             guard let textBase = text.baseAddress, let literalBase = bytes.baseAddress else { return }
-            for filter in filters where text.count >= filter.width {
-                filter.table.withUnsafeBufferPointer { table in
-                filter.bucketStart.withUnsafeBufferPointer { bucketStart in
-                filter.items.withUnsafeBufferPointer { items in
-                    let n = text.count, width = filter.width, bits = filter.bits
-                    // The window at i as one little-endian word; narrower anchors keep its low bytes.
-                    let mask: UInt32 = width == 4 ? .max : (1 << UInt32(8 * width)) - 1
-                    var i = max(0, from)
-                    while i <= n - width {
-                        let word: UInt32
-                        if i + 4 <= n {
-                            word = UnsafeRawPointer(textBase + i).loadUnaligned(as: UInt32.self).littleEndian & mask
-                        } else {
-                            var v: UInt32 = 0
-                            for k in 0..<width { v |= UInt32(text[i + k]) << UInt32(8 * k) }
-                            word = v
-                        }
-                        let h = Filter.hash(word, bits: bits)
-                        if table[h >> 6] & (1 << UInt64(h & 63)) != 0 {
-                            for k in Int(bucketStart[h])..<Int(bucketStart[h + 1]) {
-                                let id = Int(items[k])
-                                if found[id] { continue }
-                                let offset = Int(start[id]), length = Int(start[id + 1]) - offset
-                                let at = i - Int(anchorAt[id])
-                                guard at >= from, at + length <= n,
-                                      memcmp(textBase + at, literalBase + offset, length) == 0
-                                else { continue }
-                                found[id] = true
-                                hits.append(Int32(id))
-                            }
-                        }
-                        i += 1
+            // A pass per width: each pass's loop is short and its reads do not wait on each other.
+            for f in filters where from + f.width <= n {
+                for i in from...(n - f.width) {
+                    var word: UInt32 = 0
+                    if i + 4 <= n {
+                        word = UnsafeRawPointer(textBase + i).loadUnaligned(as: UInt32.self).littleEndian
+                    } else {
+                        for k in 0..<(n - i) { word |= UInt32(text[i + k]) << UInt32(8 * k) }
                     }
-                }}}
+                    let h = f.hash(word)
+                    guard tables[f.table + (h >> 6)] & (1 << UInt64(h & 63)) != 0 else { continue }
+                    for k in Int(bucketStarts[f.buckets + h])..<Int(bucketStarts[f.buckets + h + 1]) {
+                        let id = Int(items[k])
+                        let bit: UInt64 = 1 << UInt64(id & 63)
+                        if found[id >> 6] & bit != 0 { continue }
+                        let offset = Int(start[id]), length = Int(start[id + 1]) - offset
+                        let at = i - Int(anchorAt[id])
+                        guard at >= from, at + length <= n,
+                              memcmp(textBase + at, literalBase + offset, length) == 0
+                        else { continue }
+                        found[id >> 6] |= bit
+                        hits.append(Int32(id))
+                    }
+                }
             }
-        }}}}}
+        }}}}}}}}}
     }
 }

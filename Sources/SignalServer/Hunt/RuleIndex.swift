@@ -172,7 +172,7 @@ public struct RuleIndex: Sendable {
         guard let index = byKind[kind], !index.entries.isEmpty else { return [] }
         var candidates = index.unconditional
         if search.count > 0 {
-            var found = [Bool](repeating: false, count: search.count)
+            var found = LiteralFlags(count: search.count)
             var hits: [Int32] = []
             let readEnd: Int
             do {  // the text is let go before the event's grows, so it grows in place
@@ -351,7 +351,9 @@ public struct RuleIndex: Sendable {
             }
             return out.isEmpty ? nil : Necessary(literals: out)
         case .regex(let pattern, let insensitive):
-            return RegexLiterals.needed(pattern, caseInsensitive: insensitive, shortest: shortest).map {
+            // Any literal, however short: a regex costs far more than looking for one (a backtick
+            // keeps PowerShell's token obfuscation rule off every command line without one).
+            return RegexLiterals.needed(pattern, caseInsensitive: insensitive, shortest: 1).map {
                 Necessary(literals: $0.literals.map { Literal(text: $0) }, caseless: $0.caseless)
             }
         default:

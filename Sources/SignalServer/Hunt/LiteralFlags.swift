@@ -1,0 +1,31 @@
+/// One flag per literal id: which literals a scan of an event found. Bits, not `Bool`s: a
+/// 2,400-rule set has 21,000 literals, and every event starts with all of them cleared.
+struct LiteralFlags {
+    private(set) var words: [UInt64]
+    /// How many literals there are; 0 when nobody searched.
+    let count: Int
+
+    init(count: Int) {
+        self.count = count
+        words = [UInt64](repeating: 0, count: (count + 63) / 64)
+    }
+
+    static let none = LiteralFlags(count: 0)
+
+    /// Whether the scan looked and did not find literal `id` (false for ids it did not look for).
+    func absent(_ id: Int) -> Bool {
+        id >= 0 && id < count && words[id >> 6] & (1 << UInt64(id & 63)) == 0
+    }
+
+    func contains(_ id: Int) -> Bool { id >= 0 && id < count && !absent(id) }
+
+    /// The flags as words, for a scan to set in place.
+    mutating func withWords<R>(_ body: (UnsafeMutableBufferPointer<UInt64>) -> R) -> R {
+        words.withUnsafeMutableBufferPointer { body($0) }
+    }
+
+    /// `absent` over the words of a `withUnsafeBufferPointer` on `words`.
+    static func absent(_ id: Int, in words: UnsafeBufferPointer<UInt64>, count: Int) -> Bool {
+        id >= 0 && id < count && words[id >> 6] & (1 << UInt64(id & 63)) == 0
+    }
+}
