@@ -11,6 +11,13 @@ struct BinXML {
     /// Reused for each template the chunk defines.
     private var scratch = BinXMLTree.Builder()
     private var cache = EvtxValueCache()
+    /// The values of the record being read, every instance's in one array kept from record to
+    /// record (an array per instance was two mallocs and frees a record); instances refer to
+    /// theirs by position.
+    private var slots: [BinXMLSlot] = []
+    /// Templates being defined: values read meanwhile belong to the template, which outlives
+    /// the record, so they are kept with it instead.
+    private var defining = 0
     /// Elements within elements, templates and BinXML values within values: at most this deep,
     /// so crafted input cannot exhaust the stack.
     static let deepest = 128
@@ -21,6 +28,13 @@ struct BinXML {
     }
 
     init(_ b: EvtxRaw) { self.b = b }
+
+    /// A record's body as `{"Event": ...}` (`BinXMLJSON`).
+    mutating func event(at: Int, end: Int) throws(Malformed) -> JSONValue {
+        slots.removeAll(keepingCapacity: true)
+        let body = try record(at: at, end: end)
+        return slots.withUnsafeBufferPointer { BinXMLJSON.document(body, $0) }
+    }
 
     /// A record's body (or a BinXML value) from `at` to its end-of-fragment token (or `end`).
     mutating func record(at: Int, end: Int, depth: Int = 0, nested: Bool = false) throws(Malformed) -> BinXMLInstance {
@@ -34,7 +48,7 @@ struct BinXML {
         try fragment(at: at, end: end, depth: depth, nested: nested, into: &tree)
         // Nearly always one template instance, which needs no tree around it.
         if tree.roots.count == 1, case .instance(let only) = tree.roots[0] { return tree.instances[only] }
-        return BinXMLInstance(tree: BinXMLTree(tree), values: nil)
+        return BinXMLInstance(tree: BinXMLTree(tree))
     }
 
     /// The top-level elements and template instances of a fragment, appended to `tree.roots`.
@@ -224,9 +238,13 @@ struct BinXML {
             var built = BinXMLTree.Builder()
             swap(&built, &scratch)
             built.clear()
-            defer { swap(&built, &scratch) }
+            defining += 1
+            defer {
+                swap(&built, &scratch)
+                defining -= 1
+            }
             try fragment(at: definition + 24, end: definition + 24 + size, depth: depth + 1, nested: false, into: &built)
-            template = BinXMLTree(built)
+            template = BinXMLTree(built, reusing: b.bytes)
             templates[definition] = template
         }
         let count = Int(try r(b.u32(pos)))
@@ -236,22 +254,34 @@ struct BinXML {
         let descriptors = pos
         if count > 0 { _ = try r(b.u8(descriptors + 4 * count - 2)) }
         pos += 4 * count
-        var values: [BinXMLValue] = []
-        values.reserveCapacity(count)
+        // The values go to the record's slots, reserved first: a BinXML value among them is
+        // read meanwhile, and its own instance's values go after.
+        let own = defining > 0
+        var kept: [BinXMLSlot] = []
+        let first = slots.count
+        if own {
+            kept.reserveCapacity(count)
+        } else {
+            slots.append(contentsOf: repeatElement(BinXMLSlot(value: .json(.null), at: 0, size: 0, type: 0), count: count))
+        }
         for i in 0..<count {
             let size = Int(try r(b.u16(descriptors + 4 * i)))
             let type = try r(b.u8(descriptors + 4 * i + 2))
             _ = try r(b.slice(pos, size))  // the value must be within the chunk
+            let value: BinXMLValue
             if type == 0x21 {
-                values.append(.fragment(size == 0
-                    ? BinXMLInstance(tree: BinXMLTree(BinXMLTree.Builder()), values: nil)
-                    : try record(at: pos, end: pos + size, depth: depth + 1, nested: true)))
+                value = .fragment(size == 0
+                    ? BinXMLInstance(tree: BinXMLTree(BinXMLTree.Builder()))
+                    : try record(at: pos, end: pos + size, depth: depth + 1, nested: true))
             } else {
-                values.append(cache.value(type: type, at: pos, size: size, in: b.bytes) { BinXMLValue(EvtxValues.decode(type: type, $0)) })
+                value = cache.value(type: type, at: pos, size: size, in: b.bytes) { BinXMLValue(EvtxValues.decode(type: type, $0)) }
             }
+            let slot = BinXMLSlot(value: value, at: pos, size: size, type: type)
+            if own { kept.append(slot) } else { slots[first + i] = slot }
             pos += size
         }
-        return (BinXMLInstance(tree: template, values: values), pos)
+        if own { return (BinXMLInstance(tree: template, own: kept), pos) }
+        return (BinXMLInstance(tree: template, first: first, count: count), pos)
     }
 }
 

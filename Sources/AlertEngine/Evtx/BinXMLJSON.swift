@@ -6,21 +6,32 @@ import Model
 /// BinXML value is that fragment's elements); an optional hole whose value is null goes, as
 /// does an attribute left with nothing; elements outside a template are not filled.
 enum BinXMLJSON {
-    typealias Values = [BinXMLValue]?
+    /// An instance's values (nil outside any template), and the record's, which instances
+    /// within it refer to by position.
+    struct Values {
+        let slots: UnsafeBufferPointer<BinXMLSlot>?
+        let record: UnsafeBufferPointer<BinXMLSlot>
 
-    static func document(_ record: BinXMLInstance) -> JSONValue {
+        var count: Int { slots?.count ?? 0 }
+    }
+
+    /// `record`: the values the parser read for the record (`BinXML.slots`).
+    static func document(_ body: BinXMLInstance, _ record: UnsafeBufferPointer<BinXMLSlot>) -> JSONValue {
         var o = JSONObject()
-        roots(record) { t, e, v in add(t, e, v, to: &o) }
+        roots(body, record) { t, e, v in add(t, e, v, to: &o) }
         return .object(o)
     }
 
     /// The top-level elements of an instance, those of instances within it included.
-    static func roots(_ instance: BinXMLInstance, _ element: (BinXMLTree, Int, Values) -> Void) {
-        for root in instance.tree.roots {
-            switch root {
-            case .element(let e): element(instance.tree, e, instance.values)
-            case .instance(let inner): roots(instance.tree.instances[inner], element)
-            case .value, .substitution: break
+    static func roots(_ instance: BinXMLInstance, _ record: UnsafeBufferPointer<BinXMLSlot>, _ element: (BinXMLTree, Int, Values) -> Void) {
+        instance.withValues(in: record) { slots in
+            let values = Values(slots: slots, record: record)
+            for root in instance.tree.roots {
+                switch root {
+                case .element(let e): element(instance.tree, e, values)
+                case .instance(let inner): roots(instance.tree.instances[inner], record, element)
+                case .value, .substitution: break
+                }
             }
         }
     }
@@ -35,14 +46,14 @@ enum BinXMLJSON {
             case .element(let e): element(t, e, values)
             case .value(let v): value(t.literals[v])
             case .substitution(let id, let optional):
-                guard let values, id < values.count else { continue }
-                let v = values[id]
+                guard let slots = values.slots, id < slots.count else { continue }
+                let v = slots[id].value
                 if case .fragment(let f) = v {
-                    roots(f, element)
+                    roots(f, values.record, element)
                 } else if !(optional && v.isNull) {
                     value(v)
                 }
-            case .instance(let inner): roots(t.instances[inner], element)
+            case .instance(let inner): roots(t.instances[inner], values.record, element)
             }
         }
     }
@@ -76,7 +87,7 @@ enum BinXMLJSON {
     /// An attribute's value when filling leaves it (something in it), else nil.
     static func attribute(_ a: BinXMLTree.Attribute, _ t: BinXMLTree, _ values: Values) -> Text? {
         var text = Text()
-        var present = values == nil
+        var present = values.slots == nil
         walk(a.items, t, values, element: { _, _, _ in present = true }, value: {
             present = true
             text.add($0)
@@ -146,8 +157,8 @@ enum BinXMLJSON {
     /// The value of a lone hole, or nil when it is BinXML (elements, not text).
     static func hole(_ item: Int, _ t: BinXMLTree, _ values: Values) -> JSONValue?? {
         guard case .substitution(let id, let optional) = t.items[item] else { return .none }
-        guard let values, id < values.count else { return .some(.none) }
-        switch values[id] {
+        guard let slots = values.slots, id < slots.count else { return .some(.none) }
+        switch slots[id].value {
         case .fragment: return .none
         case .json(let j):
             if optional, case .null = j { return .some(.none) }
@@ -166,7 +177,7 @@ enum BinXMLJSON {
 
     /// An attribute's JSON value, nil when filling leaves nothing in it.
     static func attributeValue(_ a: BinXMLTree.Attribute, _ t: BinXMLTree, _ values: Values) -> JSONValue? {
-        if values != nil, let item = a.hole, let v = hole(item, t, values) {
+        if values.slots != nil, let item = a.hole, let v = hole(item, t, values) {
             return v
         }
         guard let text = attribute(a, t, values) else { return Optional<JSONValue>.none }
@@ -178,6 +189,15 @@ enum BinXMLJSON {
     static func json(_ t: BinXMLTree, _ e: Int, _ values: Values) -> JSONValue {
         let el = t.elements[e]
         if el.attributes.isEmpty, let item = el.hole, let v = hole(item, t, values) { return v ?? .null }
+        guard let memo = t.memo, let slots = values.slots else { return build(t, e, el, values) }
+        if let same = memo.reused(e, slots) { return same }
+        let made = build(t, e, el, values)
+        memo.keep(e, slots, made)
+        return made
+    }
+
+    /// `json` made anew.
+    private static func build(_ t: BinXMLTree, _ e: Int, _ el: BinXMLTree.Element, _ values: Values) -> JSONValue {
         var elements = el.elementCount ?? 0
         var content = Text()
         if el.elementCount == nil {
