@@ -40,9 +40,13 @@ struct BinXML {
     mutating func record(at: Int, end: Int, depth: Int = 0, nested: Bool = false) throws(Malformed) -> BinXMLInstance {
         // Nearly always a fragment header and one template instance: that instance is the
         // record, with no tree around it.
-        if depth <= BinXML.deepest, let t = try? b.u8(at), t & 0xBF == 0x0F, at + 4 < end, let ti = try? b.u8(at + 4), ti & 0xBF == 0x0C {
-            let (instance, next) = try templateInstance(at: at + 4, depth: depth)
-            if next >= end || (try? b.u8(next)) == 0x00 { return instance }
+        // A BinXML value often has no fragment header, only the instance.
+        if depth <= BinXML.deepest, let t = try? b.u8(at) {
+            let start = t & 0xBF == 0x0F ? at + 4 : at
+            if start < end, let ti = try? b.u8(start), ti & 0xBF == 0x0C {
+                let (instance, next) = try templateInstance(at: start, depth: depth)
+                if next >= end || (try? b.u8(next)) == 0x00 { return instance }
+            }
         }
         var tree = BinXMLTree.Builder()
         try fragment(at: at, end: end, depth: depth, nested: nested, into: &tree)
@@ -262,7 +266,9 @@ struct BinXML {
         if own {
             kept.reserveCapacity(count)
         } else {
-            slots.append(contentsOf: repeatElement(BinXMLSlot(value: .json(.null), at: 0, size: 0, type: 0), count: count))
+            // One at a time: `append(contentsOf: repeatElement(...))` went through a generic copy
+            // that cost more than the values.
+            for _ in 0..<count { slots.append(BinXMLSlot(value: .json(.null), at: 0, size: 0, type: 0)) }
         }
         for i in 0..<count {
             let size = Int(try r(b.u16(descriptors + 4 * i)))
