@@ -235,7 +235,15 @@ struct BinXML {
         }
         let template: BinXMLTree
         if let known = templates[definition] {
-            template = known
+            // Its elements' JSON is kept for reuse from the template's second record on: many
+            // templates serve one record of a chunk, and the memo would cost them more than
+            // it saved.
+            if known.memo == nil {
+                template = BinXMLTree(known, reusing: b.bytes)
+                templates[definition] = template
+            } else {
+                template = known
+            }
         } else {
             let size = Int(try r(b.u32(definition + 20)))
             // The reused builder; a template defined inside this one gets a new one meanwhile.
@@ -248,7 +256,7 @@ struct BinXML {
                 defining -= 1
             }
             try fragment(at: definition + 24, end: definition + 24 + size, depth: depth + 1, nested: false, into: &built)
-            template = BinXMLTree(built, reusing: b.bytes)
+            template = BinXMLTree(built)
             templates[definition] = template
         }
         let count = Int(try r(b.u32(pos)))

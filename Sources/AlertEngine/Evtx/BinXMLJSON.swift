@@ -216,13 +216,15 @@ enum BinXMLJSON {
             }
         }
         if !anyAttribute, elements == 0 { return content.json ?? .null }
-        var o = JSONObject(capacity: elements + 2)
+        // Just the room it takes: each record's objects stay in memory with it.
+        let text = content.json
+        var o = JSONObject(capacity: elements + (anyAttribute ? 1 : 0) + (text == nil ? 0 : 1))
         if anyAttribute { o.append(distinct: attributesKey, .object(attributes)) }
         if elements > 0 {
             let distinct = el.distinctChildren
             walk(el.children, t, values, element: { add($0, $1, $2, to: &o, distinct: distinct) }, value: { _ in })
         }
-        if let text = content.json { set(textKey, text, in: &o) }
+        if let text { set(textKey, text, in: &o) }
         return .object(o)
     }
 

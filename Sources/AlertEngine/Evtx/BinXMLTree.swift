@@ -96,9 +96,8 @@ final class BinXMLTree {
     let memo: BinXMLMemo?
 
     /// Copies of the builder's arrays, just as large as they need to be (the builder is
-    /// reused). `reusing`: the chunk, for a template, whose elements' JSON is then kept to be
-    /// reused by the next record that fills them with the same bytes.
-    init(_ b: Builder, reusing chunk: UnsafeRawBufferPointer? = nil) {
+    /// reused).
+    init(_ b: Builder) {
         elements = Array(b.elements[...])
         attributes = Array(b.attributes[...])
         items = Array(b.items[...])
@@ -106,7 +105,20 @@ final class BinXMLTree {
         names = Array(b.names[...])
         literals = Array(b.literals[...])
         instances = Array(b.instances[...])
-        memo = chunk.map { BinXMLMemo(chunk: $0, elements: b.elements, attributes: b.attributes, items: b.items) }
+        memo = nil
+    }
+
+    /// The same template, sharing its arrays, whose elements' JSON is kept to be reused by the
+    /// next record that fills them with the same bytes of `chunk`.
+    init(_ t: BinXMLTree, reusing chunk: UnsafeRawBufferPointer) {
+        elements = t.elements
+        attributes = t.attributes
+        items = t.items
+        roots = t.roots
+        names = t.names
+        literals = t.literals
+        instances = t.instances
+        memo = BinXMLMemo(chunk: chunk, elements: t.elements, attributes: t.attributes, items: t.items)
     }
 
     /// What the parser appends to as it goes.
@@ -324,26 +336,9 @@ final class BinXMLMemo {
         // each): this runs for every template of every chunk, and arrays or sets per element
         // made it cost more mallocs than the records that use the template.
         var found: [Int] = []
-        /// Appends the holes within `e` to `found`; false when its JSON cannot be reused.
-        func collect(_ e: Int, depth: Int) -> Bool {
-            guard depth <= BinXML.deepest else { return false }
-            func scan(_ range: Range<Int>) -> Bool {
-                for i in range {
-                    switch items[i] {
-                    case .value: continue
-                    case .substitution(let id, _): found.append(id)
-                    case .instance: return false
-                    case .element(let c): if !collect(c, depth: depth + 1) { return false }
-                    }
-                }
-                return true
-            }
-            for a in elements[e].attributes where !scan(attributes[a].items) { return false }
-            return scan(elements[e].children)
-        }
         for e in elements.indices {
             found.removeAll(keepingCapacity: true)
-            guard collect(e, depth: 0) else { continue }
+            guard BinXMLMemo.collect(e, depth: 0, elements, attributes, items, into: &found) else { continue }
             var unique = 0
             for i in found.indices {
                 let id = found[i]
@@ -371,6 +366,32 @@ final class BinXMLMemo {
         json.initialize(repeating: nil, count: elementCount)
         keys = .allocate(capacity: max(idCount, 1))
         keys.initialize(repeating: Key(), count: idCount)
+    }
+
+    /// Appends the holes within `e` to `found`; false when its JSON cannot be reused. (A
+    /// static function: a nested one capturing `found` cost a heap box per template.)
+    private static func collect(
+        _ e: Int, depth: Int, _ elements: [BinXMLTree.Element], _ attributes: [BinXMLTree.Attribute], _ items: [BinXMLTree.Item],
+        into found: inout [Int]
+    ) -> Bool {
+        guard depth <= BinXML.deepest else { return false }
+        for a in elements[e].attributes where !scan(attributes[a].items, depth, elements, attributes, items, into: &found) { return false }
+        return scan(elements[e].children, depth, elements, attributes, items, into: &found)
+    }
+
+    private static func scan(
+        _ range: Range<Int>, _ depth: Int, _ elements: [BinXMLTree.Element], _ attributes: [BinXMLTree.Attribute], _ items: [BinXMLTree.Item],
+        into found: inout [Int]
+    ) -> Bool {
+        for i in range {
+            switch items[i] {
+            case .value: continue
+            case .substitution(let id, _): found.append(id)
+            case .instance: return false
+            case .element(let c): if !collect(c, depth: depth + 1, elements, attributes, items, into: &found) { return false }
+            }
+        }
+        return true
     }
 
     deinit {
