@@ -33,7 +33,12 @@ struct BinXML {
     mutating func event(at: Int, end: Int) throws(Malformed) -> JSONValue {
         slots.removeAll(keepingCapacity: true)
         let body = try record(at: at, end: end)
-        return slots.withUnsafeBufferPointer { BinXMLJSON.document(body, $0) }
+        let chunk = b.bytes
+        return slots.withUnsafeBufferPointer { record in
+            withUnsafeMutablePointer(to: &cache) { cache in
+                BinXMLJSON.document(body, BinXMLJSON.Record(slots: record, chunk: chunk, cache: cache))
+            }
+        }
     }
 
     /// A record's body (or a BinXML value) from `at` to its end-of-fragment token (or `end`).
@@ -288,7 +293,9 @@ struct BinXML {
                     ? BinXMLInstance(tree: BinXMLTree(BinXMLTree.Builder()))
                     : try record(at: pos, end: pos + size, depth: depth + 1, nested: true))
             } else {
-                value = cache.value(type: type, at: pos, size: size, in: b.bytes) { BinXMLValue(EvtxValues.decode(type: type, $0)) }
+                // Decoded when the JSON is written (`BinXMLJSON.Values.value`), and only if it is:
+                // a value whose element's JSON is reused is never decoded.
+                value = .json(.null)
             }
             let slot = BinXMLSlot(value: value, at: pos, size: size, type: type)
             if own { kept.append(slot) } else { slots[first + i] = slot }

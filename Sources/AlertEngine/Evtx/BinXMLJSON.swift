@@ -6,25 +6,40 @@ import Model
 /// BinXML value is that fragment's elements); an optional hole whose value is null goes, as
 /// does an attribute left with nothing; elements outside a template are not filled.
 enum BinXMLJSON {
-    /// An instance's values (nil outside any template), and the record's, which instances
-    /// within it refer to by position.
-    struct Values {
-        let slots: UnsafeBufferPointer<BinXMLSlot>?
-        let record: UnsafeBufferPointer<BinXMLSlot>
-
-        var count: Int { slots?.count ?? 0 }
+    /// What the parser read for the record: every instance's values (`BinXML.slots`), which
+    /// instances refer to by position, and the chunk they are decoded from, as they are used.
+    struct Record {
+        let slots: UnsafeBufferPointer<BinXMLSlot>
+        let chunk: UnsafeRawBufferPointer
+        /// The parser's, borrowed while the record is written.
+        let cache: UnsafeMutablePointer<EvtxValueCache>
     }
 
-    /// `record`: the values the parser read for the record (`BinXML.slots`).
-    static func document(_ body: BinXMLInstance, _ record: UnsafeBufferPointer<BinXMLSlot>) -> JSONValue {
+    /// An instance's values (nil outside any template), and the record's.
+    struct Values {
+        let slots: UnsafeBufferPointer<BinXMLSlot>?
+        let record: Record
+
+        /// A slot's value: BinXML as the parser read it, anything else decoded now.
+        @inline(__always)
+        func value(_ slot: BinXMLSlot) -> BinXMLValue {
+            if slot.type == 0x21 { return slot.value }
+            let type = slot.type
+            return record.cache.pointee.value(type: type, at: Int(slot.at), size: Int(slot.size), in: record.chunk) {
+                BinXMLValue(EvtxValues.decode(type: type, $0))
+            }
+        }
+    }
+
+    static func document(_ body: BinXMLInstance, _ record: Record) -> JSONValue {
         var o = JSONObject()
         roots(body, record) { t, e, v in add(t, e, v, to: &o) }
         return .object(o)
     }
 
     /// The top-level elements of an instance, those of instances within it included.
-    static func roots(_ instance: BinXMLInstance, _ record: UnsafeBufferPointer<BinXMLSlot>, _ element: (BinXMLTree, Int, Values) -> Void) {
-        instance.withValues(in: record) { slots in
+    static func roots(_ instance: BinXMLInstance, _ record: Record, _ element: (BinXMLTree, Int, Values) -> Void) {
+        instance.withValues(in: record.slots) { slots in
             let values = Values(slots: slots, record: record)
             for root in instance.tree.roots {
                 switch root {
@@ -47,7 +62,7 @@ enum BinXMLJSON {
             case .value(let v): value(t.literals[v])
             case .substitution(let id, let optional):
                 guard let slots = values.slots, id < slots.count else { continue }
-                let v = slots[id].value
+                let v = values.value(slots[id])
                 if case .fragment(let f) = v {
                     roots(f, values.record, element)
                 } else if !(optional && v.isNull) {
@@ -158,7 +173,7 @@ enum BinXMLJSON {
     static func hole(_ item: Int, _ t: BinXMLTree, _ values: Values) -> JSONValue?? {
         guard case .substitution(let id, let optional) = t.items[item] else { return .none }
         guard let slots = values.slots, id < slots.count else { return .some(.none) }
-        switch slots[id].value {
+        switch values.value(slots[id]) {
         case .fragment: return .none
         case .json(let j):
             if optional, case .null = j { return .some(.none) }
