@@ -15,6 +15,9 @@ struct BinXML {
     /// record (an array per instance was two mallocs and frees a record); instances refer to
     /// theirs by position.
     private var slots: [BinXMLSlot] = []
+    /// The record's BinXML values (instances within it), which their slots point at: apart, so
+    /// that slots are plain data, copied and dropped without reference counting.
+    private var fragments: [BinXMLInstance] = []
     /// Templates being defined: values read meanwhile belong to the template, which outlives
     /// the record, so they are kept with it instead.
     private var defining = 0
@@ -32,11 +35,14 @@ struct BinXML {
     /// A record's body as `{"Event": ...}` (`BinXMLJSON`).
     mutating func event(at: Int, end: Int) throws(Malformed) -> JSONValue {
         slots.removeAll(keepingCapacity: true)
+        fragments.removeAll(keepingCapacity: true)
         let body = try record(at: at, end: end)
         let chunk = b.bytes
         return slots.withUnsafeBufferPointer { record in
-            withUnsafeMutablePointer(to: &cache) { cache in
-                BinXMLJSON.document(body, BinXMLJSON.Record(slots: record, chunk: chunk, cache: cache))
+            fragments.withUnsafeBufferPointer { fragments in
+                withUnsafeMutablePointer(to: &cache) { cache in
+                    BinXMLJSON.document(body, BinXMLJSON.Record(slots: record, fragments: fragments, chunk: chunk, cache: cache))
+                }
             }
         }
     }
@@ -275,33 +281,39 @@ struct BinXML {
         // read meanwhile, and its own instance's values go after.
         let own = defining > 0
         var kept: [BinXMLSlot] = []
+        var keptFragments: [BinXMLInstance] = []
         let first = slots.count
         if own {
             kept.reserveCapacity(count)
         } else {
             // One at a time: `append(contentsOf: repeatElement(...))` went through a generic copy
             // that cost more than the values.
-            for _ in 0..<count { slots.append(BinXMLSlot(value: .json(.null), at: 0, size: 0, type: 0)) }
+            for _ in 0..<count { slots.append(BinXMLSlot(at: 0, size: 0, type: 0)) }
         }
         for i in 0..<count {
             let size = Int(try r(b.u16(descriptors + 4 * i)))
             let type = try r(b.u8(descriptors + 4 * i + 2))
             _ = try r(b.slice(pos, size))  // the value must be within the chunk
-            let value: BinXMLValue
+            // Values are decoded when the JSON is written (`BinXMLJSON.Values.value`), and only
+            // if they are: a value whose element's JSON is reused is never decoded. BinXML is
+            // read now, so that what does not parse is found with the record.
+            var slot = BinXMLSlot(at: pos, size: size, type: type)
             if type == 0x21 {
-                value = .fragment(size == 0
+                let inner = size == 0
                     ? BinXMLInstance(tree: BinXMLTree(BinXMLTree.Builder()))
-                    : try record(at: pos, end: pos + size, depth: depth + 1, nested: true))
-            } else {
-                // Decoded when the JSON is written (`BinXMLJSON.Values.value`), and only if it is:
-                // a value whose element's JSON is reused is never decoded.
-                value = .json(.null)
+                    : try record(at: pos, end: pos + size, depth: depth + 1, nested: true)
+                if own {
+                    slot.fragment = Int32(truncatingIfNeeded: keptFragments.count)
+                    keptFragments.append(inner)
+                } else {
+                    slot.fragment = Int32(truncatingIfNeeded: fragments.count)
+                    fragments.append(inner)
+                }
             }
-            let slot = BinXMLSlot(value: value, at: pos, size: size, type: type)
             if own { kept.append(slot) } else { slots[first + i] = slot }
             pos += size
         }
-        if own { return (BinXMLInstance(tree: template, own: kept), pos) }
+        if own { return (BinXMLInstance(tree: template, own: kept, fragments: keptFragments), pos) }
         return (BinXMLInstance(tree: template, first: first, count: count), pos)
     }
 }

@@ -10,6 +10,7 @@ enum BinXMLJSON {
     /// instances refer to by position, and the chunk they are decoded from, as they are used.
     struct Record {
         let slots: UnsafeBufferPointer<BinXMLSlot>
+        let fragments: UnsafeBufferPointer<BinXMLInstance>
         let chunk: UnsafeRawBufferPointer
         /// The parser's, borrowed while the record is written.
         let cache: UnsafeMutablePointer<EvtxValueCache>
@@ -18,12 +19,17 @@ enum BinXMLJSON {
     /// An instance's values (nil outside any template), and the record's.
     struct Values {
         let slots: UnsafeBufferPointer<BinXMLSlot>?
+        /// The BinXML values the slots point at.
+        let fragments: UnsafeBufferPointer<BinXMLInstance>
         let record: Record
 
         /// A slot's value: BinXML as the parser read it, anything else decoded now.
         @inline(__always)
         func value(_ slot: BinXMLSlot) -> BinXMLValue {
-            if slot.type == 0x21 { return slot.value }
+            if slot.type == 0x21 {
+                let f = Int(slot.fragment)
+                return f >= 0 && f < fragments.count ? .fragment(fragments[f]) : .json(.null)
+            }
             let type = slot.type
             return record.cache.pointee.value(type: type, at: Int(slot.at), size: Int(slot.size), in: record.chunk) {
                 BinXMLValue(EvtxValues.decode(type: type, $0))
@@ -39,8 +45,8 @@ enum BinXMLJSON {
 
     /// The top-level elements of an instance, those of instances within it included.
     static func roots(_ instance: BinXMLInstance, _ record: Record, _ element: (BinXMLTree, Int, Values) -> Void) {
-        instance.withValues(in: record.slots) { slots in
-            let values = Values(slots: slots, record: record)
+        instance.withValues(in: record.slots, record.fragments) { slots, fragments in
+            let values = Values(slots: slots, fragments: fragments, record: record)
             for root in instance.tree.roots {
                 switch root {
                 case .element(let e): element(instance.tree, e, values)

@@ -241,8 +241,10 @@ final class BinXMLTree {
 /// holes (if any) stay empty and whose attributes all stay.
 struct BinXMLInstance {
     let tree: BinXMLTree
-    /// Values read while a template was being defined, kept with it (they outlive the record).
+    /// Values read while a template was being defined, kept with it (they outlive the record),
+    /// and the BinXML values among them.
     let own: [BinXMLSlot]?
+    let ownFragments: [BinXMLInstance]
     /// Else `count` of the record's values (`BinXML.slots`) from `first`; `count` -1 for none.
     let first: Int
     let count: Int
@@ -250,13 +252,15 @@ struct BinXMLInstance {
     init(tree: BinXMLTree) {
         self.tree = tree
         own = nil
+        ownFragments = []
         first = 0
         count = -1
     }
 
-    init(tree: BinXMLTree, own: [BinXMLSlot]) {
+    init(tree: BinXMLTree, own: [BinXMLSlot], fragments: [BinXMLInstance]) {
         self.tree = tree
         self.own = own
+        ownFragments = fragments
         first = 0
         count = own.count
     }
@@ -264,33 +268,40 @@ struct BinXMLInstance {
     init(tree: BinXMLTree, first: Int, count: Int) {
         self.tree = tree
         own = nil
+        ownFragments = []
         self.first = first
         self.count = count
     }
 
-    /// Calls `body` with this instance's values among the record's (`record`), nil when it has
-    /// none.
+    /// Calls `body` with this instance's values among the record's (`slots`), nil when it has
+    /// none, and the BinXML values they point at.
     @inline(__always)
-    func withValues<R>(in record: UnsafeBufferPointer<BinXMLSlot>, _ body: (UnsafeBufferPointer<BinXMLSlot>?) -> R) -> R {
-        if let own { return own.withUnsafeBufferPointer { body($0) } }
+    func withValues<R>(
+        in slots: UnsafeBufferPointer<BinXMLSlot>, _ fragments: UnsafeBufferPointer<BinXMLInstance>,
+        _ body: (UnsafeBufferPointer<BinXMLSlot>?, UnsafeBufferPointer<BinXMLInstance>) -> R
+    ) -> R {
+        if let own {
+            return own.withUnsafeBufferPointer { values in ownFragments.withUnsafeBufferPointer { body(values, $0) } }
+        }
         // Positions the parser gave out for this record; checked all the same, so a mistake
         // leaves holes empty rather than reading out of bounds.
-        guard count >= 0, first >= 0, first <= record.count, count <= record.count - first else { return body(nil) }
-        return body(UnsafeBufferPointer(rebasing: record[first..<(first + count)]))
+        guard count >= 0, first >= 0, first <= slots.count, count <= slots.count - first else { return body(nil, fragments) }
+        return body(UnsafeBufferPointer(rebasing: slots[first..<(first + count)]), fragments)
     }
 }
 
-/// A substitution value, with where its bytes are in the chunk and its type: the same bytes
-/// of the same type are the same value, which is what lets an element's JSON be reused.
+/// A substitution value: where its bytes are in the chunk and its type (the same bytes of the
+/// same type are the same value, which is what lets an element's JSON be reused), and for
+/// BinXML, the instance it holds. Plain data, so the record's slots cost no reference counting.
 struct BinXMLSlot {
-    var value: BinXMLValue
     var at: Int32
     var size: UInt16
     var type: UInt8
+    /// Where its instance is among the record's (or the template's) BinXML values; -1 for none.
+    var fragment: Int32 = -1
 
     /// Within a chunk (64 KiB) and a u16 size, so the narrow fields hold them.
-    init(value: BinXMLValue, at: Int, size: Int, type: UInt8) {
-        self.value = value
+    init(at: Int, size: Int, type: UInt8) {
         self.at = Int32(truncatingIfNeeded: at)
         self.size = UInt16(truncatingIfNeeded: size)
         self.type = type
