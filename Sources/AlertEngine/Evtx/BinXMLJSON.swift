@@ -210,7 +210,7 @@ enum BinXMLJSON {
     static func json(_ t: BinXMLTree, _ e: Int, _ values: Values) -> JSONValue {
         let el = t.elements[e]
         if el.attributes.isEmpty, let item = el.hole, let v = hole(item, t, values) { return v ?? .null }
-        guard let memo = t.memo, let slots = values.slots else { return build(t, e, el, values) }
+        guard let memo = t.memo, let slots = values.slots, memo.worthTrying(e) else { return build(t, e, el, values) }
         if let same = memo.reused(e, slots) { return same }
         let made = build(t, e, el, values)
         memo.keep(e, slots, made)

@@ -335,6 +335,10 @@ final class BinXMLMemo {
     let ids: [Int]
     private let json: UnsafeMutablePointer<JSONValue?>
     private let keys: UnsafeMutablePointer<Key>
+    /// Per element, misses in a row: an element that changes with every record (System, with
+    /// its record id and time) stops being compared and kept after a few, and is tried again
+    /// after a couple of hundred records.
+    private let misses: UnsafeMutablePointer<UInt8>
     private let elementCount: Int
     private let idCount: Int
 
@@ -377,6 +381,17 @@ final class BinXMLMemo {
         json.initialize(repeating: nil, count: elementCount)
         keys = .allocate(capacity: max(idCount, 1))
         keys.initialize(repeating: Key(), count: idCount)
+        misses = .allocate(capacity: max(elementCount, 1))
+        misses.initialize(repeating: 0, count: elementCount)
+    }
+
+    /// Whether element `e`'s JSON is worth looking up and keeping this time.
+    @inline(__always)
+    func worthTrying(_ e: Int) -> Bool {
+        let c = misses[e]
+        if c < 8 { return true }
+        misses[e] = c &+ 1  // from 255 back to 0: tried again
+        return false
     }
 
     /// Appends the holes within `e` to `found`; false when its JSON cannot be reused. (A
@@ -410,6 +425,7 @@ final class BinXMLMemo {
         json.deallocate()
         keys.deinitialize(count: idCount)
         keys.deallocate()
+        misses.deallocate()
     }
 
     /// Element `e`'s JSON when the values of its holes are the bytes they were last time.
@@ -431,6 +447,7 @@ final class BinXMLMemo {
             guard let base = chunk.baseAddress,
                   memcmp(base + Int(key.at), base + Int(v.at), Int(v.size)) == 0 else { return nil }
         }
+        misses[e] = 0
         return last
     }
 
@@ -440,6 +457,7 @@ final class BinXMLMemo {
     func keep(_ e: Int, _ values: UnsafeBufferPointer<BinXMLSlot>, _ value: JSONValue) {
         let n = Int(count[e])
         guard n >= 0 else { return }
+        misses[e] &+= 1
         let start = Int(first[e])
         for k in 0..<n {
             let id = ids[start + k]
