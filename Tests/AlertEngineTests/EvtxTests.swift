@@ -72,7 +72,10 @@ import Testing
             let new = EvtxFile.read(bytes), old = TreeEvtx.read(bytes)
             #expect(new.problems == old.problems, "\(what): problems differ")
             #expect(new.records.count == old.records.count, "\(what): \(new.records.count) records, before \(old.records.count)")
-            for (a, b) in zip(new.records, old.records) where a.id != b.id || a.written != b.written || a.event != b.event {
+            // In order too: JSON equality ignores the order of members, and normalizers walk them
+            // in order.
+            for (a, b) in zip(new.records, old.records) where a.id != b.id || a.written != b.written || a.event != b.event
+                || Self.ordered(a.event) != Self.ordered(b.event) {
                 Issue.record("\(what) record \(a.id):\n  now    \(a.event.text.prefix(1500))\n  before \(b.event.text.prefix(1500))")
                 return
             }
@@ -94,6 +97,18 @@ import Testing
                 same(damaged, "\(name) damaged")
             }
             for length in stride(from: 0, to: sample.count, by: 997) { same(Array(sample.prefix(length)), "\(name) cut at \(length)") }
+        }
+    }
+
+    /// JSON text with every object's members in their order (`JSONValue.text` sorts them).
+    static func ordered(_ v: JSONValue) -> String {
+        switch v {
+        case .object(let o):
+            var parts: [String] = []
+            o.forEachMember { key, value in parts.append(JSONValue.string(key.name).text + ":" + ordered(value)) }
+            return "{" + parts.joined(separator: ",") + "}"
+        case .array(let a): return "[" + a.map(ordered).joined(separator: ",") + "]"
+        default: return v.text
         }
     }
 

@@ -11,6 +11,16 @@ struct BinXML {
     /// Reused for each template the chunk defines.
     private var scratch = BinXMLTree.Builder()
     private var cache = EvtxValueCache()
+    /// The values of the record being read, every instance's in one array kept from record to
+    /// record (an array per instance was two mallocs and frees a record); instances refer to
+    /// theirs by position.
+    private var slots: [BinXMLSlot] = []
+    /// The record's BinXML values (instances within it), which their slots point at: apart, so
+    /// that slots are plain data, copied and dropped without reference counting.
+    private var fragments: [BinXMLInstance] = []
+    /// Templates being defined: values read meanwhile belong to the template, which outlives
+    /// the record, so they are kept with it instead.
+    private var defining = 0
     /// Elements within elements, templates and BinXML values within values: at most this deep,
     /// so crafted input cannot exhaust the stack.
     static let deepest = 128
@@ -22,19 +32,38 @@ struct BinXML {
 
     init(_ b: EvtxRaw) { self.b = b }
 
+    /// A record's body as `{"Event": ...}` (`BinXMLJSON`).
+    mutating func event(at: Int, end: Int) throws(Malformed) -> JSONValue {
+        slots.removeAll(keepingCapacity: true)
+        fragments.removeAll(keepingCapacity: true)
+        let body = try record(at: at, end: end)
+        let chunk = b.bytes
+        return slots.withUnsafeBufferPointer { record in
+            fragments.withUnsafeBufferPointer { fragments in
+                withUnsafeMutablePointer(to: &cache) { cache in
+                    BinXMLJSON.document(body, BinXMLJSON.Record(slots: record, fragments: fragments, chunk: chunk, cache: cache))
+                }
+            }
+        }
+    }
+
     /// A record's body (or a BinXML value) from `at` to its end-of-fragment token (or `end`).
     mutating func record(at: Int, end: Int, depth: Int = 0, nested: Bool = false) throws(Malformed) -> BinXMLInstance {
         // Nearly always a fragment header and one template instance: that instance is the
         // record, with no tree around it.
-        if depth <= BinXML.deepest, let t = try? b.u8(at), t & 0xBF == 0x0F, at + 4 < end, let ti = try? b.u8(at + 4), ti & 0xBF == 0x0C {
-            let (instance, next) = try templateInstance(at: at + 4, depth: depth)
-            if next >= end || (try? b.u8(next)) == 0x00 { return instance }
+        // A BinXML value often has no fragment header, only the instance.
+        if depth <= BinXML.deepest, let t = try? b.u8(at) {
+            let start = t & 0xBF == 0x0F ? at + 4 : at
+            if start < end, let ti = try? b.u8(start), ti & 0xBF == 0x0C {
+                let (instance, next) = try templateInstance(at: start, depth: depth)
+                if next >= end || (try? b.u8(next)) == 0x00 { return instance }
+            }
         }
         var tree = BinXMLTree.Builder()
         try fragment(at: at, end: end, depth: depth, nested: nested, into: &tree)
         // Nearly always one template instance, which needs no tree around it.
         if tree.roots.count == 1, case .instance(let only) = tree.roots[0] { return tree.instances[only] }
-        return BinXMLInstance(tree: BinXMLTree(tree), values: nil)
+        return BinXMLInstance(tree: BinXMLTree(tree))
     }
 
     /// The top-level elements and template instances of a fragment, appended to `tree.roots`.
@@ -217,14 +246,26 @@ struct BinXML {
         }
         let template: BinXMLTree
         if let known = templates[definition] {
-            template = known
+            // Its elements' JSON is kept for reuse from the template's second record on: many
+            // templates serve one record of a chunk, and the memo would cost them more than
+            // it saved.
+            if known.memo == nil {
+                template = BinXMLTree(known, reusing: b.bytes)
+                templates[definition] = template
+            } else {
+                template = known
+            }
         } else {
             let size = Int(try r(b.u32(definition + 20)))
             // The reused builder; a template defined inside this one gets a new one meanwhile.
             var built = BinXMLTree.Builder()
             swap(&built, &scratch)
             built.clear()
-            defer { swap(&built, &scratch) }
+            defining += 1
+            defer {
+                swap(&built, &scratch)
+                defining -= 1
+            }
             try fragment(at: definition + 24, end: definition + 24 + size, depth: depth + 1, nested: false, into: &built)
             template = BinXMLTree(built)
             templates[definition] = template
@@ -236,22 +277,44 @@ struct BinXML {
         let descriptors = pos
         if count > 0 { _ = try r(b.u8(descriptors + 4 * count - 2)) }
         pos += 4 * count
-        var values: [BinXMLValue] = []
-        values.reserveCapacity(count)
+        // The values go to the record's slots, reserved first: a BinXML value among them is
+        // read meanwhile, and its own instance's values go after.
+        let own = defining > 0
+        var kept: [BinXMLSlot] = []
+        var keptFragments: [BinXMLInstance] = []
+        let first = slots.count
+        if own {
+            kept.reserveCapacity(count)
+        } else {
+            // One at a time: `append(contentsOf: repeatElement(...))` went through a generic copy
+            // that cost more than the values.
+            for _ in 0..<count { slots.append(BinXMLSlot(at: 0, size: 0, type: 0)) }
+        }
         for i in 0..<count {
             let size = Int(try r(b.u16(descriptors + 4 * i)))
             let type = try r(b.u8(descriptors + 4 * i + 2))
             _ = try r(b.slice(pos, size))  // the value must be within the chunk
+            // Values are decoded when the JSON is written (`BinXMLJSON.Values.value`), and only
+            // if they are: a value whose element's JSON is reused is never decoded. BinXML is
+            // read now, so that what does not parse is found with the record.
+            var slot = BinXMLSlot(at: pos, size: size, type: type)
             if type == 0x21 {
-                values.append(.fragment(size == 0
-                    ? BinXMLInstance(tree: BinXMLTree(BinXMLTree.Builder()), values: nil)
-                    : try record(at: pos, end: pos + size, depth: depth + 1, nested: true)))
-            } else {
-                values.append(cache.value(type: type, at: pos, size: size, in: b.bytes) { BinXMLValue(EvtxValues.decode(type: type, $0)) })
+                let inner = size == 0
+                    ? BinXMLInstance(tree: BinXMLTree(BinXMLTree.Builder()))
+                    : try record(at: pos, end: pos + size, depth: depth + 1, nested: true)
+                if own {
+                    slot.fragment = Int32(truncatingIfNeeded: keptFragments.count)
+                    keptFragments.append(inner)
+                } else {
+                    slot.fragment = Int32(truncatingIfNeeded: fragments.count)
+                    fragments.append(inner)
+                }
             }
+            if own { kept.append(slot) } else { slots[first + i] = slot }
             pos += size
         }
-        return (BinXMLInstance(tree: template, values: values), pos)
+        if own { return (BinXMLInstance(tree: template, own: kept, fragments: keptFragments), pos) }
+        return (BinXMLInstance(tree: template, first: first, count: count), pos)
     }
 }
 

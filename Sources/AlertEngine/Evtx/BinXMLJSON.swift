@@ -6,21 +6,53 @@ import Model
 /// BinXML value is that fragment's elements); an optional hole whose value is null goes, as
 /// does an attribute left with nothing; elements outside a template are not filled.
 enum BinXMLJSON {
-    typealias Values = [BinXMLValue]?
+    /// What the parser read for the record: every instance's values (`BinXML.slots`), which
+    /// instances refer to by position, and the chunk they are decoded from, as they are used.
+    struct Record {
+        let slots: UnsafeBufferPointer<BinXMLSlot>
+        let fragments: UnsafeBufferPointer<BinXMLInstance>
+        let chunk: UnsafeRawBufferPointer
+        /// The parser's, borrowed while the record is written.
+        let cache: UnsafeMutablePointer<EvtxValueCache>
+    }
 
-    static func document(_ record: BinXMLInstance) -> JSONValue {
+    /// An instance's values (nil outside any template), and the record's.
+    struct Values {
+        let slots: UnsafeBufferPointer<BinXMLSlot>?
+        /// The BinXML values the slots point at.
+        let fragments: UnsafeBufferPointer<BinXMLInstance>
+        let record: Record
+
+        /// A slot's value: BinXML as the parser read it, anything else decoded now.
+        @inline(__always)
+        func value(_ slot: BinXMLSlot) -> BinXMLValue {
+            if slot.type == 0x21 {
+                let f = Int(slot.fragment)
+                return f >= 0 && f < fragments.count ? .fragment(fragments[f]) : .json(.null)
+            }
+            let type = slot.type
+            return record.cache.pointee.value(type: type, at: Int(slot.at), size: Int(slot.size), in: record.chunk) {
+                BinXMLValue(EvtxValues.decode(type: type, $0))
+            }
+        }
+    }
+
+    static func document(_ body: BinXMLInstance, _ record: Record) -> JSONValue {
         var o = JSONObject()
-        roots(record) { t, e, v in add(t, e, v, to: &o) }
+        roots(body, record) { t, e, v in add(t, e, v, to: &o) }
         return .object(o)
     }
 
     /// The top-level elements of an instance, those of instances within it included.
-    static func roots(_ instance: BinXMLInstance, _ element: (BinXMLTree, Int, Values) -> Void) {
-        for root in instance.tree.roots {
-            switch root {
-            case .element(let e): element(instance.tree, e, instance.values)
-            case .instance(let inner): roots(instance.tree.instances[inner], element)
-            case .value, .substitution: break
+    static func roots(_ instance: BinXMLInstance, _ record: Record, _ element: (BinXMLTree, Int, Values) -> Void) {
+        instance.withValues(in: record.slots, record.fragments) { slots, fragments in
+            let values = Values(slots: slots, fragments: fragments, record: record)
+            for root in instance.tree.roots {
+                switch root {
+                case .element(let e): element(instance.tree, e, values)
+                case .instance(let inner): roots(instance.tree.instances[inner], record, element)
+                case .value, .substitution: break
+                }
             }
         }
     }
@@ -35,14 +67,14 @@ enum BinXMLJSON {
             case .element(let e): element(t, e, values)
             case .value(let v): value(t.literals[v])
             case .substitution(let id, let optional):
-                guard let values, id < values.count else { continue }
-                let v = values[id]
+                guard let slots = values.slots, id < slots.count else { continue }
+                let v = values.value(slots[id])
                 if case .fragment(let f) = v {
-                    roots(f, element)
+                    roots(f, values.record, element)
                 } else if !(optional && v.isNull) {
                     value(v)
                 }
-            case .instance(let inner): roots(t.instances[inner], element)
+            case .instance(let inner): roots(t.instances[inner], values.record, element)
             }
         }
     }
@@ -76,7 +108,7 @@ enum BinXMLJSON {
     /// An attribute's value when filling leaves it (something in it), else nil.
     static func attribute(_ a: BinXMLTree.Attribute, _ t: BinXMLTree, _ values: Values) -> Text? {
         var text = Text()
-        var present = values == nil
+        var present = values.slots == nil
         walk(a.items, t, values, element: { _, _, _ in present = true }, value: {
             present = true
             text.add($0)
@@ -146,8 +178,8 @@ enum BinXMLJSON {
     /// The value of a lone hole, or nil when it is BinXML (elements, not text).
     static func hole(_ item: Int, _ t: BinXMLTree, _ values: Values) -> JSONValue?? {
         guard case .substitution(let id, let optional) = t.items[item] else { return .none }
-        guard let values, id < values.count else { return .some(.none) }
-        switch values[id] {
+        guard let slots = values.slots, id < slots.count else { return .some(.none) }
+        switch values.value(slots[id]) {
         case .fragment: return .none
         case .json(let j):
             if optional, case .null = j { return .some(.none) }
@@ -166,7 +198,7 @@ enum BinXMLJSON {
 
     /// An attribute's JSON value, nil when filling leaves nothing in it.
     static func attributeValue(_ a: BinXMLTree.Attribute, _ t: BinXMLTree, _ values: Values) -> JSONValue? {
-        if values != nil, let item = a.hole, let v = hole(item, t, values) {
+        if values.slots != nil, let item = a.hole, let v = hole(item, t, values) {
             return v
         }
         guard let text = attribute(a, t, values) else { return Optional<JSONValue>.none }
@@ -178,6 +210,15 @@ enum BinXMLJSON {
     static func json(_ t: BinXMLTree, _ e: Int, _ values: Values) -> JSONValue {
         let el = t.elements[e]
         if el.attributes.isEmpty, let item = el.hole, let v = hole(item, t, values) { return v ?? .null }
+        guard let memo = t.memo, let slots = values.slots, memo.worthTrying(e) else { return build(t, e, el, values) }
+        if let same = memo.reused(e, slots) { return same }
+        let made = build(t, e, el, values)
+        memo.keep(e, slots, made)
+        return made
+    }
+
+    /// `json` made anew.
+    private static func build(_ t: BinXMLTree, _ e: Int, _ el: BinXMLTree.Element, _ values: Values) -> JSONValue {
         var elements = el.elementCount ?? 0
         var content = Text()
         if el.elementCount == nil {
@@ -196,13 +237,15 @@ enum BinXMLJSON {
             }
         }
         if !anyAttribute, elements == 0 { return content.json ?? .null }
-        var o = JSONObject(capacity: elements + 2)
+        // Just the room it takes: each record's objects stay in memory with it.
+        let text = content.json
+        var o = JSONObject(capacity: elements + (anyAttribute ? 1 : 0) + (text == nil ? 0 : 1))
         if anyAttribute { o.append(distinct: attributesKey, .object(attributes)) }
         if elements > 0 {
             let distinct = el.distinctChildren
             walk(el.children, t, values, element: { add($0, $1, $2, to: &o, distinct: distinct) }, value: { _ in })
         }
-        if let text = content.json { set(textKey, text, in: &o) }
+        if let text { set(textKey, text, in: &o) }
         return .object(o)
     }
 

@@ -1,3 +1,4 @@
+import Glibc
 import Model
 
 /// A template (or a fragment's inline elements) as BinXML parsing leaves it: flat arrays of
@@ -90,6 +91,10 @@ final class BinXMLTree {
     let literals: [BinXMLValue]
     let instances: [BinXMLInstance]
 
+    /// Each element's last JSON and the values it was made from (`BinXMLMemo`); nil for a tree
+    /// that is not a template (its holes are never filled, and it serves one record).
+    let memo: BinXMLMemo?
+
     /// Copies of the builder's arrays, just as large as they need to be (the builder is
     /// reused).
     init(_ b: Builder) {
@@ -100,6 +105,20 @@ final class BinXMLTree {
         names = Array(b.names[...])
         literals = Array(b.literals[...])
         instances = Array(b.instances[...])
+        memo = nil
+    }
+
+    /// The same template, sharing its arrays, whose elements' JSON is kept to be reused by the
+    /// next record that fills them with the same bytes of `chunk`.
+    init(_ t: BinXMLTree, reusing chunk: UnsafeRawBufferPointer) {
+        elements = t.elements
+        attributes = t.attributes
+        items = t.items
+        roots = t.roots
+        names = t.names
+        literals = t.literals
+        instances = t.instances
+        memo = BinXMLMemo(chunk: chunk, elements: t.elements, attributes: t.attributes, items: t.items)
     }
 
     /// What the parser appends to as it goes.
@@ -218,11 +237,243 @@ final class BinXMLTree {
     }
 }
 
-/// A tree with the values that fill its holes; nil for elements outside any template, whose
+/// A tree with the values that fill its holes; none for elements outside any template, whose
 /// holes (if any) stay empty and whose attributes all stay.
 struct BinXMLInstance {
     let tree: BinXMLTree
-    let values: [BinXMLValue]?
+    /// Values read while a template was being defined, kept with it (they outlive the record),
+    /// and the BinXML values among them.
+    let own: [BinXMLSlot]?
+    let ownFragments: [BinXMLInstance]
+    /// Else `count` of the record's values (`BinXML.slots`) from `first`; `count` -1 for none.
+    let first: Int
+    let count: Int
+
+    init(tree: BinXMLTree) {
+        self.tree = tree
+        own = nil
+        ownFragments = []
+        first = 0
+        count = -1
+    }
+
+    init(tree: BinXMLTree, own: [BinXMLSlot], fragments: [BinXMLInstance]) {
+        self.tree = tree
+        self.own = own
+        ownFragments = fragments
+        first = 0
+        count = own.count
+    }
+
+    init(tree: BinXMLTree, first: Int, count: Int) {
+        self.tree = tree
+        own = nil
+        ownFragments = []
+        self.first = first
+        self.count = count
+    }
+
+    /// Calls `body` with this instance's values among the record's (`slots`), nil when it has
+    /// none, and the BinXML values they point at.
+    @inline(__always)
+    func withValues<R>(
+        in slots: UnsafeBufferPointer<BinXMLSlot>, _ fragments: UnsafeBufferPointer<BinXMLInstance>,
+        _ body: (UnsafeBufferPointer<BinXMLSlot>?, UnsafeBufferPointer<BinXMLInstance>) -> R
+    ) -> R {
+        if let own {
+            return own.withUnsafeBufferPointer { values in ownFragments.withUnsafeBufferPointer { body(values, $0) } }
+        }
+        // Positions the parser gave out for this record; checked all the same, so a mistake
+        // leaves holes empty rather than reading out of bounds.
+        guard count >= 0, first >= 0, first <= slots.count, count <= slots.count - first else { return body(nil, fragments) }
+        return body(UnsafeBufferPointer(rebasing: slots[first..<(first + count)]), fragments)
+    }
+}
+
+/// A substitution value: where its bytes are in the chunk and its type (the same bytes of the
+/// same type are the same value, which is what lets an element's JSON be reused), and for
+/// BinXML, the instance it holds. Plain data, so the record's slots cost no reference counting.
+struct BinXMLSlot {
+    var at: Int32
+    var size: UInt16
+    var type: UInt8
+    /// Where its instance is among the record's (or the template's) BinXML values; -1 for none.
+    var fragment: Int32 = -1
+
+    /// Within a chunk (64 KiB) and a u16 size, so the narrow fields hold them.
+    init(at: Int, size: Int, type: UInt8) {
+        self.at = Int32(truncatingIfNeeded: at)
+        self.size = UInt16(truncatingIfNeeded: size)
+        self.type = type
+    }
+}
+
+/// Each template element's JSON as last written, with the bytes of the values it was made
+/// from. An element's JSON depends only on its template and on the values of the holes within
+/// it, so the next record whose values there are byte for byte the same (an event's Provider,
+/// its Execution, `xmlns`, a Security UserID: most of System, record after record) shares it
+/// instead of building it again: each object it saves is an allocation, and a free when the
+/// record goes, which were most of the reader's time.
+///
+/// Storage is by pointer, allocated once per template: it changes on every record, and a
+/// class's arrays would be checked for exclusive access and uniqueness at each write.
+final class BinXMLMemo {
+    /// A value as the key holds it: where its bytes are, their count and its type; `size` -1
+    /// when the record has no value for that hole.
+    struct Key {
+        var at: Int32 = 0
+        var size: Int32 = -1
+        var type: UInt8 = 0
+    }
+
+    let chunk: UnsafeRawBufferPointer
+    /// Per element: where its holes' ids start in `ids` and how many; `count` -1 when its JSON
+    /// cannot be reused (a template instance inside it, whose values are not the record's).
+    let first: [Int32]
+    let count: [Int32]
+    /// The holes of each element (attributes and elements within included), distinct, sorted.
+    let ids: [Int]
+    private let json: UnsafeMutablePointer<JSONValue?>
+    private let keys: UnsafeMutablePointer<Key>
+    /// Per element, misses in a row: an element that changes with every record (System, with
+    /// its record id and time) stops being compared and kept after a few, and is tried again
+    /// after a couple of hundred records.
+    private let misses: UnsafeMutablePointer<UInt8>
+    private let elementCount: Int
+    private let idCount: Int
+
+    init(chunk: UnsafeRawBufferPointer, elements: [BinXMLTree.Element], attributes: [BinXMLTree.Attribute], items: [BinXMLTree.Item]) {
+        self.chunk = chunk
+        var first = [Int32](repeating: 0, count: elements.count)
+        var count = [Int32](repeating: -1, count: elements.count)
+        var ids: [Int] = []
+        // One scratch list for every element, sorted in place by insertion (a few holes
+        // each): this runs for every template of every chunk, and arrays or sets per element
+        // made it cost more mallocs than the records that use the template.
+        var found: [Int] = []
+        for e in elements.indices {
+            found.removeAll(keepingCapacity: true)
+            guard BinXMLMemo.collect(e, depth: 0, elements, attributes, items, into: &found) else { continue }
+            var unique = 0
+            for i in found.indices {
+                let id = found[i]
+                var j = unique
+                while j > 0, found[j - 1] > id { j -= 1 }
+                if j > 0, found[j - 1] == id { continue }
+                var k = unique
+                while k > j {
+                    found[k] = found[k - 1]
+                    k -= 1
+                }
+                found[j] = id
+                unique += 1
+            }
+            first[e] = Int32(truncatingIfNeeded: ids.count)
+            count[e] = Int32(truncatingIfNeeded: unique)
+            ids += found[0..<unique]
+        }
+        self.first = first
+        self.count = count
+        self.ids = ids
+        elementCount = elements.count
+        idCount = ids.count
+        json = .allocate(capacity: max(elementCount, 1))
+        json.initialize(repeating: nil, count: elementCount)
+        keys = .allocate(capacity: max(idCount, 1))
+        keys.initialize(repeating: Key(), count: idCount)
+        misses = .allocate(capacity: max(elementCount, 1))
+        misses.initialize(repeating: 0, count: elementCount)
+    }
+
+    /// Whether element `e`'s JSON is worth looking up and keeping this time.
+    @inline(__always)
+    func worthTrying(_ e: Int) -> Bool {
+        let c = misses[e]
+        if c < 8 { return true }
+        misses[e] = c &+ 1  // from 255 back to 0: tried again
+        return false
+    }
+
+    /// Appends the holes within `e` to `found`; false when its JSON cannot be reused. (A
+    /// static function: a nested one capturing `found` cost a heap box per template.)
+    private static func collect(
+        _ e: Int, depth: Int, _ elements: [BinXMLTree.Element], _ attributes: [BinXMLTree.Attribute], _ items: [BinXMLTree.Item],
+        into found: inout [Int]
+    ) -> Bool {
+        guard depth <= BinXML.deepest else { return false }
+        for a in elements[e].attributes where !scan(attributes[a].items, depth, elements, attributes, items, into: &found) { return false }
+        return scan(elements[e].children, depth, elements, attributes, items, into: &found)
+    }
+
+    private static func scan(
+        _ range: Range<Int>, _ depth: Int, _ elements: [BinXMLTree.Element], _ attributes: [BinXMLTree.Attribute], _ items: [BinXMLTree.Item],
+        into found: inout [Int]
+    ) -> Bool {
+        for i in range {
+            switch items[i] {
+            case .value: continue
+            case .substitution(let id, _): found.append(id)
+            case .instance: return false
+            case .element(let c): if !collect(c, depth: depth + 1, elements, attributes, items, into: &found) { return false }
+            }
+        }
+        return true
+    }
+
+    deinit {
+        json.deinitialize(count: elementCount)
+        json.deallocate()
+        keys.deinitialize(count: idCount)
+        keys.deallocate()
+        misses.deallocate()
+    }
+
+    /// Element `e`'s JSON when the values of its holes are the bytes they were last time.
+    @inline(__always)
+    func reused(_ e: Int, _ values: UnsafeBufferPointer<BinXMLSlot>) -> JSONValue? {
+        let n = Int(count[e])
+        guard n >= 0, let last = json[e] else { return nil }
+        let start = Int(first[e])
+        for k in 0..<n {
+            let id = ids[start + k]
+            let key = keys[start + k]
+            guard id < values.count else {
+                if key.size == -1 { continue }
+                return nil
+            }
+            let v = values[id]
+            guard key.type == v.type, key.size == Int32(v.size), v.type != 0x21 else { return nil }
+            if key.at == v.at || v.size == 0 { continue }
+            guard let base = chunk.baseAddress,
+                  memcmp(base + Int(key.at), base + Int(v.at), Int(v.size)) == 0 else { return nil }
+        }
+        misses[e] = 0
+        return last
+    }
+
+    /// Keeps `value` as element `e`'s JSON for these values (not when one is BinXML, whose
+    /// bytes may point at templates defined in place).
+    @inline(__always)
+    func keep(_ e: Int, _ values: UnsafeBufferPointer<BinXMLSlot>, _ value: JSONValue) {
+        let n = Int(count[e])
+        guard n >= 0 else { return }
+        misses[e] &+= 1
+        let start = Int(first[e])
+        for k in 0..<n {
+            let id = ids[start + k]
+            if id < values.count {
+                let v = values[id]
+                if v.type == 0x21 {
+                    json[e] = nil
+                    return
+                }
+                keys[start + k] = Key(at: v.at, size: Int32(v.size), type: v.type)
+            } else {
+                keys[start + k] = Key()
+            }
+        }
+        json[e] = value
+    }
 }
 
 /// A substitution value (or literal text): as JSON, or as it was typed when its text is not

@@ -51,8 +51,8 @@ enum EvtxChunk {
                 // Inside the record: its size was checked against the chunk's end.
                 let id = (try? b.u64(offset + 8)) ?? 0
                 let written = EvtxValues.timestamp(filetime: (try? b.u64(offset + 16)) ?? 0)
-                let body = try parser.record(at: offset + 24, end: offset + size - 4)
-                out.records.append(EvtxFile.Record(id: id, written: written, event: BinXMLJSON.document(body)))
+                let event = try parser.event(at: offset + 24, end: offset + size - 4)
+                out.records.append(EvtxFile.Record(id: id, written: written, event: event))
             } catch {
                 out.problems.append("chunk \(index): the record at offset \(offset) does not parse (\(error)); skipped")
             }

@@ -42,11 +42,20 @@ enum EvtxText {
     }
 
     /// Builds a string of at most `capacity` ASCII bytes; `write` must stay within it.
+    ///
+    /// Written on the stack first, then made a string of just its length: a string made with
+    /// room for more than 15 bytes keeps heap storage however short it ends, and most of these
+    /// (`S-1-5-18`, `0x3e7`) fit in the string itself, with no allocation at all.
     static func ascii(capacity: Int, _ write: (inout Writer) -> Void) -> String {
-        String(unsafeUninitializedCapacity: capacity) { buffer in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(capacity, 1)) { buffer in
             var w = Writer(buffer: buffer)
             write(&w)
-            return w.count
+            let count = w.count
+            return String(unsafeUninitializedCapacity: count) { out in
+                guard let to = out.baseAddress, let from = buffer.baseAddress else { return 0 }
+                to.update(from: from, count: count)
+                return count
+            }
         }
     }
 
