@@ -142,6 +142,16 @@ import Testing
         #expect(try Matcher(.test(field: "u", .oneOf([.text("x"), .text("caf\u{E9}")]))).matches(decomposed))
     }
 
+    /// A rule naming its field with a Kelvin sign reads the event's ASCII `Key` (the strings are
+    /// equal): the hunt's search text must hold that value, or the needle looks absent.
+    @Test func theIndexReadsAFieldNamedInAnotherSpelling() throws {
+        let f = Filter.test(field: "\u{212A}ey", .contains("needle", cased: false))
+        let index = try RuleIndex([(name: "r", rule: Rule(clauses: [Clause(count: 1, kinds: ["a"], filter: f)], window: 0, groupBy: []))])
+        let fields: JSONObject = ["Key": .string("a NEEDLE here"), "other": .string("x")]
+        #expect(try ReferenceMatcher(f).matches(fields))
+        #expect(index.matches(kind: "a", fields: fields) == [0])
+    }
+
     @Test func containsFindsTheNeedleAnywhereAndOnlyWhole() throws {
         let hay: JSONObject = ["v": "aab aabc abcabd"]
         for (needle, found) in [("abd", true), ("abc", true), ("aabca", false), ("d", true), ("abcabd!", false), ("AABC", true)] {

@@ -74,13 +74,18 @@ extension JSONObject {
 /// the hunt's search text, which holds the values of every field a rule reads.
 public struct JSONKeyFilter: Sendable {
     private var bits = [UInt64](repeating: 0, count: 64)
+    /// A Unicode key was inserted: it may equal an ASCII key spelled with other bytes (a Kelvin
+    /// sign is canonically a `K`), whose tag is not its tag, so every key may be held.
+    private var unicode = false
 
     public init(_ keys: some Sequence<String> = []) {
         for key in keys { insert(key) }
     }
 
     public mutating func insert(_ key: String) {
-        let bit = JSONKeyFilter.bit(JSONObject.Member.tag(of: key))
+        let tag = JSONObject.Member.tag(of: key)
+        if tag & JSONObject.Member.nonASCII != 0 { unicode = true }
+        let bit = JSONKeyFilter.bit(tag)
         bits[bit >> 6] |= 1 << UInt64(bit & 63)
     }
 
@@ -88,7 +93,7 @@ public struct JSONKeyFilter: Sendable {
     private static func bit(_ tag: UInt32) -> Int { Int(truncatingIfNeeded: (tag &* 0x9E37_79B1) >> 20) }
 
     fileprivate func mayHold(_ member: JSONObject.Member) -> Bool {
-        guard member.isASCII else { return true }
+        guard member.isASCII, !unicode else { return true }
         let bit = JSONKeyFilter.bit(member.tag)
         return bits[bit >> 6] & (1 << UInt64(bit & 63)) != 0
     }

@@ -29,8 +29,8 @@ public struct MatchEvent {
     private var positions: [Int32]
     private let names: [String]
     private let read: JSONKeyFilter
-    /// Lower-cased text of the string members, one after another (each followed by a 0 byte),
-    /// and of every other value too once `searchText` was asked for.
+    /// Lower-cased text of string members as tests read them, one after another (each followed
+    /// by a 0 byte); after `searchText`, first the text of every field a test names.
     private(set) var text: [UInt8] = []
     /// Per member: where its lower-cased text is, when it is a string that was lowered.
     private var spans: [Span]
@@ -94,7 +94,7 @@ public struct MatchEvent {
     /// field test's literal, if it passes, is in this text. Numbers and booleans are in it as
     /// the text tests read them (`stringValue`). Fields no test names are left out (an event
     /// carries each value twice, under its own name and ECS's, and rules read one); keywords
-    /// (`anyField`) read them, so their literals are not looked for here.
+    /// (`anyField`) read them too, so `searchTextOfEveryField` adds them for keywords' literals.
     public mutating func searchText() -> [UInt8] {
         text.removeAll(keepingCapacity: true)
         text.reserveCapacity(1024)
