@@ -140,15 +140,7 @@ public struct MatchEvent {
 
     private mutating func append(_ s: String) -> Span {
         let start = text.count
-        var ascii = true
-        for b in s.utf8 {
-            if b >= 0x80 { ascii = false; break }
-            text.append(b >= 65 && b <= 90 ? b | 0x20 : b)
-        }
-        if !ascii {
-            text.removeSubrange(start...)
-            text += s.lowercased().utf8
-        }
+        let ascii = Matcher.lower(s, onto: &text)
         let count = text.count - start
         text.append(0)
         return Span(start: start, count: count, ascii: ascii)

@@ -59,10 +59,21 @@ public struct Matcher: Sendable {
     static func lowered(_ s: String) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(s.utf8.count)
+        _ = lower(s, onto: &out)
+        return out
+    }
+
+    /// `lowered(s)` appended to `out`, without a copy of its own; whether `s` was all ASCII.
+    static func lower(_ s: String, onto out: inout [UInt8]) -> Bool {
+        let start = out.count
         for b in s.utf8 {
-            if b >= 0x80 { return Array(s.lowercased().utf8) }
+            guard b < 0x80 else {
+                out.removeSubrange(start...)
+                out += s.lowercased().utf8
+                return false
+            }
             out.append(b >= 65 && b <= 90 ? b | 0x20 : b)
         }
-        return out
+        return true
     }
 }
