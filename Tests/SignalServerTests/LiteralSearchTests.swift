@@ -12,12 +12,16 @@ import Testing
         func word(_ n: Int) -> [UInt8] { (0..<n).map { _ in alphabet[r.next(alphabet.count)] } }
         let literals = (0..<300).map { _ in word(r.next(r.next(4) == 0 ? 24 : 7)) }
         let only = Set((0..<literals.count).filter { $0 % 3 == 0 })
-        let search = LiteralSearch(literals), some = LiteralSearch(literals, only: only)
+        // At most `fewShort` 1- and 2-byte literals: those are found with memchr, not tables.
+        let shortOnes = literals.indices.filter { (1...2).contains(literals[$0].count) }
+        let fewShort = Set(shortOnes.prefix(LiteralSearch.fewShort)).union(literals.indices.filter { literals[$0].count > 2 && $0 % 5 == 0 })
+        #expect(shortOnes.count > LiteralSearch.fewShort && fewShort.count > LiteralSearch.fewShort)
+        let search = LiteralSearch(literals), some = LiteralSearch(literals, only: only), few = LiteralSearch(literals, only: fewShort)
         var hitsSeen = 0
         for _ in 0..<300 {
             let text = word(r.next(r.next(2) == 0 ? 40 : 1200))
             let from = r.next(3) == 0 ? r.next(text.count + 1) : 0
-            for (searched, looked) in [(search, Set(literals.indices)), (some, only)] {
+            for (searched, looked) in [(search, Set(literals.indices)), (some, only), (few, fewShort)] {
                 var found = LiteralFlags(count: literals.count)
                 var hits: [Int32] = []
                 searched.scan(text, from: from, into: &found, hits: &hits)

@@ -152,6 +152,37 @@ import Testing
         #expect(index.matches(kind: "a", fields: fields) == [0])
     }
 
+    /// Each kind has a literal search of its own; a rule's check whose needle is only another
+    /// kind's necessary literal (here `beta`: this rule's own is the longer `alphabet`) must
+    /// still be looked for in this kind's events, or the check takes it as absent.
+    @Test func aCheckMayReadAnotherKindsLiteral() throws {
+        let a = Filter.all([.test(field: "x", .contains("alphabet", cased: false)), .test(field: "y", .contains("beta", cased: false))])
+        let b = Filter.test(field: "y", .contains("beta", cased: false))
+        let index = try RuleIndex([
+            (name: "a", rule: Rule(clauses: [Clause(count: 1, kinds: ["one"], filter: a)], window: 0, groupBy: [])),
+            (name: "b", rule: Rule(clauses: [Clause(count: 1, kinds: ["two"], filter: b)], window: 0, groupBy: [])),
+        ])
+        #expect(RuleIndex.necessary(a)?.literals.map(\.text) == ["alphabet"])
+        let fields: JSONObject = ["x": .string("ALPHABET soup"), "y": .string("a BETA test")]
+        #expect(index.matches(kind: "one", fields: fields) == [0])
+        #expect(index.matches(kind: "two", fields: fields) == [1])
+    }
+
+    /// Lower-casing eight bytes a word gives what `lowercased()` gives, at every length and
+    /// alignment, with the bytes around the letters' range (`@`, `[`, `` ` ``, `{`) and a
+    /// non-ASCII character anywhere.
+    @Test func loweringIsLowercased() {
+        var r = Random(state: 7)
+        let pieces = ["A", "Z", "a", "z", "@", "[", "`", "{", "0", "\\", " ", "M", "é", "İ", "\u{7F}", "\u{0}"]
+        for _ in 0..<3000 {
+            let s = (0..<r.next(40)).map { _ in r.pick(r.next(6) == 0 ? pieces : Array(pieces.prefix(11))) }.joined()
+            var out: [UInt8] = [1, 2, 3]
+            let ascii = Matcher.lower(s, onto: &out)
+            #expect(out == [1, 2, 3] + Array(s.lowercased().utf8), "\(s)")
+            #expect(ascii == s.utf8.allSatisfy { $0 < 0x80 })
+        }
+    }
+
     @Test func containsFindsTheNeedleAnywhereAndOnlyWhole() throws {
         let hay: JSONObject = ["v": "aab aabc abcabd"]
         for (needle, found) in [("abd", true), ("abc", true), ("aabca", false), ("d", true), ("abcabd!", false), ("AABC", true)] {

@@ -203,6 +203,21 @@ struct MatchProgram: Sendable {
         }
     }
 
+    /// The literal numbers (`numberNeedles`) the checks of the filter at `root` read: a search
+    /// that feeds its events must look for each of them, or the checks take them as absent.
+    func literalIDs(_ root: Int) -> [Int32] {
+        var out: [Int32] = []
+        func collect(_ c: Int) {
+            let check = checks[c]
+            if check.literal >= 0 { out.append(check.literal) }
+            let from = Int(check.literalStart)
+            out += regexLiterals[from..<(from + Int(check.literalCount))]
+            if check.kind == .oneOf { for k in check.start..<(check.start + check.count) { collect(k) } }
+        }
+        for op in ops[root..<ops[root].end] where op.kind == .test || op.kind == .anyField { collect(Int(op.other)) }
+        return out
+    }
+
     // MARK: Running
 
     /// Whether the filter at `root` matches the event.

@@ -7,8 +7,9 @@ import Foundation
 /// A filter on anchors, as Hyperscan's FDR does, not an automaton: each literal is known by
 /// one of its 4-byte windows (its anchor; shorter literals by themselves), chosen to be the
 /// window fewest other literals share. The anchors' hashes are bits in a table small enough
-/// to stay in cache (a 2,400-rule set's automaton over the same 21,000 literals was 30 MiB,
-/// and its scan waited on memory at every byte, each step waiting for the one before). The
+/// to stay in the nearest cache (a 2,400-rule set's automaton over the same 21,000 literals
+/// was 30 MiB, and its scan waited on memory at every byte, each step waiting for the one
+/// before; a 128 KiB table still had the scan wait on the table at a third of its time). The
 /// scan hashes the text's window at every position, independently of the others, so the
 /// processor overlaps the table reads; a set bit sends the position to the literals with
 /// that anchor hash, each compared byte for byte where it would start. The answer is exact
@@ -16,25 +17,45 @@ import Foundation
 struct LiteralSearch: Sendable {
     /// The anchor's width for literals this long or longer.
     static let anchorWidth = 4
+    /// At most this many 1- and 2-byte literals are found with `memchr`; more get tables.
+    static let fewShort = 8
+    /// A table's size: about this many bits per anchor, at most `2^maxBits` bits (32 KiB, the
+    /// nearest cache's size here). Fuller tables send more positions to their buckets; bigger
+    /// ones wait on the cache at every position.
+    static let bitsPerAnchor = 32
+    static let maxBits = 18
 
     let count: Int
-    /// The literals' bytes one after another: literal `i` from `start[i]` to `start[i + 1]`.
+    /// The literals' bytes one after another.
     private var bytes: [UInt8] = []
-    private var start: [Int32] = []
-    /// Per literal: where its anchor is within it.
-    private var anchorAt: [Int32] = []
     /// One filter per anchor width in use (4 for long literals, the length of shorter ones),
-    /// longest first; their bits, buckets and bucket items in shared arrays, so one scan opens
+    /// longest first; their bits, ranks, buckets and items in shared arrays, so one scan opens
     /// each array once and tests every width at each position.
     private var filters: [Filter] = []
     private var tables: [UInt64] = []
+    /// Per table word: how many bits of its filter's table are set before it, so a set bit's
+    /// bucket is found by counting (buckets only for the hashes in use, not one per hash).
+    private var ranks: [UInt32] = []
     private var bucketStarts: [Int32] = []
-    private var items: [Int32] = []
+    /// What the scan needs of a literal where its anchor was seen, side by side.
+    private var items: [Item] = []
     /// Empty literals: in every text.
     private var empty: [Int32] = []
+    /// 1- and 2-byte literals when there are few of them: each found with `memchr` on its
+    /// first byte, not with a table tested at every position.
+    private var short: [Item] = []
+
+    private struct Item {
+        var id: Int32
+        /// Its bytes in `bytes`.
+        var offset: Int32
+        var length: Int32
+        /// Where its anchor is within it.
+        var anchorAt: Int32
+    }
 
     /// The anchors of one width: a bit per hash (or per window, for 1 and 2 bytes), and per
-    /// hash the literals anchored there.
+    /// hash in use the literals anchored there.
     private struct Filter {
         var width: Int
         /// The window's bytes within a 4-byte word.
@@ -42,9 +63,9 @@ struct LiteralSearch: Sendable {
         /// The table has `1 << bits` bits; 1- and 2-byte windows are their own hash.
         var bits: Int
         var direct: Bool
-        /// Where its bits start in `tables` (in words) and its buckets in `bucketStarts`:
-        /// the literals anchored at hash `h` are `items` from `bucketStarts[buckets + h]` to
-        /// `bucketStarts[buckets + h + 1]`.
+        /// Where its words start in `tables` and `ranks`, and its buckets in `bucketStarts`:
+        /// the literals anchored at the hash whose bit is the `r`th set one are `items` from
+        /// `bucketStarts[buckets + r]` to `bucketStarts[buckets + r + 1]`.
         var table: Int
         var buckets: Int
 
@@ -59,60 +80,64 @@ struct LiteralSearch: Sendable {
     /// literals (by their index) are looked for, under the same ids.
     init(_ literals: [[UInt8]], only: Set<Int>? = nil) {
         count = literals.count
-        for literal in literals {
-            start.append(Int32(truncatingIfNeeded: bytes.count))
-            bytes += literal
-        }
-        start.append(Int32(truncatingIfNeeded: bytes.count))
-        anchorAt = [Int32](repeating: 0, count: literals.count)
-
         // How many literals hold each window: a literal is anchored at its rarest one, so a
         // bucket holds few literals and a common stretch of text (`\windows\system32\`) sets
         // off few compares.
         let w = LiteralSearch.anchorWidth
         var holding: [UInt32: Int] = [:]
-        for literal in literals where literal.count >= w {
+        for (id, literal) in literals.enumerated() where literal.count >= w && only?.contains(id) ?? true {
             var seen = Set<UInt32>()
             for j in 0...(literal.count - w) where seen.insert(LiteralSearch.window(literal, j, w)).inserted {
                 holding[LiteralSearch.window(literal, j, w), default: 0] += 1
             }
         }
-        var byWidth: [Int: [Int32]] = [:]
+        var byWidth: [Int: [Item]] = [:]
         for (id, literal) in literals.enumerated() where only?.contains(id) ?? true {
             guard !literal.isEmpty else {
                 empty.append(Int32(id))
                 continue
             }
+            var item = Item(id: Int32(id), offset: Int32(truncatingIfNeeded: bytes.count), length: Int32(truncatingIfNeeded: literal.count), anchorAt: 0)
+            bytes += literal
             let width = min(w, literal.count)
             if width == w {
-                var best = 0, fewest = Int.max
+                var fewest = Int.max
                 for j in 0...(literal.count - w) {
                     let n = holding[LiteralSearch.window(literal, j, w)] ?? 0
-                    if n < fewest { (best, fewest) = (j, n) }
+                    if n < fewest { (item.anchorAt, fewest) = (Int32(j), n) }
                 }
-                anchorAt[id] = Int32(best)
             }
-            byWidth[width, default: []].append(Int32(id))
+            byWidth[width, default: []].append(item)
         }
-        for (width, ids) in byWidth.sorted(by: { $0.key > $1.key }) {
-            // About 64 bits per anchor: one position in 64 or fewer sets off a bucket look.
+        let shortItems = (byWidth[1] ?? []) + (byWidth[2] ?? [])
+        if shortItems.count <= LiteralSearch.fewShort {
+            short = shortItems
+            byWidth[1] = nil
+            byWidth[2] = nil
+        }
+        for (width, anchored) in byWidth.sorted(by: { $0.key > $1.key }) {
             let direct = width <= 2
             var bits = direct ? 8 * width : 10
-            while !direct && bits < 20 && (1 << bits) < ids.count * 64 { bits += 1 }
+            while !direct && bits < LiteralSearch.maxBits && (1 << bits) < anchored.count * LiteralSearch.bitsPerAnchor { bits += 1 }
             let filter = Filter(width: width, mask: width == 4 ? .max : (1 << UInt32(8 * width)) - 1, bits: bits, direct: direct,
                                 table: tables.count, buckets: bucketStarts.count)
             var table = [UInt64](repeating: 0, count: max(1, (1 << bits) / 64))
-            var lists = [[Int32]](repeating: [], count: 1 << bits)
-            for id in ids {
-                let literal = Array(bytes[Int(start[Int(id)])..<Int(start[Int(id) + 1])])
-                let h = filter.hash(LiteralSearch.window(literal, Int(anchorAt[Int(id)]), width))
+            var lists: [Int: [Item]] = [:]
+            for item in anchored {
+                let literal = Array(literals[Int(item.id)])
+                let h = filter.hash(LiteralSearch.window(literal, Int(item.anchorAt), width))
                 table[h >> 6] |= 1 << UInt64(h & 63)
-                lists[h].append(id)
+                lists[h, default: []].append(item)
+            }
+            var rank: UInt32 = 0
+            for word in table {
+                ranks.append(rank)
+                rank += UInt32(word.nonzeroBitCount)
             }
             tables += table
-            for list in lists {
+            for h in lists.keys.sorted() {
                 bucketStarts.append(Int32(truncatingIfNeeded: items.count))
-                items += list
+                items += lists[h] ?? []
             }
             bucketStarts.append(Int32(truncatingIfNeeded: items.count))
             filters.append(filter)
@@ -128,57 +153,71 @@ struct LiteralSearch: Sendable {
 
     /// Anchors looked for and bytes the tables take.
     var size: (anchors: Int, bytes: Int) {
-        (items.count, bytes.count + (start.count + anchorAt.count + bucketStarts.count + items.count) * 4 + tables.count * 8)
+        (items.count + short.count,
+         bytes.count + (items.count + short.count) * MemoryLayout<Item>.stride + (ranks.count + bucketStarts.count) * 4 + tables.count * 8)
     }
 
     /// Sets in `found` every literal the text holds from `from` on, and appends each one's id
     /// to `hits` (once).
     ///
-    /// Each position's window is hashed and tested on its own, not after the one before (as an
-    /// automaton's step is), so the processor overlaps the table reads.
+    /// One pass: each position's window is read once and tested against every width's table.
+    /// Each test is independent of the one before (not an automaton's step), so the processor
+    /// overlaps the table reads. The few 1- and 2-byte literals are found by `memchr` instead,
+    /// which costs less than a table test at every position.
     func scan(_ text: [UInt8], from: Int = 0, into found: inout LiteralFlags, hits: inout [Int32]) {
         for id in empty where !found.contains(Int(id)) {
             found.withWords { $0[Int(id) >> 6] |= 1 << UInt64(id & 63) }
             hits.append(id)
         }
         let n = text.count
-        guard from >= 0, from < n, !filters.isEmpty else { return }
+        guard from >= 0, from < n, !filters.isEmpty || !short.isEmpty else { return }
         text.withUnsafeBufferPointer { text in
         bytes.withUnsafeBufferPointer { bytes in
-        start.withUnsafeBufferPointer { start in
-        anchorAt.withUnsafeBufferPointer { anchorAt in
         filters.withUnsafeBufferPointer { filters in
         tables.withUnsafeBufferPointer { tables in
+        ranks.withUnsafeBufferPointer { ranks in
         bucketStarts.withUnsafeBufferPointer { bucketStarts in
         items.withUnsafeBufferPointer { items in
         found.withWords { found in
-            // Both are non-empty: the text holds `from`, and a filter holds a literal.
+            // Both are non-empty: the text holds `from`, and the search holds a literal.
             guard let textBase = text.baseAddress, let literalBase = bytes.baseAddress else { return }
-            // A pass per width: each pass's loop is short and its reads do not wait on each other.
-            for f in filters where from + f.width <= n {
-                for i in from...(n - f.width) {
-                    var word: UInt32 = 0
-                    if i + 4 <= n {
-                        word = UnsafeRawPointer(textBase + i).loadUnaligned(as: UInt32.self).littleEndian
-                    } else {
-                        for k in 0..<(n - i) { word |= UInt32(text[i + k]) << UInt32(8 * k) }
-                    }
+            /// `item`'s literal starts at `at`: its bytes are there and it was not found before.
+            @inline(__always) func check(_ item: Item, at: Int) {
+                let id = Int(item.id)
+                let bit: UInt64 = 1 << UInt64(id & 63)
+                guard found[id >> 6] & bit == 0, at >= from, at + Int(item.length) <= n,
+                      memcmp(textBase + at, literalBase + Int(item.offset), Int(item.length)) == 0
+                else { return }
+                found[id >> 6] |= bit
+                hits.append(item.id)
+            }
+            for item in short {
+                let first = literalBase[Int(item.offset)]
+                var at = from
+                while at < n, let p = memchr(textBase + at, Int32(first), n - at) {
+                    at = textBase.distance(to: p.assumingMemoryBound(to: UInt8.self))
+                    check(item, at: at)
+                    at += 1
+                }
+            }
+            guard let shortest = filters.last, from + shortest.width <= n else { return }
+            for i in from...(n - shortest.width) {
+                var word: UInt32 = 0
+                if i + 4 <= n {
+                    word = UnsafeRawPointer(textBase + i).loadUnaligned(as: UInt32.self).littleEndian
+                } else {
+                    for k in 0..<(n - i) { word |= UInt32(text[i + k]) << UInt32(8 * k) }
+                }
+                for f in filters where i + f.width <= n {
                     let h = f.hash(word)
-                    guard tables[f.table + (h >> 6)] & (1 << UInt64(h & 63)) != 0 else { continue }
-                    for k in Int(bucketStarts[f.buckets + h])..<Int(bucketStarts[f.buckets + h + 1]) {
-                        let id = Int(items[k])
-                        let bit: UInt64 = 1 << UInt64(id & 63)
-                        if found[id >> 6] & bit != 0 { continue }
-                        let offset = Int(start[id]), length = Int(start[id + 1]) - offset
-                        let at = i - Int(anchorAt[id])
-                        guard at >= from, at + length <= n,
-                              memcmp(textBase + at, literalBase + offset, length) == 0
-                        else { continue }
-                        found[id >> 6] |= bit
-                        hits.append(Int32(id))
+                    let bits = tables[f.table + (h >> 6)], below: UInt64 = 1 << UInt64(h & 63)
+                    guard bits & below != 0 else { continue }
+                    let r = f.buckets + Int(ranks[f.table + (h >> 6)]) + (bits & (below &- 1)).nonzeroBitCount
+                    for k in Int(bucketStarts[r])..<Int(bucketStarts[r + 1]) {
+                        check(items[k], at: i - Int(items[k].anchorAt))
                     }
                 }
             }
-        }}}}}}}}}
+        }}}}}}}}
     }
 }

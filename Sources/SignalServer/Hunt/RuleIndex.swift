@@ -25,10 +25,8 @@ public struct RuleIndex: Sendable {
     private var eventIDs: [Int64] = []
     /// The fields every rule reads, one slot each, so an event finds each once.
     private let fields: MatchFields
-    /// Every rule's necessary literals, found in one scan of the text of the fields tests read.
-    private let search: LiteralSearch
-    /// Keywords' literals alone, looked for in the text of the other fields too.
-    private let everywhere: LiteralSearch
+    /// How many necessary literals the rules have (numbered across all kinds).
+    private let literals: Int
     /// Per literal: the entries for which it is one of the necessary literals, `postings`
     /// from `postingStart[id]` to `postingStart[id + 1]`.
     private let postingStart: [Int32]
@@ -54,6 +52,12 @@ public struct RuleIndex: Sendable {
         var keywords = false
         /// Per entry of the whole index: whether it is of this kind.
         var member: [Bool] = []
+        /// The kind's rules' necessary literals, found in one scan of the text of the fields
+        /// tests read: a search per kind, as each is a fraction of all, so its table stays
+        /// in the nearest cache and other kinds' literals are not looked for.
+        var search = LiteralSearch([])
+        /// The kind's keywords' literals alone, looked for in the text of the other fields too.
+        var everywhere = LiteralSearch([])
     }
 
     /// Literals shorter than this find too much to be worth it: the rule is always run.
@@ -95,9 +99,12 @@ public struct RuleIndex: Sendable {
             return new
         }
         var needing: [[Int32]] = []
+        var literalsOf: [[Int]] = []
         for (entry, needed) in necessary.enumerated() {
+            literalsOf.append([])
             for text in needed?.literals ?? [] {
                 let literal = Int(id(text))
+                literalsOf[entry].append(literal)
                 if needing.count <= literal { needing += Array(repeating: [], count: literal + 1 - needing.count) }
                 if needing[literal].last != Int32(entry) { needing[literal].append(Int32(entry)) }
             }
@@ -111,24 +118,33 @@ public struct RuleIndex: Sendable {
         postingStart.append(Int32(postings.count))
         self.postingStart = postingStart
         self.postings = postings
-        search = LiteralSearch(texts)
-        everywhere = LiteralSearch(texts, only: keywordIDs)
-        let count = entries.count
+        literals = texts.count
+        let count = entries.count, program = self.program, roots = self.roots
         byKind = entriesByKind.mapValues { list in
             var index = KindIndex(entries: list, member: [Bool](repeating: false, count: count))
+            var mine = Set<Int>()
             for entry in list {
                 index.member[entry] = true
+                // Its necessary literals, and any literal its checks read (a check whose needle
+                // is another rule's literal fails at once when the search did not find it).
+                mine.formUnion(literalsOf[entry])
+                mine.formUnion(program.literalIDs(roots[entry]).map(Int.init))
                 if necessary[entry] == nil { index.unconditional.append(Int32(entry)) }
                 if necessary[entry]?.caseless == true { index.caseless.append(Int32(entry)) }
                 if necessary[entry]?.literals.contains(where: \.everywhere) == true { index.keywords = true }
             }
+            index.search = LiteralSearch(texts, only: mine)
+            index.everywhere = LiteralSearch(texts, only: mine.intersection(keywordIDs))
             return index
         }
     }
 
-    /// The literal search's size: literals looked for, anchors in its filters, table bytes.
+    /// The literal searches' size over all kinds: literals numbered, anchors in their
+    /// filters (a literal of rules of two kinds counts in both), table bytes.
     public var literalSearch: (literals: Int, anchors: Int, bytes: Int) {
-        (search.count, search.size.anchors, search.size.bytes)
+        byKind.values.reduce((literals, 0, 0)) { sum, index in
+            (sum.0, sum.1 + index.search.size.anchors + index.everywhere.size.anchors, sum.2 + index.search.size.bytes + index.everywhere.size.bytes)
+        }
     }
 
     /// The entries whose rules match the event, in index order.
@@ -171,16 +187,16 @@ public struct RuleIndex: Sendable {
     private func candidates(kind: String, event: inout MatchEvent) -> [Int] {
         guard let index = byKind[kind], !index.entries.isEmpty else { return [] }
         var candidates = index.unconditional
-        if search.count > 0 {
-            var found = LiteralFlags(count: search.count)
+        if literals > 0 {
+            var found = LiteralFlags(count: literals)
             var hits: [Int32] = []
             let readEnd: Int
             do {  // the text is let go before the event's grows, so it grows in place
                 let text = event.searchText()
-                search.scan(text, from: 0, into: &found, hits: &hits)
+                index.search.scan(text, from: 0, into: &found, hits: &hits)
                 readEnd = text.count
             }
-            if index.keywords { everywhere.scan(event.searchTextOfEveryField(), from: readEnd, into: &found, hits: &hits) }
+            if index.keywords { index.everywhere.scan(event.searchTextOfEveryField(), from: readEnd, into: &found, hits: &hits) }
             for id in hits {
                 for k in Int(postingStart[Int(id)])..<Int(postingStart[Int(id) + 1]) where index.member[Int(postings[k])] {
                     candidates.append(postings[k])
