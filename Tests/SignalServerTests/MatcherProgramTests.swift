@@ -153,19 +153,35 @@ import Testing
     }
 
     /// Each kind has a literal search of its own; a rule's check whose needle is only another
-    /// kind's necessary literal (here `beta`: this rule's own is the longer `alphabet`) must
+    /// kind's necessary literal (here `beta`, under a `not`, so never this rule's own) must
     /// still be looked for in this kind's events, or the check takes it as absent.
     @Test func aCheckMayReadAnotherKindsLiteral() throws {
-        let a = Filter.all([.test(field: "x", .contains("alphabet", cased: false)), .test(field: "y", .contains("beta", cased: false))])
+        let a = Filter.all([.test(field: "x", .contains("alphabet", cased: false)), .not(.test(field: "y", .contains("beta", cased: false)))])
         let b = Filter.test(field: "y", .contains("beta", cased: false))
         let index = try RuleIndex([
             (name: "a", rule: Rule(clauses: [Clause(count: 1, kinds: ["one"], filter: a)], window: 0, groupBy: [])),
             (name: "b", rule: Rule(clauses: [Clause(count: 1, kinds: ["two"], filter: b)], window: 0, groupBy: [])),
         ])
         #expect(RuleIndex.necessary(a)?.literals.map(\.text) == ["alphabet"])
-        let fields: JSONObject = ["x": .string("ALPHABET soup"), "y": .string("a BETA test")]
-        #expect(index.matches(kind: "one", fields: fields) == [0])
-        #expect(index.matches(kind: "two", fields: fields) == [1])
+        let both: JSONObject = ["x": .string("ALPHABET soup"), "y": .string("a BETA test")]
+        #expect(index.matches(kind: "one", fields: both) == [])
+        #expect(index.matches(kind: "two", fields: both) == [1])
+        let one: JSONObject = ["x": .string("ALPHABET soup"), "y": .string("a test")]
+        #expect(index.matches(kind: "one", fields: one) == [0])
+    }
+
+    /// A rule is a candidate only when each of its clauses (one per child of an `all`) has a
+    /// literal in the event, not when one has: the index runs fewer rules, and the same ones match.
+    @Test func everyClauseMustHaveALiteral() throws {
+        let f = Filter.all([.test(field: "Image", .endsWith("\\cmd.exe", cased: false)),
+                            .any([.test(field: "CommandLine", .contains("/c whoami", cased: false)), .test(field: "CommandLine", .contains("net user", cased: false))])])
+        #expect(RuleIndex.necessary(f)?.clauses.map { $0.map(\.text) } == [["\\cmd.exe"], ["/c whoami", "net user"]])
+        let index = try RuleIndex([(name: "r", rule: Rule(clauses: [Clause(count: 1, kinds: ["p"], filter: f)], window: 0, groupBy: []))])
+        let one: JSONObject = ["Image": .string("C:\\Windows\\cmd.exe"), "CommandLine": .string("cmd /c dir")]
+        #expect(index.prefiltered(kind: "p", fields: one).run == 0)
+        let both: JSONObject = ["Image": .string("C:\\Windows\\cmd.exe"), "CommandLine": .string("cmd /c WHOAMI")]
+        #expect(index.prefiltered(kind: "p", fields: both).run == 1)
+        #expect(index.matches(kind: "p", fields: both) == [0])
     }
 
     /// Lower-casing eight bytes a word gives what `lowercased()` gives, at every length and

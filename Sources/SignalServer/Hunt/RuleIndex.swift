@@ -27,10 +27,12 @@ public struct RuleIndex: Sendable {
     private let fields: MatchFields
     /// How many necessary literals the rules have (numbered across all kinds).
     private let literals: Int
-    /// Per literal: the entries for which it is one of the necessary literals, `postings`
-    /// from `postingStart[id]` to `postingStart[id + 1]`.
+    /// Per literal: the entries and clauses it is in (`Posting`), `postings` from
+    /// `postingStart[id]` to `postingStart[id + 1]`.
     private let postingStart: [Int32]
-    private let postings: [Int32]
+    private let postings: [Posting]
+    /// Per entry: the bits of its clauses (`Necessary`), all set once each has a literal found.
+    private var allClauses: [UInt8] = []
     private let byKind: [String: KindIndex]
 
     private struct Range {
@@ -39,12 +41,19 @@ public struct RuleIndex: Sendable {
         static let none = Range(start: 0, count: -1)
     }
 
+    /// A literal's place in an entry's necessary text: the entry, and the bit of its clause.
+    private struct Posting {
+        var entry: Int32
+        var clause: UInt8
+    }
+
     /// The rules of one kind.
     private struct KindIndex {
         /// Every entry of the kind, in index order.
         var entries: [Int] = []
         /// Entries that need no literal: run on every event of the kind.
         var unconditional: [Int32] = []
+        /// Entries with clauses: a candidate once each clause has one of its literals found.
         /// Entries whose literals are only certain in all-ASCII text: run on every event of
         /// the kind whose search text is not.
         var caseless: [Int32] = []
@@ -98,19 +107,23 @@ public struct RuleIndex: Sendable {
             if literal.everywhere { keywordIDs.insert(Int(new)) }
             return new
         }
-        var needing: [[Int32]] = []
+        var needing: [[Posting]] = []
         var literalsOf: [[Int]] = []
         for (entry, needed) in necessary.enumerated() {
             literalsOf.append([])
-            for text in needed?.literals ?? [] {
-                let literal = Int(id(text))
-                literalsOf[entry].append(literal)
-                if needing.count <= literal { needing += Array(repeating: [], count: literal + 1 - needing.count) }
-                if needing[literal].last != Int32(entry) { needing[literal].append(Int32(entry)) }
+            let clauses = needed?.clauses ?? []
+            allClauses.append(UInt8(truncatingIfNeeded: (1 << clauses.count) - 1))
+            for (c, clause) in clauses.enumerated() {
+                for text in clause {
+                    let literal = Int(id(text))
+                    literalsOf[entry].append(literal)
+                    if needing.count <= literal { needing += Array(repeating: [], count: literal + 1 - needing.count) }
+                    needing[literal].append(Posting(entry: Int32(entry), clause: UInt8(1 << c)))
+                }
             }
         }
         program.numberNeedles { ids[Literal(text: String(decoding: $0, as: UTF8.self), everywhere: $1)] }
-        var postingStart: [Int32] = [], postings: [Int32] = []
+        var postingStart: [Int32] = [], postings: [Posting] = []
         for list in needing {
             postingStart.append(Int32(postings.count))
             postings += list
@@ -131,7 +144,7 @@ public struct RuleIndex: Sendable {
                 mine.formUnion(program.literalIDs(roots[entry]).map(Int.init))
                 if necessary[entry] == nil { index.unconditional.append(Int32(entry)) }
                 if necessary[entry]?.caseless == true { index.caseless.append(Int32(entry)) }
-                if necessary[entry]?.literals.contains(where: \.everywhere) == true { index.keywords = true }
+                if necessary[entry]?.clauses.contains(where: { $0.contains(where: \.everywhere) }) == true { index.keywords = true }
             }
             index.search = LiteralSearch(texts, only: mine)
             index.everywhere = LiteralSearch(texts, only: mine.intersection(keywordIDs))
@@ -197,9 +210,15 @@ public struct RuleIndex: Sendable {
                 readEnd = text.count
             }
             if index.keywords { index.everywhere.scan(event.searchTextOfEveryField(), from: readEnd, into: &found, hits: &hits) }
+            // An entry is a candidate when its last clause gets a literal.
+            var clauses = [UInt8](repeating: 0, count: entries.count)
             for id in hits {
-                for k in Int(postingStart[Int(id)])..<Int(postingStart[Int(id) + 1]) where index.member[Int(postings[k])] {
-                    candidates.append(postings[k])
+                for k in Int(postingStart[Int(id)])..<Int(postingStart[Int(id) + 1]) {
+                    let posting = postings[k], entry = Int(posting.entry)
+                    guard index.member[entry] else { continue }
+                    let before = clauses[entry], after = before | posting.clause
+                    clauses[entry] = after
+                    if after != before && after == allClauses[entry] { candidates.append(posting.entry) }
                 }
             }
             if !event.searchTextIsASCII { candidates += index.caseless }
@@ -268,14 +287,22 @@ public struct RuleIndex: Sendable {
         }
     }
 
-    /// What a filter cannot match without: at least one of `literals` (lower-cased) in the
-    /// event's search text.
+    /// What a filter cannot match without: in the event's search text, at least one literal
+    /// (lower-cased) of each clause. One clause per child of an `all` that has one, so a rule
+    /// `Image|endswith: '\\cmd.exe'` and `CommandLine|contains: '/c'` is a candidate only
+    /// when both are in the event, not whenever either is.
     struct Necessary: Equatable {
-        var literals: [Literal]
+        var clauses: [[Literal]]
         /// Certain only when the search text is all ASCII (literals of case-insensitive
         /// regexes, `RegexLiterals.Needed.caseless`).
         var caseless = false
+
+        /// Every literal of every clause.
+        var literals: [Literal] { clauses.flatMap { $0 } }
     }
+
+    /// At most this many clauses per rule, the strongest: a bit each in a byte.
+    static let mostClauses = 4
 
     /// What the filter cannot match without; nil when nothing is known.
     static func necessary(_ filter: Filter) -> Necessary? {
@@ -283,28 +310,31 @@ public struct RuleIndex: Sendable {
         case .test(_, let test):
             return literal(test)
         case .all(let fs):
-            // The strongest child: the set whose shortest literal is longest, one certain in
-            // any text before one that is not.
-            var best: Necessary?
+            // Every child's clauses: each must be met. Clauses certain in any text before ones
+            // that are not (which count only when there is nothing else), strongest first.
+            var certain: [[Literal]] = [], caseless: [[Literal]] = []
             for f in fs {
-                guard let set = necessary(f) else { continue }
-                if let b = best, (set.caseless ? 1 : 0, -strength(set.literals)) >= (b.caseless ? 1 : 0, -strength(b.literals)) { continue }
-                best = set
+                guard let child = necessary(f) else { continue }
+                if child.caseless { caseless += child.clauses } else { certain += child.clauses }
             }
-            return best
+            let chosen = certain.isEmpty ? caseless : certain
+            guard !chosen.isEmpty else { return nil }
+            var unique: [[Literal]] = []
+            for clause in chosen.sorted(by: { strength($0) > strength($1) }) where !unique.contains(clause) { unique.append(clause) }
+            return Necessary(clauses: Array(unique.prefix(mostClauses)), caseless: certain.isEmpty)
         case .any(let fs):
-            var out = Necessary(literals: [])
+            // One of the children: the union of each one's strongest clause.
+            var union = Set<Literal>(), caseless = false
             for f in fs {
-                guard let set = necessary(f) else { return nil }
-                out.literals += set.literals
-                out.caseless = out.caseless || set.caseless
+                guard let child = necessary(f), let strongest = child.clauses.max(by: { strength($0) < strength($1) }) else { return nil }
+                union.formUnion(strongest)
+                caseless = caseless || child.caseless
             }
-            out.literals = Array(Set(out.literals)).sorted()
-            return out.literals.isEmpty ? nil : out
+            return union.isEmpty ? nil : Necessary(clauses: [union.sorted()], caseless: caseless)
         case .anyField(let test):
             // A keyword reads every field: its literal is looked for in all of them.
             guard var set = literal(test) else { return nil }
-            for i in set.literals.indices { set.literals[i].everywhere = true }
+            for c in set.clauses.indices { for i in set.clauses[c].indices { set.clauses[c][i].everywhere = true } }
             return set
         case .not, .sameAs, .always:
             return nil
@@ -333,6 +363,7 @@ public struct RuleIndex: Sendable {
         }
     }
 
+    /// A clause is as strong as its shortest literal is long (a longer one is found less often).
     private static func strength(_ set: [Literal]) -> Int { set.map(\.text.utf8.count).min() ?? 0 }
 
     /// The literal a test cannot pass without, as the event's search text holds it (each value
@@ -353,24 +384,24 @@ public struct RuleIndex: Sendable {
         }
         switch test {
         case .contains(let s, let cased), .startsWith(let s, let cased), .endsWith(let s, let cased):
-            return usable(s, cased: cased).map { Necessary(literals: $0) }
+            return usable(s, cased: cased).map { Necessary(clauses: [$0]) }
         case .equals(.text(let s), let cased):
-            return usable(s, cased: cased, equality: true).map { Necessary(literals: $0) }
+            return usable(s, cased: cased, equality: true).map { Necessary(clauses: [$0]) }
         case .glob(let pattern, let cased):
             // The run as the matcher holds it: cut from the pattern lower-cased whole.
-            return longestPlainRun(cased ? pattern : pattern.lowercased()).flatMap { usable($0, cased: cased) }.map { Necessary(literals: $0) }
+            return longestPlainRun(cased ? pattern : pattern.lowercased()).flatMap { usable($0, cased: cased) }.map { Necessary(clauses: [$0]) }
         case .oneOf(let values, let cased):
             var out: [Literal] = []
             for v in values {
                 guard case .text(let s) = v, let l = usable(s, cased: cased, equality: true) else { return nil }
                 out += l
             }
-            return out.isEmpty ? nil : Necessary(literals: out)
+            return out.isEmpty ? nil : Necessary(clauses: [out])
         case .regex(let pattern, let insensitive):
             // Any literal, however short: a regex costs far more than looking for one (a backtick
             // keeps PowerShell's token obfuscation rule off every command line without one).
             return RegexLiterals.needed(pattern, caseInsensitive: insensitive, shortest: 1).map {
-                Necessary(literals: $0.literals.map { Literal(text: $0) }, caseless: $0.caseless)
+                Necessary(clauses: [$0.literals.map { Literal(text: $0) }], caseless: $0.caseless)
             }
         default:
             return nil
