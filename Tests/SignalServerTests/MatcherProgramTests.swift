@@ -74,13 +74,20 @@ import Testing
     }
 
     static func filter(_ r: inout Random, depth: Int = 0) -> Filter {
-        switch depth >= 3 ? 6 : r.next(9) {
+        switch depth >= 3 ? 6 : r.next(10) {
         case 0: return .all((0..<(1 + r.next(3))).map { _ in filter(&r, depth: depth + 1) })
         case 1: return .any((0..<(1 + r.next(3))).map { _ in filter(&r, depth: depth + 1) })
         case 2: return .not(filter(&r, depth: depth + 1))
         case 3: return .sameAs(field: r.pick(names), other: r.pick(names), cased: r.pick([nil, true, false]))
         case 4: return .anyField(test(&r))
         case 5: return r.next(8) == 0 ? .always : .test(field: r.pick(names), test(&r))
+        case 8:
+            // A Sigma field read from the event's own name, or its mapped one when that is
+            // missing: the hunt leaves the mapped field out of its search text while the own
+            // one is there.
+            let f = filter(&r, depth: depth + 1)
+            guard let own = f.fields.sorted().first else { return f }
+            return SigmaOwnFields.wrap(f, own: own, mapped: r.pick(names))
         default: return .test(field: r.pick(names), test(&r))
         }
     }
@@ -182,6 +189,45 @@ import Testing
         let both: JSONObject = ["Image": .string("C:\\Windows\\cmd.exe"), "CommandLine": .string("cmd /c WHOAMI")]
         #expect(index.prefiltered(kind: "p", fields: both).run == 1)
         #expect(index.matches(kind: "p", fields: both) == [0])
+    }
+
+    /// A field read only when another is missing or null (a Sigma field's ECS name, read when
+    /// the event lacks the Sigma name) is left out of the hunt's search text while the other
+    /// is there, and is in it when the other is missing or null; a rule reading it unguarded
+    /// puts it back.
+    @Test func aFieldReadOnlyWhenAnotherIsMissingIsSearchedOnlyThen() throws {
+        let f = SigmaOwnFields.wrap(.test(field: "Image", .endsWith("\\cmd.exe", cased: false)), own: "Image", mapped: "process.executable")
+        let index = try RuleIndex([(name: "r", rule: Rule(clauses: [Clause(count: 1, kinds: ["p"], filter: f)], window: 0, groupBy: []))])
+        let own: JSONObject = ["Image": .string("C:\\x\\calc.exe"), "process.executable": .string("C:\\Windows\\CMD.exe")]
+        let missing: JSONObject = ["process.executable": .string("C:\\Windows\\CMD.exe")]
+        let null: JSONObject = ["Image": .null, "process.executable": .string("C:\\Windows\\CMD.exe")]
+        #expect(index.matches(kind: "p", fields: own) == [])
+        #expect(index.matches(kind: "p", fields: missing) == [0])
+        #expect(index.matches(kind: "p", fields: null) == [0])
+
+        var fields = MatchFields()
+        var program = MatchProgram()
+        _ = try program.add(f, fields: &fields)
+        var event = MatchEvent(own, reading: fields)
+        #expect(String(decoding: event.searchText(), as: UTF8.self) == "c:\\x\\calc.exe\0")
+        var lacking = MatchEvent(null, reading: fields)
+        #expect(String(decoding: lacking.searchText(), as: UTF8.self) == "c:\\windows\\cmd.exe\0")
+        _ = try program.add(.test(field: "process.executable", .contains("windows", cased: false)), fields: &fields)
+        var both = MatchEvent(own, reading: fields)
+        #expect(String(decoding: both.searchText(), as: UTF8.self) == "c:\\x\\calc.exe\0c:\\windows\\cmd.exe\0")
+    }
+
+    /// `Glob` reads `\\*` as a literal star where the text has one and as a backslash and a
+    /// wildcard where it does not, so the pre-filter takes no literal across it (it took `a*b`
+    /// from `a\\*b` and skipped the rule on `a\\xb`, which the random oracle test found).
+    @Test func anEscapedWildcardGivesNoLiteralAcrossIt() throws {
+        let f = Filter.test(field: "x", .glob("a\\*b", cased: false))
+        let index = try RuleIndex([(name: "r", rule: Rule(clauses: [Clause(count: 1, kinds: ["k"], filter: f)], window: 0, groupBy: []))])
+        for value in ["a*b", "a\\xb", "a\\*b"] {
+            let fields: JSONObject = ["x": .string(value)]
+            #expect(index.matches(kind: "k", fields: fields) == (try ReferenceMatcher(f).matches(fields) ? [0] : []), "\(value)")
+        }
+        #expect(RuleIndex.longestPlainRun("abc\\*de") == "abc")
     }
 
     /// Lower-casing eight bytes a word gives what `lowercased()` gives, at every length and

@@ -5,18 +5,42 @@ import Model
 public struct MatchFields: Sendable {
     public private(set) var names: [String] = []
     private var slots: [String: Int32] = [:]
-    /// The names, to tell an event's members that may be read from those no test reads.
+    /// The fields a text test reads whatever else the event holds, to tell an event's members
+    /// whose values go into the hunt's search text from those no text test reads.
     private(set) var filter = JSONKeyFilter()
+    /// Fields text tests read only when another field is missing or null: per such field, the
+    /// slots of those others. A Sigma field's ECS name is read only when the event lacks the
+    /// Sigma name (`SigmaOwnFields`), so a Windows event's ECS copies of its values, half of
+    /// what tests name, need not be searched.
+    private(set) var guarded: [String: Set<Int32>] = [:]
+    private(set) var guardedFilter = JSONKeyFilter()
+    /// Fields some text test reads unguarded.
+    private var unguarded: Set<String> = []
 
     public init() {}
 
     mutating func slot(_ name: String) -> Int32 {
         if let s = slots[name] { return s }
         names.append(name)
-        filter.insert(name)
         let s = Int32(names.count - 1)
         slots[name] = s
         return s
+    }
+
+    /// A text test reads field `name`, in a part of a filter that is false unless each slot
+    /// of `guards` is missing or null (none: always).
+    mutating func textRead(_ name: String, guards: [Int32]) {
+        if unguarded.contains(name) { return }
+        if guards.isEmpty {
+            unguarded.insert(name)
+            filter.insert(name)
+            guarded[name] = nil
+        } else {
+            // A read under several guards needs them all missing; one of them is enough to
+            // say the field may be read, which is what the search text must know.
+            guarded[name, default: []].insert(guards[guards.count - 1])
+            guardedFilter.insert(name)
+        }
     }
 }
 
@@ -29,6 +53,8 @@ public struct MatchEvent {
     private var positions: [Int32]
     private let names: [String]
     private let read: JSONKeyFilter
+    private let guardedRead: JSONKeyFilter
+    private let guarded: [String: Set<Int32>]
     /// Lower-cased text of string members as tests read them, one after another (each followed
     /// by a 0 byte); after `searchText`, first the text of every field a test names.
     private(set) var text: [UInt8] = []
@@ -56,6 +82,8 @@ public struct MatchEvent {
         self.fields = fields
         names = reading.names
         read = reading.filter
+        guardedRead = reading.guardedFilter
+        guarded = reading.guarded
         positions = [Int32](repeating: MatchEvent.unresolved, count: reading.names.count)
         spans = [Span](repeating: .none, count: fields.count)
     }
@@ -90,17 +118,19 @@ public struct MatchEvent {
         return made
     }
 
-    /// The values of every field a test reads, as lower-cased text, one after another: a
-    /// field test's literal, if it passes, is in this text. Numbers and booleans are in it as
-    /// the text tests read them (`stringValue`). Fields no test names are left out (an event
-    /// carries each value twice, under its own name and ECS's, and rules read one); keywords
-    /// (`anyField`) read them too, so `searchTextOfEveryField` adds them for keywords' literals.
+    /// The values of every field a text test may read, as lower-cased text, one after
+    /// another: a field test's literal, if it passes, is in this text. Numbers and booleans
+    /// are in it as the text tests read them (`stringValue`). Fields no text test names are
+    /// left out, and so are those read only when another field is missing (`MatchFields
+    /// .guarded`) while it is there: an event carries each value twice, under its own name and
+    /// ECS's, and rules read one. Keywords (`anyField`) read every field, so
+    /// `searchTextOfEveryField` adds the rest for keywords' literals.
     public mutating func searchText() -> [UInt8] {
         text.removeAll(keepingCapacity: true)
         text.reserveCapacity(1024)
         for p in 0..<fields.count {
             spans[p] = .none
-            guard fields.key(at: p, mayBeIn: read) else { continue }
+            guard fields.key(at: p, mayBeIn: read) || (fields.key(at: p, mayBeIn: guardedRead) && mayBeRead(p)) else { continue }
             let value = fields.value(at: p)
             if case .string(let s) = value {
                 spans[p] = append(s)
@@ -112,10 +142,20 @@ public struct MatchEvent {
         return text
     }
 
+    /// Whether the member at `p`, read only under guards, has one of them missing or null.
+    private mutating func mayBeRead(_ p: Int) -> Bool {
+        guard let guards = guarded[fields.member(at: p).key] else { return false }
+        for g in guards {
+            guard let q = position(g) else { return true }
+            if case .null = fields.value(at: q) { return true }
+        }
+        return false
+    }
+
     /// `searchText` followed by the text of every other field a keyword reads (strings, and
     /// lists' strings): for keywords' literals, which may be in any field.
     mutating func searchTextOfEveryField() -> [UInt8] {
-        for p in 0..<fields.count where !fields.key(at: p, mayBeIn: read) {
+        for p in 0..<fields.count where !spans[p].lowered && !fields.key(at: p, mayBeIn: read) {
             switch fields.value(at: p) {
             case .string(let s):
                 spans[p] = append(s)

@@ -68,7 +68,7 @@ struct MatchProgram: Sendable {
     mutating func add(_ filter: Filter, fields: inout MatchFields) throws(RuleError) -> Int {
         let counts = (ops.count, checks.count, needles.count, texts.count, regexes.list.count, networks.count)
         do {
-            try node(filter, fields: &fields)
+            try node(filter, fields: &fields, guards: [])
             return counts.0
         } catch {
             ops.removeSubrange(counts.0...)
@@ -81,18 +81,26 @@ struct MatchProgram: Sendable {
         }
     }
 
-    private mutating func node(_ filter: Filter, fields: inout MatchFields) throws(RuleError) {
+    /// `guards`: slots of fields that must be missing or null for this part of the filter to
+    /// be true (an `all` with an `absent` test of them above it), for `MatchFields.textRead`.
+    private mutating func node(_ filter: Filter, fields: inout MatchFields, guards: [Int32]) throws(RuleError) {
         let at = ops.count
         switch filter {
         case .all(let fs):
             ops.append(Op(kind: .all))
-            for f in fs { try node(f, fields: &fields) }
+            // An `all` is false whatever its other children say unless each field it tests
+            // `absent` is missing or null: what they read, they read only then.
+            var inner = guards
+            for case .test(let field, .absent) in fs { inner.append(fields.slot(field)) }
+            for f in fs {
+                if case .test(_, .absent) = f { try node(f, fields: &fields, guards: guards) } else { try node(f, fields: &fields, guards: inner) }
+            }
         case .any(let fs):
             ops.append(Op(kind: .any))
-            for f in fs { try node(f, fields: &fields) }
+            for f in fs { try node(f, fields: &fields, guards: guards) }
         case .not(let f):
             ops.append(Op(kind: .not))
-            try node(f, fields: &fields)
+            try node(f, fields: &fields, guards: guards)
         case .always:
             ops.append(Op(kind: .always))
         case .sameAs(let a, let b, let cased):
@@ -105,6 +113,10 @@ struct MatchProgram: Sendable {
         case .test(let field, let test):
             let c = try check(test)
             ops.append(Op(kind: .test, slot: fields.slot(field), other: c))
+            switch test {
+            case .present, .absent, .exists: break
+            default: fields.textRead(field, guards: guards)
+            }
         }
         ops[at].end = ops.count
     }

@@ -408,14 +408,17 @@ public struct RuleIndex: Sendable {
         }
     }
 
-    /// The longest run of a glob without wildcards (`\*` and `\?` are literal, as in Glob).
+    /// The longest run of a glob without wildcards. `\*` and `\?` end a run as a wildcard
+    /// does: `Glob` takes them as a literal `*` or `?` where the text has one there, and
+    /// otherwise as a literal backslash and a wildcard, so neither reading is certain.
     static func longestPlainRun(_ pattern: String) -> String? {
         var best = "", run = ""
         var chars = Array(pattern)[...]
         while let c = chars.first {
             chars = chars.dropFirst()
             if c == "\\", let n = chars.first, n == "*" || n == "?" {
-                run.append(n)
+                if run.count > best.count { best = run }
+                run = ""
                 chars = chars.dropFirst()
             } else if c == "*" || c == "?" {
                 if run.count > best.count { best = run }
