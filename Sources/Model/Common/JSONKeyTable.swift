@@ -105,3 +105,44 @@ extension JSONObject {
         filter.mayHold(members[position])
     }
 }
+
+/// Keys mapped to values, a member's key found by its tag (no hashing of its text) and
+/// confirmed by comparing the key: exact, unlike `JSONKeyFilter`, and of any size, unlike
+/// `JSONKeyTable`. For readers that look up a few members of every event.
+public struct JSONKeyMap<Value: Sendable>: Sendable {
+    private var byTag: [UInt32: [(key: String, value: Value)]] = [:]
+    /// A Unicode key was set: it may equal an ASCII key spelled with other bytes (a Kelvin
+    /// sign is canonically a `K`), so every lookup compares every key as `String`s.
+    private var unicode = false
+
+    public init() {}
+
+    public var isEmpty: Bool { byTag.isEmpty }
+
+    public subscript(key: String) -> Value? {
+        get { byTag[JSONObject.Member.tag(of: key)]?.first { $0.key == key }?.value }
+        set {
+            let tag = JSONObject.Member.tag(of: key)
+            if tag & JSONObject.Member.nonASCII != 0 { unicode = true }
+            var list = byTag[tag] ?? []
+            list.removeAll { $0.key == key }
+            if let newValue { list.append((key, newValue)) }
+            byTag[tag] = list.isEmpty ? nil : list
+        }
+    }
+
+    fileprivate func value(for member: JSONObject.Member) -> Value? {
+        guard member.isASCII, !unicode else {
+            for list in byTag.values { for entry in list where entry.key == member.key { return entry.value } }
+            return nil
+        }
+        return byTag[member.tag]?.first { $0.key == member.key }?.value
+    }
+}
+
+extension JSONObject {
+    /// The value `map` holds for the key of the member at `position` (0..<count).
+    public func value<V>(forKeyAt position: Int, in map: JSONKeyMap<V>) -> V? {
+        map.value(for: members[position])
+    }
+}
