@@ -21,6 +21,26 @@ import Testing
         #expect(throws: JSONParseError.self) { try JSONValue.parse(text) }
     }
 
+    /// Strings with escapes anywhere (a Windows path has one per backslash) read back as
+    /// written: runs between escapes are copied whole, so their edges are where bugs would be.
+    @Test func stringsWithEscapesReadBack() throws {
+        var state: UInt64 = 11
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(n))
+        }
+        let pieces = ["a", "C:\\Windows\\", "\\", "\"", "\n", "\t", "\u{1}", "é", "😀", "/", "x y", "\u{7F}"]
+        for _ in 0..<2000 {
+            let s = (0..<next(12)).map { _ in pieces[next(pieces.count)] }.joined()
+            #expect(try JSONValue.parse(JSONValue.string(s).text) == .string(s), "\(s)")
+            #expect(try JSONValue.parse("{\"k\":\(JSONValue.string(s).text)}")["k"] == .string(s))
+        }
+        #expect(try JSONValue.parse(#""C:\\Windows\/x\u00e9\ud83d\ude00""#) == .string("C:\\Windows/xé😀"))
+        for bad in [#""a\"#, #""a\\"#, "\"a\\\n\u{1}\"", #""a\q""#, "\"a\\\\b\u{1F}\""] {
+            #expect(throws: JSONParseError.self, "\(bad)") { try JSONValue.parse(bad) }
+        }
+    }
+
     @Test func escapesControlCharacters() {
         #expect(JSONValue.string("a\u{01}b\tc").text == #""a\u0001b\tc""#)
         #expect(JSONValue.string("say \"hi\" \\ \r\n").text == #""say \"hi\" \\ \r\n""#)

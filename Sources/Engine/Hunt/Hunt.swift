@@ -30,12 +30,19 @@ public final class SigmaHunt: Sendable {
     let formats: FormatRegistry
     /// Imported correlation rules, which the timeline does not run (they need a database).
     public let correlations: [SigmaImport.Imported]
+    /// Per index entry, what its detections say of the rule, worked out once rather than
+    /// once per detection (a hunt can find a rule's events by the thousand).
+    private let detected: [(name: String, title: String, level: Severity, tags: [String])]
 
     public init(rules: [SigmaImport.Imported], formats: FormatRegistry = .builtIn()) throws(RuleError) {
         let single = rules.filter { $0.rule.clauses.count == 1 && $0.rule.clauses[0].count == 1 && !$0.rule.clauses[0].kinds.contains { $0.hasPrefix("rule:") } }
         let singleNames = Set(single.map(\.name))
         correlations = rules.filter { !singleNames.contains($0.name) }
         index = try RuleIndex(single.map { ($0.name, $0.rule) })
+        detected = index.entries.map { entry in
+            let options = entry.rule.options
+            return (entry.name, options.title ?? entry.name, options.severity ?? .medium, options.tags.filter { $0.lowercased().hasPrefix("attack.") })
+        }
         self.formats = formats
     }
 
@@ -43,11 +50,9 @@ public final class SigmaHunt: Sendable {
     public func scan(_ input: ByteInput, file: String, each: (HuntDetection) throws -> Void) rethrows -> EventReader.Outcome {
         try EventReader.read(input, name: (file as NSString).lastPathComponent, formats: formats) { signal in
             for i in index.matches(kind: signal.kind.name, fields: signal.fields) {
-                let entry = index.entries[i]
-                let options = entry.rule.options
+                let rule = detected[i]
                 try each(HuntDetection(
-                    time: signal.time, rule: entry.name, title: options.title ?? entry.name, level: options.severity ?? .medium,
-                    tags: options.tags.filter { $0.lowercased().hasPrefix("attack.") },
+                    time: signal.time, rule: rule.name, title: rule.title, level: rule.level, tags: rule.tags,
                     host: signal.fields["host.name"]?.stringValue,
                     user: SigmaHunt.user(signal.fields), kind: signal.kind.name, event: signal.title, file: file, fields: signal.fields))
             }

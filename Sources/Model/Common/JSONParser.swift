@@ -228,13 +228,18 @@ private struct Parser {
             if b == UInt8(ascii: "\\") || b < 0x20 { break }
             j += 1
         }
+        // Escapes (a Windows path's every backslash): the runs between them are copied whole.
         var out: [UInt8] = []
+        out.reserveCapacity(j - i + 64)
         while true {
+            var k = i
+            while k < bytes.count, bytes[k] != UInt8(ascii: "\""), bytes[k] != UInt8(ascii: "\\"), bytes[k] >= 0x20 { k += 1 }
+            if k > i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<k])) }
+            i = k
             guard i < bytes.count else { throw fail("unterminated string") }
             let b = bytes[i]
             if b == UInt8(ascii: "\"") { i += 1; break }
             if b < 0x20 { throw fail("control character in string") }
-            if b != UInt8(ascii: "\\") { out.append(b); i += 1; continue }
             i += 1
             guard i < bytes.count else { throw fail("unterminated escape") }
             let e = bytes[i]
