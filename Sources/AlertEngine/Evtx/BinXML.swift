@@ -286,9 +286,42 @@ struct BinXML {
         if own {
             kept.reserveCapacity(count)
         } else {
+            // The record's values; a template's own (being defined) are read below.
             // One at a time: `append(contentsOf: repeatElement(...))` went through a generic copy
             // that cost more than the values.
             for _ in 0..<count { slots.append(BinXMLSlot(at: 0, size: 0, type: 0)) }
+            // Then filled through a pointer, all but BinXML values (which need the parser, and
+            // get theirs below): writing `slots[i]` checked the array's uniqueness at each value.
+            let b = self.b
+            let end = try slots.withUnsafeMutableBufferPointer { (slots) throws(Malformed) -> Int in
+                var pos = pos
+                do throws(EvtxRaw.OutOfRange) {
+                    for i in 0..<count {
+                        let size = Int(try b.u16(descriptors + 4 * i))
+                        let type = try b.u8(descriptors + 4 * i + 2)
+                        _ = try b.slice(pos, size)  // the value must be within the chunk
+                        slots[first + i] = BinXMLSlot(at: pos, size: size, type: type)
+                        pos += size
+                    }
+                } catch {
+                    throw Malformed("a read past the chunk's end")
+                }
+                return pos
+            }
+            var i = first
+            while i < first + count {
+                let slot = slots[i]
+                if slot.type == 0x21 {
+                    let at = Int(slot.at), size = Int(slot.size)
+                    let inner = size == 0
+                        ? BinXMLInstance(tree: BinXMLTree(BinXMLTree.Builder()))
+                        : try record(at: at, end: at + size, depth: depth + 1, nested: true)
+                    slots[i].fragment = Int32(truncatingIfNeeded: fragments.count)
+                    fragments.append(inner)
+                }
+                i += 1
+            }
+            return (BinXMLInstance(tree: template, first: first, count: count), end)
         }
         for i in 0..<count {
             let size = Int(try r(b.u16(descriptors + 4 * i)))
@@ -302,19 +335,13 @@ struct BinXML {
                 let inner = size == 0
                     ? BinXMLInstance(tree: BinXMLTree(BinXMLTree.Builder()))
                     : try record(at: pos, end: pos + size, depth: depth + 1, nested: true)
-                if own {
-                    slot.fragment = Int32(truncatingIfNeeded: keptFragments.count)
-                    keptFragments.append(inner)
-                } else {
-                    slot.fragment = Int32(truncatingIfNeeded: fragments.count)
-                    fragments.append(inner)
-                }
+                slot.fragment = Int32(truncatingIfNeeded: keptFragments.count)
+                keptFragments.append(inner)
             }
-            if own { kept.append(slot) } else { slots[first + i] = slot }
+            kept.append(slot)
             pos += size
         }
-        if own { return (BinXMLInstance(tree: template, own: kept, fragments: keptFragments), pos) }
-        return (BinXMLInstance(tree: template, first: first, count: count), pos)
+        return (BinXMLInstance(tree: template, own: kept, fragments: keptFragments), pos)
     }
 }
 

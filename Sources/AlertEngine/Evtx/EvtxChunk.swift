@@ -12,39 +12,42 @@ enum EvtxChunk {
     /// written, the rest zero); its checksums are not checked, and its records are read as far
     /// as they are whole.
     static func read(_ chunk: [UInt8], index: Int, available: Int = EvtxFile.chunkSize) -> EvtxFile.Read {
-        var out = EvtxFile.Read()
-        chunk.withUnsafeBytes { read($0, index: index, available: available, into: &out) }
-        return out
+        var records: [EvtxFile.Record] = []
+        var problems: [String] = []
+        chunk.withUnsafeBytes { read($0, index: index, available: available, problems: &problems) { records.append($0) } }
+        return EvtxFile.Read(records: records, problems: problems)
     }
 
     /// The same, over bytes borrowed in place (a whole file's reader hands each chunk this way
-    /// rather than copying 64 KiB), adding to `out`.
-    static func read(_ chunk: UnsafeRawBufferPointer, index: Int, available: Int, into out: inout EvtxFile.Read) {
+    /// rather than copying 64 KiB), handing each record to `each` and adding to `problems`.
+    static func read(
+        _ chunk: UnsafeRawBufferPointer, index: Int, available: Int, problems: inout [String], each: (EvtxFile.Record) -> Void
+    ) {
         let b = EvtxRaw(bytes: chunk)
         guard chunk.count == EvtxFile.chunkSize, available >= recordsStart, chunk.prefix(8).elementsEqual(magic) else {
             // An all-zero chunk is space the log has not used yet, not damage.
-            if !chunk.allSatisfy({ $0 == 0 }) { out.problems.append("chunk \(index): no ElfChnk signature; skipped") }
+            if !chunk.allSatisfy({ $0 == 0 }) { problems.append("chunk \(index): no ElfChnk signature; skipped") }
             return
         }
         guard let free = try? Int(b.u32(48)), let headerCRC = try? b.u32(124), let dataCRC = try? b.u32(52) else { return }
         let whole = available >= EvtxFile.chunkSize
         if whole, EvtxCRC.of(chunk[0..<120], chunk[128..<512]) != headerCRC {
-            out.problems.append("chunk \(index): its header checksum does not match; its records are read as far as they parse")
+            problems.append("chunk \(index): its header checksum does not match; its records are read as far as they parse")
         }
         let end = min(max(free, recordsStart), chunk.count, max(available, recordsStart))
         if whole, EvtxCRC.of(chunk[recordsStart..<end]) != dataCRC {
-            out.problems.append("chunk \(index): its records' checksum does not match; its records are read as far as they parse")
+            problems.append("chunk \(index): its records' checksum does not match; its records are read as far as they parse")
         }
         var parser = BinXML(b)
         var offset = recordsStart
         while offset + 28 <= end {
             guard let signature = try? b.u32(offset), signature == recordMagic, let size32 = try? b.u32(offset + 4) else {
-                out.problems.append("chunk \(index): no record signature at offset \(offset); the rest of the chunk is skipped")
+                problems.append("chunk \(index): no record signature at offset \(offset); the rest of the chunk is skipped")
                 break
             }
             let size = Int(size32)
             guard size >= 28, offset + size <= end else {
-                out.problems.append("chunk \(index): a record at offset \(offset) claims \(size) bytes, past the chunk's end; the rest is skipped")
+                problems.append("chunk \(index): a record at offset \(offset) claims \(size) bytes, past the chunk's end; the rest is skipped")
                 break
             }
             do {
@@ -52,9 +55,9 @@ enum EvtxChunk {
                 let id = (try? b.u64(offset + 8)) ?? 0
                 let written = EvtxValues.timestamp(filetime: (try? b.u64(offset + 16)) ?? 0)
                 let event = try parser.event(at: offset + 24, end: offset + size - 4)
-                out.records.append(EvtxFile.Record(id: id, written: written, event: event))
+                each(EvtxFile.Record(id: id, written: written, event: event))
             } catch {
-                out.problems.append("chunk \(index): the record at offset \(offset) does not parse (\(error)); skipped")
+                problems.append("chunk \(index): the record at offset \(offset) does not parse (\(error)); skipped")
             }
             offset += size
         }

@@ -51,10 +51,18 @@ public enum EvtxFile {
 
     /// Every record of a whole file's bytes.
     public static func read(_ bytes: [UInt8]) -> Read {
-        var out = Read()
+        var records: [Record] = []
+        let problems = read(bytes) { records.append($0) }
+        return Read(records: records, problems: problems)
+    }
+
+    /// Every record of a whole file's bytes, handed to `record` as it is read rather than
+    /// kept (as a streaming reader would, which holds no more than it is working on); the
+    /// problems found, as `Read.problems`.
+    public static func read(_ bytes: [UInt8], each record: (Record) -> Void) -> [String] {
+        var problems: [String] = []
         guard looksLikeEvtx(bytes) else {
-            out.problems.append("not an EVTX file (no ElfFile signature)")
-            return out
+            return ["not an EVTX file (no ElfFile signature)"]
         }
         var offset = headerSize
         var index = 0
@@ -65,19 +73,21 @@ public enum EvtxFile {
                 let whole = UnsafeRawBufferPointer(rebasing: file[offset..<(offset + available)])
                 if !isUnused(whole, index: index, inUse: inUse) {
                     if available == chunkSize {
-                        EvtxChunk.read(whole, index: index, available: available, into: &out)
+                        EvtxChunk.read(whole, index: index, available: available, problems: &problems, each: record)
                     } else {
                         // A file still being written may end inside its last chunk: that chunk
                         // is read to its last complete record.
                         let padded = Array(whole) + [UInt8](repeating: 0, count: chunkSize - available)
-                        padded.withUnsafeBytes { EvtxChunk.read($0, index: index, available: available, into: &out) }
+                        padded.withUnsafeBytes {
+                            EvtxChunk.read($0, index: index, available: available, problems: &problems, each: record)
+                        }
                     }
                 }
                 offset += available
                 index += 1
             }
         }
-        return out
+        return problems
     }
 
     /// Records of one chunk's 65,536 bytes (`chunk`, counted from 0 after the header), for a

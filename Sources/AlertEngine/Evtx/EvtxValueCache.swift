@@ -7,16 +7,19 @@ import Glibc
 ///
 /// Direct-mapped: a value's slot is its hash's; a newer value takes the slot over.
 struct EvtxValueCache {
+    /// What a slot holds the value of, apart from the value: plain data, compared without
+    /// copying the value (a copy of an optional entry with its value cost a retain and a
+    /// release at every look-up, hit or miss). `size` -1 for an empty slot.
     private struct Entry {
-        var type: UInt8
+        var type: UInt8 = 0
         /// Where the bytes are in the chunk (which outlives the cache).
-        var at: Int
-        var size: Int
-        var value: BinXMLValue
+        var at: Int = 0
+        var size: Int = -1
     }
 
     private static let slots = 256
-    private var entries: [Entry?] = []
+    private var entries: [Entry] = []
+    private var values: [BinXMLValue] = []
 
     /// Only values whose decoding makes a string too long to be held inline (15 UTF-8 bytes).
     static func worthKeeping(type: UInt8, size: Int) -> Bool {
@@ -35,13 +38,18 @@ struct EvtxValueCache {
     ) -> BinXMLValue {
         let data = UnsafeRawBufferPointer(rebasing: chunk[at..<(at + size)])
         guard EvtxValueCache.worthKeeping(type: type, size: size) else { return decode(data) }
-        if entries.isEmpty { entries = Array(repeating: nil, count: EvtxValueCache.slots) }
+        if entries.isEmpty {
+            entries = Array(repeating: Entry(), count: EvtxValueCache.slots)
+            values = Array(repeating: .json(.null), count: EvtxValueCache.slots)
+        }
         let slot = Int(truncatingIfNeeded: EvtxValueCache.hash(type: type, data) % UInt64(EvtxValueCache.slots))
-        if let e = entries[slot], e.type == type, e.size == size, same(data, UnsafeRawBufferPointer(rebasing: chunk[e.at..<(e.at + e.size)])) {
-            return e.value
+        let e = entries[slot]
+        if e.size == size, e.type == type, same(data, UnsafeRawBufferPointer(rebasing: chunk[e.at..<(e.at + e.size)])) {
+            return values[slot]
         }
         let value = decode(data)
-        entries[slot] = Entry(type: type, at: at, size: size, value: value)
+        entries[slot] = Entry(type: type, at: at, size: size)
+        values[slot] = value
         return value
     }
 
