@@ -106,43 +106,79 @@ extension JSONObject {
     }
 }
 
-/// Keys mapped to values, a member's key found by its tag (no hashing of its text) and
-/// confirmed by comparing the key: exact, unlike `JSONKeyFilter`, and of any size, unlike
-/// `JSONKeyTable`. For readers that look up a few members of every event.
-public struct JSONKeyMap<Value: Sendable>: Sendable {
-    private var byTag: [UInt32: [(key: String, value: Value)]] = [:]
+/// Keys numbered, a member's key found by its tag (no hashing of its text: a binary search
+/// of the tags) and confirmed by comparing the key: exact, unlike `JSONKeyFilter`, and of any
+/// size, unlike `JSONKeyTable`. For readers that look up a few members of every event and
+/// keep what they know of each key in an array by its number. Not generic: across modules a
+/// generic one ran unspecialized, through metadata look-ups, at every member.
+public struct JSONKeyIndex: Sendable {
+    /// Sorted by tag, and beside them each key and its number.
+    private var tags: [UInt32] = []
+    private var keys: [String] = []
+    private var numbers: [Int] = []
     /// A Unicode key was set: it may equal an ASCII key spelled with other bytes (a Kelvin
-    /// sign is canonically a `K`), so every lookup compares every key as `String`s.
+    /// sign is canonically a `K`), so every look-up compares every key as `String`s.
     private var unicode = false
 
     public init() {}
 
-    public var isEmpty: Bool { byTag.isEmpty }
+    public var isEmpty: Bool { keys.isEmpty }
 
-    public subscript(key: String) -> Value? {
-        get { byTag[JSONObject.Member.tag(of: key)]?.first { $0.key == key }?.value }
+    public subscript(key: String) -> Int? {
+        get { place(of: key).map { numbers[$0] } }
         set {
             let tag = JSONObject.Member.tag(of: key)
             if tag & JSONObject.Member.nonASCII != 0 { unicode = true }
-            var list = byTag[tag] ?? []
-            list.removeAll { $0.key == key }
-            if let newValue { list.append((key, newValue)) }
-            byTag[tag] = list.isEmpty ? nil : list
+            switch (place(of: key), newValue) {
+            case (let k?, let n?): numbers[k] = n
+            case (let k?, nil): tags.remove(at: k); keys.remove(at: k); numbers.remove(at: k)
+            case (nil, let n?):
+                let k = first(tag)
+                tags.insert(tag, at: k); keys.insert(key, at: k); numbers.insert(n, at: k)
+            case (nil, nil): break
+            }
         }
     }
 
-    fileprivate func value(for member: JSONObject.Member) -> Value? {
+    /// Where the key equal to `key` (as `String`s are) is.
+    private func place(of key: String) -> Int? {
+        let tag = JSONObject.Member.tag(of: key)
+        guard tag & JSONObject.Member.nonASCII == 0, !unicode else { return keys.firstIndex { $0 == key } }
+        var k = first(tag)
+        while k < tags.count, tags[k] == tag {
+            if keys[k] == key { return k }
+            k += 1
+        }
+        return nil
+    }
+
+    /// The first place whose tag is not below `tag`.
+    private func first(_ tag: UInt32) -> Int {
+        var low = 0, high = tags.count
+        while low < high {
+            let mid = (low + high) / 2
+            if tags[mid] < tag { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    fileprivate func number(for member: JSONObject.Member) -> Int? {
         guard member.isASCII, !unicode else {
-            for list in byTag.values { for entry in list where entry.key == member.key { return entry.value } }
+            for k in keys.indices where keys[k] == member.key { return numbers[k] }
             return nil
         }
-        return byTag[member.tag]?.first { $0.key == member.key }?.value
+        var k = first(member.tag)
+        while k < tags.count, tags[k] == member.tag {
+            if keys[k] == member.key { return numbers[k] }
+            k += 1
+        }
+        return nil
     }
 }
 
 extension JSONObject {
-    /// The value `map` holds for the key of the member at `position` (0..<count).
-    public func value<V>(forKeyAt position: Int, in map: JSONKeyMap<V>) -> V? {
-        map.value(for: members[position])
+    /// The number `index` gives the key of the member at `position` (0..<count).
+    public func number(forKeyAt position: Int, in index: JSONKeyIndex) -> Int? {
+        index.number(for: members[position])
     }
 }

@@ -12,7 +12,8 @@ public struct MatchFields: Sendable {
     /// slots of those others. A Sigma field's ECS name is read only when the event lacks the
     /// Sigma name (`SigmaOwnFields`), so a Windows event's ECS copies of its values, half of
     /// what tests name, need not be searched.
-    private(set) var guarded = JSONKeyMap<[Int32]>()
+    private(set) var guarded = JSONKeyIndex()
+    private(set) var guards: [[Int32]] = []
     private(set) var guardedFilter = JSONKeyFilter()
     /// Fields some text test reads unguarded.
     private var unguarded: Set<String> = []
@@ -38,10 +39,13 @@ public struct MatchFields: Sendable {
         } else {
             // A read under several guards needs them all missing; one of them is enough to
             // say the field may be read, which is what the search text must know.
-            let guard_ = guards[guards.count - 1]
-            var list = guarded[name] ?? []
-            if !list.contains(guard_) { list.append(guard_) }
-            guarded[name] = list
+            let innermost = guards[guards.count - 1]
+            if let n = guarded[name] {
+                if !self.guards[n].contains(innermost) { self.guards[n].append(innermost) }
+            } else {
+                guarded[name] = self.guards.count
+                self.guards.append([innermost])
+            }
             guardedFilter.insert(name)
         }
     }
@@ -57,7 +61,8 @@ public struct MatchEvent {
     private let names: [String]
     private let read: JSONKeyFilter
     private let guardedRead: JSONKeyFilter
-    private let guarded: JSONKeyMap<[Int32]>
+    private let guarded: JSONKeyIndex
+    private let guards: [[Int32]]
     /// Lower-cased text of string members as tests read them, one after another (each followed
     /// by a 0 byte); after `searchText`, first the text of every field a test names.
     private(set) var text: [UInt8] = []
@@ -87,6 +92,7 @@ public struct MatchEvent {
         read = reading.filter
         guardedRead = reading.guardedFilter
         guarded = reading.guarded
+        guards = reading.guards
         positions = [Int32](repeating: MatchEvent.unresolved, count: reading.names.count)
         spans = [Span](repeating: .none, count: fields.count)
     }
@@ -147,8 +153,8 @@ public struct MatchEvent {
 
     /// Whether the member at `p`, read only under guards, has one of them missing or null.
     private mutating func mayBeRead(_ p: Int) -> Bool {
-        guard let guards = fields.value(forKeyAt: p, in: guarded) else { return false }
-        for g in guards {
+        guard let n = fields.number(forKeyAt: p, in: guarded) else { return false }
+        for g in guards[n] {
             guard let q = position(g) else { return true }
             if case .null = fields.value(at: q) { return true }
         }
