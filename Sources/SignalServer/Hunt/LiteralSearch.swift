@@ -200,22 +200,41 @@ struct LiteralSearch: Sendable {
                     at += 1
                 }
             }
-            guard let shortest = filters.last, from + shortest.width <= n else { return }
-            for i in from...(n - shortest.width) {
-                var word: UInt32 = 0
-                if i + 4 <= n {
-                    word = UnsafeRawPointer(textBase + i).loadUnaligned(as: UInt32.self).littleEndian
-                } else {
-                    for k in 0..<(n - i) { word |= UInt32(text[i + k]) << UInt32(8 * k) }
-                }
-                for f in filters where i + f.width <= n {
-                    let h = f.hash(word)
-                    let bits = tables[f.table + (h >> 6)], below: UInt64 = 1 << UInt64(h & 63)
-                    guard bits & below != 0 else { continue }
-                    let r = f.buckets + Int(ranks[f.table + (h >> 6)]) + (bits & (below &- 1)).nonzeroBitCount
-                    for k in Int(bucketStarts[r])..<Int(bucketStarts[r + 1]) {
-                        check(items[k], at: i - Int(items[k].anchorAt))
+            // A pass per filter, its table, shift and mask in registers: the loop is a load, a
+            // multiply and a bit test per position, each independent of the one before. (One
+            // loop over every filter per position reloaded each filter's fields at each step.)
+            guard let tableBase = tables.baseAddress, let rankBase = ranks.baseAddress else { return }
+            for f in filters where from + f.width <= n {
+                let table = tableBase + f.table, rank = rankBase + f.table
+                let mask = f.mask, shift = UInt32(truncatingIfNeeded: 32 &- f.bits), direct = f.direct, buckets = f.buckets
+                /// The literals anchored at hash `h` are looked for where the window is at `i`.
+                @inline(__always) func test(_ h: Int, at i: Int) {
+                    let bits = table[h &>> 6], below: UInt64 = 1 &<< UInt64(h & 63)
+                    guard bits & below != 0 else { return }
+                    let r = buckets &+ Int(rank[h &>> 6]) &+ (bits & (below &- 1)).nonzeroBitCount
+                    for k in Int(bucketStarts[r])..<Int(bucketStarts[r &+ 1]) {
+                        check(items[k], at: i &- Int(items[k].anchorAt))
                     }
+                }
+                // Whole words up to the last position a 4-byte read fits; the last few by bytes.
+                var i = from
+                if direct {
+                    while i &+ 4 <= n {
+                        test(Int(UnsafeRawPointer(textBase + i).loadUnaligned(as: UInt32.self).littleEndian & mask), at: i)
+                        i &+= 1
+                    }
+                } else {
+                    while i &+ 4 <= n {
+                        let window = UnsafeRawPointer(textBase + i).loadUnaligned(as: UInt32.self).littleEndian & mask
+                        test(Int(truncatingIfNeeded: (window &* 0x9E37_79B1) &>> shift), at: i)
+                        i &+= 1
+                    }
+                }
+                while i &+ f.width <= n {
+                    var word: UInt32 = 0
+                    for k in 0..<(n &- i) { word |= UInt32(textBase[i &+ k]) &<< UInt32(8 &* k) }
+                    test(f.hash(word), at: i)
+                    i &+= 1
                 }
             }
         }}}}}}}}
