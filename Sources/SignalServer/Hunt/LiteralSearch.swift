@@ -47,11 +47,11 @@ struct LiteralSearch: Sendable {
 
     private struct Item {
         var id: Int32
-        /// Its bytes in `bytes`.
-        var offset: Int32
-        var length: Int32
         /// Where its anchor is within it.
         var anchorAt: Int32
+        /// Its bytes in `bytes` (full-width: the literals' bytes are not bounded by the rules).
+        var offset: Int
+        var length: Int
     }
 
     /// The anchors of one width: a bit per hash (or per window, for 1 and 2 bytes), and per
@@ -97,7 +97,7 @@ struct LiteralSearch: Sendable {
                 empty.append(Int32(id))
                 continue
             }
-            var item = Item(id: Int32(id), offset: Int32(truncatingIfNeeded: bytes.count), length: Int32(truncatingIfNeeded: literal.count), anchorAt: 0)
+            var item = Item(id: Int32(truncatingIfNeeded: id), anchorAt: 0, offset: bytes.count, length: literal.count)
             bytes += literal
             let width = min(w, literal.count)
             if width == w {
@@ -160,10 +160,10 @@ struct LiteralSearch: Sendable {
     /// Sets in `found` every literal the text holds from `from` on, and appends each one's id
     /// to `hits` (once).
     ///
-    /// One pass: each position's window is read once and tested against every width's table.
-    /// Each test is independent of the one before (not an automaton's step), so the processor
-    /// overlaps the table reads. The few 1- and 2-byte literals are found by `memchr` instead,
-    /// which costs less than a table test at every position.
+    /// A pass per anchor width in use, each a tight loop over the text's positions: a load, a
+    /// multiply and a bit test, each independent of the one before (not an automaton's step),
+    /// so the processor overlaps the table reads. The few 1- and 2-byte literals are found by
+    /// `memchr` instead, which costs less than a table test at every position.
     func scan(_ text: [UInt8], from: Int = 0, into found: inout LiteralFlags, hits: inout [Int32]) {
         for id in empty where !found.contains(Int(id)) {
             found.withWords { $0[Int(id) >> 6] |= 1 << UInt64(id & 63) }
@@ -185,14 +185,14 @@ struct LiteralSearch: Sendable {
             @inline(__always) func check(_ item: Item, at: Int) {
                 let id = Int(item.id)
                 let bit: UInt64 = 1 << UInt64(id & 63)
-                guard found[id >> 6] & bit == 0, at >= from, at + Int(item.length) <= n,
-                      memcmp(textBase + at, literalBase + Int(item.offset), Int(item.length)) == 0
+                guard found[id >> 6] & bit == 0, at >= from, at + item.length <= n,
+                      memcmp(textBase + at, literalBase + item.offset, item.length) == 0
                 else { return }
                 found[id >> 6] |= bit
                 hits.append(item.id)
             }
             for item in short {
-                let first = literalBase[Int(item.offset)]
+                let first = literalBase[item.offset]
                 var at = from
                 while at < n, let p = memchr(textBase + at, Int32(first), n - at) {
                     at = textBase.distance(to: p.assumingMemoryBound(to: UInt8.self))
