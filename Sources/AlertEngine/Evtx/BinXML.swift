@@ -290,38 +290,41 @@ struct BinXML {
             // One at a time: `append(contentsOf: repeatElement(...))` went through a generic copy
             // that cost more than the values.
             for _ in 0..<count { slots.append(BinXMLSlot(at: 0, size: 0, type: 0)) }
-            // Then filled through a pointer, all but BinXML values (which need the parser, and
-            // get theirs below): writing `slots[i]` checked the array's uniqueness at each value.
+            // Then filled through a pointer (writing `slots[i]` checked the array's uniqueness
+            // at each value), up to and with each BinXML value, which is parsed before the
+            // next descriptor is read: in the order the tree reader read them, so a damaged
+            // record reports the problem it reported (EvtxTests compares them). A BinXML value's
+            // own values go after the record's, so the pointer is let go before it is parsed.
             let b = self.b
-            let end = try slots.withUnsafeMutableBufferPointer { (slots) throws(Malformed) -> Int in
-                var pos = pos
-                do throws(EvtxRaw.OutOfRange) {
-                    for i in 0..<count {
-                        let size = Int(try b.u16(descriptors + 4 * i))
-                        let type = try b.u8(descriptors + 4 * i + 2)
-                        _ = try b.slice(pos, size)  // the value must be within the chunk
-                        slots[first + i] = BinXMLSlot(at: pos, size: size, type: type)
-                        pos += size
+            var i = 0
+            while i < count {
+                (i, pos) = try slots.withUnsafeMutableBufferPointer { (slots) throws(Malformed) -> (Int, Int) in
+                    var i = i, pos = pos
+                    do throws(EvtxRaw.OutOfRange) {
+                        while i < count {
+                            let size = Int(try b.u16(descriptors + 4 * i))
+                            let type = try b.u8(descriptors + 4 * i + 2)
+                            _ = try b.slice(pos, size)  // the value must be within the chunk
+                            slots[first + i] = BinXMLSlot(at: pos, size: size, type: type)
+                            pos += size
+                            i += 1
+                            if type == 0x21 { break }
+                        }
+                    } catch {
+                        throw Malformed("a read past the chunk's end")
                     }
-                } catch {
-                    throw Malformed("a read past the chunk's end")
+                    return (i, pos)
                 }
-                return pos
+                let last = first + i - 1
+                guard slots[last].type == 0x21 else { continue }
+                let at = Int(slots[last].at), size = Int(slots[last].size)
+                let inner = size == 0
+                    ? BinXMLInstance(tree: BinXMLTree(BinXMLTree.Builder()))
+                    : try record(at: at, end: at + size, depth: depth + 1, nested: true)
+                slots[last].fragment = Int32(truncatingIfNeeded: fragments.count)
+                fragments.append(inner)
             }
-            var i = first
-            while i < first + count {
-                let slot = slots[i]
-                if slot.type == 0x21 {
-                    let at = Int(slot.at), size = Int(slot.size)
-                    let inner = size == 0
-                        ? BinXMLInstance(tree: BinXMLTree(BinXMLTree.Builder()))
-                        : try record(at: at, end: at + size, depth: depth + 1, nested: true)
-                    slots[i].fragment = Int32(truncatingIfNeeded: fragments.count)
-                    fragments.append(inner)
-                }
-                i += 1
-            }
-            return (BinXMLInstance(tree: template, first: first, count: count), end)
+            return (BinXMLInstance(tree: template, first: first, count: count), pos)
         }
         for i in 0..<count {
             let size = Int(try r(b.u16(descriptors + 4 * i)))

@@ -124,8 +124,7 @@ struct LiteralSearch: Sendable {
             var table = [UInt64](repeating: 0, count: max(1, (1 << bits) / 64))
             var lists: [Int: [Item]] = [:]
             for item in anchored {
-                let literal = Array(literals[Int(item.id)])
-                let h = filter.hash(LiteralSearch.window(literal, Int(item.anchorAt), width))
+                let h = filter.hash(LiteralSearch.window(literals[Int(item.id)], Int(item.anchorAt), width))
                 table[h >> 6] |= 1 << UInt64(h & 63)
                 lists[h, default: []].append(item)
             }
