@@ -130,10 +130,13 @@ import Testing
         }
         let index = try RuleIndex(rules)
         var matched = 0
+        // One cache for every event, as a hunt keeps one per file: events share values.
+        var cache = LiteralCache()
         for n in 0..<300 {
             let fields = Self.event(&r)
             let kind = n % 2 == 0 ? "a" : "b"
             let expected = try filters.indices.filter { $0 % 2 == n % 2 }.filter { try ReferenceMatcher(filters[$0]).matches(fields) }
+            #expect(index.matches(kind: kind, fields: fields, cache: &cache) == expected, "with values seen before: \(fields)")
             let got = index.matches(kind: kind, fields: fields)
             #expect(got == expected, "\(fields) missing \(Set(expected).subtracting(got).map { (filters[$0], RuleIndex.necessary(filters[$0])?.literals) }) extra \(Set(got).subtracting(expected).map { filters[$0] })")
             matched += expected.count
@@ -185,9 +188,10 @@ import Testing
         #expect(RuleIndex.necessary(f)?.clauses.map { $0.map(\.text) } == [["\\cmd.exe"], ["/c whoami", "net user"]])
         let index = try RuleIndex([(name: "r", rule: Rule(clauses: [Clause(count: 1, kinds: ["p"], filter: f)], window: 0, groupBy: []))])
         let one: JSONObject = ["Image": .string("C:\\Windows\\cmd.exe"), "CommandLine": .string("cmd /c dir")]
-        #expect(index.prefiltered(kind: "p", fields: one).run == 0)
+        var cache = LiteralCache()  // shared: the second event's Image is the first's, found in the cache
+        #expect(index.prefiltered(kind: "p", fields: one, cache: &cache).run == 0)
         let both: JSONObject = ["Image": .string("C:\\Windows\\cmd.exe"), "CommandLine": .string("cmd /c WHOAMI")]
-        #expect(index.prefiltered(kind: "p", fields: both).run == 1)
+        #expect(index.prefiltered(kind: "p", fields: both, cache: &cache).run == 1)
         #expect(index.matches(kind: "p", fields: both) == [0])
     }
 

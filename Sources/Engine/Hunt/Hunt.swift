@@ -48,8 +48,9 @@ public final class SigmaHunt: Sendable {
 
     /// Every detection in one file, to `each` in the file's order.
     public func scan(_ input: ByteInput, file: String, each: (HuntDetection) throws -> Void) rethrows -> EventReader.Outcome {
-        try EventReader.read(input, name: (file as NSString).lastPathComponent, formats: formats) { signal in
-            for i in index.matches(kind: signal.kind.name, fields: signal.fields) {
+        var cache = LiteralCache()  // a file repeats its values: each is scanned once
+        return try EventReader.read(input, name: (file as NSString).lastPathComponent, formats: formats) { signal in
+            for i in index.matches(kind: signal.kind.name, fields: signal.fields, cache: &cache) {
                 let rule = detected[i]
                 try each(HuntDetection(
                     time: signal.time, rule: rule.name, title: rule.title, level: rule.level, tags: rule.tags,

@@ -80,7 +80,11 @@ public struct MatchEvent {
         /// All ASCII: bytes compare exactly as the strings do.
         var ascii: Bool
         static let none = Span(start: -1, count: 0, ascii: true)
+        /// Searched, its literals found apart from the text (`LiteralCache`): not lowered yet.
+        static let searchedApart = Span(start: -2, count: 0, ascii: true)
         var lowered: Bool { start >= 0 }
+        /// Its literals were looked for, in the text or apart.
+        var searched: Bool { start != -1 }
     }
 
     static let missing: Int32 = -1
@@ -134,21 +138,77 @@ public struct MatchEvent {
     /// .guarded`) while it is there: an event carries each value twice, under its own name and
     /// ECS's, and rules read one. Keywords (`anyField`) read every field, so
     /// `searchTextOfEveryField` adds the rest for keywords' literals.
-    public mutating func searchText() -> [UInt8] {
-        text.removeAll(keepingCapacity: true)
-        text.reserveCapacity(1024)
-        for p in 0..<fields.count {
-            spans[p] = .none
-            guard fields.key(at: p, mayBeIn: read) || (fields.key(at: p, mayBeIn: guardedRead) && mayBeRead(p)) else { continue }
+    ///
+    /// The hunt does not build this text for string values: `searchText(cache:_:id:)` has a
+    /// `LiteralCache` find their literals, remembered from value to value. This one is what
+    /// that must agree with.
+    mutating func searchText() -> [UInt8] {
+        startSearch()
+        for p in 0..<fields.count where searches(p) {
             let value = fields.value(at: p)
-            if case .string(let s) = value {
-                spans[p] = append(s)
-                if !spans[p].ascii { searchTextIsASCII = false }
-            } else {
-                add(value)
+            if case .string(let s) = value { put(s, at: p) } else { add(value) }
+        }
+        return text
+    }
+
+    /// `searchText`'s, with string values' literals found by `cache` in `search` (known to it
+    /// as `id`) and only the other values in the text returned, for the caller to scan.
+    mutating func searchText(cache: inout LiteralCache, _ search: LiteralSearch, id: Int32) -> [UInt8] {
+        startSearch()
+        for p in 0..<fields.count where searches(p) {
+            let value = fields.value(at: p)
+            if case .string(let s) = value { find(s, at: p, &cache, search, id) } else { add(value) }
+        }
+        return text
+    }
+
+    /// `searchText` followed by the text of every other field a keyword reads (strings, and
+    /// lists' strings): for keywords' literals, which may be in any field.
+    mutating func searchTextOfEveryField() -> [UInt8] {
+        for p in 0..<fields.count where !spans[p].searched && !fields.key(at: p, mayBeIn: read) {
+            switch fields.value(at: p) {
+            case .string(let s): put(s, at: p)
+            case .array(let items): for case .string(let s) in items where !append(s).ascii { searchTextIsASCII = false }
+            default: break
             }
         }
         return text
+    }
+
+    /// `searchTextOfEveryField`'s, with string values' literals found as
+    /// `searchText(cache:_:id:)` finds them.
+    mutating func searchTextOfEveryField(cache: inout LiteralCache, _ search: LiteralSearch, id: Int32) -> [UInt8] {
+        for p in 0..<fields.count where !spans[p].searched && !fields.key(at: p, mayBeIn: read) {
+            switch fields.value(at: p) {
+            case .string(let s): find(s, at: p, &cache, search, id)
+            case .array(let items): for case .string(let s) in items where !cache.add(s, search, id: id) { searchTextIsASCII = false }
+            default: break
+            }
+        }
+        return text
+    }
+
+    private mutating func startSearch() {
+        text.removeAll(keepingCapacity: true)
+        text.reserveCapacity(256)
+        for p in spans.indices { spans[p] = .none }
+    }
+
+    /// Whether a search reads the member at `p`.
+    private mutating func searches(_ p: Int) -> Bool {
+        fields.key(at: p, mayBeIn: read) || (fields.key(at: p, mayBeIn: guardedRead) && mayBeRead(p))
+    }
+
+    /// The string member at `p` into the text.
+    private mutating func put(_ s: String, at p: Int) {
+        spans[p] = append(s)
+        if !spans[p].ascii { searchTextIsASCII = false }
+    }
+
+    /// The string member at `p`'s literals found by the cache, not put in the text.
+    private mutating func find(_ s: String, at p: Int, _ cache: inout LiteralCache, _ search: LiteralSearch, _ id: Int32) {
+        spans[p] = .searchedApart
+        if !cache.add(s, search, id: id) { searchTextIsASCII = false }
     }
 
     /// Whether the member at `p`, read only under guards, has one of them missing or null.
@@ -159,23 +219,6 @@ public struct MatchEvent {
             if case .null = fields.value(at: q) { return true }
         }
         return false
-    }
-
-    /// `searchText` followed by the text of every other field a keyword reads (strings, and
-    /// lists' strings): for keywords' literals, which may be in any field.
-    mutating func searchTextOfEveryField() -> [UInt8] {
-        for p in 0..<fields.count where !spans[p].lowered && !fields.key(at: p, mayBeIn: read) {
-            switch fields.value(at: p) {
-            case .string(let s):
-                spans[p] = append(s)
-                if !spans[p].ascii { searchTextIsASCII = false }
-            case .array(let items):
-                for case .string(let s) in items where !append(s).ascii { searchTextIsASCII = false }
-            default:
-                break
-            }
-        }
-        return text
     }
 
     private mutating func add(_ v: JSONValue) {

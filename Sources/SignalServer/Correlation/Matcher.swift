@@ -67,15 +67,17 @@ public struct Matcher: Sendable {
     /// The bytes are copied whole and lower-cased in place eight at a time (a hunt lowers
     /// every value its rules read, for every event).
     static func lower(_ s: String, onto out: inout [UInt8]) -> Bool {
-        let start = out.count
         var s = s
-        let ascii = s.withUTF8 { utf8 -> Bool in
-            out.append(contentsOf: utf8)
-            return out.withUnsafeMutableBufferPointer { lowerASCII(UnsafeMutableBufferPointer(rebasing: $0[start...])) }
-        }
-        guard ascii else {
+        return s.withUTF8 { lower(utf8: $0, onto: &out) }
+    }
+
+    /// `lower` of a string's UTF-8.
+    static func lower(utf8: UnsafeBufferPointer<UInt8>, onto out: inout [UInt8]) -> Bool {
+        let start = out.count
+        out.append(contentsOf: utf8)
+        guard out.withUnsafeMutableBufferPointer({ lowerASCII(UnsafeMutableBufferPointer(rebasing: $0[start...])) }) else {
             out.removeSubrange(start...)
-            out += s.lowercased().utf8
+            out += String(decoding: utf8, as: UTF8.self).lowercased().utf8
             return false
         }
         return true

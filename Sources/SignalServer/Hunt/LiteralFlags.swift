@@ -19,6 +19,20 @@ struct LiteralFlags {
 
     func contains(_ id: Int) -> Bool { id >= 0 && id < count && !absent(id) }
 
+    /// Sets literal `id`'s flag; whether it was clear.
+    mutating func insert(_ id: Int32) -> Bool {
+        let w = Int(id) >> 6, bit: UInt64 = 1 << UInt64(id & 63)
+        guard w >= 0, w < words.count, words[w] & bit == 0 else { return false }
+        words[w] |= bit
+        return true
+    }
+
+    /// Clears the flags of the word that holds literal `id`'s (with the others in it).
+    mutating func clearWord(of id: Int32) {
+        let w = Int(id) >> 6
+        if w >= 0, w < words.count { words[w] = 0 }
+    }
+
     /// The flags as words, for a scan to set in place.
     mutating func withWords<R>(_ body: (UnsafeMutableBufferPointer<UInt64>) -> R) -> R {
         words.withUnsafeMutableBufferPointer { body($0) }

@@ -67,6 +67,8 @@ public struct RuleIndex: Sendable {
         var search = LiteralSearch([])
         /// The kind's keywords' literals alone, looked for in the text of the other fields too.
         var everywhere = LiteralSearch([])
+        /// Which kind it is, for a `LiteralCache` (`2 * number` its search, `+ 1` everywhere).
+        var number: Int32 = 0
     }
 
     /// Literals shorter than this find too much to be worth it: the rule is always run.
@@ -133,8 +135,9 @@ public struct RuleIndex: Sendable {
         self.postings = postings
         literals = texts.count
         let count = entries.count, program = self.program, roots = self.roots
-        byKind = entriesByKind.mapValues { list in
-            var index = KindIndex(entries: list, member: [Bool](repeating: false, count: count))
+        let numbers = Dictionary(uniqueKeysWithValues: entriesByKind.keys.sorted().enumerated().map { ($1, Int32($0)) })
+        byKind = Dictionary(uniqueKeysWithValues: entriesByKind.map { kind, list in
+            var index = KindIndex(entries: list, member: [Bool](repeating: false, count: count), number: numbers[kind] ?? 0)
             var mine = Set<Int>()
             for entry in list {
                 index.member[entry] = true
@@ -148,8 +151,8 @@ public struct RuleIndex: Sendable {
             }
             index.search = LiteralSearch(texts, only: mine)
             index.everywhere = LiteralSearch(texts, only: mine.intersection(keywordIDs))
-            return index
-        }
+            return (kind, index)
+        })
     }
 
     /// The literal searches' size over all kinds: literals numbered, anchors in their
@@ -160,28 +163,35 @@ public struct RuleIndex: Sendable {
         }
     }
 
-    /// The entries whose rules match the event, in index order.
-    public func matches(kind: String, fields: JSONObject) -> [Int] {
+    /// The entries whose rules match the event, in index order. A reader of many events
+    /// passes the same `cache` with each: values seen before are not scanned again.
+    public func matches(kind: String, fields: JSONObject, cache: inout LiteralCache) -> [Int] {
         var event = MatchEvent(fields, reading: self.fields)
-        let run = candidates(kind: kind, event: &event)
+        let run = candidates(kind: kind, event: &event, cache: &cache)
         guard !run.isEmpty else { return [] }
         return program.running { program in run.filter { program.node(roots[$0], &event) } }
     }
 
+    /// `matches` of one event alone.
+    public func matches(kind: String, fields: JSONObject) -> [Int] {
+        var cache = LiteralCache()
+        return matches(kind: kind, fields: fields, cache: &cache)
+    }
+
     /// How many rules the pre-filter leaves to run on the event, and how many its kind has.
-    public func prefiltered(kind: String, fields: JSONObject) -> (run: Int, of: Int) {
+    public func prefiltered(kind: String, fields: JSONObject, cache: inout LiteralCache) -> (run: Int, of: Int) {
         var event = MatchEvent(fields, reading: self.fields)
-        return (candidates(kind: kind, event: &event).count, byKind[kind]?.entries.count ?? 0)
+        return (candidates(kind: kind, event: &event, cache: &cache).count, byKind[kind]?.entries.count ?? 0)
     }
 
     /// The same work as `matches`, timed with `clock` (nanoseconds): what each rule's runs
     /// cost (`spent`, per entry) and what finding the candidates cost (`scan`), to tell
     /// which rules make a hunt slow.
-    public func profile(kind: String, fields: JSONObject, clock: () -> UInt64, spent: inout [UInt64], scan: inout UInt64) {
+    public func profile(kind: String, fields: JSONObject, cache: inout LiteralCache, clock: () -> UInt64, spent: inout [UInt64], scan: inout UInt64) {
         if spent.count < entries.count { spent += [UInt64](repeating: 0, count: entries.count - spent.count) }
         var event = MatchEvent(fields, reading: self.fields)
         let t0 = clock()
-        let run = candidates(kind: kind, event: &event)
+        let run = candidates(kind: kind, event: &event, cache: &cache)
         var t = clock()
         scan &+= t &- t0
         program.running { program in
@@ -197,22 +207,26 @@ public struct RuleIndex: Sendable {
     /// The entries worth running on the event, in index order: those of its kind whose
     /// literals it holds (or that need none) and whose EventIDs include its. Leaves in the
     /// event which literals it holds, for the tests to read.
-    private func candidates(kind: String, event: inout MatchEvent) -> [Int] {
+    private func candidates(kind: String, event: inout MatchEvent, cache: inout LiteralCache) -> [Int] {
         guard let index = byKind[kind], !index.entries.isEmpty else { return [] }
         var candidates = index.unconditional
         if literals > 0 {
-            var found = LiteralFlags(count: literals)
-            var hits: [Int32] = []
+            // String values' literals come from the cache; the text holds the rest.
+            cache.startEvent(literals: literals)
             let readEnd: Int
             do {  // the text is let go before the event's grows, so it grows in place
-                let text = event.searchText()
-                index.search.scan(text, from: 0, into: &found, hits: &hits)
+                let text = event.searchText(cache: &cache, index.search, id: 2 &* index.number)
+                cache.add(text: text, from: 0, index.search)
                 readEnd = text.count
             }
-            if index.keywords { index.everywhere.scan(event.searchTextOfEveryField(), from: readEnd, into: &found, hits: &hits) }
+            if index.keywords {
+                let all = event.searchTextOfEveryField(cache: &cache, index.everywhere, id: 2 &* index.number &+ 1)
+                cache.add(text: all, from: readEnd, index.everywhere)
+            }
+            let found = cache.found
             // An entry is a candidate when its last clause gets a literal.
             var clauses = [UInt8](repeating: 0, count: entries.count)
-            for id in hits {
+            for id in cache.hits {
                 for k in Int(postingStart[Int(id)])..<Int(postingStart[Int(id) + 1]) {
                     let posting = postings[k], entry = Int(posting.entry)
                     guard index.member[entry] else { continue }

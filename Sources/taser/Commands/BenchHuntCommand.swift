@@ -79,11 +79,12 @@ extension BenchCommand {
             _ = EventReader.read(BytesInput(bytes), name: "bench.json", formats: .builtIn()) { normalized.append(($0.kind.name, $0.fields)) }
             let t2 = ThreadCPU.seconds
             var indexed = 0
-            for (kind, fields) in normalized { indexed += hunt.index.matches(kind: kind, fields: fields).count }
+            var cache = LiteralCache()
+            for (kind, fields) in normalized { indexed += hunt.index.matches(kind: kind, fields: fields, cache: &cache).count }
             let matchSeconds = ThreadCPU.seconds - t2
             var run = 0, of = 0
             for (kind, fields) in normalized {
-                let (r, o) = hunt.index.prefiltered(kind: kind, fields: fields)
+                let (r, o) = hunt.index.prefiltered(kind: kind, fields: fields, cache: &cache)
                 run += r
                 of += o
             }
@@ -93,7 +94,7 @@ extension BenchCommand {
             var naive = 0
             for (kind, fields) in sample { naive += hunt.index.matchesWithoutPrefilter(kind: kind, fields: fields).count }
             let naiveSeconds = ThreadCPU.seconds - t3
-            let sampleIndexed = sample.reduce(0) { $0 + hunt.index.matches(kind: $1.0, fields: $1.1).count }
+            let sampleIndexed = sample.reduce(0) { $0 + hunt.index.matches(kind: $1.0, fields: $1.1, cache: &cache).count }
 
             if costliest > 0 { costliestRules(normalized, hunt.index) }
 
@@ -122,7 +123,8 @@ extension BenchCommand {
         private func costliestRules(_ events: [(String, JSONObject)], _ index: RuleIndex) {
             var spent: [UInt64] = [], scan: UInt64 = 0
             let clock = { UInt64((ThreadCPU.seconds * 1e9).rounded()) }
-            for (kind, fields) in events { index.profile(kind: kind, fields: fields, clock: clock, spent: &spent, scan: &scan) }
+            var cache = LiteralCache()
+            for (kind, fields) in events { index.profile(kind: kind, fields: fields, cache: &cache, clock: clock, spent: &spent, scan: &scan) }
             let total = spent.reduce(0, &+)
             let per = { (ns: UInt64) in String(format: "%.2f", Double(ns) / Double(max(1, events.count)) / 1000) }
             var rows = [["(finding candidates: text scan, literals, EventIDs)", per(scan), ""]]

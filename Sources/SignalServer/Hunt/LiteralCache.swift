@@ -1,0 +1,180 @@
+import Foundation
+
+/// The literals found in each field value seen before, so that a value an event repeats is
+/// neither lower-cased nor scanned again. A host's logs say the same things over and over: the
+/// same images, parents, users, directories, hashes and service command lines in event after
+/// event, and the hunt's literal scan of their text was its largest single cost.
+///
+/// Values are known by their bytes exactly (two spellings of one Unicode text are two
+/// values: the scan reads bytes too), per literal search. A value's literals are those a scan
+/// of the value alone finds (`LiteralSearch` is exact), which are those a scan of an event's
+/// whole text finds in it: the whole text finds more only across the 0 byte it puts between
+/// values, for a literal holding a 0 byte, and such a find was never in a value.
+///
+/// Bounded: values of at most `longest` bytes are kept, and when the entries or their bytes
+/// reach their limits everything is let go and filling starts again, so a file of unique
+/// values costs one insert per value and never more memory. One per reader: not for sharing
+/// between threads.
+public struct LiteralCache {
+    static let maxEntries = 1 << 16
+    static let maxKeyBytes = 8 << 20
+    static let maxFound = 1 << 20
+    /// Longer values are scanned each time (a PowerShell script block is seldom repeated).
+    static let longest = 4096
+
+    private struct Entry {
+        var hash: UInt64
+        var keyStart: Int
+        var keyCount: Int
+        var foundStart: Int32
+        var foundCount: Int32
+        var search: Int32
+        var ascii: Bool
+    }
+
+    /// Open addressing, a power of two at least twice the entries: per slot the entry number
+    /// + 1 in the low half (0: empty) and the top of its hash in the high half, so a probe
+    /// reads an entry (another cache line) only when its hash agrees.
+    private var slots: [UInt64] = []
+    private var entries: [Entry] = []
+    private var keys: [UInt8] = []
+    /// Per entry, the literals its value holds.
+    private var known: [Int32] = []
+    /// Scratch for a value not seen before: its lower-cased text, and flags cleared after
+    /// each scan (only the bits it set).
+    private var lowered: [UInt8] = []
+    private var scratchFlags = LiteralFlags(count: 0)
+    private var scratchHits: [Int32] = []
+
+    /// The event being searched: which literals it holds, and their ids as they were found.
+    private(set) var found = LiteralFlags(count: 0)
+    private(set) var hits: [Int32] = []
+
+    public init() {}
+
+    /// How many values it holds.
+    var values: Int { entries.count }
+
+    /// Clears what the last event found, for an index of `literals` literals.
+    mutating func startEvent(literals: Int) {
+        if found.count != literals {
+            found = LiteralFlags(count: literals)
+        } else {
+            // Every flag set is one of the hits: cleared by them, not by clearing every word.
+            for literal in hits { found.clearWord(of: literal) }
+        }
+        hits.removeAll(keepingCapacity: true)
+    }
+
+    /// Adds to the event the literals of `search` (known to the cache as `id`) in the value
+    /// `s`; returns whether it is all ASCII.
+    mutating func add(_ s: String, _ search: LiteralSearch, id: Int32) -> Bool {
+        var s = s
+        let (entry, ascii) = s.withUTF8 { bytes -> (Int?, Bool) in
+            guard bytes.count <= LiteralCache.longest else {
+                return (nil, LiteralCache.scan(bytes, search, lowered: &lowered, into: &found, hits: &hits))
+            }
+            let hash = LiteralCache.hash(bytes, id)
+            return (find(bytes, hash, id) ?? insert(bytes, hash, id, search), true)
+        }
+        guard let entry else { return ascii }
+        let e = entries[entry]
+        for k in Int(e.foundStart)..<Int(e.foundStart + e.foundCount) where found.insert(known[k]) { hits.append(known[k]) }
+        return e.ascii
+    }
+
+    /// Adds to the event the literals of `search` in lower-cased `text` from `from` on.
+    mutating func add(text: [UInt8], from: Int, _ search: LiteralSearch) {
+        search.scan(text, from: from, into: &found, hits: &hits)
+    }
+
+    /// A value's literals, scanned from its lower-cased text; whether it is all ASCII.
+    private static func scan(_ utf8: UnsafeBufferPointer<UInt8>, _ search: LiteralSearch, lowered: inout [UInt8],
+                             into flags: inout LiteralFlags, hits: inout [Int32]) -> Bool {
+        lowered.removeAll(keepingCapacity: true)
+        let ascii = Matcher.lower(utf8: utf8, onto: &lowered)
+        search.scan(lowered, from: 0, into: &flags, hits: &hits)
+        return ascii
+    }
+
+    private func find(_ bytes: UnsafeBufferPointer<UInt8>, _ hash: UInt64, _ id: Int32) -> Int? {
+        guard !slots.isEmpty else { return nil }
+        let mask = slots.count - 1
+        let top = hash & 0xFFFF_FFFF_0000_0000
+        var i = Int(truncatingIfNeeded: hash) & mask
+        while slots[i] != 0 {
+            let slot = slots[i]
+            if slot & 0xFFFF_FFFF_0000_0000 == top {
+                let n = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
+                let e = entries[n]
+                if e.hash == hash, e.search == id, e.keyCount == bytes.count, keys.withUnsafeBufferPointer({ k in
+                    guard let kb = k.baseAddress, let bb = bytes.baseAddress else { return true }  // both empty
+                    return memcmp(kb + e.keyStart, bb, bytes.count) == 0
+                }) {
+                    return n
+                }
+            }
+            i = (i + 1) & mask
+        }
+        return nil
+    }
+
+    /// Scans a value not seen before and keeps what it found; returns its entry.
+    private mutating func insert(_ bytes: UnsafeBufferPointer<UInt8>, _ hash: UInt64, _ id: Int32, _ search: LiteralSearch) -> Int {
+        if entries.count >= LiteralCache.maxEntries || keys.count + bytes.count > LiteralCache.maxKeyBytes
+            || known.count + search.count > LiteralCache.maxFound
+        {
+            entries.removeAll(keepingCapacity: true)
+            keys.removeAll(keepingCapacity: true)
+            known.removeAll(keepingCapacity: true)
+            for i in slots.indices { slots[i] = 0 }
+        }
+        if (entries.count + 1) * 2 > slots.count { grow() }
+        if scratchFlags.count < search.count { scratchFlags = LiteralFlags(count: search.count) }
+        scratchHits.removeAll(keepingCapacity: true)
+        let ascii = LiteralCache.scan(bytes, search, lowered: &lowered, into: &scratchFlags, hits: &scratchHits)
+        // Cleared again for the next value: every flag the scan set is one it reported.
+        for literal in scratchHits { scratchFlags.clearWord(of: literal) }
+        entries.append(Entry(hash: hash, keyStart: keys.count, keyCount: bytes.count, foundStart: Int32(known.count),
+                             foundCount: Int32(scratchHits.count), search: id, ascii: ascii))
+        keys.append(contentsOf: bytes)
+        known.append(contentsOf: scratchHits)
+        place(entries.count - 1)
+        return entries.count - 1
+    }
+
+    private mutating func grow() {
+        slots = [UInt64](repeating: 0, count: max(64, slots.count * 2))
+        for n in entries.indices { place(n) }
+    }
+
+    private mutating func place(_ n: Int) {
+        let mask = slots.count - 1, hash = entries[n].hash
+        var i = Int(truncatingIfNeeded: hash) & mask
+        while slots[i] != 0 { i = (i + 1) & mask }
+        slots[i] = hash & 0xFFFF_FFFF_0000_0000 | UInt64(n + 1)
+    }
+
+    /// Eight bytes a step, multiplied and folded (as wyhash and FxHash do): values are short,
+    /// and a table of them needs spread, not resistance to chosen collisions (a collision
+    /// costs a comparison, never a wrong answer).
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>, _ id: Int32) -> UInt64 {
+        let k: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var h = UInt64(bytes.count) &* k ^ UInt64(UInt32(bitPattern: id))
+        guard let base = bytes.baseAddress else { return h &* k }
+        var i = 0
+        let n = bytes.count
+        while i + 8 <= n {
+            h = (h ^ UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) &* k
+            h ^= h >> 29
+            i += 8
+        }
+        if i < n {
+            var last: UInt64 = 0
+            for j in i..<n { last |= UInt64(base[j]) << UInt64(8 * (j - i)) }
+            h = (h ^ last) &* k
+            h ^= h >> 29
+        }
+        return h &* k ^ (h >> 32)
+    }
+}

@@ -1,0 +1,75 @@
+import Model
+import Testing
+@testable import SignalServer
+
+/// The cache against the scan it saves: an event's literals found value by value through the
+/// cache are those one scan of its whole search text finds, whether a value was seen before
+/// or not, under two searches that look for different literals in the same values, with
+/// upper-case, non-ASCII, empty and over-long values, and after the cache has let go of
+/// everything for being full.
+@Suite struct LiteralCacheTests {
+    static let letters = ["a", "b", "c", "C", "\\", ".", "é", "É", "\u{212A}"]
+
+    static func word(_ r: inout MatcherProgramTests.Random, _ n: Int) -> String {
+        (0..<n).map { _ in letters[r.next(letters.count)] }.joined()
+    }
+
+    /// What one scan of the values' text (each lower-cased, then a 0 byte) finds.
+    static func scanned(_ values: [String], _ search: LiteralSearch, literals: Int) -> (Set<Int32>, Bool) {
+        var text: [UInt8] = [], ascii = true
+        for v in values {
+            if !Matcher.lower(v, onto: &text) { ascii = false }
+            text.append(0)
+        }
+        var found = LiteralFlags(count: literals)
+        var hits: [Int32] = []
+        search.scan(text, from: 0, into: &found, hits: &hits)
+        return (Set(hits), ascii)
+    }
+
+    @Test func findsWhatOneScanOfTheWholeTextFinds() {
+        var r = MatcherProgramTests.Random(state: 23)
+        let literals = (0..<200).map { _ in Array(Matcher.lowered(Self.word(&r, 1 + r.next(5)))) }
+        let all = LiteralSearch(literals), some = LiteralSearch(literals, only: Set(literals.indices.filter { $0 % 4 == 0 }))
+        var pool = (0..<50).map { _ in Self.word(&r, r.next(24)) }
+        pool.append(Self.word(&r, LiteralCache.longest + 10))  // scanned each time, never kept
+        pool.append("")
+        var cache = LiteralCache()
+        var hits = 0
+        for _ in 0..<2000 {
+            let values = (0..<(1 + r.next(8))).map { _ in r.next(5) == 0 ? Self.word(&r, r.next(30)) : pool[r.next(pool.count)] }
+            for (id, search) in [(Int32(0), all), (Int32(1), some)] {
+                let (expected, expectedASCII) = Self.scanned(values, search, literals: literals.count)
+                cache.startEvent(literals: literals.count)
+                var ascii = true
+                for v in values where !cache.add(v, search, id: id) { ascii = false }
+                #expect(Set(cache.hits) == expected, "\(values) in search \(id)")
+                #expect(cache.hits.count == Set(cache.hits).count)
+                #expect(expected.allSatisfy { cache.found.contains(Int($0)) })
+                #expect((0..<literals.count).filter { cache.found.contains($0) }.count == expected.count)
+                #expect(ascii == expectedASCII)
+                hits += expected.count
+            }
+        }
+        #expect(hits > 5000)
+    }
+
+    /// Full, it lets everything go and starts again: memory stays bounded and answers right.
+    @Test func aFullCacheStartsAgain() {
+        let literals = [Array("needle".utf8), Array("x7".utf8)]
+        let search = LiteralSearch(literals)
+        var cache = LiteralCache()
+        var found = 0
+        for n in 0..<(LiteralCache.maxEntries + 5000) {
+            cache.startEvent(literals: literals.count)
+            _ = cache.add(n % 1000 == 0 ? "a NEEDLE \(n)" : "value \(n)", search, id: 0)
+            #expect(cache.values <= LiteralCache.maxEntries)
+            if cache.found.contains(0) { found += 1 }
+        }
+        #expect(found == (LiteralCache.maxEntries + 5000 + 999) / 1000)
+        #expect(cache.values > 0 && cache.values < 10_000)
+        cache.startEvent(literals: literals.count)
+        _ = cache.add("a NEEDLE 0", search, id: 0)
+        #expect(cache.hits == [0])
+    }
+}
