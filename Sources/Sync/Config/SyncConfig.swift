@@ -196,7 +196,12 @@ public enum EndpointType: String, Sendable, CaseIterable {
     func example(_ key: String) -> String {
         switch key {
         case "api_key", "token", "password": ": \"${secret:NAME}\""
-        case "url": self == .splunkHEC ? ": https://splunk.example.com:8088" : self == .elasticsearch ? ": https://es.example.com:9200" : ": https://..."
+        case "url":
+            switch self {
+            case .splunkHEC: ": https://splunk.example.com:8088"
+            case .elasticsearch: ": https://es.example.com:9200"
+            default: ": https://..."
+            }
         case "host": ": siem.example.com"
         case "project": ": SEC (the project key)"
         default: ""
