@@ -49,7 +49,8 @@ let package = Package(
         .target(name: "Credentials", dependencies: [.product(name: "Yams", package: "Yams")]),
         // One query API over many data sources: catalog, plugins, router, ACL.
         .target(name: "Positron", dependencies: ["Model", "Store", "HTTPClient", "Credentials", .product(name: "Yams", package: "Yams")]),
-        // Outbox delivery: endpoint adapters (TheHive, Slack, Jira, webhook), retries, leases.
+        // Outbox delivery: endpoint adapters (TheHive, Slack, Jira, webhook; Splunk HEC,
+        // Elasticsearch, CEF over syslog), retries, leases.
         .target(
             name: "Sync",
             dependencies: [

@@ -11,4 +11,6 @@ static inline CURLcode taser_curl_set_slist(CURL *c, CURLoption o, struct curl_s
 typedef size_t (*taser_curl_callback)(char *, size_t, size_t, void *);
 static inline CURLcode taser_curl_set_callback(CURL *c, CURLoption o, taser_curl_callback f) { return curl_easy_setopt(c, o, f); }
 static inline CURLcode taser_curl_get_long(CURL *c, CURLINFO i, long *v) { return curl_easy_getinfo(c, i, v); }
+// The socket of a CONNECT_ONLY connection (CURLINFO_ACTIVESOCKET), to wait on it between curl_easy_send calls.
+static inline CURLcode taser_curl_get_socket(CURL *c, CURLINFO i, curl_socket_t *v) { return curl_easy_getinfo(c, i, v); }
 #endif

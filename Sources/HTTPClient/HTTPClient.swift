@@ -64,7 +64,8 @@ public struct HTTPClient: Sendable {
         self.caBundle = caBundle
     }
 
-    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+    /// Once per process, before any handle (the stream client's too).
+    static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
     public func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
         _ = HTTPClient.globalInit

@@ -20,7 +20,7 @@ public struct SyncStatus: Codable, Sendable {
 extension Engine {
     /// A worker on this engine's database and clock; `run(until:)`, `start()` or `deliverDue()` it.
     public func syncWorker(config: SyncConfig, secrets: Secrets) -> SyncWorker {
-        SyncWorker(store: store, config: config, secrets: secrets, clock: clock)
+        SyncWorker(store: store, config: config, secrets: secrets, version: TaserVersion.current, clock: clock)
     }
 
     public func syncStatus(limit: Int = 1000) throws -> SyncStatus {

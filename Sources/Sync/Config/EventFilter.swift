@@ -27,7 +27,7 @@ public struct EventFilter: Sendable {
                 throw .config("\(at): events names '\(p)', which taser never sends\(near) (events: \(EventFilter.known.joined(separator: ", ")))")
             }
             if type != .webhook, !p.hasSuffix("*"), !type.understands(p) {
-                throw .config("\(at): a \(type.rawValue) endpoint cannot deliver \(p); it takes \(type.understood.joined(separator: ", "))")
+                throw .config("\(at): \(type.oneEndpoint) cannot deliver \(p); it takes \(type.understood.joined(separator: ", "))")
             }
         }
         self.patterns = patterns
@@ -48,6 +48,9 @@ extension EndpointType {
         case .thehive, .jira: ["alert.created", "alert.updated", "case.created", "case.updated", "case.log"]
         // The heads are for a system that keeps what it receives (a webhook witness), not a chat.
         case .slack: EventFilter.known.filter { $0 != "log.heads" }
+        // A SIEM keeps every change and question taser records. The heads are left to a webhook
+        // witness, whose body `taser verify --heads` reads back.
+        case .splunkHEC, .elasticsearch, .syslog: EventFilter.known.filter { $0 != "log.heads" }
         case .webhook: ["*"]
         }
     }

@@ -13,6 +13,9 @@ import Yams
 ///                token: "${secret:jira_token}", events: [case.*] }
 ///       pager: { type: webhook, url: "https://events.example.com/v2/enqueue", hmac_secret: "${secret:pager_hmac}",
 ///                events: [page] }
+///       splunk: { type: splunk_hec, url: "https://splunk.example.com:8088", token: "${secret:hec_token}" }
+///       es:    { type: elasticsearch, url: "https://es.example.com:9200", api_key: "${secret:es_key}" }
+///       cef:   { type: syslog, host: siem.example.com, tls: true }
 ///
 /// Secrets are named, never written here: a credential field that holds a literal is refused.
 public struct SyncConfig: Sendable {
@@ -118,12 +121,13 @@ public struct EndpointConfig: Sendable {
         self.policy = try RetryPolicy(settings, base: policy, where: at)
         let allowed = Set(type.keys + ["type", "events", "timeout", "max_attempts", "backoff", "max_backoff"])
         for key in settings.keys where !allowed.contains(key) {
-            throw .config("\(at): unknown key '\(key)' for a \(type.rawValue) endpoint; it takes \(type.keys.joined(separator: ", "))")
+            throw .config("\(at): unknown key '\(key)' for \(type.oneEndpoint); it takes \(type.keys.joined(separator: ", "))")
         }
         events = try EventFilter(try settings.strings("events"), type: type, where: at)
         for key in type.required where try settings.string(key) == nil {
-            throw .config("\(at): a \(type.rawValue) endpoint needs \(key)\(type.example(key))")
+            throw .config("\(at): \(type.oneEndpoint) needs \(key)\(type.example(key))")
         }
+        try EndpointConfig.checkForwarding(type, settings, where: at)
         if type == .slack, try settings.string("token") == nil, try settings.string("webhook") == nil {
             throw .config("\(at): a slack endpoint needs token: \"${secret:NAME}\" (a bot token) or webhook: \"${secret:NAME}\" (an incoming webhook URL)")
         }
@@ -146,6 +150,8 @@ public struct EndpointConfig: Sendable {
 
 public enum EndpointType: String, Sendable, CaseIterable {
     case thehive, slack, jira, webhook
+    /// The SIEM forwarders: Splunk's HTTP Event Collector, Elasticsearch's bulk API, CEF over syslog.
+    case splunkHEC = "splunk_hec", elasticsearch, syslog
 
     var keys: [String] {
         switch self {
@@ -153,6 +159,9 @@ public enum EndpointType: String, Sendable, CaseIterable {
         case .slack: ["token", "webhook", "channel", "url"]
         case .jira: ["url", "project", "issue_type", "email", "token"]
         case .webhook: ["url", "hmac_secret", "signature_header", "headers"]
+        case .splunkHEC: ["url", "token", "index", "host"]
+        case .elasticsearch: ["url", "index", "api_key", "username", "password"]
+        case .syslog: ["host", "port", "tls", "ca_file"]
         }
     }
 
@@ -162,6 +171,9 @@ public enum EndpointType: String, Sendable, CaseIterable {
         case .slack: []
         case .jira: ["url", "project", "token"]
         case .webhook: ["url"]
+        case .splunkHEC: ["url", "token"]
+        case .elasticsearch: ["url"]
+        case .syslog: ["host"]
         }
     }
 
@@ -172,13 +184,25 @@ public enum EndpointType: String, Sendable, CaseIterable {
         case .slack: ["token", "webhook"]
         case .jira: ["token"]
         case .webhook: ["hmac_secret"]
+        case .splunkHEC: ["token"]
+        case .elasticsearch: ["api_key", "password"]
+        case .syslog: []
         }
     }
 
+    /// "a slack endpoint", "an elasticsearch endpoint": how errors name the kind.
+    var oneEndpoint: String { (self == .elasticsearch ? "an " : "a ") + rawValue + " endpoint" }
+
     func example(_ key: String) -> String {
         switch key {
-        case "api_key", "token": ": \"${secret:NAME}\""
-        case "url": ": https://..."
+        case "api_key", "token", "password": ": \"${secret:NAME}\""
+        case "url":
+            switch self {
+            case .splunkHEC: ": https://splunk.example.com:8088"
+            case .elasticsearch: ": https://es.example.com:9200"
+            default: ": https://..."
+            }
+        case "host": ": siem.example.com"
         case "project": ": SEC (the project key)"
         default: ""
         }
@@ -243,6 +267,25 @@ struct Settings: Sendable {
         guard let s = try string(key) else { return nil }
         guard let n = Int(s) else { throw .config("\(at): \(key) must be a whole number, not '\(s)'") }
         return n
+    }
+
+    /// A whole number within `range` (a port: 1...65535).
+    func int(_ key: String, in range: ClosedRange<Int>) throws(SyncError) -> Int? {
+        guard let s = try string(key) else { return nil }
+        guard let n = Int(s), range.contains(n) else {
+            throw .config("\(at): \(key) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(s)'")
+        }
+        return n
+    }
+
+    /// `true` or `false`, nothing else: `tls: yes` may mean either to a reader.
+    func bool(_ key: String) throws(SyncError) -> Bool? {
+        guard let s = try string(key) else { return nil }
+        switch s {
+        case "true": return true
+        case "false": return false
+        default: throw .config("\(at): \(key) must be true or false, not '\(s)'")
+        }
     }
 
     /// `10s`, `500ms`, `2m`, `1h`, or seconds; at most a day (a timeout or a backoff of more is

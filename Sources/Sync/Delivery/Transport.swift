@@ -67,6 +67,14 @@ struct Transport: Sendable {
         }
     }
 
+    /// Sends bytes on a connection of their own (syslog). Every failure retries: a stream has
+    /// no status that says retrying cannot help, and a collector that is down comes back.
+    func stream(_ bytes: [UInt8], to target: StreamTarget, what: String) throws {
+        do { try StreamClient().send(bytes, to: target) } catch {
+            throw DeliveryFailure(outcome: .retry(secrets.redact("\(what): \(error.reason)"), after: nil))
+        }
+    }
+
     /// The longest a remote may ask us to wait: a day. Retry-After is the remote's input, and
     /// `1e300` or `nan` must neither trap the conversion to milliseconds nor park a message for ever.
     static let longestRetryAfter: Double = 86_400

@@ -25,9 +25,10 @@ public final class SyncWorker: Sendable {
     /// Set by `start`: only its thread is waited for.
     private let started = StopFlag()
 
+    /// `version` is taser's, which the syslog endpoints put in each CEF event.
     public init(
         store: Store, config: SyncConfig, secrets: Secrets, client: HTTPClient = HTTPClient(), batch: Int = 8,
-        clock: @escaping @Sendable () -> Timestamp = { .now }
+        version: String = "unknown", clock: @escaping @Sendable () -> Timestamp = { .now }
     ) {
         self.store = store
         self.config = config
@@ -35,10 +36,7 @@ public final class SyncWorker: Sendable {
         self.client = client
         self.clock = clock
         self.batch = batch
-        var host = [CChar](repeating: 0, count: 256)
-        gethostname(&host, host.count)
-        let hostName = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        owner = "\(hostName):\(getpid()):\(UUID().uuidString.prefix(8))"
+        owner = "\(localHostName()):\(getpid()):\(UUID().uuidString.prefix(8))"
         var endpoints: [String: any Endpoint] = [:]
         for e in config.endpoints {
             switch e.type {
@@ -46,6 +44,9 @@ public final class SyncWorker: Sendable {
             case .slack: endpoints[e.name] = SlackEndpoint(config: e)
             case .jira: endpoints[e.name] = JiraEndpoint(config: e)
             case .webhook: endpoints[e.name] = WebhookEndpoint(config: e)
+            case .splunkHEC: endpoints[e.name] = SplunkHECEndpoint(config: e)
+            case .elasticsearch: endpoints[e.name] = ElasticsearchEndpoint(config: e)
+            case .syslog: endpoints[e.name] = SyslogEndpoint(config: e, version: version)
             }
         }
         self.endpoints = endpoints
@@ -168,7 +169,7 @@ public final class SyncWorker: Sendable {
             return Route(endpoints: [], refused: [(m.endpoint, "no endpoint named \(m.endpoint) in the sync config (endpoints: \(known.isEmpty ? "none" : known))")])
         }
         guard e.type.understands(m.event) else {
-            return Route(endpoints: [], refused: [(m.endpoint, "endpoint \(e.name) is a \(e.type.rawValue) endpoint, which cannot deliver \(m.event)")])
+            return Route(endpoints: [], refused: [(m.endpoint, "endpoint \(e.name) is \(e.type.oneEndpoint), which cannot deliver \(m.event)")])
         }
         return Route(endpoints: [e.name])
     }

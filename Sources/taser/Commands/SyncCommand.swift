@@ -9,7 +9,7 @@ import Sync
 struct SyncCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
-        abstract: "Deliver the outbox to TheHive, Slack, Jira and webhooks; list and retry dead letters.",
+        abstract: "Deliver the outbox to TheHive, Slack, Jira, webhooks and SIEMs; list and retry dead letters.",
         discussion: """
             Every new or updated alert, case change and case log entry is written to the outbox in the same transaction as the change. `taser sync run` delivers it to the endpoints in ~/.config/taser/sync.yaml (--config): retries with backoff, in order per case or alert, at least once with an idempotency key; what cannot be delivered becomes a dead letter, listed by `taser sync status` and sent again by `taser sync retry`. Several `sync run` processes may share a database.
 
@@ -18,6 +18,9 @@ struct SyncCommand: ParsableCommand {
                 soc:   { type: slack, token: "${secret:slack_bot}", channel: "#soc", events: [case.created, slack.ask] }
                 jira:  { type: jira, url: "https://acme.atlassian.net", project: SEC, email: bot@acme.com, token: "${secret:jira_token}" }
                 hook:  { type: webhook, url: "https://example.com/taser", hmac_secret: "${secret:hook_key}", events: [alert.*] }
+                splunk: { type: splunk_hec, url: "https://splunk.example.com:8088", token: "${secret:hec_token}", index: security }
+                es:    { type: elasticsearch, url: "https://es.example.com:9200", api_key: "${secret:es_key}" }
+                cef:   { type: syslog, host: siem.example.com, tls: true }
 
               taser sync run --once
               taser sync status
