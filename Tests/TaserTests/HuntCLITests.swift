@@ -94,6 +94,62 @@ import Testing
         #expect(junk.stderr.contains("records not read"))
     }
 
+    /// Logs only a mapping file reads are hunted as ingest reads them: the file named with
+    /// --format-mapping or kept in ~/.config/taser/mappings, and --db keeps them the same way.
+    @Test func mappingFilesReadWhatIngestWouldRead() throws {
+        let dir = TempDir()
+        let config = dir.file("config")
+        try FileManager.default.createDirectory(atPath: config + "/taser/mappings", withIntermediateDirectories: true)
+        let env = ["XDG_CONFIG_HOME": config]
+        let mapping = """
+            name: acme-edr
+            match: { has: [proc, host] }
+            kind: windows.process_creation
+            time: { field: at }
+            fields: { Image: proc.path, CommandLine: proc.cmd, host.name: host }
+            """
+        try Data(mapping.utf8).write(to: URL(fileURLWithPath: dir.file("acme.yaml")))
+        let rule = """
+            title: Acme Evil Tool Started
+            id: 0b5e0f0e-0000-4000-8000-000000000001
+            status: test
+            logsource: { product: windows, category: process_creation }
+            detection:
+              selection: { Image|endswith: '\\evil.exe' }
+              condition: selection
+            level: high
+            """
+        try FileManager.default.createDirectory(atPath: dir.file("rules"), withIntermediateDirectories: true)
+        try Data(rule.utf8).write(to: URL(fileURLWithPath: dir.file("rules/evil.yml")))
+        let log = """
+            {"proc": {"path": "C:\\\\Tools\\\\evil.exe", "cmd": "evil.exe -x"}, "host": "WS-1", "at": "2026-11-30T10:00:00Z"}
+            {"proc": {"path": "C:\\\\Windows\\\\notepad.exe", "cmd": "notepad"}, "host": "WS-1", "at": "2026-11-30T10:01:00Z"}
+
+            """
+        try Data(log.utf8).write(to: URL(fileURLWithPath: dir.file("acme.json")))
+        let hunt = ["hunt", dir.file("acme.json"), "--sigma", dir.file("rules"), "--csv"]
+
+        let without = try Taser.run(hunt, env: env)
+        #expect(without.status == 0, "\(without.stderr)")
+        #expect(without.stdout.split(separator: "\n").count == 1 && without.stderr.contains("2 records not read"), "\(without.stderr)")
+
+        let named = try Taser.run(hunt + ["--format-mapping", dir.file("acme.yaml")], env: env)
+        #expect(named.status == 0, "\(named.stderr)")
+        let rows = named.stdout.split(separator: "\n").dropFirst()
+        #expect(rows.count == 1 && rows.first?.contains("Acme Evil Tool Started") == true && rows.first?.contains("WS-1") == true, "\(named.stdout)")
+        #expect(named.stderr.contains("2 records, 2 events"), "\(named.stderr)")
+
+        try FileManager.default.copyItem(atPath: dir.file("acme.yaml"), toPath: config + "/taser/mappings/acme.yaml")
+        let kept = try Taser.run(hunt + ["--db", dir.file("hunt.db")], env: env)
+        #expect(kept.status == 0, "\(kept.stderr)")
+        #expect(kept.stdout.contains("Acme Evil Tool Started"), "\(kept.stdout)")
+        #expect(kept.stderr.contains("kept in \(dir.file("hunt.db")): 2 new events"), "\(kept.stderr)")
+
+        try Data("name: broken\nmatch: [\n".utf8).write(to: URL(fileURLWithPath: dir.file("broken.yaml")))
+        let broken = try Taser.run(hunt + ["--format-mapping", dir.file("broken.yaml")], env: env)
+        #expect(broken.status != 0 && broken.stderr.contains("mapping \(dir.file("broken.yaml"))"), "\(broken.stderr)")
+    }
+
     @Test func benchHuntReportsItsFigures() throws {
         let result = try Taser.run(["bench", "hunt", "--events", "3000", "--sigma", Self.regression + "/rules", "--evtx", Self.evtx + "/Security_short_selected.evtx", "--json"])
         #expect(result.status == 0, "\(result.stderr)")

@@ -25,6 +25,8 @@ struct HuntCommand: ParsableCommand {
     @Argument(help: "Log files or folders (their files, recursively).") var paths: [String]
     @Option(name: .customLong("sigma"), help: "Sigma rule files or folders (repeat for more).") var sigma: [String] = []
     @Option(help: "A YAML Sigma field mapping to merge over the built-in one (as rules import takes).") var mapping: String?
+    @Option(name: .customLong("format-mapping"), help: "A YAML mapping file for other JSON, as ingest's --mapping (repeat for more; ~/.config/taser/mappings/*.yaml are always read).")
+    var formatMappings: [String] = []
     @Option(help: "Only rules of this level or higher: info, low, medium, high, critical.") var level: String?
     @Flag(help: "Write the timeline as CSV.") var csv = false
     @Flag(help: "Write the timeline as JSON lines, each with the event's fields.") var json = false
@@ -56,7 +58,10 @@ struct HuntCommand: ParsableCommand {
         let imported = SigmaImport.read(paths: sigma, mapping: fieldMapping)
         let least = level.flatMap { Severity(parsing: $0) }
         let rules = imported.rules.filter { rule in least.map { (rule.rule.options.severity ?? .medium) >= $0 } ?? true }
-        let hunt = try SigmaHunt(rules: rules)
+        // The events are read as ingest reads them: the same mapping files, ahead of the
+        // built-in formats, so a hunt and `ingest` then `simulate` see the same signals.
+        let formatFiles = mappingFiles(formatMappings)
+        let hunt = try SigmaHunt(rules: rules, formats: .builtIn(mappings: try formatFiles.map { try MappingFormat.load(path: $0) }))
         guard !hunt.index.entries.isEmpty else {
             throw CLIError("no detection rule to run: \(imported.rules.count) read from \(sigma.joined(separator: ", ")), \(imported.problems.count) not imported (taser rules import --dry-run says why)")
         }
@@ -84,13 +89,13 @@ struct HuntCommand: ParsableCommand {
         if !hunt.correlations.isEmpty, global.db == nil {
             Output.note("\(hunt.correlations.count) correlation rules not run: they need stored events (give --db)")
         }
-        if global.db != nil { try keep(files, rules: rules, found: found) }
+        if global.db != nil { try keep(files, rules: rules, found: found, formatFiles: formatFiles) }
     }
 
     /// --db: the events ingested, the rules saved, the alerts raised.
-    private func keep(_ files: [String], rules: [SigmaImport.Imported], found: Set<String>) throws {
+    private func keep(_ files: [String], rules: [SigmaImport.Imported], found: Set<String>, formatFiles: [String]) throws {
         let engine = try global.engine()
-        let ingester = try engine.ingester()
+        let ingester = try engine.ingester(mappings: formatFiles)
         var stored = 0
         for file in files { stored += try ingester.ingest(try FileInput(path: file), source: file).stored }
         let alerts = try engine.keepHunt(rules: rules, found: found)
