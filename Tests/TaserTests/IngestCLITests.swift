@@ -118,6 +118,39 @@ import Testing
         }
     }
 
+    /// EVTX files dropped in a watched folder (plain, gzipped, one damaged on purpose): every
+    /// readable record stored, the damaged file moved to failed/ with its reasons, and the
+    /// same file dropped again only moved.
+    @Test func aDropFolderOfEVTX() throws {
+        let dir = TempDir()
+        let drop = dir.path + "/drop"
+        try FileManager.default.createDirectory(atPath: drop, withIntermediateDirectories: true)
+        let evtx = Self.fixtures.appendingPathComponent("evtx")
+        let settled = Date().addingTimeInterval(-5)  // the folder takes files a second old
+        for name in ["sysmon.evtx.gz", "new-user-security.evtx", "sample_with_a_bad_chunk_magic.evtx.gz"] {
+            try FileManager.default.copyItem(atPath: evtx.appendingPathComponent(name).path, toPath: drop + "/" + name)
+            try FileManager.default.setAttributes([.modificationDate: settled], ofItemAtPath: drop + "/" + name)
+        }
+        let first = try Taser.run(["--db", dir.file(), "ingest", "--watch", drop, "--once"])
+        #expect(first.status != 0, "the damaged file's chunks were quarantined: \(first.stderr)")
+        #expect(first.stdout.contains("Ingested: 632 stored"), "\(first.stdout)")
+        #expect(first.stderr.contains("sysmon.evtx.gz: 358 stored"), "\(first.stderr)")
+        #expect(first.stderr.contains("new-user-security.evtx: 4 stored"), "\(first.stderr)")
+        #expect(first.stderr.contains("sample_with_a_bad_chunk_magic.evtx.gz: 270 stored"), "\(first.stderr)")
+        #expect(FileManager.default.fileExists(atPath: drop + "/done/sysmon.evtx.gz"))
+        #expect(FileManager.default.fileExists(atPath: drop + "/done/new-user-security.evtx"))
+        let reason = try String(contentsOfFile: drop + "/failed/sample_with_a_bad_chunk_magic.evtx.gz.reason", encoding: .utf8)
+        #expect(reason.contains("no ElfChnk signature"), "\(reason)")
+
+        try FileManager.default.copyItem(atPath: evtx.appendingPathComponent("sysmon.evtx.gz").path, toPath: drop + "/again.evtx.gz")
+        try FileManager.default.setAttributes([.modificationDate: settled], ofItemAtPath: drop + "/again.evtx.gz")
+        let again = try Taser.run(["--db", dir.file(), "ingest", "--watch", drop, "--once"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stderr.contains("again.evtx.gz: already ingested -> done/"), "\(again.stderr)")
+        let count = try Taser.run(["--db", dir.file(), "signals", "--kind", "windows.process_creation", "--limit", "1000"])
+        #expect(count.stdout.split(separator: "\n").count > 200, "\(count.stdout)")
+    }
+
     @Test func aDropFolderOnce() throws {
         let dir = TempDir()
         let drop = dir.path + "/drop"
