@@ -94,10 +94,10 @@ extension SigmaNode {
 
     /// Parses one YAML document. `firstLine` is the document's first line in its file, so places
     /// read as file lines. Nil for a document with no content (only comments).
-    static func parse(_ text: String, firstLine: Int) throws(RuleError) -> SigmaNode? {
+    static func parse(_ text: String, firstLine: Int, resolver: Resolver = SigmaNode.resolver) throws(RuleError) -> SigmaNode? {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try Yams.compose(yaml: text, resolver)
         } catch let error as YamlError {
             throw yamlProblem(error, firstLine: firstLine)
         } catch {
@@ -151,11 +151,36 @@ extension SigmaNode {
         }
     }
 
+    /// The tag of an untagged plain scalar that may be a null, a bool or a number.
+    static let typed = Tag.Name(rawValue: "tag:taser,2026:typed")
+
+    /// One rule for every plain scalar that keeps a type (`scalarValue`), where YAML's default
+    /// resolver tries seven (bool, int, float, merge, null, timestamp, value), each an
+    /// NSRegularExpression run on every scalar: a fifth of reading SigmaHQ's rules went there.
+    /// It matches what the default rules would tag null, `true`/`false`, int or float and
+    /// `scalarValue` would then read as such: the default rules' decimal forms (digits, a point,
+    /// an exponent, no `_`), `~`, `null` and the empty scalar. Everything else is text either
+    /// way, and explicit tags (`!!int`) are the document's, not the resolver's.
+    static let resolver: Resolver = {
+        let pattern = #"^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+]?[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9]+(?:[eE][-+][0-9]+)?|)$"#
+        do { return Resolver.basic.appending(try Resolver.Rule(typed, pattern)) } catch {
+            // A literal pattern; were it ever invalid, the default resolver reads the same values.
+            return .default
+        }
+    }()
+
     /// YAML 1.1 reads `yes`, `0x1F` and `2024-01-01` as bools, numbers and dates; Sigma values
     /// are compared with log text, so only plain `true`/`false` and decimal numbers keep a type
     /// and everything else stays the text the author wrote.
     private static func scalarValue(_ s: String, tag: Tag.Name) -> Value {
         switch tag {
+        case typed:
+            switch s {
+            case "", "~", "null", "Null", "NULL": return .null
+            case "true", "True", "TRUE": return .bool(true)
+            case "false", "False", "FALSE": return .bool(false)
+            default: return scalarValue(s, tag: .float)
+            }
         case .null: return .null
         case .bool:
             switch s.lowercased() {
