@@ -100,6 +100,16 @@ import Testing
         #expect(result.problems.map(\.description).mentions("m.yml: document 2: ", "not valid YAML"))
     }
 
+    /// A file written on Windows (CRLF line ends) splits at its `---` lines as any other does.
+    @Test func aCRLFFileSplitsIntoItsDocuments() {
+        let good = Sigma.rule(Sigma.selection("User", "x"), title: "Good")
+        let text = (good + "---\ntitle: [unclosed\n---\n" + good.replacingOccurrences(of: "Good", with: "Also Good"))
+            .replacingOccurrences(of: "\n", with: "\r\n")
+        let result = SigmaImport.read(yaml: text, path: "crlf.yml")
+        #expect(result.rules.map(\.title) == ["Good", "Also Good"])
+        #expect(result.problems.map(\.description).mentions("crlf.yml: document 2: ", "not valid YAML"))
+    }
+
     @Test func aLogsourceWithNoKindsIsReported() {
         let result = SigmaImport.read(
             yaml: Sigma.rule(Sigma.selection("EventID", "4624"), title: "Logon", logsource: "product: zos\nservice: racf"),

@@ -16,7 +16,10 @@ enum SigmaDocuments {
     /// share one). Documents holding only comments or directives are dropped: there is nothing
     /// in them to import.
     static func split(_ text: String) -> [SigmaDocument] {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // Lines at each LF byte, not each "\n" Character: "\r\n" is one Character, so a CRLF
+        // file split by Characters was one line, and its `---` lines never split it. The CR
+        // stays on the line (joined back, the text is as written) and is ignored in `---`.
+        let lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { String(Substring($0)) }
         var out: [SigmaDocument] = []
         var current: [String] = []
         var start = 1
