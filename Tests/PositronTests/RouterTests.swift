@@ -142,6 +142,16 @@ import Testing
         #expect(throws: PositronError.self) { try router.ask("IP_TO_HOSTNAME", "1' OR '1'='1") }
     }
 
+    /// A script that prints key=value lines with CRLF ends (written on Windows, or by a tool
+    /// that says `\r\n`) answers as one that prints LF: each line its own field.
+    @Test func keyValueLinesWithCRLFEndsAreFields() throws {
+        let dir = Dir()
+        let script = dir.write("crlf.sh", "#!/bin/sh\nprintf 'manager=mboss\\r\\ndepartment=SOC\\r\\n'\n", executable: true)
+        let plugin = CommandPlugin(name: "crlf", command: [script], queries: ["USER_MANAGER"], secrets: Secrets(values: [:], environment: [:]), timeout: 5)
+        let answers = try plugin.ask(try #require(QueryCatalog.builtIn.query("USER_MANAGER")), "jdoe")
+        #expect(answers.map(\.fields) == [["manager": "mboss", "department": "SOC"]])
+    }
+
     /// A script that starts a child holding its output: at the timeout both are stopped, so the
     /// plugin's thread is free at once and nothing is left running.
     @Test func aHangingProgramAndWhatItStartedAreStoppedAtTheTimeout() throws {

@@ -80,6 +80,18 @@ import Testing
         #expect(e.excerpt == "  [ (1 SSO login from a new locaton) + (2 failed Duo pushes) ] IN [ 4 Hours ]\n       ^")
     }
 
+    /// A rule file written on Windows: a comment ends at its CRLF as at an LF (it ran to the end
+    /// of the text), and errors name the line they are on.
+    @Test func crlfLineEndsAreLineEnds() throws {
+        let lf = "# two alerts on one host\n(2 CarbonBlack alerts) IN 24h\nWITH [ hostname ] IN COMMON"
+        let crlf = lf.replacingOccurrences(of: "\n", with: "\r\n")
+        let rule = try compiler.compile(crlf)
+        #expect(rule.clauses.map(\.kinds) == [["cbc.alert"]] && rule.groupBy == ["host.name"])
+        let e = try #require(failure("# hosts\r\n(2 CarbonBlack alerts) IN 24h\r\nWITH [ hostnme ] IN COMMON"))
+        #expect(e.line == 3 && e.column == 8 && e.message.contains("no field 'hostnme'"), "\(e)")
+        #expect(e.excerpt?.hasPrefix("  WITH [ hostnme ] IN COMMON\n") == true, "\(String(describing: e.excerpt))")
+    }
+
     @Test func anUnknownFieldSuggestsTheNearest() throws {
         let e = try #require(failure("(2 CarbonBlack alerts) IN 24h\nWITH [ hostnme ] IN COMMON"))
         #expect(e.line == 2 && e.column == 8 && e.message.contains("no field 'hostnme'"))

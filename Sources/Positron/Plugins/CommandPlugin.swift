@@ -51,7 +51,7 @@ public struct CommandPlugin: Plugin {
             return objects.map { Answer(fields: $0.mapValues { "\($0)" }) }
         }
         var fields: [String: String] = [:]
-        for line in trimmed.split(separator: "\n") {
+        for line in trimmed.split(whereSeparator: \.isNewline) {  // CRLF too: "\r\n" is one Character
             guard let eq = line.firstIndex(of: "=") else {
                 throw PluginFailure("plugin \(plugin) printed '\(line.prefix(60))', neither JSON nor key=value")
             }

@@ -202,7 +202,7 @@ enum OpenText {
 
     static func scan(_ chars: [Character], to cursor: Int) -> State {
         var lineStart = cursor
-        while lineStart > 0, chars[lineStart - 1] != "\n" { lineStart -= 1 }
+        while lineStart > 0, !chars[lineStart - 1].isNewline { lineStart -= 1 }
         var state = State(quote: nil, inComment: false)
         var i = lineStart
         while i < cursor {
@@ -232,7 +232,7 @@ enum OpenText {
     /// or the cursor when there is none.
     static func endOfQuoted(_ chars: [Character], from cursor: Int) -> Int {
         var i = cursor
-        while i < chars.count, chars[i] != "\n" {
+        while i < chars.count, !chars[i].isNewline {
             if chars[i] == "\\" { i += 2; continue }
             if chars[i] == "\"" { return i + 1 }
             i += 1

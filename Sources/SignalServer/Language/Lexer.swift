@@ -29,7 +29,9 @@ public struct Token: Sendable, Equatable {
 public enum Lexer {
     public static func tokens(_ text: String) throws(RuleError) -> [Token] {
         let chars = Array(text)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // Line ends are any newline Character: "\r\n" is one Character, never equal to "\n", so a
+        // rule file written on Windows read as one long line (a comment ran to its end).
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
         var out: [Token] = []
         var i = 0, line = 1, column = 1
         func fail(_ message: String) -> RuleError {
@@ -37,7 +39,7 @@ public enum Lexer {
         }
         func advance(_ n: Int = 1) {
             for _ in 0..<n {
-                if chars[i] == "\n" { line += 1; column = 1 } else { column += 1 }
+                if chars[i].isNewline { line += 1; column = 1 } else { column += 1 }
                 i += 1
             }
         }
@@ -48,7 +50,7 @@ public enum Lexer {
             let c = chars[i]
             if c.isWhitespace { advance(); continue }
             if c == "#" {  // a comment to the end of the line
-                while i < chars.count, chars[i] != "\n" { advance() }
+                while i < chars.count, !chars[i].isNewline { advance() }
                 continue
             }
             let start = (i, line, column)
@@ -59,7 +61,7 @@ public enum Lexer {
                 advance()
                 var s = ""
                 while true {
-                    guard i < chars.count, chars[i] != "\n" else {
+                    guard i < chars.count, !chars[i].isNewline else {
                         line = start.1; column = start.2
                         throw fail("this text has no closing quote")
                     }

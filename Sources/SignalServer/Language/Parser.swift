@@ -34,7 +34,7 @@ struct Parser {
             throw RuleError(message: "the rule is \(text.utf8.count) bytes; a rule is at most \(Parser.longestRule >> 10) KiB", line: 1, column: 1)
         }
         tokens = try Lexer.tokens(text)
-        lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
         characters = Array(text)
     }
 
