@@ -123,7 +123,7 @@ import Testing
         {"timestamp":"2017-12-26T13:10:30.000+0000","rule":{"level":3,"description":"Sysmon - Event 1: Process creation PING.EXE","id":"61603","groups":["windows","sysmon"]},"agent":{"id":"007","name":"DESKTOP-2KGM189"},"manager":{"name":"wazuh-manager"},"id":"1514300000.42","decoder":{"name":"windows_eventchannel"},"data":{"win":{"system":{"providerName":"Microsoft-Windows-Sysmon","providerGuid":"{5770385F-C22A-43E0-BF4C-06F5698FFBD9}","eventID":"1","version":"5","level":"4","task":"1","opcode":"0","keywords":"0x8000000000000000","systemTime":"2017-12-26T13:10:29.1360000Z","eventRecordID":"1742","processID":"2284","threadID":"5252","channel":"Microsoft-Windows-Sysmon/Operational","computer":"DESKTOP-2KGM189","severityValue":"INFORMATION","message":"\"Process Create\""},"eventdata":{"utcTime":"2017-12-26 13:10:29.134","processGuid":"{94F748D5-4A45-5A42-0000-0010D265F20F}","processId":"9112","image":"C:\\\\Windows\\\\SysWOW64\\\\PING.EXE","commandLine":"ping  -n 6 127.0.0.1 ","currentDirectory":"C:\\\\Windows\\\\Temp\\\\","user":"NT AUTHORITY\\\\SYSTEM","hashes":"SHA1=CE8E487CB76704FE5FBB821A78A1E969EFBE71F9,MD5=A27A24553B2C36E139647F88DF738C35,SHA256=8F16A431C919A0AA7C9466EC1CDC1E721F30EB5C8182835585A1B74ABECB1920","parentProcessId":"8392","parentImage":"C:\\\\Windows\\\\SysWOW64\\\\cmd.exe","parentCommandLine":"C:\\\\Windows\\\\system32\\\\cmd.exe /c \\\"update.bat\\\" & exit"}}}}
         """#
 
-    @Test(arguments: ["xml", "winlogbeat", "nxlog", "wazuh", "splunk-json", "evtx_dump"])
+    @Test(arguments: ["xml", "winlogbeat", "nxlog", "wazuh", "splunk-json", "splunk-json-declared", "evtx_dump"])
     func everyForwarderGivesTheSameEvent(shape: String) throws {
         let line: String
         switch shape {
@@ -135,6 +135,11 @@ import Testing
             var quoted = ""
             JSONValue.string(Self.xml).write(to: &quoted)
             line = #"{"sourcetype":"XmlWinEventLog:Microsoft-Windows-Sysmon/Operational","host":"DESKTOP-2KGM189","_raw":"# + quoted + "}"
+        case "splunk-json-declared":
+            // An XML declaration and a CRLF before the event, as a Windows tool writes it.
+            var quoted = ""
+            JSONValue.string("<?xml version='1.0' encoding='UTF-8'?>\r\n" + Self.xml).write(to: &quoted)
+            line = #"{"sourcetype":"XmlWinEventLog","host":"DESKTOP-2KGM189","_raw":"# + quoted + "}"
         default:
             // evtx_dump's JSON of the same record, from the reference parser's output.
             let expected = try EvtxTests.expected("sysmon.expected.jsonl.gz")
@@ -155,7 +160,7 @@ import Testing
         #expect(s.field("host.name") == "DESKTOP-2KGM189")
         #expect(s.field("process.hash.md5") == "a27a24553b2c36e139647f88df738c35")
         if shape != "wazuh" { #expect(s.sourceRef == "DESKTOP-2KGM189/Microsoft-Windows-Sysmon/Operational/1742") }
-        if shape == "xml" || shape == "splunk-json" || shape == "evtx_dump" {
+        if shape == "xml" || shape.hasPrefix("splunk-json") || shape == "evtx_dump" {
             #expect(s.field("ParentCommandLine")?.hasSuffix("/c \"update.bat\" & exit") == true || shape == "evtx_dump")
         }
     }

@@ -21,9 +21,11 @@ enum EventXML {
 
     /// Whether a text starts like event XML (after blanks, an optional declaration).
     static func looksLikeEvent(_ text: Substring) -> Bool {
-        var s = text.drop { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == "\u{FEFF}" }
+        // XML's blanks, and CRLF: "\r\n" is one Character, equal to neither "\r" nor "\n".
+        func blank(_ c: Character) -> Bool { c == " " || c == "\t" || c == "\r" || c == "\n" || c == "\r\n" }
+        var s = text.drop { blank($0) || $0 == "\u{FEFF}" }
         if s.hasPrefix("<?xml"), let end = s.range(of: "?>") {
-            s = s[end.upperBound...].drop { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
+            s = s[end.upperBound...].drop(while: blank)
         }
         return s.hasPrefix("<Event>") || s.hasPrefix("<Event ")
     }
