@@ -81,7 +81,7 @@ public final class SlackEvents: Sendable {
     /// Who wrote the message, as `slack:<name>`: looked up before the write transaction, since
     /// an HTTP call must not hold the database's write lock. Nil when nothing will be logged.
     private func author(of callback: SlackEventCallback, now: Timestamp) throws -> String? {
-        guard let m = callback.message, m.change != .deleted else { return nil }
+        guard let m = callback.message, m.change != .deleted, m.appID == nil || m.appID != callback.appID else { return nil }
         guard let channel = try engine.store.read({ tx in try tx.caseChannel(slackID: m.channel) }) else { return nil }
         guard let user = m.user else { return "slack:" + SlackEvents.clean(m.botName ?? "bot") }
         return "slack:" + SlackEvents.clean(try name(of: user, endpoint: channel.endpoint, now: now))
