@@ -67,3 +67,20 @@ import Testing
         #expect(rows.dropFirst().allSatisfy { $0.count == CaseExport.csvColumns.count })
     }
 }
+
+/// Team mode: the request goes through the daemon as the analyst, with the same answer and errors.
+@Suite struct CaseChannelTeamModeTests {
+    @Test func aRequestThroughTheDaemonIsTheAnalysts() throws {
+        let soc = try SOC()
+        let server = TeamServer(engine: soc.admin, socketPath: soc.dir.file("t.sock"))
+        try server.start()
+        defer { server.stop() }
+        let c = try soc.ana.openCase(NewCase(title: "Through the socket", team: "soc"))
+        let remote = try RemoteEngine(socket: server.socketPath, actingAs: "ana")
+        let channel = try remote.requestSlackChannel(c.id, endpoint: "slack")
+        #expect(channel.number == 1 && channel.requestedBy == "ana")
+        #expect(try remote.caseDetail(c.id).channels == [channel])
+        let dana = try RemoteEngine(socket: server.socketPath, actingAs: "dana")
+        #expect { try dana.requestSlackChannel(c.id, endpoint: "slack") } throws: { "\($0)" == EngineError.caseNotFound(c.id).description }
+    }
+}
