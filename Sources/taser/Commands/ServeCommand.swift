@@ -86,17 +86,18 @@ struct ServeCommand: ParsableCommand {
         }
         var logger = Logger(label: "taser.serve")
         logger.logLevel = level
-        let syncConfig = try ServeBackground.syncConfig(path: sync, secrets: secrets, logger: logger)
+        let syncConfig = try ServeBackground.syncConfig(path: sync, secrets: secrets)
         let slackEvents = try serveConfig.slackSigningSecret.map { secret in
             try SlackEvents.forServe(engine: engine, signingSecret: secret, sync: syncConfig?.config, secrets: secrets, logger: logger)
         }
         let server: TaserServer
         do {
             server = try TaserServer(
-                engine: engine, config: serveConfig, ingester: ingester, positron: positron, slack: slack, slackEvents: slackEvents, logger: logger)
+                engine: engine, config: serveConfig, ingester: ingester, positron: positron, slack: slack, slackEvents: slackEvents?.events, logger: logger)
         } catch let problem as ServeConfig.Problem { throw CLIError(problem.description) }
+        if let note = slackEvents?.note { logger.info("\(note)") }
         let background = ServeBackground()
-        background.startSync(engine, syncConfig, secrets: secrets)
+        background.startSync(engine, syncConfig, secrets: secrets, logger: logger)
         try background.startAutomation(engine, library: library, positron: positron, every: Double(every) / 1000, logger: logger)
         background.startEnrichment(engine, positron: positron.withTaser(engine.store))
         background.startLogHeads(engine, every: serveConfig.logHeadsEvery, logger: logger)
