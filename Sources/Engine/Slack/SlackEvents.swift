@@ -91,11 +91,14 @@ public final class SlackEvents: Sendable {
     /// else the user id. A failed lookup is reported, never fatal: the message is logged anyway.
     private func name(of user: String, endpoint: String, now: Timestamp) throws -> String {
         let cached = try engine.store.read { tx in try tx.slackUserName(user) }
-        if let cached, now.ms.subtractingReportingOverflow(cached.fetchedAt.ms).partialValue < SlackEvents.namesFreshFor { return cached.name }
+        if let cached {
+            let (age, overflow) = now.ms.subtractingReportingOverflow(cached.fetchedAt.ms)
+            if !overflow, age < SlackEvents.namesFreshFor { return cached.name }
+        }
         guard let lookUpName else { return cached?.name ?? user }
         do {
-            guard let name = try lookUpName(user, endpoint) else { return cached?.name ?? user }
-            let kept = SlackEvents.clean(name)
+            // A user Slack does not know keeps their id as a name for a day, not a lookup a message.
+            let kept = SlackEvents.clean(try lookUpName(user, endpoint) ?? cached?.name ?? user)
             try engine.store.write { tx in try tx.saveSlackUserName(user, name: kept, at: now) }
             return kept
         } catch {
