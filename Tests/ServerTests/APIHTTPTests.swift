@@ -128,7 +128,7 @@ import Testing
         #expect(doc.headers["content-type"]?.hasPrefix("application/yaml") == true)
         #expect(doc.text.hasPrefix("openapi: 3"))
         for path in ["/ingest/{source}:", "/api/signals:", "/api/alerts/{id}:", "/api/cases/{id}/log:", "/api/query/{name}/{value}:",
-                     "/api/simulate:", "/api/v1/alert:", "/api/alert:", "/health:", "/slack/interactions:"] {
+                     "/api/simulate:", "/api/v1/alert:", "/api/alert:", "/health:", "/slack/interactions:", "/slack/events:"] {
             #expect(doc.text.contains("  \(path)\n"), "openapi.yaml lacks \(path)")
         }
         #expect(server.stop(SIGTERM) == 0)

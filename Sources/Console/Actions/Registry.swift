@@ -52,6 +52,8 @@ public enum Registry {
         ActionInfo("case.tag", "Add or remove tags (a list of the tags in use; type a new one)", context: "case"),
         ActionInfo("case.export", "Export to JSON or CSV", context: "case"),
         ActionInfo("case.pivot", "Pivot on the artifact under the cursor", context: "case"),
+        ActionInfo("case.channel", "Ask for a Slack channel for the case (again: another one, for other people)", context: "case"),
+        ActionInfo("case.folder", "Timeline folder: every entry, one Slack channel's, or taser's own", context: "case"),
         // Pivots
         ActionInfo("pivot.again", "Pivot again from the artifact under the cursor", context: "pivot", hint: true),
         // Search results (signals)

@@ -342,7 +342,27 @@ final class CasePane: LinesPane, Pane, CopyablePane, TypingPane {
 
     var title: String { "Case \(id)" }
     var contexts: [String] { ["case", "list"] }
-    var status: String { "case \(id) · {case.note} adds a note · {case.status} changes the status" }
+    var status: String {
+        "case \(id) · {case.note} adds a note · {case.status} changes the status"
+            + (channels.isEmpty ? " · {case.channel} asks for a Slack channel" : " · {case.folder} picks a timeline folder")
+    }
+
+    /// Which entries the timeline shows: every one, one Slack channel's (its "folder"), or
+    /// those not from Slack.
+    enum Folder: Equatable {
+        case all, channel(String), taser
+
+        func holds(_ entry: LogEntry) -> Bool {
+            switch self {
+            case .all: true
+            case .channel(let id): entry.slackChannel == id
+            case .taser: entry.slackChannel == nil
+            }
+        }
+    }
+    var folder: Folder = .all
+    /// The case's Slack channels as of the last reload.
+    var channels: [CaseChannel] = []
 
     /// What the analyst may do here, as of the last reload: checked before an editor opens,
     /// so text is never typed into a case that cannot take it.
@@ -399,19 +419,40 @@ final class CasePane: LinesPane, Pane, CopyablePane, TypingPane {
                     target: .otherCase(r.case.id)))
             }
         }
+        channels = d.channels
+        if !d.channels.isEmpty {
+            out.append(Line(text: ""))
+            out.append(Line(text: "Slack channels", role: .header))
+            for c in d.channels {
+                let text = c.isCreated
+                    ? "  \(c.shownName)  \(c.slackID ?? "")  created \(Output.short(c.createdAt ?? c.requestedAt)) · asked for by \(c.requestedBy)"
+                    : "  channel \(c.number): asked for by \(c.requestedBy) \(Output.short(c.requestedAt)), waiting for sync (the Sync pane shows why not)"
+                out.append(Line(text: text, role: c.isCreated ? .text : .dim))
+            }
+        }
+        let names = Dictionary(d.channels.compactMap { c in c.slackID.map { ($0, c.shownName) } }, uniquingKeysWith: { a, _ in a })
+        if case .channel(let id) = folder, names[id] == nil { folder = .all }
         out.append(Line(text: ""))
-        out.append(Line(text: "Timeline", role: .header))
+        let folderName: String? = switch folder {
+        case .all: nil
+        case .channel(let id): names[id] ?? id
+        case .taser: "taser's own (not from Slack)"
+        }
+        out.append(Line(text: "Timeline" + (folderName.map { " · folder \($0)" } ?? ""), role: .header))
         let bySeq = Dictionary(uniqueKeysWithValues: d.log.map { ($0.id, $0) })
         let correctedBy = Dictionary(d.log.compactMap { e in e.corrects.map { ($0, e.seq) } }, uniquingKeysWith: { a, _ in a })
         entries = Dictionary(uniqueKeysWithValues: d.log.map { ($0.id, $0.seq) })
-        for entry in d.log {
+        let shownEntries = d.log.filter(folder.holds)
+        for entry in shownEntries {
             let corrects = (entry.corrects.flatMap { bySeq[$0] }.map { " (corrects #\($0.seq))" } ?? "")
                 + (correctedBy[entry.id].map { " (corrected by #\($0))" } ?? "")
+            let place = (entry.slackChannel.map { " " + (names[$0] ?? $0) } ?? "") + (entry.slackParentSeq.map { " (reply to #\($0))" } ?? "")
             let first = entry.body.split(separator: "\n", omittingEmptySubsequences: false)
-            out.append(Line(text: "  #\(entry.seq) \(Output.short(entry.time)) \(entry.author) \(entry.kind.rawValue)\(corrects): \(first.first ?? "")",
+            out.append(Line(text: "  #\(entry.seq) \(Output.short(entry.time)) \(entry.author) \(entry.kind.rawValue)\(place)\(corrects): \(first.first ?? "")",
                             role: entry.corrects == nil ? .text : .dim, target: .entry(entry.id)))
             for more in first.dropFirst() { out.append(Line(text: "      " + more)) }
         }
+        if shownEntries.isEmpty { out.append(Line(text: "  no entries in this folder", role: .dim)) }
         lines = out
         cursor = min(cursor, lines.count - 1)
     }
@@ -528,6 +569,38 @@ final class CasePane: LinesPane, Pane, CopyablePane, TypingPane {
                     try write()
                 }
             }
+        case "case.channel":
+            guard access >= .write else {
+                app.message = ("case \(id) is shared with you read-only: a Slack channel needs write access", true)
+                return true
+            }
+            let next = (channels.map(\.number).max() ?? 0) + 1
+            app.confirm("Ask for Slack channel \(next) for case \(id)? Sync creates it and invites the owner and the team") { [self] in
+                let channel = try engine.requestSlackChannel(id, endpoint: Engine.defaultSlackEndpoint)
+                try reload()
+                app.say("Slack channel \(channel.number) requested for case \(id): sync creates it (the Sync pane shows why when it cannot)")
+            }
+        case "case.folder":
+            let log = (try? engine.caseDetail(id).log) ?? []
+            func count(_ f: Folder) -> String { let n = log.filter(f.holds).count; return n == 1 ? "1 entry" : "\(n) entries" }
+            var options = [Chooser.Option(label: "every entry", detail: count(.all), role: folder == .all ? .marked : .text) { [self] in
+                folder = .all
+                try reload()
+            }]
+            for c in channels where c.isCreated {
+                guard let slackID = c.slackID else { continue }
+                options.append(Chooser.Option(label: c.shownName, detail: count(.channel(slackID)), role: folder == .channel(slackID) ? .marked : .text) { [self] in
+                    folder = .channel(slackID)
+                    try reload()
+                    cursor = lines.count - 1
+                })
+            }
+            options.append(Chooser.Option(label: "taser's own", detail: count(.taser) + " not from Slack", role: folder == .taser ? .marked : .text) { [self] in
+                folder = .taser
+                try reload()
+                cursor = lines.count - 1
+            })
+            app.choose("Timeline folder of case \(id)", options, otherwise: "")
         case "open":
             switch current {
             case .alert(let alert)?: app.push(try AlertPane(engine: engine, id: alert))

@@ -11,6 +11,8 @@ public struct CaseDetail: Sendable, Codable {
     public var log: [LogEntry]
     /// Cases merged into this one.
     public var mergedFrom: [Int64]
+    /// Its Slack channels, in the order asked for (those not created yet included).
+    public var channels: [CaseChannel]
 }
 
 extension Engine {
@@ -55,6 +57,7 @@ extension Engine {
     func detail(of c: Case, access: AccessLevel, _ tx: Tx) throws -> CaseDetail {
         CaseDetail(
             case: try shown(c, tx), access: access, shares: try tx.shares(ofCase: c.id), alerts: try shown(try tx.alerts(ofCase: c.id), tx),
-            artifacts: try tx.artifacts(ofCase: c.id), log: try tx.log(ofCase: c.id), mergedFrom: try readable(try tx.casesMerged(into: c.id), tx))
+            artifacts: try tx.artifacts(ofCase: c.id), log: try tx.log(ofCase: c.id), mergedFrom: try readable(try tx.casesMerged(into: c.id), tx),
+            channels: try tx.channels(ofCase: c.id))
     }
 }

@@ -66,6 +66,8 @@ extension CaseExport {
             "exported_by": .string(exportedBy),
             "case": detail.case.json(shares: detail.shares),
             "log": .array(detail.log.map(\.json)),
+            // Each Slack entry's data names its channel (`slack_channel`): this says which one it is.
+            "channels": .array(detail.channels.map(\.json)),
             "alerts": .array(detail.alerts.map { alert in
                 var a = alert.jsonObject
                 a["signals"] = .array((signals[alert.id] ?? []).map {
@@ -116,6 +118,16 @@ extension Case {
             "merged_into": JSONValue(mergedInto),
             "shares": .array(shares.map { ["team": .string($0.team), "level": .string($0.level.rawValue)] }),
         ])
+    }
+}
+
+extension CaseChannel {
+    public var json: JSONValue {
+        [
+            "number": .int(number), "endpoint": .string(endpoint), "slack_id": JSONValue(slackID), "name": JSONValue(name),
+            "requested_at": .string(requestedAt.iso8601), "requested_by": .string(requestedBy),
+            "created_at": createdAt.map { .string($0.iso8601) } ?? .null,
+        ]
     }
 }
 
@@ -204,7 +216,10 @@ extension Artifact {
 extension CaseExport {
     /// One RFC 4180 table: a `record` column says what each row is (case, log, alert, signal,
     /// signal_revision (an updated signal's earlier raw body; `seq` is the revision), artifact,
-    /// link, enrichment), so the whole case loads into a spreadsheet or `csvkit` and filters by kind.
+    /// link, enrichment, channel (a Slack channel: `seq` its number, `value` Slack's id, `title`
+    /// its name, `source` the endpoint)), so the whole case loads into a spreadsheet or `csvkit`
+    /// and filters by kind. A log row from a Slack channel has the channel's id in `source`: one
+    /// folder per channel, as in the console.
     public static let csvColumns = [
         "record", "case", "id", "seq", "time", "author", "kind", "source", "type", "value", "role", "alert", "signal",
         "title", "status", "severity", "body", "data", "fields", "raw", "corrects", "prev_hash", "hash", "seal",
@@ -222,10 +237,18 @@ extension CaseExport {
         ])
         for entry in detail.log + merged.flatMap(\.log) {
             out.append([
-                "record": "log", "case": String(entry.caseID), "id": String(entry.id), "seq": String(entry.seq),
+                "record": "log", "case": String(entry.caseID), "id": String(entry.id), "seq": String(entry.seq), "source": entry.slackChannel ?? "",
                 "time": entry.time.iso8601, "author": entry.author, "kind": entry.kind.rawValue, "body": entry.body,
                 "data": entry.data ?? "", "corrects": entry.corrects.map(String.init) ?? "", "prev_hash": entry.prevHash,
                 "hash": entry.hash, "seal": entry.seal.rawValue,
+            ])
+        }
+        for channel in detail.channels {
+            out.append([
+                "record": "channel", "case": caseID, "id": String(channel.number), "seq": String(channel.number),
+                "time": channel.requestedAt.iso8601, "author": channel.requestedBy, "source": channel.endpoint,
+                "value": channel.slackID ?? "", "title": channel.name ?? "", "status": channel.isCreated ? "created" : "requested",
+                "data": channel.json.text,
             ])
         }
         for alert in detail.alerts {

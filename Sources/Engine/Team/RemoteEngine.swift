@@ -132,6 +132,9 @@ public final class RemoteEngine: TaserAPI, @unchecked Sendable {
         try call("case.tag", Op.Tags(id: caseID, add: add, remove: remove), as: [String].self)
     }
     public func tagUses() throws -> [TagUse] { try call("tags", Op.Done(), as: [TagUse].self) }
+    @discardableResult public func requestSlackChannel(_ caseID: Int64, endpoint: String) throws -> CaseChannel {
+        try call("case.channel", Op.ChannelRequest(id: caseID, endpoint: endpoint), as: CaseChannel.self)
+    }
     public func setStatus(_ caseID: Int64, to status: CaseStatus, resolution: Resolution?, comment: String?) throws {
         try done("case.status", Op.StatusChange(id: caseID, status: status, resolution: resolution, comment: comment))
     }

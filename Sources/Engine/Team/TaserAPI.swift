@@ -38,6 +38,9 @@ public protocol TaserAPI: AnyObject, Sendable {
     func tagUses() throws -> [TagUse]
     func setStatus(_ caseID: Int64, to status: CaseStatus, resolution: Resolution?, comment: String?) throws
     func share(_ caseID: Int64, with team: String, level: ShareLevel?) throws
+    /// Another Slack channel for the case, created by Sync's `endpoint` (a slack one): the
+    /// request is on the case at once, the channel once Sync made it.
+    @discardableResult func requestSlackChannel(_ caseID: Int64, endpoint: String) throws -> CaseChannel
     func openCase(_ new: NewCase) throws -> Case
     func analysts() throws -> [Analyst]
     func teams() throws -> [Team]

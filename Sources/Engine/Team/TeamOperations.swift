@@ -18,6 +18,7 @@ enum TeamOperations {
     struct Correction: Codable { var id: Int64; var entry: Int64; var text: String }
     struct Assignment: Codable { var id: Int64; var owner: String? }
     struct Tags: Codable { var id: Int64; var add: [String]; var remove: [String] }
+    struct ChannelRequest: Codable { var id: Int64; var endpoint: String }
     struct StatusChange: Codable { var id: Int64; var status: CaseStatus; var resolution: Resolution?; var comment: String? }
     struct Sharing: Codable { var id: Int64; var team: String; var level: ShareLevel? }
     struct Related: Codable { var id: Int64; var limit: Int }
@@ -106,6 +107,10 @@ enum TeamOperations {
             return try encode(try c.engine.tag(t.id, add: t.add, remove: t.remove))
         },
         "tags": { c in try encode(try c.engine.tagUses()) },
+        "case.channel": { c in
+            let r = try c.decode(ChannelRequest.self)
+            return try encode(try c.engine.requestSlackChannel(r.id, endpoint: r.endpoint))
+        },
         "case.status": { c in
             let x = try c.decode(StatusChange.self)
             try c.engine.setStatus(x.id, to: x.status, resolution: x.resolution, comment: x.comment)

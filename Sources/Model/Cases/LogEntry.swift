@@ -1,6 +1,9 @@
 /// What a case log entry records.
 public enum LogKind: String, Choice {
     case note, status, assignment, merge, enrichment, automation, sync
+    /// A message in one of the case's Slack channels (`/slack/events`), or its edit or deletion
+    /// (a correction of the entry it changes); `data.slack_channel` says which channel.
+    case slack
     /// The case was opened, alerts or artifacts were linked, it was shared, its tags changed: the
     /// changes that are neither status nor assignment but must still be on the record.
     case created, link, share, tags

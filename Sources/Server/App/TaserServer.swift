@@ -28,12 +28,16 @@ public final class TaserServer: Sendable {
     let analysts: [(key: String, engine: Engine)]
     /// GLaDOS' button handler, when serve.yaml has `slack:`.
     let slack: SlackInteractions?
+    /// The Events API handler (case channels' messages), when serve.yaml has `slack:`.
+    let slackEvents: SlackEvents?
 
     public init(
-        engine: Engine, config: ServeConfig, ingester: Ingester, positron: PositronConfig = .empty(), slack: SlackInteractions? = nil, logger: Logger
+        engine: Engine, config: ServeConfig, ingester: Ingester, positron: PositronConfig = .empty(), slack: SlackInteractions? = nil,
+        slackEvents: SlackEvents? = nil, logger: Logger
     ) throws {
         self.engine = engine
         self.slack = slack
+        self.slackEvents = slackEvents
         self.config = config
         self.ingester = ingester
         ingester.limits = IngestLimits(maxRecord: config.maxRecord)

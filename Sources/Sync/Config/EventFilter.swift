@@ -11,6 +11,7 @@ public struct EventFilter: Sendable {
         "alert.created", "alert.updated",  // rules (live correlation) and alert status changes
         "case.created", "case.updated", "case.log",  // case changes and every case log entry
         "slack.ask", "page",  // automation: a question with buttons, a page
+        "slack.channel",  // `taser case channel`: a Slack channel for a case (to the endpoint it names)
         "log.heads",  // every case log's head, for a witness (`taser serve` on a schedule, `taser verify --publish-heads`)
     ]
 
@@ -49,8 +50,9 @@ extension EndpointType {
         // The heads are for a system that keeps what it receives (a webhook witness), not a chat.
         case .slack: EventFilter.known.filter { $0 != "log.heads" }
         // A SIEM keeps every change and question taser records. The heads are left to a webhook
-        // witness, whose body `taser verify --heads` reads back.
-        case .splunkHEC, .elasticsearch, .syslog: EventFilter.known.filter { $0 != "log.heads" }
+        // witness, whose body `taser verify --heads` reads back; a channel request is work for
+        // Slack alone (its log entry reaches the SIEM as case.log).
+        case .splunkHEC, .elasticsearch, .syslog: EventFilter.known.filter { $0 != "log.heads" && $0 != "slack.channel" }
         case .webhook: ["*"]
         }
     }

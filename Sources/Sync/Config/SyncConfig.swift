@@ -212,9 +212,12 @@ public enum EndpointType: String, Sendable, CaseIterable {
 /// What went wrong with Sync's configuration, in one line: where and what to do.
 public enum SyncError: Error, Sendable, Equatable, CustomStringConvertible {
     case config(String)
+    /// A remote's answer to a direct call (not a delivery): what failed, secrets taken out.
+    case remote(String)
     public var description: String {
         switch self {
         case .config(let message): message
+        case .remote(let message): message
         }
     }
 }

@@ -14,6 +14,7 @@ struct SlackEndpoint: Endpoint {
 
     func deliver(_ message: OutboxMessage, _ context: DeliveryContext) throws {
         let payload = try message.json()
+        if message.event == "slack.channel" { return try createChannel(message, payload, context) }
         var used: [String] = []
         let text = SlackEndpoint.text(for: message, payload)
         var blocks: [JSONValue] = [["type": "section", "text": ["type": "mrkdwn", "text": .string(text)]]]
@@ -66,8 +67,9 @@ struct SlackEndpoint: Endpoint {
         let key: String
         let transport: Transport
 
-        /// A Web API call: HTTP 200 with `ok: false` is still an error.
-        func call(_ method: String, _ body: JSONValue?, query: String = "") throws -> JSONValue {
+        /// A Web API call: HTTP 200 with `ok: false` is still an error, except the errors in
+        /// `tolerating`, whose answer the caller reads (`name_taken` picks the next name).
+        func call(_ method: String, _ body: JSONValue?, query: String = "", tolerating: Set<String> = ["users_not_found"]) throws -> JSONValue {
             let what = "slack \(method)"
             let response = try transport.send(
                 body == nil ? "GET" : "POST", base + "/" + method + query, what: what,
@@ -75,7 +77,7 @@ struct SlackEndpoint: Endpoint {
             let answer = try Transport.json(response, what: what)
             guard answer["ok"] == .bool(true) else {
                 let error = answer.string("error") ?? "not ok"
-                if error == "users_not_found" { return answer }
+                if tolerating.contains(error) { return answer }
                 let message = transport.secrets.redact("\(what): \(error)", also: used)
                 if SlackEndpoint.transient.contains(error) {
                     throw DeliveryFailure(outcome: .retry(message, after: Transport.retryAfter(response.header("Retry-After"))))

@@ -12,7 +12,7 @@ struct CaseCommand: ParsableCommand {
             """,
         subcommands: [
             New.self, List.self, Show.self, Note.self, Correct.self, Assign.self, Tag.self, Status.self, Merge.self, Share.self,
-            Export.self, Artifacts.self, AddArtifact.self, Related.self,
+            Export.self, Artifacts.self, AddArtifact.self, Related.self, Channel.self,
         ])
 }
 
@@ -135,6 +135,7 @@ extension CaseCommand {
             for (key, value) in c.customFields.sorted(by: { $0.key < $1.key }) { Output.line("  \(key): \(value.stringValue ?? value.text)") }
             Output.line("  opened    \(Output.when(c.createdAt)) by \(c.createdBy)\(c.closedAt.map { "   closed \(Output.when($0))" } ?? "")")
             if !d.mergedFrom.isEmpty { Output.line("  merged in " + d.mergedFrom.map { "#\($0)" }.joined(separator: ", ")) }
+            for channel in d.channels { Output.line("  slack     " + Show.describe(channel)) }
             if !c.description.isEmpty { Output.line("\n" + c.description) }
             if !d.alerts.isEmpty {
                 Output.line("\nAlerts (\(d.alerts.count))")
@@ -155,10 +156,13 @@ extension CaseCommand {
             // One numbering: an entry's number within its case, as the console shows it.
             let seqOf = Dictionary(uniqueKeysWithValues: d.log.map { ($0.id, $0.seq) })
             let correctedBy = Dictionary(d.log.compactMap { e in e.corrects.map { ($0, e.seq) } }, uniquingKeysWith: { a, _ in a })
+            let channelNames = Dictionary(d.channels.compactMap { c in c.slackID.map { ($0, c.shownName) } }, uniquingKeysWith: { a, _ in a })
             for e in d.log {
                 let corrects = e.corrects.map { " (corrects #\(seqOf[$0].map(String.init) ?? "?"))" } ?? ""
                 let corrected = correctedBy[e.id].map { " (corrected by #\($0))" } ?? ""
-                Output.line("  #\(e.seq) \(Output.when(e.time))  \(e.author)  \(e.kind.rawValue)\(corrects)\(corrected)")
+                let folder = (e.slackChannel.map { "  " + (channelNames[$0] ?? $0) } ?? "")
+                    + (e.slackParentSeq.map { " (reply to #\($0))" } ?? "")
+                Output.line("  #\(e.seq) \(Output.when(e.time))  \(e.author)  \(e.kind.rawValue)\(folder)\(corrects)\(corrected)")
                 for line in e.body.split(separator: "\n", omittingEmptySubsequences: false) { Output.line("        \(line)") }
             }
         }

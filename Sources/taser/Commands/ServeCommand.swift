@@ -14,7 +14,7 @@ struct ServeCommand: ParsableCommand {
         discussion: """
             Serves on the same database as consoles and CLI runs. The config (default ~/.config/taser/serve.yaml) names the API keys (each acts as one analyst, with the same access as that analyst in the CLI), the webhook sources with their bearer token or HMAC signature, TheHive API keys and the body size limit; keys are named as secrets (${secret:NAME} from the secrets file, ${env:NAME}), never written in it. README's "taser serve" has the file's shape and the endpoints; GET /openapi.yaml describes them.
 
-            Beside the HTTP server it runs what `taser sync run` does when a sync.yaml exists (--sync), the playbooks of `taser automation run` when there are any (--playbooks), and positron.yaml's enrichment rules for what comes in; with slack: in serve.yaml, POST /slack/interactions takes GLaDOS' buttons. Playbooks and Slack replies act on every team's cases, so they need the database owner to run serve. Every log_heads_every (serve.yaml; default 1h, off to stop) it writes every case log's head to the outbox (event log.heads) for a witness endpoint.
+            Beside the HTTP server it runs what `taser sync run` does when a sync.yaml exists (--sync), the playbooks of `taser automation run` when there are any (--playbooks), and positron.yaml's enrichment rules for what comes in; with slack: in serve.yaml, POST /slack/interactions takes GLaDOS' buttons and POST /slack/events logs the messages of case channels (`taser case channel`) to their cases, their authors' names looked up through the sync config's slack endpoint. Playbooks and Slack replies act on every team's cases, so they need the database owner to run serve. Every log_heads_every (serve.yaml; default 1h, off to stop) it writes every case log's head to the outbox (event log.heads) for a witness endpoint.
 
             It prints "listening on http://HOST:PORT" when ready (--listen 127.0.0.1:0 takes a free port). A slow or silent client is cut off by serve.yaml's timeouts (a 408 when a request was under way). SIGTERM or SIGINT stops it: no new connections, the requests in flight have --grace (serve.yaml's shutdown_grace, 10s) to finish, the connections still open after it are closed, and it exits 0; 75 when something still ran 3 s after the grace and was left behind (nothing acknowledged is lost).
 
@@ -86,12 +86,18 @@ struct ServeCommand: ParsableCommand {
         }
         var logger = Logger(label: "taser.serve")
         logger.logLevel = level
+        let syncConfig = try ServeBackground.syncConfig(path: sync, secrets: secrets)
+        let slackEvents = try serveConfig.slackSigningSecret.map { secret in
+            try SlackEvents.forServe(engine: engine, signingSecret: secret, sync: syncConfig?.config, secrets: secrets, logger: logger)
+        }
         let server: TaserServer
         do {
-            server = try TaserServer(engine: engine, config: serveConfig, ingester: ingester, positron: positron, slack: slack, logger: logger)
+            server = try TaserServer(
+                engine: engine, config: serveConfig, ingester: ingester, positron: positron, slack: slack, slackEvents: slackEvents?.events, logger: logger)
         } catch let problem as ServeConfig.Problem { throw CLIError(problem.description) }
+        if let note = slackEvents?.note { logger.info("\(note)") }
         let background = ServeBackground()
-        try background.startSync(engine, configPath: sync, secrets: secrets, logger: logger)
+        background.startSync(engine, syncConfig, secrets: secrets, logger: logger)
         try background.startAutomation(engine, library: library, positron: positron, every: Double(every) / 1000, logger: logger)
         background.startEnrichment(engine, positron: positron.withTaser(engine.store))
         background.startLogHeads(engine, every: serveConfig.logHeadsEvery, logger: logger)

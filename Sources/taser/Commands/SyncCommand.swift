@@ -11,7 +11,7 @@ struct SyncCommand: ParsableCommand {
         commandName: "sync",
         abstract: "Deliver the outbox to TheHive, Slack, Jira, webhooks and SIEMs; list and retry dead letters.",
         discussion: """
-            Every new or updated alert, case change and case log entry is written to the outbox in the same transaction as the change. `taser sync run` delivers it to the endpoints in ~/.config/taser/sync.yaml (--config): retries with backoff, in order per case or alert, at least once with an idempotency key; what cannot be delivered becomes a dead letter, listed by `taser sync status` and sent again by `taser sync retry`. Several `sync run` processes may share a database.
+            Every new or updated alert, case change and case log entry is written to the outbox in the same transaction as the change. `taser sync run` delivers it to the endpoints in ~/.config/taser/sync.yaml (--config): retries with backoff, in order per case or alert, at least once with an idempotency key; what cannot be delivered becomes a dead letter, listed by `taser sync status` and sent again by `taser sync retry`. Several `sync run` processes may share a database. A slack endpoint with a bot token also makes the channels `taser case channel` asks for (event slack.channel, sent to the endpoint the request names: default slack).
 
               endpoints:
                 hive:  { type: thehive, url: "https://hive.example.com", api_key: "${secret:hive_key}" }

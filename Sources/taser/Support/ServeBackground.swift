@@ -27,18 +27,24 @@ final class ServeBackground: @unchecked Sendable {
     private var headsThread: Thread?
     private(set) var running: [String] = []
 
-    func startSync(_ engine: Engine, configPath: String?, secrets: Secrets, logger: Logger) throws {
+    /// The sync.yaml serve delivers to (`--sync`, else the default file when it exists); nil
+    /// when there is none (`startSync` says so in the log). Read before the server starts: the
+    /// Slack events route looks names up through its slack endpoints.
+    static func syncConfig(path configPath: String?, secrets: Secrets) throws -> (config: SyncConfig, path: String)? {
         let path = configPath ?? configDirectory() + "/sync.yaml"
-        guard configPath != nil || FileManager.default.fileExists(atPath: path) else {
-            logger.info("sync: no \(path); the outbox waits for `taser sync run` (or write one: `taser sync --help`)")
+        guard configPath != nil || FileManager.default.fileExists(atPath: path) else { return nil }
+        do { return (try SyncConfig.load(path: path, secrets: secrets), path) } catch { throw CLIError(error.description) }
+    }
+
+    func startSync(_ engine: Engine, _ sync: (config: SyncConfig, path: String)?, secrets: Secrets, logger: Logger) {
+        guard let sync else {
+            logger.info("sync: no \(configDirectory())/sync.yaml; the outbox waits for `taser sync run` (or write one: `taser sync --help`)")
             return
         }
-        let config: SyncConfig
-        do { config = try SyncConfig.load(path: path, secrets: secrets) } catch { throw CLIError(error.description) }
-        let worker = engine.syncWorker(config: config, secrets: secrets)
+        let worker = engine.syncWorker(config: sync.config, secrets: secrets)
         worker.start(poll: 1)
-        sync = worker
-        running.append("sync (\(path))")
+        self.sync = worker
+        running.append("sync (\(sync.path))")
     }
 
     func startAutomation(_ engine: Engine, library: PlaybookLibrary, positron: PositronConfig, every: Double, logger: Logger) throws {

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Stand-ins for the systems Sync delivers to, on one port on 127.0.0.1: TheHive 5 (/api/v1/...),
-Slack's Web API (/slack/api/...) and an incoming webhook (/slack/hook/...), Jira (/rest/api/2/...)
+Slack's Web API (/slack/api/...: chat.postMessage, users.lookupByEmail, users.info,
+conversations.create with name_taken for names already made, conversations.invite) and an incoming webhook (/slack/hook/...), Jira (/rest/api/2/...)
 and a generic webhook (/hook/...). Every request is recorded (GET /_received); failures are
 injected with POST /_fault {"prefix", "status", "times", "retry_after", "delay", "body"}; POST
 /_reset clears both. Credentials are checked, and a wrong one is echoed back in the error (so
@@ -14,7 +15,10 @@ HIVE_KEY = "hive-key-s3cret-1"
 SLACK_TOKEN = "xoxb-slack-s3cret-2"
 JIRA_USER, JIRA_TOKEN = "bot@acme.example", "jira-s3cret-3"
 HOOK_SECRET = "hook-s3cret-4"
-SLACK_USERS = {"jdoe@acme.example": "U0JDOE"}
+SLACK_USERS = {"jdoe@acme.example": "U0JDOE", "ben@acme.example": "U0BEN"}
+SLACK_NAMES = {"U0JDOE": "jdoe", "U0BEN": "ben.analyst"}
+# Channel names already taken in the workspace (conversations.create answers name_taken).
+slack_channels = {"general": "C0GENERAL"}
 
 lock = threading.Lock()
 received, faults = [], []
@@ -57,6 +61,8 @@ class Handler(BaseHTTPRequestHandler):
             with lock:
                 received.clear()
                 faults.clear()
+                for name in [n for n in slack_channels if n != "general"]:
+                    del slack_channels[name]
             return self.reply(200, {"ok": True})
         try:
             body = json.loads(raw) if raw else None
@@ -119,6 +125,22 @@ class Handler(BaseHTTPRequestHandler):
                 if email in SLACK_USERS:
                     return 200, {"ok": True, "user": {"id": SLACK_USERS[email]}}
                 return 200, {"ok": False, "error": "users_not_found"}
+            if p.endswith("/conversations.create"):
+                name = body.get("name", "")
+                with lock:
+                    if name in slack_channels:
+                        return 200, {"ok": False, "error": "name_taken"}
+                    slack_channels[name] = "C%05d" % next(counter)
+                    return 200, {"ok": True, "channel": {"id": slack_channels[name], "name": name, "is_channel": True}}
+            if p.endswith("/conversations.invite"):
+                if not body.get("channel") or not body.get("users"):
+                    return 200, {"ok": False, "error": "no_user"}
+                return 200, {"ok": True, "channel": {"id": body["channel"]}}
+            if p.endswith("/users.info"):
+                user = parse_qs(url.query).get("user", [""])[0]
+                if user in SLACK_NAMES:
+                    return 200, {"ok": True, "user": {"id": user, "name": SLACK_NAMES[user], "profile": {"display_name": SLACK_NAMES[user].title()}}}
+                return 200, {"ok": False, "error": "user_not_found"}
             if p.endswith("/chat.postMessage"):
                 if not body.get("channel"):
                     return 200, {"ok": False, "error": "channel_not_found"}
