@@ -19,6 +19,7 @@ enum Schema {
         migrator.registerMigration("v13-identities") { db in try db.execute(sql: IdentitySchema.v13) }
         migrator.registerMigration("v14-alert-close-reason") { db in try db.execute(sql: v14AlertCloseReason) }
         migrator.registerMigration("v15-signal-text") { db in try db.execute(sql: SignalText.v15) }
+        migrator.registerMigration("v16-thehive-sync") { db in try db.execute(sql: v16TheHiveSync) }
         return migrator
     }()
 
