@@ -20,7 +20,8 @@ public struct SyncStatus: Codable, Sendable {
 extension Engine {
     /// A worker on this engine's database and clock; `run(until:)`, `start()` or `deliverDue()` it.
     public func syncWorker(config: SyncConfig, secrets: Secrets) -> SyncWorker {
-        SyncWorker(store: store, config: config, secrets: secrets, version: TaserVersion.current, clock: clock)
+        // The engine applies what a TheHive pull brings back (as its admin: see TheHivePullApply).
+        SyncWorker(store: store, config: config, secrets: secrets, version: TaserVersion.current, theHive: self, clock: clock)
     }
 
     public func syncStatus(limit: Int = 1000) throws -> SyncStatus {
