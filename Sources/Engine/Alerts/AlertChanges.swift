@@ -118,9 +118,9 @@ extension Engine {
     }
 
     /// Adds observables to an alert after it was raised (TheHive's `POST /api/v1/alert/{id}/observable`).
-    /// Returns, per mention, whether it was new to the alert.
+    /// Returns, per mention, its artifact's id and whether it was new to the alert.
     @discardableResult
-    public func addArtifacts(toAlert id: Int64, _ mentions: [ArtifactMention]) throws -> [Bool] {
+    public func addArtifacts(toAlert id: Int64, _ mentions: [ArtifactMention]) throws -> [(artifact: Int64, added: Bool)] {
         guard !mentions.isEmpty else { throw EngineError.invalid("name at least one artifact to add") }
         guard mentions.count <= Engine.mostArtifactsAtOnce else {
             throw EngineError.invalid("at most \(Engine.mostArtifactsAtOnce) artifacts at once (\(mentions.count) were sent)")
@@ -130,14 +130,16 @@ extension Engine {
 
     static let mostArtifactsAtOnce = 1000
 
-    func addArtifacts(toAlert id: Int64, _ mentions: [ArtifactMention], data extra: [String: JSONValue] = [:], _ tx: Tx, at now: Timestamp) throws -> [Bool] {
+    func addArtifacts(
+        toAlert id: Int64, _ mentions: [ArtifactMention], data extra: [String: JSONValue] = [:], _ tx: Tx, at now: Timestamp
+    ) throws -> [(artifact: Int64, added: Bool)] {
         _ = try visibleAlert(id, tx)
-        var added: [Bool] = []
+        var added: [(artifact: Int64, added: Bool)] = []
         var last: AlertLogEntry?
         for m in mentions {
-            let new = try tx.addArtifact(m, toAlert: id, by: actor.name, at: now)
-            added.append(new)
-            guard new else { continue }
+            let result = try tx.addArtifact(m, toAlert: id, by: actor.name, at: now)
+            added.append(result)
+            guard result.added else { continue }
             var data: JSONObject = ["type": .string(m.type.rawValue), "value": .string(m.value), "role": .string(m.role)]
             for (k, v) in extra.sorted(by: { $0.key < $1.key }) where data[k] == nil { data[k] = v }
             last = try tx.appendAlertLog(

@@ -117,7 +117,7 @@ extension Engine {
     /// The most tags one case carries: labels to find cases by, not a place for notes.
     public static let mostTags = 32
 
-    static func checkTag(_ text: String) throws -> String {
+    public static func checkTag(_ text: String) throws -> String {
         let tag = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !tag.isEmpty, tag.count <= 64, !tag.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw EngineError.invalid("'\(text.prefix(80))' is not a tag: 1 to 64 characters, no control characters")

@@ -24,6 +24,33 @@ public enum TheHiveWords {
     }
 
     public static let severityLabels = ["LOW", "MEDIUM", "HIGH", "CRITICAL"]
+    public static let tlpLabels = ["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"]
+    public static let papLabels = ["CLEAR", "GREEN", "AMBER", "RED"]
+
+    /// TLP as TheHive's number, 0 clear ... 4 red.
+    public static func number(_ t: TLP) -> Int64 {
+        switch t {
+        case .clear: 0
+        case .green: 1
+        case .amber: 2
+        case .amberStrict: 3
+        case .red: 4
+        }
+    }
+
+    public static func tlp(_ n: Int64) -> TLP? { (0...4).contains(n) ? [TLP.clear, .green, .amber, .amberStrict, .red][Int(n)] : nil }
+
+    /// PAP as TheHive's number, 0 clear ... 3 red.
+    public static func number(_ p: PAP) -> Int64 {
+        switch p {
+        case .clear: 0
+        case .green: 1
+        case .amber: 2
+        case .red: 3
+        }
+    }
+
+    public static func pap(_ n: Int64) -> PAP? { (0...3).contains(n) ? [PAP.clear, .green, .amber, .red][Int(n)] : nil }
 
     /// A TheHive case status as taser's status and resolution; nil for a status taser has no
     /// counterpart for (an organisation's own).

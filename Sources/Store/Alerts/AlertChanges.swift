@@ -33,17 +33,9 @@ extension Tx {
             sql: "UPDATE alerts SET severity = ?, updated_at = max(updated_at, ?) WHERE id = ?", arguments: [severity.rawValue, time.ms, id])
     }
 
-    /// Adds an artifact to an alert after it was raised; false when the alert already has it
-    /// in that role (from one of its signals, or added before).
-    public func addArtifact(_ mention: ArtifactMention, toAlert alertID: Int64, by author: String, at time: Timestamp) throws -> Bool {
-        let existing = try Int.fetchOne(
-            db,
-            sql: """
-                SELECT count(*) FROM alert_signals als JOIN signal_artifacts sa ON sa.signal_id = als.signal_id
-                JOIN artifacts ar ON ar.id = sa.artifact_id
-                WHERE als.alert_id = ? AND ar.type = ? AND ar.value = ? AND sa.role = ?
-                """, arguments: [alertID, mention.type.rawValue, mention.value, mention.role]) ?? 0
-        if existing > 0 { return false }
+    /// Adds an artifact to an alert after it was raised. `added` is false when the alert already
+    /// has it in that role (from one of its signals, or added before); `artifact` is its id either way.
+    public func addArtifact(_ mention: ArtifactMention, toAlert alertID: Int64, by author: String, at time: Timestamp) throws -> (artifact: Int64, added: Bool) {
         let artifactID = try Int64.fetchOne(
             db,
             sql: """
@@ -53,12 +45,44 @@ extension Tx {
                 """,
             arguments: [mention.type.rawValue, mention.value, time.ms, time.ms])
         let id = try readBack(artifactID, "artifact \(mention.value)")
+        let fromSignals = try Int.fetchOne(
+            db,
+            sql: """
+                SELECT count(*) FROM alert_signals als JOIN signal_artifacts sa ON sa.signal_id = als.signal_id
+                WHERE als.alert_id = ? AND sa.artifact_id = ? AND sa.role = ?
+                """, arguments: [alertID, id, mention.role]) ?? 0
+        if fromSignals > 0 { return (id, false) }
         try db.execute(
             sql: "INSERT OR IGNORE INTO alert_artifacts (alert_id, artifact_id, role, added_by, added_at) VALUES (?, ?, ?, ?, ?)",
             arguments: [alertID, id, mention.role, author, time.ms])
-        guard db.changesCount > 0 else { return false }
+        guard db.changesCount > 0 else { return (id, false) }
         try db.execute(sql: "UPDATE alerts SET updated_at = max(updated_at, ?) WHERE id = ?", arguments: [time.ms, alertID])
-        return true
+        return (id, true)
+    }
+
+    /// The signal an alert was raised with first (a TheHive alert's own).
+    public func firstSignal(ofAlert id: Int64) throws -> Signal? {
+        try Row.fetchOne(
+            db,
+            sql: "SELECT \(Signal.columns) FROM signals s WHERE s.id = (SELECT min(signal_id) FROM alert_signals WHERE alert_id = ?)",
+            arguments: [id]
+        ).map(Signal.init(row:))
+    }
+
+    /// How many distinct artifacts an alert has (its signals' and those added since).
+    public func artifactCount(ofAlert id: Int64) throws -> Int {
+        try Int.fetchOne(
+            db,
+            sql: """
+                SELECT count(*) FROM (
+                  SELECT sa.artifact_id FROM alert_signals als JOIN signal_artifacts sa ON sa.signal_id = als.signal_id WHERE als.alert_id = ?
+                  UNION SELECT artifact_id FROM alert_artifacts WHERE alert_id = ?)
+                """, arguments: [id, id]) ?? 0
+    }
+
+    /// The last entry of an alert's log: who changed it last, and when.
+    public func lastAlertLogEntry(_ id: Int64) throws -> AlertLogEntry? {
+        try alertLog(id, newestFirst: true, limit: 1).first
     }
 
     /// The artifacts added to an alert after it was raised, oldest first.
@@ -81,9 +105,10 @@ extension Tx {
             id: db.lastInsertedRowID, alertID: alertID, time: time, author: author, kind: entry.kind, body: entry.body, data: entry.data?.text)
     }
 
-    public func alertLog(_ alertID: Int64, limit: Int = 10_000) throws -> [AlertLogEntry] {
+    public func alertLog(_ alertID: Int64, newestFirst: Bool = false, limit: Int = 10_000) throws -> [AlertLogEntry] {
         try Row.fetchAll(
-            db, sql: "SELECT id, alert_id, time, author, kind, body, data FROM alert_log WHERE alert_id = ? ORDER BY id LIMIT ?",
+            db,
+            sql: "SELECT id, alert_id, time, author, kind, body, data FROM alert_log WHERE alert_id = ? ORDER BY id \(newestFirst ? "DESC" : "") LIMIT ?",
             arguments: [alertID, limit]
         ).map { row in
             AlertLogEntry(
