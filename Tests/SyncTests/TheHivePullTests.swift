@@ -152,6 +152,10 @@ import Testing
         let failed = try #require(try w.admin.store.read { tx in try tx.theHivePull(endpoint: "hive") })
         #expect(failed.lastError?.contains("HTTP 500") == true && failed.since == cursor.since)
         #expect(failed.lastError?.contains(Remotes.hiveKey) == false)
+        // `taser sync status` shows it to the admin; an analyst sees no pulls (they act on every team's cases).
+        #expect(try w.admin.syncStatus().pulls.map(\.endpoint) == ["hive"])
+        #expect(try w.admin.syncStatus().pulls.first?.lastError == failed.lastError)
+        #expect(try w.ana.syncStatus().pulls.isEmpty)
     }
 
     @Test func thePullPeriodIsBounded() throws {

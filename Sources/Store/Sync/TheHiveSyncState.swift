@@ -84,6 +84,13 @@ extension Tx {
             .map { TheHivePullState(since: $0["since"], lastRunAt: Timestamp(ms: $0["last_run_at"]), lastError: $0["last_error"]) }
     }
 
+    /// Every endpoint's pull, by name.
+    public func theHivePulls() throws -> [(endpoint: String, state: TheHivePullState)] {
+        try Row.fetchAll(db, sql: "SELECT endpoint, since, last_run_at, last_error FROM thehive_pulls ORDER BY endpoint").map {
+            ($0["endpoint"], TheHivePullState(since: $0["since"], lastRunAt: Timestamp(ms: $0["last_run_at"]), lastError: $0["last_error"]))
+        }
+    }
+
     public func saveTheHivePull(endpoint: String, _ state: TheHivePullState) throws {
         try db.execute(
             sql: """

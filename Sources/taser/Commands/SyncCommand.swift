@@ -92,7 +92,7 @@ struct SyncCommand: ParsableCommand {
                   taser sync status --json | jq 'select(.kind == "dead")'
                 """)
         @OptionGroup var global: GlobalOptions
-        @Flag(help: "JSON Lines: endpoints, then dead and retrying deliveries.") var json = false
+        @Flag(help: "JSON Lines: endpoints, TheHive pulls, then dead and retrying deliveries.") var json = false
 
         func run() throws {
             let status = try global.api(create: false).syncStatus()
@@ -102,8 +102,14 @@ struct SyncCommand: ParsableCommand {
                      "retrying": .int(Int64(t.retrying)), "delivered": .int(Int64(t.delivered)), "dead": .int(Int64(t.dead))]
                 }
                 if status.unrouted > 0 { lines.append(["kind": "unrouted", "messages": .int(Int64(status.unrouted))]) }
+                lines += status.pulls.map { p in
+                    ["kind": "pull", "endpoint": .string(p.endpoint), "last_run_at": .string(p.lastRunAt.iso8601), "last_error": JSONValue(p.lastError)]
+                }
                 lines += status.dead.map { SyncCommand.json($0, kind: "dead") } + status.retrying.map { SyncCommand.json($0, kind: "retrying") }
                 return Output.jsonLines(lines)
+            }
+            for p in status.pulls {
+                Output.line("pull from \(p.endpoint): last \(Output.when(p.lastRunAt))" + (p.lastError.map { ", failed: \($0)" } ?? ", ok"))
             }
             if status.endpoints.isEmpty && status.unrouted == 0 { return Output.line("the outbox is empty") }
             Output.table(["ENDPOINT", "PENDING", "RETRYING", "DELIVERED", "DEAD"], status.endpoints.map {
