@@ -1,14 +1,15 @@
 import Model
 import Store
 
-/// An alert with what TheHive's view of it needs beside the alert row: its tags, the signal it
-/// came as (a TheHive alert's type, source, sourceRef and description are there), how many
+/// An alert with what TheHive's view of it needs beside the alert row: its tags, what it was sent
+/// as (a TheHive alert's type, source, sourceRef and description are in its signal), how many
 /// artifacts it has and who changed it last.
 public struct TheHiveAlertFacts: Sendable {
     /// As the asker may see it: the case is named only to those who may read it.
     public var alert: Alert
     public var tags: [String]
-    public var firstSignal: Signal?
+    /// Nil for an alert a rule raised.
+    public var sent: TheHiveAlertFields?
     public var artifactCount: Int
     public var lastChange: AlertLogEntry?
 }
@@ -24,7 +25,7 @@ extension Engine {
             let alerts = try shown(try tx.alerts(AlertFilter(limit: max(1, min(limit, Engine.theHiveQueryWindow))), visibleTo: actor), tx)
             let tags = try tx.alertTags(of: alerts.map(\.id))
             return try alerts.map { a in
-                full ? try facts(a, tx) : TheHiveAlertFacts(alert: a, tags: tags[a.id] ?? [], firstSignal: nil, artifactCount: 0, lastChange: nil)
+                full ? try facts(a, tx) : TheHiveAlertFacts(alert: a, tags: tags[a.id] ?? [], sent: nil, artifactCount: 0, lastChange: nil)
             }
         }
     }
@@ -41,7 +42,7 @@ extension Engine {
 
     func facts(_ a: Alert, _ tx: Tx) throws -> TheHiveAlertFacts {
         TheHiveAlertFacts(
-            alert: a, tags: try tx.alertTags(a.id), firstSignal: try tx.firstSignal(ofAlert: a.id),
+            alert: a, tags: try tx.alertTags(a.id), sent: try tx.theHiveFields(ofAlert: a.id),
             artifactCount: try tx.artifactCount(ofAlert: a.id), lastChange: try tx.lastAlertLogEntry(a.id))
     }
 

@@ -47,6 +47,7 @@ struct AlertQuery: Sendable {
     static let mostValues = 1000
     /// The most alerts one page (or a query without a page) returns.
     static let largestPage = 1000
+    static let mostLikes = 16
 
     static func bad(_ message: String) -> HiveError { HiveError(status: .badRequest, type: "BadRequest", message: message) }
 
@@ -95,6 +96,11 @@ struct AlertQuery: Sendable {
     }
 
     static func filter(_ json: JSONValue, depth: Int, nodes: inout Int) throws -> Filter {
+        var likes = 0
+        return try filter(json, depth: depth, nodes: &nodes, likes: &likes)
+    }
+
+    static func filter(_ json: JSONValue, depth: Int, nodes: inout Int, likes: inout Int) throws -> Filter {
         nodes += 1
         guard nodes <= mostNodes else { throw bad("a filter has at most \(mostNodes) parts") }
         guard depth <= deepest else { throw bad("a filter nests at most \(deepest) deep") }
@@ -107,7 +113,7 @@ struct AlertQuery: Sendable {
         }
         func list() throws -> [Filter] {
             guard case .array(let items) = arg, items.count <= mostValues else { throw bad("\(op) takes a list of at most \(mostValues) filters") }
-            return try items.map { try filter($0, depth: depth + 1, nodes: &nodes) }
+            return try items.map { try filter($0, depth: depth + 1, nodes: &nodes, likes: &likes) }
         }
         func value(_ key: String) throws -> JSONValue {
             guard let v = arg[key] else { throw bad("\(op) needs \(key)") }
@@ -120,7 +126,7 @@ struct AlertQuery: Sendable {
         switch op {
         case "_and": return .all(try list())
         case "_or": return .any(try list())
-        case "_not": return .not(try filter(arg, depth: depth + 1, nodes: &nodes))
+        case "_not": return .not(try filter(arg, depth: depth + 1, nodes: &nodes, likes: &likes))
         case "_any": return .everything
         case "_eq", "_ne", "_gt", "_gte", "_lt", "_lte": return .compare(op, field: try field(arg["_field"]), try value("_value"))
         case "_in":
@@ -129,7 +135,10 @@ struct AlertQuery: Sendable {
             }
             return .among(field: try field(arg["_field"]), values)
         case "_like", "_startsWith", "_endsWith":
-            guard case .string(let text) = try value("_value") else { throw bad("\(op) takes text") }
+            // Text matching is the costly part of a query: few of them, short patterns.
+            likes += 1
+            guard likes <= mostLikes else { throw bad("a filter has at most \(mostLikes) text matches (_like, _startsWith, _endsWith)") }
+            guard case .string(let text) = try value("_value"), text.utf8.count <= 256 else { throw bad("\(op) takes text of at most 256 bytes") }
             return .like(op, field: try field(arg["_field"]), text)
         case "_between": return .between(field: try field(arg["_field"]), try value("_from"), try value("_to"))
         case "_id":
@@ -230,11 +239,12 @@ struct AlertQuery: Sendable {
         case .like(let op, let field, let pattern):
             let p = pattern.lowercased()
             return all(o[field]).contains { v in
-                guard let s = v.stringValue?.lowercased() else { return false }
+                // A long description is matched on its start: a bound on what one query costs.
+                guard let s = v.stringValue.map({ String($0.prefix(65_536)).lowercased() }) else { return false }
                 switch op {
                 case "_startsWith": return s.hasPrefix(p)
                 case "_endsWith": return s.hasSuffix(p)
-                default: return p.contains("*") ? glob(Array(p), Array(s)) : s.contains(p)
+                default: return p.contains("*") ? glob(p, s) : s.contains(p)
                 }
             }
         case .between(let field, let from, let to):
@@ -281,27 +291,20 @@ struct AlertQuery: Sendable {
         }
     }
 
-    /// `*` matches any run of characters; everything else matches itself. Iterative, so a long
-    /// pattern of stars cannot blow the stack or take exponential time.
-    static func glob(_ p: [Character], _ s: [Character]) -> Bool {
-        var i = 0, j = 0, star = -1, mark = 0
-        while j < s.count {
-            if i < p.count && p[i] != "*" && p[i] == s[j] {
-                i += 1
-                j += 1
-            } else if i < p.count && p[i] == "*" {
-                star = i
-                mark = j
-                i += 1
-            } else if star >= 0 {
-                i = star + 1
-                mark += 1
-                j = mark
-            } else {
-                return false
-            }
+    /// `*` matches any run of characters; everything else matches itself. The parts between
+    /// stars are found left to right, each at its first place after the one before (which is
+    /// right when `*` is the only wildcard): linear in the text, whatever the pattern.
+    static func glob(_ pattern: String, _ text: String) -> Bool {
+        let parts = pattern.split(separator: "*", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count > 1 else { return text == pattern }
+        var rest = Substring(text)
+        guard rest.hasPrefix(parts[0]) else { return false }
+        rest = rest.dropFirst(parts[0].count)
+        for part in parts.dropFirst().dropLast() where !part.isEmpty {
+            guard let found = rest.range(of: part) else { return false }
+            rest = rest[found.upperBound...]
         }
-        while i < p.count && p[i] == "*" { i += 1 }
-        return i == p.count
+        let last = parts[parts.count - 1]
+        return last.isEmpty || (rest.count >= last.count && rest.hasSuffix(last))
     }
 }

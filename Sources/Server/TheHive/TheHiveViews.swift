@@ -40,15 +40,14 @@ enum TheHiveViews {
             o["_updatedAt"] = .int(max(a.updatedAt.ms, change.time.ms))
         }
         var tlp: Int64 = 2, pap: Int64 = 2
-        if let s = f.firstSignal, s.source == "thehive" {
-            let fields = s.fields
-            o["type"] = .string(fields["thehive.type"]?.stringValue ?? "external")
-            o["source"] = .string(fields["thehive.source"]?.stringValue ?? "thehive")
-            o["sourceRef"] = .string(fields["thehive.source_ref"]?.stringValue ?? s.sourceRef)
-            o["description"] = .string(fields["message"]?.stringValue ?? "")
-            if let link = fields["thehive.external_link"]?.stringValue { o["externalLink"] = .string(link) }
-            if case .int(let n)? = fields["thehive.tlp"], (0...4).contains(n) { tlp = n }
-            if case .int(let n)? = fields["thehive.pap"], (0...3).contains(n) { pap = n }
+        if let sent = f.sent {
+            o["type"] = .string(sent.type)
+            o["source"] = .string(sent.source)
+            o["sourceRef"] = .string(sent.sourceRef)
+            o["description"] = .string(sent.description)
+            if let link = sent.externalLink { o["externalLink"] = .string(link) }
+            if let n = sent.tlp, (0...4).contains(n) { tlp = n }
+            if let n = sent.pap, (0...3).contains(n) { pap = n }
         } else {
             o["type"] = "taser"
             o["source"] = "taser"

@@ -60,13 +60,26 @@ extension Tx {
         return (id, true)
     }
 
-    /// The signal an alert was raised with first (a TheHive alert's own).
-    public func firstSignal(ofAlert id: Int64) throws -> Signal? {
+    /// What a TheHive alert's signal says of it (the alert's first signal, when it came from
+    /// TheHive input): only those fields, read in SQL, so a query over thousands of alerts does
+    /// not load their raw bodies.
+    public func theHiveFields(ofAlert id: Int64) throws -> TheHiveAlertFields? {
         try Row.fetchOne(
             db,
-            sql: "SELECT \(Signal.columns) FROM signals s WHERE s.id = (SELECT min(signal_id) FROM alert_signals WHERE alert_id = ?)",
-            arguments: [id]
-        ).map(Signal.init(row:))
+            sql: """
+                SELECT s.source_ref, json_extract(s.fields, '$."thehive.type"') AS type, json_extract(s.fields, '$."thehive.source"') AS source,
+                  json_extract(s.fields, '$."thehive.source_ref"') AS ref, json_extract(s.fields, '$."message"') AS description,
+                  json_extract(s.fields, '$."thehive.tlp"') AS tlp, json_extract(s.fields, '$."thehive.pap"') AS pap,
+                  json_extract(s.fields, '$."thehive.external_link"') AS link
+                FROM signals s WHERE s.id = (SELECT min(signal_id) FROM alert_signals WHERE alert_id = ?) AND s.source = 'thehive'
+                """, arguments: [id]
+        ).map { row in
+            func text(_ c: String) -> String? { (try? row.decode(String?.self, forColumn: c)) ?? nil }
+            func number(_ c: String) -> Int64? { (try? row.decode(Int64?.self, forColumn: c)) ?? nil }
+            return TheHiveAlertFields(
+                type: text("type") ?? "external", source: text("source") ?? "thehive", sourceRef: text("ref") ?? text("source_ref") ?? "",
+                description: text("description") ?? "", tlp: number("tlp"), pap: number("pap"), externalLink: text("link"))
+        }
     }
 
     /// How many distinct artifacts an alert has (its signals' and those added since).
@@ -121,4 +134,15 @@ extension Tx {
     public func alertID(ofSignal signalID: Int64) throws -> Int64? {
         try Int64.fetchOne(db, sql: "SELECT alert_id FROM alert_signals WHERE signal_id = ? ORDER BY alert_id LIMIT 1", arguments: [signalID])
     }
+}
+
+/// A TheHive alert's own fields, as it was sent (see `Tx.theHiveFields(ofAlert:)`).
+public struct TheHiveAlertFields: Sendable {
+    public var type: String
+    public var source: String
+    public var sourceRef: String
+    public var description: String
+    public var tlp: Int64?
+    public var pap: Int64?
+    public var externalLink: String?
 }
