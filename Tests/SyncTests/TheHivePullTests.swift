@@ -158,6 +158,19 @@ import Testing
         #expect(try w.ana.syncStatus().pulls.isEmpty)
     }
 
+    @Test func aCaseDeletedInTheHiveDoesNotStopThePullForTheOthers() throws {
+        let remotes = try Remotes(), w = try World()
+        let worker = try Self.worker(w, remotes)
+        let (_, gone, remoteGone, _) = try Self.pushed(w, worker)
+        let (_, kept, remoteKept, _) = try Self.pushed(w, worker)
+        try remotes.hive("/_hive/delete", ["id": .string(remoteGone)])
+        try remotes.hive("/_hive/log", ["case": .string(remoteKept), "by": "alice@hive.example", "message": "Still here"])
+        #expect(Self.pull(worker, at: .now) == 1)
+        #expect(try w.admin.caseLog(kept).last?.body.contains("Still here") == true)
+        #expect(try w.admin.caseLog(gone).allSatisfy { !$0.author.hasPrefix("thehive:") })
+        #expect(try w.admin.store.read { tx in try tx.theHivePull(endpoint: "hive") }?.lastError == nil)
+    }
+
     @Test func thePullPeriodIsBounded() throws {
         let w = try World()
         for bad in ["10s", "25h", "0s", "soon"] {

@@ -99,8 +99,21 @@ struct TheHivePull {
             let get: JSONValue = isCase ? ["_name": "getCase", "idOrName": .string(remoteID)] : ["_name": "getAlert", "idOrName": .string(remoteID)]
             let first = f.snapshot.childrenSince == nil
             var newest = f.snapshot.childrenSince ?? 0
+            let logs: [JSONValue], observables: [JSONValue]
+            do {
+                logs = isCase ? try children([get, ["_name": "tasks"], ["_name": "logs"]], since: f.snapshot.childrenSince, http) : []
+                observables = try children([get, ["_name": "observables"]], since: f.snapshot.childrenSince, http)
+            } catch let failure as DeliveryFailure {
+                // One object TheHive refuses (deleted there, or no longer shared with the
+                // endpoint's user) must not stop the pull for all the others; a TheHive that is
+                // down stops it, and the next pull tries again.
+                guard case .dead(let why) = failure.outcome else { throw failure }
+                outcome.notes.append("\(ref) (\(remoteID)): its task logs and observables could not be read: \(why)")
+                found[ref] = f
+                continue
+            }
             if isCase {
-                for log in try children([get, ["_name": "tasks"], ["_name": "logs"]], since: f.snapshot.childrenSince, http) {
+                for log in logs {
                     guard let id = log.string("_id"), !f.snapshot.logs.contains(id) else { continue }
                     f.snapshot.logs.append(id)
                     newest = max(newest, log.int("_createdAt") ?? 0)
@@ -109,7 +122,7 @@ struct TheHivePull {
                     f.changes.append(TheHiveChange(login: by, what: .taskLog(id: id, task: log.string("taskTitle"), message: message)))
                 }
             }
-            for observable in try children([get, ["_name": "observables"]], since: f.snapshot.childrenSince, http) {
+            for observable in observables {
                 guard let id = observable.string("_id"), !f.snapshot.observables.contains(id) else { continue }
                 f.snapshot.observables.append(id)
                 newest = max(newest, observable.int("_createdAt") ?? 0)

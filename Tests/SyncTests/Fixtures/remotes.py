@@ -2,7 +2,8 @@
 """Stand-ins for the systems Sync delivers to, on one port on 127.0.0.1: TheHive 5 (/api/v1/...,
 with its objects kept, PATCH applied, and the query API's list/get/tasks/logs/observables/filter/
 sort/page steps, so a pull reads back what changed; POST /_hive/edit, /_hive/log and
-/_hive/observable act as a TheHive user would, GET /_hive/object/ID shows an object),
+/_hive/observable act as a TheHive user would, /_hive/delete removes an object, GET /_hive/object/ID
+shows an object),
 Slack's Web API (/slack/api/...) and an incoming webhook (/slack/hook/...), Jira (/rest/api/2/...)
 and a generic webhook (/hook/...). Every request is recorded (GET /_received); failures are
 injected with POST /_fault {"prefix", "status", "times", "retry_after", "delay", "body"}; POST
@@ -86,6 +87,8 @@ def run_query(steps):
             current = [o for o in everything if o["_kind"] == name[4:]]
         elif name in ("getCase", "getAlert"):
             current = [o for o in everything if o["_id"] == step["idOrName"] and o["_kind"] == name[3:]]
+            if not current:
+                return None
         elif name in ("tasks", "logs", "observables"):
             kind = {"tasks": "Task", "logs": "Log", "observables": "Observable"}[name]
             ids = {o["_id"] for o in current}
@@ -171,6 +174,10 @@ class Handler(BaseHTTPRequestHandler):
             with lock:
                 obj = objects.get(path[len("/_hive/object/"):])
             return self.reply(200 if obj else 404, public(obj) if obj else {"message": "no such object"})
+        if path == "/_hive/delete":
+            with lock:
+                gone = objects.pop(body["id"], None)
+            return self.reply(200 if gone else 404, {"deleted": body["id"]})
         if path == "/_hive/edit":
             obj = edit(body["id"], body["set"], body["by"])
             return self.reply(200 if obj else 404, obj or {"message": "no such object"})
@@ -208,7 +215,10 @@ class Handler(BaseHTTPRequestHandler):
                     make("Observable", "~obs%d" % next(counter), o, BOT_LOGIN, alert["_id"])
                 return 201, alert
             if p == "/api/v1/query" and method == "POST":
-                return 200, run_query(body["query"])
+                result = run_query(body["query"])
+                if result is None:
+                    return 404, {"type": "NotFound", "message": "no such object"}
+                return 200, result
             if p == "/api/v1/case" and method == "POST":
                 fields = dict(body)
                 # TheHive 5 assigns a new case to whoever made it.
