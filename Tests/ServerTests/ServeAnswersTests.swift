@@ -88,7 +88,7 @@ import Testing
     @Test func theHivePathsTaserDoesNotImplementSaySoInTheHivesShape() throws {
         let scratch = Scratch()
         let (server, _) = try Self.start(scratch)
-        for (method, path) in [("GET", "/api/v1/case/~123"), ("POST", "/api/v1/query"), ("POST", "/api/case"), ("GET", "/api/alert/42"), ("GET", "/api/v1/alert")] {
+        for (method, path) in [("DELETE", "/api/v1/case/~123"), ("POST", "/api/v1/case/~123/task"), ("POST", "/api/case"), ("GET", "/api/alert/42"), ("GET", "/api/v1/alert")] {
             let answer = try server.request(method, path, headers: ["Authorization": "Bearer \(Self.anaKey)"])
             #expect(answer.status == 404, "\(method) \(path)")
             #expect(answer.json["type"] as? String == "NotFound", "\(method) \(path): \(answer.text)")

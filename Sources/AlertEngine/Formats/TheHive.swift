@@ -50,11 +50,7 @@ public struct TheHiveFormat: Format {
         // Observables as artifacts, and the first user and host as the ECS fields rules group on.
         var mentions: [ArtifactMention] = []
         for o in alert.observables {
-            guard let (type, role) = TheHiveFormat.artifactType(o.dataType, o.data) else { continue }
-            // A value that is not what its data type says (an "ip" of "n/a") is kept as other.
-            let mention = ArtifactExtractor.validate(o.data, as: type).map { ArtifactMention(type, $0, role: role) }
-                ?? ArtifactExtractor.validate(o.data, as: .other).map { ArtifactMention(.other, $0, role: role) }
-            guard let mention else { continue }
+            guard let mention = TheHiveFormat.artifact(dataType: o.dataType, data: o.data) else { continue }
             mentions.append(mention)
             switch mention.type {
             case .user where f["user.name"] == nil: ECS.user(o.data, into: &f)
@@ -69,6 +65,15 @@ public struct TheHiveFormat: Format {
             time: alert.date ?? .now, source: "thehive", sourceRef: alert.identity, kind: kind, severity: alert.severity,
             title: alert.title, fields: f, raw: record.raw, artifacts: mentions,
             texts: [alert.description] + alert.observables.compactMap(\.message))]
+    }
+
+    /// A TheHive observable as an artifact, checked as ingest checks one: a value that is not what
+    /// its data type says (an "ip" of "n/a") is kept as `other`; nil for what carries no value to
+    /// pivot on (a file) or no valid value at all.
+    public static func artifact(dataType: String, data: String) -> ArtifactMention? {
+        guard let (type, role) = artifactType(dataType, data) else { return nil }
+        return ArtifactExtractor.validate(data, as: type).map { ArtifactMention(type, $0, role: role) }
+            ?? ArtifactExtractor.validate(data, as: .other).map { ArtifactMention(.other, $0, role: role) }
     }
 
     /// TheHive's data types as taser's artifact types, with the part the artifact plays. Nil for

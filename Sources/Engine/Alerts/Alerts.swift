@@ -11,10 +11,19 @@ public struct AlertDetail: Codable, Sendable {
     /// The people its signals name: each identity's label with every spelling seen
     /// (`jane.doe`: `Jane.Doe@Example.com`, `jane.doe`, `jane.doe@example.com`).
     public var people: [(identity: String, seen: [String])] = []
+    /// Labels given since (or by the sender, for a TheHive alert).
+    public var tags: [String] = []
+    /// Artifacts added after it was raised (observables added through TheHive's API or pulled).
+    public var addedArtifacts: [ArtifactMention] = []
+    /// Who changed it since it was raised.
+    public var log: [AlertLogEntry] = []
 
     public var json: JSONValue {
         var o = alert.jsonObject
+        o["tags"] = .array(tags.map { .string($0) })
         o["people"] = .array(people.map { ["identity": .string($0.identity), "seen": .array($0.seen.map { .string($0) })] })
+        o["added_artifacts"] = .array(addedArtifacts.map { ["type": .string($0.type.rawValue), "value": .string($0.value), "role": .string($0.role)] })
+        o["log"] = .array(log.map(\.json))
         o["signals"] = .array(signals.map { $0.signal.json(with: $0.artifacts, earlier: earlierRevisions[$0.signal.id] ?? []) })
         return .object(o)
     }
@@ -49,7 +58,9 @@ extension Engine {
             let signals = try tx.signals(ofAlert: id).map { ($0, try tx.artifacts(ofSignal: $0.id)) }
             var earlier: [Int64: [SignalRevision]] = [:]
             for (s, _) in signals where s.revision > 1 { earlier[s.id] = Array(try tx.revisions(ofSignal: s.id).dropLast()) }
-            return AlertDetail(alert: alert, signals: signals, earlierRevisions: earlier, people: try Engine.people(in: signals.map(\.0), tx))
+            return AlertDetail(
+                alert: alert, signals: signals, earlierRevisions: earlier, people: try Engine.people(in: signals.map(\.0), tx),
+                tags: try tx.alertTags(id), addedArtifacts: try tx.addedArtifacts(ofAlert: id).map(\.mention), log: try tx.alertLog(id))
         }
     }
 
@@ -75,16 +86,20 @@ extension Engine {
             for id in ids {
                 let alert = try visibleAlert(id, tx)
                 guard alert.status != .promoted else { throw EngineError.alertInCase(alert: id, caseID: try shown(alert, tx).caseID) }
-                if status == .closed {
-                    guard let reason else {
-                        throw EngineError.invalid("closing an alert needs a reason: \(AlertCloseReason.allCases.map(\.rawValue).joined(separator: ", "))")
-                    }
-                    try tx.setAlertClosing(id, AlertClosing(reason: reason, by: actor.name, at: now))
+                if status == .closed, reason == nil {
+                    throw EngineError.invalid("closing an alert needs a reason: \(AlertCloseReason.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
-                try tx.setAlertStatus(id, status, caseID: nil, at: now)
+                if alert.status != status {
+                    _ = try moveAlert(alert, to: status, reason: reason, tx, at: now)
+                } else {
+                    // Closed again (a new reason) or acknowledged again: as before, no log entry.
+                    if status == .closed, let reason { try tx.setAlertClosing(id, AlertClosing(reason: reason, by: actor.name, at: now)) }
+                    try tx.setAlertStatus(id, status, caseID: nil, at: now)
+                }
                 // Read back in the same transaction that just updated it.
                 guard let changed = try tx.alert(id) else { continue }
-                try Engine.notify(tx, alert: changed, event: "alert.updated", key: "alert:\(id):status:\(status.rawValue):\(now.ms)", at: now)
+                try Engine.notify(
+                    tx, alert: changed, event: "alert.updated", key: "alert:\(id):status:\(status.rawValue):\(now.ms)", origin: originJSON, at: now)
             }
         }
     }

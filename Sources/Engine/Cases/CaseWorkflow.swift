@@ -21,7 +21,7 @@ extension Engine {
         let alerts = try new.alertIDs.map { try visibleAlert($0, tx) }
         try requireNotInCase(alerts, tx)
         let id = try tx.insertCase(new, createdBy: actor.name, at: now)
-        var data: [String: JSONValue] = [
+        var data: JSONObject = [
             "title": .string(title), "severity": .string(new.severity.name), "tlp": .string(new.tlp.rawValue),
             "pap": .string(new.pap.rawValue), "team": JSONValue(new.team), "owner": JSONValue(new.owner),
         ]
@@ -31,7 +31,10 @@ extension Engine {
             ? "Case opened: \(title)"
             : "Case opened from alert\(alerts.count == 1 ? "" : "s") \(alerts.map { "#\($0.id)" }.joined(separator: ", ")): \(title)"
         var entries = [try tx.appendLog(NewLogEntry(kind: .created, body: body, data: .object(data)), toCase: id, author: actor.name, at: now)]
-        for alert in alerts { try tx.linkAlert(alert.id, toCase: id, by: actor.name, at: now) }
+        for alert in alerts {
+            try tx.linkAlert(alert.id, toCase: id, by: actor.name, at: now)
+            try Engine.carryAddedArtifacts(of: alert.id, toCase: id, tx, at: now)
+        }
         if let owner = new.owner {
             entries.append(try tx.appendLog(
                 NewLogEntry(kind: .assignment, body: "Assigned to \(owner)", data: ["from": nil, "to": .string(owner)]),
@@ -45,12 +48,15 @@ extension Engine {
     @discardableResult
     public func addNote(_ caseID: Int64, _ text: String) throws -> LogEntry {
         let body = try Engine.noteBody(text)
-        return try change { tx, now in
-            _ = try writableCase(caseID, tx)
-            let entry = try tx.appendLog(NewLogEntry(kind: .note, body: body), toCase: caseID, author: actor.name, at: now)
-            try announce(caseID, nil, entries: [entry], tx, at: now)
-            return entry
-        }
+        return try change { tx, now in try addNote(caseID, NewLogEntry(kind: .note, body: body), tx, at: now) }
+    }
+
+    /// `addNote` within a transaction; `entry` may carry data (where a pulled note came from).
+    func addNote(_ caseID: Int64, _ entry: NewLogEntry, _ tx: Tx, at now: Timestamp) throws -> LogEntry {
+        _ = try writableCase(caseID, tx)
+        let written = try tx.appendLog(entry, toCase: caseID, author: actor.name, at: now)
+        try announce(caseID, nil, entries: [written], tx, at: now)
+        return written
     }
 
     /// A correction is a new entry pointing at the one it corrects; the original stays as it was.
@@ -78,37 +84,40 @@ extension Engine {
     public func tag(_ caseID: Int64, add: [String] = [], remove: [String] = []) throws -> [String] {
         let add = try add.map(Engine.checkTag), remove = try remove.map(Engine.checkTag)
         guard !add.isEmpty || !remove.isEmpty else { throw EngineError.invalid("name a tag to add or remove") }
-        return try change { tx, now in
-            var c = try writableCase(caseID, tx)
-            let before = c.tags
-            var tags = before.filter { t in !remove.contains { $0.lowercased() == t.lowercased() } }
-            for t in add where !tags.contains(where: { $0.lowercased() == t.lowercased() }) { tags.append(t) }
-            guard tags.count <= Engine.mostTags else {
-                throw EngineError.invalid("a case has at most \(Engine.mostTags) tags; remove some first")
-            }
-            let added = tags.filter { t in !before.contains { $0.lowercased() == t.lowercased() } }
-            let removed = before.filter { t in !tags.contains { $0.lowercased() == t.lowercased() } }
-            guard !added.isEmpty || !removed.isEmpty else {
-                throw EngineError.invalid("case \(caseID) already has \(tags.isEmpty ? "no tags" : "the tags " + tags.joined(separator: ", "))")
-            }
-            c.tags = tags
-            try tx.updateCase(c, at: now)
-            let body = "Tags: " + (added.map { "+" + $0 } + removed.map { "-" + $0 }).joined(separator: " ")
-            let entry = try tx.appendLog(
-                NewLogEntry(kind: .tags, body: body, data: [
-                    "added": .array(added.map { .string($0) }), "removed": .array(removed.map { .string($0) }),
-                    "tags": .array(tags.map { .string($0) }),
-                ]),
-                toCase: caseID, author: actor.name, at: now)
-            try announce(caseID, "case.updated", entries: [entry], tx, at: now)
-            return tags
+        return try change { tx, now in try tag(caseID, add: add, remove: remove, tx, at: now) }
+    }
+
+    /// `tag` within a transaction, the tags already checked.
+    func tag(_ caseID: Int64, add: [String], remove: [String], data extra: [String: JSONValue] = [:], _ tx: Tx, at now: Timestamp) throws -> [String] {
+        var c = try writableCase(caseID, tx)
+        let before = c.tags
+        var tags = before.filter { t in !remove.contains { $0.lowercased() == t.lowercased() } }
+        for t in add where !tags.contains(where: { $0.lowercased() == t.lowercased() }) { tags.append(t) }
+        guard tags.count <= Engine.mostTags else {
+            throw EngineError.invalid("a case has at most \(Engine.mostTags) tags; remove some first")
         }
+        let added = tags.filter { t in !before.contains { $0.lowercased() == t.lowercased() } }
+        let removed = before.filter { t in !tags.contains { $0.lowercased() == t.lowercased() } }
+        guard !added.isEmpty || !removed.isEmpty else {
+            throw EngineError.invalid("case \(caseID) already has \(tags.isEmpty ? "no tags" : "the tags " + tags.joined(separator: ", "))")
+        }
+        c.tags = tags
+        try tx.updateCase(c, at: now)
+        let body = "Tags: " + (added.map { "+" + $0 } + removed.map { "-" + $0 }).joined(separator: " ")
+        var data: JSONObject = [
+            "added": .array(added.map { .string($0) }), "removed": .array(removed.map { .string($0) }),
+            "tags": .array(tags.map { .string($0) }),
+        ]
+        for (k, v) in extra.sorted(by: { $0.key < $1.key }) where data[k] == nil { data[k] = v }
+        let entry = try tx.appendLog(NewLogEntry(kind: .tags, body: body, data: .object(data)), toCase: caseID, author: actor.name, at: now)
+        try announce(caseID, "case.updated", entries: [entry], tx, at: now)
+        return tags
     }
 
     /// The most tags one case carries: labels to find cases by, not a place for notes.
     public static let mostTags = 32
 
-    static func checkTag(_ text: String) throws -> String {
+    public static func checkTag(_ text: String) throws -> String {
         let tag = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !tag.isEmpty, tag.count <= 64, !tag.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw EngineError.invalid("'\(text.prefix(80))' is not a tag: 1 to 64 characters, no control characters")
@@ -126,53 +135,60 @@ extension Engine {
     }
 
     public func assign(_ caseID: Int64, to owner: String?) throws {
-        try change { tx, now in
-            var c = try writableCase(caseID, tx)
-            if let owner { try requireAnalyst(owner, tx) }
-            guard c.owner != owner else {
-                throw EngineError.invalid("case \(caseID) is already \(owner.map { "assigned to \($0)" } ?? "unassigned")")
-            }
-            let from = c.owner
-            c.owner = owner
-            try tx.updateCase(c, at: now)
-            let entry = try tx.appendLog(
-                NewLogEntry(
-                    kind: .assignment, body: owner.map { "Assigned to \($0)" } ?? "Unassigned",
-                    data: ["from": JSONValue(from), "to": JSONValue(owner)]),
-                toCase: caseID, author: actor.name, at: now)
-            try announce(caseID, "case.updated", entries: [entry], tx, at: now)
+        try change { tx, now in try assign(caseID, to: owner, tx, at: now) }
+    }
+
+    /// `assign` within a transaction.
+    func assign(_ caseID: Int64, to owner: String?, data extra: [String: JSONValue] = [:], _ tx: Tx, at now: Timestamp) throws {
+        var c = try writableCase(caseID, tx)
+        if let owner { try requireAnalyst(owner, tx) }
+        guard c.owner != owner else {
+            throw EngineError.invalid("case \(caseID) is already \(owner.map { "assigned to \($0)" } ?? "unassigned")")
         }
+        let from = c.owner
+        c.owner = owner
+        try tx.updateCase(c, at: now)
+        var data: JSONObject = ["from": JSONValue(from), "to": JSONValue(owner)]
+        for (k, v) in extra.sorted(by: { $0.key < $1.key }) where data[k] == nil { data[k] = v }
+        let entry = try tx.appendLog(
+            NewLogEntry(kind: .assignment, body: owner.map { "Assigned to \($0)" } ?? "Unassigned", data: .object(data)),
+            toCase: caseID, author: actor.name, at: now)
+        try announce(caseID, "case.updated", entries: [entry], tx, at: now)
     }
 
     /// Moves the case through the workflow. Closing needs a resolution; reopening clears it.
     public func setStatus(_ caseID: Int64, to status: CaseStatus, resolution: Resolution? = nil, comment: String? = nil) throws {
-        try change { tx, now in
-            var c = try writableCase(caseID, tx)
-            guard c.status.canMove(to: status) else { throw EngineError.invalidTransition(caseID: caseID, from: c.status, to: status) }
-            if status == .closed && resolution == nil { throw EngineError.resolutionRequired(caseID: caseID) }
-            if resolution != nil && !(status == .closed || status == .resolved) {
-                throw EngineError.invalid("a resolution goes with resolved or closed, not \(status.rawValue)")
-            }
-            let from = c.status
-            c.status = status
-            if status.isOpen {
-                c.closedAt = nil
-                c.resolution = nil
-            } else {
-                c.resolution = resolution ?? c.resolution
-                if status == .closed { c.closedAt = now }
-            }
-            try tx.updateCase(c, at: now)
-            var body = "Status \(from.rawValue) → \(status.rawValue)"
-            if let resolution { body += " (\(resolution.rawValue))" }
-            if let comment, !comment.isEmpty { body += ": \(comment)" }
-            let entry = try tx.appendLog(
-                NewLogEntry(
-                    kind: .status, body: body,
-                    data: ["from": .string(from.rawValue), "to": .string(status.rawValue), "resolution": JSONValue(resolution?.rawValue)]),
-                toCase: caseID, author: actor.name, at: now)
-            try announce(caseID, "case.updated", entries: [entry], tx, at: now)
+        try change { tx, now in try setStatus(caseID, to: status, resolution: resolution, comment: comment, tx, at: now) }
+    }
+
+    /// `setStatus` within a transaction.
+    func setStatus(
+        _ caseID: Int64, to status: CaseStatus, resolution: Resolution?, comment: String?, data extra: [String: JSONValue] = [:], _ tx: Tx,
+        at now: Timestamp
+    ) throws {
+        var c = try writableCase(caseID, tx)
+        guard c.status.canMove(to: status) else { throw EngineError.invalidTransition(caseID: caseID, from: c.status, to: status) }
+        if status == .closed && resolution == nil { throw EngineError.resolutionRequired(caseID: caseID) }
+        if resolution != nil && !(status == .closed || status == .resolved) {
+            throw EngineError.invalid("a resolution goes with resolved or closed, not \(status.rawValue)")
         }
+        let from = c.status
+        c.status = status
+        if status.isOpen {
+            c.closedAt = nil
+            c.resolution = nil
+        } else {
+            c.resolution = resolution ?? c.resolution
+            if status == .closed { c.closedAt = now }
+        }
+        try tx.updateCase(c, at: now)
+        var body = "Status \(from.rawValue) → \(status.rawValue)"
+        if let resolution { body += " (\(resolution.rawValue))" }
+        if let comment, !comment.isEmpty { body += ": \(comment)" }
+        var data: JSONObject = ["from": .string(from.rawValue), "to": .string(status.rawValue), "resolution": JSONValue(resolution?.rawValue)]
+        for (k, v) in extra.sorted(by: { $0.key < $1.key }) where data[k] == nil { data[k] = v }
+        let entry = try tx.appendLog(NewLogEntry(kind: .status, body: body, data: .object(data)), toCase: caseID, author: actor.name, at: now)
+        try announce(caseID, "case.updated", entries: [entry], tx, at: now)
     }
 
     /// Shares the case with a team (read or write), or revokes the share with nil.
@@ -200,20 +216,23 @@ extension Engine {
     public func addArtifact(_ caseID: Int64, _ mention: ArtifactMention) throws {
         let value = mention.value.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !value.isEmpty else { throw EngineError.invalid("an artifact needs a value") }
-        try change { tx, now in
-            let c = try writableCase(caseID, tx)
-            let mention = ArtifactMention(mention.type, value, role: mention.role)
-            guard try tx.addArtifact(mention, toCase: caseID, by: actor.name, at: now) else {
-                throw EngineError.invalid("case \(caseID) already has \(mention.type.rawValue) \(value) as \(mention.role)")
-            }
-            try tx.updateCase(c, at: now)
-            let entry = try tx.appendLog(
-                NewLogEntry(
-                    kind: .link, body: "Artifact added: \(mention.type.rawValue) \(value) (\(mention.role))",
-                    data: ["type": .string(mention.type.rawValue), "value": .string(value), "role": .string(mention.role)]),
-                toCase: caseID, author: actor.name, at: now)
-            try announce(caseID, "case.updated", entries: [entry], tx, at: now)
+        try change { tx, now in try addArtifact(caseID, ArtifactMention(mention.type, value, role: mention.role), tx, at: now) }
+    }
+
+    /// `addArtifact` within a transaction, the value already trimmed.
+    func addArtifact(_ caseID: Int64, _ mention: ArtifactMention, data extra: [String: JSONValue] = [:], _ tx: Tx, at now: Timestamp) throws {
+        let c = try writableCase(caseID, tx)
+        let value = mention.value
+        guard try tx.addArtifact(mention, toCase: caseID, by: actor.name, at: now) else {
+            throw EngineError.invalid("case \(caseID) already has \(mention.type.rawValue) \(value) as \(mention.role)")
         }
+        try tx.updateCase(c, at: now)
+        var data: JSONObject = ["type": .string(mention.type.rawValue), "value": .string(value), "role": .string(mention.role)]
+        for (k, v) in extra.sorted(by: { $0.key < $1.key }) where data[k] == nil { data[k] = v }
+        let entry = try tx.appendLog(
+            NewLogEntry(kind: .link, body: "Artifact added: \(mention.type.rawValue) \(value) (\(mention.role))", data: .object(data)),
+            toCase: caseID, author: actor.name, at: now)
+        try announce(caseID, "case.updated", entries: [entry], tx, at: now)
     }
 
     /// Moves alerts into a case. Alerts already in another case stay where they are (an error).
@@ -227,7 +246,10 @@ extension Engine {
         let c = try writableCase(caseID, tx)
         let alerts = try alertIDs.map { try visibleAlert($0, tx) }
         try requireNotInCase(alerts, tx)
-        for alert in alerts { try tx.linkAlert(alert.id, toCase: caseID, by: actor.name, at: now) }
+        for alert in alerts {
+            try tx.linkAlert(alert.id, toCase: caseID, by: actor.name, at: now)
+            try Engine.carryAddedArtifacts(of: alert.id, toCase: caseID, tx, at: now)
+        }
         try tx.updateCase(c, at: now)
         let entry = try tx.appendLog(
             NewLogEntry(

@@ -12,11 +12,22 @@ public final class Engine: Sendable {
     let clock: @Sendable () -> Timestamp
     /// Signal columns the simulator loaded, kept for reruns (the console's rule editor).
     let columnCache = ColumnCache()
+    /// The sync endpoint a change came from (a TheHive pull), or nil for taser's own changes.
+    /// Its outbox messages say so (`origin`), and the worker does not send them back there.
+    let origin: String?
 
     public init(store: Store, actor: Actor, clock: @escaping @Sendable () -> Timestamp = { .now }) {
         self.store = store
         self.actor = actor
         self.clock = clock
+        origin = nil
+    }
+
+    init(store: Store, actor: Actor, clock: @escaping @Sendable () -> Timestamp, origin: String?) {
+        self.store = store
+        self.actor = actor
+        self.clock = clock
+        self.origin = origin
     }
 
     /// Opens the database for the OS login running this process. The database file's owner (or
@@ -50,7 +61,8 @@ public final class Engine: Sendable {
     func change<T>(_ body: (Tx, Timestamp) throws -> T) throws -> T {
         let now = clock()
         return try store.write { tx in
-            if try tx.analyst(actor.name) == nil { try tx.saveAnalyst(Analyst(name: actor.name), at: now) }
+            // A remote author (`thehive:alice`) is named on the record but is not an analyst here.
+            if origin == nil, try tx.analyst(actor.name) == nil { try tx.saveAnalyst(Analyst(name: actor.name), at: now) }
             return try body(tx, now)
         }
     }

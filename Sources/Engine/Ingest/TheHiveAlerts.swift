@@ -14,11 +14,12 @@ extension Engine {
         var raised = 0
         for (signal, id) in zip(signals, ids) where signal.source == "thehive" {
             guard let id else { continue }  // a duplicate: its alert exists
-            let alert = try tx.insertAlert(
-                NewAlert(
-                    rule: theHiveRule, groupKey: "thehive \(signal.sourceRef ?? String(id))", severity: signal.severity, title: signal.title,
-                    team: nil, signalIDs: [id], createdAt: now),
-                at: now)
+            var new = NewAlert(
+                rule: theHiveRule, groupKey: "thehive \(signal.sourceRef ?? String(id))", severity: signal.severity, title: signal.title,
+                team: nil, signalIDs: [id], createdAt: now)
+            // The sender's tags are the alert's, as in TheHive (bounded and checked like any tag).
+            new.tags = Array(((try? JSONValue.parse(signal.fieldsJSON))?["tags"]?.arrayValue ?? []).compactMap(\.stringValue).compactMap { try? checkTag($0) }.prefix(mostTags))
+            let alert = try tx.insertAlert(new, at: now)
             try notify(tx, alert: alert, event: "alert.created", key: "alert:\(alert.id):created", at: now)
             raised += 1
         }

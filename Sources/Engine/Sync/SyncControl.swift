@@ -11,6 +11,36 @@ public struct SyncStatus: Codable, Sendable {
     public var retrying: [DeliveryRecord]
     /// Outbox rows no worker has routed yet (no endpoint known for them).
     public var unrouted: Int
+    /// The TheHive pulls (`pull:`): the admin's to see, as they act on every team's cases.
+    public var pulls: [TheHivePullRecord] = []
+
+    enum CodingKeys: String, CodingKey { case endpoints, dead, retrying, unrouted, pulls }
+
+    public init(endpoints: [EndpointTally], dead: [DeliveryRecord], retrying: [DeliveryRecord], unrouted: Int, pulls: [TheHivePullRecord] = []) {
+        self.endpoints = endpoints
+        self.dead = dead
+        self.retrying = retrying
+        self.unrouted = unrouted
+        self.pulls = pulls
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        endpoints = try c.decode([EndpointTally].self, forKey: .endpoints)
+        dead = try c.decode([DeliveryRecord].self, forKey: .dead)
+        retrying = try c.decode([DeliveryRecord].self, forKey: .retrying)
+        unrouted = try c.decode(Int.self, forKey: .unrouted)
+        // A daemon older than pulls sends none.
+        pulls = try c.decodeIfPresent([TheHivePullRecord].self, forKey: .pulls) ?? []
+    }
+}
+
+/// One TheHive endpoint's pull, as `taser sync status` shows it.
+public struct TheHivePullRecord: Codable, Sendable, Equatable {
+    public var endpoint: String
+    public var lastRunAt: Timestamp
+    /// Why the last pull failed; nil when it went through.
+    public var lastError: String?
 }
 
 /// Sync through the engine: the worker `taser sync run` and `taser serve` run, and what
@@ -20,7 +50,8 @@ public struct SyncStatus: Codable, Sendable {
 extension Engine {
     /// A worker on this engine's database and clock; `run(until:)`, `start()` or `deliverDue()` it.
     public func syncWorker(config: SyncConfig, secrets: Secrets) -> SyncWorker {
-        SyncWorker(store: store, config: config, secrets: secrets, version: TaserVersion.current, clock: clock)
+        // The engine applies what a TheHive pull brings back (as its admin: see TheHivePullApply).
+        SyncWorker(store: store, config: config, secrets: secrets, version: TaserVersion.current, theHive: self, clock: clock)
     }
 
     public func syncStatus(limit: Int = 1000) throws -> SyncStatus {
@@ -28,7 +59,10 @@ extension Engine {
             SyncStatus(
                 endpoints: try tx.deliveryTallies(visibleTo: actor), dead: try tx.deliveries(status: .dead, limit: limit, visibleTo: actor),
                 retrying: try tx.deliveries(status: .pending, failed: true, limit: limit, visibleTo: actor),
-                unrouted: try tx.unroutedCount(visibleTo: actor))
+                unrouted: try tx.unroutedCount(visibleTo: actor),
+                pulls: actor.isAdmin
+                    ? try tx.theHivePulls().map { TheHivePullRecord(endpoint: $0.endpoint, lastRunAt: $0.state.lastRunAt, lastError: $0.state.lastError) }
+                    : [])
         }
     }
 

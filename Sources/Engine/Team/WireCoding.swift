@@ -31,7 +31,7 @@ struct WirePerson: Codable {
 }
 
 extension AlertDetail {
-    enum CodingKeys: String, CodingKey { case alert, signals, earlierRevisions, people }
+    enum CodingKeys: String, CodingKey { case alert, signals, earlierRevisions, people, tags, addedArtifacts, log }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -39,6 +39,10 @@ extension AlertDetail {
         signals = try c.decode([WireSignal].self, forKey: .signals).map(\.item)
         earlierRevisions = try c.decode([Int64: [SignalRevision]].self, forKey: .earlierRevisions)
         people = try c.decode([WirePerson].self, forKey: .people).map { ($0.identity, $0.seen) }
+        // A daemon older than the alert log sends none of these.
+        tags = try c.decodeIfPresent([String].self, forKey: .tags) ?? []
+        addedArtifacts = try c.decodeIfPresent([ArtifactMention].self, forKey: .addedArtifacts) ?? []
+        log = try c.decodeIfPresent([AlertLogEntry].self, forKey: .log) ?? []
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -47,6 +51,9 @@ extension AlertDetail {
         try c.encode(signals.map(WireSignal.init), forKey: .signals)
         try c.encode(earlierRevisions, forKey: .earlierRevisions)
         try c.encode(people.map { WirePerson(identity: $0.identity, seen: $0.seen) }, forKey: .people)
+        try c.encode(tags, forKey: .tags)
+        try c.encode(addedArtifacts, forKey: .addedArtifacts)
+        try c.encode(log, forKey: .log)
     }
 }
 

@@ -84,6 +84,8 @@ public struct NewAlert: Sendable {
     /// When the rule fired (the firing signal's time): dedup runs from here.
     public var firedAt: Timestamp?
     public var ruleVersion: Int?
+    /// Labels the sender gave (a TheHive alert's tags); rules raise alerts without.
+    public var tags: [String] = []
 
     public init(
         rule: String, groupKey: String, severity: Severity, title: String, team: String?, signalIDs: [Int64],

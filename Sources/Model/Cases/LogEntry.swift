@@ -7,6 +7,9 @@ public enum LogKind: String, Choice {
     /// The case was opened, alerts or artifacts were linked, it was shared, its tags changed: the
     /// changes that are neither status nor assignment but must still be on the record.
     case created, link, share, tags
+    /// The severity changed (a TheHive user or client changed it: taser's own workflows set it
+    /// when a case opens).
+    case severity
 }
 
 /// How an entry's `hash` was made, which says how much it can be trusted on its own.

@@ -26,6 +26,9 @@ public final class TaserServer: Sendable {
     let logger: Logger
     /// Each API key's engine, acting as its analyst (never as admin).
     let analysts: [(key: String, engine: Engine)]
+    /// What `thehive.api_keys` act as: `thehive-api`, in no team (see `TheHiveAPIRoutes`).
+    let theHiveEngine: Engine
+    static let theHiveActor = "thehive-api"
     /// GLaDOS' button handler, when serve.yaml has `slack:`.
     let slack: SlackInteractions?
     /// The Events API handler (case channels' messages), when serve.yaml has `slack:`.
@@ -48,6 +51,7 @@ public final class TaserServer: Sendable {
             throw ServeConfig.Problem("an API key acts as '\(key.analyst)', who is not an analyst here; add them with `taser analyst add \(key.analyst) --team TEAM`")
         }
         analysts = config.apiKeys.map { ($0.key, engine.acting(as: Actor(name: $0.analyst, isAdmin: false))) }
+        theHiveEngine = engine.acting(as: Actor(name: TaserServer.theHiveActor, isAdmin: false))
         queue = IngestQueue(ingester: ingester)
     }
 

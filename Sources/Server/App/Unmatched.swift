@@ -26,7 +26,7 @@ struct Unmatched: RouterMiddleware {
         if TheHiveRoutes.isTheHivePath(request.uri.path) {
             return TheHiveRoutes.HiveError(
                 status: .notFound, type: "NotFound",
-                message: "taser does not implement TheHive's \(asked); it takes TheHive alerts only: POST /api/v1/alert (TheHive 5) and POST /api/alert (TheHive 4)"
+                message: "taser does not implement TheHive's \(asked); it takes TheHive alerts (POST /api/v1/alert, POST /api/alert), reads and changes them (GET and PATCH /api/v1/alert/{id}, POST /api/v1/alert/{id}/observable, POST /api/v1/query for listAlert), promotes them (POST /api/v1/alert/{id}/case) and opens cases (POST /api/v1/case, GET /api/v1/case/{id})"
             ).response
         }
         return Refusal(.notFound, "not_found", "no endpoint \(asked) here; GET /openapi.yaml lists the endpoints").response

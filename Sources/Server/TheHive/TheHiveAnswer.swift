@@ -3,8 +3,8 @@ import Model
 
 /// The alert as TheHive answers a create: TheHive 5's `OutputAlert` (`_id` `~N`, labels beside
 /// the numbers, `stage`, `observableCount`) or TheHive 4's (`_id` and `id`, `artifacts`).
-/// Clients read `_id` back; the id is the signal's, so `GET /api/signals` and `taser signals`
-/// find it.
+/// Clients read `_id` back; the id is the alert's the signal raised, so `GET /api/v1/alert/{_id}`,
+/// TheHive queries and `taser alert show` find it.
 enum TheHiveAnswer {
     static let severityLabels = ["LOW", "MEDIUM", "HIGH", "CRITICAL"]
     static let tlpLabels = ["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"]

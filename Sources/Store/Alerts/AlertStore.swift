@@ -20,10 +20,13 @@ extension Tx {
         let created = new.createdAt ?? time
         try db.execute(
             sql: """
-                INSERT INTO alerts (rule, group_key, status, severity, title, team, created_at, updated_at, fired_at, rule_version)
-                VALUES (?, ?, 'new', ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO alerts (rule, group_key, status, severity, title, team, created_at, updated_at, fired_at, rule_version, tags)
+                VALUES (?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [new.rule, new.groupKey, new.severity.rawValue, new.title, new.team, created.ms, created.ms, new.firedAt?.ms, new.ruleVersion])
+            arguments: [
+                new.rule, new.groupKey, new.severity.rawValue, new.title, new.team, created.ms, created.ms, new.firedAt?.ms, new.ruleVersion,
+                JSONValue.array(new.tags.map { .string($0) }).text,
+            ])
         let id = db.lastInsertedRowID
         try attachSignals(new.signalIDs, toAlert: id, at: created)
         return try readBack(try alert(id), "alert \(id)")

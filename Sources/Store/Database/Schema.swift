@@ -20,6 +20,7 @@ enum Schema {
         migrator.registerMigration("v14-alert-close-reason") { db in try db.execute(sql: v14AlertCloseReason) }
         migrator.registerMigration("v15-signal-text") { db in try db.execute(sql: SignalText.v15) }
         migrator.registerMigration("v16-slack-channels") { db in try db.execute(sql: SlackSchema.v16) }
+        migrator.registerMigration("v17-thehive-sync") { db in try db.execute(sql: v17TheHiveSync) }
         return migrator
     }()
 

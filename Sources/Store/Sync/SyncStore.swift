@@ -312,15 +312,21 @@ extension OutboxMessage {
 }
 
 extension Tx {
-    /// The artifacts of an alert's signals with their roles, for the remote copy's observables.
+    /// The artifacts of an alert's signals and those added to it since, with their roles, for the
+    /// remote copy's observables.
     public func artifactMentions(ofAlert id: Int64, limit: Int) throws -> [ArtifactMention] {
         try Row.fetchAll(
             db,
             sql: """
-                SELECT DISTINCT ar.type, ar.value, sa.role FROM alert_signals als
-                JOIN signal_artifacts sa ON sa.signal_id = als.signal_id JOIN artifacts ar ON ar.id = sa.artifact_id
-                WHERE als.alert_id = ? ORDER BY ar.type, ar.value, sa.role LIMIT ?
-                """, arguments: [id, limit]
+                SELECT DISTINCT type, value, role FROM (
+                  SELECT ar.type, ar.value, sa.role FROM alert_signals als
+                  JOIN signal_artifacts sa ON sa.signal_id = als.signal_id JOIN artifacts ar ON ar.id = sa.artifact_id
+                  WHERE als.alert_id = ?
+                  UNION ALL
+                  SELECT ar.type, ar.value, aa.role FROM alert_artifacts aa JOIN artifacts ar ON ar.id = aa.artifact_id
+                  WHERE aa.alert_id = ?)
+                ORDER BY type, value, role LIMIT ?
+                """, arguments: [id, id, limit]
         ).map { ArtifactMention(ArtifactType(rawValue: $0["type"]) ?? .other, $0["value"], role: $0["role"]) }
     }
 }

@@ -7,7 +7,7 @@ import Yams
 ///
 ///     defaults: { timeout: 10s, max_attempts: 8, backoff: 2s, max_backoff: 10m }
 ///     endpoints:
-///       hive:  { type: thehive, url: "https://hive.example.com", api_key: "${secret:hive_key}" }
+///       hive:  { type: thehive, url: "https://hive.example.com", api_key: "${secret:hive_key}", pull: 5m }
 ///       soc:   { type: slack, token: "${secret:slack_bot}", channel: "#soc", events: [case.created, slack.ask] }
 ///       jira:  { type: jira, url: "https://acme.atlassian.net", project: SEC, email: bot@acme.com,
 ///                token: "${secret:jira_token}", events: [case.*] }
@@ -106,7 +106,13 @@ public struct EndpointConfig: Sendable {
     public var type: EndpointType
     public var events: EventFilter
     public var policy: RetryPolicy
+    /// A thehive endpoint's `pull:`: how often to fetch what TheHive users changed (nil: never).
+    public var pullEvery: Double?
     let settings: Settings
+
+    /// The shortest and longest `pull:` period: more often would load TheHive for little, less
+    /// often than daily is not "both ways" any more.
+    public static let pullPeriods: ClosedRange<Double> = 30...86_400
 
     init(name: String, settings: Settings, policy: RetryPolicy, secrets: Secrets, where at: String) throws(SyncError) {
         self.name = name
@@ -128,6 +134,12 @@ public struct EndpointConfig: Sendable {
             throw .config("\(at): \(type.oneEndpoint) needs \(key)\(type.example(key))")
         }
         try EndpointConfig.checkForwarding(type, settings, where: at)
+        if let every = try settings.duration("pull") {
+            guard EndpointConfig.pullPeriods.contains(every) else {
+                throw .config("\(at): pull must be from 30s to 24h (how often to fetch what changed in TheHive), not '\(try settings.string("pull") ?? "")'")
+            }
+            pullEvery = every
+        }
         if type == .slack, try settings.string("token") == nil, try settings.string("webhook") == nil {
             throw .config("\(at): a slack endpoint needs token: \"${secret:NAME}\" (a bot token) or webhook: \"${secret:NAME}\" (an incoming webhook URL)")
         }
@@ -155,7 +167,7 @@ public enum EndpointType: String, Sendable, CaseIterable {
 
     var keys: [String] {
         switch self {
-        case .thehive: ["url", "api_key", "organisation"]
+        case .thehive: ["url", "api_key", "organisation", "pull"]
         case .slack: ["token", "webhook", "channel", "url"]
         case .jira: ["url", "project", "issue_type", "email", "token"]
         case .webhook: ["url", "hmac_secret", "signature_header", "headers"]

@@ -31,6 +31,27 @@ struct DeliveryContext {
     }
 }
 
+extension DeliveryContext {
+    /// What taser just sent to a TheHive object (and, for a create, what TheHive answered),
+    /// merged into what a pull compares with, so that a pull does not take taser's own change
+    /// for TheHive's. `created`: the object is new, and all its task logs and observables not
+    /// made by taser are TheHive's.
+    func rememberSent(_ ref: String, remoteID: String, sent: [String: JSONValue], answer: JSONValue? = nil, created: Bool = false) throws {
+        let now = clock()
+        try store.write { tx in
+            var seen = TheHiveSnapshot(try tx.theHiveSeen(endpoint: endpoint, ref: ref))
+            if let status = sent["status"]?.stringValue ?? answer?.string("status") ?? (created ? "New" : nil) { seen.status = status }
+            if case .int(let severity)? = sent["severity"] { seen.severity = severity }
+            if let tags = sent["tags"]?.arrayValue { seen.tags = tags.compactMap(\.stringValue) }
+            if created {
+                seen.assignee = .some(answer?.string("assignee"))
+                seen.childrenSince = 0
+            }
+            try tx.saveTheHiveSeen(endpoint: endpoint, ref: ref, remoteID: remoteID, state: seen.json, at: now)
+        }
+    }
+}
+
 extension OutboxMessage {
     /// The payload as JSON; an unreadable payload cannot become readable by retrying.
     func json() throws -> JSONValue {

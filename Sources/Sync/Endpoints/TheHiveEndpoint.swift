@@ -55,10 +55,14 @@ struct TheHiveEndpoint: Endpoint {
                 "title": .string(a.string("title") ?? "taser alert \(id)"),
                 "description": .string(Session.describe(alert: a)),
                 "severity": .int(Words.theHiveSeverity(a.string("severity"))),
-                "tags": .array((["taser", a.string("rule").map { "rule:\($0)" }].compactMap { $0 }).map { .string($0) }),
+                // taser's markers, then the alert's own tags (given by a sender or since).
+                "tags": .array(
+                    ((["taser", a.string("rule").map { "rule:\($0)" }].compactMap { $0 }) + (a["tags"]?.arrayValue?.compactMap(\.stringValue) ?? []))
+                        .map { .string($0) }),
             ]
             if let remote = try context.remote(ref) {
                 _ = try call("PATCH", "/api/v1/alert/\(remote.id)", .object(fields))
+                try context.rememberSent(ref, remoteID: remote.id, sent: fields)
                 return
             }
             fields["type"] = "taser"
@@ -75,13 +79,19 @@ struct TheHiveEndpoint: Endpoint {
                 key: message.idempotencyKey, secretsUsed: used,
                 accept: { (200..<300).contains($0.status) || ($0.status == 400 && Transport.snippet($0.body).contains("already exists")) })
             if response.status == 400 {
-                let query: JSONValue = ["query": [["_name": "listAlert"], ["_name": "filter", "_field": "sourceRef", "_value": fields["sourceRef"]!]]]
+                let query: JSONValue = ["query": [["_name": "listAlert"], ["_name": "filter", "_field": "sourceRef", "_value": fields["sourceRef"] ?? .null]]]
                 let found = try call("POST", "/api/v1/query", query)
-                try context.remember(ref, id: try created(found, "POST /api/v1/query (the alert by sourceRef)"))
-                _ = try call("PATCH", "/api/v1/alert/\(try created(found, "POST /api/v1/query"))", .object(fields.filter { ["title", "description", "severity", "tags"].contains($0.key) }))
+                let remoteID = try created(found, "POST /api/v1/query (the alert by sourceRef)")
+                try context.remember(ref, id: remoteID)
+                let patch = fields.filter { ["title", "description", "severity", "tags"].contains($0.key) }
+                _ = try call("PATCH", "/api/v1/alert/\(remoteID)", .object(patch))
+                try context.rememberSent(ref, remoteID: remoteID, sent: patch, created: true)
                 return
             }
-            try context.remember(ref, id: try created(try Transport.json(response, what: "POST /api/v1/alert"), "POST /api/v1/alert"))
+            let answer = try Transport.json(response, what: "POST /api/v1/alert")
+            let remoteID = try created(answer, "POST /api/v1/alert")
+            try context.remember(ref, id: remoteID)
+            try context.rememberSent(ref, remoteID: remoteID, sent: fields, answer: answer, created: true)
         }
 
         /// The remote case for a case payload: created when new, else updated. Returns its id.
@@ -99,14 +109,21 @@ struct TheHiveEndpoint: Endpoint {
             let remoteID: String
             if let remote = try context.remote(ref) {
                 remoteID = remote.id
-                if updateExisting { _ = try call("PATCH", "/api/v1/case/\(remoteID)", .object(fields)) }
+                if updateExisting {
+                    _ = try call("PATCH", "/api/v1/case/\(remoteID)", .object(fields))
+                    try context.rememberSent(ref, remoteID: remoteID, sent: fields)
+                }
             } else {
                 // A new case in TheHive is open; a closed one is closed by the PATCH that follows.
                 let status = fields.removeValue(forKey: "status")
                 let answer = try call("POST", "/api/v1/case", .object(fields))
                 remoteID = try created(answer, "POST /api/v1/case")
                 try context.remember(ref, id: remoteID, key: answer.string("number"))
-                if let status, status != "New" { _ = try call("PATCH", "/api/v1/case/\(remoteID)", ["status": status]) }
+                try context.rememberSent(ref, remoteID: remoteID, sent: fields, answer: answer, created: true)
+                if let status, status != "New" {
+                    _ = try call("PATCH", "/api/v1/case/\(remoteID)", ["status": status])
+                    try context.rememberSent(ref, remoteID: remoteID, sent: ["status": status])
+                }
             }
             for artifact in c["artifacts"]?.arrayValue ?? [] {
                 guard let type = artifact.string("type"), let value = artifact.string("value") else { continue }

@@ -20,16 +20,19 @@ public final class SyncWorker: Sendable {
     let endpoints: [String: any Endpoint]
     /// Deliveries taken per claim: small, so one slow endpoint holds few leases.
     let batch: Int
-    private let stopFlag = StopFlag()
+    let stopFlag = StopFlag()
     private let threadDone = DispatchSemaphore(value: 0)
     /// Set by `start`: only its thread is waited for.
     private let started = StopFlag()
+    /// Where changes pulled from TheHive (`pull:`) are applied: the Engine. Without it, no pull.
+    let theHive: (any TheHiveChangeSink)?
 
     /// `version` is taser's, which the syslog endpoints put in each CEF event.
     public init(
         store: Store, config: SyncConfig, secrets: Secrets, client: HTTPClient = HTTPClient(), batch: Int = 8,
-        version: String = "unknown", clock: @escaping @Sendable () -> Timestamp = { .now }
+        version: String = "unknown", theHive: (any TheHiveChangeSink)? = nil, clock: @escaping @Sendable () -> Timestamp = { .now }
     ) {
+        self.theHive = theHive
         self.store = store
         self.config = config
         self.secrets = secrets
@@ -58,6 +61,8 @@ public final class SyncWorker: Sendable {
         public var delivered = 0
         public var retried = 0
         public var dead = 0
+        /// Changes pulled from TheHive and applied (`pull:`).
+        public var pulled = 0
         public var attempted: Int { delivered + retried + dead }
     }
 
@@ -95,8 +100,9 @@ public final class SyncWorker: Sendable {
     public func run(poll: Double = 1, until: @Sendable () -> Bool = { false }, onPass: (Pass) -> Void = { _ in }) {
         while !stopFlag.isSet && !until() {
             do {
-                let pass = try deliverDue()
-                if pass.attempted > 0 || pass.routed > 0 { onPass(pass) }
+                var pass = try deliverDue()
+                pass.pulled = pullDue()
+                if pass.attempted > 0 || pass.routed > 0 || pass.pulled > 0 { onPass(pass) }
             } catch {
                 // The database was busy or unreadable: try again on the next round.
                 FileHandle.standardError.write(Data("taser sync: \(error)\n".utf8))
@@ -162,7 +168,9 @@ public final class SyncWorker: Sendable {
     /// cannot take the event is dead at once, saying so.
     public func route(for m: OutboxMessage) -> Route {
         if m.endpoint == "*" {
-            return Route(endpoints: config.endpoints.filter { $0.events.takes(m.event) }.map(\.name))
+            // A change pulled from an endpoint goes everywhere but back there: it came from there.
+            let origin = SyncWorker.origin(of: m)
+            return Route(endpoints: config.endpoints.filter { $0.events.takes(m.event) && $0.name != origin }.map(\.name))
         }
         guard let e = config.endpoint(named: m.endpoint) else {
             let known = config.endpoints.map(\.name).joined(separator: ", ")
@@ -172,6 +180,13 @@ public final class SyncWorker: Sendable {
             return Route(endpoints: [], refused: [(m.endpoint, "endpoint \(e.name) is \(e.type.oneEndpoint), which cannot deliver \(m.event)")])
         }
         return Route(endpoints: [e.name])
+    }
+
+    /// The endpoint a message's change was pulled from (`origin.endpoint` in its payload), if any.
+    static func origin(of m: OutboxMessage) -> String? {
+        // Most messages have none: parse only those that may.
+        guard m.payload.contains("\"origin\"") else { return nil }
+        return (try? JSONValue.parse(m.payload))?["origin"]?["endpoint"]?.stringValue
     }
 
     /// One attempt, and its outcome recorded.

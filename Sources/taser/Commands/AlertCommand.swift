@@ -54,7 +54,13 @@ struct AlertCommand: ParsableCommand {
             Output.line("  status    \(a.status.rawValue)\(AlertCommand.whereTo(a))   severity: \(a.severity.name)   team: \(a.team ?? "-")")
             if let c = a.closing { Output.line("  closed    \(c.reason.rawValue) by \(c.by), \(Output.when(c.at))") }
             Output.line("  signals   \(a.signalCount), \(Output.when(a.firstSignalAt)) to \(Output.when(a.lastSignalAt))")
+            if !d.tags.isEmpty { Output.line("  tags      \(d.tags.joined(separator: ", "))") }
             for person in d.people { Output.line("  person    \(person.identity): \(person.seen.joined(separator: ", "))") }
+            if !d.addedArtifacts.isEmpty {
+                Output.line("  added     " + d.addedArtifacts.map { "\($0.role) \($0.type.rawValue):\($0.value)" }.joined(separator: ", "))
+            }
+            // Who changed it since it was raised (TheHive's API, a TheHive user through the pull).
+            for e in d.log { Output.line("  changed   \(Output.when(e.time))  \(e.author): \(e.body)") }
             for item in d.signals {
                 let s = item.signal
                 let revision = s.revision > 1 ? "  (revision \(s.revision))" : ""

@@ -10,9 +10,11 @@ import Server
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the engine headless over HTTP: webhooks in, the REST API, TheHive-compatible alert input.",
+        abstract: "Run the engine headless over HTTP: webhooks in, the REST API, TheHive 5's alert API.",
         discussion: """
             Serves on the same database as consoles and CLI runs. The config (default ~/.config/taser/serve.yaml) names the API keys (each acts as one analyst, with the same access as that analyst in the CLI), the webhook sources with their bearer token or HMAC signature, TheHive API keys and the body size limit; keys are named as secrets (${secret:NAME} from the secrets file, ${env:NAME}), never written in it. README's "taser serve" has the file's shape and the endpoints; GET /openapi.yaml describes them.
+
+            Tools that speak TheHive 5's API (thehive4py and the like) use taser as they would TheHive: POST /api/v1/alert creates an alert whose _id (~N, taser's alert N) reads back with GET /api/v1/alert/{_id}; POST /api/v1/query finds and counts alerts (listAlert with filter, sort, page, count); PATCH /api/v1/alert/{id} changes tags, severity and status through the alert workflow; POST /api/v1/alert/{id}/observable adds observables; POST /api/v1/alert/{id}/case promotes; POST /api/v1/case opens a case. A TheHive key acts as thehive-api (in no team), an analyst's key as that analyst; every change is on the alert's or case's log. Anything else under TheHive's paths answers TheHive's error shape.
 
             Beside the HTTP server it runs what `taser sync run` does when a sync.yaml exists (--sync), the playbooks of `taser automation run` when there are any (--playbooks), and positron.yaml's enrichment rules for what comes in; with slack: in serve.yaml, POST /slack/interactions takes GLaDOS' buttons and POST /slack/events logs the messages of case channels (`taser case channel`) to their cases, their authors' names looked up through the sync config's slack endpoint. Playbooks and Slack replies act on every team's cases, so they need the database owner to run serve. Every log_heads_every (serve.yaml; default 1h, off to stop) it writes every case log's head to the outbox (event log.heads) for a witness endpoint.
 
@@ -23,6 +25,8 @@ struct ServeCommand: ParsableCommand {
               taser serve --config /etc/taser/serve.yaml --secrets /etc/taser/secrets.yaml
               curl -H "Authorization: Bearer $OKTA_HOOK" -H "Content-Type: application/json" \\
                    --data-binary @event.json http://127.0.0.1:8080/ingest/okta
+              curl -H "Authorization: Bearer $HIVE_KEY" -H "Content-Type: application/json" http://127.0.0.1:8080/api/v1/query \\
+                   -d '{"query": [{"_name": "listAlert"}, {"_name": "filter", "_gte": {"_field": "severity", "_value": 3}}, {"_name": "count"}]}'
             """)
     @OptionGroup var global: GlobalOptions
     @OptionGroup var source: QueryCommand.Source

@@ -13,8 +13,10 @@ struct SyncCommand: ParsableCommand {
         discussion: """
             Every new or updated alert, case change and case log entry is written to the outbox in the same transaction as the change. `taser sync run` delivers it to the endpoints in ~/.config/taser/sync.yaml (--config): retries with backoff, in order per case or alert, at least once with an idempotency key; what cannot be delivered becomes a dead letter, listed by `taser sync status` and sent again by `taser sync retry`. Several `sync run` processes may share a database. A slack endpoint with a bot token also makes the channels `taser case channel` asks for (event slack.channel, sent to the endpoint the request names: default slack).
 
+            A thehive endpoint with `pull: 5m` (30s to 24h) also fetches, that often, what TheHive users changed on the cases and alerts taser made there (status, assignee, tags, severity, task logs, observables added) and applies it as log entries by thehive:<login>; what taser itself sent is not taken back, and what came from TheHive is not sent there again. Pulls need the database's owner (they change every team's cases).
+
               endpoints:
-                hive:  { type: thehive, url: "https://hive.example.com", api_key: "${secret:hive_key}" }
+                hive:  { type: thehive, url: "https://hive.example.com", api_key: "${secret:hive_key}", pull: 5m }
                 soc:   { type: slack, token: "${secret:slack_bot}", channel: "#soc", events: [case.created, slack.ask] }
                 jira:  { type: jira, url: "https://acme.atlassian.net", project: SEC, email: bot@acme.com, token: "${secret:jira_token}" }
                 hook:  { type: webhook, url: "https://example.com/taser", hmac_secret: "${secret:hook_key}", events: [alert.*] }
@@ -48,7 +50,7 @@ struct SyncCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Deliver the outbox until interrupted (or one pass with --once).",
             discussion: """
-                Each pass routes new outbox messages to the endpoints that take them and sends what is due. A delivery is held by one worker at a time (a lease in the database), so several runs can share the work; a run killed mid-delivery loses nothing: its lease lapses (at once when it ran on this host) and the message is sent again with the same idempotency key. Stop it with Ctrl-C or SIGTERM: the delivery in hand finishes first.
+                Each pass routes new outbox messages to the endpoints that take them and sends what is due, and runs the TheHive pulls that are due (`pull:`). A delivery is held by one worker at a time (a lease in the database), so several runs can share the work; a run killed mid-delivery loses nothing: its lease lapses (at once when it ran on this host) and the message is sent again with the same idempotency key. Stop it with Ctrl-C or SIGTERM: the delivery in hand finishes first.
 
                   taser sync run
                   taser sync run --once --config ./sync.yaml
@@ -63,7 +65,8 @@ struct SyncCommand: ParsableCommand {
             let (config, secrets) = try source.load()
             let worker = try global.engine().syncWorker(config: config, secrets: secrets)
             if once {
-                let pass = try worker.deliverDue()
+                var pass = try worker.deliverDue()
+                pass.pulled = worker.pullDue()
                 return Output.note(SyncCommand.describe(pass))
             }
             let signals = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
@@ -89,7 +92,7 @@ struct SyncCommand: ParsableCommand {
                   taser sync status --json | jq 'select(.kind == "dead")'
                 """)
         @OptionGroup var global: GlobalOptions
-        @Flag(help: "JSON Lines: endpoints, then dead and retrying deliveries.") var json = false
+        @Flag(help: "JSON Lines: endpoints, TheHive pulls, then dead and retrying deliveries.") var json = false
 
         func run() throws {
             let status = try global.api(create: false).syncStatus()
@@ -99,8 +102,14 @@ struct SyncCommand: ParsableCommand {
                      "retrying": .int(Int64(t.retrying)), "delivered": .int(Int64(t.delivered)), "dead": .int(Int64(t.dead))]
                 }
                 if status.unrouted > 0 { lines.append(["kind": "unrouted", "messages": .int(Int64(status.unrouted))]) }
+                lines += status.pulls.map { p in
+                    ["kind": "pull", "endpoint": .string(p.endpoint), "last_run_at": .string(p.lastRunAt.iso8601), "last_error": JSONValue(p.lastError)]
+                }
                 lines += status.dead.map { SyncCommand.json($0, kind: "dead") } + status.retrying.map { SyncCommand.json($0, kind: "retrying") }
                 return Output.jsonLines(lines)
+            }
+            for p in status.pulls {
+                Output.line("pull from \(p.endpoint): last \(Output.when(p.lastRunAt))" + (p.lastError.map { ", failed: \($0)" } ?? ", ok"))
             }
             if status.endpoints.isEmpty && status.unrouted == 0 { return Output.line("the outbox is empty") }
             Output.table(["ENDPOINT", "PENDING", "RETRYING", "DELIVERED", "DEAD"], status.endpoints.map {
@@ -141,6 +150,7 @@ struct SyncCommand: ParsableCommand {
 
     static func describe(_ pass: SyncWorker.Pass) -> String {
         "routed \(pass.routed), delivered \(pass.delivered), retrying \(pass.retried), dead \(pass.dead)"
+            + (pass.pulled > 0 ? ", pulled \(pass.pulled) change\(pass.pulled == 1 ? "" : "s") from TheHive" : "")
     }
 
     static func json(_ d: DeliveryRecord, kind: String) -> JSONValue {
