@@ -71,7 +71,7 @@ struct HuntCommand: ParsableCommand {
         var reasons: [String] = []
         for file in files {
             let input = try FileInput(path: file)
-            let outcome = try hunt.scan(input, file: file) { detections.append($0) }
+            let outcome = hunt.scan(input, file: file) { detections.append($0) }
             records += outcome.records
             events += outcome.signals
             refused += outcome.refused
