@@ -34,6 +34,19 @@ import Testing
         try engine.addNote(c.id, "Taser-side note")
     }
 
+    /// An empty case list says so in words: pane lines are drawn as written, so a `{action}`
+    /// there showed as braces; the status line below names the key.
+    @Test func anEmptyCaseListShowsNoPlaceholder() throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let engine = try Engine.open(path: dir + "/t.db")
+        let app = try App(engine: engine, bindings: try Keymap.load(named: "default"))
+        app.push(try CaseListPane(engine: engine))
+        let g = screen(app).text
+        #expect(g.contains("no open cases in this view"), "\(g)")
+        #expect(!g.contains("{"), "\(g)")
+    }
+
     @Test func channelsShowAndTheTimelineFiltersByFolder() throws {
         let (app, engine, c) = try app()
         defer { try? FileManager.default.removeItem(atPath: dir) }

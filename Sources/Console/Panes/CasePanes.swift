@@ -303,7 +303,9 @@ final class CaseListPane: LinesPane, Pane, TypingPane {
                                        Output.short(c.updatedAt), c.title),
                 role: c.severity.role == .severity("critical") ? .severity("critical") : .text, target: .entry(c.id))
         }
-        if shown.isEmpty { out.append(Line(text: "  no \(view == .all ? "" : view.rawValue + " ")cases; {cases.view} shows another view", role: .dim)) }
+        // Pane lines are drawn as written (only the status line has `{action}` replaced by its
+        // key), so this one names the views and leaves the key to the status line below.
+        if shown.isEmpty { out.append(Line(text: "  no \(view == .all ? "" : view.rawValue + " ")cases in this view (the others: open, mine, my teams, all)", role: .dim)) }
         lines = out
         if current == nil { cursor = selectable.first ?? 0 }
     }
