@@ -36,15 +36,7 @@ extension Tx {
     /// Adds an artifact to an alert after it was raised. `added` is false when the alert already
     /// has it in that role (from one of its signals, or added before); `artifact` is its id either way.
     public func addArtifact(_ mention: ArtifactMention, toAlert alertID: Int64, by author: String, at time: Timestamp) throws -> (artifact: Int64, added: Bool) {
-        let artifactID = try Int64.fetchOne(
-            db,
-            sql: """
-                INSERT INTO artifacts (type, value, first_seen, last_seen) VALUES (?, ?, ?, ?)
-                ON CONFLICT (type, value) DO UPDATE SET last_seen = last_seen
-                RETURNING id
-                """,
-            arguments: [mention.type.rawValue, mention.value, time.ms, time.ms])
-        let id = try readBack(artifactID, "artifact \(mention.value)")
+        let id = try artifactAddedByHand(mention, at: time)
         let fromSignals = try Int.fetchOne(
             db,
             sql: """

@@ -119,11 +119,9 @@ extension Tx {
         ).map(Alert.init(row:))
     }
 
-    /// Adds an artifact by hand (creating it if new); false when the case already had it in that role.
-    /// A known artifact keeps its first and last seen (when tool output mentioned it): the case
-    /// keeps its own time of adding, so adding to a case moves nothing that those who may not
-    /// read the case see.
-    public func addArtifact(_ mention: ArtifactMention, toCase caseID: Int64, by author: String, at time: Timestamp) throws -> Bool {
+    /// The id of an artifact added by hand to a case or an alert, made if new; one already
+    /// known keeps its first and last seen (those are when tool output mentioned it).
+    func artifactAddedByHand(_ mention: ArtifactMention, at time: Timestamp) throws -> Int64 {
         let artifactID = try Int64.fetchOne(
             db,
             sql: """
@@ -132,7 +130,15 @@ extension Tx {
                 RETURNING id
                 """,
             arguments: [mention.type.rawValue, mention.value, time.ms, time.ms])
-        let id = try readBack(artifactID, "artifact \(mention.value)")
+        return try readBack(artifactID, "artifact \(mention.value)")
+    }
+
+    /// Adds an artifact by hand (creating it if new); false when the case already had it in that role.
+    /// A known artifact keeps its first and last seen (when tool output mentioned it): the case
+    /// keeps its own time of adding, so adding to a case moves nothing that those who may not
+    /// read the case see.
+    public func addArtifact(_ mention: ArtifactMention, toCase caseID: Int64, by author: String, at time: Timestamp) throws -> Bool {
+        let id = try artifactAddedByHand(mention, at: time)
         try db.execute(
             sql: "INSERT OR IGNORE INTO case_artifacts (case_id, artifact_id, role, added_at, added_by) VALUES (?, ?, ?, ?, ?)",
             arguments: [caseID, id, mention.role, time.ms, author])
