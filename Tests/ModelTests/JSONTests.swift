@@ -76,6 +76,23 @@ import Testing
         #expect(v.string("target.0.id") == "t1")
         #expect(v.at("target.1.id") == nil && v.at("actor.missing") == nil && v.at("n") == nil && v.at("actor.alternateId.x") == nil)
     }
+
+    /// Keys compare as their strings do, tags first: a Kelvin sign is canonically a `K`, so a
+    /// Unicode key can equal an ASCII one whose tag differs.
+    @Test func keysEqualAsTheirStringsDo() {
+        let pairs: [(String, String)] = [
+            ("Provider", "Provider"), ("Provider", "Providex"), ("EventID", "EventId"), ("\u{212A}ey", "Key"),
+            ("Key", "\u{212A}ey"), ("\u{212A}ez", "Key"), ("é", "e\u{301}"), ("", ""), ("a", ""),
+        ]
+        for (a, b) in pairs {
+            #expect(JSONKey(a).equals(JSONKey(b)) == (a == b), "\(a) and \(b)")
+        }
+        var object: JSONObject = ["Key": 1]
+        #expect(object.contains(JSONKey("\u{212A}ey")))
+        #expect(!object.contains(JSONKey("Kez")))
+        object["Kez"] = 2
+        #expect(object.contains(JSONKey("Kez")))
+    }
 }
 
 @Suite struct CSVTests {

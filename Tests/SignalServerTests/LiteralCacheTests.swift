@@ -54,6 +54,30 @@ import Testing
         #expect(hits > 5000)
     }
 
+    /// A field whose values are nearly all new is scanned without the cache, and its values
+    /// are kept again once they repeat; the literals found are the scan's either way.
+    @Test func aFieldOfNewValuesIsScannedWithoutTheCache() {
+        let literals = [Array("needle".utf8), Array("guid".utf8)]
+        let search = LiteralSearch(literals)
+        var cache = LiteralCache()
+        let field: UInt32 = 0x000B_4764  // any tag but 0, which is "unknown"
+        func add(_ value: String) {
+            cache.startEvent(literals: literals.count)
+            _ = cache.add(value, search, id: 0, field: field)
+            let (expected, _) = Self.scanned([value], search, literals: literals.count)
+            #expect(Set(cache.hits) == expected, "\(value)")
+        }
+        #expect(!cache.scansWithoutCache(field: field))
+        for n in 0..<2000 { add(n % 7 == 0 ? "GUID-\(n)-needle" : "guid-\(n)") }
+        #expect(cache.scansWithoutCache(field: field))
+        // Only one value in `resample` went through the cache once the field was known.
+        #expect(cache.values < 2000 / Int(LiteralCache.resample) + 64)
+        let kept = cache.values
+        for n in 0..<4000 { add("repeated \(n % 10) needle") }
+        #expect(!cache.scansWithoutCache(field: field))
+        #expect(cache.values == kept + 10)
+    }
+
     /// Full, it lets everything go and starts again: memory stays bounded and answers right.
     @Test func aFullCacheStartsAgain() {
         let literals = [Array("needle".utf8), Array("x7".utf8)]

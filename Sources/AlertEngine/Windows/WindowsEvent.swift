@@ -60,17 +60,10 @@ extension WindowsEvent {
     init?(eventJSON root: JSONValue) {
         guard case .object(let event)? = root[Keys.event], case .object(let system)? = event[Keys.system] else { return nil }
         self.system.reserveCapacity(system.count + 4)
+        // Keys are told apart by their tags before their strings (`JSONKey.equals`): a
+        // `switch` over the key's `String` compared it with each case in turn.
         system.forEachMember { k, value in
-            let key = k.name
-            switch key {
-            case "Provider", "TimeCreated", "Execution", "Security", "Correlation":
-                // `<Provider Name=... Guid=...>`: attributes only.
-                guard case .object(let attributes)? = value[Keys.attributes] else { return }
-                attributes.forEachMember { n, v in
-                    if case .null = v { return }
-                    if key == "TimeCreated" || key == "Execution" { self.system[n] = v } else { self.system["\(key)_\(n.name)"] = v }
-                }
-            case "EventID":
+            if k.equals(Keys.eventID) {
                 // `<EventID Qualifiers="16384">7036</EventID>` has attributes and text.
                 if case .object(let o) = value {
                     if let text = o[Keys.text] { self.system[Keys.eventID] = text }
@@ -78,8 +71,25 @@ extension WindowsEvent {
                 } else {
                     self.system[Keys.eventID] = value
                 }
-            default:
-                if case .object(let o) = value, let text = o[Keys.text] { self.system[k] = text } else if value != .null { self.system[k] = value }
+            } else if let owner = Keys.attributeOwners.firstIndex(where: k.equals) {
+                // `<Provider Name=... Guid=...>`: attributes only, TimeCreated's and Execution's
+                // under their own names, the others' after their element's (`Provider_Name`).
+                guard case .object(let attributes)? = value[Keys.attributes] else { return }
+                let prefixed = owner >= 2
+                attributes.forEachMember { n, v in
+                    if case .null = v { return }
+                    if !prefixed {
+                        self.system[n] = v
+                    } else if k.equals(Keys.provider), let known = Keys.providerAttributes.first(where: { n.equals($0.attribute) }) {
+                        self.system[known.key] = v
+                    } else {
+                        self.system["\(k.name)_\(n.name)"] = v
+                    }
+                }
+            } else if case .object(let o) = value, let text = o[Keys.text] {
+                self.system[k] = text
+            } else if value != .null {
+                self.system[k] = value
             }
         }
         if case .object(let d)? = event[Keys.eventData] {
@@ -100,15 +110,21 @@ extension WindowsEvent {
         static let userData = JSONKey("UserData"), renderingInfo = JSONKey("RenderingInfo")
         static let message = JSONKey("Message"), attributes = JSONKey("#attributes"), text = JSONKey("#text")
         static let eventID = JSONKey("EventID"), qualifiers = JSONKey("Qualifiers")
+        static let data = JSONKey("Data"), provider = JSONKey("Provider")
+        /// System elements of attributes only: the first two keep the attributes' own names.
+        static let attributeOwners = ["TimeCreated", "Execution", "Provider", "Security", "Correlation"].map(JSONKey.init)
+        /// Provider's attributes, whose flat names every event writes.
+        static let providerAttributes = [("Name", "Provider_Name"), ("Guid", "Provider_Guid")].map {
+            (attribute: JSONKey($0.0), key: JSONKey($0.1))
+        }
     }
 
     /// EventData's keys as evtx_dump names them; unnamed data (`Data.#text`) stays `Data`, a
     /// list when there were several, as Sigma's classic PowerShell rules read it.
     private static func addData(_ d: JSONObject, into data: inout JSONObject) {
         d.forEachMember { k, value in
-            let key = k.name
-            guard key != "#attributes" else { return }
-            if key == "Data", case .object(let o) = value, let text = o[Keys.text] {
+            guard !k.equals(Keys.attributes) else { return }
+            if k.equals(Keys.data), case .object(let o) = value, let text = o[Keys.text] {
                 data[k] = text
             } else if case .object(let o) = value, let text = o[Keys.text], o.count <= 2 {
                 data[k] = text

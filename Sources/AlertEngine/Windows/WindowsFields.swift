@@ -69,8 +69,20 @@ enum WindowsFields {
         var f = event.system
         f.reserveCapacity(event.system.count + event.data.count + 24)
         var spaced = false
+        // The data's keys differ from each other (`addData` writes by key), so a data value
+        // replaces a member only when the System part has its key: looked for there, a dozen
+        // members, rather than in the object growing to thirty. Once an `EventData_` name is
+        // written, a data key could be that name, so then every write looks.
+        var renamed = false
         event.data.forEachMember(in: systemOwned) { key, value, owned in
-            if owned != nil { f["EventData_\(key.name)"] = value } else { f[key] = value }
+            if owned != nil {
+                f["EventData_\(key.name)"] = value
+                renamed = true
+            } else if renamed || event.system.contains(key) {
+                f[key] = value
+            } else {
+                f.append(distinct: key, value)
+            }
             if !spaced, key.name.containsByte(0x20) { spaced = true }
         }
         // Defender and a few others name their data with spaces (`Threat Name`); Sigma's rules

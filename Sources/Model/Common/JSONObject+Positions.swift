@@ -12,6 +12,12 @@ extension JSONObject {
         return (m.key, m.value)
     }
 
+    /// A summary of the key at `position` (its length, first and last bytes): equal for equal
+    /// keys, and seldom for others, for readers that keep statistics per field cheaply.
+    public func keyTag(at position: Int) -> UInt32 {
+        members[position].tag
+    }
+
     /// The value at `position` (0..<count).
     public func value(at position: Int) -> JSONValue {
         members[position].value

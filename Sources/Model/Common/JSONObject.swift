@@ -150,6 +150,9 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         return true
     }
 
+    /// Whether a member has the key.
+    public func contains(_ key: JSONKey) -> Bool { index(of: key.name, tag: key.tag) != nil }
+
     /// Adds `value` under `key`, which the caller knows is not there (it has checked its keys
     /// to differ), without looking.
     public mutating func append(distinct key: JSONKey, _ value: consuming JSONValue) {
@@ -229,5 +232,14 @@ public struct JSONKey: Sendable {
     init(name: String, tag: UInt32) {
         self.name = name
         self.tag = tag
+    }
+
+    /// Whether the keys are equal as their `String`s are, comparing the strings only when the
+    /// tags allow it: two ASCII keys with different tags differ, but a Unicode key can equal
+    /// an ASCII one spelled with other bytes (a Kelvin sign is canonically a `K`). For a
+    /// normalizer's `switch` over an object's keys, which ran `String`'s `==` once per case.
+    public func equals(_ other: JSONKey) -> Bool {
+        if tag == other.tag { return name == other.name }
+        return (tag | other.tag) & JSONObject.Member.nonASCII != 0 && name == other.name
     }
 }

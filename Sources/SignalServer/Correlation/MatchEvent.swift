@@ -208,7 +208,7 @@ public struct MatchEvent {
     /// The string member at `p`'s literals found by the cache, not put in the text.
     private mutating func find(_ s: String, at p: Int, _ cache: inout LiteralCache, _ search: LiteralSearch, _ id: Int32) {
         spans[p] = .searchedApart
-        if !cache.add(s, search, id: id) { searchTextIsASCII = false }
+        if !cache.add(s, search, id: id, field: fields.keyTag(at: p)) { searchTextIsASCII = false }
     }
 
     /// Whether the member at `p`, read only under guards, has one of them missing or null.

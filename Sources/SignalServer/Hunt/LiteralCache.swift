@@ -55,8 +55,13 @@ public struct LiteralCache {
     /// How many values it holds.
     var values: Int { entries.count }
 
-    /// Clears what the last event found, for an index of `literals` literals.
-    mutating func startEvent(literals: Int) {
+    /// Per rule of the index, the bits of its clauses that have a literal in the event
+    /// (`RuleIndex.candidates`), all 0 between events.
+    var clauses: [UInt8] = []
+
+    /// Clears what the last event found, for an index of `literals` literals and `entries` rules.
+    mutating func startEvent(literals: Int, entries: Int = 0) {
+        if clauses.count != entries { clauses = [UInt8](repeating: 0, count: entries) }
         if found.count != literals {
             found = LiteralFlags(count: literals)
         } else {
@@ -66,16 +71,57 @@ public struct LiteralCache {
         hits.removeAll(keepingCapacity: true)
     }
 
+    /// How often a field's values were new (`field` of `add`): per slot, by the field's key
+    /// tag, the values sampled and those not found. A field whose values are nearly all new
+    /// (a time, a GUID, a record number) is scanned without the cache: looking each value up
+    /// and keeping it cost more than the scan, and its entries pushed out the values that
+    /// repeat. One value in `resample` still goes through the cache, so a field whose values
+    /// start to repeat is cached again.
+    private var fields = [FieldStats](repeating: FieldStats(), count: 256)
+    static let resample: UInt32 = 16
+
+    private struct FieldStats {
+        var tag: UInt32 = 0
+        var seen: UInt32 = 0
+        var sampled: UInt32 = 0
+        var missed: UInt32 = 0
+
+        /// Seven in eight of at least 32 values sampled were new.
+        var mostlyNew: Bool { sampled >= 32 && missed &* 8 >= sampled &* 7 }
+    }
+
+    /// Whether values of the field whose key tag is `field` are scanned without the cache.
+    func scansWithoutCache(field: UInt32) -> Bool {
+        let stats = fields[LiteralCache.slot(field)]
+        return field != 0 && stats.tag == field && stats.mostlyNew
+    }
+
+    private static func slot(_ field: UInt32) -> Int { Int(truncatingIfNeeded: (field &* 0x9E37_79B1) >> 24) }
+
     /// Adds to the event the literals of `search` (known to the cache as `id`) in the value
-    /// `s`; returns whether it is all ASCII.
-    mutating func add(_ s: String, _ search: LiteralSearch, id: Int32) -> Bool {
+    /// `s` of the field whose key tag is `field` (0: unknown); returns whether it is all ASCII.
+    mutating func add(_ s: String, _ search: LiteralSearch, id: Int32, field: UInt32 = 0) -> Bool {
         var s = s
+        let slot = LiteralCache.slot(field)
+        if fields[slot].tag != field { fields[slot] = FieldStats(tag: field) }
+        fields[slot].seen &+= 1
+        let direct = field != 0 && fields[slot].mostlyNew && fields[slot].seen % LiteralCache.resample != 0
         let (entry, ascii) = s.withUTF8 { bytes -> (Int?, Bool) in
-            guard bytes.count <= LiteralCache.longest else {
+            guard bytes.count <= LiteralCache.longest, !direct else {
                 return (nil, LiteralCache.scan(bytes, search, lowered: &lowered, into: &found, hits: &hits))
             }
             let hash = LiteralCache.hash(bytes, id)
-            return (find(bytes, hash, id) ?? insert(bytes, hash, id, search), true)
+            if let known = find(bytes, hash, id) { return (known, true) }
+            fields[slot].missed &+= 1
+            return (insert(bytes, hash, id, search), true)
+        }
+        if !direct && s.utf8.count <= LiteralCache.longest {
+            fields[slot].sampled &+= 1
+            // Halved now and then, so the figures follow what the file says now.
+            if fields[slot].sampled >= 1024 {
+                fields[slot].sampled /= 2
+                fields[slot].missed /= 2
+            }
         }
         guard let entry else { return ascii }
         let e = entries[entry]

@@ -33,7 +33,14 @@ public struct RuleIndex: Sendable {
     private let postings: [Posting]
     /// Per entry: the bits of its clauses (`Necessary`), all set once each has a literal found.
     private var allClauses: [UInt8] = []
-    private let byKind: [String: KindIndex]
+    /// Per kind, its rules (boxed: the struct's dozen arrays were each retained and released
+    /// when an event's lookup copied it out of the dictionary).
+    private let byKind: [String: Kind]
+
+    private final class Kind: Sendable {
+        let index: KindIndex
+        init(_ index: KindIndex) { self.index = index }
+    }
 
     private struct Range {
         var start: Int32
@@ -151,16 +158,19 @@ public struct RuleIndex: Sendable {
             }
             index.search = LiteralSearch(texts, only: mine)
             index.everywhere = LiteralSearch(texts, only: mine.intersection(keywordIDs))
-            return (kind, index)
+            return (kind, Kind(index))
         })
     }
 
     /// The literal searches' size over all kinds: literals numbered, anchors in their
     /// filters (a literal of rules of two kinds counts in both), table bytes.
     public var literalSearch: (literals: Int, anchors: Int, bytes: Int) {
-        byKind.values.reduce((literals, 0, 0)) { sum, index in
-            (sum.0, sum.1 + index.search.size.anchors + index.everywhere.size.anchors, sum.2 + index.search.size.bytes + index.everywhere.size.bytes)
+        var anchors = 0, bytes = 0
+        for kind in byKind.values {
+            anchors += kind.index.search.size.anchors + kind.index.everywhere.size.anchors
+            bytes += kind.index.search.size.bytes + kind.index.everywhere.size.bytes
         }
+        return (literals, anchors, bytes)
     }
 
     /// The entries whose rules match the event, in index order. A reader of many events
@@ -181,7 +191,7 @@ public struct RuleIndex: Sendable {
     /// How many rules the pre-filter leaves to run on the event, and how many its kind has.
     public func prefiltered(kind: String, fields: JSONObject, cache: inout LiteralCache) -> (run: Int, of: Int) {
         var event = MatchEvent(fields, reading: self.fields)
-        return (candidates(kind: kind, event: &event, cache: &cache).count, byKind[kind]?.entries.count ?? 0)
+        return (candidates(kind: kind, event: &event, cache: &cache).count, byKind[kind]?.index.entries.count ?? 0)
     }
 
     /// The same work as `matches`, timed with `clock` (nanoseconds): what each rule's runs
@@ -208,34 +218,41 @@ public struct RuleIndex: Sendable {
     /// literals it holds (or that need none) and whose EventIDs include its. Leaves in the
     /// event which literals it holds, for the tests to read.
     private func candidates(kind: String, event: inout MatchEvent, cache: inout LiteralCache) -> [Int] {
-        guard let index = byKind[kind], !index.entries.isEmpty else { return [] }
-        var candidates = index.unconditional
+        // The kind's index is read through its box, never copied out (a copy retains its arrays).
+        guard let box = byKind[kind], !box.index.entries.isEmpty else { return [] }
+        var candidates = box.index.unconditional
         if literals > 0 {
             // String values' literals come from the cache; the text holds the rest.
-            cache.startEvent(literals: literals)
+            cache.startEvent(literals: literals, entries: entries.count)
             let readEnd: Int
             do {  // the text is let go before the event's grows, so it grows in place
-                let text = event.searchText(cache: &cache, index.search, id: 2 &* index.number)
-                cache.add(text: text, from: 0, index.search)
+                let text = event.searchText(cache: &cache, box.index.search, id: 2 &* box.index.number)
+                cache.add(text: text, from: 0, box.index.search)
                 readEnd = text.count
             }
-            if index.keywords {
-                let all = event.searchTextOfEveryField(cache: &cache, index.everywhere, id: 2 &* index.number &+ 1)
-                cache.add(text: all, from: readEnd, index.everywhere)
+            if box.index.keywords {
+                let all = event.searchTextOfEveryField(cache: &cache, box.index.everywhere, id: 2 &* box.index.number &+ 1)
+                cache.add(text: all, from: readEnd, box.index.everywhere)
             }
             let found = cache.found
-            // An entry is a candidate when its last clause gets a literal.
-            var clauses = [UInt8](repeating: 0, count: entries.count)
-            for id in cache.hits {
-                for k in Int(postingStart[Int(id)])..<Int(postingStart[Int(id) + 1]) {
-                    let posting = postings[k], entry = Int(posting.entry)
-                    guard index.member[entry] else { continue }
-                    let before = clauses[entry], after = before | posting.clause
-                    clauses[entry] = after
-                    if after != before && after == allClauses[entry] { candidates.append(posting.entry) }
+            // An entry is a candidate when its last clause gets a literal. The clause bits are
+            // the cache's, kept across a file's events and cleared after each (only the bits
+            // this event's literals set), not made and zeroed per event.
+            cache.clauses.withUnsafeMutableBufferPointer { clauses in
+                for id in cache.hits {
+                    for k in Int(postingStart[Int(id)])..<Int(postingStart[Int(id) + 1]) {
+                        let posting = postings[k], entry = Int(posting.entry)
+                        guard box.index.member[entry] else { continue }
+                        let before = clauses[entry], after = before | posting.clause
+                        clauses[entry] = after
+                        if after != before && after == allClauses[entry] { candidates.append(posting.entry) }
+                    }
+                }
+                for id in cache.hits {
+                    for k in Int(postingStart[Int(id)])..<Int(postingStart[Int(id) + 1]) { clauses[Int(postings[k].entry)] = 0 }
                 }
             }
-            if !event.searchTextIsASCII { candidates += index.caseless }
+            if !event.searchTextIsASCII { candidates += box.index.caseless }
             candidates.sort()
             event.literalsFound = found
         }
@@ -258,7 +275,7 @@ public struct RuleIndex: Sendable {
     /// tests that check the pre-filter never changes what matches).
     public func matchesWithoutPrefilter(kind: String, fields: JSONObject) -> [Int] {
         var event = MatchEvent(fields, reading: self.fields)
-        return program.running { run in (byKind[kind]?.entries ?? []).filter { run.node(roots[$0], &event) } }
+        return program.running { run in (byKind[kind]?.index.entries ?? []).filter { run.node(roots[$0], &event) } }
     }
 
     static func integer(_ v: JSONValue) -> Int64? {
