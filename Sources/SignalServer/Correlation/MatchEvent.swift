@@ -73,6 +73,9 @@ public struct MatchEvent {
     var literalsFound = LiteralFlags.none
     /// Whether the search text is all ASCII (see `RegexLiterals.Needed.caseless`).
     private(set) var searchTextIsASCII = true
+    /// The long strings whose literals were found this event, by address and length.
+    private var searched = InlineArray<32, (UInt, Int)>(repeating: (0, 0))
+    private var searchedCount = 0
 
     struct Span {
         var start: Int
@@ -176,7 +179,9 @@ public struct MatchEvent {
     }
 
     /// `searchTextOfEveryField`'s, with string values' literals found as
-    /// `searchText(cache:_:id:)` finds them.
+    /// `searchText(cache:_:id:)` finds them. `search` looks for some of the literals the
+    /// search given to `searchText(cache:_:id:)` looked for (keywords' among all the kind's),
+    /// so a string both read is searched once.
     mutating func searchTextOfEveryField(cache: inout LiteralCache, _ search: LiteralSearch, id: Int32) -> [UInt8] {
         for p in 0..<fields.count where !spans[p].searched && !fields.key(at: p, mayBeIn: read) {
             switch fields.value(at: p) {
@@ -189,6 +194,7 @@ public struct MatchEvent {
     }
 
     private mutating func startSearch() {
+        searchedCount = 0
         text.removeAll(keepingCapacity: true)
         text.reserveCapacity(256)
         for p in spans.indices { spans[p] = .none }
@@ -208,6 +214,18 @@ public struct MatchEvent {
     /// The string member at `p`'s literals found by the cache, not put in the text.
     private mutating func find(_ s: String, at p: Int, _ cache: inout LiteralCache, _ search: LiteralSearch, _ id: Int32) {
         spans[p] = .searchedApart
+        // A string searched already this event (the same bytes in memory: an ECS copy such as
+        // `process.executable` is `Image`'s string) has had its literals found. Keywords'
+        // literals are among the kind's, so the first search found whatever the second seeks.
+        // Only strings too long to be stored inline have an address of their own.
+        let count = s.utf8.count
+        if count > 15, let address = s.utf8.withContiguousStorageIfAvailable({ UInt(bitPattern: $0.baseAddress) }) {
+            for i in 0..<searchedCount where searched[i] == (address, count) { return }
+            if searchedCount < searched.count {
+                searched[searchedCount] = (address, count)
+                searchedCount += 1
+            }
+        }
         if !cache.add(s, search, id: id, field: fields.keyTag(at: p)) { searchTextIsASCII = false }
     }
 
