@@ -28,6 +28,9 @@ public struct FormatRegistry: Sendable {
     }
 
     public func detect(_ record: Record) -> (any Format)? {
-        formats.first { $0.accepts(record) }
+        // By index: `first(where:)` iterates copies, and copying a format out of its box and
+        // destroying it again, for each format tried on each record, was a third of detecting.
+        for i in formats.indices where formats[i].accepts(record) { return formats[i] }
+        return nil
     }
 }
