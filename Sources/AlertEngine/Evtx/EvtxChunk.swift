@@ -12,11 +12,18 @@ enum EvtxChunk {
     /// written, the rest zero); its checksums are not checked, and its records are read as far
     /// as they are whole.
     static func read(_ chunk: [UInt8], index: Int, available: Int = EvtxFile.chunkSize) -> EvtxFile.Read {
+        var templates = EvtxTemplateCache()
+        return read(chunk, index: index, available: available, templates: &templates)
+    }
+
+    /// The same, taking templates from (and adding to) those of the file's chunks read before
+    /// (`index` must differ from theirs): a reader that hands a file out a few chunks at a time
+    /// keeps one `EvtxTemplateCache` across them.
+    static func read(_ chunk: [UInt8], index: Int, available: Int = EvtxFile.chunkSize, templates: inout EvtxTemplateCache) -> EvtxFile.Read {
         var records: [EvtxFile.Record] = []
         var problems: [String] = []
-        var shared = EvtxTemplateCache()
         chunk.withUnsafeBytes {
-            read($0, index: index, available: available, problems: &problems, templates: &shared) { records.append($0) }
+            read($0, index: index, available: available, problems: &problems, templates: &templates) { records.append($0) }
         }
         return EvtxFile.Read(records: records, problems: problems)
     }
