@@ -100,6 +100,32 @@ import Testing
         }
     }
 
+    /// A chunk's templates are taken from an earlier chunk's parse when their bytes (and the
+    /// names they point at) are the same (`EvtxTemplateCache`): damage where later chunks define
+    /// theirs (their first records) must read as the tree reader reads it, for each chunk alike.
+    @Test func templatesSharedAcrossChunksGiveWhatEachChunkGave() throws {
+        var generator = SystemRandomNumberGenerator()
+        for name in ["security.evtx.gz", "sysmon.evtx.gz"] {
+            let sample = Array(try Self.bytes(name).prefix(EvtxFile.headerSize + 5 * EvtxFile.chunkSize))
+            for round in 0..<60 {
+                var damaged = sample
+                for _ in 0..<Int.random(in: 1...12, using: &generator) {
+                    let chunk = Int.random(in: 1...4, using: &generator)
+                    let start = EvtxFile.headerSize + chunk * EvtxFile.chunkSize + EvtxChunk.recordsStart
+                    let at = start + Int.random(in: 0..<(round < 30 ? 600 : 6000), using: &generator)
+                    damaged[at] = UInt8.random(in: 0...255, using: &generator)
+                }
+                let new = EvtxFile.read(damaged), old = TreeEvtx.read(damaged)
+                #expect(new.problems == old.problems, "\(name) damaged: problems differ")
+                #expect(new.records.count == old.records.count, "\(name) damaged: \(new.records.count) records, before \(old.records.count)")
+                for (a, b) in zip(new.records, old.records) where a.id != b.id || a.event != b.event || Self.ordered(a.event) != Self.ordered(b.event) {
+                    Issue.record("\(name) damaged, record \(a.id):\n  now    \(a.event.text.prefix(1500))\n  before \(b.event.text.prefix(1500))")
+                    break
+                }
+            }
+        }
+    }
+
     /// JSON text with every object's members in their order (`JSONValue.text` sorts them).
     static func ordered(_ v: JSONValue) -> String {
         switch v {

@@ -6,6 +6,13 @@ import Model
 struct BinXML {
     let b: EvtxRaw
     private var templates: [Int: BinXMLTree] = [:]
+    /// Templates of the file's earlier chunks (`EvtxTemplateCache`), and those of this chunk's
+    /// that came from there or went there, by their definition's offset (a memo made for one
+    /// of them is kept there too).
+    var shared: EvtxTemplateCache
+    private var sharedHere: [Int: EvtxTemplateCache.Entry] = [:]
+    /// This chunk, for the memos of shared templates (`BinXMLMemo.bind`).
+    let generation: Int
     /// Names by their offset, as JSON keys (their tags worked out once).
     private var names: [Int: JSONKey] = [:]
     /// Reused for each template the chunk defines.
@@ -30,7 +37,11 @@ struct BinXML {
         init(_ d: String) { description = d }
     }
 
-    init(_ b: EvtxRaw) { self.b = b }
+    init(_ b: EvtxRaw, shared: EvtxTemplateCache = EvtxTemplateCache(), generation: Int = 0) {
+        self.b = b
+        self.shared = shared
+        self.generation = generation
+    }
 
     /// A record's body as `{"Event": ...}` (`BinXMLJSON`).
     mutating func event(at: Int, end: Int) throws(Malformed) -> JSONValue {
@@ -69,13 +80,16 @@ struct BinXML {
     /// The top-level elements and template instances of a fragment, appended to `tree.roots`.
     private mutating func fragment(at: Int, end: Int, depth: Int, nested: Bool, into tree: inout BinXMLTree.Builder) throws(Malformed) {
         guard depth <= BinXML.deepest else { throw Malformed("BinXML nested more than \(BinXML.deepest) deep") }
+        tree.deepest = max(tree.deepest, depth)
         var pos = at
+        defer { tree.reach = max(tree.reach, pos + 1) }
         while pos < end {
             let token = try r(b.u8(pos))
             switch token & 0xBF {
             case 0x00: return
             case 0x0F: pos += 4  // fragment header: token, major, minor, flags
             case 0x0C:
+                tree.portable = false
                 let (instance, next) = try templateInstance(at: pos, depth: depth)
                 tree.roots.append(tree.instance(instance))
                 pos = next
@@ -89,21 +103,7 @@ struct BinXML {
         }
     }
 
-    /// Whether an element's start has the two-byte dependency id. Event logs written by some
-    /// writers (Windows Event Collector's forwarded events) leave it out; the name's offset
-    /// tells: it points just past itself when the name is inline, else back into the chunk at
-    /// a name whose length fits.
-    private func hasDependencyID(_ start: Int) -> Bool {
-        guard let withID = try? b.u32(start + 7), let without = try? b.u32(start + 5) else { return true }
-        if Int(withID) == start + 11 { return true }
-        if Int(without) == start + 9 { return false }
-        func plausible(_ offset: UInt32) -> Bool {
-            let o = Int(offset)
-            guard o >= EvtxChunk.recordsStart, o < start, let count = try? b.u16(o + 6) else { return false }
-            return count > 0 && o + 8 + Int(count) * 2 <= b.count
-        }
-        return plausible(withID) || !plausible(without)
-    }
+    private func hasDependencyID(_ start: Int) -> Bool { b.hasDependencyID(start) }
 
     /// A read past the chunk's end, said as the records' problems say it.
     @inline(__always)
@@ -133,7 +133,12 @@ struct BinXML {
         guard depth <= BinXML.deepest else { throw Malformed("elements nested more than \(BinXML.deepest) deep") }
         let token = try r(b.u8(start))
         let head = nested || !hasDependencyID(start) ? 9 : 11
+        // What a later chunk's copy of this template must agree on (`EvtxTemplateCache`).
+        tree.deepest = max(tree.deepest, depth)
+        tree.reach = max(tree.reach, start + 11)
+        if !nested { tree.elementStarts.append((start, head == 11)) }
         let nameOffset = Int(try r(b.u32(start + head - 4)))
+        tree.nameFields.append((start + head - 4, nameOffset))
         var pos = try skipInlineName(nameOffset, at: start + head)
         let name = try self.name(at: nameOffset)
         // This element's attributes gather on a stack shared with the elements within (which
@@ -145,6 +150,7 @@ struct BinXML {
                 let t = try r(b.u8(pos))
                 guard t & 0xBF == 0x06 else { break }
                 let attributeName = Int(try r(b.u32(pos + 1)))
+                tree.nameFields.append((pos + 1, attributeName))
                 pos = try skipInlineName(attributeName, at: pos + 5)
                 let (value, next) = try content(at: pos, depth: depth, attribute: true, nested: nested, into: &tree)
                 let n = try self.name(at: attributeName)
@@ -214,12 +220,14 @@ struct BinXML {
                 tree.pending.append(tree.literal(String(UnicodeScalar(code).map(Character.init) ?? "\u{FFFD}")))
                 pos += 3
             case 0x09:
+                tree.portable = false
                 let entity = Int(try r(b.u32(pos + 1)))
                 let text = try name(at: entity).name
                 pos = try skipInlineName(entity, at: pos + 5)
                 let expanded = ["amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'"][text] ?? "&\(text);"
                 tree.pending.append(tree.literal(expanded))
             case 0x0A:
+                tree.portable = false
                 let target = Int(try r(b.u32(pos + 1)))
                 pos = try skipInlineName(target, at: pos + 5)
             case 0x0B:
@@ -251,10 +259,18 @@ struct BinXML {
             // it saved.
             if known.memo == nil {
                 template = BinXMLTree(known, reusing: b.bytes)
+                template.memo?.bind(b.bytes, generation: generation)
                 templates[definition] = template
+                sharedHere[definition]?.tree = template
             } else {
                 template = known
             }
+        } else if defining == 0, let entry = shared.find(b, at: definition, depth: depth) {
+            // Parsed in an earlier chunk: its memo (if it has one) starts afresh in this one.
+            template = entry.tree
+            template.memo?.bind(b.bytes, generation: generation)
+            templates[definition] = template
+            sharedHere[definition] = entry
         } else {
             let size = Int(try r(b.u32(definition + 20)))
             // The reused builder; a template defined inside this one gets a new one meanwhile.
@@ -269,6 +285,9 @@ struct BinXML {
             try fragment(at: definition + 24, end: definition + 24 + size, depth: depth + 1, nested: false, into: &built)
             template = BinXMLTree(built)
             templates[definition] = template
+            if defining == 1, let entry = shared.add(built, tree: template, b, at: definition, depth: depth) {
+                sharedHere[definition] = entry
+            }
         }
         let count = Int(try r(b.u32(pos)))
         guard count <= 4096 else { throw Malformed("a template instance with \(count) values") }
@@ -384,6 +403,23 @@ struct EvtxRaw {
     func slice(_ at: Int, _ count: Int) throws(OutOfRange) -> UnsafeRawBufferPointer {
         guard at >= 0, count >= 0, count <= bytes.count, at <= bytes.count - count else { throw OutOfRange() }
         return UnsafeRawBufferPointer(rebasing: bytes[at..<(at + count)])
+    }
+
+    /// Whether an element's start has the two-byte dependency id. Event logs written by some
+    /// writers (Windows Event Collector's forwarded events) leave it out; the name's offset
+    /// tells: it points just past itself when the name is inline, else back into the chunk at
+    /// a name whose length fits.
+    func hasDependencyID(_ start: Int) -> Bool {
+        let b = self
+        guard let withID = try? b.u32(start + 7), let without = try? b.u32(start + 5) else { return true }
+        if Int(withID) == start + 11 { return true }
+        if Int(without) == start + 9 { return false }
+        func plausible(_ offset: UInt32) -> Bool {
+            let o = Int(offset)
+            guard o >= EvtxChunk.recordsStart, o < start, let count = try? b.u16(o + 6) else { return false }
+            return count > 0 && o + 8 + Int(count) * 2 <= b.count
+        }
+        return plausible(withID) || !plausible(without)
     }
 
     /// `count` UTF-16 code units from `at`, as a string (unpaired surrogates become U+FFFD).

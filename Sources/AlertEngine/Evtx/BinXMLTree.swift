@@ -133,6 +133,16 @@ final class BinXMLTree {
         /// Content and attributes of the elements being parsed, not yet placed.
         var pending: [Item] = []
         var pendingAttributes: [Attribute] = []
+        /// What the parse read beyond the bytes it went through, for `EvtxTemplateCache`: name
+        /// offsets (where each is and what it holds), elements' starts and whether they had a
+        /// dependency id, the deepest it went, the furthest byte it needed, and whether it
+        /// read anything else outside (a template instance, an entity or a processing
+        /// instruction's name), which keeps it from being shared.
+        var nameFields: [(at: Int, offset: Int)] = []
+        var elementStarts: [(at: Int, hasID: Bool)] = []
+        var deepest = 0
+        var reach = 0
+        var portable = true
 
         mutating func name(_ key: JSONKey) -> Int {
             names.append(key)
@@ -228,6 +238,11 @@ final class BinXMLTree {
             instances.removeAll(keepingCapacity: true)
             pending.removeAll(keepingCapacity: true)
             pendingAttributes.removeAll(keepingCapacity: true)
+            nameFields.removeAll(keepingCapacity: true)
+            elementStarts.removeAll(keepingCapacity: true)
+            deepest = 0
+            reach = 0
+            portable = true
         }
 
         mutating func instance(_ i: BinXMLInstance) -> Item {
@@ -326,7 +341,11 @@ final class BinXMLMemo {
         var type: UInt8 = 0
     }
 
-    let chunk: UnsafeRawBufferPointer
+    /// The chunk its keys' offsets are in, and which chunk of the file that is: a template
+    /// shared across chunks (`EvtxTemplateCache`) takes its memo along, which forgets what it
+    /// kept when it comes to another chunk. Held by pointer, as the rest.
+    private let chunk: UnsafeMutablePointer<UnsafeRawPointer?>
+    private let generation: UnsafeMutablePointer<Int>
     /// Per element: where its holes' ids start in `ids` and how many; `count` -1 when its JSON
     /// cannot be reused (a template instance inside it, whose values are not the record's).
     let first: [Int32]
@@ -343,7 +362,10 @@ final class BinXMLMemo {
     private let idCount: Int
 
     init(chunk: UnsafeRawBufferPointer, elements: [BinXMLTree.Element], attributes: [BinXMLTree.Attribute], items: [BinXMLTree.Item]) {
-        self.chunk = chunk
+        self.chunk = .allocate(capacity: 1)
+        self.chunk.initialize(to: chunk.baseAddress)
+        generation = .allocate(capacity: 1)
+        generation.initialize(to: -1)
         var first = [Int32](repeating: 0, count: elements.count)
         var count = [Int32](repeating: -1, count: elements.count)
         var ids: [Int] = []
@@ -426,6 +448,22 @@ final class BinXMLMemo {
         keys.deinitialize(count: idCount)
         keys.deallocate()
         misses.deallocate()
+        chunk.deallocate()
+        generation.deallocate()
+    }
+
+    /// Makes the memo's keys offsets in `chunk`, the file's chunk `generation`: what it kept
+    /// from another chunk goes.
+    func bind(_ chunk: UnsafeRawBufferPointer, generation: Int) {
+        guard self.generation.pointee != generation else { return }
+        if self.generation.pointee != -1 {
+            for e in 0..<elementCount {
+                json[e] = nil
+                misses[e] = 0
+            }
+        }
+        self.chunk.pointee = chunk.baseAddress
+        self.generation.pointee = generation
     }
 
     /// Element `e`'s JSON when the values of its holes are the bytes they were last time.
@@ -444,7 +482,7 @@ final class BinXMLMemo {
             let v = values[id]
             guard key.type == v.type, key.size == Int32(v.size), v.type != 0x21 else { return nil }
             if key.at == v.at || v.size == 0 { continue }
-            guard let base = chunk.baseAddress,
+            guard let base = chunk.pointee,
                   memcmp(base + Int(key.at), base + Int(v.at), Int(v.size)) == 0 else { return nil }
         }
         misses[e] = 0

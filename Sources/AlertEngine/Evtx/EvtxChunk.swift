@@ -12,16 +12,28 @@ enum EvtxChunk {
     /// written, the rest zero); its checksums are not checked, and its records are read as far
     /// as they are whole.
     static func read(_ chunk: [UInt8], index: Int, available: Int = EvtxFile.chunkSize) -> EvtxFile.Read {
+        var templates = EvtxTemplateCache()
+        return read(chunk, index: index, available: available, templates: &templates)
+    }
+
+    /// The same, taking templates from (and adding to) those of the file's chunks read before
+    /// (`index` must differ from theirs): a reader that hands a file out a few chunks at a time
+    /// keeps one `EvtxTemplateCache` across them.
+    static func read(_ chunk: [UInt8], index: Int, available: Int = EvtxFile.chunkSize, templates: inout EvtxTemplateCache) -> EvtxFile.Read {
         var records: [EvtxFile.Record] = []
         var problems: [String] = []
-        chunk.withUnsafeBytes { read($0, index: index, available: available, problems: &problems) { records.append($0) } }
+        chunk.withUnsafeBytes {
+            read($0, index: index, available: available, problems: &problems, templates: &templates) { records.append($0) }
+        }
         return EvtxFile.Read(records: records, problems: problems)
     }
 
     /// The same, over bytes borrowed in place (a whole file's reader hands each chunk this way
     /// rather than copying 64 KiB), handing each record to `each` and adding to `problems`.
+    /// `templates`: those of the file's chunks read before, which this one adds to.
     static func read(
-        _ chunk: UnsafeRawBufferPointer, index: Int, available: Int, problems: inout [String], each: (EvtxFile.Record) -> Void
+        _ chunk: UnsafeRawBufferPointer, index: Int, available: Int, problems: inout [String], templates: inout EvtxTemplateCache,
+        each: (EvtxFile.Record) -> Void
     ) {
         let b = EvtxRaw(bytes: chunk)
         guard chunk.count == EvtxFile.chunkSize, available >= recordsStart, chunk.prefix(8).elementsEqual(magic) else {
@@ -38,7 +50,10 @@ enum EvtxChunk {
         if whole, EvtxCRC.of(chunk[recordsStart..<end]) != dataCRC {
             problems.append("chunk \(index): its records' checksum does not match; its records are read as far as they parse")
         }
-        var parser = BinXML(b)
+        // The cache moves into the parser for the chunk and back out after it.
+        var parser = BinXML(b, shared: templates, generation: index)
+        templates = EvtxTemplateCache()
+        defer { templates = parser.shared }
         var offset = recordsStart
         while offset + 28 <= end {
             guard let signature = try? b.u32(offset), signature == recordMagic, let size32 = try? b.u32(offset + 4) else {

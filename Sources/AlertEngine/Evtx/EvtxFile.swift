@@ -67,19 +67,20 @@ public enum EvtxFile {
         var offset = headerSize
         var index = 0
         let inUse = chunksInUse(header: bytes)
+        var templates = EvtxTemplateCache()
         bytes.withUnsafeBytes { file in
             while offset < bytes.count {
                 let available = min(chunkSize, bytes.count - offset)
                 let whole = UnsafeRawBufferPointer(rebasing: file[offset..<(offset + available)])
                 if !isUnused(whole, index: index, inUse: inUse) {
                     if available == chunkSize {
-                        EvtxChunk.read(whole, index: index, available: available, problems: &problems, each: record)
+                        EvtxChunk.read(whole, index: index, available: available, problems: &problems, templates: &templates, each: record)
                     } else {
                         // A file still being written may end inside its last chunk: that chunk
                         // is read to its last complete record.
                         let padded = Array(whole) + [UInt8](repeating: 0, count: chunkSize - available)
                         padded.withUnsafeBytes {
-                            EvtxChunk.read($0, index: index, available: available, problems: &problems, each: record)
+                            EvtxChunk.read($0, index: index, available: available, problems: &problems, templates: &templates, each: record)
                         }
                     }
                 }
