@@ -33,8 +33,11 @@ struct EvtxChunks: Sendable {
     func frame() -> (records: [Record], rejected: [Rejected]) {
         var records: [Record] = []
         var rejected: [Rejected] = []
+        // A log defines its templates again in every chunk: the batch's chunks share what the
+        // first of them parsed (`EvtxTemplateCache`; their indexes differ, as it needs).
+        var templates = EvtxTemplateCache()
         for chunk in chunks {
-            let got = EvtxChunk.read(chunk.bytes, index: chunk.index, available: chunk.available)
+            let got = EvtxChunk.read(chunk.bytes, index: chunk.index, available: chunk.available, templates: &templates)
             for r in got.records {
                 records.append(Record(payload: .json(Self.timed(r)), raw: r.event.text, origin: "\(name) record \(r.id)"))
             }
