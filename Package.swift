@@ -2,8 +2,8 @@
 // The layers of ../shared/DESIGN.md: each target imports only those below it.
 //   taser (executable) -> Console, Server -> Engine -> AlertEngine, SignalServer, Positron,
 //   Automation, Sync -> Store, HTTPClient, Credentials -> Model
-// C libraries stay at the edges: CZlib is read only by AlertEngine's gzip reader, CCurl only by
-// HTTPClient, CNcursesw only by the console's terminal driver.
+// C libraries stay at the edges: CZlib is read only by AlertEngine's gzip reader, CIsal only by
+// its EVTX checksums, CCurl only by HTTPClient, CNcursesw only by the console's terminal driver.
 import PackageDescription
 
 let package = Package(
@@ -40,6 +40,7 @@ let package = Package(
             ]
         ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CIsal", path: "Sources/CIsal"),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
         // The one libcurl client: timeouts, proxies, CA bundles.
@@ -62,7 +63,7 @@ let package = Package(
         .target(
             name: "AlertEngine",
             dependencies: [
-                "Model", "Store", "CZlib", "HTTPClient", "Credentials",
+                "Model", "Store", "CZlib", "CIsal", "HTTPClient", "Credentials",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
