@@ -71,11 +71,11 @@ extension WindowsEvent {
                 } else {
                     self.system[Keys.eventID] = value
                 }
-            } else if let owner = Keys.attributeOwners.firstIndex(where: k.equals) {
+            } else if Keys.ownNamedAttributes.contains(where: k.equals) || Keys.prefixedAttributes.contains(where: k.equals) {
                 // `<Provider Name=... Guid=...>`: attributes only, TimeCreated's and Execution's
                 // under their own names, the others' after their element's (`Provider_Name`).
                 guard case .object(let attributes)? = value[Keys.attributes] else { return }
-                let prefixed = owner >= 2
+                let prefixed = Keys.prefixedAttributes.contains(where: k.equals)
                 attributes.forEachMember { n, v in
                     if case .null = v { return }
                     if !prefixed {
@@ -111,8 +111,10 @@ extension WindowsEvent {
         static let message = JSONKey("Message"), attributes = JSONKey("#attributes"), text = JSONKey("#text")
         static let eventID = JSONKey("EventID"), qualifiers = JSONKey("Qualifiers")
         static let data = JSONKey("Data"), provider = JSONKey("Provider")
-        /// System elements of attributes only: the first two keep the attributes' own names.
-        static let attributeOwners = ["TimeCreated", "Execution", "Provider", "Security", "Correlation"].map(JSONKey.init)
+        /// System elements of attributes only: those whose attributes keep their own names, and
+        /// those whose attributes are named after the element (`Provider_Name`).
+        static let ownNamedAttributes = ["TimeCreated", "Execution"].map(JSONKey.init)
+        static let prefixedAttributes = ["Provider", "Security", "Correlation"].map(JSONKey.init)
         /// Provider's attributes, whose flat names every event writes.
         static let providerAttributes = [("Name", "Provider_Name"), ("Guid", "Provider_Guid")].map {
             (attribute: JSONKey($0.0), key: JSONKey($0.1))

@@ -110,18 +110,16 @@ public struct LiteralCache {
             guard bytes.count <= LiteralCache.longest, !direct else {
                 return (nil, LiteralCache.scan(bytes, search, lowered: &lowered, into: &found, hits: &hits))
             }
-            let hash = LiteralCache.hash(bytes, id)
-            if let known = find(bytes, hash, id) { return (known, true) }
-            fields[slot].missed &+= 1
-            return (insert(bytes, hash, id, search), true)
-        }
-        if !direct && s.utf8.count <= LiteralCache.longest {
-            fields[slot].sampled &+= 1
             // Halved now and then, so the figures follow what the file says now.
             if fields[slot].sampled >= 1024 {
                 fields[slot].sampled /= 2
                 fields[slot].missed /= 2
             }
+            fields[slot].sampled &+= 1
+            let hash = LiteralCache.hash(bytes, id)
+            if let known = find(bytes, hash, id) { return (known, true) }
+            fields[slot].missed &+= 1
+            return (insert(bytes, hash, id, search), true)
         }
         guard let entry else { return ascii }
         let e = entries[entry]
