@@ -92,6 +92,36 @@ import Testing
         ])
     }
 
+    /// A folder's files are read on several threads at once; what the import says must be
+    /// what reading them one at a time in name order says: the same rules and problems in the
+    /// same order, and a name two files claim kept by the file first in name order.
+    @Test func aFolderReadOnEveryCoreGivesWhatReadingItsFilesInOrderGives() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sigma-folder-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("nested"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var files: [String] = []
+        for n in 0..<60 {
+            let name = n % 7 == 3 ? "shared-name" : "rule-\(n)"
+            let text: String
+            switch n % 10 {
+            case 4: text = "title: Broken \(n)\n  bad: [indent\n"
+            case 8: text = "title: Unmapped \(n)\nname: \(name)\nlogsource: {product: zos}\ndetection: {sel: {a: b}, condition: sel}\n"
+            default:
+                text = "title: Rule \(n)\nname: \(name)\nlogsource: {product: windows, category: process_creation}\n"
+                    + "detection: {sel: {Image|endswith: '\\\\tool\(n).exe'}, condition: sel}\n"
+            }
+            let file = dir.appendingPathComponent(n % 3 == 0 ? "nested/r\(1000 + n).yml" : "r\(1000 + n).yml").path
+            try text.write(toFile: file, atomically: true, encoding: .utf8)
+            files.append(file)
+        }
+        let folder = SigmaImport.read(paths: [dir.path])
+        let oneByOne = SigmaImport.read(paths: files.sorted())
+        #expect(folder.rules.count == 42 && folder.problems.count == 19, "\(folder.rules.count) rules, \(folder.problems)")
+        #expect(folder.rules.map { "\($0.name) \($0.path)" } == oneByOne.rules.map { "\($0.name) \($0.path)" })
+        #expect(folder.problems.map(\.description) == oneByOne.problems.map(\.description))
+        #expect(folder.problems.contains { $0.description.contains("'shared-name' is already taken") })
+    }
+
     @Test func aBrokenDocumentDoesNotHideTheOthers() {
         let good = Sigma.rule(Sigma.selection("User", "x"), title: "Good")
         let result = SigmaImport.read(yaml: good + "---\ntitle: [unclosed\n---\n" + good.replacingOccurrences(of: "Good", with: "Also Good"), path: "m.yml")

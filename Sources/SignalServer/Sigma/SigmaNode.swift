@@ -97,7 +97,7 @@ extension SigmaNode {
     static func parse(_ text: String, firstLine: Int, resolver: Resolver = SigmaNode.resolver) throws(RuleError) -> SigmaNode? {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text, resolver)
+            root = try Yams.compose(yaml: text, resolver, .default, .utf8)
         } catch let error as YamlError {
             throw yamlProblem(error, firstLine: firstLine)
         } catch {
