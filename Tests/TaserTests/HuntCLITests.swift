@@ -25,6 +25,15 @@ import Testing
         #expect(!result.stderr.contains("not read"))
     }
 
+    @Test func oneThreadOrManyGiveTheSameTimeline() throws {
+        let files = [Self.evtx + "/sysmon.evtx.gz", Self.evtx + "/security.evtx.gz"]
+        let one = try Taser.run(["hunt"] + files + ["--sigma", Self.rules, "--json", "--threads", "1"])
+        let four = try Taser.run(["hunt"] + files + ["--sigma", Self.rules, "--json", "--threads", "4"])
+        #expect(one.status == 0 && four.status == 0, "\(one.stderr) \(four.stderr)")
+        #expect(one.stdout.split(separator: "\n").count > 10)
+        #expect(four.stdout == one.stdout)
+    }
+
     @Test func csvAndJSONCarryTheSameDetections() throws {
         let csv = try Taser.run(["hunt", Self.evtx + "/sysmon.evtx.gz", "--sigma", Self.rules, "--csv"])
         let json = try Taser.run(["hunt", Self.evtx + "/sysmon.evtx.gz", "--sigma", Self.rules, "--json"])
@@ -86,6 +95,8 @@ import Testing
         #expect(level.status != 0 && level.stderr.contains("not a level"))
         let both = try Taser.run(["hunt", Self.evtx + "/sysmon.evtx.gz", "--sigma", Self.rules, "--csv", "--json"])
         #expect(both.status != 0 && both.stderr.contains("give one"))
+        let threads = try Taser.run(["hunt", Self.evtx + "/sysmon.evtx.gz", "--sigma", Self.rules, "--threads", "0"])
+        #expect(threads.status != 0 && threads.stderr.contains("'0' is not a whole number from 1 to 256"), "\(threads.stderr)")
         // Not a log: said in the summary, the run goes on.
         let dir = TempDir()
         try Data("not a log at all\n\u{0}\u{1}".utf8).write(to: URL(fileURLWithPath: dir.file("junk.bin")))
@@ -162,5 +173,11 @@ import Testing
         }
         #expect(figures["prefilter_agrees"] as? Bool == true)
         #expect(figures["evtx_records"] as? Int == 7)
+        #expect((figures["rules_load_s"] as? Double ?? 0) > 0)
+        // On a machine of several cores, the hunt as `taser hunt` runs it, on all of them.
+        if ProcessInfo.processInfo.activeProcessorCount > 1 {
+            #expect((figures["hunt_all_cores_events_per_s"] as? Double ?? 0) > 0)
+            #expect(figures["all_cores_detections_agree"] as? Bool == true)
+        }
     }
 }

@@ -11,7 +11,7 @@ enum OrderedWork {
     static func run<Item: Sendable, Result: Sendable>(
         next: @escaping () -> Item?, workers: Int = ProcessInfo.processInfo.activeProcessorCount, ahead: Int? = nil,
         prepare: @escaping @Sendable (Item) -> Result, consume: (Result) throws -> Void
-    ) throws {
+    ) rethrows {
         let workers = max(1, workers)
         let state = State<Item, Result>(next: next, ahead: ahead ?? workers)
         let group = DispatchGroup()

@@ -46,17 +46,26 @@ public final class SigmaHunt: Sendable {
         self.formats = formats
     }
 
-    /// Every detection in one file, to `each` in the file's order.
-    public func scan(_ input: ByteInput, file: String, each: (HuntDetection) throws -> Void) rethrows -> EventReader.Outcome {
-        var cache = LiteralCache()  // a file repeats its values: each is scanned once
-        return try EventReader.read(input, name: (file as NSString).lastPathComponent, formats: formats) { signal in
-            for i in index.matches(kind: signal.kind.name, fields: signal.fields, cache: &cache) {
-                let rule = detected[i]
-                try each(HuntDetection(
-                    time: signal.time, rule: rule.name, title: rule.title, level: rule.level, tags: rule.tags,
-                    host: signal.fields["host.name"]?.stringValue,
-                    user: SigmaHunt.user(signal.fields), kind: signal.kind.name, event: signal.title, file: file, fields: signal.fields))
-            }
+    /// Every detection in one file, to `each` in the file's order. The file is read and its
+    /// events matched on `workers` threads at once (a piece of the file each, see
+    /// `EventReader`); detections still come in the file's order, on the caller's thread.
+    public func scan(
+        _ input: ByteInput, file: String, workers: Int = 1, each: (HuntDetection) throws -> Void
+    ) rethrows -> EventReader.Outcome {
+        let caches = LiteralCaches()  // a file repeats its values: each is scanned once per thread
+        return try EventReader.read(input, name: (file as NSString).lastPathComponent, formats: formats, workers: workers, map: { signal in
+            caches.with { cache in self.detections(signal, file: file, cache: &cache) }
+        }, each: each)
+    }
+
+    /// What the rules find in one event.
+    private func detections(_ signal: Normalized, file: String, cache: inout LiteralCache) -> [HuntDetection] {
+        index.matches(kind: signal.kind.name, fields: signal.fields, cache: &cache).map { i in
+            let rule = detected[i]
+            return HuntDetection(
+                time: signal.time, rule: rule.name, title: rule.title, level: rule.level, tags: rule.tags,
+                host: signal.fields["host.name"]?.stringValue,
+                user: SigmaHunt.user(signal.fields), kind: signal.kind.name, event: signal.title, file: file, fields: signal.fields)
         }
     }
 
@@ -65,6 +74,19 @@ public final class SigmaHunt: Sendable {
         guard let name = f["user.name"]?.stringValue else { return nil }
         if let domain = f["user.domain"]?.stringValue, !domain.isEmpty { return "\(domain)\\\(name)" }
         return name
+    }
+}
+
+/// One literal cache per thread that hunts: a cache is not shared between threads, and each
+/// thread keeps its own across the pieces it takes, so values a file repeats stay known.
+private final class LiteralCaches: @unchecked Sendable {
+    private let lock = NSLock()
+    private var free: [LiteralCache] = []
+
+    func with<R>(_ body: (inout LiteralCache) -> R) -> R {
+        var cache = lock.withLock { free.popLast() } ?? LiteralCache()
+        defer { lock.withLock { free.append(cache) } }
+        return body(&cache)
     }
 }
 

@@ -80,6 +80,17 @@ extension BenchCommand {
                 detections = found
             }
 
+            // The hunt as `taser hunt` runs it, on every core: wall-clock, the same detections.
+            let cores = ProcessInfo.processInfo.activeProcessorCount
+            var wall = Double.infinity, coresDetections = 0
+            for _ in 0..<(cores > 1 ? 2 : 0) {
+                var found = 0
+                let t = Date()
+                _ = hunt.scan(BytesInput(bytes), file: "bench.json", workers: cores) { _ in found += 1 }
+                wall = min(wall, Date().timeIntervalSince(t))
+                coresDetections = found
+            }
+
             // The matching alone, with and without the pre-filter, over normalized events.
             var normalized: [(String, JSONObject)] = []
             _ = EventReader.read(BytesInput(bytes), name: "bench.json", formats: .builtIn()) { normalized.append(($0.kind.name, $0.fields)) }
@@ -109,6 +120,9 @@ extension BenchCommand {
             Output.table(["STAGE", "EVENTS/S", "CPU S", "NOTE"], [
                 ["read + normalize (floor)", Self.rate(floorRate), String(format: "%.2f", floor), "no rules"],
                 ["hunt (\(rules) rules)", Self.rate(fullRate), String(format: "%.2f", full), "\(detections) detections; \(String(format: "%.2f", fullRate / floorRate))x the floor"],
+                ["hunt on \(cores) cores", cores > 1 ? Self.rate(Double(events) / wall) : "-", cores > 1 ? String(format: "%.2f", wall) : "-",
+                 cores > 1 ? String(format: "wall clock, as taser hunt runs; %.2fx one core; same detections: %@", Double(events) / wall / fullRate,
+                                    coresDetections == detections ? "yes" : "NO") : "one core here"],
                 ["matching alone", Self.rate(matchRate), String(format: "%.2f", matchSeconds), String(format: "pre-filtered by kind, text and EventID: %.1f of %.0f rules run per event", perEvent, kindRules)],
                 ["matching, no pre-filter", Self.rate(naiveRate), String(format: "%.2f", naiveSeconds), "\(sample.count) events; same detections: \(naive == sampleIndexed ? "yes" : "NO")"],
             ])
@@ -119,8 +133,12 @@ extension BenchCommand {
                 "hunt_events_per_s": .double(fullRate.rounded()), "ratio_to_floor": .double((fullRate / floorRate * 1000).rounded() / 1000),
                 "matching_events_per_s": .double(matchRate.rounded()), "unfiltered_matching_events_per_s": .double(naiveRate.rounded()),
                 "rules_run_per_event": .double((perEvent * 10).rounded() / 10), "kind_rules_per_event": .double(kindRules.rounded()),
-                "detections": .int(Int64(detections)), "prefilter_agrees": .bool(naive == sampleIndexed),
+                "detections": .int(Int64(detections)), "prefilter_agrees": .bool(naive == sampleIndexed), "cores": .int(Int64(cores)),
             ]
+            if cores > 1 {
+                figures["hunt_all_cores_events_per_s"] = .double((Double(events) / wall).rounded())
+                figures["all_cores_detections_agree"] = .bool(coresDetections == detections)
+            }
             if let evtx { figures.merge(try evtxFigures(evtx)) { $1 } }
             if json { Output.line(JSONValue.object(JSONObject(figures)).text) }
         }

@@ -28,6 +28,8 @@ struct HuntCommand: ParsableCommand {
     @Option(name: .customLong("format-mapping"), help: "A YAML mapping file for other JSON, as ingest's --mapping (repeat for more; ~/.config/taser/mappings/*.yaml are always read).")
     var formatMappings: [String] = []
     @Option(help: "Only rules of this level or higher: info, low, medium, high, critical.") var level: String?
+    @Option(help: "Threads to read and match on (default: every core). A large file is split into pieces that threads take in turn; the timeline is the same whatever the number.",
+            transform: count(1...256)) var threads = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "Write the timeline as CSV.") var csv = false
     @Flag(help: "Write the timeline as JSON lines, each with the event's fields.") var json = false
 
@@ -71,7 +73,7 @@ struct HuntCommand: ParsableCommand {
         var reasons: [String] = []
         for file in files {
             let input = try FileInput(path: file)
-            let outcome = hunt.scan(input, file: file) { detections.append($0) }
+            let outcome = hunt.scan(input, file: file, workers: threads) { detections.append($0) }
             records += outcome.records
             events += outcome.signals
             refused += outcome.refused
