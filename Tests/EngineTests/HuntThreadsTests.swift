@@ -61,4 +61,33 @@ import Testing
         #expect(together == alone)
         #expect((many.records, many.signals, many.refused, many.reasons) == (one.records, one.signals, one.refused, one.reasons))
     }
+
+    /// Several files on several threads (a large one in pieces, small ones a piece each): what
+    /// each file alone on one thread gives, file after file; a file that cannot be opened ends
+    /// the scan with its reason.
+    @Test func filesHuntedTogetherGiveWhatEachGivesAlone() throws {
+        let hunt = try SigmaHunt(rules: Self.rules)
+        let paths = ["security.evtx.gz", "new-user-security.evtx", "sysmon.evtx.gz", "Security_short_selected.evtx"].map {
+            SigmaOverEvtxTests.folder + "/" + $0
+        }
+        var alone: [String] = []
+        var outcomes: [EventReader.Outcome] = []
+        for path in paths {
+            let (outcome, lines) = try Self.hunt(hunt, { try FileInput(path: path) }, file: path, workers: 1)
+            alone += lines
+            outcomes.append(outcome)
+        }
+        #expect(alone.count > 50)
+        var together: [String] = []
+        let files = paths.map { path in (path, { () throws(InputFailure) -> ByteInput in try FileInput(path: path) }) }
+        let many = try hunt.scan(files, workers: 3) { together.append(Self.line($0)) }
+        #expect(together == alone)
+        #expect(many.map(\.records) == outcomes.map(\.records) && many.map(\.signals) == outcomes.map(\.signals))
+
+        var before = 0
+        let missing = files.prefix(2) + [("/nonexistent/Security.evtx", { () throws(InputFailure) -> ByteInput in try FileInput(path: "/nonexistent/Security.evtx") })]
+        let failure = #expect(throws: InputFailure.self) { _ = try hunt.scan(Array(missing), workers: 3) { _ in before += 1 } }
+        #expect(failure?.reason == "cannot read /nonexistent/Security.evtx: no such file")
+        #expect(before == alone.filter { $0.contains("security.evtx.gz") || $0.contains("new-user-security.evtx") }.count)
+    }
 }

@@ -38,34 +38,83 @@ public enum EventReader {
         return outcome
     }
 
-    /// What `map` makes of each signal of the input, to `each` in input order on the caller's
-    /// thread; the reading, normalizing and `map` done on `workers` threads at once, each
-    /// taking the next framed piece (5,000 lines, 8 EVTX chunks), as ingest prepares its
-    /// batches. A hunt matches its rules in `map`, so a large file is hunted on every core.
-    public static func read<Found: Sendable>(
-        _ input: ByteInput, name: String, formats: FormatRegistry, limits: IngestLimits = .standard, workers: Int,
-        map: @escaping @Sendable (Normalized) -> [Found], each: (Found) throws -> Void
-    ) rethrows -> Outcome {
-        let framing = Framer.open(input, name: name, hint: .auto, limits: limits, batchLines: 5_000)
-        var outcome = Outcome()
-        guard workers > 1 else {
-            while let work = framing.next() {
-                try read(work, name: name, formats: formats, limits: limits, into: &outcome) { for f in map($0) { try each(f) } }
-            }
-            return outcome
+    /// One input of a read of several: its name (formats are told by it, `.gz` read as gzip)
+    /// and how to open it, which is done when the read comes to it.
+    public struct Source {
+        public var name: String
+        public var open: () throws(InputFailure) -> ByteInput
+
+        public init(name: String, open: @escaping () throws(InputFailure) -> ByteInput) {
+            self.name = name
+            self.open = open
         }
-        try OrderedWork.run(
-            next: { framing.next() }, workers: workers,
-            prepare: { work -> (Outcome, [Found]) in
-                var part = Outcome(), found: [Found] = []
-                read(work, name: name, formats: formats, limits: limits, into: &part) { found += map($0) }
-                return (part, found)
-            },
-            consume: { part, found in
-                outcome.add(part)
-                for f in found { try each(f) }
-            })
-        return outcome
+    }
+
+    /// What `map` makes of each signal of the inputs (with the input's number), to `each` in
+    /// input order on the caller's thread; the reading, normalizing and `map` done on `workers`
+    /// threads at once, each taking the next framed piece (5,000 lines, 8 EVTX chunks) of
+    /// whichever input the read has come to, as ingest prepares its batches. A hunt matches its
+    /// rules in `map`, so a large file is hunted on every core, and so are many small ones.
+    /// An input that cannot be opened stops the read there: its failure is thrown once what
+    /// came before it has been handed over. One outcome per input.
+    public static func read<Found: Sendable>(
+        _ sources: [Source], formats: FormatRegistry, limits: IngestLimits = .standard, workers: Int,
+        map: @escaping @Sendable (Normalized, Int) -> [Found], each: (Found) throws -> Void
+    ) throws -> [Outcome] {
+        let pieces = Pieces(sources, limits: limits)
+        var outcomes = [Outcome](repeating: Outcome(), count: sources.count)
+        let names = sources.map(\.name)
+        if workers <= 1 {
+            while let (source, work) = pieces.next() {
+                try read(work, name: names[source], formats: formats, limits: limits, into: &outcomes[source]) {
+                    for f in map($0, source) { try each(f) }
+                }
+            }
+        } else {
+            try OrderedWork.run(
+                next: { pieces.next() }, workers: workers,
+                prepare: { source, work -> (Int, Outcome, [Found]) in
+                    var part = Outcome(), found: [Found] = []
+                    read(work, name: names[source], formats: formats, limits: limits, into: &part) { found += map($0, source) }
+                    return (source, part, found)
+                },
+                consume: { source, part, found in
+                    outcomes[source].add(part)
+                    for f in found { try each(f) }
+                })
+        }
+        if let failure = pieces.failure { throw failure }
+        return outcomes
+    }
+
+    /// The framed pieces of the inputs, one input after another, each opened when the one
+    /// before is done. Called by one thread at a time (`OrderedWork` serializes `next`).
+    private final class Pieces {
+        let sources: [Source]
+        let limits: IngestLimits
+        var current = -1
+        var framing: Framing?
+        /// Why an input could not be opened (its reason names it); no piece is read after it.
+        var failure: InputFailure?
+
+        init(_ sources: [Source], limits: IngestLimits) {
+            self.sources = sources
+            self.limits = limits
+        }
+
+        func next() -> (Int, Work)? {
+            while failure == nil {
+                if let framing, let work = framing.next() { return (current, work) }
+                current += 1
+                guard current < sources.count else { return nil }
+                do {
+                    framing = Framer.open(try sources[current].open(), name: sources[current].name, hint: .auto, limits: limits, batchLines: 5_000)
+                } catch {
+                    failure = error
+                }
+            }
+            return nil
+        }
     }
 
     /// The signals of one framed piece, counted into `outcome`.

@@ -46,15 +46,24 @@ public final class SigmaHunt: Sendable {
         self.formats = formats
     }
 
-    /// Every detection in one file, to `each` in the file's order. The file is read and its
-    /// events matched on `workers` threads at once (a piece of the file each, see
-    /// `EventReader`); detections still come in the file's order, on the caller's thread.
+    /// Every detection in one input, to `each` in the input's order (see `scan(_:workers:each:)`).
     public func scan(
         _ input: ByteInput, file: String, workers: Int = 1, each: (HuntDetection) throws -> Void
-    ) rethrows -> EventReader.Outcome {
+    ) throws -> EventReader.Outcome {
+        try scan([(file, { input })], workers: workers, each: each)[0]
+    }
+
+    /// Every detection in the files (each with how to open it), to `each` in the files' order:
+    /// read and matched on `workers` threads at once, a framed piece each (see `EventReader`),
+    /// with one outcome per file. A file that cannot be opened ends the scan with its reason.
+    public func scan(
+        _ files: [(path: String, open: () throws(InputFailure) -> ByteInput)], workers: Int, each: (HuntDetection) throws -> Void
+    ) throws -> [EventReader.Outcome] {
         let caches = LiteralCaches()  // a file repeats its values: each is scanned once per thread
-        return try EventReader.read(input, name: (file as NSString).lastPathComponent, formats: formats, workers: workers, map: { signal in
-            caches.with { cache in self.detections(signal, file: file, cache: &cache) }
+        let paths = files.map(\.path)
+        let sources = files.map { EventReader.Source(name: ($0.path as NSString).lastPathComponent, open: $0.open) }
+        return try EventReader.read(sources, formats: formats, workers: workers, map: { signal, file in
+            caches.with { cache in self.detections(signal, file: paths[file], cache: &cache) }
         }, each: each)
     }
 

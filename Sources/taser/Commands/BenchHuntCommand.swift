@@ -62,7 +62,7 @@ extension BenchCommand {
             if let only {
                 let t0 = ThreadCPU.seconds
                 var found = 0
-                _ = (only == .hunt ? hunt : empty).scan(BytesInput(bytes), file: "bench.json") { _ in found += 1 }
+                _ = try (only == .hunt ? hunt : empty).scan(BytesInput(bytes), file: "bench.json") { _ in found += 1 }
                 let seconds = ThreadCPU.seconds - t0
                 Output.note("\(only.rawValue): \(Self.rate(Double(events) / seconds)) events/s, \(found) detections")
                 return
@@ -71,11 +71,11 @@ extension BenchCommand {
             var detections = 0
             for _ in 0..<2 {
                 let t0 = ThreadCPU.seconds
-                _ = empty.scan(BytesInput(bytes), file: "bench.json") { _ in }
+                _ = try empty.scan(BytesInput(bytes), file: "bench.json") { _ in }
                 floor = min(floor, ThreadCPU.seconds - t0)
                 var found = 0
                 let t1 = ThreadCPU.seconds
-                _ = hunt.scan(BytesInput(bytes), file: "bench.json") { _ in found += 1 }
+                _ = try hunt.scan(BytesInput(bytes), file: "bench.json") { _ in found += 1 }
                 full = min(full, ThreadCPU.seconds - t1)
                 detections = found
             }
@@ -86,7 +86,7 @@ extension BenchCommand {
             for _ in 0..<(cores > 1 ? 2 : 0) {
                 var found = 0
                 let t = Date()
-                _ = hunt.scan(BytesInput(bytes), file: "bench.json", workers: cores) { _ in found += 1 }
+                _ = try hunt.scan(BytesInput(bytes), file: "bench.json", workers: cores) { _ in found += 1 }
                 wall = min(wall, Date().timeIntervalSince(t))
                 coresDetections = found
             }

@@ -71,9 +71,9 @@ struct HuntCommand: ParsableCommand {
         var detections: [HuntDetection] = []
         var records = 0, events = 0, refused = 0
         var reasons: [String] = []
-        for file in files {
-            let input = try FileInput(path: file)
-            let outcome = hunt.scan(input, file: file, workers: threads) { detections.append($0) }
+        let outcomes = try hunt.scan(files.map { file in (file, { () throws(InputFailure) -> ByteInput in try FileInput(path: file) }) },
+                                     workers: threads) { detections.append($0) }
+        for outcome in outcomes {
             records += outcome.records
             events += outcome.signals
             refused += outcome.refused
