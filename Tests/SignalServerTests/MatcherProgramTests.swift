@@ -195,6 +195,24 @@ import Testing
         #expect(index.matches(kind: "p", fields: both) == [0])
     }
 
+    /// A rule whose needles are two bytes at their shortest (DOSfuscation's `^^`, a Cyrillic
+    /// look-alike letter) runs only on events that hold one, not on every event of its kind;
+    /// a weak clause beside a stronger one is still one more condition, never a looser one.
+    @Test func twoByteNeedlesAreLiteralsToo() throws {
+        let f = Filter.test(field: "CommandLine", .contains("^^", cased: false))
+        let g = Filter.any([.test(field: "CommandLine", .contains("\u{0410}", cased: false)), .test(field: "CommandLine", .contains("\u{0412}", cased: false))])
+        #expect(RuleIndex.necessary(f)?.clauses.map { $0.map(\.text) } == [["^^"]])
+        #expect(RuleIndex.necessary(g)?.clauses.map { $0.map(\.text) } == [["\u{0430}", "\u{0432}"]])
+        #expect(RuleIndex.necessary(.test(field: "CommandLine", .contains("^", cased: false))) == nil)
+        let index = try RuleIndex([f, g].enumerated().map { i, f in (name: "r\(i)", rule: Rule(clauses: [Clause(count: 1, kinds: ["p"], filter: f)], window: 0, groupBy: [])) })
+        var cache = LiteralCache()
+        for (line, expected) in [("cmd /c dir", [Int]()), ("c^^md /c dir", [0]), ("cmd /c \u{0410}dmin", [1]), ("^^ \u{0432}", [0, 1])] {
+            let fields: JSONObject = ["CommandLine": .string(line)]
+            #expect(index.prefiltered(kind: "p", fields: fields, cache: &cache).run == expected.count, "\(line)")
+            #expect(index.matches(kind: "p", fields: fields, cache: &cache) == expected, "\(line)")
+        }
+    }
+
     /// A field read only when another is missing or null (a Sigma field's ECS name, read when
     /// the event lacks the Sigma name) is left out of the hunt's search text while the other
     /// is there, and is in it when the other is missing or null; a rule reading it unguarded

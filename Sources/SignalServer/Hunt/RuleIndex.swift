@@ -78,8 +78,14 @@ public struct RuleIndex: Sendable {
         var number: Int32 = 0
     }
 
-    /// Literals shorter than this find too much to be worth it: the rule is always run.
+    /// Literals shorter than this are weak: found in much text, they are a rule's clause only
+    /// when it has no stronger one (`necessary`).
     static let shortest = 3
+    /// Shorter still and a text test gives no literal: the rule is always run (unless its
+    /// other tests give some). Two bytes are enough for what a log seldom holds, and a rule
+    /// that needs nothing longer (`^^` among DOSfuscation's needles, a Cyrillic look-alike
+    /// letter, two bytes of UTF-8) would otherwise run on every event of its kind.
+    static let weakest = 2
 
     /// Detection rules: one clause of count 1 and no window. Others are not the index's.
     public init(_ rules: [(name: String, rule: Rule)]) throws(RuleError) {
@@ -413,7 +419,7 @@ public struct RuleIndex: Sendable {
             if (cased || equality) && !ascii { return nil }
             if equality && s.utf8.contains(where: { $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: "`") }) { return nil }
             let lower = s.lowercased()
-            return lower.utf8.count >= shortest ? [Literal(text: lower)] : nil
+            return lower.utf8.count >= weakest ? [Literal(text: lower)] : nil
         }
         switch test {
         case .contains(let s, let cased), .startsWith(let s, let cased), .endsWith(let s, let cased):
