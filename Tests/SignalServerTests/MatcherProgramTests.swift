@@ -213,6 +213,31 @@ import Testing
         }
     }
 
+    /// A cased or equality test's Unicode needle gives the ASCII it certainly holds: not a
+    /// character a combining mark follows, not across `;` or `` ` ``.
+    @Test func aUnicodeNeedleGivesTheASCIIItCertainlyHolds() throws {
+        #expect(RuleIndex.certainASCII("GnuPG\u{2019}s OpenPGP tool") == "s openpgp tool")
+        #expect(RuleIndex.certainASCII("Cafe\u{301} Noir") == " noir")
+        #expect(RuleIndex.certainASCII("Xe\u{301}") == nil)
+        #expect(RuleIndex.certainASCII("ab;cd\u{E9}") == "ab")
+        #expect(RuleIndex.necessary(.test(field: "Description", .equals(.text("GnuPG\u{2019}s OpenPGP tool"), cased: false)))?.clauses.map { $0.map(\.text) } == [["s openpgp tool"]])
+        // Whatever spelling the value has, the index answers as the matcher does.
+        let needles = ["Caf\u{E9} Noir", "Cafe\u{301} Noir", "GnuPG\u{2019}s OpenPGP tool", "\u{212A}elvin \u{E9}t\u{E9}", "x\u{37E}y\u{E9}"]
+        let values = needles + ["CAF\u{C9} NOIR", "cafe\u{301} noir", "Kelvin \u{E9}t\u{E9}", "kelvin e\u{301}te\u{301}", "x;y\u{E9}", "gnupg\u{2019}s openpgp tool", "tool"]
+        var filters: [Filter] = []
+        for n in needles { for cased in [false, true] { filters += [.test(field: "F", .equals(.text(n), cased: cased)), .test(field: "F", .contains(n, cased: cased))] } }
+        let index = try RuleIndex(filters.enumerated().map { i, f in (name: "r\(i)", rule: Rule(clauses: [Clause(count: 1, kinds: ["k"], filter: f)], window: 0, groupBy: [])) })
+        var cache = LiteralCache()
+        var matched = 0
+        for v in values {
+            let fields: JSONObject = ["F": .string(v)]
+            let expected = try filters.indices.filter { try ReferenceMatcher(filters[$0]).matches(fields) }
+            #expect(index.matches(kind: "k", fields: fields, cache: &cache) == expected, "\(v)")
+            matched += expected.count
+        }
+        #expect(matched > 20, "\(matched)")
+    }
+
     /// A field read only when another is missing or null (a Sigma field's ECS name, read when
     /// the event lacks the Sigma name) is left out of the hunt's search text while the other
     /// is there, and is in it when the other is missing or null; a rule reading it unguarded

@@ -202,6 +202,13 @@ public struct RuleIndex: Sendable {
         return (candidates(kind: kind, event: &event, cache: &cache).count, byKind[kind]?.index.entries.count ?? 0)
     }
 
+    /// Whether the entry runs on every event of its kinds: none of its tests gives a literal
+    /// it cannot match without (a negation, a number, a one-byte needle), so the pre-filter
+    /// cannot skip it. What makes a ruleset slow, in `taser bench hunt --costliest`.
+    public func runsAlways(_ entry: Int) -> Bool {
+        byKind.values.contains { $0.index.unconditional.contains(Int32(entry)) }
+    }
+
     /// The same work as `matches`, timed with `clock` (nanoseconds): what each rule's runs
     /// cost (`spent`, per entry) and what finding the candidates cost (`scan`), to tell
     /// which rules make a hunt slow.
@@ -407,16 +414,17 @@ public struct RuleIndex: Sendable {
 
     /// The literal a test cannot pass without, as the event's search text holds it (each value
     /// lower-cased whole). Text tests compare bytes, so their needle lower-cased is in that
-    /// text whenever they pass, with two exceptions where no literal is safe:
+    /// text whenever they pass, with two exceptions where only its ASCII is (`certainASCII`):
     /// - a cased test's Unicode needle: lower-casing depends on context (a final sigma), so
     ///   a value holding the needle may not hold it lower-cased;
     /// - an equality that only Unicode decides: strings compare by canonical equivalence, so
-    ///   `café` equals `cafe` with a combining accent, and `;` equals U+037E, `` ` `` U+1FEF.
+    ///   `café` equals `cafe` with a combining accent, and `;` equals U+037E, `` ` `` U+1FEF
+    ///   (an ASCII needle holding one of those gives no literal).
     /// A regex's literals are what `RegexLiterals` finds it cannot match without.
     private static func literal(_ test: Test) -> Necessary? {
         func usable(_ s: String, cased: Bool, equality: Bool = false) -> [Literal]? {
             let ascii = s.utf8.allSatisfy { $0 < 0x80 }
-            if (cased || equality) && !ascii { return nil }
+            if (cased || equality) && !ascii { return certainASCII(s).map { [Literal(text: $0)] } }
             if equality && s.utf8.contains(where: { $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: "`") }) { return nil }
             let lower = s.lowercased()
             return lower.utf8.count >= weakest ? [Literal(text: lower)] : nil
@@ -445,6 +453,33 @@ public struct RuleIndex: Sendable {
         default:
             return nil
         }
+    }
+
+    /// The longest stretch of a Unicode needle that a value passing a cased or an equality
+    /// test holds for certain, lower-cased, as its search text does: a run of ASCII, less its
+    /// last character when a non-ASCII one follows (`e` and a combining accent is `é` in a
+    /// value written precomposed), cut at `;` and `` ` `` (each equals a non-ASCII character,
+    /// U+037E and U+1FEF). ASCII letters lower-case alone whatever surrounds them, and no
+    /// composition takes an ASCII character as its second part. `GnuPG’s OpenPGP tool` gives
+    /// `s openpgp tool`, and the rule that wants it no longer runs on every process start.
+    static func certainASCII(_ needle: String) -> String? {
+        var best: [UInt8] = [], run: [UInt8] = []
+        func end(droppingLast: Bool) {
+            if droppingLast, !run.isEmpty { run.removeLast() }
+            if run.count > best.count { best = run }
+            run = []
+        }
+        for byte in needle.utf8 {
+            if byte >= 0x80 {
+                end(droppingLast: true)
+            } else if byte == UInt8(ascii: ";") || byte == UInt8(ascii: "`") {
+                end(droppingLast: false)
+            } else {
+                run.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+            }
+        }
+        end(droppingLast: false)
+        return best.count >= weakest ? String(decoding: best, as: UTF8.self) : nil
     }
 
     /// The longest run of a glob without wildcards. `\*` and `\?` end a run as a wildcard
