@@ -29,13 +29,8 @@ public enum EventReader {
     public static func read(
         _ input: ByteInput, name: String, formats: FormatRegistry, limits: IngestLimits = .standard,
         each: (Normalized) throws -> Void
-    ) rethrows -> Outcome {
-        var outcome = Outcome()
-        let framing = Framer.open(input, name: name, hint: .auto, limits: limits, batchLines: 5_000)
-        while let work = framing.next() {
-            try read(work, name: name, formats: formats, limits: limits, into: &outcome, each)
-        }
-        return outcome
+    ) throws -> Outcome {
+        try read([Source(name: name) { input }], formats: formats, limits: limits, workers: 1, map: { signal, _ in [signal] }, each: each)[0]
     }
 
     /// One input of a read of several: its name (formats are told by it, `.gz` read as gzip)

@@ -86,8 +86,9 @@ public final class SigmaHunt: Sendable {
     }
 }
 
-/// One literal cache per thread that hunts: a cache is not shared between threads, and each
-/// thread keeps its own across the pieces it takes, so values a file repeats stay known.
+/// Literal caches lent to the threads that hunt, one event at a time: a cache is not for two
+/// threads at once, so there are as many as threads hunting together, and each keeps what it
+/// learned for whichever thread borrows it next (values the files repeat stay known).
 private final class LiteralCaches: @unchecked Sendable {
     private let lock = NSLock()
     private var free: [LiteralCache] = []

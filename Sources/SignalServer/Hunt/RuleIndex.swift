@@ -78,8 +78,8 @@ public struct RuleIndex: Sendable {
         var number: Int32 = 0
     }
 
-    /// Literals shorter than this are weak: found in much text, they are a rule's clause only
-    /// when it has no stronger one (`necessary`).
+    /// Literals shorter than this are weak: found in much text, a clause of them comes after
+    /// the stronger ones (`necessary` keeps a rule's strongest few).
     static let shortest = 3
     /// Shorter still and a text test gives no literal: the rule is always run (unless its
     /// other tests give some). Two bytes are enough for what a log seldom holds, and a rule

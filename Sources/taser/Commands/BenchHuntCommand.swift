@@ -93,7 +93,7 @@ extension BenchCommand {
 
             // The matching alone, with and without the pre-filter, over normalized events.
             var normalized: [(String, JSONObject)] = []
-            _ = EventReader.read(BytesInput(bytes), name: "bench.json", formats: .builtIn()) { normalized.append(($0.kind.name, $0.fields)) }
+            _ = try EventReader.read(BytesInput(bytes), name: "bench.json", formats: .builtIn()) { normalized.append(($0.kind.name, $0.fields)) }
             let t2 = ThreadCPU.seconds
             var indexed = 0
             var cache = LiteralCache()
