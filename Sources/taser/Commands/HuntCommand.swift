@@ -28,7 +28,7 @@ struct HuntCommand: ParsableCommand {
     @Option(name: .customLong("format-mapping"), help: "A YAML mapping file for other JSON, as ingest's --mapping (repeat for more; ~/.config/taser/mappings/*.yaml are always read).")
     var formatMappings: [String] = []
     @Option(help: "Only rules of this level or higher: info, low, medium, high, critical.") var level: String?
-    @Option(help: "Threads to read and match on (default: every core). A large file is split into pieces that threads take in turn; the timeline is the same whatever the number.",
+    @Option(help: "Threads to read and match on (default: every core). The files are read in pieces (5,000 lines, 8 EVTX chunks) that threads take in turn; the timeline is the same whatever the number.",
             transform: count(1...256)) var threads = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "Write the timeline as CSV.") var csv = false
     @Flag(help: "Write the timeline as JSON lines, each with the event's fields.") var json = false
