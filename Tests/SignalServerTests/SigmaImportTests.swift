@@ -87,6 +87,14 @@ import Testing
         #expect(SigmaImport.read(paths: [binary.path]).problems.map(\.description) == [
             "\(binary.path): is not UTF-8 text; a Sigma rule is a YAML text file",
         ])
+        // A file far larger than any rule is refused, not read whole.
+        let huge = FileManager.default.temporaryDirectory.appendingPathComponent("sigma-huge-\(UUID().uuidString).yml")
+        FileManager.default.createFile(atPath: huge.path, contents: Data("title: x\n".utf8))
+        defer { try? FileManager.default.removeItem(at: huge) }
+        #expect(truncate(huge.path, off_t(SigmaFileReader.largestFile + 1)) == 0)
+        #expect(SigmaImport.read(paths: [huge.path]).problems.map(\.description) == [
+            "\(huge.path): is larger than 4 MiB; a Sigma rule file is a few KiB, so it is not read",
+        ])
         #expect(SigmaImport.read(paths: ["/nonexistent/rules"]).problems.map(\.description) == [
             "/nonexistent/rules: no such file or directory",
         ])

@@ -26,9 +26,25 @@ struct SigmaFileReader: Sendable {
         Parallel.map(files) { read(file: $0, mapping: mapping) }
     }
 
+    /// A Sigma rule file is a few KiB (SigmaHQ's largest is under 100 KiB); a larger file is
+    /// refused after reading this much of it, not read whole into memory.
+    static let largestFile = 4 << 20
+
     private mutating func addFile(_ path: String) {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
             problems.append(.init(path: path, rule: nil, reason: "cannot be read"))
+            return
+        }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            data = try handle.read(upToCount: SigmaFileReader.largestFile + 1) ?? Data()
+        } catch {
+            problems.append(.init(path: path, rule: nil, reason: "cannot be read: \(error.localizedDescription)"))
+            return
+        }
+        guard data.count <= SigmaFileReader.largestFile else {
+            problems.append(.init(path: path, rule: nil, reason: "is larger than \(ByteCount.text(SigmaFileReader.largestFile)); a Sigma rule file is a few KiB, so it is not read"))
             return
         }
         guard let text = String(data: data, encoding: .utf8) else {
