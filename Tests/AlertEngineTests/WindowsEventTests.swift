@@ -62,6 +62,24 @@ import Testing
         #expect(ping.severity == .info)
     }
 
+    /// An EVTX record's raw body is written from its JSON only when asked for (a hunt never
+    /// asks); asked for, it is what was written at framing before: the record's JSON as read,
+    /// not the copy with a stand-in time the format reads.
+    @Test func anEvtxRecordsRawBodyIsItsJSONWrittenWhenAskedFor() throws {
+        let bytes = try EvtxTests.bytes("sysmon.evtx.gz")
+        let read = EvtxFile.read(bytes)
+        let framed = Framer.frame(bytes, name: "sysmon.evtx")
+        #expect(framed.records.count == 358 && read.records.count == 358)
+        #expect(framed.records.map(\.raw) == read.records.map(\.event.text))
+        let (signals, _) = Self.normalize(bytes, name: "sysmon.evtx")
+        #expect(signals.map(\.raw) == read.records.map(\.event.text))
+        // A raw body set as text is that text.
+        var first = try #require(signals.first)
+        first.raw = "replaced"
+        #expect(first.raw == "replaced" && first.rawBody.text == "replaced")
+        #expect(RawBody.json(["a": 1]).text == #"{"a":1}"#)
+    }
+
     @Test func evtxFramingDoesNotDependOnTheReadSize() throws {
         let bytes = try Self.evtx("Security_short_selected.evtx")
         let whole = Self.normalize(bytes, name: "s.evtx")

@@ -22,8 +22,10 @@ enum VendorJSON {
     }
 
     static func isPath(_ s: String) -> Bool {
-        // Without either byte the text holds neither Character: answered without Foundation.
+        // Without either byte the text holds neither Character: answered without Foundation;
+        // in ASCII text each byte is a Character of its own, so the bytes answer there too.
         guard s.utf8.contains(where: { $0 == 0x2F || $0 == 0x5C }) else { return false }
+        if s.isASCII { return true }
         return s.contains("/") || s.contains("\\")
     }
 

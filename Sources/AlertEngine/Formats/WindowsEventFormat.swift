@@ -48,7 +48,7 @@ struct WindowsEventFormat: Format {
         default:
             throw NormalizeError("windows: expected a JSON object or event XML")
         }
-        return [try WindowsEventFormat.signal(event, source: "windows", raw: record.raw)]
+        return [try WindowsEventFormat.signal(event, source: "windows", raw: record.rawBody)]
     }
 
     private func xml(_ text: String) throws(NormalizeError) -> WindowsEvent {
@@ -66,7 +66,7 @@ struct WindowsEventFormat: Format {
     private static let textNames: [WindowsData.Name] = [.commandLine, .parentCommandLine, .scriptBlockText, .payload, .queryName, .targetFilename, .details]
 
     /// The signal of a Windows event: its time, kind, fields, title and identity.
-    static func signal(_ event: WindowsEvent, source: String, raw: String) throws(NormalizeError) -> Normalized {
+    static func signal(_ event: WindowsEvent, source: String, raw: RawBody) throws(NormalizeError) -> Normalized {
         guard event.eventID != nil else {
             throw NormalizeError("windows: no EventID (\(event.system["EventID"]?.text.prefix(40) ?? "missing"))")
         }
@@ -83,6 +83,6 @@ struct WindowsEventFormat: Format {
         if let m = event.message { texts.append(m) }
         return Normalized(
             time: time, source: source, sourceRef: ref, kind: kind, severity: WindowsFields.severity(event),
-            title: WindowsFields.title(event, kind: kind, fields: fields), fields: fields, raw: raw, texts: texts)
+            title: WindowsFields.title(event, kind: kind, fields: fields), fields: fields, rawBody: raw, texts: texts)
     }
 }

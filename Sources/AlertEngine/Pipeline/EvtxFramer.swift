@@ -39,7 +39,7 @@ struct EvtxChunks: Sendable {
         for chunk in chunks {
             let got = EvtxChunk.read(chunk.bytes, index: chunk.index, available: chunk.available, templates: &templates)
             for r in got.records {
-                records.append(Record(payload: .json(Self.timed(r)), raw: r.event.text, origin: "\(name) record \(r.id)"))
+                records.append(Record(payload: .json(Self.timed(r)), rawBody: .json(r.event), origin: "\(name) record \(r.id)"))
             }
             for problem in got.problems {
                 rejected.append(Rejected(

@@ -238,9 +238,10 @@ public final class Ingester: @unchecked Sendable {
             out.places.append(Place(origin: record.origin, format: format.name))
             for var n in signals {
                 ECS.tidy(&n.fields)
+                let raw = n.raw  // written once (an EVTX record's is written from its JSON here)
                 var signal = NewSignal(
-                    time: n.time, source: n.source, sourceRef: n.sourceRef ?? SignalWriter.contentRef(n.raw), kind: n.kind.name, severity: n.severity, title: n.title,
-                    fields: n.fields, raw: n.raw, artifacts: extractor.artifacts(of: n))
+                    time: n.time, source: n.source, sourceRef: n.sourceRef ?? SignalWriter.contentRef(raw), kind: n.kind.name, severity: n.severity, title: n.title,
+                    fields: n.fields, raw: raw, artifacts: extractor.artifacts(of: n))
                 signal.identifiers = Identifier.ofUser(
                     name: n.fields["user.name"]?.stringValue, email: n.fields["user.email"]?.stringValue, id: n.fields["user.id"]?.stringValue)
                 out.signals.append(signal)

@@ -11,7 +11,12 @@ public struct Record: Sendable {
 
     public var payload: Payload
     /// The event's text exactly as it arrived: what the signal keeps as its raw body.
-    public var raw: String
+    public var raw: String {
+        get { rawBody.text }
+        set { rawBody = RawBody(newValue) }
+    }
+    /// `raw`, written only when asked for when the event arrived as a structure.
+    public var rawBody: RawBody
     /// Where it came from, for quarantine and messages: `okta.json:17`.
     public var origin: String {
         get { lineNumber.map { "\(source):\($0)" } ?? source }
@@ -27,8 +32,12 @@ public struct Record: Sendable {
     private var lineNumber: Int?
 
     public init(payload: Payload, raw: String, origin: String) {
+        self.init(payload: payload, rawBody: RawBody(raw), origin: origin)
+    }
+
+    public init(payload: Payload, rawBody: RawBody, origin: String) {
         self.payload = payload
-        self.raw = raw
+        self.rawBody = rawBody
         self.source = origin
         self.lineNumber = nil
     }
@@ -36,7 +45,7 @@ public struct Record: Sendable {
     /// A record from line `line` of the input `name`.
     init(payload: Payload, raw: String, name: String, line: Int) {
         self.payload = payload
-        self.raw = raw
+        self.rawBody = RawBody(raw)
         self.source = name
         self.lineNumber = line
     }
@@ -70,7 +79,12 @@ public struct Normalized: Sendable {
     public var title: String
     /// ECS names where ECS has one (`user.name`, `source.ip`, `destination.port`, `host.name`).
     public var fields: JSONObject
-    public var raw: String
+    public var raw: String {
+        get { rawBody.text }
+        set { rawBody = RawBody(newValue) }
+    }
+    /// `raw`, written only when asked for when the event arrived as a structure.
+    public var rawBody: RawBody
     /// Artifacts the format knows from the vendor's structure, with their roles.
     public var artifacts: [ArtifactMention]
     /// Free text worth scanning for more artifacts (messages, command lines, email bodies).
@@ -80,6 +94,14 @@ public struct Normalized: Sendable {
         time: Timestamp, source: String, sourceRef: String?, kind: SignalKind, severity: Severity, title: String,
         fields: JSONObject, raw: String, artifacts: [ArtifactMention] = [], texts: [String] = []
     ) {
+        self.init(time: time, source: source, sourceRef: sourceRef, kind: kind, severity: severity, title: title,
+                  fields: fields, rawBody: RawBody(raw), artifacts: artifacts, texts: texts)
+    }
+
+    public init(
+        time: Timestamp, source: String, sourceRef: String?, kind: SignalKind, severity: Severity, title: String,
+        fields: JSONObject, rawBody: RawBody, artifacts: [ArtifactMention] = [], texts: [String] = []
+    ) {
         self.time = time
         self.source = source
         self.sourceRef = sourceRef
@@ -87,7 +109,7 @@ public struct Normalized: Sendable {
         self.severity = severity
         self.title = title
         self.fields = fields
-        self.raw = raw
+        self.rawBody = rawBody
         self.artifacts = artifacts
         self.texts = texts
     }
@@ -140,5 +162,34 @@ extension Format {
             }
         }
         throw NormalizeError("\(name): no time (\(paths.joined(separator: " or ")))")
+    }
+}
+
+/// An event's raw body: its text as it arrived, or, for an event that arrived as a structure
+/// (an EVTX record), the JSON written from it, when first asked for. `taser hunt` never asks:
+/// writing every EVTX record's JSON was about a tenth of hunting an EVTX file. Not kept once
+/// written: a signal's body is read once, when it is stored.
+public struct RawBody: Sendable {
+    private enum Storage: Sendable {
+        case text(String)
+        case json(JSONValue)
+    }
+
+    private var storage: Storage
+
+    public init(_ text: String) { storage = .text(text) }
+
+    /// The JSON text of `value`, written when asked for.
+    public static func json(_ value: JSONValue) -> RawBody {
+        var body = RawBody("")
+        body.storage = .json(value)
+        return body
+    }
+
+    public var text: String {
+        switch storage {
+        case .text(let t): t
+        case .json(let v): v.text
+        }
     }
 }
