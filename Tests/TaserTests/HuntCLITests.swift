@@ -168,7 +168,8 @@ import Testing
         let figures = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
         #expect(figures["events"] as? Int == 3000)
         #expect((figures["rules"] as? Int ?? 0) > 150)
-        for key in ["floor_events_per_s", "hunt_events_per_s", "matching_events_per_s", "unfiltered_matching_events_per_s", "evtx_records_per_s"] {
+        for key in ["floor_events_per_s", "hunt_events_per_s", "matching_events_per_s", "unfiltered_matching_events_per_s", "evtx_records_per_s",
+                    "evtx_hunt_records_per_s", "evtx_hunt_ratio_to_parse"] {
             #expect((figures[key] as? Double ?? 0) > 0, "\(key)")
         }
         #expect(figures["prefilter_agrees"] as? Bool == true)
