@@ -167,7 +167,7 @@ extension Format {
 
 /// An event's raw body: its text as it arrived, or, for an event that arrived as a structure
 /// (an EVTX record), the JSON written from it, when first asked for. `taser hunt` never asks:
-/// writing every EVTX record's JSON was about a tenth of hunting an EVTX file. Not kept once
+/// writing every EVTX record's JSON was over a quarter of hunting an EVTX file. Not kept once
 /// written: a signal's body is read once, when it is stored.
 public struct RawBody: Sendable {
     private enum Storage: Sendable {
