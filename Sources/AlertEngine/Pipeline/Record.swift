@@ -175,16 +175,14 @@ public struct RawBody: Sendable {
         case json(JSONValue)
     }
 
-    private var storage: Storage
+    private let storage: Storage
 
     public init(_ text: String) { storage = .text(text) }
 
+    private init(_ storage: Storage) { self.storage = storage }
+
     /// The JSON text of `value`, written when asked for.
-    public static func json(_ value: JSONValue) -> RawBody {
-        var body = RawBody("")
-        body.storage = .json(value)
-        return body
-    }
+    public static func json(_ value: JSONValue) -> RawBody { RawBody(.json(value)) }
 
     public var text: String {
         switch storage {
