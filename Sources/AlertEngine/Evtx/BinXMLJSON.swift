@@ -30,9 +30,18 @@ enum BinXMLJSON {
                 let f = Int(slot.fragment)
                 return f >= 0 && f < fragments.count ? .fragment(fragments[f]) : .json(.null)
             }
+            // What the cache keeps is text, whose BinXMLValue is its JSON.
+            if EvtxValueCache.worthKeeping(type: slot.type, size: Int(slot.size)) { return .json(json(slot)) }
+            return BinXMLValue(EvtxValues.decode(type: slot.type, UnsafeRawBufferPointer(rebasing: record.chunk[Int(slot.at)..<(Int(slot.at) + Int(slot.size))])))
+        }
+
+        /// The JSON of a slot that is not BinXML (`value(slot).json`, without wrapping it):
+        /// most holes are filled with this.
+        @inline(__always)
+        func json(_ slot: BinXMLSlot) -> JSONValue {
             let type = slot.type
             return record.cache.pointee.value(type: type, at: Int(slot.at), size: Int(slot.size), in: record.chunk) {
-                BinXMLValue(EvtxValues.decode(type: type, $0))
+                EvtxJSON.json(taking: EvtxValues.decode(type: type, $0))
             }
         }
     }
@@ -179,13 +188,18 @@ enum BinXMLJSON {
     static func hole(_ item: Int, _ t: BinXMLTree, _ values: Values) -> JSONValue?? {
         guard case .substitution(let id, let optional) = t.items[item] else { return .none }
         guard let slots = values.slots, id < slots.count else { return .some(.none) }
-        switch values.value(slots[id]) {
-        case .fragment: return .none
-        case .json(let j):
-            if optional, case .null = j { return .some(.none) }
-            return .some(.some(j))
-        case .typed(let v): return .some(.some(EvtxJSON.json(v)))
+        let slot = slots[id]
+        let j: JSONValue
+        if slot.type == 0x21 {
+            // BinXML (elements, not text); one the parser did not keep is null, as `value` has it.
+            let f = Int(slot.fragment)
+            if f >= 0 && f < values.fragments.count { return .none }
+            j = .null
+        } else {
+            j = values.json(slot)
         }
+        if optional, case .null = j { return .some(.none) }
+        return .some(.some(j))
     }
 
     /// An element's text content as JSON (`contentValue(children) ?? null`).
@@ -242,11 +256,32 @@ enum BinXMLJSON {
         var o = JSONObject(capacity: elements + (anyAttribute ? 1 : 0) + (text == nil ? 0 : 1))
         if anyAttribute { o.append(distinct: attributesKey, .object(attributes)) }
         if elements > 0 {
-            let distinct = el.distinctChildren
-            walk(el.children, t, values, element: { add($0, $1, $2, to: &o, distinct: distinct) }, value: { _ in })
+            if el.distinctChildren {
+                addDistinct(el.children, t, values, to: &o)
+            } else {
+                walk(el.children, t, values, element: { add($0, $1, $2, to: &o) }, value: { _ in })
+            }
         }
         if let text { set(textKey, text, in: &o) }
         return .object(o)
+    }
+
+    /// `add` of each element of `items`, whose keys the template says differ: such content is
+    /// only elements and literal text (`Builder.distinctKeys`), so no hole here holds elements.
+    /// An element that is not Data (System's) and a `Data Name="X"` filled by one hole (every
+    /// field of a Sysmon event) go straight in, without copying the element or walking its
+    /// content.
+    private static func addDistinct(_ items: Range<Int>, _ t: BinXMLTree, _ values: Values, to o: inout JSONObject) {
+        for i in items {
+            guard case .element(let e) = t.items[i] else { continue }
+            if !t.elements[e].isData {
+                o.append(distinct: t.names[t.elements[e].name], json(t, e, values))
+            } else if let name = t.elements[e].dataName, let item = t.elements[e].hole, let v = hole(item, t, values) {
+                o.append(distinct: t.names[name], v ?? .null)
+            } else {
+                add(t, e, values, to: &o, distinct: true)
+            }
+        }
     }
 
     /// `o[key] = value`: added, or replacing the value of a key there already.

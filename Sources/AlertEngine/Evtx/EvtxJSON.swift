@@ -89,7 +89,21 @@ enum EvtxJSON {
         case .double(let d): .double(d)
         case .bool(let b): .bool(b)
         // A one-element array is its element, as evtx_dump writes it.
-        case .array(let a): a.count == 1 ? json(a[0]) : .array(a.map(json))
+        case .array(let a): a.count == 1 ? json(a[0]) : .array(a.map { json($0) })
+        }
+    }
+
+    /// `json(v)`, taking the value's string rather than sharing it (a retain, and a release
+    /// when the value goes).
+    static func json(taking v: consuming EvtxValue) -> JSONValue {
+        switch consume v {
+        case .null: .null
+        case .string(let s), .text(let s): .string(s)
+        case .int(let n): .int(n)
+        case .bool(let b): .bool(b)
+        case .double(let d): .double(d)
+        case .uint(let n): json(.uint(n))
+        case .array(let a): json(.array(a))
         }
     }
 

@@ -26,10 +26,14 @@ enum EvtxText {
         return String(decoding: units, as: UTF16.self)
     }
 
-    /// Whether the first `units` code units are all below 0x80, four at a time.
+    /// Whether the first `units` code units are all below 0x80, eight at a time, then four.
     private static func isASCII(_ d: UnsafeRawBufferPointer, units: Int) -> Bool {
         var i = 0
         var high: UInt64 = 0
+        while i + 8 <= units {
+            high |= d.loadUnaligned(fromByteOffset: 2 * i, as: UInt64.self) | d.loadUnaligned(fromByteOffset: 2 * i + 8, as: UInt64.self)
+            i += 8
+        }
         while i + 4 <= units {
             high |= d.loadUnaligned(fromByteOffset: 2 * i, as: UInt64.self)
             i += 4

@@ -1,4 +1,5 @@
 import Glibc
+import Model
 
 /// Values a chunk has already decoded, found again by their bytes: an event log repeats the
 /// same provider names, GUIDs, SIDs, account and process names in record after record, and
@@ -19,7 +20,7 @@ struct EvtxValueCache {
 
     private static let slots = 256
     private var entries: [Entry] = []
-    private var values: [BinXMLValue] = []
+    private var values: [JSONValue] = []
 
     /// Only values whose decoding makes a string too long to be held inline (15 UTF-8 bytes).
     static func worthKeeping(type: UInt8, size: Int) -> Bool {
@@ -34,13 +35,13 @@ struct EvtxValueCache {
 
     /// The value of `size` bytes at `at` of type `type`, from the cache or `decode`.
     mutating func value(
-        type: UInt8, at: Int, size: Int, in chunk: UnsafeRawBufferPointer, decode: (UnsafeRawBufferPointer) -> BinXMLValue
-    ) -> BinXMLValue {
+        type: UInt8, at: Int, size: Int, in chunk: UnsafeRawBufferPointer, decode: (UnsafeRawBufferPointer) -> JSONValue
+    ) -> JSONValue {
         let data = UnsafeRawBufferPointer(rebasing: chunk[at..<(at + size)])
         guard EvtxValueCache.worthKeeping(type: type, size: size) else { return decode(data) }
         if entries.isEmpty {
             entries = Array(repeating: Entry(), count: EvtxValueCache.slots)
-            values = Array(repeating: .json(.null), count: EvtxValueCache.slots)
+            values = Array(repeating: .null, count: EvtxValueCache.slots)
         }
         let slot = Int(truncatingIfNeeded: EvtxValueCache.hash(type: type, data) % UInt64(EvtxValueCache.slots))
         let e = entries[slot]
