@@ -469,25 +469,40 @@ final class BinXMLMemo {
     /// Element `e`'s JSON when the values of its holes are the bytes they were last time.
     @inline(__always)
     func reused(_ e: Int, _ values: UnsafeBufferPointer<BinXMLSlot>) -> JSONValue? {
+        unchanged(e, values) ? json[e] : nil
+    }
+
+    /// Whether element `e` has JSON kept and the values of its holes are the bytes it was made
+    /// from (`reused` without taking a copy of the JSON).
+    @inline(__always)
+    func unchanged(_ e: Int, _ values: UnsafeBufferPointer<BinXMLSlot>) -> Bool {
         let n = Int(count[e])
-        guard n >= 0, let last = json[e] else { return nil }
+        guard n >= 0, json[e] != nil else { return false }
         let start = Int(first[e])
         for k in 0..<n {
             let id = ids[start + k]
             let key = keys[start + k]
             guard id < values.count else {
                 if key.size == -1 { continue }
-                return nil
+                return false
             }
             let v = values[id]
-            guard key.type == v.type, key.size == Int32(v.size), v.type != 0x21 else { return nil }
+            guard key.type == v.type, key.size == Int32(v.size), v.type != 0x21 else { return false }
             if key.at == v.at || v.size == 0 { continue }
             guard let base = chunk.pointee,
-                  memcmp(base + Int(key.at), base + Int(v.at), Int(v.size)) == 0 else { return nil }
+                  memcmp(base + Int(key.at), base + Int(v.at), Int(v.size)) == 0 else { return false }
         }
         misses[e] = 0
-        return last
+        return true
     }
+
+    /// Whether element `e`'s JSON can be kept at all (no template instance inside it).
+    @inline(__always)
+    func reusable(_ e: Int) -> Bool { count[e] >= 0 }
+
+    /// Element `e`'s JSON as last kept, whatever values it was made from.
+    @inline(__always)
+    func last(_ e: Int) -> JSONValue? { json[e] }
 
     /// Keeps `value` as element `e`'s JSON for these values (not when one is BinXML, whose
     /// bytes may point at templates defined in place).

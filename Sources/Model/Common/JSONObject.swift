@@ -160,6 +160,11 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         add(key, value)
     }
 
+    /// Replaces the value of the member at `position` (0..<count), keeping its key.
+    public mutating func setValue(_ value: consuming JSONValue, at position: Int) {
+        members[position].value = value
+    }
+
     /// The one place a new member is added by key: the key summary (`tagBits`) and the ASCII
     /// flag must learn of it, or lookups would not find it.
     private mutating func add(_ key: JSONKey, _ value: consuming JSONValue) {
