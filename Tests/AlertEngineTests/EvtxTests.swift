@@ -100,6 +100,39 @@ import Testing
         }
     }
 
+    /// An element of elements alone (System, EventData) is its last record's JSON with the
+    /// changed members replaced (`BinXMLJSON.patched`), in place when nothing else holds that
+    /// JSON any more: a reader that drops each record as it is handed over gets that, one that
+    /// keeps them gets copies. Both read every record the same, whole and damaged.
+    @Test func recordsDroppedAsTheyComeReadAsRecordsKept() throws {
+        func same(_ bytes: [UInt8], _ what: String) {
+            var dropped: [(UInt64, String, String)] = []
+            let problems = EvtxFile.read(bytes) { dropped.append(($0.id, $0.event.text, Self.ordered($0.event))) }
+            let kept = EvtxFile.read(bytes)
+            #expect(problems == kept.problems, "\(what): problems differ")
+            #expect(dropped.count == kept.records.count, "\(what): \(dropped.count) records, kept \(kept.records.count)")
+            for (a, b) in zip(dropped, kept.records) where a.0 != b.id || a.1 != b.event.text || a.2 != Self.ordered(b.event) {
+                Issue.record("\(what) record \(b.id):\n  dropped \(a.2.prefix(1500))\n  kept    \(Self.ordered(b.event).prefix(1500))")
+                return
+            }
+        }
+        var generator = SystemRandomNumberGenerator()
+        for name in ["sysmon.evtx.gz", "security.evtx.gz", "Security_short_selected.evtx", "MSExchange_Management_wec.evtx",
+                     "Application_no_crc32.evtx"] {
+            let sample = try Self.bytes(name)
+            #expect(!EvtxFile.read(sample).records.isEmpty, "\(name): no records")
+            same(sample, name)
+            for _ in 0..<20 {
+                var damaged = sample
+                for _ in 0..<Int.random(in: 1...40, using: &generator) {
+                    let at = Int.random(in: EvtxFile.headerSize..<damaged.count, using: &generator)
+                    damaged[at] = UInt8.random(in: 0...255, using: &generator)
+                }
+                same(damaged, "\(name) damaged")
+            }
+        }
+    }
+
     /// A chunk's templates are taken from an earlier chunk's parse when their bytes (and the
     /// names they point at) are the same (`EvtxTemplateCache`): damage where later chunks define
     /// theirs (their first records) must read as the tree reader reads it, for each chunk alike.

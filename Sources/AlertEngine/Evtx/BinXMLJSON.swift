@@ -246,7 +246,9 @@ enum BinXMLJSON {
     private static func patched(
         _ t: BinXMLTree, _ e: Int, _ el: BinXMLTree.Element, _ values: Values, _ memo: BinXMLMemo, _ slots: UnsafeBufferPointer<BinXMLSlot>
     ) -> JSONValue {
-        if case .object(var o)? = memo.last(e), o.count == el.children.count {
+        // Taken out of the memo, so that when the last record's tree is gone (a reader that
+        // hands each record over and drops it) the members are replaced in place, not copied.
+        if case .object(var o)? = memo.take(e), o.count == el.children.count {
             var changed = 0
             for (k, i) in el.children.enumerated() {
                 guard case .element(let c) = t.items[i] else { continue }
@@ -256,7 +258,6 @@ enum BinXMLJSON {
                 o.setValue(v, at: k)
                 changed += 1
             }
-            if changed == 0, let same = memo.last(e) { return same }
             let made = JSONValue.object(o)
             memo.keep(e, slots, made)
             return made

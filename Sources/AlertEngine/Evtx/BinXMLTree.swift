@@ -500,9 +500,10 @@ final class BinXMLMemo {
     @inline(__always)
     func reusable(_ e: Int) -> Bool { count[e] >= 0 }
 
-    /// Element `e`'s JSON as last kept, whatever values it was made from.
+    /// Element `e`'s JSON as last kept, whatever values it was made from, taken out of the
+    /// memo (which holds none for `e` until the next `keep`).
     @inline(__always)
-    func last(_ e: Int) -> JSONValue? { json[e] }
+    func take(_ e: Int) -> JSONValue? { json[e].take() }
 
     /// Keeps `value` as element `e`'s JSON for these values (not when one is BinXML, whose
     /// bytes may point at templates defined in place).
