@@ -89,12 +89,7 @@ import Testing
             same(sample, name)
             guard sample.count <= 2 * EvtxFile.chunkSize else { continue }
             for _ in 0..<100 {
-                var damaged = sample
-                for _ in 0..<Int.random(in: 1...40, using: &generator) {
-                    let at = Int.random(in: EvtxFile.headerSize..<damaged.count, using: &generator)
-                    damaged[at] = UInt8.random(in: 0...255, using: &generator)
-                }
-                same(damaged, "\(name) damaged")
+                same(Self.damaged(sample, using: &generator), "\(name) damaged")
             }
             for length in stride(from: 0, to: sample.count, by: 997) { same(Array(sample.prefix(length)), "\(name) cut at \(length)") }
         }
@@ -123,12 +118,7 @@ import Testing
             #expect(!EvtxFile.read(sample).records.isEmpty, "\(name): no records")
             same(sample, name)
             for _ in 0..<20 {
-                var damaged = sample
-                for _ in 0..<Int.random(in: 1...40, using: &generator) {
-                    let at = Int.random(in: EvtxFile.headerSize..<damaged.count, using: &generator)
-                    damaged[at] = UInt8.random(in: 0...255, using: &generator)
-                }
-                same(damaged, "\(name) damaged")
+                same(Self.damaged(sample, using: &generator), "\(name) damaged")
             }
         }
     }
@@ -160,6 +150,16 @@ import Testing
     }
 
     /// JSON text with every object's members in their order (`JSONValue.text` sorts them).
+    /// `sample` with 1 to 40 bytes past the file header set at random.
+    static func damaged(_ sample: [UInt8], using generator: inout SystemRandomNumberGenerator) -> [UInt8] {
+        var damaged = sample
+        for _ in 0..<Int.random(in: 1...40, using: &generator) {
+            let at = Int.random(in: EvtxFile.headerSize..<damaged.count, using: &generator)
+            damaged[at] = UInt8.random(in: 0...255, using: &generator)
+        }
+        return damaged
+    }
+
     static func ordered(_ v: JSONValue) -> String {
         switch v {
         case .object(let o):
@@ -213,12 +213,7 @@ import Testing
         let sample = try Self.bytes("Security_short_selected.evtx")
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<300 {
-            var damaged = sample
-            for _ in 0..<Int.random(in: 1...40, using: &generator) {
-                let at = Int.random(in: EvtxFile.headerSize..<damaged.count, using: &generator)
-                damaged[at] = UInt8.random(in: 0...255, using: &generator)
-            }
-            _ = EvtxFile.read(damaged)
+            _ = EvtxFile.read(Self.damaged(sample, using: &generator))
         }
         for length in stride(from: 0, to: sample.count, by: 997) { _ = EvtxFile.read(Array(sample.prefix(length))) }
         let other = EvtxFile.read(Array("{\"not\": \"evtx\"}".utf8))

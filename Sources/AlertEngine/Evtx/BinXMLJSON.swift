@@ -249,14 +249,12 @@ enum BinXMLJSON {
         // Taken out of the memo, so that when the last record's tree is gone (a reader that
         // hands each record over and drops it) the members are replaced in place, not copied.
         if case .object(var o)? = memo.take(e), o.count == el.children.count {
-            var changed = 0
             for (k, i) in el.children.enumerated() {
                 guard case .element(let c) = t.items[i] else { continue }
                 if memo.unchanged(c, slots) { continue }
                 let v = child(t, c, values)
                 memo.keep(c, slots, v)
                 o.setValue(v, at: k)
-                changed += 1
             }
             let made = JSONValue.object(o)
             memo.keep(e, slots, made)
