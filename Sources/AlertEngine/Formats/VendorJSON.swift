@@ -12,10 +12,20 @@ enum VendorJSON {
     /// The last component of a Windows or POSIX path: CarbonBlack's `process_name` is sometimes
     /// `powershell.exe`, sometimes `c:\windows\...\powershell.exe`.
     static func basename(_ path: String) -> String {
-        if path.isASCII {
-            // Separators are Characters of their own in ASCII text: found by their bytes.
-            guard let cut = path.utf8.lastIndex(where: { $0 == 0x2F || $0 == 0x5C }) else { return path }
-            return String(path[path.utf8.index(after: cut)...])
+        // Separators are Characters of their own in ASCII text: found by their bytes, in the
+        // pass that finds the text is ASCII. The last one's offset, -1 for none; nil when the
+        // text is not ASCII.
+        let ascii = path.utf8.withContiguousStorageIfAvailable { b -> Int? in
+            var high: UInt8 = 0, last = -1
+            for i in b.indices {
+                high |= b[i]
+                if b[i] == 0x2F || b[i] == 0x5C { last = i }
+            }
+            return high < 0x80 ? last : nil
+        }
+        if let cut = ascii ?? nil {
+            guard cut >= 0 else { return path }
+            return String(path[path.utf8.index(path.utf8.startIndex, offsetBy: cut + 1)...])
         }
         guard let cut = path.lastIndex(where: { $0 == "/" || $0 == "\\" }) else { return path }
         return String(path[path.index(after: cut)...])

@@ -75,14 +75,15 @@ struct WindowsEventFormat: Format {
         let data = WindowsData(event.data)
         let kind = WindowsKinds.kind(event, data: data)
         let fields = WindowsFields.fields(event, kind: kind, data: data)
-        let ref = event.recordID.map { "\(event.computer ?? "")/\(event.channel ?? "")/\($0)" }
         var texts: [String] = []
         for name in textNames {
             if let t = data.text(name) { texts.append(t) }
         }
         if let m = event.message { texts.append(m) }
+        // The title and reference are made from the fields when read (most events a hunt reads
+        // are never shown): the System values they name are the fields' own.
         return Normalized(
-            time: time, source: source, sourceRef: ref, kind: kind, severity: WindowsFields.severity(event),
-            title: WindowsFields.title(event, kind: kind, fields: fields), fields: fields, rawBody: raw, texts: texts)
+            time: time, source: source, sourceRef: { WindowsFields.ref($0) }, kind: kind, severity: WindowsFields.severity(event),
+            title: { WindowsFields.title(kind: $0, fields: $1) }, fields: fields, rawBody: raw, texts: texts)
     }
 }

@@ -144,6 +144,7 @@ public enum Framer {
         var start = 0
         // The auditd event being gathered (see AuditGrouping): its key, lines and first line.
         var audit: (key: [UInt8], lines: [String], first: Int, size: Int)? = nil
+        let reader = JSONReader()  // the lines repeat their keys: each is made once
         func flushAudit() throws(E) {
             guard let a = audit else { return }
             audit = nil
@@ -179,7 +180,7 @@ public enum Framer {
                 if slice.first(where: { $0 > 32 }) == UInt8(ascii: "{") {
                     let json: JSONValue
                     do throws(JSONParseError) {
-                        json = try JSONValue.parse(slice)
+                        json = try reader.parse(slice)
                     } catch {
                         rejected.append(Rejected(origin: origin, format: nil, reason: error.description, raw: Array(slice)))
                         continue

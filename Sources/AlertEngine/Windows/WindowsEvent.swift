@@ -80,7 +80,7 @@ extension WindowsEvent {
                     if case .null = v { return }
                     if !prefixed {
                         self.system[n] = v
-                    } else if k.equals(Keys.provider), let known = Keys.providerAttributes.first(where: { n.equals($0.attribute) }) {
+                    } else if let known = Keys.prefixedNames.first(where: { k.equals($0.element) && n.equals($0.attribute) }) {
                         self.system[known.key] = v
                     } else {
                         self.system["\(k.name)_\(n.name)"] = v
@@ -94,11 +94,12 @@ extension WindowsEvent {
         }
         if case .object(let d)? = event[Keys.eventData] {
             data.reserveCapacity(d.count)
-            WindowsEvent.addData(d, into: &data)
+            // One object's keys differ from each other, and the data was empty.
+            WindowsEvent.addData(d, into: &data, distinct: true)
         } else if case .object(let u)? = event[Keys.userData] {
             // UserData holds one element of the provider's own schema: its children are the data.
             for (_, inner) in u {
-                if case .object(let d) = inner { WindowsEvent.addData(d, into: &data) }
+                if case .object(let d) = inner { WindowsEvent.addData(d, into: &data, distinct: false) }
             }
         }
         if case .object(let info)? = event[Keys.renderingInfo], let m = info[Keys.message]?.stringValue { message = m }
@@ -115,24 +116,29 @@ extension WindowsEvent {
         /// those whose attributes are named after the element (`Provider_Name`).
         static let ownNamedAttributes = ["TimeCreated", "Execution"].map(JSONKey.init)
         static let prefixedAttributes = ["Provider", "Security", "Correlation"].map(JSONKey.init)
-        /// Provider's attributes, whose flat names every event writes.
-        static let providerAttributes = [("Name", "Provider_Name"), ("Guid", "Provider_Guid")].map {
-            (attribute: JSONKey($0.0), key: JSONKey($0.1))
-        }
+        /// The attributes whose flat names most events write, worked out once rather than
+        /// joined for every event.
+        static let prefixedNames = [
+            ("Provider", "Name"), ("Provider", "Guid"), ("Security", "UserID"), ("Correlation", "ActivityID"),
+            ("Correlation", "RelatedActivityID"),
+        ].map { (element: JSONKey($0.0), attribute: JSONKey($0.1), key: JSONKey("\($0.0)_\($0.1)")) }
     }
 
     /// EventData's keys as evtx_dump names them; unnamed data (`Data.#text`) stays `Data`, a
     /// list when there were several, as Sigma's classic PowerShell rules read it.
-    private static func addData(_ d: JSONObject, into data: inout JSONObject) {
+    /// `distinct`: `data` holds none of `d`'s keys, so each is added without looking for it.
+    private static func addData(_ d: JSONObject, into data: inout JSONObject, distinct: Bool) {
         d.forEachMember { k, value in
             guard !k.equals(Keys.attributes) else { return }
+            let v: JSONValue
             if k.equals(Keys.data), case .object(let o) = value, let text = o[Keys.text] {
-                data[k] = text
+                v = text
             } else if case .object(let o) = value, let text = o[Keys.text], o.count <= 2 {
-                data[k] = text
+                v = text
             } else {
-                data[k] = value
+                v = value
             }
+            if distinct { data.append(distinct: k, v) } else { data[k] = v }
         }
     }
 

@@ -276,11 +276,21 @@ enum WindowsFields {
         5145: "network share object checked", 5156: "connection allowed by the filtering platform", 7045: "service installed",
     ]
 
-    /// What the queue row says: what happened, to what, by whom, where.
-    static func title(_ event: WindowsEvent, kind: SignalKind, fields f: JSONObject) -> String {
-        let host = event.computer.map { " on \($0)" } ?? ""
+    /// The event's identity: its computer, channel and record number, from its fields (the
+    /// System values are the fields' own: event data of those names is kept as `EventData_`).
+    static func ref(_ f: JSONObject) -> String? {
+        guard let record = f["EventRecordID"].flatMap({ $0.stringValue ?? VendorJSON.int($0).map(String.init) }) else { return nil }
+        return "\(f["Computer"]?.stringValue ?? "")/\(f["Channel"]?.stringValue ?? "")/\(record)"
+    }
+
+    /// What the queue row says: what happened, to what, by whom, where; from the fields, whose
+    /// System values are the event's own (`ref`).
+    static func title(kind: SignalKind, fields f: JSONObject) -> String {
+        let computer = f["Computer"]?.stringValue, channel = f["Channel"]?.stringValue
+        let eventID = VendorJSON.int(f["EventID"]).flatMap { Int(exactly: $0) }
+        let host = computer.map { " on \($0)" } ?? ""
         let user = f["user.name"]?.stringValue.map { " by \($0)" } ?? ""
-        let id = event.eventID.map(String.init) ?? "?"
+        let id = eventID.map(String.init) ?? "?"
         func named(_ key: String) -> String? { f[key]?.stringValue }
         switch kind.name {
         case "windows.process_creation":
@@ -300,18 +310,18 @@ enum WindowsFields {
         case "windows.registry_set", "windows.registry_add", "windows.registry_delete", "windows.registry_rename":
             return "\(kind.displayName): \(named("registry.path") ?? "?")\(host)"
         case "windows.process_access", "windows.create_remote_thread":
-            let target = event.text("TargetImage").map(VendorJSON.basename) ?? "?"
-            let source = event.text("SourceImage").map(VendorJSON.basename) ?? "?"
+            let target = WindowsEvent.text(of: f["TargetImage"]).map(VendorJSON.basename) ?? "?"
+            let source = WindowsEvent.text(of: f["SourceImage"]).map(VendorJSON.basename) ?? "?"
             return "\(kind.displayName): \(source) -> \(target)\(host)"
         case "windows.event":
-            let channel = event.channel ?? "Windows"
-            if channel.lowercasedEquals("security"), let id = event.eventID, let what = securityTitles[id] {
+            let channel = channel ?? "Windows"
+            if channel.lowercasedEquals("security"), let id = eventID, let what = securityTitles[id] {
                 return "Security \(id) \(what)\(user)\(host)"
             }
-            if channel.lowercasedEquals("system"), event.eventID == 7045, let service = named("service.name") {
+            if channel.lowercasedEquals("system"), eventID == 7045, let service = named("service.name") {
                 return "System 7045 service installed: \(service)\(host)"
             }
-            return "\(channel) \(id) (\(event.provider ?? "?"))\(user)\(host)"
+            return "\(channel) \(id) (\(named("Provider_Name") ?? "?"))\(user)\(host)"
         default:
             return "\(kind.displayName)\(user)\(host)"
         }

@@ -69,12 +69,16 @@ public final class SigmaHunt: Sendable {
 
     /// What the rules find in one event.
     private func detections(_ signal: Normalized, file: String, cache: inout LiteralCache) -> [HuntDetection] {
-        index.matches(kind: signal.kind.name, fields: signal.fields, cache: &cache).map { i in
+        let found = index.matches(kind: signal.kind.name, fields: signal.fields, cache: &cache)
+        guard !found.isEmpty else { return [] }
+        // Made once for the event's detections, and only for an event with any (a format may
+        // make its title when it is read: `Normalized.MakeTitle`).
+        let event = signal.title, host = signal.fields["host.name"]?.stringValue, user = SigmaHunt.user(signal.fields)
+        return found.map { i in
             let rule = detected[i]
             return HuntDetection(
-                time: signal.time, rule: rule.name, title: rule.title, level: rule.level, tags: rule.tags,
-                host: signal.fields["host.name"]?.stringValue,
-                user: SigmaHunt.user(signal.fields), kind: signal.kind.name, event: signal.title, file: file, fields: signal.fields)
+                time: signal.time, rule: rule.name, title: rule.title, level: rule.level, tags: rule.tags, host: host,
+                user: user, kind: signal.kind.name, event: event, file: file, fields: signal.fields)
         }
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A strict RFC 8259 parser into `JSONValue`. Ours rather than Foundation's because Foundation on
 /// Linux cannot tell `true` from `1`, loses 64-bit integers to Double, and is slow on the ingest path.
 public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -17,12 +19,75 @@ extension JSONValue {
 
     /// Parses bytes in place (a line of a larger input), without copying them first.
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
-        var p = Parser(bytes: bytes)
-        p.skipSpace()
-        let v = try p.value(depth: 0)
-        p.skipSpace()
-        guard p.i == bytes.count else { throw p.fail("unexpected text after the document") }
-        return v
+        var p = Parser(bytes: bytes, members: MemberStack(), keys: nil)
+        return try p.document()
+    }
+}
+
+/// A parser for many documents in a row (a file's lines), one thread at a time: it keeps its
+/// stack of members and the object keys it has read. A file's events repeat the same few dozen
+/// keys, and making each key's `String` again for every event (checking its UTF-8, and
+/// allocating one over 15 bytes, freed with the event) was a sixth of parsing them.
+public final class JSONReader {
+    fileprivate let members = MemberStack()
+    fileprivate let keys = KeyCache()
+
+    public init() {}
+
+    /// As `JSONValue.parse`, the same value or error.
+    public func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
+        members.removeAll()  // a document that failed leaves its members behind
+        var p = Parser(bytes: bytes, members: members, keys: keys)
+        return try p.document()
+    }
+}
+
+/// ASCII keys of up to 32 bytes read before, by their bytes: one slot per hash, a new key
+/// taking the slot of the one before (bounded: 1,024 keys, 32 KiB).
+private final class KeyCache {
+    static let slots = 1024, width = 32
+    // Memory of its own rather than arrays: a class's array is checked for exclusive access
+    // at every use, which cost more than making the key.
+    private let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: KeyCache.slots * KeyCache.width)
+    /// Per slot the key's length, 0 for an empty slot (keys cached are never empty).
+    private let lengths = UnsafeMutablePointer<UInt8>.allocate(capacity: KeyCache.slots)
+    private let keys = UnsafeMutablePointer<String>.allocate(capacity: KeyCache.slots)
+
+    init() {
+        lengths.initialize(repeating: 0, count: KeyCache.slots)
+        keys.initialize(repeating: "", count: KeyCache.slots)
+    }
+
+    deinit {
+        keys.deinitialize(count: KeyCache.slots)
+        keys.deallocate()
+        lengths.deallocate()
+        bytes.deallocate()
+    }
+
+    /// The key spelled by `text` (ASCII, as the parser found it), made once per slot.
+    func key(_ text: UnsafeBufferPointer<UInt8>) -> String {
+        let n = text.count
+        guard n > 0, n <= KeyCache.width, let base = text.baseAddress else { return String(decoding: text, as: UTF8.self) }
+        let k: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var h = UInt64(n) &* k
+        if n >= 8 {
+            h = (h ^ UnsafeRawPointer(base).loadUnaligned(as: UInt64.self)) &* k
+            h ^= UnsafeRawPointer(base + n - 8).loadUnaligned(as: UInt64.self)
+        } else {
+            var v: UInt64 = 0
+            for i in 0..<n { v = v << 8 | UInt64(base[i]) }
+            h ^= v
+        }
+        h = h &* k
+        let slot = Int(truncatingIfNeeded: h >> 54)  // the top 10 bits: 0..<1024
+        let stored = bytes + slot * KeyCache.width
+        if Int(lengths[slot]) == n, memcmp(stored, base, n) == 0 { return keys[slot] }
+        let key = String(decoding: text, as: UTF8.self)
+        stored.update(from: base, count: n)
+        lengths[slot] = UInt8(truncatingIfNeeded: n)
+        keys[slot] = key
+        return key
     }
 }
 
@@ -42,6 +107,11 @@ private final class MemberStack {
     deinit {
         base.deinitialize(count: count)
         base.deallocate()
+    }
+
+    func removeAll() {
+        base.deinitialize(count: count)
+        count = 0
     }
 
     func push(_ member: consuming JSONObject.Member) {
@@ -78,11 +148,24 @@ private struct Parser {
     /// Members and elements of the objects and arrays being read, innermost last: each
     /// container is taken out once at its end, into an array of its exact size, rather than
     /// grown an element at a time (which was most of parsing's allocations).
-    let members = MemberStack()
+    let members: MemberStack
     var elements: [JSONValue] = []
+    /// Keys read before (a `JSONReader`'s), or nil to make each key anew.
+    let keys: KeyCache?
 
-    init(bytes: UnsafeBufferPointer<UInt8>) {
+    init(bytes: UnsafeBufferPointer<UInt8>, members: MemberStack, keys: KeyCache?) {
         self.bytes = bytes
+        self.members = members
+        self.keys = keys
+    }
+
+    /// The document: one value, with only white space around it.
+    mutating func document() throws(JSONParseError) -> JSONValue {
+        skipSpace()
+        let v = try value(depth: 0)
+        skipSpace()
+        guard i == bytes.count else { throw fail("unexpected text after the document") }
+        return v
     }
 
     func fail(_ reason: String) -> JSONParseError { JSONParseError(offset: i, reason: reason) }
@@ -201,10 +284,13 @@ private struct Parser {
             let b = bytes[j]
             if b == UInt8(ascii: "\"") {
                 let text = UnsafeBufferPointer(rebasing: bytes[(i + 1)..<j])
-                let s = String(decoding: text, as: UTF8.self)
                 i = j + 1
                 // Other keys' tags come from their text (invalid bytes decode to U+FFFD).
-                guard high < 0x80, let first = text.first, let last = text.last else { return (s, JSONObject.Member.tag(of: s)) }
+                guard high < 0x80, let first = text.first, let last = text.last else {
+                    let s = String(decoding: text, as: UTF8.self)
+                    return (s, JSONObject.Member.tag(of: s))
+                }
+                let s = keys?.key(text) ?? String(decoding: text, as: UTF8.self)
                 return (s, UInt32(truncatingIfNeeded: text.count & 0x7FFF) << 16 | UInt32(first) << 8 | UInt32(last))
             }
             if b == UInt8(ascii: "\\") || b < 0x20 { break }
@@ -229,31 +315,61 @@ private struct Parser {
             if b == UInt8(ascii: "\\") || b < 0x20 { break }
             j += 1
         }
-        // Escapes (a Windows path's every backslash): the runs between them are copied whole.
-        var out: [UInt8] = []
-        out.reserveCapacity(j - i + 64)
+        // Escapes (a Windows path's every backslash): written straight into the string's own
+        // storage, the runs between them copied whole. The text up to the closing quote bounds
+        // the length, as no escape is shorter than what it stands for (`\\uXXXX` is six bytes
+        // for at most three; a pair twelve for four): one allocation, where a byte array then
+        // a string made two and copied the text twice.
+        var end = j
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\"") { end += bytes[end] == UInt8(ascii: "\\") ? 2 : 1 }
+        var failure: JSONParseError?
+        let s = String(unsafeUninitializedCapacity: min(end, bytes.count) - i) { out in
+            do throws(JSONParseError) {
+                return try unescape(into: out)
+            } catch {
+                failure = error
+                return 0
+            }
+        }
+        if let failure { throw failure }
+        return s
+    }
+
+    /// The string from `i` (after its opening quote) through its closing quote, unescaped into
+    /// `out`, which holds at least the bytes up to that quote; returns how many it wrote.
+    private mutating func unescape(into out: UnsafeMutableBufferPointer<UInt8>) throws(JSONParseError) -> Int {
+        var n = 0
+        func put(_ b: UInt8) throws(JSONParseError) {
+            guard n < out.count else { throw fail("string longer than its text") }
+            out[n] = b
+            n += 1
+        }
         while true {
             var k = i
             while k < bytes.count, bytes[k] != UInt8(ascii: "\""), bytes[k] != UInt8(ascii: "\\"), bytes[k] >= 0x20 { k += 1 }
-            if k > i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<k])) }
+            if k > i {
+                guard let from = bytes.baseAddress, let to = out.baseAddress, k - i <= out.count - n else { throw fail("string longer than its text") }
+                (to + n).update(from: from + i, count: k - i)
+                n += k - i
+            }
             i = k
             guard i < bytes.count else { throw fail("unterminated string") }
             let b = bytes[i]
-            if b == UInt8(ascii: "\"") { i += 1; break }
+            if b == UInt8(ascii: "\"") { i += 1; return n }
             if b < 0x20 { throw fail("control character in string") }
             i += 1
             guard i < bytes.count else { throw fail("unterminated escape") }
             let e = bytes[i]
             i += 1
             switch e {
-            case UInt8(ascii: "\""): out.append(0x22)
-            case UInt8(ascii: "\\"): out.append(0x5C)
-            case UInt8(ascii: "/"): out.append(0x2F)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "\""): try put(0x22)
+            case UInt8(ascii: "\\"): try put(0x5C)
+            case UInt8(ascii: "/"): try put(0x2F)
+            case UInt8(ascii: "b"): try put(0x08)
+            case UInt8(ascii: "f"): try put(0x0C)
+            case UInt8(ascii: "n"): try put(0x0A)
+            case UInt8(ascii: "r"): try put(0x0D)
+            case UInt8(ascii: "t"): try put(0x09)
             case UInt8(ascii: "u"):
                 var scalar = try hex4()
                 if (0xD800..<0xDC00).contains(scalar) {
@@ -265,11 +381,10 @@ private struct Parser {
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                 }
                 guard let u = Unicode.Scalar(scalar) else { throw fail("bad unicode escape") }
-                out.append(contentsOf: Array(String(Character(u)).utf8))
+                for b in u.utf8 { try put(b) }
             default: throw fail("bad escape")
             }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     mutating func hex4() throws(JSONParseError) -> UInt32 {
@@ -301,7 +416,7 @@ extension JSONValue {
     }
 
     private static func elements(of bytes: UnsafeBufferPointer<UInt8>, at path: [String]) throws(JSONParseError) -> [(value: JSONValue, range: Range<Int>)]? {
-        var p = Parser(bytes: bytes)
+        var p = Parser(bytes: bytes, members: MemberStack(), keys: nil)
         p.skipSpace()
         var remaining = path[...]
         while let key = remaining.first {
