@@ -195,6 +195,22 @@ import Testing
         #expect(signals.first?.field("file.name") == "Login Data")
     }
 
+    /// The title and reference are made from the fields when read: from the System's values,
+    /// even when the event data repeats their names (kept as `EventData_<name>`), and a title
+    /// or reference set afterwards replaces what would be made.
+    @Test func titleAndReferenceReadTheSystemValues() throws {
+        let line = "<Event><System><Provider Name='Microsoft-Windows-Security-Auditing'/><EventID>4720</EventID><TimeCreated SystemTime='2024-05-01T10:00:00Z'/><EventRecordID>77</EventRecordID><Channel>Security</Channel><Computer>DC1</Computer></System><EventData><Data Name='Computer'>EVIL</Data><Data Name='Channel'>Nope</Data><Data Name='EventRecordID'>1</Data><Data Name='EventID'>1</Data><Data Name='SubjectUserName'>admin</Data><Data Name='TargetUserName'>jdoe</Data></EventData></Event>\n"
+        let (signals, rejected) = Self.normalize(Array(line.utf8), name: "s.xml")
+        #expect(rejected.isEmpty)
+        var s = try #require(signals.first)
+        #expect(s.field("EventData_Computer") == "EVIL" && s.field("Computer") == "DC1")
+        #expect(s.title == "Security 4720 user account created by admin on DC1")
+        #expect(s.sourceRef == "DC1/Security/77")
+        s.title = "set"
+        s.sourceRef = nil
+        #expect(s.title == "set" && s.sourceRef == nil)
+    }
+
     /// Sysmon for Linux writes the same event XML to syslog (lines from a public incident's
     /// /var/log/syslog: a miner dropped with wget and curl, its script shredded).
     @Test func sysmonForLinuxIsReadAsLinuxEvents() throws {

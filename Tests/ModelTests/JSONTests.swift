@@ -41,6 +41,42 @@ import Testing
         }
     }
 
+    /// A reader kept for many documents (a file's lines) gives what `JSONValue.parse` gives,
+    /// value or error, however its remembered keys collide, are pushed out, or are left
+    /// half-read by a document that failed.
+    @Test func aReaderParsesAsParseDoes() throws {
+        var state: UInt64 = 5
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(n))
+        }
+        // Keys of every length around the cache's bounds (1, 8, 15, 16, 32, 33 bytes), keys
+        // alike but for one byte, Unicode and escaped keys, and 3,000 more than it holds.
+        var keys = ["a", "Event", "System", "EventData", "ParentCommandLine", "ParentCommandLinf", "abcdefgh",
+                    "abcdefgi", String(repeating: "k", count: 15), String(repeating: "k", count: 16),
+                    String(repeating: "x", count: 32), String(repeating: "x", count: 33), "Kelvin\u{212A}", "é", "a\\b", ""]
+        keys += (0..<3000).map { "field\($0)" }
+        let values = ["1", "\"C:\\\\Windows\\\\x.exe\"", "null", "[1, {\"a\": true}]", "\"caf\\u00e9\"", "-2.5e3"]
+        let reader = JSONReader()
+        for round in 0..<3000 {
+            var members: [String] = []
+            for _ in 0..<(1 + next(8)) {
+                let key = round < 300 ? keys[next(16)] : keys[next(keys.count)]
+                members.append("\"\(key)\": \(values[next(values.count)])")
+            }
+            var text = "{" + members.joined(separator: ", ") + "}"
+            if next(5) == 0 { text = String(text.dropLast(1 + next(text.count - 1))) }  // cut short: fails
+            let bytes = Array(text.utf8)
+            let expected = Result { () throws(JSONParseError) in try JSONValue.parse(bytes) }
+            let got = Result { () throws(JSONParseError) in try bytes.withUnsafeBufferPointer { (b) throws(JSONParseError) in try reader.parse(b) } }
+            #expect(got == expected, "\(text)")
+            if case .success(let v) = got, case .object(let o) = v {
+                // The members' tags are right: each key is found by its own name.
+                for (k, value) in o { #expect(o[k] == value, "\(k)") }
+            }
+        }
+    }
+
     @Test func escapesControlCharacters() {
         #expect(JSONValue.string("a\u{01}b\tc").text == #""a\u0001b\tc""#)
         #expect(JSONValue.string("say \"hi\" \\ \r\n").text == #""say \"hi\" \\ \r\n""#)

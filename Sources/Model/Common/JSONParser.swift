@@ -36,7 +36,7 @@ public final class JSONReader {
 
     /// As `JSONValue.parse`, the same value or error.
     public func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
-        members.removeAll()  // a document that failed leaves its members behind
+        members.removeAll()  // a document that failed left its members: let go, not kept under the next
         var p = Parser(bytes: bytes, members: members, keys: keys)
         return try p.document()
     }
