@@ -84,10 +84,19 @@ final class SyslogCollector {
         #expect(server.ports.count == 2)
     }
 
-    /// The bytes of each connection that was read to its end, in the order they ended.
-    func connections() throws -> [[UInt8]] {
-        let r = try HTTPClient().send(HTTPRequest(url: control + "/_received", timeout: 30))
-        return (try JSONValue.parse(r.body).arrayValue ?? []).compactMap { $0.stringValue.flatMap { Data(base64Encoded: $0) }.map { Array($0) } }
+    /// The bytes of each connection that was read to its end, in the order they ended, once at
+    /// least `count` of them hold bytes. The collector records a connection when it has read it
+    /// to its end, which may be a moment after the sender has closed it and gone on (a TLS
+    /// connection's close takes longest): asked at once, a test saw none now and then. Polled
+    /// for up to 10 s.
+    func connections(count: Int = 0) throws -> [[UInt8]] {
+        let deadline = Date().addingTimeInterval(10)
+        while true {
+            let r = try HTTPClient().send(HTTPRequest(url: control + "/_received", timeout: 30))
+            let got = (try JSONValue.parse(r.body).arrayValue ?? []).compactMap { $0.stringValue.flatMap { Data(base64Encoded: $0) }.map { Array($0) } }
+            if got.filter({ !$0.isEmpty }).count >= count || Date() > deadline { return got }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
     }
 
     /// The next `times` connections are reset, unread.

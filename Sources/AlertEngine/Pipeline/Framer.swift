@@ -154,8 +154,12 @@ public enum Framer {
         try bytes.withUnsafeBufferPointer { (buf) throws(E) in
             while start < buf.count {
                 lineNumber += 1
-                var end = start
-                while end < buf.count, buf[end] != 10 { end += 1 }
+                // The line's end by `memchr`, which reads many bytes a step (a byte loop was a
+                // thirtieth of reading evtx_dump lines).
+                var end = buf.count
+                if let base = buf.baseAddress, let nl = memchr(base + start, 10, buf.count - start) {
+                    end = start + (UnsafeRawPointer(nl) - UnsafeRawPointer(base + start))
+                }
                 var stop = end
                 if stop > start, buf[stop - 1] == 13 { stop -= 1 }
                 // Read in place: a line is copied only into its record's text (or a rejection).

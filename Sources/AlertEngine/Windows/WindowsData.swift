@@ -41,32 +41,36 @@ struct WindowsData {
         return nameAt[p] >= Name.eventID.rawValue
     }
 
-    /// The data's values by `Name.rawValue` (at most 64 names).
-    private var values: InlineArray<64, JSONValue?> = .init(repeating: nil)
-
-    init() {}
+    /// The event data it reads, and per name (`Name.rawValue`, at most 64) the position of its
+    /// member there plus one, 0 when absent: positions rather than the values, so that making,
+    /// passing and dropping it retains and releases nothing but the data (64 optional values
+    /// were 2 KiB to fill and to destroy per event).
+    private let data: JSONObject
+    private let positions: InlineArray<64, UInt16>
 
     /// The values of `data` that the table names.
     init(_ data: JSONObject) {
-        data.forEachMember(in: WindowsData.table) { _, value, p in
-            if let p { set(position: p, value) }
+        self.data = data
+        var positions = InlineArray<64, UInt16>(repeating: 0)
+        // A member past the 65,534th is not looked up by name (no event has so many).
+        var i = 0
+        data.forEachMember(in: WindowsData.table) { _, _, p in
+            defer { i += 1 }
+            guard let p, p >= 0, p < WindowsData.nameAt.count, i < Int(UInt16.max) else { return }
+            let n = WindowsData.nameAt[p]
+            guard n >= 0, n < 64 else { return }
+            positions[n] = UInt16(truncatingIfNeeded: i + 1)
         }
-    }
-
-    /// Records the value of the table's key at position `p` (from `JSONObject.forEachMember(in:)`).
-    mutating func set(position p: Int, _ value: JSONValue) {
-        guard p >= 0, p < WindowsData.nameAt.count else { return }
-        let n = WindowsData.nameAt[p]
-        guard n >= 0, n < 64 else { return }
-        values[n] = value
+        self.positions = positions
     }
 
     func value(_ name: Name) -> JSONValue? {
-        values[name.rawValue]
+        let p = Int(positions[name.rawValue])
+        return p == 0 ? nil : data.value(at: p - 1)
     }
 
     /// As `WindowsEvent.text`: null and empty values as missing, and Windows' `-` placeholder.
     func text(_ name: Name) -> String? {
-        WindowsEvent.text(of: values[name.rawValue])
+        WindowsEvent.text(of: value(name))
     }
 }

@@ -14,12 +14,13 @@ struct WindowsEvent: Sendable {
     /// The rendered message when the forwarder sent one (Winlogbeat, NXLog).
     var message: String?
 
-    var eventID: Int? { VendorJSON.int(system["EventID"]).flatMap { Int(exactly: $0) } }
-    var channel: String? { system["Channel"]?.stringValue }
-    var provider: String? { system["Provider_Name"]?.stringValue }
-    var computer: String? { system["Computer"]?.stringValue }
-    var recordID: String? { system["EventRecordID"].flatMap { $0.stringValue ?? VendorJSON.int($0).map(String.init) } }
-    var timeText: String? { system["SystemTime"]?.stringValue }
+    // By keys worked out once: normalizing reads each of these several times per event.
+    var eventID: Int? { VendorJSON.int(system[Keys.eventID]).flatMap { Int(exactly: $0) } }
+    var channel: String? { system[Keys.channel]?.stringValue }
+    var provider: String? { system[Keys.providerName]?.stringValue }
+    var computer: String? { system[Keys.computer]?.stringValue }
+    var recordID: String? { system[Keys.eventRecordID].flatMap { $0.stringValue ?? VendorJSON.int($0).map(String.init) } }
+    var timeText: String? { system[Keys.systemTime]?.stringValue }
 
     /// When the event was written (TimeCreated), or why it cannot be read; `format` names the
     /// format in the reason.
@@ -111,6 +112,8 @@ extension WindowsEvent {
         static let userData = JSONKey("UserData"), renderingInfo = JSONKey("RenderingInfo")
         static let message = JSONKey("Message"), attributes = JSONKey("#attributes"), text = JSONKey("#text")
         static let eventID = JSONKey("EventID"), qualifiers = JSONKey("Qualifiers")
+        static let channel = JSONKey("Channel"), providerName = JSONKey("Provider_Name"), computer = JSONKey("Computer")
+        static let eventRecordID = JSONKey("EventRecordID"), systemTime = JSONKey("SystemTime")
         static let data = JSONKey("Data"), provider = JSONKey("Provider")
         /// System elements of attributes only: those whose attributes keep their own names, and
         /// those whose attributes are named after the element (`Provider_Name`).

@@ -14,15 +14,11 @@ enum WindowsKinds {
         SignalKind.windowsKinds.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
 
     static func kind(_ event: WindowsEvent) -> SignalKind {
-        kind(event, eventType: { event.text("EventType") })
+        kind(event, data: WindowsData(event.data))
     }
 
     /// The kind, with the event data's values already looked up (`WindowsData(event.data)`).
     static func kind(_ event: WindowsEvent, data: borrowing WindowsData) -> SignalKind {
-        kind(event, eventType: { data.text(.eventType) })
-    }
-
-    private static func kind(_ event: WindowsEvent, eventType: () -> String?) -> SignalKind {
         guard let id = event.eventID else { return .windowsEvent }
         // Compared as `lowercased()` would, without lower-casing copies (`lowercasedEquals`).
         let channel = event.channel ?? ""
@@ -30,7 +26,7 @@ enum WindowsKinds {
         if channel.lowercasedEquals(sysmonChannel) || provider.lowercasedEquals(sysmonProvider) {
             if id == 12 {
                 // Sysmon 12 is a key or value created or deleted, told by EventType.
-                let type = eventType()?.lowercased() ?? ""
+                let type = data.text(.eventType)?.lowercased() ?? ""
                 return type.hasPrefix("delete") ? registryDelete : registryAdd
             }
             if let kind = sysmonKinds[id] { return kind }

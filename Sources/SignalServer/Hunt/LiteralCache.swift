@@ -101,29 +101,43 @@ public struct LiteralCache {
     /// Adds to the event the literals of `search` (known to the cache as `id`) in the value
     /// `s` of the field whose key tag is `field` (0: unknown); returns whether it is all ASCII.
     mutating func add(_ s: String, _ search: LiteralSearch, id: Int32, field: UInt32 = 0) -> Bool {
-        var s = s
+        // Native strings are contiguous: read in place, not copied to be made so.
+        if let ascii = s.utf8.withContiguousStorageIfAvailable({ add($0, search, id: id, field: field) }) { return ascii }
+        var copy = s
+        return copy.withUTF8 { add($0, search, id: id, field: field) }
+    }
+
+    /// `add` of a value's UTF-8.
+    private mutating func add(_ bytes: UnsafeBufferPointer<UInt8>, _ search: LiteralSearch, id: Int32, field: UInt32) -> Bool {
+        // The field's figures read and written back once, not at each use.
         let slot = LiteralCache.slot(field)
-        if fields[slot].tag != field { fields[slot] = FieldStats(tag: field) }
-        fields[slot].seen &+= 1
-        let direct = field != 0 && fields[slot].mostlyNew && fields[slot].seen % LiteralCache.resample != 0
-        let (entry, ascii) = s.withUTF8 { bytes -> (Int?, Bool) in
-            guard bytes.count <= LiteralCache.longest, !direct else {
-                return (nil, LiteralCache.scan(bytes, search, lowered: &lowered, into: &found, hits: &hits))
-            }
-            // Halved now and then, so the figures follow what the file says now.
-            if fields[slot].sampled >= 1024 {
-                fields[slot].sampled /= 2
-                fields[slot].missed /= 2
-            }
-            fields[slot].sampled &+= 1
-            let hash = LiteralCache.hash(bytes, id)
-            if let known = find(bytes, hash, id) { return (known, true) }
-            fields[slot].missed &+= 1
-            return (insert(bytes, hash, id, search), true)
+        var stats = fields[slot]
+        if stats.tag != field { stats = FieldStats(tag: field) }
+        stats.seen &+= 1
+        let direct = field != 0 && stats.mostlyNew && stats.seen % LiteralCache.resample != 0
+        guard bytes.count <= LiteralCache.longest, !direct else {
+            fields[slot] = stats
+            return LiteralCache.scan(bytes, search, lowered: &lowered, into: &found, hits: &hits)
         }
-        guard let entry else { return ascii }
+        // Halved now and then, so the figures follow what the file says now.
+        if stats.sampled >= 1024 {
+            stats.sampled /= 2
+            stats.missed /= 2
+        }
+        stats.sampled &+= 1
+        let hash = LiteralCache.hash(bytes, id)
+        let entry: Int
+        if let known = find(bytes, hash, id) {
+            entry = known
+        } else {
+            stats.missed &+= 1
+            entry = insert(bytes, hash, id, search)
+        }
+        fields[slot] = stats
         let e = entries[entry]
-        for k in Int(e.foundStart)..<Int(e.foundStart + e.foundCount) where found.insert(known[k]) { hits.append(known[k]) }
+        known.withUnsafeBufferPointer { known in
+            for k in Int(e.foundStart)..<Int(e.foundStart + e.foundCount) where found.insert(known[k]) { hits.append(known[k]) }
+        }
         return e.ascii
     }
 
