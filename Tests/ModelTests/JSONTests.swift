@@ -56,13 +56,18 @@ import Testing
                     "abcdefgi", String(repeating: "k", count: 15), String(repeating: "k", count: 16),
                     String(repeating: "x", count: 32), String(repeating: "x", count: 33), "Kelvin\u{212A}", "é", "a\\b", ""]
         keys += (0..<3000).map { "field\($0)" }
-        let values = ["1", "\"C:\\\\Windows\\\\x.exe\"", "null", "[1, {\"a\": true}]", "\"caf\\u00e9\"", "-2.5e3"]
+        // Values alike and not, escaped and not, kept and pushed out (6,000 strings for 4,096
+        // places), and strings that must fail however often they come (a control character,
+        // a bad escape).
+        var values = ["1", "\"C:\\\\Windows\\\\x.exe\"", "null", "[1, {\"a\": true}]", "\"caf\\u00e9\"", "-2.5e3",
+                      "\"a\u{1}b\"", "\"C:\\\\x\\q\"", "\"\\ud83d\\ude00 \\/\"", "\"\""]
+        values += (0..<6000).map { "\"C:\\\\Users\\\\u\($0)\\\\\($0 % 7 == 0 ? "é" : "a")\"" }
         let reader = JSONReader()
         for round in 0..<3000 {
             var members: [String] = []
             for _ in 0..<(1 + next(8)) {
                 let key = round < 300 ? keys[next(16)] : keys[next(keys.count)]
-                members.append("\"\(key)\": \(values[next(values.count)])")
+                members.append("\"\(key)\": \(values[round % 2 == 0 ? next(10) : next(values.count)])")
             }
             var text = "{" + members.joined(separator: ", ") + "}"
             if next(5) == 0 { text = String(text.dropLast(1 + next(text.count - 1))) }  // cut short: fails

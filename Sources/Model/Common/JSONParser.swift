@@ -31,14 +31,84 @@ extension JSONValue {
 public final class JSONReader {
     fileprivate let members = MemberStack()
     fileprivate let keys = KeyCache()
+    fileprivate let values = ValueCache()
 
     public init() {}
 
     /// As `JSONValue.parse`, the same value or error.
     public func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
         members.removeAll()  // a document that failed left its members: let go, not kept under the next
-        var p = Parser(bytes: bytes, members: members, keys: keys)
+        var p = Parser(bytes: bytes, members: members, keys: keys, values: values)
         return try p.document()
+    }
+}
+
+/// String values of up to 256 bytes of text read before, by that text, escapes and all: a
+/// file's events repeat their values too (a host's images, parents, users, providers), and a
+/// value met again is the same string, not made, checked and freed again. One slot per hash,
+/// a new value taking the slot of the one before (bounded: 4,096 values).
+private final class ValueCache {
+    static let slots = 4096, longest = 256
+    /// A slot, and the text's hash (never 0: 0 marks an empty slot).
+    struct Place {
+        let slot: Int
+        let hash: UInt64
+    }
+    // Memory of its own rather than arrays, as `KeyCache`'s.
+    private let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: ValueCache.slots)
+    private let texts = UnsafeMutablePointer<[UInt8]>.allocate(capacity: ValueCache.slots)
+    private let values = UnsafeMutablePointer<String>.allocate(capacity: ValueCache.slots)
+
+    init() {
+        hashes.initialize(repeating: 0, count: ValueCache.slots)
+        texts.initialize(repeating: [], count: ValueCache.slots)
+        values.initialize(repeating: "", count: ValueCache.slots)
+    }
+
+    deinit {
+        values.deinitialize(count: ValueCache.slots)
+        texts.deinitialize(count: ValueCache.slots)
+        values.deallocate()
+        texts.deallocate()
+        hashes.deallocate()
+    }
+
+    /// Where the value whose text is `raw` is kept; nil for a text too long to keep.
+    func place(_ raw: UnsafeBufferPointer<UInt8>) -> Place? {
+        guard raw.count <= ValueCache.longest, let base = raw.baseAddress else { return nil }
+        // Eight bytes a step, multiplied and folded (as `LiteralCache.hash`).
+        let k: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var h = UInt64(raw.count) &* k
+        var i = 0
+        while i + 8 <= raw.count {
+            h = (h ^ UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) &* k
+            h ^= h >> 29
+            i += 8
+        }
+        if i < raw.count {
+            var last: UInt64 = 0
+            for j in i..<raw.count { last |= UInt64(base[j]) << UInt64(8 * (j - i)) }
+            h = (h ^ last) &* k
+            h ^= h >> 29
+        }
+        h = (h &* k) | 1
+        return Place(slot: Int(truncatingIfNeeded: h >> 52), hash: h)  // the top 12 bits: 0..<4096
+    }
+
+    /// The value kept at `place` for the text `raw`, if it is that text's.
+    func value(at place: Place, _ raw: UnsafeBufferPointer<UInt8>) -> String? {
+        guard hashes[place.slot] == place.hash else { return nil }
+        let same = texts[place.slot].withUnsafeBufferPointer { kept in
+            guard kept.count == raw.count, let k = kept.baseAddress, let r = raw.baseAddress else { return kept.count == raw.count }
+            return memcmp(k, r, raw.count) == 0
+        }
+        return same ? values[place.slot] : nil
+    }
+
+    func keep(_ value: String, _ raw: UnsafeBufferPointer<UInt8>, at place: Place) {
+        hashes[place.slot] = place.hash
+        texts[place.slot] = Array(raw)
+        values[place.slot] = value
     }
 }
 
@@ -150,13 +220,15 @@ private struct Parser {
     /// grown an element at a time (which was most of parsing's allocations).
     let members: MemberStack
     var elements: [JSONValue] = []
-    /// Keys read before (a `JSONReader`'s), or nil to make each key anew.
+    /// Keys and string values read before (a `JSONReader`'s), or nil to make each anew.
     let keys: KeyCache?
+    let values: ValueCache?
 
-    init(bytes: UnsafeBufferPointer<UInt8>, members: MemberStack, keys: KeyCache?) {
+    init(bytes: UnsafeBufferPointer<UInt8>, members: MemberStack, keys: KeyCache?, values: ValueCache? = nil) {
         self.bytes = bytes
         self.members = members
         self.keys = keys
+        self.values = values
     }
 
     /// The document: one value, with only white space around it.
@@ -304,16 +376,15 @@ private struct Parser {
     mutating func string() throws(JSONParseError) -> String {
         i += 1  // opening quote
         // Fast path: no escapes before the closing quote, so the text is the bytes as they are.
-        var j = i
-        while j < bytes.count {
-            let b = bytes[j]
-            if b == UInt8(ascii: "\"") {
-                let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<j]), as: UTF8.self)
-                i = j + 1
-                return s
-            }
-            if b == UInt8(ascii: "\\") || b < 0x20 { break }
-            j += 1
+        let j = special(from: i)
+        if j < bytes.count, bytes[j] == UInt8(ascii: "\"") {
+            let raw = UnsafeBufferPointer(rebasing: bytes[i..<j])
+            i = j + 1
+            guard let values, let place = values.place(raw) else { return String(decoding: raw, as: UTF8.self) }
+            if let known = values.value(at: place, raw) { return known }
+            let s = String(decoding: raw, as: UTF8.self)
+            values.keep(s, raw, at: place)
+            return s
         }
         // Escapes (a Windows path's every backslash): written straight into the string's own
         // storage, the runs between them copied whole. The text up to the closing quote bounds
@@ -321,7 +392,18 @@ private struct Parser {
         // for at most three; a pair twelve for four): one allocation, where a byte array then
         // a string made two and copied the text twice.
         var end = j
-        while end < bytes.count, bytes[end] != UInt8(ascii: "\"") { end += bytes[end] == UInt8(ascii: "\\") ? 2 : 1 }
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\"") { end = special(from: end + (bytes[end] == UInt8(ascii: "\\") ? 2 : 1)) }
+        // A value read before is known by its text, escapes and all (an unterminated one never is).
+        var place: ValueCache.Place?
+        if end < bytes.count, let values {
+            let raw = UnsafeBufferPointer(rebasing: bytes[i..<end])
+            place = values.place(raw)
+            if let place, let known = values.value(at: place, raw) {
+                i = end + 1
+                return known
+            }
+        }
+        let start = i
         var failure: JSONParseError?
         let s = String(unsafeUninitializedCapacity: min(end, bytes.count) - i) { out in
             do throws(JSONParseError) {
@@ -332,7 +414,34 @@ private struct Parser {
             }
         }
         if let failure { throw failure }
+        if let place, let values { values.keep(s, UnsafeBufferPointer(rebasing: bytes[start..<(i - 1)]), at: place) }
         return s
+    }
+
+    /// The first position from `j` on whose byte is a quote, a backslash or a control character,
+    /// `bytes.count` (or `j` past it) when none is. Eight bytes a step: each test is the
+    /// "has a zero byte" trick (a byte's high bit set by subtracting one from each byte, where
+    /// it was clear), whose lowest set bit is always a true find (a borrow only reaches the
+    /// bytes above one); strings are most of a log's bytes.
+    func special(from j: Int) -> Int {
+        var j = j
+        if let base = bytes.baseAddress {
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            let quotes = ones &* 0x22, backslashes = ones &* 0x5C, spaces = ones &* 0x20
+            while j + 8 <= bytes.count {
+                let x = UInt64(littleEndian: UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self))
+                let q = x ^ quotes, b = x ^ backslashes
+                let found = ((q &- ones) & ~q | (b &- ones) & ~b | (x &- spaces) & ~x) & highs
+                if found != 0 { return j + found.trailingZeroBitCount / 8 }
+                j += 8
+            }
+        }
+        while j < bytes.count {
+            let b = bytes[j]
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { return j }
+            j += 1
+        }
+        return j
     }
 
     /// The string from `i` (after its opening quote) through its closing quote, unescaped into
@@ -345,8 +454,7 @@ private struct Parser {
             n += 1
         }
         while true {
-            var k = i
-            while k < bytes.count, bytes[k] != UInt8(ascii: "\""), bytes[k] != UInt8(ascii: "\\"), bytes[k] >= 0x20 { k += 1 }
+            let k = special(from: i)
             if k > i {
                 guard let from = bytes.baseAddress, let to = out.baseAddress, k - i <= out.count - n else { throw fail("string longer than its text") }
                 (to + n).update(from: from + i, count: k - i)
