@@ -31,84 +31,14 @@ extension JSONValue {
 public final class JSONReader {
     fileprivate let members = MemberStack()
     fileprivate let keys = KeyCache()
-    fileprivate let values = ValueCache()
 
     public init() {}
 
     /// As `JSONValue.parse`, the same value or error.
     public func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
         members.removeAll()  // a document that failed left its members: let go, not kept under the next
-        var p = Parser(bytes: bytes, members: members, keys: keys, values: values)
+        var p = Parser(bytes: bytes, members: members, keys: keys)
         return try p.document()
-    }
-}
-
-/// String values of up to 256 bytes of text read before, by that text, escapes and all: a
-/// file's events repeat their values too (a host's images, parents, users, providers), and a
-/// value met again is the same string, not made, checked and freed again. One slot per hash,
-/// a new value taking the slot of the one before (bounded: 4,096 values).
-private final class ValueCache {
-    static let slots = 4096, longest = 256
-    /// A slot, and the text's hash (never 0: 0 marks an empty slot).
-    struct Place {
-        let slot: Int
-        let hash: UInt64
-    }
-    // Memory of its own rather than arrays, as `KeyCache`'s.
-    private let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: ValueCache.slots)
-    private let texts = UnsafeMutablePointer<[UInt8]>.allocate(capacity: ValueCache.slots)
-    private let values = UnsafeMutablePointer<String>.allocate(capacity: ValueCache.slots)
-
-    init() {
-        hashes.initialize(repeating: 0, count: ValueCache.slots)
-        texts.initialize(repeating: [], count: ValueCache.slots)
-        values.initialize(repeating: "", count: ValueCache.slots)
-    }
-
-    deinit {
-        values.deinitialize(count: ValueCache.slots)
-        texts.deinitialize(count: ValueCache.slots)
-        values.deallocate()
-        texts.deallocate()
-        hashes.deallocate()
-    }
-
-    /// Where the value whose text is `raw` is kept; nil for a text too long to keep.
-    func place(_ raw: UnsafeBufferPointer<UInt8>) -> Place? {
-        guard raw.count <= ValueCache.longest, let base = raw.baseAddress else { return nil }
-        // Eight bytes a step, multiplied and folded (as `LiteralCache.hash`).
-        let k: UInt64 = 0x9E37_79B9_7F4A_7C15
-        var h = UInt64(raw.count) &* k
-        var i = 0
-        while i + 8 <= raw.count {
-            h = (h ^ UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) &* k
-            h ^= h >> 29
-            i += 8
-        }
-        if i < raw.count {
-            var last: UInt64 = 0
-            for j in i..<raw.count { last |= UInt64(base[j]) << UInt64(8 * (j - i)) }
-            h = (h ^ last) &* k
-            h ^= h >> 29
-        }
-        h = (h &* k) | 1
-        return Place(slot: Int(truncatingIfNeeded: h >> 52), hash: h)  // the top 12 bits: 0..<4096
-    }
-
-    /// The value kept at `place` for the text `raw`, if it is that text's.
-    func value(at place: Place, _ raw: UnsafeBufferPointer<UInt8>) -> String? {
-        guard hashes[place.slot] == place.hash else { return nil }
-        let same = texts[place.slot].withUnsafeBufferPointer { kept in
-            guard kept.count == raw.count, let k = kept.baseAddress, let r = raw.baseAddress else { return kept.count == raw.count }
-            return memcmp(k, r, raw.count) == 0
-        }
-        return same ? values[place.slot] : nil
-    }
-
-    func keep(_ value: String, _ raw: UnsafeBufferPointer<UInt8>, at place: Place) {
-        hashes[place.slot] = place.hash
-        texts[place.slot] = Array(raw)
-        values[place.slot] = value
     }
 }
 
@@ -220,15 +150,13 @@ private struct Parser {
     /// grown an element at a time (which was most of parsing's allocations).
     let members: MemberStack
     var elements: [JSONValue] = []
-    /// Keys and string values read before (a `JSONReader`'s), or nil to make each anew.
+    /// Keys read before (a `JSONReader`'s), or nil to make each key anew.
     let keys: KeyCache?
-    let values: ValueCache?
 
-    init(bytes: UnsafeBufferPointer<UInt8>, members: MemberStack, keys: KeyCache?, values: ValueCache? = nil) {
+    init(bytes: UnsafeBufferPointer<UInt8>, members: MemberStack, keys: KeyCache?) {
         self.bytes = bytes
         self.members = members
         self.keys = keys
-        self.values = values
     }
 
     /// The document: one value, with only white space around it.
@@ -350,24 +278,19 @@ private struct Parser {
     /// An object's key with its member tag, taken from the bytes as they are scanned when the
     /// key has no escapes.
     mutating func key() throws(JSONParseError) -> (String, UInt32) {
-        var j = i + 1
-        var high: UInt8 = 0
-        while j < bytes.count {
-            let b = bytes[j]
-            if b == UInt8(ascii: "\"") {
-                let text = UnsafeBufferPointer(rebasing: bytes[(i + 1)..<j])
-                i = j + 1
-                // Other keys' tags come from their text (invalid bytes decode to U+FFFD).
-                guard high < 0x80, let first = text.first, let last = text.last else {
-                    let s = String(decoding: text, as: UTF8.self)
-                    return (s, JSONObject.Member.tag(of: s))
-                }
-                let s = keys?.key(text) ?? String(decoding: text, as: UTF8.self)
-                return (s, UInt32(truncatingIfNeeded: text.count & 0x7FFF) << 16 | UInt32(first) << 8 | UInt32(last))
+        let j = special(from: i + 1)
+        if j < bytes.count, bytes[j] == UInt8(ascii: "\"") {
+            let text = UnsafeBufferPointer(rebasing: bytes[(i + 1)..<j])
+            i = j + 1
+            var high: UInt8 = 0
+            for b in text { high |= b }
+            // Other keys' tags come from their text (invalid bytes decode to U+FFFD).
+            guard high < 0x80, let first = text.first, let last = text.last else {
+                let s = String(decoding: text, as: UTF8.self)
+                return (s, JSONObject.Member.tag(of: s))
             }
-            if b == UInt8(ascii: "\\") || b < 0x20 { break }
-            high |= b
-            j += 1
+            let s = keys?.key(text) ?? String(decoding: text, as: UTF8.self)
+            return (s, UInt32(truncatingIfNeeded: text.count & 0x7FFF) << 16 | UInt32(first) << 8 | UInt32(last))
         }
         let s = try string()
         return (s, JSONObject.Member.tag(of: s))
@@ -378,12 +301,8 @@ private struct Parser {
         // Fast path: no escapes before the closing quote, so the text is the bytes as they are.
         let j = special(from: i)
         if j < bytes.count, bytes[j] == UInt8(ascii: "\"") {
-            let raw = UnsafeBufferPointer(rebasing: bytes[i..<j])
+            let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<j]), as: UTF8.self)
             i = j + 1
-            guard let values, let place = values.place(raw) else { return String(decoding: raw, as: UTF8.self) }
-            if let known = values.value(at: place, raw) { return known }
-            let s = String(decoding: raw, as: UTF8.self)
-            values.keep(s, raw, at: place)
             return s
         }
         // Escapes (a Windows path's every backslash): written straight into the string's own
@@ -393,17 +312,6 @@ private struct Parser {
         // a string made two and copied the text twice.
         var end = j
         while end < bytes.count, bytes[end] != UInt8(ascii: "\"") { end = special(from: end + (bytes[end] == UInt8(ascii: "\\") ? 2 : 1)) }
-        // A value read before is known by its text, escapes and all (an unterminated one never is).
-        var place: ValueCache.Place?
-        if end < bytes.count, let values {
-            let raw = UnsafeBufferPointer(rebasing: bytes[i..<end])
-            place = values.place(raw)
-            if let place, let known = values.value(at: place, raw) {
-                i = end + 1
-                return known
-            }
-        }
-        let start = i
         var failure: JSONParseError?
         let s = String(unsafeUninitializedCapacity: min(end, bytes.count) - i) { out in
             do throws(JSONParseError) {
@@ -414,7 +322,6 @@ private struct Parser {
             }
         }
         if let failure { throw failure }
-        if let place, let values { values.keep(s, UnsafeBufferPointer(rebasing: bytes[start..<(i - 1)]), at: place) }
         return s
     }
 
