@@ -64,6 +64,7 @@ extension WindowsEvent {
         // Keys are told apart by their tags before their strings (`JSONKey.equals`): a
         // `switch` over the key's `String` compared it with each case in turn.
         system.forEachMember { k, value in
+            let prefixed = Keys.prefixedAttributes.contains(where: k.equals)
             if k.equals(Keys.eventID) {
                 // `<EventID Qualifiers="16384">7036</EventID>` has attributes and text.
                 if case .object(let o) = value {
@@ -72,11 +73,10 @@ extension WindowsEvent {
                 } else {
                     self.system[Keys.eventID] = value
                 }
-            } else if Keys.ownNamedAttributes.contains(where: k.equals) || Keys.prefixedAttributes.contains(where: k.equals) {
+            } else if prefixed || Keys.ownNamedAttributes.contains(where: k.equals) {
                 // `<Provider Name=... Guid=...>`: attributes only, TimeCreated's and Execution's
                 // under their own names, the others' after their element's (`Provider_Name`).
                 guard case .object(let attributes)? = value[Keys.attributes] else { return }
-                let prefixed = Keys.prefixedAttributes.contains(where: k.equals)
                 attributes.forEachMember { n, v in
                     if case .null = v { return }
                     if !prefixed {
@@ -114,7 +114,7 @@ extension WindowsEvent {
         static let eventID = JSONKey("EventID"), qualifiers = JSONKey("Qualifiers")
         static let channel = JSONKey("Channel"), providerName = JSONKey("Provider_Name"), computer = JSONKey("Computer")
         static let eventRecordID = JSONKey("EventRecordID"), systemTime = JSONKey("SystemTime")
-        static let data = JSONKey("Data"), provider = JSONKey("Provider")
+        static let data = JSONKey("Data")
         /// System elements of attributes only: those whose attributes keep their own names, and
         /// those whose attributes are named after the element (`Provider_Name`).
         static let ownNamedAttributes = ["TimeCreated", "Execution"].map(JSONKey.init)
