@@ -195,6 +195,80 @@ import Testing
         #expect(index.matches(kind: "p", fields: both) == [0])
     }
 
+    /// `1 of selection_*` where one selection needs two texts (`\Windows\` in the image, which
+    /// nearly every path holds, and a rarer command line) and the other one: each clause of
+    /// the `any` is the union of a clause of each selection, so an event with only the common
+    /// text is not a candidate; the same events match.
+    @Test func anAnyNeedsAClauseOfEachChildAtEachDepth() throws {
+        let first = Filter.all([.test(field: "Image", .contains("\\Windows\\", cased: false)),
+                                .test(field: "CommandLine", .contains("\\..\\..\\", cased: false))])
+        let second = Filter.test(field: "CommandLine", .contains(".exe\\..\\", cased: false))
+        let f = Filter.any([first, second])
+        #expect(RuleIndex.necessary(f)?.clauses.map { $0.map(\.text) } == [[".exe\\..\\", "\\windows\\"], [".exe\\..\\", "\\..\\..\\"]])
+        let index = try RuleIndex([(name: "r", rule: Rule(clauses: [Clause(count: 1, kinds: ["p"], filter: f)], window: 0, groupBy: []))])
+        var cache = LiteralCache()
+        let events: [(image: String, line: String, runs: Int, matches: Bool)] = [
+            ("C:\\Windows\\System32\\cmd.exe", "cmd /c dir", 0, false),  // only the common text
+            ("C:\\Windows\\x.exe", "x.exe C:\\a\\..\\..\\b", 1, true),  // the first selection
+            ("C:\\Tools\\a.exe", "a.exe\\..\\b", 1, true),  // the second
+            ("C:\\Tools\\a.exe", "C:\\x\\..\\..\\y", 0, false),  // the rare text, not the common one
+        ]
+        for e in events {
+            let fields: JSONObject = ["Image": .string(e.image), "CommandLine": .string(e.line)]
+            #expect(try ReferenceMatcher(f).matches(fields) == e.matches, "\(e)")
+            #expect(index.prefiltered(kind: "p", fields: fields, cache: &cache).run == e.runs, "\(e)")
+            #expect(index.matches(kind: "p", fields: fields, cache: &cache) == (e.matches ? [0] : []), "\(e)")
+        }
+    }
+
+    /// Values of fields whose values are all new (a GUID, a time) are not kept by the cache
+    /// but put in the event's text and scanned with it (`LiteralCache.scansApart`), for field
+    /// tests and keywords alike; what matches is the same.
+    @Test func valuesTheCacheDoesNotKeepAreScannedInTheText() throws {
+        let rules: [Filter] = [
+            .test(field: "Guid", .contains("needle", cased: false)),
+            .all([.test(field: "Guid", .contains("-7-", cased: false)), .test(field: "Image", .endsWith("\\cmd.exe", cased: false))]),
+            .anyField(.contains("kiwi", cased: false)),
+        ]
+        let index = try RuleIndex(rules.enumerated().map { i, f in (name: "r\(i)", rule: Rule(clauses: [Clause(count: 1, kinds: ["p"], filter: f)], window: 0, groupBy: [])) })
+        var cache = LiteralCache()
+        var matched = [0, 0, 0]
+        for n in 0..<600 {
+            let fields: JSONObject = [
+                "Guid": .string(n % 5 == 0 ? "\(n)-NEEDLE-\(n)" : "\(n)-\(n % 10)-\(n * 7)"),
+                "Image": .string(n % 4 != 0 ? "C:\\Windows\\cmd.exe" : "C:\\Tools\\x.exe"),
+                "Time": .string(n % 9 == 0 ? "2026-12-04T\(n)Kiwi" : "2026-12-04T\(n)"),
+            ]
+            let expected = try rules.indices.filter { try ReferenceMatcher(rules[$0]).matches(fields) }
+            #expect(index.matches(kind: "p", fields: fields, cache: &cache) == expected, "\(fields)")
+            for i in expected { matched[i] += 1 }
+        }
+        #expect(matched[0] == 120 && matched[1] == 60 && matched[2] == 67)
+        // Both fields of new values were left out of the cache by the end.
+        let tags: JSONObject = ["Guid": "", "Time": ""]
+        #expect(cache.scansWithoutCache(field: tags.keyTag(at: 0)) && cache.scansWithoutCache(field: tags.keyTag(at: 1)))
+    }
+
+    /// A rule every way of matching of which names EventIDs (`(selection_4738 and not filter)
+    /// or 1 of selection_5136_*`) runs only on events with one of them.
+    @Test func anAnyOfEventIDsRequiresOneOfThem() throws {
+        let f = Filter.any([
+            .all([.test(field: "EventID", .equals(.number(4738))), .not(.test(field: "Delegate", .present))]),
+            .all([.test(field: "EventID", .equals(.number(5136))), .test(field: "Class", .equals(.text("user")))]),
+        ])
+        #expect(RuleIndex.eventIDs(f) == [4738, 5136])
+        #expect(RuleIndex.eventIDs(.any([f, .test(field: "Class", .present)])) == nil)
+        #expect(RuleIndex.eventIDs(.all([f, .test(field: "EventID", .oneOf([.number(5136), .number(1)]))])) == [5136])
+        let index = try RuleIndex([(name: "r", rule: Rule(clauses: [Clause(count: 1, kinds: ["s"], filter: f)], window: 0, groupBy: []))])
+        var cache = LiteralCache()
+        for (id, runs, matches) in [(4624, 0, false), (4738, 1, true), (5136, 1, true)] {
+            let fields: JSONObject = ["EventID": .int(Int64(id)), "Class": "user"]
+            #expect(try ReferenceMatcher(f).matches(fields) == matches, "\(id)")
+            #expect(index.prefiltered(kind: "s", fields: fields, cache: &cache).run == runs, "\(id)")
+            #expect(index.matches(kind: "s", fields: fields, cache: &cache) == (matches ? [0] : []), "\(id)")
+        }
+    }
+
     /// A rule whose needles are two bytes at their shortest (DOSfuscation's `^^`, a Cyrillic
     /// look-alike letter) runs only on events that hold one, not on every event of its kind;
     /// a weak clause beside a stronger one is still one more condition, never a looser one.

@@ -73,10 +73,10 @@ extension JSONObject {
 /// Unicode key), never no for one it holds: for readers that only need a superset, such as
 /// the hunt's search text, which holds the values of every field a rule reads.
 public struct JSONKeyFilter: Sendable {
-    private var bits = [UInt64](repeating: 0, count: 64)
+    @usableFromInline private(set) var bits = [UInt64](repeating: 0, count: 64)
     /// A Unicode key was inserted: it may equal an ASCII key spelled with other bytes (a Kelvin
     /// sign is canonically a `K`), whose tag is not its tag, so every key may be held.
-    private var unicode = false
+    @usableFromInline private(set) var unicode = false
 
     public init(_ keys: some Sequence<String> = []) {
         for key in keys { insert(key) }
@@ -90,9 +90,9 @@ public struct JSONKeyFilter: Sendable {
     }
 
     /// One of 4,096 bits per tag.
-    private static func bit(_ tag: UInt32) -> Int { Int(truncatingIfNeeded: (tag &* 0x9E37_79B1) >> 20) }
+    @inlinable static func bit(_ tag: UInt32) -> Int { Int(truncatingIfNeeded: (tag &* 0x9E37_79B1) >> 20) }
 
-    fileprivate func mayHold(_ member: JSONObject.Member) -> Bool {
+    @inlinable func mayHold(_ member: JSONObject.Member) -> Bool {
         guard member.isASCII, !unicode else { return true }
         let bit = JSONKeyFilter.bit(member.tag)
         return bits[bit >> 6] & (1 << UInt64(bit & 63)) != 0
@@ -101,7 +101,7 @@ public struct JSONKeyFilter: Sendable {
 
 extension JSONObject {
     /// Whether the key of the member at `position` (0..<count) may be one of `filter`'s.
-    public func key(at position: Int, mayBeIn filter: JSONKeyFilter) -> Bool {
+    @inlinable public func key(at position: Int, mayBeIn filter: JSONKeyFilter) -> Bool {
         filter.mayHold(members[position])
     }
 }

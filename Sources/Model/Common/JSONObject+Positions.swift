@@ -14,12 +14,12 @@ extension JSONObject {
 
     /// A summary of the key at `position` (its length, first and last bytes): equal for equal
     /// keys, and seldom for others, for readers that keep statistics per field cheaply.
-    public func keyTag(at position: Int) -> UInt32 {
+    @inlinable public func keyTag(at position: Int) -> UInt32 {
         members[position].tag
     }
 
     /// The value at `position` (0..<count).
-    public func value(at position: Int) -> JSONValue {
+    @inlinable public func value(at position: Int) -> JSONValue {
         members[position].value
     }
 }

@@ -155,7 +155,8 @@ public struct MatchEvent {
     }
 
     /// `searchText`'s, with string values' literals found by `cache` in `search` (known to it
-    /// as `id`) and only the other values in the text returned, for the caller to scan.
+    /// as `id`) and only the other values (and strings it does not keep) in the text
+    /// returned, for the caller to scan.
     mutating func searchText(cache: inout LiteralCache, _ search: LiteralSearch, id: Int32) -> [UInt8] {
         startSearch()
         for p in 0..<fields.count where searches(p) {
@@ -211,7 +212,8 @@ public struct MatchEvent {
         if !spans[p].ascii { searchTextIsASCII = false }
     }
 
-    /// The string member at `p`'s literals found by the cache, not put in the text.
+    /// The string member at `p`'s literals found by the cache; or, for a value the cache does
+    /// not keep (`LiteralCache.scansApart`), the member put in the text.
     private mutating func find(_ s: String, at p: Int, _ cache: inout LiteralCache, _ search: LiteralSearch, _ id: Int32) {
         spans[p] = .searchedApart
         // A string searched already this event (the same bytes in memory: an ECS copy such as
@@ -226,7 +228,12 @@ public struct MatchEvent {
                 searchedCount += 1
             }
         }
-        if !cache.add(s, search, id: id, field: fields.keyTag(at: p)) { searchTextIsASCII = false }
+        let field = fields.keyTag(at: p)
+        if cache.scansApart(field: field, count: count) {
+            put(s, at: p)  // into the text the caller scans whole
+        } else if !cache.add(s, search, id: id, field: field, counted: true) {
+            searchTextIsASCII = false
+        }
     }
 
     /// Whether the member at `p`, read only under guards, has one of them missing or null.

@@ -100,22 +100,38 @@ public struct LiteralCache {
 
     /// Adds to the event the literals of `search` (known to the cache as `id`) in the value
     /// `s` of the field whose key tag is `field` (0: unknown); returns whether it is all ASCII.
-    mutating func add(_ s: String, _ search: LiteralSearch, id: Int32, field: UInt32 = 0) -> Bool {
+    /// `counted`: `scansApart` has counted the value already, and said it goes through the cache.
+    mutating func add(_ s: String, _ search: LiteralSearch, id: Int32, field: UInt32 = 0, counted: Bool = false) -> Bool {
         // Native strings are contiguous: read in place, not copied to be made so.
-        if let ascii = s.utf8.withContiguousStorageIfAvailable({ add($0, search, id: id, field: field) }) { return ascii }
+        if let ascii = s.utf8.withContiguousStorageIfAvailable({ add($0, search, id: id, field: field, counted: counted) }) { return ascii }
         var copy = s
-        return copy.withUTF8 { add($0, search, id: id, field: field) }
+        return copy.withUTF8 { add($0, search, id: id, field: field, counted: counted) }
     }
 
-    /// `add` of a value's UTF-8.
-    private mutating func add(_ bytes: UnsafeBufferPointer<UInt8>, _ search: LiteralSearch, id: Int32, field: UInt32) -> Bool {
-        // The field's figures read and written back once, not at each use.
+    /// Counts a value of the field whose key tag is `field`, `count` bytes long, and says
+    /// whether it is scanned without the cache: too long to keep, or of a field whose values
+    /// are nearly all new (`fields`). `MatchEvent` puts such a value in the text it scans
+    /// whole after the event's other values (one scan for a time, a GUID and a record number,
+    /// not a scan each, each with its own start-up); the others go to `add(counted: true)`.
+    mutating func scansApart(field: UInt32, count: Int) -> Bool {
+        guard count <= LiteralCache.longest else { return true }
         let slot = LiteralCache.slot(field)
         var stats = fields[slot]
         if stats.tag != field { stats = FieldStats(tag: field) }
         stats.seen &+= 1
-        let direct = field != 0 && stats.mostlyNew && stats.seen % LiteralCache.resample != 0
-        guard bytes.count <= LiteralCache.longest, !direct else {
+        fields[slot] = stats
+        return field != 0 && stats.mostlyNew && stats.seen % LiteralCache.resample != 0
+    }
+
+    /// `add` of a value's UTF-8.
+    private mutating func add(_ bytes: UnsafeBufferPointer<UInt8>, _ search: LiteralSearch, id: Int32, field: UInt32, counted: Bool) -> Bool {
+        // The field's figures read and written back once, not at each use.
+        let slot = LiteralCache.slot(field)
+        var stats = fields[slot]
+        if stats.tag != field { stats = FieldStats(tag: field) }
+        if !counted { stats.seen &+= 1 }
+        let direct = !counted && field != 0 && stats.mostlyNew && stats.seen % LiteralCache.resample != 0
+        guard counted || (bytes.count <= LiteralCache.longest && !direct) else {
             fields[slot] = stats
             return LiteralCache.scan(bytes, search, lowered: &lowered, into: &found, hits: &hits)
         }

@@ -14,7 +14,10 @@ import Foundation
 /// processor overlaps the table reads; a set bit sends the position to the literals with
 /// that anchor hash, each compared byte for byte where it would start. The answer is exact
 /// both ways: a literal is reported found exactly when the text holds it.
-struct LiteralSearch: Sendable {
+///
+/// A class, its tables `let`s: a rule index hands its searches to every event, and a copy of
+/// a struct of eight arrays retained and released each of them (four copies an event).
+final class LiteralSearch: Sendable {
     /// The anchor's width for literals this long or longer.
     static let anchorWidth = 4
     /// At most this many 1- and 2-byte literals are found with `memchr`; more get tables.
@@ -27,23 +30,23 @@ struct LiteralSearch: Sendable {
 
     let count: Int
     /// The literals' bytes one after another.
-    private var bytes: [UInt8] = []
+    private let bytes: [UInt8]
     /// One filter per anchor width in use (4 for long literals, the length of shorter ones),
     /// longest first; their bits, ranks, buckets and items in shared arrays, so one scan opens
     /// each array once and tests every width at each position.
-    private var filters: [Filter] = []
-    private var tables: [UInt64] = []
+    private let filters: [Filter]
+    private let tables: [UInt64]
     /// Per table word: how many bits of its filter's table are set before it, so a set bit's
     /// bucket is found by counting (buckets only for the hashes in use, not one per hash).
-    private var ranks: [UInt32] = []
-    private var bucketStarts: [Int32] = []
+    private let ranks: [UInt32]
+    private let bucketStarts: [Int32]
     /// What the scan needs of a literal where its anchor was seen, side by side.
-    private var items: [Item] = []
+    private let items: [Item]
     /// Empty literals: in every text.
-    private var empty: [Int32] = []
+    private let empty: [Int32]
     /// 1- and 2-byte literals when there are few of them: each found with `memchr` on its
     /// first byte, not with a table tested at every position.
-    private var short: [Item] = []
+    private let short: [Item]
 
     private struct Item {
         var id: Int32
@@ -83,6 +86,9 @@ struct LiteralSearch: Sendable {
     /// start-up did that).
     init(_ literals: [[UInt8]], only: [Int]? = nil) {
         count = literals.count
+        // Built in locals, then kept.
+        var bytes: [UInt8] = [], filters: [Filter] = [], tables: [UInt64] = [], ranks: [UInt32] = []
+        var bucketStarts: [Int32] = [], items: [Item] = [], empty: [Int32] = [], short: [Item] = []
         var ids = only?.sorted() ?? Array(literals.indices)
         if only != nil {
             var kept = 0
@@ -156,6 +162,8 @@ struct LiteralSearch: Sendable {
             bucketStarts.append(Int32(truncatingIfNeeded: items.count))
             filters.append(filter)
         }
+        (self.bytes, self.filters, self.tables, self.ranks) = (bytes, filters, tables, ranks)
+        (self.bucketStarts, self.items, self.empty, self.short) = (bucketStarts, items, empty, short)
     }
 
     /// The `width` bytes of `bytes` from `at`, little-endian, as the scan reads a window.

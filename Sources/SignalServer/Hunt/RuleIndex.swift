@@ -27,10 +27,6 @@ public struct RuleIndex: Sendable {
     private let fields: MatchFields
     /// How many necessary literals the rules have (numbered across all kinds).
     private let literals: Int
-    /// Per literal: the entries and clauses it is in (`Posting`), `postings` from
-    /// `postingStart[id]` to `postingStart[id + 1]`.
-    private let postingStart: [Int32]
-    private let postings: [Posting]
     /// Per entry: the bits of its clauses (`Necessary`), all set once each has a literal found.
     private var allClauses: [UInt8] = []
     /// Per kind, its rules (boxed: the struct's dozen arrays were each retained and released
@@ -66,8 +62,12 @@ public struct RuleIndex: Sendable {
         var caseless: [Int32] = []
         /// Some entry needs a keyword's literal: look for those in every field.
         var keywords = false
-        /// Per entry of the whole index: whether it is of this kind.
-        var member: [Bool] = []
+        /// Per literal (numbered across all kinds): the kind's entries and clauses it is in
+        /// (`Posting`), `postings` from `postingStart[id]` to `postingStart[id + 1]`. Per
+        /// kind, so an event walks only its own kind's rules (a literal such as
+        /// `\powershell.exe` is in rules of a dozen kinds).
+        var postingStart: [Int32] = []
+        var postings: [Posting] = []
         /// The kind's rules' necessary literals, found in one scan of the text of the fields
         /// tests read: a search per kind, as each is a fraction of all, so its table stays
         /// in the nearest cache and other kinds' literals are not looked for.
@@ -138,24 +138,17 @@ public struct RuleIndex: Sendable {
             }
         }
         program.numberNeedles { ids[Literal(text: String(decoding: $0, as: UTF8.self), everywhere: $1)] }
-        var postingStart: [Int32] = [], postings: [Posting] = []
-        for list in needing {
-            postingStart.append(Int32(postings.count))
-            postings += list
-        }
-        postingStart.append(Int32(postings.count))
-        self.postingStart = postingStart
-        self.postings = postings
         literals = texts.count
-        let count = entries.count, program = self.program, roots = self.roots
+        let count = entries.count, program = self.program, roots = self.roots, postingsOf = needing
         let (needed, literalsOfEntry, literalTexts, keyword) = (necessary, literalsOf, texts, isKeyword)  // lets, for the threads
         let numbers = Dictionary(uniqueKeysWithValues: entriesByKind.keys.sorted().enumerated().map { ($1, Int32($0)) })
         // Each kind's searches are built on a core of their own (a tenth of a hunt's start-up).
         byKind = Dictionary(uniqueKeysWithValues: Parallel.map(entriesByKind.sorted { $0.key < $1.key }) { kind, list in
-            var index = KindIndex(entries: list, member: [Bool](repeating: false, count: count), number: numbers[kind] ?? 0)
+            var index = KindIndex(entries: list, number: numbers[kind] ?? 0)
+            var member = [Bool](repeating: false, count: count)
             var mine: [Int] = []  // repeats and all: the search keeps each literal once
             for entry in list {
-                index.member[entry] = true
+                member[entry] = true
                 // Its necessary literals, and any literal its checks read (a check whose needle
                 // is another rule's literal fails at once when the search did not find it).
                 mine += literalsOfEntry[entry]
@@ -164,6 +157,12 @@ public struct RuleIndex: Sendable {
                 if needed[entry]?.caseless == true { index.caseless.append(Int32(entry)) }
                 if needed[entry]?.clauses.contains(where: { $0.contains(where: \.everywhere) }) == true { index.keywords = true }
             }
+            index.postingStart.reserveCapacity(literalTexts.count + 1)
+            for id in literalTexts.indices {
+                index.postingStart.append(Int32(index.postings.count))
+                if id < postingsOf.count { index.postings += postingsOf[id].lazy.filter { member[Int($0.entry)] } }
+            }
+            index.postingStart.append(Int32(index.postings.count))
             index.search = LiteralSearch(literalTexts, only: mine)
             index.everywhere = LiteralSearch(literalTexts, only: mine.filter { keyword[$0] })
             return (kind, Kind(index))
@@ -236,6 +235,7 @@ public struct RuleIndex: Sendable {
         // The kind's index is read through its box, never copied out (a copy retains its arrays).
         guard let box = byKind[kind], !box.index.entries.isEmpty else { return [] }
         var candidates = box.index.unconditional
+        candidates.reserveCapacity(candidates.count + 64)  // one allocation, not a growth per doubling
         if literals > 0 {
             // String values' literals come from the cache; the text holds the rest.
             cache.startEvent(literals: literals, entries: entries.count)
@@ -253,11 +253,11 @@ public struct RuleIndex: Sendable {
             // An entry is a candidate when its last clause gets a literal. The clause bits are
             // the cache's, kept across a file's events and cleared after each (only the bits
             // this event's literals set), not made and zeroed per event.
+            let postingStart = box.index.postingStart, postings = box.index.postings
             cache.clauses.withUnsafeMutableBufferPointer { clauses in
                 for id in cache.hits {
                     for k in Int(postingStart[Int(id)])..<Int(postingStart[Int(id) + 1]) {
                         let posting = postings[k], entry = Int(posting.entry)
-                        guard box.index.member[entry] else { continue }
                         let before = clauses[entry], after = before | posting.clause
                         clauses[entry] = after
                         if after != before && after == allClauses[entry] { candidates.append(posting.entry) }
@@ -273,6 +273,7 @@ public struct RuleIndex: Sendable {
         }
         let eventID = event.fields["EventID"].flatMap(RuleIndex.integer)
         var out: [Int] = []
+        out.reserveCapacity(candidates.count)
         var previous: Int32 = -1
         for c in candidates where c != previous {
             previous = c
@@ -302,8 +303,8 @@ public struct RuleIndex: Sendable {
         }
     }
 
-    /// EventIDs the rule requires (a top-level `EventID` equality or list), nil when it
-    /// requires none.
+    /// EventIDs the rule requires (an `EventID` equality or list that every way it can
+    /// match goes through), nil when it requires none.
     static func eventIDs(_ filter: Filter) -> Set<Int64>? {
         func ids(_ f: Filter) -> Set<Int64>? {
             guard case .test("EventID", let test) = f else { return nil }
@@ -326,8 +327,17 @@ public struct RuleIndex: Sendable {
         switch filter {
         case .all(let fs):
             var best: Set<Int64>?
-            for f in fs { if let s = ids(f) { best = best.map { $0.intersection(s) } ?? s } }
+            for f in fs { if let s = eventIDs(f) { best = best.map { $0.intersection(s) } ?? s } }
             return best
+        case .any(let fs):
+            // One of the children: an EventID one of them requires, when each requires some
+            // (`(selection_4738 and not filter) or 1 of selection_5136_*`).
+            var union = Set<Int64>()
+            for f in fs {
+                guard let s = eventIDs(f) else { return nil }
+                union.formUnion(s)
+            }
+            return fs.isEmpty ? nil : union
         default:
             return ids(filter)
         }
@@ -369,14 +379,27 @@ public struct RuleIndex: Sendable {
             for clause in chosen.sorted(by: { strength($0) > strength($1) }) where !unique.contains(clause) { unique.append(clause) }
             return Necessary(clauses: Array(unique.prefix(mostClauses)), caseless: certain.isEmpty)
         case .any(let fs):
-            // One of the children: the union of each one's strongest clause.
-            var union = Set<Literal>(), caseless = false
+            // One of the children: clause j is the union of each child's clause j (its last
+            // when it has fewer), strongest first. Whichever child matches holds one of its own
+            // clause j's literals, so every such union is necessary, and a rule `1 of
+            // selection_*` whose first selection wants `\Windows\` (in nearly every path) and
+            // a rarer command line runs only when one of the rarer texts is there too, not on
+            // every event with `\Windows\`.
+            var children: [Necessary] = [], caseless = false
             for f in fs {
-                guard let child = necessary(f), let strongest = child.clauses.max(by: { strength($0) < strength($1) }) else { return nil }
-                union.formUnion(strongest)
+                guard var child = necessary(f), !child.clauses.isEmpty else { return nil }
+                child.clauses.sort { strength($0) > strength($1) }
+                children.append(child)
                 caseless = caseless || child.caseless
             }
-            return union.isEmpty ? nil : Necessary(clauses: [union.sorted()], caseless: caseless)
+            var clauses: [[Literal]] = []
+            for j in 0..<(children.map(\.clauses.count).max() ?? 0) {
+                var union = Set<Literal>()
+                for child in children { union.formUnion(child.clauses[min(j, child.clauses.count - 1)]) }
+                let clause = union.sorted()
+                if !clauses.contains(clause) { clauses.append(clause) }
+            }
+            return clauses.isEmpty ? nil : Necessary(clauses: Array(clauses.prefix(mostClauses)), caseless: caseless)
         case .anyField(let test):
             // A keyword reads every field: its literal is looked for in all of them.
             guard var set = literal(test) else { return nil }
