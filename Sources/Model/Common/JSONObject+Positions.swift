@@ -6,6 +6,11 @@ extension JSONObject {
         index(of: key, tag: Member.tag(of: key))
     }
 
+    /// Where `key` is among the members, its tag worked out once (a reader of many events).
+    public func position(of key: JSONKey) -> Int? {
+        index(of: key.name, tag: key.tag)
+    }
+
     /// The member at `position` (0..<count).
     public func member(at position: Int) -> Element {
         let m = members[position]

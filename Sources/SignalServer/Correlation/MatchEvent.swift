@@ -4,6 +4,8 @@ import Model
 /// slot, and an event finds each slot's member once however many rules and tests read it.
 public struct MatchFields: Sendable {
     public private(set) var names: [String] = []
+    /// The names with their tags, for looking them up in event after event.
+    private(set) var keys: [JSONKey] = []
     private var slots: [String: Int32] = [:]
     /// The fields a text test reads whatever else the event holds, to tell an event's members
     /// whose values go into the hunt's search text from those no text test reads.
@@ -23,6 +25,7 @@ public struct MatchFields: Sendable {
     mutating func slot(_ name: String) -> Int32 {
         if let s = slots[name] { return s }
         names.append(name)
+        keys.append(JSONKey(name))
         let s = Int32(names.count - 1)
         slots[name] = s
         return s
@@ -58,7 +61,7 @@ public struct MatchEvent {
     public let fields: JSONObject
     /// Per slot: the member's position, `MatchEvent.missing`, or `unresolved`.
     private var positions: [Int32]
-    private let names: [String]
+    private let names: [JSONKey]
     private let read: JSONKeyFilter
     private let guardedRead: JSONKeyFilter
     private let guarded: JSONKeyIndex
@@ -95,7 +98,7 @@ public struct MatchEvent {
 
     public init(_ fields: JSONObject, reading: MatchFields) {
         self.fields = fields
-        names = reading.names
+        names = reading.keys
         read = reading.filter
         guardedRead = reading.guardedFilter
         guarded = reading.guarded
