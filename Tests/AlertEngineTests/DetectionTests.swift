@@ -42,6 +42,30 @@ import Testing
         #expect(checked == 61)
     }
 
+    /// A format detection passes over for lacking its marks (`Format.jsonMarks`) would have
+    /// said no: every JSON record of every fixture that a format accepts holds one of its
+    /// mark sets, and detection names the format that asking each in turn names.
+    @Test func aFormatPassedOverForItsMarksWouldHaveSaidNo() throws {
+        let registry = FormatRegistry.builtIn()
+        var accepted = 0, passedOver = 0
+        for file in try Fixture.files() where !file.hasPrefix("evtx/") {
+            for record in Framer.frame(try Fixture.bytes(file), name: file).records {
+                guard case .json(.object(let o)) = record.payload else { continue }
+                for format in registry.formats where !format.jsonMarks.isEmpty {
+                    let marked = format.jsonMarks.contains { o.mayHold(all: JSONKeyBits($0)) }
+                    if format.accepts(record) {
+                        #expect(marked, "\(record.origin) is \(format.name)'s but lacks its marks")
+                        accepted += 1
+                    }
+                    if !marked { passedOver += 1 }
+                }
+                #expect(registry.detect(record)?.name == registry.formats.first { $0.accepts(record) }?.name, "\(record.origin)")
+            }
+        }
+        // Every marked format's fixtures were among them, and most asks were saved.
+        #expect(accepted > 100 && passedOver > 10 * accepted, "\(accepted) accepted, \(passedOver) passed over")
+    }
+
     /// EventBridge carries several services' events in one stream.
     @Test func eventBridgeEnvelopesGoToTheServiceInside() throws {
         let framed = Framer.frame(try Fixture.bytes("eventbridge.ndjson"), name: "eventbridge.ndjson")

@@ -22,6 +22,7 @@ import Model
 /// `source.ip`, `user_agent.original`, `cloud.*`).
 struct AzureMonitorFormat: Format {
     let name = "azure"
+    var jsonMarks: [[String]] { [["operationName", "time", "category"], ["records"]] }
 
     static let signInCategories: Set<String> = [
         "signinlogs", "noninteractiveusersigninlogs", "serviceprincipalsigninlogs", "managedidentitysigninlogs",

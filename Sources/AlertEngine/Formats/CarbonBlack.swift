@@ -14,6 +14,7 @@ import Model
 /// Severity, from CBC's 1-10: 1-2 low, 3-5 medium, 6-7 high, 8-10 critical.
 struct CarbonBlackFormat: Format {
     let name = "carbonblack"
+    var jsonMarks: [[String]] { [["id", "type", "org_key"]] }
 
     func accepts(_ record: Record) -> Bool {
         guard let e = record.json else { return false }

@@ -19,6 +19,7 @@ import Model
 /// low; otherwise info.
 struct CloudTrailFormat: Format {
     let name = "cloudtrail"
+    var jsonMarks: [[String]] { [["eventVersion", "eventSource", "eventName", "eventTime"], ["eventVersion", "eventTime", "insightDetails"], ["detail-type"]] }
 
     func accepts(_ record: Record) -> Bool {
         guard let e = record.json else { return false }

@@ -5,6 +5,7 @@ import Model
 /// `factor`, `result`, `reason`, `access_device`, `auth_device`, `isotimestamp`.
 struct DuoFormat: Format {
     let name = "duo"
+    var jsonMarks: [[String]] { [["txid", "result", "factor"], ["result", "factor", "user", "timestamp"]] }
 
     func accepts(_ record: Record) -> Bool {
         guard let e = record.json else { return false }

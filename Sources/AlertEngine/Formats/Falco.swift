@@ -14,6 +14,7 @@ import Model
 /// Notice low; Informational, Debug info.
 struct FalcoFormat: Format {
     let name = "falco"
+    var jsonMarks: [[String]] { [["rule", "priority", "output", "time"]] }
 
     func accepts(_ record: Record) -> Bool {
         guard let e = record.json, e.has("rule", "priority", "output", "time"), case .string? = e["rule"] else { return false }

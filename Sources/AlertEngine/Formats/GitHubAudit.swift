@@ -16,6 +16,7 @@ import Model
 /// do what) are low; the rest info.
 struct GitHubAuditFormat: Format {
     let name = "github"
+    var jsonMarks: [[String]] { [["action", "actor"]] }
 
     func accepts(_ record: Record) -> Bool {
         guard let e = record.json, case .string(let action)? = e["action"], action.contains("."), case .string? = e["actor"] else {

@@ -23,6 +23,7 @@ import Model
 /// (`status.code` not 0) or a failed Workspace login is low; anything else info.
 struct GoogleCloudAuditFormat: Format {
     let name = "gcp"
+    var jsonMarks: [[String]] { [["protoPayload"]] }
 
     func accepts(_ record: Record) -> Bool {
         guard let e = record.json, let type = e.string("protoPayload.@type") else { return false }

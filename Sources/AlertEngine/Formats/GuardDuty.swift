@@ -17,6 +17,7 @@ import Model
 /// 1.0-3.9 low, below 1 info.
 struct GuardDutyFormat: Format {
     let name = "guardduty"
+    var jsonMarks: [[String]] { [["detail-type"], ["schemaVersion", "type", "resource", "service", "severity"], ["SchemaVersion", "Type", "Resource", "Service", "Severity"]] }
 
     func accepts(_ record: Record) -> Bool {
         guard let e = record.json else { return false }

@@ -20,6 +20,7 @@ import Model
 /// forbidden (401, 403) is low; anything else info.
 struct KubernetesAuditFormat: Format {
     let name = "kubernetes"
+    var jsonMarks: [[String]] { [["kind", "apiVersion"]] }
     static let maxItems = 10_000
 
     func accepts(_ record: Record) -> Bool {

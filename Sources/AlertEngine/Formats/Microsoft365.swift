@@ -20,6 +20,7 @@ import Model
 /// Time: `CreationTime` (UTC, written without a zone). Identity: `Id`.
 struct Microsoft365Format: Format {
     let name = "m365"
+    var jsonMarks: [[String]] { [["CreationTime", "Operation", "Workload"]] }
 
     func accepts(_ record: Record) -> Bool {
         guard let e = record.json, e.has("CreationTime", "Operation", "Workload") else { return false }

@@ -8,6 +8,7 @@ import Model
 /// State, New City or New Device is `.oktaNewLocation`; the risk level is `okta.risk.level`.
 struct OktaFormat: Format {
     let name = "okta"
+    var jsonMarks: [[String]] { [["eventType", "actor", "published"]] }
 
     func accepts(_ record: Record) -> Bool {
         record.json?.has("eventType", "actor", "published") ?? false

@@ -15,6 +15,7 @@ import Model
 /// high; the canary's own messages (boot, debug, errors) are info.
 struct OpenCanaryFormat: Format {
     let name = "opencanary"
+    var jsonMarks: [[String]] { [["logtype", "node_id", "src_host"]] }
 
     func accepts(_ record: Record) -> Bool {
         guard let e = record.json, VendorJSON.int(e["logtype"]) != nil else { return false }

@@ -23,6 +23,7 @@ import Store
 /// medium, since a search that alerts is a detection someone chose to be woken by.
 struct SplunkFormat: Format {
     let name = "splunk"
+    var jsonMarks: [[String]] { [["result", "sid"]] }
 
     func accepts(_ record: Record) -> Bool {
         guard let e = record.json, e.has("result", "sid"), case .object? = e["result"] else { return false }

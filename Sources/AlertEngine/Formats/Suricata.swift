@@ -18,6 +18,7 @@ import Model
 /// they are recognized and yield no signal.
 struct SuricataFormat: Format {
     let name = "suricata"
+    var jsonMarks: [[String]] { [["event_type", "timestamp"]] }
 
     func accepts(_ record: Record) -> Bool {
         guard let e = record.json, e.has("event_type", "timestamp") else { return false }

@@ -20,6 +20,7 @@ import Model
 /// taser (identity does not depend on it, so a re-sent alert is still stored once).
 public struct TheHiveFormat: Format {
     public let name = "thehive"
+    public var jsonMarks: [[String]] { [["type", "source", "sourceRef", "title"]] }
 
     public init() {}
 

@@ -10,6 +10,7 @@ import Model
 /// Severity by rule level: 0-3 info, 4-7 low, 8-11 medium, 12-14 high, 15 critical.
 struct WazuhFormat: Format {
     let name = "wazuh"
+    var jsonMarks: [[String]] { [["timestamp", "rule"]] }
 
     func accepts(_ record: Record) -> Bool {
         guard let e = record.json, e.has("timestamp", "rule"), e["rule"]?.has("level") == true else { return false }

@@ -130,9 +130,10 @@ public enum EventReader {
                 if !error.isSkip { outcome.refuse("\(record.origin): \(error.reason)") }
                 return
             }
-            for s in signals {
+            // By index: a `for in` copied each signal out of the array before handing it on.
+            for i in signals.indices {
                 outcome.signals += 1
-                try each(s)
+                try each(signals[i])
             }
         }
         outcome.records += rejected.count

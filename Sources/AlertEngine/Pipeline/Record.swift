@@ -141,10 +141,18 @@ public struct Normalized: Sendable {
         time: Timestamp, source: String, sourceRef: @escaping MakeRef, kind: SignalKind, severity: Severity,
         title: @escaping MakeTitle, fields: JSONObject, rawBody: RawBody, texts: [String] = []
     ) {
-        self.init(time: time, source: source, sourceRef: nil, kind: kind, severity: severity, title: "",
-                  fields: fields, rawBody: rawBody, texts: texts)
-        makeRef = sourceRef
-        makeTitle = title
+        // Each property set once: delegating and then setting the makers copied the whole
+        // signal twice (every format's event, so every event a hunt reads).
+        self.time = time
+        self.source = source
+        self.makeRef = sourceRef
+        self.kind = kind
+        self.severity = severity
+        self.makeTitle = title
+        self.fields = fields
+        self.rawBody = rawBody
+        self.artifacts = []
+        self.texts = texts
     }
 }
 
@@ -172,12 +180,20 @@ public protocol Format: Sendable {
     /// Whether the record is this format's. Detection is by structure, never by file name,
     /// so a mixed file of every format ingests in one run.
     func accepts(_ record: Record) -> Bool
+    /// Top-level keys a JSON object must hold for `accepts` to take it: one of these sets,
+    /// every key of it. Empty (the default): no promise, `accepts` is asked of every record.
+    /// Detection passes over a format without asking it when an object holds none of the
+    /// sets (`FormatRegistry.detect`), so each set must be what `accepts` cannot be true
+    /// without, exactly as it looks keys up (`DetectionTests` checks every fixture).
+    var jsonMarks: [[String]] { get }
     /// The signals in the record (usually one). Throws when the record claims to be this
     /// format but is not usable (a missing time, a wrong type).
     func normalize(_ record: Record) throws(NormalizeError) -> [Normalized]
 }
 
 extension Format {
+    public var jsonMarks: [[String]] { [] }
+
     /// The record's JSON object, or an error naming the format.
     func object(_ record: Record) throws(NormalizeError) -> JSONValue {
         guard let json = record.json, case .object = json else { throw NormalizeError("\(name): expected a JSON object") }

@@ -63,7 +63,10 @@ public final class SigmaHunt: Sendable {
         let paths = files.map(\.path)
         let sources = files.map { EventReader.Source(name: ($0.path as NSString).lastPathComponent, open: $0.open) }
         return try EventReader.read(sources, formats: formats, workers: workers, map: { signal, file in
-            caches.with { cache in self.detections(signal, file: paths[file], cache: &cache) }
+            // Lent and given back, not through a closure, which copied the signal into its context.
+            let lent = caches.lend()
+            defer { caches.giveBack(lent) }
+            return self.detections(signal, file: paths[file], cache: &lent.cache)
         }, each: each)
     }
 
@@ -92,16 +95,21 @@ public final class SigmaHunt: Sendable {
 
 /// Literal caches lent to the threads that hunt, one event at a time: a cache is not for two
 /// threads at once, so there are as many as threads hunting together, and each keeps what it
-/// learned for whichever thread borrows it next (values the files repeat stay known).
+/// learned for whichever thread borrows it next (values the files repeat stay known). Each
+/// in a box of its own, lent by reference: moving the struct in and out of the list copied
+/// its arrays' references, a dozen retains and releases an event.
 private final class LiteralCaches: @unchecked Sendable {
-    private let lock = NSLock()
-    private var free: [LiteralCache] = []
-
-    func with<R>(_ body: (inout LiteralCache) -> R) -> R {
-        var cache = lock.withLock { free.popLast() } ?? LiteralCache()
-        defer { lock.withLock { free.append(cache) } }
-        return body(&cache)
+    final class Lent: @unchecked Sendable {
+        var cache = LiteralCache()
     }
+
+    private let lock = NSLock()
+    private var free: [Lent] = []
+
+    /// A cache no other thread holds until it is given back.
+    func lend() -> Lent { lock.withLock { free.popLast() } ?? Lent() }
+
+    func giveBack(_ lent: Lent) { lock.withLock { free.append(lent) } }
 }
 
 extension Engine {

@@ -96,7 +96,9 @@ public struct MatchEvent {
     static let missing: Int32 = -1
     static let unresolved: Int32 = -2
 
-    public init(_ fields: JSONObject, reading: MatchFields) {
+    // `borrowing`: an initializer takes its arguments owned, so each event copied the fields
+    // list (and retained its arrays) only to read it.
+    public init(_ fields: JSONObject, reading: borrowing MatchFields) {
         self.fields = fields
         names = reading.keys
         read = reading.filter

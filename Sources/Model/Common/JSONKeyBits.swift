@@ -1,0 +1,28 @@
+/// Keys an object must all hold, as the bits of its key summary (`JSONObject.tagBits`):
+/// `JSONObject.mayHold(all:)` says no without a scan when the object lacks one of them. For
+/// format detection, which asks each record of an input whether it is each format's: a
+/// Windows event was asked for sixteen vendors' keys, one look-up each, before its own format.
+public struct JSONKeyBits: Sendable {
+    let bits: UInt64
+
+    /// 0 when a key is not ASCII (then every object may hold it: a Unicode key is found by
+    /// `String`'s comparison, which takes canonical equivalents as equal, not by its tag).
+    public init(_ keys: [String]) {
+        var bits: UInt64 = 0
+        for key in keys {
+            let tag = JSONObject.Member.tag(of: key)
+            guard tag & JSONObject.Member.nonASCII == 0 else { bits = 0; break }
+            bits |= JSONObject.Member.bit(tag)
+        }
+        self.bits = bits
+    }
+}
+
+extension JSONObject {
+    /// False only when the object certainly lacks one of the keys; true may still lack them
+    /// (another key has the same bit). Objects with a Unicode key always may: such a key can
+    /// equal an ASCII one spelled with other bytes.
+    public func mayHold(all keys: JSONKeyBits) -> Bool {
+        !asciiKeys || tagBits & keys.bits == keys.bits
+    }
+}
