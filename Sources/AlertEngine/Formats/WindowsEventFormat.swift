@@ -66,7 +66,7 @@ struct WindowsEventFormat: Format {
     private static let textNames: [WindowsData.Name] = [.commandLine, .parentCommandLine, .scriptBlockText, .payload, .queryName, .targetFilename, .details]
 
     /// The signal of a Windows event: its time, kind, fields, title and identity.
-    static func signal(_ event: WindowsEvent, source: String, raw: RawBody) throws(NormalizeError) -> Normalized {
+    static func signal(_ event: consuming WindowsEvent, source: String, raw: RawBody) throws(NormalizeError) -> Normalized {
         guard event.eventID != nil else {
             throw NormalizeError("windows: no EventID (\(event.system["EventID"]?.text.prefix(40) ?? "missing"))")
         }
@@ -74,16 +74,18 @@ struct WindowsEventFormat: Format {
         // The event data's values, looked up once for the kind, the fields and the texts.
         let data = WindowsData(event.data)
         let kind = WindowsKinds.kind(event, data: data)
+        // Read before the fields take the event's System part (`WindowsFields.fields`).
+        let severity = WindowsFields.severity(event), message = event.message
         let fields = WindowsFields.fields(event, kind: kind, data: data)
         var texts: [String] = []
         for name in textNames {
             if let t = data.text(name) { texts.append(t) }
         }
-        if let m = event.message { texts.append(m) }
+        if let m = message { texts.append(m) }
         // The title and reference are made from the fields when read (most events a hunt reads
         // are never shown): the System values they name are the fields' own.
         return Normalized(
-            time: time, source: source, sourceRef: { WindowsFields.ref($0) }, kind: kind, severity: WindowsFields.severity(event),
+            time: time, source: source, sourceRef: { WindowsFields.ref($0) }, kind: kind, severity: severity,
             title: { WindowsFields.title(kind: $0, fields: $1) }, fields: fields, rawBody: raw, texts: texts)
     }
 }

@@ -73,4 +73,13 @@ struct WindowsData {
     func text(_ name: Name) -> String? {
         WindowsEvent.text(of: value(name))
     }
+
+    /// `WindowsFields.number(text(name) ?? text(other))`, an integer read as it is rather than
+    /// written out as text to be parsed again (process ids and ports, on most events).
+    func number(_ name: Name, or other: Name? = nil) -> Int64? {
+        let v = value(name)
+        let chosen = WindowsEvent.text(of: v) != nil || other == nil ? v : other.flatMap(value)
+        if case .int(let n)? = chosen { return n }
+        return WindowsFields.number(WindowsEvent.text(of: chosen))
+    }
 }

@@ -65,9 +65,17 @@ enum WindowsFields {
     }
 
     /// The fields, with the event data's values already looked up (`WindowsData(event.data)`).
-    static func fields(_ event: WindowsEvent, kind: SignalKind, data d: borrowing WindowsData) -> JSONObject {
-        var f = event.system
-        f.reserveCapacity(event.system.count + event.data.count + 24)
+    /// The System part becomes the fields: moved out of the event, not copied (a copy retained
+    /// each of its members, and the event's release released them again), so what is read of
+    /// it is read first.
+    static func fields(_ event: consuming WindowsEvent, kind: SignalKind, data d: borrowing WindowsData) -> JSONObject {
+        let eventID = event.eventID, channel = event.channel, provider = event.provider, computer = event.computer
+        let recordID = event.recordID, message = event.message
+        let systemUserID = event.system[K.securityUserID]?.stringValue
+        let systemCount = event.system.count
+        var f: JSONObject = [:]
+        swap(&f, &event.system)
+        f.reserveCapacity(systemCount + event.data.count + 24)
         var spaced = false
         // The data's keys differ from each other (`addData` writes by key), so a data value
         // replaces a member only when the System part has its key: looked for there, a dozen
@@ -78,7 +86,7 @@ enum WindowsFields {
             if owned != nil {
                 f["EventData_\(key.name)"] = value
                 renamed = true
-            } else if renamed || event.system.contains(key) {
+            } else if renamed || f.contains(key, before: systemCount) {
                 f[key] = value
             } else {
                 f.append(distinct: key, value)
@@ -93,14 +101,13 @@ enum WindowsFields {
                 if f[joined] == nil { f[joined] = value }
             }
         }
-        let eventID = event.eventID, channel = event.channel
 
         if let id = eventID { f[K.eventCode] = .string(String(id)) }
-        if let p = event.provider { f[K.eventProvider] = .string(p) }
+        if let p = provider { f[K.eventProvider] = .string(p) }
         if let c = channel { f[K.winlogChannel] = .string(c) }
-        if let host = event.computer { f[K.hostName] = .string(host) }
-        if let record = event.recordID { f[K.recordID] = .string(record) }
-        if let m = event.message, !m.isEmpty { f[K.message] = .string(m) }
+        if let host = computer { f[K.hostName] = .string(host) }
+        if let record = recordID { f[K.recordID] = .string(record) }
+        if let m = message, !m.isEmpty { f[K.message] = .string(m) }
 
         // The process: Sysmon's names, or Security 4688's.
         let image = d.text(.image) ?? (eventID == 4688 ? d.text(.newProcessName) : nil)
@@ -123,8 +130,8 @@ enum WindowsFields {
         if let cmd = d.text(.parentCommandLine) { f[K.parentCommandLine] = .string(cmd) }
         // 4688's ProcessId is the creator's; the new process is NewProcessId.
         let is4688 = eventID == 4688 && channel?.lowercasedEquals("security") == true
-        if let pid = number(is4688 ? d.text(.newProcessId) : d.text(.processId)) { f[K.pid] = .int(pid) }
-        if let pid = number(is4688 ? d.text(.processId) : d.text(.parentProcessId)) { f[K.parentPid] = .int(pid) }
+        if let pid = d.number(is4688 ? .newProcessId : .processId) { f[K.pid] = .int(pid) }
+        if let pid = d.number(is4688 ? .processId : .parentProcessId) { f[K.parentPid] = .int(pid) }
         if let guid = d.text(.processGuid) { f[K.entityID] = .string(guid) }
         if let dir = d.text(.currentDirectory) { f[K.workingDirectory] = .string(dir) }
         if let name = d.text(.originalFileName) { f[K.originalFileName] = .string(name) }
@@ -142,16 +149,16 @@ enum WindowsFields {
         } else if let target = d.text(.targetUserName) {
             ECS.user(target, keys: .user, into: &f)
         }
-        if let sid = d.text(.targetUserSid) ?? d.text(.subjectUserSid) ?? event.system[K.securityUserID]?.stringValue { f[K.userID] = .string(sid) }
+        if let sid = d.text(.targetUserSid) ?? d.text(.subjectUserSid) ?? systemUserID { f[K.userID] = .string(sid) }
         if let logon = d.text(.logonType) { f[K.logonType] = .string(logon) }
 
         // Where from and to.
         if let ip = d.text(.ipAddress) ?? d.text(.sourceIp) ?? d.text(.sourceAddress) ?? d.text(.clientAddress), let clean = address(ip) {
             f[K.sourceIP] = .string(clean)
         }
-        if let port = number(d.text(.ipPort) ?? d.text(.sourcePort)), port > 0 { f[K.sourcePort] = .int(port) }
+        if let port = d.number(.ipPort, or: .sourcePort), port > 0 { f[K.sourcePort] = .int(port) }
         if let ip = d.text(.destinationIp) ?? d.text(.destAddress), let clean = address(ip) { f[K.destinationIP] = .string(clean) }
-        if let port = number(d.text(.destinationPort) ?? d.text(.destPort)), port > 0 { f[K.destinationPort] = .int(port) }
+        if let port = d.number(.destinationPort, or: .destPort), port > 0 { f[K.destinationPort] = .int(port) }
         if let host = d.text(.destinationHostname), VendorJSON.isHostname(host) { f[K.destinationDomain] = .string(host.lowercased()) }
         if let host = d.text(.sourceHostname) ?? d.text(.workstationName), VendorJSON.isHostname(host) { f[K.sourceDomain] = .string(host.lowercased()) }
         if let proto = d.text(.networkProtocol), proto.count < 8 { f[K.transport] = .string(proto.lowercased()) }

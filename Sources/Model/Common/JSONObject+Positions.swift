@@ -11,6 +11,17 @@ extension JSONObject {
         index(of: key.name, tag: key.tag)
     }
 
+    /// Whether one of the first `count` members has the key: for a writer that appends to an
+    /// object it was handed and asks only about what the object held (a dozen members, not
+    /// the thirty it grows to).
+    public func contains(_ key: JSONKey, before count: Int) -> Bool {
+        let n = Swift.min(Swift.max(count, 0), members.count)
+        // A Unicode key can equal another spelled with other bytes: then `String`'s comparison.
+        guard asciiKeys, key.tag & Member.nonASCII == 0 else { return members[0..<n].contains { $0.key == key.name } }
+        for i in 0..<n where members[i].tag == key.tag && members[i].key == key.name { return true }
+        return false
+    }
+
     /// The member at `position` (0..<count).
     public func member(at position: Int) -> Element {
         let m = members[position]
