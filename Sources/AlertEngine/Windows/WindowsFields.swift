@@ -72,7 +72,7 @@ enum WindowsFields {
         let eventID = event.eventID, channel = event.channel, provider = event.provider, computer = event.computer
         let recordID = event.recordID, message = event.message
         let systemUserID = event.system[K.securityUserID]?.stringValue
-        let systemCount = event.system.count
+        let systemCount = event.system.count, systemKeys = event.system.keyBits
         var f: JSONObject = [:]
         swap(&f, &event.system)
         f.reserveCapacity(systemCount + event.data.count + 24)
@@ -86,7 +86,7 @@ enum WindowsFields {
             if owned != nil {
                 f["EventData_\(key.name)"] = value
                 renamed = true
-            } else if renamed || f.contains(key, before: systemCount) {
+            } else if renamed || (systemKeys.mayHold(key) && f.contains(key, before: systemCount)) {
                 f[key] = value
             } else {
                 f.append(distinct: key, value)

@@ -5,6 +5,13 @@
 public struct JSONKeyBits: Sendable {
     let bits: UInt64
 
+    init(bits: UInt64) { self.bits = bits }
+
+    /// False only when no key of these bits can be `key` (see `JSONObject.keyBits`).
+    public func mayHold(_ key: JSONKey) -> Bool {
+        key.tag & JSONObject.Member.nonASCII != 0 || bits & JSONObject.Member.bit(key.tag) == JSONObject.Member.bit(key.tag)
+    }
+
     /// 0 when a key is not ASCII (then every object may hold it: a Unicode key is found by
     /// `String`'s comparison, which takes canonical equivalents as equal, not by its tag).
     public init(_ keys: [String]) {
@@ -19,6 +26,10 @@ public struct JSONKeyBits: Sendable {
 }
 
 extension JSONObject {
+    /// Its keys as bits, for asking later whether it held a key without a scan (after it was
+    /// handed on to be added to). Every bit when a key is not ASCII.
+    public var keyBits: JSONKeyBits { JSONKeyBits(bits: asciiKeys ? tagBits : .max) }
+
     /// False only when the object certainly lacks one of the keys; true may still lack them
     /// (another key has the same bit). Objects with a Unicode key always may: such a key can
     /// equal an ASCII one spelled with other bytes.
