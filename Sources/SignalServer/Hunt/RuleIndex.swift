@@ -62,10 +62,12 @@ public struct RuleIndex: Sendable {
         var caseless: [Int32] = []
         /// Some entry needs a keyword's literal: look for those in every field.
         var keywords = false
-        /// Per literal (numbered across all kinds): the kind's entries and clauses it is in
-        /// (`Posting`), `postings` from `postingStart[id]` to `postingStart[id + 1]`. Per
-        /// kind, so an event walks only its own kind's rules (a literal such as
-        /// `\powershell.exe` is in rules of a dozen kinds).
+        /// Per literal its searches look for (numbered across all kinds, from `postingBase`):
+        /// the kind's entries and clauses it is in (`Posting`), `postings` from
+        /// `postingStart[id - postingBase]` to the next start. Per kind, so an event walks only
+        /// its own kind's rules (a literal such as `\powershell.exe` is in rules of a dozen
+        /// kinds); from the kind's lowest literal to its highest, not over all 26,000.
+        var postingBase = 0
         var postingStart: [Int32] = []
         var postings: [Posting] = []
         /// The kind's rules' necessary literals, found in one scan of the text of the fields
@@ -157,8 +159,9 @@ public struct RuleIndex: Sendable {
                 if needed[entry]?.caseless == true { index.caseless.append(Int32(entry)) }
                 if needed[entry]?.clauses.contains(where: { $0.contains(where: \.everywhere) }) == true { index.keywords = true }
             }
-            index.postingStart.reserveCapacity(literalTexts.count + 1)
-            for id in literalTexts.indices {
+            let lowest = mine.min() ?? 0, highest = mine.max() ?? -1
+            index.postingBase = lowest
+            for id in lowest..<(highest + 1) {
                 index.postingStart.append(Int32(index.postings.count))
                 if id < postingsOf.count { index.postings += postingsOf[id].lazy.filter { member[Int($0.entry)] } }
             }
@@ -253,10 +256,12 @@ public struct RuleIndex: Sendable {
             // An entry is a candidate when its last clause gets a literal. The clause bits are
             // the cache's, kept across a file's events and cleared after each (only the bits
             // this event's literals set), not made and zeroed per event.
-            let postingStart = box.index.postingStart, postings = box.index.postings
+            let postingStart = box.index.postingStart, postings = box.index.postings, base = box.index.postingBase
+            // Every hit is one of the kind's searches' literals, so within its postings.
             cache.clauses.withUnsafeMutableBufferPointer { clauses in
                 for id in cache.hits {
-                    for k in Int(postingStart[Int(id)])..<Int(postingStart[Int(id) + 1]) {
+                    let p = Int(id) &- base
+                    for k in Int(postingStart[p])..<Int(postingStart[p + 1]) {
                         let posting = postings[k], entry = Int(posting.entry)
                         let before = clauses[entry], after = before | posting.clause
                         clauses[entry] = after
@@ -264,7 +269,8 @@ public struct RuleIndex: Sendable {
                     }
                 }
                 for id in cache.hits {
-                    for k in Int(postingStart[Int(id)])..<Int(postingStart[Int(id) + 1]) { clauses[Int(postings[k].entry)] = 0 }
+                    let p = Int(id) &- base
+                    for k in Int(postingStart[p])..<Int(postingStart[p + 1]) { clauses[Int(postings[k].entry)] = 0 }
                 }
             }
             if !event.searchTextIsASCII { candidates += box.index.caseless }
