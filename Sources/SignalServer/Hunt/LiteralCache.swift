@@ -125,16 +125,13 @@ public struct LiteralCache {
 
     /// `add` of a value's UTF-8.
     private mutating func add(_ bytes: UnsafeBufferPointer<UInt8>, _ search: LiteralSearch, id: Int32, field: UInt32, counted: Bool) -> Bool {
+        if !counted && scansApart(field: field, count: bytes.count) {
+            return LiteralCache.scan(bytes, search, lowered: &lowered, into: &found, hits: &hits)
+        }
         // The field's figures read and written back once, not at each use.
         let slot = LiteralCache.slot(field)
         var stats = fields[slot]
         if stats.tag != field { stats = FieldStats(tag: field) }
-        if !counted { stats.seen &+= 1 }
-        let direct = !counted && field != 0 && stats.mostlyNew && stats.seen % LiteralCache.resample != 0
-        guard counted || (bytes.count <= LiteralCache.longest && !direct) else {
-            fields[slot] = stats
-            return LiteralCache.scan(bytes, search, lowered: &lowered, into: &found, hits: &hits)
-        }
         // Halved now and then, so the figures follow what the file says now.
         if stats.sampled >= 1024 {
             stats.sampled /= 2
