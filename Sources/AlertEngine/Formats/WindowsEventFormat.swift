@@ -25,6 +25,8 @@ struct WindowsEventFormat: Format {
             return WindowsEvent(nxlog: e) != nil
         case .line(let line):
             return EventXML.looksLikeEvent(line[...])
+        case .windowsEvent:
+            return true
         default:
             return false
         }
@@ -45,6 +47,8 @@ struct WindowsEventFormat: Format {
             }
         case .line(let line):
             event = try xml(line)
+        case .windowsEvent(let line):
+            event = try line.take(line: record.rawBody)
         default:
             throw NormalizeError("windows: expected a JSON object or event XML")
         }

@@ -117,7 +117,7 @@ public enum EventReader {
         _ work: Work, name: String, formats: FormatRegistry, limits: IngestLimits, into outcome: inout Outcome,
         _ each: (Normalized) throws -> Void
     ) rethrows {
-        let rejected = try Framer.records(of: work, name: name, limits: limits) { record in
+        let rejected = try Framer.records(of: work, name: name, limits: limits, windowsEvents: formats.readsWindowsEventLines) { record in
             outcome.records += 1
             guard let format = formats.detect(record) else {
                 outcome.refuse("\(record.origin): no format recognizes it")

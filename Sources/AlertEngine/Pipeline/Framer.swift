@@ -43,11 +43,14 @@ public enum Framer {
     }
 
     /// The records of one piece of framed input, each handed to `each` in order; what could
-    /// not be a record is returned.
-    static func records(of work: Work, name: String, limits: IngestLimits, _ each: (Record) throws -> Void) rethrows -> [Rejected] {
+    /// not be a record is returned. `windowsEvents`: evtx_dump's JSON lines may be read
+    /// straight into Windows events (`FormatRegistry.readsWindowsEventLines`).
+    static func records(
+        of work: Work, name: String, limits: IngestLimits, windowsEvents: Bool = false, _ each: (Record) throws -> Void
+    ) rethrows -> [Rejected] {
         switch work {
         case .lines(let bytes, let firstLine):
-            return try frameLines(bytes[...], name: name, firstLine: firstLine, limits: limits) { record in try each(record) }
+            return try frameLines(bytes[...], name: name, firstLine: firstLine, limits: limits, windowsEvents: windowsEvents) { record in try each(record) }
         case .records(let more):
             for r in more { try each(r) }
             return []
@@ -136,8 +139,12 @@ public enum Framer {
     /// event while its parsed JSON is still in cache, and frees it before parsing the next
     /// (rather than holding a whole chunk's trees and freeing them at once). The lines of one
     /// auditd event are one record (`AuditGrouping`). Returns the lines that could not be records.
+    /// `windowsEvents`: evtx_dump's JSON lines become `.windowsEvent` records, read without
+    /// their tree, when the registry's Windows format is the one that takes them
+    /// (`FormatRegistry.readsWindowsEventLines`); any other line is parsed as before.
     static func frameLines<E: Error>(
-        _ bytes: ArraySlice<UInt8>, name: String, firstLine: Int, limits: IngestLimits, each body: (Record) throws(E) -> Void
+        _ bytes: ArraySlice<UInt8>, name: String, firstLine: Int, limits: IngestLimits, windowsEvents: Bool = false,
+        each body: (Record) throws(E) -> Void
     ) throws(E) -> [Rejected] {
         var rejected: [Rejected] = []
         var lineNumber = firstLine - 1
@@ -145,6 +152,7 @@ public enum Framer {
         // The auditd event being gathered (see AuditGrouping): its key, lines and first line.
         var audit: (key: [UInt8], lines: [String], first: Int, size: Int)? = nil
         let reader = JSONReader()  // the lines repeat their keys: each is made once
+        var keys: [JSONKey] = []  // the Windows event reader's scratch
         func flushAudit() throws(E) {
             guard let a = audit else { return }
             audit = nil
@@ -182,6 +190,10 @@ public enum Framer {
                     continue
                 }
                 if slice.first(where: { $0 > 32 }) == UInt8(ascii: "{") {
+                    if windowsEvents, let event = WindowsEvent(eventJSON: slice, reader: reader, keys: &keys) {
+                        try body(Record(payload: .windowsEvent(WindowsEventLine(event)), raw: text, name: name, line: lineNumber))
+                        continue
+                    }
                     let json: JSONValue
                     do throws(JSONParseError) {
                         json = try reader.parse(slice)

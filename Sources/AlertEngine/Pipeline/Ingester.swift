@@ -165,7 +165,9 @@ public final class Ingester: @unchecked Sendable {
         var prepared = Prepared()
         switch item {
         case .lines(let bytes, let firstLine):
-            let rejected = Framer.frameLines(bytes[...], name: name, firstLine: firstLine, limits: limits) { record in
+            // A forced format reads evtx_dump's lines as Windows events only if it is Windows'.
+            let windowsEvents = forced.map { formats.named($0) is WindowsEventFormat } ?? formats.readsWindowsEventLines
+            let rejected = Framer.frameLines(bytes[...], name: name, firstLine: firstLine, limits: limits, windowsEvents: windowsEvents) { record in
                 prepare(record, forced: forced, into: &prepared)
             }
             prepared.rejected = rejected + prepared.rejected

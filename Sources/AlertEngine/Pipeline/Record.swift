@@ -1,4 +1,5 @@
 import Model
+import Synchronization
 
 /// One event as framed from an input: a JSON element, a text line, a CSV row or an email.
 public struct Record: Sendable {
@@ -7,6 +8,9 @@ public struct Record: Sendable {
         case line(String)
         case csv(header: [String], values: [String])
         case email(String)
+        /// evtx_dump's JSON line read straight into its Windows event (`Framer.frameLines`),
+        /// for a registry whose Windows format is the one that takes it.
+        case windowsEvent(WindowsEventLine)
     }
 
     public var payload: Payload
@@ -65,6 +69,26 @@ public struct Record: Sendable {
     var quarantineBytes: [UInt8] {
         guard case .csv(let header, _) = payload else { return Array(raw.utf8) }
         return Array((header.map(CSVWriter.escape).joined(separator: ",") + "\n" + raw).utf8)
+    }
+}
+
+/// A Windows event read from its evtx_dump JSON line without the line's tree
+/// (`WindowsEvent.init?(eventJSON:reader:keys:)`): the Windows format's to normalize.
+public final class WindowsEventLine: Sendable {
+    /// Taken, not copied, by the normalizing: the signal's fields are the event's System
+    /// part grown, and a copy left in the record made growing it copy every member.
+    private let event: Mutex<WindowsEvent?>
+
+    init(_ event: consuming WindowsEvent) { self.event = Mutex(event) }
+
+    /// The event; read again from the line when it was taken before (a record normalized twice).
+    func take(line raw: RawBody) throws(NormalizeError) -> WindowsEvent {
+        if let event = event.withLock({ $0.take() }) { return event }
+        var text = raw.text
+        var keys: [JSONKey] = []
+        let again = text.withUTF8 { WindowsEvent(eventJSON: $0, reader: JSONReader(), keys: &keys) }
+        guard let again else { throw NormalizeError("windows: the event's line no longer reads as one") }
+        return again
     }
 }
 

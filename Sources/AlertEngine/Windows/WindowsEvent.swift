@@ -61,49 +61,128 @@ extension WindowsEvent {
     init?(eventJSON root: JSONValue) {
         guard case .object(let event)? = root[Keys.event], case .object(let system)? = event[Keys.system] else { return nil }
         self.system.reserveCapacity(system.count + 4)
-        // Keys are told apart by their tags before their strings (`JSONKey.equals`): a
-        // `switch` over the key's `String` compared it with each case in turn.
-        system.forEachMember { k, value in
-            let prefixed = Keys.prefixedAttributes.contains(where: k.equals)
-            if k.equals(Keys.eventID) {
-                // `<EventID Qualifiers="16384">7036</EventID>` has attributes and text.
-                if case .object(let o) = value {
-                    if let text = o[Keys.text] { self.system[Keys.eventID] = text }
-                    if let q = o[Keys.attributes]?[Keys.qualifiers] { self.system[Keys.qualifiers] = q }
-                } else {
-                    self.system[Keys.eventID] = value
-                }
-            } else if prefixed || Keys.ownNamedAttributes.contains(where: k.equals) {
-                // `<Provider Name=... Guid=...>`: attributes only, TimeCreated's and Execution's
-                // under their own names, the others' after their element's (`Provider_Name`).
-                guard case .object(let attributes)? = value[Keys.attributes] else { return }
-                attributes.forEachMember { n, v in
-                    if case .null = v { return }
-                    if !prefixed {
-                        self.system[n] = v
-                    } else if let known = Keys.prefixedNames.first(where: { k.equals($0.element) && n.equals($0.attribute) }) {
-                        self.system[known.key] = v
-                    } else {
-                        self.system["\(k.name)_\(n.name)"] = v
-                    }
-                }
-            } else if case .object(let o) = value, let text = o[Keys.text] {
-                self.system[k] = text
-            } else if value != .null {
-                self.system[k] = value
-            }
-        }
+        system.forEachMember { k, value in addSystem(k, value) }
         if case .object(let d)? = event[Keys.eventData] {
             data.reserveCapacity(d.count)
             // One object's keys differ from each other, and the data was empty.
             WindowsEvent.addData(d, into: &data, distinct: true)
-        } else if case .object(let u)? = event[Keys.userData] {
-            // UserData holds one element of the provider's own schema: its children are the data.
-            for (_, inner) in u {
-                if case .object(let d) = inner { WindowsEvent.addData(d, into: &data, distinct: false) }
-            }
+        } else if let u = event[Keys.userData] {
+            addUserData(u)
         }
-        if case .object(let info)? = event[Keys.renderingInfo], let m = info[Keys.message]?.stringValue { message = m }
+        if let info = event[Keys.renderingInfo] { addRenderingInfo(info) }
+    }
+
+    /// evtx_dump's JSON line read member by member into the event, without the tree that
+    /// `init?(eventJSON:)` takes apart (building it, copying its values out and freeing it was
+    /// a third of reading such a line). The same event that parsing the line and
+    /// `init?(eventJSON:)` make, or nil, and then the line is read that way: when it is not a
+    /// lone `{"Event": {...}}` whose System is an object, when a key that matters is repeated
+    /// (a parsed object keeps a repeated key's last value, which a reader going forward cannot
+    /// know) or is not ASCII, or when it is not JSON. `keys` is scratch room, kept between
+    /// lines.
+    init?(eventJSON bytes: UnsafeBufferPointer<UInt8>, reader: JSONReader, keys: inout [JSONKey]) {
+        var c = JSONCursor(bytes, reader: reader)
+        do throws(JSONParseError) {
+            guard try c.enterObject(), let root = try c.nextKey(), root.equals(Keys.event), try c.enterObject() else { return nil }
+            var sawSystem = false, sawEventData = false, sawData = false
+            var userData: JSONValue?, renderingInfo: JSONValue?
+            while let k = try c.nextKey() {
+                guard k.isASCII else { return nil }
+                if k.equals(Keys.system) {
+                    guard !sawSystem, try c.enterObject() else { return nil }
+                    sawSystem = true
+                    system.reserveCapacity(64)  // the fields' size: they grow from it (`WindowsFields`)
+                    keys.removeAll(keepingCapacity: true)
+                    while let s = try c.nextKey() {
+                        guard s.isASCII, !WindowsEvent.repeats(s, in: &keys) else { return nil }
+                        addSystem(s, try c.value())
+                    }
+                } else if k.equals(Keys.eventData) {
+                    guard !sawEventData else { return nil }
+                    sawEventData = true
+                    guard try c.enterObject() else {
+                        _ = try c.value()
+                        continue
+                    }
+                    sawData = true
+                    data.reserveCapacity(24)
+                    while let d = try c.nextKey() {
+                        guard d.isASCII else { return nil }
+                        guard let v = WindowsEvent.dataValue(d, try c.value()) else { continue }
+                        guard !data.contains(d) else { return nil }
+                        data.append(distinct: d, v)
+                    }
+                } else if k.equals(Keys.userData) {
+                    guard userData == nil else { return nil }
+                    userData = try c.value()
+                } else if k.equals(Keys.renderingInfo) {
+                    guard renderingInfo == nil else { return nil }
+                    renderingInfo = try c.value()
+                } else {
+                    _ = try c.value()
+                }
+            }
+            guard sawSystem, try c.nextKey() == nil, c.atEnd() else { return nil }
+            if !sawData, let userData { addUserData(userData) }
+            if let renderingInfo { addRenderingInfo(renderingInfo) }
+        } catch {
+            return nil
+        }
+    }
+
+    /// Whether `key` is among `keys`; it is added when not.
+    private static func repeats(_ key: JSONKey, in keys: inout [JSONKey]) -> Bool {
+        for i in keys.indices where keys[i].equals(key) { return true }
+        keys.append(key)
+        return false
+    }
+
+    /// One member of System under the flat names evtx_dump's users write; the same for a
+    /// parsed tree and a line read member by member (`init?(eventJSON:reader:)`).
+    private mutating func addSystem(_ k: JSONKey, _ value: JSONValue) {
+        // Keys are told apart by their tags before their strings (`JSONKey.equals`): a
+        // `switch` over the key's `String` compared it with each case in turn.
+        let prefixed = Keys.prefixedAttributes.contains(where: k.equals)
+        if k.equals(Keys.eventID) {
+            // `<EventID Qualifiers="16384">7036</EventID>` has attributes and text.
+            if case .object(let o) = value {
+                if let text = o[Keys.text] { system[Keys.eventID] = text }
+                if let q = o[Keys.attributes]?[Keys.qualifiers] { system[Keys.qualifiers] = q }
+            } else {
+                system[Keys.eventID] = value
+            }
+        } else if prefixed || Keys.ownNamedAttributes.contains(where: k.equals) {
+            // `<Provider Name=... Guid=...>`: attributes only, TimeCreated's and Execution's
+            // under their own names, the others' after their element's (`Provider_Name`).
+            guard case .object(let attributes)? = value[Keys.attributes] else { return }
+            attributes.forEachMember { n, v in
+                if case .null = v { return }
+                if !prefixed {
+                    system[n] = v
+                } else if let known = Keys.prefixedNames.first(where: { k.equals($0.element) && n.equals($0.attribute) }) {
+                    system[known.key] = v
+                } else {
+                    system["\(k.name)_\(n.name)"] = v
+                }
+            }
+        } else if case .object(let o) = value, let text = o[Keys.text] {
+            system[k] = text
+        } else if value != .null {
+            system[k] = value
+        }
+    }
+
+    /// UserData, when there is no EventData object: one element of the provider's own
+    /// schema, whose children are the data.
+    private mutating func addUserData(_ value: JSONValue) {
+        guard case .object(let u) = value else { return }
+        for (_, inner) in u {
+            if case .object(let d) = inner { WindowsEvent.addData(d, into: &data, distinct: false) }
+        }
+    }
+
+    private mutating func addRenderingInfo(_ value: JSONValue) {
+        if case .object(let info) = value, let m = info[Keys.message]?.stringValue { message = m }
     }
 
     /// The names evtx_dump's JSON is read by, with their tags worked out once.
@@ -132,17 +211,17 @@ extension WindowsEvent {
     /// `distinct`: `data` holds none of `d`'s keys, so each is added without looking for it.
     private static func addData(_ d: JSONObject, into data: inout JSONObject, distinct: Bool) {
         d.forEachMember { k, value in
-            guard !k.equals(Keys.attributes) else { return }
-            let v: JSONValue
-            if k.equals(Keys.data), case .object(let o) = value, let text = o[Keys.text] {
-                v = text
-            } else if case .object(let o) = value, let text = o[Keys.text], o.count <= 2 {
-                v = text
-            } else {
-                v = value
-            }
+            guard let v = dataValue(k, value) else { return }
             if distinct { data.append(distinct: k, v) } else { data[k] = v }
         }
+    }
+
+    /// What an EventData member keeps of its value; nil for the element's own attributes.
+    private static func dataValue(_ k: JSONKey, _ value: JSONValue) -> JSONValue? {
+        guard !k.equals(Keys.attributes) else { return nil }
+        if k.equals(Keys.data), case .object(let o) = value, let text = o[Keys.text] { return text }
+        if case .object(let o) = value, let text = o[Keys.text], o.count <= 2 { return text }
+        return value
     }
 
     // MARK: event XML

@@ -29,8 +29,8 @@ extension JSONValue {
 /// keys, and making each key's `String` again for every event (checking its UTF-8, and
 /// allocating one over 15 bytes, freed with the event) was a sixth of parsing them.
 public final class JSONReader {
-    fileprivate let members = MemberStack()
-    fileprivate let keys = KeyCache()
+    let members = MemberStack()
+    let keys = KeyCache()
 
     public init() {}
 
@@ -44,7 +44,7 @@ public final class JSONReader {
 
 /// ASCII keys of up to 32 bytes read before, by their bytes: one slot per hash, a new key
 /// taking the slot of the one before (bounded: 1,024 keys, 32 KiB).
-private final class KeyCache {
+final class KeyCache {
     static let slots = 1024, width = 32
     // Memory of its own rather than arrays: a class's array is checked for exclusive access
     // at every use, which cost more than making the key.
@@ -94,7 +94,7 @@ private final class KeyCache {
 /// The members of the objects being parsed, innermost last. An object's members are moved out
 /// of it into the object's own array (not copied, then released here), so a member costs no
 /// reference counting between its parse and its object.
-private final class MemberStack {
+final class MemberStack {
     private var base: UnsafeMutablePointer<JSONObject.Member>
     private var capacity: Int
     private(set) var count = 0
@@ -142,7 +142,7 @@ private final class MemberStack {
     }
 }
 
-private struct Parser {
+struct Parser {
     let bytes: UnsafeBufferPointer<UInt8>
     var i = 0
     /// Members and elements of the objects and arrays being read, innermost last: each

@@ -1,0 +1,164 @@
+import Foundation
+import Model
+import Testing
+@testable import AlertEngine
+
+/// evtx_dump's JSON lines are read straight into Windows events, without the tree that parsing
+/// the line builds (`WindowsEvent.init?(eventJSON:reader:keys:)`). Read that way, an event is
+/// the one the tree gives, member for member and in the same order; a line it cannot be sure
+/// of (a repeated key, a key not ASCII, anything but a lone `Event` object, not JSON) is
+/// parsed as before, so nothing a user sees depends on which way a line was read.
+@Suite struct WindowsEventLineTests {
+    static func direct(_ line: String) -> WindowsEvent? {
+        var text = line, keys: [JSONKey] = []
+        return text.withUTF8 { WindowsEvent(eventJSON: $0, reader: JSONReader(), keys: &keys) }
+    }
+
+    static func viaTree(_ line: String) -> WindowsEvent? {
+        (try? JSONValue.parse(line)).flatMap { WindowsEvent(eventJSON: $0) }
+    }
+
+    /// The same members in the same order, and the same message.
+    static func same(_ a: WindowsEvent, _ b: WindowsEvent) -> Bool {
+        a.system.map(\.key) == b.system.map(\.key) && a.system == b.system && a.data.map(\.key) == b.data.map(\.key)
+            && a.data == b.data && a.message == b.message
+    }
+
+    /// Every event of the reference parser's output for the public EVTX samples, as it wrote
+    /// each (`"event": {...}` of its lines, with its spacing).
+    static func referenceLines() throws -> [String] {
+        let folder = try #require(Bundle.module.resourceURL).appendingPathComponent("Fixtures/evtx").path
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains(".expected.jsonl") }.sorted()
+        var lines: [String] = []
+        for name in names {
+            for line in String(decoding: try EvtxTests.bytes(name), as: UTF8.self).split(separator: "\n") {
+                // `{"id": 1, "event": {...}}`, or with the keys sorted, `{"event": {...}, "id": 1}`.
+                let start = try #require(line.range(of: #""event": "#)).upperBound
+                var end = line.index(before: line.endIndex)
+                if let id = line.range(of: #", "id": "#, options: .backwards), id.lowerBound > start { end = id.lowerBound }
+                lines.append(String(line[start..<end]))
+            }
+        }
+        return lines
+    }
+
+    @Test func everyReferenceEventReadsAsItsTreeDoes() throws {
+        let lines = try Self.referenceLines()
+        #expect(lines.count > 2_700)
+        for line in lines {
+            let tree = try #require(Self.viaTree(line), "\(line.prefix(200))")
+            let direct = try #require(Self.direct(line), "read the ordinary way: \(line.prefix(200))")
+            #expect(Self.same(direct, tree), "\(line.prefix(300))")
+        }
+    }
+
+    /// Lines read straight, each the event its tree gives.
+    static let readStraight = [
+        ##" { "Event" : { "System" : { "EventID" : { "#text" : 7036 , "#attributes" : { "Qualifiers" : 16384 } } , "Channel" : "System" } } } "##,
+        ##"{"Event":{"System":{"EventID":1},"EventData":null,"UserData":{"LogFileCleared":{"SubjectUserName":"bob","#attributes":{"xmlns":"x"}}}}}"##,
+        ##"{"Event":{"UserData":{"X":{"A":"u"}},"System":{"EventID":1},"EventData":{"A":"d"}}}"##,
+        ##"{"Event":{"System":{"EventID":1},"RenderingInfo":{"Message":"hello","Level":"Information"}}}"##,
+        ##"{"Event":{"System":{"Provider":{"#attributes":{"Name":"P","Guid":null,"EventSourceName":"S"}},"Execution":{"#attributes":{"ProcessID":4,"ThreadID":8}},"Security":{"#attributes":{"UserID":"S-1-5-18"}},"Correlation":null,"Custom":{"#attributes":{"A":1}},"Other":{"#text":"t"},"Empty":null,"TimeCreated":{"#attributes":{"SystemTime":"2024-01-01T00:00:00Z"}}}}}"##,
+        ##"{"Event":{"System":{"EventID":400},"EventData":{"Data":{"#text":["a","b"]},"Binary":null,"Obj":{"#text":"x","#attributes":{"Name":"y"}},"Big":{"#text":"x","a":1,"b":2},"#attributes":{"Name":"z"}}}}"##,
+        ##"{"Event":{"#attributes":{"xmlns":"x"},"Foo":1,"Foo":[2,{"a":null}],"System":{"EventID":1}}}"##,
+        ##"{"Event":{"System":{"EventID":1,"Computer":"Ünïcode"},"EventData":{"CommandLine":"caf\u00e9 \"q\" C:\\x\\y","Big":12345678901234567890,"Pi":3.25}}}"##,
+        ##"{"Event":{"System":{},"EventData":{}}}"##,
+    ]
+
+    /// Lines read the ordinary way, each for its reason.
+    static let readAsBefore = [
+        ##"{"Event":{"System":{"EventID":1,"EventID":2}}}"##,  // a System key repeated
+        ##"{"Event":{"System":{"Provider":{"#attributes":{"Name":"a"}},"Provider":{"#attributes":{"Name":"b"}}}}}"##,
+        ##"{"Event":{"System":{"EventID":1},"EventData":{"A":1,"A":2}}}"##,  // a data key repeated
+        ##"{"Event":{"System":{"EventID":1},"System":{"EventID":2}}}"##,
+        ##"{"Event":{"System":{"EventID":1},"EventData":{"A":1},"EventData":null}}"##,
+        ##"{"Event":{"System":{"EventID":1},"UserData":{},"UserData":{}}}"##,
+        ##"{"Event":{"System":{"EventID":1},"RenderingInfo":{},"RenderingInfo":{"Message":"m"}}}"##,
+        ##"{"Event":{"System":{"EventID":1},"EventData":{"é":1}}}"##,  // keys not ASCII
+        "{\"Event\":{\"System\":{\"\u{212A}eywords\":1,\"Keywords\":2}}}",
+        "{\"Event\":{\"Syst\u{E9}m\":{}}}",
+        ##"{"Event":{"System":{"EventID":1}},"x":1}"##,  // not a lone Event
+        ##"{"x":1,"Event":{"System":{"EventID":1}}}"##,
+        ##"{"Event":{"System":{"EventID":1}},"Event":{"System":{}}}"##,
+        ##"{"Event":{"System":"x"}}"##,  // no System object: not an evtx_dump event at all
+        ##"{"Event":{"EventData":{"A":1}}}"##,
+        ##"{"Event":[1]}"##,
+        ##"{"Event":{"System":{"EventID":1}}} x"##,  // not JSON
+        ##"{"Event":{"System":{"EventID":1},}}"##,
+        ##"{"Event":{"System":{"EventID":1}}"##,
+    ]
+
+    @Test func edgeCasesReadStraightOrAsBefore() {
+        for line in Self.readStraight {
+            guard let direct = Self.direct(line), let tree = Self.viaTree(line) else {
+                Issue.record("not read straight: \(line)")
+                continue
+            }
+            #expect(Self.same(direct, tree), "\(line)")
+        }
+        for line in Self.readAsBefore { #expect(Self.direct(line) == nil, "\(line)") }
+    }
+
+    /// A format with no marks ahead of the built-in ones: detection asks it first, so
+    /// evtx_dump's lines are parsed and detected as any other line.
+    struct AskedFirst: Format {
+        let name = "asked-first"
+        func accepts(_ record: Record) -> Bool { false }
+        func normalize(_ record: Record) throws(NormalizeError) -> [Normalized] { [] }
+    }
+
+    @Test func theRegistrySaysWhenLinesMayBeReadStraight() {
+        #expect(FormatRegistry.builtIn().readsWindowsEventLines)
+        #expect(FormatRegistry([OktaFormat(), WindowsEventFormat()]).readsWindowsEventLines)
+        #expect(!FormatRegistry.builtIn(mappings: [AskedFirst()]).readsWindowsEventLines)
+        #expect(!FormatRegistry([CSVFormat(), WindowsEventFormat()]).readsWindowsEventLines)
+        #expect(!FormatRegistry([OktaFormat()]).readsWindowsEventLines)
+        var registry = FormatRegistry.builtIn()
+        registry.formats.insert(AskedFirst(), at: 0)
+        #expect(!registry.readsWindowsEventLines)
+    }
+
+    static func signals(_ bytes: [UInt8], _ formats: FormatRegistry) throws -> (signals: [Normalized], outcome: EventReader.Outcome) {
+        var signals: [Normalized] = []
+        let outcome = try EventReader.read(BytesInput(bytes), name: "events.json", formats: formats) { signals.append($0) }
+        return (signals, outcome)
+    }
+
+    /// A whole file of reference events, the edge cases, a broken line and another vendor's
+    /// event: the same signals, refusals and reasons whichever way its lines were read.
+    @Test func aFileGivesTheSameSignalsEitherWay() throws {
+        let okta = #"{"uuid":"u1","published":"2024-01-01T00:00:00Z","eventType":"user.session.start","actor":{"alternateId":"a@b.c"}}"#
+        let lines = try Self.referenceLines() + Self.readStraight + Self.readAsBefore + [okta, "{broken"]
+        let bytes = Array(lines.joined(separator: "\n").utf8)
+        let straight = try Self.signals(bytes, .builtIn())
+        let asBefore = try Self.signals(bytes, .builtIn(mappings: [AskedFirst()]))
+        #expect(straight.signals.count > 2_700)
+        #expect(straight.signals.count == asBefore.signals.count)
+        #expect(straight.outcome.records == asBefore.outcome.records && straight.outcome.refused == asBefore.outcome.refused)
+        #expect(straight.outcome.reasons == asBefore.outcome.reasons)
+        for (a, b) in zip(straight.signals, asBefore.signals) {
+            #expect(a.fields.map(\.key) == b.fields.map(\.key) && a.fields == b.fields, "\(a.raw.prefix(200))")
+            #expect(a.time == b.time && a.kind == b.kind && a.severity == b.severity && a.source == b.source)
+            #expect(a.title == b.title && a.sourceRef == b.sourceRef && a.texts == b.texts && a.raw == b.raw)
+        }
+    }
+
+    /// The event is taken out of its record by the normalizing; a record normalized again
+    /// reads its line again, to the same signal.
+    @Test func aRecordNormalizedTwiceGivesTheSameSignal() throws {
+        let line = try #require(try Self.referenceLines().first { $0.contains("\"EventData\"") })
+        var records: [Record] = []
+        _ = Framer.frameLines(Array(line.utf8)[...], name: "e.json", firstLine: 1, limits: .standard, windowsEvents: true) { records.append($0) }
+        let record = try #require(records.first)
+        guard case .windowsEvent = record.payload else {
+            Issue.record("not read straight")
+            return
+        }
+        let format = try #require(FormatRegistry.builtIn().detect(record))
+        #expect(format.name == "windows")
+        let first = try format.normalize(record), second = try format.normalize(record)
+        #expect(first.count == 1 && second.count == 1)
+        #expect(first.first?.fields == second.first?.fields && first.first?.title == second.first?.title)
+        #expect(first.first?.fields.count ?? 0 > 10)
+    }
+}
