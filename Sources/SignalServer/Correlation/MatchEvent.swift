@@ -76,8 +76,9 @@ public struct MatchEvent {
     var literalsFound = LiteralFlags.none
     /// Whether the search text is all ASCII (see `RegexLiterals.Needed.caseless`).
     private(set) var searchTextIsASCII = true
-    /// The long strings whose literals were found this event, by address and length.
-    private var searched = InlineArray<32, (UInt, Int)>(repeating: (0, 0))
+    /// The long strings whose literals were found this event, by address and length, with
+    /// their entries in the literal cache.
+    private var searched = InlineArray<32, (UInt, Int, Int32)>(repeating: (0, 0, -1))
     private var searchedCount = 0
 
     struct Span {
@@ -85,9 +86,13 @@ public struct MatchEvent {
         var count: Int
         /// All ASCII: bytes compare exactly as the strings do.
         var ascii: Bool
+        /// The value's entry in the literal cache when the search looked it up there
+        /// (`LiteralCache.lastEntry`), -1 otherwise: its number for `memoCode`.
+        var entry: Int32 = -1
         static let none = Span(start: -1, count: 0, ascii: true)
-        /// Searched, its literals found apart from the text (`LiteralCache`): not lowered yet.
-        static let searchedApart = Span(start: -2, count: 0, ascii: true)
+        /// Searched, its literals found apart from the text (`LiteralCache`, whose entry for
+        /// it is `entry`): not lowered yet.
+        static func searchedApart(entry: Int32) -> Span { Span(start: -2, count: 0, ascii: true, entry: entry) }
         var lowered: Bool { start >= 0 }
         /// Its literals were looked for, in the text or apart.
         var searched: Bool { start != -1 }
@@ -134,7 +139,8 @@ public struct MatchEvent {
         let span = spans[position]
         if span.lowered { return span }
         guard case .string(let s) = fields.value(at: position) else { return nil }
-        let made = append(s)
+        var made = append(s)
+        made.entry = span.entry  // still the value's number for `memoCode`
         spans[position] = made
         return made
     }
@@ -220,24 +226,48 @@ public struct MatchEvent {
     /// The string member at `p`'s literals found by the cache; or, for a value the cache does
     /// not keep (`LiteralCache.scansApart`), the member put in the text.
     private mutating func find(_ s: String, at p: Int, _ cache: inout LiteralCache, _ search: LiteralSearch, _ id: Int32) {
-        spans[p] = .searchedApart
         // A string searched already this event (the same bytes in memory: an ECS copy such as
         // `process.executable` is `Image`'s string) has had its literals found. Keywords'
         // literals are among the kind's, so the first search found whatever the second seeks.
         // Only strings too long to be stored inline have an address of their own.
         let count = s.utf8.count
+        var remembered = -1
         if count > 15, let address = s.utf8.withContiguousStorageIfAvailable({ UInt(bitPattern: $0.baseAddress) }) {
-            for i in 0..<searchedCount where searched[i] == (address, count) { return }
+            for i in 0..<searchedCount where searched[i].0 == address && searched[i].1 == count {
+                spans[p] = .searchedApart(entry: searched[i].2)
+                return
+            }
             if searchedCount < searched.count {
-                searched[searchedCount] = (address, count)
+                searched[searchedCount] = (address, count, -1)
+                remembered = searchedCount
                 searchedCount += 1
             }
         }
         let field = fields.keyTag(at: p)
         if cache.scansApart(field: field, count: count) {
             put(s, at: p)  // into the text the caller scans whole
-        } else if !cache.add(s, search, id: id, field: field, counted: true) {
-            searchTextIsASCII = false
+            return
+        }
+        if !cache.add(s, search, id: id, field: field, counted: true) { searchTextIsASCII = false }
+        let entry = cache.lastEntry
+        spans[p] = .searchedApart(entry: entry)
+        if remembered >= 0 { searched[remembered].2 = entry }
+    }
+
+    /// A read's part of the key its rule's answer is remembered by (`RuleMemo`); nil when the
+    /// value has none (a string the literal cache did not keep, a list, a large number).
+    mutating func memoCode(_ read: MatchProgram.Read) -> UInt64? {
+        if read.moot >= 0, let g = position(read.moot) {
+            if case .null = fields.value(at: g) {} else { return RuleMemo.moot }
+        }
+        guard let p = position(read.slot) else { return RuleMemo.missing }
+        switch fields.value(at: p) {
+        case .null: return RuleMemo.null
+        case _ where !read.value: return RuleMemo.present
+        case .string: return spans[p].entry >= 0 ? RuleMemo.string(entry: spans[p].entry) : nil
+        case .int(let n): return Int32(exactly: n).map(RuleMemo.integer)
+        case .bool(let b): return RuleMemo.bool(b)
+        case .double, .array, .object: return nil
         }
     }
 

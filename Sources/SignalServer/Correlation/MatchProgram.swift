@@ -238,6 +238,74 @@ struct MatchProgram: Sendable {
         return out
     }
 
+    // MARK: What a filter reads
+
+    /// One field a filter reads, for remembering its answers by the values it read (`RuleMemo`).
+    struct Read: Equatable {
+        var slot: Int32
+        /// Whether a test reads its value; false: only whether it is there, and null.
+        var value: Bool
+        /// A slot that makes every read of this one moot when its field is there and not
+        /// null (each read is under an `all` with an `absent` test of it: `SigmaOwnFields`'
+        /// mapped name, read only when the own one is missing); -1: none.
+        var moot: Int32
+    }
+
+    /// The fields the filter at `root` reads, each once; nil when it reads every field (a
+    /// keyword). Its answer is the same for two events whose reads find the same: each test's
+    /// answer is its field's, and an `all` with an `absent` test of a field that is there is
+    /// false whatever its other children read.
+    func reads(_ root: Int) -> [Read]? {
+        var out: [Read] = []
+        func read(_ slot: Int32, value: Bool, moot: Int32) {
+            guard let k = out.firstIndex(where: { $0.slot == slot }) else {
+                out.append(Read(slot: slot, value: value, moot: moot))
+                return
+            }
+            out[k].value = out[k].value || value
+            if out[k].moot != moot { out[k].moot = -1 }  // moot only if every read of it is
+        }
+        func isAbsentTest(_ c: Int) -> Bool { ops[c].kind == .test && checks[Int(ops[c].other)].kind == .absent }
+        // `moot`: the innermost such slot above, as `node` passes `MatchFields.textRead` its guards.
+        func visit(_ i: Int, moot: Int32) -> Bool {
+            let op = ops[i]
+            switch op.kind {
+            case .all:
+                var inner = moot
+                var c = i + 1
+                while c < op.end {
+                    if isAbsentTest(c) { inner = ops[c].slot }
+                    c = ops[c].end
+                }
+                c = i + 1
+                while c < op.end {
+                    guard visit(c, moot: isAbsentTest(c) ? moot : inner) else { return false }
+                    c = ops[c].end
+                }
+            case .any, .not:
+                var c = i + 1
+                while c < op.end {
+                    guard visit(c, moot: moot) else { return false }
+                    c = ops[c].end
+                }
+            case .always:
+                break
+            case .exists:
+                read(op.slot, value: false, moot: moot)
+            case .test:
+                let kind = checks[Int(op.other)].kind
+                read(op.slot, value: kind != .present && kind != .absent, moot: moot)
+            case .sameAs:
+                read(op.slot, value: true, moot: moot)
+                read(op.other, value: true, moot: moot)
+            case .anyField:
+                return false
+            }
+            return true
+        }
+        return visit(root, moot: -1) ? out : nil
+    }
+
     // MARK: Running
 
     /// Whether the filter at `root` matches the event.

@@ -49,6 +49,14 @@ public struct LiteralCache {
     /// The event being searched: which literals it holds, and their ids as they were found.
     private(set) var found = LiteralFlags(count: 0)
     private(set) var hits: [Int32] = []
+    /// The entry of the value `add` was last given, -1 when it was scanned without the cache:
+    /// a value's number while the cache keeps it (`RuleMemo`).
+    private(set) var lastEntry: Int32 = -1
+    /// How often the cache let go of its entries: an entry's number names one value only
+    /// within one generation.
+    private(set) var generation = 0
+    /// Rules' answers by the entries of the values they read, let go with the entries.
+    var memo = RuleMemo()
 
     public init() {}
 
@@ -126,6 +134,7 @@ public struct LiteralCache {
     /// `add` of a value's UTF-8.
     private mutating func add(_ bytes: UnsafeBufferPointer<UInt8>, _ search: LiteralSearch, id: Int32, field: UInt32, counted: Bool) -> Bool {
         if !counted && scansApart(field: field, count: bytes.count) {
+            lastEntry = -1
             return LiteralCache.scan(bytes, search, lowered: &lowered, into: &found, hits: &hits)
         }
         // The field's figures read and written back once, not at each use.
@@ -147,6 +156,7 @@ public struct LiteralCache {
             entry = insert(bytes, hash, id, search)
         }
         fields[slot] = stats
+        lastEntry = Int32(truncatingIfNeeded: entry)
         let e = entries[entry]
         known.withUnsafeBufferPointer { known in
             for k in Int(e.foundStart)..<Int(e.foundStart + e.foundCount) where found.insert(known[k]) { hits.append(known[k]) }
@@ -195,10 +205,7 @@ public struct LiteralCache {
         if entries.count >= LiteralCache.maxEntries || keys.count + bytes.count > LiteralCache.maxKeyBytes
             || known.count + search.count > LiteralCache.maxFound
         {
-            entries.removeAll(keepingCapacity: true)
-            keys.removeAll(keepingCapacity: true)
-            known.removeAll(keepingCapacity: true)
-            for i in slots.indices { slots[i] = 0 }
+            letGo()
         }
         if (entries.count + 1) * 2 > slots.count { grow() }
         if scratchFlags.count < search.count { scratchFlags = LiteralFlags(count: search.count) }
@@ -212,6 +219,16 @@ public struct LiteralCache {
         known.append(contentsOf: scratchHits)
         place(entries.count - 1)
         return entries.count - 1
+    }
+
+    /// Lets every value go, and the answers remembered by their entries.
+    mutating func letGo() {
+        entries.removeAll(keepingCapacity: true)
+        keys.removeAll(keepingCapacity: true)
+        known.removeAll(keepingCapacity: true)
+        for i in slots.indices { slots[i] = 0 }
+        generation &+= 1
+        memo.clear()
     }
 
     private mutating func grow() {

@@ -20,6 +20,9 @@ public struct RuleIndex: Sendable {
     /// Every rule's filter, in one program; per entry, its root.
     private var program = MatchProgram()
     private var roots: [Int] = []
+    /// Per entry, the fields it reads (`MatchProgram.reads`), nil when its answers are not
+    /// remembered (`RuleMemo`): it reads every field, or more than the memo's key holds.
+    private var memoReads: [[MatchProgram.Read]?] = []
     /// Per entry, its EventIDs in `eventIDs` (start, count); count -1: any EventID.
     private var eventIDRanges: [Range] = []
     private var eventIDs: [Int64] = []
@@ -98,6 +101,7 @@ public struct RuleIndex: Sendable {
             guard let clause = rule.clauses.first, rule.clauses.count == 1, clause.count == 1 else { continue }
             let filter = clause.filter ?? .always
             roots.append(try program.add(filter, fields: &fields))
+            memoReads.append(program.reads(roots[roots.count - 1]).flatMap { $0.count <= RuleMemo.maxReads ? $0 : nil })
             necessary.append(RuleIndex.necessary(filter))
             if let ids = RuleIndex.eventIDs(filter) {
                 eventIDRanges.append(Range(start: Int32(eventIDs.count), count: Int32(ids.count)))
@@ -187,9 +191,26 @@ public struct RuleIndex: Sendable {
     /// passes the same `cache` with each: values seen before are not scanned again.
     public func matches(kind: String, fields: JSONObject, cache: inout LiteralCache) -> [Int] {
         var event = MatchEvent(fields, reading: self.fields)
+        let generation = cache.generation
         let run = candidates(kind: kind, event: &event, cache: &cache)
         guard !run.isEmpty else { return [] }
-        return program.running { program in run.filter { program.node(roots[$0], &event) } }
+        // The event's values are known by their cache entries only if the cache kept them all
+        // through its search.
+        let remembers = cache.generation == generation
+        return program.running { program in
+            run.filter { i in
+                guard remembers, let reads = memoReads[i] else { return program.node(roots[i], &event) }
+                var key = RuleMemo.Key(rule: Int32(truncatingIfNeeded: i))
+                for read in reads {
+                    guard let code = event.memoCode(read) else { return program.node(roots[i], &event) }
+                    key.append(code)
+                }
+                if let known = cache.memo.answer(key) { return known }
+                let answer = program.node(roots[i], &event)
+                cache.memo.remember(key, answer)
+                return answer
+            }
+        }
     }
 
     /// `matches` of one event alone.

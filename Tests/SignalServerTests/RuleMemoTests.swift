@@ -1,0 +1,75 @@
+import Model
+import Testing
+@testable import SignalServer
+
+/// Rules' answers remembered by the values they read (`RuleMemo`) are the answers running
+/// them gives: on random rules over events that repeat their values, across the literal
+/// cache letting its entries go, and where a field is read only while another is missing.
+@Suite struct RuleMemoTests {
+    typealias R = MatcherProgramTests
+
+    static func index(_ filters: [Filter], kind: String = "p") throws -> RuleIndex {
+        try RuleIndex(filters.enumerated().map { i, f in
+            (name: "r\(i)", rule: Rule(clauses: [Clause(count: 1, kinds: [kind], filter: f)], window: 0, groupBy: []))
+        })
+    }
+
+    @Test func rememberedAnswersAreTheRulesAnswers() throws {
+        var r = R.Random(state: 2026)
+        let filters = (0..<150).map { _ in R.filter(&r) }
+        let index = try Self.index(filters)
+        // Few events' worth of values, so that most events repeat another's.
+        let events = (0..<40).map { _ in R.event(&r) }
+        var cache = LiteralCache()
+        var matched = 0
+        for n in 0..<1_500 {
+            if n == 900 { cache.letGo() }  // entries renumbered: what was remembered by them goes
+            let fields = events[r.next(events.count)]
+            let expected = try filters.indices.filter { try ReferenceMatcher(filters[$0]).matches(fields) }
+            #expect(index.matches(kind: "p", fields: fields, cache: &cache) == expected, "\(fields)")
+            matched += expected.count
+        }
+        #expect(matched > 20_000)
+        // Most rules that ran were answered from the memo.
+        #expect(cache.memo.found > 10_000)
+    }
+
+    /// What a rule reads: each field once, whether its value or only its presence, and the
+    /// field whose presence makes a mapped name's reads moot.
+    @Test func aRuleReadsItsFieldsAndNotesWhichAreMoot() throws {
+        let wrapped = SigmaOwnFields.wrap(.test(field: "Image", .endsWith("\\cmd.exe", cased: false)), own: "Image", mapped: "process.executable")
+        var fields = MatchFields()
+        var program = MatchProgram()
+        let root = try program.add(.all([wrapped, .test(field: "User", .exists(true))]), fields: &fields)
+        let image = Int32(fields.names.firstIndex(of: "Image") ?? -1), mapped = Int32(fields.names.firstIndex(of: "process.executable") ?? -1)
+        let user = Int32(fields.names.firstIndex(of: "User") ?? -1)
+        #expect(program.reads(root) == [
+            MatchProgram.Read(slot: image, value: true, moot: -1),
+            MatchProgram.Read(slot: mapped, value: true, moot: image),
+            MatchProgram.Read(slot: user, value: false, moot: -1),
+        ])
+        // A keyword reads every field: its answers are not remembered.
+        let keyword = try program.add(.any([.anyField(.contains("mimikatz", cased: false)), wrapped]), fields: &fields)
+        #expect(program.reads(keyword) == nil)
+    }
+
+    /// Events that differ only in a mapped field read while the own one is missing share an
+    /// answer while the own one is there, and not once it is missing.
+    @Test func aMootReadDoesNotSplitTheAnswers() throws {
+        let wrapped = SigmaOwnFields.wrap(.test(field: "Image", .endsWith("\\cmd.exe", cased: false)), own: "Image", mapped: "process.executable")
+        let index = try Self.index([wrapped])
+        var cache = LiteralCache()
+        let own: [JSONObject] = [
+            ["Image": "C:\\Windows\\cmd.exe", "process.executable": "C:\\a.exe"],
+            ["Image": "C:\\Windows\\cmd.exe", "process.executable": "C:\\b.exe"],
+        ]
+        #expect(index.matches(kind: "p", fields: own[0], cache: &cache) == [0])
+        #expect(index.matches(kind: "p", fields: own[1], cache: &cache) == [0])
+        #expect(cache.memo.found == 1)
+        let mapped: [JSONObject] = [["process.executable": "C:\\Windows\\CMD.exe"], ["Image": .null, "process.executable": "C:\\x.exe"]]
+        #expect(index.matches(kind: "p", fields: mapped[0], cache: &cache) == [0])
+        #expect(index.matches(kind: "p", fields: mapped[1], cache: &cache) == [])
+        #expect(index.matches(kind: "p", fields: mapped[0], cache: &cache) == [0])
+        #expect(cache.memo.found == 2)
+    }
+}
