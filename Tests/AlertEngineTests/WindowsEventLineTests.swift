@@ -10,8 +10,8 @@ import Testing
 /// parsed as before, so nothing a user sees depends on which way a line was read.
 @Suite struct WindowsEventLineTests {
     static func direct(_ line: String) -> WindowsEvent? {
-        var text = line, keys: [JSONKey] = []
-        return text.withUTF8 { WindowsEvent(eventJSON: $0, reader: JSONReader(), keys: &keys) }
+        var text = line, scratch = WindowsEvent.LineScratch()
+        return text.withUTF8 { WindowsEvent(eventJSON: $0, reader: JSONReader(), scratch: &scratch) }
     }
 
     static func viaTree(_ line: String) -> WindowsEvent? {
@@ -63,6 +63,13 @@ import Testing
         ##"{"Event":{"#attributes":{"xmlns":"x"},"Foo":1,"Foo":[2,{"a":null}],"System":{"EventID":1}}}"##,
         ##"{"Event":{"System":{"EventID":1,"Computer":"Ünïcode"},"EventData":{"CommandLine":"caf\u00e9 \"q\" C:\\x\\y","Big":12345678901234567890,"Pi":3.25}}}"##,
         ##"{"Event":{"System":{},"EventData":{}}}"##,
+        // System elements of attributes only, read without their trees or, when not that
+        // simple, whole (a repeated attribute keeps its last value, here null: no value).
+        ##"{"Event":{"System":{"Provider":{"#text":"x","#attributes":{"Name":"P"}},"TimeCreated":{"#attributes":"x"},"Execution":"x"}}}"##,
+        ##"{"Event":{"System":{"Provider":{"#attributes":{"Name":"a","Guid":"g","Name":null}},"EventID":4}}}"##,
+        ##"{"Event":{"System":{"Provider":{"#attributes":{"Name":"a"},"#attributes":{"Guid":"g"}},"EventID":4}}}"##,
+        "{\"Event\":{\"System\":{\"Security\":{\"#attributes\":{\"UserID\":\"S-1\",\"Us\u{E9}r\":1}},\"EventID\":4}}}",
+        ##"{"Event":{"System":{"Correlation":{"#attributes":{"ActivityID":"{A}","RelatedActivityID":null}},"Execution":{"#attributes":{}}}}}"##,
     ]
 
     /// Lines read the ordinary way, each for its reason.
@@ -160,5 +167,22 @@ import Testing
         #expect(first.count == 1 && second.count == 1)
         #expect(first.first?.fields == second.first?.fields && first.first?.title == second.first?.title)
         #expect(first.first?.fields.count ?? 0 > 10)
+    }
+
+    /// ECS names are added without a look-up only while no key may be one: event data named
+    /// like one (a collector's own fields) is replaced, never doubled.
+    @Test func dataNamedLikeECSIsReplacedNotDoubled() throws {
+        let lines = [
+            ##"{"Event":{"System":{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Computer":"WS1","TimeCreated":{"#attributes":{"SystemTime":"2024-01-01T00:00:00Z"}}},"EventData":{"Image":"C:\\a\\b.exe","host.name":"other","process.name":"x"}}}"##,
+            ##"{"Event":{"System":{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Computer":"WS1","TimeCreated":{"#attributes":{"SystemTime":"2024-01-01T00:00:00Z"}},"host.name":"sys"},"EventData":{"Image":"C:\\a\\b.exe"}}}"##,
+            "{\"Event\":{\"System\":{\"EventID\":1,\"Computer\":\"WS1\",\"TimeCreated\":{\"#attributes\":{\"SystemTime\":\"2024-01-01T00:00:00Z\"}}},\"EventData\":{\"Image\":\"C:\\\\b.exe\",\"\u{212A}ey\":1}}}",
+        ]
+        let (signals, outcome) = try Self.signals(Array(lines.joined(separator: "\n").utf8), .builtIn())
+        #expect(signals.count == 3, "\(outcome.reasons)")
+        for s in signals {
+            let keys = s.fields.map(\.key)
+            #expect(keys.count == Set(keys).count, "\(keys)")
+            #expect(s.field("host.name") == "WS1" && s.field("process.name") == "b.exe")
+        }
     }
 }

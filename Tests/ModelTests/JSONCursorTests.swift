@@ -75,4 +75,26 @@ import Testing
         }
         #expect((try? JSONValue.parse(String(repeating: "{\"a\":", count: 600) + "1" + String(repeating: "}", count: 600))) == nil)
     }
+
+    /// A mark taken before a value brings the cursor back to read it again another way.
+    @Test func aMarkReadsAValueAgain() throws {
+        let bytes = Array(#"{"a": {"b": [1, 2]}, "c": 3}"#.utf8)
+        let (first, again, next, last, ended) = try bytes.withUnsafeBufferPointer { (b) throws(JSONParseError) in
+            var c = JSONCursor(b, reader: JSONReader())
+            _ = try c.enterObject()
+            _ = try c.nextKey()
+            let mark = c.mark
+            _ = try c.enterObject()
+            let first = try c.nextKey()?.name
+            c.reset(to: mark)
+            let again = try c.value()
+            let next = try c.nextKey()?.name
+            _ = try c.value()
+            let last = try c.nextKey()
+            return (first, again, next, last == nil, c.atEnd())
+        }
+        #expect(first == "b")
+        #expect(again == (try JSONValue.parse(#"{"b": [1, 2]}"#)))
+        #expect(next == "c" && last && ended)
+    }
 }

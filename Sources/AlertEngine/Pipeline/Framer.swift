@@ -152,7 +152,7 @@ public enum Framer {
         // The auditd event being gathered (see AuditGrouping): its key, lines and first line.
         var audit: (key: [UInt8], lines: [String], first: Int, size: Int)? = nil
         let reader = JSONReader()  // the lines repeat their keys: each is made once
-        var keys: [JSONKey] = []  // the Windows event reader's scratch
+        var scratch = WindowsEvent.LineScratch()
         func flushAudit() throws(E) {
             guard let a = audit else { return }
             audit = nil
@@ -190,7 +190,7 @@ public enum Framer {
                     continue
                 }
                 if slice.first(where: { $0 > 32 }) == UInt8(ascii: "{") {
-                    if windowsEvents, let event = WindowsEvent(eventJSON: slice, reader: reader, keys: &keys) {
+                    if windowsEvents, let event = WindowsEvent(eventJSON: slice, reader: reader, scratch: &scratch) {
                         try body(Record(payload: .windowsEvent(WindowsEventLine(event)), raw: text, name: name, line: lineNumber))
                         continue
                     }

@@ -85,8 +85,8 @@ public final class WindowsEventLine: Sendable {
     func take(line raw: RawBody) throws(NormalizeError) -> WindowsEvent {
         if let event = event.withLock({ $0.take() }) { return event }
         var text = raw.text
-        var keys: [JSONKey] = []
-        let again = text.withUTF8 { WindowsEvent(eventJSON: $0, reader: JSONReader(), keys: &keys) }
+        var scratch = WindowsEvent.LineScratch()
+        let again = text.withUTF8 { WindowsEvent(eventJSON: $0, reader: JSONReader(), scratch: &scratch) }
         guard let again else { throw NormalizeError("windows: the event's line no longer reads as one") }
         return again
     }

@@ -78,9 +78,8 @@ extension WindowsEvent {
     /// `init?(eventJSON:)` make, or nil, and then the line is read that way: when it is not a
     /// lone `{"Event": {...}}` whose System is an object, when a key that matters is repeated
     /// (a parsed object keeps a repeated key's last value, which a reader going forward cannot
-    /// know) or is not ASCII, or when it is not JSON. `keys` is scratch room, kept between
-    /// lines.
-    init?(eventJSON bytes: UnsafeBufferPointer<UInt8>, reader: JSONReader, keys: inout [JSONKey]) {
+    /// know) or is not ASCII, or when it is not JSON.
+    init?(eventJSON bytes: UnsafeBufferPointer<UInt8>, reader: JSONReader, scratch: inout LineScratch) {
         var c = JSONCursor(bytes, reader: reader)
         do throws(JSONParseError) {
             guard try c.enterObject(), let root = try c.nextKey(), root.equals(Keys.event), try c.enterObject() else { return nil }
@@ -92,9 +91,15 @@ extension WindowsEvent {
                     guard !sawSystem, try c.enterObject() else { return nil }
                     sawSystem = true
                     system.reserveCapacity(64)  // the fields' size: they grow from it (`WindowsFields`)
-                    keys.removeAll(keepingCapacity: true)
+                    scratch.keys.removeAll(keepingCapacity: true)
                     while let s = try c.nextKey() {
-                        guard s.isASCII, !WindowsEvent.repeats(s, in: &keys) else { return nil }
+                        guard s.isASCII, !WindowsEvent.repeats(s, in: &scratch.keys) else { return nil }
+                        // `<Provider Name=... Guid=...>` and its like, read without their trees.
+                        if let prefixed = Keys.attributesOnly(s) {
+                            let mark = c.mark
+                            if try addAttributes(of: s, prefixed: prefixed, &c, &scratch.attributes) { continue }
+                            c.reset(to: mark)
+                        }
                         addSystem(s, try c.value())
                     }
                 } else if k.equals(Keys.eventData) {
@@ -130,6 +135,39 @@ extension WindowsEvent {
         }
     }
 
+    /// Room a line's reading needs, kept from line to line rather than made for each.
+    struct LineScratch {
+        var keys: [JSONKey] = []
+        var attributes: [(JSONKey, JSONValue)] = []
+    }
+
+    /// A System element of attributes only (`Provider`, `TimeCreated`: `Keys.attributesOnly`)
+    /// read member by member, its `#attributes` added as `addSystem` adds them from its tree;
+    /// false, having added nothing, when it is not an object whose `#attributes` is an object
+    /// once, of keys each ASCII and there once (then the caller reads it whole).
+    private mutating func addAttributes(
+        of k: JSONKey, prefixed: Bool, _ c: inout JSONCursor, _ found: inout [(JSONKey, JSONValue)]
+    ) throws(JSONParseError) -> Bool {
+        found.removeAll(keepingCapacity: true)
+        guard try c.enterObject() else { return false }
+        var sawAttributes = false
+        while let m = try c.nextKey() {
+            guard m.isASCII else { return false }
+            guard m.equals(Keys.attributes) else {
+                _ = try c.value()  // the element's other members (`#text`) are not read
+                continue
+            }
+            guard !sawAttributes, try c.enterObject() else { return false }
+            sawAttributes = true
+            while let n = try c.nextKey() {
+                guard n.isASCII, !found.contains(where: { $0.0.equals(n) }) else { return false }
+                found.append((n, try c.value()))
+            }
+        }
+        for i in found.indices { addAttribute(of: k, prefixed: prefixed, found[i].0, found[i].1) }
+        return true
+    }
+
     /// Whether `key` is among `keys`; it is added when not.
     private static func repeats(_ key: JSONKey, in keys: inout [JSONKey]) -> Bool {
         for i in keys.indices where keys[i].equals(key) { return true }
@@ -142,7 +180,6 @@ extension WindowsEvent {
     private mutating func addSystem(_ k: JSONKey, _ value: JSONValue) {
         // Keys are told apart by their tags before their strings (`JSONKey.equals`): a
         // `switch` over the key's `String` compared it with each case in turn.
-        let prefixed = Keys.prefixedAttributes.contains(where: k.equals)
         if k.equals(Keys.eventID) {
             // `<EventID Qualifiers="16384">7036</EventID>` has attributes and text.
             if case .object(let o) = value {
@@ -151,24 +188,28 @@ extension WindowsEvent {
             } else {
                 system[Keys.eventID] = value
             }
-        } else if prefixed || Keys.ownNamedAttributes.contains(where: k.equals) {
+        } else if let prefixed = Keys.attributesOnly(k) {
             // `<Provider Name=... Guid=...>`: attributes only, TimeCreated's and Execution's
             // under their own names, the others' after their element's (`Provider_Name`).
             guard case .object(let attributes)? = value[Keys.attributes] else { return }
-            attributes.forEachMember { n, v in
-                if case .null = v { return }
-                if !prefixed {
-                    system[n] = v
-                } else if let known = Keys.prefixedNames.first(where: { k.equals($0.element) && n.equals($0.attribute) }) {
-                    system[known.key] = v
-                } else {
-                    system["\(k.name)_\(n.name)"] = v
-                }
-            }
+            attributes.forEachMember { n, v in addAttribute(of: k, prefixed: prefixed, n, v) }
         } else if case .object(let o) = value, let text = o[Keys.text] {
             system[k] = text
         } else if value != .null {
             system[k] = value
+        }
+    }
+
+    /// Attribute `n` of System element `k`: under its own name, or for a `prefixed` element
+    /// after the element's (`Provider_Name`); null is no value.
+    private mutating func addAttribute(of k: JSONKey, prefixed: Bool, _ n: JSONKey, _ v: JSONValue) {
+        if case .null = v { return }
+        if !prefixed {
+            system[n] = v
+        } else if let known = Keys.prefixedNames.first(where: { k.equals($0.element) && n.equals($0.attribute) }) {
+            system[known.key] = v
+        } else {
+            system["\(k.name)_\(n.name)"] = v
         }
     }
 
@@ -198,6 +239,13 @@ extension WindowsEvent {
         /// those whose attributes are named after the element (`Provider_Name`).
         static let ownNamedAttributes = ["TimeCreated", "Execution"].map(JSONKey.init)
         static let prefixedAttributes = ["Provider", "Security", "Correlation"].map(JSONKey.init)
+
+        /// For an element of attributes only, whether its attributes are named after it.
+        static func attributesOnly(_ k: JSONKey) -> Bool? {
+            if prefixedAttributes.contains(where: k.equals) { return true }
+            if ownNamedAttributes.contains(where: k.equals) { return false }
+            return nil
+        }
         /// The attributes whose flat names most events write, worked out once rather than
         /// joined for every event.
         static let prefixedNames = [

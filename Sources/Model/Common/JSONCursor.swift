@@ -16,6 +16,20 @@ public struct JSONCursor {
         p = Parser(bytes: bytes, members: reader.members, keys: reader.keys)
     }
 
+    /// Where the cursor is, to come back to when a value turns out not to be the shape a
+    /// reader expected, and read it another way.
+    public struct Mark {
+        fileprivate let i: Int, afterMember: Bool, depth: Int
+    }
+
+    public var mark: Mark { Mark(i: p.i, afterMember: afterMember, depth: depth) }
+
+    public mutating func reset(to mark: Mark) {
+        p.i = mark.i
+        afterMember = mark.afterMember
+        depth = mark.depth
+    }
+
     /// Enters the object that comes next; false, having read nothing, when the next value is
     /// not an object.
     public mutating func enterObject() throws(JSONParseError) -> Bool {
