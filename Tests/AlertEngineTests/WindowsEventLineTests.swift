@@ -169,8 +169,8 @@ import Testing
         #expect(first.first?.fields.count ?? 0 > 10)
     }
 
-    /// ECS names are added without a look-up only while no key may be one: event data named
-    /// like one (a collector's own fields) is replaced, never doubled.
+    /// Event data named like an ECS field (a collector's own fields), in EventData or System,
+    /// is replaced by the ECS value, never doubled.
     @Test func dataNamedLikeECSIsReplacedNotDoubled() throws {
         let lines = [
             ##"{"Event":{"System":{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Computer":"WS1","TimeCreated":{"#attributes":{"SystemTime":"2024-01-01T00:00:00Z"}}},"EventData":{"Image":"C:\\a\\b.exe","host.name":"other","process.name":"x"}}}"##,

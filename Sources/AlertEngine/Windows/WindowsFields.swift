@@ -82,10 +82,6 @@ enum WindowsFields {
         // members, rather than in the object growing to thirty. Once an `EventData_` name is
         // written, a data key could be that name, so then every write looks.
         var renamed = false
-        // Whether a key may be an ECS name (`mayBeECS`): until one may, none is there, and
-        // each is written once below (`put`), so it is added without looking for it first.
-        var dotted = false
-        for i in 0..<systemCount where mayBeECS(f.key(at: i)) { dotted = true }
         event.data.forEachMember(in: systemOwned) { key, value, owned in
             if owned != nil {
                 f["EventData_\(key.name)"] = value
@@ -96,7 +92,6 @@ enum WindowsFields {
                 f.append(distinct: key, value)
             }
             if !spaced, key.name.containsByte(0x20) { spaced = true }
-            if !dotted, mayBeECS(key.name) { dotted = true }
         }
         // Defender and a few others name their data with spaces (`Threat Name`); Sigma's rules
         // write the names without them (`ThreatName`), so both are kept.
@@ -107,42 +102,39 @@ enum WindowsFields {
             }
         }
 
-        func put(_ key: JSONKey, _ value: JSONValue) {
-            if dotted { f[key] = value } else { f.append(distinct: key, value) }
-        }
-        if let id = eventID { put(K.eventCode, .string(String(id))) }
-        if let p = provider { put(K.eventProvider, .string(p)) }
-        if let c = channel { put(K.winlogChannel, .string(c)) }
-        if let host = computer { put(K.hostName, .string(host)) }
-        if let record = recordID { put(K.recordID, .string(record)) }
+        if let id = eventID { f[K.eventCode] = .string(String(id)) }
+        if let p = provider { f[K.eventProvider] = .string(p) }
+        if let c = channel { f[K.winlogChannel] = .string(c) }
+        if let host = computer { f[K.hostName] = .string(host) }
+        if let record = recordID { f[K.recordID] = .string(record) }
         if let m = message, !m.isEmpty { f[K.message] = .string(m) }
 
         // The process: Sysmon's names, or Security 4688's.
         let image = d.text(.image) ?? (eventID == 4688 ? d.text(.newProcessName) : nil)
         if let image {
-            put(K.processExecutable, .string(image))
-            put(K.processName, .string(VendorJSON.basename(image)))
+            f[K.processExecutable] = .string(image)
+            f[K.processName] = .string(VendorJSON.basename(image))
             // Sigma's process_creation names it Image; 4688 says NewProcessName.
             if f[K.image] == nil { f[K.image] = .string(image) }
         } else if let name = d.text(.processName), VendorJSON.isPath(name) {
-            put(K.processExecutable, .string(name))
-            put(K.processName, .string(VendorJSON.basename(name)))
+            f[K.processExecutable] = .string(name)
+            f[K.processName] = .string(VendorJSON.basename(name))
         }
-        if let cmd = d.text(.commandLine) { put(K.processCommandLine, .string(cmd)) }
+        if let cmd = d.text(.commandLine) { f[K.processCommandLine] = .string(cmd) }
         let parent = d.text(.parentImage) ?? d.text(.parentProcessName)
         if let parent {
-            put(K.parentExecutable, .string(parent))
-            put(K.parentName, .string(VendorJSON.basename(parent)))
+            f[K.parentExecutable] = .string(parent)
+            f[K.parentName] = .string(VendorJSON.basename(parent))
             if f[K.parentImage] == nil { f[K.parentImage] = .string(parent) }
         }
-        if let cmd = d.text(.parentCommandLine) { put(K.parentCommandLine, .string(cmd)) }
+        if let cmd = d.text(.parentCommandLine) { f[K.parentCommandLine] = .string(cmd) }
         // 4688's ProcessId is the creator's; the new process is NewProcessId.
         let is4688 = eventID == 4688 && channel?.lowercasedEquals("security") == true
-        if let pid = d.number(is4688 ? .newProcessId : .processId) { put(K.pid, .int(pid)) }
-        if let pid = d.number(is4688 ? .processId : .parentProcessId) { put(K.parentPid, .int(pid)) }
-        if let guid = d.text(.processGuid) { put(K.entityID, .string(guid)) }
-        if let dir = d.text(.currentDirectory) { put(K.workingDirectory, .string(dir)) }
-        if let name = d.text(.originalFileName) { put(K.originalFileName, .string(name)) }
+        if let pid = d.number(is4688 ? .newProcessId : .processId) { f[K.pid] = .int(pid) }
+        if let pid = d.number(is4688 ? .processId : .parentProcessId) { f[K.parentPid] = .int(pid) }
+        if let guid = d.text(.processGuid) { f[K.entityID] = .string(guid) }
+        if let dir = d.text(.currentDirectory) { f[K.workingDirectory] = .string(dir) }
+        if let name = d.text(.originalFileName) { f[K.originalFileName] = .string(name) }
 
         // Who: Sysmon's User (`DOMAIN\name`); Security's subject, or for logons the target.
         if let user = d.text(.user) {
@@ -157,33 +149,33 @@ enum WindowsFields {
         } else if let target = d.text(.targetUserName) {
             ECS.user(target, keys: .user, into: &f)
         }
-        if let sid = d.text(.targetUserSid) ?? d.text(.subjectUserSid) ?? systemUserID { put(K.userID, .string(sid)) }
-        if let logon = d.text(.logonType) { put(K.logonType, .string(logon)) }
+        if let sid = d.text(.targetUserSid) ?? d.text(.subjectUserSid) ?? systemUserID { f[K.userID] = .string(sid) }
+        if let logon = d.text(.logonType) { f[K.logonType] = .string(logon) }
 
         // Where from and to.
         if let ip = d.text(.ipAddress) ?? d.text(.sourceIp) ?? d.text(.sourceAddress) ?? d.text(.clientAddress), let clean = address(ip) {
-            put(K.sourceIP, .string(clean))
+            f[K.sourceIP] = .string(clean)
         }
-        if let port = d.number(.ipPort, or: .sourcePort), port > 0 { put(K.sourcePort, .int(port)) }
-        if let ip = d.text(.destinationIp) ?? d.text(.destAddress), let clean = address(ip) { put(K.destinationIP, .string(clean)) }
-        if let port = d.number(.destinationPort, or: .destPort), port > 0 { put(K.destinationPort, .int(port)) }
-        if let host = d.text(.destinationHostname), VendorJSON.isHostname(host) { put(K.destinationDomain, .string(host.lowercased())) }
-        if let host = d.text(.sourceHostname) ?? d.text(.workstationName), VendorJSON.isHostname(host) { put(K.sourceDomain, .string(host.lowercased())) }
-        if let proto = d.text(.networkProtocol), proto.count < 8 { put(K.transport, .string(proto.lowercased())) }
+        if let port = d.number(.ipPort, or: .sourcePort), port > 0 { f[K.sourcePort] = .int(port) }
+        if let ip = d.text(.destinationIp) ?? d.text(.destAddress), let clean = address(ip) { f[K.destinationIP] = .string(clean) }
+        if let port = d.number(.destinationPort, or: .destPort), port > 0 { f[K.destinationPort] = .int(port) }
+        if let host = d.text(.destinationHostname), VendorJSON.isHostname(host) { f[K.destinationDomain] = .string(host.lowercased()) }
+        if let host = d.text(.sourceHostname) ?? d.text(.workstationName), VendorJSON.isHostname(host) { f[K.sourceDomain] = .string(host.lowercased()) }
+        if let proto = d.text(.networkProtocol), proto.count < 8 { f[K.transport] = .string(proto.lowercased()) }
 
         // What was touched.
-        if let query = d.text(.queryName) { put(K.dnsName, .string(query.lowercased())) }
+        if let query = d.text(.queryName) { f[K.dnsName] = .string(query.lowercased()) }
         let named = d.text(.objectName) ?? d.text(.fileName)
         if let path = d.text(.targetFilename) ?? d.text(.imageLoaded) ?? named.flatMap({ VendorJSON.isPath($0) ? $0 : nil }) {
-            put(K.filePath, .string(path))
-            put(K.fileName, .string(VendorJSON.basename(path)))
+            f[K.filePath] = .string(path)
+            f[K.fileName] = .string(VendorJSON.basename(path))
         }
-        if let key = d.text(.targetObject) { put(K.registryPath, .string(key)) }
-        if let details = d.text(.details) ?? d.text(.newValue) { put(K.registryData, .string(details)) }
-        if let service = d.text(.serviceName) { put(K.serviceName, .string(service)) }
-        if let file = d.text(.serviceFileName) ?? d.text(.imagePath) { put(K.serviceExecutable, .string(file)) }
-        if let script = d.text(.scriptBlockText) { put(K.scriptBlock, .string(script)) }
-        if let task = d.text(.taskName) { put(K.taskName, .string(task)) }
+        if let key = d.text(.targetObject) { f[K.registryPath] = .string(key) }
+        if let details = d.text(.details) ?? d.text(.newValue) { f[K.registryData] = .string(details) }
+        if let service = d.text(.serviceName) { f[K.serviceName] = .string(service) }
+        if let file = d.text(.serviceFileName) ?? d.text(.imagePath) { f[K.serviceExecutable] = .string(file) }
+        if let script = d.text(.scriptBlockText) { f[K.scriptBlock] = .string(script) }
+        if let task = d.text(.taskName) { f[K.taskName] = .string(task) }
 
         // Hashes: `SHA1=...,MD5=...,SHA256=...,IMPHASH=...`, the process's on a process event,
         // the file's (or DLL's) otherwise.
@@ -191,14 +183,6 @@ enum WindowsFields {
             hashFields(hashes, kind == .windowsProcessCreation ? K.processHashes : K.fileHashes, into: &f)
         }
         return f
-    }
-
-    /// Whether a key may be an ECS name: it has a dot, or it is not ASCII (and so may equal
-    /// another spelling).
-    private static func mayBeECS(_ key: String) -> Bool {
-        // By the key's bytes in place (a byte view's `contains` went a byte a call).
-        if let found = key.utf8.withContiguousStorageIfAvailable({ b in b.contains { $0 == 0x2E || $0 >= 0x80 } }) { return found }
-        return key.utf8.contains { $0 == 0x2E || $0 >= 0x80 }
     }
 
     /// `SHA1=...,MD5=...` into the owner's hash fields, lower-cased; other names and empty
