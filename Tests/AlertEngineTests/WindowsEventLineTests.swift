@@ -4,7 +4,7 @@ import Testing
 @testable import AlertEngine
 
 /// evtx_dump's JSON lines are read straight into Windows events, without the tree that parsing
-/// the line builds (`WindowsEvent.init?(eventJSON:reader:keys:)`). Read that way, an event is
+/// the line builds (`WindowsEvent.init?(eventJSON:reader:scratch:)`). Read that way, an event is
 /// the one the tree gives, member for member and in the same order; a line it cannot be sure
 /// of (a repeated key, a key not ASCII, anything but a lone `Event` object, not JSON) is
 /// parsed as before, so nothing a user sees depends on which way a line was read.

@@ -73,7 +73,7 @@ public struct Record: Sendable {
 }
 
 /// A Windows event read from its evtx_dump JSON line without the line's tree
-/// (`WindowsEvent.init?(eventJSON:reader:keys:)`): the Windows format's to normalize.
+/// (`WindowsEvent.init?(eventJSON:reader:scratch:)`): the Windows format's to normalize.
 public final class WindowsEventLine: Sendable {
     /// Taken, not copied, by the normalizing: the signal's fields are the event's System
     /// part grown, and a copy left in the record made growing it copy every member.

@@ -176,7 +176,7 @@ extension WindowsEvent {
     }
 
     /// One member of System under the flat names evtx_dump's users write; the same for a
-    /// parsed tree and a line read member by member (`init?(eventJSON:reader:)`).
+    /// parsed tree and a line read member by member (`init?(eventJSON:reader:scratch:)`).
     /// Inlined in both: called as a method, it cost the tree's reading a twentieth.
     @inline(__always) private mutating func addSystem(_ k: JSONKey, _ value: JSONValue) {
         // Keys are told apart by their tags before their strings (`JSONKey.equals`): a
