@@ -81,8 +81,3 @@ public struct JSONCursor {
         return p.i == p.bytes.count
     }
 }
-
-extension JSONKey {
-    /// Whether the key is all ASCII: then it equals another key exactly when their bytes do.
-    public var isASCII: Bool { tag & JSONObject.Member.nonASCII == 0 }
-}

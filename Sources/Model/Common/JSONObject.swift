@@ -241,6 +241,9 @@ public struct JSONKey: Sendable {
         self.tag = tag
     }
 
+    /// Whether the key is all ASCII: then it equals another key exactly when their bytes do.
+    public var isASCII: Bool { tag & JSONObject.Member.nonASCII == 0 }
+
     /// Whether the keys are equal as their `String`s are, comparing the strings only when the
     /// tags allow it: two ASCII keys with different tags differ, but a Unicode key can equal
     /// an ASCII one spelled with other bytes (a Kelvin sign is canonically a `K`). For a

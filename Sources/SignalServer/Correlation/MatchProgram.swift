@@ -11,6 +11,10 @@ struct MatchProgram: Sendable {
         var kind: Kind
         /// exists: whether the field must be there; sameAs: compare with case.
         var flag = false
+        /// test, exists, sameAs: the innermost of the fields that must be missing or null for
+        /// this read to matter (an `all` above it tests them `absent`), -1: none. Declared
+        /// here, between the flags and the words, so an op stays 24 bytes.
+        var moot: Int32 = -1
         /// One past this node's subtree.
         var end = 0
         /// test, exists, sameAs: the field's slot.
@@ -112,15 +116,15 @@ struct MatchProgram: Sendable {
         case .always:
             ops.append(Op(kind: .always))
         case .sameAs(let a, let b, let cased):
-            ops.append(Op(kind: .sameAs, flag: cased ?? false, slot: fields.slot(a), other: fields.slot(b)))
+            ops.append(Op(kind: .sameAs, flag: cased ?? false, moot: guards.last ?? -1, slot: fields.slot(a), other: fields.slot(b)))
         case .anyField(let test):
             let c = try check(test)
             ops.append(Op(kind: .anyField, other: c))
         case .test(let field, .exists(let b)):
-            ops.append(Op(kind: .exists, flag: b, slot: fields.slot(field)))
+            ops.append(Op(kind: .exists, flag: b, moot: guards.last ?? -1, slot: fields.slot(field)))
         case .test(let field, let test):
             let c = try check(test)
-            ops.append(Op(kind: .test, slot: fields.slot(field), other: c))
+            ops.append(Op(kind: .test, moot: guards.last ?? -1, slot: fields.slot(field), other: c))
             switch test {
             case .present, .absent, .exists: break
             default: fields.textRead(field, guards: guards)
@@ -265,45 +269,21 @@ struct MatchProgram: Sendable {
             out[k].value = out[k].value || value
             if out[k].moot != moot { out[k].moot = -1 }  // moot only if every read of it is
         }
-        func isAbsentTest(_ c: Int) -> Bool { ops[c].kind == .test && checks[Int(ops[c].other)].kind == .absent }
-        // `moot`: the innermost such slot above, as `node` passes `MatchFields.textRead` its guards.
-        func visit(_ i: Int, moot: Int32) -> Bool {
-            let op = ops[i]
+        // Each op knows its own guard (`node`), so the subtree is read in order.
+        for op in ops[root..<ops[root].end] {
             switch op.kind {
-            case .all:
-                var inner = moot
-                var c = i + 1
-                while c < op.end {
-                    if isAbsentTest(c) { inner = ops[c].slot }
-                    c = ops[c].end
-                }
-                c = i + 1
-                while c < op.end {
-                    guard visit(c, moot: isAbsentTest(c) ? moot : inner) else { return false }
-                    c = ops[c].end
-                }
-            case .any, .not:
-                var c = i + 1
-                while c < op.end {
-                    guard visit(c, moot: moot) else { return false }
-                    c = ops[c].end
-                }
-            case .always:
-                break
-            case .exists:
-                read(op.slot, value: false, moot: moot)
+            case .all, .any, .not, .always: break
+            case .exists: read(op.slot, value: false, moot: op.moot)
             case .test:
                 let kind = checks[Int(op.other)].kind
-                read(op.slot, value: kind != .present && kind != .absent, moot: moot)
+                read(op.slot, value: kind != .present && kind != .absent, moot: op.moot)
             case .sameAs:
-                read(op.slot, value: true, moot: moot)
-                read(op.other, value: true, moot: moot)
-            case .anyField:
-                return false
+                read(op.slot, value: true, moot: op.moot)
+                read(op.other, value: true, moot: op.moot)
+            case .anyField: return nil
             }
-            return true
         }
-        return visit(root, moot: -1) ? out : nil
+        return out
     }
 
     // MARK: Running

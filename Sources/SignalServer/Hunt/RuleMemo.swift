@@ -50,14 +50,16 @@ struct RuleMemo {
     static func integer(_ n: Int32) -> UInt64 { 6 << 56 | UInt64(UInt32(bitPattern: n)) }
     static func bool(_ b: Bool) -> UInt64 { 7 << 56 | (b ? 1 : 0) }
 
+    /// An answer and the key it was found for.
+    private struct Remembered {
+        var hash: UInt64
+        var key: Key
+        var answer: Bool
+    }
+
     /// Open addressing over twice the capacity: per slot the answer's number + 1 (0: empty).
     private var slots: [Int32] = []
-    private var hashes: [UInt64] = []
-    private var rules: [Int32] = []
-    private var counts: [UInt8] = []
-    private var answers: [Bool] = []
-    /// `maxReads` codes per answer.
-    private var codes: [UInt64] = []
+    private var remembered: [Remembered] = []
     /// Answers looked up and found, for the bench and tests.
     private(set) var found = 0
 
@@ -68,43 +70,35 @@ struct RuleMemo {
         var i = Int(truncatingIfNeeded: hash) & mask
         while slots[i] != 0 {
             let n = Int(slots[i]) - 1
-            if hashes[n] == hash, rules[n] == key.rule, Int(counts[n]) == key.count, same(n, key) {
+            if remembered[n].hash == hash, RuleMemo.same(remembered[n].key, key) {
                 found &+= 1  // a count for the bench and tests: wraps rather than traps
-                return answers[n]
+                return remembered[n].answer
             }
             i = (i + 1) & mask
         }
         return nil
     }
 
-    private func same(_ n: Int, _ key: Key) -> Bool {
-        let base = n * RuleMemo.maxReads
-        for k in 0..<key.count where codes[base + k] != key.codes[k] { return false }
+    private static func same(_ a: Key, _ b: Key) -> Bool {
+        guard a.rule == b.rule, a.count == b.count else { return false }
+        for k in 0..<a.count where a.codes[k] != b.codes[k] { return false }
         return true
     }
 
     mutating func remember(_ key: Key, _ answer: Bool) {
         if slots.isEmpty { slots = [Int32](repeating: 0, count: 2 * RuleMemo.capacity) }
-        if rules.count >= RuleMemo.capacity { clear() }
+        if remembered.count >= RuleMemo.capacity { clear() }
         let hash = key.hash, mask = slots.count - 1
         var i = Int(truncatingIfNeeded: hash) & mask
         while slots[i] != 0 { i = (i + 1) & mask }
-        slots[i] = Int32(rules.count + 1)
-        hashes.append(hash)
-        rules.append(key.rule)
-        counts.append(UInt8(truncatingIfNeeded: key.count))
-        answers.append(answer)
-        for k in 0..<RuleMemo.maxReads { codes.append(k < key.count ? key.codes[k] : 0) }
+        slots[i] = Int32(remembered.count + 1)
+        remembered.append(Remembered(hash: hash, key: key, answer: answer))
     }
 
     /// Lets every answer go (the literal cache let go of the entries their keys name).
     mutating func clear() {
-        guard !rules.isEmpty else { return }
+        guard !remembered.isEmpty else { return }
         for i in slots.indices { slots[i] = 0 }
-        hashes.removeAll(keepingCapacity: true)
-        rules.removeAll(keepingCapacity: true)
-        counts.removeAll(keepingCapacity: true)
-        answers.removeAll(keepingCapacity: true)
-        codes.removeAll(keepingCapacity: true)
+        remembered.removeAll(keepingCapacity: true)
     }
 }
