@@ -10,10 +10,10 @@ public struct JSONCursor {
     /// The objects entered and not yet left, for the parser's bound on nesting.
     private var depth = 0
 
-    /// The document in `bytes`, with `reader`'s keys (each made once per file).
+    /// The document in `bytes`, with `reader`'s keys and values (each made once per file).
     public init(_ bytes: UnsafeBufferPointer<UInt8>, reader: JSONReader) {
         reader.members.removeAll()
-        p = Parser(bytes: bytes, members: reader.members, keys: reader.keys)
+        p = Parser(bytes: bytes, members: reader.members, keys: reader.keys, values: reader.values)
     }
 
     /// Where the cursor is, to come back to when a value turns out not to be the shape a

@@ -19,7 +19,7 @@ extension JSONValue {
 
     /// Parses bytes in place (a line of a larger input), without copying them first.
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
-        var p = Parser(bytes: bytes, members: MemberStack(), keys: nil)
+        var p = Parser(bytes: bytes, members: MemberStack(), keys: nil, values: nil)
         return try p.document()
     }
 }
@@ -27,17 +27,19 @@ extension JSONValue {
 /// A parser for many documents in a row (a file's lines), one thread at a time: it keeps its
 /// stack of members and the object keys it has read. A file's events repeat the same few dozen
 /// keys, and making each key's `String` again for every event (checking its UTF-8, and
-/// allocating one over 15 bytes, freed with the event) was a sixth of parsing them.
+/// allocating one over 15 bytes, freed with the event) was a sixth of parsing them. It keeps
+/// the values it read too (`ValueCache`): they repeat nearly as much.
 public final class JSONReader {
     let members = MemberStack()
     let keys = KeyCache()
+    let values = ValueCache()
 
     public init() {}
 
     /// As `JSONValue.parse`, the same value or error.
     public func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
         members.removeAll()  // a document that failed left its members: let go, not kept under the next
-        var p = Parser(bytes: bytes, members: members, keys: keys)
+        var p = Parser(bytes: bytes, members: members, keys: keys, values: values)
         return try p.document()
     }
 }
@@ -150,13 +152,15 @@ struct Parser {
     /// grown an element at a time (which was most of parsing's allocations).
     let members: MemberStack
     var elements: [JSONValue] = []
-    /// Keys read before (a `JSONReader`'s), or nil to make each key anew.
+    /// Keys and string values read before (a `JSONReader`'s), or nil to make each anew.
     let keys: KeyCache?
+    let values: ValueCache?
 
-    init(bytes: UnsafeBufferPointer<UInt8>, members: MemberStack, keys: KeyCache?) {
+    init(bytes: UnsafeBufferPointer<UInt8>, members: MemberStack, keys: KeyCache?, values: ValueCache?) {
         self.bytes = bytes
         self.members = members
         self.keys = keys
+        self.values = values
     }
 
     /// The document: one value, with only white space around it.
@@ -301,8 +305,13 @@ struct Parser {
         // Fast path: no escapes before the closing quote, so the text is the bytes as they are.
         let j = special(from: i)
         if j < bytes.count, bytes[j] == UInt8(ascii: "\"") {
-            let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<j]), as: UTF8.self)
+            let text = UnsafeBufferPointer(rebasing: bytes[i..<j])
             i = j + 1
+            guard let values, ValueCache.keeps(text.count) else { return String(decoding: text, as: UTF8.self) }
+            let slot = values.slot(text)
+            if let s = values.value(text, slot: slot) { return s }
+            let s = String(decoding: text, as: UTF8.self)
+            values.keep(s, text, slot: slot)
             return s
         }
         // Escapes (a Windows path's every backslash): written straight into the string's own
@@ -312,6 +321,17 @@ struct Parser {
         // a string made two and copied the text twice.
         var end = j
         while end < bytes.count, bytes[end] != UInt8(ascii: "\"") { end = special(from: end + (bytes[end] == UInt8(ascii: "\\") ? 2 : 1)) }
+        // The text before the closing quote, escapes and all, says what the string is: read
+        // before, it is not unescaped again.
+        let start = i
+        var slot = -1
+        if let values, end < bytes.count, ValueCache.keeps(end - start) {
+            slot = values.slot(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+            if let s = values.value(UnsafeBufferPointer(rebasing: bytes[start..<end]), slot: slot) {
+                i = end + 1
+                return s
+            }
+        }
         var failure: JSONParseError?
         let s = String(unsafeUninitializedCapacity: min(end, bytes.count) - i) { out in
             do throws(JSONParseError) {
@@ -322,6 +342,8 @@ struct Parser {
             }
         }
         if let failure { throw failure }
+        // Kept only when the string ended at the quote found above, as it does whenever it parsed.
+        if slot >= 0, i == end + 1, let values { values.keep(s, UnsafeBufferPointer(rebasing: bytes[start..<end]), slot: slot) }
         return s
     }
 
@@ -431,7 +453,7 @@ extension JSONValue {
     }
 
     private static func elements(of bytes: UnsafeBufferPointer<UInt8>, at path: [String]) throws(JSONParseError) -> [(value: JSONValue, range: Range<Int>)]? {
-        var p = Parser(bytes: bytes, members: MemberStack(), keys: nil)
+        var p = Parser(bytes: bytes, members: MemberStack(), keys: nil, values: nil)
         p.skipSpace()
         var remaining = path[...]
         while let key = remaining.first {
