@@ -52,8 +52,8 @@ import Testing
         let files = Self.cases.map { Self.folder + "/evtx/" + $0.evtx } + ["sysmon.evtx.gz", "security.evtx.gz"].map { SigmaOverEvtxTests.folder + "/" + $0 }
         for file in files {
             // One cache across the file's events, as `taser hunt` reads a file: what it keeps
-            // from event to event (values' literals, which fields to scan without it, the
-            // clause bits) must never change an answer.
+            // from event to event (values' literals, which fields to scan without it, rules'
+            // remembered answers) must never change an answer.
             var cache = LiteralCache()
             _ = try EventReader.read(try FileInput(path: file), name: file, formats: .builtIn()) { s in
                 events += 1

@@ -195,6 +195,44 @@ import Testing
         #expect(index.matches(kind: "p", fields: both) == [0])
     }
 
+    /// A rule is posted under one clause (the one whose literals fewest rules share: here
+    /// rule 2's command lines, not `\\cmd.exe`) and its other clauses are asked of what the
+    /// event holds, so it runs only when each clause has a literal found. One posted under two
+    /// literals the event both holds runs once, and rules that need no literal (for any
+    /// EventID, or for theirs) come in index order among the others.
+    @Test func candidatesComeOnceInIndexOrder() throws {
+        func cmd(_ rare: String) -> Filter {
+            .all([.test(field: "Image", .endsWith("\\cmd.exe", cased: false)), .test(field: "CommandLine", .contains(rare, cased: false))])
+        }
+        let posted = Filter.all([.test(field: "Image", .endsWith("\\cmd.exe", cased: false)),
+                                 .any([.test(field: "CommandLine", .contains("whoami", cased: false)), .test(field: "CommandLine", .contains("/all", cased: false))])])
+        let filters: [Filter] = [
+            cmd("vssadmin"), .test(field: "Level", .equals(.number(4))),  // needs no literal, any EventID
+            posted, .all([.test(field: "EventID", .equals(.number(1))), .not(.test(field: "Hashes", .present))]),  // no literal, EventID 1
+            cmd("bcdedit"), cmd("wevtutil"),
+        ]
+        let index = try RuleIndex(filters.enumerated().map { i, f in
+            (name: "r\(i)", rule: Rule(clauses: [Clause(count: 1, kinds: ["p"], filter: f)], window: 0, groupBy: []))
+        })
+        var cache = LiteralCache()
+        // `\cmd.exe` is in four rules: none runs for it alone, though each needs it.
+        let plain: JSONObject = ["EventID": 1, "Level": 4, "Image": "C:\\Windows\\cmd.exe", "CommandLine": "cmd /c dir"]
+        #expect(index.prefiltered(kind: "p", fields: plain, cache: &cache).run == 2)
+        #expect(index.matches(kind: "p", fields: plain, cache: &cache) == [1, 3])
+        // Both of rule 2's posted literals, and rule 4's: each runs once, in order.
+        let both: JSONObject = ["EventID": 1, "Level": 4, "Image": "C:\\Windows\\cmd.exe", "CommandLine": "whoami /all & bcdedit"]
+        #expect(index.prefiltered(kind: "p", fields: both, cache: &cache).run == 4)
+        #expect(index.matches(kind: "p", fields: both, cache: &cache) == [1, 2, 3, 4])
+        // Rule 2's posted clause without its other one: not run. Another EventID: rule 3 is not run.
+        let other: JSONObject = ["EventID": 3, "Level": 4, "Image": "C:\\Windows\\net.exe", "CommandLine": "whoami"]
+        #expect(index.prefiltered(kind: "p", fields: other, cache: &cache).run == 1)
+        #expect(index.matches(kind: "p", fields: other, cache: &cache) == [1])
+        for fields in [plain, both, other] {
+            let expected = try filters.indices.filter { try ReferenceMatcher(filters[$0]).matches(fields) }
+            #expect(index.matches(kind: "p", fields: fields) == expected)
+        }
+    }
+
     /// `1 of selection_*` where one selection needs two texts (`\Windows\` in the image, which
     /// nearly every path holds, and a rarer command line) and the other one: each clause of
     /// the `any` is the union of a clause of each selection, so an event with only the common

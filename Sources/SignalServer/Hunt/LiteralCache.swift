@@ -63,13 +63,8 @@ public struct LiteralCache {
     /// How many values it holds.
     var values: Int { entries.count }
 
-    /// Per rule of the index, the bits of its clauses that have a literal in the event
-    /// (`RuleIndex.candidates`), all 0 between events.
-    var clauses: [UInt8] = []
-
-    /// Clears what the last event found, for an index of `literals` literals and `entries` rules.
-    mutating func startEvent(literals: Int, entries: Int = 0) {
-        if clauses.count != entries { clauses = [UInt8](repeating: 0, count: entries) }
+    /// Clears what the last event found, for an index of `literals` literals.
+    mutating func startEvent(literals: Int) {
         if found.count != literals {
             found = LiteralFlags(count: literals)
         } else {

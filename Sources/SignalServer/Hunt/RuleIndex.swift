@@ -30,8 +30,15 @@ public struct RuleIndex: Sendable {
     private let fields: MatchFields
     /// How many necessary literals the rules have (numbered across all kinds).
     private let literals: Int
-    /// Per entry: the bits of its clauses (`Necessary`), all set once each has a literal found.
-    private var allClauses: [UInt8] = []
+    /// Per entry, its clauses other than the one it is posted under (`Necessary`), from
+    /// `otherStart[entry]` to the next start: each as its literal count, then its literals.
+    /// A rule posted under each clause's literals was looked at whenever any of them was
+    /// found, and `\windows\` or `.exe` (in most events) named hundreds of rules for one
+    /// with something rarer; posted under one clause alone (the one whose literals fewest
+    /// rules share), a rule is looked at only when that clause has a literal found, and its
+    /// other clauses are then asked of the event's flags.
+    private var otherStart: [Int32] = []
+    private var others: [Int32] = []
     /// Per kind, its rules (boxed: the struct's dozen arrays were each retained and released
     /// when an event's lookup copied it out of the dictionary).
     private let byKind: [String: Kind]
@@ -47,26 +54,28 @@ public struct RuleIndex: Sendable {
         static let none = Range(start: 0, count: -1)
     }
 
-    /// A literal's place in an entry's necessary text: the entry, and the bit of its clause.
-    private struct Posting {
-        var entry: Int32
-        var clause: UInt8
-    }
+    /// An entry, under each literal of the clause it is posted under (`otherStart`).
+    private typealias Posting = Int32
 
     /// The rules of one kind.
     private struct KindIndex {
         /// Every entry of the kind, in index order.
         var entries: [Int] = []
-        /// Entries that need no literal: run on every event of the kind.
+        /// Entries that need no literal: run on every event of the kind (with its EventIDs).
         var unconditional: [Int32] = []
+        /// The same, apart by EventID, so an event takes its own without a look at the others:
+        /// those for any EventID, and per EventID those that require it.
+        var alwaysAnyID: [Int32] = []
+        var alwaysByID: [Int64: [Int32]] = [:]
         /// Entries with clauses: a candidate once each clause has one of its literals found.
+        /// (Those are posted under their literals: `postings`.)
         /// Entries whose literals are only certain in all-ASCII text: run on every event of
         /// the kind whose search text is not.
         var caseless: [Int32] = []
         /// Some entry needs a keyword's literal: look for those in every field.
         var keywords = false
         /// Per literal its searches look for (numbered across all kinds, from `postingBase`):
-        /// the kind's entries and clauses it is in (`Posting`), `postings` from
+        /// the kind's entries posted under it (`Posting`), `postings` from
         /// `postingStart[id - postingBase]` to the next start. Per kind, so an event walks only
         /// its own kind's rules (a literal such as `\powershell.exe` is in rules of a dozen
         /// kinds); from the kind's lowest literal to its highest, not over all 26,000.
@@ -128,24 +137,50 @@ public struct RuleIndex: Sendable {
             isKeyword.append(literal.everywhere)
             return new
         }
+        // How many entries each literal is in: a literal in many rules (`\powershell.exe`,
+        // `\cmd.exe`: what rules are about is what hosts run) is in many events too.
+        var rulesWith: [Int] = []
+        for needed in necessary {
+            var mine = Set<Int32>()
+            for clause in needed?.clauses ?? [] { for text in clause { mine.insert(id(text)) } }
+            for literal in mine {
+                if rulesWith.count <= Int(literal) { rulesWith += Array(repeating: 0, count: Int(literal) + 1 - rulesWith.count) }
+                rulesWith[Int(literal)] += 1
+            }
+        }
         var needing: [[Posting]] = []
         var literalsOf: [[Int]] = []
         for (entry, needed) in necessary.enumerated() {
             literalsOf.append([])
+            otherStart.append(Int32(others.count))
             let clauses = needed?.clauses ?? []
-            allClauses.append(UInt8(truncatingIfNeeded: (1 << clauses.count) - 1))
+            // Posted under the clause whose literals fewest rules share: the one least often
+            // found, and the fewest postings to walk when it is; of those, the strongest.
+            func rank(_ c: Int) -> (Int, Int) {
+                var shared = 0
+                for text in clauses[c] { shared += rulesWith[Int(id(text))] }
+                return (-shared, RuleIndex.strength(clauses[c]))
+            }
+            let posted = clauses.indices.max { rank($0) < rank($1) }
             for (c, clause) in clauses.enumerated() {
+                if c != posted { others.append(Int32(clause.count)) }
                 for text in clause {
                     let literal = Int(id(text))
                     literalsOf[entry].append(literal)
-                    if needing.count <= literal { needing += Array(repeating: [], count: literal + 1 - needing.count) }
-                    needing[literal].append(Posting(entry: Int32(entry), clause: UInt8(1 << c)))
+                    if c == posted {
+                        if needing.count <= literal { needing += Array(repeating: [], count: literal + 1 - needing.count) }
+                        needing[literal].append(Posting(entry))
+                    } else {
+                        others.append(Int32(literal))
+                    }
                 }
             }
         }
+        otherStart.append(Int32(others.count))
         program.numberNeedles { ids[Literal(text: String(decoding: $0, as: UTF8.self), everywhere: $1)] }
         literals = texts.count
         let count = entries.count, program = self.program, roots = self.roots, postingsOf = needing
+        let eventIDRange = eventIDRanges, eventIDList = eventIDs
         let (needed, literalsOfEntry, literalTexts, keyword) = (necessary, literalsOf, texts, isKeyword)  // lets, for the threads
         let numbers = Dictionary(uniqueKeysWithValues: entriesByKind.keys.sorted().enumerated().map { ($1, Int32($0)) })
         // Each kind's searches are built on a core of their own (a tenth of a hunt's start-up).
@@ -159,7 +194,15 @@ public struct RuleIndex: Sendable {
                 // is another rule's literal fails at once when the search did not find it).
                 mine += literalsOfEntry[entry]
                 mine += program.literalIDs(roots[entry]).lazy.map(Int.init)
-                if needed[entry] == nil { index.unconditional.append(Int32(entry)) }
+                if needed[entry] == nil {
+                    index.unconditional.append(Int32(entry))
+                    let ids = eventIDRange[entry]
+                    if ids.count < 0 {
+                        index.alwaysAnyID.append(Int32(entry))
+                    } else {
+                        for id in eventIDList[Int(ids.start)..<Int(ids.start + ids.count)] { index.alwaysByID[id, default: []].append(Int32(entry)) }
+                    }
+                }
                 if needed[entry]?.caseless == true { index.caseless.append(Int32(entry)) }
                 if needed[entry]?.clauses.contains(where: { $0.contains(where: \.everywhere) }) == true { index.keywords = true }
             }
@@ -167,7 +210,7 @@ public struct RuleIndex: Sendable {
             index.postingBase = lowest
             for id in lowest..<(highest + 1) {
                 index.postingStart.append(Int32(index.postings.count))
-                if id < postingsOf.count { index.postings += postingsOf[id].lazy.filter { member[Int($0.entry)] } }
+                if id < postingsOf.count { index.postings += postingsOf[id].lazy.filter { member[Int($0)] } }
             }
             index.postingStart.append(Int32(index.postings.count))
             index.search = LiteralSearch(literalTexts, only: mine)
@@ -258,11 +301,12 @@ public struct RuleIndex: Sendable {
     private func candidates(kind: String, event: inout MatchEvent, cache: inout LiteralCache) -> [Int] {
         // The kind's index is read through its box, never copied out (a copy retains its arrays).
         guard let box = byKind[kind], !box.index.entries.isEmpty else { return [] }
-        var candidates = box.index.unconditional
-        candidates.reserveCapacity(candidates.count + 64)  // one allocation, not a growth per doubling
+        let eventID = event.fields[RuleIndex.eventIDKey].flatMap(RuleIndex.integer)
+        var out: [Int] = []
+        out.reserveCapacity(64)  // one allocation, not a growth per doubling
         if literals > 0 {
             // String values' literals come from the cache; the text holds the rest.
-            cache.startEvent(literals: literals, entries: entries.count)
+            cache.startEvent(literals: literals)
             let readEnd: Int
             do {  // the text is let go before the event's grows, so it grows in place
                 let text = event.searchText(cache: &cache, box.index.search, id: 2 &* box.index.number)
@@ -274,44 +318,69 @@ public struct RuleIndex: Sendable {
                 cache.add(text: all, from: readEnd, box.index.everywhere)
             }
             let found = cache.found
-            // An entry is a candidate when its last clause gets a literal. The clause bits are
-            // the cache's, kept across a file's events and cleared after each (only the bits
-            // this event's literals set), not made and zeroed per event.
+            // An entry is a candidate when the literal it is posted under is found, each of its
+            // other clauses has one found too, and the event's EventID is one of its. One
+            // posted under several found literals comes more than once: made unique below.
             let postingStart = box.index.postingStart, postings = box.index.postings, base = box.index.postingBase
-            // Every hit is one of the kind's searches' literals, so within its postings.
-            cache.clauses.withUnsafeMutableBufferPointer { clauses in
-                for id in cache.hits {
-                    let p = Int(id) &- base
-                    for k in Int(postingStart[p])..<Int(postingStart[p + 1]) {
-                        let posting = postings[k], entry = Int(posting.entry)
-                        let before = clauses[entry], after = before | posting.clause
-                        clauses[entry] = after
-                        if after != before && after == allClauses[entry] { candidates.append(posting.entry) }
+            found.readingWords { words in
+                otherStart.withUnsafeBufferPointer { otherStart in
+                    others.withUnsafeBufferPointer { others in
+                        for id in cache.hits {
+                            let p = Int(id) &- base
+                            for k in Int(postingStart[p])..<Int(postingStart[p + 1]) {
+                                let entry = Int(postings[k])
+                                if RuleIndex.holdsOthers(entry, otherStart, others, words), takes(entry, eventID) { out.append(entry) }
+                            }
+                        }
                     }
                 }
-                for id in cache.hits {
-                    let p = Int(id) &- base
-                    for k in Int(postingStart[p])..<Int(postingStart[p + 1]) { clauses[Int(postings[k].entry)] = 0 }
-                }
             }
-            if !event.searchTextIsASCII { candidates += box.index.caseless }
-            candidates.sort()
+            if !event.searchTextIsASCII { for c in box.index.caseless where takes(Int(c), eventID) { out.append(Int(c)) } }
             event.literalsFound = found
         }
-        let eventID = event.fields["EventID"].flatMap(RuleIndex.integer)
-        var out: [Int] = []
-        out.reserveCapacity(candidates.count)
-        var previous: Int32 = -1
-        for c in candidates where c != previous {
-            previous = c
-            let i = Int(c)
-            let ids = eventIDRanges[i]
-            if ids.count >= 0 {
-                guard let id = eventID, eventIDs[Int(ids.start)..<Int(ids.start + ids.count)].contains(id) else { continue }
-            }
-            out.append(i)
+        for c in box.index.alwaysAnyID { out.append(Int(c)) }
+        if let id = eventID, let always = box.index.alwaysByID[id] { for c in always { out.append(Int(c)) } }
+        // In index order, each once.
+        out.sort()
+        var kept = 0
+        for i in out.indices where kept == 0 || out[i] != out[kept - 1] {
+            out[kept] = out[i]
+            kept += 1
         }
+        out.removeLast(out.count - kept)
         return out
+    }
+
+    private static let eventIDKey = JSONKey("EventID")
+
+    /// Whether the entry's EventIDs, if it names some, include the event's.
+    @inline(__always)
+    private func takes(_ entry: Int, _ eventID: Int64?) -> Bool {
+        let ids = eventIDRanges[entry]
+        guard ids.count >= 0 else { return true }
+        guard let id = eventID else { return false }
+        return eventIDs[Int(ids.start)..<Int(ids.start + ids.count)].contains(id)
+    }
+
+    /// Whether each clause of `entry` other than the one it is posted under has a literal
+    /// among the event's found ones (`words`, `LiteralFlags`' bits).
+    @inline(__always)
+    private static func holdsOthers(_ entry: Int, _ otherStart: UnsafeBufferPointer<Int32>, _ others: UnsafeBufferPointer<Int32>,
+                                    _ words: UnsafeBufferPointer<UInt64>) -> Bool {
+        var j = Int(otherStart[entry])
+        let end = Int(otherStart[entry + 1])
+        while j < end {
+            let n = Int(others[j])
+            j += 1
+            var held = false
+            for k in j..<(j + n) {
+                let id = Int(others[k])
+                if words[id >> 6] & (1 << UInt64(id & 63)) != 0 { held = true; break }
+            }
+            if !held { return false }
+            j += n
+        }
+        return true
     }
 
     /// The same answer with no pre-filter: every rule of the kind run (for the bench and the
