@@ -376,6 +376,45 @@ import Testing
         #expect(String(decoding: both.searchText(), as: UTF8.self) == "c:\\x\\calc.exe\0c:\\windows\\cmd.exe\0")
     }
 
+    /// What an event reader keeps from event to event (`MatchEvent.Scratch`: which member
+    /// keys are read only when another field is missing, by position) is dropped when the
+    /// key at a position changes, and when the cache is used with another index: the same
+    /// answers as an event read alone, over events whose keys move about.
+    @Test func whatAReaderKeepsFollowsTheKeysAndTheIndex() throws {
+        let wrapped = SigmaOwnFields.wrap(.test(field: "Image", .endsWith("\\cmd.exe", cased: false)), own: "Image", mapped: "process.executable")
+        let first = try RuleIndex([(name: "r", rule: Rule(clauses: [Clause(count: 1, kinds: ["p"], filter: wrapped)], window: 0, groupBy: []))])
+        let second = try RuleIndex([(name: "s", rule: Rule(clauses: [Clause(count: 1, kinds: ["p"], filter:
+            .test(field: "process.executable", .endsWith("\\cmd.exe", cased: false)))], window: 0, groupBy: []))])
+        let events: [JSONObject] = [
+            ["Image": "C:\\x\\calc.exe", "process.executable": "C:\\Windows\\cmd.exe"],
+            ["process.executable": "C:\\Windows\\cmd.exe", "Image": "C:\\x\\calc.exe"],
+            ["process.executable": "C:\\Windows\\cmd.exe"],
+            ["Other": "C:\\Windows\\cmd.exe", "process.executable": "C:\\Windows\\cmd.exe"],
+            ["Image": .null, "process.executable": "C:\\Windows\\cmd.exe"],
+        ]
+        var cache = LiteralCache()
+        for round in 0..<3 {
+            for (n, fields) in events.enumerated() {
+                for index in [first, second] {
+                    #expect(index.matches(kind: "p", fields: fields, cache: &cache) == index.matches(kind: "p", fields: fields), "\(round) \(n)")
+                }
+            }
+        }
+        #expect(first.matches(kind: "p", fields: events[2], cache: &cache) == [0])
+        #expect(first.matches(kind: "p", fields: events[0], cache: &cache) == [])
+    }
+
+    /// Numbers are in the search text as text tests read them (`stringValue`).
+    @Test func numbersAreInTheSearchTextAsTestsReadThem() throws {
+        var fields = MatchFields()
+        var program = MatchProgram()
+        _ = try program.add(.test(field: "n", .contains("1", cased: false)), fields: &fields)
+        for n: Int64 in [0, 7, -42, 1_000_000, .max, .min, .min + 1] {
+            var event = MatchEvent(["n": .int(n)], reading: fields)
+            #expect(String(decoding: event.searchText(), as: UTF8.self) == "\(n)\0")
+        }
+    }
+
     /// `Glob` reads `\\*` as a literal star where the text has one and as a backslash and a
     /// wildcard where it does not, so the pre-filter takes no literal across it (it took `a*b`
     /// from `a\\*b` and skipped the rule on `a\\xb`, which the random oracle test found).

@@ -28,6 +28,11 @@ extension JSONObject {
         return (m.key, m.value)
     }
 
+    /// The key at `position` (0..<count).
+    @inlinable public func key(at position: Int) -> String {
+        members[position].key
+    }
+
     /// A summary of the key at `position` (its length, first and last bytes): equal for equal
     /// keys, and seldom for others, for readers that keep statistics per field cheaply.
     @inlinable public func keyTag(at position: Int) -> UInt32 {

@@ -19,6 +19,11 @@ public struct MatchFields: Sendable {
     private(set) var guardedFilter = JSONKeyFilter()
     /// Fields some text test reads unguarded.
     private var unguarded: Set<String> = []
+    /// Made anew whenever `guarded` or `guards` change, so that what an event reader learnt
+    /// of them (`MatchEvent.Scratch`) is known to be of these.
+    private(set) var guardedVersion = Version()
+
+    final class Version: Sendable {}
 
     public init() {}
 
@@ -35,6 +40,7 @@ public struct MatchFields: Sendable {
     /// of `guards` is missing or null (none: always).
     mutating func textRead(_ name: String, guards: [Int32]) {
         if unguarded.contains(name) { return }
+        guardedVersion = Version()
         if guards.isEmpty {
             unguarded.insert(name)
             filter.insert(name)
@@ -61,11 +67,23 @@ public struct MatchEvent {
     public let fields: JSONObject
     /// Per slot: the member's position, `MatchEvent.missing`, or `unresolved`.
     private var positions: [Int32]
+    /// The slots resolved, to be made unresolved again when the arrays are handed back.
+    private var resolved: [Int32]
     private let names: [JSONKey]
     private let read: JSONKeyFilter
     private let guardedRead: JSONKeyFilter
     private let guarded: JSONKeyIndex
     private let guards: [[Int32]]
+    /// Per member position, the key last found there and its number in `guarded` (-1: not
+    /// guarded; -2: not known), kept from event to event: a reader's events put the same keys
+    /// (the same strings) at the same places, and a key found the same needs no look-up.
+    private var guardedAt: [GuardedKey]
+
+    struct GuardedKey {
+        var key: String
+        var number: Int32
+        static let unknown = GuardedKey(key: "", number: -2)
+    }
     /// Lower-cased text of string members as tests read them, one after another (each followed
     /// by a 0 byte); after `searchText`, first the text of every field a test names.
     private(set) var text: [UInt8] = []
@@ -101,17 +119,63 @@ public struct MatchEvent {
     static let missing: Int32 = -1
     static let unresolved: Int32 = -2
 
+    /// The arrays an event reads with, kept between a reader's events (in its `LiteralCache`):
+    /// a slot per field any rule reads (hundreds) and a span per member, made and freed for
+    /// every event, cost as much as a tenth of finding its candidates. `positions` is all
+    /// `unresolved` whenever it is kept here.
+    struct Scratch {
+        fileprivate var positions: [Int32] = []
+        fileprivate var resolved: [Int32] = []
+        fileprivate var spans: [Span] = []
+        fileprivate var text: [UInt8] = []
+        /// `guardedAt`, and the fields' version it was learnt of.
+        fileprivate var guardedAt: [GuardedKey] = []
+        fileprivate var guardedVersion: MatchFields.Version?
+    }
+
     // `borrowing`: an initializer takes its arguments owned, so each event copied the fields
     // list (and retained its arrays) only to read it.
     public init(_ fields: JSONObject, reading: borrowing MatchFields) {
+        var scratch = Scratch()
+        self.init(fields, reading: reading, scratch: &scratch)
+    }
+
+    /// An event reading with `scratch`'s arrays, to be handed back with `handBack(to:)`.
+    init(_ fields: JSONObject, reading: borrowing MatchFields, scratch: inout Scratch) {
         self.fields = fields
         names = reading.keys
         read = reading.filter
         guardedRead = reading.guardedFilter
         guarded = reading.guarded
         guards = reading.guards
-        positions = [Int32](repeating: MatchEvent.unresolved, count: reading.names.count)
-        spans = [Span](repeating: .none, count: fields.count)
+        positions = []
+        swap(&positions, &scratch.positions)
+        if positions.count != reading.names.count { positions = [Int32](repeating: MatchEvent.unresolved, count: reading.names.count) }
+        resolved = []
+        swap(&resolved, &scratch.resolved)
+        spans = []
+        swap(&spans, &scratch.spans)
+        spans.removeAll(keepingCapacity: true)
+        spans.append(contentsOf: repeatElement(Span.none, count: fields.count))
+        swap(&text, &scratch.text)
+        text.removeAll(keepingCapacity: true)
+        guardedAt = []
+        swap(&guardedAt, &scratch.guardedAt)
+        if scratch.guardedVersion !== reading.guardedVersion {
+            guardedAt.removeAll()
+            scratch.guardedVersion = reading.guardedVersion
+        }
+    }
+
+    /// Gives the arrays back for the next event, every slot unresolved again.
+    mutating func handBack(to scratch: inout Scratch) {
+        for s in resolved { positions[Int(s)] = MatchEvent.unresolved }
+        resolved.removeAll(keepingCapacity: true)
+        swap(&positions, &scratch.positions)
+        swap(&resolved, &scratch.resolved)
+        swap(&spans, &scratch.spans)
+        swap(&text, &scratch.text)
+        swap(&guardedAt, &scratch.guardedAt)
     }
 
     /// Whether the search text may hold what a regex check cannot match without: false only
@@ -130,6 +194,7 @@ public struct MatchEvent {
         if p == MatchEvent.unresolved {
             p = fields.position(of: names[s]).map { Int32(truncatingIfNeeded: $0) } ?? MatchEvent.missing
             positions[s] = p
+            resolved.append(slot)
         }
         return p < 0 ? nil : Int(p)
     }
@@ -273,7 +338,8 @@ public struct MatchEvent {
 
     /// Whether the member at `p`, read only under guards, has one of them missing or null.
     private mutating func mayBeRead(_ p: Int) -> Bool {
-        guard let n = fields.number(forKeyAt: p, in: guarded) else { return false }
+        let n = guardedNumber(p)
+        guard n >= 0 else { return false }
         for g in guards[n] {
             guard let q = position(g) else { return true }
             if case .null = fields.value(at: q) { return true }
@@ -281,13 +347,49 @@ public struct MatchEvent {
         return false
     }
 
+    /// The number in `guarded` of the key of the member at `p`, -1 when it is not guarded.
+    private mutating func guardedNumber(_ p: Int) -> Int {
+        let key = fields.key(at: p)
+        // The same string as last time compares without reading its bytes.
+        if p < guardedAt.count, guardedAt[p].number != GuardedKey.unknown.number, guardedAt[p].key == key {
+            return Int(guardedAt[p].number)
+        }
+        let n = fields.number(forKeyAt: p, in: guarded).map { Int32(truncatingIfNeeded: $0) } ?? -1
+        if p >= guardedAt.count { guardedAt.append(contentsOf: repeatElement(.unknown, count: p + 1 - guardedAt.count)) }
+        guardedAt[p] = GuardedKey(key: key, number: n)
+        return Int(n)
+    }
+
     private mutating func add(_ v: JSONValue) {
         switch v {
         case .string(let s): if !append(s).ascii { searchTextIsASCII = false }
         case .array(let items): for item in items { add(item) }
-        case .int, .double, .bool: _ = append(v.stringValue ?? "")
+        case .int(let n): appendDigits(n)
+        case .double, .bool: _ = append(v.stringValue ?? "")
         case .null, .object: break
         }
+    }
+
+    /// An integer as `stringValue` writes it (`String(n)`), straight into the text: making
+    /// the `String` for a record number or a process id cost more than the rest of its search.
+    private mutating func appendDigits(_ n: Int64) {
+        // Written from the end of a buffer on the stack (20 bytes hold any Int64's), then
+        // appended at once: an append per digit checked the array each time.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var i = digits.count
+            var magnitude = n.magnitude
+            repeat {
+                i -= 1
+                digits[i] = UInt8(truncatingIfNeeded: 48 &+ magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if n < 0 {
+                i -= 1
+                digits[i] = UInt8(ascii: "-")
+            }
+            text.append(contentsOf: UnsafeMutableBufferPointer(rebasing: digits[i...]))
+        }
+        text.append(0)
     }
 
     private mutating func append(_ s: String) -> Span {

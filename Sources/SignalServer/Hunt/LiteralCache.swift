@@ -57,6 +57,8 @@ public struct LiteralCache {
     private(set) var generation = 0
     /// Rules' answers by the entries of the values they read, let go with the entries.
     var memo = RuleMemo()
+    /// The arrays each event is read with (`MatchEvent.Scratch`).
+    var scratch = MatchEvent.Scratch()
 
     public init() {}
 

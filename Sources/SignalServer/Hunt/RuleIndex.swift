@@ -233,7 +233,8 @@ public struct RuleIndex: Sendable {
     /// The entries whose rules match the event, in index order. A reader of many events
     /// passes the same `cache` with each: values seen before are not scanned again.
     public func matches(kind: String, fields: JSONObject, cache: inout LiteralCache) -> [Int] {
-        var event = MatchEvent(fields, reading: self.fields)
+        var event = MatchEvent(fields, reading: self.fields, scratch: &cache.scratch)
+        defer { event.handBack(to: &cache.scratch) }
         let generation = cache.generation
         let run = candidates(kind: kind, event: &event, cache: &cache)
         guard !run.isEmpty else { return [] }
