@@ -141,30 +141,39 @@ public struct MatchEvent {
     }
 
     /// An event reading with `scratch`'s arrays, to be handed back with `handBack(to:)`.
+    @inline(__always)
     init(_ fields: JSONObject, reading: borrowing MatchFields, scratch: inout Scratch) {
+        // The arrays are taken into locals and then stored: swapped into the properties one by
+        // one, the event was copied whole at each swap.
+        var positions: [Int32] = [], resolved: [Int32] = [], spans: [Span] = [], text: [UInt8] = [], guardedAt: [GuardedKey] = []
+        swap(&positions, &scratch.positions)
+        swap(&resolved, &scratch.resolved)
+        swap(&spans, &scratch.spans)
+        swap(&text, &scratch.text)
+        swap(&guardedAt, &scratch.guardedAt)
+        if positions.count != reading.names.count { positions = [Int32](repeating: MatchEvent.unresolved, count: reading.names.count) }
+        // Made `fields.count` long, every span `.none`: in place (an append of each one, or a
+        // new array when the count changed, cost more than the arrays saved).
+        let n = fields.count
+        if spans.count > n { spans.removeLast(spans.count - n) }
+        spans.withUnsafeMutableBufferPointer { $0.update(repeating: .none) }
+        if spans.count < n { spans.append(contentsOf: repeatElement(Span.none, count: n - spans.count)) }
+        text.removeAll(keepingCapacity: true)
+        if scratch.guardedVersion !== reading.guardedVersion {
+            guardedAt.removeAll()
+            scratch.guardedVersion = reading.guardedVersion
+        }
         self.fields = fields
         names = reading.keys
         read = reading.filter
         guardedRead = reading.guardedFilter
         guarded = reading.guarded
         guards = reading.guards
-        positions = []
-        swap(&positions, &scratch.positions)
-        if positions.count != reading.names.count { positions = [Int32](repeating: MatchEvent.unresolved, count: reading.names.count) }
-        resolved = []
-        swap(&resolved, &scratch.resolved)
-        spans = []
-        swap(&spans, &scratch.spans)
-        spans.removeAll(keepingCapacity: true)
-        spans.append(contentsOf: repeatElement(Span.none, count: fields.count))
-        swap(&text, &scratch.text)
-        text.removeAll(keepingCapacity: true)
-        guardedAt = []
-        swap(&guardedAt, &scratch.guardedAt)
-        if scratch.guardedVersion !== reading.guardedVersion {
-            guardedAt.removeAll()
-            scratch.guardedVersion = reading.guardedVersion
-        }
+        self.positions = positions
+        self.resolved = resolved
+        self.spans = spans
+        self.text = text
+        self.guardedAt = guardedAt
     }
 
     /// Gives the arrays back for the next event, every slot unresolved again.
@@ -274,7 +283,7 @@ public struct MatchEvent {
         searchedCount = 0
         text.removeAll(keepingCapacity: true)
         text.reserveCapacity(256)
-        for p in spans.indices { spans[p] = .none }
+        spans.withUnsafeMutableBufferPointer { $0.update(repeating: .none) }
     }
 
     /// Whether a search reads the member at `p`.

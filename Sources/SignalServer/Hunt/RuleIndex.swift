@@ -233,10 +233,12 @@ public struct RuleIndex: Sendable {
     /// The entries whose rules match the event, in index order. A reader of many events
     /// passes the same `cache` with each: values seen before are not scanned again.
     public func matches(kind: String, fields: JSONObject, cache: inout LiteralCache) -> [Int] {
+        // An event of a kind no rule is for is not read at all.
+        guard let box = byKind[kind], !box.index.entries.isEmpty else { return [] }
         var event = MatchEvent(fields, reading: self.fields, scratch: &cache.scratch)
         defer { event.handBack(to: &cache.scratch) }
         let generation = cache.generation
-        let run = candidates(kind: kind, event: &event, cache: &cache)
+        let run = candidates(of: box, event: &event, cache: &cache)
         guard !run.isEmpty else { return [] }
         // The event's values are known by their cache entries only if the cache kept them all
         // through its search.
@@ -266,7 +268,8 @@ public struct RuleIndex: Sendable {
     /// How many rules the pre-filter leaves to run on the event, and how many its kind has.
     public func prefiltered(kind: String, fields: JSONObject, cache: inout LiteralCache) -> (run: Int, of: Int) {
         var event = MatchEvent(fields, reading: self.fields)
-        return (candidates(kind: kind, event: &event, cache: &cache).count, byKind[kind]?.index.entries.count ?? 0)
+        guard let box = byKind[kind] else { return (0, 0) }
+        return (candidates(of: box, event: &event, cache: &cache).count, box.index.entries.count)
     }
 
     /// Whether the entry runs on every event of its kinds: none of its tests gives a literal
@@ -283,7 +286,7 @@ public struct RuleIndex: Sendable {
         if spent.count < entries.count { spent += [UInt64](repeating: 0, count: entries.count - spent.count) }
         var event = MatchEvent(fields, reading: self.fields)
         let t0 = clock()
-        let run = candidates(kind: kind, event: &event, cache: &cache)
+        let run = byKind[kind].map { candidates(of: $0, event: &event, cache: &cache) } ?? []
         var t = clock()
         scan &+= t &- t0
         program.running { program in
@@ -299,9 +302,9 @@ public struct RuleIndex: Sendable {
     /// The entries worth running on the event, in index order: those of its kind whose
     /// literals it holds (or that need none) and whose EventIDs include its. Leaves in the
     /// event which literals it holds, for the tests to read.
-    private func candidates(kind: String, event: inout MatchEvent, cache: inout LiteralCache) -> [Int] {
-        // The kind's index is read through its box, never copied out (a copy retains its arrays).
-        guard let box = byKind[kind], !box.index.entries.isEmpty else { return [] }
+    /// The kind's index is read through its box, never copied out (a copy retains its arrays).
+    private func candidates(of box: Kind, event: inout MatchEvent, cache: inout LiteralCache) -> [Int] {
+        guard !box.index.entries.isEmpty else { return [] }
         let eventID = event.fields[RuleIndex.eventIDKey].flatMap(RuleIndex.integer)
         var out: [Int] = []
         out.reserveCapacity(64)  // one allocation, not a growth per doubling
