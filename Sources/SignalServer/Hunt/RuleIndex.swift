@@ -137,42 +137,31 @@ public struct RuleIndex: Sendable {
             isKeyword.append(literal.everywhere)
             return new
         }
-        // How many entries each literal is in: a literal in many rules (`\powershell.exe`,
-        // `\cmd.exe`: what rules are about is what hosts run) is in many events too.
-        var rulesWith: [Int] = []
-        for needed in necessary {
-            var mine = Set<Int32>()
-            for clause in needed?.clauses ?? [] { for text in clause { mine.insert(id(text)) } }
-            for literal in mine {
-                if rulesWith.count <= Int(literal) { rulesWith += Array(repeating: 0, count: Int(literal) + 1 - rulesWith.count) }
-                rulesWith[Int(literal)] += 1
-            }
+        // Each entry's clauses as literal ids, and how many entries each literal is in: a
+        // literal in many rules (`\powershell.exe`, `\cmd.exe`: what rules are about is what
+        // hosts run) is in many events too.
+        let clauseIDs = necessary.map { needed in (needed?.clauses ?? []).map { clause in clause.map { Int(id($0)) } } }
+        var rulesWith = [Int](repeating: 0, count: texts.count)
+        for clauses in clauseIDs {
+            for literal in Set(clauses.joined()) { rulesWith[literal] += 1 }
         }
-        var needing: [[Posting]] = []
+        var needing = [[Posting]](repeating: [], count: texts.count)
         var literalsOf: [[Int]] = []
-        for (entry, needed) in necessary.enumerated() {
-            literalsOf.append([])
+        for (entry, clauses) in clauseIDs.enumerated() {
+            literalsOf.append(Array(clauses.joined()))
             otherStart.append(Int32(others.count))
-            let clauses = needed?.clauses ?? []
             // Posted under the clause whose literals fewest rules share: the one least often
             // found, and the fewest postings to walk when it is; of those, the strongest.
-            func rank(_ c: Int) -> (Int, Int) {
-                var shared = 0
-                for text in clauses[c] { shared += rulesWith[Int(id(text))] }
-                return (-shared, RuleIndex.strength(clauses[c]))
+            let ranks = clauses.indices.map { c in
+                (shared: -clauses[c].reduce(0) { $0 + rulesWith[$1] }, strength: RuleIndex.strength(necessary[entry]?.clauses[c] ?? []))
             }
-            let posted = clauses.indices.max { rank($0) < rank($1) }
+            let posted = ranks.indices.max { ranks[$0] < ranks[$1] }
             for (c, clause) in clauses.enumerated() {
-                if c != posted { others.append(Int32(clause.count)) }
-                for text in clause {
-                    let literal = Int(id(text))
-                    literalsOf[entry].append(literal)
-                    if c == posted {
-                        if needing.count <= literal { needing += Array(repeating: [], count: literal + 1 - needing.count) }
-                        needing[literal].append(Posting(entry))
-                    } else {
-                        others.append(Int32(literal))
-                    }
+                if c == posted {
+                    for literal in clause { needing[literal].append(Posting(entry)) }
+                } else {
+                    others.append(Int32(clause.count))
+                    others += clause.lazy.map { Int32($0) }
                 }
             }
         }
