@@ -47,30 +47,12 @@ public final class JSONReader {
 /// ASCII keys of up to 32 bytes read before, by their bytes: one slot per hash, a new key
 /// taking the slot of the one before (bounded: 1,024 keys, 32 KiB).
 final class KeyCache {
-    static let slots = 1024, width = 32
-    // Memory of its own rather than arrays: a class's array is checked for exclusive access
-    // at every use, which cost more than making the key.
-    private let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: KeyCache.slots * KeyCache.width)
-    /// Per slot the key's length, 0 for an empty slot (keys cached are never empty).
-    private let lengths = UnsafeMutablePointer<UInt8>.allocate(capacity: KeyCache.slots)
-    private let keys = UnsafeMutablePointer<String>.allocate(capacity: KeyCache.slots)
-
-    init() {
-        lengths.initialize(repeating: 0, count: KeyCache.slots)
-        keys.initialize(repeating: "", count: KeyCache.slots)
-    }
-
-    deinit {
-        keys.deinitialize(count: KeyCache.slots)
-        keys.deallocate()
-        lengths.deallocate()
-        bytes.deallocate()
-    }
+    private let slots = TextSlots(count: 1024, width: 32)
 
     /// The key spelled by `text` (ASCII, as the parser found it), made once per slot.
     func key(_ text: UnsafeBufferPointer<UInt8>) -> String {
         let n = text.count
-        guard n > 0, n <= KeyCache.width, let base = text.baseAddress else { return String(decoding: text, as: UTF8.self) }
+        guard n > 0, n <= slots.width, let base = text.baseAddress else { return String(decoding: text, as: UTF8.self) }
         let k: UInt64 = 0x9E37_79B9_7F4A_7C15
         var h = UInt64(n) &* k
         if n >= 8 {
@@ -83,12 +65,9 @@ final class KeyCache {
         }
         h = h &* k
         let slot = Int(truncatingIfNeeded: h >> 54)  // the top 10 bits: 0..<1024
-        let stored = bytes + slot * KeyCache.width
-        if Int(lengths[slot]) == n, memcmp(stored, base, n) == 0 { return keys[slot] }
+        if let key = slots.string(text, at: slot) { return key }
         let key = String(decoding: text, as: UTF8.self)
-        stored.update(from: base, count: n)
-        lengths[slot] = UInt8(truncatingIfNeeded: n)
-        keys[slot] = key
+        slots.keep(key, text, at: slot)
         return key
     }
 }

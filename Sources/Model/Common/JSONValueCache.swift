@@ -14,25 +14,8 @@ import Foundation
 /// the text before the closing quote says everything about the string (no control
 /// characters, the same escapes).
 final class ValueCache {
-    static let slots = 2048, width = 128, shortest = 16
-    // Memory of its own rather than arrays, as `KeyCache` does: a class's array is checked
-    // for exclusive access at every use.
-    private let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: ValueCache.slots * ValueCache.width)
-    /// Per slot the text's length, 0 for an empty slot (texts cached are never empty).
-    private let lengths = UnsafeMutablePointer<UInt8>.allocate(capacity: ValueCache.slots)
-    private let values = UnsafeMutablePointer<String>.allocate(capacity: ValueCache.slots)
-
-    init() {
-        lengths.initialize(repeating: 0, count: ValueCache.slots)
-        values.initialize(repeating: "", count: ValueCache.slots)
-    }
-
-    deinit {
-        values.deinitialize(count: ValueCache.slots)
-        values.deallocate()
-        lengths.deallocate()
-        bytes.deallocate()
-    }
+    static let width = 128, shortest = 16
+    private let slots = TextSlots(count: 2048, width: ValueCache.width)
 
     /// Whether a value whose JSON text is `count` bytes is looked for here.
     @inline(__always) static func keeps(_ count: Int) -> Bool { count >= shortest && count <= width }
@@ -41,7 +24,7 @@ final class ValueCache {
     func slot(_ text: UnsafeBufferPointer<UInt8>) -> Int {
         let k: UInt64 = 0x9E37_79B9_7F4A_7C15
         let n = text.count
-        guard let base = text.baseAddress else { return 0 }
+        guard let base = text.baseAddress, n >= 8 else { return 0 }
         var h = UInt64(n) &* k
         var i = 0
         while i + 8 <= n {
@@ -55,17 +38,55 @@ final class ValueCache {
     }
 
     /// The value read before from `text` at `slot`, nil when the slot holds another.
-    func value(_ text: UnsafeBufferPointer<UInt8>, slot: Int) -> String? {
-        guard let base = text.baseAddress, Int(lengths[slot]) == text.count,
-              memcmp(bytes + slot * ValueCache.width, base, text.count) == 0 else { return nil }
-        return values[slot]
-    }
+    func value(_ text: UnsafeBufferPointer<UInt8>, slot: Int) -> String? { slots.string(text, at: slot) }
 
     /// Keeps `value`, read from `text`, at `slot`.
     func keep(_ value: String, _ text: UnsafeBufferPointer<UInt8>, slot: Int) {
-        guard let base = text.baseAddress, ValueCache.keeps(text.count) else { return }
-        (bytes + slot * ValueCache.width).update(from: base, count: text.count)
+        if ValueCache.keeps(text.count) { slots.keep(value, text, at: slot) }
+    }
+}
+
+/// Strings by the text they were read from, one per slot (the caller's hash picks it), a new
+/// one taking the place of the one before: `KeyCache`'s and `ValueCache`'s storage. Memory of
+/// its own rather than arrays: a class's array is checked for exclusive access at every use,
+/// which cost more than making the string.
+final class TextSlots {
+    let count: Int, width: Int
+    private let bytes: UnsafeMutablePointer<UInt8>
+    /// Per slot the text's length, 0 for an empty slot (texts kept are never empty).
+    private let lengths: UnsafeMutablePointer<UInt8>
+    private let strings: UnsafeMutablePointer<String>
+
+    init(count: Int, width: Int) {
+        precondition(count > 0 && width > 0 && width <= Int(UInt8.max), "a slot's length is a byte")
+        self.count = count
+        self.width = width
+        bytes = .allocate(capacity: count * width)
+        lengths = .allocate(capacity: count)
+        lengths.initialize(repeating: 0, count: count)
+        strings = .allocate(capacity: count)
+        strings.initialize(repeating: "", count: count)
+    }
+
+    deinit {
+        strings.deinitialize(count: count)
+        strings.deallocate()
+        lengths.deallocate()
+        bytes.deallocate()
+    }
+
+    /// The string kept at `slot` (0..<count) when it was read from `text`.
+    @inline(__always) func string(_ text: UnsafeBufferPointer<UInt8>, at slot: Int) -> String? {
+        guard let base = text.baseAddress, !text.isEmpty, Int(lengths[slot]) == text.count,
+              memcmp(bytes + slot * width, base, text.count) == 0 else { return nil }
+        return strings[slot]
+    }
+
+    /// Keeps `string`, read from `text` (1...width bytes), at `slot`.
+    func keep(_ string: String, _ text: UnsafeBufferPointer<UInt8>, at slot: Int) {
+        guard let base = text.baseAddress, text.count <= width else { return }
+        (bytes + slot * width).update(from: base, count: text.count)
         lengths[slot] = UInt8(truncatingIfNeeded: text.count)
-        values[slot] = value
+        strings[slot] = string
     }
 }
