@@ -314,6 +314,8 @@ public struct RuleIndex: Sendable {
             // An entry is a candidate when the literal it is posted under is found, each of its
             // other clauses has one found too, and the event's EventID is one of its. One
             // posted under several found literals comes more than once: made unique below.
+            // Every hit is one of the kind's searches' literals, so within its postings; the
+            // others' literals are the index's, so within the flags' words.
             let postingStart = box.index.postingStart, postings = box.index.postings, base = box.index.postingBase
             found.readingWords { words in
                 otherStart.withUnsafeBufferPointer { otherStart in
