@@ -302,11 +302,11 @@ struct Parser {
         while end < bytes.count, bytes[end] != UInt8(ascii: "\"") { end = special(from: end + (bytes[end] == UInt8(ascii: "\\") ? 2 : 1)) }
         // The text before the closing quote, escapes and all, says what the string is: read
         // before, it is not unescaped again.
-        let start = i
+        let raw = UnsafeBufferPointer(rebasing: bytes[i..<min(end, bytes.count)])
         var slot = -1
-        if let values, end < bytes.count, ValueCache.keeps(end - start) {
-            slot = values.slot(UnsafeBufferPointer(rebasing: bytes[start..<end]))
-            if let s = values.value(UnsafeBufferPointer(rebasing: bytes[start..<end]), slot: slot) {
+        if let values, end < bytes.count, ValueCache.keeps(raw.count) {
+            slot = values.slot(raw)
+            if let s = values.value(raw, slot: slot) {
                 i = end + 1
                 return s
             }
@@ -322,7 +322,7 @@ struct Parser {
         }
         if let failure { throw failure }
         // Kept only when the string ended at the quote found above, as it does whenever it parsed.
-        if slot >= 0, i == end + 1, let values { values.keep(s, UnsafeBufferPointer(rebasing: bytes[start..<end]), slot: slot) }
+        if slot >= 0, i == end + 1, let values { values.keep(s, raw, slot: slot) }
         return s
     }
 

@@ -38,11 +38,6 @@ struct LiteralFlags {
         words.withUnsafeMutableBufferPointer { body($0) }
     }
 
-    /// The flags as words, to read many of them without a check of each index.
-    func readingWords<R>(_ body: (UnsafeBufferPointer<UInt64>) -> R) -> R {
-        words.withUnsafeBufferPointer { body($0) }
-    }
-
     /// `absent` over the words of a `withUnsafeBufferPointer` on `words`.
     static func absent(_ id: Int, in words: UnsafeBufferPointer<UInt64>, count: Int) -> Bool {
         id >= 0 && id < count && words[id >> 6] & (1 << UInt64(id & 63)) == 0

@@ -61,10 +61,9 @@ public struct RuleIndex: Sendable {
     private struct KindIndex {
         /// Every entry of the kind, in index order.
         var entries: [Int] = []
-        /// Entries that need no literal: run on every event of the kind (with its EventIDs).
-        var unconditional: [Int32] = []
-        /// The same, apart by EventID, so an event takes its own without a look at the others:
-        /// those for any EventID, and per EventID those that require it.
+        /// Entries that need no literal, run on every event of the kind with their EventIDs:
+        /// apart by EventID, so an event takes its own without a look at the others (those
+        /// for any EventID, and per EventID those that require it).
         var alwaysAnyID: [Int32] = []
         var alwaysByID: [Int64: [Int32]] = [:]
         /// Entries with clauses: a candidate once each clause has one of its literals found.
@@ -184,7 +183,6 @@ public struct RuleIndex: Sendable {
                 mine += literalsOfEntry[entry]
                 mine += program.literalIDs(roots[entry]).lazy.map(Int.init)
                 if needed[entry] == nil {
-                    index.unconditional.append(Int32(entry))
                     let ids = eventIDRange[entry]
                     if ids.count < 0 {
                         index.alwaysAnyID.append(Int32(entry))
@@ -223,7 +221,7 @@ public struct RuleIndex: Sendable {
     /// passes the same `cache` with each: values seen before are not scanned again.
     public func matches(kind: String, fields: JSONObject, cache: inout LiteralCache) -> [Int] {
         // An event of a kind no rule is for is not read at all.
-        guard let box = byKind[kind], !box.index.entries.isEmpty else { return [] }
+        guard let box = byKind[kind] else { return [] }
         var event = MatchEvent(fields, reading: self.fields, scratch: &cache.scratch)
         defer { event.handBack(to: &cache.scratch) }
         let generation = cache.generation
@@ -265,7 +263,8 @@ public struct RuleIndex: Sendable {
     /// it cannot match without (a negation, a number, a one-byte needle), so the pre-filter
     /// cannot skip it. What makes a ruleset slow, in `taser bench hunt --costliest`.
     public func runsAlways(_ entry: Int) -> Bool {
-        byKind.values.contains { $0.index.unconditional.contains(Int32(entry)) }
+        let e = Int32(entry)
+        return byKind.values.contains { $0.index.alwaysAnyID.contains(e) || $0.index.alwaysByID.values.contains { $0.contains(e) } }
     }
 
     /// The same work as `matches`, timed with `clock` (nanoseconds): what each rule's runs
@@ -293,7 +292,6 @@ public struct RuleIndex: Sendable {
     /// event which literals it holds, for the tests to read.
     /// The kind's index is read through its box, never copied out (a copy retains its arrays).
     private func candidates(of box: Kind, event: inout MatchEvent, cache: inout LiteralCache) -> [Int] {
-        guard !box.index.entries.isEmpty else { return [] }
         let eventID = event.fields[RuleIndex.eventIDKey].flatMap(RuleIndex.integer)
         var out: [Int] = []
         out.reserveCapacity(64)  // one allocation, not a growth per doubling
@@ -314,19 +312,14 @@ public struct RuleIndex: Sendable {
             // An entry is a candidate when the literal it is posted under is found, each of its
             // other clauses has one found too, and the event's EventID is one of its. One
             // posted under several found literals comes more than once: made unique below.
-            // Every hit is one of the kind's searches' literals, so within its postings; the
-            // others' literals are the index's, so within the flags' words.
+            // Every hit is one of the kind's searches' literals, so within its postings.
             let postingStart = box.index.postingStart, postings = box.index.postings, base = box.index.postingBase
-            found.readingWords { words in
-                otherStart.withUnsafeBufferPointer { otherStart in
-                    others.withUnsafeBufferPointer { others in
-                        for id in cache.hits {
-                            let p = Int(id) &- base
-                            for k in Int(postingStart[p])..<Int(postingStart[p + 1]) {
-                                let entry = Int(postings[k])
-                                if RuleIndex.holdsOthers(entry, otherStart, others, words), takes(entry, eventID) { out.append(entry) }
-                            }
-                        }
+            found.words.withUnsafeBufferPointer { words in
+                for id in cache.hits {
+                    let p = Int(id) &- base
+                    for k in Int(postingStart[p])..<Int(postingStart[p + 1]) {
+                        let entry = Int(postings[k])
+                        if holdsOthers(entry, words, found.count), takes(entry, eventID) { out.append(entry) }
                     }
                 }
             }
@@ -358,19 +351,18 @@ public struct RuleIndex: Sendable {
     }
 
     /// Whether each clause of `entry` other than the one it is posted under has a literal
-    /// among the event's found ones (`words`, `LiteralFlags`' bits).
+    /// among the event's found ones (`LiteralFlags`' words, of `count` literals).
     @inline(__always)
-    private static func holdsOthers(_ entry: Int, _ otherStart: UnsafeBufferPointer<Int32>, _ others: UnsafeBufferPointer<Int32>,
-                                    _ words: UnsafeBufferPointer<UInt64>) -> Bool {
+    private func holdsOthers(_ entry: Int, _ found: UnsafeBufferPointer<UInt64>, _ count: Int) -> Bool {
         var j = Int(otherStart[entry])
         let end = Int(otherStart[entry + 1])
         while j < end {
             let n = Int(others[j])
             j += 1
             var held = false
-            for k in j..<(j + n) {
-                let id = Int(others[k])
-                if words[id >> 6] & (1 << UInt64(id & 63)) != 0 { held = true; break }
+            for k in j..<(j + n) where !LiteralFlags.absent(Int(others[k]), in: found, count: count) {
+                held = true
+                break
             }
             if !held { return false }
             j += n
