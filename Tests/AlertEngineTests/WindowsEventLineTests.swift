@@ -185,4 +185,32 @@ import Testing
             #expect(s.field("host.name") == "WS1" && s.field("process.name") == "b.exe")
         }
     }
+
+    /// A registry that derives later leaves a Windows event's ECS names out until asked for;
+    /// an event that already has a key of one of those names (which the ECS value writes
+    /// over) gets them at once; other formats are untouched.
+    @Test func derivedFieldsAreLeftOutUntilAskedFor() throws {
+        let plain = ##"{"Event":{"System":{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Computer":"WS1","EventRecordID":7,"TimeCreated":{"#attributes":{"SystemTime":"2024-01-01T00:00:00Z"}}},"EventData":{"Image":"C:\\a\\b.exe","User":"CORP\\jdoe"}}}"##
+        let named = plain.replacingOccurrences(of: #""User":"#, with: #""host.name":"X","User":"#)
+        let okta = #"{"uuid":"u1","published":"2024-01-01T00:00:00Z","eventType":"user.session.start","actor":{"alternateId":"a@b.c"}}"#
+        let bytes = Array([plain, named, okta].joined(separator: "\n").utf8)
+        let whole = try Self.signals(bytes, .builtIn()).signals
+        let later = try Self.signals(bytes, .builtIn().derivingLater()).signals
+        #expect(whole.count == 3 && later.count == 3)
+        #expect(FormatRegistry.builtIn().derivedFieldSources.isEmpty)
+        #expect(FormatRegistry.builtIn().derivingLater().derivedFieldSources["process.executable"]?.contains(DerivedSource("Image")) == true)
+
+        var left = later[0]
+        #expect(left.derived != nil && left.fields["process.executable"] == nil && left.fields["host.name"] == nil)
+        #expect(left.fields["Image"] == whole[0].fields["Image"])
+        left.addDerivedFields()
+        #expect(left.derived == nil && left.fields == whole[0].fields && left.title == whole[0].title)
+        #expect(left.fields["user.name"] == "jdoe")
+        left.addDerivedFields()  // once only
+        #expect(left.fields == whole[0].fields)
+
+        #expect(later[1].derived == nil && later[1].fields == whole[1].fields)
+        #expect(later[1].fields["host.name"] == "WS1")
+        #expect(later[2].derived == nil && later[2].fields == whole[2].fields)
+    }
 }

@@ -67,4 +67,48 @@ import Testing
         }
         #expect(events > 2_000 && detections > 200)
     }
+
+    /// A hunt reads Windows events without their ECS names (`FormatRegistry.derivingLater`)
+    /// and adds them only where an answer may depend on them: every answer it gives that way
+    /// must be the answer over the whole event, and an event with its names added must be the
+    /// event `ingest` reads. Each ECS name an event has must come with one of the sources
+    /// `WindowsECS.sources` names for it, or an event lacking them would be answered wrongly.
+    @Test func leavingOutDerivedFieldsNeverChangesWhatMatches() throws {
+        let imported = SigmaImport.read(paths: [Self.folder + "/rules", SigmaOverEvtxTests.folder + "/../../../SignalServerTests/Fixtures/sigma/sigmahq"])
+        let later = FormatRegistry.builtIn().derivingLater()
+        let sources = later.derivedFieldSources
+        #expect(sources.count > 40)
+        var index = try RuleIndex(imported.rules.map { ($0.name, $0.rule) })
+        index.expectingDerived(sources)
+        var events = 0, answered = 0
+        let files = Self.cases.map { Self.folder + "/evtx/" + $0.evtx } + ["sysmon.evtx.gz", "security.evtx.gz"].map { SigmaOverEvtxTests.folder + "/" + $0 }
+        for file in files {
+            var whole: [Normalized] = [], left: [Normalized] = []
+            _ = try EventReader.read(try FileInput(path: file), name: file, formats: .builtIn()) { whole.append($0) }
+            _ = try EventReader.read(try FileInput(path: file), name: file, formats: later) { left.append($0) }
+            #expect(whole.count == left.count, "\(file)")
+            var cache = LiteralCache()
+            for (full, s) in zip(whole, left) {
+                events += 1
+                #expect(s.derived != nil, "\(file): \(full.title)")
+                let own = s.fields
+                if let answer = index.matchesLeavingOutDerived(kind: s.kind.name, fields: own, cache: &cache) {
+                    answered += 1
+                    #expect(answer == index.matchesWithoutPrefilter(kind: full.kind.name, fields: full.fields), "\(file): \(full.title)")
+                }
+                var added = s
+                added.addDerivedFields()
+                #expect(added.fields == full.fields, "\(file): \(full.title)")
+                #expect(added.title == full.title)
+                let eventID = full.fields["EventID"].flatMap(RuleIndex.integer)
+                for (key, _) in full.fields where own[key] == nil {
+                    let from = sources[key] ?? []
+                    #expect(from.contains { ($0.eventID == nil || $0.eventID == eventID) && own[$0.field] != nil }, "\(file): \(key) of \(full.title)")
+                }
+            }
+        }
+        #expect(events > 2_000)
+        // Most events are answered without the names, or the hunt gains nothing.
+        #expect(answered * 2 > events, "\(answered) of \(events)")
+    }
 }

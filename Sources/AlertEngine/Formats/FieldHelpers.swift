@@ -35,16 +35,20 @@ enum ECS {
     }
 
     /// As `user(_:prefix:domainKey:into:)`, by keys worked out beforehand.
-    static func user(_ login: String?, keys: UserKeys, into fields: inout JSONObject) {
+    /// `distinct`: the fields have none of the keys yet, so they are added without a look.
+    static func user(_ login: String?, keys: UserKeys, distinct: Bool = false, into fields: inout JSONObject) {
         guard let login = login?.trimmed, !login.isEmpty, !meansAbsent(login) else { return }
+        func put(_ key: JSONKey, _ value: String) {
+            if distinct { fields.append(distinct: key, .string(value)) } else { fields[key] = .string(value) }
+        }
         if let (domain, name) = windowsLogin(login) {
-            fields[keys.domain] = .string(domain)
-            fields[keys.name] = .string(name)
+            put(keys.domain, domain)
+            put(keys.name, name)
             return
         }
-        fields[keys.name] = .string(login)
-        if let email = keys.email, isEmail(login), fields[email] == nil {
-            fields[email] = .string(login)
+        put(keys.name, login)
+        if let email = keys.email, isEmail(login), distinct || fields[email] == nil {
+            put(email, login)
         }
     }
 

@@ -11,6 +11,9 @@ import Model
 /// the same event from an EVTX file and a forwarder is stored once.
 struct WindowsEventFormat: Format {
     let name = "windows"
+    /// The ECS names are left out of the signal, to be added when asked for
+    /// (`Normalized.derived`), unless the event has a key of one of their names.
+    var derivesLater = false
 
     private enum Keys {
         static let event = JSONKey("Event"), system = JSONKey("System")
@@ -52,7 +55,7 @@ struct WindowsEventFormat: Format {
         default:
             throw NormalizeError("windows: expected a JSON object or event XML")
         }
-        return [try WindowsEventFormat.signal(event, source: "windows", raw: record.rawBody)]
+        return [try WindowsEventFormat.signal(event, source: "windows", raw: record.rawBody, derivesLater: derivesLater)]
     }
 
     private func xml(_ text: String) throws(NormalizeError) -> WindowsEvent {
@@ -70,7 +73,9 @@ struct WindowsEventFormat: Format {
     private static let textNames: [WindowsData.Name] = [.commandLine, .parentCommandLine, .scriptBlockText, .payload, .queryName, .targetFilename, .details]
 
     /// The signal of a Windows event: its time, kind, fields, title and identity.
-    static func signal(_ event: consuming WindowsEvent, source: String, raw: RawBody) throws(NormalizeError) -> Normalized {
+    static func signal(
+        _ event: consuming WindowsEvent, source: String, raw: RawBody, derivesLater: Bool = false
+    ) throws(NormalizeError) -> Normalized {
         guard event.eventID != nil else {
             throw NormalizeError("windows: no EventID (\(event.system["EventID"]?.text.prefix(40) ?? "missing"))")
         }
@@ -80,7 +85,10 @@ struct WindowsEventFormat: Format {
         let kind = WindowsKinds.kind(event, data: data)
         // Read before the fields take the event's System part (`WindowsFields.fields`).
         let severity = WindowsFields.severity(event), message = event.message
-        let fields = WindowsFields.fields(event, kind: kind, data: data)
+        let (own, derived, derivedNamed) = WindowsFields.ownFields(event, kind: kind, data: data)
+        var fields = consume own
+        let later = derivesLater && !derivedNamed
+        if !later { derived.add(to: &fields) }
         var texts: [String] = []
         for name in textNames {
             if let t = data.text(name) { texts.append(t) }
@@ -88,8 +96,10 @@ struct WindowsEventFormat: Format {
         if let m = message { texts.append(m) }
         // The title and reference are made from the fields when read (most events a hunt reads
         // are never shown): the System values they name are the fields' own.
-        return Normalized(
+        var signal = Normalized(
             time: time, source: source, sourceRef: { WindowsFields.ref($0) }, kind: kind, severity: severity,
             title: { WindowsFields.title(kind: $0, fields: $1) }, fields: fields, rawBody: raw, texts: texts)
+        if later { signal.deriveLater(DerivedFields { derived.add(to: &$0) }) }
+        return signal
     }
 }

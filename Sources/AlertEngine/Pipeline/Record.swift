@@ -135,6 +135,21 @@ public struct Normalized: Sendable {
     public var artifacts: [ArtifactMention]
     /// Free text worth scanning for more artifacts (messages, command lines, email bodies).
     public var texts: [String]
+    /// Fields the format derives from the event's own (a Windows event's ECS names), not yet
+    /// in `fields`: only a format asked to leave them for later does
+    /// (`FormatRegistry.derivingLater`), for a hunt that matches most events without them.
+    /// `addDerivedFields` adds them; until then `fields` and the title lack them.
+    public private(set) var derived: DerivedFields?
+
+    /// Adds the derived fields, if any are still left out.
+    public mutating func addDerivedFields() {
+        guard let d = derived else { return }
+        derived = nil
+        d.add(&fields)
+    }
+
+    /// Leaves `d` to be added later, by `addDerivedFields`.
+    mutating func deriveLater(_ d: DerivedFields) { derived = d }
 
     public init(
         time: Timestamp, source: String, sourceRef: String?, kind: SignalKind, severity: Severity, title: String,
@@ -178,6 +193,12 @@ public struct Normalized: Sendable {
         self.artifacts = []
         self.texts = texts
     }
+}
+
+/// Fields a format adds from an event's own, by names it declares
+/// (`FormatRegistry.derivedFieldNames`), left out of a signal until asked for.
+public struct DerivedFields: Sendable {
+    let add: @Sendable (inout JSONObject) -> Void
 }
 
 /// Why a record could not be normalized; it goes to quarantine with this reason.

@@ -3,7 +3,7 @@ import Model
 /// The event data values that normalizing a Windows event reads (`WindowsFields`,
 /// `WindowsKinds`, a signal's texts), found in one pass over the data rather than by scanning
 /// it once per name: an event is read by some sixty names and holds a dozen.
-struct WindowsData {
+struct WindowsData: Sendable {
     /// The names, in the order of `keys`: the system-owned ones last.
     enum Name: Int, CaseIterable {
         case image, newProcessName, processName, commandLine, parentImage, parentProcessName, parentCommandLine

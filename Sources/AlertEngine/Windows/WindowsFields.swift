@@ -12,7 +12,7 @@ enum WindowsFields {
     static let logonEvents: Set<Int> = [4624, 4625, 4634, 4647, 4648, 4768, 4769, 4770, 4771, 4776, 4778, 4779]
 
     /// The ECS names written for every event, with their tags worked out once.
-    private enum K {
+    fileprivate enum K {
         static let eventCode = JSONKey("event.code"), eventProvider = JSONKey("event.provider")
         static let winlogChannel = JSONKey("winlog.channel"), hostName = JSONKey("host.name")
         static let recordID = JSONKey("winlog.record_id"), message = JSONKey("message")
@@ -39,7 +39,7 @@ enum WindowsFields {
     }
 
     /// `<owner>.hash.md5`, `.hash.sha1`, `.hash.sha256` and `.pe.imphash`.
-    private struct HashKeys {
+    fileprivate struct HashKeys {
         let md5, sha1, sha256, imphash: JSONKey
 
         init(owner: String) {
@@ -64,15 +64,33 @@ enum WindowsFields {
         fields(event, kind: kind, data: WindowsData(event.data))
     }
 
-    /// The fields, with the event data's values already looked up (`WindowsData(event.data)`).
+    /// The fields, with the event data's values already looked up (`WindowsData(event.data)`):
+    /// the event's own, then the ECS names derived from them.
+    static func fields(_ event: consuming WindowsEvent, kind: SignalKind, data d: borrowing WindowsData) -> JSONObject {
+        let (own, derived, _) = ownFields(event, kind: kind, data: d)
+        var f = consume own
+        derived.add(to: &f)
+        return f
+    }
+
+    /// The names `WindowsECS` derives. A data (or System) key of one of them is written over
+    /// by the ECS value, so such an event has its ECS names added at once, never later. Each
+    static let derivedNames = JSONKeySet(WindowsECS.sources.keys)
+
+    /// The event's own fields: every System and event-data value under its own name (data of
+    /// a System name as `EventData_<name>`, spaced names also without their spaces), 4688's
+    /// process under Sysmon's names, and the rendered message; with what derives the ECS names
+    /// from them, and whether a key already has a derived name (`derivedNames`).
     /// The System part becomes the fields: moved out of the event, not copied (a copy retained
     /// each of its members, and the event's release released them again), so what is read of
     /// it is read first.
-    static func fields(_ event: consuming WindowsEvent, kind: SignalKind, data d: borrowing WindowsData) -> JSONObject {
-        let eventID = event.eventID, channel = event.channel, provider = event.provider, computer = event.computer
-        let recordID = event.recordID, message = event.message
-        let systemUserID = event.system[K.securityUserID]?.stringValue
+    static func ownFields(
+        _ event: consuming WindowsEvent, kind: SignalKind, data d: borrowing WindowsData
+    ) -> (fields: JSONObject, derived: WindowsECS, derivedNamed: Bool) {
+        let eventID = event.eventID, message = event.message, channel = event.channel, provider = event.provider
+        let computer = event.computer, recordID = event.recordID, systemUserID = event.system[K.securityUserID]?.stringValue
         let systemCount = event.system.count, systemKeys = event.system.keyBits
+        var derivedNamed = event.system.holdsAny(of: derivedNames)
         var f: JSONObject = [:]
         swap(&f, &event.system)
         f.reserveCapacity(systemCount + event.data.count + 24)
@@ -92,6 +110,7 @@ enum WindowsFields {
                 f.append(distinct: key, value)
             }
             if !spaced, key.name.containsByte(0x20) { spaced = true }
+            if !derivedNamed, derivedNames.contains(key) { derivedNamed = true }
         }
         // Defender and a few others name their data with spaces (`Threat Name`); Sigma's rules
         // write the names without them (`ThreatName`), so both are kept.
@@ -101,93 +120,22 @@ enum WindowsFields {
                 if f[joined] == nil { f[joined] = value }
             }
         }
-
-        if let id = eventID { f[K.eventCode] = .string(String(id)) }
-        if let p = provider { f[K.eventProvider] = .string(p) }
-        if let c = channel { f[K.winlogChannel] = .string(c) }
-        if let host = computer { f[K.hostName] = .string(host) }
-        if let record = recordID { f[K.recordID] = .string(record) }
+        // Sigma's process_creation names the process Image; 4688 says NewProcessName.
+        if f[K.image] == nil, let image = d.text(.image) ?? (eventID == 4688 ? d.text(.newProcessName) : nil) {
+            f[K.image] = .string(image)
+        }
+        if f[K.parentImage] == nil, let parent = d.text(.parentImage) ?? d.text(.parentProcessName) {
+            f[K.parentImage] = .string(parent)
+        }
         if let m = message, !m.isEmpty { f[K.message] = .string(m) }
-
-        // The process: Sysmon's names, or Security 4688's.
-        let image = d.text(.image) ?? (eventID == 4688 ? d.text(.newProcessName) : nil)
-        if let image {
-            f[K.processExecutable] = .string(image)
-            f[K.processName] = .string(VendorJSON.basename(image))
-            // Sigma's process_creation names it Image; 4688 says NewProcessName.
-            if f[K.image] == nil { f[K.image] = .string(image) }
-        } else if let name = d.text(.processName), VendorJSON.isPath(name) {
-            f[K.processExecutable] = .string(name)
-            f[K.processName] = .string(VendorJSON.basename(name))
-        }
-        if let cmd = d.text(.commandLine) { f[K.processCommandLine] = .string(cmd) }
-        let parent = d.text(.parentImage) ?? d.text(.parentProcessName)
-        if let parent {
-            f[K.parentExecutable] = .string(parent)
-            f[K.parentName] = .string(VendorJSON.basename(parent))
-            if f[K.parentImage] == nil { f[K.parentImage] = .string(parent) }
-        }
-        if let cmd = d.text(.parentCommandLine) { f[K.parentCommandLine] = .string(cmd) }
-        // 4688's ProcessId is the creator's; the new process is NewProcessId.
-        let is4688 = eventID == 4688 && channel?.lowercasedEquals("security") == true
-        if let pid = d.number(is4688 ? .newProcessId : .processId) { f[K.pid] = .int(pid) }
-        if let pid = d.number(is4688 ? .processId : .parentProcessId) { f[K.parentPid] = .int(pid) }
-        if let guid = d.text(.processGuid) { f[K.entityID] = .string(guid) }
-        if let dir = d.text(.currentDirectory) { f[K.workingDirectory] = .string(dir) }
-        if let name = d.text(.originalFileName) { f[K.originalFileName] = .string(name) }
-
-        // Who: Sysmon's User (`DOMAIN\name`); Security's subject, or for logons the target.
-        if let user = d.text(.user) {
-            ECS.user(user, keys: .user, into: &f)
-        } else if let id = eventID, logonEvents.contains(id), let target = d.text(.targetUserName) {
-            ECS.user(target, keys: .user, into: &f)
-            if let domain = d.text(.targetDomainName), f[K.userDomain] == nil { f[K.userDomain] = .string(domain) }
-        } else if let subject = d.text(.subjectUserName) {
-            ECS.user(subject, keys: .user, into: &f)
-            if let domain = d.text(.subjectDomainName), f[K.userDomain] == nil { f[K.userDomain] = .string(domain) }
-            if let target = d.text(.targetUserName) { ECS.user(target, keys: .userTarget, into: &f) }
-        } else if let target = d.text(.targetUserName) {
-            ECS.user(target, keys: .user, into: &f)
-        }
-        if let sid = d.text(.targetUserSid) ?? d.text(.subjectUserSid) ?? systemUserID { f[K.userID] = .string(sid) }
-        if let logon = d.text(.logonType) { f[K.logonType] = .string(logon) }
-
-        // Where from and to.
-        if let ip = d.text(.ipAddress) ?? d.text(.sourceIp) ?? d.text(.sourceAddress) ?? d.text(.clientAddress), let clean = address(ip) {
-            f[K.sourceIP] = .string(clean)
-        }
-        if let port = d.number(.ipPort, or: .sourcePort), port > 0 { f[K.sourcePort] = .int(port) }
-        if let ip = d.text(.destinationIp) ?? d.text(.destAddress), let clean = address(ip) { f[K.destinationIP] = .string(clean) }
-        if let port = d.number(.destinationPort, or: .destPort), port > 0 { f[K.destinationPort] = .int(port) }
-        if let host = d.text(.destinationHostname), VendorJSON.isHostname(host) { f[K.destinationDomain] = .string(host.lowercased()) }
-        if let host = d.text(.sourceHostname) ?? d.text(.workstationName), VendorJSON.isHostname(host) { f[K.sourceDomain] = .string(host.lowercased()) }
-        if let proto = d.text(.networkProtocol), proto.count < 8 { f[K.transport] = .string(proto.lowercased()) }
-
-        // What was touched.
-        if let query = d.text(.queryName) { f[K.dnsName] = .string(query.lowercased()) }
-        let named = d.text(.objectName) ?? d.text(.fileName)
-        if let path = d.text(.targetFilename) ?? d.text(.imageLoaded) ?? named.flatMap({ VendorJSON.isPath($0) ? $0 : nil }) {
-            f[K.filePath] = .string(path)
-            f[K.fileName] = .string(VendorJSON.basename(path))
-        }
-        if let key = d.text(.targetObject) { f[K.registryPath] = .string(key) }
-        if let details = d.text(.details) ?? d.text(.newValue) { f[K.registryData] = .string(details) }
-        if let service = d.text(.serviceName) { f[K.serviceName] = .string(service) }
-        if let file = d.text(.serviceFileName) ?? d.text(.imagePath) { f[K.serviceExecutable] = .string(file) }
-        if let script = d.text(.scriptBlockText) { f[K.scriptBlock] = .string(script) }
-        if let task = d.text(.taskName) { f[K.taskName] = .string(task) }
-
-        // Hashes: `SHA1=...,MD5=...,SHA256=...,IMPHASH=...`, the process's on a process event,
-        // the file's (or DLL's) otherwise.
-        if let hashes = d.text(.hashes) ?? d.text(.hash) {
-            hashFields(hashes, kind == .windowsProcessCreation ? K.processHashes : K.fileHashes, into: &f)
-        }
-        return f
+        let derived = WindowsECS(
+            eventID: eventID, channel: channel, provider: provider, computer: computer, recordID: recordID,
+            systemUserID: systemUserID, kind: kind, data: copy d, fresh: !derivedNamed)
+        return (f, derived, derivedNamed)
     }
-
     /// `SHA1=...,MD5=...` into the owner's hash fields, lower-cased; other names and empty
     /// values are left out.
-    private static func hashFields(_ hashes: String, _ keys: HashKeys, into f: inout JSONObject) {
+    fileprivate static func hashFields(_ hashes: String, _ keys: HashKeys, into f: inout JSONObject) {
         var text = hashes
         let done = text.withUTF8 { b in asciiHashFields(b, keys, into: &f) }
         if done { return }
@@ -346,6 +294,143 @@ enum WindowsFields {
         case 2: return .medium
         case 3: return .low
         default: return .info
+        }
+    }
+}
+
+/// The ECS names of a Windows event (`process.command_line`, `host.name`, `user.name`, ...),
+/// derived from its own fields: what `WindowsFields.ownFields` read of the event to write them,
+/// so that they can be added when the fields are made or later (`Normalized.derived`).
+struct WindowsECS: Sendable {
+    let eventID: Int?
+    let channel, provider, computer, recordID, systemUserID: String?
+    let kind: SignalKind
+    let data: WindowsData
+    /// The own fields have no key of a derived name (`WindowsFields.ownFields`).
+    let fresh: Bool
+
+    private typealias K = WindowsFields.K
+
+    /// Per name `add` may write, the event's own fields it derives it from: without any of
+    /// them the event does not get it. A hunt reads events without these names where its rules
+    /// read them only when another field is missing and none of the sources is there
+    /// (`RuleIndex.matchesLeavingOutDerived`), so this must name every field `add` reads for
+    /// each (`WindowsDerivedFieldsTests` checks it over the public samples).
+    static let sources: [String: [DerivedSource]] = {
+        func from(_ fields: String...) -> [DerivedSource] { fields.map { DerivedSource($0) } }
+        let process = from("Image", "ProcessName") + [DerivedSource("NewProcessName", eventID: 4688)]
+        let parent = from("ParentImage", "ParentProcessName")
+        let user = from("User", "TargetUserName", "SubjectUserName", "TargetDomainName", "SubjectDomainName")
+        let file = from("TargetFilename", "ImageLoaded", "ObjectName", "FileName"), hashes = from("Hashes", "Hash")
+        // 4688 (in the Security channel) names the new process NewProcessId and its parent ProcessId.
+        var table: [String: [DerivedSource]] = [
+            K.eventCode.name: from("EventID"), K.eventProvider.name: from("Provider_Name"), K.winlogChannel.name: from("Channel"),
+            K.hostName.name: from("Computer"), K.recordID.name: from("EventRecordID"),
+            K.processExecutable.name: process, K.processName.name: process, K.processCommandLine.name: from("CommandLine"),
+            K.parentExecutable.name: parent, K.parentName.name: parent, K.parentCommandLine.name: from("ParentCommandLine"),
+            K.pid.name: from("ProcessId") + [DerivedSource("NewProcessId", eventID: 4688)],
+            K.parentPid.name: from("ParentProcessId") + [DerivedSource("ProcessId", eventID: 4688)],
+            K.entityID.name: from("ProcessGuid"), K.workingDirectory.name: from("CurrentDirectory"),
+            K.originalFileName.name: from("OriginalFileName"),
+            K.userID.name: from("TargetUserSid", "SubjectUserSid", K.securityUserID.name), K.logonType.name: from("LogonType"),
+            K.sourceIP.name: from("IpAddress", "SourceIp", "SourceAddress", "ClientAddress"), K.sourcePort.name: from("IpPort", "SourcePort"),
+            K.destinationIP.name: from("DestinationIp", "DestAddress"), K.destinationPort.name: from("DestinationPort", "DestPort"),
+            K.destinationDomain.name: from("DestinationHostname"), K.sourceDomain.name: from("SourceHostname", "WorkstationName"),
+            K.transport.name: from("Protocol"), K.dnsName.name: from("QueryName"), K.filePath.name: file, K.fileName.name: file,
+            K.registryPath.name: from("TargetObject"), K.registryData.name: from("Details", "NewValue"),
+            K.serviceName.name: from("ServiceName"), K.serviceExecutable.name: from("ServiceFileName", "ImagePath"),
+            K.scriptBlock.name: from("ScriptBlockText"), K.taskName.name: from("TaskName"),
+        ]
+        for h in [K.processHashes, K.fileHashes] { for key in [h.md5, h.sha1, h.sha256, h.imphash] { table[key.name] = hashes } }
+        for (keys, sources) in [(ECS.UserKeys.user, user), (ECS.UserKeys.userTarget, from("TargetUserName"))] {
+            for key in [keys.domain, keys.name] + (keys.email.map { [$0] } ?? []) { table[key.name] = sources }
+        }
+        return table
+    }()
+
+    /// Writes the ECS names into `f`, the event's own fields.
+    func add(to f: inout JSONObject) {
+        let d = data
+        // Each name is written once: into fields with none of the names yet (`fresh`) without
+        // looking for it first.
+        func put(_ key: JSONKey, _ value: JSONValue) {
+            if fresh { f.append(distinct: key, value) } else { f[key] = value }
+        }
+        if let id = eventID { put(K.eventCode, .string(String(id))) }
+        if let p = provider { put(K.eventProvider, .string(p)) }
+        if let c = channel { put(K.winlogChannel, .string(c)) }
+        if let host = computer { put(K.hostName, .string(host)) }
+        if let record = recordID { put(K.recordID, .string(record)) }
+
+        // The process: Sysmon's names, or Security 4688's.
+        let image = d.text(.image) ?? (eventID == 4688 ? d.text(.newProcessName) : nil)
+        if let image {
+            put(K.processExecutable, .string(image))
+            put(K.processName, .string(VendorJSON.basename(image)))
+        } else if let name = d.text(.processName), VendorJSON.isPath(name) {
+            put(K.processExecutable, .string(name))
+            put(K.processName, .string(VendorJSON.basename(name)))
+        }
+        if let cmd = d.text(.commandLine) { put(K.processCommandLine, .string(cmd)) }
+        let parent = d.text(.parentImage) ?? d.text(.parentProcessName)
+        if let parent {
+            put(K.parentExecutable, .string(parent))
+            put(K.parentName, .string(VendorJSON.basename(parent)))
+        }
+        if let cmd = d.text(.parentCommandLine) { put(K.parentCommandLine, .string(cmd)) }
+        // 4688's ProcessId is the creator's; the new process is NewProcessId.
+        let is4688 = eventID == 4688 && channel?.lowercasedEquals("security") == true
+        if let pid = d.number(is4688 ? .newProcessId : .processId) { put(K.pid, .int(pid)) }
+        if let pid = d.number(is4688 ? .processId : .parentProcessId) { put(K.parentPid, .int(pid)) }
+        if let guid = d.text(.processGuid) { put(K.entityID, .string(guid)) }
+        if let dir = d.text(.currentDirectory) { put(K.workingDirectory, .string(dir)) }
+        if let name = d.text(.originalFileName) { put(K.originalFileName, .string(name)) }
+
+        // Who: Sysmon's User (`DOMAIN\name`); Security's subject, or for logons the target.
+        if let user = d.text(.user) {
+            ECS.user(user, keys: .user, distinct: fresh, into: &f)
+        } else if let id = eventID, WindowsFields.logonEvents.contains(id), let target = d.text(.targetUserName) {
+            ECS.user(target, keys: .user, distinct: fresh, into: &f)
+            if let domain = d.text(.targetDomainName), f[K.userDomain] == nil { put(K.userDomain, .string(domain)) }
+        } else if let subject = d.text(.subjectUserName) {
+            ECS.user(subject, keys: .user, distinct: fresh, into: &f)
+            if let domain = d.text(.subjectDomainName), f[K.userDomain] == nil { put(K.userDomain, .string(domain)) }
+            if let target = d.text(.targetUserName) { ECS.user(target, keys: .userTarget, distinct: fresh, into: &f) }
+        } else if let target = d.text(.targetUserName) {
+            ECS.user(target, keys: .user, distinct: fresh, into: &f)
+        }
+        if let sid = d.text(.targetUserSid) ?? d.text(.subjectUserSid) ?? systemUserID { put(K.userID, .string(sid)) }
+        if let logon = d.text(.logonType) { put(K.logonType, .string(logon)) }
+
+        // Where from and to.
+        if let ip = d.text(.ipAddress) ?? d.text(.sourceIp) ?? d.text(.sourceAddress) ?? d.text(.clientAddress), let clean = WindowsFields.address(ip) {
+            put(K.sourceIP, .string(clean))
+        }
+        if let port = d.number(.ipPort, or: .sourcePort), port > 0 { put(K.sourcePort, .int(port)) }
+        if let ip = d.text(.destinationIp) ?? d.text(.destAddress), let clean = WindowsFields.address(ip) { put(K.destinationIP, .string(clean)) }
+        if let port = d.number(.destinationPort, or: .destPort), port > 0 { put(K.destinationPort, .int(port)) }
+        if let host = d.text(.destinationHostname), VendorJSON.isHostname(host) { put(K.destinationDomain, .string(host.lowercased())) }
+        if let host = d.text(.sourceHostname) ?? d.text(.workstationName), VendorJSON.isHostname(host) { put(K.sourceDomain, .string(host.lowercased())) }
+        if let proto = d.text(.networkProtocol), proto.count < 8 { put(K.transport, .string(proto.lowercased())) }
+
+        // What was touched.
+        if let query = d.text(.queryName) { put(K.dnsName, .string(query.lowercased())) }
+        let named = d.text(.objectName) ?? d.text(.fileName)
+        if let path = d.text(.targetFilename) ?? d.text(.imageLoaded) ?? named.flatMap({ VendorJSON.isPath($0) ? $0 : nil }) {
+            put(K.filePath, .string(path))
+            put(K.fileName, .string(VendorJSON.basename(path)))
+        }
+        if let key = d.text(.targetObject) { put(K.registryPath, .string(key)) }
+        if let details = d.text(.details) ?? d.text(.newValue) { put(K.registryData, .string(details)) }
+        if let service = d.text(.serviceName) { put(K.serviceName, .string(service)) }
+        if let file = d.text(.serviceFileName) ?? d.text(.imagePath) { put(K.serviceExecutable, .string(file)) }
+        if let script = d.text(.scriptBlockText) { put(K.scriptBlock, .string(script)) }
+        if let task = d.text(.taskName) { put(K.taskName, .string(task)) }
+
+        // Hashes: `SHA1=...,MD5=...,SHA256=...,IMPHASH=...`, the process's on a process event,
+        // the file's (or DLL's) otherwise.
+        if let hashes = d.text(.hashes) ?? d.text(.hash) {
+            WindowsFields.hashFields(hashes, kind == .windowsProcessCreation ? K.processHashes : K.fileHashes, into: &f)
         }
     }
 }

@@ -38,7 +38,13 @@ public final class SigmaHunt: Sendable {
         let single = rules.filter { $0.rule.clauses.count == 1 && $0.rule.clauses[0].count == 1 && !$0.rule.clauses[0].kinds.contains { $0.hasPrefix("rule:") } }
         let singleNames = Set(single.map(\.name))
         correlations = rules.filter { !singleNames.contains($0.name) }
-        index = try RuleIndex(single.map { ($0.name, $0.rule) })
+        // Windows events are read without their ECS names, which SigmaHQ's rules read only where
+        // the Windows name is missing: they are added to an event when its answer may depend
+        // on them, and to every event with a detection (`detections`).
+        let formats = formats.derivingLater()
+        var index = try RuleIndex(single.map { ($0.name, $0.rule) })
+        index.expectingDerived(formats.derivedFieldSources)
+        self.index = index
         detected = index.entries.map { entry in
             let options = entry.rule.options
             return (entry.name, options.title ?? entry.name, options.severity ?? .medium, options.tags.filter { $0.lowercased().hasPrefix("attack.") })
@@ -71,9 +77,19 @@ public final class SigmaHunt: Sendable {
     }
 
     /// What the rules find in one event.
-    private func detections(_ signal: Normalized, file: String, cache: inout LiteralCache) -> [HuntDetection] {
-        let found = index.matches(kind: signal.kind.name, fields: signal.fields, cache: &cache)
+    private func detections(_ signal: consuming Normalized, file: String, cache: inout LiteralCache) -> [HuntDetection] {
+        var found: [Int]
+        if signal.derived == nil {
+            found = index.matches(kind: signal.kind.name, fields: signal.fields, cache: &cache)
+        } else if let known = index.matchesLeavingOutDerived(kind: signal.kind.name, fields: signal.fields, cache: &cache) {
+            found = known
+        } else {
+            signal.addDerivedFields()
+            found = index.matches(kind: signal.kind.name, fields: signal.fields, cache: &cache)
+        }
         guard !found.isEmpty else { return [] }
+        // What is shown of the event has every field, as `ingest` stores it.
+        signal.addDerivedFields()
         // Made once for the event's detections, and only for an event with any (a format may
         // make its title when it is read: `Normalized.MakeTitle`).
         let event = signal.title, host = signal.fields["host.name"]?.stringValue, user = SigmaHunt.user(signal.fields)

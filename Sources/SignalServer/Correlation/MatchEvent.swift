@@ -208,6 +208,13 @@ public struct MatchEvent {
         return p < 0 ? nil : Int(p)
     }
 
+    /// Whether the slot's field is there and not null.
+    mutating func holdsValue(_ slot: Int32) -> Bool {
+        guard let p = position(slot) else { return false }
+        if case .null = fields.value(at: p) { return false }
+        return true
+    }
+
     /// The lower-cased text of the string member at `position`, nil when it is not a string.
     mutating func lowered(_ position: Int) -> Span? {
         let span = spans[position]

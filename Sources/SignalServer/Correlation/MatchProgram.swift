@@ -286,6 +286,50 @@ struct MatchProgram: Sendable {
         return out
     }
 
+    /// What the filter at `root` reads of fields an event's format derives from its other
+    /// fields (`derived` says which slots name such fields), for matching events that do not
+    /// have them yet (`RuleIndex.matchesLeavingOutDerived`). `always`: the filter may read
+    /// one whatever else the event holds (a test of it not under an `absent` test of another
+    /// field, or a keyword that may find in it what it finds nowhere else). Otherwise the
+    /// derived fields it reads, each with the field whose absence alone lets it be read
+    /// (`Op.moot`): while that one is there and not null, the derived field changes nothing of
+    /// the answer.
+    func derivedReads(_ root: Int, derived: (Int32) -> Bool) -> (always: Bool, reads: [(slot: Int32, moot: Int32)]) {
+        var reads: [(slot: Int32, moot: Int32)] = []
+        for op in ops[root..<ops[root].end] {
+            let slots: [Int32]
+            switch op.kind {
+            case .all, .any, .not, .always: continue
+            case .exists, .test: slots = [op.slot]
+            case .sameAs: slots = [op.slot, op.other]
+            case .anyField:
+                if !findsNothingDerived(checks[Int(op.other)]) { return (true, []) }
+                continue
+            }
+            for slot in slots where derived(slot) {
+                if op.moot < 0 { return (true, []) }
+                if !reads.contains(where: { $0 == (slot, op.moot) }) { reads.append((slot, op.moot)) }
+            }
+        }
+        return (false, reads)
+    }
+
+    /// Bytes of the text of a number or a boolean (`stringValue`: digits, sign, point,
+    /// exponent, `inf`, `nan`, `true`, `false`).
+    private static let numberTextBytes = Set("0123456789+-.aefilnrstu".utf8)
+
+    /// Whether a keyword's check finds nothing in a derived value that it does not find in a
+    /// value the event holds as text. A derived value is one of the event's values, a part of
+    /// one (`CORP\jdoe`'s `jdoe`, a path's file name), either lower-cased, or the text of a
+    /// value it holds as a number or boolean, which keywords do not read (`WindowsECS`). A
+    /// case-insensitive `contains` of ASCII needle in a part is in the whole too, and a needle
+    /// with a byte no number's text has is in no such text. Any other check (equality, a
+    /// prefix, a regex) may hold of a part and not of its whole.
+    private func findsNothingDerived(_ check: Check) -> Bool {
+        guard check.kind == .contains, !check.cased, check.ascii, check.count > 0 else { return false }
+        return needles[check.start..<(check.start + check.count)].contains { !MatchProgram.numberTextBytes.contains($0) }
+    }
+
     // MARK: Running
 
     /// Whether the filter at `root` matches the event.

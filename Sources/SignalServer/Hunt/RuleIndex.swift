@@ -27,7 +27,7 @@ public struct RuleIndex: Sendable {
     private var eventIDRanges: [Range] = []
     private var eventIDs: [Int64] = []
     /// The fields every rule reads, one slot each, so an event finds each once.
-    private let fields: MatchFields
+    private var fields: MatchFields
     /// How many necessary literals the rules have (numbered across all kinds).
     private let literals: Int
     /// Per entry, its clauses other than the one it is posted under (`Necessary`), from
@@ -41,14 +41,101 @@ public struct RuleIndex: Sendable {
     private var others: [Int32] = []
     /// Per kind, its rules (boxed: the struct's dozen arrays were each retained and released
     /// when an event's lookup copied it out of the dictionary).
-    private let byKind: [String: Kind]
+    private var byKind: [String: Kind]
 
     private final class Kind: Sendable {
         let index: KindIndex
-        init(_ index: KindIndex) { self.index = index }
+        /// What its rules read of the fields `expectingDerived` named; nil: not told.
+        let derived: DerivedReads?
+        init(_ index: KindIndex, derived: DerivedReads? = nil) {
+            self.index = index
+            self.derived = derived
+        }
     }
 
-    private struct Range {
+    /// What a kind's rules read of fields derived from an event's others
+    /// (`MatchProgram.derivedReads`), in plain values: per derived field read, where any of
+    /// its moots (slots) is missing or null and the event has any of its sources (slots, each
+    /// counting on events of its EventID or any), the field may change an answer. First the
+    /// fields rules for any EventID read, then per EventID those its rules read (an event is
+    /// matched only by its own).
+    private struct DerivedReads {
+        var always = false
+        var anyID = Range(start: 0, count: 0)
+        var byID: [Int64: Range] = [:]
+        var fields: [DerivedField] = []
+        var moots: [Int32] = []
+        var sources: [Int32] = []
+        /// Per source, the EventID it counts on; `Int64.min`: any.
+        var sourceEventIDs: [Int64] = []
+
+        struct DerivedField {
+            var moots: Range
+            var sources: Range
+        }
+
+        /// Whether the event, its derived fields left out, may be answered otherwise with them.
+        func mayMatter(to event: inout MatchEvent, eventID: Int64?) -> Bool {
+            if always { return true }
+            if mayMatter(anyID, to: &event, eventID: eventID) { return true }
+            guard let id = eventID, let own = byID[id] else { return false }
+            return mayMatter(own, to: &event, eventID: id)
+        }
+
+        private func mayMatter(_ list: Range, to event: inout MatchEvent, eventID: Int64?) -> Bool {
+            for f in Int(list.start)..<Int(list.start + list.count) {
+                let field = fields[f]
+                var sourced = false
+                for s in Int(field.sources.start)..<Int(field.sources.start + field.sources.count) {
+                    let id = sourceEventIDs[s]
+                    if (id == Int64.min || id == eventID) && event.position(sources[s]) != nil {
+                        sourced = true
+                        break
+                    }
+                }
+                guard sourced else { continue }
+                for m in Int(field.moots.start)..<Int(field.moots.start + field.moots.count) where !event.holdsValue(moots[m]) { return true }
+            }
+            return false
+        }
+
+        /// Adds the fields of one list (`add` of its reads, then `close`).
+        mutating func open() -> Range { Range(start: Int32(fields.count), count: 0) }
+
+        /// Adds what a rule reads of derived fields (`MatchProgram.derivedReads`) to the list
+        /// `list`, the last opened: a field read again gets the new moot.
+        mutating func add(
+            _ found: [(slot: Int32, moot: Int32)], to list: inout Range, table: inout MatchFields, sources from: [String: [DerivedSource]]
+        ) {
+            for (slot, moot) in found {
+                let k = Int(list.start) + Int(list.count)
+                if let f = fieldSlots[Int(list.start)..<k].firstIndex(of: slot) {
+                    let m = fields[f].moots
+                    if moots[Int(m.start)..<Int(m.start + m.count)].contains(moot) { continue }
+                    // Moots of a field are together: a field's new one moves those after it on.
+                    let at = Int(m.start + m.count)
+                    moots.insert(moot, at: at)
+                    fields[f].moots.count += 1
+                    for g in fields.indices where g != f && fields[g].moots.start >= Int32(at) { fields[g].moots.start += 1 }
+                    continue
+                }
+                let start = Int32(sources.count)
+                for source in from[table.names[Int(slot)]] ?? [] {
+                    sources.append(table.slot(source.field))
+                    sourceEventIDs.append(source.eventID ?? Int64.min)
+                }
+                fields.append(DerivedField(moots: Range(start: Int32(moots.count), count: 1), sources: Range(start: start, count: Int32(sources.count) - start)))
+                fieldSlots.append(slot)
+                moots.append(moot)
+                list.count += 1
+            }
+        }
+
+        /// Per field, the derived field's slot (while the lists are made).
+        private var fieldSlots: [Int32] = []
+    }
+
+    private struct Range: Equatable {
         var start: Int32
         var count: Int32
         static let none = Range(start: 0, count: -1)
@@ -224,6 +311,11 @@ public struct RuleIndex: Sendable {
         guard let box = byKind[kind] else { return [] }
         var event = MatchEvent(fields, reading: self.fields, scratch: &cache.scratch)
         defer { event.handBack(to: &cache.scratch) }
+        return matches(box, &event, cache: &cache)
+    }
+
+    /// The rules of `box` that match `event`.
+    private func matches(_ box: Kind, _ event: inout MatchEvent, cache: inout LiteralCache) -> [Int] {
         let generation = cache.generation
         let run = candidates(of: box, event: &event, cache: &cache)
         guard !run.isEmpty else { return [] }
@@ -244,6 +336,55 @@ public struct RuleIndex: Sendable {
                 return answer
             }
         }
+    }
+
+    /// Tells the index which fields events may lack until asked for (a hunt's Windows events
+    /// leave their ECS names out: `FormatRegistry.derivingLater`), for
+    /// `matchesLeavingOutDerived`.
+    public mutating func expectingDerived(_ sources: [String: [DerivedSource]]) {
+        var table = fields
+        var reading: [String: DerivedReads] = [:]
+        for (kind, box) in byKind {
+            var reads = DerivedReads()
+            var found: [(entry: Int, reads: [(slot: Int32, moot: Int32)])] = []
+            for entry in box.index.entries {
+                let (always, derived) = program.derivedReads(roots[entry]) { sources[table.names[Int($0)]] != nil }
+                reads.always = reads.always || always
+                if !derived.isEmpty { found.append((entry, derived)) }
+            }
+            // The fields of rules for any EventID, then each EventID's, each list together.
+            var anyID = reads.open()
+            for (entry, derived) in found where eventIDRanges[entry].count < 0 {
+                reads.add(derived, to: &anyID, table: &table, sources: sources)
+            }
+            reads.anyID = anyID
+            var byID: [Int64: [[(slot: Int32, moot: Int32)]]] = [:]
+            for (entry, derived) in found where eventIDRanges[entry].count >= 0 {
+                let range = eventIDRanges[entry]
+                for id in eventIDs[Int(range.start)..<Int(range.start + range.count)] { byID[id, default: []].append(derived) }
+            }
+            for (id, lists) in byID.sorted(by: { $0.key < $1.key }) {
+                var list = reads.open()
+                for derived in lists { reads.add(derived, to: &list, table: &table, sources: sources) }
+                reads.byID[id] = list
+            }
+            reading[kind] = reads
+        }
+        fields = table
+        byKind = Dictionary(uniqueKeysWithValues: byKind.map { kind, box in (kind, Kind(box.index, derived: reading[kind])) })
+    }
+
+    /// `matches` of an event that lacks the fields its format derives from its others (named
+    /// to `expectingDerived`); nil when the answer may depend on them: then add them and ask
+    /// `matches`. Without them it is the same answer whenever none of the kind's rules reads
+    /// one, or each reads them only where a field the event has is missing.
+    public func matchesLeavingOutDerived(kind: String, fields: JSONObject, cache: inout LiteralCache) -> [Int]? {
+        guard let box = byKind[kind] else { return [] }
+        guard let reads = box.derived, !reads.always else { return nil }
+        var event = MatchEvent(fields, reading: self.fields, scratch: &cache.scratch)
+        defer { event.handBack(to: &cache.scratch) }
+        if reads.mayMatter(to: &event, eventID: fields[RuleIndex.eventIDKey].flatMap(RuleIndex.integer)) { return nil }
+        return matches(box, &event, cache: &cache)
     }
 
     /// `matches` of one event alone.
