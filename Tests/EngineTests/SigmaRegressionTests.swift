@@ -99,7 +99,7 @@ import Testing
                 var added = s
                 added.addDerivedFields()
                 #expect(added.fields == full.fields, "\(file): \(full.title)")
-                #expect(added.title == full.title)
+                #expect(added.title == full.title && added.texts == full.texts)
                 let eventID = full.fields["EventID"].flatMap(RuleIndex.integer)
                 for (key, _) in full.fields where own[key] == nil {
                     let from = sources[key] ?? []

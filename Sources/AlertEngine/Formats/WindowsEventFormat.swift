@@ -89,17 +89,26 @@ struct WindowsEventFormat: Format {
         var fields = consume own
         let later = derivesLater && !derivedNamed
         if !later { derived.add(to: &fields) }
-        var texts: [String] = []
-        for name in textNames {
-            if let t = data.text(name) { texts.append(t) }
+        // The texts, like the ECS names, only when asked for, if the signal leaves those out.
+        @Sendable func texts() -> [String] {
+            var texts: [String] = []
+            for name in textNames {
+                if let t = data.text(name) { texts.append(t) }
+            }
+            if let m = message { texts.append(m) }
+            return texts
         }
-        if let m = message { texts.append(m) }
         // The title and reference are made from the fields when read (most events a hunt reads
         // are never shown): the System values they name are the fields' own.
         var signal = Normalized(
             time: time, source: source, sourceRef: { WindowsFields.ref($0) }, kind: kind, severity: severity,
-            title: { WindowsFields.title(kind: $0, fields: $1) }, fields: fields, rawBody: raw, texts: texts)
-        if later { signal.deriveLater(DerivedFields { derived.add(to: &$0) }) }
+            title: { WindowsFields.title(kind: $0, fields: $1) }, fields: fields, rawBody: raw, texts: later ? [] : texts())
+        if later {
+            signal.deriveLater(DerivedFields { signal in
+                derived.add(to: &signal.fields)
+                signal.texts = texts()
+            })
+        }
         return signal
     }
 }

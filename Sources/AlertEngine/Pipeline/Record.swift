@@ -136,16 +136,16 @@ public struct Normalized: Sendable {
     /// Free text worth scanning for more artifacts (messages, command lines, email bodies).
     public var texts: [String]
     /// Fields the format derives from the event's own (a Windows event's ECS names), not yet
-    /// in `fields`: only a format asked to leave them for later does
+    /// in `fields`, and the `texts`: only a format asked to leave them for later does
     /// (`FormatRegistry.derivingLater`), for a hunt that matches most events without them.
-    /// `addDerivedFields` adds them; until then `fields` and the title lack them.
+    /// `addDerivedFields` adds them; until then `fields`, `texts` and the title lack them.
     public private(set) var derived: DerivedFields?
 
     /// Adds the derived fields, if any are still left out.
     public mutating func addDerivedFields() {
         guard let d = derived else { return }
         derived = nil
-        d.add(&fields)
+        d.add(&self)
     }
 
     /// Leaves `d` to be added later, by `addDerivedFields`.
@@ -198,7 +198,7 @@ public struct Normalized: Sendable {
 /// Fields a format adds from an event's own, by names it declares
 /// (`FormatRegistry.derivedFieldNames`), left out of a signal until asked for.
 public struct DerivedFields: Sendable {
-    let add: @Sendable (inout JSONObject) -> Void
+    let add: @Sendable (inout Normalized) -> Void
 }
 
 /// Why a record could not be normalized; it goes to quarantine with this reason.

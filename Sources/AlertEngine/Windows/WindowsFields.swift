@@ -238,48 +238,88 @@ enum WindowsFields {
         return "\(f["Computer"]?.stringValue ?? "")/\(f["Channel"]?.stringValue ?? "")/\(record)"
     }
 
+    /// The names titles read, with their tags worked out once.
+    private enum TitleKeys {
+        static let computer = JSONKey("Computer"), channel = JSONKey("Channel"), eventID = JSONKey("EventID")
+        static let userName = JSONKey("user.name"), providerName = JSONKey("Provider_Name")
+        static let targetImage = JSONKey("TargetImage"), sourceImage = JSONKey("SourceImage")
+    }
+
     /// What the queue row says: what happened, to what, by whom, where; from the fields, whose
-    /// System values are the event's own (`ref`).
+    /// System values are the event's own (`ref`). Written into one string as it grows: made
+    /// of interpolated pieces, a hunt's title cost as much as matching its event.
     static func title(kind: SignalKind, fields f: JSONObject) -> String {
-        let computer = f["Computer"]?.stringValue, channel = f["Channel"]?.stringValue
-        let eventID = VendorJSON.int(f["EventID"]).flatMap { Int(exactly: $0) }
-        let host = computer.map { " on \($0)" } ?? ""
-        let user = f["user.name"]?.stringValue.map { " by \($0)" } ?? ""
-        let id = eventID.map(String.init) ?? "?"
-        func named(_ key: String) -> String? { f[key]?.stringValue }
+        typealias T = TitleKeys
+        let computer = f[T.computer]?.stringValue, channel = f[T.channel]?.stringValue
+        let eventID = VendorJSON.int(f[T.eventID]).flatMap { Int(exactly: $0) }
+        let user = f[T.userName]?.stringValue
+        func named(_ key: JSONKey) -> String? { f[key]?.stringValue }
+        var s = ""
+        s.reserveCapacity(96)
+        /// ` by <user> on <host>`, where known.
+        func byWhomWhere(_ withUser: Bool = true) {
+            if withUser, let user { s += " by "; s += user }
+            if let computer { s += " on "; s += computer }
+        }
         switch kind.name {
         case "windows.process_creation":
-            let what = named("process.name") ?? "a process"
-            let parent = named("process.parent.name").map { " from \($0)" } ?? ""
-            return "\(what) started\(parent)\(user)\(host)"
+            s += named(K.processName) ?? "a process"
+            s += " started"
+            if let parent = named(K.parentName) { s += " from "; s += parent }
+            byWhomWhere()
         case "windows.network_connection":
-            let to = named("destination.domain") ?? named("destination.ip") ?? "?"
-            let port = f["destination.port"].flatMap { VendorJSON.int($0) }.map { ":\($0)" } ?? ""
-            return "\(named("process.name") ?? "a process") connected to \(to)\(port)\(host)"
+            s += named(K.processName) ?? "a process"
+            s += " connected to "
+            s += named(K.destinationDomain) ?? named(K.destinationIP) ?? "?"
+            if let port = f[K.destinationPort].flatMap({ VendorJSON.int($0) }) { s += ":"; s += String(port) }
+            byWhomWhere(false)
         case "windows.dns_query":
-            return "\(named("process.name") ?? "a process") looked up \(named("dns.question.name") ?? "?")\(host)"
+            s += named(K.processName) ?? "a process"
+            s += " looked up "
+            s += named(K.dnsName) ?? "?"
+            byWhomWhere(false)
         case "windows.file_event", "windows.file_delete", "windows.file_change", "windows.file_executable_detected":
-            return "\(kind.displayName): \(named("file.path") ?? "?")\(host)"
+            s += kind.displayName
+            s += ": "
+            s += named(K.filePath) ?? "?"
+            byWhomWhere(false)
         case "windows.image_load", "windows.driver_load":
-            return "\(kind.displayName): \(named("file.name") ?? "?") into \(named("process.name") ?? "?")\(host)"
+            s += kind.displayName
+            s += ": "
+            s += named(K.fileName) ?? "?"
+            s += " into "
+            s += named(K.processName) ?? "?"
+            byWhomWhere(false)
         case "windows.registry_set", "windows.registry_add", "windows.registry_delete", "windows.registry_rename":
-            return "\(kind.displayName): \(named("registry.path") ?? "?")\(host)"
+            s += kind.displayName
+            s += ": "
+            s += named(K.registryPath) ?? "?"
+            byWhomWhere(false)
         case "windows.process_access", "windows.create_remote_thread":
-            let target = WindowsEvent.text(of: f["TargetImage"]).map(VendorJSON.basename) ?? "?"
-            let source = WindowsEvent.text(of: f["SourceImage"]).map(VendorJSON.basename) ?? "?"
-            return "\(kind.displayName): \(source) -> \(target)\(host)"
+            s += kind.displayName
+            s += ": "
+            s += WindowsEvent.text(of: f[T.sourceImage]).map(VendorJSON.basename) ?? "?"
+            s += " -> "
+            s += WindowsEvent.text(of: f[T.targetImage]).map(VendorJSON.basename) ?? "?"
+            byWhomWhere(false)
         case "windows.event":
             let channel = channel ?? "Windows"
             if channel.lowercasedEquals("security"), let id = eventID, let what = securityTitles[id] {
-                return "Security \(id) \(what)\(user)\(host)"
+                s += "Security "; s += String(id); s += " "; s += what
+                byWhomWhere()
+            } else if channel.lowercasedEquals("system"), eventID == 7045, let service = named(K.serviceName) {
+                s += "System 7045 service installed: "; s += service
+                byWhomWhere(false)
+            } else {
+                s += channel; s += " "; s += eventID.map(String.init) ?? "?"
+                s += " ("; s += named(T.providerName) ?? "?"; s += ")"
+                byWhomWhere()
             }
-            if channel.lowercasedEquals("system"), eventID == 7045, let service = named("service.name") {
-                return "System 7045 service installed: \(service)\(host)"
-            }
-            return "\(channel) \(id) (\(named("Provider_Name") ?? "?"))\(user)\(host)"
         default:
-            return "\(kind.displayName)\(user)\(host)"
+            s += kind.displayName
+            byWhomWhere()
         }
+        return s
     }
 
     /// Windows' Level: 1 critical, 2 error, 3 warning, 4 and 0 information. A failed logon or

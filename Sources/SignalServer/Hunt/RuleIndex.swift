@@ -46,11 +46,17 @@ public struct RuleIndex: Sendable {
     private final class Kind: Sendable {
         let index: KindIndex
         /// What its rules read of the fields `expectingDerived` named; nil: not told.
-        let derived: DerivedReads?
+        let derived: DerivedBox?
         init(_ index: KindIndex, derived: DerivedReads? = nil) {
             self.index = index
-            self.derived = derived
+            self.derived = derived.map(DerivedBox.init)
         }
+    }
+
+    /// Boxed, so that an event reads them in place (a copy retained each array).
+    private final class DerivedBox: Sendable {
+        let reads: DerivedReads
+        init(_ reads: DerivedReads) { self.reads = reads }
     }
 
     /// What a kind's rules read of fields derived from an event's others
@@ -66,6 +72,8 @@ public struct RuleIndex: Sendable {
         var fields: [DerivedField] = []
         var moots: [Int32] = []
         var sources: [Int32] = []
+        /// Per source, its key's bits, to pass over one the event lacks without a look-up.
+        var sourceBits: [JSONKeyBits] = []
         /// Per source, the EventID it counts on; `Int64.min`: any.
         var sourceEventIDs: [Int64] = []
 
@@ -85,16 +93,19 @@ public struct RuleIndex: Sendable {
         private func mayMatter(_ list: Range, to event: inout MatchEvent, eventID: Int64?) -> Bool {
             for f in Int(list.start)..<Int(list.start + list.count) {
                 let field = fields[f]
-                var sourced = false
+                // The moots first: rules read them too, so what finding them costs is shared.
+                var open = false
+                for m in Int(field.moots.start)..<Int(field.moots.start + field.moots.count) where !event.holdsValue(moots[m]) {
+                    open = true
+                    break
+                }
+                guard open else { continue }
                 for s in Int(field.sources.start)..<Int(field.sources.start + field.sources.count) {
                     let id = sourceEventIDs[s]
-                    if (id == Int64.min || id == eventID) && event.position(sources[s]) != nil {
-                        sourced = true
-                        break
+                    if (id == Int64.min || id == eventID) && event.fields.mayHold(all: sourceBits[s]) && event.position(sources[s]) != nil {
+                        return true
                     }
                 }
-                guard sourced else { continue }
-                for m in Int(field.moots.start)..<Int(field.moots.start + field.moots.count) where !event.holdsValue(moots[m]) { return true }
             }
             return false
         }
@@ -122,6 +133,7 @@ public struct RuleIndex: Sendable {
                 let start = Int32(sources.count)
                 for source in from[table.names[Int(slot)]] ?? [] {
                     sources.append(table.slot(source.field))
+                    sourceBits.append(JSONKeyBits([source.field]))
                     sourceEventIDs.append(source.eventID ?? Int64.min)
                 }
                 fields.append(DerivedField(moots: Range(start: Int32(moots.count), count: 1), sources: Range(start: start, count: Int32(sources.count) - start)))
@@ -380,10 +392,10 @@ public struct RuleIndex: Sendable {
     /// one, or each reads them only where a field the event has is missing.
     public func matchesLeavingOutDerived(kind: String, fields: JSONObject, cache: inout LiteralCache) -> [Int]? {
         guard let box = byKind[kind] else { return [] }
-        guard let reads = box.derived, !reads.always else { return nil }
+        guard let derived = box.derived, !derived.reads.always else { return nil }
         var event = MatchEvent(fields, reading: self.fields, scratch: &cache.scratch)
         defer { event.handBack(to: &cache.scratch) }
-        if reads.mayMatter(to: &event, eventID: fields[RuleIndex.eventIDKey].flatMap(RuleIndex.integer)) { return nil }
+        if derived.reads.mayMatter(to: &event, eventID: fields[RuleIndex.eventIDKey].flatMap(RuleIndex.integer)) { return nil }
         return matches(box, &event, cache: &cache)
     }
 
