@@ -195,8 +195,8 @@ public struct Normalized: Sendable {
     }
 }
 
-/// Fields a format adds from an event's own, by names it declares
-/// (`FormatRegistry.derivedFieldNames`), left out of a signal until asked for.
+/// Fields a format adds from an event's own, by names it declares with their sources
+/// (`FormatRegistry.derivedFieldSources`), left out of a signal until asked for.
 public struct DerivedFields: Sendable {
     let add: @Sendable (inout Normalized) -> Void
 }

@@ -74,7 +74,7 @@ enum WindowsFields {
     }
 
     /// The names `WindowsECS` derives. A data (or System) key of one of them is written over
-    /// by the ECS value, so such an event has its ECS names added at once, never later. Each
+    /// by the ECS value, so such an event has its ECS names added at once, never later.
     static let derivedNames = JSONKeySet(WindowsECS.sources.keys)
 
     /// The event's own fields: every System and event-data value under its own name (data of
