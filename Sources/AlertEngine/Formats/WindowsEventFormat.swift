@@ -80,12 +80,11 @@ struct WindowsEventFormat: Format {
             throw NormalizeError("windows: no EventID (\(event.system["EventID"]?.text.prefix(40) ?? "missing"))")
         }
         let time = try event.time(format: "windows")
-        // The event data's values, looked up once for the kind, the fields and the texts.
-        let data = WindowsData(event.data)
-        let kind = WindowsKinds.kind(event, data: data)
-        // Read before the fields take the event's System part (`WindowsFields.fields`).
+        // Read before the fields take the event's System part (`WindowsFields.ownFields`).
         let severity = WindowsFields.severity(event), message = event.message
-        let (own, derived, derivedNamed) = WindowsFields.ownFields(event, kind: kind, data: data)
+        // The event data's values are looked up in the same pass that makes the fields, once
+        // for the kind, the ECS names and the texts.
+        let (own, derived, derivedNamed, data, kind) = WindowsFields.ownFields(event)
         var fields = consume own
         let later = derivesLater && !derivedNamed
         if !later { derived.add(to: &fields) }

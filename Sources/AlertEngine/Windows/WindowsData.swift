@@ -14,7 +14,8 @@ struct WindowsData: Sendable {
         case networkProtocol, queryName, objectName, fileName, targetFilename, imageLoaded, targetObject, details
         case newValue, serviceName, serviceFileName, imagePath, scriptBlockText, taskName, hashes, hash, eventType
         case targetImage, sourceImage, payload
-        // System names a data value of the same name must not replace (`WindowsFields.systemOwned`).
+        // System names a data value of the same name must not replace: rules select on them
+        // (the data value is kept as `EventData_<name>`: `WindowsFields.ownFields`).
         case eventID, channel, providerName, computer, eventRecordID
     }
 
@@ -50,18 +51,34 @@ struct WindowsData: Sendable {
 
     /// The values of `data` that the table names.
     init(_ data: JSONObject) {
-        self.data = data
-        var positions = InlineArray<64, UInt16>(repeating: 0)
-        // A member past the 65,534th is not looked up by name (no event has so many).
+        var positions = Positions()
         var i = 0
         data.forEachMember(in: WindowsData.table) { _, _, p in
-            defer { i += 1 }
+            positions.note(p, member: i)
+            i += 1
+        }
+        self.init(data, positions)
+    }
+
+    /// The data with the positions of its members found while it was read for something
+    /// else (`WindowsFields.ownFields`).
+    init(_ data: JSONObject, _ positions: Positions) {
+        self.data = data
+        self.positions = positions.byName
+    }
+
+    /// Per name, where its member is, as the members are met in order.
+    struct Positions {
+        fileprivate var byName = InlineArray<64, UInt16>(repeating: 0)
+
+        /// The member at `member` has the key at `p` in `WindowsData.table`, if any. A member
+        /// past the 65,534th is not looked up by name (no event has so many).
+        mutating func note(_ p: Int?, member i: Int) {
             guard let p, p >= 0, p < WindowsData.nameAt.count, i < Int(UInt16.max) else { return }
             let n = WindowsData.nameAt[p]
             guard n >= 0, n < 64 else { return }
-            positions[n] = UInt16(truncatingIfNeeded: i + 1)
+            byName[n] = UInt16(truncatingIfNeeded: i + 1)
         }
-        self.positions = positions
     }
 
     func value(_ name: Name) -> JSONValue? {

@@ -4,10 +4,6 @@ import Model
 /// Sigma rule's `Image|endswith` reads the event as Windows wrote it), and ECS names beside
 /// them for taser's rules, pivots and the console (`process.command_line`, `host.name`, ...).
 enum WindowsFields {
-    /// System names a data value of the same name must not replace: rules select on them
-    /// (the data value is kept as `EventData_<name>`).
-    static let systemOwned = JSONKeyTable(["EventID", "Channel", "Provider_Name", "Computer", "EventRecordID"])
-
     /// Logons and Kerberos events, whose subject is the account in TargetUserName.
     static let logonEvents: Set<Int> = [4624, 4625, 4634, 4647, 4648, 4768, 4769, 4770, 4771, 4776, 4778, 4779]
 
@@ -60,16 +56,11 @@ enum WindowsFields {
         }
     }
 
+    /// The fields of an event of the kind `kind`: its own, then the ECS names derived from them.
     static func fields(_ event: WindowsEvent, kind: SignalKind) -> JSONObject {
-        fields(event, kind: kind, data: WindowsData(event.data))
-    }
-
-    /// The fields, with the event data's values already looked up (`WindowsData(event.data)`):
-    /// the event's own, then the ECS names derived from them.
-    static func fields(_ event: consuming WindowsEvent, kind: SignalKind, data d: borrowing WindowsData) -> JSONObject {
-        let (own, derived, _) = ownFields(event, kind: kind, data: d)
-        var f = consume own
-        derived.add(to: &f)
+        let own = ownFields(event, kind: kind)
+        var f = own.fields
+        own.derived.add(to: &f)
         return f
     }
 
@@ -80,13 +71,15 @@ enum WindowsFields {
     /// The event's own fields: every System and event-data value under its own name (data of
     /// a System name as `EventData_<name>`, spaced names also without their spaces), 4688's
     /// process under Sysmon's names, and the rendered message; with what derives the ECS names
-    /// from them, and whether a key already has a derived name (`derivedNames`).
+    /// from them, and whether a key already has a derived name (`derivedNames`); the event
+    /// data's values by name (`WindowsData`, found in the same pass over the data) and the
+    /// kind (`kind`, or `WindowsKinds`' for the event).
     /// The System part becomes the fields: moved out of the event, not copied (a copy retained
     /// each of its members, and the event's release released them again), so what is read of
     /// it is read first.
     static func ownFields(
-        _ event: consuming WindowsEvent, kind: SignalKind, data d: borrowing WindowsData
-    ) -> (fields: JSONObject, derived: WindowsECS, derivedNamed: Bool) {
+        _ event: consuming WindowsEvent, kind given: SignalKind? = nil
+    ) -> (fields: JSONObject, derived: WindowsECS, derivedNamed: Bool, data: WindowsData, kind: SignalKind) {
         let eventID = event.eventID, message = event.message, channel = event.channel, provider = event.provider
         let computer = event.computer, recordID = event.recordID, systemUserID = event.system[K.securityUserID]?.stringValue
         let systemCount = event.system.count, systemKeys = event.system.keyBits
@@ -100,8 +93,12 @@ enum WindowsFields {
         // members, rather than in the object growing to thirty. Once an `EventData_` name is
         // written, a data key could be that name, so then every write looks.
         var renamed = false
-        event.data.forEachMember(in: systemOwned) { key, value, owned in
-            if owned != nil {
+        var positions = WindowsData.Positions()
+        var member = 0
+        event.data.forEachMember(in: WindowsData.table) { key, value, p in
+            positions.note(p, member: member)
+            member += 1
+            if let p, WindowsData.isSystemOwned(position: p) {
                 f["EventData_\(key.name)"] = value
                 renamed = true
             } else if renamed || (systemKeys.mayHold(key) && f.contains(key, before: systemCount)) {
@@ -120,6 +117,8 @@ enum WindowsFields {
                 if f[joined] == nil { f[joined] = value }
             }
         }
+        let d = WindowsData(event.data, positions)
+        let kind = given ?? WindowsKinds.kind(eventID: eventID, channel: channel, provider: provider, data: d)
         // Sigma's process_creation names the process Image; 4688 says NewProcessName.
         if f[K.image] == nil, let image = d.text(.image) ?? (eventID == 4688 ? d.text(.newProcessName) : nil) {
             f[K.image] = .string(image)
@@ -130,8 +129,8 @@ enum WindowsFields {
         if let m = message, !m.isEmpty { f[K.message] = .string(m) }
         let derived = WindowsECS(
             eventID: eventID, channel: channel, provider: provider, computer: computer, recordID: recordID,
-            systemUserID: systemUserID, kind: kind, data: copy d, fresh: !derivedNamed)
-        return (f, derived, derivedNamed)
+            systemUserID: systemUserID, kind: kind, data: d, fresh: !derivedNamed)
+        return (f, derived, derivedNamed, d, kind)
     }
     /// `SHA1=...,MD5=...` into the owner's hash fields, lower-cased; other names and empty
     /// values are left out.

@@ -19,10 +19,15 @@ enum WindowsKinds {
 
     /// The kind, with the event data's values already looked up (`WindowsData(event.data)`).
     static func kind(_ event: WindowsEvent, data: borrowing WindowsData) -> SignalKind {
-        guard let id = event.eventID else { return .windowsEvent }
+        kind(eventID: event.eventID, channel: event.channel, provider: event.provider, data: data)
+    }
+
+    /// The kind of an event of this EventID, channel and provider (its System values).
+    static func kind(eventID: Int?, channel: String?, provider: String?, data: borrowing WindowsData) -> SignalKind {
+        guard let id = eventID else { return .windowsEvent }
         // Compared as `lowercased()` would, without lower-casing copies (`lowercasedEquals`).
-        let channel = event.channel ?? ""
-        let provider = event.provider ?? ""
+        let channel = channel ?? ""
+        let provider = provider ?? ""
         if channel.lowercasedEquals(sysmonChannel) || provider.lowercasedEquals(sysmonProvider) {
             if id == 12 {
                 // Sysmon 12 is a key or value created or deleted, told by EventType.
