@@ -58,9 +58,11 @@ enum WindowsFields {
 
     /// The fields of an event of the kind `kind`: its own, then the ECS names derived from them.
     static func fields(_ event: WindowsEvent, kind: SignalKind) -> JSONObject {
-        let own = ownFields(event, kind: kind)
-        var f = own.fields
-        own.derived.add(to: &f)
+        // Taken apart, so that the fields are the only reference to their members when the
+        // ECS names are added (a copy left in the tuple made the first write copy them all).
+        let (own, derived, _, _, _) = ownFields(event, kind: kind)
+        var f = consume own
+        derived.add(to: &f)
         return f
     }
 

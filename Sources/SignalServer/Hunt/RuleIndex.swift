@@ -351,8 +351,11 @@ public struct RuleIndex: Sendable {
     }
 
     /// Tells the index which fields events may lack until asked for (a hunt's Windows events
-    /// leave their ECS names out: `FormatRegistry.derivingLater`), for
-    /// `matchesLeavingOutDerived`.
+    /// leave their ECS names out: `FormatRegistry.derivingLater`), each with the fields it is
+    /// derived from, for `matchesLeavingOutDerived`. A derived field's value must be a copy, a
+    /// part or a lower-cased copy of a text value of its sources, or the text of a number or
+    /// boolean the event holds: what keywords are answered without them by
+    /// (`MatchProgram.derivedReads`).
     public mutating func expectingDerived(_ sources: [String: [DerivedSource]]) {
         var table = fields
         var reading: [String: DerivedReads] = [:]
