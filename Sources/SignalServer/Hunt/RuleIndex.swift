@@ -391,8 +391,9 @@ public struct RuleIndex: Sendable {
 
     /// `matches` of an event that lacks the fields its format derives from its others (named
     /// to `expectingDerived`); nil when the answer may depend on them: then add them and ask
-    /// `matches`. Without them it is the same answer whenever none of the kind's rules reads
-    /// one, or each reads them only where a field the event has is missing.
+    /// `matches`. Without them the answer is the same when what the kind's rules read of them
+    /// (`MatchProgram.derivedReads`) is never "always", and each derived field they read is
+    /// read only under moots that the event has, not null, or the event has none of its sources.
     public func matchesLeavingOutDerived(kind: String, fields: JSONObject, cache: inout LiteralCache) -> [Int]? {
         guard let box = byKind[kind] else { return [] }
         guard let derived = box.derived, !derived.reads.always else { return nil }
