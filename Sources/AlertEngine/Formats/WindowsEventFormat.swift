@@ -74,7 +74,7 @@ struct WindowsEventFormat: Format {
 
     /// The signal of a Windows event: its time, kind, fields, title and identity.
     static func signal(
-        _ event: consuming WindowsEvent, source: String, raw: RawBody, derivesLater: Bool = false
+        _ event: consuming WindowsEvent, source: String, raw: RawBody, derivesLater: Bool
     ) throws(NormalizeError) -> Normalized {
         guard event.eventID != nil else {
             throw NormalizeError("windows: no EventID (\(event.system["EventID"]?.text.prefix(40) ?? "missing"))")
@@ -84,9 +84,10 @@ struct WindowsEventFormat: Format {
         let severity = WindowsFields.severity(event), message = event.message
         // The event data's values are looked up in the same pass that makes the fields, once
         // for the kind, the ECS names and the texts.
-        let (own, derived, derivedNamed, data, kind) = WindowsFields.ownFields(event)
+        let (own, derived, data, kind) = WindowsFields.ownFields(event)
         var fields = consume own
-        let later = derivesLater && !derivedNamed
+        // An event with a key of an ECS name (which the ECS value replaces) gets them at once.
+        let later = derivesLater && derived.fresh
         if !later { derived.add(to: &fields) }
         // The texts, like the ECS names, only when asked for, if the signal leaves those out.
         @Sendable func texts() -> [String] {

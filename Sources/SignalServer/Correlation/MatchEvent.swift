@@ -338,9 +338,7 @@ public struct MatchEvent {
     /// A read's part of the key its rule's answer is remembered by (`RuleMemo`); nil when the
     /// value has none (a string the literal cache did not keep, a list, a large number).
     mutating func memoCode(_ read: MatchProgram.Read) -> UInt64? {
-        if read.moot >= 0, let g = position(read.moot) {
-            if case .null = fields.value(at: g) {} else { return RuleMemo.moot }
-        }
+        if read.moot >= 0, holdsValue(read.moot) { return RuleMemo.moot }
         guard let p = position(read.slot) else { return RuleMemo.missing }
         switch fields.value(at: p) {
         case .null: return RuleMemo.null
@@ -356,10 +354,7 @@ public struct MatchEvent {
     private mutating func mayBeRead(_ p: Int) -> Bool {
         let n = guardedNumber(p)
         guard n >= 0 else { return false }
-        for g in guards[n] {
-            guard let q = position(g) else { return true }
-            if case .null = fields.value(at: q) { return true }
-        }
+        for g in guards[n] where !holdsValue(g) { return true }
         return false
     }
 

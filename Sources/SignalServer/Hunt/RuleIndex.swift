@@ -110,41 +110,31 @@ public struct RuleIndex: Sendable {
             return false
         }
 
-        /// Adds the fields of one list (`add` of its reads, then `close`).
-        mutating func open() -> Range { Range(start: Int32(fields.count), count: 0) }
-
-        /// Adds what a rule reads of derived fields (`MatchProgram.derivedReads`) to the list
-        /// `list`, the last opened: a field read again gets the new moot.
-        mutating func add(
-            _ found: [(slot: Int32, moot: Int32)], to list: inout Range, table: inout MatchFields, sources from: [String: [DerivedSource]]
-        ) {
-            for (slot, moot) in found {
-                let k = Int(list.start) + Int(list.count)
-                if let f = fieldSlots[Int(list.start)..<k].firstIndex(of: slot) {
-                    let m = fields[f].moots
-                    if moots[Int(m.start)..<Int(m.start + m.count)].contains(moot) { continue }
-                    // Moots of a field are together: a field's new one moves those after it on.
-                    let at = Int(m.start + m.count)
-                    moots.insert(moot, at: at)
-                    fields[f].moots.count += 1
-                    for g in fields.indices where g != f && fields[g].moots.start >= Int32(at) { fields[g].moots.start += 1 }
-                    continue
-                }
-                let start = Int32(sources.count)
+        /// Adds a list of what rules read of derived fields (`MatchProgram.derivedReads`), each
+        /// field once with every moot it is read under, and gives its range in `fields`.
+        mutating func append(
+            _ reads: [(slot: Int32, moot: Int32)], table: inout MatchFields, sources from: [String: [DerivedSource]]
+        ) -> Range {
+            var order: [Int32] = [], mootsOf: [Int32: [Int32]] = [:]
+            for (slot, moot) in reads {
+                if mootsOf[slot] == nil { order.append(slot) }
+                if mootsOf[slot]?.contains(moot) != true { mootsOf[slot, default: []].append(moot) }
+            }
+            let start = Int32(fields.count)
+            for slot in order {
+                let m = mootsOf[slot] ?? [], mootStart = Int32(moots.count), sourceStart = Int32(sources.count)
+                moots += m
                 for source in from[table.names[Int(slot)]] ?? [] {
                     sources.append(table.slot(source.field))
                     sourceBits.append(JSONKeyBits([source.field]))
                     sourceEventIDs.append(source.eventID ?? Int64.min)
                 }
-                fields.append(DerivedField(moots: Range(start: Int32(moots.count), count: 1), sources: Range(start: start, count: Int32(sources.count) - start)))
-                fieldSlots.append(slot)
-                moots.append(moot)
-                list.count += 1
+                fields.append(DerivedField(
+                    moots: Range(start: mootStart, count: Int32(m.count)),
+                    sources: Range(start: sourceStart, count: Int32(sources.count) - sourceStart)))
             }
+            return Range(start: start, count: Int32(fields.count) - start)
         }
-
-        /// Per field, the derived field's slot (while the lists are made).
-        private var fieldSlots: [Int32] = []
     }
 
     private struct Range: Equatable {
@@ -323,13 +313,13 @@ public struct RuleIndex: Sendable {
         guard let box = byKind[kind] else { return [] }
         var event = MatchEvent(fields, reading: self.fields, scratch: &cache.scratch)
         defer { event.handBack(to: &cache.scratch) }
-        return matches(box, &event, cache: &cache)
+        return matches(box, &event, eventID: RuleIndex.eventID(of: fields), cache: &cache)
     }
 
-    /// The rules of `box` that match `event`.
-    private func matches(_ box: Kind, _ event: inout MatchEvent, cache: inout LiteralCache) -> [Int] {
+    /// The rules of `box` that match `event`, whose EventID is `eventID`.
+    private func matches(_ box: Kind, _ event: inout MatchEvent, eventID: Int64?, cache: inout LiteralCache) -> [Int] {
         let generation = cache.generation
-        let run = candidates(of: box, event: &event, cache: &cache)
+        let run = candidates(of: box, event: &event, eventID: eventID, cache: &cache)
         guard !run.isEmpty else { return [] }
         // The event's values are known by their cache entries only if the cache kept them all
         // through its search.
@@ -368,20 +358,14 @@ public struct RuleIndex: Sendable {
                 if !derived.isEmpty { found.append((entry, derived)) }
             }
             // The fields of rules for any EventID, then each EventID's, each list together.
-            var anyID = reads.open()
-            for (entry, derived) in found where eventIDRanges[entry].count < 0 {
-                reads.add(derived, to: &anyID, table: &table, sources: sources)
-            }
-            reads.anyID = anyID
-            var byID: [Int64: [[(slot: Int32, moot: Int32)]]] = [:]
+            reads.anyID = reads.append(found.filter { eventIDRanges[$0.entry].count < 0 }.flatMap(\.reads), table: &table, sources: sources)
+            var byID: [Int64: [(slot: Int32, moot: Int32)]] = [:]
             for (entry, derived) in found where eventIDRanges[entry].count >= 0 {
                 let range = eventIDRanges[entry]
-                for id in eventIDs[Int(range.start)..<Int(range.start + range.count)] { byID[id, default: []].append(derived) }
+                for id in eventIDs[Int(range.start)..<Int(range.start + range.count)] { byID[id, default: []] += derived }
             }
-            for (id, lists) in byID.sorted(by: { $0.key < $1.key }) {
-                var list = reads.open()
-                for derived in lists { reads.add(derived, to: &list, table: &table, sources: sources) }
-                reads.byID[id] = list
+            for (id, derived) in byID.sorted(by: { $0.key < $1.key }) {
+                reads.byID[id] = reads.append(derived, table: &table, sources: sources)
             }
             reading[kind] = reads
         }
@@ -399,8 +383,9 @@ public struct RuleIndex: Sendable {
         guard let derived = box.derived, !derived.reads.always else { return nil }
         var event = MatchEvent(fields, reading: self.fields, scratch: &cache.scratch)
         defer { event.handBack(to: &cache.scratch) }
-        if derived.reads.mayMatter(to: &event, eventID: fields[RuleIndex.eventIDKey].flatMap(RuleIndex.integer)) { return nil }
-        return matches(box, &event, cache: &cache)
+        let eventID = RuleIndex.eventID(of: fields)
+        if derived.reads.mayMatter(to: &event, eventID: eventID) { return nil }
+        return matches(box, &event, eventID: eventID, cache: &cache)
     }
 
     /// `matches` of one event alone.
@@ -413,7 +398,7 @@ public struct RuleIndex: Sendable {
     public func prefiltered(kind: String, fields: JSONObject, cache: inout LiteralCache) -> (run: Int, of: Int) {
         var event = MatchEvent(fields, reading: self.fields)
         guard let box = byKind[kind] else { return (0, 0) }
-        return (candidates(of: box, event: &event, cache: &cache).count, box.index.entries.count)
+        return (candidates(of: box, event: &event, eventID: RuleIndex.eventID(of: fields), cache: &cache).count, box.index.entries.count)
     }
 
     /// Whether the entry runs on every event of its kinds: none of its tests gives a literal
@@ -431,7 +416,7 @@ public struct RuleIndex: Sendable {
         if spent.count < entries.count { spent += [UInt64](repeating: 0, count: entries.count - spent.count) }
         var event = MatchEvent(fields, reading: self.fields)
         let t0 = clock()
-        let run = byKind[kind].map { candidates(of: $0, event: &event, cache: &cache) } ?? []
+        let run = byKind[kind].map { candidates(of: $0, event: &event, eventID: RuleIndex.eventID(of: fields), cache: &cache) } ?? []
         var t = clock()
         scan &+= t &- t0
         program.running { program in
@@ -448,8 +433,7 @@ public struct RuleIndex: Sendable {
     /// literals it holds (or that need none) and whose EventIDs include its. Leaves in the
     /// event which literals it holds, for the tests to read.
     /// The kind's index is read through its box, never copied out (a copy retains its arrays).
-    private func candidates(of box: Kind, event: inout MatchEvent, cache: inout LiteralCache) -> [Int] {
-        let eventID = event.fields[RuleIndex.eventIDKey].flatMap(RuleIndex.integer)
+    private func candidates(of box: Kind, event: inout MatchEvent, eventID: Int64?, cache: inout LiteralCache) -> [Int] {
         var out: [Int] = []
         out.reserveCapacity(64)  // one allocation, not a growth per doubling
         if literals > 0 {
@@ -497,6 +481,9 @@ public struct RuleIndex: Sendable {
     }
 
     private static let eventIDKey = JSONKey("EventID")
+
+    /// The event's EventID, as the rules' EventIDs are compared with it.
+    private static func eventID(of fields: JSONObject) -> Int64? { fields[eventIDKey].flatMap(integer) }
 
     /// Whether the entry's EventIDs, if it names some, include the event's.
     @inline(__always)
