@@ -142,6 +142,17 @@ final class ServeProcess {
 
     var log: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
+    /// Waits until serve's log holds `text`: what a test waits on instead of a sleep. The
+    /// deadline only bounds a hang (a loaded 2-core CI machine can be slow).
+    func waitForLog(_ text: String, within seconds: Double = 60) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if log.contains(text) { return true }
+            usleep(20_000)
+        }
+        return log.contains(text)
+    }
+
     deinit { _ = stop(SIGKILL) }
 
     /// One HTTP/1.1 exchange over a fresh connection.

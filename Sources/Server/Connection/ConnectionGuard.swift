@@ -160,7 +160,10 @@ final class RequestWatch: ChannelDuplexHandler, RemovableChannelHandler {
         case .head(let head):
             // The path without its query (which may carry a token), and short: it goes to the log.
             let path = (head.path ?? "/").prefix { $0 != "?" }
-            guardian?.headRead("\(head.method) \(path.prefix(200))", theHive: TheHiveRoutes.isTheHivePath(String(path)))
+            let request = "\(head.method) \(path.prefix(200))"
+            // From here the request is in flight: a stop gives it the grace (tests wait for this line).
+            logger.debug("head read: \(request)")
+            guardian?.headRead(request, theHive: TheHiveRoutes.isTheHivePath(String(path)))
         case .body(let bytes): guardian?.bodyRead(bytes.readableBytes)
         case .end: guardian?.requestRead()
         }
