@@ -203,6 +203,15 @@ import Testing
         var left = later[0]
         #expect(left.derived != nil && left.fields["process.executable"] == nil && left.fields["host.name"] == nil)
         #expect(left.fields["Image"] == whole[0].fields["Image"] && left.texts.isEmpty)
+        // The names a row shows first: the title is whole, the rest (the command line's ECS
+        // name, the event code) still left out.
+        left.addShownFields()
+        #expect(left.derived != nil && left.title == whole[0].title && left.fields["host.name"] == "WS1")
+        #expect(left.fields["user.name"] == "jdoe" && left.fields["process.name"] == "b.exe")
+        #expect(left.fields["process.command_line"] == nil && left.fields["event.code"] == nil && left.texts.isEmpty)
+        left.addShownFields()  // once only
+        let (kept, rest) = left.shownFields()
+        #expect(kept.count == left.fields.count && rest?.complete(kept) == whole[0].fields)
         left.addDerivedFields()
         #expect(left.derived == nil && left.fields == whole[0].fields && left.title == whole[0].title)
         #expect(left.texts == whole[0].texts && !left.texts.isEmpty)
@@ -214,4 +223,61 @@ import Testing
         #expect(later[1].fields["host.name"] == "WS1")
         #expect(later[2].derived == nil && later[2].fields == whole[2].fields)
     }
+
+    /// What a timeline row reads (the title, `host.name`, `user.name`, `user.domain`) comes from
+    /// the names `addShownFields` adds alone, for every kind of title: events of each titled
+    /// kind with every event-data name `WindowsECS` reads, and with each one left out in turn
+    /// (so that every fallback is taken), read whole and with the names left out.
+    @Test func theShownNamesGiveTheWholeRow() throws {
+        let kinds: [(channel: String, id: Int)] = [
+            ("Microsoft-Windows-Sysmon/Operational", 1), ("Microsoft-Windows-Sysmon/Operational", 3),
+            ("Microsoft-Windows-Sysmon/Operational", 22), ("Microsoft-Windows-Sysmon/Operational", 11),
+            ("Microsoft-Windows-Sysmon/Operational", 23), ("Microsoft-Windows-Sysmon/Operational", 7),
+            ("Microsoft-Windows-Sysmon/Operational", 6), ("Microsoft-Windows-Sysmon/Operational", 13),
+            ("Microsoft-Windows-Sysmon/Operational", 10), ("Microsoft-Windows-Sysmon/Operational", 8),
+            ("Security", 4624), ("Security", 4688), ("Security", 4672), ("System", 7045), ("Application", 1000),
+        ]
+        func value(_ name: String) -> JSONValue {
+            if name.hasSuffix("Port") { return 443 }
+            if name.hasSuffix("Ip") || name.hasSuffix("Address") { return "::ffff:10.1.2.3" }
+            if name.hasSuffix("Hostname") || name == "WorkstationName" || name == "QueryName" { return "Host.Example.com" }
+            if name.hasPrefix("Hash") { return "SHA1=AB12,MD5=CD34,IMPHASH=EF56" }
+            if name == "User" { return #"CORP\jdoe"# }
+            if name.hasSuffix("UserName") { return .string(name.hasPrefix("Target") ? "target" : "subject") }
+            if name.hasSuffix("DomainName") { return .string(name.hasPrefix("Target") ? "TDOM" : "SDOM") }
+            if name == "EventType" { return "SetValue" }
+            if name == "Protocol" { return "TCP" }
+            return .string(#"C:\Dir\"# + name + ".exe")
+        }
+        let names = WindowsData.keys.filter { !["EventID", "Channel", "Provider_Name", "Computer", "EventRecordID"].contains($0) }
+        var lines: [String] = []
+        for (channel, id) in kinds {
+            for left in [nil] + names.map(Optional.some) {
+                var data = JSONObject()
+                for name in names where name != left { data[name] = value(name) }
+                let system: JSONObject = [
+                    "EventID": .int(Int64(id)), "Channel": .string(channel), "Computer": "WS1.corp", "EventRecordID": 9,
+                    "Provider": ["#attributes": ["Name": "P"]], "TimeCreated": ["#attributes": ["SystemTime": "2024-01-01T00:00:00Z"]],
+                ]
+                lines.append(JSONValue.object(["Event": ["System": .object(system), "EventData": .object(data)]]).text)
+            }
+        }
+        let bytes = Array(lines.joined(separator: "\n").utf8)
+        let whole = try Self.signals(bytes, .builtIn()).signals
+        let later = try Self.signals(bytes, .builtIn().derivingLater()).signals
+        #expect(whole.count == lines.count && later.count == lines.count)
+        var titles = Set<String>()
+        for (full, left) in zip(whole, later) {
+            var shown = left
+            shown.addShownFields()
+            titles.insert(full.title)
+            #expect(shown.title == full.title)
+            for name in ["host.name", "user.name", "user.domain"] { #expect(shown.fields[name] == full.fields[name], "\(name): \(full.title)") }
+            for (key, value) in shown.fields { #expect(full.fields[key] == value, "\(key): \(full.title)") }
+            #expect(shown.fields.count < full.fields.count, "nothing left out of \(full.title)")
+        }
+        // The titles differ by kind and by what was left out: the names were read.
+        #expect(titles.count > kinds.count * 2, "\(titles.count) titles")
+    }
+
 }

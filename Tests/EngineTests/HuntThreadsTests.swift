@@ -90,4 +90,33 @@ import Testing
         #expect(failure?.reason == "cannot read /nonexistent/Security.evtx: no such file")
         #expect(before == alone.filter { $0.contains("security.evtx.gz") || $0.contains("new-user-security.evtx") }.count)
     }
+
+    /// A detection's row is made with only the ECS names a row shows, and its fields are
+    /// completed when asked for: both must be the event as `ingest` reads it.
+    @Test func aDetectionShowsTheEventAsIngestReadsIt() throws {
+        let hunt = try SigmaHunt(rules: Self.rules)
+        var detections = 0
+        for file in ["security.evtx.gz", "sysmon.evtx.gz"] {
+            let path = SigmaOverEvtxTests.folder + "/" + file
+            var whole: [String: Normalized] = [:]
+            _ = try EventReader.read(try FileInput(path: path), name: file, formats: .builtIn()) { s in
+                if let record = s.fields["winlog.record_id"]?.stringValue { whole[record] = s }
+            }
+            let before = detections
+            _ = try hunt.scan(try FileInput(path: path), file: file) { d in
+                detections += 1
+                let record = d.fields["winlog.record_id"]?.stringValue ?? "-"
+                guard let full = whole[record] else {
+                    Issue.record("\(file): no event \(record) for \(d.rule)")
+                    return
+                }
+                #expect(d.fields == full.fields && d.fields == d.fields, "\(file) \(record)")
+                #expect(d.event == full.title && d.host == full.fields["host.name"]?.stringValue, "\(file) \(record)")
+                #expect(d.user == SigmaHunt.user(full.fields) && d.kind == full.kind.name, "\(file) \(record)")
+            }
+            #expect(detections > before, "\(file): no detections")
+        }
+        #expect(detections > 50, "\(detections) detections")
+    }
+
 }

@@ -100,6 +100,17 @@ import Testing
                 added.addDerivedFields()
                 #expect(added.fields == full.fields, "\(file): \(full.title)")
                 #expect(added.title == full.title && added.texts == full.texts)
+                // What a timeline row reads is there with the shown names alone, each value
+                // as the whole event has it, and the rest completes them to the whole.
+                var shown = s
+                shown.addShownFields()
+                #expect(shown.title == full.title, "\(file): \(shown.title)")
+                for name in ["host.name", "user.name", "user.domain"] {
+                    #expect(shown.fields[name] == full.fields[name], "\(file): \(name) of \(full.title)")
+                }
+                for (key, value) in shown.fields { #expect(full.fields[key] == value, "\(file): \(key) of \(full.title)") }
+                let (kept, rest) = shown.shownFields()
+                #expect(rest.map { $0.complete(kept) } == full.fields, "\(file): \(full.title)")
                 let eventID = full.fields["EventID"].flatMap(RuleIndex.integer)
                 for (key, _) in full.fields where own[key] == nil {
                     let from = sources[key] ?? []

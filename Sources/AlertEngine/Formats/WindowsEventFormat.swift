@@ -72,6 +72,31 @@ struct WindowsEventFormat: Format {
     /// The event data worth scanning for artifacts, in this order, then the message.
     private static let textNames: [WindowsData.Name] = [.commandLine, .parentCommandLine, .scriptBlockText, .payload, .queryName, .targetFilename, .details]
 
+    /// The texts of an event with this data and message.
+    static func texts(_ data: WindowsData, message: String?) -> [String] {
+        var texts: [String] = []
+        for name in textNames {
+            if let t = data.text(name) { texts.append(t) }
+        }
+        if let message { texts.append(message) }
+        return texts
+    }
+
+    /// A signal's ECS names and texts, left out until asked for.
+    final class Derived: DerivedFields {
+        let ecs: WindowsECS
+        let message: String?
+
+        init(ecs: WindowsECS, message: String?) {
+            self.ecs = ecs
+            self.message = message
+        }
+
+        func addShown(to fields: inout JSONObject) { ecs.addShown(to: &fields) }
+        func addRest(to fields: inout JSONObject) { ecs.addRest(to: &fields) }
+        func texts() -> [String] { WindowsEventFormat.texts(ecs.data, message: message) }
+    }
+
     /// The signal of a Windows event: its time, kind, fields, title and identity.
     static func signal(
         _ event: consuming WindowsEvent, source: String, raw: RawBody, derivesLater: Bool
@@ -89,26 +114,13 @@ struct WindowsEventFormat: Format {
         // An event with a key of an ECS name (which the ECS value replaces) gets them at once.
         let later = derivesLater && derived.fresh
         if !later { derived.add(to: &fields) }
-        // The texts, like the ECS names, only when asked for, if the signal leaves those out.
-        @Sendable func texts() -> [String] {
-            var texts: [String] = []
-            for name in textNames {
-                if let t = data.text(name) { texts.append(t) }
-            }
-            if let m = message { texts.append(m) }
-            return texts
-        }
         // The title and reference are made from the fields when read (most events a hunt reads
         // are never shown): the System values they name are the fields' own.
         var signal = Normalized(
             time: time, source: source, sourceRef: { WindowsFields.ref($0) }, kind: kind, severity: severity,
-            title: { WindowsFields.title(kind: $0, fields: $1) }, fields: fields, rawBody: raw, texts: later ? [] : texts())
-        if later {
-            signal.deriveLater(DerivedFields { signal in
-                derived.add(to: &signal.fields)
-                signal.texts = texts()
-            })
-        }
+            title: { WindowsFields.title(kind: $0, fields: $1) }, fields: fields, rawBody: raw,
+            texts: later ? [] : texts(data, message: message))
+        if later { signal.deriveLater(Derived(ecs: derived, message: message)) }
         return signal
     }
 }

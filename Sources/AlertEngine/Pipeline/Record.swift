@@ -138,18 +138,39 @@ public struct Normalized: Sendable {
     /// Fields the format derives from the event's own (a Windows event's ECS names), not yet
     /// in `fields`, and the `texts`: only a format asked to leave them for later does
     /// (`FormatRegistry.derivingLater`), for a hunt that matches most events without them.
-    /// `addDerivedFields` adds them; until then `fields`, `texts` and the title lack them.
-    public private(set) var derived: DerivedFields?
+    /// `addDerivedFields` adds them; until then `fields`, `texts` and the title lack them
+    /// (`addShownFields` adds what the title reads).
+    public private(set) var derived: (any DerivedFields)?
+    /// Whether `derived`'s shown fields are in `fields` already.
+    private var derivedShown = false
 
     /// Adds the derived fields, if any are still left out.
     public mutating func addDerivedFields() {
         guard let d = derived else { return }
         derived = nil
-        d.add(&self)
+        if !derivedShown { d.addShown(to: &fields) }
+        d.addRest(to: &fields)
+        texts = d.texts()
+    }
+
+    /// Adds the derived fields the title and a timeline row read (`DerivedFields.addShown`),
+    /// leaving the rest to `addDerivedFields` or to `DerivedFields.complete`.
+    public mutating func addShownFields() {
+        guard let d = derived, !derivedShown else { return }
+        derivedShown = true
+        d.addShown(to: &fields)
+    }
+
+    /// The fields with their shown derived names added, and what adds the rest (nil when
+    /// nothing is left out): for a reader that keeps the fields of a few events and completes
+    /// them only if asked (`DerivedFields.complete`), without the rest of the signal.
+    public consuming func shownFields() -> (fields: JSONObject, rest: (any DerivedFields)?) {
+        addShownFields()
+        return (fields, derived)
     }
 
     /// Leaves `d` to be added later, by `addDerivedFields`.
-    mutating func deriveLater(_ d: DerivedFields) { derived = d }
+    mutating func deriveLater(_ d: any DerivedFields) { derived = d }
 
     public init(
         time: Timestamp, source: String, sourceRef: String?, kind: SignalKind, severity: Severity, title: String,
@@ -196,9 +217,24 @@ public struct Normalized: Sendable {
 }
 
 /// Fields a format adds from an event's own, by names it declares with their sources
-/// (`FormatRegistry.derivedFieldSources`), left out of a signal until asked for.
-public struct DerivedFields: Sendable {
-    let add: @Sendable (inout Normalized) -> Void
+/// (`FormatRegistry.derivedFieldSources`), left out of a signal until asked for. A class, so
+/// that a signal holds what derives them in one allocation, however many parts ask.
+public protocol DerivedFields: AnyObject, Sendable {
+    /// Adds the names the title and a timeline row read (a Windows event's host, process,
+    /// user, ...): what a hunt shows of most detections.
+    func addShown(to fields: inout JSONObject)
+    /// Adds the others.
+    func addRest(to fields: inout JSONObject)
+    /// The signal's texts, which are left out with the fields.
+    func texts() -> [String]
+}
+
+extension DerivedFields {
+    /// `fields` (from `Normalized.shownFields`) with the rest of the names added.
+    public func complete(_ fields: consuming JSONObject) -> JSONObject {
+        addRest(to: &fields)
+        return fields
+    }
 }
 
 /// Why a record could not be normalized; it goes to quarantine with this reason.

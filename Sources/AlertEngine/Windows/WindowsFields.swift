@@ -389,84 +389,108 @@ struct WindowsECS: Sendable {
         return table
     }()
 
-    /// Writes the ECS names into `f`, the event's own fields.
+    /// Writes the ECS names into `f`, the event's own fields: those a row shows first, then the
+    /// rest. Each name is written by one of the two, so the order between them changes no value.
     func add(to f: inout JSONObject) {
+        addShown(to: &f)
+        addRest(to: &f)
+    }
+
+    /// Writes the name into fields with none of the names yet (`fresh`) without looking for it
+    /// first; over it otherwise.
+    @inline(__always) private func put(_ key: JSONKey, _ value: consuming JSONValue, into f: inout JSONObject) {
+        if fresh { f.append(distinct: key, value) } else { f[key] = value }
+    }
+
+    /// The names a title (`WindowsFields.title`) and a timeline row (`host.name`, `user.name`,
+    /// `user.domain`) read: the host, the process and its parent, who, where to, and what was
+    /// touched by name. A hunt shows most detections this way, without the rest.
+    func addShown(to f: inout JSONObject) {
         let d = data
-        // Each name is written once: into fields with none of the names yet (`fresh`) without
-        // looking for it first.
-        func put(_ key: JSONKey, _ value: JSONValue) {
-            if fresh { f.append(distinct: key, value) } else { f[key] = value }
-        }
-        if let id = eventID { put(K.eventCode, .string(String(id))) }
-        if let p = provider { put(K.eventProvider, .string(p)) }
-        if let c = channel { put(K.winlogChannel, .string(c)) }
-        if let host = computer { put(K.hostName, .string(host)) }
-        if let record = recordID { put(K.recordID, .string(record)) }
+        if let host = computer { put(K.hostName, .string(host), into: &f) }
 
         // The process: Sysmon's names, or Security 4688's.
         let image = d.text(.image) ?? (eventID == 4688 ? d.text(.newProcessName) : nil)
         if let image {
-            put(K.processExecutable, .string(image))
-            put(K.processName, .string(VendorJSON.basename(image)))
+            put(K.processExecutable, .string(image), into: &f)
+            put(K.processName, .string(VendorJSON.basename(image)), into: &f)
         } else if let name = d.text(.processName), VendorJSON.isPath(name) {
-            put(K.processExecutable, .string(name))
-            put(K.processName, .string(VendorJSON.basename(name)))
+            put(K.processExecutable, .string(name), into: &f)
+            put(K.processName, .string(VendorJSON.basename(name)), into: &f)
         }
-        if let cmd = d.text(.commandLine) { put(K.processCommandLine, .string(cmd)) }
-        let parent = d.text(.parentImage) ?? d.text(.parentProcessName)
-        if let parent {
-            put(K.parentExecutable, .string(parent))
-            put(K.parentName, .string(VendorJSON.basename(parent)))
+        if let parent = d.text(.parentImage) ?? d.text(.parentProcessName) {
+            put(K.parentExecutable, .string(parent), into: &f)
+            put(K.parentName, .string(VendorJSON.basename(parent)), into: &f)
         }
-        if let cmd = d.text(.parentCommandLine) { put(K.parentCommandLine, .string(cmd)) }
-        // 4688's ProcessId is the creator's; the new process is NewProcessId.
-        let is4688 = eventID == 4688 && channel?.lowercasedEquals("security") == true
-        if let pid = d.number(is4688 ? .newProcessId : .processId) { put(K.pid, .int(pid)) }
-        if let pid = d.number(is4688 ? .processId : .parentProcessId) { put(K.parentPid, .int(pid)) }
-        if let guid = d.text(.processGuid) { put(K.entityID, .string(guid)) }
-        if let dir = d.text(.currentDirectory) { put(K.workingDirectory, .string(dir)) }
-        if let name = d.text(.originalFileName) { put(K.originalFileName, .string(name)) }
 
         // Who: Sysmon's User (`DOMAIN\name`); Security's subject, or for logons the target.
         if let user = d.text(.user) {
             ECS.user(user, keys: .user, distinct: fresh, into: &f)
         } else if let id = eventID, WindowsFields.logonEvents.contains(id), let target = d.text(.targetUserName) {
             ECS.user(target, keys: .user, distinct: fresh, into: &f)
-            if let domain = d.text(.targetDomainName), f[K.userDomain] == nil { put(K.userDomain, .string(domain)) }
+            if let domain = d.text(.targetDomainName), f[K.userDomain] == nil { put(K.userDomain, .string(domain), into: &f) }
         } else if let subject = d.text(.subjectUserName) {
             ECS.user(subject, keys: .user, distinct: fresh, into: &f)
-            if let domain = d.text(.subjectDomainName), f[K.userDomain] == nil { put(K.userDomain, .string(domain)) }
+            if let domain = d.text(.subjectDomainName), f[K.userDomain] == nil { put(K.userDomain, .string(domain), into: &f) }
             if let target = d.text(.targetUserName) { ECS.user(target, keys: .userTarget, distinct: fresh, into: &f) }
         } else if let target = d.text(.targetUserName) {
             ECS.user(target, keys: .user, distinct: fresh, into: &f)
         }
-        if let sid = d.text(.targetUserSid) ?? d.text(.subjectUserSid) ?? systemUserID { put(K.userID, .string(sid)) }
-        if let logon = d.text(.logonType) { put(K.logonType, .string(logon)) }
 
-        // Where from and to.
-        if let ip = d.text(.ipAddress) ?? d.text(.sourceIp) ?? d.text(.sourceAddress) ?? d.text(.clientAddress), let clean = WindowsFields.address(ip) {
-            put(K.sourceIP, .string(clean))
+        // Where to.
+        if let ip = d.text(.destinationIp) ?? d.text(.destAddress), let clean = WindowsFields.address(ip) {
+            put(K.destinationIP, .string(clean), into: &f)
         }
-        if let port = d.number(.ipPort, or: .sourcePort), port > 0 { put(K.sourcePort, .int(port)) }
-        if let ip = d.text(.destinationIp) ?? d.text(.destAddress), let clean = WindowsFields.address(ip) { put(K.destinationIP, .string(clean)) }
-        if let port = d.number(.destinationPort, or: .destPort), port > 0 { put(K.destinationPort, .int(port)) }
-        if let host = d.text(.destinationHostname), VendorJSON.isHostname(host) { put(K.destinationDomain, .string(host.lowercased())) }
-        if let host = d.text(.sourceHostname) ?? d.text(.workstationName), VendorJSON.isHostname(host) { put(K.sourceDomain, .string(host.lowercased())) }
-        if let proto = d.text(.networkProtocol), proto.count < 8 { put(K.transport, .string(proto.lowercased())) }
+        if let port = d.number(.destinationPort, or: .destPort), port > 0 { put(K.destinationPort, .int(port), into: &f) }
+        if let host = d.text(.destinationHostname), VendorJSON.isHostname(host) { put(K.destinationDomain, .string(host.lowercased()), into: &f) }
 
-        // What was touched.
-        if let query = d.text(.queryName) { put(K.dnsName, .string(query.lowercased())) }
+        // What was touched, by name.
+        if let query = d.text(.queryName) { put(K.dnsName, .string(query.lowercased()), into: &f) }
         let named = d.text(.objectName) ?? d.text(.fileName)
         if let path = d.text(.targetFilename) ?? d.text(.imageLoaded) ?? named.flatMap({ VendorJSON.isPath($0) ? $0 : nil }) {
-            put(K.filePath, .string(path))
-            put(K.fileName, .string(VendorJSON.basename(path)))
+            put(K.filePath, .string(path), into: &f)
+            put(K.fileName, .string(VendorJSON.basename(path)), into: &f)
         }
-        if let key = d.text(.targetObject) { put(K.registryPath, .string(key)) }
-        if let details = d.text(.details) ?? d.text(.newValue) { put(K.registryData, .string(details)) }
-        if let service = d.text(.serviceName) { put(K.serviceName, .string(service)) }
-        if let file = d.text(.serviceFileName) ?? d.text(.imagePath) { put(K.serviceExecutable, .string(file)) }
-        if let script = d.text(.scriptBlockText) { put(K.scriptBlock, .string(script)) }
-        if let task = d.text(.taskName) { put(K.taskName, .string(task)) }
+        if let key = d.text(.targetObject) { put(K.registryPath, .string(key), into: &f) }
+        if let service = d.text(.serviceName) { put(K.serviceName, .string(service), into: &f) }
+    }
+
+    /// The names `addShown` does not write.
+    func addRest(to f: inout JSONObject) {
+        let d = data
+        if let id = eventID { put(K.eventCode, .string(String(id)), into: &f) }
+        if let p = provider { put(K.eventProvider, .string(p), into: &f) }
+        if let c = channel { put(K.winlogChannel, .string(c), into: &f) }
+        if let record = recordID { put(K.recordID, .string(record), into: &f) }
+
+        if let cmd = d.text(.commandLine) { put(K.processCommandLine, .string(cmd), into: &f) }
+        if let cmd = d.text(.parentCommandLine) { put(K.parentCommandLine, .string(cmd), into: &f) }
+        // 4688's ProcessId is the creator's; the new process is NewProcessId.
+        let is4688 = eventID == 4688 && channel?.lowercasedEquals("security") == true
+        if let pid = d.number(is4688 ? .newProcessId : .processId) { put(K.pid, .int(pid), into: &f) }
+        if let pid = d.number(is4688 ? .processId : .parentProcessId) { put(K.parentPid, .int(pid), into: &f) }
+        if let guid = d.text(.processGuid) { put(K.entityID, .string(guid), into: &f) }
+        if let dir = d.text(.currentDirectory) { put(K.workingDirectory, .string(dir), into: &f) }
+        if let name = d.text(.originalFileName) { put(K.originalFileName, .string(name), into: &f) }
+
+        if let sid = d.text(.targetUserSid) ?? d.text(.subjectUserSid) ?? systemUserID { put(K.userID, .string(sid), into: &f) }
+        if let logon = d.text(.logonType) { put(K.logonType, .string(logon), into: &f) }
+
+        // Where from.
+        if let ip = d.text(.ipAddress) ?? d.text(.sourceIp) ?? d.text(.sourceAddress) ?? d.text(.clientAddress), let clean = WindowsFields.address(ip) {
+            put(K.sourceIP, .string(clean), into: &f)
+        }
+        if let port = d.number(.ipPort, or: .sourcePort), port > 0 { put(K.sourcePort, .int(port), into: &f) }
+        if let host = d.text(.sourceHostname) ?? d.text(.workstationName), VendorJSON.isHostname(host) {
+            put(K.sourceDomain, .string(host.lowercased()), into: &f)
+        }
+        if let proto = d.text(.networkProtocol), proto.count < 8 { put(K.transport, .string(proto.lowercased()), into: &f) }
+
+        // What was touched, beyond its name.
+        if let details = d.text(.details) ?? d.text(.newValue) { put(K.registryData, .string(details), into: &f) }
+        if let file = d.text(.serviceFileName) ?? d.text(.imagePath) { put(K.serviceExecutable, .string(file), into: &f) }
+        if let script = d.text(.scriptBlockText) { put(K.scriptBlock, .string(script), into: &f) }
+        if let task = d.text(.taskName) { put(K.taskName, .string(task), into: &f) }
 
         // Hashes: `SHA1=...,MD5=...,SHA256=...,IMPHASH=...`, the process's on a process event,
         // the file's (or DLL's) otherwise.

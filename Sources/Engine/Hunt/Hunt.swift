@@ -2,6 +2,7 @@ import AlertEngine
 import Foundation
 import Model
 import SignalServer
+import Synchronization
 
 /// One event a rule found: the timeline row of `taser hunt`.
 public struct HuntDetection: Sendable {
@@ -18,7 +19,31 @@ public struct HuntDetection: Sendable {
     public var event: String
     /// The file it came from.
     public var file: String
-    public var fields: JSONObject
+    /// The event's fields, as `ingest` stores them.
+    public var fields: JSONObject { kept.fields }
+    let kept: KeptFields
+}
+
+/// The fields of an event with detections, kept with the names its timeline row shows
+/// (`Normalized.shownFields`) and completed the first time they are asked for, once for all of
+/// its detections: the JSON timeline asks, the table and CSV do not, and adding every name
+/// cost a hunt as much as reading a fifteenth of its events.
+final class KeptFields: Sendable {
+    private let state: Mutex<(fields: JSONObject, rest: (any DerivedFields)?)>
+
+    init(_ signal: consuming Normalized) { state = Mutex(signal.shownFields()) }
+
+    var fields: JSONObject {
+        state.withLock { s in
+            if let rest = s.rest {
+                var shown = JSONObject()
+                swap(&shown, &s.fields)  // moved, so that completing it copies nothing
+                s.fields = rest.complete(shown)
+                s.rest = nil
+            }
+            return s.fields
+        }
+    }
 }
 
 /// Sigma over log files, as DFIR triage does it: every event of the files (EVTX or any
@@ -88,16 +113,19 @@ public final class SigmaHunt: Sendable {
             found = index.matches(kind: signal.kind.name, fields: signal.fields, cache: &cache)
         }
         guard !found.isEmpty else { return [] }
-        // What is shown of the event has every field, as `ingest` stores it.
-        signal.addDerivedFields()
+        // The row's title, host and user read the derived names a row shows; the rest are
+        // added only if the detection's fields are asked for (`KeptFields`).
+        signal.addShownFields()
         // Made once for the event's detections, and only for an event with any (a format may
         // make its title when it is read: `Normalized.MakeTitle`).
         let event = signal.title, host = signal.fields["host.name"]?.stringValue, user = SigmaHunt.user(signal.fields)
+        let time = signal.time, kind = signal.kind.name
+        let kept = KeptFields(signal)
         return found.map { i in
             let rule = detected[i]
             return HuntDetection(
-                time: signal.time, rule: rule.name, title: rule.title, level: rule.level, tags: rule.tags, host: host,
-                user: user, kind: signal.kind.name, event: event, file: file, fields: signal.fields)
+                time: time, rule: rule.name, title: rule.title, level: rule.level, tags: rule.tags, host: host,
+                user: user, kind: kind, event: event, file: file, kept: kept)
         }
     }
 
