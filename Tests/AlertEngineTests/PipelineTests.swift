@@ -44,6 +44,21 @@ func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
         #expect(try ingest.store.read { try $0.signalCount() } == 4)
     }
 
+    /// A line's raw text is the line as it arrived (without its CR), whether it is ASCII (its
+    /// text made only when asked for) or not (checked by making it), offset into a slice or
+    /// not; a line that is not UTF-8 is refused.
+    @Test func aLinesRawTextIsTheLine() throws {
+        let lines = [#"{"a":"plain","n":1}"#, #"{"a":"Zürich → 東京"}"#, "a text line", #"{"evtx":"C:\\x"}"#]
+        var bytes = Array("skipped\n".utf8)
+        for (n, line) in lines.enumerated() { bytes += Array(line.utf8) + (n == 1 ? [13, 10] : [10]) }
+        bytes += [0x7B, 0x22, 0xC3, 0x22, 0x7D, 0x0A]  // a cut two-byte character
+        let slice = bytes[8...]  // a slice whose indices do not start at 0
+        var raws: [String] = []
+        let rejected = Framer.frameLines(slice, name: "t", firstLine: 2, limits: .standard, windowsEvents: true) { raws.append($0.raw) }
+        #expect(raws == lines)
+        #expect(rejected.count == 1 && rejected.first?.reason == "invalid UTF-8" && rejected.first?.origin == "t:6")
+    }
+
     @Test func gzipIsReadTransparently() throws {
         let dir = TempDir()
         let summary = try ingester(dir).ingest(try gzip(try Fixture.bytes("duo.ndjson")), source: "duo.ndjson.gz")

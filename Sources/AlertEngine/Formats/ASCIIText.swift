@@ -2,18 +2,22 @@
 /// of the `String` operation it stands for: on ASCII text a Character is a byte (a CR LF pair is
 /// one Character, but neither byte is one these look for) and lower-casing is ASCII's, so the
 /// bytes are read directly; other text takes the `String` operation itself.
+extension UnsafeBufferPointer<UInt8> {
+    /// Whether every byte is ASCII (and so the bytes are valid UTF-8). One OR over them, with
+    /// no exit to stop the loop running several bytes a step.
+    var isASCII: Bool {
+        var high: UInt8 = 0
+        for x in self { high |= x }
+        return high < 0x80
+    }
+}
+
 extension String {
     /// Whether every byte is ASCII.
     var isASCII: Bool {
-        if let ascii = utf8.withContiguousStorageIfAvailable(String.allASCII) { return ascii }
+        if let ascii = utf8.withContiguousStorageIfAvailable(\.isASCII) { return ascii }
         var s = self
-        return s.withUTF8(String.allASCII)
-    }
-
-    private static func allASCII(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        var high: UInt8 = 0
-        for x in b { high |= x }
-        return high < 0x80
+        return s.withUTF8(\.isASCII)
     }
 
     /// Whether the UTF-8 holds the byte `byte`.

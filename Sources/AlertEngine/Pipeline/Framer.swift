@@ -172,6 +172,7 @@ public enum Framer {
                 if stop > start, buf[stop - 1] == 13 { stop -= 1 }
                 // Read in place: a line is copied only into its record's text (or a rejection).
                 let slice = UnsafeBufferPointer(rebasing: buf[start..<stop])
+                let lineStart = start
                 start = end + 1
                 if slice.allSatisfy({ $0 == 32 || $0 == 9 }) { continue }
                 var origin: String { "\(name):\(lineNumber)" }
@@ -185,13 +186,20 @@ public enum Framer {
                     rejected.append(Rejected(origin: origin, format: nil, reason: limits.overLimit("line", size: slice.count), raw: Array(slice.prefix(limits.sample)), sampledFrom: slice.count))
                     continue
                 }
-                guard let text = String(validating: slice, as: UTF8.self) else {
+                // An ASCII line (nearly every log line) is valid UTF-8: its text is made only
+                // when asked for (`RawBody.utf8`). Others are checked by making it.
+                let raw: RawBody
+                if slice.isASCII {
+                    raw = .utf8(valid: bytes[(bytes.startIndex + lineStart)..<(bytes.startIndex + stop)])
+                } else if let text = String(validating: slice, as: UTF8.self) {
+                    raw = RawBody(text)
+                } else {
                     rejected.append(Rejected(origin: origin, format: nil, reason: "invalid UTF-8", raw: Array(slice)))
                     continue
                 }
                 if slice.first(where: { $0 > 32 }) == UInt8(ascii: "{") {
                     if windowsEvents, let event = WindowsEvent(eventJSON: slice, reader: reader, scratch: &scratch) {
-                        try body(Record(payload: .windowsEvent(WindowsEventLine(event)), raw: text, name: name, line: lineNumber))
+                        try body(Record(payload: .windowsEvent(WindowsEventLine(event)), rawBody: raw, name: name, line: lineNumber))
                         continue
                     }
                     let json: JSONValue
@@ -201,13 +209,14 @@ public enum Framer {
                         rejected.append(Rejected(origin: origin, format: nil, reason: error.description, raw: Array(slice)))
                         continue
                     }
-                    try body(Record(payload: .json(json), raw: text, name: name, line: lineNumber))
+                    try body(Record(payload: .json(json), rawBody: raw, name: name, line: lineNumber))
                 } else if let auditKey {
                     if audit == nil { audit = (auditKey, [], lineNumber, 0) }
-                    audit?.lines.append(text)
+                    audit?.lines.append(raw.text)
                     audit?.size += slice.count + 1
                     if AuditGrouping.isEnd(slice) { try flushAudit() }
                 } else {
+                    let text = raw.text
                     try body(Record(payload: .line(text), raw: text, name: name, line: lineNumber))
                 }
             }

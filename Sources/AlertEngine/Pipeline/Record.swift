@@ -48,8 +48,12 @@ public struct Record: Sendable {
 
     /// A record from line `line` of the input `name`.
     init(payload: Payload, raw: String, name: String, line: Int) {
+        self.init(payload: payload, rawBody: RawBody(raw), name: name, line: line)
+    }
+
+    init(payload: Payload, rawBody: RawBody, name: String, line: Int) {
         self.payload = payload
-        self.rawBody = RawBody(raw)
+        self.rawBody = rawBody
         self.source = name
         self.lineNumber = line
     }
@@ -303,6 +307,7 @@ public struct RawBody: Sendable {
     private enum Storage: Sendable {
         case text(String)
         case json(JSONValue)
+        case utf8(ArraySlice<UInt8>)
     }
 
     private let storage: Storage
@@ -314,10 +319,16 @@ public struct RawBody: Sendable {
     /// The JSON text of `value`, written when asked for.
     public static func json(_ value: JSONValue) -> RawBody { RawBody(.json(value)) }
 
+    /// The text of bytes the caller has found to be valid UTF-8, made when asked for: a hunt
+    /// reads millions of lines and shows none of their text, and making each line's string
+    /// (checking, allocating and copying it) cost it as much as its time.
+    static func utf8(valid bytes: ArraySlice<UInt8>) -> RawBody { RawBody(.utf8(bytes)) }
+
     public var text: String {
         switch storage {
         case .text(let t): t
         case .json(let v): v.text
+        case .utf8(let b): String(decoding: b, as: UTF8.self)
         }
     }
 }
