@@ -116,11 +116,10 @@ struct WindowsEventFormat: Format {
         if !later { derived.add(to: &fields) }
         // The title and reference are made from the fields when read (most events a hunt reads
         // are never shown): the System values they name are the fields' own.
-        var signal = Normalized(
+        // Made whole in one step: a signal changed after it was made was copied once more.
+        return Normalized(
             time: time, source: source, sourceRef: { WindowsFields.ref($0) }, kind: kind, severity: severity,
             title: { WindowsFields.title(kind: $0, fields: $1) }, fields: fields, rawBody: raw,
-            texts: later ? [] : texts(data, message: message))
-        if later { signal.deriveLater(Derived(ecs: derived, message: message)) }
-        return signal
+            texts: later ? [] : texts(data, message: message), derived: later ? Derived(ecs: derived, message: message) : nil)
     }
 }

@@ -54,15 +54,15 @@ public enum EventReader {
     /// came before it has been handed over. One outcome per input.
     public static func read<Found: Sendable>(
         _ sources: [Source], formats: FormatRegistry, limits: IngestLimits = .standard, workers: Int,
-        map: @escaping @Sendable (Normalized, Int) -> [Found], each: (Found) throws -> Void
+        map: @escaping @Sendable (consuming Normalized, Int) -> [Found], each: (Found) throws -> Void
     ) throws -> [Outcome] {
         let pieces = Pieces(sources, limits: limits)
         var outcomes = [Outcome](repeating: Outcome(), count: sources.count)
         let names = sources.map(\.name)
         if workers <= 1 {
             while let (source, work) = pieces.next() {
-                try read(work, name: names[source], formats: formats, limits: limits, into: &outcomes[source]) {
-                    for f in map($0, source) { try each(f) }
+                try read(work, name: names[source], formats: formats, limits: limits, into: &outcomes[source]) { signal in
+                    for f in map(consume signal, source) { try each(f) }
                 }
             }
         } else {
@@ -70,7 +70,7 @@ public enum EventReader {
                 next: { pieces.next() }, workers: workers,
                 prepare: { source, work -> (Int, Outcome, [Found]) in
                     var part = Outcome(), found: [Found] = []
-                    read(work, name: names[source], formats: formats, limits: limits, into: &part) { found += map($0, source) }
+                    read(work, name: names[source], formats: formats, limits: limits, into: &part) { signal in found += map(consume signal, source) }
                     return (source, part, found)
                 },
                 consume: { source, part, found in
@@ -115,7 +115,7 @@ public enum EventReader {
     /// The signals of one framed piece, counted into `outcome`.
     private static func read(
         _ work: Work, name: String, formats: FormatRegistry, limits: IngestLimits, into outcome: inout Outcome,
-        _ each: (Normalized) throws -> Void
+        _ each: (consuming Normalized) throws -> Void
     ) rethrows {
         let rejected = try Framer.records(of: work, name: name, limits: limits, windowsEvents: formats.readsWindowsEventLines) { record in
             outcome.records += 1
@@ -123,17 +123,20 @@ public enum EventReader {
                 outcome.refuse("\(record.origin): no format recognizes it")
                 return
             }
-            let signals: [Normalized]
+            var signals: [Normalized]
             do throws(NormalizeError) {
                 signals = try format.normalize(record)
             } catch {
                 if !error.isSkip { outcome.refuse("\(record.origin): \(error.reason)") }
                 return
             }
-            // By index: a `for in` copied each signal out of the array before handing it on.
-            for i in signals.indices {
+            // Each moved out of the array and handed on, in order: a signal left in the array
+            // (or copied by a `for in`) shares its fields, and the first field `map` adds (a
+            // hunt's ECS names) then copied all of them.
+            signals.reverse()
+            while let signal = signals.popLast() {
                 outcome.signals += 1
-                try each(signals[i])
+                try each(signal)
             }
         }
         outcome.records += rejected.count

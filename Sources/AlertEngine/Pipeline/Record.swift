@@ -173,9 +173,6 @@ public struct Normalized: Sendable {
         return (fields, derived)
     }
 
-    /// Leaves `d` to be added later, by `addDerivedFields`.
-    mutating func deriveLater(_ d: any DerivedFields) { derived = d }
-
     public init(
         time: Timestamp, source: String, sourceRef: String?, kind: SignalKind, severity: Severity, title: String,
         fields: JSONObject, raw: String, artifacts: [ArtifactMention] = [], texts: [String] = []
@@ -200,10 +197,11 @@ public struct Normalized: Sendable {
         self.texts = texts
     }
 
-    /// A signal whose title and identity are made from its kind and fields when read.
+    /// A signal whose title and identity are made from its kind and fields when read, with
+    /// `derived` fields left out until asked for (`addDerivedFields`).
     public init(
         time: Timestamp, source: String, sourceRef: @escaping MakeRef, kind: SignalKind, severity: Severity,
-        title: @escaping MakeTitle, fields: JSONObject, rawBody: RawBody, texts: [String] = []
+        title: @escaping MakeTitle, fields: JSONObject, rawBody: RawBody, texts: [String] = [], derived: (any DerivedFields)? = nil
     ) {
         // Each property set once: delegating and then setting the makers copied the whole
         // signal twice (every format's event, so every event a hunt reads).
@@ -217,6 +215,7 @@ public struct Normalized: Sendable {
         self.rawBody = rawBody
         self.artifacts = []
         self.texts = texts
+        self.derived = derived
     }
 }
 

@@ -97,7 +97,7 @@ public final class SigmaHunt: Sendable {
             // Lent and given back, not through a closure, which copied the signal into its context.
             let lent = caches.lend()
             defer { caches.giveBack(lent) }
-            return self.detections(signal, file: paths[file], cache: &lent.cache)
+            return self.detections(consume signal, file: paths[file], cache: &lent.cache)
         }, each: each)
     }
 

@@ -124,32 +124,18 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     private static func iso(_ u: UnsafeBufferPointer<UInt8>) -> Timestamp? {
         var i = 0
-        func number(_ width: Int) -> Int? {
-            guard i + width <= u.count else { return nil }
-            var v = 0
-            for k in 0..<width {
-                let d = Int(u[i + k]) - 48
-                guard (0...9).contains(d) else { return nil }
-                v = v * 10 + d
-            }
-            i += width
-            return v
-        }
-        func expect(_ ch: UInt8) -> Bool {
-            guard i < u.count, u[i] == ch else { return false }
-            i += 1
-            return true
-        }
-        guard let year = number(4), expect(45), let month = number(2), expect(45), let day = number(2),
+        // Static helpers given `i`, not nested functions capturing it: a captured variable is
+        // boxed and checked for exclusive access at each use, some 250 instructions a number.
+        guard let year = number(u, &i, 4), expect(u, &i, 45), let month = number(u, &i, 2), expect(u, &i, 45), let day = number(u, &i, 2),
               (1...12).contains(month), (1...31).contains(day)
         else { return nil }
         var hour = 0, minute = 0, second = 0, millis = 0, offset = 0
         if i < u.count, u[i] == 84 || u[i] == 116 || u[i] == 32 {  // T, t or space
             i += 1
-            guard let h = number(2), expect(58), let m = number(2) else { return nil }
+            guard let h = number(u, &i, 2), expect(u, &i, 58), let m = number(u, &i, 2) else { return nil }
             hour = h; minute = m
-            if expect(58) { guard let sec = number(2) else { return nil }; second = sec }
-            if expect(46) || expect(44) {
+            if expect(u, &i, 58) { guard let sec = number(u, &i, 2) else { return nil }; second = sec }
+            if expect(u, &i, 46) || expect(u, &i, 44) {
                 var digits = 0
                 var frac = 0
                 while i < u.count, (48...57).contains(u[i]) {
@@ -161,19 +147,39 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
                 while scale < 3 { frac *= 10; scale += 1 }
                 millis = frac
             }
-            if expect(90) || expect(122) {  // Z
+            if expect(u, &i, 90) || expect(u, &i, 122) {  // Z
             } else if i < u.count, u[i] == 43 || u[i] == 45 {
                 let sign = u[i] == 43 ? 1 : -1
                 i += 1
-                guard let oh = number(2) else { return nil }
-                _ = expect(58)
-                let om = number(2) ?? 0
+                guard let oh = number(u, &i, 2) else { return nil }
+                _ = expect(u, &i, 58)
+                let om = number(u, &i, 2) ?? 0
                 guard oh <= 18, om < 60 else { return nil }
                 offset = sign * (oh * 3600 + om * 60)
             }
         }
         guard i == u.count else { return nil }
         return Timestamp(year: year, month: month, day: day, hour: hour, minute: minute, second: second, millis: millis, offsetSeconds: offset)
+    }
+
+    /// The `width` decimal digits at `i` (then past them), or nil.
+    @inline(__always) private static func number(_ u: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ width: Int) -> Int? {
+        guard i <= u.count &- width else { return nil }
+        var v = 0
+        for k in i..<(i + width) {
+            let d = u[k] &- 48
+            guard d <= 9 else { return nil }  // wraps below '0'
+            v = v &* 10 &+ Int(d)
+        }
+        i += width
+        return v
+    }
+
+    /// Whether the byte at `i` is `ch` (then past it).
+    @inline(__always) private static func expect(_ u: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ ch: UInt8) -> Bool {
+        guard i < u.count, u[i] == ch else { return false }
+        i += 1
+        return true
     }
 }
 
