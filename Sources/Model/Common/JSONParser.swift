@@ -44,15 +44,24 @@ public final class JSONReader {
     }
 }
 
-/// ASCII keys of up to 32 bytes read before, by their bytes: one slot per hash, a new key
-/// taking the slot of the one before (bounded: 1,024 keys, 32 KiB).
+/// ASCII keys of up to 32 bytes read before, by their bytes, with their member tags: one slot
+/// per hash, a new key taking the slot of the one before (bounded: 1,024 keys, 32 KiB).
 final class KeyCache {
     private let slots = TextSlots(count: 1024, width: 32)
+    /// By slot. A pointer, not an array property: a class's stored `var` is checked for
+    /// exclusive access at each use, which cost more than the lookup.
+    private let tags: UnsafeMutablePointer<UInt32> = {
+        let tags = UnsafeMutablePointer<UInt32>.allocate(capacity: 1024)
+        tags.initialize(repeating: 0, count: 1024)
+        return tags
+    }()
 
-    /// The key spelled by `text` (ASCII, as the parser found it), made once per slot.
-    func key(_ text: UnsafeBufferPointer<UInt8>) -> String {
+    deinit { tags.deallocate() }
+
+    /// The slot of the key spelled by `text`, or nil when it is too long to keep.
+    @inline(__always) func slot(_ text: UnsafeBufferPointer<UInt8>) -> Int? {
         let n = text.count
-        guard n > 0, n <= slots.width, let base = text.baseAddress else { return String(decoding: text, as: UTF8.self) }
+        guard n > 0, n <= slots.width, let base = text.baseAddress else { return nil }
         let k: UInt64 = 0x9E37_79B9_7F4A_7C15
         var h = UInt64(n) &* k
         if n >= 8 {
@@ -64,11 +73,20 @@ final class KeyCache {
             h ^= v
         }
         h = h &* k
-        let slot = Int(truncatingIfNeeded: h >> 54)  // the top 10 bits: 0..<1024
-        if let key = slots.string(text, at: slot) { return key }
-        let key = String(decoding: text, as: UTF8.self)
+        return Int(truncatingIfNeeded: h >> 54)  // the top 10 bits: 0..<1024
+    }
+
+    /// The key and its tag when `slot` holds `text`: a key kept is ASCII, so its tag needs no
+    /// look at its bytes again.
+    @inline(__always) func known(_ text: UnsafeBufferPointer<UInt8>, at slot: Int) -> (String, UInt32)? {
+        guard let key = slots.string(text, at: slot) else { return nil }
+        return (key, tags[slot])
+    }
+
+    /// Keeps the key spelled by `text` (ASCII, as the parser found it) with its tag at `slot`.
+    func keep(_ key: String, tag: UInt32, _ text: UnsafeBufferPointer<UInt8>, at slot: Int) {
         slots.keep(key, text, at: slot)
-        return key
+        tags[slot] = tag
     }
 }
 
@@ -265,6 +283,9 @@ struct Parser {
         if j < bytes.count, bytes[j] == UInt8(ascii: "\"") {
             let text = UnsafeBufferPointer(rebasing: bytes[(i + 1)..<j])
             i = j + 1
+            // A key read before is taken as it was kept, tag and all.
+            let slot = keys?.slot(text)
+            if let keys, let slot, let known = keys.known(text, at: slot) { return known }
             var high: UInt8 = 0
             for b in text { high |= b }
             // Other keys' tags come from their text (invalid bytes decode to U+FFFD).
@@ -272,8 +293,10 @@ struct Parser {
                 let s = String(decoding: text, as: UTF8.self)
                 return (s, JSONObject.Member.tag(of: s))
             }
-            let s = keys?.key(text) ?? String(decoding: text, as: UTF8.self)
-            return (s, UInt32(truncatingIfNeeded: text.count & 0x7FFF) << 16 | UInt32(first) << 8 | UInt32(last))
+            let s = String(decoding: text, as: UTF8.self)
+            let tag = UInt32(truncatingIfNeeded: text.count & 0x7FFF) << 16 | UInt32(first) << 8 | UInt32(last)
+            if let keys, let slot { keys.keep(s, tag: tag, text, at: slot) }
+            return (s, tag)
         }
         let s = try string()
         return (s, JSONObject.Member.tag(of: s))
