@@ -101,12 +101,13 @@ struct WindowsEventFormat: Format {
     static func signal(
         _ event: consuming WindowsEvent, source: String, raw: RawBody, derivesLater: Bool
     ) throws(NormalizeError) -> Normalized {
-        guard event.eventID != nil else {
+        guard let eventID = event.eventID else {
             throw NormalizeError("windows: no EventID (\(event.system["EventID"]?.text.prefix(40) ?? "missing"))")
         }
         let time = try event.time(format: "windows")
         // Read before the fields take the event's System part (`WindowsFields.ownFields`).
-        let severity = WindowsFields.severity(event), message = event.message
+        let severity = WindowsFields.severity(eventID: eventID, channel: event.channel, level: event.system[WindowsFields.levelKey])
+        let message = event.message
         // The event data's values are looked up in the same pass that makes the fields, once
         // for the kind, the ECS names and the texts.
         let (own, derived, data, kind) = WindowsFields.ownFields(event)

@@ -92,8 +92,9 @@ extension WindowsEvent {
                     sawSystem = true
                     system.reserveCapacity(64)  // the fields' size: they grow from it (`WindowsFields`)
                     scratch.keys.removeAll(keepingCapacity: true)
+                    scratch.seen = .none
                     while let s = try c.nextKey() {
-                        guard s.isASCII, !WindowsEvent.repeats(s, in: &scratch.keys) else { return nil }
+                        guard s.isASCII, !WindowsEvent.repeats(s, in: &scratch.keys, seen: &scratch.seen) else { return nil }
                         // `<Provider Name=... Guid=...>` and its like, read without their trees.
                         if let prefixed = Keys.attributesOnly(s) {
                             let mark = c.mark
@@ -138,6 +139,8 @@ extension WindowsEvent {
     /// Room a line's reading needs, kept from line to line rather than made for each.
     struct LineScratch {
         var keys: [JSONKey] = []
+        /// `keys`' bits: a key without its bit is not among them, with no look.
+        var seen = JSONKeyBits.none
         var attributes: [(JSONKey, JSONValue)] = []
     }
 
@@ -169,8 +172,11 @@ extension WindowsEvent {
     }
 
     /// Whether `key` is among `keys`; it is added when not.
-    private static func repeats(_ key: JSONKey, in keys: inout [JSONKey]) -> Bool {
-        for i in keys.indices where keys[i].equals(key) { return true }
+    private static func repeats(_ key: JSONKey, in keys: inout [JSONKey], seen: inout JSONKeyBits) -> Bool {
+        if seen.mayHold(key) {
+            for i in keys.indices where keys[i].equals(key) { return true }
+        }
+        seen.add(key)
         keys.append(key)
         return false
     }
@@ -241,8 +247,12 @@ extension WindowsEvent {
         static let ownNamedAttributes = ["TimeCreated", "Execution"].map(JSONKey.init)
         static let prefixedAttributes = ["Provider", "Security", "Correlation"].map(JSONKey.init)
 
+        /// Their bits: most System keys are none of them, told without a look.
+        static let attributesOnlyBits = JSONKeyBits(["TimeCreated", "Execution", "Provider", "Security", "Correlation"])
+
         /// For an element of attributes only, whether its attributes are named after it.
         static func attributesOnly(_ k: JSONKey) -> Bool? {
+            guard attributesOnlyBits.mayHold(k) else { return nil }
             if prefixedAttributes.contains(where: k.equals) { return true }
             if ownNamedAttributes.contains(where: k.equals) { return false }
             return nil

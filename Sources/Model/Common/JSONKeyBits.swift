@@ -3,9 +3,15 @@
 /// format detection, which asks each record of an input whether it is each format's: a
 /// Windows event was asked for sixteen vendors' keys, one look-up each, before its own format.
 public struct JSONKeyBits: Sendable {
-    let bits: UInt64
+    private(set) var bits: UInt64
 
     init(bits: UInt64) { self.bits = bits }
+
+    /// No keys yet (see `add`).
+    public static let none = JSONKeyBits(bits: 0)
+
+    /// Adds an ASCII key's bit: then `mayHold(key)` is true.
+    public mutating func add(_ key: JSONKey) { bits |= JSONObject.Member.bit(key.tag) }
 
     /// False only when no key of these bits can be `key` (see `JSONObject.keyBits`).
     public func mayHold(_ key: JSONKey) -> Bool {
