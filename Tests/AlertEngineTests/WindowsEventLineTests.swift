@@ -280,4 +280,14 @@ import Testing
         #expect(titles.count > kinds.count * 2, "\(titles.count) titles")
     }
 
+
+    /// `ownFields` looks for spaces and for ECS names only among data keys the data table does
+    /// not name: no name of the table may have either.
+    @Test func theDataTablesNamesHaveNoSpaceAndNoECSName() {
+        #expect(WindowsData.keys.count > 50)
+        for name in WindowsData.keys {
+            #expect(!name.contains(" ") && !WindowsFields.derivedNames.contains(JSONKey(name)), "\(name)")
+        }
+    }
+
 }

@@ -108,8 +108,11 @@ enum WindowsFields {
             } else {
                 f.append(distinct: key, value)
             }
-            if !spaced, key.name.containsByte(0x20) { spaced = true }
-            if !derivedNamed, derivedNames.contains(key) { derivedNamed = true }
+            // A name of the data table has no space and is no ECS name (those have dots).
+            if p == nil {
+                if !spaced, key.name.containsByte(0x20) { spaced = true }
+                if !derivedNamed, derivedNames.contains(key) { derivedNamed = true }
+            }
         }
         // Defender and a few others name their data with spaces (`Threat Name`); Sigma's rules
         // write the names without them (`ThreatName`), so both are kept.
