@@ -73,7 +73,11 @@ final class LineFramer: Framing {
             heldLines = held
             return
         }
-        let rest = Array(carry[end...])
+        // In a large input, room for the chunk the rest will grow to, made once: grown by
+        // doubling as blocks were added, every byte read was copied twice more.
+        var rest: [UInt8] = []
+        if carry.count >= reader.blockSize { rest.reserveCapacity(chunkBytes + reader.blockSize) }
+        rest.append(contentsOf: carry[end...])
         carry.removeLast(carry.count - end)
         queue.append(.lines(carry, firstLine: line))
         line += carryLines - held

@@ -11,7 +11,7 @@ enum WindowsFields {
     fileprivate enum K {
         static let eventCode = JSONKey("event.code"), eventProvider = JSONKey("event.provider")
         static let winlogChannel = JSONKey("winlog.channel"), hostName = JSONKey("host.name")
-        static let recordID = JSONKey("winlog.record_id"), message = JSONKey("message")
+        static let recordID = JSONKey("winlog.record_id"), message = JSONKey("message"), eventRecordID = JSONKey("EventRecordID")
         static let processExecutable = JSONKey("process.executable"), processName = JSONKey("process.name")
         static let image = JSONKey("Image"), parentImage = JSONKey("ParentImage")
         static let processCommandLine = JSONKey("process.command_line")
@@ -83,7 +83,8 @@ enum WindowsFields {
         _ event: consuming WindowsEvent, kind given: SignalKind? = nil
     ) -> (fields: JSONObject, derived: WindowsECS, data: WindowsData, kind: SignalKind) {
         let eventID = event.eventID, message = event.message, channel = event.channel, provider = event.provider
-        let computer = event.computer, recordID = event.recordID, systemUserID = event.system[K.securityUserID]?.stringValue
+        // The record number as read: its text is made only if its ECS name is added.
+        let computer = event.computer, recordID = event.system[K.eventRecordID], systemUserID = event.system[K.securityUserID]?.stringValue
         let systemCount = event.system.count, systemKeys = event.system.keyBits
         var derivedNamed = event.system.holdsAny(of: derivedNames)
         var f: JSONObject = [:]
@@ -124,11 +125,13 @@ enum WindowsFields {
         }
         let d = WindowsData(event.data, positions)
         let kind = given ?? WindowsKinds.kind(eventID: eventID, channel: channel, provider: provider, data: d)
-        // Sigma's process_creation names the process Image; 4688 says NewProcessName.
-        if f[K.image] == nil, let image = d.text(.image) ?? (eventID == 4688 ? d.text(.newProcessName) : nil) {
+        // Sigma's process_creation names the process Image; 4688 says NewProcessName. Only
+        // an event whose data has no such key (then the fields have none from it) gets one, so
+        // the fields are looked in only when the data has the other name.
+        if d.value(.image) == nil, eventID == 4688, let image = d.text(.newProcessName), f[K.image] == nil {
             f[K.image] = .string(image)
         }
-        if f[K.parentImage] == nil, let parent = d.text(.parentImage) ?? d.text(.parentProcessName) {
+        if d.value(.parentImage) == nil, let parent = d.text(.parentProcessName), f[K.parentImage] == nil {
             f[K.parentImage] = .string(parent)
         }
         if let m = message, !m.isEmpty { f[K.message] = .string(m) }
@@ -354,7 +357,9 @@ enum WindowsFields {
 /// so that they can be added when the fields are made or later (`Normalized.derived`).
 struct WindowsECS: Sendable {
     let eventID: Int?
-    let channel, provider, computer, recordID, systemUserID: String?
+    let channel, provider, computer: String?
+    let recordID: JSONValue?
+    let systemUserID: String?
     let kind: SignalKind
     let data: WindowsData
     /// The own fields have no key of a derived name (`WindowsFields.ownFields`).
@@ -471,7 +476,7 @@ struct WindowsECS: Sendable {
         if let id = eventID { put(K.eventCode, .string(String(id)), into: &f) }
         if let p = provider { put(K.eventProvider, .string(p), into: &f) }
         if let c = channel { put(K.winlogChannel, .string(c), into: &f) }
-        if let record = recordID { put(K.recordID, .string(record), into: &f) }
+        if let record = recordID.flatMap({ $0.stringValue ?? VendorJSON.int($0).map(String.init) }) { put(K.recordID, .string(record), into: &f) }
 
         if let cmd = d.text(.commandLine) { put(K.processCommandLine, .string(cmd), into: &f) }
         if let cmd = d.text(.parentCommandLine) { put(K.parentCommandLine, .string(cmd), into: &f) }
