@@ -329,15 +329,11 @@ enum WindowsFields {
         return s
     }
 
-    /// Windows' Level: 1 critical, 2 error, 3 warning, 4 and 0 information. A failed logon or
-    /// a cleared log is worth more than its level says.
-    static func severity(_ event: WindowsEvent) -> Severity {
-        severity(eventID: event.eventID, channel: event.channel, level: event.system[levelKey])
-    }
-
     static let levelKey = JSONKey("Level")
 
-    /// `severity` of an event's values, read once by a caller that reads them for more.
+    /// Windows' Level (System's `Level`): 1 critical, 2 error, 3 warning, 4 and 0 information.
+    /// A failed logon or a cleared log is worth more than its level says. Of values the caller
+    /// has read already for more.
     static func severity(eventID: Int?, channel: String?, level: JSONValue?) -> Severity {
         if let id = eventID, id == 1102 || id == 4625 || id == 4740 || id == 4771, channel?.lowercasedEquals("security") == true {
             if id == 1102 { return .medium }

@@ -77,11 +77,12 @@ public final class TaserServer: Sendable {
             },
             logger: logger)
         let stop = StopSignal(onStopping: onStopping)
+        let server = CancelNoting(inner: app, noted: .init())
         // Services stop in reverse order: the stop signal first (it returns at once), then the
         // server, which has the grace to finish; past it the server's tasks are cancelled and
         // Hummingbird closes every connection still open.
         var setup = ServiceGroupConfiguration(
-            services: [.init(service: app), .init(service: stop)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            services: [.init(service: server), .init(service: stop)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         setup.maximumGracefulShutdownDuration = .milliseconds(grace.ms)
         let group = ServiceGroup(configuration: setup)
         defer { queue.stop() }
@@ -90,7 +91,7 @@ public final class TaserServer: Sendable {
         } catch where stop.fired {
             // Cancelled at the end of the grace: the stop working as documented, not a failure.
         }
-        if let at = stop.firedAt, ContinuousClock.now - at >= .milliseconds(grace.ms) {
+        if stop.fired, server.noted.cancelled {
             logger.notice("the \(grace) grace ended with requests in flight; their connections were closed")
         }
     }
