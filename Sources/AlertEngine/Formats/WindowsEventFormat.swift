@@ -110,7 +110,8 @@ struct WindowsEventFormat: Format {
         let message = event.message
         // The event data's values are looked up in the same pass that makes the fields, once
         // for the kind, the ECS names and the texts.
-        let (own, derived, data, kind) = WindowsFields.ownFields(event)
+        let (own, derived) = WindowsFields.ownFields(event)
+        let kind = derived.kind
         var fields = consume own
         // An event with a key of an ECS name (which the ECS value replaces) gets them at once.
         let later = derivesLater && derived.fresh
@@ -121,6 +122,6 @@ struct WindowsEventFormat: Format {
         return Normalized(
             time: time, source: source, sourceRef: { WindowsFields.ref($0) }, kind: kind, severity: severity,
             title: { WindowsFields.title(kind: $0, fields: $1) }, fields: fields, rawBody: raw,
-            texts: later ? [] : texts(data, message: message), derived: later ? Derived(ecs: derived, message: message) : nil)
+            texts: later ? [] : texts(derived.data, message: message), derived: later ? Derived(ecs: derived, message: message) : nil)
     }
 }

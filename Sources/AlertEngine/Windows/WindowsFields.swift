@@ -60,7 +60,7 @@ enum WindowsFields {
     static func fields(_ event: WindowsEvent, kind: SignalKind) -> JSONObject {
         // Taken apart, so that the fields are the only reference to their members when the
         // ECS names are added (a copy left in the tuple made the first write copy them all).
-        let (own, derived, _, _) = ownFields(event, kind: kind)
+        let (own, derived) = ownFields(event, kind: kind)
         var f = consume own
         derived.add(to: &f)
         return f
@@ -73,15 +73,15 @@ enum WindowsFields {
     /// The event's own fields: every System and event-data value under its own name (data of
     /// a System name as `EventData_<name>`, spaced names also without their spaces), 4688's
     /// process under Sysmon's names, and the rendered message; with what derives the ECS names
-    /// from them (not `fresh` when a key already has a derived name: `derivedNames`); the event
-    /// data's values by name (`WindowsData`, found in the same pass over the data) and the
-    /// kind (`kind`, or `WindowsKinds`' for the event).
+    /// from them (not `fresh` when a key already has a derived name: `derivedNames`), which
+    /// holds the event data's values by name (`WindowsData`, found in the same pass over the
+    /// data) and the kind (`kind`, or `WindowsKinds`' for the event).
     /// The System part becomes the fields: moved out of the event, not copied (a copy retained
     /// each of its members, and the event's release released them again), so what is read of
     /// it is read first.
     static func ownFields(
         _ event: consuming WindowsEvent, kind given: SignalKind? = nil
-    ) -> (fields: JSONObject, derived: WindowsECS, data: WindowsData, kind: SignalKind) {
+    ) -> (fields: JSONObject, derived: WindowsECS) {
         let eventID = event.eventID, message = event.message, channel = event.channel, provider = event.provider
         // The record number as read: its text is made only if its ECS name is added.
         let computer = event.computer, recordID = event.system[K.eventRecordID], systemUserID = event.system[K.securityUserID]?.stringValue
@@ -138,7 +138,7 @@ enum WindowsFields {
         let derived = WindowsECS(
             eventID: eventID, channel: channel, provider: provider, computer: computer, recordID: recordID,
             systemUserID: systemUserID, kind: kind, data: d, fresh: !derivedNamed)
-        return (f, derived, d, kind)
+        return (f, derived)
     }
     /// `SHA1=...,MD5=...` into the owner's hash fields, lower-cased; other names and empty
     /// values are left out.
