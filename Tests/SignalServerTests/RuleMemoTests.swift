@@ -72,4 +72,63 @@ import Testing
         #expect(index.matches(kind: "p", fields: mapped[0], cache: &cache) == [0])
         #expect(cache.memo.found == 2)
     }
+
+    /// The memo's own answers, for keys packed whole (`Key.packed`) and keys too wide to pack,
+    /// side by side: a key answers what was remembered for it, a key never remembered answers
+    /// nothing, and keys that differ only in a code's width (0xFFFF and 0x10000), its kind,
+    /// their order or the rule are different keys. Past its capacity it lets go and starts
+    /// again, and never answers wrongly.
+    @Test func theMemoAnswersExactlyWhatWasRemembered() {
+        var r = R.Random(state: 7)
+        let numbers: [UInt32] = [0, 1, 0xFFFF, 0x10000, 0xFFFF_FFFF, 42, 0x8000_0000]
+        func key() -> RuleMemo.Key {
+            var k = RuleMemo.Key(rule: Int32(r.next(5)))
+            for _ in 0..<r.next(RuleMemo.maxReads + 1) {
+                k.append(UInt64(1 + r.next(7)) << 56 | UInt64(numbers[r.next(numbers.count)]))
+            }
+            return k
+        }
+        func name(_ k: RuleMemo.Key) -> [UInt64] { [UInt64(k.rule), UInt64(k.count)] + (0..<k.count).map { k.codes[$0] } }
+        var memo = RuleMemo()
+        var expected: [[UInt64]: Bool] = [:]
+        var packed = 0, unpacked = 0
+        for _ in 0..<4_000 {
+            let k = key()
+            if k.packed == nil { unpacked += 1 } else { packed += 1 }
+            if let known = expected[name(k)] {
+                #expect(memo.answer(k) == known)
+            } else {
+                #expect(memo.answer(k) == nil)
+                let answer = r.next(2) == 1
+                memo.remember(k, answer)
+                expected[name(k)] = answer
+                #expect(memo.answer(k) == answer)
+            }
+        }
+        #expect(packed > 500 && unpacked > 500)
+        // Widths, kinds, order and rule tell keys apart.
+        var a = RuleMemo.Key(rule: 1), b = RuleMemo.Key(rule: 1), c = RuleMemo.Key(rule: 1), d = RuleMemo.Key(rule: 2)
+        a.append(RuleMemo.integer(0xFFFF)); a.append(RuleMemo.string(entry: 0x1_0000))
+        b.append(RuleMemo.string(entry: 0x1_0000)); b.append(RuleMemo.integer(0xFFFF))
+        c.append(RuleMemo.string(entry: 0xFFFF)); c.append(RuleMemo.integer(0x1_0000))
+        d.append(RuleMemo.integer(0xFFFF)); d.append(RuleMemo.string(entry: 0x1_0000))
+        #expect([a, b, c, d].allSatisfy { $0.packed != nil })
+        var small = RuleMemo()
+        small.remember(a, true)
+        #expect(small.answer(a) == true)
+        #expect(small.answer(b) == nil && small.answer(c) == nil && small.answer(d) == nil)
+        // Full: everything goes, and filling starts again.
+        var full = RuleMemo()
+        for n in 0..<(RuleMemo.capacity + 10) {
+            var k = RuleMemo.Key(rule: 0)
+            k.append(RuleMemo.integer(Int32(truncatingIfNeeded: n)))
+            full.remember(k, n % 3 == 0)
+        }
+        #expect(full.count == 10)
+        for n in 0..<(RuleMemo.capacity + 10) {
+            var k = RuleMemo.Key(rule: 0)
+            k.append(RuleMemo.integer(Int32(truncatingIfNeeded: n)))
+            if let known = full.answer(k) { #expect(known == (n % 3 == 0)) }
+        }
+    }
 }

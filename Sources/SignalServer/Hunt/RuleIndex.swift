@@ -323,21 +323,37 @@ public struct RuleIndex: Sendable {
         guard !run.isEmpty else { return [] }
         // The event's values are known by their cache entries only if the cache kept them all
         // through its search.
-        let remembers = cache.generation == generation
+        guard cache.generation == generation else { return program.running { p in run.filter { p.node(roots[$0], &event) } } }
+        // Every key first, then their slots read at once (`RuleMemo.touch`): looked up one
+        // rule at a time, each waited on memory in turn.
+        var keys = cache.memo.takeKeys()
+        defer { cache.memo.giveBack(keys) }
+        for i in run { keys.append(memoKey(i, &event)) }
+        cache.memo.touch(keys)
         return program.running { program in
-            run.filter { i in
-                guard remembers, let reads = memoReads[i] else { return program.node(roots[i], &event) }
-                var key = RuleMemo.Key(rule: Int32(truncatingIfNeeded: i))
-                for read in reads {
-                    guard let code = event.memoCode(read) else { return program.node(roots[i], &event) }
-                    key.append(code)
-                }
+            var n = 0
+            return run.filter { i in
+                let key = keys[n]
+                n += 1
                 if let known = cache.memo.answer(key) { return known }
                 let answer = program.node(roots[i], &event)
                 cache.memo.remember(key, answer)
                 return answer
             }
         }
+    }
+
+    /// What entry `i`'s answer is remembered by on `event`: `.none` when the rule reads more
+    /// than a key holds, or a value with no code.
+    private func memoKey(_ i: Int, _ event: inout MatchEvent) -> RuleMemo.Lookup {
+        guard let reads = memoReads[i] else { return .none }
+        var key = RuleMemo.Key(rule: Int32(truncatingIfNeeded: i))
+        for read in reads {
+            guard let code = event.memoCode(read) else { return .none }
+            key.append(code)
+        }
+        if let bits = key.packed { return .packed(bits) }
+        return .whole(key)
     }
 
     /// Tells the index which fields events may lack until asked for (a hunt's Windows events

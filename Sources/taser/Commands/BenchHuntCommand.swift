@@ -68,7 +68,7 @@ extension BenchCommand {
                 var found = 0
                 _ = try (only == .hunt ? hunt : empty).scan(BytesInput(bytes), file: "bench.json") { _ in found += 1 }
                 let seconds = ThreadCPU.seconds - t0
-                Output.note("\(only.rawValue): \(Self.rate(Double(events) / seconds)) events/s, \(found) detections")
+                Output.note("\(only.rawValue): \(Self.rate(Double(events) / seconds)) events/s (" + String(format: "%.3f", seconds) + " s of CPU), \(found) detections")
                 return
             }
             var floor = Double.infinity, full = Double.infinity
