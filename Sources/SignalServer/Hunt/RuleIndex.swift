@@ -53,33 +53,22 @@ public struct RuleIndex: Sendable {
         }
     }
 
-    /// Boxed, so that an event reads them in place (a copy retained each array).
+    /// `DerivedReads` as an event reads them: in a class of `let`s, read in place. (A struct
+    /// in a class, even a `let`, was copied out for each event, each array retained and
+    /// released; a class of `var`s checks exclusive access at every read.)
     private final class DerivedBox: Sendable {
-        let reads: DerivedReads
-        init(_ reads: DerivedReads) { self.reads = reads }
-    }
+        let always: Bool
+        let anyID: Range
+        let byID: [Int64: Range]
+        let fields: [DerivedReads.DerivedField]
+        let moots: [Int32]
+        let sources: [Int32]
+        let sourceBits: [JSONKeyBits]
+        let sourceEventIDs: [Int64]
 
-    /// What a kind's rules read of fields derived from an event's others
-    /// (`MatchProgram.derivedReads`), in plain values: per derived field read, where any of
-    /// its moots (slots) is missing or null and the event has any of its sources (slots, each
-    /// counting on events of its EventID or any), the field may change an answer. First the
-    /// fields rules for any EventID read, then per EventID those its rules read (an event is
-    /// matched only by its own).
-    private struct DerivedReads {
-        var always = false
-        var anyID = Range(start: 0, count: 0)
-        var byID: [Int64: Range] = [:]
-        var fields: [DerivedField] = []
-        var moots: [Int32] = []
-        var sources: [Int32] = []
-        /// Per source, its key's bits, to pass over one the event lacks without a look-up.
-        var sourceBits: [JSONKeyBits] = []
-        /// Per source, the EventID it counts on; `Int64.min`: any.
-        var sourceEventIDs: [Int64] = []
-
-        struct DerivedField {
-            var moots: Range
-            var sources: Range
+        init(_ reads: DerivedReads) {
+            (always, anyID, byID, fields) = (reads.always, reads.anyID, reads.byID, reads.fields)
+            (moots, sources, sourceBits, sourceEventIDs) = (reads.moots, reads.sources, reads.sourceBits, reads.sourceEventIDs)
         }
 
         /// Whether the event, its derived fields left out, may be answered otherwise with them.
@@ -108,6 +97,30 @@ public struct RuleIndex: Sendable {
                 }
             }
             return false
+        }
+    }
+
+    /// What a kind's rules read of fields derived from an event's others
+    /// (`MatchProgram.derivedReads`), in plain values: per derived field read, where any of
+    /// its moots (slots) is missing or null and the event has any of its sources (slots, each
+    /// counting on events of its EventID or any), the field may change an answer. First the
+    /// fields rules for any EventID read, then per EventID those its rules read (an event is
+    /// matched only by its own).
+    private struct DerivedReads {
+        var always = false
+        var anyID = Range(start: 0, count: 0)
+        var byID: [Int64: Range] = [:]
+        var fields: [DerivedField] = []
+        var moots: [Int32] = []
+        var sources: [Int32] = []
+        /// Per source, its key's bits, to pass over one the event lacks without a look-up.
+        var sourceBits: [JSONKeyBits] = []
+        /// Per source, the EventID it counts on; `Int64.min`: any.
+        var sourceEventIDs: [Int64] = []
+
+        struct DerivedField {
+            var moots: Range
+            var sources: Range
         }
 
         /// Adds a list of what rules read of derived fields (`MatchProgram.derivedReads`), each
@@ -396,11 +409,11 @@ public struct RuleIndex: Sendable {
     /// read only under moots that the event has, not null, or the event has none of its sources.
     public func matchesLeavingOutDerived(kind: String, fields: JSONObject, cache: inout LiteralCache) -> [Int]? {
         guard let box = byKind[kind] else { return [] }
-        guard let derived = box.derived, !derived.reads.always else { return nil }
+        guard let derived = box.derived, !derived.always else { return nil }
         var event = MatchEvent(fields, reading: self.fields, scratch: &cache.scratch)
         defer { event.handBack(to: &cache.scratch) }
         let eventID = RuleIndex.eventID(of: fields)
-        if derived.reads.mayMatter(to: &event, eventID: eventID) { return nil }
+        if derived.mayMatter(to: &event, eventID: eventID) { return nil }
         return matches(box, &event, eventID: eventID, cache: &cache)
     }
 
