@@ -10,14 +10,15 @@
 /// or null. A value with none of these (a string the cache does not keep, a list) leaves the
 /// rule to run. Keys are compared whole, never by their hash alone.
 ///
-/// Bounded: at most `capacity` answers, all let go when it is full, and when the literal
-/// cache lets go of its entries (their numbers then name other values).
-///
 /// Most keys (a rule and a few short codes) are packed whole into 128 bits with their answer
-/// (`Key.packed`), in a table that is read at one place: a hit is one cache line. The memo
-/// is too big for the nearest caches, and its lookups had waited on memory twice (a slot,
-/// then the answer it names), a twentieth of a hunt's time though a few hundred
-/// instructions. Other keys go to `remembered`, compared code by code.
+/// (`Packer`), in a table that is read at one place: a hit is one cache line. The memo is
+/// too big for the nearest caches, and its lookups had waited on memory twice (a slot, then
+/// the answer it names), a twentieth of a hunt's time though a few hundred instructions.
+/// Other keys go to `remembered`, compared code by code.
+///
+/// Bounded: at most `capacity` answers in each of the two tables (1 MiB of packed keys and
+/// 3 MiB of others at most), all let go when either is full, and when the literal cache
+/// lets go of its entries (their numbers then name other values).
 struct RuleMemo {
     static let capacity = 1 << 15
     static let maxReads = 8
