@@ -19,7 +19,12 @@ struct WindowsEvent: Sendable {
     var channel: String? { system[Keys.channel]?.stringValue }
     var provider: String? { system[Keys.providerName]?.stringValue }
     var computer: String? { system[Keys.computer]?.stringValue }
-    var recordID: String? { system[Keys.eventRecordID].flatMap { $0.stringValue ?? VendorJSON.int($0).map(String.init) } }
+    var recordID: String? { WindowsEvent.recordText(recordValue) }
+    /// The record number as read, for a reader that makes its text only if needed.
+    var recordValue: JSONValue? { system[Keys.eventRecordID] }
+
+    /// A record number's text: a string as it is, a number in decimal.
+    static func recordText(_ value: JSONValue?) -> String? { value.flatMap { $0.stringValue ?? VendorJSON.int($0).map(String.init) } }
     var timeText: String? { system[Keys.systemTime]?.stringValue }
 
     /// When the event was written (TimeCreated), or why it cannot be read; `format` names the
@@ -248,7 +253,7 @@ extension WindowsEvent {
         static let prefixedAttributes = ["Provider", "Security", "Correlation"].map(JSONKey.init)
 
         /// Their bits: most System keys are none of them, told without a look.
-        static let attributesOnlyBits = JSONKeyBits(["TimeCreated", "Execution", "Provider", "Security", "Correlation"])
+        static let attributesOnlyBits = JSONKeyBits((ownNamedAttributes + prefixedAttributes).map(\.name))
 
         /// For an element of attributes only, whether its attributes are named after it.
         static func attributesOnly(_ k: JSONKey) -> Bool? {

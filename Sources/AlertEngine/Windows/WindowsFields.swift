@@ -11,7 +11,7 @@ enum WindowsFields {
     fileprivate enum K {
         static let eventCode = JSONKey("event.code"), eventProvider = JSONKey("event.provider")
         static let winlogChannel = JSONKey("winlog.channel"), hostName = JSONKey("host.name")
-        static let recordID = JSONKey("winlog.record_id"), message = JSONKey("message"), eventRecordID = JSONKey("EventRecordID")
+        static let recordID = JSONKey("winlog.record_id"), message = JSONKey("message")
         static let processExecutable = JSONKey("process.executable"), processName = JSONKey("process.name")
         static let image = JSONKey("Image"), parentImage = JSONKey("ParentImage")
         static let processCommandLine = JSONKey("process.command_line")
@@ -84,7 +84,7 @@ enum WindowsFields {
     ) -> (fields: JSONObject, derived: WindowsECS) {
         let eventID = event.eventID, message = event.message, channel = event.channel, provider = event.provider
         // The record number as read: its text is made only if its ECS name is added.
-        let computer = event.computer, recordID = event.system[K.eventRecordID], systemUserID = event.system[K.securityUserID]?.stringValue
+        let computer = event.computer, recordID = event.recordValue, systemUserID = event.system[K.securityUserID]?.stringValue
         let systemCount = event.system.count, systemKeys = event.system.keyBits
         var derivedNamed = event.system.holdsAny(of: derivedNames)
         var f: JSONObject = [:]
@@ -472,7 +472,7 @@ struct WindowsECS: Sendable {
         if let id = eventID { put(K.eventCode, .string(String(id)), into: &f) }
         if let p = provider { put(K.eventProvider, .string(p), into: &f) }
         if let c = channel { put(K.winlogChannel, .string(c), into: &f) }
-        if let record = recordID.flatMap({ $0.stringValue ?? VendorJSON.int($0).map(String.init) }) { put(K.recordID, .string(record), into: &f) }
+        if let record = WindowsEvent.recordText(recordID) { put(K.recordID, .string(record), into: &f) }
 
         if let cmd = d.text(.commandLine) { put(K.processCommandLine, .string(cmd), into: &f) }
         if let cmd = d.text(.parentCommandLine) { put(K.parentCommandLine, .string(cmd), into: &f) }

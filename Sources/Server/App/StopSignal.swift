@@ -48,4 +48,3 @@ struct CancelNoting<Inner: Service>: Service {
         try await inner.run()
     }
 }
-
