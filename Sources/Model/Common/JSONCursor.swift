@@ -19,13 +19,14 @@ public struct JSONCursor {
     /// Where the cursor is, to come back to when a value turns out not to be the shape a
     /// reader expected, and read it another way.
     public struct Mark {
-        fileprivate let i: Int, afterMember: Bool, depth: Int
+        fileprivate let i: Int, afterMember: Bool, depth: Int, lastKeySlot: Int
     }
 
-    public var mark: Mark { Mark(i: p.i, afterMember: afterMember, depth: depth) }
+    public var mark: Mark { Mark(i: p.i, afterMember: afterMember, depth: depth, lastKeySlot: p.lastKeySlot) }
 
     public mutating func reset(to mark: Mark) {
         p.i = mark.i
+        p.lastKeySlot = mark.lastKeySlot
         afterMember = mark.afterMember
         depth = mark.depth
     }
@@ -60,7 +61,7 @@ public struct JSONCursor {
             p.skipSpace()
         }
         guard p.i < p.bytes.count, p.bytes[p.i] == UInt8(ascii: "\"") else { throw p.fail("expected a string key") }
-        let (name, tag) = try p.key()
+        let (name, tag) = try p.keyInOrder()
         p.skipSpace()
         guard p.i < p.bytes.count, p.bytes[p.i] == UInt8(ascii: ":") else { throw p.fail("expected ':'") }
         p.i += 1

@@ -58,13 +58,24 @@ extension JSONObject {
     /// object without working the tag out again), its value, and the position of its key in
     /// `table.keys` when the table holds it.
     public func forEachMember(in table: JSONKeyTable, _ body: (JSONKey, JSONValue, Int?) throws -> Void) rethrows {
-        for m in members { try body(JSONKey(name: m.key, tag: m.tag), m.value, table.position(of: m)) }
+        // Read in place: `for m in members` copied each member out (its key and value retained,
+        // then released), and normalizing an event walks its data this way. The local keeps
+        // the storage alive and unchanged should `body` write to the object it came from.
+        let members = self.members
+        try members.withUnsafeBufferPointer { members in
+            for i in members.indices {
+                try body(JSONKey(name: members[i].key, tag: members[i].tag), members[i].value, table.position(of: members[i]))
+            }
+        }
     }
 
     /// Calls `body` with each member in order, its key with its tag (to write it into another
     /// object without working the tag out again).
     public func forEachMember(_ body: (JSONKey, JSONValue) throws -> Void) rethrows {
-        for m in members { try body(JSONKey(name: m.key, tag: m.tag), m.value) }
+        let members = self.members  // read in place, as above
+        try members.withUnsafeBufferPointer { members in
+            for i in members.indices { try body(JSONKey(name: members[i].key, tag: members[i].tag), members[i].value) }
+        }
     }
 }
 

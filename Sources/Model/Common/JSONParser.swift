@@ -56,7 +56,36 @@ final class KeyCache {
         return tags
     }()
 
-    deinit { tags.deallocate() }
+    /// By slot, the slot of the key read after that key last time, -1 for none: a file's
+    /// events name their members in the same order, so the next key is most often the one
+    /// that followed the key before last time, told by comparing its bytes in place
+    /// (`guess(after:_:from:)`) rather than by finding its end and hashing it.
+    private let following: UnsafeMutablePointer<Int16> = {
+        let following = UnsafeMutablePointer<Int16>.allocate(capacity: 1024)
+        following.initialize(repeating: -1, count: 1024)
+        return following
+    }()
+
+    deinit {
+        tags.deallocate()
+        following.deallocate()
+    }
+
+    /// The key that followed the key in slot `previous` last time, with its tag, slot and
+    /// length, when `bytes` from `i` on spell it and its closing quote; nil otherwise. A kept
+    /// key has no quote, backslash or control byte (it was read up to the first of them, its
+    /// closing quote), so the bytes it matches are read as that key, kept in that slot.
+    @inline(__always) func guess(after previous: Int, _ bytes: UnsafeBufferPointer<UInt8>, from i: Int) -> (key: String, tag: UInt32, slot: Int, length: Int)? {
+        let g = Int(following[previous])
+        guard g >= 0, let length = slots.length(ofTextAt: g, in: bytes, from: i),
+              i + length < bytes.count, bytes[i + length] == UInt8(ascii: "\"") else { return nil }
+        return (slots.string(at: g), tags[g], g, length)
+    }
+
+    /// Notes that the key in slot `next` was read after the key in slot `previous`.
+    @inline(__always) func follow(_ previous: Int, with next: Int) {
+        following[previous] = Int16(truncatingIfNeeded: next)
+    }
 
     /// The slot of the key spelled by `text`, or nil when it is too long to keep.
     @inline(__always) func slot(_ text: UnsafeBufferPointer<UInt8>) -> Int? {
@@ -152,6 +181,8 @@ struct Parser {
     /// Keys and string values read before (a `JSONReader`'s), or nil to make each anew.
     let keys: KeyCache?
     let values: ValueCache?
+    /// The key cache's slot of the key read last (-1: none, or not kept), for `keyInOrder`.
+    var lastKeySlot = -1
 
     init(bytes: UnsafeBufferPointer<UInt8>, members: MemberStack, keys: KeyCache?, values: ValueCache?) {
         self.bytes = bytes
@@ -171,7 +202,15 @@ struct Parser {
 
     func fail(_ reason: String) -> JSONParseError { JSONParseError(offset: i, reason: reason) }
 
-    mutating func skipSpace() {
+    /// Inlined with one test first: most places have no space (evtx_dump's lines, compact
+    /// JSON), and a call for each of a line's hundred-odd places cost 1,200 instructions an
+    /// event.
+    @inline(__always) mutating func skipSpace() {
+        guard i < bytes.count, bytes[i] <= 32 else { return }
+        skipSpaces()
+    }
+
+    private mutating func skipSpaces() {
         while i < bytes.count, bytes[i] == 32 || bytes[i] == 9 || bytes[i] == 10 || bytes[i] == 13 { i += 1 }
     }
 
@@ -195,7 +234,7 @@ struct Parser {
             while true {
                 skipSpace()
                 guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
-                let (key, tag) = try key()
+                let (key, tag) = try keyInOrder()
                 skipSpace()
                 guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
                 i += 1
@@ -276,30 +315,54 @@ struct Parser {
         return .double(d)
     }
 
-    /// An object's key with its member tag, taken from the bytes as they are scanned when the
-    /// key has no escapes.
-    mutating func key() throws(JSONParseError) -> (String, UInt32) {
+    /// An object's next key in the document's order, with its member tag: first tried as the
+    /// key that followed the one read before it last time (`KeyCache.guess`), noting which
+    /// followed it this time; otherwise read by `keyAndSlot`.
+    mutating func keyInOrder() throws(JSONParseError) -> (String, UInt32) {
+        let previous = lastKeySlot
+        guard let keys, previous >= 0 else {
+            let read = try keyAndSlot()
+            lastKeySlot = read.2
+            return (read.0, read.1)
+        }
+        if let g = keys.guess(after: previous, bytes, from: i + 1) {
+            i += g.length + 2
+            lastKeySlot = g.slot
+            return (g.key, g.tag)
+        }
+        let read = try keyAndSlot()
+        if read.2 >= 0 { keys.follow(previous, with: read.2) }
+        lastKeySlot = read.2
+        return (read.0, read.1)
+    }
+
+    /// A key with its member tag, taken from the bytes as they are scanned when it has no
+    /// escapes, and its slot in the key cache when it is kept there (-1 when not).
+    private mutating func keyAndSlot() throws(JSONParseError) -> (String, UInt32, Int) {
         let j = special(from: i + 1)
         if j < bytes.count, bytes[j] == UInt8(ascii: "\"") {
             let text = UnsafeBufferPointer(rebasing: bytes[(i + 1)..<j])
             i = j + 1
             // A key read before is taken as it was kept, tag and all.
             let slot = keys?.slot(text)
-            if let keys, let slot, let known = keys.known(text, at: slot) { return known }
+            if let keys, let slot, let known = keys.known(text, at: slot) { return (known.0, known.1, slot) }
             var high: UInt8 = 0
             for b in text { high |= b }
             // Other keys' tags come from their text (invalid bytes decode to U+FFFD).
             guard high < 0x80, let first = text.first, let last = text.last else {
                 let s = String(decoding: text, as: UTF8.self)
-                return (s, JSONObject.Member.tag(of: s))
+                return (s, JSONObject.Member.tag(of: s), -1)
             }
             let s = String(decoding: text, as: UTF8.self)
             let tag = UInt32(truncatingIfNeeded: text.count & 0x7FFF) << 16 | UInt32(first) << 8 | UInt32(last)
-            if let keys, let slot { keys.keep(s, tag: tag, text, at: slot) }
-            return (s, tag)
+            if let keys, let slot {
+                keys.keep(s, tag: tag, text, at: slot)
+                return (s, tag, slot)
+            }
+            return (s, tag, -1)
         }
         let s = try string()
-        return (s, JSONObject.Member.tag(of: s))
+        return (s, JSONObject.Member.tag(of: s), -1)
     }
 
     mutating func string() throws(JSONParseError) -> String {

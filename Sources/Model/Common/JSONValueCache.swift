@@ -78,9 +78,21 @@ final class TextSlots {
     /// The string kept at `slot` (0..<count) when it was read from `text`.
     @inline(__always) func string(_ text: UnsafeBufferPointer<UInt8>, at slot: Int) -> String? {
         guard let base = text.baseAddress, !text.isEmpty, Int(lengths[slot]) == text.count,
-              memcmp(bytes + slot * width, base, text.count) == 0 else { return nil }
+              sameBytes(bytes + slot * width, base, count: text.count) else { return nil }
         return strings[slot]
     }
+
+    /// The length of the text kept at `slot` when `bytes` from `i` on begin with it; nil when
+    /// they do not or the slot is empty.
+    @inline(__always) func length(ofTextAt slot: Int, in bytes: UnsafeBufferPointer<UInt8>, from i: Int) -> Int? {
+        let n = Int(lengths[slot])
+        guard n > 0, i >= 0, n <= bytes.count - i, let base = bytes.baseAddress,
+              sameBytes(self.bytes + slot * width, base + i, count: n) else { return nil }
+        return n
+    }
+
+    /// The string kept at `slot`.
+    @inline(__always) func string(at slot: Int) -> String { strings[slot] }
 
     /// Keeps `string`, read from `text` (1...width bytes), at `slot`.
     func keep(_ string: String, _ text: UnsafeBufferPointer<UInt8>, at slot: Int) {

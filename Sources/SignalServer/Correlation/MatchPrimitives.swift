@@ -96,6 +96,19 @@ struct Network: Sendable, Hashable {
     }
 
     func contains(_ ip: String) -> Bool {
+        // A rule's `|cidr` list tests one value against each network: an IPv4 address is read
+        // from its bytes in place, where `inet_pton` on a trimmed copy cost 1,400 instructions
+        // a network (2 % of a hunt's); anything else goes the general way below.
+        if let read = ip.utf8.withContiguousStorageIfAvailable(Network.ipv4), let v4 = read {
+            guard address.count == 4 else { return false }  // an IPv4 address is in no IPv6 network
+            let net = UInt32(address[0]) << 24 | UInt32(address[1]) << 16 | UInt32(address[2]) << 8 | UInt32(address[3])
+            let mask: UInt32 = prefix == 0 ? 0 : ~0 << UInt32(32 - prefix)
+            return v4 & mask == net & mask
+        }
+        return slowlyContains(ip)
+    }
+
+    private func slowlyContains(_ ip: String) -> Bool {
         guard let bytes = Network.bytes(ip.trimmed), bytes.count == address.count else { return false }
         var left = prefix
         for (a, b) in zip(address, bytes) where left > 0 {
@@ -104,6 +117,37 @@ struct Network: Sendable, Hashable {
             left -= 8
         }
         return true
+    }
+
+    /// The IPv4 address in `utf8`, spaces around it aside, as `inet_pton` reads one: four
+    /// decimal octets of at most 255, none with a leading zero. Nil when it is not one (the
+    /// caller then asks `inet_pton`, which decides).
+    static func ipv4(_ utf8: UnsafeBufferPointer<UInt8>) -> UInt32? {
+        func space(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+        var i = 0, end = utf8.count
+        while i < end, space(utf8[i]) { i += 1 }
+        while end > i, space(utf8[end - 1]) { end -= 1 }
+        var address: UInt32 = 0, octet: UInt32 = 0, digits = 0, octets = 0
+        while i < end {
+            let b = utf8[i]
+            i += 1
+            if b == UInt8(ascii: ".") {
+                guard digits > 0, octets < 3 else { return nil }
+                address = address << 8 | octet
+                octets += 1
+                octet = 0
+                digits = 0
+            } else if b >= UInt8(ascii: "0"), b <= UInt8(ascii: "9") {
+                guard digits == 0 || octet != 0 else { return nil }  // a leading zero
+                octet = octet * 10 + UInt32(b - UInt8(ascii: "0"))
+                digits += 1
+                guard octet <= 255 else { return nil }
+            } else {
+                return nil
+            }
+        }
+        guard digits > 0, octets == 3 else { return nil }
+        return address << 8 | octet
     }
 
     static func bytes(_ text: String) -> [UInt8]? {

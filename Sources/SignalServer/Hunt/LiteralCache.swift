@@ -1,4 +1,5 @@
 import Foundation
+import Model
 
 /// The literals found in each field value seen before, so that a value an event repeats is
 /// neither lower-cased nor scanned again. A host's logs say the same things over and over: the
@@ -187,7 +188,7 @@ public struct LiteralCache {
                 let e = entries[n]
                 if e.hash == hash, e.search == id, e.keyCount == bytes.count, keys.withUnsafeBufferPointer({ k in
                     guard let kb = k.baseAddress, let bb = bytes.baseAddress else { return true }  // both empty
-                    return memcmp(kb + e.keyStart, bb, bytes.count) == 0
+                    return sameBytes(kb + e.keyStart, bb, count: bytes.count)
                 }) {
                     return n
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import Model
 
 /// Many literals found in one pass over a text: exactly which of them occur anywhere in it.
 /// The hunt uses it to skip, in one scan of an event, every rule whose necessary text is not
@@ -208,7 +209,7 @@ final class LiteralSearch: Sendable {
                 let id = Int(item.id)
                 let bit: UInt64 = 1 << UInt64(id & 63)
                 guard found[id >> 6] & bit == 0, at >= from, at + item.length <= n,
-                      memcmp(textBase + at, literalBase + item.offset, item.length) == 0
+                      sameBytes(textBase + at, literalBase + item.offset, count: item.length)
                 else { return }
                 found[id >> 6] |= bit
                 hits.append(item.id)
