@@ -254,8 +254,8 @@ enum WindowsFields {
 
     /// What the queue row says: what happened, to what, by whom, where; from the fields, whose
     /// System values are the event's own (`ref`). Its pieces' bytes are gathered and made one
-    /// string at the end (`TextBuilder`): made of interpolated pieces, a hunt's title cost as
-    /// much as matching its event, and appended to a string, 5,000 instructions.
+    /// string at the end (`TextBuilder`): interpolated, a hunt's title cost as much as matching
+    /// its event; appended piece by piece to a `String`, 5,000 instructions.
     static func title(kind: SignalKind, fields f: JSONObject) -> String {
         typealias T = TitleKeys
         let computer = f[T.computer]?.stringValue, channel = f[T.channel]?.stringValue
