@@ -24,8 +24,9 @@ import Testing
         for text in texts {
             #expect(ipv4(text) == inetPton(text), "\(text.debugDescription)")
         }
-        // Random texts of digits and dots, most of them near an address.
-        var rng = SystemRandomNumberGenerator()
+        // Random texts of digits and dots, most of them near an address; seeded, so a failure
+        // comes back.
+        var rng = Seeded(state: 41)
         let alphabet = Array("0123456789....12 ")
         var agreedOnAddresses = 0
         for _ in 0..<20_000 {
@@ -35,6 +36,14 @@ import Testing
             if read != nil { agreedOnAddresses += 1 }
         }
         #expect(agreedOnAddresses > 0)
+    }
+
+    struct Seeded: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state ^ state >> 29
+        }
     }
 
     @Test func containsAsBeforeForEveryPrefix() throws {
