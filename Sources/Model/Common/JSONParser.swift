@@ -320,18 +320,13 @@ struct Parser {
     /// followed it this time; otherwise read by `keyAndSlot`.
     mutating func keyInOrder() throws(JSONParseError) -> (String, UInt32) {
         let previous = lastKeySlot
-        guard let keys, previous >= 0 else {
-            let read = try keyAndSlot()
-            lastKeySlot = read.2
-            return (read.0, read.1)
-        }
-        if let g = keys.guess(after: previous, bytes, from: i + 1) {
+        if let keys, previous >= 0, let g = keys.guess(after: previous, bytes, from: i + 1) {
             i += g.length + 2
             lastKeySlot = g.slot
             return (g.key, g.tag)
         }
         let read = try keyAndSlot()
-        if read.2 >= 0 { keys.follow(previous, with: read.2) }
+        if let keys, previous >= 0, read.2 >= 0 { keys.follow(previous, with: read.2) }
         lastKeySlot = read.2
         return (read.0, read.1)
     }
