@@ -96,4 +96,87 @@ import Testing
         _ = cache.add("a NEEDLE 0", search, id: 0)
         #expect(cache.hits == [0])
     }
+    /// Where a `String` of more than 15 bytes keeps its bytes, as `MatchEvent` reads it.
+    static func address(_ s: String) -> UInt? {
+        s.utf8.count > 15 ? s.utf8.withContiguousStorageIfAvailable { UInt(bitPattern: $0.baseAddress) } : nil
+    }
+
+    /// A value looked up by where its bytes are (`add(_:at:count:...)`, as the hunt does for
+    /// the `String`s the JSON reader hands out again) finds what one scan finds and the same
+    /// entry as its bytes: for the same `String` again, for a copy with the same bytes
+    /// elsewhere, under two searches, and after the cache has let go of everything (a
+    /// string it had pinned is looked up afresh, not by a slot that named it before).
+    @Test func aValueFoundByWhereItIsFindsWhatItsBytesFind() throws {
+        var r = MatcherProgramTests.Random(state: 41)
+        let literals = (0..<120).map { _ in Array(Matcher.lowered(Self.word(&r, 1 + r.next(4)))) }
+        let all = LiteralSearch(literals), some = LiteralSearch(literals, only: literals.indices.filter { $0 % 3 == 0 })
+        let pool = (0..<40).map { _ in Self.word(&r, 16 + r.next(40)) }
+        var cache = LiteralCache(), bytesOnly = LiteralCache()
+        func check(_ values: [String], _ id: Int32, _ search: LiteralSearch) throws {
+            let (expected, expectedASCII) = Self.scanned(values, search, literals: literals.count)
+            cache.startEvent(literals: literals.count)
+            bytesOnly.startEvent(literals: literals.count)
+            var ascii = true
+            for v in values {
+                let at = try #require(Self.address(v))
+                if !cache.add(v, at: at, count: v.utf8.count, search, id: id, field: 0) { ascii = false }
+                _ = bytesOnly.add(v, search, id: id, counted: true)
+                #expect(cache.lastEntry == bytesOnly.lastEntry, "\(v) in search \(id)")
+            }
+            #expect(Set(cache.hits) == expected, "\(values) in search \(id)")
+            #expect(cache.hits.count == Set(cache.hits).count)
+            #expect(ascii == expectedASCII)
+        }
+        for round in 0..<3000 {
+            // The pool's own strings again and again, and now and then a copy made elsewhere.
+            let values = (0..<(1 + r.next(6))).map { _ in
+                let v = pool[r.next(pool.count)]
+                return r.next(4) == 0 ? String(decoding: Array(v.utf8), as: UTF8.self) : v
+            }
+            try check(values, Int32(round % 2), round % 2 == 0 ? all : some)
+        }
+        #expect(cache.values == bytesOnly.values)
+        // Full of values seen once, both let go of everything; the pool is found again.
+        for n in 0..<(LiteralCache.maxEntries + 100) {
+            try check(["a value seen once, number \(n)"], 0, all)
+        }
+        #expect(cache.generation == 1 && bytesOnly.generation == 1)
+        for round in 0..<200 { try check([pool[round % pool.count]], 0, all) }
+    }
+
+    /// The hash reads a value's last bytes as words; it is the byte-by-byte one it replaced.
+    @Test func theHashReadsTheLastBytesAsTheyAre() {
+        var r = MatcherProgramTests.Random(state: 7)
+        func byteByByte(_ bytes: [UInt8], _ id: Int32) -> UInt64 {
+            let k: UInt64 = 0x9E37_79B9_7F4A_7C15
+            var h = UInt64(bytes.count) &* k ^ UInt64(UInt32(bitPattern: id))
+            if bytes.isEmpty { return h &* k }
+            var i = 0
+            while i + 8 <= bytes.count {
+                var word: UInt64 = 0
+                for j in 0..<8 { word |= UInt64(bytes[i + j]) << UInt64(8 * j) }
+                h = (h ^ word) &* k
+                h ^= h >> 29
+                i += 8
+            }
+            if i < bytes.count {
+                var last: UInt64 = 0
+                for j in i..<bytes.count { last |= UInt64(bytes[j]) << UInt64(8 * (j - i)) }
+                h = (h ^ last) &* k
+                h ^= h >> 29
+            }
+            return h &* k ^ (h >> 32)
+        }
+        for n in 0...40 {
+            for _ in 0..<50 {
+                // Exactly `n` bytes, so a read past them would show.
+                let bytes = (0..<n).map { _ in UInt8(r.next(256)) }
+                let id = Int32(r.next(5))
+                let p = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: n)
+                defer { p.deallocate() }
+                _ = p.initialize(from: bytes)
+                #expect(LiteralCache.hash(UnsafeBufferPointer(p), id) == byteByByte(bytes, id), "\(bytes)")
+            }
+        }
+    }
 }

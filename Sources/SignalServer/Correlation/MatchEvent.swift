@@ -313,7 +313,9 @@ public struct MatchEvent {
         // Only strings too long to be stored inline have an address of their own.
         let count = s.utf8.count
         var remembered = -1
-        if count > 15, let address = s.utf8.withContiguousStorageIfAvailable({ UInt(bitPattern: $0.baseAddress) }) {
+        var address: UInt = 0
+        if count > 15, let a = s.utf8.withContiguousStorageIfAvailable({ UInt(bitPattern: $0.baseAddress) }) {
+            address = a
             for i in 0..<searchedCount where searched[i].0 == address && searched[i].1 == count {
                 spans[p] = .searchedApart(entry: searched[i].2)
                 return
@@ -329,7 +331,11 @@ public struct MatchEvent {
             put(s, at: p)  // into the text the caller scans whole
             return
         }
-        if !cache.add(s, search, id: id, field: field, counted: true) { searchTextIsASCII = false }
+        // A value with storage of its own is looked up by where it is first (`LiteralCache.add(_:at:)`).
+        let ascii = address != 0
+            ? cache.add(s, at: address, count: count, search, id: id, field: field)
+            : cache.add(s, search, id: id, field: field, counted: true)
+        if !ascii { searchTextIsASCII = false }
         let entry = cache.lastEntry
         spans[p] = .searchedApart(entry: entry)
         if remembered >= 0 { searched[remembered].2 = entry }

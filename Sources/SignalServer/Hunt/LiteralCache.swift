@@ -15,7 +15,8 @@ import Model
 /// Bounded: values of at most `longest` bytes are kept, and when the entries or their bytes
 /// reach their limits everything is let go and filling starts again, so a file of unique
 /// values costs one insert per value and never more memory. One per reader: not for sharing
-/// between threads.
+/// between threads, and not copied to be used twice (copies share how often each field's
+/// values were new, `fields`, which only steers what is cached, never what is found).
 public struct LiteralCache {
     static let maxEntries = 1 << 16
     static let maxKeyBytes = 8 << 20
@@ -83,8 +84,26 @@ public struct LiteralCache {
     /// and keeping it cost more than the scan, and its entries pushed out the values that
     /// repeat. One value in `resample` still goes through the cache, so a field whose values
     /// start to repeat is cached again.
-    private var fields = [FieldStats](repeating: FieldStats(), count: 256)
+    private let fields = FieldTable()
     static let resample: UInt32 = 16
+
+    /// `FieldStats` by slot (256), in memory of their own: in an array, each write (two for
+    /// most values) was checked to be to an array no one else held.
+    private final class FieldTable {
+        private let stats: UnsafeMutablePointer<FieldStats>
+
+        init() {
+            stats = .allocate(capacity: 256)
+            stats.initialize(repeating: FieldStats(), count: 256)
+        }
+
+        deinit { stats.deallocate() }
+
+        subscript(slot: Int) -> FieldStats {
+            get { stats[slot & 255] }
+            set { stats[slot & 255] = newValue }
+        }
+    }
 
     private struct FieldStats {
         var tag: UInt32 = 0
@@ -135,6 +154,21 @@ public struct LiteralCache {
             lastEntry = -1
             return LiteralCache.scan(bytes, search, lowered: &lowered, into: &found, hits: &hits)
         }
+        let hash = LiteralCache.hash(bytes, id)
+        let entry: Int
+        if let known = find(bytes, hash, id) {
+            entry = known
+            sample(field: field, new: false)
+        } else {
+            entry = insert(bytes, hash, id, search)
+            sample(field: field, new: true)
+        }
+        return post(entry)
+    }
+
+    /// Counts a value of the field whose key tag is `field` looked up in the cache, and
+    /// whether it was new there (`FieldStats`).
+    @inline(__always) private mutating func sample(field: UInt32, new: Bool) {
         // The field's figures read and written back once, not at each use.
         let slot = LiteralCache.slot(field)
         var stats = fields[slot]
@@ -145,21 +179,95 @@ public struct LiteralCache {
             stats.missed /= 2
         }
         stats.sampled &+= 1
-        let hash = LiteralCache.hash(bytes, id)
-        let entry: Int
-        if let known = find(bytes, hash, id) {
-            entry = known
-        } else {
-            stats.missed &+= 1
-            entry = insert(bytes, hash, id, search)
-        }
+        if new { stats.missed &+= 1 }
         fields[slot] = stats
+    }
+
+    /// Adds to the event the literals of the value at `entry`; whether it is all ASCII.
+    @inline(__always) private mutating func post(_ entry: Int) -> Bool {
         lastEntry = Int32(truncatingIfNeeded: entry)
         let e = entries[entry]
-        known.withUnsafeBufferPointer { known in
-            for k in Int(e.foundStart)..<Int(e.foundStart + e.foundCount) where found.insert(known[k]) { hits.append(known[k]) }
-        }
+        if e.foundCount > 0 { LiteralCache.post(known, from: Int(e.foundStart), count: Int(e.foundCount), into: &found, hits: &hits) }
         return e.ascii
+    }
+
+    /// Sets the flags of `count` literals of `known` from `from` on, each newly set one added to
+    /// `hits`. The flags' words are written in place: through the array, each write checked
+    /// that it was the only reference to them.
+    private static func post(_ known: [Int32], from: Int, count: Int, into found: inout LiteralFlags, hits: inout [Int32]) {
+        known.withUnsafeBufferPointer { known in
+            found.withWords { words in
+                for k in from..<(from + count) {
+                    let id = known[k]
+                    let w = Int(id) >> 6, bit: UInt64 = 1 << UInt64(id & 63)
+                    guard w >= 0, w < words.count, words[w] & bit == 0 else { continue }
+                    words[w] |= bit
+                    hits.append(id)
+                }
+            }
+        }
+    }
+
+    // MARK: values known by their storage
+
+    /// Values met before, known by where their bytes are (a `String` of more than 15 bytes has
+    /// its own storage) rather than by the bytes: the JSON reader gives the same `String` for
+    /// a value it read before (`ValueCache`), so a value an event repeats is found without
+    /// hashing and comparing its bytes, which was most of looking it up.
+    /// One value a slot, a new one taking the slot of the one before (bounded, no probing).
+    /// Each slot holds its `String` (`pinned`), so its storage cannot be freed and given to
+    /// other bytes while the slot names it; a `String`'s storage never changes while it is
+    /// referenced. Cleared with the entries (`letGo`).
+    private struct Pin {
+        /// The storage's address, with the search's id above bit 48; 0 for an empty slot.
+        var key: UInt64 = 0
+        var count: Int32 = 0
+        var entry: Int32 = -1
+    }
+    private static let pinSlots = 4096
+    /// Values longer than this are seldom the same `String` twice (the reader keeps at most
+    /// `ValueCache.width` bytes), and each would hold its storage here.
+    static let longestPinned = 255
+    private var pins: [Pin] = []
+    private var pinned: [String] = []
+
+    /// The pin's key for a value stored at `address` searched by `id`; nil when they do not
+    /// fit in one word (never, in practice: user addresses have 47 bits, ids are few).
+    @inline(__always) private static func pinKey(_ address: UInt, _ id: Int32) -> UInt64? {
+        let a = UInt64(address)
+        guard a != 0, a >> 48 == 0, id >= 0, id < 1 << 15 else { return nil }
+        return a | UInt64(id) << 48
+    }
+
+    @inline(__always) private static func pinSlot(_ key: UInt64, _ count: Int) -> Int {
+        let h = (key ^ UInt64(truncatingIfNeeded: count)) &* 0x9E37_79B9_7F4A_7C15
+        return Int(truncatingIfNeeded: h >> 52)  // the top 12 bits: 0..<4096
+    }
+
+    /// `add(_:_:id:field:counted: true)` of a value whose storage is at `address` (its UTF-8
+    /// is `count` bytes there): looked up by where it is first, then by its bytes, and then
+    /// remembered where it is.
+    mutating func add(_ s: String, at address: UInt, count: Int, _ search: LiteralSearch, id: Int32, field: UInt32) -> Bool {
+        guard count <= LiteralCache.longestPinned, let key = LiteralCache.pinKey(address, id) else {
+            return add(s, search, id: id, field: field, counted: true)
+        }
+        let slot = LiteralCache.pinSlot(key, count)
+        if !pins.isEmpty {
+            let pin = pins[slot]
+            if pin.key == key, Int(pin.count) == count {
+                sample(field: field, new: false)
+                return post(Int(pin.entry))
+            }
+        } else {
+            pins = [Pin](repeating: Pin(), count: LiteralCache.pinSlots)
+            pinned = [String](repeating: "", count: LiteralCache.pinSlots)
+        }
+        let ascii = add(s, search, id: id, field: field, counted: true)
+        if lastEntry >= 0, slot < pins.count {
+            pins[slot] = Pin(key: key, count: Int32(truncatingIfNeeded: count), entry: lastEntry)
+            pinned[slot] = s
+        }
+        return ascii
     }
 
     /// Adds to the event the literals of `search` in lower-cased `text` from `from` on.
@@ -225,6 +333,9 @@ public struct LiteralCache {
         keys.removeAll(keepingCapacity: true)
         known.removeAll(keepingCapacity: true)
         for i in slots.indices { slots[i] = 0 }
+        // Their entries are gone, and the strings they held are let go.
+        for i in pins.indices { pins[i] = Pin() }
+        for i in pinned.indices { pinned[i] = "" }
         generation &+= 1
         memo.clear()
     }
@@ -256,11 +367,26 @@ public struct LiteralCache {
             i += 8
         }
         if i < n {
-            var last: UInt64 = 0
-            for j in i..<n { last |= UInt64(base[j]) << UInt64(8 * (j - i)) }
-            h = (h ^ last) &* k
+            h = (h ^ tail(base + i, n - i, whole: n)) &* k
             h ^= h >> 29
         }
         return h &* k ^ (h >> 32)
+    }
+
+    /// The `rest` (1...7) bytes at `p` as one little-endian number, read as whole words rather
+    /// than byte by byte: the word that ends with them when the value (`whole` bytes, ending
+    /// with them) has eight, else two overlapping halves, else three bytes that may repeat.
+    @inline(__always) private static func tail(_ p: UnsafePointer<UInt8>, _ rest: Int, whole: Int) -> UInt64 {
+        let raw = UnsafeRawPointer(p)
+        if whole >= 8 {
+            return UInt64(littleEndian: (raw + rest - 8).loadUnaligned(as: UInt64.self)) >> UInt64(8 * (8 - rest))
+        }
+        if rest >= 4 {
+            let low = UInt64(UInt32(littleEndian: raw.loadUnaligned(as: UInt32.self)))
+            let high = UInt64(UInt32(littleEndian: (raw + rest - 4).loadUnaligned(as: UInt32.self)))
+            return low | high << UInt64(8 * (rest - 4))  // the bytes both hold are the same bytes
+        }
+        let mid = rest >> 1
+        return UInt64(p[0]) | UInt64(p[mid]) << UInt64(8 * mid) | UInt64(p[rest - 1]) << UInt64(8 * (rest - 1))
     }
 }
