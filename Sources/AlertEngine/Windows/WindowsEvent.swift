@@ -15,17 +15,17 @@ struct WindowsEvent: Sendable {
     var message: String?
 
     // By keys worked out once: normalizing reads each of these several times per event.
-    var eventID: Int? { VendorJSON.int(system[Keys.eventID]).flatMap { Int(exactly: $0) } }
-    var channel: String? { system[Keys.channel]?.stringValue }
-    var provider: String? { system[Keys.providerName]?.stringValue }
-    var computer: String? { system[Keys.computer]?.stringValue }
+    var eventID: Int? { VendorJSON.int(system[Keys.shared.eventID]).flatMap { Int(exactly: $0) } }
+    var channel: String? { system[Keys.shared.channel]?.stringValue }
+    var provider: String? { system[Keys.shared.providerName]?.stringValue }
+    var computer: String? { system[Keys.shared.computer]?.stringValue }
     var recordID: String? { WindowsEvent.recordText(recordValue) }
     /// The record number as read, for a reader that makes its text only if needed.
-    var recordValue: JSONValue? { system[Keys.eventRecordID] }
+    var recordValue: JSONValue? { system[Keys.shared.eventRecordID] }
 
     /// A record number's text: a string as it is, a number in decimal.
     static func recordText(_ value: JSONValue?) -> String? { value.flatMap { $0.stringValue ?? VendorJSON.int($0).map(String.init) } }
-    var timeText: String? { system[Keys.systemTime]?.stringValue }
+    var timeText: String? { system[Keys.shared.systemTime]?.stringValue }
 
     /// When the event was written (TimeCreated), or why it cannot be read; `format` names the
     /// format in the reason.
@@ -64,17 +64,18 @@ extension WindowsEvent {
     /// `{"Event": {"System": {...}, "EventData": {...}}}`, as the EVTX reader and evtx_dump
     /// write it (and NXLog's xm_xml to JSON).
     init?(eventJSON root: JSONValue) {
-        guard case .object(let event)? = root[Keys.event], case .object(let system)? = event[Keys.system] else { return nil }
+        let keys = Keys.shared
+        guard case .object(let event)? = root[keys.event], case .object(let system)? = event[keys.system] else { return nil }
         self.system.reserveCapacity(system.count + 4)
-        system.forEachMember { k, value in addSystem(k, value) }
-        if case .object(let d)? = event[Keys.eventData] {
+        system.forEachMember { k, value in addSystem(k, value, keys) }
+        if case .object(let d)? = event[keys.eventData] {
             data.reserveCapacity(d.count)
             // One object's keys differ from each other, and the data was empty.
             WindowsEvent.addData(d, into: &data, distinct: true)
-        } else if let u = event[Keys.userData] {
+        } else if let u = event[keys.userData] {
             addUserData(u)
         }
-        if let info = event[Keys.renderingInfo] { addRenderingInfo(info) }
+        if let info = event[keys.renderingInfo] { addRenderingInfo(info) }
     }
 
     /// evtx_dump's JSON line read member by member into the event, without the tree that
@@ -86,29 +87,30 @@ extension WindowsEvent {
     /// know) or is not ASCII, or when it is not JSON.
     init?(eventJSON bytes: UnsafeBufferPointer<UInt8>, reader: JSONReader, scratch: inout LineScratch) {
         var c = JSONCursor(bytes, reader: reader)
+        let keys = Keys.shared
         do throws(JSONParseError) {
-            guard try c.enterObject(), let root = try c.nextKey(), root.equals(Keys.event), try c.enterObject() else { return nil }
+            guard try c.enterObject(), let root = try c.nextKey(), root.equals(keys.event), try c.enterObject() else { return nil }
             var sawSystem = false, sawEventData = false, sawData = false
             var userData: JSONValue?, renderingInfo: JSONValue?
             while let k = try c.nextKey() {
                 guard k.isASCII else { return nil }
-                if k.equals(Keys.system) {
+                if k.equals(keys.system) {
                     guard !sawSystem, try c.enterObject() else { return nil }
                     sawSystem = true
                     system.reserveCapacity(64)  // the fields' size: they grow from it (`WindowsFields`)
-                    scratch.keys.removeAll(keepingCapacity: true)
+                    scratch.keys.clear()
                     scratch.seen = .none
                     while let s = try c.nextKey() {
                         guard s.isASCII, !WindowsEvent.repeats(s, in: &scratch.keys, seen: &scratch.seen) else { return nil }
                         // `<Provider Name=... Guid=...>` and its like, read without their trees.
-                        if let prefixed = Keys.attributesOnly(s) {
+                        if let prefixed = keys.attributesOnly(s) {
                             let mark = c.mark
-                            if try addAttributes(of: s, prefixed: prefixed, &c, &scratch.attributes) { continue }
+                            if try addAttributes(of: s, prefixed: prefixed, &c, &scratch.attributes, keys) { continue }
                             c.reset(to: mark)
                         }
-                        addSystem(s, try c.value())
+                        addSystem(s, try c.value(), keys)
                     }
-                } else if k.equals(Keys.eventData) {
+                } else if k.equals(keys.eventData) {
                     guard !sawEventData else { return nil }
                     sawEventData = true
                     guard try c.enterObject() else {
@@ -119,14 +121,14 @@ extension WindowsEvent {
                     data.reserveCapacity(24)
                     while let d = try c.nextKey() {
                         guard d.isASCII else { return nil }
-                        guard let v = WindowsEvent.dataValue(d, try c.value()) else { continue }
+                        guard let v = WindowsEvent.dataValue(d, try c.value(), keys) else { continue }
                         guard !data.contains(d) else { return nil }
                         data.append(distinct: d, v)
                     }
-                } else if k.equals(Keys.userData) {
+                } else if k.equals(keys.userData) {
                     guard userData == nil else { return nil }
                     userData = try c.value()
-                } else if k.equals(Keys.renderingInfo) {
+                } else if k.equals(keys.renderingInfo) {
                     guard renderingInfo == nil else { return nil }
                     renderingInfo = try c.value()
                 } else {
@@ -143,10 +145,29 @@ extension WindowsEvent {
 
     /// Room a line's reading needs, kept from line to line rather than made for each.
     struct LineScratch {
-        var keys: [JSONKey] = []
+        var keys = Refilled<JSONKey>()
         /// `keys`' bits: a key without its bit is not among them, with no look.
         var seen = JSONKeyBits.none
-        var attributes: [(JSONKey, JSONValue)] = []
+        var attributes = Refilled<(JSONKey, JSONValue)>()
+
+        /// A list filled again for each line (or element), its elements written over rather
+        /// than removed: `removeAll(keepingCapacity:)` takes the general path
+        /// (`replaceSubrange`), a few hundred instructions however few the elements. Those
+        /// past `count` are left from before, unread.
+        struct Refilled<Element> {
+            private var storage: [Element] = []
+            private(set) var count = 0
+
+            mutating func clear() { count = 0 }
+
+            mutating func append(_ element: Element) {
+                if count < storage.count { storage[count] = element } else { storage.append(element) }
+                count += 1
+            }
+
+            /// The element at `i`, one of the first `count`.
+            subscript(i: Int) -> Element { storage[i] }
+        }
     }
 
     /// A System element of attributes only (`Provider`, `TimeCreated`: `Keys.attributesOnly`)
@@ -154,32 +175,33 @@ extension WindowsEvent {
     /// false, having added nothing, when it is not an object whose `#attributes` is an object
     /// once, of keys each ASCII and there once (then the caller reads it whole).
     private mutating func addAttributes(
-        of k: JSONKey, prefixed: Bool, _ c: inout JSONCursor, _ found: inout [(JSONKey, JSONValue)]
+        of k: JSONKey, prefixed: Bool, _ c: inout JSONCursor, _ found: inout LineScratch.Refilled<(JSONKey, JSONValue)>, _ keys: Keys
     ) throws(JSONParseError) -> Bool {
-        found.removeAll(keepingCapacity: true)
+        found.clear()
         guard try c.enterObject() else { return false }
         var sawAttributes = false
         while let m = try c.nextKey() {
             guard m.isASCII else { return false }
-            guard m.equals(Keys.attributes) else {
+            guard m.equals(keys.attributes) else {
                 _ = try c.value()  // the element's other members (`#text`) are not read
                 continue
             }
             guard !sawAttributes, try c.enterObject() else { return false }
             sawAttributes = true
             while let n = try c.nextKey() {
-                guard n.isASCII, !found.contains(where: { $0.0.equals(n) }) else { return false }
+                guard n.isASCII else { return false }
+                for i in 0..<found.count where found[i].0.equals(n) { return false }
                 found.append((n, try c.value()))
             }
         }
-        for i in found.indices { addAttribute(of: k, prefixed: prefixed, found[i].0, found[i].1) }
+        for i in 0..<found.count { addAttribute(of: k, prefixed: prefixed, found[i].0, found[i].1, keys) }
         return true
     }
 
     /// Whether `key` is among `keys`; it is added when not.
-    private static func repeats(_ key: JSONKey, in keys: inout [JSONKey], seen: inout JSONKeyBits) -> Bool {
+    private static func repeats(_ key: JSONKey, in keys: inout LineScratch.Refilled<JSONKey>, seen: inout JSONKeyBits) -> Bool {
         if seen.mayHold(key) {
-            for i in keys.indices where keys[i].equals(key) { return true }
+            for i in 0..<keys.count where keys[i].equals(key) { return true }
         }
         seen.add(key)
         keys.append(key)
@@ -189,23 +211,23 @@ extension WindowsEvent {
     /// One member of System under the flat names evtx_dump's users write; the same for a
     /// parsed tree and a line read member by member (`init?(eventJSON:reader:scratch:)`).
     /// Inlined in both: called as a method, it cost the tree's reading a twentieth.
-    @inline(__always) private mutating func addSystem(_ k: JSONKey, _ value: JSONValue) {
+    @inline(__always) private mutating func addSystem(_ k: JSONKey, _ value: JSONValue, _ keys: Keys) {
         // Keys are told apart by their tags before their strings (`JSONKey.equals`): a
         // `switch` over the key's `String` compared it with each case in turn.
-        if k.equals(Keys.eventID) {
+        if k.equals(keys.eventID) {
             // `<EventID Qualifiers="16384">7036</EventID>` has attributes and text.
             if case .object(let o) = value {
-                if let text = o[Keys.text] { system[Keys.eventID] = text }
-                if let q = o[Keys.attributes]?[Keys.qualifiers] { system[Keys.qualifiers] = q }
+                if let text = o[keys.text] { system[keys.eventID] = text }
+                if let q = o[keys.attributes]?[keys.qualifiers] { system[keys.qualifiers] = q }
             } else {
-                system[Keys.eventID] = value
+                system[keys.eventID] = value
             }
-        } else if let prefixed = Keys.attributesOnly(k) {
+        } else if let prefixed = keys.attributesOnly(k) {
             // `<Provider Name=... Guid=...>`: attributes only, TimeCreated's and Execution's
             // under their own names, the others' after their element's (`Provider_Name`).
-            guard case .object(let attributes)? = value[Keys.attributes] else { return }
-            attributes.forEachMember { n, v in addAttribute(of: k, prefixed: prefixed, n, v) }
-        } else if case .object(let o) = value, let text = o[Keys.text] {
+            guard case .object(let attributes)? = value[keys.attributes] else { return }
+            attributes.forEachMember { n, v in addAttribute(of: k, prefixed: prefixed, n, v, keys) }
+        } else if case .object(let o) = value, let text = o[keys.text] {
             system[k] = text
         } else if value != .null {
             system[k] = value
@@ -214,11 +236,11 @@ extension WindowsEvent {
 
     /// Attribute `n` of System element `k`: under its own name, or for a `prefixed` element
     /// after the element's (`Provider_Name`); null is no value.
-    private mutating func addAttribute(of k: JSONKey, prefixed: Bool, _ n: JSONKey, _ v: JSONValue) {
+    private mutating func addAttribute(of k: JSONKey, prefixed: Bool, _ n: JSONKey, _ v: JSONValue, _ keys: Keys) {
         if case .null = v { return }
         if !prefixed {
             system[n] = v
-        } else if let known = Keys.prefixedNames.first(where: { k.equals($0.element) && n.equals($0.attribute) }) {
+        } else if let known = keys.prefixedNames.first(where: { k.equals($0.element) && n.equals($0.attribute) }) {
             system[known.key] = v
         } else {
             system["\(k.name)_\(n.name)"] = v
@@ -235,28 +257,33 @@ extension WindowsEvent {
     }
 
     private mutating func addRenderingInfo(_ value: JSONValue) {
-        if case .object(let info) = value, let m = info[Keys.message]?.stringValue { message = m }
+        if case .object(let info) = value, let m = info[Keys.shared.message]?.stringValue { message = m }
     }
 
-    /// The names evtx_dump's JSON is read by, with their tags worked out once.
-    private enum Keys {
-        static let event = JSONKey("Event"), system = JSONKey("System"), eventData = JSONKey("EventData")
-        static let userData = JSONKey("UserData"), renderingInfo = JSONKey("RenderingInfo")
-        static let message = JSONKey("Message"), attributes = JSONKey("#attributes"), text = JSONKey("#text")
-        static let eventID = JSONKey("EventID"), qualifiers = JSONKey("Qualifiers")
-        static let channel = JSONKey("Channel"), providerName = JSONKey("Provider_Name"), computer = JSONKey("Computer")
-        static let eventRecordID = JSONKey("EventRecordID"), systemTime = JSONKey("SystemTime")
-        static let data = JSONKey("Data")
+    /// The names evtx_dump's JSON is read by, with their tags worked out once. An object, taken
+    /// once per event and passed on (`Keys.shared`): each read of a `static let` is a call
+    /// that makes sure it was made, and reading a line read them thirty times.
+    private final class Keys: Sendable {
+        static let shared = Keys()
+        let event = JSONKey("Event"), system = JSONKey("System"), eventData = JSONKey("EventData")
+        let userData = JSONKey("UserData"), renderingInfo = JSONKey("RenderingInfo")
+        let message = JSONKey("Message"), attributes = JSONKey("#attributes"), text = JSONKey("#text")
+        let eventID = JSONKey("EventID"), qualifiers = JSONKey("Qualifiers")
+        let channel = JSONKey("Channel"), providerName = JSONKey("Provider_Name"), computer = JSONKey("Computer")
+        let eventRecordID = JSONKey("EventRecordID"), systemTime = JSONKey("SystemTime")
+        let data = JSONKey("Data")
         /// System elements of attributes only: those whose attributes keep their own names, and
         /// those whose attributes are named after the element (`Provider_Name`).
-        static let ownNamedAttributes = ["TimeCreated", "Execution"].map(JSONKey.init)
-        static let prefixedAttributes = ["Provider", "Security", "Correlation"].map(JSONKey.init)
+        let ownNamedAttributes = ["TimeCreated", "Execution"].map(JSONKey.init)
+        let prefixedAttributes = ["Provider", "Security", "Correlation"].map(JSONKey.init)
 
         /// Their bits: most System keys are none of them, told without a look.
-        static let attributesOnlyBits = JSONKeyBits((ownNamedAttributes + prefixedAttributes).map(\.name))
+        let attributesOnlyBits: JSONKeyBits
+
+        private init() { attributesOnlyBits = JSONKeyBits((ownNamedAttributes + prefixedAttributes).map(\.name)) }
 
         /// For an element of attributes only, whether its attributes are named after it.
-        static func attributesOnly(_ k: JSONKey) -> Bool? {
+        func attributesOnly(_ k: JSONKey) -> Bool? {
             guard attributesOnlyBits.mayHold(k) else { return nil }
             if prefixedAttributes.contains(where: k.equals) { return true }
             if ownNamedAttributes.contains(where: k.equals) { return false }
@@ -264,7 +291,7 @@ extension WindowsEvent {
         }
         /// The attributes whose flat names most events write, worked out once rather than
         /// joined for every event.
-        static let prefixedNames = [
+        let prefixedNames = [
             ("Provider", "Name"), ("Provider", "Guid"), ("Security", "UserID"), ("Correlation", "ActivityID"),
             ("Correlation", "RelatedActivityID"),
         ].map { (element: JSONKey($0.0), attribute: JSONKey($0.1), key: JSONKey("\($0.0)_\($0.1)")) }
@@ -274,17 +301,18 @@ extension WindowsEvent {
     /// list when there were several, as Sigma's classic PowerShell rules read it.
     /// `distinct`: `data` holds none of `d`'s keys, so each is added without looking for it.
     private static func addData(_ d: JSONObject, into data: inout JSONObject, distinct: Bool) {
+        let keys = Keys.shared
         d.forEachMember { k, value in
-            guard let v = dataValue(k, value) else { return }
+            guard let v = dataValue(k, value, keys) else { return }
             if distinct { data.append(distinct: k, v) } else { data[k] = v }
         }
     }
 
     /// What an EventData member keeps of its value; nil for the element's own attributes.
-    private static func dataValue(_ k: JSONKey, _ value: JSONValue) -> JSONValue? {
-        guard !k.equals(Keys.attributes) else { return nil }
-        if k.equals(Keys.data), case .object(let o) = value, let text = o[Keys.text] { return text }
-        if case .object(let o) = value, let text = o[Keys.text], o.count <= 2 { return text }
+    private static func dataValue(_ k: JSONKey, _ value: JSONValue, _ keys: Keys) -> JSONValue? {
+        guard !k.equals(keys.attributes) else { return nil }
+        if k.equals(keys.data), case .object(let o) = value, let text = o[keys.text] { return text }
+        if case .object(let o) = value, let text = o[keys.text], o.count <= 2 { return text }
         return value
     }
 

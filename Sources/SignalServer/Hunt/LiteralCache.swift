@@ -73,7 +73,7 @@ public struct LiteralCache {
             found = LiteralFlags(count: literals)
         } else {
             // Every flag set is one of the hits: cleared by them, not by clearing every word.
-            for literal in hits { found.clearWord(of: literal) }
+            found.clearWords(of: hits)
         }
         hits.removeAll(keepingCapacity: true)
     }
@@ -318,7 +318,7 @@ public struct LiteralCache {
         scratchHits.removeAll(keepingCapacity: true)
         let ascii = LiteralCache.scan(bytes, search, lowered: &lowered, into: &scratchFlags, hits: &scratchHits)
         // Cleared again for the next value: every flag the scan set is one it reported.
-        for literal in scratchHits { scratchFlags.clearWord(of: literal) }
+        scratchFlags.clearWords(of: scratchHits)
         entries.append(Entry(hash: hash, keyStart: keys.count, keyCount: bytes.count, foundStart: Int32(known.count),
                              foundCount: Int32(scratchHits.count), search: id, ascii: ascii))
         keys.append(contentsOf: bytes)

@@ -27,10 +27,15 @@ struct LiteralFlags {
         return true
     }
 
-    /// Clears the flags of the word that holds literal `id`'s (with the others in it).
-    mutating func clearWord(of id: Int32) {
-        let w = Int(id) >> 6
-        if w >= 0, w < words.count { words[w] = 0 }
+    /// Clears the flags of each word that holds one of `ids` (with the others in it), written in
+    /// place: through the array, each write was checked to be to words no one else held.
+    mutating func clearWords(of ids: [Int32]) {
+        words.withUnsafeMutableBufferPointer { words in
+            for id in ids {
+                let w = Int(id) >> 6
+                if w >= 0, w < words.count { words[w] = 0 }
+            }
+        }
     }
 
     /// The flags as words, for a scan to set in place.
