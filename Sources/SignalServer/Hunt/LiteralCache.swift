@@ -61,6 +61,8 @@ public struct LiteralCache {
     var memo = RuleMemo()
     /// The arrays each event is read with (`MatchEvent.Scratch`).
     var scratch = MatchEvent.Scratch()
+    /// The room for an event's candidate rules (`RuleIndex.candidates`), kept between events.
+    var candidates: [Int] = []
 
     public init() {}
 
@@ -225,9 +227,10 @@ public struct LiteralCache {
         var entry: Int32 = -1
     }
     private static let pinSlots = 4096
-    /// Values longer than this are seldom the same `String` twice (the reader keeps at most
-    /// `ValueCache.width` bytes), and each would hold its storage here.
-    static let longestPinned = 255
+    /// Longer values are never the same `String` twice from the JSON reader (it hands out
+    /// again values of at most `ValueCache.width`, 128 bytes): each would take a slot, and hold
+    /// its storage there, only to be missed (a file's hashes were, event after event).
+    static let longestPinned = 128
     private var pins: [Pin] = []
     private var pinned: [String] = []
 

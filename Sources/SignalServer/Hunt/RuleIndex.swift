@@ -333,6 +333,7 @@ public struct RuleIndex: Sendable {
     private func matches(_ box: Kind, _ event: inout MatchEvent, eventID: Int64?, cache: inout LiteralCache) -> [Int] {
         let generation = cache.generation
         let run = candidates(of: box, event: &event, eventID: eventID, cache: &cache)
+        defer { cache.candidates = run }  // its room, for the next event's
         guard !run.isEmpty else { return [] }
         // The event's values are known by their cache entries only if the cache kept them all
         // through its search.
@@ -463,7 +464,11 @@ public struct RuleIndex: Sendable {
     /// event which literals it holds, for the tests to read.
     /// The kind's index is read through its box, never copied out (a copy retains its arrays).
     private func candidates(of box: Kind, event: inout MatchEvent, eventID: Int64?, cache: inout LiteralCache) -> [Int] {
+        // The room the last event's took, when it was handed back (`matches`): made for each
+        // event, it was an allocation and a free.
         var out: [Int] = []
+        swap(&out, &cache.candidates)
+        out.removeAll(keepingCapacity: true)
         out.reserveCapacity(64)  // one allocation, not a growth per doubling
         if literals > 0 {
             // String values' literals come from the cache; the text holds the rest.
