@@ -36,12 +36,6 @@ struct WindowsData: Sendable {
     /// The `Name.rawValue` of each of the table's keys (the table sorts them), by table position.
     private static let nameAt: [Int] = table.keys.map { key in keys.firstIndex(of: key) ?? -1 }
 
-    /// Whether the table position `p` is one of the names a data value must not replace.
-    static func isSystemOwned(position p: Int) -> Bool {
-        guard p >= 0, p < nameAt.count else { return false }
-        return nameAt[p] >= Name.eventID.rawValue
-    }
-
     /// The event data it reads, and per name (`Name.rawValue`, at most 64) the position of its
     /// member there plus one, 0 when absent: positions rather than the values, so that making,
     /// passing and dropping it retains and releases nothing but the data (64 optional values
@@ -71,13 +65,17 @@ struct WindowsData: Sendable {
     struct Positions {
         fileprivate var byName = InlineArray<64, UInt16>(repeating: 0)
 
-        /// The member at `member` has the key at `p` in `WindowsData.table`, if any. A member
-        /// past the 65,534th is not looked up by name (no event has so many).
-        mutating func note(_ p: Int?, member i: Int) {
-            guard let p, p >= 0, p < WindowsData.nameAt.count, i < Int(UInt16.max) else { return }
+        /// The member at `member` has the key at `p` in `WindowsData.table`, if any; whether
+        /// that key is one of the names a data value must not replace (`Name.eventID` on). A
+        /// member past the 65,534th is not looked up by name (no event has so many).
+        /// (One answer for both: each read of `nameAt` is a call that makes sure it was made.)
+        @discardableResult
+        mutating func note(_ p: Int?, member i: Int) -> Bool {
+            guard let p, p >= 0, p < WindowsData.nameAt.count else { return false }
             let n = WindowsData.nameAt[p]
-            guard n >= 0, n < 64 else { return }
-            byName[n] = UInt16(truncatingIfNeeded: i + 1)
+            guard n >= 0, n < 64 else { return false }
+            if i < Int(UInt16.max) { byName[n] = UInt16(truncatingIfNeeded: i + 1) }
+            return n >= Name.eventID.rawValue
         }
     }
 

@@ -99,9 +99,9 @@ enum WindowsFields {
         var positions = WindowsData.Positions()
         var member = 0
         event.data.forEachMember(in: WindowsData.table) { key, value, p in
-            positions.note(p, member: member)
+            let systemOwned = positions.note(p, member: member)
             member += 1
-            if let p, WindowsData.isSystemOwned(position: p) {
+            if systemOwned {
                 f["EventData_\(key.name)"] = value
                 renamed = true
             } else if renamed || (systemKeys.mayHold(key) && f.contains(key, before: systemCount)) {
