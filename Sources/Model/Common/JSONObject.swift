@@ -180,8 +180,11 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     func index(of key: String, tag: UInt32) -> Int? {
         guard asciiKeys, tag & Member.nonASCII == 0 else { return members.firstIndex { $0.key == key } }
         guard tagBits & Member.bit(tag) != 0 else { return nil }
-        for i in members.indices where members[i].tag == tag && members[i].key == key { return i }
-        return nil
+        // Read in place: through the array, each member's tag was copied out with its checks.
+        return members.withUnsafeBufferPointer { m in
+            for i in m.indices where m[i].tag == tag && m[i].key == key { return i }
+            return nil
+        }
     }
 
     @inlinable public var count: Int { members.count }

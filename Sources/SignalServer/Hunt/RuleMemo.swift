@@ -39,6 +39,8 @@ struct RuleMemo {
         /// The key packed (`Packer`) when it fits.
         var packed: UInt128? {
             guard var packer = Packer(rule: rule) else { return nil }
+            // Through a span: `codes[i]` copied all eight codes to read one.
+            let codes = codes.span
             for i in 0..<count where !packer.append(codes[i]) { return nil }
             return packer.bits
         }
