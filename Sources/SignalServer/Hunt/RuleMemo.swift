@@ -48,6 +48,7 @@ struct RuleMemo {
         var hash: UInt64 {
             let k: UInt64 = 0x9E37_79B9_7F4A_7C15
             var h = UInt64(UInt32(bitPattern: rule)) &* k ^ UInt64(count)
+            let codes = codes.span
             for i in 0..<count {
                 h = (h ^ codes[i]) &* k
                 h ^= h >> 29
