@@ -54,13 +54,24 @@ enum ECS {
 
     /// `CORP\jdoe` as (`CORP`, `jdoe`); nil without a backslash or with an empty side.
     static func windowsLogin(_ login: String) -> (domain: String, name: String)? {
-        if login.isASCII {
-            // A backslash is a Character of its own in ASCII text: found by its byte.
-            guard let slash = login.utf8.firstIndex(of: 0x5C), slash != login.startIndex else { return nil }
-            let name = login[login.utf8.index(after: slash)...]
-            guard !name.isEmpty, !name.utf8.contains(0x5C) else { return nil }
-            return (String(login[..<slash]), String(name))
+        // A backslash is a Character of its own in ASCII text: found by its byte, and both sides
+        // made from their bytes (slicing the `String` checked each index against its characters).
+        let ascii = login.utf8.withContiguousStorageIfAvailable { b -> (domain: String, name: String)?? in
+            var high: UInt8 = 0, slash = -1, slashes = 0
+            for i in b.indices {
+                high |= b[i]
+                if b[i] == 0x5C {
+                    if slash < 0 { slash = i }
+                    slashes += 1
+                }
+            }
+            guard high < 0x80 else { return nil }  // not ASCII: read by Characters below
+            guard slash > 0, slashes == 1, slash + 1 < b.count else { return .some(nil) }
+            let domain = String(decoding: UnsafeBufferPointer(rebasing: b[..<slash]), as: UTF8.self)
+            let name = String(decoding: UnsafeBufferPointer(rebasing: b[(slash + 1)...]), as: UTF8.self)
+            return .some((domain, name))
         }
+        if let answer = ascii ?? nil { return answer }
         guard let slash = login.firstIndex(of: "\\"), slash != login.startIndex else { return nil }
         let name = login[login.index(after: slash)...]
         guard !name.isEmpty, !name.contains("\\") else { return nil }

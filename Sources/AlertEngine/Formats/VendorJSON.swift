@@ -15,18 +15,18 @@ enum VendorJSON {
         // Separators are Characters of their own in ASCII text: found by their bytes, in the
         // pass that finds the text is ASCII. The last one's offset, -1 for none; nil when the
         // text is not ASCII.
-        let ascii = path.utf8.withContiguousStorageIfAvailable { b -> Int? in
+        // The name is made from the bytes after the separator: slicing the `String` at a UTF-8
+        // index checked that index against the text's scalars and characters first.
+        let ascii = path.utf8.withContiguousStorageIfAvailable { b -> String? in
             var high: UInt8 = 0, last = -1
             for i in b.indices {
                 high |= b[i]
                 if b[i] == 0x2F || b[i] == 0x5C { last = i }
             }
-            return high < 0x80 ? last : nil
+            guard high < 0x80 else { return nil }
+            return last < 0 ? path : String(decoding: UnsafeBufferPointer(rebasing: b[(last + 1)...]), as: UTF8.self)
         }
-        if let cut = ascii ?? nil {
-            guard cut >= 0 else { return path }
-            return String(path[path.utf8.index(path.utf8.startIndex, offsetBy: cut + 1)...])
-        }
+        if let name = ascii ?? nil { return name }
         guard let cut = path.lastIndex(where: { $0 == "/" || $0 == "\\" }) else { return path }
         return String(path[path.index(after: cut)...])
     }

@@ -80,8 +80,8 @@ struct WindowsData: Sendable {
     }
 
     func value(_ name: Name) -> JSONValue? {
-        // Through a span: `positions[i]` copied all 128 bytes to read two.
-        let p = Int(positions.span[name.rawValue])
+        // Read by subscript: through `span` the whole value (152 bytes) was copied to read two.
+        let p = Int(positions[name.rawValue])
         return p == 0 ? nil : data.value(at: p - 1)
     }
 
