@@ -13,10 +13,9 @@ enum VendorJSON {
     /// `powershell.exe`, sometimes `c:\windows\...\powershell.exe`.
     static func basename(_ path: String) -> String {
         // Separators are Characters of their own in ASCII text: found by their bytes, in the
-        // pass that finds the text is ASCII. The last one's offset, -1 for none; nil when the
-        // text is not ASCII.
-        // The name is made from the bytes after the separator: slicing the `String` at a UTF-8
-        // index checked that index against the text's scalars and characters first.
+        // pass that finds the text is ASCII, and the name made from the bytes after the last
+        // one (slicing the `String` at a UTF-8 index checked that index against the text's
+        // scalars and characters first); nil when the text is not ASCII.
         let ascii = path.utf8.withContiguousStorageIfAvailable { b -> String? in
             var high: UInt8 = 0, last = -1
             for i in b.indices {

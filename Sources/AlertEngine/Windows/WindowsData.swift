@@ -80,7 +80,7 @@ struct WindowsData: Sendable {
     }
 
     func value(_ name: Name) -> JSONValue? {
-        // Read by subscript: through `span` the whole value (152 bytes) was copied to read two.
+        // By subscript: through `span`, the whole value (152 bytes) was first copied to the stack.
         let p = Int(positions[name.rawValue])
         return p == 0 ? nil : data.value(at: p - 1)
     }

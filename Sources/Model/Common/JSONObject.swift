@@ -180,7 +180,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     func index(of key: String, tag: UInt32) -> Int? {
         guard asciiKeys, tag & Member.nonASCII == 0 else { return members.firstIndex { $0.key == key } }
         guard tagBits & Member.bit(tag) != 0 else { return nil }
-        // Read in place: through the array, each member's tag was copied out with its checks.
+        // Read in place, without a bounds check for each member.
         return members.withUnsafeBufferPointer { m in
             for i in m.indices where m[i].tag == tag && m[i].key == key { return i }
             return nil
