@@ -189,25 +189,11 @@ public struct LiteralCache {
     @inline(__always) private mutating func post(_ entry: Int) -> Bool {
         lastEntry = Int32(truncatingIfNeeded: entry)
         let e = entries[entry]
-        if e.foundCount > 0 { LiteralCache.post(known, from: Int(e.foundStart), count: Int(e.foundCount), into: &found, hits: &hits) }
-        return e.ascii
-    }
-
-    /// Sets the flags of `count` literals of `known` from `from` on, each newly set one added to
-    /// `hits`. The flags' words are written in place: through the array, each write checked
-    /// that it was the only reference to them.
-    private static func post(_ known: [Int32], from: Int, count: Int, into found: inout LiteralFlags, hits: inout [Int32]) {
-        known.withUnsafeBufferPointer { known in
-            found.withWords { words in
-                for k in from..<(from + count) {
-                    let id = known[k]
-                    let w = Int(id) >> 6, bit: UInt64 = 1 << UInt64(id & 63)
-                    guard w >= 0, w < words.count, words[w] & bit == 0 else { continue }
-                    words[w] |= bit
-                    hits.append(id)
-                }
-            }
+        if e.foundCount > 0 {
+            let range = Int(e.foundStart)..<Int(e.foundStart + e.foundCount)
+            known.withUnsafeBufferPointer { found.insert(UnsafeBufferPointer(rebasing: $0[range]), newlyInto: &hits) }
         }
+        return e.ascii
     }
 
     // MARK: values known by their storage
@@ -266,7 +252,7 @@ public struct LiteralCache {
             pinned = [String](repeating: "", count: LiteralCache.pinSlots)
         }
         let ascii = add(s, search, id: id, field: field, counted: true)
-        if lastEntry >= 0, slot < pins.count {
+        if lastEntry >= 0 {
             pins[slot] = Pin(key: key, count: Int32(truncatingIfNeeded: count), entry: lastEntry)
             pinned[slot] = s
         }

@@ -19,12 +19,17 @@ struct LiteralFlags {
 
     func contains(_ id: Int) -> Bool { id >= 0 && id < count && !absent(id) }
 
-    /// Sets literal `id`'s flag; whether it was clear.
-    mutating func insert(_ id: Int32) -> Bool {
-        let w = Int(id) >> 6, bit: UInt64 = 1 << UInt64(id & 63)
-        guard w >= 0, w < words.count, words[w] & bit == 0 else { return false }
-        words[w] |= bit
-        return true
+    /// Sets the flags of `ids`, adding to `hits` each one that was clear. Written in place:
+    /// through the array, each write was checked to be to words no one else held.
+    mutating func insert(_ ids: UnsafeBufferPointer<Int32>, newlyInto hits: inout [Int32]) {
+        words.withUnsafeMutableBufferPointer { words in
+            for id in ids {
+                let w = Int(id) >> 6, bit: UInt64 = 1 << UInt64(id & 63)
+                guard w >= 0, w < words.count, words[w] & bit == 0 else { continue }
+                words[w] |= bit
+                hits.append(id)
+            }
+        }
     }
 
     /// Clears the flags of each word that holds one of `ids` (with the others in it), written in

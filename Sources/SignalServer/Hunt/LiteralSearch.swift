@@ -187,10 +187,7 @@ final class LiteralSearch: Sendable {
     /// so the processor overlaps the table reads. The few 1- and 2-byte literals are found by
     /// `memchr` instead, which costs less than a table test at every position.
     func scan(_ text: [UInt8], from: Int = 0, into found: inout LiteralFlags, hits: inout [Int32]) {
-        for id in empty where !found.contains(Int(id)) {
-            found.withWords { $0[Int(id) >> 6] |= 1 << UInt64(id & 63) }
-            hits.append(id)
-        }
+        empty.withUnsafeBufferPointer { found.insert($0, newlyInto: &hits) }
         let n = text.count
         guard from >= 0, from < n, !filters.isEmpty || !short.isEmpty else { return }
         text.withUnsafeBufferPointer { text in
