@@ -307,6 +307,31 @@ import Testing
         }
     }
 
+    /// A rule posted under a literal keeps its EventIDs and its other clauses in its posting
+    /// record: EventIDs of 32 bits there, wider ones (a hand-made rule's) asked of the rule's
+    /// own list; any EventID, and another clause that must be found too.
+    @Test func aPostedRuleTakesOnlyItsEventIDsAndNeedsItsOtherClauses() throws {
+        let wide: Int64 = 1 << 40
+        let filters: [Filter] = [
+            .all([.test(field: "EventID", .oneOf([.number(1), .number(4688)])), .test(field: "Image", .endsWith("\\whoami.exe"))]),
+            .all([.test(field: "EventID", .equals(.number(Double(wide)))), .test(field: "Image", .endsWith("\\whoami.exe"))]),
+            .all([.test(field: "EventID", .equals(.number(-7))), .test(field: "Image", .endsWith("\\whoami.exe"))]),
+            .all([.test(field: "Image", .endsWith("\\whoami.exe")), .test(field: "CommandLine", .contains("/priv"))]),
+        ]
+        let index = try RuleIndex(filters.enumerated().map { i, f in (name: "r\(i)", rule: Rule(clauses: [Clause(count: 1, kinds: ["p"], filter: f)], window: 0, groupBy: [])) })
+        var cache = LiteralCache()
+        for id in [1, 4688, 4624, wide, wide + 1, -7, Int64(Int32.max) + 1] {
+            for (image, line) in [(#"C:\Windows\System32\whoami.exe"#, "whoami /priv"), (#"C:\Windows\System32\whoami.exe"#, "whoami /all"), ("cmd.exe", "/priv")] {
+                let fields: JSONObject = ["EventID": .int(id), "Image": .string(image), "CommandLine": .string(line)]
+                let expected = try filters.indices.filter { try ReferenceMatcher(filters[$0]).matches(fields) }
+                #expect(index.matches(kind: "p", fields: fields, cache: &cache) == expected, "\(id) \(image) \(line)")
+                // The pre-filter runs exactly the rules that match here: each rule's other
+                // tests are its EventIDs and literals.
+                #expect(index.prefiltered(kind: "p", fields: fields, cache: &cache).run == expected.count, "\(id) \(image) \(line)")
+            }
+        }
+    }
+
     /// A rule whose needles are two bytes at their shortest (DOSfuscation's `^^`, a Cyrillic
     /// look-alike letter) runs only on events that hold one, not on every event of its kind;
     /// a weak clause beside a stronger one is still one more condition, never a looser one.

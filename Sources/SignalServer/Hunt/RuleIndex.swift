@@ -30,15 +30,6 @@ public struct RuleIndex: Sendable {
     private var fields: MatchFields
     /// How many necessary literals the rules have (numbered across all kinds).
     private let literals: Int
-    /// Per entry, its clauses other than the one it is posted under (`Necessary`), from
-    /// `otherStart[entry]` to the next start: each as its literal count, then its literals.
-    /// A rule posted under each clause's literals was looked at whenever any of them was
-    /// found, and `\windows\` or `.exe` (in most events) named hundreds of rules for one
-    /// with something rarer; posted under one clause alone (the one whose literals fewest
-    /// rules share), a rule is looked at only when that clause has a literal found, and its
-    /// other clauses are then asked of the event's flags.
-    private var otherStart: [Int32] = []
-    private var others: [Int32] = []
     /// Per kind, its rules (boxed: the struct's dozen arrays were each retained and released
     /// when an event's lookup copied it out of the dictionary).
     private var byKind: [String: Kind]
@@ -156,8 +147,33 @@ public struct RuleIndex: Sendable {
         static let none = Range(start: 0, count: -1)
     }
 
-    /// An entry, under each literal of the clause it is posted under (`otherStart`).
-    private typealias Posting = Int32
+    /// An entry as posted under each literal of one of its clauses: all that deciding
+    /// whether it is a candidate reads, in one run of `Int32`s in its kind's `postings`.
+    /// An event's hits read their postings in order, where reading three tables at random
+    /// (the entry's other clauses, where they start, its EventIDs) was a likely cache miss
+    /// each, and the candidates' walk waited on them more than it computed.
+    ///
+    /// A record: its length (this word included), the entry, its EventIDs (their count,
+    /// then each; -1: any EventID; -2: one does not fit 32 bits, asked of `takes`), then each
+    /// of its other clauses as its literal count and its literals.
+    ///
+    /// Why other clauses: a rule posted under each clause's literals was looked at whenever
+    /// any of them was found, and `\windows\` or `.exe` (in most events) named hundreds of
+    /// rules for one with something rarer. Posted under one clause alone (the one whose
+    /// literals fewest rules share), a rule is looked at only when that clause has a literal
+    /// found, and its other clauses are then asked of the event's flags.
+    private enum Posting {
+        static let anyEventID: Int32 = -1, askTakes: Int32 = -2
+
+        static func record(entry: Int, eventIDs: ArraySlice<Int64>?, others: ArraySlice<Int32>) -> [Int32] {
+            var ids: [Int32] = [anyEventID]
+            if let eventIDs {
+                let narrow = eventIDs.compactMap { Int32(exactly: $0) }
+                ids = narrow.count == eventIDs.count ? [Int32(narrow.count)] + narrow : [askTakes]
+            }
+            return [Int32(2 + ids.count + others.count), Int32(entry)] + ids + others
+        }
+    }
 
     /// The rules of one kind.
     private struct KindIndex {
@@ -176,13 +192,13 @@ public struct RuleIndex: Sendable {
         /// Some entry needs a keyword's literal: look for those in every field.
         var keywords = false
         /// Per literal its searches look for (numbered across all kinds, from `postingBase`):
-        /// the kind's entries posted under it (`Posting`), `postings` from
+        /// the kind's entries posted under it, a `Posting` record each, in `postings` from
         /// `postingStart[id - postingBase]` to the next start. Per kind, so an event walks only
         /// its own kind's rules (a literal such as `\powershell.exe` is in rules of a dozen
         /// kinds); from the kind's lowest literal to its highest, not over all 26,000.
         var postingBase = 0
         var postingStart: [Int32] = []
-        var postings: [Posting] = []
+        var postings: [Int32] = []
         /// The kind's rules' necessary literals, found in one scan of the text of the fields
         /// tests read: a search per kind, as each is a fraction of all, so its table stays
         /// in the nearest cache and other kinds' literals are not looked for.
@@ -246,8 +262,11 @@ public struct RuleIndex: Sendable {
         for clauses in clauseIDs {
             for literal in Set(clauses.joined()) { rulesWith[literal] += 1 }
         }
-        var needing = [[Posting]](repeating: [], count: texts.count)
+        var needing = [[Int32]](repeating: [], count: texts.count)
         var literalsOf: [[Int]] = []
+        // Per entry, its clauses other than the one it is posted under, from
+        // `otherStart[entry]` to the next start: each as its literal count, then its literals.
+        var otherStart: [Int32] = [], others: [Int32] = []
         for (entry, clauses) in clauseIDs.enumerated() {
             literalsOf.append(Array(clauses.joined()))
             otherStart.append(Int32(others.count))
@@ -259,7 +278,7 @@ public struct RuleIndex: Sendable {
             let posted = ranks.indices.max { ranks[$0] < ranks[$1] }
             for (c, clause) in clauses.enumerated() {
                 if c == posted {
-                    for literal in clause { needing[literal].append(Posting(entry)) }
+                    for literal in clause { needing[literal].append(Int32(entry)) }
                 } else {
                     others.append(Int32(clause.count))
                     others += clause.lazy.map { Int32($0) }
@@ -270,7 +289,7 @@ public struct RuleIndex: Sendable {
         program.numberNeedles { ids[Literal(text: String(decoding: $0, as: UTF8.self), everywhere: $1)] }
         literals = texts.count
         let count = entries.count, program = self.program, roots = self.roots, postingsOf = needing
-        let eventIDRange = eventIDRanges, eventIDList = eventIDs
+        let eventIDRange = eventIDRanges, eventIDList = eventIDs, otherStarts = otherStart, otherClauses = others
         let (needed, literalsOfEntry, literalTexts, keyword) = (necessary, literalsOf, texts, isKeyword)  // lets, for the threads
         let numbers = Dictionary(uniqueKeysWithValues: entriesByKind.keys.sorted().enumerated().map { ($1, Int32($0)) })
         // Each kind's searches are built on a core of their own (a tenth of a hunt's start-up).
@@ -299,7 +318,13 @@ public struct RuleIndex: Sendable {
             index.postingBase = lowest
             for id in lowest..<(highest + 1) {
                 index.postingStart.append(Int32(index.postings.count))
-                if id < postingsOf.count { index.postings += postingsOf[id].lazy.filter { member[Int($0)] } }
+                guard id < postingsOf.count else { continue }
+                for entry in postingsOf[id].lazy.map(Int.init) where member[entry] {
+                    let ids = eventIDRange[entry]
+                    index.postings += Posting.record(
+                        entry: entry, eventIDs: ids.count < 0 ? nil : eventIDList[Int(ids.start)..<Int(ids.start + ids.count)],
+                        others: otherClauses[Int(otherStarts[entry])..<Int(otherStarts[entry + 1])])
+                }
             }
             index.postingStart.append(Int32(index.postings.count))
             index.search = LiteralSearch(literalTexts, only: mine)
@@ -490,11 +515,16 @@ public struct RuleIndex: Sendable {
             // Every hit is one of the kind's searches' literals, so within its postings.
             let postingStart = box.index.postingStart, postings = box.index.postings, base = box.index.postingBase
             found.words.withUnsafeBufferPointer { words in
-                for id in cache.hits {
-                    let p = Int(id) &- base
-                    for k in Int(postingStart[p])..<Int(postingStart[p + 1]) {
-                        let entry = Int(postings[k])
-                        if holdsOthers(entry, words, found.count), takes(entry, eventID) { out.append(entry) }
+                postings.withUnsafeBufferPointer { postings in
+                    for id in cache.hits {
+                        let p = Int(id) &- base
+                        var k = Int(postingStart[p])
+                        let end = Int(postingStart[p + 1])
+                        while k < end {
+                            let next = k &+ Int(postings[k])
+                            if admits(postings, k &+ 1, next, eventID, words, found.count) { out.append(Int(postings[k &+ 1])) }
+                            k = next
+                        }
                     }
                 }
             }
@@ -528,22 +558,41 @@ public struct RuleIndex: Sendable {
         return eventIDs[Int(ids.start)..<Int(ids.start + ids.count)].contains(id)
     }
 
-    /// Whether each clause of `entry` other than the one it is posted under has a literal
-    /// among the event's found ones (`LiteralFlags`' words, of `count` literals).
+    /// Whether the `Posting` record from `start` (its entry) to `end` names a candidate: the
+    /// event's EventID is one of the entry's, and each of its other clauses has a literal
+    /// among the event's found ones (`LiteralFlags`' words, of `count` literals). The records
+    /// are the index's own, each at least its entry and EventID count long; the buffer's
+    /// reads are checked only in debug builds, so each index is kept within `start..<end`.
     @inline(__always)
-    private func holdsOthers(_ entry: Int, _ found: UnsafeBufferPointer<UInt64>, _ count: Int) -> Bool {
-        var j = Int(otherStart[entry])
-        let end = Int(otherStart[entry + 1])
+    private func admits(
+        _ postings: UnsafeBufferPointer<Int32>, _ start: Int, _ end: Int, _ eventID: Int64?, _ found: UnsafeBufferPointer<UInt64>, _ count: Int
+    ) -> Bool {
+        guard start &+ 1 < end, end <= postings.count else { return false }
+        let ids = postings[start &+ 1]
+        var j = start &+ 2
+        if ids >= 0 {
+            guard let eventID, j &+ Int(ids) <= end else { return false }
+            var taken = false
+            for i in j..<(j &+ Int(ids)) where Int64(postings[i]) == eventID {
+                taken = true
+                break
+            }
+            guard taken else { return false }
+            j &+= Int(ids)
+        } else if ids == Posting.askTakes, !takes(Int(postings[start]), eventID) {
+            return false
+        }
         while j < end {
-            let n = Int(others[j])
-            j += 1
+            let n = Int(postings[j])
+            j &+= 1
+            guard n >= 0, j &+ n <= end else { return false }
             var held = false
-            for k in j..<(j + n) where !LiteralFlags.absent(Int(others[k]), in: found, count: count) {
+            for k in j..<(j &+ n) where !LiteralFlags.absent(Int(postings[k]), in: found, count: count) {
                 held = true
                 break
             }
             if !held { return false }
-            j += n
+            j &+= n
         }
         return true
     }
@@ -789,3 +838,4 @@ public struct RuleIndex: Sendable {
         return best.isEmpty ? nil : best
     }
 }
+
