@@ -379,8 +379,7 @@ struct Parser {
         // the length, as no escape is shorter than what it stands for (`\\uXXXX` is six bytes
         // for at most three; a pair twelve for four): one allocation, where a byte array then
         // a string made two and copied the text twice.
-        var end = j
-        while end < bytes.count, bytes[end] != UInt8(ascii: "\"") { end = special(from: end + (bytes[end] == UInt8(ascii: "\\") ? 2 : 1)) }
+        let end = closingQuote(from: j, after: i)
         // The text before the closing quote, escapes and all, says what the string is: read
         // before, it is not unescaped again.
         let raw = UnsafeBufferPointer(rebasing: bytes[i..<min(end, bytes.count)])
@@ -430,6 +429,41 @@ struct Parser {
             if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { return j }
             j += 1
         }
+        return j
+    }
+
+    /// The closing quote of a string whose text starts at `start` (after its opening quote), from
+    /// `j` in it on: the first quote after an even run of backslashes (an odd run's last one
+    /// escapes it), where reading each escape's two bytes would stop at it too; `bytes.count`
+    /// when there is none. One look per quote, not per backslash: a Windows path has one every
+    /// few bytes. A run is counted back only to the quote before it, so each byte once.
+    func closingQuote(from j: Int, after start: Int) -> Int {
+        var j = j
+        while true {
+            let q = quote(from: j)
+            guard q < bytes.count else { return bytes.count }
+            var k = q
+            while k > start, bytes[k - 1] == UInt8(ascii: "\\") { k -= 1 }
+            if (q - k) & 1 == 0 { return q }
+            j = q + 1
+        }
+    }
+
+    /// The first position from `j` on whose byte is a quote, `bytes.count` (or `j` past it)
+    /// when none is; eight bytes a step, as `special` looks.
+    func quote(from j: Int) -> Int {
+        var j = j
+        if let base = bytes.baseAddress {
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            let quotes = ones &* 0x22
+            while j + 8 <= bytes.count {
+                let q = UInt64(littleEndian: UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self)) ^ quotes
+                let found = (q &- ones) & ~q & highs
+                if found != 0 { return j + found.trailingZeroBitCount / 8 }
+                j += 8
+            }
+        }
+        while j < bytes.count, bytes[j] != UInt8(ascii: "\"") { j += 1 }
         return j
     }
 

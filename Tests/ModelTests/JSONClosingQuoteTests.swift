@@ -1,0 +1,66 @@
+import Testing
+@testable import Model
+
+/// A string with escapes ends where reading each escape's two bytes ends it: the closing quote
+/// is found by looking back from each quote at the backslashes before it, never differently.
+@Suite struct JSONClosingQuoteTests {
+    /// The reading it replaced: a backslash takes the byte after it, whatever that is.
+    static func stepped(_ bytes: [UInt8], from j: Int) -> Int {
+        var end = j
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\"") { end += bytes[end] == UInt8(ascii: "\\") ? 2 : 1 }
+        return min(end, bytes.count)
+    }
+
+    @Test func theClosingQuoteIsWhereSteppingThroughEscapesEndsAtEveryLength() {
+        var rng = SameBytesTests.Seeded(state: 31)
+        // Quotes, backslashes, a control byte, a letter and a multi-byte character's bytes.
+        let alphabet: [UInt8] = [0x22, 0x5C, 0x5C, 0x5C, 0x0A, 0x61, 0xC3, 0xA9]
+        var checked = 0, escapedQuotes = 0
+        for n in 0...40 {
+            for _ in 0..<200 {
+                // The opening quote at 0; the text from 1. Exactly `n + 1` bytes, so a read past
+                // them is a read past the allocation.
+                let text = [UInt8(ascii: "\"")] + (0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+                let expected = Self.stepped(text, from: 1)
+                text.withUnsafeBufferPointer { b in
+                    let p = Parser(bytes: b, members: MemberStack(), keys: nil, values: nil)
+                    #expect(p.closingQuote(from: 1, after: 1) == expected, "\(text)")
+                    // From any point stepping lands on (as the parser starts at the first
+                    // special byte), the same end.
+                    var k = 1
+                    while k < expected {
+                        #expect(p.closingQuote(from: k, after: 1) == expected, "\(text) from \(k)")
+                        k += text[k] == 0x5C ? 2 : 1
+                    }
+                }
+                if expected < text.count, text[1..<expected].contains(0x22) { escapedQuotes += 1 }
+                checked += 1
+            }
+        }
+        #expect(checked == 41 * 200 && escapedQuotes > 100)
+    }
+
+    /// Strings of escaped paths and escaped quotes parse to their text, through a reader that
+    /// keeps values (its cache is looked up by the raw text up to the closing quote) and
+    /// without one.
+    @Test func escapedStringsReadTheSameWithAndWithoutTheValueCache() throws {
+        let texts = [
+            #"C:\\Windows\\System32\\cmd.exe"#, #"say \"hi\""#, #"\\\\server\\share\\"#, #"ends in a backslash \\"#,
+            #"\\\"quoted\\\""#, #"caf\u00e9 \\ \"x\""#, #"\\"#, #"\""#,
+        ]
+        let reader = JSONReader()
+        for _ in 0..<3 {
+            for t in texts {
+                let line = #"{"v":""# + t + #"","w":1}"#
+                let plain = try JSONValue.parse(Array(line.utf8))
+                let bytes = Array(line.utf8)
+                let cached = try bytes.withUnsafeBufferPointer { b throws(JSONParseError) in try reader.parse(b) }
+                #expect(plain == cached, "\(t)")
+                #expect(plain["w"] == .int(1), "\(t)")
+            }
+        }
+        #expect(try JSONValue.parse(Array(#"{"v":"C:\\a\\b.exe"}"#.utf8))["v"] == .string(#"C:\a\b.exe"#))
+        #expect(try JSONValue.parse(Array(#"{"v":"a\"b\\"}"#.utf8))["v"] == .string(#"a"b\"#))
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(Array(#"{"v":"a\\\"}"#.utf8)) }
+    }
+}
