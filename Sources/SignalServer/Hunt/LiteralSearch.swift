@@ -238,19 +238,16 @@ final class LiteralSearch: Sendable {
                     }
                 }
                 // Whole words up to the last position a 4-byte read fits; the last few by bytes.
+                // Positions whose bit is clear (most) are passed over by `nextSet`.
                 var i = from
-                if direct {
-                    while i &+ 4 <= n {
-                        test(Int(UnsafeRawPointer(textBase + i).loadUnaligned(as: UInt32.self).littleEndian & mask), at: i)
-                        i &+= 1
-                    }
-                } else {
-                    while i &+ 4 <= n {
-                        let window = UnsafeRawPointer(textBase + i).loadUnaligned(as: UInt32.self).littleEndian & mask
-                        test(Int(truncatingIfNeeded: (window &* 0x9E37_79B1) &>> shift), at: i)
-                        i &+= 1
-                    }
+                let last = n &- 3
+                i = LiteralSearch.nextSet(textBase, i, last, table, mask, shift, direct)
+                while i < last {
+                    let window = UnsafeRawPointer(textBase + i).loadUnaligned(as: UInt32.self).littleEndian & mask
+                    test(direct ? Int(window) : Int(truncatingIfNeeded: (window &* 0x9E37_79B1) &>> shift), at: i)
+                    i = LiteralSearch.nextSet(textBase, i &+ 1, last, table, mask, shift, direct)
                 }
+                i = max(i, from)
                 while i &+ f.width <= n {
                     var word: UInt32 = 0
                     for k in 0..<(n &- i) { word |= UInt32(textBase[i &+ k]) &<< UInt32(8 &* k) }
@@ -259,5 +256,31 @@ final class LiteralSearch: Sendable {
                 }
             }
         }}}}}}}}
+    }
+
+    /// The first position from `i` before `end` whose window (its 4 bytes under `mask`,
+    /// hashed unless `direct`) has its bit set in `table`; `end` when none has. The scan's
+    /// inner loop, on its own so that its few values stay in registers: inside the scan's
+    /// nest of closures, four of them were reloaded from the stack at every position.
+    @inline(never)
+    private static func nextSet(
+        _ text: UnsafePointer<UInt8>, _ i: Int, _ end: Int, _ table: UnsafePointer<UInt64>, _ mask: UInt32, _ shift: UInt32, _ direct: Bool
+    ) -> Int {
+        var i = i
+        if direct {
+            while i < end {
+                let h = Int(UnsafeRawPointer(text + i).loadUnaligned(as: UInt32.self).littleEndian & mask)
+                if table[h &>> 6] &>> UInt64(h & 63) & 1 != 0 { return i }
+                i &+= 1
+            }
+        } else {
+            while i < end {
+                let window = UnsafeRawPointer(text + i).loadUnaligned(as: UInt32.self).littleEndian & mask
+                let h = Int(truncatingIfNeeded: (window &* 0x9E37_79B1) &>> shift)
+                if table[h &>> 6] &>> UInt64(h & 63) & 1 != 0 { return i }
+                i &+= 1
+            }
+        }
+        return end
     }
 }
