@@ -144,6 +144,35 @@ import Testing
         #expect(matched > 10_000)
     }
 
+    /// An event's slots are first looked for where the reader's event before had them
+    /// (`MatchEvent.hint`): events whose keys come in another order, or fewer of them, or the
+    /// same ones in the same places, all find each field where it is.
+    @Test func aReaderWhoseEventsMoveTheirKeysFindsEachWhereItIs() throws {
+        var r = Random(state: 7)
+        let filters = (0..<300).map { _ in Self.filter(&r) }
+        let index = try RuleIndex(filters.enumerated().map { i, f in (name: "r\(i)", rule: Rule(clauses: [Clause(count: 1, kinds: ["a"], filter: f)], window: 0, groupBy: [])) })
+        var cache = LiteralCache()
+        var matched = 0, same = 0
+        var before: [String] = []
+        for n in 0..<400 {
+            // Every third event keeps the order of the one before; the others shuffle a subset.
+            var order = Self.names.filter { _ in r.next(4) != 0 }
+            if n % 3 == 0, !before.isEmpty {
+                order = before
+                same += 1
+            } else {
+                for i in order.indices.reversed() where i > 0 { order.swapAt(i, r.next(i + 1)) }
+            }
+            before = order
+            var fields = JSONObject()
+            for name in order { fields[name] = Self.value(&r) }
+            let expected = try filters.indices.filter { try ReferenceMatcher(filters[$0]).matches(fields) }
+            #expect(index.matches(kind: "a", fields: fields, cache: &cache) == expected, "\(order)")
+            matched += expected.count
+        }
+        #expect(same > 100 && matched > 5_000)
+    }
+
     @Test func unicodeEqualityIsTheStringsNotTheBytes() throws {
         let kelvin: JSONObject = ["u": .string("\u{212A}")]  // KELVIN SIGN: canonically K
         #expect(try Matcher(.test(field: "u", .equals(.text("k")))).matches(kelvin))

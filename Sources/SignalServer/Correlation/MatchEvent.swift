@@ -65,7 +65,7 @@ public struct MatchFields: Sendable {
 /// every test was a fifth of a hunt's time.
 public struct MatchEvent {
     public let fields: JSONObject
-    /// Per slot: the member's position, `MatchEvent.missing`, or `unresolved`.
+    /// Per slot: the member's position, `MatchEvent.missing`, or unresolved (`unresolved`, or a hint).
     private var positions: [Int32]
     /// The slots resolved, to be made unresolved again when the arrays are handed back.
     private var resolved: [Int32]
@@ -118,13 +118,21 @@ public struct MatchEvent {
         var searched: Bool { start != -1 }
     }
 
+    /// A slot's position when the event has no such field.
     static let missing: Int32 = -1
-    static let unresolved: Int32 = -2
+    /// A slot not looked up yet this event, with nothing known. Below -1 but this, a slot not
+    /// looked up yet whose field was at `-2 - value` in the event before (`hint`): a reader's
+    /// events put the same keys at the same places, and a key found there again needs no
+    /// look-up (5 an event in a hunt, each a scan of thirty members).
+    static let unresolved = Int32.min
+
+    /// What a slot found at `p` (a position or `missing`) says to the next event.
+    private static func hint(_ p: Int32) -> Int32 { p >= 0 && p < Int32.max - 2 ? -2 - p : unresolved }
 
     /// The arrays an event reads with, kept between a reader's events (in its `LiteralCache`):
     /// a slot per field any rule reads (hundreds) and a span per member, made and freed for
     /// every event, cost as much as a tenth of finding its candidates. `positions` is all
-    /// `unresolved` whenever it is kept here.
+    /// unresolved (below `missing`) whenever it is kept here.
     struct Scratch {
         fileprivate var positions: [Int32] = []
         fileprivate var resolved: [Int32] = []
@@ -180,7 +188,7 @@ public struct MatchEvent {
 
     /// Gives the arrays back for the next event, every slot unresolved again.
     mutating func handBack(to scratch: inout Scratch) {
-        for s in resolved { positions[Int(s)] = MatchEvent.unresolved }
+        for s in resolved { positions[Int(s)] = MatchEvent.hint(positions[Int(s)]) }
         resolved.removeAll(keepingCapacity: true)
         swap(&positions, &scratch.positions)
         swap(&resolved, &scratch.resolved)
@@ -202,8 +210,14 @@ public struct MatchEvent {
     mutating func position(_ slot: Int32) -> Int? {
         let s = Int(slot)
         var p = positions[s]
-        if p == MatchEvent.unresolved {
-            p = fields.position(of: names[s]).map { Int32(truncatingIfNeeded: $0) } ?? MatchEvent.missing
+        if p < MatchEvent.missing {
+            let was = p == MatchEvent.unresolved ? -1 : -2 - Int(p)
+            let key = names[s]
+            if was >= 0, was < fields.count, fields.key(at: was) == key.name {
+                p = Int32(truncatingIfNeeded: was)  // keys are unique in an object: this is its member
+            } else {
+                p = fields.position(of: key).map { Int32(truncatingIfNeeded: $0) } ?? MatchEvent.missing
+            }
             positions[s] = p
             resolved.append(slot)
         }
