@@ -5,7 +5,7 @@ import Foundation
 public struct JSONKeyTable: Sendable {
     /// The keys in `String` order: the order `forEachValue` reports them in.
     public let keys: [String]
-    /// ASCII keys' tags by key length, each with its position in `keys`.
+    /// ASCII keys' tags by key length (mod 128, as tags hold it), each with its position in `keys`.
     private let byLength: [[(tag: UInt32, key: Int)]]
 
     public init(_ keys: [String]) {
@@ -16,7 +16,7 @@ public struct JSONKeyTable: Sendable {
         for (k, key) in sorted.enumerated() {
             let tag = JSONObject.Member.tag(of: key)
             precondition(tag & JSONObject.Member.nonASCII == 0, "key table keys are ASCII")
-            let length = key.utf8.count
+            let length = JSONObject.Member.length(ofTag: tag)
             while byLength.count <= length { byLength.append([]) }
             byLength[length].append((tag, k))
         }
@@ -28,7 +28,7 @@ public struct JSONKeyTable: Sendable {
         // A Unicode key can equal an ASCII one spelled with other bytes (a Kelvin sign is
         // canonically a `K`): only `String`'s comparison gives the same answer.
         guard member.isASCII else { return keys.firstIndex { $0 == member.key } }
-        let length = Int(member.tag >> 16 & 0x7FFF)
+        let length = JSONObject.Member.length(ofTag: member.tag)
         guard length < byLength.count else { return nil }
         for entry in byLength[length] where entry.tag == member.tag && keys[entry.key] == member.key { return entry.key }
         return nil

@@ -349,7 +349,7 @@ struct Parser {
                 return (s, JSONObject.Member.tag(of: s), -1)
             }
             let s = String(decoding: text, as: UTF8.self)
-            let tag = UInt32(truncatingIfNeeded: text.count & 0x7FFF) << 16 | UInt32(first) << 8 | UInt32(last)
+            let tag = JSONObject.Member.tag(text, first: first, last: last, ascii: true)
             if let keys, let slot {
                 keys.keep(s, tag: tag, text, at: slot)
                 return (s, tag, slot)

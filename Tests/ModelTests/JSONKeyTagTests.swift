@@ -1,0 +1,34 @@
+import Testing
+@testable import Model
+
+/// A key's tag sums it up for filters (length, first, middle and last bytes): equal keys have
+/// equal tags, and keys a filter must tell apart seldom share one.
+@Suite struct JSONKeyTagTests {
+    @Test func systemTimeIsToldFromNamesOfItsLengthAndEnds() {
+        let keys = ["SystemTime", "ServerName", "SourceName"]
+        #expect(Set(keys.map { JSONObject.Member.tag(of: $0) }).count == 3)
+        // A filter holding one lets the others through only by its bits' chance, not always.
+        let filter = JSONKeyFilter(["ServerName", "SourceName"])
+        let event: JSONObject = ["SystemTime": "2025-01-01T00:00:00Z", "ServerName": "DC01", "SourceName": "x"]
+        #expect(!event.key(at: 0, mayBeIn: filter) && event.key(at: 1, mayBeIn: filter) && event.key(at: 2, mayBeIn: filter))
+    }
+
+    /// Tags keep a key's length mod 128: a key table still finds exactly its keys when a key of
+    /// 130 bytes and one of 2 fall in the same place, and keys of equal bytes but the middle.
+    @Test func aKeyTableFindsItsKeysWhateverTheirLengths() {
+        let long = "a" + String(repeating: "x", count: 128) + "b", short = "ab"
+        let keys = [long, short, "SystemTime", "ServerName", String(repeating: "k", count: 300)]
+        let table = JSONKeyTable(keys)
+        var object = JSONObject()
+        for (i, key) in keys.enumerated() { object[key] = .int(Int64(i)) }
+        object["aXb"] = .int(99)  // a stranger of its own tag's neighbours
+        object[String(repeating: "k", count: 172)] = .int(98)  // 300 and 172 are equal mod 128
+        var found: [String: JSONValue] = [:]
+        object.forEachValue(of: table) { k, v in found[table.keys[k]] = v }
+        #expect(found.count == keys.count)
+        for (i, key) in keys.enumerated() { #expect(found[key] == .int(Int64(i)), "\(key.prefix(12))… (\(key.utf8.count))") }
+        for (key, tag) in keys.map({ ($0, JSONObject.Member.tag(of: $0)) }) {
+            #expect(JSONObject.Member.length(ofTag: tag) == key.utf8.count % 128)
+        }
+    }
+}
