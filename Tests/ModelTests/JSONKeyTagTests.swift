@@ -31,4 +31,24 @@ import Testing
             #expect(JSONObject.Member.length(ofTag: tag) == key.utf8.count % 128)
         }
     }
+
+    /// `holdsAny` looks at tags before keys: it answers as comparing every key with every
+    /// name does, for ASCII keys, Unicode ones, and a name spelled with other bytes.
+    @Test func holdsAnyAnswersAsComparingEveryKey() {
+        let names = ["process.name", "user.name", "host.name", "K\u{212A}elvin"]
+        let set = JSONKeySet(names)
+        let pool = ["EventID", "Channel", "process.name", "user.nam", "host.name", "Host.name", "KKelvin", "K\u{212A}elvin", "caf\u{E9}", "cafe\u{301}"]
+        var rng = SameBytesTests.Seeded(state: 5)
+        var held = 0
+        for _ in 0..<500 {
+            var object = JSONObject()
+            for key in pool where rng.next() % 3 == 0 { object[key] = .null }
+            let expected = object.keys.contains { key in names.contains { $0 == key } }
+            #expect(object.holdsAny(of: set) == expected, "\(object.keys)")
+            if expected { held += 1 }
+        }
+        #expect(held > 100 && held < 500)
+        // A Kelvin sign is canonically a K: the set's Unicode name equals an ASCII key's.
+        #expect(JSONObject(["KKelvin": .null]).holdsAny(of: set))
+    }
 }

@@ -35,6 +35,14 @@ public struct JSONKeySet: Sendable {
     /// One of 1,024 bits for a tag.
     private static func bit(_ tag: UInt32) -> Int { Int(truncatingIfNeeded: (tag &* 0x9E37_79B1) >> 22) }
 
+    /// Whether a key of this tag may be in the set: false only when none is (a Unicode set, or
+    /// key, may hold any).
+    @inline(__always) func mayContain(tag: UInt32) -> Bool {
+        guard tag & JSONObject.Member.nonASCII == 0, !unicode else { return true }
+        let b = JSONKeySet.bit(tag)
+        return bits[b >> 6] & (1 << UInt64(b & 63)) != 0
+    }
+
     public func contains(_ key: JSONKey) -> Bool {
         // Unicode keys (and any key, when a name is Unicode) take `String`'s comparison alone.
         guard key.isASCII, !unicode else { return names.contains { $0.name == key.name } }
@@ -48,6 +56,11 @@ public struct JSONKeySet: Sendable {
 extension JSONObject {
     /// Whether any key of the object is in `set`.
     public func holdsAny(of set: JSONKeySet) -> Bool {
-        members.contains { set.contains(JSONKey(name: $0.key, tag: $0.tag)) }
+        // Tags first, in place: most keys are told apart by their bit alone, and making a
+        // `JSONKey` of each member (a copy of its key) cost forty instructions a member.
+        members.withUnsafeBufferPointer { m in
+            for i in m.indices where set.mayContain(tag: m[i].tag) && set.contains(JSONKey(name: m[i].key, tag: m[i].tag)) { return true }
+            return false
+        }
     }
 }
