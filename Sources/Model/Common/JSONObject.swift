@@ -48,19 +48,20 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         }
 
         static func tag(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
-            guard let first = bytes.first, let last = bytes.last else { return 0 }
             // One OR over the bytes rather than a search that may stop early: keys are short,
             // and a loop without an exit runs several bytes at a time.
             var high: UInt8 = 0
             for b in bytes { high |= b }
-            return tag(bytes, first: first, last: last, ascii: high < 0x80)
+            return tag(bytes, ascii: high < 0x80)
         }
 
         /// A key's tag: its length (mod 128), its first, middle and last bytes, and whether it
-        /// is all ASCII. Equal for equal keys, and seldom for others: without the middle byte,
-        /// `SystemTime`, `ServerName` and `SourceName` shared one, and each filter by tags
-        /// (a hunt's fields to search) let the others through with the one it held.
-        @inline(__always) static func tag(_ bytes: UnsafeBufferPointer<UInt8>, first: UInt8, last: UInt8, ascii: Bool) -> UInt32 {
+        /// is all ASCII; 0 for the empty key. Equal for equal keys, and seldom for others:
+        /// without the middle byte, `SystemTime`, `ServerName` and `SourceName` shared one, and
+        /// each filter by tags (a hunt's fields to search) let the others through with the one
+        /// it held.
+        @inline(__always) static func tag(_ bytes: UnsafeBufferPointer<UInt8>, ascii: Bool) -> UInt32 {
+            guard let first = bytes.first, let last = bytes.last else { return 0 }
             let middle = bytes[bytes.count / 2]
             return (ascii ? 0 : nonASCII) | UInt32(truncatingIfNeeded: bytes.count & 0x7F) << 24
                 | UInt32(first) << 16 | UInt32(middle) << 8 | UInt32(last)

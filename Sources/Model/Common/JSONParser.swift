@@ -344,12 +344,12 @@ struct Parser {
             var high: UInt8 = 0
             for b in text { high |= b }
             // Other keys' tags come from their text (invalid bytes decode to U+FFFD).
-            guard high < 0x80, let first = text.first, let last = text.last else {
+            guard high < 0x80, !text.isEmpty else {
                 let s = String(decoding: text, as: UTF8.self)
                 return (s, JSONObject.Member.tag(of: s), -1)
             }
             let s = String(decoding: text, as: UTF8.self)
-            let tag = JSONObject.Member.tag(text, first: first, last: last, ascii: true)
+            let tag = JSONObject.Member.tag(text, ascii: true)
             if let keys, let slot {
                 keys.keep(s, tag: tag, text, at: slot)
                 return (s, tag, slot)
@@ -407,29 +407,11 @@ struct Parser {
     }
 
     /// The first position from `j` on whose byte is a quote, a backslash or a control character,
-    /// `bytes.count` (or `j` past it) when none is. Eight bytes a step: each test is the
-    /// "has a zero byte" trick (a byte's high bit set by subtracting one from each byte, where
-    /// it was clear), whose lowest set bit is always a true find (a borrow only reaches the
-    /// bytes above one); strings are most of a log's bytes.
+    /// `bytes.count` (or `j` past it) when none is; strings are most of a log's bytes.
     func special(from j: Int) -> Int {
-        var j = j
-        if let base = bytes.baseAddress {
-            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-            let quotes = ones &* 0x22, backslashes = ones &* 0x5C, spaces = ones &* 0x20
-            while j + 8 <= bytes.count {
-                let x = UInt64(littleEndian: UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self))
-                let q = x ^ quotes, b = x ^ backslashes
-                let found = ((q &- ones) & ~q | (b &- ones) & ~b | (x &- spaces) & ~x) & highs
-                if found != 0 { return j + found.trailingZeroBitCount / 8 }
-                j += 8
-            }
-        }
-        while j < bytes.count {
-            let b = bytes[j]
-            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { return j }
-            j += 1
-        }
-        return j
+        firstByte(from: j, { x in
+            Parser.zeroBytes(x ^ Parser.quotes) | Parser.zeroBytes(x ^ Parser.backslashes) | (x &- Parser.spaces) & ~x & Parser.highs
+        }, { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 })
     }
 
     /// The closing quote of a string whose text starts at `start` (after its opening quote), from
@@ -450,22 +432,36 @@ struct Parser {
     }
 
     /// The first position from `j` on whose byte is a quote, `bytes.count` (or `j` past it)
-    /// when none is; eight bytes a step, as `special` looks.
+    /// when none is.
     func quote(from j: Int) -> Int {
+        firstByte(from: j, { Parser.zeroBytes($0 ^ Parser.quotes) }, { $0 == UInt8(ascii: "\"") })
+    }
+
+    /// The first position from `j` on whose byte `isFound` picks, `bytes.count` (or `j` past it)
+    /// when none does. Eight bytes a step: `found` gives a word's found bytes by their high
+    /// bits, each test the "has a zero byte" trick (a byte's high bit set by subtracting one
+    /// from each byte, where it was clear), whose lowest set bit is always a true find (a
+    /// borrow only reaches the bytes above one), and so is the lowest of several tests' OR.
+    @inline(__always) private func firstByte(from j: Int, _ found: (UInt64) -> UInt64, _ isFound: (UInt8) -> Bool) -> Int {
         var j = j
         if let base = bytes.baseAddress {
-            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-            let quotes = ones &* 0x22
             while j + 8 <= bytes.count {
-                let q = UInt64(littleEndian: UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self)) ^ quotes
-                let found = (q &- ones) & ~q & highs
-                if found != 0 { return j + found.trailingZeroBitCount / 8 }
+                let f = found(UInt64(littleEndian: UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self)))
+                if f != 0 { return j + f.trailingZeroBitCount / 8 }
                 j += 8
             }
         }
-        while j < bytes.count, bytes[j] != UInt8(ascii: "\"") { j += 1 }
+        while j < bytes.count, !isFound(bytes[j]) { j += 1 }
         return j
     }
+
+    // Each byte of a word: literals, so that reading them needs no `swift_once`.
+    private static let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+    private static let quotes: UInt64 = 0x2222_2222_2222_2222, backslashes: UInt64 = 0x5C5C_5C5C_5C5C_5C5C
+    private static let spaces: UInt64 = 0x2020_2020_2020_2020
+
+    /// The high bit of each zero byte of `x` (and perhaps of bytes above one: see `firstByte`).
+    @inline(__always) private static func zeroBytes(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
 
     /// The string from `i` (after its opening quote) through its closing quote, unescaped into
     /// `out`, which holds at least the bytes up to that quote; returns how many it wrote.

@@ -243,8 +243,7 @@ final class LiteralSearch: Sendable {
                 let last = n &- 3
                 i = LiteralSearch.nextSet(textBase, i, last, table, mask, shift, direct)
                 while i < last {
-                    let window = UnsafeRawPointer(textBase + i).loadUnaligned(as: UInt32.self).littleEndian & mask
-                    test(direct ? Int(window) : Int(truncatingIfNeeded: (window &* 0x9E37_79B1) &>> shift), at: i)
+                    test(f.hash(UnsafeRawPointer(textBase + i).loadUnaligned(as: UInt32.self).littleEndian), at: i)
                     i = LiteralSearch.nextSet(textBase, i &+ 1, last, table, mask, shift, direct)
                 }
                 i = max(i, from)
