@@ -63,6 +63,44 @@ public struct LiteralCache {
     var scratch = MatchEvent.Scratch()
     /// The room for an event's candidate rules (`RuleIndex.candidates`), kept between events.
     var candidates: [Int] = []
+    /// The kinds an index found by name for this reader's events.
+    var kinds = KindMemo()
+
+    /// An index's kinds by name (`RuleIndex.kind(_:cache:)`), a few of them, compared in turn:
+    /// a kind's name is mostly the same string event after event, equal at its first word.
+    /// Kept for one index at a time (`owner`); a name never seen again stays until the next.
+    struct KindMemo {
+        private var owner: RuleIndex.KindsOwner?
+        private var names: [String] = []
+        private var kinds: [RuleIndex.Kind?] = []
+        static let most = 16
+
+        enum Lookup {
+            /// Not looked up in this index before.
+            case unknown
+            /// The kind found before, nil when the index has none of that name.
+            case known(RuleIndex.Kind?)
+        }
+
+        /// The kind named `name` in the index `owner` names, as found before.
+        func find(_ name: String, owner: RuleIndex.KindsOwner) -> Lookup {
+            guard self.owner === owner else { return .unknown }
+            // Lengths first: names of other lengths are told apart without a call to compare them.
+            let count = name.utf8.count
+            for i in names.indices where names[i].utf8.count == count && names[i] == name { return .known(kinds[i]) }
+            return .unknown
+        }
+
+        mutating func add(_ name: String, _ kind: RuleIndex.Kind?, owner: RuleIndex.KindsOwner) {
+            if self.owner !== owner || names.count >= KindMemo.most {
+                self.owner = owner
+                names.removeAll()
+                kinds.removeAll()
+            }
+            names.append(name)
+            kinds.append(kind)
+        }
+    }
 
     public init() {}
 

@@ -32,13 +32,18 @@ public struct RuleIndex: Sendable {
     private let literals: Int
     /// Per kind, its rules (boxed: the struct's dozen arrays were each retained and released
     /// when an event's lookup copied it out of the dictionary).
-    private var byKind: [String: Kind]
+    private var byKind: [String: Kind] { didSet { kindsOwner = KindsOwner() } }
+    /// Names `byKind` as a cache's memo of it knows it (`kind(_:cache:)`): made again whenever
+    /// `byKind` is.
+    private var kindsOwner = KindsOwner()
+    final class KindsOwner: Sendable {}
 
-    private final class Kind: Sendable {
-        let index: KindIndex
+    /// A kind's rules. (Not private, for a cache to hold: `LiteralCache.KindMemo`.)
+    final class Kind: Sendable {
+        fileprivate let index: KindIndex
         /// What its rules read of the fields `expectingDerived` named; nil: not told.
-        let derived: DerivedBox?
-        init(_ index: KindIndex, derived: DerivedReads? = nil) {
+        fileprivate let derived: DerivedBox?
+        fileprivate init(_ index: KindIndex, derived: DerivedReads? = nil) {
             self.index = index
             self.derived = derived.map(DerivedBox.init)
         }
@@ -47,7 +52,7 @@ public struct RuleIndex: Sendable {
     /// `DerivedReads` as an event reads them: in a class of `let`s, read in place. (A struct
     /// in a class, even a `let`, was copied out for each event, each array retained and
     /// released; a class of `var`s checks exclusive access at every read.)
-    private final class DerivedBox: Sendable {
+    fileprivate final class DerivedBox: Sendable {
         let always: Bool
         let anyID: Range
         let byID: [Int64: Range]
@@ -97,7 +102,7 @@ public struct RuleIndex: Sendable {
     /// counting on events of its EventID or any), the field may change an answer. First the
     /// fields rules for any EventID read, then per EventID those its rules read (an event is
     /// matched only by its own).
-    private struct DerivedReads {
+    fileprivate struct DerivedReads {
         var always = false
         var anyID = Range(start: 0, count: 0)
         var byID: [Int64: Range] = [:]
@@ -141,7 +146,7 @@ public struct RuleIndex: Sendable {
         }
     }
 
-    private struct Range: Equatable {
+    fileprivate struct Range: Equatable {
         var start: Int32
         var count: Int32
         static let none = Range(start: 0, count: -1)
@@ -162,7 +167,7 @@ public struct RuleIndex: Sendable {
     /// rules for one with something rarer. Posted under one clause alone (the one whose
     /// literals fewest rules share), a rule is looked at only when that clause has a literal
     /// found, and its other clauses are then asked of the event's flags.
-    private enum Posting {
+    fileprivate enum Posting {
         static let anyEventID: Int32 = -1, askTakes: Int32 = -2
 
         static func record(entry: Int, eventIDs: ArraySlice<Int64>?, others: ArraySlice<Int32>) -> [Int32] {
@@ -176,7 +181,7 @@ public struct RuleIndex: Sendable {
     }
 
     /// The rules of one kind.
-    private struct KindIndex {
+    fileprivate struct KindIndex {
         /// Every entry of the kind, in index order.
         var entries: [Int] = []
         /// Entries that need no literal, run on every event of the kind with their EventIDs:
@@ -348,10 +353,20 @@ public struct RuleIndex: Sendable {
     /// passes the same `cache` with each: values seen before are not scanned again.
     public func matches(kind: String, fields: JSONObject, cache: inout LiteralCache) -> [Int] {
         // An event of a kind no rule is for is not read at all.
-        guard let box = byKind[kind] else { return [] }
+        guard let box = self.kind(kind, &cache) else { return [] }
         var event = MatchEvent(fields, reading: self.fields, scratch: &cache.scratch)
         defer { event.handBack(to: &cache.scratch) }
         return matches(box, &event, eventID: RuleIndex.eventID(of: fields), cache: &cache)
+    }
+
+    /// The kind's rules, looked up in the cache's memo first (`LiteralCache.KindMemo`):
+    /// hashing the kind's name in `byKind` was half a thousand instructions an event, and a
+    /// reader's events are of a few kinds, whose names are the same strings each time.
+    private func kind(_ name: String, _ cache: inout LiteralCache) -> Kind? {
+        if case .known(let kind) = cache.kinds.find(name, owner: kindsOwner) { return kind }
+        let found = byKind[name]
+        cache.kinds.add(name, found, owner: kindsOwner)
+        return found
     }
 
     /// The rules of `box` that match `event`, whose EventID is `eventID`.
@@ -434,7 +449,7 @@ public struct RuleIndex: Sendable {
     /// (`MatchProgram.derivedReads`) is never "always", and each derived field they read is
     /// read only under moots that the event has, not null, or the event has none of its sources.
     public func matchesLeavingOutDerived(kind: String, fields: JSONObject, cache: inout LiteralCache) -> [Int]? {
-        guard let box = byKind[kind] else { return [] }
+        guard let box = self.kind(kind, &cache) else { return [] }
         guard let derived = box.derived, !derived.always else { return nil }
         var event = MatchEvent(fields, reading: self.fields, scratch: &cache.scratch)
         defer { event.handBack(to: &cache.scratch) }
