@@ -211,6 +211,19 @@ import Testing
         #expect(s.title == "set" && s.sourceRef == nil)
     }
 
+    /// A data value as normalizing reads it: Windows' `-` placeholder and empty text are no
+    /// value; text that only starts or ends with a dash, or is two, is kept.
+    @Test func aDashAloneIsNoValue() {
+        #expect(WindowsEvent.text(of: .string("-")) == nil)
+        #expect(WindowsEvent.text(of: .string("")) == nil)
+        #expect(WindowsEvent.text(of: nil) == nil && WindowsEvent.text(of: .null) == nil)
+        for kept in ["--", "-x", "x-", " -", "- ", "\u{2010}", "\u{2212}", "-\u{301}"] {
+            #expect(WindowsEvent.text(of: .string(kept)) == kept, "\(kept.unicodeScalars.map(\.value))")
+        }
+        #expect(WindowsEvent.text(of: .int(-1)) == "-1")
+        #expect(WindowsEvent.text(of: .bool(false)) == "false")
+    }
+
     /// Sysmon for Linux writes the same event XML to syslog (lines from a public incident's
     /// /var/log/syslog: a miner dropped with wget and curl, its script shredded).
     @Test func sysmonForLinuxIsReadAsLinuxEvents() throws {

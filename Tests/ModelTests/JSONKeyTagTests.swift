@@ -32,6 +32,34 @@ import Testing
         }
     }
 
+    /// A full table (64 keys, several sharing a tag: same length, first, middle and last
+    /// bytes) finds exactly its keys among strangers, the keys of its tags included, and a
+    /// Unicode key equal to one of them as `String`s are (a Kelvin sign is canonically a K).
+    @Test func aFullKeyTableFindsExactlyItsKeys() {
+        // `aQc`-style keys: one tag for every letter in the middle.
+        var keys = (0..<20).map { "k" + String(repeating: "_", count: $0 % 5) + "m" + String(UnicodeScalar(UInt8(65 + $0))) + "z" }
+        keys += (0..<44).map { "Field\($0)Name" }
+        #expect(keys.count == 64)
+        let shared = Dictionary(grouping: keys, by: { JSONObject.Member.tag(of: $0) }).values.filter { $0.count > 1 }
+        #expect(shared.count >= 4, "keys that share a tag")
+        let table = JSONKeyTable(keys)
+        let strangers = keys.map { $0 + "x" } + keys.map { String($0.dropFirst()) } + ["kmQz", "Field99Name", "Field1Nam"]
+        var object = JSONObject()
+        for (i, key) in (keys + strangers).enumerated() { object[key] = .int(Int64(i)) }
+        var found: [String: JSONValue] = [:]
+        object.forEachValue(of: table) { k, v in found[table.keys[k]] = v }
+        #expect(found.count == keys.count)
+        for (i, key) in keys.enumerated() { #expect(found[key] == .int(Int64(i)), "\(key)") }
+        var seen: [String] = []
+        object.forEachMember(in: table) { key, _, p in if let p { seen.append(table.keys[p]) } }
+        #expect(seen == keys)
+        // "Kelvin" spelled with a Kelvin sign is the table's "Kelvin" to `String`.
+        let kelvin = JSONKeyTable(["Kelvin", "EventID"])
+        var hits: [Int] = []
+        JSONObject(["\u{212A}elvin": .null, "kelvin": .null]).forEachValue(of: kelvin) { k, _ in hits.append(k) }
+        #expect(hits.map { kelvin.keys[$0] } == ["Kelvin"])
+    }
+
     /// `holdsAny` looks at tags before keys: it answers as comparing every key with every
     /// name does, for ASCII keys, Unicode ones, and a name spelled with other bytes.
     @Test func holdsAnyAnswersAsComparingEveryKey() {

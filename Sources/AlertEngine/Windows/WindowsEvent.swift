@@ -53,7 +53,9 @@ struct WindowsEvent: Sendable {
         case .bool(let b): s = b ? "true" : "false"
         default: s = nil
         }
-        guard let s, !s.isEmpty, s != "-" else { return nil }
+        // `-` is one byte (no other text is canonically it): the count first spares most
+        // values a call to compare them.
+        guard let s, !s.isEmpty, !(s.utf8.count == 1 && s == "-") else { return nil }
         return s
     }
 }

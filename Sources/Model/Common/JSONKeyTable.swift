@@ -5,33 +5,51 @@ import Foundation
 public struct JSONKeyTable: Sendable {
     /// The keys in `String` order: the order `forEachValue` reports them in.
     public let keys: [String]
-    /// ASCII keys' tags by key length (mod 128, as tags hold it), each with its position in `keys`.
-    private let byLength: [[(tag: UInt32, key: Int)]]
+    /// ASCII keys by their tags, open addressing: per slot the tag in the high half and the
+    /// key's position in `keys` + 1 in the low half, 0 for an empty slot. At most a quarter
+    /// full, so a key not there (half an event's keys) is told by the first slot or two.
+    private let slots: [UInt64]
+    private let mask: Int
 
     public init(_ keys: [String]) {
         let sorted = Array(Set(keys)).sorted()
         precondition(sorted.count <= 64, "a key table holds at most 64 keys")
         self.keys = sorted
-        var byLength: [[(tag: UInt32, key: Int)]] = []
+        var size = 16
+        while size < sorted.count * 4 { size *= 2 }
+        var slots = [UInt64](repeating: 0, count: size)
         for (k, key) in sorted.enumerated() {
             let tag = JSONObject.Member.tag(of: key)
             precondition(tag & JSONObject.Member.nonASCII == 0, "key table keys are ASCII")
-            let length = JSONObject.Member.length(ofTag: tag)
-            while byLength.count <= length { byLength.append([]) }
-            byLength[length].append((tag, k))
+            var i = JSONKeyTable.start(tag, mask: size - 1)
+            while slots[i] != 0 { i = (i + 1) & (size - 1) }
+            slots[i] = UInt64(tag) << 32 | UInt64(k + 1)
         }
-        self.byLength = byLength
+        self.slots = slots
+        mask = size - 1
     }
+
+    private static func start(_ tag: UInt32, mask: Int) -> Int { Int(truncatingIfNeeded: (tag &* 0x9E37_79B1) >> 16) & mask }
 
     /// The position in `keys` of the key equal to `member`'s, if any.
     fileprivate func position(of member: JSONObject.Member) -> Int? {
         // A Unicode key can equal an ASCII one spelled with other bytes (a Kelvin sign is
         // canonically a `K`): only `String`'s comparison gives the same answer.
         guard member.isASCII else { return keys.firstIndex { $0 == member.key } }
-        let length = JSONObject.Member.length(ofTag: member.tag)
-        guard length < byLength.count else { return nil }
-        for entry in byLength[length] where entry.tag == member.tag && keys[entry.key] == member.key { return entry.key }
-        return nil
+        let tag = member.tag
+        var i = JSONKeyTable.start(tag, mask: mask)
+        return slots.withUnsafeBufferPointer { slots in
+            while true {
+                let slot = slots[i]
+                if slot == 0 { return nil }
+                if UInt32(truncatingIfNeeded: slot >> 32) == tag {
+                    // Tags are equal for keys of equal length, first, middle and last bytes.
+                    let k = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
+                    if keys[k] == member.key { return k }
+                }
+                i = (i + 1) & mask
+            }
+        }
     }
 }
 
@@ -39,17 +57,21 @@ extension JSONObject {
     /// Calls `body` with the position in `table.keys` and the value of each of the table's keys
     /// this object holds, in the table's order (what sorting the found keys would give).
     public func forEachValue(of table: JSONKeyTable, _ body: (Int, JSONValue) -> Void) {
+        // Read in place, as `forEachMember` reads (`enumerated()` copied each member out).
+        let members = self.members
         withUnsafeTemporaryAllocation(of: Int.self, capacity: Swift.max(table.keys.count, 1)) { at in
-            var found: UInt64 = 0
-            for (i, member) in members.enumerated() {
-                guard let k = table.position(of: member) else { continue }
-                found |= 1 << UInt64(k)
-                at[k] = i
-            }
-            while found != 0 {
-                let k = found.trailingZeroBitCount
-                found &= found - 1
-                body(k, members[at[k]].value)
+            members.withUnsafeBufferPointer { members in
+                var found: UInt64 = 0
+                for i in members.indices {
+                    guard let k = table.position(of: members[i]) else { continue }
+                    found |= 1 << UInt64(k)
+                    at[k] = i
+                }
+                while found != 0 {
+                    let k = found.trailingZeroBitCount
+                    found &= found - 1
+                    body(k, members[at[k]].value)
+                }
             }
         }
     }
