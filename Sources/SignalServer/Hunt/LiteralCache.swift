@@ -66,9 +66,11 @@ public struct LiteralCache {
     /// The kinds an index found by name for this reader's events.
     var kinds = KindMemo()
 
-    /// An index's kinds by name (`RuleIndex.kind(_:cache:)`), a few of them, compared in turn:
-    /// a kind's name is mostly the same string event after event, equal at its first word.
-    /// Kept for one index at a time (`owner`); a name never seen again stays until the next.
+    /// An index's kinds by name (`RuleIndex.kind(_:cache:)`), a few of them, compared in turn
+    /// by their byte counts and then as strings: a reader's kind names are mostly the same
+    /// strings event after event, which compare at once. A name equal to one met but spelled
+    /// with other bytes (Unicode) is only looked up again, never taken for another. For one
+    /// index at a time (`owner`); when full, or asked for another index, it starts again.
     struct KindMemo {
         private var owner: RuleIndex.KindsOwner?
         private var names: [String] = []
