@@ -66,9 +66,6 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
             return (ascii ? 0 : nonASCII) | UInt32(truncatingIfNeeded: bytes.count & 0x7F) << 24
                 | UInt32(first) << 16 | UInt32(middle) << 8 | UInt32(last)
         }
-
-        /// A tag's length bits: the key's length, mod 128.
-        static func length(ofTag tag: UInt32) -> Int { Int(truncatingIfNeeded: tag >> 24 & 0x7F) }
     }
 
     @usableFromInline private(set) var members: [Member]
