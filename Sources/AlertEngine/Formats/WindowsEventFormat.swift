@@ -36,6 +36,15 @@ struct WindowsEventFormat: Format {
     }
 
     func normalize(_ record: Record) throws(NormalizeError) -> [Normalized] {
+        [try signal(record)]
+    }
+
+    /// Every record makes one signal.
+    func normalizeOne(_ record: Record) throws(NormalizeError) -> Normalized? {
+        try signal(record)
+    }
+
+    private func signal(_ record: Record) throws(NormalizeError) -> Normalized {
         let event: WindowsEvent
         switch record.payload {
         case .json(let e):
@@ -55,7 +64,7 @@ struct WindowsEventFormat: Format {
         default:
             throw NormalizeError("windows: expected a JSON object or event XML")
         }
-        return [try WindowsEventFormat.signal(event, source: "windows", raw: record.rawBody, derivesLater: derivesLater)]
+        return try WindowsEventFormat.signal(event, source: "windows", raw: record.rawBody, derivesLater: derivesLater)
     }
 
     private func xml(_ text: String) throws(NormalizeError) -> WindowsEvent {

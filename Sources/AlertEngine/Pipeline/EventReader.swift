@@ -123,11 +123,18 @@ public enum EventReader {
                 outcome.refuse("\(record.origin): no format recognizes it")
                 return
             }
-            var signals: [Normalized]
+            var signals: [Normalized] = []
+            let one: Normalized?
             do throws(NormalizeError) {
-                signals = try format.normalize(record)
+                one = try format.normalizeOne(record)
+                if one == nil { signals = try format.normalize(record) }
             } catch {
                 if !error.isSkip { outcome.refuse("\(record.origin): \(error.reason)") }
+                return
+            }
+            if let one = consume one {
+                outcome.signals += 1
+                try each(one)
                 return
             }
             // Each moved out of the array and handed on, in order: a signal left in the array

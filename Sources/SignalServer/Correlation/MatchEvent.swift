@@ -64,6 +64,9 @@ public struct MatchFields: Sendable {
 /// lower-cased once, however many rules and tests read them. Lower-casing every value for
 /// every test was a fifth of a hunt's time.
 public struct MatchEvent {
+    // No stored property has an initial value; `init` sets each. With initial values the
+    // optimizer built the event, copied it whole (retaining each array) and destroyed the
+    // first, at every event: a hundredth of a hunt.
     public let fields: JSONObject
     /// Per slot: the member's position, `MatchEvent.missing`, or unresolved (`unresolved`, or a hint).
     private var positions: [Int32]
@@ -86,20 +89,20 @@ public struct MatchEvent {
     }
     /// Lower-cased text of string members as tests read them, one after another (each followed
     /// by a 0 byte); after `searchText`, first the text of every field a test names.
-    private(set) var text: [UInt8] = []
+    private(set) var text: [UInt8]
     /// Per member: where its lower-cased text is, when it is a string that was lowered.
     private var spans: [Span]
     /// Per literal the program numbered (`MatchProgram.numberNeedles`): whether the search
     /// text holds it. Empty when nobody searched: then every test looks at its value.
-    var literalsFound = LiteralFlags.none
+    var literalsFound: LiteralFlags
     /// Whether the search text is all ASCII (see `RegexLiterals.Needed.caseless`).
-    private(set) var searchTextIsASCII = true
+    private(set) var searchTextIsASCII: Bool
     /// The long strings whose literals were found this event, by address and length, with
     /// their entries in the literal cache. Sixteen of 16 bytes: an event has a dozen strings
     /// searched, and the event is made, moved and copied whole (at 32 of 24 bytes, copying
     /// it was a tenth of matching an event that needs no rule run).
-    private var searched = InlineArray<16, (UInt, UInt32, Int32)>(repeating: (0, 0, -1))
-    private var searchedCount = 0
+    private var searched: InlineArray<16, (UInt, UInt32, Int32)>
+    private var searchedCount: Int
 
     struct Span {
         var start: Int
@@ -151,7 +154,6 @@ public struct MatchEvent {
     }
 
     /// An event reading with `scratch`'s arrays, to be handed back with `handBack(to:)`.
-    @inline(__always)
     init(_ fields: JSONObject, reading: borrowing MatchFields, scratch: inout Scratch) {
         // The arrays are taken into locals and then stored: swapped into the properties one by
         // one, the event was copied whole at each swap.
@@ -184,6 +186,10 @@ public struct MatchEvent {
         self.spans = spans
         self.text = text
         self.guardedAt = guardedAt
+        literalsFound = .none
+        searchTextIsASCII = true
+        searched = InlineArray(repeating: (0, 0, -1))
+        searchedCount = 0
     }
 
     /// Gives the arrays back for the next event, every slot unresolved again.
