@@ -8,9 +8,9 @@ import Model
 /// own names (`Image`, `CommandLine`, `TargetUserName`).
 struct WindowsEvent: Sendable {
     /// System values by their flat names (see `systemNames`).
-    var system: JSONObject = [:]
+    var system = JSONObject()
     /// EventData (or UserData's one element) by the names Windows gave them.
-    var data: JSONObject = [:]
+    var data = JSONObject()
     /// The rendered message when the forwarder sent one (Winlogbeat, NXLog).
     var message: String?
 

@@ -87,7 +87,7 @@ enum WindowsFields {
         let computer = event.computer, recordID = event.recordValue, systemUserID = event.system[K.securityUserID]?.stringValue
         let systemCount = event.system.count, systemKeys = event.system.keyBits
         var derivedNamed = event.system.holdsAny(of: derivedNames)
-        var f: JSONObject = [:]
+        var f = JSONObject()
         swap(&f, &event.system)
         f.reserveCapacity(systemCount + event.data.count + 24)
         var spaced = false

@@ -144,7 +144,8 @@ public final class SigmaHunt: Sendable {
 /// its arrays' references, a dozen retains and releases an event.
 private final class LiteralCaches: @unchecked Sendable {
     final class Lent: @unchecked Sendable {
-        var cache = LiteralCache()
+        /// Unchecked: a thread holds it from `lend` to `giveBack`, and no other.
+        @exclusivity(unchecked) var cache = LiteralCache()
     }
 
     private let lock = NSLock()

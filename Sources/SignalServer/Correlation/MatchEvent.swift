@@ -19,9 +19,9 @@ public struct MatchFields: Sendable {
     private(set) var guardedFilter = JSONKeyFilter()
     /// Fields some text test reads unguarded.
     private var unguarded: Set<String> = []
-    /// Made anew whenever `guarded` or `guards` change, so that what an event reader learnt
-    /// of them (`MatchEvent.Scratch`) is known to be of these.
-    private(set) var guardedVersion = Version()
+    /// Made anew whenever the list changes, so that what an event reader holds of it and
+    /// learnt of it (`MatchEvent.start`) is known to be of this one.
+    private(set) var version = Version()
 
     final class Version: Sendable {}
 
@@ -29,6 +29,7 @@ public struct MatchFields: Sendable {
 
     mutating func slot(_ name: String) -> Int32 {
         if let s = slots[name] { return s }
+        version = Version()
         names.append(name)
         keys.append(JSONKey(name))
         let s = Int32(names.count - 1)
@@ -40,7 +41,7 @@ public struct MatchFields: Sendable {
     /// of `guards` is missing or null (none: always).
     mutating func textRead(_ name: String, guards: [Int32]) {
         if unguarded.contains(name) { return }
-        guardedVersion = Version()
+        version = Version()
         if guards.isEmpty {
             unguarded.insert(name)
             filter.insert(name)
@@ -67,16 +68,18 @@ public struct MatchEvent {
     // No stored property has an initial value; `init` sets each. With initial values the
     // optimizer built the event, copied it whole (retaining each array) and destroyed the
     // first, at every event: a hundredth of a hunt.
-    public let fields: JSONObject
+    public private(set) var fields: JSONObject
     /// Per slot: the member's position, `MatchEvent.missing`, or unresolved (`unresolved`, or a hint).
     private var positions: [Int32]
-    /// The slots resolved, to be made unresolved again when the arrays are handed back.
+    /// The slots resolved, to be made unresolved again when the event is done (`finish`).
     private var resolved: [Int32]
-    private let names: [JSONKey]
-    private let read: JSONKeyFilter
-    private let guardedRead: JSONKeyFilter
-    private let guarded: JSONKeyIndex
-    private let guards: [[Int32]]
+    // The fields list's parts, and the version of it they are (`MatchFields.version`).
+    private var names: [JSONKey]
+    private var read: JSONKeyFilter
+    private var guardedRead: JSONKeyFilter
+    private var guarded: JSONKeyIndex
+    private var guards: [[Int32]]
+    private var version: MatchFields.Version
     /// Per member position, the key last found there and its number in `guarded` (-1: not
     /// guarded; -2: not known), kept from event to event: a reader's events put the same keys
     /// (the same strings) at the same places, and a key found the same needs no look-up.
@@ -132,75 +135,61 @@ public struct MatchEvent {
     /// What a slot found at `p` (a position or `missing`) says to the next event.
     private static func hint(_ p: Int32) -> Int32 { p >= 0 && p < Int32.max - 2 ? -2 - p : unresolved }
 
-    /// The arrays an event reads with, kept between a reader's events (in its `LiteralCache`):
-    /// a slot per field any rule reads (hundreds) and a span per member, made and freed for
-    /// every event, cost as much as a tenth of finding its candidates. `positions` is all
-    /// unresolved (below `missing`) whenever it is kept here.
-    struct Scratch {
-        fileprivate var positions: [Int32] = []
-        fileprivate var resolved: [Int32] = []
-        fileprivate var spans: [Span] = []
-        fileprivate var text: [UInt8] = []
-        /// `guardedAt`, and the fields' version it was learnt of.
-        fileprivate var guardedAt: [GuardedKey] = []
-        fileprivate var guardedVersion: MatchFields.Version?
-    }
-
-    // `borrowing`: an initializer takes its arguments owned, so each event copied the fields
-    // list (and retained its arrays) only to read it.
     public init(_ fields: JSONObject, reading: borrowing MatchFields) {
-        var scratch = Scratch()
-        self.init(fields, reading: reading, scratch: &scratch)
-    }
-
-    /// An event reading with `scratch`'s arrays, to be handed back with `handBack(to:)`.
-    init(_ fields: JSONObject, reading: borrowing MatchFields, scratch: inout Scratch) {
-        // The arrays are taken into locals and then stored: swapped into the properties one by
-        // one, the event was copied whole at each swap.
-        var positions: [Int32] = [], resolved: [Int32] = [], spans: [Span] = [], text: [UInt8] = [], guardedAt: [GuardedKey] = []
-        swap(&positions, &scratch.positions)
-        swap(&resolved, &scratch.resolved)
-        swap(&spans, &scratch.spans)
-        swap(&text, &scratch.text)
-        swap(&guardedAt, &scratch.guardedAt)
-        if positions.count != reading.names.count { positions = [Int32](repeating: MatchEvent.unresolved, count: reading.names.count) }
-        // Made `fields.count` long, every span `.none`: in place (an append of each one, or a
-        // new array when the count changed, cost more than the arrays saved).
-        let n = fields.count
-        if spans.count > n { spans.removeLast(spans.count - n) }
-        spans.withUnsafeMutableBufferPointer { $0.update(repeating: .none) }
-        if spans.count < n { spans.append(contentsOf: repeatElement(Span.none, count: n - spans.count)) }
-        text.removeAll(keepingCapacity: true)
-        if scratch.guardedVersion !== reading.guardedVersion {
-            guardedAt.removeAll()
-            scratch.guardedVersion = reading.guardedVersion
-        }
         self.fields = fields
+        positions = [Int32](repeating: MatchEvent.unresolved, count: reading.names.count)
+        resolved = []
         names = reading.keys
         read = reading.filter
         guardedRead = reading.guardedFilter
         guarded = reading.guarded
         guards = reading.guards
-        self.positions = positions
-        self.resolved = resolved
-        self.spans = spans
-        self.text = text
-        self.guardedAt = guardedAt
+        version = reading.version
+        guardedAt = []
+        text = []
+        spans = [Span](repeating: .none, count: fields.count)
         literalsFound = .none
         searchTextIsASCII = true
         searched = InlineArray(repeating: (0, 0, -1))
         searchedCount = 0
     }
 
-    /// Gives the arrays back for the next event, every slot unresolved again.
-    mutating func handBack(to scratch: inout Scratch) {
+    /// The event read next by a reader that reads one at a time with this one (kept in its
+    /// `LiteralCache`), all but the fields it read before (`finish`) kept: its arrays (a slot
+    /// per field any rule reads, hundreds, and a span per member), the fields list's parts it
+    /// holds while the list is the same, and where the keys were, as hints. Making an event
+    /// for each, and freeing it, cost as much as a tenth of finding its candidates.
+    mutating func start(_ fields: JSONObject, reading: borrowing MatchFields) {
+        if version !== reading.version {
+            names = reading.keys
+            read = reading.filter
+            guardedRead = reading.guardedFilter
+            guarded = reading.guarded
+            guards = reading.guards
+            version = reading.version
+            positions = [Int32](repeating: MatchEvent.unresolved, count: reading.names.count)
+            resolved.removeAll()
+            guardedAt.removeAll()
+        }
+        self.fields = fields
+        // Made `fields.count` long, every span `.none`: in place (an append of each one, or a
+        // new array when the count changed, cost more than the arrays saved).
+        let n = fields.count
+        if spans.count > n { spans.removeLast(spans.count - n) }
+        spans.withUnsafeMutableBufferPointer { $0.update(repeating: .none) }
+        if spans.count < n { spans.append(contentsOf: repeatElement(Span.none, count: n - spans.count)) }
+        if !text.isEmpty { text.removeAll(keepingCapacity: true) }
+        literalsFound = .none
+        searchTextIsASCII = true
+        searchedCount = 0
+    }
+
+    /// Done with the event: its fields let go (a reference kept would make the next change
+    /// to them copy them all), every slot unresolved again, with a hint of where it was.
+    mutating func finish() {
         for s in resolved { positions[Int(s)] = MatchEvent.hint(positions[Int(s)]) }
         resolved.removeAll(keepingCapacity: true)
-        swap(&positions, &scratch.positions)
-        swap(&resolved, &scratch.resolved)
-        swap(&spans, &scratch.spans)
-        swap(&text, &scratch.text)
-        swap(&guardedAt, &scratch.guardedAt)
+        fields = JSONObject()
     }
 
     /// Whether the search text may hold what a regex check cannot match without: false only

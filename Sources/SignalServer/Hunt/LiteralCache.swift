@@ -59,8 +59,17 @@ public struct LiteralCache {
     private(set) var generation = 0
     /// Rules' answers by the entries of the values they read, let go with the entries.
     var memo = RuleMemo()
-    /// The arrays each event is read with (`MatchEvent.Scratch`).
-    var scratch = MatchEvent.Scratch()
+    /// The event the reader's events are read as, one after another (`MatchEvent.start` and
+    /// `finish`), in a box of its own: a rule index reads it and this cache at once, and
+    /// moving it out of the cache and back copied its 400 bytes four times an event. (Copies of
+    /// the cache share it, one more reason a cache is for one reader.)
+    let reading = Reading()
+
+    final class Reading {
+        /// Of no fields list yet: the first `start` takes the index's. Unchecked: one reader
+        /// holds the cache, and the run-time checks of each access cost more than the copies.
+        @exclusivity(unchecked) var event = MatchEvent(JSONObject(), reading: MatchFields())
+    }
     /// The room for an event's candidate rules (`RuleIndex.candidates`), kept between events.
     var candidates: [Int] = []
     /// The kinds an index found by name for this reader's events.

@@ -354,9 +354,11 @@ public struct RuleIndex: Sendable {
     public func matches(kind: String, fields: JSONObject, cache: inout LiteralCache) -> [Int] {
         // An event of a kind no rule is for is not read at all.
         guard let box = self.kind(kind, &cache) else { return [] }
-        var event = MatchEvent(fields, reading: self.fields, scratch: &cache.scratch)
-        defer { event.handBack(to: &cache.scratch) }
-        return matches(box, &event, eventID: RuleIndex.eventID(of: fields), cache: &cache)
+        let reading = cache.reading
+        reading.event.start(fields, reading: self.fields)
+        let found = matches(box, &reading.event, eventID: RuleIndex.eventID(of: fields), cache: &cache)
+        reading.event.finish()
+        return found
     }
 
     /// The kind's rules, looked up in the cache's memo first (`LiteralCache.KindMemo`):
@@ -451,11 +453,12 @@ public struct RuleIndex: Sendable {
     public func matchesLeavingOutDerived(kind: String, fields: JSONObject, cache: inout LiteralCache) -> [Int]? {
         guard let box = self.kind(kind, &cache) else { return [] }
         guard let derived = box.derived, !derived.always else { return nil }
-        var event = MatchEvent(fields, reading: self.fields, scratch: &cache.scratch)
-        defer { event.handBack(to: &cache.scratch) }
+        let reading = cache.reading
+        reading.event.start(fields, reading: self.fields)
         let eventID = RuleIndex.eventID(of: fields)
-        if derived.mayMatter(to: &event, eventID: eventID) { return nil }
-        return matches(box, &event, eventID: eventID, cache: &cache)
+        let found = derived.mayMatter(to: &reading.event, eventID: eventID) ? nil : matches(box, &reading.event, eventID: eventID, cache: &cache)
+        reading.event.finish()
+        return found
     }
 
     /// `matches` of one event alone.
