@@ -231,7 +231,9 @@ extension WindowsEvent {
             attributes.forEachMember { n, v in addAttribute(of: k, prefixed: prefixed, n, v, keys) }
         } else if case .object(let o) = value, let text = o[keys.text] {
             system[k] = text
-        } else if value != .null {
+        } else if case .null = value {
+            return  // matched, not compared: `!= .null` was a call to the derived `==`
+        } else {
             system[k] = value
         }
     }

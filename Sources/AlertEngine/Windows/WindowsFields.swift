@@ -101,6 +101,12 @@ enum WindowsFields {
         event.data.forEachMember(in: WindowsData.table) { key, value, p in
             let systemOwned = positions.note(p, member: member)
             member += 1
+            // A name of the data table has no space and is no ECS name (those have dots).
+            if p == nil {
+                if !spaced, key.name.containsByte(0x20) { spaced = true }
+                if !derivedNamed, derivedNames.contains(key) { derivedNamed = true }
+            }
+            // The key and value are the fields' to keep (given, not lent: `forEachMember(in:)`).
             if systemOwned {
                 f["EventData_\(key.name)"] = value
                 renamed = true
@@ -108,11 +114,6 @@ enum WindowsFields {
                 f[key] = value
             } else {
                 f.append(distinct: key, value)
-            }
-            // A name of the data table has no space and is no ECS name (those have dots).
-            if p == nil {
-                if !spaced, key.name.containsByte(0x20) { spaced = true }
-                if !derivedNamed, derivedNames.contains(key) { derivedNamed = true }
             }
         }
         // Defender and a few others name their data with spaces (`Threat Name`); Sigma's rules

@@ -79,10 +79,13 @@ extension JSONObject {
     /// Calls `body` with each member in order: its key (with its tag, to write it into another
     /// object without working the tag out again), its value, and the position of its key in
     /// `table.keys` when the table holds it.
-    public func forEachMember(in table: JSONKeyTable, _ body: (JSONKey, JSONValue, Int?) throws -> Void) rethrows {
+    public func forEachMember(in table: JSONKeyTable, _ body: (consuming JSONKey, consuming JSONValue, Int?) throws -> Void) rethrows {
         // Read in place: `for m in members` copied each member out (its key and value retained,
         // then released), and normalizing an event walks its data this way. The local keeps
         // the storage alive and unchanged should `body` write to the object it came from.
+        // Key and value are given to `body` to keep: one that writes them into another object
+        // (the fields) takes these copies, where a borrowed argument was copied for the
+        // closure, copied again to be kept, and the first copy released.
         let members = self.members
         try members.withUnsafeBufferPointer { members in
             for i in members.indices {

@@ -167,7 +167,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     /// Adds `value` under `key`, which the caller knows is not there (it has checked its keys
     /// to differ), without looking.
-    public mutating func append(distinct key: JSONKey, _ value: consuming JSONValue) {
+    public mutating func append(distinct key: consuming JSONKey, _ value: consuming JSONValue) {
         assert(index(of: key.name, tag: key.tag) == nil, "append(distinct:) of a key already there")
         add(key, value)
     }
@@ -179,10 +179,11 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     /// The one place a new member is added by key: the key summary (`tagBits`) and the ASCII
     /// flag must learn of it, or lookups would not find it.
-    private mutating func add(_ key: JSONKey, _ value: consuming JSONValue) {
-        members.append(Member(key: key.name, value: value, tag: key.tag))
-        tagBits |= Member.bit(key.tag)
-        if asciiKeys && key.tag & Member.nonASCII != 0 { asciiKeys = false }
+    private mutating func add(_ key: consuming JSONKey, _ value: consuming JSONValue) {
+        let tag = key.tag
+        tagBits |= Member.bit(tag)
+        if asciiKeys && tag & Member.nonASCII != 0 { asciiKeys = false }
+        members.append(Member(key: key.name, value: value, tag: tag))
     }
 
     /// Where `key` is. ASCII keys are equal only when their bytes are, so their tags rule out
