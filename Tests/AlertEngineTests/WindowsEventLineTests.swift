@@ -150,6 +150,37 @@ import Testing
         }
     }
 
+    /// A Windows record makes one signal, which `normalizeOne` gives without an array (the
+    /// event reader asks it first); a format that may make several or none says nothing, and
+    /// its records are normalized as before.
+    @Test func oneSignalIsGivenWithoutAnArray() throws {
+        let formats = FormatRegistry.builtIn()
+        let okta = #"{"uuid":"u1","published":"2024-01-01T00:00:00Z","eventType":"user.session.start","actor":{"alternateId":"a@b.c"}}"#
+        var windows = 0
+        for line in try Self.referenceLines().prefix(300) + [okta] {
+            var records: [Record] = []
+            _ = Framer.frameLines(Array(line.utf8)[...], name: "e.json", firstLine: 1, limits: .standard, windowsEvents: true) { records.append($0) }
+            let record = try #require(records.first)
+            let format = try #require(formats.detect(record))
+            var all: [Normalized] = [], one: Normalized?
+            var refused: NormalizeError?, refusedOne: NormalizeError?
+            do { all = try format.normalize(record) } catch { refused = error }
+            do { one = try format.normalizeOne(record) } catch { refusedOne = error }
+            #expect(refused == refusedOne, "\(line.prefix(120))")  // the same reason either way
+            if refused != nil { continue }
+            guard let one else {
+                #expect(format.name != "windows", "\(line.prefix(120))")
+                continue
+            }
+            windows += 1
+            #expect(all.count == 1)
+            let other = try #require(all.first)
+            #expect(one.fields.map(\.key) == other.fields.map(\.key) && one.fields == other.fields)
+            #expect(one.time == other.time && one.kind == other.kind && one.severity == other.severity && one.title == other.title)
+        }
+        #expect(windows > 250)
+    }
+
     /// The event is taken out of its record by the normalizing; a record normalized again
     /// reads its line again, to the same signal.
     @Test func aRecordNormalizedTwiceGivesTheSameSignal() throws {

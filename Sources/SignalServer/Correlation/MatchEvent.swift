@@ -73,13 +73,26 @@ public struct MatchEvent {
     private var positions: [Int32]
     /// The slots resolved, to be made unresolved again when the event is done (`finish`).
     private var resolved: [Int32]
-    // The fields list's parts, and the version of it they are (`MatchFields.version`).
-    private var names: [JSONKey]
-    private var read: JSONKeyFilter
-    private var guardedRead: JSONKeyFilter
-    private var guarded: JSONKeyIndex
-    private var guards: [[Int32]]
-    private var version: MatchFields.Version
+    /// What the event reads of its fields list, and the version of the list it is.
+    private var list: List
+
+    private struct List {
+        let names: [JSONKey]
+        let read: JSONKeyFilter
+        let guardedRead: JSONKeyFilter
+        let guarded: JSONKeyIndex
+        let guards: [[Int32]]
+        let version: MatchFields.Version
+
+        init(_ fields: borrowing MatchFields) {
+            names = fields.keys
+            read = fields.filter
+            guardedRead = fields.guardedFilter
+            guarded = fields.guarded
+            guards = fields.guards
+            version = fields.version
+        }
+    }
     /// Per member position, the key last found there and its number in `guarded` (-1: not
     /// guarded; -2: not known), kept from event to event: a reader's events put the same keys
     /// (the same strings) at the same places, and a key found the same needs no look-up.
@@ -137,14 +150,9 @@ public struct MatchEvent {
 
     public init(_ fields: JSONObject, reading: borrowing MatchFields) {
         self.fields = fields
+        list = List(reading)
         positions = [Int32](repeating: MatchEvent.unresolved, count: reading.names.count)
         resolved = []
-        names = reading.keys
-        read = reading.filter
-        guardedRead = reading.guardedFilter
-        guarded = reading.guarded
-        guards = reading.guards
-        version = reading.version
         guardedAt = []
         text = []
         spans = [Span](repeating: .none, count: fields.count)
@@ -160,13 +168,8 @@ public struct MatchEvent {
     /// holds while the list is the same, and where the keys were, as hints. Making an event
     /// for each, and freeing it, cost as much as a tenth of finding its candidates.
     mutating func start(_ fields: JSONObject, reading: borrowing MatchFields) {
-        if version !== reading.version {
-            names = reading.keys
-            read = reading.filter
-            guardedRead = reading.guardedFilter
-            guarded = reading.guarded
-            guards = reading.guards
-            version = reading.version
+        if list.version !== reading.version {
+            list = List(reading)
             positions = [Int32](repeating: MatchEvent.unresolved, count: reading.names.count)
             resolved.removeAll()
             guardedAt.removeAll()
@@ -207,7 +210,7 @@ public struct MatchEvent {
         var p = positions[s]
         if p < MatchEvent.missing {
             let was = p == MatchEvent.unresolved ? -1 : -2 - Int(p)
-            let key = names[s]
+            let key = list.names[s]
             if was >= 0, was < fields.count, fields.key(at: was) == key.name {
                 p = Int32(truncatingIfNeeded: was)  // keys are unique in an object: this is its member
             } else {
@@ -272,7 +275,7 @@ public struct MatchEvent {
     /// `searchText` followed by the text of every other field a keyword reads (strings, and
     /// lists' strings): for keywords' literals, which may be in any field.
     mutating func searchTextOfEveryField() -> [UInt8] {
-        for p in 0..<fields.count where !spans[p].searched && !fields.key(at: p, mayBeIn: read) {
+        for p in 0..<fields.count where !spans[p].searched && !fields.key(at: p, mayBeIn: list.read) {
             switch fields.value(at: p) {
             case .string(let s): put(s, at: p)
             case .array(let items): for case .string(let s) in items where !append(s).ascii { searchTextIsASCII = false }
@@ -287,7 +290,7 @@ public struct MatchEvent {
     /// search given to `searchText(cache:_:id:)` looked for (keywords' among all the kind's),
     /// so a string both read is searched once.
     mutating func searchTextOfEveryField(cache: inout LiteralCache, _ search: LiteralSearch, id: Int32) -> [UInt8] {
-        for p in 0..<fields.count where !spans[p].searched && !fields.key(at: p, mayBeIn: read) {
+        for p in 0..<fields.count where !spans[p].searched && !fields.key(at: p, mayBeIn: list.read) {
             switch fields.value(at: p) {
             case .string(let s): find(s, at: p, &cache, search, id)
             case .array(let items): for case .string(let s) in items where !cache.add(s, search, id: id) { searchTextIsASCII = false }
@@ -306,7 +309,7 @@ public struct MatchEvent {
 
     /// Whether a search reads the member at `p`.
     private mutating func searches(_ p: Int) -> Bool {
-        fields.key(at: p, mayBeIn: read) || (fields.key(at: p, mayBeIn: guardedRead) && mayBeRead(p))
+        fields.key(at: p, mayBeIn: list.read) || (fields.key(at: p, mayBeIn: list.guardedRead) && mayBeRead(p))
     }
 
     /// The string member at `p` into the text.
@@ -371,7 +374,7 @@ public struct MatchEvent {
     private mutating func mayBeRead(_ p: Int) -> Bool {
         let n = guardedNumber(p)
         guard n >= 0 else { return false }
-        for g in guards[n] where !holdsValue(g) { return true }
+        for g in list.guards[n] where !holdsValue(g) { return true }
         return false
     }
 
@@ -382,7 +385,7 @@ public struct MatchEvent {
         if p < guardedAt.count, guardedAt[p].number != GuardedKey.unknown.number, guardedAt[p].key == key {
             return Int(guardedAt[p].number)
         }
-        let n = fields.number(forKeyAt: p, in: guarded).map { Int32(truncatingIfNeeded: $0) } ?? -1
+        let n = fields.number(forKeyAt: p, in: list.guarded).map { Int32(truncatingIfNeeded: $0) } ?? -1
         if p >= guardedAt.count { guardedAt.append(contentsOf: repeatElement(.unknown, count: p + 1 - guardedAt.count)) }
         guardedAt[p] = GuardedKey(key: key, number: n)
         return Int(n)
