@@ -148,6 +148,8 @@ public struct MatchEvent {
     /// What a slot found at `p` (a position or `missing`) says to the next event.
     private static func hint(_ p: Int32) -> Int32 { p >= 0 && p < Int32.max - 2 ? -2 - p : unresolved }
 
+    // `borrowing`: an initializer takes its arguments owned, so each event copied the fields
+    // list (and retained its arrays) only to read it.
     public init(_ fields: JSONObject, reading: borrowing MatchFields) {
         self.fields = fields
         list = List(reading)

@@ -67,7 +67,8 @@ public struct LiteralCache {
 
     final class Reading {
         /// Of no fields list yet: the first `start` takes the index's. Unchecked: one reader
-        /// holds the cache, and the run-time checks of each access cost more than the copies.
+        /// holds the cache, nothing a rule index runs on the event reaches the box again, and
+        /// the run-time checks of each access cost more than the copies did.
         @exclusivity(unchecked) var event = MatchEvent(JSONObject(), reading: MatchFields())
     }
     /// The room for an event's candidate rules (`RuleIndex.candidates`), kept between events.
