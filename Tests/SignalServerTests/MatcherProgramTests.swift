@@ -430,7 +430,7 @@ import Testing
         #expect(String(decoding: both.searchText(), as: UTF8.self) == "c:\\x\\calc.exe\0c:\\windows\\cmd.exe\0")
     }
 
-    /// What an event reader keeps from event to event (`MatchEvent.Scratch`: which member
+    /// What an event reader keeps from event to event (its `LiteralCache.reading` event: which member
     /// keys are read only when another field is missing, by position) is dropped when the
     /// key at a position changes, and when the cache is used with another index: the same
     /// answers as an event read alone, over events whose keys move about.
