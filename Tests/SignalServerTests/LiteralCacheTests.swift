@@ -78,6 +78,37 @@ import Testing
         #expect(cache.values == kept + 10)
     }
 
+    /// Fields met in turn keep figures of their own, even those whose tags once shared a slot
+    /// (Sysmon's `ProcessGuid` and Security's `SubjectUserSid`; `IpAddress` and
+    /// `SubjectUserName`, of one logon event): the field of new values is known as one, and
+    /// the field whose values repeat is still cached. Past the table's size, every field
+    /// still gets the literals a scan finds.
+    @Test func fieldsMetInTurnKeepFiguresOfTheirOwn() {
+        let literals = [Array("needle".utf8), Array("s-1-5".utf8)]
+        let search = LiteralSearch(literals)
+        let tags: JSONObject = ["ProcessGuid": "x", "SubjectUserSid": "x", "IpAddress": "x", "SubjectUserName": "x"]
+        let (guid, sid, ip, user) = (tags.keyTag(at: 0), tags.keyTag(at: 1), tags.keyTag(at: 2), tags.keyTag(at: 3))
+        var cache = LiteralCache()
+        func add(_ value: String, _ field: UInt32) {
+            cache.startEvent(literals: literals.count)
+            _ = cache.add(value, search, id: 0, field: field)
+            let (expected, _) = Self.scanned([value], search, literals: literals.count)
+            #expect(Set(cache.hits) == expected, "\(value)")
+        }
+        for n in 0..<2000 {
+            add("{94F748D5-\(n)-5A42-needle}", guid)
+            add("S-1-5-\(n % 3)", sid)
+            add("10.20.\(n / 256).\(n % 256)", ip)
+            add(["jdoe", "asmith", "WS-0001$"][n % 3], user)
+        }
+        #expect(cache.scansWithoutCache(field: guid) && cache.scansWithoutCache(field: ip))
+        #expect(!cache.scansWithoutCache(field: sid) && !cache.scansWithoutCache(field: user))
+        // Each field of new values put one value in `resample` in the cache once known.
+        #expect(cache.values < 2 * 2000 / Int(LiteralCache.resample) + 200)
+        // More fields than the table holds: answers stay the scan's.
+        for n in 0..<3000 { add("value \(n % 5) needle", UInt32(n % 600 + 1) << 8 | 0x61) }
+    }
+
     /// Full, it lets everything go and starts again: memory stays bounded and answers right.
     @Test func aFullCacheStartsAgain() {
         let literals = [Array("needle".utf8), Array("x7".utf8)]

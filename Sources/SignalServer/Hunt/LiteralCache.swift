@@ -139,26 +139,54 @@ public struct LiteralCache {
     private let fields = FieldTable()
     static let resample: UInt32 = 16
 
-    /// `FieldStats` by slot (256), in memory of their own: in an array, each write (two for
-    /// most values) was checked to be to an array no one else held.
+    /// `FieldStats` of up to 256 fields, in memory of their own: in an array, each write (two
+    /// for most values) was checked to be to an array no one else held. Found by the key's tag
+    /// with a short probe: with one field a slot, fields whose tags shared a slot reset each
+    /// other's figures (Sysmon's `ProcessGuid` and Security's `SubjectUserSid`, or `IpAddress`
+    /// and `SubjectUserName` of one logon event), so a field of new values was never known as
+    /// one, and each of its values went into the cache, a hundred thousand an hour's file.
     private final class FieldTable {
         private let stats: UnsafeMutablePointer<FieldStats>
+        static let size = 256
+        /// Slots a field is looked for in before it takes the first (a full table: every one
+        /// held by another field).
+        static let probes = 8
 
         init() {
-            stats = .allocate(capacity: 256)
-            stats.initialize(repeating: FieldStats(), count: 256)
+            stats = .allocate(capacity: FieldTable.size)
+            stats.initialize(repeating: FieldStats(), count: FieldTable.size)
         }
 
         deinit { stats.deallocate() }
 
+        /// The slot of the field whose key tag is `field`: its own, an empty one it now holds,
+        /// or when the probe finds neither the first, whose figures it starts again.
+        @inline(__always) func slot(_ field: UInt32) -> Int {
+            let start = Int(truncatingIfNeeded: (field &* 0x9E37_79B1) >> 24)
+            var i = start
+            for _ in 0..<FieldTable.probes {
+                let tag = stats[i].tag
+                if tag == field { return i }
+                if tag == FieldStats.unused {
+                    stats[i] = FieldStats(tag: field)
+                    return i
+                }
+                i = (i &+ 1) & (FieldTable.size - 1)
+            }
+            stats[start] = FieldStats(tag: field)
+            return start
+        }
+
         subscript(slot: Int) -> FieldStats {
-            get { stats[slot & 255] }
-            set { stats[slot & 255] = newValue }
+            get { stats[slot & (FieldTable.size - 1)] }
+            set { stats[slot & (FieldTable.size - 1)] = newValue }
         }
     }
 
     private struct FieldStats {
-        var tag: UInt32 = 0
+        /// No key's tag: its first byte would be 0xFF, never a byte of UTF-8.
+        static let unused = UInt32.max
+        var tag: UInt32 = unused
         var seen: UInt32 = 0
         var sampled: UInt32 = 0
         var missed: UInt32 = 0
@@ -169,11 +197,9 @@ public struct LiteralCache {
 
     /// Whether values of the field whose key tag is `field` are scanned without the cache.
     func scansWithoutCache(field: UInt32) -> Bool {
-        let stats = fields[LiteralCache.slot(field)]
-        return field != 0 && stats.tag == field && stats.mostlyNew
+        let stats = fields[fields.slot(field)]
+        return field != 0 && stats.mostlyNew
     }
-
-    private static func slot(_ field: UInt32) -> Int { Int(truncatingIfNeeded: (field &* 0x9E37_79B1) >> 24) }
 
     /// Adds to the event the literals of `search` (known to the cache as `id`) in the value
     /// `s` of the field whose key tag is `field` (0: unknown); returns whether it is all ASCII.
@@ -192,9 +218,8 @@ public struct LiteralCache {
     /// not a scan each, each with its own start-up); the others go to `add(counted: true)`.
     mutating func scansApart(field: UInt32, count: Int) -> Bool {
         guard count <= LiteralCache.longest else { return true }
-        let slot = LiteralCache.slot(field)
+        let slot = fields.slot(field)
         var stats = fields[slot]
-        if stats.tag != field { stats = FieldStats(tag: field) }
         stats.seen &+= 1
         fields[slot] = stats
         return field != 0 && stats.mostlyNew && stats.seen % LiteralCache.resample != 0
@@ -222,9 +247,8 @@ public struct LiteralCache {
     /// whether it was new there (`FieldStats`).
     @inline(__always) private mutating func sample(field: UInt32, new: Bool) {
         // The field's figures read and written back once, not at each use.
-        let slot = LiteralCache.slot(field)
+        let slot = fields.slot(field)
         var stats = fields[slot]
-        if stats.tag != field { stats = FieldStats(tag: field) }
         // Halved now and then, so the figures follow what the file says now.
         if stats.sampled >= 1024 {
             stats.sampled /= 2
