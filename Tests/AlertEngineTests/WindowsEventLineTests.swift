@@ -312,6 +312,47 @@ import Testing
     }
 
 
+    /// The event data's values are read from the fields they were moved into, where each went:
+    /// a data value of a System name (kept as `EventData_<name>`), one that replaced a System
+    /// member, and spaced names; and, if the fields change before the ECS names are added, by
+    /// key rather than from a place another member now holds.
+    @Test func theDataIsReadFromTheFieldsItWentInto() {
+        var data: JSONObject = [
+            "Image": .string(#"C:\Windows\System32\cmd.exe"#), "Level": "from the data",
+            "Threat Name": "Trojan:Win32/X", "User": .string(#"CORP\jdoe"#), "EventID": 99,
+            "CommandLine": .string("cmd.exe /c " + String(repeating: "x", count: 40)),
+        ]
+        data["ParentImage"] = .string(#"C:\Windows\explorer.exe"#)
+        let system: JSONObject = [
+            "EventID": 1, "Channel": "Microsoft-Windows-Sysmon/Operational", "Computer": "WS1.corp", "Level": 4,
+            "TimeCreated": ["#attributes": ["SystemTime": "2024-01-01T00:00:00Z"]],
+        ]
+        guard let event = WindowsEvent(eventJSON: .object(["Event": ["System": .object(system), "EventData": .object(data)]])) else {
+            Issue.record("the line reads as a Windows event")
+            return
+        }
+        let (fields, ecs) = WindowsFields.ownFields(event)
+        #expect(ecs.kind == .windowsProcessCreation)
+        #expect(fields["Level"] == "from the data" && fields["EventData_EventID"] == 99 && fields["EventID"] == 1)
+        #expect(fields["ThreatName"] == "Trojan:Win32/X" && fields["Threat Name"] == "Trojan:Win32/X")
+        #expect(ecs.data.text(.commandLine, in: fields) == fields["CommandLine"]?.stringValue)
+        #expect(ecs.data.value(.eventID, in: fields) == 99)
+        var added = fields
+        ecs.add(to: &added)
+        #expect(added["process.executable"] == fields["Image"] && added["user.name"] == "jdoe" && added["process.parent.name"] == "explorer.exe")
+        // Members removed and the rest moved up: each value is still found by its key.
+        var changed = JSONObject()
+        for (key, value) in fields.reversed() where key != "Computer" && key != "TimeCreated_SystemTime" { changed[key] = value }
+        #expect(ecs.data.text(.image, in: changed) == fields["Image"]?.stringValue)
+        #expect(ecs.data.text(.user, in: changed) == #"CORP\jdoe"#)
+        #expect(ecs.data.value(.targetUserName, in: changed) == nil)
+        var completed = changed
+        ecs.add(to: &completed)
+        for key in ["process.executable", "process.command_line", "user.name", "user.domain", "process.parent.executable"] {
+            #expect(completed[key] == added[key], "\(key)")
+        }
+    }
+
     /// `ownFields` looks for spaces and for ECS names only among data keys the data table does
     /// not name: no name of the table may have either.
     @Test func theDataTablesNamesHaveNoSpaceAndNoECSName() {

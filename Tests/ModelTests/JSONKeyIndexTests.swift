@@ -28,3 +28,27 @@ import Testing
         #expect(plain.number(forKeyAt: 0, in: unicode) == 3 && unicode["\u{212A}ey"] == 3)
     }
 }
+
+/// `forEachMemberMoved` hands over each member as `forEachMember(in:)` does, and an object
+/// that shared its members with the one moved from keeps them all.
+@Suite struct JSONMovedMembersTests {
+    @Test func movesEveryMemberAndLeavesACopyWhole() {
+        let table = JSONKeyTable(["Image", "CommandLine"])
+        var object: JSONObject = ["Image": .string(String(repeating: "i", count: 40)), "n": 7, "nested": ["a": [1, "two"]]]
+        object["CommandLine"] = .string("cmd.exe /c " + String(repeating: "c", count: 30))
+        object["null"] = .null
+        let kept = object  // shares the members' storage
+        var expected: [(String, JSONValue, Int?)] = []
+        kept.forEachMember(in: table) { key, value, p in expected.append((key.name, value, p)) }
+        var moved: [(String, JSONValue, Int?)] = []
+        var rebuilt = JSONObject()
+        (consume object).forEachMemberMoved(in: table) { key, value, p in
+            moved.append((key.name, value, p))
+            rebuilt.append(distinct: key, value)
+        }
+        #expect(moved.count == 5 && moved.map(\.0) == expected.map(\.0))
+        #expect(moved.map(\.1) == expected.map(\.1) && moved.map(\.2) == expected.map(\.2))
+        #expect(moved.compactMap(\.2).count == 2)
+        #expect(rebuilt == kept && kept.count == 5 && kept["Image"]?.stringValue?.count == 40)
+    }
+}

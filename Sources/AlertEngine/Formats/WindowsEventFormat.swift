@@ -81,11 +81,11 @@ struct WindowsEventFormat: Format {
     /// The event data worth scanning for artifacts, in this order, then the message.
     private static let textNames: [WindowsData.Name] = [.commandLine, .parentCommandLine, .scriptBlockText, .payload, .queryName, .targetFilename, .details]
 
-    /// The texts of an event with this data and message.
-    static func texts(_ data: WindowsData, message: String?) -> [String] {
+    /// The texts of an event with this data (in `fields`) and message.
+    static func texts(_ data: WindowsData, in fields: JSONObject, message: String?) -> [String] {
         var texts: [String] = []
         for name in textNames {
-            if let t = data.text(name) { texts.append(t) }
+            if let t = data.text(name, in: fields) { texts.append(t) }
         }
         if let message { texts.append(message) }
         return texts
@@ -103,7 +103,7 @@ struct WindowsEventFormat: Format {
 
         func addShown(to fields: inout JSONObject) { ecs.addShown(to: &fields) }
         func addRest(to fields: inout JSONObject) { ecs.addRest(to: &fields) }
-        func texts() -> [String] { WindowsEventFormat.texts(ecs.data, message: message) }
+        func texts(of fields: JSONObject) -> [String] { WindowsEventFormat.texts(ecs.data, in: fields, message: message) }
     }
 
     /// The signal of a Windows event: its time, kind, fields, title and identity.
@@ -131,6 +131,6 @@ struct WindowsEventFormat: Format {
         return Normalized(
             time: time, source: source, sourceRef: { WindowsFields.ref($0) }, kind: kind, severity: severity,
             title: { WindowsFields.title(kind: $0, fields: $1) }, fields: fields, rawBody: raw,
-            texts: later ? [] : texts(derived.data, message: message), derived: later ? Derived(ecs: derived, message: message) : nil)
+            texts: later ? [] : texts(derived.data, in: fields, message: message), derived: later ? Derived(ecs: derived, message: message) : nil)
     }
 }

@@ -157,7 +157,7 @@ public struct Normalized: Sendable {
         derived = nil
         if !derivedShown { d.addShown(to: &fields) }
         d.addRest(to: &fields)
-        texts = d.texts()
+        texts = d.texts(of: fields)
     }
 
     /// Adds the derived fields the title and a timeline row read (`DerivedFields.addShown`),
@@ -238,8 +238,9 @@ public protocol DerivedFields: AnyObject, Sendable {
     func addShown(to fields: inout JSONObject)
     /// Adds the others.
     func addRest(to fields: inout JSONObject)
-    /// The signal's texts, which are left out with the fields.
-    func texts() -> [String]
+    /// The signal's texts, which are left out with the fields; read from `fields`, the
+    /// signal's with the derived fields added.
+    func texts(of fields: JSONObject) -> [String]
 }
 
 extension DerivedFields {

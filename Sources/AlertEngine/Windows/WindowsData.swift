@@ -36,14 +36,24 @@ struct WindowsData: Sendable {
     /// The `Name.rawValue` of each of the table's keys (the table sorts them), by table position.
     private static let nameAt: [Int] = table.keys.map { key in keys.firstIndex(of: key) ?? -1 }
 
-    /// The event data it reads, and per name (`Name.rawValue`, at most 64) the position of its
-    /// member there plus one, 0 when absent: positions rather than the values, so that making,
-    /// passing and dropping it retains and releases nothing but the data (64 optional values
-    /// were 2 KiB to fill and to destroy per event).
-    private let data: JSONObject
+    /// Per name (`Name.rawValue`, at most 64) the position of its member plus one, 0 when
+    /// absent: in the event data, or in the fields the data went into (`WindowsFields.ownFields`),
+    /// whichever object the reads are given. Positions rather than the values or the data,
+    /// so that making, passing and dropping it retains and releases nothing (64 optional
+    /// values were 2 KiB to fill and to destroy per event; holding the data kept each value
+    /// twice, in the data and in the fields, each retained and released once more).
     private let positions: InlineArray<64, UInt16>
+    /// Whether the positions are in the fields, where a data value of a System name is kept
+    /// as `EventData_<name>`.
+    private let inFields: Bool
 
-    /// The values of `data` that the table names.
+    /// Each name's key in the data, and in the fields.
+    private static let dataKeys = keys.map { JSONKey($0) }
+    private static let fieldKeys: [JSONKey] = keys.indices.map { n in
+        JSONKey(n >= Name.eventID.rawValue ? "EventData_\(keys[n])" : keys[n])
+    }
+
+    /// The values of `data` that the table names, read from `data`.
     init(_ data: JSONObject) {
         var positions = Positions()
         var i = 0
@@ -51,14 +61,15 @@ struct WindowsData: Sendable {
             positions.note(p, member: i)
             i += 1
         }
-        self.init(data, positions)
+        self.positions = positions.byName
+        inFields = false
     }
 
-    /// The data with the positions of its members found while it was read for something
-    /// else (`WindowsFields.ownFields`).
-    init(_ data: JSONObject, _ positions: Positions) {
-        self.data = data
+    /// The data's values as the fields hold them: `positions` noted where each member went in
+    /// the fields as they were made (`WindowsFields.ownFields`).
+    init(fields positions: Positions) {
         self.positions = positions.byName
+        inFields = true
     }
 
     /// Per name, where its member is, as the members are met in order.
@@ -68,33 +79,52 @@ struct WindowsData: Sendable {
         /// The member at `member` has the key at `p` in `WindowsData.table`, if any; whether
         /// that key is one of the names a data value must not replace (`Name.eventID` on). A
         /// member past the 65,534th is not looked up by name (no event has so many).
-        /// (One answer for both: each read of `nameAt` is a call that makes sure it was made.)
         @discardableResult
         mutating func note(_ p: Int?, member i: Int) -> Bool {
-            guard let p, p >= 0, p < WindowsData.nameAt.count else { return false }
+            let n = Positions.name(p)
+            note(name: n, member: i)
+            return Positions.isSystemName(n)
+        }
+
+        /// The name (`Name.rawValue`) of the key at `p` in `WindowsData.table`, -1 for none.
+        /// (Read once per member: each read of `nameAt` is a call that makes sure it was made.)
+        static func name(_ p: Int?) -> Int {
+            guard let p, p >= 0, p < WindowsData.nameAt.count else { return -1 }
             let n = WindowsData.nameAt[p]
-            guard n >= 0, n < 64 else { return false }
-            if i < Int(UInt16.max) { byName[n] = UInt16(truncatingIfNeeded: i + 1) }
-            return n >= Name.eventID.rawValue
+            return n >= 0 && n < 64 ? n : -1
+        }
+
+        /// Whether the name is one a data value must not replace (`Name.eventID` on).
+        static func isSystemName(_ n: Int) -> Bool { n >= Name.eventID.rawValue }
+
+        /// The member of the name `n` (-1: none) is at `member`.
+        mutating func note(name n: Int, member i: Int) {
+            guard n >= 0, n < 64, i >= 0, i < Int(UInt16.max) else { return }
+            byName[n] = UInt16(truncatingIfNeeded: i + 1)
         }
     }
 
-    func value(_ name: Name) -> JSONValue? {
+    /// The name's value in `object`, the data or fields the positions were noted in. Read where
+    /// it was noted when that member still has its key (the fields only grow while their
+    /// derived names are added); looked up by key if the object was changed otherwise.
+    func value(_ name: Name, in object: JSONObject) -> JSONValue? {
         // By subscript: through `span`, the whole value (152 bytes) was first copied to the stack.
         let p = Int(positions[name.rawValue])
-        return p == 0 ? nil : data.value(at: p - 1)
+        guard p != 0 else { return nil }
+        let key = inFields ? WindowsData.fieldKeys[name.rawValue] : WindowsData.dataKeys[name.rawValue]
+        return object.value(at: p - 1, ifKeyIs: key) ?? object[key]
     }
 
     /// As `WindowsEvent.text`: null and empty values as missing, and Windows' `-` placeholder.
-    func text(_ name: Name) -> String? {
-        WindowsEvent.text(of: value(name))
+    func text(_ name: Name, in object: JSONObject) -> String? {
+        WindowsEvent.text(of: value(name, in: object))
     }
 
     /// `WindowsFields.number(text(name) ?? text(other))`, an integer read as it is rather than
     /// written out as text to be parsed again (process ids and ports, on most events).
-    func number(_ name: Name, or other: Name? = nil) -> Int64? {
-        let v = value(name)
-        let chosen = WindowsEvent.text(of: v) != nil || other == nil ? v : other.flatMap(value)
+    func number(_ name: Name, or other: Name? = nil, in object: JSONObject) -> Int64? {
+        let v = value(name, in: object)
+        let chosen = WindowsEvent.text(of: v) != nil || other == nil ? v : other.flatMap { value($0, in: object) }
         if case .int(let n)? = chosen { return n }
         return WindowsFields.number(WindowsEvent.text(of: chosen))
     }

@@ -97,42 +97,53 @@ enum WindowsFields {
         // written, a data key could be that name, so then every write looks.
         var renamed = false
         var positions = WindowsData.Positions()
-        var member = 0
-        event.data.forEachMember(in: WindowsData.table) { key, value, p in
-            let systemOwned = positions.note(p, member: member)
-            member += 1
+        var spacedMembers: [(key: String, value: JSONValue)] = []
+        // The data is not kept: its members are moved into the fields, and `WindowsData`
+        // reads them there, by where each went. Taken out of the event first: a method called
+        // on the event's property would be given a copy, and the moves would copy it all.
+        var data = JSONObject()
+        swap(&data, &event.data)
+        (consume data).forEachMemberMoved(in: WindowsData.table) { key, value, p in
+            let name = WindowsData.Positions.name(p)
             // A name of the data table has no space and is no ECS name (those have dots).
-            if p == nil {
-                if !spaced, key.name.containsByte(0x20) { spaced = true }
+            if name < 0 {
+                if key.name.containsByte(0x20) {
+                    spaced = true
+                    spacedMembers.append((key.name, value))
+                }
                 if !derivedNamed, derivedNames.contains(key) { derivedNamed = true }
             }
-            // The key and value are the fields' to keep (given, not lent: `forEachMember(in:)`).
-            if systemOwned {
-                f["EventData_\(key.name)"] = value
+            // The key and value are the fields' to keep (moved, not copied: `forEachMemberMoved`).
+            if WindowsData.Positions.isSystemName(name) {
+                let systemOwned = JSONKey("EventData_\(key.name)")
+                f[systemOwned] = value
+                positions.note(name: name, member: f.position(of: systemOwned) ?? -1)
                 renamed = true
             } else if renamed || (systemKeys.mayHold(key) && f.contains(key, before: systemCount)) {
                 f[key] = value
+                if name >= 0 { positions.note(name: name, member: f.position(of: key) ?? -1) }
             } else {
                 f.append(distinct: key, value)
+                positions.note(name: name, member: f.count - 1)
             }
         }
         // Defender and a few others name their data with spaces (`Threat Name`); Sigma's rules
         // write the names without them (`ThreatName`), so both are kept.
         if spaced {
-            for (key, value) in event.data where key.containsByte(0x20) && key.contains(" ") {
+            for (key, value) in spacedMembers where key.contains(" ") {
                 let joined = key.replacingOccurrences(of: " ", with: "")
                 if f[joined] == nil { f[joined] = value }
             }
         }
-        let d = WindowsData(event.data, positions)
-        let kind = given ?? WindowsKinds.kind(eventID: eventID, channel: channel, provider: provider, data: d)
+        let d = WindowsData(fields: positions)
+        let kind = given ?? WindowsKinds.kind(eventID: eventID, channel: channel, provider: provider, data: d, in: f)
         // Sigma's process_creation names the process Image; 4688 says NewProcessName. Only
         // an event whose data has no such key (then the fields have none from it) gets one, so
         // the fields are looked in only when the data has the other name.
-        if d.value(.image) == nil, eventID == 4688, let image = d.text(.newProcessName), f[K.image] == nil {
+        if d.value(.image, in: f) == nil, eventID == 4688, let image = d.text(.newProcessName, in: f), f[K.image] == nil {
             f[K.image] = .string(image)
         }
-        if d.value(.parentImage) == nil, let parent = d.text(.parentProcessName), f[K.parentImage] == nil {
+        if d.value(.parentImage, in: f) == nil, let parent = d.text(.parentProcessName, in: f), f[K.parentImage] == nil {
             f[K.parentImage] = .string(parent)
         }
         if let m = message, !m.isEmpty { f[K.message] = .string(m) }
@@ -422,49 +433,49 @@ struct WindowsECS: Sendable {
         if let host = computer { put(K.hostName, .string(host), into: &f) }
 
         // The process: Sysmon's names, or Security 4688's.
-        let image = d.text(.image) ?? (eventID == 4688 ? d.text(.newProcessName) : nil)
+        let image = d.text(.image, in: f) ?? (eventID == 4688 ? d.text(.newProcessName, in: f) : nil)
         if let image {
             put(K.processExecutable, .string(image), into: &f)
             put(K.processName, .string(VendorJSON.basename(image)), into: &f)
-        } else if let name = d.text(.processName), VendorJSON.isPath(name) {
+        } else if let name = d.text(.processName, in: f), VendorJSON.isPath(name) {
             put(K.processExecutable, .string(name), into: &f)
             put(K.processName, .string(VendorJSON.basename(name)), into: &f)
         }
-        if let parent = d.text(.parentImage) ?? d.text(.parentProcessName) {
+        if let parent = d.text(.parentImage, in: f) ?? d.text(.parentProcessName, in: f) {
             put(K.parentExecutable, .string(parent), into: &f)
             put(K.parentName, .string(VendorJSON.basename(parent)), into: &f)
         }
 
         // Who: Sysmon's User (`DOMAIN\name`); Security's subject, or for logons the target.
-        if let user = d.text(.user) {
+        if let user = d.text(.user, in: f) {
             ECS.user(user, keys: .user, distinct: fresh, into: &f)
-        } else if let id = eventID, WindowsFields.logonEvents.contains(id), let target = d.text(.targetUserName) {
+        } else if let id = eventID, WindowsFields.logonEvents.contains(id), let target = d.text(.targetUserName, in: f) {
             ECS.user(target, keys: .user, distinct: fresh, into: &f)
-            if let domain = d.text(.targetDomainName), f[K.userDomain] == nil { put(K.userDomain, .string(domain), into: &f) }
-        } else if let subject = d.text(.subjectUserName) {
+            if let domain = d.text(.targetDomainName, in: f), f[K.userDomain] == nil { put(K.userDomain, .string(domain), into: &f) }
+        } else if let subject = d.text(.subjectUserName, in: f) {
             ECS.user(subject, keys: .user, distinct: fresh, into: &f)
-            if let domain = d.text(.subjectDomainName), f[K.userDomain] == nil { put(K.userDomain, .string(domain), into: &f) }
-            if let target = d.text(.targetUserName) { ECS.user(target, keys: .userTarget, distinct: fresh, into: &f) }
-        } else if let target = d.text(.targetUserName) {
+            if let domain = d.text(.subjectDomainName, in: f), f[K.userDomain] == nil { put(K.userDomain, .string(domain), into: &f) }
+            if let target = d.text(.targetUserName, in: f) { ECS.user(target, keys: .userTarget, distinct: fresh, into: &f) }
+        } else if let target = d.text(.targetUserName, in: f) {
             ECS.user(target, keys: .user, distinct: fresh, into: &f)
         }
 
         // Where to.
-        if let ip = d.text(.destinationIp) ?? d.text(.destAddress), let clean = WindowsFields.address(ip) {
+        if let ip = d.text(.destinationIp, in: f) ?? d.text(.destAddress, in: f), let clean = WindowsFields.address(ip) {
             put(K.destinationIP, .string(clean), into: &f)
         }
-        if let port = d.number(.destinationPort, or: .destPort), port > 0 { put(K.destinationPort, .int(port), into: &f) }
-        if let host = d.text(.destinationHostname), VendorJSON.isHostname(host) { put(K.destinationDomain, .string(host.lowercased()), into: &f) }
+        if let port = d.number(.destinationPort, or: .destPort, in: f), port > 0 { put(K.destinationPort, .int(port), into: &f) }
+        if let host = d.text(.destinationHostname, in: f), VendorJSON.isHostname(host) { put(K.destinationDomain, .string(host.lowercased()), into: &f) }
 
         // What was touched, by name.
-        if let query = d.text(.queryName) { put(K.dnsName, .string(query.lowercased()), into: &f) }
-        let named = d.text(.objectName) ?? d.text(.fileName)
-        if let path = d.text(.targetFilename) ?? d.text(.imageLoaded) ?? named.flatMap({ VendorJSON.isPath($0) ? $0 : nil }) {
+        if let query = d.text(.queryName, in: f) { put(K.dnsName, .string(query.lowercased()), into: &f) }
+        let named = d.text(.objectName, in: f) ?? d.text(.fileName, in: f)
+        if let path = d.text(.targetFilename, in: f) ?? d.text(.imageLoaded, in: f) ?? named.flatMap({ VendorJSON.isPath($0) ? $0 : nil }) {
             put(K.filePath, .string(path), into: &f)
             put(K.fileName, .string(VendorJSON.basename(path)), into: &f)
         }
-        if let key = d.text(.targetObject) { put(K.registryPath, .string(key), into: &f) }
-        if let service = d.text(.serviceName) { put(K.serviceName, .string(service), into: &f) }
+        if let key = d.text(.targetObject, in: f) { put(K.registryPath, .string(key), into: &f) }
+        if let service = d.text(.serviceName, in: f) { put(K.serviceName, .string(service), into: &f) }
     }
 
     /// The names `addShown` does not write.
@@ -475,38 +486,38 @@ struct WindowsECS: Sendable {
         if let c = channel { put(K.winlogChannel, .string(c), into: &f) }
         if let record = WindowsEvent.recordText(recordID) { put(K.recordID, .string(record), into: &f) }
 
-        if let cmd = d.text(.commandLine) { put(K.processCommandLine, .string(cmd), into: &f) }
-        if let cmd = d.text(.parentCommandLine) { put(K.parentCommandLine, .string(cmd), into: &f) }
+        if let cmd = d.text(.commandLine, in: f) { put(K.processCommandLine, .string(cmd), into: &f) }
+        if let cmd = d.text(.parentCommandLine, in: f) { put(K.parentCommandLine, .string(cmd), into: &f) }
         // 4688's ProcessId is the creator's; the new process is NewProcessId.
         let is4688 = eventID == 4688 && channel?.lowercasedEquals("security") == true
-        if let pid = d.number(is4688 ? .newProcessId : .processId) { put(K.pid, .int(pid), into: &f) }
-        if let pid = d.number(is4688 ? .processId : .parentProcessId) { put(K.parentPid, .int(pid), into: &f) }
-        if let guid = d.text(.processGuid) { put(K.entityID, .string(guid), into: &f) }
-        if let dir = d.text(.currentDirectory) { put(K.workingDirectory, .string(dir), into: &f) }
-        if let name = d.text(.originalFileName) { put(K.originalFileName, .string(name), into: &f) }
+        if let pid = d.number(is4688 ? .newProcessId : .processId, in: f) { put(K.pid, .int(pid), into: &f) }
+        if let pid = d.number(is4688 ? .processId : .parentProcessId, in: f) { put(K.parentPid, .int(pid), into: &f) }
+        if let guid = d.text(.processGuid, in: f) { put(K.entityID, .string(guid), into: &f) }
+        if let dir = d.text(.currentDirectory, in: f) { put(K.workingDirectory, .string(dir), into: &f) }
+        if let name = d.text(.originalFileName, in: f) { put(K.originalFileName, .string(name), into: &f) }
 
-        if let sid = d.text(.targetUserSid) ?? d.text(.subjectUserSid) ?? systemUserID { put(K.userID, .string(sid), into: &f) }
-        if let logon = d.text(.logonType) { put(K.logonType, .string(logon), into: &f) }
+        if let sid = d.text(.targetUserSid, in: f) ?? d.text(.subjectUserSid, in: f) ?? systemUserID { put(K.userID, .string(sid), into: &f) }
+        if let logon = d.text(.logonType, in: f) { put(K.logonType, .string(logon), into: &f) }
 
         // Where from.
-        if let ip = d.text(.ipAddress) ?? d.text(.sourceIp) ?? d.text(.sourceAddress) ?? d.text(.clientAddress), let clean = WindowsFields.address(ip) {
+        if let ip = d.text(.ipAddress, in: f) ?? d.text(.sourceIp, in: f) ?? d.text(.sourceAddress, in: f) ?? d.text(.clientAddress, in: f), let clean = WindowsFields.address(ip) {
             put(K.sourceIP, .string(clean), into: &f)
         }
-        if let port = d.number(.ipPort, or: .sourcePort), port > 0 { put(K.sourcePort, .int(port), into: &f) }
-        if let host = d.text(.sourceHostname) ?? d.text(.workstationName), VendorJSON.isHostname(host) {
+        if let port = d.number(.ipPort, or: .sourcePort, in: f), port > 0 { put(K.sourcePort, .int(port), into: &f) }
+        if let host = d.text(.sourceHostname, in: f) ?? d.text(.workstationName, in: f), VendorJSON.isHostname(host) {
             put(K.sourceDomain, .string(host.lowercased()), into: &f)
         }
-        if let proto = d.text(.networkProtocol), proto.count < 8 { put(K.transport, .string(proto.lowercased()), into: &f) }
+        if let proto = d.text(.networkProtocol, in: f), proto.count < 8 { put(K.transport, .string(proto.lowercased()), into: &f) }
 
         // What was touched, beyond its name.
-        if let details = d.text(.details) ?? d.text(.newValue) { put(K.registryData, .string(details), into: &f) }
-        if let file = d.text(.serviceFileName) ?? d.text(.imagePath) { put(K.serviceExecutable, .string(file), into: &f) }
-        if let script = d.text(.scriptBlockText) { put(K.scriptBlock, .string(script), into: &f) }
-        if let task = d.text(.taskName) { put(K.taskName, .string(task), into: &f) }
+        if let details = d.text(.details, in: f) ?? d.text(.newValue, in: f) { put(K.registryData, .string(details), into: &f) }
+        if let file = d.text(.serviceFileName, in: f) ?? d.text(.imagePath, in: f) { put(K.serviceExecutable, .string(file), into: &f) }
+        if let script = d.text(.scriptBlockText, in: f) { put(K.scriptBlock, .string(script), into: &f) }
+        if let task = d.text(.taskName, in: f) { put(K.taskName, .string(task), into: &f) }
 
         // Hashes: `SHA1=...,MD5=...,SHA256=...,IMPHASH=...`, the process's on a process event,
         // the file's (or DLL's) otherwise.
-        if let hashes = d.text(.hashes) ?? d.text(.hash) {
+        if let hashes = d.text(.hashes, in: f) ?? d.text(.hash, in: f) {
             WindowsFields.hashFields(hashes, kind == .windowsProcessCreation ? K.processHashes : K.fileHashes, into: &f)
         }
     }

@@ -14,16 +14,12 @@ enum WindowsKinds {
         SignalKind.windowsKinds.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
 
     static func kind(_ event: WindowsEvent) -> SignalKind {
-        kind(event, data: WindowsData(event.data))
+        kind(eventID: event.eventID, channel: event.channel, provider: event.provider, data: WindowsData(event.data), in: event.data)
     }
 
-    /// The kind, with the event data's values already looked up (`WindowsData(event.data)`).
-    static func kind(_ event: WindowsEvent, data: borrowing WindowsData) -> SignalKind {
-        kind(eventID: event.eventID, channel: event.channel, provider: event.provider, data: data)
-    }
-
-    /// The kind of an event of this EventID, channel and provider (its System values).
-    static func kind(eventID: Int?, channel: String?, provider: String?, data: borrowing WindowsData) -> SignalKind {
+    /// The kind of an event of this EventID, channel and provider (its System values), with its
+    /// data's values looked up in `object` (the data, or the fields it went into).
+    static func kind(eventID: Int?, channel: String?, provider: String?, data: borrowing WindowsData, in object: JSONObject) -> SignalKind {
         guard let id = eventID else { return .windowsEvent }
         // Compared as `lowercased()` would, without lower-casing copies (`lowercasedEquals`).
         let channel = channel ?? ""
@@ -31,7 +27,7 @@ enum WindowsKinds {
         if channel.lowercasedEquals(sysmonChannel) || provider.lowercasedEquals(sysmonProvider) {
             if id == 12 {
                 // Sysmon 12 is a key or value created or deleted, told by EventType.
-                let type = data.text(.eventType)?.lowercased() ?? ""
+                let type = data.text(.eventType, in: object)?.lowercased() ?? ""
                 return type.hasPrefix("delete") ? registryDelete : registryAdd
             }
             if let kind = sysmonKinds[id] { return kind }

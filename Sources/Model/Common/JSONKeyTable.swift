@@ -94,6 +94,35 @@ extension JSONObject {
         }
     }
 
+    /// `forEachMember(in:)` of an object that is not kept: each member is moved out of it to
+    /// `body`, not copied, so a writer that keeps them all (a Windows event's data going into
+    /// its fields) retains nothing, and the object's end releases nothing but empty members.
+    public consuming func forEachMemberMoved(in table: JSONKeyTable, _ body: (consuming JSONKey, consuming JSONValue, Int?) -> Void) {
+        var members = takeMembers()
+        // Unique, or made so by the mutable access: the moves take what only this copy holds.
+        // The key and the value are moved out of the member one by one: a member moved out
+        // whole and then taken apart had both copied (retained) and the member released.
+        guard let keyAt = MemoryLayout<Member>.offset(of: \Member.key),
+              let valueAt = MemoryLayout<Member>.offset(of: \Member.value)
+        else {
+            for (i, m) in members.enumerated() { body(JSONKey(name: m.key, tag: m.tag), m.value, table.position(of: members[i])) }
+            return
+        }
+        members.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            for i in 0..<buffer.count {
+                let position = table.position(of: base[i])
+                let tag = base[i].tag
+                let raw = UnsafeMutableRawPointer(base + i)
+                let key = (raw + keyAt).assumingMemoryBound(to: String.self).move()
+                let value = (raw + valueAt).assumingMemoryBound(to: JSONValue.self).move()
+                // The member's memory is whole again, and what the array releases holds nothing.
+                (base + i).initialize(to: Member(key: "", value: .null, tag: 0))
+                body(JSONKey(name: key, tag: tag), value, position)
+            }
+        }
+    }
+
     /// Calls `body` with each member in order, its key with its tag (to write it into another
     /// object without working the tag out again).
     public func forEachMember(_ body: (JSONKey, JSONValue) throws -> Void) rethrows {

@@ -39,6 +39,14 @@ extension JSONObject {
         members[position].tag
     }
 
+    /// The value at `position` when the member there has the key `key`; nil when it has
+    /// another or there is none: for a reader that noted where a member was and makes sure
+    /// it is still there.
+    public func value(at position: Int, ifKeyIs key: JSONKey) -> JSONValue? {
+        guard position >= 0, position < members.count, members[position].tag == key.tag, members[position].key == key.name else { return nil }
+        return members[position].value
+    }
+
     /// The value at `position` (0..<count).
     @inlinable public func value(at position: Int) -> JSONValue {
         members[position].value

@@ -86,6 +86,15 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         tagBits = 0
     }
 
+    /// The members, taken out: the object is left empty (`forEachMemberMoved`).
+    mutating func takeMembers() -> [Member] {
+        var taken: [Member] = []
+        swap(&taken, &members)
+        asciiKeys = true
+        tagBits = 0
+        return taken
+    }
+
     public init(_ dictionary: [String: JSONValue]) {
         members = dictionary.map { Member(key: $0.key, value: $0.value) }
         asciiKeys = members.allSatisfy(\.isASCII)
