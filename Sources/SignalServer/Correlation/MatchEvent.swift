@@ -206,17 +206,8 @@ public struct MatchEvent {
         return check.literalNeedsASCII && !searchTextIsASCII
     }
 
-    /// The member position of a slot's field, nil when the event has no such field. The
-    /// slot read before is answered in line; a slot's first read finds its member
-    /// (`resolve`), out of line, so that callers keep the short part inlined.
-    @inline(__always) mutating func position(_ slot: Int32) -> Int? {
-        let p = positions[Int(slot)]
-        if p >= 0 { return Int(p) }
-        if p == MatchEvent.missing { return nil }
-        return resolve(slot)
-    }
-
-    @inline(never) private mutating func resolve(_ slot: Int32) -> Int? {
+    /// The member position of a slot's field, nil when the event has no such field.
+    mutating func position(_ slot: Int32) -> Int? {
         let s = Int(slot)
         var p = positions[s]
         if p < MatchEvent.missing {

@@ -73,10 +73,6 @@ public struct LiteralCache {
     }
     /// The room for an event's candidate rules (`RuleIndex.candidates`), kept between events.
     var candidates: [Int] = []
-    /// The room for where each of an event's hits has its postings (`RuleIndex.candidates`),
-    /// and the sum of the postings read ahead, kept so that the reads are not optimized away.
-    var postingRanges: [Int32] = []
-    var touchedPostings: Int32 = 0
     /// The kinds an index found by name for this reader's events.
     var kinds = KindMemo()
 

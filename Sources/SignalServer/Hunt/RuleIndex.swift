@@ -22,10 +22,7 @@ public struct RuleIndex: Sendable {
     private var roots: [Int] = []
     /// Per entry, the fields it reads (`MatchProgram.reads`), nil when its answers are not
     /// remembered (`RuleMemo`): it reads every field, or more than the memo's key holds.
-    /// In one list, each entry's a run of it (`memoReadRanges`, count -1 for nil): read from
-    /// an array per entry, each candidate's waited on memory for its array.
-    private var memoReads: [MatchProgram.Read] = []
-    private var memoReadRanges: [Range] = []
+    private var memoReads: [[MatchProgram.Read]?] = []
     /// Per entry, its EventIDs in `eventIDs` (start, count); count -1: any EventID.
     private var eventIDRanges: [Range] = []
     private var eventIDs: [Int64] = []
@@ -235,12 +232,7 @@ public struct RuleIndex: Sendable {
             guard let clause = rule.clauses.first, rule.clauses.count == 1, clause.count == 1 else { continue }
             let filter = clause.filter ?? .always
             roots.append(try program.add(filter, fields: &fields))
-            if let reads = program.reads(roots[roots.count - 1]), reads.count <= RuleMemo.maxReads {
-                memoReadRanges.append(Range(start: Int32(memoReads.count), count: Int32(reads.count)))
-                memoReads += reads
-            } else {
-                memoReadRanges.append(.none)
-            }
+            memoReads.append(program.reads(roots[roots.count - 1]).flatMap { $0.count <= RuleMemo.maxReads ? $0 : nil })
             necessary.append(RuleIndex.necessary(filter))
             if let ids = RuleIndex.eventIDs(filter) {
                 eventIDRanges.append(Range(start: Int32(eventIDs.count), count: Int32(ids.count)))
@@ -410,11 +402,10 @@ public struct RuleIndex: Sendable {
     /// What entry `i`'s answer is remembered by on `event`: `.none` when the rule reads more
     /// than a key holds, or a value with no code.
     private func memoKey(_ i: Int, _ event: inout MatchEvent) -> RuleMemo.Lookup {
-        let range = memoReadRanges[i]
-        guard range.count >= 0 else { return .none }
+        guard let reads = memoReads[i] else { return .none }
         var key = RuleMemo.Key(rule: Int32(truncatingIfNeeded: i))
-        for r in Int(range.start)..<Int(range.start + range.count) {
-            guard let code = event.memoCode(memoReads[r]) else { return .none }
+        for read in reads {
+            guard let code = event.memoCode(read) else { return .none }
             key.append(code)
         }
         if let bits = key.packed { return .packed(bits) }
@@ -541,42 +532,12 @@ public struct RuleIndex: Sendable {
             // posted under several found literals comes more than once: made unique below.
             // Every hit is one of the kind's searches' literals, so within its postings.
             let postingStart = box.index.postingStart, postings = box.index.postings, base = box.index.postingBase
-            // Where each hit's postings are is read for every hit first, then each one's first
-            // record, and only then are they walked: read hit by hit, each walk waited on
-            // memory twice before it began (a few hundred instructions a hit, spread over
-            // megabytes), and the waits were a third of the walk's time. Reads with none
-            // waiting on the one before overlap their waits.
-            var ranges = cache.postingRanges
-            cache.postingRanges = []
-            let hits = cache.hits.count
-            if ranges.count < 2 &* hits { ranges = [Int32](repeating: 0, count: 2 &* hits &+ 64) }
-            ranges.withUnsafeMutableBufferPointer { r in
-                postingStart.withUnsafeBufferPointer { starts in
-                    cache.hits.withUnsafeBufferPointer { ids in
-                        // Every hit is one of the kind's searches' literals: within its starts.
-                        for h in 0..<hits {
-                            let p = Int(ids[h]) &- base
-                            guard p >= 0, p &+ 1 < starts.count else { r[2 &* h] = 0; r[2 &* h &+ 1] = 0; continue }
-                            r[2 &* h] = starts[p]
-                            r[2 &* h &+ 1] = starts[p &+ 1]
-                        }
-                    }
-                }
-            }
             found.words.withUnsafeBufferPointer { words in
                 postings.withUnsafeBufferPointer { postings in
-                    var touched: Int32 = 0
-                    var r = 0
-                    while r < 2 &* hits {
-                        if ranges[r] < ranges[r &+ 1], Int(ranges[r]) < postings.count { touched &+= postings[Int(ranges[r])] }
-                        r &+= 2
-                    }
-                    cache.touchedPostings &+= touched
-                    r = 0
-                    while r < 2 &* hits {
-                        var k = Int(ranges[r])
-                        let end = Int(ranges[r &+ 1])
-                        r &+= 2
+                    for id in cache.hits {
+                        let p = Int(id) &- base
+                        var k = Int(postingStart[p])
+                        let end = Int(postingStart[p + 1])
                         while k < end {
                             let next = k &+ Int(postings[k])
                             if admits(postings, k &+ 1, next, eventID, words, found.count) { out.append(Int(postings[k &+ 1])) }
@@ -585,7 +546,6 @@ public struct RuleIndex: Sendable {
                     }
                 }
             }
-            cache.postingRanges = ranges
             if !event.searchTextIsASCII { for c in box.index.caseless where takes(Int(c), eventID) { out.append(Int(c)) } }
             event.literalsFound = found
         }
