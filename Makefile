@@ -6,10 +6,11 @@ DEMO_DB ?= $(HOME)/.local/share/taser/demo.db
 SIGNALS ?= 100000
 TASER   := .build/release/taser
 # Debian packages the build and the tests need (GRDB links the system SQLite, HTTPClient libcurl,
-# the gzip reader zlib, the EVTX reader ISA-L's CRC32, the console's terminal driver ncursesw; the tests use
+# the gzip reader zlib, the EVTX reader ISA-L's CRC32, the console's terminal driver ncursesw, the
+# binary TCMalloc as its allocator; the tests use
 # python3's sqlite3 module to tamper with a database, setpriv to run as another user, tmux
 # to drive the console end to end, and openssl to make the TLS syslog collector's certificate).
-PACKAGES := libsqlite3-dev sqlite3 python3 util-linux libcurl4-openssl-dev zlib1g-dev libisal-dev gzip libncurses-dev tmux openssl
+PACKAGES := libsqlite3-dev sqlite3 python3 util-linux libcurl4-openssl-dev zlib1g-dev libisal-dev libtcmalloc-minimal4 gzip libncurses-dev tmux openssl
 
 .PHONY: deps build demo test fuzz bench clean
 
