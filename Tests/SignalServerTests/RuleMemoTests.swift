@@ -73,6 +73,70 @@ import Testing
         #expect(cache.memo.found == 2)
     }
 
+    /// A rule whose root is an `all` is remembered part by part, each part run only when the
+    /// ones before it are true: a selection that rules the event out is answered from the
+    /// memo even when a later part reads a value new in every event (a source port, an
+    /// address), which remembered whole made the rule run at every event.
+    @Test func aRuleIsRememberedPartByPart() throws {
+        let selection: Filter = .all([
+            .test(field: "DestinationPort", .equals(.number(3389))),
+            .test(field: "Initiated", .equals(.text("true"))),
+        ])
+        let rule: Filter = .all([selection, .not(.test(field: "DestinationIp", .inCIDR("10.0.0.0/8")))])
+        let index = try Self.index([rule])
+        var cache = LiteralCache()
+        for n in 0..<200 {
+            let port = n % 4 == 0 ? 3389 : 443, inside = n % 3 == 0
+            let fields: JSONObject = [
+                "DestinationPort": .int(Int64(port)), "Initiated": "true",
+                "DestinationIp": .string(inside ? "10.1.\(n / 250).\(n % 250)" : "203.0.\(n / 250).\(n % 250)"),
+                "SourcePort": .int(Int64(49152 + n)),
+            ]
+            let expected = try ReferenceMatcher(rule).matches(fields) ? [0] : []
+            #expect(index.matches(kind: "p", fields: fields, cache: &cache) == expected, "\(fields)")
+            #expect(expected == (port == 3389 && !inside ? [0] : []))
+        }
+        // Each event's selection after the first of its port is remembered (both ports'
+        // answers, true and false); only the address, new at every event, is not.
+        #expect(cache.memo.found >= 190)
+    }
+
+    /// The parts are an `all`'s children in order, or the filter whole. A part's reads are all
+    /// of value, even one the whole filter reads only while another field is missing
+    /// (`Read.moot`): the part may run before the `absent` test that makes it moot. The
+    /// answers stay the rule's over events with and without that field, in any order.
+    @Test func aPartBeforeItsAbsentTestReadsItsValue() throws {
+        let mappedFirst: Filter = .all([
+            .test(field: "process.executable", .endsWith("\\cmd.exe", cased: false)),
+            .test(field: "Image", .absent),
+        ])
+        var fields = MatchFields()
+        var program = MatchProgram()
+        let root = try program.add(mappedFirst, fields: &fields)
+        let parts = program.parts(root)
+        #expect(parts.count == 2 && parts[0] == root + 1)
+        #expect(program.reads(parts[0])?.first?.moot == Int32(fields.names.firstIndex(of: "Image") ?? -9))
+        let either = try program.add(.any([.test(field: "A", .present), .test(field: "B", .present)]), fields: &fields)
+        let single = try program.add(.all([.test(field: "A", .present)]), fields: &fields)
+        #expect(program.parts(either) == [either] && program.parts(single) == [single])
+        let index = try Self.index([mappedFirst])
+        var cache = LiteralCache()
+        let events: [JSONObject] = [
+            ["Image": "C:\\x.exe", "process.executable": "C:\\Windows\\cmd.exe"],
+            ["process.executable": "C:\\a.exe"],
+            ["process.executable": "C:\\Windows\\cmd.exe"],
+            ["Image": "C:\\y.exe", "process.executable": "C:\\a.exe"],
+            ["Image": .null, "process.executable": "C:\\Windows\\CMD.EXE"],
+        ]
+        for round in 0..<3 {
+            for fields in events {
+                let expected = try ReferenceMatcher(mappedFirst).matches(fields) ? [0] : []
+                #expect(index.matches(kind: "p", fields: fields, cache: &cache) == expected, "round \(round): \(fields)")
+            }
+        }
+        #expect(cache.memo.found > 0)
+    }
+
     /// The memo's own answers, for keys packed whole (`Key.packed`) and keys too wide to pack,
     /// side by side: a key answers what was remembered for it, a key never remembered answers
     /// nothing, and keys that differ only in a code's width (0xFFFF and 0x10000), its kind,

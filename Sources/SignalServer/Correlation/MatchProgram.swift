@@ -286,6 +286,19 @@ struct MatchProgram: Sendable {
         return out
     }
 
+    /// The parts of the filter at `root` whose answers are remembered one by one (`RuleIndex`):
+    /// an `all`'s children, in the order `node` runs them, or the filter whole.
+    func parts(_ root: Int) -> [Int] {
+        guard ops[root].kind == .all else { return [root] }
+        var out: [Int] = []
+        var c = root + 1
+        while c < ops[root].end {
+            out.append(c)
+            c = ops[c].end
+        }
+        return out.count > 1 ? out : [root]
+    }
+
     /// What the filter at `root` reads of fields an event's format derives from its other
     /// fields (`derived` says which slots name such fields), for matching events that do not
     /// have them yet (`RuleIndex.matchesLeavingOutDerived`). `always`: the filter may read

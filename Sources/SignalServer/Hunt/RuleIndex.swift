@@ -20,9 +20,17 @@ public struct RuleIndex: Sendable {
     /// Every rule's filter, in one program; per entry, its root.
     private var program = MatchProgram()
     private var roots: [Int] = []
-    /// Per entry, the fields it reads (`MatchProgram.reads`), nil when its answers are not
-    /// remembered (`RuleMemo`): it reads every field, or more than the memo's key holds.
-    private var memoReads: [[MatchProgram.Read]?] = []
+    /// Per entry, the parts its answer is remembered by (`RuleMemo`), from `partStart[entry]`
+    /// to the next entry's: its filter's root, or when that is an `all`, each of its children
+    /// (`MatchProgram.parts`), run in turn until one is false. Remembered whole, a rule whose
+    /// selection reads a port and its filters an address (new in most events) was run at
+    /// every event its selection ruled out; by parts, the selection's answer is found and the
+    /// rest is not asked. Per part, its root (`partRoots`) and the fields it reads
+    /// (`MatchProgram.reads`; nil when it reads every field or more than a key holds). A
+    /// part's number is its rule's in the memo's keys.
+    private var partStart: [Int32] = []
+    private var partRoots: [Int32] = []
+    private var partReads: [[MatchProgram.Read]?] = []
     /// Per entry, its EventIDs in `eventIDs` (start, count); count -1: any EventID.
     private var eventIDRanges: [Range] = []
     private var eventIDs: [Int64] = []
@@ -232,7 +240,17 @@ public struct RuleIndex: Sendable {
             guard let clause = rule.clauses.first, rule.clauses.count == 1, clause.count == 1 else { continue }
             let filter = clause.filter ?? .always
             roots.append(try program.add(filter, fields: &fields))
-            memoReads.append(program.reads(roots[roots.count - 1]).flatMap { $0.count <= RuleMemo.maxReads ? $0 : nil })
+            partStart.append(Int32(truncatingIfNeeded: partRoots.count))
+            let parts = program.parts(roots[roots.count - 1])
+            for part in parts {
+                partRoots.append(Int32(truncatingIfNeeded: part))
+                // A read is moot when a field of an `absent` test above it is there: then that
+                // `all` is false, whatever the read finds. True of the whole filter, but a
+                // part may run before the `absent` test that makes its read moot, and its own
+                // answer depends on what the read finds: a part's reads are all of value.
+                let reads = program.reads(part).map { reads in parts.count == 1 ? reads : reads.map { MatchProgram.Read(slot: $0.slot, value: $0.value, moot: -1) } }
+                partReads.append(reads.flatMap { $0.count <= RuleMemo.maxReads ? $0 : nil })
+            }
             necessary.append(RuleIndex.necessary(filter))
             if let ids = RuleIndex.eventIDs(filter) {
                 eventIDRanges.append(Range(start: Int32(eventIDs.count), count: Int32(ids.count)))
@@ -243,6 +261,7 @@ public struct RuleIndex: Sendable {
             for kind in clause.kinds { entriesByKind[kind, default: []].append(entries.count) }
             entries.append(Entry(name: name, rule: rule))
         }
+        partStart.append(Int32(truncatingIfNeeded: partRoots.count))
         self.fields = fields
 
         // One table of the rules' necessary literals; a text test whose needle is one of them
@@ -382,28 +401,39 @@ public struct RuleIndex: Sendable {
         guard cache.generation == generation else { return program.running { p in run.filter { p.node(roots[$0], &event) } } }
         // Every key first, then their slots read at once (`RuleMemo.touch`): looked up one
         // rule at a time, each waited on memory in turn.
+        // The first part's keys; the other parts' only when the ones before are true.
         var keys = cache.memo.takeKeys()
         defer { cache.memo.giveBack(keys) }
-        for i in run { keys.append(memoKey(i, &event)) }
+        for i in run { keys.append(memoKey(Int(partStart[i]), &event)) }
         cache.memo.touch(keys)
         return program.running { program in
             var n = 0
             return run.filter { i in
-                let key = keys[n]
+                var key = keys[n]
                 n += 1
-                if let known = cache.memo.answer(key) { return known }
-                let answer = program.node(roots[i], &event)
-                cache.memo.remember(key, answer)
-                return answer
+                var part = Int(partStart[i])
+                let end = Int(partStart[i + 1])
+                while true {
+                    let answer: Bool
+                    if let known = cache.memo.answer(key) {
+                        answer = known
+                    } else {
+                        answer = program.node(Int(partRoots[part]), &event)
+                        cache.memo.remember(key, answer)
+                    }
+                    part += 1
+                    if !answer || part >= end { return answer }
+                    key = memoKey(part, &event)
+                }
             }
         }
     }
 
-    /// What entry `i`'s answer is remembered by on `event`: `.none` when the rule reads more
+    /// What part `part`'s answer is remembered by on `event`: `.none` when it reads more
     /// than a key holds, or a value with no code.
-    private func memoKey(_ i: Int, _ event: inout MatchEvent) -> RuleMemo.Lookup {
-        guard let reads = memoReads[i] else { return .none }
-        var key = RuleMemo.Key(rule: Int32(truncatingIfNeeded: i))
+    private func memoKey(_ part: Int, _ event: inout MatchEvent) -> RuleMemo.Lookup {
+        guard let reads = partReads[part] else { return .none }
+        var key = RuleMemo.Key(rule: Int32(truncatingIfNeeded: part))
         for read in reads {
             guard let code = event.memoCode(read) else { return .none }
             key.append(code)
