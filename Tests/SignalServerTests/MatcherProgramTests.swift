@@ -119,6 +119,38 @@ import Testing
         #expect(matched > 15_000 && matched < 85_000)
     }
 
+    /// A `|cidr` list (an `any` of network tests of one field) is one test of the address
+    /// against every network, read once: the same answers as a test per network, for IPv4 and
+    /// IPv6 addresses and networks, spaces around an address, a list of addresses, text that
+    /// is no address, a number, null and a missing field; and a bad network is refused by name.
+    @Test func aNetworkListIsOneTestWithEachNetworksAnswers() throws {
+        let networks = ["10.0.0.0/8", "172.16.0.0/12", "192.168.1.0/24", "203.0.113.7", "::1/128", "fe80::/10", "2001:db8::/32"]
+        let list: Filter = .any(networks.map { .test(field: "ip", .inCIDR($0)) })
+        let guarded: Filter = .all([.test(field: "own", .absent), .not(list)])
+        var fields = MatchFields()
+        var program = MatchProgram()
+        let root = try program.add(list, fields: &fields)
+        #expect(program.ops.count - root == 1 && program.ops[root].kind == .test)
+        let mixed = try program.add(.any([.test(field: "ip", .inCIDR("10.0.0.0/8")), .test(field: "other", .inCIDR("10.0.0.0/8"))]), fields: &fields)
+        #expect(program.ops[mixed].kind == .any)
+        let values: [JSONValue] = [
+            "10.1.2.3", "11.1.2.3", "172.31.255.255", "172.32.0.1", "192.168.1.200", "192.168.2.1", "203.0.113.7", "203.0.113.8",
+            " 10.0.0.1 ", "::1", "::2", "fe80::1", "fe80::1%eth0", "2001:db8:1::5", "2001:db9::1", "010.1.2.3", "not an address", "",
+            .int(10), .null, .array(["8.8.8.8", "192.168.1.9"]), .array(["8.8.8.8", "::3"]),
+        ]
+        for value in values {
+            for event in [["ip": value], ["ip": value, "own": "x"]] as [JSONObject] {
+                for f in [list, guarded] {
+                    let expected = try ReferenceMatcher(f).matches(event)
+                    #expect(try Matcher(f).matches(event) == expected, "\(f) on \(event)")
+                }
+            }
+        }
+        #expect(try Matcher(list).matches(["other": "10.1.2.3"]) == false)
+        #expect(try Matcher(list).matches(["ip": "10.1.2.3"]) && Matcher(list).matches(["ip": "2001:db8::9"]))
+        #expect(throws: RuleError.self) { try Matcher(.any([.test(field: "ip", .inCIDR("10.0.0.0/8")), .test(field: "ip", .inCIDR("10.0.0.0/33"))])) }
+    }
+
     /// The rule index on the same random rules: its pre-filter (kinds, necessary literals)
     /// and the tests it answers from the literal scan alone (a needle nowhere in the event)
     /// change nothing.

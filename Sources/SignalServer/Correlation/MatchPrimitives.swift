@@ -105,19 +105,24 @@ struct Network: Sendable, Hashable {
         }
     }
 
-    func contains(_ ip: String) -> Bool {
-        // A rule's `|cidr` list tests one value against each network: an IPv4 address is read
-        // from its bytes in place, where `inet_pton` on a trimmed copy cost 1,400 instructions
-        // a network (2 % of a hunt's); anything else goes the general way below.
+    func contains(_ ip: String) -> Bool { Network.anyContains(CollectionOfOne(self), ip) }
+
+    /// Whether any of `networks` holds the address `ip`, read once for them all: a rule's
+    /// `|cidr` list (a cloud provider's ranges run to hundreds) tested network by network read
+    /// the address again for each. An IPv4 address is read from its bytes in place, where
+    /// `inet_pton` on a trimmed copy cost 1,400 instructions (2 % of a hunt's); anything else
+    /// goes the general way.
+    static func anyContains<C: Collection<Network>>(_ networks: C, _ ip: String) -> Bool {
         if let read = ip.utf8.withContiguousStorageIfAvailable(Network.ipv4), let v4 = read {
-            guard address.count == 4 else { return false }  // an IPv4 address is in no IPv6 network
-            return v4 & ipv4Mask == ipv4Bits
+            // An IPv4 address is in no IPv6 network.
+            return networks.contains { $0.address.count == 4 && v4 & $0.ipv4Mask == $0.ipv4Bits }
         }
-        return slowlyContains(ip)
+        guard let bytes = Network.bytes(ip.trimmed) else { return false }
+        return networks.contains { $0.contains(bytes: bytes) }
     }
 
-    private func slowlyContains(_ ip: String) -> Bool {
-        guard let bytes = Network.bytes(ip.trimmed), bytes.count == address.count else { return false }
+    private func contains(bytes: [UInt8]) -> Bool {
+        guard bytes.count == address.count else { return false }
         var left = prefix
         for (a, b) in zip(address, bytes) where left > 0 {
             let mask: UInt8 = left >= 8 ? 0xFF : ~(0xFF >> UInt8(left))

@@ -27,12 +27,13 @@ struct MatchProgram: Sendable {
         enum Kind: UInt8 {
             case contains, prefix, suffix, glob
             case equalsText, equalsNumber, equalsBool, equalsNull, oneOf
-            case regex, compare, network, present, absent
+            case regex, compare, networks, present, absent
         }
         // Words first, flags last: 56 bytes, not 72 with each flag padded to a word. A hunt
         // reads a few checks of each of a dozen rules per event, each read first from memory.
         /// Text checks: the needle's bytes in `needles` (lower-cased unless cased); oneOf: its
-        /// equality checks, which follow it; regex and network: the index in their list.
+        /// equality checks, which follow it; regex: the index in its list; networks: the
+        /// networks' (`count` of them from `start`), any of which holds the value.
         var start = 0
         var count = 0
         /// equalsText: the needle as a string (lower-cased unless cased) in `texts`.
@@ -108,6 +109,14 @@ struct MatchProgram: Sendable {
                 if case .test(_, .absent) = f { try node(f, fields: &fields, guards: guards) } else { try node(f, fields: &fields, guards: inner) }
             }
         case .any(let fs):
+            if let (field, list) = MatchProgram.networkList(fs) {
+                // One test of the address against the list (`Check.Kind.networks`), the same
+                // answer as a test per network: whether any network holds it.
+                let c = try networks(list)
+                ops.append(Op(kind: .test, moot: guards.last ?? -1, slot: fields.slot(field), other: c))
+                fields.textRead(field, guards: guards)
+                break
+            }
             ops.append(Op(kind: .any))
             for f in fs { try node(f, fields: &fields, guards: guards) }
         case .not(let f):
@@ -133,6 +142,33 @@ struct MatchProgram: Sendable {
         ops[at].end = ops.count
     }
 
+    /// The field and networks of an `any` of two or more `|cidr` tests of one field (a Sigma
+    /// `|cidr` list), nil for any other `any`.
+    private static func networkList(_ fs: [Filter]) -> (field: String, networks: [String])? {
+        guard fs.count > 1, case .test(let field, .inCIDR) = fs[0] else { return nil }
+        var list: [String] = []
+        for f in fs {
+            guard case .test(field, .inCIDR(let text)) = f else { return nil }
+            list.append(text)
+        }
+        return (field, list)
+    }
+
+    private static func network(_ text: String) throws(RuleError) -> Network {
+        guard let network = Network(text) else {
+            throw RuleError(message: "'\(text)' is not a network; write it as 10.0.0.0/8 or 2001:db8::/32")
+        }
+        return network
+    }
+
+    /// A check of whether any of the networks holds the value.
+    private mutating func networks(_ list: [String]) throws(RuleError) -> Int32 {
+        let at = Int32(checks.count), start = networks.count
+        for text in list { networks.append(try MatchProgram.network(text)) }
+        checks.append(Check(kind: .networks, start: start, count: list.count))
+        return at
+    }
+
     private mutating func check(_ test: Test) throws(RuleError) -> Int32 {
         let at = Int32(checks.count)
         switch test {
@@ -151,11 +187,8 @@ struct MatchProgram: Sendable {
         case .compare(let op, let n):
             checks.append(Check(kind: .compare, number: n, comparison: op))
         case .inCIDR(let text):
-            guard let network = Network(text) else {
-                throw RuleError(message: "'\(text)' is not a network; write it as 10.0.0.0/8 or 2001:db8::/32")
-            }
-            networks.append(network)
-            checks.append(Check(kind: .network, start: networks.count - 1))
+            networks.append(try MatchProgram.network(text))
+            checks.append(Check(kind: .networks, start: networks.count - 1, count: 1))
         case .oneOf(let values, let cased):
             checks.append(Check(kind: .oneOf))
             let first = checks.count
@@ -509,9 +542,9 @@ struct MatchProgram: Sendable {
                 case .greater: return n > check.number
                 case .greaterOrEqual: return n >= check.number
                 }
-            case .network:
+            case .networks:
                 guard let s = v.stringValue else { return false }
-                return program.networks[check.start].contains(s)
+                return Network.anyContains(program.networks[check.start..<(check.start + check.count)], s)
             case .present, .absent, .equalsNull: return true  // answered above
             }
         }
