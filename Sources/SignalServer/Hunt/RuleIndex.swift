@@ -399,9 +399,9 @@ public struct RuleIndex: Sendable {
         // The event's values are known by their cache entries only if the cache kept them all
         // through its search.
         guard cache.generation == generation else { return program.running { p in run.filter { p.node(roots[$0], &event) } } }
-        // Every key first, then their slots read at once (`RuleMemo.touch`): looked up one
-        // rule at a time, each waited on memory in turn.
-        // The first part's keys; the other parts' only when the ones before are true.
+        // Every rule's first part's key first, then their slots read at once (`RuleMemo
+        // .touch`): looked up one rule at a time, each waited on memory in turn. A later
+        // part's key is made only when the parts before it are true.
         var keys = cache.memo.takeKeys()
         defer { cache.memo.giveBack(keys) }
         for i in run { keys.append(memoKey(Int(partStart[i]), &event)) }
