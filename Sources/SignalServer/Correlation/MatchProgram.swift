@@ -154,17 +154,15 @@ struct MatchProgram: Sendable {
         return (field, list)
     }
 
-    private static func network(_ text: String) throws(RuleError) -> Network {
-        guard let network = Network(text) else {
-            throw RuleError(message: "'\(text)' is not a network; write it as 10.0.0.0/8 or 2001:db8::/32")
-        }
-        return network
-    }
-
-    /// A check of whether any of the networks holds the value.
+    /// A check of whether any of the networks holds the value (one network: a `|cidr` test).
     private mutating func networks(_ list: [String]) throws(RuleError) -> Int32 {
         let at = Int32(checks.count), start = networks.count
-        for text in list { networks.append(try MatchProgram.network(text)) }
+        for text in list {
+            guard let network = Network(text) else {
+                throw RuleError(message: "'\(text)' is not a network; write it as 10.0.0.0/8 or 2001:db8::/32")
+            }
+            networks.append(network)
+        }
         checks.append(Check(kind: .networks, start: start, count: list.count))
         return at
     }
@@ -187,8 +185,7 @@ struct MatchProgram: Sendable {
         case .compare(let op, let n):
             checks.append(Check(kind: .compare, number: n, comparison: op))
         case .inCIDR(let text):
-            networks.append(try MatchProgram.network(text))
-            checks.append(Check(kind: .networks, start: networks.count - 1, count: 1))
+            _ = try networks([text])
         case .oneOf(let values, let cased):
             checks.append(Check(kind: .oneOf))
             let first = checks.count
