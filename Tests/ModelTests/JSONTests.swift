@@ -161,6 +161,21 @@ import Testing
         #expect(Timestamp(parsing: "2026-11-29T03:28:06.123456789Z")?.ms == 1_795_922_886_123)
     }
 
+    /// A time with no space around it is read in place; one with spaces, an epoch's ten to
+    /// thirteen digits, or no time at all take the other way, and both agree.
+    @Test func readsTimesWithAndWithoutSpacesAlike() {
+        let iso: Int64 = 1_795_922_886_123
+        #expect(Timestamp(parsing: " 2026-11-29T03:28:06.123Z")?.ms == iso)
+        #expect(Timestamp(parsing: "2026-11-29T03:28:06.123Z\n")?.ms == iso)
+        #expect(Timestamp(parsing: "\t2026-11-29 03:28:06.123 ")?.ms == iso)
+        #expect(Timestamp(parsing: "1795922886123")?.ms == iso, "thirteen digits: epoch milliseconds")
+        #expect(Timestamp(parsing: " 1795922886 ")?.ms == 1_795_922_886_000)
+        #expect(Timestamp(parsing: "2026-11-29T03:28:06.123Zjunk") == nil)
+        #expect(Timestamp(parsing: "2026-11-29T03:28") != nil && Timestamp(parsing: "2026-11-29T03:28") == Timestamp(parsing: " 2026-11-29T03:28 "))
+        #expect(Timestamp(parsing: "179592288612345") == nil, "fifteen digits are neither an epoch nor a date")
+        for blank in ["", " ", "\n\t"] { #expect(Timestamp(parsing: blank) == nil) }
+    }
+
     @Test func roundTripsThroughISO() {
         for ms: Int64 in [0, 951_782_400_000, 1_709_164_800_123, 4_102_444_800_000] {
             #expect(Timestamp(parsing: Timestamp(ms: ms).iso8601)?.ms == ms)

@@ -119,6 +119,9 @@ public struct MatchEvent {
     /// it was a tenth of matching an event that needs no rule run).
     private var searched: InlineArray<16, (UInt, UInt32, Int32)>
     private var searchedCount: Int
+    /// A bit per address `searched` holds (bits 4-9 of it: strings' storage is 16-byte
+    /// aligned), so that most strings, searched first, are told so without a look at each.
+    private var searchedBits: UInt64
 
     struct Span {
         var start: Int
@@ -162,6 +165,7 @@ public struct MatchEvent {
         searchTextIsASCII = true
         searched = InlineArray(repeating: (0, 0, -1))
         searchedCount = 0
+        searchedBits = 0
     }
 
     /// The event read next by a reader that reads one at a time with this one (kept in its
@@ -187,6 +191,7 @@ public struct MatchEvent {
         literalsFound = .none
         searchTextIsASCII = true
         searchedCount = 0
+        searchedBits = 0
     }
 
     /// Done with the event: its fields let go (a reference kept would make the next change
@@ -304,6 +309,7 @@ public struct MatchEvent {
 
     private mutating func startSearch() {
         searchedCount = 0
+        searchedBits = 0
         text.removeAll(keepingCapacity: true)
         text.reserveCapacity(256)
         spans.withUnsafeMutableBufferPointer { $0.update(repeating: .none) }
@@ -332,11 +338,15 @@ public struct MatchEvent {
         var address: UInt = 0
         if count > 15, let a = s.utf8.withContiguousStorageIfAvailable({ UInt(bitPattern: $0.baseAddress) }) {
             address = a
-            for i in 0..<searchedCount where searched[i].0 == address && Int(searched[i].1) == count {
-                spans[p] = .searchedApart(entry: searched[i].2)
-                return
+            let bit: UInt64 = 1 << UInt64(truncatingIfNeeded: (address >> 4) & 63)
+            if searchedBits & bit != 0 {
+                for i in 0..<searchedCount where searched[i].0 == address && Int(searched[i].1) == count {
+                    spans[p] = .searchedApart(entry: searched[i].2)
+                    return
+                }
             }
             if searchedCount < searched.count, let length = UInt32(exactly: count) {
+                searchedBits |= bit
                 searched[searchedCount] = (address, length, -1)
                 remembered = searchedCount
                 searchedCount += 1

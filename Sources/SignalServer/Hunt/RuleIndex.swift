@@ -26,11 +26,14 @@ public struct RuleIndex: Sendable {
     /// selection reads a port and its filters an address (new in most events) was run at
     /// every event its selection ruled out; by parts, the selection's answer is found and the
     /// rest is not asked. Per part, its root (`partRoots`) and the fields it reads
-    /// (`MatchProgram.reads`; nil when it reads every field or more than a key holds). A
-    /// part's number is its rule's in the memo's keys.
+    /// (`MatchProgram.reads`), in `partReads` (start, count; `.none` when it reads every
+    /// field or more than a key holds). One array for all, not a list per part: each part's
+    /// list, read out of the array of lists, was retained and released, and its storage was
+    /// one more place in memory to wait for. A part's number is its rule's in the memo's keys.
     private var partStart: [Int32] = []
     private var partRoots: [Int32] = []
-    private var partReads: [[MatchProgram.Read]?] = []
+    private var partReadRanges: [Range] = []
+    private var partReads: [MatchProgram.Read] = []
     /// Per entry, its EventIDs in `eventIDs` (start, count); count -1: any EventID.
     private var eventIDRanges: [Range] = []
     private var eventIDs: [Int64] = []
@@ -168,7 +171,10 @@ public struct RuleIndex: Sendable {
     ///
     /// A record: its length (this word included), the entry, its EventIDs (their count,
     /// then each; -1: any EventID; -2: one does not fit 32 bits, asked of `takes`), then each
-    /// of its other clauses as its literal count and its literals.
+    /// of its other clauses as the words of `LiteralFlags` its literals' flags are in: their
+    /// count, then per word its index and the mask of those flags (low half, high half). A
+    /// clause's literals are numbered one after another (ids are given rule by rule), so a
+    /// clause of twenty needles is a word or two to test, where it was twenty flags.
     ///
     /// Why other clauses: a rule posted under each clause's literals was looked at whenever
     /// any of them was found, and `\windows\` or `.exe` (in most events) named hundreds of
@@ -184,7 +190,25 @@ public struct RuleIndex: Sendable {
                 let narrow = eventIDs.compactMap { Int32(exactly: $0) }
                 ids = narrow.count == eventIDs.count ? [Int32(narrow.count)] + narrow : [askTakes]
             }
-            return [Int32(2 + ids.count + others.count), Int32(entry)] + ids + others
+            var clauses: [Int32] = []
+            var k = others.startIndex
+            while k < others.endIndex {
+                let n = Int(others[k])
+                let literals = others[(k + 1)..<(k + 1 + n)]
+                k += 1 + n
+                // Per word, in order of first use, the mask of the clause's flags in it.
+                var words: [(word: Int32, mask: UInt64)] = []
+                for id in literals {
+                    // (Ids are never negative; one would be held, as `LiteralFlags.absent` says.)
+                    let word = id < 0 ? -1 : id >> 6, bit: UInt64 = id < 0 ? 0 : 1 << UInt64(id & 63)
+                    if let w = words.firstIndex(where: { $0.word == word }) { words[w].mask |= bit } else { words.append((word, bit)) }
+                }
+                clauses.append(Int32(words.count))
+                for (word, mask) in words {
+                    clauses += [word, Int32(bitPattern: UInt32(truncatingIfNeeded: mask)), Int32(bitPattern: UInt32(truncatingIfNeeded: mask >> 32))]
+                }
+            }
+            return [Int32(2 + ids.count + clauses.count), Int32(entry)] + ids + clauses
         }
     }
 
@@ -249,7 +273,12 @@ public struct RuleIndex: Sendable {
                 // part may run before the `absent` test that makes its read moot, and its own
                 // answer depends on what the read finds: a part's reads are all of value.
                 let reads = program.reads(part).map { reads in parts.count == 1 ? reads : reads.map { MatchProgram.Read(slot: $0.slot, value: $0.value, moot: -1) } }
-                partReads.append(reads.flatMap { $0.count <= RuleMemo.maxReads ? $0 : nil })
+                if let reads, reads.count <= RuleMemo.maxReads {
+                    partReadRanges.append(Range(start: Int32(truncatingIfNeeded: partReads.count), count: Int32(reads.count)))
+                    partReads += reads
+                } else {
+                    partReadRanges.append(.none)
+                }
             }
             necessary.append(RuleIndex.necessary(filter))
             if let ids = RuleIndex.eventIDs(filter) {
@@ -431,11 +460,12 @@ public struct RuleIndex: Sendable {
 
     /// What part `part`'s answer is remembered by on `event`: `.none` when it reads more
     /// than a key holds, or a value with no code.
-    private func memoKey(_ part: Int, _ event: inout MatchEvent) -> RuleMemo.Lookup {
-        guard let reads = partReads[part] else { return .none }
+    @inline(__always) private func memoKey(_ part: Int, _ event: inout MatchEvent) -> RuleMemo.Lookup {
+        let range = partReadRanges[part]
+        guard range.count >= 0 else { return .none }
         var key = RuleMemo.Key(rule: Int32(truncatingIfNeeded: part))
-        for read in reads {
-            guard let code = event.memoCode(read) else { return .none }
+        for r in Int(range.start)..<Int(range.start + range.count) {
+            guard let code = event.memoCode(partReads[r]) else { return .none }
             key.append(code)
         }
         if let bits = key.packed { return .packed(bits) }
@@ -570,7 +600,7 @@ public struct RuleIndex: Sendable {
                         let end = Int(postingStart[p + 1])
                         while k < end {
                             let next = k &+ Int(postings[k])
-                            if admits(postings, k &+ 1, next, eventID, words, found.count) { out.append(Int(postings[k &+ 1])) }
+                            if admits(postings, k &+ 1, next, eventID, words) { out.append(Int(postings[k &+ 1])) }
                             k = next
                         }
                     }
@@ -608,12 +638,12 @@ public struct RuleIndex: Sendable {
 
     /// Whether the `Posting` record from `start` (its entry) to `end` names a candidate: the
     /// event's EventID is one of the entry's, and each of its other clauses has a literal
-    /// among the event's found ones (`LiteralFlags`' words, of `count` literals). The records
+    /// among the event's found ones (`LiteralFlags`' words). The records
     /// are the index's own, each at least its entry and EventID count long; the buffer's
     /// reads are checked only in debug builds, so each index is kept within `start..<end`.
     @inline(__always)
     private func admits(
-        _ postings: UnsafeBufferPointer<Int32>, _ start: Int, _ end: Int, _ eventID: Int64?, _ found: UnsafeBufferPointer<UInt64>, _ count: Int
+        _ postings: UnsafeBufferPointer<Int32>, _ start: Int, _ end: Int, _ eventID: Int64?, _ found: UnsafeBufferPointer<UInt64>
     ) -> Bool {
         guard start &+ 1 < end, end <= postings.count else { return false }
         let ids = postings[start &+ 1]
@@ -633,14 +663,20 @@ public struct RuleIndex: Sendable {
         while j < end {
             let n = Int(postings[j])
             j &+= 1
-            guard n >= 0, j &+ n <= end else { return false }
+            guard n >= 0, j &+ 3 &* n <= end else { return false }
             var held = false
-            for k in j..<(j &+ n) where !LiteralFlags.absent(Int(postings[k]), in: found, count: count) {
-                held = true
-                break
+            for k in stride(from: j, to: j &+ 3 &* n, by: 3) {
+                let w = Int(postings[k])
+                let mask = UInt64(UInt32(bitPattern: postings[k &+ 1])) | UInt64(UInt32(bitPattern: postings[k &+ 2])) << 32
+                // A word past the flags is of literals nobody searched for: not absent, as
+                // `LiteralFlags.absent` says.
+                if w < 0 || w >= found.count || found[w] & mask != 0 {
+                    held = true
+                    break
+                }
             }
             if !held { return false }
-            j &+= n
+            j &+= 3 &* n
         }
         return true
     }
