@@ -4,6 +4,8 @@
 //   Automation, Sync -> Store, HTTPClient, Credentials -> Model
 // C libraries stay at the edges: CZlib is read only by AlertEngine's gzip reader, CIsal only by
 // its EVTX checksums, CCurl only by HTTPClient, CNcursesw only by the console's terminal driver.
+// CScan is no library: a header of SSE2 byte scans for Model's JSON reader (Swift's SIMD types
+// do not compile to them), with a plain loop where SSE2 is missing.
 import PackageDescription
 
 let package = Package(
@@ -26,8 +28,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
-        // Value types only: no I/O, no dependencies.
-        .target(name: "Model"),
+        // Value types only: no I/O, no dependencies but the scans' header.
+        .target(name: "Model", dependencies: ["CScan"]),
+        .systemLibrary(name: "CScan", path: "Sources/CScan"),
         // The only module that touches SQLite.
         .target(
             name: "Store",

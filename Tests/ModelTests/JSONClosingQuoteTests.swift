@@ -40,6 +40,52 @@ import Testing
         #expect(checked == 41 * 200 && escapedQuotes > 100)
     }
 
+    /// The scans that end a string's plain run (`special`: a quote, a backslash or a byte below
+    /// 0x20; `quote`) read sixteen bytes a step (`CScan`): they stop where a byte-by-byte look
+    /// stops, for every start and length, with the stop at every place in a step and every byte
+    /// value around it (bytes of 0x80 and up are not control bytes), and never read past the text.
+    @Test func theScansStopWhereAByteByByteLookStops() {
+        func special(_ b: UInt8) -> Bool { b == 0x22 || b == 0x5C || b < 0x20 }
+        var rng = SameBytesTests.Seeded(state: 7)
+        var stops = 0
+        for n in 0...70 {
+            for _ in 0..<40 {
+                // Mostly plain bytes (any value that is not special), a few of each kind.
+                let text: [UInt8] = (0..<n).map { _ in
+                    let r = rng.next()
+                    if r % 23 == 0 { return UInt8(truncatingIfNeeded: r >> 8) }  // any byte at all
+                    var b = UInt8(truncatingIfNeeded: r >> 16)
+                    while special(b) { b &+= 0x25 }
+                    return b
+                }
+                // Exactly `n` bytes: a read past them is a read past the allocation.
+                text.withUnsafeBufferPointer { b in
+                    let p = Parser(bytes: b, members: MemberStack(), keys: nil, values: nil)
+                    for from in 0...(n + 1) {
+                        let plainSpecial = (from..<max(from, n)).first { special(text[$0]) } ?? max(from, n)
+                        let plainQuote = (from..<max(from, n)).first { text[$0] == 0x22 } ?? max(from, n)
+                        #expect(p.special(from: from) == plainSpecial, "\(text) from \(from)")
+                        #expect(p.quote(from: from) == plainQuote, "\(text) from \(from)")
+                        if plainSpecial < n { stops += 1 }
+                    }
+                }
+            }
+        }
+        // Every byte value, alone at each place of a 16-byte step and after it.
+        for value in 0...255 {
+            for at in 0..<33 {
+                var text = [UInt8](repeating: 0x61, count: 40)
+                text[at] = UInt8(value)
+                text.withUnsafeBufferPointer { b in
+                    let p = Parser(bytes: b, members: MemberStack(), keys: nil, values: nil)
+                    #expect(p.special(from: 0) == (special(UInt8(value)) ? at : 40), "byte \(value) at \(at)")
+                    #expect(p.quote(from: 0) == (value == 0x22 ? at : 40), "byte \(value) at \(at)")
+                }
+            }
+        }
+        #expect(stops > 10_000)
+    }
+
     /// Strings of escaped paths and escaped quotes parse to their text, through a reader that
     /// keeps values (its cache is looked up by the raw text up to the closing quote) and
     /// without one.

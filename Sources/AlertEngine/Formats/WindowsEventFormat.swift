@@ -115,11 +115,12 @@ struct WindowsEventFormat: Format {
         }
         let time = try event.time(format: "windows")
         // Read before the fields take the event's System part (`WindowsFields.ownFields`).
-        let severity = WindowsFields.severity(eventID: eventID, channel: event.channel, level: event.system[WindowsFields.levelKey])
+        let channel = event.channel
+        let severity = WindowsFields.severity(eventID: eventID, channel: channel, level: event.system[WindowsFields.levelKey])
         let message = event.message
         // The event data's values are looked up in the same pass that makes the fields, once
         // for the kind, the ECS names and the texts.
-        let (own, derived) = WindowsFields.ownFields(event)
+        let (own, derived) = WindowsFields.ownFields(event, read: (eventID, channel))
         let kind = derived.kind
         var fields = consume own
         // An event with a key of an ECS name (which the ECS value replaces) gets them at once.

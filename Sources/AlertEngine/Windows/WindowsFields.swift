@@ -79,10 +79,13 @@ enum WindowsFields {
     /// The System part becomes the fields: moved out of the event, not copied (a copy retained
     /// each of its members, and the event's release released them again), so what is read of
     /// it is read first.
+    /// `read`: the event's `eventID` and `channel`, when the caller has read them already
+    /// (each is a look-up among System's members).
     static func ownFields(
-        _ event: consuming WindowsEvent, kind given: SignalKind? = nil
+        _ event: consuming WindowsEvent, kind given: SignalKind? = nil, read: (eventID: Int?, channel: String?)? = nil
     ) -> (fields: JSONObject, derived: WindowsECS) {
-        let eventID = event.eventID, message = event.message, channel = event.channel, provider = event.provider
+        let (eventID, channel) = read ?? (event.eventID, event.channel)
+        let message = event.message, provider = event.provider
         // The record number as read: its text is made only if its ECS name is added.
         let computer = event.computer, recordID = event.recordValue, systemUserID = event.system[K.securityUserID]?.stringValue
         let systemCount = event.system.count, systemKeys = event.system.keyBits
