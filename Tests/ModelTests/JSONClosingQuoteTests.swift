@@ -43,7 +43,8 @@ import Testing
     /// The scans that end a string's plain run (`special`: a quote, a backslash or a byte below
     /// 0x20; `quote`) read sixteen bytes a step (`CScan`): they stop where a byte-by-byte look
     /// stops, for every start and length, with the stop at every place in a step and every byte
-    /// value around it (bytes of 0x80 and up are not control bytes), and never read past the text.
+    /// value around it (bytes of 0x80 and up are not control bytes), and never read outside the
+    /// text.
     @Test func theScansStopWhereAByteByByteLookStops() {
         func special(_ b: UInt8) -> Bool { b == 0x22 || b == 0x5C || b < 0x20 }
         var rng = SameBytesTests.Seeded(state: 7)
@@ -82,6 +83,11 @@ import Testing
                     #expect(p.quote(from: 0) == (value == 0x22 ? at : 40), "byte \(value) at \(at)")
                 }
             }
+        }
+        // A start before the text reads nothing and is given back.
+        [UInt8](repeating: 0x22, count: 20).withUnsafeBufferPointer { b in
+            let p = Parser(bytes: b, members: MemberStack(), keys: nil, values: nil)
+            #expect(p.special(from: -1) == -1 && p.quote(from: -3) == -3)
         }
         #expect(stops > 10_000)
     }
