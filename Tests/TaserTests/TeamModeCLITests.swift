@@ -44,17 +44,52 @@ import Testing
         init(_ d: String) { description = d }
     }
 
-    /// The OS user ana.silva (made here when the machine has none; removed after if made here).
-    static func analyst(_ login: String) throws -> (uid: Int, gid: Int, made: Bool) {
-        var made = false
-        if try HiddenCaseCLITests.system(["/usr/bin/id", "-u", login]).status != 0 {
-            let add = try HiddenCaseCLITests.system(["/usr/sbin/useradd", "--no-create-home", "--no-user-group", "--shell", "/usr/sbin/nologin", login])
-            guard add.status == 0 else { throw TeamModeFailure("useradd \(login): \(add.output)") }
-            made = true
+    /// The OS user `login` (ana.silva) for a test, made when the machine has none, until the
+    /// test gives it back (`release`). Suites run at once and two act as ana.silva (this one and
+    /// the console's): each once removed the user it had made at its end, while the other was
+    /// still acting as her ("uid 1002 has no login on this host"). So the tests share her: the
+    /// user is removed when the last one gives her back, and only if a test made her.
+    static func analyst(_ login: String) throws -> (uid: Int, gid: Int) {
+        try sharedAnalysts.take(login)
+    }
+
+    /// Gives back the OS user `analyst(_:)` lent.
+    static func release(_ login: String) { sharedAnalysts.release(login) }
+
+    private static let sharedAnalysts = SharedOSUsers()
+
+    private final class SharedOSUsers: @unchecked Sendable {
+        /// Unchecked: every use of `holders` is under `lock`.
+        private let lock = NSLock()
+        private var holders: [String: (count: Int, made: Bool)] = [:]
+
+        func take(_ login: String) throws -> (uid: Int, gid: Int) {
+            try lock.withLock {
+                var held = holders[login] ?? (0, false)
+                if held.count == 0, try HiddenCaseCLITests.system(["/usr/bin/id", "-u", login]).status != 0 {
+                    let add = try HiddenCaseCLITests.system(["/usr/sbin/useradd", "--no-create-home", "--no-user-group", "--shell", "/usr/sbin/nologin", login])
+                    guard add.status == 0 else { throw TeamModeFailure("useradd \(login): \(add.output)") }
+                    held.made = true
+                }
+                held.count += 1
+                holders[login] = held
+                let uid = Int(try HiddenCaseCLITests.system(["/usr/bin/id", "-u", login]).output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+                let gid = Int(try HiddenCaseCLITests.system(["/usr/bin/id", "-g", login]).output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+                return (uid, gid)
+            }
         }
-        let uid = Int(try HiddenCaseCLITests.system(["/usr/bin/id", "-u", login]).output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
-        let gid = Int(try HiddenCaseCLITests.system(["/usr/bin/id", "-g", login]).output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
-        return (uid, gid, made)
+
+        func release(_ login: String) {
+            lock.withLock {
+                guard var held = holders[login], held.count > 0 else { return }
+                held.count -= 1
+                if held.count == 0 {
+                    if held.made { _ = try? HiddenCaseCLITests.system(["/usr/sbin/userdel", login]) }
+                    held.made = false
+                }
+                holders[login] = held
+            }
+        }
     }
 
     @Test func anAnalystWorksThroughTheSocketAndOnlyThere() throws {
@@ -65,7 +100,7 @@ import Testing
         chmod(dir.path, 0o700)
         chmod(db, 0o600)
         let ana = try Self.analyst("ana.silva")
-        defer { if ana.made { _ = try? HiddenCaseCLITests.system(["/usr/sbin/userdel", "ana.silva"]) } }
+        defer { Self.release("ana.silva") }
         let daemon = try Daemon(db: db)
         defer { daemon.stop() }
         let launcher = ["/usr/bin/setpriv", "--reuid=\(ana.uid)", "--regid=\(ana.gid)", "--clear-groups"]

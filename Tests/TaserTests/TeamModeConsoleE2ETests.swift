@@ -16,7 +16,7 @@ import Testing
         chmod(dir.path, 0o700)
         chmod(db, 0o600)
         let ana = try TeamModeCLITests.analyst("ana.silva")
-        defer { if ana.made { _ = try? HiddenCaseCLITests.system(["/usr/sbin/userdel", "ana.silva"]) } }
+        defer { TeamModeCLITests.release("ana.silva") }
         let daemon = try TeamModeCLITests.Daemon(db: db)
         defer { daemon.stop() }
         let launcher = ["/usr/bin/setpriv", "--reuid=\(ana.uid)", "--regid=\(ana.gid)", "--clear-groups"]
