@@ -190,25 +190,21 @@ public struct RuleIndex: Sendable {
                 let narrow = eventIDs.compactMap { Int32(exactly: $0) }
                 ids = narrow.count == eventIDs.count ? [Int32(narrow.count)] + narrow : [askTakes]
             }
-            var clauses: [Int32] = []
-            var k = others.startIndex
-            while k < others.endIndex {
-                let n = Int(others[k])
-                let literals = others[(k + 1)..<(k + 1 + n)]
-                k += 1 + n
-                // Per word, in order of first use, the mask of the clause's flags in it.
-                var words: [(word: Int32, mask: UInt64)] = []
-                for id in literals {
-                    // (Ids are never negative; one would be held, as `LiteralFlags.absent` says.)
-                    let word = id < 0 ? -1 : id >> 6, bit: UInt64 = id < 0 ? 0 : 1 << UInt64(id & 63)
-                    if let w = words.firstIndex(where: { $0.word == word }) { words[w].mask |= bit } else { words.append((word, bit)) }
-                }
-                clauses.append(Int32(words.count))
-                for (word, mask) in words {
-                    clauses += [word, Int32(bitPattern: UInt32(truncatingIfNeeded: mask)), Int32(bitPattern: UInt32(truncatingIfNeeded: mask >> 32))]
-                }
+            return [Int32(2 + ids.count + others.count), Int32(entry)] + ids + others
+        }
+
+        /// A clause as a record holds it: the count of `LiteralFlags` words its literals' flags
+        /// are in, then per word (in order of first use) its index and the mask of those flags,
+        /// low half then high half. Made once per entry, however many literals post it.
+        static func clause(_ literals: [Int]) -> [Int32] {
+            var words: [(word: Int32, mask: UInt64)] = []
+            for id in literals {
+                let word = Int32(truncatingIfNeeded: id >> 6), bit: UInt64 = 1 << UInt64(id & 63)
+                if let w = words.firstIndex(where: { $0.word == word }) { words[w].mask |= bit } else { words.append((word, bit)) }
             }
-            return [Int32(2 + ids.count + clauses.count), Int32(entry)] + ids + clauses
+            return [Int32(words.count)] + words.flatMap {
+                [$0.word, Int32(bitPattern: UInt32(truncatingIfNeeded: $0.mask)), Int32(bitPattern: UInt32(truncatingIfNeeded: $0.mask >> 32))]
+            }
         }
     }
 
@@ -318,7 +314,7 @@ public struct RuleIndex: Sendable {
         var needing = [[Int32]](repeating: [], count: texts.count)
         var literalsOf: [[Int]] = []
         // Per entry, its clauses other than the one it is posted under, from
-        // `otherStart[entry]` to the next start: each as its literal count, then its literals.
+        // `otherStart[entry]` to the next start: each as its record holds it (`Posting.clause`).
         var otherStart: [Int32] = [], others: [Int32] = []
         for (entry, clauses) in clauseIDs.enumerated() {
             literalsOf.append(Array(clauses.joined()))
@@ -333,8 +329,7 @@ public struct RuleIndex: Sendable {
                 if c == posted {
                     for literal in clause { needing[literal].append(Int32(entry)) }
                 } else {
-                    others.append(Int32(clause.count))
-                    others += clause.lazy.map { Int32($0) }
+                    others += Posting.clause(clause)
                 }
             }
         }
