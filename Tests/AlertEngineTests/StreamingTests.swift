@@ -55,6 +55,37 @@ import Testing
         }
     }
 
+    @Test func aFileOrPipeReadStraightIntoTheChunkFramesAsItsBytesDo() throws {
+        // A regular file is read into the line framer's chunk itself (room zeroed at its end,
+        // then filled by read(2)); a pipe, a block at a time. Both must frame as the bytes do,
+        // whatever the block size.
+        for name in try Fixture.files() {
+            let bytes = try Fixture.bytes(name)
+            let whole = Framer.frame(bytes, name: name)
+            for blockSize in [13, 4096, 1 << 20] {
+                let file = try FileInput(path: Fixture.directory + "/" + name)
+                #expect(file.regular)
+                let read = Framer.frame(file, name: name, blockSize: blockSize)
+                #expect(read.records.map(\.raw) == whole.records.map(\.raw), "\(name) in blocks of \(blockSize)")
+                #expect(read.rejected.map(\.reason) == whole.rejected.map(\.reason), "\(name) in blocks of \(blockSize)")
+            }
+        }
+        // More than a pipe holds (64 KiB), written while it is read.
+        let lines = Array((0..<3000).map { duoLine($0, padding: $0 % 50) + "\n" }.joined().utf8)
+        let whole = Framer.frame(lines, name: "duo.ndjson")
+        #expect(whole.records.count == 3000)
+        for blockSize in [7, 4096, 1 << 20] {
+            let pipe = Pipe()
+            let writer = Thread { pipe.fileHandleForWriting.write(Data(lines)); try? pipe.fileHandleForWriting.close() }
+            writer.start()
+            let input = try FileInput(path: "/proc/self/fd/\(pipe.fileHandleForReading.fileDescriptor)")
+            #expect(!input.regular)
+            let read = Framer.frame(input, name: "duo.ndjson", blockSize: blockSize)
+            #expect(read.records.map(\.raw) == whole.records.map(\.raw), "a pipe in blocks of \(blockSize)")
+            #expect(read.rejected.isEmpty)
+        }
+    }
+
     @Test func aHugeDocumentIsStreamedEventByEvent() throws {
         let events = (0..<300).map { duoLine($0, padding: 100) }
         let document = "{\"response\": {\"authlogs\": [\n" + events.joined(separator: ",\n") + "\n], \"metadata\": {\"next_offset\": null}}, \"stat\": \"OK\"}"

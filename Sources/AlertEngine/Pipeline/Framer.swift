@@ -33,9 +33,14 @@ public enum Framer {
 
     /// As `frame`, reading `blockSize` bytes at a time (tests put block boundaries everywhere).
     static func frame(_ input: [UInt8], name: String, hint: Hint = .auto, limits: IngestLimits = .standard, blockSize: Int) -> (records: [Record], rejected: [Rejected]) {
+        frame(BytesInput(input), name: name, hint: hint, limits: limits, blockSize: blockSize)
+    }
+
+    /// As `frame`, from an input (tests read files and pipes).
+    static func frame(_ input: ByteInput, name: String, hint: Hint = .auto, limits: IngestLimits = .standard, blockSize: Int) -> (records: [Record], rejected: [Rejected]) {
         var records: [Record] = []
         var rejected: [Rejected] = []
-        let framing = open(BytesInput(input), name: name, hint: hint, limits: limits, batchLines: 20_000, blockSize: blockSize)
+        let framing = open(input, name: name, hint: hint, limits: limits, batchLines: 20_000, blockSize: blockSize)
         while let work = framing.next() {
             rejected += Framer.records(of: work, name: name, limits: limits) { records.append($0) }
         }

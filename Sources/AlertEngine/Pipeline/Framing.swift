@@ -58,6 +58,19 @@ final class BlockReader {
             return nil
         }
     }
+
+    /// The next block appended to `buffer` (`ByteInput.read(max:appendingTo:)`); false, with
+    /// nothing appended, at the end or when the read failed.
+    func next(appendingTo buffer: inout [UInt8]) -> Bool {
+        guard !atEnd else { return false }
+        do {
+            if try input.read(max: blockSize, appendingTo: &buffer) > 0 { return true }
+        } catch {
+            failure = error
+        }
+        atEnd = true
+        return false
+    }
 }
 
 /// Holds at most `limit` bytes of one record; past that, only a sample and the count. This is

@@ -37,6 +37,24 @@ public struct InputFailure: Error, Sendable, CustomStringConvertible {
 /// the input's size. `read` returns an empty array at the end.
 public protocol ByteInput: AnyObject {
     func read(max: Int) throws(InputFailure) -> [UInt8]
+    /// Up to `max` bytes appended to `buffer`, as `read(max:)` would return them; how many
+    /// (0 at the end). A framer that gathers blocks into one chunk reads them here, into the
+    /// chunk, rather than into a block of their own copied into it after: a second pass over
+    /// every byte of the input.
+    func read(max: Int, appendingTo buffer: inout [UInt8]) throws(InputFailure) -> Int
+}
+
+extension ByteInput {
+    public func read(max: Int, appendingTo buffer: inout [UInt8]) throws(InputFailure) -> Int {
+        try appendBlock(max: max, to: &buffer)
+    }
+
+    /// `read(max:)`'s block appended to `buffer`: what an input that has no better way does.
+    func appendBlock(max: Int, to buffer: inout [UInt8]) throws(InputFailure) -> Int {
+        let block = try read(max: max)
+        buffer.append(contentsOf: block)
+        return block.count
+    }
 }
 
 /// Bytes already in memory (a webhook body, a quarantined item, a test's input).
@@ -49,6 +67,13 @@ public final class BytesInput: ByteInput {
         defer { offset = end }
         return Array(bytes[offset..<end])
     }
+
+    public func read(max: Int, appendingTo buffer: inout [UInt8]) -> Int {
+        let end = offset + Swift.min(Swift.max(max, 0), bytes.count - offset)
+        defer { offset = end }
+        buffer.append(contentsOf: bytes[offset..<end])
+        return end - offset
+    }
 }
 
 /// A file or standard input, read with read(2): nothing is mapped or slurped.
@@ -56,6 +81,9 @@ public final class FileInput: ByteInput {
     let fd: Int32
     let owned: Bool
     let path: String
+    /// A regular file, whose reads fill what they are asked for until its end (a pipe's give a
+    /// few pages at a time).
+    let regular: Bool
 
     /// Opens `path` for reading; "-" is standard input.
     public init(path: String) throws(InputFailure) {
@@ -63,6 +91,8 @@ public final class FileInput: ByteInput {
         if path == "-" {
             fd = 0
             owned = false
+            var info = stat()
+            regular = fstat(0, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
             return
         }
         let opened = open(path, O_RDONLY | O_CLOEXEC)
@@ -77,6 +107,7 @@ public final class FileInput: ByteInput {
         }
         fd = opened
         owned = true
+        regular = (info.st_mode & S_IFMT) == S_IFREG
     }
 
     deinit { if owned { close(fd) } }
@@ -91,8 +122,34 @@ public final class FileInput: ByteInput {
                 return block
             }
             if errno == EINTR { continue }
-            throw InputFailure("cannot read \(path == "-" ? "standard input" : path): \(String(cString: strerror(errno)))")
+            throw failure(errno)
         }
+    }
+
+    /// read(2) straight into the end of `buffer`: room is made there (zeroed, as an array's
+    /// elements must be) and what the read did not fill is taken off again. Not for a pipe,
+    /// whose reads fill a few pages of the room each: zeroing the rest each time would cost
+    /// more than the copy it spares.
+    public func read(max: Int, appendingTo buffer: inout [UInt8]) throws(InputFailure) -> Int {
+        guard regular else { return try appendBlock(max: max, to: &buffer) }
+        let want = Swift.max(1, max)
+        let start = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: want))
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress.map { $0 + start }, want) }
+            if n >= 0 {
+                buffer.removeLast(want - n)
+                return n
+            }
+            if errno == EINTR { continue }
+            let code = errno
+            buffer.removeLast(want)
+            throw failure(code)
+        }
+    }
+
+    private func failure(_ code: Int32) -> InputFailure {
+        InputFailure("cannot read \(path == "-" ? "standard input" : path): \(String(cString: strerror(code)))")
     }
 }
 
@@ -251,5 +308,10 @@ final class PeekedInput: ByteInput {
             return Array(head[headOffset..<end])
         }
         return try inner.read(max: max)
+    }
+
+    func read(max: Int, appendingTo buffer: inout [UInt8]) throws(InputFailure) -> Int {
+        if headOffset < head.count { return try appendBlock(max: max, to: &buffer) }
+        return try inner.read(max: max, appendingTo: &buffer)
     }
 }

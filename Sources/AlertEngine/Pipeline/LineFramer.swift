@@ -42,6 +42,11 @@ final class LineFramer: Framing {
         guard !block.isEmpty else { return }
         let start = carry.count
         carry.append(contentsOf: block)
+        countLines(from: start)
+    }
+
+    /// Counts the lines of `carry` from `start` on (bytes just added), noting the last newline.
+    private func countLines(from start: Int) {
         carry.withUnsafeBufferPointer { buf in
             guard let base = buf.baseAddress else { return }
             var i = start
@@ -122,8 +127,11 @@ final class LineFramer: Framing {
             return skipLongLine()
         }
         if lastNewline != nil && (carryLines - heldLines >= batchLines || carry.count >= chunkBytes) { return cut() }
-        guard let block = reader.next() else { return end() }
-        append(block)
+        // Read into the carry itself: a block of its own, copied in after, was a second pass
+        // over every byte.
+        let start = carry.count
+        guard reader.next(appendingTo: &carry) else { return end() }
+        countLines(from: start)
     }
 
     /// The line at the start of `carry` is over the limit: keep a sample, count the rest up to
