@@ -175,6 +175,43 @@ import Testing
         for round in 0..<200 { try check([pool[round % pool.count]], 0, all) }
     }
 
+    /// A short value looked up by its bytes as words (`add(short:...)`, as the hunt does for
+    /// values of at most 15 bytes) finds what one scan finds and the same entry as a look-up
+    /// by its bytes: for every length 1...15 (and the empty and 16-byte values it passes on),
+    /// values that differ only past where a shorter one ends (`a` and `a\0`), non-ASCII ones,
+    /// two searches, more values than the pins have slots (so they push each other out), and
+    /// after the cache has let go of everything.
+    @Test func aShortValueFoundByItsWordsFindsWhatItsBytesFind() {
+        var r = MatcherProgramTests.Random(state: 59)
+        let literals = (0..<120).map { _ in Array(Matcher.lowered(Self.word(&r, 1 + r.next(3)))) }
+        let all = LiteralSearch(literals), some = LiteralSearch(literals, only: literals.indices.filter { $0 % 3 == 0 })
+        var pool = (0..<3000).map { i in Self.word(&r, i % 17) }  // 0...16 bytes or more (é is two)
+        pool += ["a", "a\0", "a\0\0", "ab", "ba", "\0", "\0\0", String(repeating: "z", count: 15), String(repeating: "z", count: 16)]
+        var cache = LiteralCache(), bytesOnly = LiteralCache()
+        func check(_ values: [String], _ id: Int32, _ search: LiteralSearch) {
+            let (expected, expectedASCII) = Self.scanned(values, search, literals: literals.count)
+            cache.startEvent(literals: literals.count)
+            bytesOnly.startEvent(literals: literals.count)
+            var ascii = true
+            for v in values {
+                if !cache.add(short: v, search, id: id, field: 0) { ascii = false }
+                _ = bytesOnly.add(v, search, id: id, counted: true)
+                #expect(cache.lastEntry == bytesOnly.lastEntry, "\(Array(v.utf8)) in search \(id)")
+            }
+            #expect(Set(cache.hits) == expected, "\(values) in search \(id)")
+            #expect(cache.hits.count == Set(cache.hits).count)
+            #expect(ascii == expectedASCII)
+        }
+        for round in 0..<20_000 {
+            let values = (0..<(1 + r.next(6))).map { _ in pool[r.next(pool.count)] }
+            check(values, Int32(round % 2), round % 2 == 0 ? all : some)
+        }
+        #expect(cache.values == bytesOnly.values)
+        for n in 0..<(LiteralCache.maxEntries + 100) { check(["long value \(n)"], 0, all) }
+        #expect(cache.generation == 1 && bytesOnly.generation == 1)
+        for round in 0..<500 { check([pool[round % pool.count]], 0, all) }
+    }
+
     /// The hash reads a value's last bytes as words; it is the byte-by-byte one it replaced.
     @Test func theHashReadsTheLastBytesAsTheyAre() {
         var r = MatcherProgramTests.Random(state: 7)

@@ -357,9 +357,12 @@ public struct MatchEvent {
             put(s, at: p)  // into the text the caller scans whole
             return
         }
-        // A value with storage of its own is looked up by where it is first (`LiteralCache.add(_:at:)`).
+        // A value with storage of its own is looked up by where it is first
+        // (`LiteralCache.add(_:at:)`), a short one by its bytes as words (`add(short:)`).
         let ascii = address != 0
             ? cache.add(s, at: address, count: count, search, id: id, field: field)
+            : count <= LiteralCache.longestShort
+            ? cache.add(short: s, search, id: id, field: field)
             : cache.add(s, search, id: id, field: field, counted: true)
         if !ascii { searchTextIsASCII = false }
         let entry = cache.lastEntry

@@ -333,6 +333,75 @@ public struct LiteralCache {
         return ascii
     }
 
+    // MARK: short values known by their bytes as words
+
+    /// Values of at most 15 bytes (`User`, `IntegrityLevel`, an IP, `tcp`), which a `String`
+    /// holds in itself, so there is no storage to know them by: known here by their bytes read
+    /// as two words, with their length and search, in a table small enough to stay in the
+    /// processor's cache. Looked up by the bytes in the value table, each was a hash and three
+    /// reads at random in tables of megabytes (the slot, the entry, its bytes), the most a
+    /// hunt waited on memory for anything. One value a slot, a new one taking the slot of the
+    /// one before; cleared with the entries (`letGo`).
+    private struct ShortPin {
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+        /// The length in the low half, the search's id in the high; 0 for an empty slot
+        /// (values kept here are never empty).
+        var countAndID: UInt64 = 0
+        var entry: Int32 = -1
+    }
+    private static let shortPinSlots = 1024
+    static let longestShort = 15
+    private var shortPins: [ShortPin] = []
+
+    /// The bytes of a value of 1...15 bytes as two words, zero past its end: equal for equal
+    /// bytes of one length, and different for different ones.
+    @inline(__always) private static func words(_ b: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
+        guard let base = b.baseAddress else { return (0, 0) }
+        let raw = UnsafeRawPointer(base), n = b.count
+        func upTo8(_ p: UnsafeRawPointer, _ k: Int) -> UInt64 {
+            if k >= 8 { return p.loadUnaligned(as: UInt64.self) }
+            if k >= 4 {
+                let low = UInt64(p.loadUnaligned(as: UInt32.self))
+                let high = UInt64(p.loadUnaligned(fromByteOffset: k - 4, as: UInt32.self))
+                return low | high << UInt64(8 * (k - 4))  // the bytes both hold are the same bytes
+            }
+            var v: UInt64 = 0
+            for i in 0..<k { v |= UInt64(p.load(fromByteOffset: i, as: UInt8.self)) << UInt64(8 * i) }
+            return v
+        }
+        if n <= 8 { return (upTo8(raw, n), 0) }
+        // The high word: the bytes after the first eight, read as the last eight shifted down.
+        let last = raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) >> UInt64(8 * (16 - n))
+        return (raw.loadUnaligned(as: UInt64.self), last)
+    }
+
+    /// `add(_:_:id:field:counted: true)` of a value of 1...15 bytes (`longestShort`): looked
+    /// up by its bytes as words first, then in the value table, and then remembered by them.
+    mutating func add(short s: String, _ search: LiteralSearch, id: Int32, field: UInt32) -> Bool {
+        var key: (UInt64, UInt64, UInt64)?
+        _ = s.utf8.withContiguousStorageIfAvailable { b in
+            guard b.count > 0, b.count <= LiteralCache.longestShort, id >= 0 else { return }
+            let (low, high) = LiteralCache.words(b)
+            key = (low, high, UInt64(b.count) | UInt64(UInt32(bitPattern: id)) << 32)
+        }
+        guard let (low, high, countAndID) = key else { return add(s, search, id: id, field: field, counted: true) }
+        let h = (low &+ high &* 0x9E37_79B9_7F4A_7C15 ^ countAndID) &* 0xBF58_476D_1CE4_E5B9
+        let slot = Int(truncatingIfNeeded: h >> 54)  // the top 10 bits: 0..<1024
+        if !shortPins.isEmpty {
+            let pin = shortPins[slot]
+            if pin.countAndID == countAndID, pin.low == low, pin.high == high {
+                sample(field: field, new: false)
+                return post(Int(pin.entry))
+            }
+        } else {
+            shortPins = [ShortPin](repeating: ShortPin(), count: LiteralCache.shortPinSlots)
+        }
+        let ascii = add(s, search, id: id, field: field, counted: true)
+        if lastEntry >= 0 { shortPins[slot] = ShortPin(low: low, high: high, countAndID: countAndID, entry: lastEntry) }
+        return ascii
+    }
+
     /// Adds to the event the literals of `search` in lower-cased `text` from `from` on.
     mutating func add(text: [UInt8], from: Int, _ search: LiteralSearch) {
         search.scan(text, from: from, into: &found, hits: &hits)
@@ -399,6 +468,7 @@ public struct LiteralCache {
         // Their entries are gone, and the strings they held are let go.
         for i in pins.indices { pins[i] = Pin() }
         for i in pinned.indices { pinned[i] = "" }
+        for i in shortPins.indices { shortPins[i] = ShortPin() }
         generation &+= 1
         memo.clear()
     }
