@@ -11,6 +11,18 @@ enum ASCII {
     static func isUpper(_ b: UInt8) -> Bool { b &- 0x41 < 26 }
     static func isLower(_ b: UInt8) -> Bool { b &- 0x61 < 26 }
     static func lower(_ b: UInt8) -> UInt8 { isUpper(b) ? b | 0x20 : b }
+    /// Eight bytes at once as `lower` makes each: `A`-`Z` gain 0x20, every other byte (those
+    /// of 0x80 and up too) stays as it is. Per byte, its low seven bits plus 0x3F carry into
+    /// the top bit from `A` up, plus 0x25 from past `Z`; no carry crosses into the next byte.
+    static func lowerWord(_ x: UInt64) -> UInt64 {
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F, top: UInt64 = 0x8080_8080_8080_8080
+        let heptets = x & low7
+        let atLeastA = heptets &+ 0x3F3F_3F3F_3F3F_3F3F  // 0x41 + 0x3F = 0x80
+        let pastZ = heptets &+ 0x2525_2525_2525_2525  // 0x5B + 0x25 = 0x80
+        let upper = atLeastA & ~pastZ & ~x & top
+        return x | upper >> 2
+    }
+
     /// Space, tab, newline, vertical tab, form feed, carriage return.
     static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b &- 0x09 < 5 }
 

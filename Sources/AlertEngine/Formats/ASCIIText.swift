@@ -27,19 +27,34 @@ extension String {
     }
 
     /// `lowercased() == lower`, for `lower` in lower-case ASCII, without the lower-cased copy
-    /// when the text is ASCII.
+    /// when the answer is in the bytes. A scalar lower-cases to ASCII only when it is ASCII (a
+    /// byte for a byte) or one of the few that shrink (the Kelvin sign's three bytes become
+    /// `k`; `ASCIITextTests` checks every scalar): so text of fewer bytes than `lower` never
+    /// equals it, text of as many equals it exactly when its bytes do as ASCII lower-cases
+    /// them, and only longer text that is not ASCII needs `lowercased()` itself. Channels and
+    /// providers are tested against a few names each per event, and reading every byte of
+    /// each (as this did) was a hundredth of a hunt.
     func lowercasedEquals(_ lower: StaticString) -> Bool {
+        let n = lower.utf8CodeUnitCount
         let answer = utf8.withContiguousStorageIfAvailable { b -> Bool? in
-            let n = lower.utf8CodeUnitCount
-            let w = lower.utf8Start
-            var high: UInt8 = 0
-            var equal = b.count == n
-            for k in b.indices {
-                high |= b[k]
-                if equal && ASCII.lower(b[k]) != w[k] { equal = false }
+            if b.count < n { return false }
+            if b.count > n { return b.isASCII ? false : nil }
+            guard let base = b.baseAddress else { return true }  // both empty
+            let w = UnsafeRawPointer(lower.utf8Start), t = UnsafeRawPointer(base)
+            guard n >= 8 else {
+                for k in 0..<n where ASCII.lower(b[k]) != lower.utf8Start[k] { return false }
+                return true
             }
-            // Not ASCII: only `lowercased()` itself can say (a Kelvin sign lower-cases to `k`).
-            return high < 0x80 ? equal : nil
+            // Eight bytes a step, the last step overlapping the one before.
+            var k = 0
+            while k < n {
+                let at = min(k, n - 8)
+                if ASCII.lowerWord(t.loadUnaligned(fromByteOffset: at, as: UInt64.self)) != w.loadUnaligned(fromByteOffset: at, as: UInt64.self) {
+                    return false
+                }
+                k += 8
+            }
+            return true
         }
         if let answer, let known = answer { return known }
         return lowercased() == lower.description

@@ -3,7 +3,9 @@
 /// format detection, which asks each record of an input whether it is each format's: a
 /// Windows event was asked for sixteen vendors' keys, one look-up each, before its own format.
 public struct JSONKeyBits: Sendable {
-    private(set) var bits: UInt64
+    // Usable from inline code: a Windows event's reading asks `mayHold` twenty times, and a
+    // call across modules for each cost more than the test.
+    @usableFromInline private(set) var bits: UInt64
 
     init(bits: UInt64) { self.bits = bits }
 
@@ -11,10 +13,10 @@ public struct JSONKeyBits: Sendable {
     public static let none = JSONKeyBits(bits: 0)
 
     /// Adds an ASCII key's bit: then `mayHold(key)` is true.
-    public mutating func add(_ key: JSONKey) { bits |= JSONObject.Member.bit(key.tag) }
+    @inlinable public mutating func add(_ key: JSONKey) { bits |= JSONObject.Member.bit(key.tag) }
 
     /// False only when no key of these bits can be `key` (see `JSONObject.keyBits`).
-    public func mayHold(_ key: JSONKey) -> Bool {
+    @inlinable public func mayHold(_ key: JSONKey) -> Bool {
         key.tag & JSONObject.Member.nonASCII != 0 || bits & JSONObject.Member.bit(key.tag) == JSONObject.Member.bit(key.tag)
     }
 

@@ -34,7 +34,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         @usableFromInline static let nonASCII: UInt32 = 1 << 31
 
         /// One of 64 bits for a tag (`JSONObject.tagBits`).
-        static func bit(_ tag: UInt32) -> UInt64 { 1 << UInt64((tag &* 0x9E37_79B1) >> 26) }
+        @inlinable static func bit(_ tag: UInt32) -> UInt64 { 1 << UInt64((tag &* 0x9E37_79B1) >> 26) }
 
         static func bits(_ members: [Member]) -> UInt64 {
             var bits: UInt64 = 0
@@ -252,7 +252,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 /// every event, or a key taken from another object (`forEachMember(in:)`).
 public struct JSONKey: Sendable {
     public let name: String
-    let tag: UInt32
+    @usableFromInline let tag: UInt32
 
     public init(_ name: String) {
         self.name = name
