@@ -127,6 +127,27 @@ import Testing
         _ = cache.add("a NEEDLE 0", search, id: 0)
         #expect(cache.hits == [0])
     }
+    /// One event's `values` added to `cache` by `add` (in `search`, known as `id`): the
+    /// literals found are one scan's, and each value's entry is the one `bytesOnly` finds by
+    /// its bytes.
+    static func check(
+        _ values: [String], _ id: Int32, _ search: LiteralSearch, literals: Int, _ cache: inout LiteralCache,
+        against bytesOnly: inout LiteralCache, add: (inout LiteralCache, String) throws -> Bool
+    ) rethrows {
+        let (expected, expectedASCII) = scanned(values, search, literals: literals)
+        cache.startEvent(literals: literals)
+        bytesOnly.startEvent(literals: literals)
+        var ascii = true
+        for v in values {
+            if try !add(&cache, v) { ascii = false }
+            _ = bytesOnly.add(v, search, id: id, counted: true)
+            #expect(cache.lastEntry == bytesOnly.lastEntry, "\(Array(v.utf8)) in search \(id)")
+        }
+        #expect(Set(cache.hits) == expected, "\(values) in search \(id)")
+        #expect(cache.hits.count == Set(cache.hits).count)
+        #expect(ascii == expectedASCII)
+    }
+
     /// Where a `String` of more than 15 bytes keeps its bytes, as `MatchEvent` reads it.
     static func address(_ s: String) -> UInt? {
         s.utf8.count > 15 ? s.utf8.withContiguousStorageIfAvailable { UInt(bitPattern: $0.baseAddress) } : nil
@@ -144,19 +165,9 @@ import Testing
         let pool = (0..<40).map { _ in Self.word(&r, 16 + r.next(40)) }
         var cache = LiteralCache(), bytesOnly = LiteralCache()
         func check(_ values: [String], _ id: Int32, _ search: LiteralSearch) throws {
-            let (expected, expectedASCII) = Self.scanned(values, search, literals: literals.count)
-            cache.startEvent(literals: literals.count)
-            bytesOnly.startEvent(literals: literals.count)
-            var ascii = true
-            for v in values {
-                let at = try #require(Self.address(v))
-                if !cache.add(v, at: at, count: v.utf8.count, search, id: id, field: 0) { ascii = false }
-                _ = bytesOnly.add(v, search, id: id, counted: true)
-                #expect(cache.lastEntry == bytesOnly.lastEntry, "\(v) in search \(id)")
+            try Self.check(values, id, search, literals: literals.count, &cache, against: &bytesOnly) { cache, v in
+                cache.add(v, at: try #require(Self.address(v)), count: v.utf8.count, search, id: id, field: 0)
             }
-            #expect(Set(cache.hits) == expected, "\(values) in search \(id)")
-            #expect(cache.hits.count == Set(cache.hits).count)
-            #expect(ascii == expectedASCII)
         }
         for round in 0..<3000 {
             // The pool's own strings again and again, and now and then a copy made elsewhere.
@@ -189,18 +200,9 @@ import Testing
         pool += ["a", "a\0", "a\0\0", "ab", "ba", "\0", "\0\0", String(repeating: "z", count: 15), String(repeating: "z", count: 16)]
         var cache = LiteralCache(), bytesOnly = LiteralCache()
         func check(_ values: [String], _ id: Int32, _ search: LiteralSearch) {
-            let (expected, expectedASCII) = Self.scanned(values, search, literals: literals.count)
-            cache.startEvent(literals: literals.count)
-            bytesOnly.startEvent(literals: literals.count)
-            var ascii = true
-            for v in values {
-                if !cache.add(short: v, search, id: id, field: 0) { ascii = false }
-                _ = bytesOnly.add(v, search, id: id, counted: true)
-                #expect(cache.lastEntry == bytesOnly.lastEntry, "\(Array(v.utf8)) in search \(id)")
+            Self.check(values, id, search, literals: literals.count, &cache, against: &bytesOnly) { cache, v in
+                cache.add(short: v, search, id: id, field: 0)
             }
-            #expect(Set(cache.hits) == expected, "\(values) in search \(id)")
-            #expect(cache.hits.count == Set(cache.hits).count)
-            #expect(ascii == expectedASCII)
         }
         for round in 0..<20_000 {
             let values = (0..<(1 + r.next(6))).map { _ in pool[r.next(pool.count)] }
