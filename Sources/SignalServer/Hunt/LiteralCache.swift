@@ -339,9 +339,9 @@ public struct LiteralCache {
     /// holds in itself, so there is no storage to know them by: known here by their bytes read
     /// as two words, with their length and search, in a table small enough to stay in the
     /// processor's cache. Looked up by the bytes in the value table, each was a hash and three
-    /// reads at random in tables of megabytes (the slot, the entry, its bytes), the most a
-    /// hunt waited on memory for anything. One value a slot, a new one taking the slot of the
-    /// one before; cleared with the entries (`letGo`).
+    /// reads at random in tables of megabytes (the slot, the entry, its bytes), four or five
+    /// an event. One value a slot, a new one taking the slot of the one before; cleared with
+    /// the entries (`letGo`).
     private struct ShortPin {
         var low: UInt64 = 0
         var high: UInt64 = 0
