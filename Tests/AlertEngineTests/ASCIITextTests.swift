@@ -45,7 +45,7 @@ import Testing
         for name in names {
             for text in texts {
                 #expect(text.lowercasedEquals(name) == (text.lowercased() == name.description), "\(text) against \(name)")
-                // Not native: bridged or sliced text takes the same answer by `lowercased()`.
+                // A copy made from a slice (storage of its own) answers alike.
                 let copy = String(Substring(text))
                 #expect(copy.lowercasedEquals(name) == (text.lowercased() == name.description))
             }
